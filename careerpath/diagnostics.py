@@ -1,0 +1,96 @@
+"""Diagnostics: every problem the tool finds is a value, never an exception.
+
+A :class:`Diagnostic` names a file (relative to the caseload root), a 1-based
+line and column, a severity, a stable kebab-case code from :data:`CODES`, a
+message and an optional hint. Messages name fields by their path
+(``person.birth_date``), never by their value, so personal data does not leak
+into terminals, logs or bug reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    def format(self, prefix: str = "") -> str:
+        """Compiler-style text: ``path:line:column: severity code: message``."""
+        path = f"{prefix}/{self.file}" if prefix and prefix != "." else self.file
+        text = f"{path}:{self.line}:{self.column}: {self.severity} {self.code}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.file, d.line, d.column, d.code, d.message)
+
+
+def summarize(diagnostics: list[Diagnostic]) -> tuple[int, int]:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    return errors, len(diagnostics) - errors
+
+
+# code -> (severity, what it means). The one table of codes; docs/diagnostics.md
+# is generated from it and a test keeps the two in step.
+CODES: dict[str, tuple[Severity, str]] = {
+    # files and YAML
+    "file-unreadable": ("error", "The file or folder could not be read (permissions, a directory where a file belongs)."),
+    "file-too-large": ("error", "The file is larger than the 1 MiB a case file may be; it was not parsed."),
+    "not-utf8": ("error", "The file is not UTF-8 text; the position is the first byte that is not."),
+    "yaml-bom": ("warning", "The file starts with a byte-order mark; it was read, but some tools mishandle it."),
+    "yaml-syntax": ("error", "The YAML cannot be parsed (indentation, a missing colon, an unclosed quote…)."),
+    "yaml-tab": ("error", "A tab character is used for indentation; YAML allows only spaces."),
+    "yaml-duplicate-key": ("error", "The same key appears twice in one mapping; the second would silently win."),
+    "yaml-tag": ("error", "A tag such as !!python/object is not allowed; case files hold plain data only."),
+    "yaml-directive": ("error", "A %YAML or %TAG directive changes how values are read (YAML 1.1 reads `no` as false); remove it."),
+    "yaml-merge-key": ("error", "Merge keys (<<) are not supported; write the fields out."),
+    "yaml-multiple-documents": ("error", "A case file holds one YAML document; a second `---` starts another."),
+    "yaml-too-complex": ("error", "Nesting or alias expansion exceeds the limits (depth 64, 100,000 nodes)."),
+    "empty-file": ("error", "The file holds no data."),
+    # schema
+    "wrong-type": ("error", "A value has the wrong type (text where a list belongs, a number where text belongs…)."),
+    "missing-field": ("error", "A required field is missing."),
+    "unknown-field": ("warning", "A field the format does not define; it is ignored. Usually a typo."),
+    "invalid-date": ("error", "A date is not a real calendar date written YYYY-MM-DD."),
+    "invalid-value": ("error", "A value is outside the allowed set or pattern."),
+    # layout and references
+    "missing-caseload-file": ("error", "careerpath.yaml is missing at the caseload root."),
+    "missing-case-file": ("error", "A folder under cases/ has no case.yaml."),
+    "case-id-invalid": ("error", "A case folder name is not a valid case id (1-64 of a-z 0-9 - _, starting with a letter or digit)."),
+    "case-id-mismatch": ("error", "The `id` in case.yaml differs from its folder name."),
+    "file-name": ("warning", "An event or referral file name does not follow <YYYY-MM-DD>-<slug>.yaml or its date differs from the file's `date`."),
+    "unexpected-file": ("warning", "A YAML file where the format expects none (e.g. .yml, or a stray file in a case folder); it is not read."),
+    "symlink-outside": ("error", "A symbolic link points outside the caseload; it is not followed."),
+    "duplicate-id": ("error", "Two staff members, goals, objectives or cases share an id."),
+    "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
+    "unknown-program": ("error", "A program id that careerpath does not know."),
+    "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
+    "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
+    "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),
+    "future-date": ("warning", "An event or referral is dated after today."),
+    # domain rules from the programs
+    "ccp-school-exit": ("error", "CCP basis exiting-secondary-education needs `school_exit` at most 2 years after `start` (WIC 4870.2, CCP service description)."),
+    "dor-notice-incomplete": ("error", "An ineligibility decision needs a written notice with reasons, appeal rights and CAP information (34 CFR 361.43(b))."),
+    "dor-eligibility-mismatch": ("error", "An eligibility `status` and `decided` disagree (a decided date without a decision, or a decision without a date)."),
+    "se-extended-services": ("error", "Supported employment started without an identified extended-services source or a reasonable-expectation basis (9 CCR 7131.1(a)(3))."),
+    "se-group-size": ("error", "Group supported employment serves 3 to 8 consumers per job coach (WIC 4851(r))."),
+    "snils-check": ("error", "The SNILS check number does not match its first nine digits."),
+    "job-wage": ("error", "A job marked competitive integrated (`integrated: true`) must pay a wage above 0."),
+    "staff-qualification": ("warning", "A navigator or CES does not meet the CCP minimum qualifications and has no approved exception."),
+}

@@ -1,0 +1,83 @@
+"""Safe file writes: atomic, private, and never half-written.
+
+``atomic_write`` writes a temporary file in the target's folder, flushes and
+fsyncs it, sets its mode, renames it over the target and fsyncs the folder: a
+crash at any point leaves the old file or the new one, never a torn one.
+New files are private (0600) and new folders 0700: case files hold personal data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class WriteError(Exception):
+    """A file could not be written (disk full, read-only folder, permissions)."""
+
+
+def make_dirs(path: Path) -> None:
+    try:
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    except OSError as e:
+        raise WriteError(f"cannot create the folder {path}: {e.strerror or e}") from None
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False) -> None:
+    """Replace ``path`` with ``data`` atomically; with ``exclusive`` refuse an existing file.
+
+    Keeps an existing file's mode; new files get 0600. Raises WriteError.
+    """
+    path = Path(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    make_dirs(path.parent)
+    if exclusive and path.exists():
+        raise WriteError(f"{path} already exists; not overwritten")
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            mode = FILE_MODE
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        if exclusive:
+            os.link(tmp, path)  # fails if the target appeared meanwhile
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(path.parent)
+    except FileExistsError:
+        raise WriteError(f"{path} already exists; not overwritten") from None
+    except OSError as e:
+        raise WriteError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

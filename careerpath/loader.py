@@ -1,0 +1,434 @@
+"""Load a caseload folder into typed documents and load-time diagnostics.
+
+``load(root)`` reads ``careerpath.yaml`` and every case folder, and never
+raises for anything inside the files: each problem becomes a
+:class:`~careerpath.diagnostics.Diagnostic`. A file with schema errors is still
+loaded as far as it can be (the fields in error are dropped), so the checks
+that follow can report their own problems in the same run; such a document is
+marked ``valid=False`` and later stages know not to trust it blindly.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import re
+import typing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from pydantic import BaseModel, ValidationError
+
+from . import models as m
+from .diagnostics import Diagnostic, Severity, sort_key
+from .yamlfile import Positions, YamlFile, read_file
+
+CONFIG_FILE = "careerpath.yaml"
+_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9_-]*\.yaml$")
+_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class CaseloadNotFound(Exception):
+    """The caseload folder itself is missing or not a folder (a usage error)."""
+
+
+@dataclass
+class Document:
+    """One parsed file: its model (None if unusable) and where each value is."""
+
+    file: str
+    kind: str
+    model: Any
+    positions: Positions
+    valid: bool
+
+    def at(self, *path: Any) -> tuple[int, int]:
+        return self.positions.value(path)
+
+    def diagnostic(self, path: tuple, severity: Severity, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
+        """A diagnostic pointing at the value (or with ``key=True`` the key) at ``path``."""
+        line, col = self.positions.key(path) if key else self.positions.value(path)
+        return Diagnostic(self.file, line, col, severity, code, message, hint)
+
+
+@dataclass
+class CaseFolder:
+    id: str
+    folder: str
+    case: Optional[Document] = None
+    plan: Optional[Document] = None
+    events: list[Document] = field(default_factory=list)
+    referrals: list[Document] = field(default_factory=list)
+
+    @property
+    def model(self) -> Optional[m.Case]:
+        return self.case.model if self.case else None
+
+    @property
+    def plan_model(self) -> Optional[m.Plan]:
+        return self.plan.model if self.plan else None
+
+    def documents(self) -> Iterator[Document]:
+        for d in (self.case, self.plan, *self.events, *self.referrals):
+            if d is not None:
+                yield d
+
+
+@dataclass
+class Caseload:
+    root: Path
+    config: m.CaseloadConfig
+    config_doc: Optional[Document]
+    cases: dict[str, CaseFolder]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def settings(self) -> m.Settings:
+        return self.config.settings
+
+    def staff_ids(self) -> set[str]:
+        return {s.id for s in self.config.staff}
+
+
+# ---------------------------------------------------------------- schema validation
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated/Optional to the core type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _is_model(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, BaseModel)
+
+
+def _unknown_fields(data: Any, model: type[BaseModel], path: tuple) -> Iterator[tuple[tuple, str, list[str]]]:
+    """Yield (path, key, valid names) for each key the model does not define."""
+    if not isinstance(data, dict):
+        return
+    fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+    for key, value in data.items():
+        f = fields.get(key)
+        if f is None:
+            yield path + (key,), key, list(fields)
+            continue
+        t = _unwrap(f.annotation)
+        if _is_model(t):
+            yield from _unknown_fields(value, t, path + (key,))
+        elif typing.get_origin(t) is list and isinstance(value, list):
+            inner = _unwrap(typing.get_args(t)[0])
+            if _is_model(inner):
+                for i, item in enumerate(value):
+                    yield from _unknown_fields(item, inner, path + (key, i))
+
+
+def _display_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(the file)"
+
+
+_TYPE_WORDS = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping (key: value lines)", "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+}
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Follow a pydantic loc through the data, skipping union/tag markers."""
+    path: list = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+            path.append(part)
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            cur = cur[part]
+            path.append(part)
+        elif isinstance(cur, dict) and isinstance(part, str):
+            path.append(part)  # a missing key
+            break
+    return tuple(path)
+
+
+def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict) -> Diagnostic:
+    loc = _data_path(data, err["loc"])
+    name = _display_path(loc)
+    etype = err["type"]
+    if etype == "missing":
+        parent = loc[:-1]
+        line, col = positions.key(parent) if parent else (1, 1)
+        where = f" under `{_display_path(parent)}`" if parent else ""
+        return Diagnostic(doc_file, line, col, "error", "missing-field", f"`{name}` is required",
+                          f"add `{loc[-1]}:`{where}")
+    line, col = positions.value(loc)
+    if etype == "invalid_date":
+        return Diagnostic(doc_file, line, col, "error", "invalid-date", f"`{name}` {err['msg']}",
+                          "write dates as YYYY-MM-DD, e.g. 2026-03-02")
+    if etype in _TYPE_WORDS:
+        hint = ""
+        if etype == "string_type" and isinstance(err.get("input"), (int, float, bool)):
+            hint = "put the value in quotes so it is read as text (YAML reads 0042 as 42 and no/yes literally)"
+        return Diagnostic(doc_file, line, col, "error", "wrong-type", f"`{name}` should be {_TYPE_WORDS[etype]}", hint)
+    if etype == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        allowed = re.findall(r"'([^']*)'|\b(\d+)\b", expected)
+        allowed = [a or b for a, b in allowed]
+        hint = ""
+        given = err.get("input")
+        if isinstance(given, str):
+            close = difflib.get_close_matches(given, allowed, n=1)
+            if close:
+                hint = f"did you mean `{close[0]}`?"
+        return Diagnostic(doc_file, line, col, "error", "invalid-value",
+                          f"`{name}` must be one of: {', '.join(allowed)}", hint)
+    if etype == "string_pattern_mismatch":
+        return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` does not have the expected form",
+                          _PATTERN_HINTS.get(str(loc[-1]) if loc else "", "see FORMAT.md for the form of this field"))
+    msg = err.get("msg", "is not valid").replace("Input should", "should").replace("String should", "should")
+    return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` {msg}")
+
+
+_PATTERN_HINTS = {
+    "id": "ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit",
+    "language": "a language tag such as en, es, vi, hy, hmn, ru",
+    "languages": "language tags such as en, es, vi, hy, hmn, ru",
+    "phone": "digits, spaces, + ( ) - . only, e.g. \"+1 408 555 0142\"",
+    "snils": "write it as \"NNN-NNN-NNN NN\", in quotes",
+    "ssn": "write it as \"NNN-NN-NNNN\", in quotes",
+    "uci": "digits only, in quotes",
+    "currency": "a three-letter ISO 4217 code such as USD or RUB",
+    "retention_checks": "a count and a unit: 30d, 2w, 6m, 1y",
+    "czn_ipra_report_before": "a count and a unit: 30d, 2w, 6m, 1y",
+    "type": "lower-case words joined by hyphens, e.g. monthly-review",
+}
+
+
+def _drop(data: Any, loc: tuple, missing: bool) -> bool:
+    """Remove the deepest mapping key on ``loc`` so validation can go on.
+
+    Only mapping keys are removed, never list items (positions rely on list
+    indices); a field missing inside a list item drops the whole list.
+    """
+    if missing:
+        loc = loc[:-1]
+    containers = []
+    cur = data
+    for part in loc:
+        containers.append(cur)
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    for i in range(len(containers) - 1, -1, -1):
+        if isinstance(containers[i], dict) and loc[i] in containers[i]:
+            del containers[i][loc[i]]
+            return True
+    return False
+
+
+def validate_data(file: str, kind: str, parsed: YamlFile) -> tuple[Document, list[Diagnostic]]:
+    """Validate parsed data against the model of ``kind``; keep going past errors."""
+    model_cls = m.FILE_MODELS[kind]
+    diags: list[Diagnostic] = []
+    data = parsed.data
+    if data is None:
+        return Document(file, kind, None, parsed.positions, False), diags
+    if not isinstance(data, dict):
+        line, col = parsed.positions.value(())
+        diags.append(Diagnostic(file, line, col, "error", "wrong-type", "the file should hold a mapping (key: value lines)"))
+        return Document(file, kind, None, parsed.positions, False), diags
+    unknown = list(_unknown_fields(data, model_cls, ()))
+    if unknown:
+        data = copy.deepcopy(data)
+        for path, key, names in unknown:
+            parent = data
+            for p in path[:-1]:
+                parent = parent[p]
+            del parent[key]
+            line, col = parsed.positions.key(path)
+            code = "unknown-program" if path[:1] == ("enrollments",) and len(path) == 2 else "unknown-field"
+            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+            if code == "unknown-program":
+                diags.append(Diagnostic(file, line, col, "error", code, f"`{key}` is not a known program",
+                                        f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(m.PROGRAMS)}"))
+            else:
+                hint = f"did you mean `{close[0]}`?" if close else ""
+                diags.append(Diagnostic(file, line, col, "warning", code, f"`{_display_path(path)}` is not a field of this file; it is ignored", hint))
+    valid = True
+    model = None
+    work = data
+    for _round in range(4):
+        try:
+            model = model_cls.model_validate(work)
+            break
+        except ValidationError as e:
+            errors = e.errors(include_url=False)
+            if _round == 0:
+                valid = False
+                diags.extend(_error_diagnostic(file, parsed.positions, data, err) for err in errors)
+                work = copy.deepcopy(work) if work is data else work
+            progressed = False
+            for err in errors:
+                loc = _data_path(work, err["loc"])
+                progressed |= _drop(work, loc, err["type"] == "missing")
+            if not progressed:
+                break
+    return Document(file, kind, model, parsed.positions, valid and model is not None), diags
+
+
+# ---------------------------------------------------------------- folders
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic]) -> Document:
+    file = _rel(root, path)
+    parsed = read_file(path, file)
+    diags.extend(parsed.diagnostics)
+    doc, more = validate_data(file, kind, parsed)
+    diags.extend(more)
+    return doc
+
+
+def _listdir(folder: Path, diags: list[Diagnostic], root: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as e:
+        diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable",
+                                f"cannot list the folder ({e.strerror or type(e).__name__})"))
+        return []
+
+
+def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
+    if path.is_symlink() and not _inside(root, path):
+        diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "symlink-outside",
+                                "a symbolic link points outside the caseload; it is not followed",
+                                "copy the file into the caseload instead of linking to it"))
+        return False
+    return True
+
+
+def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic]) -> list[Document]:
+    docs = []
+    if not folder.exists():
+        return docs
+    if not folder.is_dir():
+        diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", "a file stands where a folder belongs"))
+        return docs
+    for path in _listdir(folder, diags, root):
+        if path.name.startswith(".") or not _safe(root, path, diags):
+            continue
+        if path.suffix == ".yml":
+            diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
+                                    "a .yml file is not read", "rename it to .yaml"))
+            continue
+        if path.suffix != ".yaml":
+            continue
+        doc = _load_doc(root, path, kind, diags)
+        docs.append(doc)
+        match = _DATED_NAME.match(path.name)
+        if not match:
+            diags.append(Diagnostic(doc.file, 1, 1, "warning", "file-name",
+                                    f"the file name does not follow <YYYY-MM-DD>-<slug>.yaml",
+                                    "e.g. 2026-11-03-monthly-review.yaml"))
+        elif doc.model is not None and match.group(1) != doc.model.date.isoformat():
+            line, col = doc.at("date")
+            diags.append(Diagnostic(doc.file, line, col, "warning", "file-name",
+                                    "the date in the file name differs from `date`",
+                                    "rename the file or correct the date"))
+    return docs
+
+
+def load_case(root: Path, folder: Path, diags: list[Diagnostic]) -> CaseFolder:
+    """Load one case folder (``cases/<id>/``)."""
+    cf = CaseFolder(folder.name, _rel(root, folder))
+    case_path = folder / "case.yaml"
+    if not _CASE_ID.match(folder.name):
+        diags.append(Diagnostic(cf.folder, 1, 1, "error", "case-id-invalid", "the folder name is not a valid case id",
+                                "use 1-64 characters of a-z 0-9 - _, starting with a letter or digit"))
+    if not case_path.exists() and not case_path.is_symlink():
+        diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
+                                "run `careerpath new` to scaffold one"))
+    elif _safe(root, case_path, diags):
+        cf.case = _load_doc(root, case_path, "case", diags)
+        if cf.case.model is not None and cf.case.model.id != folder.name:
+            diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
+                                            "make `id` equal the folder name, or rename the folder"))
+    plan_path = folder / "plan.yaml"
+    if (plan_path.exists() or plan_path.is_symlink()) and _safe(root, plan_path, diags):
+        cf.plan = _load_doc(root, plan_path, "plan", diags)
+    cf.events = _load_dated(root, folder / "events", "event", diags)
+    cf.referrals = _load_dated(root, folder / "referrals", "referral", diags)
+    for path in _listdir(folder, diags, root):
+        if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
+            diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
+                                    "this file is not part of the case format and is not read",
+                                    "events go in events/, referrals in referrals/, attachments in documents/"))
+    return cf
+
+
+def find_caseload(start: Path) -> Optional[Path]:
+    """The nearest folder at or above ``start`` holding careerpath.yaml (as git finds .git)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
+def load(root: Path | str) -> Caseload:
+    """Load the caseload at ``root``. Problems in files become diagnostics."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CaseloadNotFound(f"{root} is not a folder")
+    diags: list[Diagnostic] = []
+    config_doc = None
+    config_path = root / CONFIG_FILE
+    if config_path.exists():
+        config_doc = _load_doc(root, config_path, "careerpath", diags)
+    else:
+        diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file",
+                                "careerpath.yaml is missing", "run `careerpath init` or point --caseload at the caseload folder"))
+    config = config_doc.model if config_doc and config_doc.model else m.CaseloadConfig.model_construct(
+        agency="", default_language="en", staff=[], settings=m.Settings())
+    cases: dict[str, CaseFolder] = {}
+    cases_dir = root / "cases"
+    if cases_dir.is_dir():
+        for folder in _listdir(cases_dir, diags, root):
+            if folder.name.startswith("."):
+                continue
+            if not _safe(root, folder, diags):
+                continue
+            if folder.is_dir():
+                cases[folder.name] = load_case(root, folder, diags)
+            elif folder.suffix in (".yaml", ".yml"):
+                diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
+                                        "a file directly under cases/ is not read", "each case is a folder: cases/<id>/case.yaml"))
+    diags.sort(key=sort_key)
+    return Caseload(root, config, config_doc, cases, diags)

@@ -1,0 +1,69 @@
+"""JSON Schema (draft-07, as editors' YAML language servers expect) for each file kind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from . import models as m
+from .fsio import atomic_write
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+TITLES = {
+    "careerpath": "careerpath caseload settings (careerpath.yaml)",
+    "case": "careerpath case (cases/<id>/case.yaml)",
+    "plan": "careerpath plan (cases/<id>/plan.yaml)",
+    "event": "careerpath event (cases/<id>/events/<date>-<slug>.yaml)",
+    "referral": "careerpath referral (cases/<id>/referrals/<date>-<slug>.yaml)",
+}
+
+
+def file_name(kind: str) -> str:
+    return f"{kind}.schema.json"
+
+
+def _draft07(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                out[k] = v.replace("#/$defs/", "#/definitions/")
+            else:
+                out["definitions" if k == "$defs" else k] = _draft07(v)
+        if out.get("type") == "object" and "properties" in out:
+            out.setdefault("additionalProperties", False)  # typos show in the editor, as in validate
+        return out
+    if isinstance(node, list):
+        return [_draft07(v) for v in node]
+    return node
+
+
+def generate(kind: str) -> dict:
+    """The JSON Schema of one file kind, generated from the models."""
+    raw = m.FILE_MODELS[kind].model_json_schema(by_alias=True, mode="validation")
+    schema = {"$schema": "http://json-schema.org/draft-07/schema#", **_draft07(raw)}
+    schema["title"] = TITLES[kind]
+    return schema
+
+
+def render(kind: str) -> str:
+    return json.dumps(generate(kind), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write_all(out: Path) -> list[Path]:
+    """Write every schema into ``out``; returns the paths written."""
+    written = []
+    for kind in m.FILE_MODELS:
+        path = Path(out) / file_name(kind)
+        atomic_write(path, render(kind), mode=0o644)
+        written.append(path)
+    return written
+
+
+def modeline(kind: str, depth: int) -> str:
+    """The first line that points an editor at the caseload's copy of the schema.
+
+    ``depth`` is how many folders the file is below the caseload root.
+    """
+    return f"# yaml-language-server: $schema={'../' * depth}schemas/{file_name(kind)}\n"

@@ -1,0 +1,260 @@
+"""Read one YAML file into plain data plus the position of every key and value.
+
+Parsing uses libyaml through PyYAML's C composer (fast, and every node keeps its
+line and column); scalars are then resolved by the YAML 1.2 core schema, the
+one ruamel.yaml and editors use, so ``no`` stays text. Dates stay text and are
+parsed later by the schema, so a bad date gets a position like any other error.
+
+Hostile input is refused with a diagnostic, never executed or expanded without
+bound: non-core tags, %YAML/%TAG directives, merge keys, more than one
+document, nesting deeper than :data:`MAX_DEPTH`, alias expansion beyond
+:data:`MAX_NODES`, files over :data:`MAX_BYTES`, bytes that are not UTF-8.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+try:  # libyaml is in PyYAML's wheels; fall back to the pure-Python parser.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+
+Path_ = tuple  # a path into the data: keys (str) and list indices (int)
+
+_CORE = "tag:yaml.org,2002:"
+_IMPLICIT = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value")}
+_ALLOWED = _IMPLICIT | {_CORE + "map", _CORE + "seq"}
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of a plain (unquoted) scalar under the YAML 1.2 core schema."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT10.match(text):
+        return int(text)
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+@dataclass
+class Positions:
+    """1-based (line, column) of every value and every mapping key, by data path."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> tuple[int, int]:
+        """Where the value at ``path`` is; the nearest enclosing value if absent."""
+        path = tuple(path)
+        while path and path not in self.values:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def key(self, path: Path_) -> tuple[int, int]:
+        """Where the key of ``path`` is written; falls back to its value's place."""
+        path = tuple(path)
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+
+@dataclass
+class YamlFile:
+    """A parsed file: ``data`` is None when it could not be read."""
+
+    file: str
+    data: Any
+    positions: Positions
+    diagnostics: list[Diagnostic]
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, mark: Any, hint: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.mark, self.hint = code, message, mark, hint
+
+
+def _pos(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, checking as it goes."""
+
+    def __init__(self) -> None:
+        self.positions = Positions()
+        self.nodes = 0
+        self.errors: list[tuple[str, str, tuple[int, int], str]] = []
+
+    def build(self, node: Any, path: Path_, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values once aliases are expanded", node.start_mark,
+                           "remove the anchors (&) and aliases (*) or split the file")
+        if depth > MAX_DEPTH:
+            raise _Refused("yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+        if node.tag not in _ALLOWED:
+            raise _Refused("yaml-tag", f"the tag {node.tag.replace(_CORE, '!!')} is not allowed", node.start_mark,
+                           "case files hold plain data only; remove the tag")
+        self.positions.values[path] = _pos(node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            if node.style in ("", None) and node.tag in _IMPLICIT:
+                return resolve_plain(node.value)
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _CORE + "merge":
+                raise _Refused("yaml-merge-key", "merge keys (<<) are not supported", key_node.start_mark,
+                               "write the fields out instead of merging")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("wrong-type", "a mapping key must be plain text", key_node.start_mark)
+            key = key_node.value if key_node.style not in ("", None) else resolve_plain(key_node.value)
+            key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
+            if key in result:
+                line, col = _pos(key_node.start_mark)
+                first = self.positions.keys[path + (key,)]
+                self.errors.append(("yaml-duplicate-key", f"duplicate key `{key}` (first at line {first[0]})", (line, col),
+                                    "delete one of the two; YAML keeps only the last"))
+                continue
+            self.positions.keys[path + (key,)] = _pos(key_node.start_mark)
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+        return result
+
+
+def _utf8_error_position(raw: bytes, err: UnicodeDecodeError) -> tuple[int, int]:
+    before = raw[: err.start]
+    line = before.count(b"\n") + 1
+    col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    return line, col
+
+
+def parse_text(text: str, file: str) -> YamlFile:
+    """Parse YAML text (already decoded) into data, positions and diagnostics."""
+    diags: list[Diagnostic] = []
+    empty = YamlFile(file, None, Positions(), diags)
+    m = _DIRECTIVE.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        diags.append(Diagnostic(file, line, 1, "error", "yaml-directive", f"the %{m.group(1)} directive is not allowed",
+                                "delete the line; careerpath reads YAML 1.2"))
+        return empty
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = _pos(mark)
+        problem = (e.problem or "").strip()
+        if "expected a single document" in (e.context or ""):
+            diags.append(Diagnostic(file, line, col, "error", "yaml-multiple-documents", "a second YAML document starts here",
+                                    "a case file holds one document; remove the `---` and what follows or move it to its own file"))
+        elif mark is not None and "\t" in _line_of(text, mark.line):
+            diags.append(Diagnostic(file, line, col, "error", "yaml-tab", "a tab is used for indentation",
+                                    "replace tabs with spaces"))
+        else:
+            ctx = f" {e.context}" if e.context else ""
+            diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", f"{problem}{ctx}".strip(),
+                                    "check indentation, colons and quotes on this line and the one above"))
+        return empty
+    except (yaml.YAMLError, RecursionError, ValueError) as e:  # reader errors: control characters etc.
+        mark = getattr(e, "problem_mark", None)
+        line, col = _pos(mark)
+        diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", "the file holds characters YAML does not allow",
+                                "remove control characters; save the file as plain UTF-8 text"))
+        return empty
+    if node is None:
+        diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file is empty"))
+        return empty
+    builder = _Builder()
+    try:
+        data = builder.build(node, (), 0)
+    except _Refused as r:
+        line, col = _pos(r.mark)
+        diags.append(Diagnostic(file, line, col, "error", r.code, r.message, r.hint))
+        return empty
+    except RecursionError:
+        diags.append(Diagnostic(file, 1, 1, "error", "yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
+        return empty
+    for code, message, (line, col), hint in builder.errors:
+        diags.append(Diagnostic(file, line, col, "error", code, message, hint))
+    return YamlFile(file, data, builder.positions, diags)
+
+
+def _line_of(text: str, index: int) -> str:
+    lines = text.splitlines()
+    return lines[index] if 0 <= index < len(lines) else ""
+
+
+def read_bytes(raw: bytes, file: str) -> YamlFile:
+    """Decode (UTF-8, optional BOM, any line ends) and parse."""
+    diags: list[Diagnostic] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        diags.append(Diagnostic(file, 1, 1, "warning", "yaml-bom", "the file starts with a byte-order mark",
+                                "save it as UTF-8 without BOM"))
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line, col = _utf8_error_position(raw, e)
+        diags.append(Diagnostic(file, line, col, "error", "not-utf8", "the file is not UTF-8 text",
+                                "re-save the file with UTF-8 encoding"))
+        return YamlFile(file, None, Positions(), diags)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parsed = parse_text(text, file)
+    parsed.diagnostics[:0] = diags
+    return parsed
+
+
+def read_file(path: Path, file: str) -> YamlFile:
+    """Read and parse one file, turning every I/O failure into a diagnostic."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            return YamlFile(file, None, Positions(), [Diagnostic(
+                file, 1, 1, "error", "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                "case files are small; move attachments to documents/")])
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable", "a folder stands where a file belongs")])
+    except OSError as e:
+        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable",
+                                                             f"cannot read the file ({e.strerror or type(e).__name__})")])
+    return read_bytes(raw, file)
