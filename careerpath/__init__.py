@@ -1,7 +1,8 @@
 """careerpath: caseloads of employment services as plain YAML files under git.
 
 The library is a pipeline of plain functions returning data; the CLI
-(:mod:`careerpath.cli`) is a thin layer over it.
+(:mod:`careerpath.cli`) is a thin layer over it. Public names are imported
+lazily so that ``careerpath --help`` does not pay for pydantic.
 
 Modules:
     models       the file format (FORMAT.md) as pydantic models
@@ -12,12 +13,25 @@ Modules:
     schema       JSON Schema export for editors
     scaffold     ``init`` and ``new``
     fsio         atomic, private file writes
+    cli/         the command line (typer), one module per command
 """
 
 __version__ = "0.1.0"
 
-from .checks import validate  # noqa: E402
-from .diagnostics import Diagnostic  # noqa: E402
-from .loader import Caseload, load  # noqa: E402
+_PUBLIC = {
+    "load": ("loader", "load"),
+    "Caseload": ("loader", "Caseload"),
+    "validate": ("checks", "validate"),
+    "Diagnostic": ("diagnostics", "Diagnostic"),
+}
 
-__all__ = ["Caseload", "Diagnostic", "load", "validate", "__version__"]
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        import importlib
+
+        module, attr = _PUBLIC[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    raise AttributeError(name)

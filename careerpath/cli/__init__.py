@@ -1,0 +1,75 @@
+"""The command line: a thin layer over the library.
+
+Each command lives in its own module below and registers itself on the one
+:data:`~careerpath.cli.common.app`; :func:`main` is the only place that turns
+errors into messages and exit codes:
+
+    0   success
+    1   findings (validation errors) or a problem the user can fix
+    2   usage error (bad option, missing caseload, bad date)
+    70  internal error (a bug; the traceback only with --debug)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import typer
+
+from .common import CliError, Globals, TodayOpt, CaseloadOpt, app
+
+from . import cmd_validate, cmd_scaffold  # noqa: E402,F401  (commands register themselves)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"careerpath {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    ctx.obj = Globals(caseload, today)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
+    try:
+        result = app(args=args, prog_name="careerpath", standalone_mode=False)
+    except CliError as e:
+        print(f"careerpath: {e.message}", file=sys.stderr)
+        if e.hint:
+            print(f"  hint: {e.hint}", file=sys.stderr)
+        return e.code
+    except typer.Exit as e:
+        return e.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        print("careerpath: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:
+        # typer (which vendors click from 0.26 on) raises its own ClickException
+        # subclasses for usage errors: recognise them by shape, not by import path.
+        if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):
+            e.show()
+            return e.exit_code
+        # a bug: no locals, no values, unless asked
+        if debug:
+            raise
+        print(f"careerpath: internal error ({type(e).__name__}); run again with --debug for a traceback "
+              "and report it (the traceback may hold personal data: check before sharing)", file=sys.stderr)
+        return 70
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,62 @@
+"""``careerpath validate``: every problem of a caseload in one run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from .common import CaseloadOpt, CliError, FormatOpt, QuietOpt, TodayOpt, app, caseload_of, display_prefix, today_of
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+    format: FormatOpt = "text",
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+    quiet: QuietOpt = False,
+) -> int:
+    """Check every file of a caseload against the format and the programs' rules.
+
+    Prints each problem as `path:line:column: severity code: message` (the form
+    editors jump to), then a one-line summary. Writes nothing.
+
+    Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors.
+
+    Example:  careerpath validate --caseload sample-cases --format json
+    """
+    if format not in ("text", "json"):
+        raise CliError("--format must be text or json", code=2)
+    root = caseload_of(ctx, caseload)
+    day = today_of(ctx, today)
+    from ..checks import validate as run_validate
+    from ..diagnostics import summarize
+    from ..loader import load
+
+    cl = load(root)
+    diags = run_validate(cl, day)
+    errors, warnings = summarize(diags)
+    failed = errors > 0 or (strict and warnings > 0)
+    if format == "json":
+        json.dump([d.to_dict() for d in diags], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 1 if failed else 0
+    prefix = display_prefix(root)
+    for d in diags:
+        if quiet and d.severity != "error":
+            continue
+        print(d.format(prefix))
+    if not quiet or failed:
+        files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
+        verdict = "clean" if not diags else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        print(f"{verdict} in {_plural(len(cl.cases), 'case')} ({_plural(files, 'file')})",
+              file=sys.stderr if quiet else sys.stdout)
+    return 1 if failed else 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

@@ -1,0 +1,105 @@
+"""What every command shares: the app, the reusable options, the error type.
+
+``--caseload`` and ``--today`` are accepted before the command (``careerpath
+--caseload X due``) and after it (``careerpath due --caseload X``); the value
+given after the command wins. Heavy modules are imported inside the commands,
+never here, so ``careerpath --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="careerpath",
+    help="Caseloads of employment services for adults with disabilities, kept as YAML files under git.\n\n"
+    "Validate a caseload, see what is due, render documents. Start with:\n\n"
+    "    careerpath validate --caseload sample-cases",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # locals may hold personal data; main() maps errors
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class CliError(Exception):
+    """A problem the user can fix; the CLI prints ``message`` and exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 1, hint: str = ""):
+        super().__init__(message)
+        self.message, self.code, self.hint = message, code, hint
+
+
+CaseloadOpt = Annotated[
+    Optional[Path],
+    typer.Option("--caseload", "-C", metavar="PATH", show_default=False, envvar="CAREERPATH_CASELOAD",
+                 help="The caseload folder. Default: the nearest folder upward holding careerpath.yaml."),
+]
+TodayOpt = Annotated[
+    Optional[str],
+    typer.Option("--today", metavar="YYYY-MM-DD", show_default=False, envvar="CAREERPATH_TODAY",
+                 help="Compute as if today were this date (default: the real date)."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+@dataclass
+class Globals:
+    caseload: Optional[Path] = None
+    today: Optional[str] = None
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option} must be a real date written YYYY-MM-DD", code=2) from None
+
+
+def _globals(ctx: typer.Context) -> Globals:
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, Globals) else Globals()
+
+
+def today_of(ctx: typer.Context, today: Optional[str]) -> date:
+    """The date commands compute for: ``--today`` or the real date (the only call of date.today())."""
+    text = today or _globals(ctx).today
+    return parse_date(text, "--today") if text else date.today()
+
+
+def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
+    """The caseload root: ``--caseload`` or the nearest folder upward with careerpath.yaml."""
+    path = caseload or _globals(ctx).caseload
+    if path is not None:
+        if not path.is_dir():
+            raise CliError(f"the caseload folder {path} does not exist", code=2)
+        return path
+    from ..loader import find_caseload
+
+    found = find_caseload(Path.cwd())
+    if found is None:
+        raise CliError("no caseload here: no careerpath.yaml in this folder or any folder above it", code=2,
+                       hint="pass --caseload PATH, or run `careerpath init` to start one")
+    return found
+
+
+def display_prefix(root: Path) -> str:
+    """How to write paths under ``root`` so an editor run from here can open them."""
+    try:
+        rel = os.path.relpath(root)
+    except ValueError:  # another drive on Windows
+        rel = str(root)
+    return "" if rel == "." else rel
+
+
+def err(message: str) -> None:
+    print(message, file=sys.stderr)
