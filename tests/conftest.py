@@ -1,0 +1,84 @@
+"""Shared test helpers: inline caseloads from dicts of YAML text, and the CLI in-process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Test the tree this file is in, whatever copy of careerpath is installed.
+sys.path.insert(0, str(ROOT))
+
+SAMPLE = ROOT / "sample-cases"
+TODAY = date(2026, 11, 22)
+
+CONFIG = """\
+agency: Test Agency
+default_language: en
+staff:
+  - {id: jsmith, name: Jordan Smith, role: counselor, languages: [en, vi]}
+  - {id: ktran, name: Kim Tran, role: job-coach, languages: [en]}
+  - {id: reva, name: Роза Евдокимова, role: curator, languages: [ru]}
+"""
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text}`` under ``root`` (text is dedented)."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def caseload(tmp_path):
+    """Build a caseload: ``caseload({"cases/a/case.yaml": "..."})``; careerpath.yaml is added unless given."""
+
+    def build(files: dict[str, str | bytes], config: str | None = CONFIG) -> Path:
+        root = tmp_path / "caseload"
+        root.mkdir(exist_ok=True)
+        if config is not None and "careerpath.yaml" not in files:
+            files = {"careerpath.yaml": config, **files}
+        return write_tree(root, files)
+
+    return build
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process: ``cli("validate", "--caseload", path)`` -> Result."""
+    from careerpath.cli import main
+
+    def run(*args: str | os.PathLike) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def run_process(*args: str | os.PathLike, cwd: Path | None = None, env: dict | None = None, timeout: float = 60) -> Result:
+    """Run ``python -m careerpath`` as a real process (for exit codes, streams, tracebacks)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "careerpath", *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
