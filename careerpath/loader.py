@@ -114,24 +114,42 @@ def _is_model(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, BaseModel)
 
 
+_FIELD_TABLES: dict[type, dict[str, tuple[Any, Any]]] = {}
+
+
+def _field_table(model: type[BaseModel]) -> dict[str, tuple[Any, Any]]:
+    """key -> (nested model or None, model of list items or None), computed once per model."""
+    table = _FIELD_TABLES.get(model)
+    if table is None:
+        table = {}
+        for name, f in model.model_fields.items():
+            t = _unwrap(f.annotation)
+            sub = t if _is_model(t) else None
+            item = None
+            if typing.get_origin(t) is list:
+                inner = _unwrap(typing.get_args(t)[0])
+                item = inner if _is_model(inner) else None
+            table[f.alias or name] = (sub, item)
+        _FIELD_TABLES[model] = table
+    return table
+
+
 def _unknown_fields(data: Any, model: type[BaseModel], path: tuple) -> Iterator[tuple[tuple, str, list[str]]]:
     """Yield (path, key, valid names) for each key the model does not define."""
     if not isinstance(data, dict):
         return
-    fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+    fields = _field_table(model)
     for key, value in data.items():
         f = fields.get(key)
         if f is None:
             yield path + (key,), key, list(fields)
             continue
-        t = _unwrap(f.annotation)
-        if _is_model(t):
-            yield from _unknown_fields(value, t, path + (key,))
-        elif typing.get_origin(t) is list and isinstance(value, list):
-            inner = _unwrap(typing.get_args(t)[0])
-            if _is_model(inner):
-                for i, item in enumerate(value):
-                    yield from _unknown_fields(item, inner, path + (key, i))
+        sub, item = f
+        if sub is not None:
+            yield from _unknown_fields(value, sub, path + (key,))
+        elif item is not None and isinstance(value, list):
+            for i, element in enumerate(value):
+                yield from _unknown_fields(element, item, path + (key, i))
 
 
 def _display_path(loc: tuple) -> str:
@@ -309,7 +327,7 @@ def _rel(root: Path, path: Path) -> str:
 
 def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic]) -> Document:
     file = _rel(root, path)
-    parsed = read_file(path, file)
+    parsed = read_file(path, file, fast=True)
     diags.extend(parsed.diagnostics)
     doc, more = validate_data(file, kind, parsed)
     diags.extend(more)
