@@ -37,15 +37,20 @@ def _root(
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read every file again; neither read nor write the load cache."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    ctx.obj = Globals(caseload, today)
+    ctx.obj = Globals(caseload, today, cache=not no_cache)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
+    from .. import _runtime
+
+    saved = _runtime.cache_default
+    _runtime.cache_default = "--no-cache" not in args  # commands that call load() use the cache too
     try:
         result = app(args=args, prog_name="careerpath", standalone_mode=False)
     except CliError as e:
@@ -72,4 +77,6 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"careerpath: internal error ({type(e).__name__}); run again with --debug for a traceback "
               "and report it (the traceback may hold personal data: check before sharing)", file=sys.stderr)
         return 70
+    finally:
+        _runtime.cache_default = saved
     return result if isinstance(result, int) else 0

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from .common import CaseloadOpt, CliError, FormatOpt, QuietOpt, TodayOpt, app, caseload_of, display_prefix, today_of
+from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, TodayOpt, app, caseload_of, display_prefix,
+                     today_of, use_cache)
 
 
 @app.command()
@@ -19,6 +20,7 @@ def validate(
     format: FormatOpt = "text",
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     quiet: QuietOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Check every file of a caseload against the format and the programs' rules.
 
@@ -33,12 +35,11 @@ def validate(
         raise CliError("--format must be text or json", code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..checks import validate as run_validate
+    from ..cache import results
     from ..diagnostics import summarize
-    from ..loader import load
 
-    cl = load(root)
-    diags = run_validate(cl, day)
+    found = results(root, day, use_cache=use_cache(ctx, no_cache))
+    diags = found.diagnostics
     errors, warnings = summarize(diags)
     failed = errors > 0 or (strict and warnings > 0)
     if format == "json":
@@ -51,9 +52,8 @@ def validate(
             continue
         print(d.format(prefix))
     if not quiet or failed:
-        files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
         verdict = "clean" if not diags else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-        print(f"{verdict} in {_plural(len(cl.cases), 'case')} ({_plural(files, 'file')})",
+        print(f"{verdict} in {_plural(found.cases, 'case')} ({_plural(found.files, 'file')})",
               file=sys.stderr if quiet else sys.stdout)
     return 1 if failed else 0
 

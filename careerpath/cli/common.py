@@ -50,12 +50,14 @@ TodayOpt = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Read every file again; neither read nor write the load cache.")]
 
 
 @dataclass
 class Globals:
     caseload: Optional[Path] = None
     today: Optional[str] = None
+    cache: bool = True
 
 
 def parse_date(text: str, option: str) -> date:
@@ -74,6 +76,11 @@ def today_of(ctx: typer.Context, today: Optional[str]) -> date:
     """The date commands compute for: ``--today`` or the real date (the only call of date.today())."""
     text = today or _globals(ctx).today
     return parse_date(text, "--today") if text else date.today()
+
+
+def use_cache(ctx: typer.Context, no_cache: bool = False) -> bool:
+    """Whether this command may use the load cache (``--no-cache`` before or after the command turns it off)."""
+    return not no_cache and _globals(ctx).cache
 
 
 def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:

@@ -1,0 +1,671 @@
+"""The load cache: a warm run reads again only the files that changed.
+
+Three layers, all under ``<caseload>/.careerpath/cache/`` (ignored by git; the
+user cache folder when the caseload is read-only), every file written
+atomically, private (0600), with a header and a checksum:
+
+``index.pickle``
+    The scan: every case folder's entries (the folder, ``events/``,
+    ``referrals/`` and the files in them) with their stat key (size,
+    mtime_ns, inode, ctime_ns), and one fingerprint per case (a hash of its
+    entries). A warm run stats the known entries (both cores on a large
+    caseload) and lists again only the folders whose key changed.
+``shards/NN.pickle``
+    Per case: its loaded :class:`~careerpath.loader.CaseFolder` (models;
+    positions only for files with diagnostics, the rest re-read on demand),
+    its load diagnostics, and per file its stat key, document and
+    diagnostics, so a changed case re-parses only its changed files.
+``results-<hash>.pickle``
+    Per case, for one day, one ``careerpath.yaml`` and one set of rules: the
+    check diagnostics and the obligations. ``careerpath due`` on an unchanged
+    caseload reads only the index and this file.
+
+Invalidation: the *code key* (package version, the source of the modules that
+turn files into results, the program rule files, Python's version) guards
+every layer; a case's fingerprint guards its shard record and its results;
+the results file is also keyed by ``careerpath.yaml``'s bytes and ``today``.
+An entry whose mtime or ctime falls within :data:`RACY_NS` of the scan is
+never trusted next time ("racy git"): a write in the same clock tick as the
+scan cannot hide. Cached diagnostics are returned on every run, exactly as an
+uncached run returns them. A missing, truncated, corrupt or foreign file is
+ignored silently and rebuilt.
+
+Checks and obligations are computed per case (a case plus careerpath.yaml).
+A check that relates several cases must say so with ``check.scope =
+"caseload"``; the results layer then steps aside and runs every check on the
+whole caseload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import pickle
+import struct
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+FORMAT = 1
+MAGIC = b"careerpath-cache\n"
+SHARDS = 256
+RACY_NS = 2_000_000_000        # entries changed this close to the scan are checked again next run
+PARALLEL_MIN_CASES = 400       # below this, one process is faster than starting a pool (measured)
+PARALLEL_MIN_ENTRIES = 40_000  # below this, stat the entries in one process
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+_KEY = struct.Struct("<4q")
+_POISON = _KEY.pack(-1, -1, -1, -1)
+_PACKAGE = Path(__file__).resolve().parent
+# the modules whose code decides what a file loads to, which diagnostics it has and what is due
+_CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "checks.py", "diagnostics.py",
+                 "obligations.py", "cache.py")
+
+
+@dataclass
+class Stats:
+    """What the last cached run did (for tests and ``--debug``)."""
+
+    cases: int = 0
+    rescanned: int = 0         # case folders listed again
+    parsed: int = 0            # files read and parsed
+    reused: int = 0            # files taken from the cache
+    recomputed: int = 0        # cases whose checks/obligations were computed
+    parallel: bool = False
+    discarded: list[str] = field(default_factory=list)  # cache files found unusable
+
+
+last_stats = Stats()
+
+
+# ---------------------------------------------------------------- keys and files
+
+def code_key() -> bytes:
+    """What every cached result depends on besides the caseload itself."""
+    from . import __version__
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|".encode())
+    for name in _CODE_MODULES:
+        h.update(name.encode())
+        try:
+            h.update((_PACKAGE / name).read_bytes())
+        except OSError:
+            h.update(b"-")
+    rules = _PACKAGE / "rules"
+    if rules.is_dir():
+        for path in sorted(rules.glob("*.yaml")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.digest()
+
+
+def cache_dir(root: Path) -> Path:
+    """``<root>/.careerpath/cache`` when writable, else a folder under the user cache dir."""
+    local = root / ".careerpath" / "cache"
+    try:
+        local.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.access(local, os.W_OK):
+            return local
+    except OSError:
+        pass
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
+    return base / "careerpath" / digest
+
+
+def _read(path: Path, key: bytes) -> Any:
+    """The object stored at ``path`` under ``key``, or None (missing, torn, corrupt, foreign)."""
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
+    head = len(MAGIC) + 16 + 16
+    if len(blob) < head or not blob.startswith(MAGIC):
+        last_stats.discarded.append(path.name)
+        return None
+    stored_key = blob[len(MAGIC):len(MAGIC) + 16]
+    digest = blob[len(MAGIC) + 16:head]
+    payload = memoryview(blob)[head:]
+    if stored_key != key or hashlib.blake2b(payload, digest_size=16).digest() != digest:
+        last_stats.discarded.append(path.name)
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a cache file we cannot read is a cache miss, never an error
+        last_stats.discarded.append(path.name)
+        return None
+
+
+def _write(path: Path, key: bytes, obj: Any) -> None:
+    """Store ``obj`` atomically (temp file + rename; no fsync: a torn file fails its checksum)."""
+    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.blake2b(payload, digest_size=16).digest()
+    tmp = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC)
+            fh.write(key)
+            fh.write(digest)
+            fh.write(payload)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass  # a cache that cannot be written only makes the next run slower
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def shard_of(case_id: str) -> int:
+    return zlib.crc32(case_id.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+# ---------------------------------------------------------------- the scan
+
+@dataclass
+class Index:
+    """Every case folder's entries and stat keys, in case order."""
+
+    cases_key: bytes                  # the key of cases/ itself
+    case_ids: list[str]
+    offsets: list[int]                # entries of case i: paths[offsets[i]:offsets[i+1]]
+    paths: list[str]
+    keys: bytes                       # _KEY.size bytes per entry
+    fps: list[bytes]                  # one fingerprint per case
+
+    def entries(self, i: int) -> tuple[list[str], bytes]:
+        lo, hi = self.offsets[i], self.offsets[i + 1]
+        return self.paths[lo:hi], self.keys[lo * _KEY.size:hi * _KEY.size]
+
+
+def _key(st: os.stat_result, racy_after: int) -> bytes:
+    if st.st_mtime_ns >= racy_after or st.st_ctime_ns >= racy_after:
+        return _POISON
+    return _KEY.pack(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def _scan_case(root: str, case_id: str, racy_after: int) -> tuple[list[str], list[bytes]]:
+    """The entries of one case folder that can change what it loads to, with their keys."""
+    rel = f"cases/{case_id}"
+    paths, keys = [rel], []
+    try:
+        st = os.stat(f"{root}/{rel}")
+        keys.append(_key(st, racy_after) if not os.path.islink(f"{root}/{rel}") else _POISON)
+        with os.scandir(f"{root}/{rel}") as it:
+            top = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return paths, [_POISON]
+    for entry in top:
+        if entry.name == "documents":
+            continue  # attachments: never read
+        try:
+            if entry.is_symlink():
+                keys[0] = _POISON  # a link's target can change unseen: never cache this case
+            paths.append(f"{rel}/{entry.name}")
+            keys.append(_key(entry.stat(follow_symlinks=False), racy_after))
+            if entry.name in ("events", "referrals") and entry.is_dir(follow_symlinks=False):
+                with os.scandir(entry.path) as it:
+                    for sub in sorted(it, key=lambda e: e.name):
+                        if sub.is_symlink():
+                            keys[0] = _POISON
+                        paths.append(f"{rel}/{entry.name}/{sub.name}")
+                        keys.append(_key(sub.stat(follow_symlinks=False), racy_after))
+        except OSError:
+            keys[0] = _POISON
+            keys.extend([_POISON] * (len(paths) - len(keys)))
+    return paths, keys
+
+
+def _fingerprint(paths: list[str], keys: bytes) -> bytes:
+    if _POISON in [keys[i:i + _KEY.size] for i in range(0, len(keys), _KEY.size)]:
+        return b"racy-or-linked:" + os.urandom(8)  # matches nothing: computed again next run
+    h = hashlib.blake2b(digest_size=16)
+    h.update("\n".join(paths).encode("utf-8", "surrogateescape"))
+    h.update(keys)
+    return h.digest()
+
+
+def _inside(root: str, path: str) -> bool:
+    try:
+        Path(path).resolve().relative_to(Path(root).resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _list_cases(root: str) -> list[str]:
+    """The names under cases/ that the loader loads as case folders."""
+    try:
+        with os.scandir(f"{root}/cases") as it:
+            names = []
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_symlink() and not _inside(root, entry.path):
+                        continue  # the loader reports it and does not follow it
+                    if entry.is_dir():
+                        names.append(entry.name)
+                except OSError:
+                    continue
+    except OSError:
+        return []
+    return sorted(names)
+
+
+def _stat_range(root_fd: int, paths: list[str], keys: bytes, lo: int, hi: int) -> list[int]:
+    """Indices in [lo, hi) whose current key differs from the stored one."""
+    pack, stat, size = _KEY.pack, os.stat, _KEY.size
+    current = []
+    append = current.append
+    for i in range(lo, hi):
+        try:
+            st = stat(paths[i], dir_fd=root_fd, follow_symlinks=False)
+            append(pack(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+        except OSError:
+            append(b"gone" * 8)
+    if b"".join(current) == keys[lo * size:hi * size]:
+        return []
+    return [lo + j for j, k in enumerate(current) if k != keys[(lo + j) * size:(lo + j + 1) * size]]
+
+
+def _changed_entries(root: str, paths: list[str], keys: bytes) -> list[int]:
+    """Entries whose stat key changed; half of them in a forked child when there are many."""
+    root_fd = os.open(root, os.O_RDONLY)
+    try:
+        n = len(paths)
+        if n < PARALLEL_MIN_ENTRIES or WORKERS < 2 or not hasattr(os, "fork"):
+            return _stat_range(root_fd, paths, keys, 0, n)
+        mid = n // 2
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: stat the second half, send back the changed indices
+            code = 0
+            try:
+                os.close(rfd)
+                data = marshal.dumps(_stat_range(root_fd, paths, keys, mid, n))
+                with os.fdopen(wfd, "wb") as out:
+                    out.write(data)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(wfd)
+        last_stats.parallel = True
+        first = _stat_range(root_fd, paths, keys, 0, mid)
+        with os.fdopen(rfd, "rb") as inp:
+            data = inp.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            return first + _stat_range(root_fd, paths, keys, mid, n)
+        return first + marshal.loads(data)
+    finally:
+        os.close(root_fd)
+
+
+def scan(root: Path, old: Optional[Index]) -> tuple[Index, set[str]]:
+    """The index of the caseload now, and the case ids whose entries changed (or are new)."""
+    racy_after = time.time_ns() - RACY_NS
+    rs = str(root)
+    try:
+        cases_st = os.stat(f"{rs}/cases")
+        cases_key = _key(cases_st, racy_after)
+    except OSError:
+        cases_key = _POISON
+    old_pos: dict[str, int] = {}
+    dirty: set[str] = set()
+    if old is not None:
+        old_pos = {cid: i for i, cid in enumerate(old.case_ids)}
+        owner = []
+        for i in range(len(old.case_ids)):
+            owner.extend([i] * (old.offsets[i + 1] - old.offsets[i]))
+        for j in _changed_entries(rs, old.paths, old.keys):
+            dirty.add(old.case_ids[owner[j]])
+        case_ids = old.case_ids if cases_key == old.cases_key and cases_key != _POISON else _list_cases(rs)
+    else:
+        case_ids = _list_cases(rs)
+    paths: list[str] = []
+    keys: list[bytes] = []
+    offsets = [0]
+    fps = []
+    for cid in case_ids:
+        i = old_pos.get(cid)
+        if i is not None and cid not in dirty:
+            p, k = old.entries(i)  # type: ignore[union-attr]
+            paths.extend(p)
+            keys.append(k)
+            fps.append(old.fps[i])  # type: ignore[union-attr]
+        else:
+            dirty.add(cid)
+            p, kl = _scan_case(rs, cid, racy_after)
+            k = b"".join(kl)
+            paths.extend(p)
+            keys.append(k)
+            fps.append(_fingerprint(p, k))
+        offsets.append(len(paths))
+    last_stats.rescanned = len(dirty)
+    return Index(cases_key, case_ids, offsets, paths, b"".join(keys), fps), dirty
+
+
+# ---------------------------------------------------------------- per-case records
+
+@dataclass
+class CaseRecord:
+    fp: bytes
+    folder: Any                      # CaseFolder
+    diags: list                      # the case's load diagnostics
+    files: dict[str, tuple]          # rel -> (stat key, kind, document, diagnostics)
+
+
+class _Files:
+    """The loader's FileStore over one case's previous record."""
+
+    def __init__(self, root: Path, old: Optional[CaseRecord], racy_after: int):
+        self.root, self.old, self.racy_after = root, old.files if old else {}, racy_after
+        self.new: dict[str, tuple] = {}
+
+    def lookup(self, path: Path, file: str, kind: str) -> Optional[tuple[Any, list]]:
+        rec = self.old.get(file)
+        if rec is None:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        key = _key(st, self.racy_after)
+        if key == _POISON or key != rec[0] or rec[1] != kind:
+            return None
+        _reroot(self.root, rec[2])
+        self.new[file] = rec
+        last_stats.reused += 1
+        return rec[2], list(rec[3])
+
+    def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: Any, diags: list) -> None:
+        last_stats.parsed += 1
+        if stat is not None:
+            key = _key(stat, self.racy_after)
+            if key != _POISON:
+                self.new[file] = (key, kind, doc, tuple(diags))
+
+
+def _reroot(root: Path, doc: Any) -> None:
+    """Point a cached document's lazy positions at the caseload where it is now."""
+    from .yamlfile import LazyPositions
+
+    pos = doc.positions
+    if isinstance(pos, LazyPositions) and not pos.loaded:
+        pos.__dict__["_source"] = (str(root / doc.file), doc.file)
+
+
+def _load_shard(cdir: Path, key: bytes, n: int) -> dict[str, CaseRecord]:
+    data = _read(cdir / "shards" / f"{n:03d}.pickle", key)
+    return data if isinstance(data, dict) else {}
+
+
+def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[CaseRecord], racy_after: int) -> CaseRecord:
+    """Load one case folder, reusing its unchanged files."""
+    from .loader import load_case
+
+    if old is not None and old.fp == fp:
+        for doc in old.folder.documents():
+            _reroot(root, doc)
+        last_stats.reused += len(old.files)
+        return old
+    files = _Files(root, old, racy_after)
+    diags: list = []
+    folder = load_case(root, root / "cases" / case_id, diags, files)
+    return CaseRecord(fp, folder, diags, files.new)
+
+
+# ---------------------------------------------------------------- work on groups of cases (one shard each)
+
+def _case_files(case_id: str, diags: Iterable) -> list:
+    prefix = f"cases/{case_id}/"
+    return [d for d in diags if d.file.startswith(prefix) or d.file == f"cases/{case_id}"]
+
+
+def _work(task: tuple) -> tuple[dict, Stats]:
+    """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
+
+    mode "load": returns {case_id: (CaseFolder, load diagnostics)};
+    mode "results": returns {case_id: (fp, diagnostics, obligations, files)} for ``today``.
+    Writes the shard back when anything in it changed, dropping cases gone from ``live``.
+    """
+    global last_stats
+    root, cdir, key, shard, cases, live, mode, today, config = task
+    saved, last_stats = last_stats, Stats()
+    try:
+        records = _load_shard(cdir, key, shard)
+        racy_after = time.time_ns() - RACY_NS
+        out: dict = {}
+        changed = False
+        for case_id, fp in cases:
+            old = records.get(case_id)
+            rec = _load_one(root, case_id, fp, old, racy_after)
+            if rec is not old:
+                changed = True
+                records[case_id] = rec
+            if mode == "load":
+                out[case_id] = (rec.folder, rec.diags)
+            else:
+                out[case_id] = (fp, *_case_results(root, config, rec, today))
+        stale = [k for k in records if k not in live]
+        for k in stale:
+            del records[k]
+        if changed or stale:
+            _write(cdir / "shards" / f"{shard:03d}.pickle", key, records)
+        return out, last_stats
+    finally:
+        last_stats = saved
+
+
+def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date) -> tuple[tuple, tuple, int]:
+    """(diagnostics, obligations, files) of one case: its load diagnostics, its checks, what is due."""
+    from .checks import run_checks
+    from .loader import Caseload
+
+    cfg, cfg_doc = config
+    cl = Caseload(root, cfg, cfg_doc, {rec.folder.id: rec.folder}, list(rec.diags))
+    found = set(rec.diags) | set(_case_files(rec.folder.id, run_checks(cl, today)))
+    obligations: tuple = ()
+    compute = _obligations()
+    if compute is not None:
+        obligations = tuple(compute(cl, today))
+    last_stats.recomputed += 1
+    return tuple(found), obligations, sum(1 for _ in rec.folder.documents())
+
+
+def _obligations():
+    if importlib.util.find_spec("careerpath.obligations") is None:
+        return None
+    from .obligations import compute
+
+    return compute
+
+
+def _run(tasks: list[tuple], parallel: bool) -> list[tuple[dict, Stats]]:
+    if parallel and len(tasks) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        last_stats.parallel = True
+        with ProcessPoolExecutor(WORKERS, mp_context=ctx) as pool:
+            return list(pool.map(_work, tasks, chunksize=1))
+    return [_work(t) for t in tasks]
+
+
+def _merge_stats(parts: list[Stats]) -> None:
+    for s in parts:
+        last_stats.parsed += s.parsed
+        last_stats.reused += s.reused
+        last_stats.recomputed += s.recomputed
+        last_stats.discarded += s.discarded
+
+
+def _tasks(root: Path, cdir: Path, key: bytes, index: Index, wanted: Iterable[str], mode: str,
+           today: Optional[date], config: Any) -> list[tuple]:
+    fp = dict(zip(index.case_ids, index.fps))
+    live: dict[int, set] = {}
+    for cid in index.case_ids:
+        live.setdefault(shard_of(cid), set()).add(cid)
+    groups: dict[int, list] = {}
+    for cid in wanted:
+        groups.setdefault(shard_of(cid), []).append((cid, fp[cid]))
+    return [(root, cdir, key, n, groups[n], live[n], mode, today, config) for n in sorted(groups)]
+
+
+# ---------------------------------------------------------------- public entry points
+
+def load_cached(root: Path) -> Any:
+    """``loader.load(root)`` through the cache: the same Caseload, unchanged files not parsed again."""
+    global last_stats
+    from .loader import load_root
+
+    last_stats = Stats()
+    root = Path(root)
+    cdir = cache_dir(root)
+    key = code_key()
+    old = _read(cdir / "index.pickle", key)
+    index, dirty = scan(root, old if isinstance(old, Index) else None)
+    last_stats.cases = len(index.case_ids)
+    parallel = len(dirty) >= PARALLEL_MIN_CASES and WORKERS > 1
+    results = _run(_tasks(root, cdir, key, index, index.case_ids, "load", None, None), parallel)
+    _merge_stats([s for _, s in results])
+    loaded: dict[str, tuple] = {}
+    for part, _ in results:
+        loaded.update(part)
+
+    def case_loader(root_: Path, folder: Path, diags: list) -> Any:
+        got = loaded.get(folder.name)
+        if got is None:  # appeared after the scan: load it plainly
+            from .loader import load_case
+
+            return load_case(root_, folder, diags)
+        diags.extend(got[1])
+        return got[0]
+
+    cl = load_root(root, case_loader)
+    _write(cdir / "index.pickle", key, index)
+    return cl
+
+
+@dataclass
+class Results:
+    """Diagnostics (as ``checks.validate`` returns them) and obligations, through the cache."""
+
+    diagnostics: list
+    obligations: list
+    cases: int
+    files: int
+
+
+def results(root: Path, today: date, *, use_cache: bool = True) -> Results:
+    """Every diagnostic and every obligation of the caseload for ``today``.
+
+    Equal to ``checks.validate(load(root), today)`` and
+    ``obligations.compute(load(root), today)``; on a warm cache only the
+    cases whose files changed are loaded and computed again.
+    """
+    global last_stats
+    last_stats = Stats()
+    root = Path(root)
+    if not use_cache:
+        return _uncached(root, today)
+    cdir = cache_dir(root)
+    key = code_key()
+    try:
+        config_bytes = (root / "careerpath.yaml").read_bytes()
+    except OSError:
+        config_bytes = b"\0missing"
+    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode(),
+                           digest_size=16).digest()
+    old = _read(cdir / "index.pickle", key)
+    index, dirty = scan(root, old if isinstance(old, Index) else None)
+    last_stats.cases = len(index.case_ids)
+    res = _read(cdir / "results.pickle", rkey)
+    prev = res.get("cases", {}) if isinstance(res, dict) else {}
+    root_diags = None
+    if isinstance(res, dict) and res.get("cases_key") == index.cases_key and index.cases_key != _POISON:
+        root_diags = res["root_diags"]
+    fresh_root = root_diags is None
+    need = [cid for cid, fp in zip(index.case_ids, index.fps) if prev.get(cid, (None,))[0] != fp]
+    config = None
+    if need or root_diags is None:
+        from . import checks
+
+        if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS):
+            return _uncached(root, today)  # a check across cases: no per-case results
+        config, root_diags_now = _root_state(root, today)
+        if root_diags is None:
+            root_diags = root_diags_now
+    per_case: dict[str, tuple] = {cid: prev[cid] for cid in index.case_ids if cid in prev}
+    if need:
+        parallel = len(need) >= PARALLEL_MIN_CASES and WORKERS > 1
+        parts = _run(_tasks(root, cdir, key, index, need, "results", today, config), parallel)
+        _merge_stats([s for _, s in parts])
+        for part, _ in parts:
+            per_case.update(part)
+    diags: set = set(root_diags)
+    obligations: list = []
+    files = 1 if config_bytes != b"\0missing" else 0
+    for cid in index.case_ids:
+        fp, d, o, n = per_case[cid]
+        diags.update(d)
+        obligations.extend(o)
+        files += n
+    if need or fresh_root:
+        _write(cdir / "results.pickle", rkey,
+               {"cases_key": index.cases_key, "root_diags": tuple(root_diags),
+                "cases": {cid: per_case[cid] for cid in index.case_ids}})
+    if dirty or not isinstance(old, Index):
+        _write(cdir / "index.pickle", key, index)
+    from .diagnostics import sort_key
+
+    return Results(sorted(diags, key=sort_key), _sort_obligations(obligations), len(index.case_ids), files)
+
+
+def _sort_obligations(items: list) -> list:
+    if not items:
+        return items
+    from . import obligations as ob  # only reached when obligations exist
+
+    sorter = getattr(ob, "sort_key", None)
+    return sorted(items, key=sorter) if sorter else sorted(items)
+
+
+def _root_state(root: Path, today: date) -> tuple[tuple, list]:
+    """careerpath.yaml (model, document) and the diagnostics that belong to no case folder."""
+    from .checks import run_checks
+    from .loader import CaseFolder, load_root
+
+    cl = load_root(root, lambda r, folder, d: CaseFolder(folder.name, f"cases/{folder.name}"))
+    empty = type(cl)(root, cl.config, cl.config_doc, {}, [])
+    found = set(cl.diagnostics) | set(run_checks(empty, today))
+    return (cl.config, cl.config_doc), list(found)
+
+
+def _uncached(root: Path, today: date) -> Results:
+    from .checks import validate
+    from .loader import load
+
+    cl = load(root, cache=False)
+    diags = validate(cl, today)
+    compute = _obligations()
+    obligations = list(compute(cl, today)) if compute else []
+    files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
+    return Results(diags, obligations, len(cl.cases), files)
