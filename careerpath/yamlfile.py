@@ -119,41 +119,6 @@ def resolve_plain(text: str) -> Any:
     return float("nan")
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The C composer without PyYAML's YAML 1.1 implicit resolvers.
-
-    Every untagged node gets the generic tag of its kind; plain scalars are
-    resolved afterwards by :func:`resolve_plain` (YAML 1.2 core). Skipping the
-    1.1 regex table makes composing about a quarter faster.
-    """
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
-
-
-def resolve_plain(text: str) -> Any:
-    """The value of a plain (unquoted) scalar under the YAML 1.2 core schema."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    if _INT10.match(text):
-        return int(text)
-    if _INT8.match(text):
-        return int(text[2:], 8)
-    if _INT16.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    return text
-
-
 @dataclass
 class Positions:
     """1-based (line, column) of every value and every mapping key, by data path."""
