@@ -154,3 +154,10 @@ def test_big_file_and_alias_bomb_are_refused(caseload):
     codes = {(d.file, d.code) for d in validate(root, TODAY)}
     assert ("cases/a/case.yaml", "yaml-too-complex") in codes
     assert ("cases/a/plan.yaml", "file-too-large") in codes
+
+
+def test_docs_list_every_code():
+    from careerpath.diagnostics import codes_markdown
+
+    assert (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8") == codes_markdown(), \
+        "regenerate: python -m careerpath.diagnostics > docs/diagnostics.md"
