@@ -250,3 +250,17 @@ def test_language_access(cases):
 def test_every_russian_case_has_a_valid_snils(cases):
     ru = [c for c in cases.values() if c.enrollments.ru_czn_disability is not None]
     assert len(ru) >= 2 and all(c.identifiers.snils and snils_ok(c.identifiers.snils) for c in ru)
+
+
+def test_the_overdue_items_are_the_deliberate_few(cl):
+    """The morning list of 2026-11-22 shows a few overdue things on purpose (README); pin the simple ones."""
+    active = {cid: cf for cid, cf in cl.cases.items() if cf.model.status == "active"}
+    objectives = {(cid, o.id) for cid, cf in active.items() if cf.plan_model
+                  for g in cf.plan_model.goals for o in g.objectives if o.done is None and o.due and o.due < TODAY}
+    assert objectives == {("marco-delgado", "g1.o3"), ("paj-xyooj", "g2.o1"), ("sergey-morozov", "g1.o2")}
+    referrals = {cid for cid, cf in active.items() for r in cf.referrals
+                 if r.model.outcome is None and r.model.follow_up and r.model.follow_up < TODAY}
+    assert referrals == {"ntxhi-vaj"}
+    services = {(cid, s.name) for cid, cf in active.items() if cf.plan_model for s in cf.plan_model.services
+                if s.program == "ru-czn-disability" and s.done is None and s.due and s.due < TODAY}
+    assert services == {("sergey-morozov", "Составление резюме")}
