@@ -8,6 +8,7 @@ situation disappears, this file says which one.
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -75,6 +76,20 @@ def test_every_file_points_at_its_schema_copy():
         parts = path.relative_to(SAMPLE).parts  # careerpath.yaml | cases/<id>/case.yaml | cases/<id>/events/<f>
         kind = {1: "careerpath", 3: path.stem}.get(len(parts)) or parts[2].rstrip("s")
         assert schema.name == f"{kind}.schema.json", path
+
+
+def test_files_pass_their_json_schema():
+    """What an editor with yaml-language-server checks: each file against the schema its modeline names."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from careerpath.yamlfile import read_file
+
+    for path in [SAMPLE / "careerpath.yaml", *sorted((SAMPLE / "cases").rglob("*.yaml"))]:
+        parts = path.relative_to(SAMPLE).parts
+        kind = {1: "careerpath", 3: path.stem}.get(len(parts)) or parts[2].rstrip("s")
+        schema = json.loads((SAMPLE / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(read_file(path, path.name).data)]
+        assert errors == [], path.relative_to(SAMPLE)
 
 
 def test_schema_copies_match_the_package():
