@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from careerpath import load
 from careerpath.reports.dashboard import figures, render, stage
-from careerpath.reports.period import parse_period
+from careerpath.period import parse_period
 from conftest import TODAY
 from test_reports import FILES
 

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from careerpath.reports.outcomes import retention
-from careerpath.reports.period import PeriodError, last_complete_quarter, parse_period
+from careerpath.period import PeriodError, last_complete_quarter, parse_period
 from conftest import ROOT, TODAY, run_process
 from dateutil.relativedelta import relativedelta
 

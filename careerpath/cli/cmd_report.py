@@ -45,7 +45,7 @@ def report(
     """
     from ..reports import batch
     from ..reports.output import LockBusy, caseload_lock
-    from ..reports.period import PeriodError, last_complete_quarter, parse_period, year_of
+    from ..period import PeriodError, last_complete_quarter, parse_period, year_of
 
     if kind not in batch.RUNNERS:
         raise CliError(f"unknown report {kind!r}; choose one of: {', '.join(batch.kinds())}", code=2)

@@ -1,7 +1,7 @@
 """Batch reports for cron and the caseload dashboard (``careerpath report KIND``).
 
 Modules:
-    period     ``2026-Q3`` / ``2026-11`` / ``2026`` -> a date range
+
     output     where reports go: atomic writes, the caseload lock (exit 75 when busy)
     outcomes   one CSV row per job: placements and retention, for funders
     registry   the Russian employment center's registries (CSV with BOM + HTML)

@@ -15,7 +15,7 @@ from ..fsio import WriteError
 from ..loader import CaseFolder, Caseload
 from . import outcomes, registry
 from .output import write_output
-from .period import Period
+from ..period import Period
 from .select import select_cases
 from .tables import Table, to_csv, to_html
 

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 from ..loader import CaseFolder
 from ..models import Case
 from .outcomes import enrollment_start
-from .period import Period
+from ..period import Period
 
 STATUSES = ("overdue", "partial", "due-soon", "upcoming")
 

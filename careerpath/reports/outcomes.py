@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 
 from ..loader import CaseFolder
 from ..models import Case
-from .period import Period
+from ..period import Period
 from .tables import Table
 
 CHECKPOINTS = (("retained_30d", relativedelta(days=30)), ("retained_90d", relativedelta(days=90)),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..loader import CaseFolder
-from .period import Period
+from ..period import Period
 from .tables import Table
 
 KINDS = ("recipients", "psych-referrals", "ipra-lists")
