@@ -39,7 +39,6 @@ whole caseload.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import marshal
 import os
 import pickle
@@ -66,7 +65,7 @@ _POISON = _KEY.pack(-1, -1, -1, -1)
 _PACKAGE = Path(__file__).resolve().parent
 # the modules whose code decides what a file loads to, which diagnostics it has and what is due
 _CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "checks.py", "diagnostics.py",
-                 "obligations.py", "cache.py")
+                 "obligations.py", "obligations", "period.py", "cache.py")
 
 
 @dataclass
@@ -94,21 +93,28 @@ def code_key() -> bytes:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|".encode())
     for name in _CODE_MODULES:
-        h.update(name.encode())
-        try:
-            h.update((_PACKAGE / name).read_bytes())
-        except OSError:
-            h.update(b"-")
-    rules = _PACKAGE / "rules"
-    if rules.is_dir():
-        for path in sorted(rules.glob("*.yaml")):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
+        path = _PACKAGE / name
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(source.relative_to(_PACKAGE).as_posix().encode())
+            try:
+                h.update(source.read_bytes())
+            except OSError:
+                h.update(b"-")
+    for path in sorted(_PACKAGE.glob("**/rules/*.yaml")):  # the program rule files
+        h.update(path.relative_to(_PACKAGE).as_posix().encode())
+        h.update(path.read_bytes())
     return h.digest()
 
 
 def cache_dir(root: Path) -> Path:
-    """``<root>/.careerpath/cache`` when writable, else a folder under the user cache dir."""
+    """``<root>/.careerpath/cache`` when writable, else a folder under the user cache dir.
+
+    ``CAREERPATH_CACHE_DIR`` (set by the tests, usable on CI) puts every
+    caseload's cache in a subfolder of that folder instead.
+    """
+    override = os.environ.get("CAREERPATH_CACHE_DIR")
+    if override:
+        return Path(override) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
     local = root / ".careerpath" / "cache"
     try:
         local.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -490,8 +496,8 @@ def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date) -> tu
 
 
 def _obligations():
-    if importlib.util.find_spec("careerpath.obligations") is None:
-        return None
+    if not ((_PACKAGE / "obligations.py").is_file() or (_PACKAGE / "obligations").is_dir()):
+        return None  # (find_spec could answer from another install of careerpath)
     from .obligations import compute
 
     return compute
