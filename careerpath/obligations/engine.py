@@ -208,7 +208,9 @@ def _once(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -
     found = _candidate(rule.due, facts, ctx, rule.calendar)
     if found is not None:
         due, node, note = found
-        yield _Occurrence(due, node, facts, _bound(rule, facts, ctx, enrollment), note=note)
+        bound = _bound(rule, facts, ctx, enrollment)
+        if bound is None or due <= bound:
+            yield _Occurrence(due, node, facts, bound, note=note)
 
 
 def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
@@ -225,7 +227,7 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict
         bound = _bound(rule, f, ctx, enrollment)
         for off in offsets:
             due = shift(base, off, rule.calendar)
-            if due is None:
+            if due is None or (bound is not None and due > bound):
                 continue
             yield _Occurrence(due, node, f, bound, item=f"{name}+{off}" if off is not None else name, note=note)
 
