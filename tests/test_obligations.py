@@ -338,6 +338,10 @@ def test_ipra_measures_with_and_without_a_report(caseload):
 def test_ipra_report_back_one_month_before_the_term_ends(caseload):
     o = one(build(caseload, CZN), date(2027, 6, 1), "czn.ipra-report-back")
     assert (o.due, o.status, o.confirmed) == (date(2027, 7, 1), "due-soon", False)
+    early = build(caseload, CZN, events=(("2026-11-20", "ipra-report"),))  # answers the measures, not the report-back
+    assert one(early, date(2027, 6, 1), "czn.ipra-report-back").status == "due-soon"
+    sent = build(caseload, CZN, events=(("2026-11-20", "ipra-report"), ("2027-05-20", "ipra-report")))
+    assert one(sent, date(2027, 6, 1), "czn.ipra-report-back").done_on == date(2027, 5, 20)
     two = build(caseload, CZN, config=CONFIG_WITH("  czn_ipra_report_before: 2m\n"))
     assert one(two, date(2027, 1, 1), "czn.ipra-report-back").due == date(2027, 6, 1)
 
