@@ -358,6 +358,10 @@ def test_ipra_measures_list_counts_russian_working_days(caseload):
         "        - {name: Профессиональная ориентация, from: 2026-03-05, to: 2026-06-01}\n", "").replace("measures:\n", "measures: []\n"))
     o = one(cl, date(2024, 5, 2), "czn.ipra-measures-list")
     assert (o.due, o.status, o.confirmed) == (date(2024, 5, 3), "due-soon", False)
+    one_day = CONFIG_WITH("  czn_ipra_list_working_days: 1\n")
+    body = CZN.replace("received: 2026-03-02", "received: 2024-04-26").replace("measures:\n", "measures: []\n").replace(
+        "        - {name: Профессиональная ориентация, from: 2026-03-05, to: 2026-06-01}\n", "")
+    assert one(build(caseload, body, config=one_day), date(2024, 4, 26), "czn.ipra-measures-list").due == date(2024, 4, 27)
     assert one(build(caseload, CZN), date(2026, 3, 10), "czn.ipra-measures-list").status == "done"
 
 

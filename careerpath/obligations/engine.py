@@ -142,8 +142,10 @@ def _offset(value: Any, settings: Any) -> Optional[Duration]:
         return None
     if isinstance(value, str) and value.lstrip("-").startswith("settings."):
         negative = value.startswith("-")
-        setting = getattr(settings, value.lstrip("-").split(".", 1)[1])
-        d = Duration.parse(setting)
+        name = value.lstrip("-").split(".", 1)[1]
+        setting = getattr(settings, name)
+        # a whole-number setting counts days; one named *_working_days counts working days
+        d = Duration(setting, "wd") if isinstance(setting, int) and name.endswith("_working_days") else Duration.parse(setting)
         return -d if negative else d
     return Duration.parse(value)
 
