@@ -452,7 +452,7 @@ def _work(task: tuple) -> tuple[dict, Stats]:
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
     global last_stats
-    root, cdir, key, shard, cases, live, mode, today, config = task
+    root, cdir, key, shard, cases, live, mode, today, config, rules_dirs = task
     saved, last_stats = last_stats, Stats()
     try:
         records = _load_shard(cdir, key, shard)
@@ -468,7 +468,7 @@ def _work(task: tuple) -> tuple[dict, Stats]:
             if mode == "load":
                 out[case_id] = (rec.folder, rec.diags)
             else:
-                out[case_id] = (fp, *_case_results(root, config, rec, today))
+                out[case_id] = (fp, *_case_results(root, config, rec, today, rules_dirs))
         stale = [k for k in records if k not in live]
         for k in stale:
             del records[k]
@@ -479,28 +479,64 @@ def _work(task: tuple) -> tuple[dict, Stats]:
         last_stats = saved
 
 
-def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date) -> tuple[tuple, tuple, int]:
-    """(diagnostics, obligations, files) of one case: its load diagnostics, its checks, what is due."""
+def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules_dirs: tuple) -> tuple:
+    """One case's (load diagnostics, check diagnostics, open obligations, the others, files, titles).
+
+    Obligations are stored pickled, without their per-language titles (kept once
+    per rule in ``titles``): "open" ones (not done, not history) apart from the
+    rest, so the usual ``due`` unpickles only what it shows.
+    """
     from .checks import run_checks
     from .loader import Caseload
 
     cfg, cfg_doc = config
-    cl = Caseload(root, cfg, cfg_doc, {rec.folder.id: rec.folder}, list(rec.diags))
-    found = set(rec.diags) | set(_case_files(rec.folder.id, run_checks(cl, today)))
-    obligations: tuple = ()
-    compute = _obligations()
-    if compute is not None:
-        obligations = tuple(compute(cl, today))
+    case_id = rec.folder.id
+    cl = Caseload(root, cfg, cfg_doc, {case_id: rec.folder}, list(rec.diags))
+    checks = tuple(set(_case_files(case_id, run_checks(cl, today))) - set(rec.diags))
+    open_blob = rest_blob = b""
+    titles: dict = {}
+    book = _book(rules_dirs)
+    if book is not None:
+        from .obligations import case_obligations
+
+        found = case_obligations(rec.folder, book, cfg.settings, today, cfg_doc)
+        for o in found:
+            titles.setdefault(o.rule, o.titles)
+            object.__setattr__(o, "titles", _NO_TITLES)  # frozen dataclass: restored on load
+        open_ = [o for o in found if o.status != "done" and not o.history]
+        rest = [o for o in found if o.status == "done" or o.history]
+        open_blob = pickle.dumps(open_, pickle.HIGHEST_PROTOCOL) if open_ else b""
+        rest_blob = pickle.dumps(rest, pickle.HIGHEST_PROTOCOL) if rest else b""
     last_stats.recomputed += 1
-    return tuple(found), obligations, sum(1 for _ in rec.folder.documents())
+    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.documents()), titles
 
 
-def _obligations():
+_NO_TITLES: dict = {}
+_BOOKS: dict = {}
+
+
+def _book(rules_dirs: tuple) -> Any:
+    """The obligation rule book (None before the obligations engine exists), once per process."""
     if not ((_PACKAGE / "obligations.py").is_file() or (_PACKAGE / "obligations").is_dir()):
         return None  # (find_spec could answer from another install of careerpath)
-    from .obligations import compute
+    if rules_dirs not in _BOOKS:
+        from .obligations import load_rules
 
-    return compute
+        _BOOKS[rules_dirs] = load_rules(rules_dirs)
+    return _BOOKS[rules_dirs]
+
+
+def _rules_key(rules_dirs: tuple) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for folder in rules_dirs:
+        h.update(str(Path(folder).resolve()).encode())
+        for path in sorted(Path(folder).glob("*.yaml")):
+            h.update(path.name.encode())
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"-")
+    return h.digest()
 
 
 def _run(tasks: list[tuple], parallel: bool) -> list[tuple[dict, Stats]]:
@@ -524,7 +560,7 @@ def _merge_stats(parts: list[Stats]) -> None:
 
 
 def _tasks(root: Path, cdir: Path, key: bytes, index: Index, wanted: Iterable[str], mode: str,
-           today: Optional[date], config: Any) -> list[tuple]:
+           today: Optional[date], config: Any, rules_dirs: tuple = ()) -> list[tuple]:
     fp = dict(zip(index.case_ids, index.fps))
     live: dict[int, set] = {}
     for cid in index.case_ids:
@@ -532,7 +568,7 @@ def _tasks(root: Path, cdir: Path, key: bytes, index: Index, wanted: Iterable[st
     groups: dict[int, list] = {}
     for cid in wanted:
         groups.setdefault(shard_of(cid), []).append((cid, fp[cid]))
-    return [(root, cdir, key, n, groups[n], live[n], mode, today, config) for n in sorted(groups)]
+    return [(root, cdir, key, n, groups[n], live[n], mode, today, config, rules_dirs) for n in sorted(groups)]
 
 
 # ---------------------------------------------------------------- public entry points
@@ -572,106 +608,139 @@ def load_cached(root: Path) -> Any:
 
 @dataclass
 class Results:
-    """Diagnostics (as ``checks.validate`` returns them) and obligations, through the cache."""
+    """A caseload's diagnostics and obligations for one day, as the uncached pipeline gives them.
+
+    ``diagnostics`` equals ``checks.validate(load(root), today)``;
+    ``load_diagnostics`` equals ``load(root).diagnostics``;
+    ``obligations(history=h)`` equals ``obligations.compute(load(root), today, include_closed_history=h)``.
+    """
 
     diagnostics: list
-    obligations: list
-    cases: int
+    load_diagnostics: list
+    cases: list[str]
     files: int
+    config: Any
+    _blobs: list = field(default_factory=list, repr=False)   # per case: (open, rest) pickled
+    _titles: dict = field(default_factory=dict, repr=False)
+    _all: Optional[list] = field(default=None, repr=False)   # the uncached path keeps the objects
+
+    def obligations(self, *, history: bool = False, done: bool = True) -> list:
+        """Sorted obligations; without ``history`` those of closed cases/ended series are left out,
+        without ``done`` the done ones (what ``due`` shows by default)."""
+        if self._all is not None:
+            found = [o for o in self._all if (history or not o.history) and (done or o.status != "done")]
+        else:
+            found = []
+            for open_blob, rest_blob in self._blobs:
+                if open_blob:
+                    found.extend(pickle.loads(open_blob))
+                if rest_blob and (done or history):
+                    found.extend(o for o in pickle.loads(rest_blob)
+                                 if (history or not o.history) and (done or o.status != "done"))
+            titles, setattr_ = self._titles, object.__setattr__
+            for o in found:
+                setattr_(o, "titles", titles.get(o.rule, _NO_TITLES))  # shared per rule; nobody mutates it
+        if not found:
+            return found
+        from .obligations import sort_key
+
+        found.sort(key=sort_key)
+        return found
 
 
-def results(root: Path, today: date, *, use_cache: bool = True) -> Results:
-    """Every diagnostic and every obligation of the caseload for ``today``.
+def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tuple = ()) -> Results:
+    """Every diagnostic and every obligation of the caseload for ``today`` (see :class:`Results`).
 
-    Equal to ``checks.validate(load(root), today)`` and
-    ``obligations.compute(load(root), today)``; on a warm cache only the
-    cases whose files changed are loaded and computed again.
+    On a warm cache only the cases whose files changed are loaded and computed again.
     """
     global last_stats
     last_stats = Stats()
     root = Path(root)
+    rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
     if not use_cache:
-        return _uncached(root, today)
+        return _uncached(root, today, rules_dirs)
     cdir = cache_dir(root)
     key = code_key()
     try:
         config_bytes = (root / "careerpath.yaml").read_bytes()
     except OSError:
         config_bytes = b"\0missing"
-    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode(),
-                           digest_size=16).digest()
+    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode()
+                           + _rules_key(rules_dirs), digest_size=16).digest()
     old = _read(cdir / "index.pickle", key)
     index, dirty = scan(root, old if isinstance(old, Index) else None)
     last_stats.cases = len(index.case_ids)
     res = _read(cdir / "results.pickle", rkey)
     prev = res.get("cases", {}) if isinstance(res, dict) else {}
-    root_diags = None
+    root_state = None
     if isinstance(res, dict) and res.get("cases_key") == index.cases_key and index.cases_key != _POISON:
-        root_diags = res["root_diags"]
-    fresh_root = root_diags is None
+        root_state = res["root"]
+    fresh_root = root_state is None
     need = [cid for cid, fp in zip(index.case_ids, index.fps) if prev.get(cid, (None,))[0] != fp]
-    config = None
-    if need or root_diags is None:
+    if need or root_state is None:
         from . import checks
 
         if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS):
-            return _uncached(root, today)  # a check across cases: no per-case results
-        config, root_diags_now = _root_state(root, today)
-        if root_diags is None:
-            root_diags = root_diags_now
+            return _uncached(root, today, rules_dirs)  # a check across cases: no per-case results
+        config, root_load, root_checks = _root_state(root, today)
+        if root_state is None:
+            root_state = (config, tuple(root_load), tuple(root_checks))
+    config = root_state[0]
     per_case: dict[str, tuple] = {cid: prev[cid] for cid in index.case_ids if cid in prev}
+    titles: dict = dict(res.get("titles", {})) if isinstance(res, dict) else {}
     if need:
         parallel = len(need) >= PARALLEL_MIN_CASES and WORKERS > 1
-        parts = _run(_tasks(root, cdir, key, index, need, "results", today, config), parallel)
+        parts = _run(_tasks(root, cdir, key, index, need, "results", today, (config[0], config[1]), rules_dirs),
+                     parallel)
         _merge_stats([s for _, s in parts])
         for part, _ in parts:
-            per_case.update(part)
-    diags: set = set(root_diags)
-    obligations: list = []
+            for cid, row in part.items():
+                titles.update(row[-1])
+                per_case[cid] = row[:-1]
+    load_diags: set = set(root_state[1])
+    check_diags: set = set(root_state[2])
+    blobs = []
     files = 1 if config_bytes != b"\0missing" else 0
     for cid in index.case_ids:
-        fp, d, o, n = per_case[cid]
-        diags.update(d)
-        obligations.extend(o)
+        fp, ld, cd, open_blob, rest_blob, n = per_case[cid]
+        load_diags.update(ld)
+        check_diags.update(cd)
+        blobs.append((open_blob, rest_blob))
         files += n
     if need or fresh_root:
         _write(cdir / "results.pickle", rkey,
-               {"cases_key": index.cases_key, "root_diags": tuple(root_diags),
+               {"cases_key": index.cases_key, "root": root_state, "titles": titles,
                 "cases": {cid: per_case[cid] for cid in index.case_ids}})
     if dirty or not isinstance(old, Index):
         _write(cdir / "index.pickle", key, index)
     from .diagnostics import sort_key
 
-    return Results(sorted(diags, key=sort_key), _sort_obligations(obligations), len(index.case_ids), files)
+    return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
+                   list(index.case_ids), files, config[0], blobs, titles)
 
 
-def _sort_obligations(items: list) -> list:
-    if not items:
-        return items
-    from . import obligations as ob  # only reached when obligations exist
-
-    sorter = getattr(ob, "sort_key", None)
-    return sorted(items, key=sorter) if sorter else sorted(items)
-
-
-def _root_state(root: Path, today: date) -> tuple[tuple, list]:
-    """careerpath.yaml (model, document) and the diagnostics that belong to no case folder."""
+def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
+    """careerpath.yaml (model, document), and the load and check diagnostics that belong to no case folder."""
     from .checks import run_checks
     from .loader import CaseFolder, load_root
 
     cl = load_root(root, lambda r, folder, d: CaseFolder(folder.name, f"cases/{folder.name}"))
     empty = type(cl)(root, cl.config, cl.config_doc, {}, [])
-    found = set(cl.diagnostics) | set(run_checks(empty, today))
-    return (cl.config, cl.config_doc), list(found)
+    return (cl.config, cl.config_doc), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
 
 
-def _uncached(root: Path, today: date) -> Results:
+def _uncached(root: Path, today: date, rules_dirs: tuple = ()) -> Results:
     from .checks import validate
+    from .diagnostics import sort_key
     from .loader import load
 
     cl = load(root, cache=False)
     diags = validate(cl, today)
-    compute = _obligations()
-    obligations = list(compute(cl, today)) if compute else []
+    book = _book(rules_dirs)
+    found = None
+    if book is not None:
+        from .obligations import compute
+
+        found = compute(cl, today, include_closed_history=True, rules=book)
     files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
-    return Results(diags, obligations, len(cl.cases), files)
+    return Results(diags, sorted(cl.diagnostics, key=sort_key), sorted(cl.cases), files, cl.config, _all=found or [])

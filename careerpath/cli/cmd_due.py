@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, NoCacheOpt, TodayOpt, app, caseload_of, err, today_of, use_cache
 
 RulesDirOpt = Annotated[
     Optional[list[Path]],
@@ -41,6 +41,33 @@ def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Option
     except RulesError as e:
         raise CliError(f"a rule file is malformed: {e.message}") from None
     return cl, day, compute(cl, day, include_closed_history=history, rules=book)
+
+
+def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
+                            rules_dir: Optional[list[Path]], *, history: bool, no_cache: bool = False) -> tuple[Any, date, list]:
+    """As load_and_compute, through the load cache: (a caseload-like view, the day, the obligations).
+
+    The view has what due needs of a Caseload: ``diagnostics`` (load-time),
+    ``cases`` (the ids) and ``config``. Done obligations are left out unless
+    ``history`` (--all), as ``export.select`` would drop them anyway.
+    """
+    from types import SimpleNamespace
+
+    root = caseload_of(ctx, caseload)
+    day = today_of(ctx, today)
+    for folder in rules_dir or ():
+        if not folder.is_dir():
+            raise CliError(f"--rules-dir {folder} is not a folder", code=2)
+    from ..cache import results
+    from ..obligations import RulesError, load_rules
+
+    try:
+        load_rules(tuple(rules_dir or ()))
+    except RulesError as e:
+        raise CliError(f"a rule file is malformed: {e.message}") from None
+    found = results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ()))
+    view = SimpleNamespace(diagnostics=found.load_diagnostics, cases=found.cases, config=found.config)
+    return view, day, found.obligations(history=history, done=history)
 
 
 def warn_on_errors(cl: Any) -> None:
@@ -129,6 +156,7 @@ def due(
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
     lang: LangOpt = None,
     rules_dir: RulesDirOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """What is due: every open obligation of the caseload, past due first, then by date.
 
@@ -155,7 +183,7 @@ def due(
                 raise DurationError(within)
         except DurationError:
             raise CliError("--within must be a count and a unit: 14d, 2w, 1m, 1y", code=2) from None
-    cl, day, obligations = load_and_compute(ctx, caseload, today, rules_dir, history=all_)
+    cl, day, obligations = results_and_obligations(ctx, caseload, today, rules_dir, history=all_, no_cache=no_cache)
     warn_on_errors(cl)
     from ..obligations import export
 

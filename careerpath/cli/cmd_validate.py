@@ -53,7 +53,7 @@ def validate(
         print(d.format(prefix))
     if not quiet or failed:
         verdict = "clean" if not diags else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-        print(f"{verdict} in {_plural(found.cases, 'case')} ({_plural(found.files, 'file')})",
+        print(f"{verdict} in {_plural(len(found.cases), 'case')} ({_plural(found.files, 'file')})",
               file=sys.stderr if quiet else sys.stdout)
     return 1 if failed else 0
 
