@@ -606,6 +606,14 @@ def load_cached(root: Path) -> Any:
     return cl
 
 
+@dataclass(frozen=True)
+class ConfigSummary:
+    """What output needs of careerpath.yaml (the full model is not kept: importing it costs a tenth of a second)."""
+
+    agency: str
+    default_language: str
+
+
 @dataclass
 class Results:
     """A caseload's diagnostics and obligations for one day, as the uncached pipeline gives them.
@@ -619,7 +627,7 @@ class Results:
     load_diagnostics: list
     cases: list[str]
     files: int
-    config: Any
+    config: ConfigSummary
     _blobs: list = field(default_factory=list, repr=False)   # per case: (open, rest) pickled
     _titles: dict = field(default_factory=dict, repr=False)
     _all: Optional[list] = field(default=None, repr=False)   # the uncached path keeps the objects
@@ -684,14 +692,12 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
             return _uncached(root, today, rules_dirs)  # a check across cases: no per-case results
         config, root_load, root_checks = _root_state(root, today)
         if root_state is None:
-            root_state = (config, tuple(root_load), tuple(root_checks))
-    config = root_state[0]
+            root_state = (_summary(config[0]), tuple(root_load), tuple(root_checks))
     per_case: dict[str, tuple] = {cid: prev[cid] for cid in index.case_ids if cid in prev}
     titles: dict = dict(res.get("titles", {})) if isinstance(res, dict) else {}
     if need:
         parallel = len(need) >= PARALLEL_MIN_CASES and WORKERS > 1
-        parts = _run(_tasks(root, cdir, key, index, need, "results", today, (config[0], config[1]), rules_dirs),
-                     parallel)
+        parts = _run(_tasks(root, cdir, key, index, need, "results", today, config, rules_dirs), parallel)
         _merge_stats([s for _, s in parts])
         for part, _ in parts:
             for cid, row in part.items():
@@ -716,7 +722,7 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     from .diagnostics import sort_key
 
     return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
-                   list(index.case_ids), files, config[0], blobs, titles)
+                   list(index.case_ids), files, root_state[0], blobs, titles)
 
 
 def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
@@ -743,4 +749,9 @@ def _uncached(root: Path, today: date, rules_dirs: tuple = ()) -> Results:
 
         found = compute(cl, today, include_closed_history=True, rules=book)
     files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
-    return Results(diags, sorted(cl.diagnostics, key=sort_key), sorted(cl.cases), files, cl.config, _all=found or [])
+    return Results(diags, sorted(cl.diagnostics, key=sort_key), sorted(cl.cases), files, _summary(cl.config),
+                   _all=found or [])
+
+
+def _summary(config: Any) -> ConfigSummary:
+    return ConfigSummary(config.agency or "", config.default_language or "en")
