@@ -571,6 +571,40 @@ def _tasks(root: Path, cdir: Path, key: bytes, index: Index, wanted: Iterable[st
     return [(root, cdir, key, n, groups[n], live[n], mode, today, config, rules_dirs) for n in sorted(groups)]
 
 
+def _load_chunk(task: tuple) -> list[tuple[str, Any, list]]:
+    from .loader import load_case
+
+    root, names = task
+    out = []
+    for name in names:
+        diags: list = []
+        out.append((name, load_case(root, root / "cases" / name, diags), diags))
+    return out
+
+
+def load_cases_parallel(root: Path, folders: list[Path]) -> dict[str, tuple[Any, list]]:
+    """Case folders loaded by a pool of processes, {name: (CaseFolder, diagnostics)}; {} when too few to pay.
+
+    The uncached loader's way to use every core on a large caseload; the order
+    of the result does not matter (the caller walks its own sorted listing).
+    """
+    if len(folders) < PARALLEL_MIN_CASES or WORKERS < 2:
+        return {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    names = [f.name for f in folders]
+    size = max(20, len(names) // (WORKERS * 16))
+    chunks = [(root, names[i:i + size]) for i in range(0, len(names), size)]
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    out: dict[str, tuple[Any, list]] = {}
+    with ProcessPoolExecutor(WORKERS, mp_context=ctx) as pool:
+        for part in pool.map(_load_chunk, chunks):
+            for name, folder, diags in part:
+                out[name] = (folder, diags)
+    return out
+
+
 # ---------------------------------------------------------------- public entry points
 
 def load_cached(root: Path) -> Any:

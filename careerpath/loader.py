@@ -486,12 +486,19 @@ def load_root(root: Path, case_loader: typing.Callable[[Path, Path, list[Diagnos
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir():
-        for folder in _listdir(cases_dir, diags, root):
-            if folder.name.startswith("."):
-                continue
+        entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
+        ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
+        if case_loader is load_case:  # a large caseload loads on every core (careerpath.cache)
+            from .cache import load_cases_parallel
+
+            ready = load_cases_parallel(root, [f for f in entries if not f.is_symlink() and f.is_dir()])
+        for folder in entries:
             if not _safe(root, folder, diags):
                 continue
-            if folder.is_dir():
+            if folder.name in ready:
+                cases[folder.name], more = ready[folder.name]
+                diags.extend(more)
+            elif folder.is_dir():
                 cases[folder.name] = case_loader(root, folder, diags)
             elif folder.suffix in (".yaml", ".yml"):
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
