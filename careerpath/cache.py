@@ -512,18 +512,15 @@ def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules
 
 
 _NO_TITLES: dict = {}
-_BOOKS: dict = {}
 
 
 def _book(rules_dirs: tuple) -> Any:
     """The obligation rule book (None before the obligations engine exists), once per process."""
     if not ((_PACKAGE / "obligations.py").is_file() or (_PACKAGE / "obligations").is_dir()):
         return None  # (find_spec could answer from another install of careerpath)
-    if rules_dirs not in _BOOKS:
-        from .obligations import load_rules
+    from .obligations import load_rules
 
-        _BOOKS[rules_dirs] = load_rules(rules_dirs)
-    return _BOOKS[rules_dirs]
+    return load_rules(rules_dirs)
 
 
 def _rules_key(rules_dirs: tuple) -> bytes:
