@@ -26,6 +26,7 @@ from careerpath.checks import validate  # noqa: E402
 from careerpath.loader import load  # noqa: E402
 from careerpath.yamlfile import LazyPositions, _resolve_plain_reference, read_file, resolve_plain  # noqa: E402
 
+N_CASES = 12
 HAS_OBLIGATIONS = (ROOT / "careerpath" / "obligations").exists() or (ROOT / "careerpath" / "obligations.py").exists()
 
 
@@ -41,7 +42,7 @@ def generated(tmp_path):
     from make_caseload import generate
 
     root = tmp_path / "gen"
-    generate(str(root), 24, 5, TODAY)
+    generate(str(root), N_CASES, 5, TODAY)
     return root
 
 
@@ -82,7 +83,7 @@ def test_the_generated_caseload_validates_clean(generated):
 
 def test_cold_then_warm_equals_uncached_and_warm_parses_nothing(generated):
     first, stats = same_as_uncached(generated)
-    assert stats.parsed > 0 and stats.recomputed == 24
+    assert stats.parsed > 0 and stats.recomputed == N_CASES
     second, stats = same_as_uncached(generated)
     assert second == first
     assert (stats.parsed, stats.rescanned, stats.recomputed) == (0, 0, 0)
@@ -145,7 +146,7 @@ def test_changing_a_setting_recomputes_every_case(generated):
     config = generated / "careerpath.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("warn_days: 30", "warn_days: 90"), encoding="utf-8")
     result, stats = same_as_uncached(generated)
-    assert stats.recomputed == 24 and stats.parsed == 0  # files are reused, results are not
+    assert stats.recomputed == N_CASES and stats.parsed == 0  # files are reused, results are not
     if HAS_OBLIGATIONS:
         assert any(o["status"] == "due-soon" for o in result[2])
 
@@ -155,7 +156,7 @@ def test_changing_today_recomputes(generated):
     from datetime import timedelta
 
     later = cache.results(generated, TODAY + timedelta(days=40))
-    assert cache.last_stats.recomputed == 24
+    assert cache.last_stats.recomputed == N_CASES
     assert [d.to_dict() for d in later.diagnostics] == \
         [d.to_dict() for d in cache.results(generated, TODAY + timedelta(days=40), use_cache=False).diagnostics]
 
@@ -183,7 +184,7 @@ def test_changing_a_rule_file_changes_the_result(generated, tmp_path):
     if hasattr(rules_module._load_dirs, "cache_clear"):
         rules_module._load_dirs.cache_clear()  # the engine keeps rule books for the life of a process
     second, stats = same_as_uncached(generated, (rules,))
-    assert stats.recomputed == 24 and first[2] != second[2]
+    assert stats.recomputed == N_CASES and first[2] != second[2]
     assert first_id
 
 
@@ -197,8 +198,9 @@ def test_code_key_follows_the_package_rule_files(tmp_path, monkeypatch):
     assert cache.code_key() != before
 
 
-@pytest.mark.parametrize("name", ["index.pickle", "results.pickle", "shard"])
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign"])
+@pytest.mark.parametrize("name,damage", [("index.pickle", "truncate"), ("results.pickle", "truncate"),
+                                         ("shard", "truncate"), ("index.pickle", "garbage"),
+                                         ("results.pickle", "foreign"), ("shard", "foreign")])
 def test_a_damaged_cache_file_is_discarded_and_rebuilt(generated, name, damage):
     first, _ = same_as_uncached(generated)
     cdir = cache.cache_dir(generated)
@@ -295,7 +297,7 @@ def test_files_changed_just_before_the_scan_are_checked_again(generated, monkeyp
     monkeypatch.setattr(cache, "RACY_NS", 10**18)  # everything counts as just written
     same_as_uncached(generated)
     _, stats = same_as_uncached(generated)
-    assert stats.rescanned == 24 and stats.reused == 0  # nothing trusted, nothing wrong
+    assert stats.rescanned == N_CASES and stats.reused == 0  # nothing trusted, nothing wrong
 
 
 def test_symlinked_entries_are_never_cached(generated):
@@ -318,7 +320,7 @@ def test_both_cores_give_the_same_result(generated, monkeypatch):
     monkeypatch.setattr(cache, "WORKERS", 2)
     parallel, stats = same_as_uncached(generated)  # the uncached side uses the pool too
     assert stats.parallel and parallel == serial
-    grow(sorted((generated / "cases" / "c000011").rglob("*.yaml"))[0])
+    grow(sorted((generated / "cases" / "c000010").rglob("*.yaml"))[0])
     again, stats = same_as_uncached(generated)  # the forked stat check
     assert stats.rescanned == 1
 
