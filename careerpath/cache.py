@@ -448,7 +448,8 @@ def _work(task: tuple) -> tuple[dict, Stats]:
     """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
-    mode "results": returns {case_id: (fp, diagnostics, obligations, files)} for ``today``.
+    mode "results" / "obligations": returns {case_id: (fp, load diagnostics, check diagnostics,
+    open obligations, other obligations, files, titles)} for ``today`` (obligations None in "results").
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
     global last_stats
@@ -468,7 +469,7 @@ def _work(task: tuple) -> tuple[dict, Stats]:
             if mode == "load":
                 out[case_id] = (rec.folder, rec.diags)
             else:
-                out[case_id] = (fp, *_case_results(root, config, rec, today, rules_dirs))
+                out[case_id] = (fp, *_case_results(root, config, rec, today, rules_dirs, mode == "obligations"))
         stale = [k for k in records if k not in live]
         for k in stale:
             del records[k]
@@ -479,7 +480,8 @@ def _work(task: tuple) -> tuple[dict, Stats]:
         last_stats = saved
 
 
-def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules_dirs: tuple) -> tuple:
+def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules_dirs: tuple,
+                  want_obligations: bool) -> tuple:
     """One case's (load diagnostics, check diagnostics, open obligations, the others, files, titles).
 
     Obligations are stored pickled, without their per-language titles (kept once
@@ -493,9 +495,11 @@ def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules
     case_id = rec.folder.id
     cl = Caseload(root, cfg, cfg_doc, {case_id: rec.folder}, list(rec.diags))
     checks = tuple(set(_case_files(case_id, run_checks(cl, today))) - set(rec.diags))
-    open_blob = rest_blob = b""
+    open_blob = rest_blob = None  # None: not computed (validate does not need them)
     titles: dict = {}
-    book = _book(rules_dirs)
+    book = _book(rules_dirs) if want_obligations else None
+    if want_obligations and book is None:
+        open_blob = rest_blob = b""  # no obligations engine: none due
     if book is not None:
         from .obligations import case_obligations
 
@@ -671,6 +675,8 @@ class Results:
         else:
             found = []
             for open_blob, rest_blob in self._blobs:
+                if open_blob is None:
+                    raise ValueError("these results were computed without obligations")
                 if open_blob:
                     found.extend(pickle.loads(open_blob))
                 if rest_blob and (done or history):
@@ -687,7 +693,8 @@ class Results:
         return found
 
 
-def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tuple = ()) -> Results:
+def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tuple = (),
+            obligations: bool = True) -> Results:
     """Every diagnostic and every obligation of the caseload for ``today`` (see :class:`Results`).
 
     On a warm cache only the cases whose files changed are loaded and computed again.
@@ -697,7 +704,7 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     root = Path(root)
     rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
     if not use_cache:
-        return _uncached(root, today, rules_dirs)
+        return _uncached(root, today, rules_dirs, obligations)
     cdir = cache_dir(root)
     key = code_key()
     try:
@@ -715,12 +722,13 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     if isinstance(res, dict) and res.get("cases_key") == index.cases_key and index.cases_key != _POISON:
         root_state = res["root"]
     fresh_root = root_state is None
-    need = [cid for cid, fp in zip(index.case_ids, index.fps) if prev.get(cid, (None,))[0] != fp]
+    need = [cid for cid, fp in zip(index.case_ids, index.fps)
+            if prev.get(cid, (None,))[0] != fp or (obligations and prev[cid][3] is None)]
     if need or root_state is None:
         from . import checks
 
         if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS):
-            return _uncached(root, today, rules_dirs)  # a check across cases: no per-case results
+            return _uncached(root, today, rules_dirs, obligations)  # a check across cases: no per-case results
         config, root_load, root_checks = _root_state(root, today)
         if root_state is None:
             root_state = (_summary(config[0]), tuple(root_load), tuple(root_checks))
@@ -728,7 +736,8 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     titles: dict = dict(res.get("titles", {})) if isinstance(res, dict) else {}
     if need:
         parallel = len(need) >= PARALLEL_MIN_CASES and WORKERS > 1
-        parts = _run(_tasks(root, cdir, key, index, need, "results", today, config, rules_dirs), parallel)
+        mode = "obligations" if obligations else "results"
+        parts = _run(_tasks(root, cdir, key, index, need, mode, today, config, rules_dirs), parallel)
         _merge_stats([s for _, s in parts])
         for part, _ in parts:
             for cid, row in part.items():
@@ -766,14 +775,14 @@ def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
     return (cl.config, cl.config_doc), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
 
 
-def _uncached(root: Path, today: date, rules_dirs: tuple = ()) -> Results:
+def _uncached(root: Path, today: date, rules_dirs: tuple = (), obligations: bool = True) -> Results:
     from .checks import validate
     from .diagnostics import sort_key
     from .loader import load
 
     cl = load(root, cache=False)
     diags = validate(cl, today)
-    book = _book(rules_dirs)
+    book = _book(rules_dirs) if obligations else None
     found = None
     if book is not None:
         from .obligations import compute

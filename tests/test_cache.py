@@ -151,6 +151,18 @@ def test_changing_a_setting_recomputes_every_case(generated):
         assert any(o["status"] == "due-soon" for o in result[2])
 
 
+def test_validate_then_due_computes_obligations_once(generated):
+    validated = cache.results(generated, TODAY, obligations=False)
+    assert cache.last_stats.recomputed == N_CASES
+    with pytest.raises(ValueError):
+        validated.obligations()
+    same_as_uncached(generated)  # due: computes the obligations the validate run skipped
+    _, stats = same_as_uncached(generated)
+    assert stats.recomputed == 0
+    again = cache.results(generated, TODAY, obligations=False)
+    assert cache.last_stats.recomputed == 0 and again.diagnostics == validated.diagnostics
+
+
 def test_changing_today_recomputes(generated):
     same_as_uncached(generated)
     from datetime import timedelta
