@@ -215,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         pass
     print(f"machine: {os.cpu_count()} CPUs {cpu}; Python {sys.version.split()[0]}")
     print(table(out))
+    failed = [f"{meta['cases']} {f.name}" for figures, meta in out for f in figures if any(r.code for r in f.runs)]
+    if failed:  # the generated caseload is clean and nothing is overdue-gated: every run must exit 0
+        print(f"run.py: these commands did not exit 0: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
