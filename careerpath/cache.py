@@ -78,6 +78,7 @@ class Stats:
     reused: int = 0            # files taken from the cache
     recomputed: int = 0        # cases whose checks/obligations were computed
     parallel: bool = False
+    output_hit: bool = False   # a command's whole output came from the cache
     discarded: list[str] = field(default_factory=list)  # cache files found unusable
 
 
@@ -641,6 +642,73 @@ def load_cached(root: Path) -> Any:
     return cl
 
 
+_prepared: dict = {}  # the scan of output_token(), handed on to results() in the same process
+
+
+def _prepare(root: Path, today: date, rules_dirs: tuple) -> tuple:
+    """Keys and the scan: (cache dir, code key, careerpath.yaml bytes, results key, old index, index, dirty)."""
+    global last_stats
+    last_stats = Stats()
+    cdir = cache_dir(root)
+    key = code_key()
+    try:
+        config_bytes = (root / "careerpath.yaml").read_bytes()
+    except OSError:
+        config_bytes = b"\0missing"
+    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode()
+                           + _rules_key(rules_dirs), digest_size=16).digest()
+    old = _read(cdir / "index.pickle", key)
+    index, dirty = scan(root, old if isinstance(old, Index) else None)
+    last_stats.cases = len(index.case_ids)
+    return cdir, key, config_bytes, rkey, old, index, dirty
+
+
+# ---------------------------------------------------------------- the output of a command, for unchanged input
+
+OUTPUTS_KEPT = 8
+
+
+def output_token(root: Path, today: date, rules_dirs: tuple, request: str) -> Optional[bytes]:
+    """A key for a command's output: every input (files, settings, rules, today, code) and ``request``
+    (the command and its options). None when some input is too fresh to trust.
+
+    The scan it does is handed on to the ``results()`` call that follows in the same process.
+    """
+    root = Path(root)
+    rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
+    state = _prepare(root, today, rules_dirs)
+    _prepared.clear()
+    _prepared[(root, today, rules_dirs)] = state
+    cdir, key, config_bytes, rkey, old, index, dirty = state
+    if index.cases_key == _POISON or any(fp.startswith(b"racy-or-linked:") for fp in index.fps):
+        return None
+    h = hashlib.blake2b(rkey + index.cases_key, digest_size=16)
+    h.update("\0".join(index.case_ids).encode("utf-8", "surrogateescape"))
+    h.update(b"".join(index.fps))
+    h.update(request.encode("utf-8", "surrogateescape"))
+    return h.digest()
+
+
+def cached_output(root: Path, token: bytes) -> Optional[tuple[bytes, bytes, int]]:
+    """(stdout, stderr, exit code) stored under ``token``, or None."""
+    kept = _read(cache_dir(Path(root)) / "outputs.pickle", code_key())
+    if isinstance(kept, dict) and token in kept:
+        last_stats.output_hit = True
+        return kept[token]
+    return None
+
+
+def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int) -> None:
+    path = cache_dir(Path(root)) / "outputs.pickle"
+    kept = _read(path, code_key())
+    kept = kept if isinstance(kept, dict) else {}
+    kept.pop(token, None)
+    kept[token] = (out, err, code)
+    while len(kept) > OUTPUTS_KEPT:
+        kept.pop(next(iter(kept)))
+    _write(path, code_key(), kept)
+
+
 @dataclass(frozen=True)
 class ConfigSummary:
     """What output needs of careerpath.yaml (the full model is not kept: importing it costs a tenth of a second)."""
@@ -700,22 +768,13 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     On a warm cache only the cases whose files changed are loaded and computed again.
     """
     global last_stats
-    last_stats = Stats()
     root = Path(root)
     rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
     if not use_cache:
+        last_stats = Stats()
         return _uncached(root, today, rules_dirs, obligations)
-    cdir = cache_dir(root)
-    key = code_key()
-    try:
-        config_bytes = (root / "careerpath.yaml").read_bytes()
-    except OSError:
-        config_bytes = b"\0missing"
-    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode()
-                           + _rules_key(rules_dirs), digest_size=16).digest()
-    old = _read(cdir / "index.pickle", key)
-    index, dirty = scan(root, old if isinstance(old, Index) else None)
-    last_stats.cases = len(index.case_ids)
+    state = _prepared.pop((root, today, rules_dirs), None) or _prepare(root, today, rules_dirs)
+    cdir, key, config_bytes, rkey, old, index, dirty = state
     res = _read(cdir / "results.pickle", rkey)
     prev = res.get("cases", {}) if isinstance(res, dict) else {}
     root_state = None

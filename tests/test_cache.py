@@ -379,3 +379,33 @@ def test_resolve_plain_follows_the_rules_it_replaces(text):
         assert isinstance(b, float) and b != b
     else:
         assert (a, type(a)) == (b, type(b))
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_due_output_is_replayed_only_while_nothing_changed(cli, generated):
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    first = cli(*args)
+    assert not cache.last_stats.output_hit
+    second = cli(*args)
+    assert cache.last_stats.output_hit and (second.out, second.err, second.code) == (first.out, first.err, first.code)
+    assert cli("--no-cache", *args).out == first.out
+    overdue = cli(*args, "--overdue")  # other options: another entry
+    assert not cache.last_stats.output_hit and overdue.out != first.out
+    assert cli(*args, "--format", "json").out != first.out
+    import re
+
+    listed = re.search(r"\bc\d{6}\b", first.out).group(0)  # a case with something open
+    shutil.rmtree(generated / "cases" / listed)
+    third = cli(*args)
+    assert not cache.last_stats.output_hit
+    assert third.out == cli("--no-cache", *args).out != first.out
+    assert cli(*args, "--fail-on", "overdue").code == cli(*args, "--fail-on", "overdue").code == 3
+    assert cache.last_stats.output_hit
+
+
+def test_no_output_replay_for_files_just_written(cli, generated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    cli(*args)
+    cli(*args)
+    assert not cache.last_stats.output_hit

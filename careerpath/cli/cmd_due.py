@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, NoCacheOpt, TodayOpt, app, caseload_of, err, today_of, use_cache
+from .common import CaseloadOpt, CliError, NoCacheOpt, TodayOpt, app, caseload_of, err, output_cached, today_of, use_cache
 
 RulesDirOpt = Annotated[
     Optional[list[Path]],
@@ -134,6 +134,7 @@ def print_table(obligations: list, today: date, lang: str, explain: bool) -> Non
 
 
 @app.command()
+@output_cached
 def due(
     ctx: typer.Context,
     caseload: CaseloadOpt = None,

@@ -108,5 +108,76 @@ def display_prefix(root: Path) -> str:
     return "" if rel == "." else rel
 
 
+class _Tee:
+    """A text stream that writes through and keeps a copy (for the output cache)."""
+
+    def __init__(self, stream):
+        self.stream, self.parts = stream, []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", "utf-8")
+
+    def text(self) -> bytes:
+        return "".join(self.parts).encode("utf-8", "surrogateescape")
+
+
+def output_cached(command):
+    """Let a read-only report command answer from the load cache when nothing it reads has changed.
+
+    For piped text/json/csv output only (not a terminal, not --output): the
+    command's stdout, stderr and exit code are stored under a key of every
+    input (each file's stat key, careerpath.yaml, rule files, today, the code)
+    and of its options; the next identical run with unchanged input replays
+    them without loading anything. Any change, --no-cache, or a file written in
+    the last seconds runs the command as usual.
+    """
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kw):
+        ctx = kw.get("ctx")
+        if (ctx is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv")
+                or sys.stdout.isatty() or not use_cache(ctx, kw.get("no_cache", False))):
+            return command(*args, **kw)
+        root = caseload_of(ctx, kw.get("caseload"))
+        day = today_of(ctx, kw.get("today"))
+        from ..cache import cached_output, output_token, store_output
+
+        request = repr((command.__name__, sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
+        token = output_token(root, day, tuple(kw.get("rules_dir") or ()), request)
+        if token is None:
+            return command(*args, **kw)
+        hit = cached_output(root, token)
+        if hit is not None:
+            out, error, code = hit
+            sys.stdout.flush()
+            sys.stdout.buffer.write(out) if hasattr(sys.stdout, "buffer") else sys.stdout.write(out.decode())
+            sys.stdout.flush()
+            sys.stderr.write(error.decode("utf-8", "surrogateescape"))
+            return code
+        out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = out_tee, err_tee
+        try:
+            code = command(*args, **kw)
+        finally:
+            sys.stdout, sys.stderr = saved
+        store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0)
+        return code
+
+    return wrapper
+
+
 def err(message: str) -> None:
     print(message, file=sys.stderr)
