@@ -30,7 +30,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from .diagnostics import Diagnostic
 from .yamlfile import parse_text, read_bytes
@@ -40,7 +40,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # (mapping, sequence, offset) styles tried in order; the first reproduces the
 # layout FORMAT.md and `careerpath new` use.
 INDENT_STYLES: tuple[tuple[int, int, int], ...] = (
-    (2, 4, 2), (2, 2, 0), (2, 4, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 3, 1),
+    (2, 4, 2), (2, 2, 0), (2, 4, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (4, 2, 0), (2, 3, 1),
 )
 
 
@@ -257,8 +257,32 @@ def _put(mapping: Any, key: str, value: Any, model: type | None, parent: tuple) 
         pos = max((i + 1 for i, k in enumerate(keys) if k in before), default=0)
         if pos < len(keys):
             mapping.insert(pos, key, value)
+            if pos > 0:
+                _move_trailing_block(mapping, keys[pos - 1], key)
             return
     mapping[key] = value
+
+
+def _move_trailing_block(mapping: CommentedMap, prev: Any, key: Any) -> None:
+    """Keep blank lines and comment lines that followed ``prev`` above the key after the new one.
+
+    ruamel stores the rest-of-line comment of ``prev`` together with the blank
+    lines and whole-line comments below it; a key inserted after ``prev`` would
+    land below that block (under a heading meant for the next key).
+    """
+    from ruamel.yaml.tokens import CommentToken
+
+    entry = mapping.ca.items.get(prev)
+    if not entry or len(entry) < 3 or entry[2] is None or not isinstance(mapping[key], (CommentedMap, CommentedSeq, str, int, float, type(None))):
+        return
+    if isinstance(mapping[key], (CommentedMap, CommentedSeq)) and not mapping[key].fa.flow_style():
+        return  # a block value: its own comments sit below the key; leave the layout alone
+    token = entry[2]
+    head, sep, rest = token.value.partition("\n")
+    if not sep or not rest:
+        return
+    token.value = head + "\n"
+    mapping.ca.items[key] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
 
 
 def model_keys(model: type, parent: tuple) -> list[str]:
@@ -274,9 +298,16 @@ def model_keys(model: type, parent: tuple) -> list[str]:
     return []
 
 
+# plain words YAML 1.1 tools (PyYAML, older editors) read as booleans: always quoted
+_YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off"}
+
+
 def _keep_style(old: Any, new: Any) -> Any:
-    if isinstance(old, ScalarString) and isinstance(new, str) and not isinstance(new, ScalarString):
-        return type(old)(new)
+    if isinstance(new, str) and not isinstance(new, ScalarString):
+        if isinstance(old, ScalarString):
+            return type(old)(new)
+        if new.lower() in _YAML11_BOOLS:
+            return DoubleQuotedScalarString(new)
     return new
 
 
