@@ -299,7 +299,7 @@ def model_keys(model: type, parent: tuple) -> list[str]:
 
 
 # plain words YAML 1.1 tools (PyYAML, older editors) read as booleans: always quoted
-_YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off"}
+_YAML11_BOOLS = {"yes", "no", "on", "off"}
 
 
 def _keep_style(old: Any, new: Any) -> Any:
