@@ -56,6 +56,7 @@ class FileChange:
     path: str         # caseload-relative, after the commit (before it, when deleted)
     old_path: Optional[str]
     fields: list[FieldChange] = dc_field(default_factory=list)
+    unreadable: bool = False   # a version could not be parsed; its fields are not compared
 
 
 @dataclass
@@ -109,11 +110,12 @@ def _address_prefix(rel_in_case: str) -> Optional[str]:
     return None
 
 
-def _parse(blob: Optional[bytes], name: str) -> dict[str, Any]:
+def _parse(blob: Optional[bytes], name: str) -> Optional[dict[str, Any]]:
+    """Flattened fields of one version; {} when absent, None when it cannot be parsed."""
     if blob is None:
         return {}
     parsed = read_bytes(blob, name)
-    return flatten(parsed.data) if isinstance(parsed.data, dict) else {}
+    return flatten(parsed.data) if isinstance(parsed.data, dict) else None
 
 
 def _case_part(path: str, prefix: str) -> Optional[tuple[str, str]]:
@@ -146,8 +148,12 @@ def _file_changes(entry: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, f
         if address is not None:
             before = blobs.read(f"{entry.parents[0]}:{old}") if (old and entry.parents and status != "A") else None
             after = blobs.read(f"{entry.sha}:{new}") if new else None
-            fc.fields = [FieldChange(_qualify(address, c.field), c.old, c.new)
-                         for c in diff_fields(_parse(before, path), _parse(after, path))]
+            old_fields, new_fields = _parse(before, path), _parse(after, path)
+            if old_fields is None or new_fields is None:
+                fc.unreadable = True  # a hand edit with a YAML error: comparing would report every field
+            else:
+                fc.fields = [FieldChange(_qualify(address, c.field), c.old, c.new)
+                             for c in diff_fields(old_fields, new_fields)]
         out.append(fc)
     return out
 
@@ -228,19 +234,25 @@ def _stamp(e: gitio.LogEntry) -> dict:
 def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
     """Key dates changed after first set, and changes to closed cases, oldest first.
 
-    ``since`` keeps findings from commits dated (author date) on or after it;
-    the whole history is still read to know when each date was first set.
+    Each case.yaml version is compared with the case's last readable version
+    (a commit with a YAML error in between hides nothing). The case is followed
+    across folder renames. ``since`` keeps findings from commits dated (author
+    date) on or after it; the whole history is still read to know when each
+    date was first set.
     """
     root = Path(root)
     prefix = _work_tree(root)
     entries = gitio.log(root, ["cases/"], reverse=True)
     identity: dict[str, str] = {}              # current folder name -> case (its first folder name)
+    state: dict[str, dict[str, Any]] = {}      # case -> fields of its last readable case.yaml
     first: dict[tuple[str, str], dict] = {}    # (case, key field) -> first setting
     closed: dict[str, dict] = {}               # case -> closing commit
     findings: list[Finding] = []
     with gitio.BlobReader(root) as blobs:
         for e in entries:
             touched: dict[str, list[str]] = {}
+            versions: dict[str, Optional[dict[str, Any]]] = {}   # case -> new case.yaml fields (None: unreadable)
+            case_files: dict[str, str] = {}
             for status, old, new in e.changes:
                 old_part = _case_part(old, prefix) if old else None
                 new_part = _case_part(new, prefix) if new else None
@@ -251,33 +263,36 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
                     continue
                 case = identity.setdefault(part[0], part[0])
                 touched.setdefault(case, []).append((new or old)[len(prefix):])
-            files_by_case: dict[str, list[FileChange]] = {}
-            for fc in _file_changes(e, blobs, prefix, None):
-                part = _case_part(prefix + fc.path, prefix)
-                if part:
-                    files_by_case.setdefault(identity.get(part[0], part[0]), []).append(fc)
+                if new_part and new_part[1] == "case.yaml":
+                    versions[case] = _parse(blobs.read(f"{e.sha}:{new}"), new)
+                    case_files[case] = new[len(prefix):]
+                elif old_part and old_part[1] == "case.yaml" and case not in versions:
+                    versions[case] = {}   # deleted (or renamed away without a new case.yaml)
+                    case_files[case] = old[len(prefix):]
             for case in sorted(touched):
                 was_closed = closed.get(case)
                 if was_closed is not None:
                     findings.append(Finding("changed-after-closure", case, e.sha, e.date, e.author, e.email, e.subject,
                                             files=sorted(touched[case]), closed=was_closed))
-                for fc in files_by_case.get(case, []):
-                    if fc.path.rsplit("/", 1)[-1] != "case.yaml" or fc.path.count("/") != 2:
-                        continue
-                    for c in fc.fields:
-                        if c.field in KEY_DATES:
-                            key = (case, c.field)
-                            if key not in first:
-                                if c.new is not None:
-                                    first[key] = {**_stamp(e), "value": c.new}
-                            elif c.old is not None or fc.status == "deleted":
-                                findings.append(Finding("key-date-changed", case, e.sha, e.date, e.author, e.email, e.subject,
-                                                        field=c.field, old=c.old, new=c.new, files=[fc.path], first=first[key]))
-                        if c.field == "status":
-                            if c.new == "closed":
-                                closed[case] = _stamp(e)
-                            elif c.old == "closed":
-                                closed.pop(case, None)
+                fields = versions.get(case)
+                if fields is None:
+                    continue  # case.yaml untouched, or this version is unreadable
+                case_file = case_files[case]
+                for c in diff_fields(state.get(case, {}), fields):
+                    if c.field in KEY_DATES:
+                        key = (case, c.field)
+                        if key not in first:
+                            if c.new is not None:
+                                first[key] = {**_stamp(e), "value": c.new}
+                        elif c.old is not None:
+                            findings.append(Finding("key-date-changed", case, e.sha, e.date, e.author, e.email, e.subject,
+                                                    field=c.field, old=c.old, new=c.new, files=[case_file], first=first[key]))
+                    if c.field == "status":
+                        if c.new == "closed":
+                            closed[case] = _stamp(e)
+                        elif c.old == "closed":
+                            closed.pop(case, None)
+                state[case] = fields
     if since is not None:
         findings = [f for f in findings if f.date[:10] >= since.isoformat()]
     return findings

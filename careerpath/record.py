@@ -328,7 +328,10 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         edits.append((model_path, typed))
         shown = edit.show_path(path)
         private = model_path[0] in _PRIVATE_PREFIXES
-        shown_parts.append(shown + ("" if private else f" {fvalue.strip() or 'null'}"))
+        shown_value = fvalue.strip() or "null"
+        if len(shown_value) > 40:
+            shown_value = shown_value[:39] + "…"
+        shown_parts.append(shown + ("" if private else f" {shown_value}"))
         rules += [r for rx, r in FIELD_RULES if rx.search(shown) and r not in rules]
         if kind == "case" and model_path[0] == "enrollments" and len(model_path) > 1 and str(model_path[1]) not in programs:
             programs.append(str(model_path[1]))

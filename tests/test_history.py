@@ -110,3 +110,29 @@ def test_history_outside_git_is_a_clear_error(caseload, cli):
     root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: A, language: en}\n"})
     r = cli("history", "a", "-C", root)
     assert r.code == 1 and "not in a git repository" in r.err and "Traceback" not in r.err
+
+
+def test_a_broken_version_is_marked_not_diffed(repo, cli):
+    case = repo / "cases/an-nguyen/case.yaml"
+    good = case.read_text()
+    case.write_text(good + "bad: [unclosed\n")
+    git(repo, "commit", "-qam", "broken hand edit")
+    case.write_text(good)
+    git(repo, "commit", "-qam", "fixed")
+    r = cli("history", "an-nguyen", "--format", "json", "-C", repo)
+    data = json.loads(r.out)
+    assert [f["unreadable"] for e in data[:2] for f in e["files"]] == [True, True]
+    assert all(f["fields"] == [] for e in data[:2] for f in e["files"])
+    assert cli("audit", "-C", repo).code == 0
+
+
+def test_audit_sees_through_a_broken_version(repo, cli):
+    case = repo / "cases/an-nguyen/case.yaml"
+    good = case.read_text()
+    case.write_text(good.replace("applied: 2026-09-01", "applied: [broken"))
+    git(repo, "commit", "-qam", "broken hand edit")
+    case.write_text(good.replace("applied: 2026-09-01", "applied: 2026-07-01"))
+    git(repo, "commit", "-qam", "fixed, with another date")
+    findings = json.loads(cli("audit", "--format", "json", "-C", repo).out)
+    assert [(f["field"], f["old"], f["new"], f["subject"]) for f in findings] == [
+        ("enrollments.ca-dor-vr.applied", "2026-09-01", "2026-07-01", "fixed, with another date")]

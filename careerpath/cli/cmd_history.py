@@ -70,7 +70,7 @@ def history_cmd(
         for f in e.files:
             moved = f" (from {f.old_path})" if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
-                print(f"    {f.status} {f.path}{moved}")
+                print(f"    {f.status} {f.path}{moved}" + (" (a version is not valid YAML; fields not compared)" if f.unreadable else ""))
             if f.status == "added" and f.path.endswith(("/case.yaml", "/plan.yaml")) and not field:
                 print(f"        ({len(f.fields)} fields; `careerpath history {case} FIELD` shows one)")
                 continue
