@@ -247,6 +247,7 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
     state: dict[str, dict[str, Any]] = {}      # case -> fields of its last readable case.yaml
     first: dict[tuple[str, str], dict] = {}    # (case, key field) -> first setting
     closed: dict[str, dict] = {}               # case -> closing commit
+    latest: dict[str, str] = {}                # case -> its folder name now
     findings: list[Finding] = []
     with gitio.BlobReader(root) as blobs:
         for e in entries:
@@ -262,6 +263,7 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
                 if part is None:
                     continue
                 case = identity.setdefault(part[0], part[0])
+                latest[case] = part[0]
                 touched.setdefault(case, []).append((new or old)[len(prefix):])
                 if new_part and new_part[1] == "case.yaml":
                     versions[case] = _parse(blobs.read(f"{e.sha}:{new}"), new)
@@ -293,6 +295,8 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
                         elif c.old == "closed":
                             closed.pop(case, None)
                 state[case] = fields
+    for f in findings:
+        f.case = latest.get(f.case, f.case)   # report a renamed case by its current id
     if since is not None:
         findings = [f for f in findings if f.date[:10] >= since.isoformat()]
     return findings

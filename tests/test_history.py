@@ -62,6 +62,9 @@ def test_history_follows_a_renamed_case_folder(repo, cli):
     r = cli("history", "an-nguyen-vr", "-C", repo)
     assert "renamed cases/an-nguyen-vr/case.yaml (from cases/an-nguyen/case.yaml)" in r.out
     assert "id: an-nguyen → an-nguyen-vr" in r.out
+    findings = json.loads(cli("audit", "--format", "json", "-C", repo).out)
+    assert [(f["case"], f["old"], f["new"]) for f in findings] == [
+        ("an-nguyen-vr", "2026-09-01", "2026-08-28"), ("an-nguyen-vr", "2026-08-28", "2026-08-27")]
 
 
 def test_audit_catches_changed_key_dates_and_changes_after_closure(repo, cli):
