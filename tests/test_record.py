@@ -267,3 +267,29 @@ def test_json_and_library_agree_on_history(repo, cli):
     r = cli("history", "an-nguyen", "--format", "json", "-C", repo)
     assert r.code == 0
     assert json.loads(r.out) == [e.to_dict() for e in history(repo, "an-nguyen")]
+
+
+@pytest.mark.parametrize("command", ["log", "refer", "set", "close", "history", "audit"])
+def test_every_recording_command_has_help_with_an_example(cli, command):
+    r = cli(command, "--help")
+    assert r.code == 0
+    assert "Example" in r.out
+
+
+def test_caseload_in_a_subfolder_of_the_repository(caseload, cli, tmp_path):
+    from conftest import write_tree, CONFIG
+
+    top = tmp_path / "top"
+    write_tree(top, {"caseload/careerpath.yaml": CONFIG, "caseload/cases/an-nguyen/case.yaml": CASE, "README": "x\n"})
+    git(top, "init", "-q")
+    git(top, "config", "user.name", "Jordan Smith")
+    git(top, "config", "user.email", "jordan@example.org")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "start")
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", top / "caseload")
+    assert r.code == 0, r.err
+    assert head_files(top) == ["caseload/cases/an-nguyen/case.yaml"]
+    r = cli("history", "an-nguyen", "enrollments.ca-dor-vr.applied", "-C", top / "caseload")
+    assert "2026-09-01 → 2026-08-28" in r.out
+    r = cli("audit", "--format", "json", "-C", top / "caseload")
+    assert r.code == 1 and json.loads(r.out)[0]["files"] == ["cases/an-nguyen/case.yaml"]

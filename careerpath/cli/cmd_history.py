@@ -42,6 +42,7 @@ def history_cmd(
     changed it since. Follows renames of the case folder. The output holds the
     case's own data; it is meant for the staff who may see the case.
 
+    \b
     Examples:
       careerpath history an-nguyen
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
@@ -88,6 +89,7 @@ def audit_cmd(
 ) -> int:
     """Audit the caseload's git history: key dates changed after they were set, and changes to closed cases.
 
+    \b
     Findings:
       key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed or
                              closure.date changed (or removed) after it was first set

@@ -129,6 +129,7 @@ def refer_cmd(
     Outcome: `careerpath refer CASE REFERRAL --outcome TEXT --date D` sets
     `outcome: {date, conclusion}` in that file, keeping its comments.
 
+    \b
     Examples:
       careerpath refer an-nguyen --to "Sunrise Bakery" --kind other --follow-up 2026-12-01 --by jsmith
       careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
@@ -184,6 +185,7 @@ def set_cmd(
     field, a bad date or a value that breaks a rule is refused and nothing is written.
     Fields that must change together go in one command as more FIELD VALUE pairs.
 
+    \b
     Examples:
       careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
