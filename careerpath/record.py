@@ -426,9 +426,13 @@ def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
     file could not be written. A failed commit does not undo the write: the
     result says ``git='failed'`` and why.
     """
+    if all(fc.before == fc.after for fc in change.files):
+        return Recorded([], gitio.format_message(change.subject, change.trailers), "unchanged")
     added = check_change(change, today)
     if added:
         raise RecordError("the change would make the case invalid; nothing was written", added)
+    before_case = _case_model(_context(change.root, change.case_id))
+    was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
     for fc in change.files:
         if fc.before is not None and fc.path.read_bytes() != fc.before:
@@ -442,6 +446,8 @@ def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
         raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
     message = gitio.format_message(change.subject, change.trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift)
+    if was_closed:
+        result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
     if not commit:
         return result
     if not gitio.available():

@@ -225,3 +225,15 @@ def test_kill_between_temp_write_and_rename_leaves_the_original(tmp_path):
     fsio.atomic_write(target, edit.dump(doc))
     assert b"applied: 2026-08-28" in target.read_bytes()
     assert os.stat(target).st_size == len(original)
+
+
+def test_every_sample_file_round_trips_byte_identical():
+    from conftest import SAMPLE
+
+    files = sorted(SAMPLE.rglob("*.yaml"))
+    if not files:
+        pytest.skip("sample-cases/ is not in this tree")
+    for path in files:
+        raw = path.read_bytes()
+        doc = edit.load(raw, str(path))
+        assert doc.drift == 0 and edit.dump(doc) == raw, path

@@ -293,3 +293,17 @@ def test_caseload_in_a_subfolder_of_the_repository(caseload, cli, tmp_path):
     assert "2026-09-01 → 2026-08-28" in r.out
     r = cli("audit", "--format", "json", "-C", top / "caseload")
     assert r.code == 1 and json.loads(r.out)[0]["files"] == ["cases/an-nguyen/case.yaml"]
+
+
+def test_unchanged_value_writes_and_commits_nothing(repo, cli):
+    head = git(repo, "rev-parse", "HEAD")
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-09-01", "-C", repo)
+    assert r.code == 0 and "nothing to change" in r.err
+    assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_recording_on_a_closed_case_is_allowed_with_a_note(repo, cli):
+    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "-C", repo)
+    assert "closed;" not in r.err
+    r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-21", "-C", repo)
+    assert r.code == 0 and "the case is closed" in r.err

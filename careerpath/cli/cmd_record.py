@@ -51,8 +51,14 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
         for d in e.diagnostics:
             err(d.format(prefix))
         raise CliError(e.message, 1, e.hint) from None
+    if result.git == "unchanged":
+        err("careerpath: nothing to change: the file already says that")
+        return 0
     for path in result.paths:
         print(f"wrote {os.path.join(prefix, path) if prefix else path}")
+    if result.git != "failed":
+        for note in result.notes:
+            err(f"careerpath: note: {note}")
     if result.drift:
         err(f"careerpath: note: the YAML writer also reformatted {result.drift} line(s) outside the edit "
             "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`")
