@@ -302,6 +302,21 @@ def model_keys(model: type, parent: tuple) -> list[str]:
 _YAML11_BOOLS = {"yes", "no", "on", "off"}
 
 
+_DATE_LIKE = __import__("re").compile(r"^\d{4}-\d\d?-\d\d?(?:[Tt ]|$)")
+
+
+def free_text(value: str) -> Any:
+    """Free text for a text field: quoted when other YAML readers would take it for a date or a boolean.
+
+    careerpath reads dates as text, so ``2026-01-01`` would come back as text
+    here; PyYAML and most other tools would read a date. Quoting keeps the
+    value text everywhere.
+    """
+    if _DATE_LIKE.match(value) or value.lower() in _YAML11_BOOLS:
+        return DoubleQuotedScalarString(value)
+    return value
+
+
 def _keep_style(old: Any, new: Any) -> Any:
     if isinstance(new, str) and not isinstance(new, ScalarString):
         if isinstance(old, ScalarString):
@@ -409,4 +424,4 @@ def typed_value(model: type, path: tuple, text: str) -> Any:
         if origin is list and not isinstance(data, list):
             data = [data]
         return to_yaml(data)
-    return raw
+    return free_text(raw)

@@ -132,6 +132,9 @@ def _context(root: Path, case_id: str) -> _Ctx:
     if not _CASE_ID.match(case_id):
         raise RecordError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
     folder = root / "cases" / case_id
+    for p in (folder, folder / "case.yaml"):
+        if p.is_symlink() and not _inside(root, p):
+            raise RecordError(f"cases/{case_id} links outside the caseload; careerpath does not write through it")
     if not (folder / "case.yaml").is_file():
         raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
                           hint="`careerpath new` makes a case")
@@ -139,6 +142,14 @@ def _context(root: Path, case_id: str) -> _Ctx:
     doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed)
     config = doc.model if doc.model is not None else m.CaseloadConfig.model_construct(agency="", staff=[], settings=m.Settings())
     return _Ctx(root, case_id, folder, config, doc)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
 
 
 def staff_member(root: Path, staff_id: str) -> m.Staff:
@@ -221,7 +232,7 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
     if program:
         data["program"] = program
     if summary:
-        data["summary"] = summary
+        data["summary"] = edit.free_text(summary)
     folder = ctx.folder / "events"
     name = _unique_name(folder, day, event_type)
     text = edit.new_text(data, modeline("event", 3))
@@ -241,11 +252,11 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
         raise RecordError("say who made the referral: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
     if program is not None and program not in m.PROGRAMS:
         raise RecordError(f"--program must be one of: {', '.join(m.PROGRAMS)}")
-    data: dict[str, Any] = {"date": day.isoformat(), "to": to, "kind": kind}
+    data: dict[str, Any] = {"date": day.isoformat(), "to": edit.free_text(to), "kind": kind}
     if program:
         data["program"] = program
     data["by"] = staff.id
-    data["documents"] = list(documents or [])
+    data["documents"] = [edit.free_text(d) for d in documents or []]
     data["consent"] = consent
     data["follow_up"] = follow_up.isoformat() if follow_up else None
     data["outcome"] = None
@@ -261,6 +272,8 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
 def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
     path = ctx.folder / rel_in_case
     rel = f"cases/{ctx.case_id}/{rel_in_case}"
+    if path.is_symlink():
+        raise RecordError(f"{rel} is a symbolic link; careerpath edits only plain files")
     try:
         before = path.read_bytes()
     except OSError as e:
@@ -286,7 +299,7 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
     current = read_file(ctx.folder / "referrals" / f"{stem}.yaml", stem)
     if isinstance(current.data, dict) and current.data.get("outcome") is not None:
         raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
-    outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": outcome})
+    outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
     fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
     return Change(ctx.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
                   _trailers(case_id, [], ["referral.follow-up"], staff), staff, drift)
@@ -353,7 +366,7 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
     current = _case_model(ctx)
     if current is not None and current.status == "closed":
         raise RecordError(f"the case {case_id} is already closed")
-    closure = edit.to_yaml({"date": day.isoformat(), "reason": reason})
+    closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
     fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
     return Change(ctx.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
                   _trailers(case_id, [], [], staff), staff, drift)

@@ -307,3 +307,26 @@ def test_recording_on_a_closed_case_is_allowed_with_a_note(repo, cli):
     assert "closed;" not in r.err
     r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-21", "-C", repo)
     assert r.code == 0 and "the case is closed" in r.err
+
+
+@pytest.mark.parametrize("summary", ["2026-01-01", "yes", "#not a comment", "&a", "*b", "!!python/object:os.system",
+                                     "line1\nline2", "{a: 1}", "null", "- item", "'", '"'])
+def test_free_text_comes_back_as_the_same_text_for_any_yaml_reader(repo, cli, summary):
+    import yaml
+
+    r = cli("log", "an-nguyen", "note", "--by", "jsmith", "--date", "2026-11-01", "--summary", summary, "-C", repo)
+    assert r.code == 0, r.err
+    path = repo / "cases/an-nguyen/events/2026-11-01-note.yaml"
+    assert yaml.safe_load(path.read_text())["summary"] == summary     # PyYAML, YAML 1.1 rules
+    assert cli("validate", "-C", repo, "--today", TODAY.isoformat()).code == 0
+
+
+def test_symlinked_case_file_is_not_written_through(repo, cli, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    case = repo / "cases/an-nguyen/case.yaml"
+    outside.write_bytes(case.read_bytes())
+    case.unlink()
+    case.symlink_to(outside)
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo)
+    assert r.code == 1
+    assert b"2026-09-01" in outside.read_bytes() and case.is_symlink()
