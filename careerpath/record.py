@@ -28,7 +28,7 @@ from .diagnostics import Diagnostic, sort_key
 from .fsio import WriteError, atomic_write
 from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, load_case, validate_data
 from .schema import modeline
-from .yamlfile import parse_text, read_bytes, read_file
+from .yamlfile import read_bytes, read_file
 
 _CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9_-]*$")
@@ -150,13 +150,6 @@ def _inside(root: Path, path: Path) -> bool:
         return True
     except (ValueError, OSError):
         return False
-
-
-def staff_member(root: Path, staff_id: str) -> m.Staff:
-    """The staff member ``staff_id`` from careerpath.yaml; RecordError if unknown."""
-    parsed = read_file(Path(root) / CONFIG_FILE, CONFIG_FILE)
-    doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed)
-    return _staff(doc.model.staff if doc.model else [], staff_id)
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
