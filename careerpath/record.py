@@ -114,6 +114,7 @@ class Recorded:
     identity: Optional[str] = None   # user | fallback
     notes: list[str] = field(default_factory=list)
     drift: int = 0
+    warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
 
 
 # ---------------------------------------------------------------- context
@@ -389,8 +390,12 @@ def _case_checks(ctx_root: Path, config: m.CaseloadConfig, config_doc: Optional[
     return out
 
 
-def check_change(change: Change, today: date) -> list[Diagnostic]:
-    """The errors ``change`` would add to its case (empty: safe to write)."""
+def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
+    """The errors ``change`` would add to its case (empty: safe to write).
+
+    With ``warnings``, the warnings it would add as well (an unknown event
+    type, a future date): they do not refuse a change but are worth showing.
+    """
     ctx = _context(change.root, change.case_id)
     load_diags: list[Diagnostic] = []
     before_cf = load_case(ctx.root, ctx.folder, load_diags)
@@ -414,7 +419,9 @@ def check_change(change: Change, today: date) -> list[Diagnostic]:
     before_errors += _case_checks(ctx.root, ctx.config, ctx.config_doc, before_cf, today)
     after_errors += _case_checks(ctx.root, ctx.config, ctx.config_doc, after_cf, today)
     old = _error_keys(before_errors)
-    added = [d for d in after_errors if d.severity == "error" and (d.file, d.code, d.message) not in old]
+    old_all = {(d.file, d.code, d.message) for d in before_errors}
+    added = [d for d in after_errors if (d.file, d.code, d.message) not in (old if d.severity == "error" else old_all)
+             and (warnings or d.severity == "error")]
     return sorted(set(added), key=sort_key)
 
 
@@ -434,7 +441,8 @@ def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
     """
     if all(fc.before == fc.after for fc in change.files):
         return Recorded([], gitio.format_message(change.subject, change.trailers), "unchanged")
-    added = check_change(change, today)
+    found = check_change(change, today, warnings=True)
+    added = [d for d in found if d.severity == "error"]
     if added:
         raise RecordError("the change would make the case invalid; nothing was written", added)
     before_case = _case_model(_context(change.root, change.case_id))
@@ -451,7 +459,8 @@ def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
     except WriteError as e:
         raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
     message = gitio.format_message(change.subject, change.trailers)
-    result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift)
+    result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
+                      warnings=[d for d in found if d.severity == "warning"])
     if was_closed:
         result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
     if not commit:

@@ -330,3 +330,9 @@ def test_symlinked_case_file_is_not_written_through(repo, cli, tmp_path):
     r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo)
     assert r.code == 1
     assert b"2026-09-01" in outside.read_bytes() and case.is_symlink()
+
+
+def test_a_mistyped_event_type_is_written_with_a_warning(repo, cli):
+    r = cli("log", "an-nguyen", "montly-review", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
+    assert r.code == 0
+    assert "unknown-event-type" in r.err and "monthly-review" in r.err

@@ -18,7 +18,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
-    return str(value)
+    return str(value).replace("\n", "\\n")  # one change per line
 
 
 def _when(iso: str) -> str:

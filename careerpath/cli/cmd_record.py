@@ -41,9 +41,11 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
     try:
         change = plan()
         if dry_run:
-            added = check_change(change, today)
-            if added:
-                raise RecordError("the change would make the case invalid", added)
+            found = check_change(change, today, warnings=True)
+            if any(d.severity == "error" for d in found):
+                raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
+            for d in found:
+                err(d.format(prefix))
             sys.stdout.write(change.diff())
             return 0
         result = apply(change, today, commit=not no_commit)
@@ -54,6 +56,8 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
     if result.git == "unchanged":
         err("careerpath: nothing to change: the file already says that")
         return 0
+    for d in result.warnings:
+        err(d.format(prefix))
     for path in result.paths:
         print(f"wrote {os.path.join(prefix, path) if prefix else path}")
     if result.git != "failed":
