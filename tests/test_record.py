@@ -336,3 +336,34 @@ def test_a_mistyped_event_type_is_written_with_a_warning(repo, cli):
     r = cli("log", "an-nguyen", "montly-review", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
     assert r.code == 0
     assert "unknown-event-type" in r.err and "monthly-review" in r.err
+
+
+def test_set_killed_before_the_rename_leaves_the_case_and_history_untouched(repo):
+    import signal
+    import sys
+    import textwrap
+
+    from conftest import ROOT
+
+    case = repo / "cases/an-nguyen/case.yaml"
+    before = case.read_bytes()
+    head = git(repo, "rev-parse", "HEAD")
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from careerpath import fsio
+        from careerpath.cli import main
+        fsio.before_replace = lambda tmp, path: os.kill(os.getpid(), signal.SIGKILL)
+        main(["set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", {str(repo)!r}])
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert case.read_bytes() == before
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert cli_validate_clean(repo)
+
+
+def cli_validate_clean(root) -> bool:
+    from careerpath.checks import validate
+
+    return not [d for d in validate(root, TODAY) if d.severity == "error"]
