@@ -58,14 +58,20 @@ def run(args: list[str], cwd: Path, *, input: bytes | None = None, env: dict[str
 
 
 def toplevel(path: Path) -> Optional[Path]:
-    """The work tree holding ``path``, or None (not a repository, or no git)."""
+    """The work tree holding ``path``, or None (not a repository, or no git).
+
+    Raises GitError when there is a repository git refuses to use (owned by
+    another user: git's ``safe.directory``), so that is not mistaken for
+    "not a repository".
+    """
     if not available():
         return None
-    try:
-        proc = run(["rev-parse", "--show-toplevel"], Path(path), check=False)
-    except GitError:
-        return None
+    proc = run(["rev-parse", "--show-toplevel"], Path(path), check=False)
     if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if "dubious ownership" in stderr:
+            raise GitError("git refuses this repository: it belongs to another user "
+                           "(git config --global --add safe.directory <path> allows it)")
         return None
     return Path(proc.stdout.decode("utf-8").strip())
 

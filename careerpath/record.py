@@ -468,11 +468,10 @@ def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
     if not gitio.available():
         result.git = "no-git"
         return result
-    top = gitio.toplevel(change.root)
-    if top is None:
-        result.git = "not-a-repository"
-        return result
     try:
+        if gitio.toplevel(change.root) is None:
+            result.git = "not-a-repository"
+            return result
         made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
     except gitio.GitError as e:
         result.git = "failed"
