@@ -367,3 +367,10 @@ def cli_validate_clean(root) -> bool:
     from careerpath.checks import validate
 
     return not [d for d in validate(root, TODAY) if d.severity == "error"]
+
+
+def test_repository_of_another_user_is_reported_not_ignored(repo, cli, monkeypatch):
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")   # git's own switch for this case
+    r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
+    assert r.code == 1 and "safe.directory" in r.err and "not committed" in r.err
+    assert cli("audit", "-C", repo).code == 1
