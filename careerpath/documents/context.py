@@ -96,11 +96,15 @@ def _add_years(day: date, years: int) -> date:
 
 
 def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, period: Optional[Period],
-                  gettext: Callable[[str], str], obligations: list[Any] = ()) -> dict:
-    """Everything a template may use, as plain data formatted for ``lang``."""
+                  obligations: list[Any] = ()) -> dict:
+    """Everything a template may use, as plain data formatted for ``lang``.
+
+    Words the code supplies (``area_label``, ``status_label``…) are English
+    msgids: templates show them through the ``t`` filter, so a kind's
+    catalog coverage is exactly what it displays (see ``Kind.labels``).
+    """
     fmt = Formatter(lang)
     d = fmt.date
-    _ = gettext
     case, plan, config = subject.case, subject.plan, subject.config
 
     staff_by_id = {s.id: s for s in config.staff}
@@ -108,7 +112,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     def staff_entry(member) -> Optional[dict]:
         if member is None:
             return None
-        return {"id": member.id, "name": member.name, "role": member.role, "role_label": _(L.ROLES[member.role]),
+        return {"id": member.id, "name": member.name, "role": member.role, "role_label": L.ROLES[member.role],
                 "email": member.email or "", "languages": list(member.languages)}
 
     def name_of(staff_id: Optional[str]) -> str:
@@ -139,8 +143,8 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     identifiers = {"uci": case.identifiers.uci or "", "dor_case": case.identifiers.dor_case or "",
                    "snils": case.identifiers.snils or ""}
 
-    enrollments = _enrollments(subject, d, _)
-    programs = [{"id": pid, "name": _(L.PROGRAMS[pid])} for pid, _e in case.enrollments.items()]
+    enrollments = _enrollments(subject, d)
+    programs = [{"id": pid, "name": L.PROGRAMS[pid]} for pid, _e in case.enrollments.items()]
 
     def objective(o) -> dict:
         return {"id": o.id, "text": o.text, "due": d(o.due), "done": d(o.done), "is_done": o.done is not None,
@@ -165,26 +169,26 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
             "own_words": plan.own_words or "",
             "strengths": list(plan.strengths), "interests": list(plan.interests),
             "barriers": list(plan.barriers), "supports": list(plan.supports),
-            "goals": [{"id": g.id, "area": g.area, "area_label": _(L.AREAS[g.area]), "statement": g.statement,
+            "goals": [{"id": g.id, "area": g.area, "area_label": L.AREAS[g.area], "statement": g.statement,
                        "own_words": g.own_words or "", "objectives": [objective(o) for o in g.objectives]}
                       for g in goals],
             "services": [service(sv) for sv in plan.services],
         })
-    plan_ctx["areas"] = [{"area": a, "label": _(label), "goals": [g for g in plan_ctx["goals"] if g["area"] == a]}
+    plan_ctx["areas"] = [{"area": a, "label": label, "goals": [g for g in plan_ctx["goals"] if g["area"] == a]}
                          for a, label in L.AREAS.items()]
     plan_ctx["objectives"] = [o for g in plan_ctx["goals"] for o in g["objectives"]]
 
     events = [{"date": d(e.date), "iso": e.date.isoformat(), "type": e.type,
-               "type_label": _(L.EVENT_TYPES.get(e.type, L.OTHER_EVENT)), "by": name_of(e.by),
+               "type_label": L.EVENT_TYPES.get(e.type, L.OTHER_EVENT), "by": name_of(e.by),
                "program": e.program or "", "summary": e.summary or "",
                "in_period": bool(period and period.holds(e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
 
     referrals = [{"date": d(r.date), "iso": r.date.isoformat(), "to": r.to, "kind": r.kind,
-                  "kind_label": _(L.REFERRAL_KINDS[r.kind]), "by": name_of(r.by),
-                  "documents": [{"code": doc, "label": _(L.REFERRAL_DOCUMENTS[doc]) if doc in L.REFERRAL_DOCUMENTS
+                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by),
+                  "documents": [{"code": doc, "label": L.REFERRAL_DOCUMENTS[doc] if doc in L.REFERRAL_DOCUMENTS
                                  else doc} for doc in r.documents],
-                  "consent": r.consent or "", "consent_label": _(L.CONSENT[r.consent]),
+                  "consent": r.consent or "", "consent_label": L.CONSENT[r.consent],
                   "follow_up": d(r.follow_up),
                   "decision_due": d(r.date + timedelta(days=60)) if r.kind == "dor-application" else None,
                   "outcome": {"date": d(r.outcome.date), "conclusion": r.outcome.conclusion or ""} if r.outcome else None}
@@ -204,7 +208,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     obligation_rows = [{
         "rule": o.rule, "program": o.program, "title": o.title_in(lang) if hasattr(o, "title_in") else o.title,
         "due": d(o.due), "due_iso": o.due.isoformat(), "status": o.status,
-        "status_label": _(L.STATUSES.get(o.status, o.status)), "citation": o.citation or "",
+        "status_label": L.STATUSES.get(o.status, o.status), "citation": o.citation or "",
         "done_on": d(getattr(o, "done_on", None)),
         "in_period": bool(period and period.holds(o.due)),
     } for o in sorted(obligations, key=lambda o: (o.due, o.rule))]
@@ -250,7 +254,7 @@ _HMONG_LANGUAGE_NAMES = {"en": "Lus Askiv", "es": "Lus Mev", "vi": "Lus Nyab Laj
                          "hmn": "Lus Hmoob", "ru": "Lus Lavxias"}
 
 
-def _enrollments(subject: Subject, d: Callable, _: Callable) -> dict:
+def _enrollments(subject: Subject, d: Callable) -> dict:
     e = subject.case.enrollments
     out: dict[str, Any] = {"ca_dds_ccp": None, "ca_dor_vr": None, "ca_dor_se": None, "ru_czn_disability": None}
     if e.ca_dds_ccp:
@@ -266,7 +270,7 @@ def _enrollments(subject: Subject, d: Callable, _: Callable) -> dict:
         out["ca_dor_vr"] = {
             "applied": d(v.applied), "decision_due": d(v.applied + timedelta(days=60)),
             "presumptive": v.presumptive or "",
-            "eligibility": {"status": el.status, "status_label": _(L.ELIGIBILITY[el.status]),
+            "eligibility": {"status": el.status, "status_label": L.ELIGIBILITY[el.status],
                             "decided": d(el.decided), "review_due": d(review_due),
                             "extension_until": d(el.extension.until) if el.extension else None,
                             "notice": {"sent": d(el.notice.sent), "reasons": el.notice.reasons,
@@ -277,7 +281,7 @@ def _enrollments(subject: Subject, d: Callable, _: Callable) -> dict:
     if e.ca_dor_se:
         s = e.ca_dor_se
         limit = s.extension.until if s.extension else _add_months(s.start, 24)
-        out["ca_dor_se"] = {"type": s.type, "type_label": _(L.SE_TYPES[s.type]),
+        out["ca_dor_se"] = {"type": s.type, "type_label": L.SE_TYPES[s.type],
                             "group_size": s.group_size, "start": d(s.start), "service_limit": d(limit),
                             "extended_services_source": s.extended_services_source or "",
                             "reasonable_expectation": s.reasonable_expectation or "",

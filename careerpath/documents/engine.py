@@ -131,6 +131,13 @@ def make_environment(dirs: tuple[Path, ...]):
         return gettext(ctx, singular if n == 1 else plural)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+    @pass_context
+    def translate(ctx, msgid: Any) -> str:
+        """``{{ goal.area_label|t }}``: show a label the code supplied, in the document's language."""
+        return gettext(ctx, msgid) if isinstance(msgid, str) and msgid else ("" if msgid is None else msgid)
+
+    env.filters["t"] = translate
     env.filters["md"] = _md_cell
     return env
 
@@ -153,7 +160,7 @@ def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
 def template_msgids(env, kind: Kind, fmt: str) -> set[str]:
     """The msgids a kind's document uses: its template, the shared partials, the code's labels."""
     names = [f"{kind.name}.{fmt}.j2", f"_layout.{fmt}.j2", f"_blocks.{fmt}.j2"]
-    out = set(L.all_msgids()) | {kind.title} | set(_NOTES)
+    out = L.msgids_of(kind.labels) | {kind.title} | set(_NOTES)
     for name in names:
         path = env.loader.resolve(name)
         if path is None:
@@ -257,8 +264,7 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language)
     catalog = load_catalog(doc_lang)
     obligations = _obligations(caseload, case_id, today) if kind.audience == "agency" else []
-    ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, gettext=catalog.gettext,
-                        obligations=obligations)
+    ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations)
     from .context import language_name
 
     fallback_note = None

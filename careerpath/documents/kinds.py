@@ -46,6 +46,7 @@ class Kind:
     requires: Callable[[Subject], list[str]] = field(repr=False)
     period: Optional[str] = None  # "month" | "quarter" | "year"
     audience: str = "person"  # "person" (plain language, "you") | "agency"
+    labels: tuple[str, ...] = ()  # the tables of labels.py the template shows (through the `t` filter)
 
     @property
     def template(self) -> str:
@@ -178,25 +179,27 @@ _ALL = ("ca-dds-ccp", "ca-dor-vr", "ca-dor-se", "ru-czn-disability")
 _CA = ("ca-dds-ccp", "ca-dor-vr", "ca-dor-se")
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("pccp", N_("Your Person-Centered Career Plan"), ("ca-dds-ccp",), _req_pccp),
-    Kind("ipe-se", N_("Individualized Plan for Employment: supported employment"), ("ca-dor-se",), _req_ipe_se),
+    Kind("pccp", N_("Your Person-Centered Career Plan"), ("ca-dds-ccp",), _req_pccp, labels=("AREAS",)),
+    Kind("ipe-se", N_("Individualized Plan for Employment: supported employment"), ("ca-dor-se",), _req_ipe_se,
+         labels=("SE_TYPES",)),
     Kind("czn-plan", N_("Individual employment plan"), ("ru-czn-disability",), _req_czn_plan),
     Kind("referral-dor", N_("Application packet: Department of Rehabilitation"), ("ca-dds-ccp", "ca-dor-vr"),
-         _req_referral_dor),
-    Kind("referral-rc", N_("Referral to the regional center"), _CA, _req_referral_rc, audience="agency"),
+         _req_referral_dor, labels=("ROLES",)),
+    Kind("referral-rc", N_("Referral to the regional center"), _CA, _req_referral_rc, audience="agency",
+         labels=("ROLES", "PROGRAMS", "REFERRAL_DOCUMENTS")),
     Kind("referral-psych", N_("Referral for psychological support"), ("ru-czn-disability",), _req_referral_psych),
     Kind("interpreter-request", N_("Request for an interpreter or translation"), _ALL, _req_interpreter,
-         audience="agency"),
+         audience="agency", labels=("ROLES",)),
     Kind("monthly-note", N_("Monthly review note"), ("ca-dds-ccp", "ca-dor-se"), _req_progress, period="month",
-         audience="agency"),
+         audience="agency", labels=("ROLES", "PROGRAMS", "EVENT_TYPES", "STATUSES")),
     Kind("quarterly-report", N_("Quarterly progress report"), ("ca-dds-ccp",), _req_progress, period="quarter",
-         audience="agency"),
+         audience="agency", labels=("ROLES", "EVENT_TYPES", "STATUSES")),
     Kind("annual-report", N_("Annual progress report"), ("ca-dds-ccp",), _req_annual, period="year",
-         audience="agency"),
+         audience="agency", labels=("ROLES", "AREAS", "STATUSES")),
     Kind("ipra-report", N_("Report on the IPRA measures"), ("ru-czn-disability",), _req_ipra_report,
          audience="agency"),
     Kind("ineligibility-checklist", N_("Ineligibility notice: checklist"), ("ca-dor-vr",), _req_ineligibility,
-         audience="agency"),
+         audience="agency", labels=("ELIGIBILITY",)),
 )}
 
 

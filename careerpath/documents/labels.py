@@ -39,6 +39,7 @@ ROLES = {
 }
 
 EVENT_TYPES = {
+    None: N_("Other"),
     "monthly-review": N_("Monthly review"),
     "quarterly-report": N_("Quarterly report"),
     "annual-report": N_("Annual report"),
@@ -57,7 +58,7 @@ EVENT_TYPES = {
     "phone-call": N_("Phone call"),
     "visit": N_("Visit"),
 }
-OTHER_EVENT = N_("Other")
+OTHER_EVENT = EVENT_TYPES[None]
 
 REFERRAL_KINDS = {
     "dor-application": N_("Application to the Department of Rehabilitation"),
@@ -102,4 +103,12 @@ def all_msgids() -> set[str]:
     for table in (AREAS, PROGRAMS, ROLES, EVENT_TYPES, REFERRAL_KINDS, CONSENT, STATUSES, ELIGIBILITY,
                   SE_TYPES, REFERRAL_DOCUMENTS, YES_NO):
         out |= set(table.values())
+    return out
+
+
+def msgids_of(tables: tuple[str, ...]) -> set[str]:
+    """The msgids of the named tables (``("AREAS", "ROLES")``)."""
+    out: set[str] = set()
+    for name in tables:
+        out |= set(globals()[name].values())
     return out
