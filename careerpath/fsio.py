@@ -21,10 +21,19 @@ class WriteError(Exception):
 
 
 def make_dirs(path: Path) -> None:
+    """Create ``path`` and any missing parents, each new one 0700 (existing folders keep their mode)."""
+    path = Path(path)
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
     try:
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        for folder in reversed(missing):
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
     except OSError as e:
-        raise WriteError(f"cannot create the folder {path}: {e.strerror or e}") from None
+        raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
 
 
 def _fsync_dir(folder: Path) -> None:
