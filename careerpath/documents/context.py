@@ -10,52 +10,15 @@ with its translated label. Lists are sorted, so the output is deterministic.
 from __future__ import annotations
 
 import calendar
-import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Callable, Optional
 
 from . import labels as L
 from .kinds import Kind, Subject
+from ..period import Period, PeriodError, last_complete_quarter, parse_period
 from .locales import Formatter
 
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-
-
-class PeriodError(ValueError):
-    """``--period`` is not of a form the document understands."""
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-    label: str  # as given or derived: 2026-Q3, 2026-11, 2026
-
-    def holds(self, day: Optional[date]) -> bool:
-        return day is not None and self.start <= day <= self.end
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def parse_period(text: str) -> Period:
-    """``2026-Q3`` (a quarter), ``2026-11`` (a month) or ``2026`` (a year)."""
-    text = text.strip()
-    if (mt := _QUARTER.match(text)):
-        year, q = int(mt.group(1)), int(mt.group(2))
-        return Period(date(year, 3 * q - 2, 1), _month_end(year, 3 * q), f"{year}-Q{q}")
-    if (mt := _MONTH.match(text)) and 1 <= int(mt.group(2)) <= 12:
-        year, month = int(mt.group(1)), int(mt.group(2))
-        return Period(date(year, month, 1), _month_end(year, month), text)
-    if (mt := _YEAR.match(text)):
-        year = int(mt.group(1))
-        return Period(date(year, 1, 1), date(year, 12, 31), text)
-    raise PeriodError("--period must be a quarter (2026-Q3), a month (2026-11) or a year (2026)")
-
+__all__ = ["Period", "PeriodError", "build_context", "default_period", "language_name", "parse_period"]
 
 def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period]:
     """The period a report covers when ``--period`` is not given.
@@ -67,9 +30,7 @@ def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period
     if kind.period == "month":
         return parse_period(f"{today.year}-{today.month:02d}")
     if kind.period == "quarter":
-        q = (today.month - 1) // 3  # the current quarter's index, 0-based
-        year = today.year if q > 0 else today.year - 1
-        return parse_period(f"{year}-Q{q if q > 0 else 4}")
+        return last_complete_quarter(today)
     if kind.period == "year":
         ccp = subject.case.enrollments.ca_dds_ccp
         start = ccp.start if ccp else today - timedelta(days=365)
@@ -82,10 +43,15 @@ def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period
             years += 1
             anniversary = nxt
         if years == 0:
-            return Period(start, today, f"{start.isoformat()}..{today.isoformat()}")
+            return Period(f"{start.isoformat()}..{today.isoformat()}", start, today)
         begin = _add_years(start, years - 1)
-        return Period(begin, anniversary - timedelta(days=1), f"{begin.isoformat()}..{anniversary.isoformat()}")
+        end = anniversary - timedelta(days=1)
+        return Period(f"{begin.isoformat()}..{end.isoformat()}", begin, end)
     return None
+
+
+def _holds(period: Optional[Period], day: Optional[date]) -> bool:
+    return period is not None and day is not None and day in period
 
 
 def _add_years(day: date, years: int) -> date:
@@ -148,13 +114,13 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
 
     def objective(o) -> dict:
         return {"id": o.id, "text": o.text, "due": d(o.due), "done": d(o.done), "is_done": o.done is not None,
-                "in_period": bool(period and period.holds(o.done))}
+                "in_period": bool(period and _holds(period, o.done))}
 
     def service(sv) -> dict:
         provider = name_of(sv.provider) if sv.provider else ""
         return {"name": sv.name, "program": sv.program or "", "provider": provider, "start": d(sv.start),
                 "due": d(sv.due), "done": d(sv.done), "is_done": sv.done is not None, "result": sv.result or "",
-                "in_period": bool(period and (period.holds(sv.done) or period.holds(sv.start)
+                "in_period": bool(period and (_holds(period, sv.done) or _holds(period, sv.start)
                                               or (sv.start and sv.start <= period.end
                                                   and (sv.done is None or sv.done >= period.start))))}
 
@@ -181,7 +147,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     events = [{"date": d(e.date), "iso": e.date.isoformat(), "type": e.type,
                "type_label": L.EVENT_TYPES.get(e.type, L.OTHER_EVENT), "by": name_of(e.by),
                "program": e.program or "", "summary": e.summary or "",
-               "in_period": bool(period and period.holds(e.date))}
+               "in_period": bool(period and _holds(period, e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
 
     referrals = [{"date": d(r.date), "iso": r.date.isoformat(), "to": r.to, "kind": r.kind,
@@ -202,7 +168,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
              "hours_per_week": fmt.number(j.hours_per_week) or "", "wage": fmt.money(j.wage, j.currency) or "",
              "integrated": j.integrated, "program": j.program or "",
              "in_period": bool(period and j.start <= period.end and (j.end is None or j.end >= period.start)),
-             "started_in_period": bool(period and period.holds(j.start))}
+             "started_in_period": bool(period and _holds(period, j.start))}
             for j in sorted(case.jobs, key=lambda j: (j.start, j.employer))]
 
     obligation_rows = [{
@@ -210,7 +176,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "due": d(o.due), "due_iso": o.due.isoformat(), "status": o.status,
         "status_label": L.STATUSES.get(o.status, o.status), "citation": o.citation or "",
         "done_on": d(getattr(o, "done_on", None)),
-        "in_period": bool(period and period.holds(o.due)),
+        "in_period": bool(period and _holds(period, o.due)),
     } for o in sorted(obligations, key=lambda o: (o.due, o.rule))]
 
     return {

@@ -47,13 +47,20 @@ class Kind:
     period: Optional[str] = None  # "month" | "quarter" | "year"
     audience: str = "person"  # "person" (plain language, "you") | "agency"
     labels: tuple[str, ...] = ()  # the tables of labels.py the template shows (through the `t` filter)
+    # the situation the document is for, beyond the program (e.g. a recorded referral)
+    situation: Optional[Callable[[Subject], bool]] = field(default=None, repr=False)
 
     @property
     def template(self) -> str:
         return f"{self.name}.j2"
 
     def applies_to(self, case: m.Case) -> bool:
+        """The person is in one of the kind's programs."""
         return any(case.enrollments.get(p) is not None for p in self.programs)
+
+    def applies(self, subject: Subject) -> bool:
+        """The kind fits this case: one of its programs, and its situation (a referral on file, a decision)."""
+        return self.applies_to(subject.case) and (self.situation is None or self.situation(subject))
 
 
 # ---------------------------------------------------------------- requirements
@@ -184,10 +191,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          labels=("SE_TYPES",)),
     Kind("czn-plan", N_("Individual employment plan"), ("ru-czn-disability",), _req_czn_plan),
     Kind("referral-dor", N_("Application packet: Department of Rehabilitation"), ("ca-dds-ccp", "ca-dor-vr"),
-         _req_referral_dor, labels=("ROLES",)),
+         _req_referral_dor, labels=("ROLES",), situation=lambda s: s.referral("dor-application") is not None),
     Kind("referral-rc", N_("Referral to the regional center"), _CA, _req_referral_rc, audience="agency",
-         labels=("ROLES", "PROGRAMS", "REFERRAL_DOCUMENTS")),
-    Kind("referral-psych", N_("Referral for psychological support"), ("ru-czn-disability",), _req_referral_psych),
+         labels=("ROLES", "PROGRAMS", "REFERRAL_DOCUMENTS"),
+         situation=lambda s: s.referral("regional-center") is not None or bool(
+             s.case.enrollments.ca_dds_ccp and s.case.enrollments.ca_dds_ccp.regional_center)),
+    Kind("referral-psych", N_("Referral for psychological support"), ("ru-czn-disability",), _req_referral_psych,
+         situation=lambda s: s.referral("psychological-support") is not None),
     Kind("interpreter-request", N_("Request for an interpreter or translation"), _ALL, _req_interpreter,
          audience="agency", labels=("ROLES",)),
     Kind("monthly-note", N_("Monthly review note"), ("ca-dds-ccp", "ca-dor-se"), _req_progress, period="month",
@@ -199,7 +209,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("ipra-report", N_("Report on the IPRA measures"), ("ru-czn-disability",), _req_ipra_report,
          audience="agency"),
     Kind("ineligibility-checklist", N_("Ineligibility notice: checklist"), ("ca-dor-vr",), _req_ineligibility,
-         audience="agency", labels=("ELIGIBILITY",)),
+         audience="agency", labels=("ELIGIBILITY",),
+         situation=lambda s: bool(s.case.enrollments.ca_dor_vr
+                                  and s.case.enrollments.ca_dor_vr.eligibility.status == "ineligible")),
 )}
 
 
