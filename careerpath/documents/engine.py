@@ -163,14 +163,27 @@ def template_msgids(env, kind: Kind, fmt: str) -> set[str]:
     out = L.msgids_of(kind.labels) | {kind.title} | set(_NOTES)
     for name in names:
         path = env.loader.resolve(name)
-        if path is None:
-            continue
-        for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
+        if path is not None:
+            st = path.stat()
+            out |= _msgids_in(env, str(path), st.st_mtime_ns, st.st_size)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
+    """The msgids one template file uses (cached on the file's mtime and size: parsing is the slow part)."""
+    from jinja2 import TemplateSyntaxError
+
+    out: set[str] = set()
+    try:
+        for _line, _func, message in env.extract_translations(Path(path).read_text(encoding="utf-8")):
             if isinstance(message, str):
                 out.add(message)
             else:
                 out.update(m for m in message if isinstance(m, str))
-    return out
+    except TemplateSyntaxError as e:
+        raise RenderError(f"template {_shown(path)}, line {e.lineno}: {e.message}") from None
+    return frozenset(out)
 
 
 def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str) -> tuple[str, list[str]]:
