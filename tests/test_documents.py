@@ -5,6 +5,7 @@ from __future__ import annotations
 import html.parser
 import os
 import re
+import shutil
 import stat
 from datetime import date
 from pathlib import Path
@@ -285,6 +286,24 @@ def test_unreviewed_translations_say_so(inline):
     assert "Перевод ещё не проверен носителем языка." in ru.text and not ru.reviewed
     en = render(inline, "czn-plan", "olga-ivanova", today=TODAY, lang="en")
     assert "not yet reviewed" not in en.text and en.reviewed
+
+
+def test_a_reviewed_catalog_drops_the_note(inline, tmp_path, monkeypatch):
+    from careerpath.documents import locales
+
+    shutil.copytree(locales.LOCALE_DIR, tmp_path / "locale")
+    po = tmp_path / "locale" / "ru" / "LC_MESSAGES" / "documents.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("X-Reviewed-By: null", "X-Reviewed-By: A. Reviewer"),
+                  encoding="utf-8")
+    monkeypatch.setattr(locales, "LOCALE_DIR", tmp_path / "locale")
+    locales.load_catalog.cache_clear()
+    try:
+        assert locales.review_of("ru") == {"reviewed_by": "A. Reviewer"}
+        doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY)
+        assert doc.lang == "ru" and doc.reviewed and "не проверен" not in doc.text
+    finally:
+        locales.load_catalog.cache_clear()
+    assert locales.review_of("hmn") == {"reviewed_by": None}
 
 
 def test_catalogs_match_the_templates():

@@ -3,8 +3,9 @@
 Catalogs are gettext ``.po`` files under ``careerpath/locale/<lang>/LC_MESSAGES/
 documents.po``, read at run time with Babel (no compile step: the ``.po`` is
 what translators edit and what ships). English is the source language; the
-other catalogs carry their review state in ``careerpath/locale/reviews.yaml``
-(``reviewed_by: null`` until a native speaker signs off).
+other catalogs carry their review state in their header, ``X-Reviewed-By:
+null`` until a native speaker signs off (the same header the command-line
+catalogs use).
 
 Dates, numbers and money go through Babel (CLDR) for the document's locale.
 CLDR has no Hmong (``hmn``): Hmong dates use a small month-name table below
@@ -15,6 +16,7 @@ which is what Hmong readers in California see every day.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -118,22 +120,21 @@ def available_languages() -> list[str]:
     return sorted(found)
 
 
-@functools.lru_cache(maxsize=None)
-def _read_reviews() -> dict:
-    import yaml
-
-    path = LOCALE_DIR / "reviews.yaml"
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return data if isinstance(data, dict) else {}
+_REVIEWED_BY = re.compile(r'^"X-Reviewed-By: *([^"\\]*)\\n"$', re.M)
 
 
 def review_of(lang: str) -> dict:
-    """The review record of a catalog: ``{"reviewed_by": None, "reviewed_on": None, ...}``."""
-    entry = _read_reviews().get(lang) or {}
-    return {"reviewed_by": entry.get("reviewed_by"), "reviewed_on": entry.get("reviewed_on"),
-            "note": entry.get("note")}
+    """The review record of a catalog: ``{"reviewed_by": None}`` until a native speaker signs off.
+
+    Babel drops unknown headers, so ``X-Reviewed-By`` is read from the file's text.
+    """
+    path = catalog_path(lang)
+    reviewer = None
+    if path.is_file():
+        found = _REVIEWED_BY.search(path.read_text(encoding="utf-8"))
+        value = found.group(1).strip() if found else ""
+        reviewer = None if value.lower() in ("", "null", "none", "~") else value
+    return {"reviewed_by": reviewer}
 
 
 @functools.lru_cache(maxsize=None)
