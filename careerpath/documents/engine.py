@@ -240,12 +240,12 @@ def subject_of(caseload, case_id: str) -> Subject:
 
 
 def _obligations(caseload, case_id: str, today: date) -> list:
-    """This case's obligations from the obligations engine."""
-    try:  # TEMPORARY until the obligations engine lands on main
-        from ..obligations import compute
-    except ModuleNotFoundError:
-        return []
-    return [o for o in compute(caseload, today) if o.case == case_id]
+    """This case's obligations from the obligations engine, history included (reports pick their period)."""
+    from ..obligations import case_obligations, load_rules
+
+    cf = caseload.cases[case_id]
+    found = case_obligations(cf, load_rules(), caseload.settings, today, caseload.config_doc)
+    return sorted(found, key=lambda o: (o.due, o.rule, o.item))
 
 
 def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
