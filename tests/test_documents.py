@@ -239,6 +239,24 @@ def test_quarterly_report_covers_its_period(inline):
     assert "Sunrise Bakery" not in q2
 
 
+def test_reports_list_the_obligations_the_engine_computes(samples):
+    """The deadlines of a report are the engine's, for this case and period, with titles in the document language."""
+    from careerpath.obligations import case_obligations, load_rules
+    from careerpath.period import parse_period
+
+    period = parse_period("2026-Q3")
+    found = [o for o in case_obligations(samples.cases["sofia-ramirez"], load_rules(), samples.settings, TODAY,
+                                         samples.config_doc) if o.due in period]
+    assert found
+    for lang in ("en", "es"):
+        text = render(samples, "quarterly-report", "sofia-ramirez", today=TODAY, lang=lang, period="2026-Q3").text
+        table = text.split("\n## ")[-1]
+        rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+        assert len(rows) == len(found)
+        for o in found:
+            assert o.title_in(lang) in table
+
+
 def test_period_is_refused_where_it_means_nothing(inline):
     with pytest.raises(RenderError, match="period"):
         render(inline, "pccp", "an-nguyen", today=TODAY, period="2026-Q3")
