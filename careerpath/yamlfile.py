@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -48,6 +48,13 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
+# libyaml's C composer recurses once per nesting level and overflows the C stack
+# (a segfault, not an exception) somewhere past ~30,000 levels with an 8 MiB stack,
+# sooner with smaller stacks. Each level needs one of these indicator characters,
+# so a short text with few of them cannot be deep; others get a non-recursive event scan.
+_INDICATORS = "[{-:?"
+_SCAN_ABOVE = 1000
+_SCAN_BYTES = 64 * 1024  # larger texts are scanned too, to count values before composing them
 
 
 def resolve_plain(text: str) -> Any:
@@ -56,12 +63,15 @@ def resolve_plain(text: str) -> Any:
         return None
     if text in _BOOL:
         return _BOOL[text]
-    if _INT10.match(text):
-        return int(text)
-    if _INT8.match(text):
-        return int(text[2:], 8)
-    if _INT16.match(text):
-        return int(text[2:], 16)
+    try:
+        if _INT10.match(text):
+            return int(text)
+        if _INT8.match(text):
+            return int(text[2:], 8)
+        if _INT16.match(text):
+            return int(text[2:], 16)
+    except ValueError:  # more digits than Python converts (4,300): keep it as text
+        return text
     if _FLOAT.match(text):
         return float(text)
     if _INF.match(text):
@@ -176,6 +186,11 @@ def parse_text(text: str, file: str) -> YamlFile:
                                 "delete the line; careerpath reads YAML 1.2"))
         return empty
     try:
+        refused = _prescan(text)
+        if refused is not None:
+            line, col = _pos(refused.mark)
+            diags.append(Diagnostic(file, line, col, "error", refused.code, refused.message, refused.hint))
+            return empty
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -194,7 +209,7 @@ def parse_text(text: str, file: str) -> YamlFile:
         return empty
     except (yaml.YAMLError, RecursionError, ValueError) as e:  # reader errors: control characters etc.
         mark = getattr(e, "problem_mark", None)
-        line, col = _pos(mark)
+        line, col = _pos(mark) if mark is not None else _bad_char_position(text)
         diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", "the file holds characters YAML does not allow",
                                 "remove control characters; save the file as plain UTF-8 text"))
         return empty
@@ -214,6 +229,44 @@ def parse_text(text: str, file: str) -> YamlFile:
     for code, message, (line, col), hint in builder.errors:
         diags.append(Diagnostic(file, line, col, "error", code, message, hint))
     return YamlFile(file, data, builder.positions, diags)
+
+
+def _prescan(text: str) -> Optional[_Refused]:
+    """Refuse too deep or too many nodes from the event stream, without recursion.
+
+    Cheap texts (few indicators) skip it; for the others it also spares
+    building a node graph of a million values only to refuse it.
+    """
+    if len(text) <= _SCAN_BYTES and sum(text.count(c) for c in _INDICATORS) <= _SCAN_ABOVE:
+        return None
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _Refused("yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            continue
+        elif not isinstance(event, yaml.ScalarEvent):
+            continue
+        nodes += 1
+        if nodes > MAX_NODES:
+            return _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values", event.start_mark,
+                            "split the file; case files are small")
+    return None
+
+
+# what YAML 1.2 does not allow in a stream (c-printable's complement, less tab/LF/CR)
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _bad_char_position(text: str) -> tuple[int, int]:
+    m = _NOT_PRINTABLE.search(text)
+    if m is None:
+        return (1, 1)
+    line = text.count("\n", 0, m.start()) + 1
+    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
 
 
 def _line_of(text: str, index: int) -> str:
