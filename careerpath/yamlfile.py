@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -298,7 +299,13 @@ def read_bytes(raw: bytes, file: str) -> YamlFile:
 def read_file(path: Path, file: str) -> YamlFile:
     """Read and parse one file, turning every I/O failure into a diagnostic."""
     try:
-        size = os.stat(path).st_size
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            return YamlFile(file, None, Positions(), [Diagnostic(
+                file, 1, 1, "error", "file-unreadable", "not a regular file (a pipe, socket or device); it is not read")])
+        size = st.st_size
         if size > MAX_BYTES:
             return YamlFile(file, None, Positions(), [Diagnostic(
                 file, 1, 1, "error", "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
