@@ -20,11 +20,22 @@ class WriteError(Exception):
     """A file could not be written (disk full, read-only folder, permissions)."""
 
 
-def make_dirs(path: Path) -> None:
+def make_dirs(path: Path) -> list[Path]:
+    """Create ``path`` and any missing parents, each 0700; returns the folders made, outermost first."""
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    made = []
     try:
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        for folder in reversed(missing):  # Path.mkdir(parents=True) gives parents the default mode
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
+            made.append(folder)
     except OSError as e:
         raise WriteError(f"cannot create the folder {path}: {e.strerror or e}") from None
+    return made
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -67,6 +67,14 @@ _SNILS_SHAPE = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
 _EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+def _stem(word: str) -> str:
+    """A Cyrillic name without its last vowel, to which case endings attach; '' for others and short ones."""
+    if not (_CYRILLIC.search(word) and _WORD.fullmatch(word)):
+        return ""
+    stem = word[:-1] if word[-1] in "аяйьоеыиуюАЯЙЬОЕЫИУЮ" else word
+    return stem if len(stem) >= 3 else ""
+
+
 def _letters(n: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA: spreadsheet column names."""
     out = ""
@@ -105,6 +113,8 @@ class Redactor:
         self._by_kind_value: dict[tuple[str, Any], str] = {}
         self._patterns: Optional[tuple[Optional[re.Pattern], Optional[re.Pattern]]] = None
         self._yo: dict[str, str] = {}
+        self._stems: dict[str, str] = {}     # Russian name stems (Иванов-а, Мари-я) -> placeholder
+        self._yo_stems: dict[str, str] = {}
         if caseload is not None:
             self.learn(caseload)
 
@@ -138,6 +148,9 @@ class Redactor:
             self._exact.setdefault(text, ph)
             for word in _WORD.findall(text):
                 self._exact.setdefault(word, ph)
+                stem = _stem(word)
+                if stem:
+                    self._stems.setdefault(stem, ph)
         elif kind == "birth_date" and isinstance(value, date):
             for form in _date_forms(value):
                 self._exact.setdefault(form, ph)
@@ -253,12 +266,13 @@ class Redactor:
             for text in sorted(self._exact, key=lambda t: (-len(t), t)):
                 words = [re.escape(w).replace("ё", "[её]").replace("Ё", "[ЕЁ]") for w in text.split()]
                 pat = r"\s+".join(words)
-                if len(words) == 1 and _CYRILLIC.search(text) and _WORD.fullmatch(text):
-                    pat += "[а-яё]{0,3}"  # Russian case endings: Иван -> Ивана, Ивану, Иваном
+                if len(words) == 1 and _stem(text):  # Russian case endings: Иван -> Ивану, Мария -> Марию
+                    pat = re.escape(_stem(text)).replace("ё", "[её]").replace("Ё", "[ЕЁ]") + "[а-яё]{0,3}"
                 exact.append(pat)
             folded = [r"[\W_]+".join(map(re.escape, key.split())) for key in sorted(self._folded, key=lambda t: (-len(t), t))]
             # names with ё written as е, as they often are (Пётр, Петр)
             self._yo = {k.replace("ё", "е").replace("Ё", "Е"): v for k, v in self._exact.items() if "ё" in k or "Ё" in k}
+            self._yo_stems = {k.replace("ё", "е").replace("Ё", "Е"): v for k, v in self._stems.items() if "ё" in k or "Ё" in k}
             self._patterns = (
                 re.compile(r"(?<![\w-])(?:" + "|".join(exact) + r")(?![\w])") if exact else None,
                 re.compile(r"(?<!\w)(?:" + "|".join(folded) + r")(?!\w)", re.IGNORECASE) if folded else None,
@@ -273,6 +287,9 @@ class Redactor:
                 return self._exact[key]
             if key in self._yo:
                 return self._yo[key]
+            for stems in (self._stems, self._yo_stems):
+                if key in stems:
+                    return stems[key]
         return m.group(0)
 
 
@@ -308,14 +325,15 @@ class Redactor:
         """``text`` with every known personal value, and anything shaped like an SSN, SNILS or e-mail, replaced."""
         if not text:
             return text
+        # shapes first, so a SNILS is not read as an SSN followed by two digits
+        text = _SNILS_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("snils", _digits(m.group(0))), text)
+        text = _SSN_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("ssn", _digits(m.group(0))), text)
         if self._numbers:
             text = _DIGIT_RUN.sub(self._numbers_in, text)
         exact, folded = self._compiled()
         if folded is not None:
             text = folded.sub(lambda m: self._folded.get(_norm(m.group(0)), m.group(0)), text)
         text = _EMAIL_SHAPE.sub(lambda m: self.placeholder("email", m.group(0).casefold()), text)
-        text = _SNILS_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("snils", _digits(m.group(0))), text)
-        text = _SSN_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("ssn", _digits(m.group(0))), text)
         exact, folded = self._compiled()
         if exact is not None:
             text = exact.sub(self._exact_lookup, text)
@@ -329,3 +347,15 @@ class Redactor:
 def redact_text(text: str, caseload: Any, *, staff: bool = False) -> str:
     """One-shot safety net: ``text`` with the personal values of ``caseload`` replaced."""
     return Redactor(caseload, staff=staff).text(text)
+
+
+def for_output(caseload: Any, enabled: bool, *, staff: bool = False) -> tuple[Any, Any]:
+    """What an output command needs for ``--redact``: the caseload to render and a final text filter.
+
+    Disabled: the caseload itself and the identity. Enabled: a redacted copy and
+    :meth:`Redactor.text` of the same redactor, so placeholders agree.
+    """
+    if not enabled:
+        return caseload, lambda text: text
+    r = Redactor(caseload, staff=staff)
+    return r.caseload(caseload), r.text

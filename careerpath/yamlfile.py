@@ -13,12 +13,13 @@ document, nesting deeper than :data:`MAX_DEPTH`, alias expansion beyond
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import yaml
 
@@ -124,10 +125,30 @@ def _pos(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+# libyaml counts NEL, LS and PS as line breaks (YAML 1.1); editors and YAML 1.2 do not.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _positioner(text: str) -> Callable[[Any], tuple[int, int]]:
+    """Mark -> (line, column) as an editor counts them (only LF breaks a line)."""
+    if not _ODD_BREAKS.search(text):
+        return _pos
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def pos(mark: Any) -> tuple[int, int]:
+        if mark is None:
+            return (1, 1)
+        i = bisect.bisect_right(starts, mark.index) - 1
+        return (i + 1, mark.index - starts[i] + 1)
+
+    return pos
+
+
 class _Builder:
     """Turns a composed node graph into plain data, checking as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, pos: Callable[[Any], tuple[int, int]] = _pos) -> None:
+        self.pos = pos
         self.positions = Positions()
         self.nodes = 0
         self.errors: list[tuple[str, str, tuple[int, int], str]] = []
@@ -142,7 +163,7 @@ class _Builder:
         if node.tag not in _ALLOWED:
             raise _Refused("yaml-tag", f"the tag {node.tag.replace(_CORE, '!!')} is not allowed", node.start_mark,
                            "case files hold plain data only; remove the tag")
-        self.positions.values[path] = _pos(node.start_mark)
+        self.positions.values[path] = self.pos(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("", None) and node.tag in _IMPLICIT:
                 return resolve_plain(node.value)
@@ -159,12 +180,12 @@ class _Builder:
             key = key_node.value if key_node.style not in ("", None) else resolve_plain(key_node.value)
             key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
-                line, col = _pos(key_node.start_mark)
+                line, col = self.pos(key_node.start_mark)
                 first = self.positions.keys[path + (key,)]
                 self.errors.append(("yaml-duplicate-key", f"duplicate key `{key}` (first at line {first[0]})", (line, col),
                                     "delete one of the two; YAML keeps only the last"))
                 continue
-            self.positions.keys[path + (key,)] = _pos(key_node.start_mark)
+            self.positions.keys[path + (key,)] = self.pos(key_node.start_mark)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
@@ -180,6 +201,7 @@ def parse_text(text: str, file: str) -> YamlFile:
     """Parse YAML text (already decoded) into data, positions and diagnostics."""
     diags: list[Diagnostic] = []
     empty = YamlFile(file, None, Positions(), diags)
+    pos = _positioner(text)
     m = _DIRECTIVE.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
@@ -189,18 +211,18 @@ def parse_text(text: str, file: str) -> YamlFile:
     try:
         refused = _prescan(text)
         if refused is not None:
-            line, col = _pos(refused.mark)
+            line, col = pos(refused.mark)
             diags.append(Diagnostic(file, line, col, "error", refused.code, refused.message, refused.hint))
             return empty
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line, col = _pos(mark)
+        line, col = pos(mark)
         problem = (e.problem or "").strip()
         if "expected a single document" in (e.context or ""):
             diags.append(Diagnostic(file, line, col, "error", "yaml-multiple-documents", "a second YAML document starts here",
                                     "a case file holds one document; remove the `---` and what follows or move it to its own file"))
-        elif mark is not None and "\t" in _line_of(text, mark.line):
+        elif mark is not None and "\t" in _line_of(text, line - 1):
             diags.append(Diagnostic(file, line, col, "error", "yaml-tab", "a tab is used for indentation",
                                     "replace tabs with spaces"))
         else:
@@ -210,18 +232,18 @@ def parse_text(text: str, file: str) -> YamlFile:
         return empty
     except (yaml.YAMLError, RecursionError, ValueError) as e:  # reader errors: control characters etc.
         mark = getattr(e, "problem_mark", None)
-        line, col = _pos(mark) if mark is not None else _bad_char_position(text)
+        line, col = pos(mark) if mark is not None else _bad_char_position(text)
         diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", "the file holds characters YAML does not allow",
                                 "remove control characters; save the file as plain UTF-8 text"))
         return empty
     if node is None:
         diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file is empty"))
         return empty
-    builder = _Builder()
+    builder = _Builder(pos)
     try:
         data = builder.build(node, (), 0)
     except _Refused as r:
-        line, col = _pos(r.mark)
+        line, col = pos(r.mark)
         diags.append(Diagnostic(file, line, col, "error", r.code, r.message, r.hint))
         return empty
     except RecursionError:
@@ -271,7 +293,7 @@ def _bad_char_position(text: str) -> tuple[int, int]:
 
 
 def _line_of(text: str, index: int) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")
     return lines[index] if 0 <= index < len(lines) else ""
 
 
