@@ -191,7 +191,7 @@ class _Builder:
 
 
 def _utf8_error_position(raw: bytes, err: UnicodeDecodeError) -> tuple[int, int]:
-    before = raw[: err.start]
+    before = raw[: err.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # line ends as the reader counts them
     line = before.count(b"\n") + 1
     col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
     return line, col
@@ -255,28 +255,54 @@ def parse_text(text: str, file: str) -> YamlFile:
 
 
 def _prescan(text: str) -> Optional[_Refused]:
-    """Refuse too deep or too many nodes from the event stream, without recursion.
+    """Refuse too deep or too many values from the event stream, without recursion.
 
-    Cheap texts (few indicators) skip it; for the others it also spares
-    building a node graph of a million values only to refuse it.
+    Values are counted as the builder will see them, aliases expanded: each
+    anchored node's expanded size is remembered, so a billion-laughs file is
+    refused at the alias that crosses the limit, in microseconds, without a
+    node graph. Short texts with few indicators and no anchors skip the scan.
     """
-    if len(text) <= _SCAN_BYTES and sum(text.count(c) for c in _INDICATORS) <= _SCAN_ABOVE:
+    if (len(text) <= _SCAN_BYTES and sum(text.count(c) for c in _INDICATORS) <= _SCAN_ABOVE
+            and not ("&" in text and "*" in text)):
         return None
-    depth = nodes = 0
+    sizes: dict[str, int] = {}            # anchor -> expanded size of its node
+    stack: list[list] = []                # open collections: [anchor, size so far]
+    total = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
+            stack.append([event.anchor, 1])
+            if len(stack) > MAX_DEPTH:
                 return _Refused("yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            size = 1
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][1] += size
             continue
-        elif not isinstance(event, yaml.ScalarEvent):
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            if stack:
+                stack[-1][1] += 1
+        elif isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor, 1)
+            if stack:
+                stack[-1][1] += size
+        elif isinstance(event, yaml.DocumentStartEvent):
+            sizes.clear()
+            total = 0
             continue
-        nodes += 1
-        if nodes > MAX_NODES:
-            return _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values", event.start_mark,
-                            "split the file; case files are small")
+        else:
+            continue
+        total += size
+        if total > MAX_NODES:
+            expanded = isinstance(event, yaml.AliasEvent)
+            return _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values" + (" once aliases are expanded" if expanded else ""),
+                            event.start_mark, "remove the anchors (&) and aliases (*) or split the file" if expanded
+                            else "split the file; case files are small")
     return None
 
 
