@@ -328,3 +328,19 @@ def test_templates_render_in_a_sandbox():
     env = SandboxedEnvironment()
     with pytest.raises(SecurityError):
         env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
+
+
+# ---------------------------------------------------------------- positions as an editor counts them
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_do_not_shift_lines(sep, caseload, cli):
+    """libyaml breaks lines at NEL, LS and PS (YAML 1.1); editors and YAML 1.2 do not."""
+    text = f"id: x\nperson:\n  name: \"Test{sep}Person\"\n  language: en\nstatus: nonsense\n"
+    root = caseload({"cases/x/case.yaml": text.encode()})
+    _check(_validate(cli, root), "invalid-value", 5)
+
+
+def test_not_utf8_position_counts_cr_line_ends(caseload, cli):
+    root = caseload({"cases/x/case.yaml": b"id: x\rperson:\r  name: \xff\r"})
+    diags = _check(_validate(cli, root), "not-utf8", 3)
+    assert any(d["column"] == 9 for d in diags if d["code"] == "not-utf8")
