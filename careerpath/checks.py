@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .loader import CaseFolder, Caseload, Document, load
+from .loader import CaseFolder, Caseload, Document, display_path, load
 
 Check = Callable[[Caseload, date], Iterable[Diagnostic]]
 
@@ -60,7 +60,7 @@ def check_staff_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
         if value is not None and value not in known:
             close = difflib.get_close_matches(value, sorted(known), n=1)
-            yield doc.diagnostic(path, "error", "unknown-staff", f"`{'.'.join(map(str, path))}` names a staff id careerpath.yaml does not list",
+            yield doc.diagnostic(path, "error", "unknown-staff", f"`{display_path(path)}` names a staff id careerpath.yaml does not list",
                                  f"did you mean `{close[0]}`?" if close else "add the person to `staff` in careerpath.yaml")
 
     for cf in cl.cases.values():
@@ -80,7 +80,7 @@ def check_program_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
         if value is not None and value not in m.PROGRAMS:
             close = difflib.get_close_matches(value, m.PROGRAMS, n=1)
-            yield doc.diagnostic(path, "error", "unknown-program", f"`{'.'.join(map(str, path))}` is not a known program",
+            yield doc.diagnostic(path, "error", "unknown-program", f"`{display_path(path)}` is not a known program",
                                  f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(m.PROGRAMS)}")
 
     for cf in cl.cases.values():
@@ -216,6 +216,8 @@ def check_dor_vr(cl: Caseload, today: date) -> Iterator[Diagnostic]:
             continue
         p = ("enrollments", "ca-dor-vr", "eligibility")
         el = vr.eligibility
+        if not doc.trusted(*p, "status"):
+            continue  # the status itself was rejected; its error is already reported
         if el.status in ("eligible", "ineligible") and el.decided is None:
             yield doc.diagnostic(p + ("status",), "error", "dor-eligibility-mismatch",
                                  f"status {el.status} needs the date of the decision in `decided`")

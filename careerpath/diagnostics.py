@@ -94,3 +94,28 @@ CODES: dict[str, tuple[Severity, str]] = {
     "job-wage": ("error", "A job marked competitive integrated (`integrated: true`) must pay a wage above 0."),
     "staff-qualification": ("warning", "A navigator or CES does not meet the CCP minimum qualifications and has no approved exception."),
 }
+
+
+def codes_markdown() -> str:
+    """docs/diagnostics.md, generated from :data:`CODES` (a test keeps the file in step)."""
+    lines = [
+        "# Diagnostic codes",
+        "",
+        "Every problem `careerpath validate` reports carries one of these stable codes.",
+        "Tools should match on the code, never on the wording of the message.",
+        "Output form: `path:line:column: severity code: message`, then an indented `hint:` line.",
+        "Messages name fields by their path (`person.birth_date`), never by their value.",
+        "",
+        "This file is generated from `careerpath/diagnostics.py` (`python -m careerpath.diagnostics > docs/diagnostics.md`).",
+        "",
+        "| code | severity | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{code}` | {sev} | {text} |" for code, (sev, text) in CODES.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(codes_markdown())

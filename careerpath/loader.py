@@ -44,6 +44,12 @@ class Document:
     model: Any
     positions: Positions
     valid: bool
+    # data paths the schema rejected and the loader dropped (their model value is a default)
+    dropped: frozenset = frozenset()
+
+    def trusted(self, *path: Any) -> bool:
+        """False when ``path`` or a field above it was rejected: its value is a stand-in default."""
+        return not any(path[:i] in self.dropped for i in range(len(path) + 1))
 
     def at(self, *path: Any) -> tuple[int, int]:
         return self.positions.value(path)
@@ -134,7 +140,8 @@ def _unknown_fields(data: Any, model: type[BaseModel], path: tuple) -> Iterator[
                     yield from _unknown_fields(item, inner, path + (key, i))
 
 
-def _display_path(loc: tuple) -> str:
+def display_path(loc: tuple) -> str:
+    """A data path as users write it: ``goals[0].objectives[1].due``."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -169,12 +176,12 @@ def _data_path(data: Any, loc: tuple) -> tuple:
 
 def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict) -> Diagnostic:
     loc = _data_path(data, err["loc"])
-    name = _display_path(loc)
+    name = display_path(loc)
     etype = err["type"]
     if etype == "missing":
         parent = loc[:-1]
         line, col = positions.key(parent) if parent else (1, 1)
-        where = f" under `{_display_path(parent)}`" if parent else ""
+        where = f" under `{display_path(parent)}`" if parent else ""
         return Diagnostic(doc_file, line, col, "error", "missing-field", f"`{name}` is required",
                           f"add `{loc[-1]}:`{where}")
     line, col = positions.value(loc)
@@ -270,10 +277,11 @@ def validate_data(file: str, kind: str, parsed: YamlFile) -> tuple[Document, lis
                                         f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(m.PROGRAMS)}"))
             else:
                 hint = f"did you mean `{close[0]}`?" if close else ""
-                diags.append(Diagnostic(file, line, col, "warning", code, f"`{_display_path(path)}` is not a field of this file; it is ignored", hint))
+                diags.append(Diagnostic(file, line, col, "warning", code, f"`{display_path(path)}` is not a field of this file; it is ignored", hint))
     valid = True
     model = None
     work = data
+    dropped: set[tuple] = set()
     for _round in range(4):
         try:
             model = model_cls.model_validate(work)
@@ -287,10 +295,12 @@ def validate_data(file: str, kind: str, parsed: YamlFile) -> tuple[Document, lis
             progressed = False
             for err in errors:
                 loc = _data_path(work, err["loc"])
-                progressed |= _drop(work, loc, err["type"] == "missing")
+                missing = err["type"] == "missing"
+                dropped.add(loc[:-1] if missing else loc)
+                progressed |= _drop(work, loc, missing)
             if not progressed:
                 break
-    return Document(file, kind, model, parsed.positions, valid and model is not None), diags
+    return Document(file, kind, model, parsed.positions, valid and model is not None, frozenset(dropped)), diags
 
 
 # ---------------------------------------------------------------- folders

@@ -230,7 +230,16 @@ def parse_text(text: str, file: str) -> YamlFile:
             diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", f"{problem}{ctx}".strip(),
                                     "check indentation, colons and quotes on this line and the one above"))
         return empty
-    except (yaml.YAMLError, RecursionError, ValueError) as e:  # reader errors: control characters etc.
+    except yaml.reader.ReaderError as e:  # a control character: the reader knows only its offset
+        index = max(0, min(e.position, len(text)))
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        diags.append(Diagnostic(file, line, col, "error", "yaml-syntax",
+                                f"the control character U+{e.character:04X} is not allowed in YAML" if isinstance(e.character, int)
+                                else "the file holds characters YAML does not allow",
+                                "remove control characters; save the file as plain UTF-8 text"))
+        return empty
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
         mark = getattr(e, "problem_mark", None)
         line, col = pos(mark) if mark is not None else _bad_char_position(text)
         diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", "the file holds characters YAML does not allow",

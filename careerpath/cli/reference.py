@@ -1,0 +1,54 @@
+"""docs/cli.md, generated from the commands' own --help (a test keeps it from drifting)."""
+
+from __future__ import annotations
+
+import io
+import os
+from contextlib import redirect_stdout
+
+
+def command_names() -> list[str]:
+    """Every command the app registers, in registration order (groups as 'group sub')."""
+    import typer.main
+
+    from . import app
+
+    root = typer.main.get_command(app)
+    names = []
+    for name, cmd in root.commands.items():
+        names.append(name)
+        for sub in getattr(cmd, "commands", {}) or {}:
+            names.append(f"{name} {sub}")
+    return names
+
+
+def help_text(name: str) -> str:
+    from . import main
+
+    buf = io.StringIO()
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        with redirect_stdout(buf):
+            main([*name.split(), "--help"])
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old
+    return buf.getvalue().rstrip() + "\n"
+
+
+def markdown() -> str:
+    parts = ["# Command reference", "", "Generated from each command's `--help` "
+             "(`python -m careerpath.cli.reference > docs/cli.md`).", ""]
+    parts += ["## careerpath", "", "```", help_text("").rstrip(), "```", ""]
+    for name in command_names():
+        parts += [f"## careerpath {name}", "", "```", help_text(name).rstrip(), "```", ""]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(markdown())
