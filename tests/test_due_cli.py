@@ -228,3 +228,18 @@ def test_sample_time_travel_and_show(cli):
     assert all(r["due"] <= "2026-06-30" for r in earlier if r["past_due"])
     r = cli("show", "jamal-carter", "--caseload", SAMPLE, "--today", TODAY.isoformat())
     assert r.code == 0 and "ca-dor-se" in r.out and "Worksite monitoring" in r.out
+
+
+def test_rich_table_on_a_terminal_and_none_with_no_color(cli, small, monkeypatch):
+    from careerpath.cli import cmd_due
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "200")
+    assert cmd_due.use_rich()
+    r = cli("due", "--caseload", small, "--today", "2026-04-10", "--explain")
+    assert r.code == 0 and "Eligibility decision" in r.out and "34 CFR 361.41(b)(1)" in r.out
+    assert "[2026-03]" in r.out  # item brackets are text, not rich markup
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cmd_due.use_rich()

@@ -578,3 +578,13 @@ def test_working_days_land_on_a_working_day_and_count_exactly(d, n):
     assert is_working_day(end, "RU")
     days = [d + timedelta(days=i) for i in range(1, (end - d).days + 1)]
     assert sum(is_working_day(x, "RU") for x in days) == n
+
+
+def test_docs_rule_table_is_generated_from_the_rule_files():
+    from careerpath.obligations.rules import markdown
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "obligations.md").read_text(encoding="utf-8")
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    section = text[text.index(start) + len(start):text.index(end)]
+    assert section == markdown(load_rules()), "regenerate the table in docs/obligations.md from rules.markdown()"

@@ -86,13 +86,18 @@ def print_table(obligations: list, today: date, lang: str, explain: bool) -> Non
     if use_rich():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         styles = {"overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
         table = Table(show_edge=False, highlight=False, pad_edge=False)
-        for h in headers:
-            table.add_column(h, overflow="fold")
+        for h in HEADERS:
+            table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))
         for o, row in zip(obligations, body):
-            table.add_row(*row, style=styles.get(o.status, "") if o.status != "partial" or o.past_due else "")
+            what = Text(row[4])  # Text, not markup: items such as [jobs[0]+6m] stay as written
+            if explain:
+                what.append(f"\n{row[6]} · {row[7]} · {row[8]}", style="dim")
+            style = styles.get(o.status, "") if o.status != "partial" or o.past_due else ""
+            table.add_row(Text(row[0], style=style), row[1], row[2], Text(row[3]), what, Text(row[5]))
         Console(highlight=False).print(table)
         return
     if explain:  # long columns: one block per obligation reads better than a very wide table

@@ -318,3 +318,13 @@ def load_rules(rules_dirs: tuple[Path | str, ...] | list[Path | str] = ()) -> Ru
     """
     dirs = (str(PACKAGE_RULES), *(str(Path(d).resolve()) for d in rules_dirs))
     return _load_dirs(dirs)
+
+
+def markdown(book: RuleBook) -> str:
+    """The rule table of docs/obligations.md, generated from the rule files (a test keeps them in step)."""
+    lines = ["| rule | program | kind | due, and done when | citation | source |", "|---|---|---|---|---|---|"]
+    for r in book.rules:
+        text = " ".join(r.explain.split()).replace("|", "\\|")
+        lines.append(f"| `{r.id}` | {r.program or 'all cases'} | {r.kind}{' (informational)' if r.informational else ''} "
+                     f"| {text} | {r.citation.replace('|', '/')} | {r.status_of_source} |")
+    return "\n".join(lines) + "\n"
