@@ -82,6 +82,8 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
             "next_objectives": [{"id": o.id, "text": o.text, "due": _iso(o.due)} for o in open_objectives[:3]],
         }
     out["obligations"] = [o.to_dict() for o in obligations if o.status != "done" and not o.history]
+    # left open when the case closed or an enrollment ended: history, not today's work
+    out["open_at_end"] = [o.to_dict() for o in obligations if o.status != "done" and o.history]
     events = sorted((d.model for d in cf.events if d.model is not None and d.model.date <= today),
                     key=lambda e: e.date, reverse=True)[:LAST_EVENTS]
     out["last_events"] = [{"date": _iso(e.date), "type": e.type, "by": e.by, "program": e.program, "summary": e.summary}
