@@ -588,3 +588,23 @@ def test_docs_rule_table_is_generated_from_the_rule_files():
     start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
     section = text[text.index(start) + len(start):text.index(end)]
     assert section == markdown(load_rules()), "regenerate the table in docs/obligations.md from rules.markdown()"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=0, max_value=900))
+def test_monthly_series_are_consecutive_months_up_to_the_next_one(start, days_later):
+    """Every month from the start month to the first month end on or after today, each once."""
+    from careerpath.loader import CaseFolder, Document
+    from careerpath.obligations import case_obligations
+    from careerpath.yamlfile import Positions
+
+    today = start + timedelta(days=days_later)
+    case = m.Case.model_validate({"id": "p", "person": {"name": "X", "language": "en"}, "enrollments": {
+        "ca-dds-ccp": {"basis": "left-subminimum-wage", "start": start.isoformat()}}})
+    cf = CaseFolder("p", "cases/p", case=Document("cases/p/case.yaml", "case", case, Positions(), True))
+    got = [o for o in case_obligations(cf, load_rules(), m.Settings(), today) if o.rule == "ccp.monthly-review"]
+    dues_ = sorted(o.due for o in got)
+    assert dues_[0] == month_end(start)
+    assert all(month_end(a + timedelta(days=1)) == b for a, b in zip(dues_, dues_[1:]))
+    assert dues_[-1] >= today and all(d < today for d in dues_[:-1])
+    assert all(o.status == "overdue" for o in got if o.due < today)

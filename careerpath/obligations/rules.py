@@ -258,16 +258,18 @@ class RuleBook:
 
 
 def _where(positions: Any, file: str, loc: tuple) -> str:
-    line, _ = positions.value(tuple(p for p in loc if not isinstance(p, str) or not p.startswith("function-")))
+    """``file:line`` of a pydantic error location (the nearest enclosing value that exists)."""
+    line, _ = positions.value(tuple(loc))
     return f"{file}:{line}"
 
 
 def _load_file(path: Path) -> tuple[ProgramFile, list[Rule]]:
     from ..yamlfile import read_file
 
-    parsed = read_file(path, str(path))
-    if parsed.data is None or parsed.diagnostics and any(d.severity == "error" for d in parsed.diagnostics):
-        first = parsed.diagnostics[0] if parsed.diagnostics else None
+    parsed = read_file(path, str(path))  # the project's hardened reader: no tags, no alias bombs
+    errors = [d for d in parsed.diagnostics if d.severity == "error"]
+    if parsed.data is None or errors:
+        first = errors[0] if errors else None
         raise RulesError(f"{path}:{first.line if first else 1}: {first.message if first else 'empty rule file'}")
     try:
         pf = ProgramFile.model_validate(parsed.data)
@@ -285,8 +287,6 @@ def _load_file(path: Path) -> tuple[ProgramFile, list[Rule]]:
             loc = ("rules", i, *err["loc"])
             raise RulesError(f"{_where(parsed.positions, str(path), loc)}: rule {raw.get('id', i)}: "
                              f"{'.'.join(map(str, err['loc'])) or '(rule)'}: {err['msg']}") from None
-        if pf.program and not rule.id.split(".")[0]:
-            raise RulesError(f"{path}: rule {rule.id} has no prefix")
         rules.append(rule)
     return pf, rules
 
