@@ -20,7 +20,7 @@ import typer
 
 from .common import CliError, Globals, TodayOpt, CaseloadOpt, app
 
-from . import cmd_validate, cmd_scaffold, cmd_report, cmd_due, cmd_show, cmd_rules  # noqa: E402,F401  (commands register themselves)
+from . import cmd_validate, cmd_scaffold, cmd_report, cmd_due, cmd_show, cmd_rules, cmd_record, cmd_history  # noqa: E402,F401  (commands register themselves)
 
 
 def _version(value: bool) -> None:
