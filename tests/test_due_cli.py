@@ -216,7 +216,11 @@ def test_sample_morning_list(cli):
     assert status("ntxhi-vaj", "referral.follow-up", "2026-10-09-regional-center") == ("2026-11-06", "overdue")
     assert status("alsu-galieva", "czn.ipra-report-back") == ("2027-03-01", "upcoming")
     assert status("sergey-morozov", "czn.ipra-measures") == ("2026-12-11", "due-soon")
-    alld = {(r["case"], r["rule"], r["item"]): r for r in rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat(), "--all")}
+    everything = rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat(), "--all")
+    validator = jsonschema.Draft7Validator(schema(), format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(everything)] == []
+    assert {r["rule"] for r in everything} >= {"ccp.monthly-review", "dor.ipe", "se.worksite-monitoring", "czn.ipra-measures"}
+    alld = {(r["case"], r["rule"], r["item"]): r for r in everything}
     assert alld[("alsu-galieva", "czn.ipra-measures", "")]["done_on"] == "2026-03-24"
     assert alld[("sofia-ramirez", "dds.cie-incentive", "jobs[0]+30d")]["status"] == "done"
 
