@@ -95,6 +95,8 @@ def test_plain_text_when_piped_and_the_language_of_titles(cli, small):
     lines = r.out.splitlines()
     assert lines[0].split()[:4] == ["STATUS", "DUE", "WHEN", "CASE"]
     assert lines[1].startswith("overdue")
+    n = len(rows(cli, "--caseload", small, "--today", "2026-04-10"))
+    assert lines[-1].startswith(f"{n} obligations: ") and len(lines) == n + 2
     es = cli("due", "--caseload", small, "--today", "2026-04-10", "--lang", "es", "--rule", "dor.*")
     assert "Decisión de elegibilidad" in es.out
 
@@ -247,3 +249,11 @@ def test_rich_table_on_a_terminal_and_none_with_no_color(cli, small, monkeypatch
     assert "[2026-03]" in r.out  # item brackets are text, not rich markup
     monkeypatch.setenv("NO_COLOR", "1")
     assert not cmd_due.use_rich()
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (SAMPLE.parent / "tests" / "fixtures").iterdir() if p.is_dir()))
+def test_broken_caseloads_still_give_a_list(cli, fixture):
+    root = SAMPLE.parent / "tests" / "fixtures" / fixture
+    r = cli("due", "--caseload", root, "--today", "2026-11-22", "--all", "--format", "json")
+    assert r.code == 0 and isinstance(json.loads(r.out), list)
+    assert "Traceback" not in r.err

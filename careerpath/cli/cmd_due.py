@@ -183,11 +183,22 @@ def due(
         print("nothing due" + (" (with these filters)" if any((within, overdue, case, program, rule, staff)) else ""))
     else:
         print_table(chosen, day, language, explain)
+        print(summary(chosen))
     if fail_on == "overdue" and any(o.past_due for o in chosen):
         return 3
     if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):
         return 3
     return 0
+
+
+def summary(obligations: list) -> str:
+    """One closing line: how many are past due, due soon, upcoming (and done)."""
+    past = sum(1 for o in obligations if o.past_due)
+    soon = sum(1 for o in obligations if not o.past_due and o.status in ("due-soon", "partial"))
+    done = sum(1 for o in obligations if o.status == "done")
+    later = len(obligations) - past - soon - done
+    parts = [f"{past} past due", f"{soon} due soon", f"{later} upcoming"] + ([f"{done} done"] if done else [])
+    return f"{len(obligations)} obligation{'' if len(obligations) == 1 else 's'}: " + ", ".join(parts)
 
 
 def _emit(content: str | bytes, output: Optional[Path]) -> None:
