@@ -48,8 +48,8 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
     plan = cf.plan.model if cf.plan is not None else None
     staff_names = {s.id: s.name for s in caseload.config.staff}
     out: dict[str, Any] = {"case": case_id, "today": today.isoformat()}
-    files = {d.file for d in cf.documents()}
-    out["problems"] = len({d.file for d in caseload.diagnostics if d.severity == "error" and d.file in files})
+    out["problems"] = len({d.file for d in caseload.diagnostics if d.severity == "error"
+                           and (d.file == cf.folder or d.file.startswith(cf.folder + "/"))})
     if case is not None:
         person = case.person
         out.update({
