@@ -608,3 +608,19 @@ def test_monthly_series_are_consecutive_months_up_to_the_next_one(start, days_la
     assert all(month_end(a + timedelta(days=1)) == b for a, b in zip(dues_, dues_[1:]))
     assert dues_[-1] >= today and all(d < today for d in dues_[:-1])
     assert all(o.status == "overdue" for o in got if o.due < today)
+
+
+def test_hostile_corpus_files_never_crash_compute(tmp_path):
+    """Every file of the hostile corpus, dropped in as any kind of case file, still gives a list."""
+    from conftest import ROOT
+
+    corpus = sorted((ROOT / "tests" / "corpus").glob("*.yaml"))
+    assert corpus
+    for i, source in enumerate(corpus):
+        for rel in ("cases/x/case.yaml", "cases/x/plan.yaml", "cases/x/events/2026-01-01-e.yaml",
+                    "cases/x/referrals/2026-01-01-r.yaml", "careerpath.yaml"):
+            root = tmp_path / f"{i}-{rel.replace('/', '_')}"
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / "careerpath.yaml").write_text("agency: A\n", encoding="utf-8")
+            shutil.copyfile(source, root / rel)
+            assert isinstance(compute(load(root), date(2026, 11, 22), include_closed_history=True), list)
