@@ -19,6 +19,7 @@ and referrals as ``events/<file stem>.<field>``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field as dc_field
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any, Optional
 
 from . import gitio
 from .yamlfile import read_bytes
+
+_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 KEY_DATES = (
     "enrollments.ca-dor-vr.applied",
@@ -188,6 +191,8 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
     those field changes.
     """
     root = Path(root)
+    if not _CASE_ID.match(case_id):
+        raise HistoryError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
     prefix = _work_tree(root)
     folders = case_folders(root, case_id)
     log = gitio.log(root, [f"cases/{name}/" for name in folders])
