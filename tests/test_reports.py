@@ -181,3 +181,32 @@ def test_a_failed_output_exits_1_and_the_others_are_written(caseload, cli, monke
     assert "failed registry-psych-referrals-2026.csv" in r.err
     written = sorted(p.name for p in (root / "out").iterdir())
     assert "registry-recipients-2026.csv" in written and not any("psych" in n for n in written)
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_commit_puts_the_reports_in_one_commit_naming_the_period(caseload, cli):
+    root = caseload(FILES)
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("config", "user.name", "Report Runner")
+    git("config", "user.email", "runner@example.invalid")
+    (root / ".gitignore").write_text(".careerpath/\nreports/\n")
+    git("add", "-A")
+    git("commit", "-qm", "caseload")
+    (root / "careerpath.yaml").write_text((root / "careerpath.yaml").read_text() + "# staged, unrelated\n")
+    git("add", "careerpath.yaml")
+    args = ("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--commit")
+    r = cli(*args)
+    assert r.code == 0, r.err
+    assert git("log", "-1", "--format=%s%n%an").splitlines() == ["report registry 2026", "Report Runner"]
+    files = set(git("show", "--name-only", "--format=", "HEAD").split())
+    assert files == {f"reports/registry-{k}-2026.{ext}" for k in ("recipients", "psych-referrals", "ipra-lists")
+                     for ext in ("csv", "html")}
+    assert "Period: 2026" in git("log", "-1", "--format=%B")
+    assert git("diff", "--cached", "--name-only").split() == ["careerpath.yaml"]  # still staged, not committed
+    head = git("rev-parse", "HEAD")
+    r = cli(*args)  # same inputs: nothing new to commit
+    assert r.code == 0 and git("rev-parse", "HEAD") == head and "nothing committed" in r.err

@@ -26,6 +26,8 @@ def report(
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
     wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
                                help="How long to wait for another run's lock before exiting 75."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
+                                                         "with a message naming the report and period."),
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     caseload: CaseloadOpt = None,
@@ -78,4 +80,25 @@ def report(
             err(f"wrote {path} ({what})")
     for name, reason in result.failed:
         err(f"careerpath: failed {name}: {reason}")
+    if commit and result.written:
+        if not _commit_reports(kind, per.label, [p for p, _ in result.written], out_dir, quiet):
+            return 1
     return 1 if result.failed else 0
+
+
+def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+    from .. import gitio
+
+    top = gitio.toplevel(out_dir) if gitio.available() else None
+    if top is None:
+        err("careerpath: warning: --commit: the output folder is not inside a git work tree; nothing committed")
+        return True
+    message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
+    try:
+        made = gitio.commit_paths(top, paths, message, force=True)
+    except gitio.GitError as e:
+        err(f"careerpath: the reports were written but not committed: {e.message}")
+        return False
+    if not quiet:
+        err(f"committed {made.sha[:10]}: report {kind} {label}" if made else "reports unchanged since the last commit; nothing committed")
+    return True
