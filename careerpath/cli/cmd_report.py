@@ -16,7 +16,7 @@ EX_TEMPFAIL = 75
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="outcomes, registry (and, as they land, dashboard, quarterly).")],
+    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry or outcomes.")],
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),
@@ -28,6 +28,7 @@ def report(
                                help="How long to wait for another run's lock before exiting 75."),
     commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
                                                          "with a message naming the report and period."),
+    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     caseload: CaseloadOpt = None,
@@ -51,6 +52,8 @@ def report(
 
     if kind not in batch.RUNNERS:
         raise CliError(f"unknown report {kind!r}; choose one of: {', '.join(batch.kinds())}", code=2)
+    if format not in ("html", "md"):
+        raise CliError("--format must be html or md", code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
@@ -67,7 +70,7 @@ def report(
             if unknown:
                 raise CliError(f"no such case: {', '.join(unknown)}", code=2)
             req = batch.ReportRequest(cl, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "")
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format)
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(str(e), code=EX_TEMPFAIL, hint="another report is running; retry later") from None
