@@ -155,3 +155,12 @@ def test_audit_catches_a_backdated_event_and_a_deleted_one(repo, cli):
     got = [(f["code"], f["field"], f["old"], f["new"]) for f in findings]
     assert got == [("key-date-changed", "events/2026-10-31-monthly-review.date", "2026-11-03", "2026-10-31"),
                    ("record-deleted", None, "2026-11-04", None)]
+
+
+def test_audit_json_equals_the_library(repo, cli):
+    from careerpath.history import audit
+
+    cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo)
+    r = cli("audit", "--format", "json", "-C", repo)
+    assert r.code == 1
+    assert json.loads(r.out) == [f.to_dict() for f in audit(repo)]
