@@ -256,6 +256,8 @@ def _inside(root: str, path: str) -> bool:
 
 def _list_cases(root: str) -> list[str]:
     """The names under cases/ that the loader loads as case folders."""
+    if os.path.islink(f"{root}/cases") and not _inside(root, f"{root}/cases"):
+        return []  # the loader reports it and reads nothing under it
     try:
         with os.scandir(f"{root}/cases") as it:
             names = []
@@ -330,7 +332,7 @@ def scan(root: Path, old: Optional[Index]) -> tuple[Index, set[str]]:
     rs = str(root)
     try:
         cases_st = os.stat(f"{rs}/cases")
-        cases_key = _key(cases_st, racy_after)
+        cases_key = _key(cases_st, racy_after) if not os.path.islink(f"{rs}/cases") else _POISON
     except OSError:
         cases_key = _POISON
     old_pos: dict[str, int] = {}

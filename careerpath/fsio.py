@@ -11,29 +11,44 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+
+
+# Test-only fault hook: called as ``before_replace(tmp, path)`` after the
+# temporary file is written and fsynced, just before it is renamed over the
+# target. Tests set it in a subprocess to kill the process at that instant and
+# prove the original survives byte-identical (docs/recording.md). Production
+# code never sets it.
+before_replace: Callable[[Path, Path], None] | None = None
 
 
 class WriteError(Exception):
     """A file could not be written (disk full, read-only folder, permissions)."""
 
 
-def make_dirs(path: Path) -> None:
-    """Create ``path`` and any missing parents, each new one 0700 (existing folders keep their mode)."""
+def make_dirs(path: Path) -> list[Path]:
+    """Create ``path`` and any missing parents, each new one 0700 (existing folders keep their mode).
+
+    Returns the folders made, outermost first, so a failed operation can remove them again.
+    """
     path = Path(path)
     missing = []
-    while not path.exists():
-        missing.append(path)
-        if path.parent == path:
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
             break
-        path = path.parent
+        missing.append(folder)
+    made: list[Path] = []
+    folder = path
     try:
-        for folder in reversed(missing):
+        for folder in reversed(missing):  # Path.mkdir(parents=True) gives parents the default mode
             folder.mkdir(mode=DIR_MODE, exist_ok=True)
+            made.append(folder)
     except OSError as e:
         raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
+    return made
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -73,6 +88,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        if before_replace is not None:
+            before_replace(Path(tmp), path)
         if exclusive:
             os.link(tmp, path)  # fails if the target appeared meanwhile
             os.unlink(tmp)

@@ -351,7 +351,7 @@ def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files:
             diags.extend(hit[1])
             return hit[0]
     stat: list = []
-    parsed = read_file(path, file, fast=True, stat=stat)
+    parsed = read_file(path, file, fast=True, stat_out=stat)
     doc, more = validate_data(file, kind, parsed)
     file_diags = parsed.diagnostics + more
     diags.extend(file_diags)
@@ -381,6 +381,8 @@ def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
 def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> list[Document]:
     docs = []
     if not folder.exists():
+        return docs
+    if not _safe(root, folder, diags):
         return docs
     if not folder.is_dir():
         diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", "a file stands where a folder belongs"))
@@ -469,7 +471,9 @@ def load_config(root: Path, diags: list[Diagnostic]) -> tuple[m.CaseloadConfig, 
     """careerpath.yaml as a model (defaults when missing or broken) and its document."""
     config_doc = None
     config_path = root / CONFIG_FILE
-    if config_path.exists():
+    if config_path.is_symlink() and not _safe(root, config_path, diags):
+        pass
+    elif config_path.exists():
         config_doc = _load_doc(root, config_path, "careerpath", diags)
     else:
         diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file",
@@ -485,7 +489,7 @@ def load_root(root: Path, case_loader: typing.Callable[[Path, Path, list[Diagnos
     config, config_doc = load_config(root, diags)
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
-    if cases_dir.is_dir():
+    if cases_dir.is_dir() and _safe(root, cases_dir, diags):
         entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
         ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
         if case_loader is load_case:  # a large caseload loads on every core (careerpath.cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -62,6 +63,7 @@ settings:
   ccp_quarterly_report_days: 30      # needs-source: quarterly report due this many days after a quarter ends
   retention_checks: [30d, 6m, 12m]   # local choice: retention checks after each job start
   czn_ipra_report_before: 1m         # needs-source: IPRA execution report this long before the IPRA term ends
+  czn_ipra_list_working_days: 3      # needs-source: list of IPRA measures drawn up within these working days
 """
 
 
@@ -162,7 +164,9 @@ def _enrollment_lines(req: NewCase, opened: date) -> tuple[list[str], list[str]]
         elif program == "ru-czn-disability":
             lines += ["  ru-czn-disability:", f"    registered: {(req.registered or opened).isoformat()}"]
         else:
-            missing.append(f"a known program instead of {program!r} ({', '.join(m.PROGRAMS)})")
+            # the value itself is not echoed: a mixed-up argument may be a name
+            close = difflib.get_close_matches(program, m.PROGRAMS, n=1)
+            missing.append(f"a known --program ({', '.join(m.PROGRAMS)})" + (f"; did you mean {close[0]}?" if close else ""))
     return lines, missing
 
 
@@ -199,8 +203,17 @@ def new_case(root: Path, req: NewCase, today: date) -> Path:
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ScaffoldError("the new case would not validate; nothing was written", errors)
-    for sub in ("events", "referrals", "documents"):
-        make_dirs(folder / sub)
+    made: list[Path] = []
     path = folder / "case.yaml"
-    atomic_write(path, text, exclusive=True)
+    try:
+        for sub in ("events", "referrals", "documents"):
+            made += make_dirs(folder / sub)
+        atomic_write(path, text, exclusive=True)
+    except WriteError:
+        for created in reversed(made):  # a failed write leaves no half-made case behind to block a retry
+            try:
+                created.rmdir()
+            except OSError:
+                pass
+        raise
     return path

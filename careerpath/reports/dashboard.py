@@ -95,8 +95,8 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
         by_status[ob.status] += 1
         for sid in ob.staff or ("(unassigned)",):
             by_staff.setdefault(sid, Counter())[ob.status] += 1
-        if ob.status == "overdue":
-            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title, "due": ob.due,
+        if ob.past_due:  # overdue, and partial months whose date has passed
+            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title, "due": ob.due, "status": ob.status,
                               "days": (today - ob.due).days, "staff": ", ".join(ob.staff)})
     f.obligations_by_status = {s: by_status[s] for s in STATUSES}
     f.obligations_by_staff = {sid: {s: c[s] for s in STATUSES} for sid, c in sorted(by_staff.items())}
@@ -144,12 +144,12 @@ def bar_chart(title: str, data: dict[str, int | float], *, color: str = "#2b6cb0
     e = html.escape
     items = list(data.items())
     if not items:
-        return f'<p class="empty">{e(title)}: none</p>'
+        return f'<figure><figcaption>{e(title)}</figcaption><p class="empty">none</p></figure>'
     top = max((v for _, v in items), default=0) or 1
     row, label_w, bar_w = 26, 170, 300
     ident = f"t-{zlib.crc32(title.encode()):08x}"  # str hash() differs per process: not deterministic
     height = row * len(items) + 10
-    parts = [f'<svg role="img" aria-labelledby="{ident}" width="{label_w + bar_w + 60}" '
+    parts = [f"<figure><figcaption>{e(title)}</figcaption>", f'<svg role="img" aria-labelledby="{ident}" width="{label_w + bar_w + 60}" '
              f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{ident}">{e(title)}: '
              + e(", ".join(f"{k} {v:g}" for k, v in items)) + "</title>"]
@@ -160,7 +160,7 @@ def bar_chart(title: str, data: dict[str, int | float], *, color: str = "#2b6cb0
         parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13">{e(str(label))}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="18" fill="{fill}"/>')
         parts.append(f'<text x="{label_w + w + 6}" y="{y + 16}" font-size="13">{value:g}</text>')
-    parts.append("</svg>")
+    parts.append("</svg></figure>")
     return "".join(parts)
 
 
@@ -170,7 +170,7 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #bbb;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.6rem}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left}th{background:#eee}tr{break-inside:avoid}
-.grid{display:flex;flex-wrap:wrap;gap:2rem}svg text{font-family:inherit;fill:#111}
+.grid{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}svg text{font-family:inherit;fill:#111}
 @page{size:A4 landscape;margin:1.2cm}@media print{body{margin:0}}
 """
 
@@ -183,7 +183,7 @@ def _fmt(value: float | None, suffix: str = "") -> str:
 
 def render(f: Figures, *, stamp: str = "") -> str:
     e = html.escape
-    cards = [("active cases", f.cases_active), ("overdue", f.obligations_by_status.get("overdue", 0)),
+    cards = [("active cases", f.cases_active), ("past due", len(f.overdue)),
              ("due soon", f.obligations_by_status.get("due-soon", 0)), ("placements", f.placements),
              ("CIE rate", "–" if f.cie_rate is None else f"{f.cie_rate:.0%}"),
              ("median hours/week", _fmt(f.hours_per_week_median)),
@@ -204,11 +204,11 @@ def render(f: Figures, *, stamp: str = "") -> str:
                + "</tr></thead>\n<tbody>\n" + "\n".join(
                    f"<tr><td>{e(sid)}</td>" + "".join(f"<td>{c[s]}</td>" for s in STATUSES) + "</tr>"
                    for sid, c in f.obligations_by_staff.items()) + "\n</tbody>\n</table>\n")
-    out.append(f"<h2>Overdue ({len(f.overdue)})</h2>\n")
+    out.append(f"<h2>Past due ({len(f.overdue)})</h2>\n")
     if f.overdue:
-        out.append("<table>\n<thead><tr><th scope=\"col\">case</th><th scope=\"col\">obligation</th><th scope=\"col\">due</th>"
+        out.append("<table>\n<thead><tr><th scope=\"col\">case</th><th scope=\"col\">obligation</th><th scope=\"col\">status</th><th scope=\"col\">due</th>"
                    "<th scope=\"col\">days late</th><th scope=\"col\">staff</th></tr></thead>\n<tbody>\n" + "\n".join(
-                       f"<tr><td>{e(o['case'])}</td><td>{e(o['title'])} <small>({e(o['rule'])})</small></td>"
+                       f"<tr><td>{e(o['case'])}</td><td>{e(o['title'])} <small>({e(o['rule'])})</small></td><td>{e(o['status'])}</td>"
                        f"<td>{o['due'].isoformat()}</td><td>{o['days']}</td><td>{e(o['staff'])}</td></tr>"
                        for o in f.overdue) + "\n</tbody>\n</table>\n")
     else:
