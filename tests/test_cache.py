@@ -210,13 +210,14 @@ def test_code_key_follows_the_package_rule_files(tmp_path, monkeypatch):
     assert cache.code_key() != before
 
 
-@pytest.mark.parametrize("name,damage", [("index.pickle", "truncate"), ("results.pickle", "truncate"),
+@pytest.mark.parametrize("name,damage", [("index.pickle", "truncate"), ("results/root.pickle", "truncate"),
                                          ("shard", "truncate"), ("index.pickle", "garbage"),
-                                         ("results.pickle", "foreign"), ("shard", "foreign")])
+                                         ("results", "foreign"), ("shard", "foreign")])
 def test_a_damaged_cache_file_is_discarded_and_rebuilt(generated, name, damage):
     first, _ = same_as_uncached(generated)
     cdir = cache.cache_dir(generated)
-    path = next((cdir / "shards").iterdir()) if name == "shard" else cdir / name
+    path = (next((cdir / "shards").iterdir()) if name == "shard" else
+            sorted((cdir / "results").glob("[0-9]*.pickle"))[0] if name == "results" else cdir / name)
     blob = path.read_bytes()
     if damage == "truncate":
         path.write_bytes(blob[: len(blob) // 2])
@@ -241,7 +242,7 @@ def test_a_cache_file_that_unpickles_to_nonsense_is_ignored(generated):
     first, _ = same_as_uncached(generated)
     cdir = cache.cache_dir(generated)
     cache._write(cdir / "index.pickle", cache.code_key(), {"not": "an index"})
-    cache._write(cdir / "results.pickle", b"x" * 16, ["nonsense"])
+    cache._write(cdir / "results" / "root.pickle", b"x" * 16, ["nonsense"])
     second, _ = same_as_uncached(generated)
     assert second == first
 
