@@ -67,7 +67,8 @@ _POISON = _KEY.pack(-1, -1, -1, -1)
 _PACKAGE = Path(__file__).resolve().parent
 # the modules whose code decides what a file loads to, which diagnostics it has and what is due
 _CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "checks.py", "diagnostics.py",
-                 "obligations.py", "obligations", "period.py", "cache.py")
+                 "obligations.py", "obligations", "period.py", "cache.py",
+                 "cli")  # the commands render the stored outputs
 
 
 @dataclass
