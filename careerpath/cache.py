@@ -814,9 +814,13 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
 
         if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS):
             return _uncached(root, today, rules_dirs, obligations)  # a check across cases: no per-case results
-        config, root_load, root_checks = _root_state(root, today)
         if root_state is None:
+            config, root_load, root_checks = _root_state(root, today)
             root_state = (_summary(config[0]), tuple(root_load), tuple(root_checks))
+        else:  # the workers need careerpath.yaml only
+            from .loader import load_config
+
+            config = load_config(root, [])
     per_case: dict[str, tuple] = {cid: prev[cid] for cid in index.case_ids if cid in prev}
     titles: dict = dict(res.get("titles", {})) if isinstance(res, dict) else {}
     if need:

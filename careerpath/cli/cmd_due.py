@@ -133,9 +133,10 @@ def print_table(obligations: list, today: date, lang: str, explain: bool) -> Non
             print(f"    rule: {row[6]}  citation: {row[7]}")
             print(f"    from: {row[8]}")
         return
-    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
-    for r in [headers, *body]:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    widths = [max(len(h), max(map(len, column))) for h, column in zip(headers, zip(*body))] if body \
+        else [len(h) for h in headers]
+    # one write for the whole table: a 20,000-case caseload lists ~95,000 lines
+    sys.stdout.write("".join("  ".join(map(str.ljust, r, widths)).rstrip() + "\n" for r in [headers, *body]))
 
 
 @app.command()
