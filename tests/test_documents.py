@@ -506,12 +506,21 @@ def test_pdf_without_weasyprint_says_how_to_get_it(cli, inline, tmp_path, monkey
     assert r.code == 1 and "pip install 'careerpath[pdf]'" in r.err and not out.exists()
 
 
-def test_pdf_with_weasyprint(inline, tmp_path):
+def test_pdf_with_weasyprint(inline, cli, tmp_path):
     pytest.importorskip("weasyprint", reason="the careerpath[pdf] extra is not installed")
     from careerpath.documents import to_pdf
 
-    data = to_pdf(render(inline, "czn-plan", "olga-ivanova", today=TODAY, fmt="html").text)
-    assert data.startswith(b"%PDF") and len(data) > 5000
+    html_doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY, fmt="html").text
+    letter, a4 = to_pdf(html_doc, "letter"), to_pdf(html_doc, "a4")
+    assert letter.startswith(b"%PDF") and len(letter) > 5000
+    sizes = {paper: {(round(p.width), round(p.height)) for p in engine.pdf_layout(html_doc, paper).pages}
+             for paper in ("letter", "a4")}
+    assert sizes == {"letter": {(816, 1056)}, "a4": {(794, 1123)}}  # CSS px: 8.5 x 11 in, 210 x 297 mm
+    assert to_pdf(html_doc, "a4") == a4  # deterministic
+    out = tmp_path / "plan.pdf"
+    r = cli("render", "czn-plan", "olga-ivanova", "--caseload", inline.root, "--today", "2026-11-22",
+            "--format", "pdf", "--out", out)
+    assert r.code == 0 and out.read_bytes() == a4  # Russian documents default to A4
 
 
 def test_cli_smoke_as_a_process(tmp_path):

@@ -28,6 +28,8 @@ def render(
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="For reports: 2026-Q3, 2026-11 or 2026. Default: the last complete "
                                               "quarter (quarterly), this month (monthly), the last plan year (annual)."),
+    paper: Optional[str] = typer.Option(None, "--paper", metavar="SIZE",
+                                        help="PDF page size: letter or a4. Default: a4 for Russian documents, else letter."),
     list_kinds: bool = typer.Option(False, "--list", help="List the document kinds and the programs they apply to."),
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -60,6 +62,8 @@ def render(
         raise CliError("--format must be md, html or pdf", code=2)
     if lang is not None and not _LANG.match(lang):
         raise CliError("--lang must be a language tag such as en, es, vi, hy, hmn, ru", code=2)
+    if paper is not None and paper not in ("letter", "a4"):
+        raise CliError("--paper must be letter or a4", code=2)
     if format == "pdf" and out is None:
         raise CliError("--format pdf needs --out PATH (a PDF is not printed to the terminal)", code=2)
     from ..period import PeriodError, parse_period
@@ -72,6 +76,7 @@ def render(
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
+    from ..documents.engine import default_paper
     from ..fsio import WriteError, atomic_write
     from ..loader import load
 
@@ -79,7 +84,7 @@ def render(
     try:
         doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
                               period=period)
-        data = to_pdf(doc.text) if format == "pdf" else doc.data
+        data = to_pdf(doc.text, paper or default_paper(doc.lang)) if format == "pdf" else doc.data
     except RenderError as e:
         raise CliError(str(e), code=1) from None
     for note in doc.notes:

@@ -351,8 +351,18 @@ class PdfUnavailable(RenderError):
     pass
 
 
-def to_pdf(html: str) -> bytes:
-    """The HTML as PDF through WeasyPrint (the ``careerpath[pdf]`` extra); nothing is fetched."""
+PAPERS = {"letter": "Letter", "a4": "A4"}
+
+
+def default_paper(lang: str) -> str:
+    """A4 for Russian documents (the employment center's paper), US Letter for the Californian programs."""
+    return "a4" if base_language(lang) == "ru" else "letter"
+
+
+def pdf_layout(html: str, paper: str = "letter"):
+    """The HTML laid out in pages by WeasyPrint (a ``weasyprint.Document``)."""
+    if paper not in PAPERS:
+        raise RenderError(f"paper must be one of: {', '.join(PAPERS)}")
     try:
         import weasyprint
     except ImportError:
@@ -362,7 +372,16 @@ def to_pdf(html: str) -> bytes:
     def no_fetch(url, *args, **kwargs):
         raise ValueError("external resources are not fetched")
 
-    return weasyprint.HTML(string=html, url_fetcher=no_fetch).write_pdf()
+    page = weasyprint.CSS(string=f"@page {{ size: {PAPERS[paper]}; }}", url_fetcher=no_fetch)
+    return weasyprint.HTML(string=html, url_fetcher=no_fetch).render(stylesheets=[page])
+
+
+def to_pdf(html: str, paper: str = "letter") -> bytes:
+    """The HTML as PDF through WeasyPrint (the ``careerpath[pdf]`` extra); nothing is fetched.
+
+    The same HTML gives the same bytes (WeasyPrint writes no creation date).
+    """
+    return pdf_layout(html, paper).write_pdf()
 
 
 def list_kinds() -> list[dict]:
