@@ -283,7 +283,7 @@ def test_hmong_has_its_own_date_fallback(inline):
 
 
 def test_missing_translation_falls_back_with_a_visible_note(inline):
-    doc = render(inline, "ipe-se", "an-nguyen", today=TODAY, lang="hmn")
+    doc = render(inline, "monthly-note", "an-nguyen", today=TODAY, lang="hmn")
     assert doc.lang == "en" and doc.requested_lang == "hmn"
     assert "not yet available in Hmong" in doc.text.splitlines()[0]
     assert doc.notes and "'hmn'" in doc.notes[0]
@@ -295,7 +295,7 @@ def test_fallback_is_the_caseload_default_language(caseload):
     root = caseload({"cases/an-nguyen/case.yaml": CASES["cases/an-nguyen/case.yaml"],
                      "cases/an-nguyen/plan.yaml": CASES["cases/an-nguyen/plan.yaml"]},
                     config=CONFIG.replace("default_language: en", "default_language: es"))
-    doc = render(load(root), "ipe-se", "an-nguyen", today=TODAY, lang="hy")
+    doc = render(load(root), "monthly-note", "an-nguyen", today=TODAY, lang="hy")
     assert doc.lang == "es" and "Este documento todavía no está disponible en armenio" in doc.text
 
 
@@ -492,7 +492,7 @@ def test_cli_writes_atomically_and_privately(cli, inline, tmp_path):
 
 
 def test_cli_fallback_note_on_stderr(cli, inline):
-    r = cli("render", "ipe-se", "an-nguyen", "--caseload", inline.root, "--today", "2026-11-22", "--lang", "hy")
+    r = cli("render", "monthly-note", "an-nguyen", "--caseload", inline.root, "--today", "2026-11-22", "--lang", "hy")
     assert r.code == 0 and "note:" in r.err and "'hy'" in r.err
     assert "not yet available in Armenian" in r.out
 
