@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, TodayOpt, _globals, app, caseload_of, err, today_of
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -60,6 +60,9 @@ def render(
         raise CliError(f"unknown document kind {kind!r}", code=2, hint="kinds: " + ", ".join(KINDS))
     if format not in ("md", "html", "pdf"):
         raise CliError("--format must be md, html or pdf", code=2)
+    # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
+    # chooses the document's, unless render's own --lang says otherwise
+    lang = lang or getattr(_globals(ctx), "lang", None)
     if lang is not None and not _LANG.match(lang):
         raise CliError("--lang must be a language tag such as en, es, vi, hy, hmn, ru", code=2)
     if paper is not None and paper not in ("letter", "a4"):
