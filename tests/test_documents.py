@@ -528,3 +528,13 @@ def test_cli_smoke_as_a_process(tmp_path):
     r = run_process("render", "pccp", "linh-tran", "--caseload", SAMPLE, "--today", "2026-11-22", "--out", out)
     assert r.code == 0, r.err
     assert out.read_text(encoding="utf-8").startswith("_Bản dịch chưa được người bản ngữ kiểm tra._")
+
+
+def test_screen_css_uses_relative_sizes_so_it_reflows_at_200_percent():
+    """Widths, fonts and spacing on screen are in rem/em/%/ch: zooming reflows instead of cutting off."""
+    css = (ROOT / "templates" / "_style.css").read_text(encoding="utf-8")
+    screen = re.sub(r"@page\s*\{.*?\}\s*\}|@media print\s*\{.*?\n\}", "", css, flags=re.S)
+    absolute = [m.group(0) for m in re.finditer(r"(?<![\w-])(\d+(?:\.\d+)?)(px|pt|cm|mm|in)\b", screen)
+                if not (m.group(2) == "px" and float(m.group(1)) <= 2)]  # hairline borders are fine
+    assert absolute == []
+    assert "max-width" in screen and "overflow-wrap" in screen
