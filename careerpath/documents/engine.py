@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import labels as L
-from .context import Period, PeriodError, build_context, default_period, parse_period
+from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
 from .kinds import KINDS, Kind, Subject
 from .locales import SOURCE_LANGUAGE, available_languages, base_language, load_catalog
 
@@ -278,8 +278,6 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     catalog = load_catalog(doc_lang)
     obligations = _obligations(caseload, case_id, today) if kind.audience == "agency" else []
     ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations)
-    from .context import language_name
-
     fallback_note = None
     if doc_lang != base_language(wanted):
         fallback_note = catalog.gettext(_NOTES[0]) % {"language": language_name(base_language(wanted), doc_lang),
