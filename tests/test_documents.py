@@ -538,3 +538,16 @@ def test_screen_css_uses_relative_sizes_so_it_reflows_at_200_percent():
                 if not (m.group(2) == "px" and float(m.group(1)) <= 2)]  # hairline borders are fine
     assert absolute == []
     assert "max-width" in screen and "overflow-wrap" in screen
+
+
+def test_coverage_says_which_kinds_render_in_which_language(inline):
+    from careerpath.documents import coverage
+
+    rows = coverage()
+    assert len(rows) == len(LANGUAGES) * len(KINDS)
+    for row in rows:
+        complete = row["missing"] == 0 and row["fuzzy"] == 0
+        doc = render(inline, row["kind"], GOLDEN_CASE[row["kind"]], today=TODAY, lang=row["lang"])
+        assert (doc.lang == row["lang"]) == complete, row
+        assert row["reviewed_by"] is None or row["lang"] == "en"
+    assert all(r["missing"] == 0 for r in rows if r["lang"] in ("en", "ru", "es", "vi"))

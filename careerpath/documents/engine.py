@@ -23,7 +23,7 @@ from typing import Any, Optional
 from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
 from .kinds import KINDS, Kind, Subject
-from .locales import SOURCE_LANGUAGE, available_languages, base_language, load_catalog
+from .locales import LANGUAGES, SOURCE_LANGUAGE, available_languages, base_language, catalog_stats, load_catalog
 
 FORMATS = ("md", "html", "pdf")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -380,6 +380,21 @@ def to_pdf(html: str, paper: str = "letter") -> bytes:
     The same HTML gives the same bytes (WeasyPrint writes no creation date).
     """
     return pdf_layout(html, paper).write_pdf()
+
+
+def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
+    """Per language and kind: strings translated, fuzzy, missing, and the catalog's reviewer.
+
+    A kind renders in a language exactly when ``missing`` and ``fuzzy`` are 0
+    (what ``careerpath i18n status`` reports for document templates).
+    """
+    env = make_environment(template_dirs(caseload_root))
+    rows = []
+    for lang in LANGUAGES:
+        for kind in KINDS.values():
+            needed = template_msgids(env, kind, "md") | template_msgids(env, kind, "html")
+            rows.append({"kind": kind.name, "template": kind.template, **catalog_stats(lang, needed)})
+    return rows
 
 
 def list_kinds() -> list[dict]:
