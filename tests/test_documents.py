@@ -287,6 +287,7 @@ def test_missing_translation_falls_back_with_a_visible_note(inline):
     assert doc.lang == "en" and doc.requested_lang == "hmn"
     assert "not yet available in Hmong" in doc.text.splitlines()[0]
     assert doc.notes and "'hmn'" in doc.notes[0]
+    assert render(inline, "pccp", "an-nguyen", today=TODAY, lang="es-MX").lang == "es"  # regional tags: base catalog
     unknown = render(inline, "pccp", "an-nguyen", today=TODAY, lang="fr")
     assert unknown.lang == "en" and "not yet available in French" in unknown.text
 
@@ -510,17 +511,16 @@ def test_pdf_with_weasyprint(inline, cli, tmp_path):
     pytest.importorskip("weasyprint", reason="the careerpath[pdf] extra is not installed")
     from careerpath.documents import to_pdf
 
-    html_doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY, fmt="html").text
-    letter, a4 = to_pdf(html_doc, "letter"), to_pdf(html_doc, "a4")
-    assert letter.startswith(b"%PDF") and len(letter) > 5000
+    html_doc = render(inline, "interpreter-request", "olga-ivanova", today=TODAY, fmt="html").text
     sizes = {paper: {(round(p.width), round(p.height)) for p in engine.pdf_layout(html_doc, paper).pages}
              for paper in ("letter", "a4")}
     assert sizes == {"letter": {(816, 1056)}, "a4": {(794, 1123)}}  # CSS px: 8.5 x 11 in, 210 x 297 mm
-    assert to_pdf(html_doc, "a4") == a4  # deterministic
-    out = tmp_path / "plan.pdf"
-    r = cli("render", "czn-plan", "olga-ivanova", "--caseload", inline.root, "--today", "2026-11-22",
+    a4 = to_pdf(html_doc, "a4")
+    assert a4.startswith(b"%PDF") and len(a4) > 5000
+    out = tmp_path / "request.pdf"
+    r = cli("render", "interpreter-request", "olga-ivanova", "--caseload", inline.root, "--today", "2026-11-22",
             "--format", "pdf", "--out", out)
-    assert r.code == 0 and out.read_bytes() == a4  # Russian documents default to A4
+    assert r.code == 0 and out.read_bytes() == a4  # deterministic; Russian documents default to A4
 
 
 def test_cli_smoke_as_a_process(tmp_path):
