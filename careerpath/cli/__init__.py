@@ -30,6 +30,7 @@ from . import cmd_render  # noqa: E402,F401
 from . import cmd_record  # noqa: E402,F401
 from . import cmd_history  # noqa: E402,F401
 from . import cmd_report  # noqa: E402,F401
+from . import cmd_doctor  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:

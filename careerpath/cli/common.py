@@ -50,6 +50,9 @@ TodayOpt = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+RedactOpt = Annotated[bool, typer.Option(
+    "--redact", help="Replace names, birth dates, phones, addresses, e-mails, SSN, SNILS, UCI and case ids with "
+                     "stable placeholders (Person A, PHONE-1, case-a): for funders and bug reports.")]
 
 
 @dataclass
