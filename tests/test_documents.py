@@ -551,3 +551,23 @@ def test_coverage_says_which_kinds_render_in_which_language(inline):
         assert (doc.lang == row["lang"]) == complete, row
         assert row["reviewed_by"] is None or row["lang"] == "en"
     assert all(r["missing"] == 0 for r in rows if r["lang"] in ("en", "ru", "es", "vi"))
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.yaml")) if CORPUS.is_dir() else [])
+def test_hostile_files_never_crash_render(name, caseload):
+    """Each hostile corpus file as a plan, an event or a case: every kind renders or is refused, nothing else."""
+    data = (CORPUS / name).read_bytes()
+    root = caseload({**CASES, "cases/an-nguyen/plan.yaml": data, "cases/an-nguyen/events/2026-11-04-x.yaml": data,
+                     "cases/x/case.yaml": data})
+    cl = load(root)
+    for kind in KINDS:
+        for cid in ("an-nguyen", "x", "olga-ivanova"):
+            try:
+                doc = render(cl, kind, cid, today=TODAY, fmt="html")
+            except RenderError as e:
+                assert "Traceback" not in str(e)
+            else:
+                check_rendered(doc.text)
