@@ -429,6 +429,13 @@ def test_format_specific_override(caseload):
     assert render(cl, "pccp", "an-nguyen", today=TODAY, fmt="md").text.startswith("_")  # built-in md
 
 
+def test_caseload_stylesheet_override(caseload):
+    cl = _with_override(caseload, "_style.css", "body { font-size: 1.25rem; } /* ours */\n")
+    text = render(cl, "pccp", "an-nguyen", today=TODAY, fmt="html").text
+    assert "/* ours */" in text and "max-width: 46rem" not in text
+    check_html(text, "vi")
+
+
 def test_override_autoescapes_html(caseload):
     cl = _with_override(caseload, "pccp.html.j2", "<p>{{ '<b>x</b>' }}</p>\n")
     assert render(cl, "pccp", "an-nguyen", today=TODAY, fmt="html").text == "<p>&lt;b&gt;x&lt;/b&gt;</p>\n"
