@@ -69,3 +69,32 @@ def test_wheel_ships_templates_and_catalogs(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.splitlines()[0].startswith(str(unpacked))
     assert "Экземпляр для личного дела" in run.stdout
+
+
+_MEASURE = ('<script>document.body.setAttribute("data-fit", '
+            'document.documentElement.scrollWidth + "/" + window.innerWidth)</script></body>')
+
+
+@needs_chromium
+@pytest.mark.parametrize("kind,case", [("czn-plan", "alsu-galieva"), ("quarterly-report", "sofia-ramirez")])
+def test_html_reflows_at_200_percent_zoom(kind, case, tmp_path):
+    """At 500 px (a 1000 px window at 200% zoom) nothing scrolls sideways: table rows become cards.
+
+    The measuring script is added here, for the test only; documents carry no scripts.
+    """
+    import re
+
+    from careerpath.documents import render
+    from careerpath.loader import load
+    from browser import CHROMIUM
+
+    doc = render(load(SAMPLE), kind, case, today=TODAY, fmt="html", lang="en")
+    page = tmp_path / "page.html"
+    page.write_text(doc.text.replace("</body>", _MEASURE), encoding="utf-8")
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", "--window-size=500,1400", page.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    fit = re.search(r'data-fit="(\d+)/(\d+)"', dom)
+    assert fit, dom[-500:]
+    assert int(fit.group(1)) <= int(fit.group(2))
