@@ -463,6 +463,17 @@ def test_template_syntax_error_is_a_clear_message(caseload):
         render(cl, "pccp", "an-nguyen", today=TODAY)
 
 
+def test_a_template_link_out_of_the_caseload_is_not_followed(caseload, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("PRIVATE KEY", encoding="utf-8")
+    root = caseload(CASES)
+    (root / "templates").mkdir()
+    (root / "templates" / "pccp.j2").symlink_to(secret)
+    with pytest.raises(RenderError, match="outside") as e:
+        render(load(root), "pccp", "an-nguyen", today=TODAY)
+    assert "PRIVATE" not in str(e.value)
+
+
 def test_template_names_cannot_escape_the_folders(inline):
     env = make_environment(template_dirs(inline.root))
     assert env.loader.resolve("../careerpath.yaml") is None

@@ -83,6 +83,11 @@ def _template_loader(dirs: tuple[Path, ...]):
                 for cand in candidates:
                     path = folder / cand
                     if path.is_file():
+                        if not path.resolve().is_relative_to(folder.resolve()):
+                            # a caseload is often someone else's git repository: a link in its
+                            # templates/ must not pull a private file into a document
+                            raise RenderError(f"templates/{cand} is a link pointing outside its folder; "
+                                              "it is not followed (copy the file instead)")
                         return path
             return None
 
@@ -128,6 +133,8 @@ def make_environment(dirs: tuple[Path, ...]):
 
     @pass_context
     def ngettext(ctx, singular: str, plural: str, n: int) -> str:
+        # the built-in templates use no plurals (counts read "Done: 2 of 3"); an override that
+        # does gets the English choice of msgid, then its translation
         return gettext(ctx, singular if n == 1 else plural)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
