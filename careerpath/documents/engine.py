@@ -314,7 +314,8 @@ def _render_template(env, name: str, ctx: dict) -> str:
         raise RenderError(f"template not found: {e.name}") from None
     except (UndefinedError, SecurityError, TemplateError) as e:
         where = _template_frame(e)
-        what = "unsafe access blocked by the sandbox" if isinstance(e, SecurityError) else "missing field"
+        what = ("unsafe access blocked by the sandbox" if isinstance(e, SecurityError)
+                else "missing field" if isinstance(e, UndefinedError) else "template error")
         raise RenderError(f"template {where}: {what}: {e.message}") from None
     except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as e:
         # an error inside a template expression (e.g. an override doing arithmetic on text)
