@@ -589,3 +589,20 @@ def test_hostile_files_never_crash_render(name, caseload):
                 assert "Traceback" not in str(e)
             else:
                 check_rendered(doc.text)
+
+
+def test_default_periods(inline):
+    from careerpath.documents.context import default_period
+
+    subject = subject_of(inline, "an-nguyen")  # CCP start 2026-03-02
+    def span(day):
+        p = default_period(KINDS["annual-report"], subject, day)
+        return p.start, p.end
+
+    assert span(date(2026, 11, 22)) == (date(2026, 3, 2), date(2026, 11, 22))  # the first, unfinished year
+    assert span(date(2027, 5, 1)) == (date(2026, 3, 2), date(2027, 3, 1))
+    assert span(date(2028, 3, 2)) == (date(2027, 3, 2), date(2028, 3, 1))
+    assert default_period(KINDS["quarterly-report"], subject, date(2026, 11, 22)).label == "2026-Q3"
+    assert default_period(KINDS["quarterly-report"], subject, date(2027, 2, 1)).label == "2026-Q4"
+    assert default_period(KINDS["monthly-note"], subject, date(2026, 11, 22)).label == "2026-11"
+    assert default_period(KINDS["pccp"], subject, date(2026, 11, 22)) is None

@@ -33,7 +33,7 @@ def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period
         return last_complete_quarter(today)
     if kind.period == "year":
         ccp = subject.case.enrollments.ca_dds_ccp
-        start = ccp.start if ccp else today - timedelta(days=365)
+        start = min(ccp.start if ccp else today - timedelta(days=365), today)
         anniversary = start
         years = 0
         while True:
