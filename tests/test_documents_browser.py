@@ -49,7 +49,15 @@ def test_package_data_covers_every_template_and_catalog():
                     reason="builds a wheel (~10 s): set CAREERPATH_WHEEL_TEST=1 (CI does)")
 def test_wheel_ships_templates_and_catalogs(tmp_path):
     """Build the wheel and render from its unpacked contents: an installed careerpath finds its templates."""
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+    import shutil
+
+    src = tmp_path / "src"  # build from a copy: pip builds in place and would leave build/ in the tree
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(ROOT / "careerpath", src / "careerpath", symlinks=True, ignore=ignore)
+    shutil.copytree(ROOT / "templates", src / "templates")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(src)],
                           capture_output=True, text=True, timeout=300)
     wheels = list(tmp_path.glob("careerpath-*.whl"))
     if proc.returncode != 0 or not wheels:
