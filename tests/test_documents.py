@@ -606,3 +606,16 @@ def test_default_periods(inline):
     assert default_period(KINDS["quarterly-report"], subject, date(2027, 2, 1)).label == "2026-Q4"
     assert default_period(KINDS["monthly-note"], subject, date(2026, 11, 22)).label == "2026-11"
     assert default_period(KINDS["pccp"], subject, date(2026, 11, 22)) is None
+
+
+def test_list_for_one_case(cli, samples):
+    from careerpath.documents import kinds_for
+
+    rows = {r["kind"]: r["missing"] for r in kinds_for(samples, "dana-whitfield")}  # DOR VR, ineligible
+    assert rows["ineligibility-checklist"] == [] and rows["interpreter-request"] == []
+    assert any("dor-application" in m for m in rows["referral-dor"])
+    assert "pccp" not in rows and "czn-plan" not in rows
+    r = cli("render", "--list", "dana-whitfield", "--caseload", SAMPLE)
+    assert r.code == 0
+    assert re.search(r"^ineligibility-checklist\s+ready$", r.out, re.M)
+    assert re.search(r"^referral-dor\s+missing: referrals/", r.out, re.M)

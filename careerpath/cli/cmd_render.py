@@ -36,6 +36,9 @@ def render(
 ) -> int:
     """Render a plan, referral packet, progress report or checklist for one case.
 
+    `render --list` shows every kind and its programs; `render --list CASE`
+    shows the kinds that fit one case and what each still lacks.
+
     The document is in the person's language (or --lang); when its template has
     no complete translation, it is rendered in the caseload's default language,
     with a note in the document and on stderr. A document that lacks required
@@ -49,6 +52,8 @@ def render(
     from ..documents import KINDS, list_kinds as kinds_table
 
     if list_kinds:
+        if kind is not None:  # `render --list CASE`: the kinds that fit this case
+            return _list_for_case(ctx, kind if case is None else case, caseload)
         rows = kinds_table()
         width = max(len(r["kind"]) for r in rows)
         for r in rows:
@@ -101,4 +106,20 @@ def render(
     except WriteError as e:
         raise CliError(str(e), code=1) from None
     err(f"wrote {out}")
+    return 0
+
+
+def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
+    from ..documents import RenderError, kinds_for
+    from ..loader import load
+
+    cl = load(caseload_of(ctx, caseload))
+    try:
+        rows = kinds_for(cl, case)
+    except RenderError as e:
+        raise CliError(str(e), code=1) from None
+    width = max((len(r["kind"]) for r in rows), default=0)
+    for r in rows:
+        state = "ready" if not r["missing"] else "missing: " + "; ".join(r["missing"])
+        print(f"{r['kind']:<{width}}  {state}")
     return 0

@@ -405,6 +405,13 @@ def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
     return rows
 
 
+def kinds_for(caseload, case_id: str) -> list[dict]:
+    """For one case: each kind of its programs, and what it still lacks (empty: it renders)."""
+    subject = subject_of(caseload, case_id)
+    return [{"kind": k.name, "title": k.title, "missing": k.requires(subject)}
+            for k in KINDS.values() if k.applies_to(subject.case)]
+
+
 def list_kinds() -> list[dict]:
     """Every kind with its programs and title (English), for ``render --list``."""
     return [{"kind": k.name, "programs": list(k.programs), "title": k.title,
