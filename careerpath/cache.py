@@ -709,6 +709,11 @@ def output_token(root: Path, today: date, rules_dirs: tuple, request: str) -> Op
     return h.digest()
 
 
+def forget_scan() -> None:
+    """Drop a scan output_token() kept for results(): the command is over, files may change."""
+    _prepared.clear()
+
+
 def cached_output(root: Path, token: bytes) -> Optional[tuple[bytes, bytes, int]]:
     """(stdout, stderr, exit code) stored under ``token``, or None."""
     kept = _read(cache_dir(Path(root)) / "outputs" / f"{token.hex()}.pickle", code_key())

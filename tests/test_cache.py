@@ -414,3 +414,14 @@ def test_no_output_replay_for_files_just_written(cli, generated, monkeypatch):
     cli(*args)
     cli(*args)
     assert not cache.last_stats.output_hit
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_a_replayed_command_leaves_no_scan_behind(cli, generated):
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    cli(*args)
+    cli(*args)
+    assert cache.last_stats.output_hit and not cache._prepared
+    victim = sorted((generated / "cases" / "c000003").rglob("*.yaml"))[-1]
+    victim.unlink()
+    same_as_uncached(generated)  # a later library call scans afresh

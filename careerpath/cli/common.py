@@ -132,7 +132,8 @@ class _Tee:
         return getattr(self.stream, "encoding", "utf-8")
 
     def text(self) -> bytes:
-        return "".join(self.parts).encode("utf-8", "surrogateescape")
+        """What went to the stream, as the bytes it wrote (its own encoding)."""
+        return "".join(self.parts).encode(self.encoding, getattr(self.stream, "errors", None) or "strict")
 
 
 def output_cached(command):
@@ -155,31 +156,44 @@ def output_cached(command):
             return command(*args, **kw)
         root = caseload_of(ctx, kw.get("caseload"))
         day = today_of(ctx, kw.get("today"))
-        from ..cache import cached_output, output_token, store_output
+        from ..cache import forget_scan
 
-        request = repr((command.__name__, sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
-        token = output_token(root, day, tuple(kw.get("rules_dir") or ()), request)
-        if token is None:
-            return command(*args, **kw)
-        hit = cached_output(root, token)
-        if hit is not None:
-            out, error, code = hit
-            sys.stdout.flush()
-            sys.stdout.buffer.write(out) if hasattr(sys.stdout, "buffer") else sys.stdout.write(out.decode())
-            sys.stdout.flush()
-            sys.stderr.write(error.decode("utf-8", "surrogateescape"))
-            return code
-        out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
-        saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = out_tee, err_tee
         try:
-            code = command(*args, **kw)
+            return _replay_or_run(command, root, day, args, kw)
         finally:
-            sys.stdout, sys.stderr = saved
-        store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0)
-        return code
+            forget_scan()
 
     return wrapper
+
+
+def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict):
+    from ..cache import cached_output, output_token, store_output
+
+    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""),
+                    sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
+    token = output_token(root, day, tuple(kw.get("rules_dir") or ()), request)
+    if token is None:
+        return command(*args, **kw)
+    hit = cached_output(root, token)
+    if hit is not None:
+        out, error, code = hit
+        sys.stdout.flush()
+        if hasattr(sys.stdout, "buffer"):
+            sys.stdout.buffer.write(out)
+        else:
+            sys.stdout.write(out.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
+        sys.stdout.flush()
+        sys.stderr.write(error.decode(getattr(sys.stderr, "encoding", None) or "utf-8", "replace"))
+        return code
+    out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out_tee, err_tee
+    try:
+        code = command(*args, **kw)
+    finally:
+        sys.stdout, sys.stderr = saved
+    store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0)
+    return code
 
 
 def err(message: str) -> None:
