@@ -40,6 +40,7 @@ whole caseload.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import marshal
 import os
@@ -356,13 +357,15 @@ def scan(root: Path, old: Optional[Index]) -> tuple[Index, set[str]]:
     old_pos: dict[str, int] = {}
     dirty: set[str] = set()
     if old is not None:
+        changed = _changed_entries(rs, old.paths, old.keys)
+        same_list = cases_key == old.cases_key and cases_key != _POISON
+        if not changed and same_list:  # the usual warm run: the old index is the index
+            last_stats.rescanned = 0
+            return old, dirty
         old_pos = {cid: i for i, cid in enumerate(old.case_ids)}
-        owner = []
-        for i in range(len(old.case_ids)):
-            owner.extend([i] * (old.offsets[i + 1] - old.offsets[i]))
-        for j in _changed_entries(rs, old.paths, old.keys):
-            dirty.add(old.case_ids[owner[j]])
-        case_ids = old.case_ids if cases_key == old.cases_key and cases_key != _POISON else _list_cases(rs)
+        for j in changed:
+            dirty.add(old.case_ids[bisect.bisect_right(old.offsets, j) - 1])
+        case_ids = old.case_ids if same_list else _list_cases(rs)
     else:
         case_ids = _list_cases(rs)
     paths: list[str] = []
