@@ -361,3 +361,147 @@ def test_staff_names_only_when_asked(redact_cl):
 def test_redaction_does_not_eat_ordinary_words(redact_cl):
     text = "The job coach met the employer; monthly review done on 2026-03-10."
     assert Redactor(redact_cl).text(text) == text
+
+
+# ---------------------------------------------------------------- --redact over the sample caseload
+
+import re as _re
+
+from conftest import SAMPLE
+
+
+def _sample_personal_values() -> list[str]:
+    """Every personal value of the sample caseload, read from the models (not from the redactor)."""
+    cl = load(SAMPLE)
+    values: set[str] = set()
+
+    def name(text):
+        if text:
+            values.add(text)
+            values.update(w for w in _re.findall(r"[^\W\d_]{3,}", text))
+
+    for cid, cf in cl.cases.items():
+        if len(cid) >= 3:
+            values.add(cid)
+        case = cf.model
+        if case is None:
+            continue
+        p = case.person
+        name(p.name)
+        name(p.preferred_name)
+        if p.representative:
+            name(p.representative.name)
+            if p.representative.phone:
+                values.add(p.representative.phone)
+        if p.birth_date:
+            b = p.birth_date
+            values.update({b.isoformat(), f"{b.month}/{b.day}/{b.year}", f"{b.day:02}.{b.month:02}.{b.year}"})
+        for v in (p.phone, p.email, p.address):
+            if v:
+                values.add(v)
+        if p.phone:
+            digits = _re.sub(r"\D", "", p.phone)
+            values.update({f"{digits[-7:-4]}-{digits[-4:]}", f"{digits[-7:-4]} {digits[-4:]}"})
+        ids = case.identifiers
+        values.update(v for v in (ids.ssn, ids.snils, ids.uci, ids.dor_case) if v)
+        ccp = case.enrollments.ca_dds_ccp
+        if ccp and ccp.service_coordinator:
+            name(ccp.service_coordinator)
+    return sorted(values)
+
+
+def _assert_no_sample_value(text: str, where: str) -> None:
+    for value in _sample_personal_values():
+        pattern = r"(?<![\w])" + _re.escape(value) + r"(?![\w])"
+        m = _re.search(pattern, text)
+        assert m is None, f"{value!r} in {where}: …{text[max(0, m.start() - 80): m.end() + 80]}…"
+
+
+@pytest.fixture(scope="module")
+def sample_values():
+    if not SAMPLE.is_dir():
+        pytest.skip("sample-cases/ has not landed")
+    values = _sample_personal_values()
+    assert len(values) > 50
+    return values
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "ics"])
+def test_redacted_due_holds_no_sample_personal_value(fmt, sample_values, cli):
+    plain = cli("due", "--caseload", SAMPLE, "--today", "2026-11-22", "--all", "--explain" if fmt == "text" else "--all", "--format", fmt)
+    red = cli("due", "--caseload", SAMPLE, "--today", "2026-11-22", "--all", "--explain" if fmt == "text" else "--all", "--format", fmt, "--redact")
+    assert plain.code == red.code == 0
+    assert any(v in plain.out for v in sample_values)  # the test can fail: the plain output does name people
+    _assert_no_sample_value(red.out + red.err, f"due --format {fmt} --redact")
+    if fmt == "json":
+        json.loads(red.out)
+
+
+def test_redacted_show_of_every_sample_case(sample_values, cli):
+    cl = load(SAMPLE)
+    for cid in sorted(cl.cases):
+        for fmt in ("text", "json"):
+            plain = cli("show", cid, "--caseload", SAMPLE, "--today", "2026-11-22", "--format", fmt)
+            red = cli("show", cid, "--caseload", SAMPLE, "--today", "2026-11-22", "--format", fmt, "--redact")
+            assert plain.code == red.code == 0, red.err
+            assert cid in plain.out and cid not in red.out
+            _assert_no_sample_value(red.out + red.err, f"show {cid} --format {fmt} --redact")
+
+
+def test_redacted_reports_hold_no_sample_personal_value(sample_values, cli, tmp_path):
+    from careerpath.reports import batch
+
+    kinds = sorted(batch.kinds())
+    assert "dashboard" in kinds
+    for kind in kinds:
+        plain_out, red_out = tmp_path / f"plain-{kind}", tmp_path / f"red-{kind}"
+        period = [] if kind == "dashboard" else ["--period", "2026"]
+        assert cli("report", kind, "--caseload", SAMPLE, "--today", "2026-11-22", "--out", plain_out, *period).code == 0
+        result = cli("report", kind, "--caseload", SAMPLE, "--today", "2026-11-22", "--out", red_out, "--redact", *period)
+        assert result.code == 0, result.err
+        written = sorted(red_out.iterdir())
+        assert written
+        for path in written:
+            _assert_no_sample_value(path.read_text(encoding="utf-8"), f"report {kind} --redact: {path.name}")
+    plain = (tmp_path / "plain-registry").glob("registry-recipients-*.csv") if "registry" in kinds else []
+    for path in plain:  # the test can fail: the plain registry does name people
+        assert any(v in path.read_text(encoding="utf-8") for v in sample_values)
+
+
+def test_redact_staff_needs_redact(cli):
+    result = cli("due", "--caseload", SAMPLE, "--redact-staff")
+    assert result.code == 2
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_redacted_history_hides_old_values_too(cli, tmp_path):
+    """Git history holds values no longer in the caseload (an old phone): the field path names them."""
+    import subprocess
+
+    root = tmp_path / "cl"
+    assert cli("init", root).code == 0
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Jordan Smith", "GIT_AUTHOR_EMAIL": "jsmith@agency.example",
+           "GIT_COMMITTER_NAME": "Jordan Smith", "GIT_COMMITTER_EMAIL": "jsmith@agency.example"}
+
+    def commit(msg):
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
+        subprocess.run(["git", "commit", "-q", "--no-verify", "-m", msg], cwd=root, check=True, env=env)
+
+    case = root / "cases" / "mq" / "case.yaml"
+    case.parent.mkdir(parents=True)
+    case.write_text(GOOD_CASE.replace(PHONE, "+1 510 555 0111"))
+    commit("open case for Marisol")
+    case.write_text(GOOD_CASE.replace(NAMES[0], "Marisol Quintanilla-Ortiz"))
+    commit("new phone and married name of Marisol Quintanilla")
+    plain = cli("history", "mq", "--caseload", root)
+    assert plain.code == 0 and "510 555 0111" in plain.out, plain.out + plain.err
+    for fmt in ("text", "json"):
+        red = cli("history", "mq", "--caseload", root, "--format", fmt, "--redact", "--redact-staff")
+        assert red.code == 0, red.err
+        _assert_clean(red.out, red.err)
+        for value in ("510 555 0111", "Quintanilla-Ortiz", "Jordan Smith", "jsmith@agency.example", "mq"):
+            assert value not in red.out, value
+    red = cli("history", "mq", "--caseload", root, "--redact")
+    assert "PHONE-" in red.out and "Person A" in red.out and "Jordan Smith" in red.out
+    audit = cli("audit", "--caseload", root, "--redact")
+    assert audit.code in (0, 1) and "Traceback" not in audit.err

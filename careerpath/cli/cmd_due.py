@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
 
 RulesDirOpt = Annotated[
     Optional[list[Path]],
@@ -80,9 +80,11 @@ HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
 EXPLAIN_HEADERS = ["RULE", "CITATION", "FROM"]
 
 
-def print_table(obligations: list, today: date, lang: str, explain: bool) -> None:
+def print_table(obligations: list, today: date, lang: str, explain: bool, red: Any = None) -> None:
     headers = HEADERS + (EXPLAIN_HEADERS if explain else [])
     body = rows(obligations, today, lang, explain)
+    if red is not None:  # --redact: cell by cell, so columns stay aligned
+        body = [[red.text(cell) for cell in row] for row in body]
     if use_rich():
         from rich.console import Console
         from rich.table import Table
@@ -129,6 +131,8 @@ def due(
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
     lang: LangOpt = None,
     rules_dir: RulesDirOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """What is due: every open obligation of the caseload, past due first, then by date.
 
@@ -166,18 +170,22 @@ def due(
     chosen = export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
                            rules=rule or (), staff=staff or (), include_done=all_)
     language = lang or cl.config.default_language or "en"
+    from .redaction import redact_content, redacted_stdout, redactor
+
+    red = redactor(cl, redact, redact_staff)
     if format == "json":
-        _emit(export.to_json(chosen), output)
+        _emit(redact_content(red, export.to_json(chosen)), output)
     elif format == "csv":
-        _emit(export.to_csv(chosen), output)
+        _emit(redact_content(red, export.to_csv(chosen)), output)
     elif format == "ics":
-        _emit(export.to_ics(chosen, language, cl.config.agency or "careerpath"), output)
+        _emit(redact_content(red, export.to_ics(chosen, language, cl.config.agency or "careerpath")), output)
     elif output is not None:
         raise CliError("--output works with --format json, csv or ics", code=2)
     elif not chosen:
         print("nothing due" + (" (with these filters)" if any((within, overdue, case, program, rule, staff)) else ""))
     else:
-        print_table(chosen, day, language, explain)
+        with redacted_stdout(red):
+            print_table(chosen, day, language, explain, red)
     if fail_on == "overdue" and any(o.past_due for o in chosen):
         return 3
     if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, QuietOpt, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
 
 EX_TEMPFAIL = 75
 
@@ -30,6 +30,8 @@ def report(
     quiet: QuietOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """Write caseload reports into a folder, safely from cron.
 
@@ -64,8 +66,12 @@ def report(
             unknown = [c for c in case if c not in cl.cases]
             if unknown:
                 raise CliError(f"no such case: {', '.join(unknown)}", code=2)
+            from .redaction import redactor
+
+            red = redactor(cl, redact, redact_staff)
             req = batch.ReportRequest(cl, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "")
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "",
+                                      redact=red.text if red is not None else None)
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(str(e), code=EX_TEMPFAIL, hint="another report is running; retry later") from None
