@@ -344,3 +344,27 @@ def test_not_utf8_position_counts_cr_line_ends(caseload, cli):
     root = caseload({"cases/x/case.yaml": b"id: x\rperson:\r  name: \xff\r"})
     diags = _check(_validate(cli, root), "not-utf8", 3)
     assert any(d["column"] == 9 for d in diags if d["code"] == "not-utf8")
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "../x"], ["history", "../../x"], ["history", "."], ["log", "../x", "note", "--by", "jsmith"],
+    ["log", "x", "../../evil", "--by", "jsmith"], ["refer", "../x", "--to", "X", "--kind", "other", "--by", "jsmith"],
+    ["set", "../x", "person.name", "Y"], ["close", "../x", "--reason", "employed"],
+])
+def test_case_arguments_cannot_climb_out(args, caseload, cli, tmp_path):
+    root = caseload({"cases/x/case.yaml": "id: x\nperson: {name: T, language: en}\n"})
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    result = cli(*args, "--caseload", root)
+    assert result.code in (1, 2), (result.code, result.err)
+    assert "Traceback" not in result.err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("name", ["../escape.csv", "/tmp/escape.csv", "a/../../escape.csv"])
+def test_report_file_names_stay_in_their_folder(name, tmp_path):
+    from careerpath.fsio import WriteError
+    from careerpath.reports.output import write_output
+
+    with pytest.raises(WriteError):
+        write_output(tmp_path / "out", name, "x")
+    assert not (tmp_path / "escape.csv").exists()

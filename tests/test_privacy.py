@@ -505,3 +505,13 @@ def test_redacted_history_hides_old_values_too(cli, tmp_path):
     assert "PHONE-" in red.out and "Person A" in red.out and "Jordan Smith" in red.out
     audit = cli("audit", "--caseload", root, "--redact")
     assert audit.code in (0, 1) and "Traceback" not in audit.err
+
+
+@posix_only
+def test_report_and_due_outputs_are_private(cli, tmp_path):
+    out = tmp_path / "reports" / "2026"
+    assert cli("report", "dashboard", "--caseload", SAMPLE, "--today", "2026-11-22", "--out", out).code == 0
+    assert _mode(out / "dashboard.html") == 0o600
+    assert _mode(out) == 0o700 and _mode(out.parent) == 0o700
+    assert cli("due", "--caseload", SAMPLE, "--today", "2026-11-22", "--format", "csv", "--output", tmp_path / "due.csv").code == 0
+    assert _mode(tmp_path / "due.csv") == 0o600
