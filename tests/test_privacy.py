@@ -435,6 +435,9 @@ def test_redacted_due_holds_no_sample_personal_value(fmt, sample_values, cli):
     _assert_no_sample_value(red.out + red.err, f"due --format {fmt} --redact")
     if fmt == "json":
         json.loads(red.out)
+    if fmt in ("json", "ics"):  # uids hash the case id, which is usually the name: they must change too
+        uids = lambda text: set(_re.findall(r"[0-9a-f]{32}", text))
+        assert uids(plain.out) and not uids(plain.out) & uids(red.out)
 
 
 def test_redacted_show_of_every_sample_case(sample_values, cli):

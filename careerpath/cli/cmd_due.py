@@ -170,9 +170,10 @@ def due(
     chosen = export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
                            rules=rule or (), staff=staff or (), include_done=all_)
     language = lang or cl.config.default_language or "en"
-    from .redaction import redact_content, redacted_stdout, redactor
+    from .redaction import redact_content, redact_obligations, redacted_stdout, redactor
 
     red = redactor(cl, redact, redact_staff)
+    chosen = redact_obligations(red, chosen)
     if format == "json":
         _emit(redact_content(red, export.to_json(chosen)), output)
     elif format == "csv":

@@ -43,10 +43,11 @@ def show(
     warn_on_errors(cl)
     from ..overview import overview
 
-    from .redaction import redacted_stdout, redactor
+    from .redaction import redact_obligations, redacted_stdout, redactor
 
-    view = overview(cl, case, day, [o for o in obligations if o.case == case])
     red = redactor(cl, redact, redact_staff)
+    obligations = redact_obligations(red, [o for o in obligations if o.case == case])  # uids hash the case id
+    view = overview(cl, case, day, obligations)
     if format == "json":
         if red is not None:  # field by field first (a birth date is a date, not text), then the text net
             view = red.data(view)

@@ -65,3 +65,21 @@ def redact_history(red: Optional[Any], entries: list) -> list:
         out.append(dataclasses.replace(e, author=author, email=email, subject=red.text(e.subject), files=files,
                                        trailers=red.data(e.trailers)))
     return out
+
+
+def redact_obligations(red: Optional[Any], obligations: list) -> list:
+    """Obligations with case ids and source paths replaced, before any export formats them.
+
+    Formats that fold or escape lines (iCalendar folds at 75 octets) could split
+    a value across lines where the text net would not see it.
+    """
+    if red is None:
+        return obligations
+    import dataclasses
+
+    def source(text: str) -> str:
+        path, sep, rest = text.partition(":")
+        return red.path(path) + sep + rest
+
+    return [dataclasses.replace(o, case=red.placeholder("case_id", o.case), source=source(o.source),
+                                item=red.text(o.item), detail=red.text(o.detail)) for o in obligations]
