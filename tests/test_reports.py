@@ -181,3 +181,107 @@ def test_a_failed_output_exits_1_and_the_others_are_written(caseload, cli, monke
     assert "failed registry-psych-referrals-2026.csv" in r.err
     written = sorted(p.name for p in (root / "out").iterdir())
     assert "registry-recipients-2026.csv" in written and not any("psych" in n for n in written)
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_commit_puts_the_reports_in_one_commit_naming_the_period(caseload, cli):
+    root = caseload(FILES)
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("config", "user.name", "Report Runner")
+    git("config", "user.email", "runner@example.invalid")
+    (root / ".gitignore").write_text(".careerpath/\nreports/\n")
+    git("add", "-A")
+    git("commit", "-qm", "caseload")
+    (root / "careerpath.yaml").write_text((root / "careerpath.yaml").read_text() + "# staged, unrelated\n")
+    git("add", "careerpath.yaml")
+    args = ("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--commit")
+    r = cli(*args)
+    assert r.code == 0, r.err
+    assert git("log", "-1", "--format=%s%n%an").splitlines() == ["report registry 2026", "Report Runner"]
+    files = set(git("show", "--name-only", "--format=", "HEAD").split())
+    assert files == {f"reports/registry-{k}-2026.{ext}" for k in ("recipients", "psych-referrals", "ipra-lists")
+                     for ext in ("csv", "html")}
+    assert "Period: 2026" in git("log", "-1", "--format=%B")
+    assert git("diff", "--cached", "--name-only").split() == ["careerpath.yaml"]  # still staged, not committed
+    head = git("rev-parse", "HEAD")
+    r = cli(*args)  # same inputs: nothing new to commit
+    assert r.code == 0 and git("rev-parse", "HEAD") == head and "nothing committed" in r.err
+
+
+def test_quarterly_reports_every_ccp_case_active_in_the_period_with_an_index(tmp_path, cli):
+    import shutil
+
+    from conftest import SAMPLE
+
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    args = ("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out)
+    r = cli(*args)
+    assert r.code == 0, r.err
+    folder = out / "quarterly-2026-Q3"
+    files = sorted(p.name for p in folder.iterdir())
+    # every CCP case of the samples is active in Q3 2026 (checked by hand against sample-cases/cases/*/case.yaml)
+    ccp = sorted(p.parent.name for p in (root / "cases").glob("*/case.yaml") if "  ca-dds-ccp:" in p.read_text())
+    assert sorted({f.split(".")[0] for f in files if f != "index.html"}) == ccp
+    assert "index.html" in files
+    # Spanish speakers get a Spanish report and the agency's English one
+    assert {"marco-delgado.es.html", "marco-delgado.en.html"} <= set(files)
+    assert '<html lang="es"' in (folder / "marco-delgado.es.html").read_text()
+    index = (folder / "index.html").read_text()
+    assert all(f'href="{f}"' in index for f in files if f != "index.html")
+    before = {f: (folder / f).read_bytes() for f in files}
+    assert cli(*args).code == 0
+    assert {f: (folder / f).read_bytes() for f in files} == before  # a rerun changes no byte
+    # a period before any CCP enrollment gives an empty index and no reports
+    cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2020-Q1", "--out", out)
+    assert sorted(p.name for p in (out / "quarterly-2020-Q1").iterdir()) == ["index.html"]
+
+
+def sample_personal_values(root) -> set[str]:
+    """Every personal value in the sample caseload, read from the loaded files (names, dates, numbers)."""
+    from careerpath import load
+
+    values: set[str] = set()
+    for cf in load(root).cases.values():
+        c = cf.model
+        p = c.person
+        values |= {p.name, *p.name.split(), p.preferred_name or "", p.phone or "", p.email or "", p.address or ""}
+        if p.birth_date:
+            values |= {p.birth_date.isoformat(), p.birth_date.strftime("%d.%m.%Y"), p.birth_date.strftime("%m/%d/%Y")}
+        if p.representative:
+            values |= {p.representative.name, p.representative.phone or ""}
+        values |= {v for v in c.identifiers.model_dump().values() if v}
+        ccp = c.enrollments.ca_dds_ccp
+        if ccp and ccp.service_coordinator:
+            values.add(ccp.service_coordinator)
+    return {v for v in values if len(v) >= 4}  # short name parts (e.g. "An") would match ordinary words
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "quarterly", "registry", "outcomes"])
+def test_redacted_reports_hold_no_personal_value(kind, tmp_path, cli):
+    import shutil
+
+    from conftest import SAMPLE
+
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    r = cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out, "--redact")
+    assert r.code == 0, r.err
+    secrets = sample_personal_values(root)
+    assert len(secrets) > 40
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        text = path.read_text(encoding="utf-8-sig")
+        leaked = sorted(s for s in secrets if s in text)
+        assert not leaked, (path.name, leaked)
+    # the same report without --redact does carry names where the document needs them (control)
+    if kind in ("quarterly", "registry"):
+        cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", tmp_path / "plain")
+        assert any(s in p.read_text(encoding="utf-8-sig") for p in (tmp_path / "plain").rglob("*.*") for s in secrets)

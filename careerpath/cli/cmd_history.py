@@ -113,9 +113,11 @@ def audit_cmd(
 
     \b
     Findings:
-      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed or
-                             closure.date changed (or removed) after it was first set
+      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed,
+                             closure.date, or an event's or referral's date changed
+                             (or removed) after it was first set
       changed-after-closure  a commit touched a case after the commit that closed it
+      record-deleted         an event or referral file was deleted
 
     Each names the commit, its date and author. Exit 0 when there are no
     findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
@@ -154,10 +156,12 @@ def _print_audit(findings: list, format: str) -> int:
     for f in findings:
         head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"
         if f.code == "key-date-changed":
-            first = f.first or {}
-            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)} "
-                  f"(first set to {_show(first.get('value'))} on {first.get('date', '?')[:10]} by {first.get('author', '?')} "
-                  f"in {first.get('commit', '?')[:10]})")
+            first = f.first
+            since = (f" (first set to {_show(first.get('value'))} on {first.get('date', '?')[:10]} by "
+                     f"{first.get('author', '?')} in {first.get('commit', '?')[:10]})") if first else ""
+            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
+        elif f.code == "record-deleted":
+            print(f"{head}: {', '.join(f.files)} (dated {_show(f.old)}) was deleted")
         else:
             closed = f.closed or {}
             print(f"{head}: {', '.join(f.files)} changed after the case was closed "

@@ -16,7 +16,7 @@ EX_TEMPFAIL = 75
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="outcomes, registry (and, as they land, dashboard, quarterly).")],
+    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry or outcomes.")],
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),
@@ -26,12 +26,15 @@ def report(
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
     wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
                                help="How long to wait for another run's lock before exiting 75."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
+                                                         "with a message naming the report and period."),
+    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
-    caseload: CaseloadOpt = None,
-    today: TodayOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
 ) -> int:
     """Write caseload reports into a folder, safely from cron.
 
@@ -51,6 +54,8 @@ def report(
 
     if kind not in batch.RUNNERS:
         raise CliError(f"unknown report {kind!r}; choose one of: {', '.join(batch.kinds())}", code=2)
+    if format not in ("html", "md"):
+        raise CliError("--format must be html or md", code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
@@ -69,8 +74,11 @@ def report(
             from .redaction import redactor
 
             red = redactor(cl, redact, redact_staff)
-            req = batch.ReportRequest(cl, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "",
+            # the models redacted field by field, the text written redacted once more; --case names real ids
+            shown = red.caseload(cl) if red is not None else cl
+            chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
+            req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
                                       redact=red.text if red is not None else None)
             result = batch.run(req)
     except LockBusy as e:
@@ -84,4 +92,25 @@ def report(
             err(f"wrote {path} ({what})")
     for name, reason in result.failed:
         err(f"careerpath: failed {name}: {reason}")
+    if commit and result.written:
+        if not _commit_reports(kind, per.label, [p for p, _ in result.written], out_dir, quiet):
+            return 1
     return 1 if result.failed else 0
+
+
+def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+    from .. import gitio
+
+    top = gitio.toplevel(out_dir) if gitio.available() else None
+    if top is None:
+        err("careerpath: warning: --commit: the output folder is not inside a git work tree; nothing committed")
+        return True
+    message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
+    try:
+        made = gitio.commit_paths(top, paths, message, force=True)
+    except gitio.GitError as e:
+        err(f"careerpath: the reports were written but not committed: {e.message}")
+        return False
+    if not quiet:
+        err(f"committed {made.sha[:10]}: report {kind} {label}" if made else "reports unchanged since the last commit; nothing committed")
+    return True

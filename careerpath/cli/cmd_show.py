@@ -102,6 +102,9 @@ def _print(v: dict, titles: dict[str, str]) -> None:
     for o in v["obligations"]:
         extra = ", ".join(x for x in (o["item"], o["detail"]) if x)
         print(f"  {o['status']:<9} {o['due']}  {titles.get(o['uid'], o['title'])}" + (f" [{extra}]" if extra else ""))
+    if v["open_at_end"]:
+        print(f"\nleft open when the case closed or an enrollment ended: {len(v['open_at_end'])} "
+              "(`careerpath due --all --case " + v["case"] + "`)")
     if v["last_events"]:
         print("\nlast events")
         for e in v["last_events"]:
