@@ -113,9 +113,23 @@ def _norm(text: str) -> str:
 
 
 def _date_forms(d: date) -> list[str]:
-    return sorted({d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
-                   f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}",
-                   f"{d.day:02}/{d.month:02}/{d.year}"})
+    """The ways a date is written: numeric forms, and long forms in every document language."""
+    forms = {d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
+             f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}", f"{d.day:02}/{d.month:02}/{d.year}"}
+    try:
+        from .documents.locales import LANGUAGES, Formatter
+
+        forms.update(Formatter(lang).date(d) for lang in LANGUAGES)
+    except Exception:  # documents or babel missing: the numeric forms still hold
+        pass
+    try:
+        from babel.dates import format_date
+
+        for locale in ("en_US", "es_US", "vi", "hy", "ru"):
+            forms.update(format_date(d, f, locale=locale) for f in ("medium", "long", "full"))
+    except Exception:
+        pass
+    return sorted(f for f in forms if f)
 
 
 class Redactor:
@@ -171,7 +185,7 @@ class Redactor:
                     self._stems.setdefault(stem, ph)
         elif kind == "birth_date" and isinstance(value, date):
             for form in _date_forms(value):
-                self._exact.setdefault(form, ph)
+                self._exact.setdefault(" ".join(form.split()), ph)
         elif kind == "case_id" and len(str(value)) >= 3:  # `a` or `an` as a case id would eat words
             self._exact.setdefault(str(value), ph)
         elif kind in ("phone", "ssn", "snils", "uci"):
