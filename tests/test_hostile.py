@@ -368,3 +368,49 @@ def test_report_file_names_stay_in_their_folder(name, tmp_path):
     with pytest.raises(WriteError):
         write_output(tmp_path / "out", name, "x")
     assert not (tmp_path / "escape.csv").exists()
+
+
+# ---------------------------------------------------------------- templates from the caseload
+
+@pytest.fixture
+def sample_with_templates(tmp_path):
+    from conftest import SAMPLE
+
+    if not (Path(__file__).resolve().parents[1] / "careerpath" / "documents").is_dir():
+        pytest.skip("document rendering has not landed")
+    root = Path(shutil.copytree(SAMPLE, tmp_path / "sample"))
+    (root / "templates").mkdir()
+    return root
+
+
+RENDER = ("render", "interpreter-request", "ani-hakobyan", "--today", "2026-11-22")
+
+
+@pytest.mark.parametrize("template", [
+    '{{ "".__class__.__mro__[1].__subclasses__() }}',
+    "{{ cycler.__init__.__globals__.os.system('echo pwned') }}",
+    "{{ self._TemplateReference__context }}",
+    '{% include "../../../../etc/passwd" %}',
+    '{% import "/etc/passwd" as x %}',
+    "{{ person.name.format.__globals__ }}",
+])
+def test_a_hostile_caseload_template_is_refused(template, sample_with_templates, cli):
+    root = sample_with_templates
+    (root / "templates" / "interpreter-request.j2").write_text(template + "\n")
+    start = time.perf_counter()
+    result = cli(*RENDER, "--caseload", root)
+    assert time.perf_counter() - start < BOUND_S
+    assert result.code == 1, (result.code, result.out[:300])
+    assert "Traceback" not in result.err and "template" in result.err
+    assert "root:" not in result.out and "pwned" not in result.out
+
+
+def test_a_template_symlinked_out_of_the_caseload_is_not_read(sample_with_templates, cli, tmp_path):
+    root = sample_with_templates
+    secret = tmp_path / "secret.j2"
+    secret.write_text("TOP SECRET FROM OUTSIDE\n")
+    (root / "templates" / "interpreter-request.j2").symlink_to(secret)
+    result = cli(*RENDER, "--caseload", root)
+    assert result.code == 0, result.err
+    assert "TOP SECRET" not in result.out
+    assert "interpreter" in result.out.lower()  # the built-in template was used

@@ -64,6 +64,15 @@ class Rendered:
 
 # ---------------------------------------------------------------- environment
 
+def _within(folder: Path, path: Path) -> bool:
+    """A template symlinked out of its folder (to /etc/…, another caseload) is not read."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
 def _template_loader(dirs: tuple[Path, ...]):
     from jinja2 import BaseLoader, TemplateNotFound
 
@@ -82,7 +91,7 @@ def _template_loader(dirs: tuple[Path, ...]):
             for folder in self.dirs:
                 for cand in candidates:
                     path = folder / cand
-                    if path.is_file():
+                    if path.is_file() and _within(folder, path):
                         return path
             return None
 
