@@ -62,7 +62,7 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario())
 def test_known_values_never_survive(sc):
     names, phones, ssns, births, text, mentions = sc
