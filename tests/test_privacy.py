@@ -586,3 +586,13 @@ def test_no_personal_value_in_record_failures(args, caseload, cli):
     assert "Traceback" not in result.err
     _assert_clean(result.out, result.err)
     assert (root / "cases/mq/case.yaml").read_text() == before
+
+
+def test_validate_redact_hides_case_ids_in_paths(caseload, cli):
+    root = caseload({**BROKEN, "cases/marisol-quintanilla/case.yaml": GOOD_CASE.replace("id: mq", "id: marisol-quintanilla") + "colour: red\n"})
+    plain = cli("validate", "--caseload", root, "--format", "json")
+    red = cli("validate", "--caseload", root, "--format", "json", "--redact")
+    assert plain.code == red.code == 1
+    assert "marisol-quintanilla" in plain.out and "marisol-quintanilla" not in red.out
+    assert len(json.loads(plain.out)) == len(json.loads(red.out))
+    _assert_clean(red.out, red.err)
