@@ -3,9 +3,10 @@
 Valid settings, case, plan, event and referral texts are mutated (byte flips,
 lines deleted, duplicated or swapped, indentation changed, random scalars in
 typed fields, random keys, unicode and control characters, YAML indicators,
-truncation), written as a caseload, loaded and validated with the library.
-Every diagnostic must carry a known code and a 1-based position inside its
-file.
+truncation), written as a caseload, loaded and validated with the library;
+obligations are computed and the redactor run over what loaded. Nothing may
+raise; every diagnostic must carry a known code and a 1-based position
+inside its file.
 
 The default suite runs a small sample; ``pytest -m fuzz`` runs 10,000+ and
 prints the count.
@@ -26,6 +27,8 @@ from hypothesis import strategies as st
 from careerpath.checks import validate
 from careerpath.diagnostics import CODES
 from careerpath.loader import load
+from careerpath.obligations import compute
+from careerpath.redact import Redactor
 
 TODAY = date(2026, 11, 22)
 _TMP = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None  # RAM: 10,000 caseloads
@@ -216,6 +219,11 @@ def check_caseload(files: dict[str, bytes]) -> int:
             path.write_bytes(raw)
         cl = load(root)
         diags = validate(cl, TODAY)
+        # later stages take whatever loaded: obligations, and --redact over the models and a text
+        compute(cl, TODAY, include_closed_history=True)
+        red = Redactor(cl)
+        red.caseload(cl)
+        red.text("\n".join(f"{d.file} {d.message}" for d in diags))
         for d in diags:
             assert d.code in CODES, d
             assert d.severity == CODES[d.code][0] or d.code in ("unknown-field",), d
