@@ -273,5 +273,5 @@ def test_mutated_caseloads_never_raise_10k(capsys):
 
     run()
     with capsys.disabled():
-        print(f"\nfuzz: {count:,} generated caseloads loaded and validated, {diagnostics:,} diagnostics, 0 tracebacks")
+        print(f"\nfuzz: {count:,} generated caseloads loaded, validated, computed and redacted, {diagnostics:,} diagnostics, 0 tracebacks")
     assert count >= 10_000
