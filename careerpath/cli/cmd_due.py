@@ -10,7 +10,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, NoCacheOpt, TodayOpt, app, caseload_of, err, output_cached, today_of, use_cache
+from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
+                     output_cached, today_of, use_cache)
 
 RulesDirOpt = Annotated[
     Optional[list[Path]],
@@ -48,8 +49,9 @@ def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today:
     """As load_and_compute, through the load cache: (a caseload-like view, the day, the obligations).
 
     The view has what due needs of a Caseload: ``diagnostics`` (load-time),
-    ``cases`` (the ids) and ``config``. Done obligations are left out unless
-    ``history`` (--all), as ``export.select`` would drop them anyway.
+    ``cases`` (the ids) and ``config`` (agency, default_language). Done
+    obligations are left out unless ``history`` (--all), as ``export.select``
+    would drop them anyway.
     """
     from types import SimpleNamespace
 
@@ -107,9 +109,11 @@ HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
 EXPLAIN_HEADERS = ["RULE", "CITATION", "FROM"]
 
 
-def print_table(obligations: list, today: date, lang: str, explain: bool) -> None:
+def print_table(obligations: list, today: date, lang: str, explain: bool, red: Any = None) -> None:
     headers = HEADERS + (EXPLAIN_HEADERS if explain else [])
     body = rows(obligations, today, lang, explain)
+    if red is not None:  # --redact: cell by cell, so columns stay aligned
+        body = [[red.text(cell) for cell in row] for row in body]
     if use_rich():
         from rich.console import Console
         from rich.table import Table
@@ -163,6 +167,8 @@ def due(
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
     lang: LangOpt = None,
     rules_dir: RulesDirOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> int:
     """What is due: every open obligation of the caseload, past due first, then by date.
@@ -201,19 +207,29 @@ def due(
     chosen = export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
                            rules=rule or (), staff=staff or (), include_done=all_)
     language = lang or cl.config.default_language or "en"
+    from .redaction import redact_content, redact_obligations, redacted_stdout, redactor
+
+    if redact:  # the redactor reads names from the real caseload (the cached view holds none)
+        from ..loader import load
+
+        red = redactor(load(caseload_of(ctx, caseload), cache=use_cache(ctx, no_cache)), redact, redact_staff)
+    else:
+        red = redactor(cl, redact, redact_staff)
+    chosen = redact_obligations(red, chosen)
     if format == "json":
-        _emit(export.to_json(chosen), output)
+        _emit(redact_content(red, export.to_json(chosen)), output)
     elif format == "csv":
-        _emit(export.to_csv(chosen), output)
+        _emit(redact_content(red, export.to_csv(chosen)), output)
     elif format == "ics":
-        _emit(export.to_ics(chosen, language, cl.config.agency or "careerpath"), output)
+        _emit(redact_content(red, export.to_ics(chosen, language, cl.config.agency or "careerpath")), output)
     elif output is not None:
         raise CliError("--output works with --format json, csv or ics", code=2)
     elif not chosen:
         print("nothing due" + (" (with these filters)" if any((within, overdue, case, program, rule, staff)) else ""))
     else:
-        print_table(chosen, day, language, explain)
-        print(summary(chosen))
+        with redacted_stdout(red):
+            print_table(chosen, day, language, explain, red)
+            print(summary(chosen))
     if fail_on == "overdue" and any(o.past_due for o in chosen):
         return 3
     if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, TodayOpt, app, caseload_of, display_prefix,
-                     today_of, use_cache)
+from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of,
+                     display_prefix, today_of, use_cache)
 
 
 @app.command()
@@ -20,6 +20,7 @@ def validate(
     format: FormatOpt = "text",
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     quiet: QuietOpt = False,
+    redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> int:
     """Check every file of a caseload against the format and the programs' rules.
@@ -37,9 +38,18 @@ def validate(
     day = today_of(ctx, today)
     from ..cache import results
     from ..diagnostics import summarize
+    from ..loader import load
 
     found = results(root, day, use_cache=use_cache(ctx, no_cache), obligations=False)
     diags = found.diagnostics
+    if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
+        import dataclasses
+
+        from .redaction import redactor
+
+        red = redactor(load(root, cache=use_cache(ctx, no_cache)), True)
+        diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
+                 for d in diags]
     errors, warnings = summarize(diags)
     failed = errors > 0 or (strict and warnings > 0)
     if format == "json":
