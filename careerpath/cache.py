@@ -713,7 +713,14 @@ def output_token(root: Path, today: date, rules_dirs: tuple, request: str) -> Op
 
 
 def forget_scan() -> None:
-    """Drop a scan output_token() kept for results(): the command is over, files may change."""
+    """Drop a scan output_token() kept for results(): the command is over, files may change.
+
+    A scan no results() call used (the output was replayed) still updates the
+    index when it found changes, so the next run does not scan those cases again.
+    """
+    for cdir, key, _config, _rkey, old, index, dirty in _prepared.values():
+        if dirty or not isinstance(old, Index):
+            _write(cdir / "index.pickle", key, index)
     _prepared.clear()
 
 

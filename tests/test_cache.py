@@ -425,3 +425,23 @@ def test_a_replayed_command_leaves_no_scan_behind(cli, generated):
     victim = sorted((generated / "cases" / "c000003").rglob("*.yaml"))[-1]
     victim.unlink()
     same_as_uncached(generated)  # a later library call scans afresh
+
+
+def test_a_check_across_cases_turns_the_results_layer_off(generated, monkeypatch):
+    from careerpath import checks
+
+    def one_per_caseload(cl, today):
+        if len(cl.cases) > 1:  # sees several cases only when run on the whole caseload
+            yield checks.Diagnostic("careerpath.yaml", 1, 1, "warning", "unknown-field", f"{len(cl.cases)} cases")
+
+    one_per_caseload.scope = "caseload"
+    extended = checks.CHECKS + (one_per_caseload,)
+    monkeypatch.setattr(checks, "CHECKS", extended)
+    monkeypatch.setattr(checks.run_checks, "__defaults__", (extended,))  # as if written in the tuple
+    result, _ = same_as_uncached(generated)
+    assert any(d["message"] == f"{N_CASES} cases" for d in result[0])
+
+
+def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
+    r = cli("validate", "--no-cache", "--caseload", generated, "--today", TODAY)
+    assert r.code == 0 and not cache.cache_dir(generated).exists()
