@@ -445,3 +445,16 @@ def test_a_check_across_cases_turns_the_results_layer_off(generated, monkeypatch
 def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
     r = cli("validate", "--no-cache", "--caseload", generated, "--today", TODAY)
     assert r.code == 0 and not cache.cache_dir(generated).exists()
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monkeypatch, capsys):
+    from careerpath.cli import cmd_due
+
+    monkeypatch.setattr(cmd_due, "use_rich", lambda: True)
+    monkeypatch.setattr(cmd_due, "RICH_MAX_ROWS", 5)
+    found = cache.results(generated, TODAY).obligations()
+    assert len(found) > 5
+    cmd_due.print_table(found, TODAY, "en", False)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
