@@ -15,6 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Test the tree this file is in, whatever copy of careerpath is installed.
 sys.path.insert(0, str(ROOT))
+# Tests expect English unless they ask for a language: a developer's ru_RU locale must not change them.
+os.environ["CAREERPATH_LANG"] = "en"
 
 SAMPLE = ROOT / "sample-cases"
 TODAY = date(2026, 11, 22)

@@ -18,7 +18,9 @@ from typing import Optional
 
 import typer
 
-from .common import CliError, Globals, TodayOpt, CaseloadOpt, app
+from .. import i18n
+from ..i18n import _
+from .common import CliError, Globals, LangOpt, TodayOpt, CaseloadOpt, app
 
 from . import cmd_validate, cmd_scaffold  # noqa: E402,F401  (commands register themselves)
 
@@ -36,27 +38,36 @@ def _root(
     ctx: typer.Context,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
+    lang: LangOpt = None,
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    ctx.obj = Globals(caseload, today)
+    ctx.obj = Globals(caseload, today, lang)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
+    # The language must be known before typer builds the help texts.
+    choice = i18n.choose(args, os.environ)
+    i18n.use(choice.lang)
+    if choice.note:
+        print(choice.note, file=sys.stderr)
     try:
-        result = app(args=args, prog_name="careerpath", standalone_mode=False)
+        from .localize import build_command
+
+        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False)
     except CliError as e:
-        print(f"careerpath: {e.message}", file=sys.stderr)
+        # library wordings (scaffold, fsio) are translated on display, like diagnostics
+        print(f"careerpath: {i18n.diagnostic_text(e.message)}", file=sys.stderr)
         if e.hint:
-            print(f"  hint: {e.hint}", file=sys.stderr)
+            print("  " + _("hint: {hint}").format(hint=i18n.diagnostic_text(e.hint)), file=sys.stderr)
         return e.code
     except typer.Exit as e:
         return e.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        print("careerpath: interrupted", file=sys.stderr)
+        print("careerpath: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -69,7 +80,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         # a bug: no locals, no values, unless asked
         if debug:
             raise
-        print(f"careerpath: internal error ({type(e).__name__}); run again with --debug for a traceback "
-              "and report it (the traceback may hold personal data: check before sharing)", file=sys.stderr)
+        print("careerpath: " + _("internal error ({name}); run again with --debug for a traceback "
+              "and report it (the traceback may hold personal data: check before sharing)").format(name=type(e).__name__),
+              file=sys.stderr)
         return 70
     return result if isinstance(result, int) else 0
