@@ -73,7 +73,24 @@ def build_command(app):
         for p in cmd.params:
             if getattr(p, "help", None):
                 p.help = i18n._(p.help)
+        _translate_help_option(cmd, root)
     return root
+
+
+def _translate_help_option(cmd, root) -> None:
+    """click makes the --help option lazily, with an English help: make it now, translated."""
+    try:
+        from typer._click.decorators import help_option
+    except ImportError:  # pragma: no cover - another typer layout: the line stays English
+        return
+    names = [n for n in (root.context_settings or {}).get("help_option_names", ["--help"])
+             if not any(n in p.opts for p in cmd.params)]
+    if not names or not cmd.add_help_option or getattr(cmd, "_help_option", None) is not None:
+        return
+    help_option(names)(cmd)
+    cmd._help_option = cmd.params.pop()
+    if cmd._help_option.help:
+        cmd._help_option.help = i18n._(cmd._help_option.help)
 
 
 def help_strings(app) -> list[str]:
