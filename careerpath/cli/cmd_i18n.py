@@ -13,7 +13,8 @@ import typer
 from ..i18n import _, ngettext
 from .common import CliError, FormatOpt, app
 
-i18n_app = typer.Typer(help="Translations of the tool and its documents: coverage, review, plain language.",
+i18n_app = typer.Typer(help="Translations of the tool and its documents: coverage, review, plain language.\n\n"
+                       "Example:  careerpath i18n status --require en --require ru",
                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(i18n_app, name="i18n")
 
