@@ -389,6 +389,10 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "cannot create the folder {path}: {reason}",
     "{path} already exists; not overwritten",
     "cannot write {path}: {reason}",
+    # reports/output.py and period.py, shown through CliError
+    "another careerpath run holds {name} (waited {seconds} s)",
+    "{text}: month must be 01-12",
+    "{text} is not a period: write 2026-Q3, 2026-11 or 2026",
 )
 
 

@@ -1,0 +1,85 @@
+"""``careerpath report KIND``: caseload-level outputs for cron and supervisors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from ..i18n import _, ngettext
+from .common import CaseloadOpt, CliError, QuietOpt, TodayOpt, app, caseload_of, err, today_of
+
+EX_TEMPFAIL = 75
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="outcomes, registry (and, as they land, dashboard, quarterly).")],
+    period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
+                                         help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
+                                              "quarterly, else the current year."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: <caseload>/reports)."),
+    case: List[str] = typer.Option([], "--case", help="Only this case; repeat for several."),
+    staff: List[str] = typer.Option([], "--staff", help="Only cases of this staff id; repeat for several."),
+    program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
+    wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
+                               help="How long to wait for another run's lock before exiting 75."),
+    stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
+    quiet: QuietOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Write caseload reports into a folder, safely from cron.
+
+    No prompts; one line per file written on stderr (none with --quiet); output
+    written atomically; reruns with the same inputs and --today change no byte.
+    A lock keeps two runs on one caseload apart: the second waits --wait seconds,
+    then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
+
+    Exit 0 when every output was written, 1 when any failed (the others are
+    still written), 2 on usage errors, 75 when the caseload is locked.
+
+    Example:  careerpath report outcomes --period 2026 --out /srv/reports
+    """
+    from ..reports import batch
+    from ..reports.output import LockBusy, caseload_lock
+    from ..period import PeriodError, last_complete_quarter, parse_period, year_of
+
+    if kind not in batch.RUNNERS:
+        raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
+                       code=2)
+    root = caseload_of(ctx, caseload)
+    day = today_of(ctx, today)
+    try:
+        per = parse_period(period) if period else (last_complete_quarter(day) if kind == "quarterly" else year_of(day))
+    except PeriodError as e:
+        raise CliError(str(e), code=2) from None
+    out_dir = out if out is not None else root / "reports"
+    from ..loader import load
+
+    try:
+        with caseload_lock(root, wait):
+            cl = load(root)
+            unknown = [c for c in case if c not in cl.cases]
+            if unknown:
+                raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
+            req = batch.ReportRequest(cl, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "")
+            result = batch.run(req)
+    except LockBusy as e:
+        raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
+    load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
+    if load_errors:
+        err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
+                                      "left out — run `careerpath validate`",
+                                      "warning: {n} file errors in the caseload; cases whose files do not load are "
+                                      "left out — run `careerpath validate`", load_errors).format(n=load_errors))
+    for path, what in result.written:
+        if not quiet:
+            err(_("wrote {path} ({what})").format(path=path, what=what))
+    for name, reason in result.failed:
+        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+    return 1 if result.failed else 0

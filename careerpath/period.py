@@ -1,0 +1,60 @@
+"""Reporting periods: a calendar quarter, month or year, written 2026-Q3, 2026-11 or 2026."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.I)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+class PeriodError(ValueError):
+    """The text is not a period careerpath understands."""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # inclusive
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def overlaps(self, start: date | None, end: date | None) -> bool:
+        """Whether a span [start, end] (open ends allowed) touches the period."""
+        return (start is None or start <= self.end) and (end is None or end >= self.start)
+
+
+def parse_period(text: str) -> Period:
+    text = text.strip()
+    if m := _QUARTER.match(text):
+        year, q = int(m.group(1)), int(m.group(2))
+        start = date(year, 3 * q - 2, 1)
+        return Period(f"{year}-Q{q}", start, start + relativedelta(months=3) - timedelta(days=1))
+    if m := _MONTH.match(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise PeriodError(f"{text}: month must be 01-12")
+        start = date(year, month, 1)
+        return Period(f"{year}-{month:02d}", start, start + relativedelta(months=1) - timedelta(days=1))
+    if m := _YEAR.match(text):
+        year = int(m.group(1))
+        return Period(str(year), date(year, 1, 1), date(year, 12, 31))
+    raise PeriodError(f"{text!r} is not a period: write 2026-Q3, 2026-11 or 2026")
+
+
+def last_complete_quarter(today: date) -> Period:
+    """The calendar quarter before the one ``today`` is in (what a quarterly cron run reports on)."""
+    this_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    prev = this_start - relativedelta(months=3)
+    return parse_period(f"{prev.year}-Q{(prev.month - 1) // 3 + 1}")
+
+
+def year_of(today: date) -> Period:
+    return parse_period(str(today.year))

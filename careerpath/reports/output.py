@@ -1,0 +1,52 @@
+"""Where reports go, written so that cron can run unattended.
+
+- One lock per caseload (``.careerpath/lock``, kept out of git by the
+  caseload's .gitignore) so two runs never interleave; the second waits
+  ``wait`` seconds and then gives up with :class:`LockBusy` (the CLI exits 75,
+  EX_TEMPFAIL, so cron wrappers can retry).
+- Every file is written atomically with private permissions (:mod:`careerpath.fsio`).
+- Output paths are derived only from report kinds, periods and case ids (all
+  validated), and must stay inside the output folder.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..fsio import WriteError, atomic_write
+
+LOCK_NAME = ".careerpath/lock"
+
+
+class LockBusy(Exception):
+    """Another careerpath run holds the caseload lock."""
+
+
+@contextmanager
+def caseload_lock(root: Path, wait: float) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    from ..fsio import make_dirs
+
+    path = Path(root) / LOCK_NAME
+    make_dirs(path.parent)
+    lock = FileLock(str(path), timeout=wait, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockBusy(f"another careerpath run holds {LOCK_NAME} (waited {wait:g} s)") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
+    """Write ``out_dir/name`` atomically; ``name`` may not climb out of ``out_dir``."""
+    target = (Path(out_dir) / name)
+    if ".." in Path(name).parts or Path(name).is_absolute():
+        raise WriteError(f"refusing to write outside the output folder: {name}")
+    atomic_write(target, data)
+    return target

@@ -1,0 +1,183 @@
+"""`careerpath report`: periods, outcomes, Russian registries, cron behaviour (lock, reruns, exit codes)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+
+from careerpath.reports.outcomes import retention
+from careerpath.period import PeriodError, last_complete_quarter, parse_period
+from conftest import ROOT, TODAY, run_process
+from dateutil.relativedelta import relativedelta
+
+FILES = {
+    "cases/ivan/case.yaml": """\
+    id: ivan
+    person: {name: Иван Вымышленный, language: ru}
+    identifiers: {snils: "112-233-445 95"}
+    enrollments:
+      ru-czn-disability:
+        registered: 2026-02-10
+        curator: reva
+        disability: {group: 2}
+        ipra:
+          number: "1533.33.16/2026"
+          protocol_date: 2026-01-20
+          received: 2026-02-01
+          measures_due: 2027-01-20
+          measures:
+            - {name: Профессиональная ориентация, from: 2026-02-15, to: 2026-06-01, executor: ЦЗН, done: 2026-05-20}
+            - {name: Содействие в поиске подходящей работы, from: 2026-03-01, to: 2026-12-01, executor: ЦЗН}
+    jobs:
+      - {employer: Вымышленный завод, start: 2026-06-01, hours_per_week: 40, wage: 30000, currency: RUB, integrated: true, program: ru-czn-disability}
+    """,
+    "cases/ivan/referrals/2026-03-05-psych.yaml": """\
+    date: 2026-03-05
+    to: Вымышленный центр реабилитации
+    kind: psychological-support
+    documents: [passport, work-record-book, ipra, consent]
+    consent: agreed
+    follow_up: 2026-04-05
+    """,
+    "cases/amy/case.yaml": """\
+    id: amy
+    person: {name: Amy Invented, language: en}
+    staff: {counselor: jsmith}
+    enrollments:
+      ca-dor-vr: {applied: 2026-01-10, eligibility: {status: eligible, decided: 2026-02-20}}
+    jobs:
+      - {employer: Invented Books, start: 2026-03-01, end: 2026-04-15, hours_per_week: 20, wage: 18.5, currency: USD, integrated: true, program: ca-dor-vr}
+      - {employer: Invented Bakery, start: 2026-05-01, hours_per_week: 25, wage: 19, currency: USD, integrated: true}
+    """,
+}
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+    ("2026-q1", date(2026, 1, 1), date(2026, 3, 31)),
+    ("2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+    ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+])
+def test_periods(text, start, end):
+    p = parse_period(text)
+    assert (p.start, p.end) == (start, end)
+
+
+@pytest.mark.parametrize("bad", ["2026-Q5", "2026-13", "26", "Q3", "2026-Q3 extra"])
+def test_bad_periods(bad):
+    with pytest.raises(PeriodError):
+        parse_period(bad)
+
+
+def test_last_complete_quarter():
+    assert last_complete_quarter(date(2026, 11, 22)).label == "2026-Q3"
+    assert last_complete_quarter(date(2026, 1, 5)).label == "2025-Q4"
+
+
+def test_retention_checkpoints():
+    start = date(2026, 3, 1)
+    assert retention(start, date(2026, 4, 15), relativedelta(days=30), TODAY) == "yes"
+    assert retention(start, date(2026, 4, 15), relativedelta(days=90), TODAY) == "no"
+    assert retention(date(2026, 10, 1), None, relativedelta(months=6), TODAY) == "pending"
+
+
+def test_outcomes_csv_one_row_per_job(caseload, cli):
+    root = caseload(FILES)
+    r = cli("report", "outcomes", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", root / "out")
+    assert r.code == 0, r.err
+    raw = (root / "out/outcomes-2026.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("case,program,language,employer")
+    rows = {tuple(l.split(",")[:4]) for l in lines[1:]}
+    assert rows == {("amy", "ca-dor-vr", "en", "Invented Books"), ("amy", "", "en", "Invented Bakery"),
+                    ("ivan", "ru-czn-disability", "ru", "Вымышленный завод")}
+    books = next(l for l in lines if "Invented Books" in l).split(",")
+    assert books[11:] == ["50", "yes", "no", "no", "no"]  # 2026-01-10 -> 2026-03-01; left after 45 days
+    assert "wrote" in r.err and "outcomes-2026.csv" in r.err
+
+
+def test_registry_csv_and_html_in_russian(caseload, cli):
+    root = caseload(FILES)
+    r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", root / "out")
+    assert r.code == 0, r.err
+    recipients = (root / "out/registry-recipients-2026.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(recipients) == 2 and recipients[1].startswith("1,ivan,Иван Вымышленный,2,10.02.2026,reva,1533.33.16/2026")
+    psych = (root / "out/registry-psych-referrals-2026.csv").read_text(encoding="utf-8-sig")
+    assert "05.03.2026" in psych and "согласен" in psych and "ожидается заключение" in psych
+    ipra = (root / "out/registry-ipra-lists-2026.csv").read_text(encoding="utf-8-sig")
+    assert "1/2" in ipra and "20.01.2027" in ipra
+    page = (root / "out/registry-recipients-2026.html").read_text()
+    assert '<html lang="ru">' in page and "Реестр получателей" in page and "<script" not in page and "http" not in page
+    # a period the citizen's registration does not touch gives an empty registry
+    cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2025", "--out", root / "out")
+    assert len((root / "out/registry-recipients-2025.csv").read_text(encoding="utf-8-sig").splitlines()) == 1
+
+
+def test_rerun_changes_no_byte_and_files_are_private(caseload, cli):
+    root = caseload(FILES)
+    args = ("--caseload", root, "--today", TODAY, "--period", "2026", "--out", root / "out", "--quiet")
+    assert cli("report", "registry", *args).code == 0
+    first = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (root / "out").iterdir()}
+    assert cli("report", "registry", *args).code == 0
+    second = {p.name: p.read_bytes() for p in (root / "out").iterdir()}
+    assert {k: v[0] for k, v in first.items()} == second
+    assert all((root / "out" / name).stat().st_mode & 0o077 == 0 for name in second)
+
+
+def test_filters_and_usage_errors(caseload, cli):
+    root = caseload(FILES)
+    out = root / "out"
+    assert cli("report", "outcomes", "--caseload", root, "--today", TODAY, "--staff", "jsmith", "--out", out).code == 0
+    lines = (out / "outcomes-2026.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert {l.split(",")[0] for l in lines} == {"amy"}
+    assert cli("report", "nonsense", "--caseload", root).code == 2
+    assert cli("report", "outcomes", "--caseload", root, "--period", "2026-Q9").code == 2
+    assert cli("report", "outcomes", "--caseload", root, "--case", "nobody").code == 2
+
+
+def test_a_held_lock_makes_the_second_run_exit_75_after_the_wait(caseload):
+    root = caseload(FILES)
+    (root / ".careerpath").mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, filelock\n"
+        f"lock = filelock.FileLock({str(root / '.careerpath/lock')!r}); lock.acquire()\n"
+        "print('held', flush=True); time.sleep(30)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        r = run_process("report", "outcomes", "--caseload", root, "--today", TODAY, "--wait", "1", "--out", root / "out")
+        waited = time.monotonic() - started
+        assert r.code == 75, r.err
+        assert "lock" in r.err and "Traceback" not in r.err
+        assert waited >= 1.0
+        assert not (root / "out").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is gone (even killed, the lock frees): the next run goes through
+    assert run_process("report", "outcomes", "--caseload", root, "--today", TODAY, "--out", root / "out").code == 0
+
+
+def test_a_failed_output_exits_1_and_the_others_are_written(caseload, cli, monkeypatch):
+    from careerpath.fsio import WriteError
+    from careerpath.reports import output
+
+    real = output.atomic_write
+
+    def flaky(path, data, **kw):
+        if "psych" in str(path):
+            raise WriteError(f"cannot write {path}: No space left on device")
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(output, "atomic_write", flaky)
+    root = caseload(FILES)
+    r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", root / "out")
+    assert r.code == 1
+    assert "failed registry-psych-referrals-2026.csv" in r.err
+    written = sorted(p.name for p in (root / "out").iterdir())
+    assert "registry-recipients-2026.csv" in written and not any("psych" in n for n in written)
