@@ -17,9 +17,14 @@ Two rules, both about what the person reads (docs/i18n.md has the detail):
     Words we use / Glosario / Palabras que usamos, or ``<dl class="glossary">``,
     with the term at the start of one of its lines or in a ``<dt>``).
 
-Text comes from the template source (English and files under ``<dir>/es/``)
-and from a ``documents.po`` catalogue's translations (Spanish), so what is
-checked is what the person gets. Findings are values; the CLI prints them.
+Only person-facing templates are checked: partials (``_*.j2``, part of every
+document) and kind templates whose opening comment says ``Person-facing``
+(``--all`` checks every template). English text is the template's literal
+prose plus its gettext messages (Babel's Jinja extractor); Spanish is those
+messages as ``es/LC_MESSAGES/documents.po`` translates them (reported at the
+catalogue line a translator edits), plus whole-document overrides under
+``<dir>/es/``. ``%(name)s`` and ``{{ value }}`` count as one word.
+Findings are values; the CLI prints them.
 """
 
 from __future__ import annotations
@@ -70,14 +75,9 @@ def _blank(m: re.Match) -> str:
     return re.sub(r"[^\n]", " ", m.group(0))
 
 
-_GETTEXT_CALL = re.compile(r"""\b(?:_|gettext|ngettext|pgettext)\(\s*(?:"[^"]*"\s*,\s*)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
-
-
 def _expression(m: re.Match) -> str:
-    """``{{ _("Text") }}`` -> Text; any other ``{{ value }}`` -> one word (newlines kept)."""
-    inner = m.group(0)
-    call = _GETTEXT_CALL.search(inner)
-    return (call.group(1)[1:-1] if call else "X") + "\n" * inner.count("\n")
+    """Any ``{{ value }}`` -> one word (its newlines kept); its _() strings are checked as messages."""
+    return "X" + "\n" * m.group(0).count("\n")
 
 
 def clean(text: str) -> str:
@@ -122,7 +122,7 @@ def _chunk(text: str, a: int, b: int) -> Iterable[tuple[int, str]]:
     chunk = text[a:b].replace("\x1f", ".")
     w = _WORD.search(chunk)
     if w:
-        yield text.count("\n", 0, a + w.start()) + 1, chunk
+        yield text.count("\n", 0, a + w.start()) + 1, chunk[w.start():]
 
 
 def word_count(sentence: str) -> int:
@@ -139,10 +139,12 @@ def _term_regex(term: str) -> re.Pattern:
 
 def _glossary_spans(text: str) -> list[tuple[int, int]]:
     spans = []
-    for m in re.finditer(r"^[ \t]*(?:#{1,6}[ \t]+(.*)|<h[1-6][^>]*>(.*?)</h[1-6]>)", text, re.M | re.I):
-        title = m.group(1) or m.group(2) or ""
+    heading = (r"^[ \t]*(?:#{1,6}[ \t]+(.*)|<h[1-6][^>]*>(.*?)</h[1-6]>"
+               r"|\{\{-?\s*[\w.]*h[1-6]\(\s*_\(\s*[\"']([^\"']*))")  # Markdown, HTML, or a macro h2(_("…"))
+    for m in re.finditer(heading, text, re.M | re.I):
+        title = m.group(1) or m.group(2) or m.group(3) or ""
         if GLOSSARY_HEADINGS.search(title):
-            nxt = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|<h[1-6])", re.M | re.I).search(text, m.end())
+            nxt = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|<h[1-6]|\{\{-?\s*[\w.]*h[1-6]\()", re.M | re.I).search(text, m.end())
             spans.append((m.end(), nxt.start() if nxt else len(text)))
     for m in re.finditer(r"<dl[^>]*class=\"[^\"]*glossary[^\"]*\"[^>]*>.*?</dl>", text, re.S | re.I):
         spans.append((m.start(), m.end()))
@@ -154,7 +156,8 @@ def _defined_in_glossary(raw: str, term: str) -> bool:
     for a, b in _glossary_spans(raw):
         block = raw[a:b]
         for line in block.split("\n"):
-            head = re.sub(r"^[\s\-*+]*(?:\*\*|__|<dt[^>]*>|<b>|<strong>)?\s*", "", line)
+            head = re.sub(r"^[\s\-*+]*(?:\{\{-?\s*)?(?:[\w.]+\(\s*)?\[*\s*(?:_\(\s*)?[\"']?"
+                          r"(?:\*\*|__|<dt[^>]*>|<b>|<strong>)?\s*", "", line)
             m = rx.match(head)
             if m:
                 return True
@@ -199,64 +202,139 @@ def check_text(raw: str, file: str, lang: str, jargon: dict[str, list[str]], *, 
 
 # ------------------------------------------------------------------ templates
 
-def template_files(folder: Path, lang: str) -> list[Path]:
-    """English: templates directly in ``folder`` (and its non-language subfolders); other languages: ``folder/<lang>/``."""
-    from .i18n import LANGUAGES
-
-    if lang == "en":
-        files = [p for p in folder.rglob("*") if p.is_file()
-                 and not (p.relative_to(folder).parts[0] in LANGUAGES and len(p.relative_to(folder).parts) > 1)]
-    else:
-        sub = folder / lang
-        files = [p for p in sub.rglob("*") if p.is_file()] if sub.is_dir() else []
-    return sorted(p for p in files if p.name.endswith(TEMPLATE_SUFFIXES))
+PERSON_FACING_MARK = re.compile(r"\{#-?[^#]*person-facing", re.I)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{\w+\}")
 
 
-def check_templates(folder: Path, languages: Iterable[str] = CHECKED_LANGUAGES, *, catalogue: Optional[Path] = None,
-                    jargon: Optional[dict[str, list[str]]] = None, display_root: Optional[Path] = None) -> list[Finding]:
-    """Check every person-facing template of ``folder`` in ``languages``; sorted findings.
-
-    ``catalogue`` is a locale folder holding ``<lang>/LC_MESSAGES/documents.po``:
-    its translations are checked per template, in template line order, since a
-    one-source template is only Spanish through its catalogue.
-    """
-    jargon = load_jargon() if jargon is None else jargon
-    root = display_root or folder
-    out: list[Finding] = []
-    for lang in languages:
-        for path in template_files(folder, lang):
-            raw = path.read_text(encoding="utf-8", errors="replace")
-            out += check_text(raw, _show(path, root), lang, jargon)
-        if lang != "en" and catalogue is not None:
-            out += _check_catalogue(catalogue / lang / "LC_MESSAGES" / "documents.po", lang, jargon, root)
-    return sorted(set(out))
+def is_person_facing(path: Path, source: str) -> bool:
+    """Partials (``_*.j2``) are in every document; a kind template says ``Person-facing`` in its opening comment."""
+    return path.name.startswith("_") or bool(PERSON_FACING_MARK.search(source[:500]))
 
 
-def _check_catalogue(po: Path, lang: str, jargon, root: Path) -> list[Finding]:
-    if not po.is_file():
-        return []
-    from .i18n import read_catalogue
+def template_messages(path: Path, source: Optional[str] = None) -> list[tuple[int, str]]:
+    """(line, English msgid) of every gettext string of a Jinja template (Babel's Jinja extractor)."""
+    import io
 
-    cat, _rev = read_catalogue(po, lang, "documents")
-    by_template: dict[str, list] = {}
-    for m in cat:
-        if not m.id or m.fuzzy:
-            continue
-        for loc in (m.locations or [("?", 0)])[:1]:
-            by_template.setdefault(loc[0], []).append((loc[1] or 0, m))
+    from jinja2.ext import babel_extract
+
+    data = (source if source is not None else path.read_text(encoding="utf-8")).encode("utf-8")
+    options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
     out = []
-    for _tpl, items in sorted(by_template.items()):
-        seen: set = set()
-        strings = [(m.string if isinstance(m.string, str) else " ".join(m.string)) for _l, m in sorted(items, key=lambda x: x[0])]
-        whole = "\n".join(strings)
-        for (_l, m), text in zip(sorted(items, key=lambda x: x[0]), strings):
-            if text:
-                out += check_text(text, _show(po, root), lang, jargon, line_offset=(m.lineno or 1) - 1,
-                                  seen=seen, glossary_text=whole)
+    try:
+        for line, _func, message, _comments in babel_extract(io.BytesIO(data), ["_", "gettext", "ngettext", "N_"], [], options):
+            for text in (message if isinstance(message, tuple) else (message,)):
+                if text:
+                    out.append((line, text))
+    except Exception:  # a template Jinja cannot parse: its literal text is still checked
+        return []
     return out
 
 
-def _show(path: Path, root: Path) -> str:
+def _readable(message: str) -> str:
+    return _PLACEHOLDER.sub("X", message)
+
+
+def check_template(path: Path, lang: str, jargon: dict[str, list[str]], *, show: str,
+                   translate=None, catalogue_show: Optional[str] = None, lines_of=None) -> list[Finding]:
+    """One template in one language: its literal prose and its gettext messages (translated when ``translate``).
+
+    The jargon rule looks at the template as the reader meets it: the first use
+    of a term, by template line, across prose and messages.
+    """
+    source = path.read_text(encoding="utf-8", errors="replace")
+    units: list[tuple[int, str, str, int]] = []  # (order line, text, file shown, line shown)
+    prose = clean(source)
+    for line, sentence in sentences(prose):
+        units.append((line, sentence, show, line))
+    for line, msgid in template_messages(path, source):
+        if translate is None:
+            units.append((line, _readable(msgid), show, line))
+        else:
+            text = translate(msgid)
+            if text:
+                where = lines_of(msgid) if lines_of else None
+                units.append((line, _readable(text), catalogue_show or show, where or line))
+    units.sort(key=lambda u: u[0])
+    glossary = source if translate is None else "\n".join(u[1] for u in units)
+    out: list[Finding] = []
+    for _order, text, file, line in units:
+        for sline, sentence in sentences(clean(text)):
+            n = word_count(sentence)
+            if n > MAX_WORDS:
+                out.append(Finding(file, line + sline - 1, "long-sentence",
+                                   f"a sentence of {n} words (more than {MAX_WORDS}): split it", words=n))
+    for term in jargon.get(lang, []):
+        rx = _term_regex(term)
+        for _order, text, file, line in units:
+            cleaned = clean(text)
+            m = rx.search(cleaned)
+            if not m:
+                continue
+            if not (_explained(cleaned, m.start(), m.end()) or _defined_in_glossary(glossary, term)):
+                out.append(Finding(file, line + cleaned.count("\n", 0, m.start()), "jargon-unexplained",
+                                   f"“{term}” is not explained where it first appears: add a short gloss in "
+                                   f"parentheses or after a dash, or define it in a glossary", term=term))
+            break
+    return out
+
+
+def template_files(folder: Path, lang: str, *, everything: bool = False) -> list[Path]:
+    """English: the templates directly in ``folder``; another language: ``folder/<lang>/`` (whole-document overrides)."""
+    base = folder if lang == "en" else folder / lang
+    if not base.is_dir():
+        return []
+    files = sorted(p for p in base.iterdir() if p.is_file() and p.name.endswith(TEMPLATE_SUFFIXES))
+    if everything:
+        return files
+    return [p for p in files if is_person_facing(p, p.read_text(encoding="utf-8", errors="replace")[:500])]
+
+
+def check_templates(folder: Path, languages: Iterable[str] = CHECKED_LANGUAGES, *, catalogue: Optional[Path] = None,
+                    jargon: Optional[dict[str, list[str]]] = None, everything: bool = False) -> list[Finding]:
+    """Check the person-facing templates of ``folder`` in ``languages``; sorted findings.
+
+    English is the template source. Spanish is the template's messages as the
+    ``documents`` catalogue of ``catalogue`` (a locale folder) translates them,
+    reported at the catalogue entry's line, plus any whole-document override
+    in ``folder/es/``.
+    """
+    jargon = load_jargon() if jargon is None else jargon
+    out: list[Finding] = []
+    for lang in languages:
+        for path in template_files(folder, lang, everything=everything):
+            out += check_template(path, lang, jargon, show=_show(path))
+        if lang == "en" or catalogue is None:
+            continue
+        po = catalogue / lang / "LC_MESSAGES" / "documents.po"
+        if not po.is_file():
+            continue
+        translate, lines_of = _catalogue_lookup(po, lang)
+        overridden = {p.name for p in template_files(folder, lang, everything=True)}
+        for path in template_files(folder, "en", everything=everything):
+            if path.name not in overridden:
+                out += check_template(path, lang, jargon, show=_show(path), translate=translate,
+                                      catalogue_show=_show(po), lines_of=lines_of)
+    return sorted(set(out))
+
+
+def _catalogue_lookup(po: Path, lang: str):
+    from .i18n import read_catalogue
+
+    cat, _rev = read_catalogue(po, lang, "documents")
+    strings, lines = {}, {}
+    for m in cat:
+        if not m.id or m.fuzzy:
+            continue
+        ids = m.id if isinstance(m.id, (tuple, list)) else (m.id,)
+        texts = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+        for i, mid in enumerate(ids):
+            if mid and i < len(texts) and texts[i]:
+                strings[mid] = texts[i]
+                lines[mid] = m.lineno
+    return strings.get, lines.get
+
+
+def _show(path: Path) -> str:
     import os
 
     try:

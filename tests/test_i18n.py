@@ -316,6 +316,7 @@ def test_the_cli_template_is_up_to_date_with_the_code():
 # ---------------------------------------------------------------- i18n check
 
 TEMPLATE = """\
+{#- A plan. Person-facing. -#}
 # Your plan for work
 
 {# the person reads this: keep it short #}
@@ -338,8 +339,8 @@ def test_check_reports_long_sentences_and_unexplained_jargon(cli, tmp_path):
     assert r.code == 0  # advice unless --strict
     lines = [ln for ln in r.out.splitlines() if ": " in ln and ln.split(":")[0].endswith("plan.md.j2")]
     assert [ln.split(":", 1)[1] for ln in lines] == [
-        "4: long-sentence: a sentence of 22 words (more than 20): split it",
-        "6: jargon-unexplained: “extended services” is not explained where it first appears: add a short gloss "
+        "5: long-sentence: a sentence of 22 words (more than 20): split it",
+        "7: jargon-unexplained: “extended services” is not explained where it first appears: add a short gloss "
         "in parentheses or after a dash, or define it in a glossary",
     ]
     assert cli("i18n", "check", "--templates", folder, "--strict").code == 1
@@ -348,8 +349,11 @@ def test_check_reports_long_sentences_and_unexplained_jargon(cli, tmp_path):
 def test_check_accepts_a_long_form_before_the_acronym_and_spanish_files(cli, tmp_path):
     folder = tmp_path / "templates"
     (folder / "es").mkdir(parents=True)
-    (folder / "letter.md.j2").write_text("Your Individualized Plan for Employment (IPE) starts now.\n", encoding="utf-8")
-    (folder / "es" / "letter.md.j2").write_text("Su plan (IPE) empieza ahora. Recibirá empleo con apoyo.\n", encoding="utf-8")
+    (folder / "letter.md.j2").write_text("{# Person-facing #}Your Individualized Plan for Employment (IPE) starts now.\n",
+                                         encoding="utf-8")
+    (folder / "es" / "letter.md.j2").write_text("{# Person-facing #}Su plan (IPE) empieza ahora. Recibirá empleo con apoyo.\n",
+                                                encoding="utf-8")
+    (folder / "notes.md.j2").write_text("Staff only: the IPE, CIE and SE.\n", encoding="utf-8")  # not person-facing
     r = cli("i18n", "check", "--templates", folder, "--strict", "--format", "json")
     found = json.loads(r.out)
     assert r.code == 1
@@ -358,18 +362,30 @@ def test_check_accepts_a_long_form_before_the_acronym_and_spanish_files(cli, tmp
     assert cli("i18n", "check", "--templates", folder, "--language", "en", "--strict").code == 0
 
 
-def test_check_reads_spanish_from_the_documents_catalogue(tmp_path):
+def test_check_reads_template_messages_and_their_spanish_translation(tmp_path, cli):
+    """Templates in the documents style: every sentence is a _() message; Spanish lives in documents.po."""
     from careerpath.plainlang import check_templates, load_jargon
 
     folder = tmp_path / "templates"
     folder.mkdir()
-    (folder / "plan.md.j2").write_text("{% trans %}Your plan.{% endtrans %}\n", encoding="utf-8")
+    (folder / "plan.j2").write_text(
+        '{#- A plan. Person-facing. -#}\n'
+        '{{ b.p(_("This is your plan for %(year)s.", year=y)) }}\n'
+        '{{ b.fields([\n  [_("Your job coach"), coach],\n  [_("Your IPE"), ipe]]) }}\n'
+        '{{ b.h2(_("Words we use")) }}\n'
+        '{{ b.p(_("Job coach: a person who helps you learn the job.")) }}\n', encoding="utf-8")
     po = tmp_path / "locale" / "es" / "LC_MESSAGES" / "documents.po"
     po.parent.mkdir(parents=True)
-    po.write_text('msgid ""\nmsgstr ""\n"Language: es\\n"\n\n#: templates/plan.md.j2:1\nmsgid "Your plan."\n'
-                  'msgstr "Su CIE empieza hoy."\n', encoding="utf-8")
-    found = check_templates(folder, ["es"], catalogue=tmp_path / "locale", jargon=load_jargon())
-    assert [(f.code, f.term, f.line) for f in found] == [("jargon-unexplained", "CIE", 6)]  # the line of the entry
+    po.write_text('msgid ""\nmsgstr ""\n"Language: es\\n"\n\n'
+                  'msgid "This is your plan for %(year)s."\nmsgstr "Este es su plan para %(year)s y su CIE."\n\n'
+                  'msgid "Your IPE"\nmsgstr "Su IPE (su plan de empleo)"\n', encoding="utf-8")
+    found = check_templates(folder, ["en", "es"], catalogue=tmp_path / "locale", jargon=load_jargon())
+    # English: IPE first appears on line 5 with no gloss; "job coach" is defined under "Words we use"
+    # Spanish: CIE is unexplained, reported at the catalogue line a translator edits; IPE is glossed there
+    assert [(Path(f.file).name, f.line, f.code, f.term) for f in found] == [
+        ("documents.po", 5, "jargon-unexplained", "CIE"),
+        ("plan.j2", 5, "jargon-unexplained", "IPE"),
+    ]
 
 
 def test_check_counts_jinja_values_as_one_word_and_ignores_tags():

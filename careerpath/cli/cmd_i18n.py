@@ -99,10 +99,14 @@ def check(
                                                   "English: files in DIR; Spanish: DIR/es/ and the es documents catalogue."),
     language: List[str] = typer.Option([], "--language", metavar="LANG", help="Check only this language (en, es); repeat for both."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when there is any finding."),
+    everything: bool = typer.Option(False, "--all", help="Check every template, not only the person-facing ones."),
     format: FormatOpt = "text",
 ) -> int:
     """Plain-language check of person-facing templates: sentences over 20 words, unexplained jargon.
 
+    Person-facing: partials (_*.j2) and templates whose opening comment says
+    "Person-facing". English is checked in the templates, Spanish in the
+    documents catalogue (at the line a translator edits) and in DIR/es/.
     Prints `file:line: code: message` for each finding, then a summary.
     Codes: long-sentence, jargon-unexplained (a term from locale/jargon.yaml
     whose first use has no gloss in parentheses or after a dash and no
@@ -125,7 +129,7 @@ def check(
     if not folder.is_dir():
         raise CliError(_("the folder {path} does not exist").format(path=folder), code=2)
     catalogue = Path(os.environ["CAREERPATH_LOCALE_DIR"]) if os.environ.get("CAREERPATH_LOCALE_DIR") else i18n.LOCALE_DIR
-    findings = check_templates(folder, langs, catalogue=catalogue)
+    findings = check_templates(folder, langs, catalogue=catalogue, everything=everything)
     if format == "json":
         json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
