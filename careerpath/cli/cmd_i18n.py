@@ -42,8 +42,8 @@ def status(
 
     Catalogues: `cli` (this tool's messages and help) and `documents` (the
     document templates), as .po files under careerpath/locale/<lang>/LC_MESSAGES/.
-    "reviewed by" is the X-Reviewed-By header: a native speaker's name, or
-    empty until one has signed the translation off.
+    "reviewed by" comes from careerpath/locale/reviews.yaml: a native
+    speaker's name, or empty until one has signed the translation off.
 
     Exit 1 with --require LANG when LANG has a fuzzy or missing string (CI runs
     `--require en --require ru`).
