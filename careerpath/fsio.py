@@ -11,9 +11,18 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+
+
+# Test-only fault hook: called as ``before_replace(tmp, path)`` after the
+# temporary file is written and fsynced, just before it is renamed over the
+# target. Tests set it in a subprocess to kill the process at that instant and
+# prove the original survives byte-identical (docs/recording.md). Production
+# code never sets it.
+before_replace: Callable[[Path, Path], None] | None = None
 
 
 class WriteError(Exception):
@@ -73,6 +82,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        if before_replace is not None:
+            before_replace(Path(tmp), path)
         if exclusive:
             os.link(tmp, path)  # fails if the target appeared meanwhile
             os.unlink(tmp)

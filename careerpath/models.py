@@ -81,6 +81,8 @@ class Settings(Model):
     ccp_quarterly_report_days: Annotated[int, Field(ge=0, le=366)] = 30
     retention_checks: list[Duration] = ["30d", "6m", "12m"]
     czn_ipra_report_before: Duration = "1m"
+    # needs-source: the list of IPRA measures is drawn up this many working days after the IPRA arrives
+    czn_ipra_list_working_days: Annotated[int, Field(ge=0, le=60)] = 3
 
 
 class CaseloadConfig(Model):

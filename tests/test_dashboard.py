@@ -81,3 +81,53 @@ def test_stages():
     c = Case.model_validate({"id": "x", "person": {"name": "N", "language": "en"},
                              "enrollments": {"ca-dor-vr": {"applied": "2026-01-01"}}})
     assert stage(c, "ca-dor-vr", TODAY) == "applied"
+
+
+# ---------------------------------------------------------------- on the sample caseload
+
+from browser import colour_counts, needs_chromium, screenshot  # noqa: E402
+from conftest import SAMPLE  # noqa: E402
+
+
+def _sample_copy(tmp_path):
+    import shutil
+
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def test_sample_dashboard_matches_a_hand_count(tmp_path, cli):
+    root = _sample_copy(tmp_path)
+    r = cli("report", "dashboard", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", tmp_path / "out")
+    assert r.code == 0, r.err
+    page = (tmp_path / "out" / "dashboard.html").read_text()
+    # counted by hand from sample-cases/cases/*/case.yaml: 13 cases, 1 closed; five jobs started in 2026,
+    # four of them integrated (the group SE crew is not); hours 35, 16, 20, 32, 16 -> median 20;
+    # USD wages 18.75, 17.25, 21.50, 18.20 -> median 18.475; RUB 190
+    for value, label in (("12", "active cases"), ("5", "placements"), ("80%", "CIE rate"), ("20", "median hours/week"),
+                         ("18.48", "median wage (USD)"), ("190", "median wage (RUB)")):
+        assert f"<b>{value}</b>{label}" in page, label
+    # languages: en 3, es 2, hmn 2, hy 2, ru 2, vi 2; programs: ccp 5, dor-vr 8, dor-se 2, czn 2
+    assert "People by language: en 3, es 2, hmn 2, hy 2, ru 2, vi 2" in page
+    assert "Cases by program: ca-dds-ccp 5, ca-dor-se 2, ca-dor-vr 8, ru-czn-disability 2" in page
+
+
+def test_dashboard_and_rerun_change_nothing(tmp_path, cli):
+    root = _sample_copy(tmp_path)
+    args = ("report", "dashboard", "--caseload", root, "--today", TODAY, "--out", tmp_path / "out", "--quiet")
+    assert cli(*args).code == 0
+    first = (tmp_path / "out" / "dashboard.html").read_bytes()
+    assert cli(*args).code == 0
+    assert (tmp_path / "out" / "dashboard.html").read_bytes() == first
+    assert not any((root / ".careerpath").glob("*.tmp"))
+
+
+@needs_chromium
+def test_dashboard_charts_show_in_chromium(tmp_path, cli):
+    root = _sample_copy(tmp_path)
+    assert cli("report", "dashboard", "--caseload", root, "--today", TODAY, "--out", tmp_path / "out").code == 0
+    colours = colour_counts(screenshot(tmp_path / "out" / "dashboard.html", tmp_path / "dash.png", 1200, 1600))
+    assert colours.get((0xB0, 0x00, 0x20), 0) > 500      # the overdue bars
+    assert colours.get((0x2B, 0x6C, 0xB0), 0) > 500      # upcoming and program bars
+    assert colours.get((255, 255, 255), 0) > 1200 * 1600 // 3   # a page, not a smear

@@ -22,7 +22,7 @@ from .. import i18n
 from ..i18n import _
 from .common import CliError, Globals, LangOpt, TodayOpt, CaseloadOpt, app
 
-from . import cmd_validate, cmd_scaffold, cmd_report, cmd_i18n  # noqa: E402,F401  (commands register themselves)
+from . import cmd_validate, cmd_scaffold, cmd_report, cmd_due, cmd_show, cmd_rules, cmd_record, cmd_history, cmd_i18n  # noqa: E402,F401  (commands register themselves)
 
 
 def _version(value: bool) -> None:

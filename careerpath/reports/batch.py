@@ -83,7 +83,22 @@ def run_registry(req: ReportRequest) -> BatchResult:
     return result
 
 
+def run_dashboard(req: ReportRequest) -> BatchResult:
+    from ..obligations import compute
+    from . import dashboard
+
+    result = BatchResult()
+    cases = req.cases()
+    wanted = {cf.id for cf in cases}
+    open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
+    figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency)
+    page = dashboard.render(figures, stamp=req.stamp)
+    _emit(req, result, "dashboard.html", page, f"{len(open_obligations)} open obligations")
+    return result
+
+
 RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
+    "dashboard": run_dashboard,
     "outcomes": run_outcomes,
     "registry": run_registry,
 }

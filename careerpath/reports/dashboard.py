@@ -144,12 +144,12 @@ def bar_chart(title: str, data: dict[str, int | float], *, color: str = "#2b6cb0
     e = html.escape
     items = list(data.items())
     if not items:
-        return f'<p class="empty">{e(title)}: none</p>'
+        return f'<figure><figcaption>{e(title)}</figcaption><p class="empty">none</p></figure>'
     top = max((v for _, v in items), default=0) or 1
     row, label_w, bar_w = 26, 170, 300
     ident = f"t-{zlib.crc32(title.encode()):08x}"  # str hash() differs per process: not deterministic
     height = row * len(items) + 10
-    parts = [f'<svg role="img" aria-labelledby="{ident}" width="{label_w + bar_w + 60}" '
+    parts = [f"<figure><figcaption>{e(title)}</figcaption>", f'<svg role="img" aria-labelledby="{ident}" width="{label_w + bar_w + 60}" '
              f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{ident}">{e(title)}: '
              + e(", ".join(f"{k} {v:g}" for k, v in items)) + "</title>"]
@@ -160,7 +160,7 @@ def bar_chart(title: str, data: dict[str, int | float], *, color: str = "#2b6cb0
         parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13">{e(str(label))}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="18" fill="{fill}"/>')
         parts.append(f'<text x="{label_w + w + 6}" y="{y + 16}" font-size="13">{value:g}</text>')
-    parts.append("</svg>")
+    parts.append("</svg></figure>")
     return "".join(parts)
 
 
@@ -170,7 +170,7 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #bbb;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.6rem}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left}th{background:#eee}tr{break-inside:avoid}
-.grid{display:flex;flex-wrap:wrap;gap:2rem}svg text{font-family:inherit;fill:#111}
+.grid{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}svg text{font-family:inherit;fill:#111}
 @page{size:A4 landscape;margin:1.2cm}@media print{body{margin:0}}
 """
 

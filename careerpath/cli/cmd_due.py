@@ -1,0 +1,202 @@
+"""``careerpath due``: the morning list of every open obligation of a caseload."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+
+RulesDirOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--rules-dir", metavar="DIR", show_default=False,
+                 help="A folder of extra program rule files (*.yaml), added to the built-in ones. Repeatable."),
+]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
+                                                 help="Language of the rule titles (en, es, vi, hy, hmn, ru). "
+                                                      "Default: the caseload's default_language.")]
+FAIL_ON = ("overdue", "due-soon")
+FORMATS = ("text", "json", "csv", "ics")
+
+
+def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Optional[str], rules_dir: Optional[list[Path]],
+                     *, history: bool) -> tuple[Any, date, list]:
+    """Load the caseload and compute its obligations (shared by due and show)."""
+    root = caseload_of(ctx, caseload)
+    day = today_of(ctx, today)
+    for folder in rules_dir or ():
+        if not folder.is_dir():
+            raise CliError(f"--rules-dir {folder} is not a folder", code=2)
+    from ..loader import load
+    from ..obligations import RulesError, compute, load_rules
+
+    cl = load(root)
+    try:
+        book = load_rules(tuple(rules_dir or ()))
+    except RulesError as e:
+        raise CliError(f"a rule file is malformed: {e.message}") from None
+    return cl, day, compute(cl, day, include_closed_history=history, rules=book)
+
+
+def warn_on_errors(cl: Any) -> None:
+    errors = {d.file for d in cl.diagnostics if d.severity == "error"}
+    if errors:
+        err(f"careerpath: {len(errors)} file(s) have errors; obligations are computed from what loaded "
+            "(run `careerpath validate` for details)")
+
+
+def use_rich() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _when(o: Any, today: date) -> str:
+    if o.status == "done":
+        return f"done {o.done_on.isoformat()}" if o.done_on else "done"
+    days = (o.due - today).days
+    if days < 0:
+        return f"{-days}d late"
+    return "today" if days == 0 else f"in {days}d"
+
+
+def rows(obligations: list, today: date, lang: str, explain: bool) -> list[list[str]]:
+    out = []
+    for o in obligations:
+        what = o.title_in(lang)
+        extra = ", ".join(x for x in (o.item, o.detail) if x)
+        row = [o.status, o.due.isoformat(), _when(o, today), o.case, what + (f" [{extra}]" if extra else ""),
+               ",".join(o.staff)]
+        if explain:
+            row += [o.rule, f"{o.citation} ({'confirmed' if o.confirmed else 'needs source'})", o.source]
+        out.append(row)
+    return out
+
+
+HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
+EXPLAIN_HEADERS = ["RULE", "CITATION", "FROM"]
+
+
+def print_table(obligations: list, today: date, lang: str, explain: bool) -> None:
+    headers = HEADERS + (EXPLAIN_HEADERS if explain else [])
+    body = rows(obligations, today, lang, explain)
+    if use_rich():
+        from rich.console import Console
+        from rich.table import Table
+
+        styles = {"overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
+        table = Table(show_edge=False, highlight=False, pad_edge=False)
+        for h in headers:
+            table.add_column(h, overflow="fold")
+        for o, row in zip(obligations, body):
+            table.add_row(*row, style=styles.get(o.status, "") if o.status != "partial" or o.past_due else "")
+        Console(highlight=False).print(table)
+        return
+    if explain:  # long columns: one block per obligation reads better than a very wide table
+        for row in body:
+            print("  ".join(row[:6]))
+            print(f"    rule: {row[6]}  citation: {row[7]}")
+            print(f"    from: {row[8]}")
+        return
+    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
+    for r in [headers, *body]:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+@app.command()
+def due(
+    ctx: typer.Context,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+    within: Optional[str] = typer.Option(None, "--within", metavar="DURATION",
+                                         help="Only what is due by then: 14d, 2w, 1m (past-due ones included)."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only what is past due (overdue, or partial after its date)."),
+    case: Optional[list[str]] = typer.Option(None, "--case", metavar="ID", help="Only this case. Repeatable."),
+    program: Optional[list[str]] = typer.Option(None, "--program", metavar="ID",
+                                                help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, "
+                                                     "ru-czn-disability, common). Repeatable."),
+    rule: Optional[list[str]] = typer.Option(None, "--rule", metavar="ID", help="Only this rule; patterns work: 'dor.*'. Repeatable."),
+    staff: Optional[list[str]] = typer.Option(None, "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable."),
+    all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
+    explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
+    format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write to FILE (atomically) instead of standard output."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
+                                          help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
+    lang: LangOpt = None,
+    rules_dir: RulesDirOpt = None,
+) -> int:
+    """What is due: every open obligation of the caseload, past due first, then by date.
+
+    Each line is one obligation of one case under one program rule (see
+    `careerpath rules`): its status (overdue, partial, due-soon within
+    settings.warn_days, upcoming, done), due date, case, what to do and who.
+    Text is a table on a terminal and plain aligned columns when piped; json
+    follows careerpath/schemas/obligations.schema.json; ics is a calendar feed
+    (one all-day event per obligation, stable UIDs, no names).
+
+    Exit 0; 3 with --fail-on overdue when anything listed is past due (for cron).
+
+    Example:  careerpath due --caseload sample-cases --within 2w --explain
+    """
+    if format not in FORMATS:
+        raise CliError(f"--format must be one of: {', '.join(FORMATS)}", code=2)
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise CliError(f"--fail-on must be one of: {', '.join(FAIL_ON)}", code=2)
+    from ..obligations.dates import Duration, DurationError
+
+    if within is not None:
+        try:
+            if Duration.parse(within).unit == "wd" or Duration.parse(within).count < 0:
+                raise DurationError(within)
+        except DurationError:
+            raise CliError("--within must be a count and a unit: 14d, 2w, 1m, 1y", code=2) from None
+    cl, day, obligations = load_and_compute(ctx, caseload, today, rules_dir, history=all_)
+    warn_on_errors(cl)
+    from ..obligations import export
+
+    known = set(cl.cases)
+    for cid in case or ():
+        if cid not in known:
+            raise CliError(f"no case `{cid}` in this caseload", code=1, hint="`careerpath due` lists every case")
+    chosen = export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
+                           rules=rule or (), staff=staff or (), include_done=all_)
+    language = lang or cl.config.default_language or "en"
+    if format == "json":
+        _emit(export.to_json(chosen), output)
+    elif format == "csv":
+        _emit(export.to_csv(chosen), output)
+    elif format == "ics":
+        _emit(export.to_ics(chosen, language, cl.config.agency or "careerpath"), output)
+    elif output is not None:
+        raise CliError("--output works with --format json, csv or ics", code=2)
+    elif not chosen:
+        print("nothing due" + (" (with these filters)" if any((within, overdue, case, program, rule, staff)) else ""))
+    else:
+        print_table(chosen, day, language, explain)
+    if fail_on == "overdue" and any(o.past_due for o in chosen):
+        return 3
+    if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):
+        return 3
+    return 0
+
+
+def _emit(content: str | bytes, output: Optional[Path]) -> None:
+    if output is None:
+        if isinstance(content, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(content)
+        return
+    from ..fsio import WriteError, atomic_write
+
+    try:
+        atomic_write(output, content)
+    except WriteError as e:
+        raise CliError(f"cannot write {output}: {e}") from None

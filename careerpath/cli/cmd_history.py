@@ -1,0 +1,133 @@
+"""``careerpath history`` and ``careerpath audit``: who changed what, when, from git."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of, parse_date
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value).replace("\n", "\\n")  # one change per line
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ")
+
+
+@app.command("history")
+def history_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    field: Annotated[Optional[str], typer.Argument(metavar="[FIELD]", show_default=False,
+                                                   help="Only commits that changed this field (or fields under it).")] = None,
+    format: FormatOpt = "text",
+    caseload: CaseloadOpt = None,
+) -> int:
+    """The case's life from git: each commit, newest first, with its field-level changes.
+
+    For each commit: date, author, subject, and for each YAML file the fields
+    that changed (`enrollments.ca-dor-vr.applied: 2026-09-01 → 2026-08-28`).
+    With FIELD, only the commits that changed it: who set a date, and who
+    changed it since. Follows renames of the case folder. The output holds the
+    case's own data; it is meant for the staff who may see the case.
+
+    \b
+    Examples:
+      careerpath history an-nguyen
+      careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
+    """
+    if format not in ("text", "json"):
+        raise CliError("--format must be text or json", code=2)
+    root = caseload_of(ctx, caseload)
+    from ..gitio import GitError
+    from ..history import HistoryError, history
+
+    try:
+        entries = history(root, case, field)
+    except HistoryError as e:
+        raise CliError(e.message, 1, e.hint) from None
+    except GitError as e:
+        raise CliError(e.message) from None
+    if format == "json":
+        json.dump([e.to_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not entries:
+        print(f"no commits touch case {case}" + (f" field {field}" if field else ""), file=sys.stderr)
+        return 0
+    for e in entries:
+        print(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
+        for f in e.files:
+            moved = f" (from {f.old_path})" if f.old_path else ""
+            if f.status in ("added", "deleted", "renamed") or not f.fields:
+                print(f"    {f.status} {f.path}{moved}" + (" (a version is not valid YAML; fields not compared)" if f.unreadable else ""))
+            if f.status == "added" and f.path.endswith(("/case.yaml", "/plan.yaml")) and not field:
+                print(f"        ({len(f.fields)} fields; `careerpath history {case} FIELD` shows one)")
+                continue
+            for c in f.fields:
+                print(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
+    return 0
+
+
+@app.command("audit")
+def audit_cmd(
+    ctx: typer.Context,
+    since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
+    format: FormatOpt = "text",
+    caseload: CaseloadOpt = None,
+) -> int:
+    """Audit the caseload's git history: key dates changed after they were set, and changes to closed cases.
+
+    \b
+    Findings:
+      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed or
+                             closure.date changed (or removed) after it was first set
+      changed-after-closure  a commit touched a case after the commit that closed it
+
+    Each names the commit, its date and author. Exit 0 when there are no
+    findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
+
+    Example:  careerpath audit --since 2026-01-01 --format json
+    """
+    if format not in ("text", "json"):
+        raise CliError("--format must be text or json", code=2)
+    root = caseload_of(ctx, caseload)
+    day = parse_date(since, "--since") if since else None
+    from ..gitio import GitError
+    from ..history import HistoryError, audit
+
+    try:
+        findings = audit(root, day)
+    except HistoryError as e:
+        raise CliError(e.message, 1, e.hint) from None
+    except GitError as e:
+        raise CliError(e.message) from None
+    if format == "json":
+        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 1 if findings else 0
+    for f in findings:
+        head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"
+        if f.code == "key-date-changed":
+            first = f.first or {}
+            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)} "
+                  f"(first set to {_show(first.get('value'))} on {first.get('date', '?')[:10]} by {first.get('author', '?')} "
+                  f"in {first.get('commit', '?')[:10]})")
+        else:
+            closed = f.closed or {}
+            print(f"{head}: {', '.join(f.files)} changed after the case was closed "
+                  f"on {closed.get('date', '?')[:10]} by {closed.get('author', '?')} in {closed.get('commit', '?')[:10]}")
+    n = len(findings)
+    print(f"{n} finding{'' if n == 1 else 's'}" if n else "no findings", file=sys.stderr)
+    return 1 if findings else 0

@@ -1,0 +1,240 @@
+"""``careerpath log | refer | set | close``: record work without an editor, one commit each."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, display_prefix, err, parse_date, today_of
+
+DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
+                                                help="When it happened (default: today).")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
+                                              help="Staff id from careerpath.yaml (default: $CAREERPATH_STAFF, "
+                                                   "then `git config careerpath.staff`).")]
+NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit it.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
+ProgramOpt = Annotated[Optional[str], typer.Option("--program", "-p", metavar="PROGRAM", show_default=False,
+                                                   help="The program this belongs to (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability).")]
+
+
+def _staff_id(root: Path, by: Optional[str]) -> Optional[str]:
+    if by:
+        return by
+    env = os.environ.get("CAREERPATH_STAFF", "").strip()
+    if env:
+        return env
+    from .. import gitio
+
+    return gitio.config(root, "careerpath.staff") if gitio.available() else None
+
+
+def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
+    """Plan -> (dry run | apply) -> render. ``plan`` is a zero-argument callable returning a Change."""
+    from ..record import RecordError, apply, check_change
+
+    prefix = display_prefix(root)
+    try:
+        change = plan()
+        if dry_run:
+            found = check_change(change, today, warnings=True)
+            if any(d.severity == "error" for d in found):
+                raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
+            for d in found:
+                err(d.format(prefix))
+            sys.stdout.write(change.diff())
+            return 0
+        result = apply(change, today, commit=not no_commit)
+    except RecordError as e:
+        for d in e.diagnostics:
+            err(d.format(prefix))
+        raise CliError(e.message, 1, e.hint) from None
+    if result.git == "unchanged":
+        err("careerpath: nothing to change: the file already says that")
+        return 0
+    for d in result.warnings:
+        err(d.format(prefix))
+    for path in result.paths:
+        print(f"wrote {os.path.join(prefix, path) if prefix else path}")
+    if result.git != "failed":
+        for note in result.notes:
+            err(f"careerpath: note: {note}")
+    if result.drift:
+        err(f"careerpath: note: the YAML writer also reformatted {result.drift} line(s) outside the edit "
+            "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`")
+    if result.git == "committed":
+        if result.identity == "fallback":
+            err("careerpath: note: git has no user.name/user.email here; committed as the staff member "
+                "(set them with `git config user.name` and `git config user.email`)")
+        print(f"committed {result.commit[:10]} {result.message.splitlines()[0]}")
+    elif result.git == "not-a-repository":
+        err("careerpath: warning: the caseload is not in a git work tree; the change was written but not committed")
+    elif result.git == "no-git":
+        err("careerpath: warning: git is not installed; the change was written but not committed")
+    elif result.git == "failed":
+        raise CliError("the change was written but not committed: " + "; ".join(result.notes), 1,
+                       "fix what git reports (a pre-commit hook?), then commit the file yourself")
+    return 0
+
+
+@app.command("log")
+def log_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    type: Annotated[str, typer.Argument(metavar="TYPE", help="Event type: monthly-review, worksite-monitoring, contact, ...")],
+    date: DateOpt = None,
+    by: ByOpt = None,
+    summary: Optional[str] = typer.Option(None, "--summary", metavar="TEXT", help="One line on what happened."),
+    program: ProgramOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Record an event: adds cases/CASE/events/DATE-TYPE.yaml and commits it.
+
+    The commit message is `CASE: log TYPE DATE` with trailers Case:, Program:,
+    Rule: (the obligation the event can satisfy) and Staff:.
+
+    Example:  careerpath log an-nguyen monthly-review --date 2026-11-03 --by jsmith --summary "Reviewed progress"
+    """
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    day = parse_date(date, "--date") if date else day_today
+    staff = _staff_id(root, by)
+    from ..record import plan_log
+
+    return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program),
+                dry_run=dry_run, no_commit=no_commit)
+
+
+@app.command("refer")
+def refer_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    referral: Annotated[Optional[str], typer.Argument(metavar="[REFERRAL]", show_default=False,
+                                                      help="To close a referral: its file name without .yaml.")] = None,
+    to: Optional[str] = typer.Option(None, "--to", metavar="TEXT", help="Who the person is referred to."),
+    kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND",
+                                       help="dor-application, regional-center, psychological-support, interpreter or other."),
+    documents: List[str] = typer.Option([], "--documents", metavar="DOC", help="Documents sent (repeat, or comma-separated)."),
+    follow_up: Optional[str] = typer.Option(None, "--follow-up", metavar="YYYY-MM-DD", help="When to check back."),
+    consent: Optional[str] = typer.Option(None, "--consent", metavar="agreed|declined", help="The person's consent to share."),
+    outcome: Optional[str] = typer.Option(None, "--outcome", metavar="TEXT", help="Close REFERRAL with this conclusion."),
+    date: DateOpt = None,
+    by: ByOpt = None,
+    program: ProgramOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Record a referral, or its outcome, and commit it.
+
+    New referral: adds cases/CASE/referrals/DATE-KIND.yaml.
+    Outcome: `careerpath refer CASE REFERRAL --outcome TEXT --date D` sets
+    `outcome: {date, conclusion}` in that file, keeping its comments.
+
+    \b
+    Examples:
+      careerpath refer an-nguyen --to "Sunrise Bakery" --kind other --follow-up 2026-12-01 --by jsmith
+      careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
+    """
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    day = parse_date(date, "--date") if date else day_today
+    staff = _staff_id(root, by)
+    from ..record import plan_outcome, plan_refer
+
+    if referral is not None:
+        if outcome is None:
+            raise CliError("closing a referral needs --outcome TEXT", code=2)
+        if to or kind or documents or follow_up or consent:
+            raise CliError("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
+                           "give them without REFERRAL", code=2)
+        return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
+                    dry_run=dry_run, no_commit=no_commit)
+    if outcome is not None:
+        raise CliError("--outcome needs the REFERRAL to close (its file name without .yaml)", code=2)
+    if not to or not kind:
+        raise CliError("a new referral needs --to and --kind", code=2)
+    if consent is not None and consent not in ("agreed", "declined"):
+        raise CliError("--consent must be agreed or declined", code=2)
+    docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
+    follow = parse_date(follow_up, "--follow-up") if follow_up else None
+    return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
+                                                    follow_up=follow, consent=consent, program=program),
+                dry_run=dry_run, no_commit=no_commit)
+
+
+@app.command("set")
+def set_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    field: Annotated[str, typer.Argument(metavar="FIELD", help="Dotted path; plan.yaml fields start with `plan.`.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="YYYY-MM-DD, true/false, a number, text, null, or [a, b].")],
+    more: Annotated[Optional[List[str]], typer.Argument(metavar="[FIELD VALUE]...", show_default=False,
+                                                        help="More fields of the same file, changed in the same commit.")] = None,
+    by: ByOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Change a field of case.yaml or plan.yaml, keeping comments and layout, and commit it.
+
+    FIELD is a dotted path into case.yaml (`enrollments.ca-dor-vr.eligibility.decided`)
+    or, starting with `plan.`, into plan.yaml (`plan.goals.0.objectives.1.done`);
+    list items are addressed by number from 0. VALUE is read as the field's
+    type: a date YYYY-MM-DD, true/false, a number, text, `null` to clear, or a
+    YAML flow list/mapping. The edited file is validated first: an unknown
+    field, a bad date or a value that breaks a rule is refused and nothing is written.
+    Fields that must change together go in one command as more FIELD VALUE pairs.
+
+    \b
+    Examples:
+      careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28
+      careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
+    """
+    extra = list(more or [])
+    if len(extra) % 2:
+        raise CliError(f"`{extra[-1]}` has no VALUE: give FIELD VALUE pairs", code=2)
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    staff = _staff_id(root, by)
+    from ..record import plan_set
+
+    pairs = list(zip(extra[::2], extra[1::2]))
+    return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
+                dry_run=dry_run, no_commit=no_commit)
+
+
+@app.command("close")
+def close_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the case closes (employed, moved, ...)."),
+    date: DateOpt = None,
+    by: ByOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Close a case: `status: closed` and `closure: {date, reason}` in case.yaml, then commit.
+
+    `careerpath audit` flags any later change to a closed case.
+
+    Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
+    """
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    day = parse_date(date, "--date") if date else day_today
+    staff = _staff_id(root, by)
+    from ..record import plan_close
+
+    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run, no_commit=no_commit)

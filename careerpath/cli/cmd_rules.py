@@ -1,0 +1,49 @@
+"""``careerpath rules``: every obligation rule, its citation and whether the source is confirmed."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from .cmd_due import LangOpt, RulesDirOpt
+from .common import CliError, FormatOpt, app
+
+
+@app.command()
+def rules(
+    format: FormatOpt = "text",
+    lang: LangOpt = None,
+    program: list[str] = typer.Option([], "--program", metavar="ID", help="Only this program (common: case-wide rules)."),
+    rules_dir: RulesDirOpt = None,
+) -> int:
+    """List the obligation rules: id, program, title, citation, and `confirmed`
+    or `needs-source` (a recalled source, kept as a caseload setting you can
+    override). The rules are data files, one per program, inside the package;
+    --rules-dir adds your own.
+
+    Example:  careerpath rules --program ca-dor-vr --lang es
+    """
+    if format not in ("text", "json"):
+        raise CliError("--format must be text or json", code=2)
+    from ..obligations import RulesError, load_rules
+
+    try:
+        book = load_rules(tuple(rules_dir or ()))
+    except RulesError as e:
+        raise CliError(f"a rule file is malformed: {e.message}") from None
+    chosen = [r for r in book.rules if not program or (r.program or "common") in program]
+    language = lang or "en"
+    if format == "json":
+        json.dump([{"id": r.id, "program": r.program, "kind": r.kind, "title": r.title, "titles": r.titles,
+                    "citation": r.citation, "confirmed": r.confirmed, "source": r.status_of_source,
+                    "informational": r.informational, "explain": r.explain, "file": r.source_file}
+                   for r in chosen], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    width = max((len(r.id) for r in chosen), default=4)
+    for r in chosen:
+        print(f"{r.id:<{width}}  {r.status_of_source:<12}  {r.program or 'common':<17}  {r.title_in(language)}")
+        print(f"{'':<{width}}  {r.citation}")
+    return 0

@@ -1,0 +1,240 @@
+"""git through subprocess: commit just the files a command touched, read history.
+
+git runs as the user's own git (hooks, config, signing all apply), with
+argument lists (no shell), ``--`` before paths, ``GIT_TERMINAL_PROMPT=0`` (never
+wait for a password) and ``LC_ALL=C`` (messages we parse stay English).
+
+Identity: the commit carries the user's git identity (``user.name`` and
+``user.email``, or the usual ``GIT_AUTHOR_*`` variables). When git has none —
+cron jobs often run without — the commit falls back to the staff member's
+name from careerpath.yaml and ``<staff-id>@careerpath.invalid`` (or
+``careerpath <careerpath@careerpath.invalid>`` when no staff is known), and
+the caller reports that it did (docs/recording.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+FALLBACK_DOMAIN = "careerpath.invalid"
+
+
+class GitError(Exception):
+    """git failed; ``message`` is safe to show (git's own words, no file contents)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"}
+    env.update(extra or {})
+    return env
+
+
+def available() -> bool:
+    return shutil.which("git") is not None
+
+
+def run(args: list[str], cwd: Path, *, input: bytes | None = None, env: dict[str, str] | None = None,
+        check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``git <args>`` in ``cwd``; with ``check`` a failure raises GitError."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, env=_env(env), input=input, capture_output=True, timeout=timeout)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} did not finish in {timeout:.0f} s") from None
+    if check and proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed" + (f": {detail[-1]}" if detail else f" (exit {proc.returncode})"))
+    return proc
+
+
+def toplevel(path: Path) -> Optional[Path]:
+    """The work tree holding ``path``, or None (not a repository, or no git).
+
+    Raises GitError when there is a repository git refuses to use (owned by
+    another user: git's ``safe.directory``), so that is not mistaken for
+    "not a repository".
+    """
+    if not available():
+        return None
+    proc = run(["rev-parse", "--show-toplevel"], Path(path), check=False)
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if "dubious ownership" in stderr:
+            raise GitError("git refuses this repository: it belongs to another user "
+                           "(git config --global --add safe.directory <path> allows it)")
+        return None
+    return Path(proc.stdout.decode("utf-8").strip())
+
+
+def config(cwd: Path, key: str) -> Optional[str]:
+    """A git config value, or None when unset."""
+    try:
+        proc = run(["config", "--get", key], cwd, check=False)
+    except GitError:
+        return None
+    value = proc.stdout.decode("utf-8", "replace").strip()
+    return value if proc.returncode == 0 and value else None
+
+
+def has_identity(cwd: Path) -> bool:
+    """Whether git has a configured author and committer (config or environment)."""
+    name = os.environ.get("GIT_AUTHOR_NAME") or config(cwd, "user.name")
+    email = os.environ.get("GIT_AUTHOR_EMAIL") or config(cwd, "user.email") or os.environ.get("EMAIL")
+    return bool(name and email)
+
+
+def fallback_identity(staff_id: Optional[str], staff_name: Optional[str], staff_email: Optional[str]) -> dict[str, str]:
+    """The documented identity used when git has none (env variables for git commit)."""
+    name = staff_name or staff_id or "careerpath"
+    email = staff_email or f"{staff_id or 'careerpath'}@{FALLBACK_DOMAIN}"
+    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+
+
+def format_message(subject: str, trailers: Iterable[tuple[str, str]] = ()) -> str:
+    """A commit message: the subject line, a blank line, then ``Key: value`` trailers."""
+    lines = [subject]
+    trailer_lines = [f"{k}: {v}" for k, v in trailers]
+    if trailer_lines:
+        lines += ["", *trailer_lines]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Commit:
+    sha: str
+    identity: str          # "user" or "fallback"
+
+
+def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None) -> Commit:
+    """Commit exactly ``paths`` (their working-tree content) with ``message``.
+
+    ``git commit --only -- <paths>`` leaves anything else the user had staged
+    staged and uncommitted. New files are added first (``git add -- <path>``).
+    Hooks run as usual; a hook that refuses the commit raises GitError.
+    """
+    rel = [os.path.relpath(p, cwd) for p in paths]
+    run(["add", "--", *rel], cwd)
+    env = None
+    identity = "user"
+    if not has_identity(cwd):
+        env = fallback or fallback_identity(None, None, None)
+        identity = "fallback"
+    run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", "-F", "-", "--", *rel], cwd,
+        input=message.encode("utf-8"), env=env)
+    sha = run(["rev-parse", "HEAD"], cwd).stdout.decode().strip()
+    return Commit(sha, identity)
+
+
+# ---------------------------------------------------------------- reading history
+
+@dataclass
+class LogEntry:
+    sha: str
+    parents: list[str]
+    author: str
+    email: str
+    date: str              # author date, ISO 8601 with offset
+    subject: str
+    trailers: dict[str, list[str]]
+    changes: list[tuple[str, Optional[str], Optional[str]]]  # (status letter, old path, new path), top-level relative
+
+
+_SEP = "\x1e"  # record separator between commits
+
+
+def log(cwd: Path, pathspecs: list[str], *, reverse: bool = False, follow: bool = False) -> list[LogEntry]:
+    """Commits touching ``pathspecs`` with their changed files (renames detected), newest first."""
+    fmt = _SEP + "%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%(trailers:only,unfold)%x00"
+    args = ["log", "--no-color", "--no-ext-diff", "--name-status", "-z", "-M", f"--format={fmt}"]
+    if reverse:
+        args.append("--reverse")
+    if follow:
+        args.append("--follow")
+    proc = run([*args, "--", *pathspecs], cwd, check=False)
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if "does not have any commits" in stderr or "bad default revision" in stderr:
+            return []
+        raise GitError("git log failed: " + (stderr.strip().splitlines() or ["?"])[-1])
+    out = proc.stdout.decode("utf-8", "replace")
+    entries = []
+    for record in out.split(_SEP)[1:]:
+        fields = record.split("\x00")
+        sha, parents, author, email, date, subject, trailer_text = fields[:7]
+        rest = [f for f in fields[7:]]
+        # name-status -z: STATUS\0path\0 or Rxxx\0old\0new\0; a leading newline separates it from the header
+        rest = [f.lstrip("\n") for f in rest]
+        changes = []
+        i = 0
+        while i < len(rest):
+            status = rest[i]
+            if not status:
+                i += 1
+                continue
+            letter = status[0]
+            if letter in "RC" and i + 2 < len(rest) + 1:
+                changes.append((letter, rest[i + 1], rest[i + 2]))
+                i += 3
+            elif letter == "A":
+                changes.append((letter, None, rest[i + 1]))
+                i += 2
+            elif letter == "D":
+                changes.append((letter, rest[i + 1], None))
+                i += 2
+            else:
+                changes.append(("M", rest[i + 1], rest[i + 1]))
+                i += 2
+        trailers: dict[str, list[str]] = {}
+        for line in trailer_text.splitlines():
+            if ":" in line:
+                k, v = line.split(":", 1)
+                trailers.setdefault(k.strip(), []).append(v.strip())
+        entries.append(LogEntry(sha, parents.split(), author, email, date, subject, trailers, changes))
+    return entries
+
+
+class BlobReader:
+    """Reads many blobs through one ``git cat-file --batch`` process."""
+
+    def __init__(self, cwd: Path):
+        self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, env=_env(), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def read(self, spec: str) -> Optional[bytes]:
+        """The content of ``<rev>:<path>``, or None when it does not exist."""
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(spec.encode("utf-8") + b"\n")
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().decode("utf-8", "replace").rstrip("\n")
+        if header.endswith(" missing") or header.endswith(" ambiguous") or not header:
+            return None
+        size = int(header.rsplit(" ", 1)[1])
+        data = self.proc.stdout.read(size)
+        self.proc.stdout.read(1)  # the newline after the content
+        return data
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+    def __enter__(self) -> "BlobReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def show_prefix(cwd: Path) -> str:
+    """The path of ``cwd`` inside its work tree, with a trailing slash ('' at the top)."""
+    return run(["rev-parse", "--show-prefix"], cwd).stdout.decode("utf-8").strip()

@@ -1,0 +1,302 @@
+"""A case's life from git, and the audit findings a state auditor looks for.
+
+:func:`history` lists the commits that touched a case folder, newest first,
+each with the field-level changes of its YAML files: both versions of each
+file are read from git (one ``git cat-file --batch`` process), parsed with
+:mod:`careerpath.yamlfile` (safe, dates as text) and compared as flattened
+dotted paths. It follows renames of the case folder (``git log --follow`` on
+``case.yaml`` finds the old folder names).
+
+:func:`audit` walks the whole caseload's history oldest first and reports
+key dates changed after they were first set (application, eligibility
+decision, IPE signature, closure) and any commit touching a case after the
+commit that closed it.
+
+Field addresses match ``careerpath set``: case.yaml fields as they are
+(``enrollments.ca-dor-vr.applied``), plan.yaml fields under ``plan.``, events
+and referrals as ``events/<file stem>.<field>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field as dc_field
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+from . import gitio
+from .yamlfile import read_bytes
+
+KEY_DATES = (
+    "enrollments.ca-dor-vr.applied",
+    "enrollments.ca-dor-vr.eligibility.decided",
+    "enrollments.ca-dor-vr.ipe.signed",
+    "closure.date",
+)
+
+
+class HistoryError(Exception):
+    """History cannot be read (no git, not a repository)."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: Any          # None when absent or null
+    new: Any
+
+
+@dataclass
+class FileChange:
+    status: str       # added | modified | deleted | renamed
+    path: str         # caseload-relative, after the commit (before it, when deleted)
+    old_path: Optional[str]
+    fields: list[FieldChange] = dc_field(default_factory=list)
+    unreadable: bool = False   # a version could not be parsed; its fields are not compared
+
+
+@dataclass
+class Entry:
+    commit: str
+    date: str         # author date, ISO 8601
+    author: str
+    email: str
+    subject: str
+    trailers: dict[str, list[str]]
+    files: list[FileChange]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- flattening and diffs
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted path -> leaf value. Lists of mappings are indexed; lists of plain values are one leaf."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
+        for i, v in enumerate(data):
+            out.update(flatten(v, f"{prefix}.{i}" if prefix else str(i)))
+    elif prefix:
+        out[prefix] = data
+    return out
+
+
+def diff_fields(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """Changed leaves, in the order of the new file then the removed ones; null and absent are the same."""
+    changes = []
+    for key in list(new) + [k for k in old if k not in new]:
+        a, b = old.get(key), new.get(key)
+        if a != b or type(a) is not type(b):
+            changes.append(FieldChange(key, a, b))
+    return changes
+
+
+def _address_prefix(rel_in_case: str) -> Optional[str]:
+    """How fields of a file inside the case folder are addressed ('' for case.yaml; None: not YAML)."""
+    if rel_in_case == "case.yaml":
+        return ""
+    if rel_in_case == "plan.yaml":
+        return "plan"
+    if rel_in_case.endswith(".yaml") and rel_in_case.count("/") == 1:
+        return rel_in_case[:-5]
+    return None
+
+
+def _parse(blob: Optional[bytes], name: str) -> Optional[dict[str, Any]]:
+    """Flattened fields of one version; {} when absent, None when it cannot be parsed."""
+    if blob is None:
+        return {}
+    parsed = read_bytes(blob, name)
+    return flatten(parsed.data) if isinstance(parsed.data, dict) else None
+
+
+def _case_part(path: str, prefix: str) -> Optional[tuple[str, str]]:
+    """(case folder name, path inside it) for a top-level-relative path under <prefix>cases/."""
+    if not path.startswith(prefix + "cases/"):
+        return None
+    rest = path[len(prefix) + len("cases/"):]
+    if "/" not in rest:
+        return None
+    folder, inner = rest.split("/", 1)
+    return folder, inner
+
+
+def _qualify(address: str, key: str) -> str:
+    return f"{address}.{key}" if address else key
+
+
+def _file_changes(entry: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, folders: Optional[set[str]]) -> list[FileChange]:
+    out = []
+    for status, old, new in entry.changes:
+        path = new or old
+        assert path is not None
+        part = _case_part(path, prefix)
+        if part is None or (folders is not None and part[0] not in folders and
+                            (old is None or (_case_part(old, prefix) or ("",))[0] not in folders)):
+            continue
+        word = {"A": "added", "D": "deleted", "R": "renamed", "C": "added"}.get(status, "modified")
+        fc = FileChange(word, path[len(prefix):], old[len(prefix):] if (old and status == "R") else None)
+        address = _address_prefix(part[1])
+        if address is not None:
+            before = blobs.read(f"{entry.parents[0]}:{old}") if (old and entry.parents and status != "A") else None
+            after = blobs.read(f"{entry.sha}:{new}") if new else None
+            old_fields, new_fields = _parse(before, path), _parse(after, path)
+            if old_fields is None or new_fields is None:
+                fc.unreadable = True  # a hand edit with a YAML error: comparing would report every field
+            else:
+                fc.fields = [FieldChange(_qualify(address, c.field), c.old, c.new)
+                             for c in diff_fields(old_fields, new_fields)]
+        out.append(fc)
+    return out
+
+
+def _work_tree(root: Path) -> str:
+    if not gitio.available():
+        raise HistoryError("git is not installed; history comes from git")
+    if gitio.toplevel(root) is None:
+        raise HistoryError("the caseload is not in a git repository; history comes from git",
+                           "commit the caseload to git (careerpath init sets one up)")
+    return gitio.show_prefix(root)
+
+
+def case_folders(root: Path, case_id: str) -> list[str]:
+    """Every folder name the case has had (its id now first), found with ``git log --follow`` on case.yaml."""
+    prefix = _work_tree(root)
+    names = [case_id]
+    for entry in gitio.log(root, [f"cases/{case_id}/case.yaml"], follow=True):
+        for _status, old, new in entry.changes:
+            for p in (old, new):
+                part = _case_part(p, prefix) if p else None
+                if part and part[1] == "case.yaml" and part[0] not in names:
+                    names.append(part[0])
+    return names
+
+
+def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> list[Entry]:
+    """The commits that touched the case, newest first, with field-level changes.
+
+    With ``field_filter`` (a field address or a prefix of one, e.g.
+    ``enrollments.ca-dor-vr``), only the commits that changed it, and only
+    those field changes.
+    """
+    root = Path(root)
+    prefix = _work_tree(root)
+    folders = case_folders(root, case_id)
+    log = gitio.log(root, [f"cases/{name}/" for name in folders])
+    out = []
+    with gitio.BlobReader(root) as blobs:
+        for e in log:
+            files = _file_changes(e, blobs, prefix, set(folders))
+            if field_filter:
+                for fc in files:
+                    fc.fields = [c for c in fc.fields if c.field == field_filter or c.field.startswith(field_filter + ".")]
+                files = [fc for fc in files if fc.fields]
+                if not files:
+                    continue
+            out.append(Entry(e.sha, e.date, e.author, e.email, e.subject, e.trailers, files))
+    return out
+
+
+# ---------------------------------------------------------------- audit
+
+@dataclass
+class Finding:
+    code: str          # key-date-changed | changed-after-closure
+    case: str
+    commit: str
+    date: str
+    author: str
+    email: str
+    subject: str
+    field: Optional[str] = None
+    old: Any = None
+    new: Any = None
+    files: list[str] = dc_field(default_factory=list)
+    first: Optional[dict] = None   # key-date-changed: {commit, date, author, value} of the first setting
+    closed: Optional[dict] = None  # changed-after-closure: {commit, date, author} of the closing commit
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _stamp(e: gitio.LogEntry) -> dict:
+    return {"commit": e.sha, "date": e.date, "author": e.author}
+
+
+def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
+    """Key dates changed after first set, and changes to closed cases, oldest first.
+
+    Each case.yaml version is compared with the case's last readable version
+    (a commit with a YAML error in between hides nothing). The case is followed
+    across folder renames. ``since`` keeps findings from commits dated (author
+    date) on or after it; the whole history is still read to know when each
+    date was first set.
+    """
+    root = Path(root)
+    prefix = _work_tree(root)
+    entries = gitio.log(root, ["cases/"], reverse=True)
+    identity: dict[str, str] = {}              # current folder name -> case (its first folder name)
+    state: dict[str, dict[str, Any]] = {}      # case -> fields of its last readable case.yaml
+    first: dict[tuple[str, str], dict] = {}    # (case, key field) -> first setting
+    closed: dict[str, dict] = {}               # case -> closing commit
+    latest: dict[str, str] = {}                # case -> its folder name now
+    findings: list[Finding] = []
+    with gitio.BlobReader(root) as blobs:
+        for e in entries:
+            touched: dict[str, list[str]] = {}
+            versions: dict[str, Optional[dict[str, Any]]] = {}   # case -> new case.yaml fields (None: unreadable)
+            case_files: dict[str, str] = {}
+            for status, old, new in e.changes:
+                old_part = _case_part(old, prefix) if old else None
+                new_part = _case_part(new, prefix) if new else None
+                if new_part and old_part and old_part[0] != new_part[0]:
+                    identity[new_part[0]] = identity.get(old_part[0], old_part[0])
+                part = new_part or old_part
+                if part is None:
+                    continue
+                case = identity.setdefault(part[0], part[0])
+                latest[case] = part[0]
+                touched.setdefault(case, []).append((new or old)[len(prefix):])
+                if new_part and new_part[1] == "case.yaml":
+                    versions[case] = _parse(blobs.read(f"{e.sha}:{new}"), new)
+                    case_files[case] = new[len(prefix):]
+                elif old_part and old_part[1] == "case.yaml" and case not in versions:
+                    versions[case] = {}   # deleted (or renamed away without a new case.yaml)
+                    case_files[case] = old[len(prefix):]
+            for case in sorted(touched):
+                was_closed = closed.get(case)
+                if was_closed is not None:
+                    findings.append(Finding("changed-after-closure", case, e.sha, e.date, e.author, e.email, e.subject,
+                                            files=sorted(touched[case]), closed=was_closed))
+                fields = versions.get(case)
+                if fields is None:
+                    continue  # case.yaml untouched, or this version is unreadable
+                case_file = case_files[case]
+                for c in diff_fields(state.get(case, {}), fields):
+                    if c.field in KEY_DATES:
+                        key = (case, c.field)
+                        if key not in first:
+                            if c.new is not None:
+                                first[key] = {**_stamp(e), "value": c.new}
+                        elif c.old is not None:
+                            findings.append(Finding("key-date-changed", case, e.sha, e.date, e.author, e.email, e.subject,
+                                                    field=c.field, old=c.old, new=c.new, files=[case_file], first=first[key]))
+                    if c.field == "status":
+                        if c.new == "closed":
+                            closed[case] = _stamp(e)
+                        elif c.old == "closed":
+                            closed.pop(case, None)
+                state[case] = fields
+    for f in findings:
+        f.case = latest.get(f.case, f.case)   # report a renamed case by its current id
+    if since is not None:
+        findings = [f for f in findings if f.date[:10] >= since.isoformat()]
+    return findings

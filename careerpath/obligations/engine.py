@@ -1,0 +1,460 @@
+"""The generic engine: rules (data) + a caseload -> a sorted list of obligations.
+
+Nothing here names a program. For each case and each rule whose program the
+person is enrolled in, the rule's kind (``once``, ``recurring``,
+``per-item``) yields occurrences (a due date, the fact it came from, the
+period it covers); each is then checked against the rule's ``done``
+alternatives and given a status. Facts dated after ``today`` (events, done
+dates) are ignored, so ``--today`` answers "what was overdue on that day?".
+
+Where obligations stop: a program rule stops at the enrollment's ``end`` and
+the case's closure; a rule's ``until`` (``transitioned``, a job's ``end``)
+stops it earlier. Occurrences due after that bound are not produced; the ones
+before it whose bound has passed are *history*: kept by
+``include_closed_history=True`` (``due --all``), left out of the morning list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterator, Optional
+
+from .dates import Duration, month_end, month_start, quarter_end, quarter_label, quarter_start, shift
+from .facts import Facts, Node
+from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
+
+STATUSES = ("overdue", "partial", "due-soon", "upcoming", "done")
+MAX_OCCURRENCES = 2400  # 200 years of months: a bound on any series, whatever the data
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One thing someone must do for one case by one date, and whether it is done."""
+
+    case: str
+    program: str  # program id; "" for case-wide rules (referral.follow-up, plan.objective)
+    rule: str
+    title: str  # English; see titles / title_in
+    due: date
+    status: str  # done | overdue | due-soon | upcoming | partial
+    citation: str
+    confirmed: bool
+    source: str  # file:line of the fact the due date was computed from
+    done_on: Optional[date] = None
+    staff: tuple[str, ...] = ()
+    detail: str = ""  # short, never personal data
+    item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
+    past_due: bool = False  # due before today and not done (overdue, or partial after its date)
+    history: bool = False  # its enrollment, case or series had ended by today
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def title_in(self, lang: str) -> str:
+        base = (lang or "en").split("-")[0].lower()
+        return self.titles.get(lang) or self.titles.get(base) or self.title
+
+    @property
+    def uid(self) -> str:
+        """Stable across runs: the same case, rule, due date and item give the same id."""
+        key = "\x1f".join((self.case, self.rule, self.due.isoformat(), self.item))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (ISO dates); the shape of ``careerpath due --format json``."""
+        return {
+            "case": self.case, "program": self.program, "rule": self.rule, "title": self.title,
+            "due": self.due.isoformat(), "status": self.status, "past_due": self.past_due,
+            "done_on": self.done_on.isoformat() if self.done_on else None,
+            "item": self.item, "detail": self.detail, "staff": list(self.staff),
+            "citation": self.citation, "confirmed": self.confirmed, "source": self.source,
+            "history": self.history, "uid": self.uid,
+        }
+
+
+def sort_key(o: Obligation) -> tuple:
+    return (0 if o.past_due else 1, o.due, o.case, o.program, o.rule, o.item)
+
+
+@dataclass
+class _Occurrence:
+    due: date
+    trigger: Node
+    facts: Facts
+    bound: Optional[date]
+    item: str = ""
+    note: str = ""
+    period_start: Optional[date] = None
+    period_end: Optional[date] = None
+    next_due: Optional[date] = None
+    next_period_end: Optional[date] = None
+
+
+@dataclass(frozen=True)
+class _Event:
+    date: date
+    type: str
+    program: Optional[str]
+
+
+class _Context:
+    """What every rule of one case needs: facts, events, settings, dates."""
+
+    def __init__(self, cf: Any, settings: Any, config_doc: Any, today: date):
+        self.today = today
+        self.case_id = cf.id
+        case_model = cf.case.model if cf.case is not None else None
+        self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
+        plan_model = cf.plan.model if cf.plan is not None else None
+        plan = plan_model.model_dump(by_alias=True) if plan_model is not None else {}
+        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in cf.referrals if d.model is not None]
+        self.settings = settings
+        self.roots = {
+            "case": Node(self.case or {}, cf.case, ()),
+            "plan": Node(plan, cf.plan, ()),
+            "referrals": Node(refs, None, ()),
+            "settings": Node(settings.model_dump(), config_doc, ("settings",)),
+        }
+        self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
+                              for d in cf.events if d.model is not None and d.model.date <= today),
+                             key=lambda e: e.date)
+        self.closed_on: Optional[date] = None
+        if self.case is not None:
+            closure = self.case.get("closure")
+            if closure and closure.get("date"):
+                self.closed_on = closure["date"]
+            elif self.case.get("status") == "closed":
+                self.closed_on = today  # closed without a date: nothing more is due
+        staff = (self.case or {}).get("staff") or {}
+        self.all_staff = tuple(sorted({v for v in staff.values() if isinstance(v, str)}))
+
+    def enrollment(self, program: str) -> Optional[dict]:
+        if self.case is None:
+            return None
+        value = (self.case.get("enrollments") or {}).get(program)
+        return value if isinstance(value, dict) else None
+
+
+# ---------------------------------------------------------------- values from rules
+
+def _offset(value: Any, settings: Any) -> Optional[Duration]:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.lstrip("-").startswith("settings."):
+        negative = value.startswith("-")
+        name = value.lstrip("-").split(".", 1)[1]
+        setting = getattr(settings, name)
+        # a whole-number setting counts days; one named *_working_days counts working days
+        d = Duration(setting, "wd") if isinstance(setting, int) and name.endswith("_working_days") else Duration.parse(setting)
+        return -d if negative else d
+    return Duration.parse(value)
+
+
+def _offsets(rule: Rule, settings: Any) -> list[Optional[Duration]]:
+    if rule.offsets is None:
+        return [None]
+    values = getattr(settings, rule.offsets.split(".", 1)[1]) if isinstance(rule.offsets, str) else rule.offsets
+    return [Duration.parse(v) for v in values]
+
+
+def _date_of(expr: DateExpr, facts: Facts) -> Optional[Node]:
+    if expr.first:
+        best: Optional[Node] = None
+        for item in facts.each(expr.first):
+            f = facts.with_item(item)
+            if not f.holds(expr.where):
+                continue
+            node = f.date(expr.date)
+            if node is not None and (best is None or node.value < best.value):
+                best = node
+        return best
+    return facts.date(expr.date)
+
+
+def _candidate(exprs: tuple[DateExpr, ...], facts: Facts, ctx: _Context, calendar: str) -> Optional[tuple[date, Node, str]]:
+    """The first candidate whose condition holds and whose date is set: (due, trigger, note)."""
+    for expr in exprs:
+        if not facts.holds(expr.when):
+            continue
+        node = _date_of(expr, facts)
+        if node is None:
+            continue
+        due = shift(node.value, _offset(expr.offset, ctx.settings), calendar)
+        if due is not None:
+            return due, node, expr.note
+    return None
+
+
+def _bound(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Optional[date]:
+    dates = [ctx.closed_on]
+    if enrollment is not None:
+        dates.append(enrollment.get("end"))
+    for path in rule.until:
+        node = facts.date(path)
+        dates.append(node.value if node else None)
+    dates = [d for d in dates if isinstance(d, date)]
+    return min(dates) if dates else None
+
+
+def _item_name(rule: Rule, item: Node, facts: Facts) -> str:
+    if rule.item:
+        value = facts.value(rule.item)
+        if value not in (None, ""):
+            return str(value)
+    return item.label()
+
+
+# ---------------------------------------------------------------- occurrences by kind
+
+def _once(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+    found = _candidate(rule.due, facts, ctx, rule.calendar)
+    if found is not None:
+        due, node, note = found
+        bound = _bound(rule, facts, ctx, enrollment)
+        if bound is None or due <= bound:
+            yield _Occurrence(due, node, facts, bound, note=note)
+
+
+def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+    offsets = _offsets(rule, ctx.settings)
+    for item in facts.each(rule.each or ""):
+        f = facts.with_item(item)
+        if not f.holds(rule.where):
+            continue
+        found = _candidate(rule.due, f, ctx, rule.calendar)
+        if found is None:
+            continue
+        base, node, note = found
+        name = _item_name(rule, item, f)
+        bound = _bound(rule, f, ctx, enrollment)
+        for off in offsets:
+            due = shift(base, off, rule.calendar)
+            if due is None or (bound is not None and due > bound):
+                continue
+            yield _Occurrence(due, node, f, bound, item=f"{name}+{off}" if off is not None else name, note=note)
+
+
+def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
+    """(period start, period end, label) for calendar periods or anniversaries of ``start``."""
+    if rule.every == "month":
+        first = month_start(start)
+        for k in range(MAX_OCCURRENCES):
+            ps = shift(first, Duration(k, "m"))
+            if ps is None:
+                return
+            yield ps, month_end(ps), ps.strftime("%Y-%m")
+    elif rule.every == "quarter":
+        first = quarter_start(start)
+        for k in range(MAX_OCCURRENCES):
+            ps = shift(first, Duration(3 * k, "m"))
+            if ps is None:
+                return
+            yield ps, quarter_end(ps), quarter_label(ps)
+    else:
+        every = Duration.parse(rule.every or "1y")
+        previous = start
+        for k in range(1, MAX_OCCURRENCES):
+            end = every.times(k).apply(start)
+            if end is None:
+                return
+            yield previous + timedelta(days=1), end, end.isoformat()
+            previous = end
+
+
+def _recurring(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+    assert rule.start is not None
+    node = _date_of(rule.start, facts)
+    if node is None:
+        return
+    start = shift(node.value, _offset(rule.start.offset, ctx.settings))
+    if start is None:
+        return
+    bound = _bound(rule, facts, ctx, enrollment)
+    offset = _offset(rule.offset, ctx.settings)
+    if rule.restart == "on-done":
+        yield from _chain(rule, facts, ctx, node, start, bound, offset)
+        return
+    periods = _periods(rule, start)
+    current = next(periods, None)
+    while current is not None:
+        ps, pe, label = current
+        due = shift(pe, offset, rule.calendar)
+        if due is None or (bound is not None and due > bound):
+            return
+        following = next(periods, None)
+        next_due = shift(following[1], offset, rule.calendar) if following else None
+        yield _Occurrence(due, node, facts, bound, item=label, period_start=ps, period_end=pe, next_due=next_due,
+                          next_period_end=following[1] if following else None)
+        if due >= ctx.today:
+            return  # past periods and the next one only
+        current = following
+
+
+def _chain(rule: Rule, facts: Facts, ctx: _Context, node: Node, start: date, bound: Optional[date],
+           offset: Optional[Duration]) -> Iterator[_Occurrence]:
+    every = Duration.parse(rule.every or "1y")
+    anchor = start
+    for _ in range(MAX_OCCURRENCES):
+        pe = every.apply(anchor)
+        due = shift(pe, offset, rule.calendar) if pe else None
+        if due is None or (bound is not None and due > bound):
+            return
+        occ = _Occurrence(due, node, facts, bound, item=due.isoformat(), period_start=anchor + timedelta(days=1),
+                          period_end=pe, next_due=shift(pe, every), next_period_end=shift(pe, every))
+        yield occ
+        done_on, _ = _satisfied(rule, occ, ctx)
+        if done_on is None:
+            return
+        anchor = done_on
+
+
+_KINDS = {"once": _once, "recurring": _recurring, "per-item": _per_item}
+
+
+# ---------------------------------------------------------------- done and status
+
+def _window_bound(text: str, occ: _Occurrence) -> Optional[date]:
+    m = _ANCHOR.match(text)
+    assert m is not None  # checked when the rule file was loaded
+    name, sign, dur = m.groups()
+    if name == "*":
+        return None
+    if name in ("period_start", "period_end", "due", "next_due", "next_period_end"):
+        base = getattr(occ, name)
+    elif name == "trigger":
+        base = occ.trigger.value
+    else:
+        node = occ.facts.date(name)
+        base = node.value if node else None
+    if base is None:
+        return None
+    if dur:
+        d = Duration.parse(dur)
+        base = shift(base, -d if sign == "-" else d)
+    return base
+
+
+def _count(rule: Rule, done: Done, occ: _Occurrence, ctx: _Context) -> list[date]:
+    lo = _window_bound(done.window[0], occ)
+    hi = _window_bound(done.window[1], occ)
+    found: list[date] = []
+    if done.event:
+        for ev in ctx.events:
+            if ev.type not in done.event:
+                continue
+            if rule.program and not done.any_program and ev.program not in (None, rule.program):
+                continue
+            found.append(ev.date)
+    if done.dates:
+        for node in occ.facts.each(done.dates + ".*"):
+            if isinstance(node.value, date) and node.value <= ctx.today:
+                found.append(node.value)
+    return sorted(d for d in found if (lo is None or d >= lo) and (hi is None or d <= hi))
+
+
+def _satisfied(rule: Rule, occ: _Occurrence, ctx: _Context) -> tuple[Optional[date], int]:
+    """(the day it was done or None, the most events counted by any partial alternative)."""
+    best_partial = 0
+    done_days: list[date] = []
+    undated = False
+    for done in rule.done:
+        if done.field:
+            value = occ.facts.value(done.field)
+            if isinstance(value, date):
+                if value <= ctx.today:
+                    done_days.append(value)
+            elif value not in (None, False, [], {}, ""):
+                undated = True
+            continue
+        dates = _count(rule, done, occ, ctx)
+        if len(dates) >= done.count:
+            done_days.append(dates[done.count - 1])
+        else:
+            best_partial = max(best_partial, len(dates))
+    if done_days:
+        return min(done_days), 0
+    if undated:
+        return date.min, 0
+    return None, best_partial
+
+
+def _required(rule: Rule) -> int:
+    return max((d.count for d in rule.done if d.event or d.dates), default=1)
+
+
+def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> Obligation:
+    today = ctx.today
+    detail = [occ.note] if occ.note else []
+    done_on: Optional[date] = None
+    if rule.informational:
+        status = "done" if occ.due <= today else ("due-soon" if occ.due <= today + timedelta(days=warn_days) else "upcoming")
+        done_on = occ.due if status == "done" else None
+    else:
+        done_on, partial = _satisfied(rule, occ, ctx)
+        if done_on == date.min:
+            done_on, status = None, "done"
+        elif done_on is not None:
+            status = "done"
+            if done_on > occ.due:
+                detail.append(f"done {(done_on - occ.due).days} days late")
+        elif partial:
+            status = "partial"
+            detail.append(f"{partial} of {_required(rule)}")
+        elif occ.due < today:
+            status = "overdue"
+        elif occ.due <= today + timedelta(days=warn_days):
+            status = "due-soon"
+        else:
+            status = "upcoming"
+    staff: list[str] = []
+    for path in rule.staff:
+        value = occ.facts.value(path)
+        if isinstance(value, str) and value and value not in staff:
+            staff.append(value)
+    return Obligation(
+        case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
+        citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
+        staff=tuple(staff) or ctx.all_staff, detail="; ".join(detail), item=occ.item,
+        past_due=status != "done" and occ.due < today,
+        history=occ.bound is not None and occ.bound <= today, titles=dict(rule.titles),
+    )
+
+
+def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config_doc: Any = None) -> list[Obligation]:
+    """Every obligation of one case folder (history included), unsorted."""
+    ctx = _Context(cf, settings, config_doc, today)
+    out: list[Obligation] = []
+    for rule in book.rules:
+        enrollment = None
+        roots = ctx.roots
+        if rule.program:
+            enrollment = ctx.enrollment(rule.program)
+            if enrollment is None:
+                continue
+            roots = {**roots, "enrollment": Node(enrollment, cf.case, ("enrollments", rule.program))}
+        facts = Facts(roots)
+        if not facts.holds(rule.when):
+            continue
+        for occ in _KINDS[rule.kind](rule, facts, ctx, enrollment):
+            out.append(_obligation(rule, occ, ctx, settings.warn_days))
+    return out
+
+
+def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
+            rules_dirs: tuple = (), rules: Optional[RuleBook] = None) -> list[Obligation]:
+    """Every obligation of the caseload on ``today``, sorted: past due first, then by date, case, rule.
+
+    Obligations of closed cases, ended enrollments and finished series are left
+    out unless ``include_closed_history``. ``rules_dirs`` adds rule folders to
+    the package's (a new program is a new file there). Documents with errors are
+    used as far as they loaded; nothing here raises for case data.
+    """
+    book = rules if rules is not None else load_rules(rules_dirs)
+    settings = caseload.settings
+    out: list[Obligation] = []
+    for case_id in sorted(caseload.cases):
+        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_doc))
+    if not include_closed_history:
+        out = [o for o in out if not o.history]
+    out.sort(key=sort_key)
+    return out

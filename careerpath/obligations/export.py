@@ -1,0 +1,110 @@
+"""Obligations out: selection, JSON rows, CSV, iCalendar, and the JSON Schema of the rows.
+
+Calendar feeds sync to the cloud: an entry names the case id and the rule,
+never the person's name, birth date or disability. Each entry's UID is a hash
+of (case, rule, due, item), so a calendar subscribed to the file updates an
+entry instead of duplicating it, and DTSTAMP is a fixed instant so that the
+same obligations give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from .dates import Duration
+from .engine import Obligation
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "obligations.schema.json"
+CSV_COLUMNS = ("case", "program", "rule", "title", "due", "status", "past_due", "done_on", "item", "detail",
+               "staff", "citation", "confirmed", "source", "history", "uid")
+DTSTAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: reruns give identical bytes
+
+
+def select(obligations: Iterable[Obligation], today: date, *, within: Optional[str] = None, overdue: bool = False,
+           cases: Sequence[str] = (), programs: Sequence[str] = (), rules: Sequence[str] = (),
+           staff: Sequence[str] = (), include_done: bool = False) -> list[Obligation]:
+    """The obligations a ``careerpath due`` view shows, order kept.
+
+    ``within`` (``14d``, ``2w``, ``1m``) keeps the open ones due by then (past-due
+    ones included); ``rules`` are ids or shell patterns (``dor.*``); ``programs``
+    may name ``common`` for the case-wide rules. Done ones only with ``include_done``.
+    """
+    horizon = Duration.parse(within).apply(today) if within else None
+    out = []
+    for o in obligations:
+        if o.status == "done" and not include_done:
+            continue
+        if overdue and not o.past_due:
+            continue
+        if horizon is not None and (o.status == "done" or o.due > horizon):
+            continue
+        if cases and o.case not in cases:
+            continue
+        if programs and (o.program or "common") not in programs:
+            continue
+        if rules and not any(fnmatch.fnmatchcase(o.rule, pattern) for pattern in rules):
+            continue
+        if staff and not set(staff) & set(o.staff):
+            continue
+        out.append(o)
+    return out
+
+
+def to_json(obligations: Iterable[Obligation]) -> str:
+    return json.dumps([o.to_dict() for o in obligations], ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(obligations: Iterable[Obligation]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for o in obligations:
+        row = o.to_dict()
+        row["staff"] = " ".join(row["staff"])
+        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c]
+                         for c in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath") -> bytes:
+    """An RFC 5545 calendar: one all-day VEVENT per obligation (VEVENT, not VTODO:
+    the common calendar apps show subscribed events but ignore subscribed to-dos)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//careerpath//obligations//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{name} obligations")
+    for o in obligations:
+        ev = Event()
+        ev.add("uid", f"{o.uid}@careerpath")
+        ev.add("dtstamp", DTSTAMP)
+        ev.add("dtstart", o.due)
+        ev.add("dtend", o.due + timedelta(days=1))
+        summary = f"{o.case}: {o.title_in(lang)}"
+        if o.item:
+            summary += f" ({o.item})"
+        ev.add("summary", summary)
+        lines = [f"status: {o.status}", f"rule: {o.rule}", f"citation: {o.citation}"
+                 f" ({'confirmed' if o.confirmed else 'needs source'})", f"source: {o.source}"]
+        if o.done_on:
+            lines.insert(1, f"done: {o.done_on.isoformat()}")
+        if o.detail:
+            lines.insert(1, o.detail)
+        ev.add("description", "\n".join(lines))
+        ev.add("categories", [o.program or "common"])
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+def schema() -> dict:
+    """The JSON Schema (draft-07) of ``careerpath due --format json``."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

@@ -1,0 +1,320 @@
+"""Program rules as data: the rule-file format and its loader.
+
+One YAML file per program (``careerpath/rules/<program>.yaml``, plus
+``common.yaml`` for case-wide rules). The engine knows three rule kinds and a
+small vocabulary; everything program-specific lives in the files:
+
+``once``      one due date: the first ``due`` candidate whose date is set
+              (e.g. an agreed extension first, else application + 60 days).
+``recurring`` a series from a ``start`` date: ``every: month`` or
+              ``quarter`` (calendar periods) or a duration (``1y``, ``90d``:
+              anniversaries of the start); ``restart: on-done`` makes a chain
+              where the next due counts from the day the last one was done.
+``per-item``  one due date per element of a list (``case.jobs.*``,
+              ``plan.services.*``, ``plan.goals.*.objectives.*``,
+              ``referrals.*``), times each of ``offsets``.
+
+Dates are *paths* into the case facts: ``case.…``, ``enrollment.…`` (this
+program's enrollment), ``plan.…``, ``item.…`` (the list element), ``settings.…``.
+``done`` lists alternatives: ``field`` (a path that is set), or ``event``
+(types, a ``window`` and a ``count``; ``dates`` adds a list of dates that
+count like events). See docs/obligations.md for every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .dates import Duration, DurationError
+
+PACKAGE_RULES = Path(__file__).resolve().parent.parent / "rules"
+LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
+ROOTS = ("case", "enrollment", "plan", "item", "settings", "referrals")
+ANCHORS = ("period_start", "period_end", "due", "next_due", "next_period_end", "trigger")
+_PATH = re.compile(r"^[a-z_]+(\.([a-z_][a-z0-9_-]*|\*))*$")
+_ANCHOR = re.compile(r"^\s*([a-z_*][a-z0-9_.*-]*)\s*(?:([+-])\s*([0-9]{1,4}(?:d|w|m|y|wd)))?\s*$")
+
+
+class RulesError(Exception):
+    """A rule file is malformed; ``message`` names the file and line."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _check_path(value: str) -> str:
+    if not _PATH.match(value) or value.split(".")[0] not in ROOTS:
+        raise ValueError(f"{value!r} is not a fact path (it starts with one of {', '.join(ROOTS)})")
+    return value
+
+
+def _check_offset(value: Any) -> Any:
+    """An offset: a duration (``60d``, ``-1m``, ``3wd``), a whole number of days, or ``[-]settings.<name>``."""
+    if isinstance(value, str) and value.lstrip("-").startswith("settings."):
+        return value
+    try:
+        Duration.parse(value)
+    except DurationError as e:
+        raise ValueError(str(e)) from None
+    return value
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Spec):
+    """``{path: expected}``: null = unset, a list = one of, ``{set: true}`` = set, else equal."""
+
+    items: tuple[tuple[str, Any], ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_mapping(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "items" not in data:
+            for key in data:
+                _check_path(key)
+            return {"items": tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in data.items())}
+        return data
+
+
+class DateExpr(_Spec):
+    """A date: ``date`` (a path) shifted by ``offset``; with ``first``, the earliest over a list."""
+
+    date: str
+    offset: Optional[Union[str, int]] = None
+    when: Condition = Condition()
+    first: Optional[str] = None  # a list path: take the earliest `date` (item.…) over its elements
+    where: Condition = Condition()
+    note: str = ""
+
+    _p = field_validator("date")(lambda cls, v: _check_path(v))
+    _o = field_validator("offset")(lambda cls, v: v if v is None else _check_offset(v))
+
+    @field_validator("first")
+    @classmethod
+    def _first(cls, v: Optional[str]) -> Optional[str]:
+        return v if v is None else _check_path(v)
+
+
+def _check_anchor(value: str) -> str:
+    m = _ANCHOR.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a window bound such as `due - 30d`, `period_end`, `*`")
+    name = m.group(1)
+    if name != "*" and name not in ANCHORS:
+        _check_path(name)
+    return value
+
+
+class Done(_Spec):
+    """One way an obligation is satisfied."""
+
+    field: Optional[str] = None
+    event: tuple[str, ...] = ()
+    dates: Optional[str] = None
+    window: tuple[str, str] = ("*", "*")
+    count: int = Field(1, ge=1, le=31)
+    any_program: bool = False  # count events of any program, not only this one's (and untagged ones)
+
+    @model_validator(mode="after")
+    def _one(self) -> "Done":
+        if bool(self.field) == bool(self.event or self.dates):
+            raise ValueError("a `done` entry has either `field` or `event`/`dates`")
+        for p in (self.field, self.dates):
+            if p:
+                _check_path(p)
+        for bound in self.window:
+            _check_anchor(bound)
+        return self
+
+
+class Rule(_Spec):
+    """One obligation rule, as written in a program file."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
+    program: str = ""
+    titles: dict[str, str]
+    citation: str
+    confirmed: bool
+    kind: Literal["once", "recurring", "per-item"]
+    informational: bool = False
+    when: Condition = Condition()
+    # once / per-item
+    due: tuple[DateExpr, ...] = ()
+    each: Optional[str] = None
+    where: Condition = Condition()
+    offsets: Optional[Union[str, tuple[Union[str, int], ...]]] = None
+    item: Optional[str] = None  # a path whose value names the item (default: where it is written)
+    # recurring
+    start: Optional[DateExpr] = None
+    every: Optional[str] = None
+    offset: Optional[Union[str, int]] = None
+    restart: Optional[Literal["on-done"]] = None
+    # all
+    until: tuple[str, ...] = ()
+    done: tuple[Done, ...] = ()
+    staff: tuple[str, ...] = ()
+    explain: str = ""
+    reviewed: dict[str, bool] = {}
+    calendar: str = ""
+    source_file: str = ""
+
+    @field_validator("titles")
+    @classmethod
+    def _titles(cls, v: dict[str, str]) -> dict[str, str]:
+        missing = [lang for lang in LANGUAGES if not v.get(lang)]
+        if missing:
+            raise ValueError(f"titles lack {', '.join(missing)}")
+        return v
+
+    @field_validator("until", "staff")
+    @classmethod
+    def _paths(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_path(p) for p in v)
+
+    @field_validator("each", "item")
+    @classmethod
+    def _path(cls, v: Optional[str]) -> Optional[str]:
+        return v if v is None else _check_path(v)
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and v not in ("month", "quarter"):
+            d = Duration.parse(v)
+            if d.count <= 0 or d.unit == "wd":
+                raise ValueError("`every` is month, quarter or a positive duration in d, w, m or y")
+        return v
+
+    @field_validator("offset")
+    @classmethod
+    def _offset(cls, v: Any) -> Any:
+        return v if v is None else _check_offset(v)
+
+    @field_validator("offsets")
+    @classmethod
+    def _offsets(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if isinstance(v, str):
+            if not v.startswith("settings."):
+                raise ValueError("`offsets` is a list of durations or `settings.<name>`")
+            return v
+        return tuple(_check_offset(x) for x in v)
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Rule":
+        if self.kind in ("once", "per-item") and not self.due:
+            raise ValueError(f"a {self.kind} rule needs `due`")
+        if self.kind == "per-item" and not self.each:
+            raise ValueError("a per-item rule needs `each` (a list path ending in .*)")
+        if self.kind == "recurring" and (self.start is None or self.every is None):
+            raise ValueError("a recurring rule needs `start` and `every`")
+        if not self.done and not self.informational:
+            raise ValueError("a rule needs `done` unless it is `informational`")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.titles["en"]
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (a BCP 47 tag; ``vi-VN`` reads ``vi``), English when there is none."""
+        base = (lang or "en").split("-")[0].lower()
+        return self.titles.get(lang) or self.titles.get(base) or self.titles["en"]
+
+    @property
+    def status_of_source(self) -> str:
+        return "confirmed" if self.confirmed else "needs-source"
+
+
+class ProgramFile(_Spec):
+    program: str = Field(pattern=r"^$|^[a-z0-9][a-z0-9-]*$")
+    names: dict[str, str] = {}
+    calendar: str = ""
+    staff: tuple[str, ...] = ()
+    reviewed: dict[str, bool] = {}
+    rules: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Every rule loaded, in file order, and the programs' names."""
+
+    rules: tuple[Rule, ...]
+    programs: dict[str, dict[str, str]]
+    files: tuple[str, ...]
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+
+def _where(positions: Any, file: str, loc: tuple) -> str:
+    line, _ = positions.value(tuple(p for p in loc if not isinstance(p, str) or not p.startswith("function-")))
+    return f"{file}:{line}"
+
+
+def _load_file(path: Path) -> tuple[ProgramFile, list[Rule]]:
+    from ..yamlfile import read_file
+
+    parsed = read_file(path, str(path))
+    if parsed.data is None or parsed.diagnostics and any(d.severity == "error" for d in parsed.diagnostics):
+        first = parsed.diagnostics[0] if parsed.diagnostics else None
+        raise RulesError(f"{path}:{first.line if first else 1}: {first.message if first else 'empty rule file'}")
+    try:
+        pf = ProgramFile.model_validate(parsed.data)
+    except ValidationError as e:
+        err = e.errors(include_url=False, include_input=False)[0]
+        raise RulesError(f"{_where(parsed.positions, str(path), err['loc'])}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    rules = []
+    for i, raw in enumerate(pf.rules):
+        data = {"program": pf.program, "calendar": pf.calendar, "reviewed": pf.reviewed,
+                "staff": pf.staff, "source_file": path.name, **raw}
+        try:
+            rule = Rule.model_validate(data)
+        except ValidationError as e:
+            err = e.errors(include_url=False, include_input=False)[0]
+            loc = ("rules", i, *err["loc"])
+            raise RulesError(f"{_where(parsed.positions, str(path), loc)}: rule {raw.get('id', i)}: "
+                             f"{'.'.join(map(str, err['loc'])) or '(rule)'}: {err['msg']}") from None
+        if pf.program and not rule.id.split(".")[0]:
+            raise RulesError(f"{path}: rule {rule.id} has no prefix")
+        rules.append(rule)
+    return pf, rules
+
+
+@lru_cache(maxsize=16)
+def _load_dirs(dirs: tuple[str, ...]) -> RuleBook:
+    rules: list[Rule] = []
+    programs: dict[str, dict[str, str]] = {}
+    files: list[str] = []
+    seen: dict[str, str] = {}
+    for folder in dirs:
+        for path in sorted(Path(folder).glob("*.yaml")):
+            pf, file_rules = _load_file(path)
+            if pf.program:
+                programs[pf.program] = dict(pf.names)
+            files.append(str(path))
+            for rule in file_rules:
+                if rule.id in seen:
+                    raise RulesError(f"{path}: rule {rule.id} is already defined in {seen[rule.id]}")
+                seen[rule.id] = str(path)
+                rules.append(rule)
+    return RuleBook(tuple(rules), programs, tuple(files))
+
+
+def load_rules(rules_dirs: tuple[Path | str, ...] | list[Path | str] = ()) -> RuleBook:
+    """The package's rule files, then those of ``rules_dirs`` (a fifth program is one more file).
+
+    Raises :class:`RulesError` (with file:line) for a malformed file or a rule id defined twice.
+    """
+    dirs = (str(PACKAGE_RULES), *(str(Path(d).resolve()) for d in rules_dirs))
+    return _load_dirs(dirs)

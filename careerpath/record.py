@@ -1,0 +1,513 @@
+"""Recording work: add events and referrals, set one field, close a case — and commit it.
+
+Each recording is planned first (:func:`plan_log`, :func:`plan_refer`,
+:func:`plan_outcome`, :func:`plan_set`, :func:`plan_close` return a
+:class:`Change`: the new bytes of each file and the commit message), then
+:func:`apply` validates, writes atomically and commits. Nothing is written
+when the new content would add an error: the schema of the edited file and the
+cheap checks of the case (references, closure, date order, program rules) run
+on the new content first, and only errors that were not there before refuse
+the edit (so a case with an old problem can still be worked on).
+
+The public one-call functions (:func:`log_event`, :func:`refer`,
+:func:`referral_outcome`, :func:`set_field`, :func:`close_case`) plan and apply.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+from . import edit, gitio
+from . import models as m
+from .diagnostics import Diagnostic, sort_key
+from .fsio import WriteError, atomic_write
+from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, load_case, validate_data
+from .schema import modeline
+from .yamlfile import read_bytes, read_file
+
+_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9_-]*$")
+
+# event type -> rule ids of FORMAT.md it can satisfy (the Rule: trailer)
+EVENT_RULES: dict[str, tuple[str, ...]] = {
+    "monthly-review": ("ccp.monthly-review",),
+    "quarterly-report": ("ccp.quarterly-report",),
+    "annual-report": ("ccp.annual-report",),
+    "extension-request": ("ccp.authorization-end",),
+    "transition": ("ccp.authorization-end",),
+    "worksite-monitoring": ("se.worksite-monitoring",),
+    "ipe-review": ("dor.ipe-review",),
+    "ineligibility-review": ("dor.ineligibility-review",),
+    "ipra-report": ("czn.ipra-measures", "czn.ipra-report-back"),
+    "retention-check": ("czn.retention-check", "dds.cie-incentive"),
+    "contact": ("dor.waiting-list-contact",),
+}
+RULE_PROGRAMS = {"ccp": "ca-dds-ccp", "dds": "ca-dds-ccp", "dor": "ca-dor-vr", "se": "ca-dor-se", "czn": "ru-czn-disability"}
+
+# field path pattern (case.yaml paths; plan paths start with plan.) -> rule id
+FIELD_RULES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"^enrollments\.ca-dor-vr\.eligibility\.(decided|extension)(\.|$)", "dor.eligibility-decision"),
+    (r"^enrollments\.ca-dor-vr\.eligibility\.waiting_list(\.|$)", "dor.ipe"),
+    (r"^enrollments\.ca-dor-vr\.ipe\.(signed|extension)(\.|$)", "dor.ipe"),
+    (r"^enrollments\.ca-dor-vr\.ipe\.reviews(\.|$)", "dor.ipe-review"),
+    (r"^enrollments\.ca-dds-ccp\.authorized_until$", "ccp.authorization-end"),
+    (r"^enrollments\.ca-dor-se\.(transitioned|extension)(\.|$)", "se.service-limit"),
+    (r"^enrollments\.ru-czn-disability\.ipra\.measures_due$", "czn.ipra-measures"),
+    (r"^enrollments\.ru-czn-disability\.disability\.reexamination$", "czn.reexamination"),
+    (r"^plan\.goals\.\d+\.objectives\.\d+\.(done|due)$", "plan.objective"),
+))
+
+# fields whose value never goes into a commit subject (personal data)
+_PRIVATE_PREFIXES = ("person", "identifiers")
+
+
+class RecordError(Exception):
+    """A recording that cannot be made; nothing was written. ``diagnostics`` say why."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None, hint: str = ""):
+        super().__init__(message)
+        self.message, self.diagnostics, self.hint = message, diagnostics or [], hint
+
+
+@dataclass
+class FileChange:
+    path: Path            # absolute
+    rel: str              # relative to the caseload root
+    kind: str             # case | plan | event | referral
+    before: Optional[bytes]
+    after: bytes
+
+    @property
+    def new(self) -> bool:
+        return self.before is None
+
+
+@dataclass
+class Change:
+    """What a recording will do: the files' new bytes and the commit message."""
+
+    root: Path
+    case_id: str
+    files: list[FileChange]
+    subject: str
+    trailers: list[tuple[str, str]] = field(default_factory=list)
+    staff: Optional[m.Staff] = None
+    drift: int = 0        # lines outside the edit the YAML writer reformats (0 when exact)
+
+    def diff(self) -> str:
+        return "".join(edit.unified_diff(f.before or b"", f.after, f.rel) for f in self.files)
+
+
+@dataclass
+class Recorded:
+    """What a recording did."""
+
+    paths: list[str]
+    message: str
+    git: str               # committed | skipped | not-a-repository | no-git | failed
+    commit: Optional[str] = None
+    identity: Optional[str] = None   # user | fallback
+    notes: list[str] = field(default_factory=list)
+    drift: int = 0
+    warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
+
+
+# ---------------------------------------------------------------- context
+
+@dataclass
+class _Ctx:
+    root: Path
+    case_id: str
+    folder: Path
+    config: m.CaseloadConfig
+    config_doc: Optional[Document]
+
+
+def _context(root: Path, case_id: str) -> _Ctx:
+    root = Path(root)
+    if not _CASE_ID.match(case_id):
+        raise RecordError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
+    folder = root / "cases" / case_id
+    for p in (folder, folder / "case.yaml"):
+        if p.is_symlink() and not _inside(root, p):
+            raise RecordError(f"cases/{case_id} links outside the caseload; careerpath does not write through it")
+    if not (folder / "case.yaml").is_file():
+        raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
+                          hint="`careerpath new` makes a case")
+    parsed = read_file(root / CONFIG_FILE, CONFIG_FILE)
+    doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed)
+    config = doc.model if doc.model is not None else m.CaseloadConfig.model_construct(agency="", staff=[], settings=m.Settings())
+    return _Ctx(root, case_id, folder, config, doc)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
+    if staff_id is None:
+        return None
+    for s in staff:
+        if s.id == staff_id:
+            return s
+    raise RecordError(f"`{staff_id}` is not a staff id in careerpath.yaml",
+                      hint="use an id from `staff:` in careerpath.yaml, or add the person there")
+
+
+def _case_model(ctx: _Ctx) -> Optional[m.Case]:
+    rel = f"cases/{ctx.case_id}/case.yaml"
+    doc, _ = validate_data(rel, "case", read_file(ctx.folder / "case.yaml", rel))
+    return doc.model
+
+
+def _rules_for_event(event_type: str, program: Optional[str], case: Optional[m.Case]) -> list[str]:
+    rules = []
+    for rule in EVENT_RULES.get(event_type, ()):
+        rule_program = RULE_PROGRAMS[rule.split(".")[0]]
+        if program is not None and rule_program != program:
+            continue
+        if case is not None and case.enrollments.get(rule_program) is None:
+            continue
+        if rule == "dor.waiting-list-contact":
+            vr = case.enrollments.ca_dor_vr if case else None
+            if not (vr and vr.eligibility.waiting_list and vr.eligibility.waiting_list.released is None):
+                continue
+        rules.append(rule)
+    return rules
+
+
+def _programs_of(rules: list[str], program: Optional[str]) -> list[str]:
+    if program:
+        return [program]
+    return sorted({RULE_PROGRAMS[r.split(".")[0]] for r in rules if r.split(".")[0] in RULE_PROGRAMS})
+
+
+def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
+    out = [("Case", case_id)]
+    out += [("Program", p) for p in programs]
+    out += [("Rule", r) for r in rules]
+    if staff is not None:
+        out.append(("Staff", staff.id))
+    return out
+
+
+def _unique_name(folder: Path, day: date, slug: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", slug.lower()).strip("-") or "entry"
+    base = f"{day.isoformat()}-{slug}"
+    name, n = f"{base}.yaml", 2
+    while (folder / name).exists():
+        name, n = f"{base}-{n}.yaml", n + 1
+    return name
+
+
+# ---------------------------------------------------------------- planning
+
+def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Optional[str],
+             summary: Optional[str] = None, program: Optional[str] = None) -> Change:
+    """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
+    ctx = _context(root, case_id)
+    staff = _staff(ctx.config.staff, by)
+    if staff is None:
+        raise RecordError("say who recorded this: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
+    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
+        raise RecordError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
+    if program is not None and program not in m.PROGRAMS:
+        raise RecordError(f"--program must be one of: {', '.join(m.PROGRAMS)}")
+    data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
+    if program:
+        data["program"] = program
+    if summary:
+        data["summary"] = edit.free_text(summary)
+    folder = ctx.folder / "events"
+    name = _unique_name(folder, day, event_type)
+    text = edit.new_text(data, modeline("event", 3))
+    rules = _rules_for_event(event_type, program, _case_model(ctx))
+    fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
+    return Change(ctx.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
+                  _trailers(case_id, _programs_of(rules, program), rules, staff), staff)
+
+
+def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
+               documents: list[str] | None = None, follow_up: Optional[date] = None,
+               consent: Optional[str] = None, program: Optional[str] = None) -> Change:
+    """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``."""
+    ctx = _context(root, case_id)
+    staff = _staff(ctx.config.staff, by)
+    if staff is None:
+        raise RecordError("say who made the referral: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
+    if program is not None and program not in m.PROGRAMS:
+        raise RecordError(f"--program must be one of: {', '.join(m.PROGRAMS)}")
+    data: dict[str, Any] = {"date": day.isoformat(), "to": edit.free_text(to), "kind": kind}
+    if program:
+        data["program"] = program
+    data["by"] = staff.id
+    data["documents"] = [edit.free_text(d) for d in documents or []]
+    data["consent"] = consent
+    data["follow_up"] = follow_up.isoformat() if follow_up else None
+    data["outcome"] = None
+    folder = ctx.folder / "referrals"
+    name = _unique_name(folder, day, kind)
+    text = edit.new_text(data, modeline("referral", 3))
+    rules = ["referral.follow-up"] if follow_up else []
+    fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
+    return Change(ctx.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
+                  _trailers(case_id, [program] if program else [], rules, staff), staff)
+
+
+def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
+    path = ctx.folder / rel_in_case
+    rel = f"cases/{ctx.case_id}/{rel_in_case}"
+    if path.is_symlink():
+        raise RecordError(f"{rel} is a symbolic link; careerpath edits only plain files")
+    try:
+        before = path.read_bytes()
+    except OSError as e:
+        raise RecordError(f"cannot read {rel} ({e.strerror or type(e).__name__})") from None
+    try:
+        doc = edit.load(before, rel)
+        if not isinstance(doc.data, dict):
+            raise RecordError(f"{rel} does not hold a mapping; fix it by hand first")
+        for path_, value in edits:
+            edit.set_value(doc.data, path_, value, m.FILE_MODELS[kind])
+    except edit.EditError as e:
+        raise RecordError(e.message, [d for d in e.diagnostics if d.file]) from None
+    return FileChange(path, rel, kind, before, edit.dump(doc)), doc.drift
+
+
+def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome: str, by: Optional[str] = None) -> Change:
+    """Close a referral: set ``outcome: {date, conclusion}`` in ``referrals/<REFERRAL>.yaml``."""
+    ctx = _context(root, case_id)
+    staff = _staff(ctx.config.staff, by)
+    stem = referral[:-5] if referral.endswith(".yaml") else referral
+    if not _STEM.match(stem) or not (ctx.folder / "referrals" / f"{stem}.yaml").is_file():
+        raise RecordError(f"case {case_id} has no referral {stem}", hint=f"referral names are the file names in cases/{case_id}/referrals/ without .yaml")
+    current = read_file(ctx.folder / "referrals" / f"{stem}.yaml", stem)
+    if isinstance(current.data, dict) and current.data.get("outcome") is not None:
+        raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
+    outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
+    fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
+    return Change(ctx.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
+                  _trailers(case_id, [], ["referral.follow-up"], staff), staff, drift)
+
+
+def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optional[str] = None,
+             more: list[tuple[str, str]] | None = None) -> Change:
+    """Change one field of case.yaml, or of plan.yaml when the path starts with ``plan.``.
+
+    ``more`` holds further (field, value) pairs changed in the same write and
+    commit, for fields that must change together (an eligibility ``status`` and
+    its ``decided`` date). All pairs address the same file.
+    """
+    ctx = _context(root, case_id)
+    staff = _staff(ctx.config.staff, by)
+    pairs = [(field_path, value), *(more or [])]
+    kind = None
+    edits: list[tuple[tuple, Any]] = []
+    shown_parts: list[str] = []
+    rules: list[str] = []
+    programs: list[str] = []
+    for fpath, fvalue in pairs:
+        try:
+            path = edit.parse_path(fpath)
+        except edit.EditError as e:
+            raise RecordError(e.message) from None
+        this_kind, model_path = ("plan", path[1:]) if path[0] == "plan" else ("case", path)
+        if kind is not None and this_kind != kind:
+            raise RecordError("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands")
+        kind = this_kind
+        if kind == "plan" and not model_path:
+            raise RecordError("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done")
+        if model_path == ("id",):
+            raise RecordError("the case id is the folder name; rename the folder and `id` together by hand (git mv)")
+        try:
+            typed = edit.typed_value(m.FILE_MODELS[kind], model_path, fvalue)
+        except edit.EditError as e:
+            raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
+        edits.append((model_path, typed))
+        shown = edit.show_path(path)
+        private = model_path[0] in _PRIVATE_PREFIXES
+        shown_value = fvalue.strip() or "null"
+        if len(shown_value) > 40:
+            shown_value = shown_value[:39] + "…"
+        shown_parts.append(shown + ("" if private else f" {shown_value}"))
+        rules += [r for rx, r in FIELD_RULES if rx.search(shown) and r not in rules]
+        if kind == "case" and model_path[0] == "enrollments" and len(model_path) > 1 and str(model_path[1]) not in programs:
+            programs.append(str(model_path[1]))
+    assert kind is not None
+    rel_in_case = "plan.yaml" if kind == "plan" else "case.yaml"
+    if kind == "plan" and not (ctx.folder / "plan.yaml").is_file():
+        raise RecordError(f"case {case_id} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)")
+    fc, drift = _edit_file(ctx, rel_in_case, kind, edits)
+    if not programs:
+        programs = _programs_of([r for r in rules if r.split(".")[0] in RULE_PROGRAMS], None)
+    subject = f"{case_id}: set " + ", ".join(shown_parts)
+    return Change(ctx.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
+
+
+def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None) -> Change:
+    """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml."""
+    ctx = _context(root, case_id)
+    staff = _staff(ctx.config.staff, by)
+    current = _case_model(ctx)
+    if current is not None and current.status == "closed":
+        raise RecordError(f"the case {case_id} is already closed")
+    closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
+    fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
+    return Change(ctx.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
+                  _trailers(case_id, [], [], staff), staff, drift)
+
+
+# ---------------------------------------------------------------- validation
+
+def _error_keys(diags: list[Diagnostic]) -> set[tuple[str, str, str]]:
+    return {(d.file, d.code, d.message) for d in diags if d.severity == "error"}
+
+
+def _doc_from_bytes(rel: str, kind: str, raw: bytes) -> tuple[Document, list[Diagnostic]]:
+    parsed = read_bytes(raw, rel)
+    doc, diags = validate_data(rel, kind, parsed)
+    return doc, parsed.diagnostics + diags
+
+
+def _case_checks(ctx_root: Path, config: m.CaseloadConfig, config_doc: Optional[Document], cf: CaseFolder, today: date) -> list[Diagnostic]:
+    from .checks import CHECKS, run_checks
+
+    cl = Caseload(ctx_root, config, config_doc, {cf.id: cf}, [])
+    # the caseload-wide checks of careerpath.yaml are not this edit's business
+    case_checks = [c for c in CHECKS if c.__name__ not in ("check_staff_qualifications", "check_duplicate_ids")]
+    out = run_checks(cl, today, case_checks)
+    from .checks import check_duplicate_ids
+    out += [d for d in check_duplicate_ids(cl, today) if d.file != CONFIG_FILE]
+    return out
+
+
+def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
+    """The errors ``change`` would add to its case (empty: safe to write).
+
+    With ``warnings``, the warnings it would add as well (an unknown event
+    type, a future date): they do not refuse a change but are worth showing.
+    """
+    ctx = _context(change.root, change.case_id)
+    load_diags: list[Diagnostic] = []
+    before_cf = load_case(ctx.root, ctx.folder, load_diags)
+    after_cf = copy.copy(before_cf)
+    after_cf.events = list(before_cf.events)
+    after_cf.referrals = list(before_cf.referrals)
+    before_errors: list[Diagnostic] = [d for d in load_diags]
+    after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
+    for fc in change.files:
+        doc, diags = _doc_from_bytes(fc.rel, fc.kind, fc.after)
+        after_errors += diags
+        if fc.kind == "case":
+            after_cf.case = doc
+            if doc.model is not None and doc.model.id != change.case_id:
+                after_errors.append(doc.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name"))
+        elif fc.kind == "plan":
+            after_cf.plan = doc
+        else:
+            target = after_cf.events if fc.kind == "event" else after_cf.referrals
+            target[:] = [d for d in target if d.file != fc.rel] + [doc]
+    before_errors += _case_checks(ctx.root, ctx.config, ctx.config_doc, before_cf, today)
+    after_errors += _case_checks(ctx.root, ctx.config, ctx.config_doc, after_cf, today)
+    old = _error_keys(before_errors)
+    old_all = {(d.file, d.code, d.message) for d in before_errors}
+    added = [d for d in after_errors if (d.file, d.code, d.message) not in (old if d.severity == "error" else old_all)
+             and (warnings or d.severity == "error")]
+    return sorted(set(added), key=sort_key)
+
+
+# ---------------------------------------------------------------- applying
+
+def _identity_env(change: Change) -> dict[str, str]:
+    s = change.staff
+    return gitio.fallback_identity(s.id if s else None, s.name if s else None, s.email if s else None)
+
+
+def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
+    """Validate, write every file atomically, then commit exactly those files (inside git).
+
+    Raises RecordError (nothing written) when the change adds errors, or when a
+    file could not be written. A failed commit does not undo the write: the
+    result says ``git='failed'`` and why.
+    """
+    if all(fc.before == fc.after for fc in change.files):
+        return Recorded([], gitio.format_message(change.subject, change.trailers), "unchanged")
+    found = check_change(change, today, warnings=True)
+    added = [d for d in found if d.severity == "error"]
+    if added:
+        raise RecordError("the change would make the case invalid; nothing was written", added)
+    before_case = _case_model(_context(change.root, change.case_id))
+    was_closed = before_case is not None and before_case.status == "closed"
+    # a file changed on disk since it was read is not overwritten
+    for fc in change.files:
+        if fc.before is not None and fc.path.read_bytes() != fc.before:
+            raise RecordError(f"{fc.rel} changed while it was being edited; nothing was written, run the command again")
+    written: list[FileChange] = []
+    try:
+        for fc in change.files:
+            atomic_write(fc.path, fc.after, exclusive=fc.new)
+            written.append(fc)
+    except WriteError as e:
+        raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
+    message = gitio.format_message(change.subject, change.trailers)
+    result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
+                      warnings=[d for d in found if d.severity == "warning"])
+    if was_closed:
+        result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
+    if not commit:
+        return result
+    if not gitio.available():
+        result.git = "no-git"
+        return result
+    try:
+        if gitio.toplevel(change.root) is None:
+            result.git = "not-a-repository"
+            return result
+        made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
+    except gitio.GitError as e:
+        result.git = "failed"
+        result.notes.append(e.message)
+        return result
+    result.git, result.commit, result.identity = "committed", made.sha, made.identity
+    return result
+
+
+def log_event(root: Path, case_id: str, event_type: str, day: date, today: date, *, by: Optional[str],
+              summary: Optional[str] = None, program: Optional[str] = None, commit: bool = True) -> Recorded:
+    """Record an event (see :func:`plan_log`) and commit it."""
+    return apply(plan_log(root, case_id, event_type, day, by=by, summary=summary, program=program), today, commit=commit)
+
+
+def refer(root: Path, case_id: str, day: date, today: date, *, to: str, kind: str, by: Optional[str],
+          documents: list[str] | None = None, follow_up: Optional[date] = None, consent: Optional[str] = None,
+          program: Optional[str] = None, commit: bool = True) -> Recorded:
+    """Record a referral (see :func:`plan_refer`) and commit it."""
+    return apply(plan_refer(root, case_id, day, to=to, kind=kind, by=by, documents=documents, follow_up=follow_up,
+                            consent=consent, program=program), today, commit=commit)
+
+
+def referral_outcome(root: Path, case_id: str, referral: str, day: date, today: date, *, outcome: str,
+                     by: Optional[str] = None, commit: bool = True) -> Recorded:
+    """Record a referral's outcome (see :func:`plan_outcome`) and commit it."""
+    return apply(plan_outcome(root, case_id, referral, day, outcome=outcome, by=by), today, commit=commit)
+
+
+def set_field(root: Path, case_id: str, field_path: str, value: str, today: date, *, by: Optional[str] = None,
+              more: list[tuple[str, str]] | None = None, commit: bool = True) -> Recorded:
+    """Change one field, or several together (see :func:`plan_set`), and commit it."""
+    return apply(plan_set(root, case_id, field_path, value, by=by, more=more), today, commit=commit)
+
+
+def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,
+               commit: bool = True) -> Recorded:
+    """Close a case (see :func:`plan_close`) and commit it."""
+    return apply(plan_close(root, case_id, day, reason=reason, by=by), today, commit=commit)

@@ -1,0 +1,230 @@
+"""`careerpath due`, `show` and `rules`: the CLI mirrors the library; formats; exit codes; the sample caseload."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import jsonschema
+import pytest
+
+from careerpath.loader import load
+from careerpath.obligations import compute, load_rules
+from careerpath.obligations.export import SCHEMA_PATH, schema, select
+from conftest import SAMPLE, TODAY, run_process
+
+CASE = """\
+id: p
+person: {name: Test Person, language: en}
+staff: {navigator: jsmith, counselor: jsmith, job-coach: ktran}
+enrollments:
+  ca-dor-vr:
+    applied: 2026-01-31
+  ca-dds-ccp:
+    basis: left-subminimum-wage
+    start: 2026-01-15
+    authorized_until: 2027-01-14
+"""
+
+
+@pytest.fixture
+def small(caseload):
+    return caseload({
+        "cases/p/case.yaml": CASE,
+        "cases/p/events/2026-02-10-review.yaml": "date: 2026-02-10\ntype: monthly-review\nby: jsmith\n",
+        "cases/q/case.yaml": "id: q\nperson: {name: Other Person, language: ru}\nstaff: {curator: reva}\n"
+                             "enrollments:\n  ru-czn-disability:\n    registered: 2026-01-10\n    curator: reva\n"
+                             "    ipra: {received: 2026-01-12, measures_due: 2026-06-01, measures: [{name: Профориентация}]}\n",
+    })
+
+
+def rows(cli, *args):
+    r = cli("due", *args, "--format", "json")
+    assert r.code in (0, 3), r.err
+    return json.loads(r.out)
+
+
+def test_json_equals_the_library(cli, small):
+    day = date(2026, 4, 10)
+    expected = [o.to_dict() for o in select(compute(load(small), day), day)]
+    assert rows(cli, "--caseload", small, "--today", day.isoformat()) == expected
+    everything = [o.to_dict() for o in compute(load(small), day, include_closed_history=True)]
+    assert rows(cli, "--caseload", small, "--today", day.isoformat(), "--all") == everything
+    assert any(r["status"] == "done" for r in everything)
+
+
+def test_json_validates_against_the_shipped_schema(cli, small):
+    data = rows(cli, "--caseload", small, "--today", "2026-04-10", "--all")
+    assert data
+    validator = jsonschema.Draft7Validator(schema(), format_checker=jsonschema.FormatChecker())
+    jsonschema.Draft7Validator.check_schema(schema())
+    assert [e.message for e in validator.iter_errors(data)] == []
+    assert SCHEMA_PATH.name == "obligations.schema.json" and SCHEMA_PATH.parent.name == "schemas"
+    broken = [dict(data[0], due="2026-02-30", status="late")]
+    assert len(list(validator.iter_errors(broken))) == 2
+
+
+def test_filters(cli, small):
+    base = ["--caseload", small, "--today", "2026-04-10"]
+    assert {r["case"] for r in rows(cli, *base, "--case", "q")} == {"q"}
+    assert {r["program"] for r in rows(cli, *base, "--program", "ca-dor-vr")} == {"ca-dor-vr"}
+    assert {r["rule"] for r in rows(cli, *base, "--rule", "ccp.*")} == {
+        "ccp.monthly-review", "ccp.quarterly-report", "ccp.annual-report", "ccp.authorization-end"}
+    assert {r["rule"] for r in rows(cli, *base, "--rule", "ccp.monthly-review")} == {"ccp.monthly-review"}
+    assert {r["case"] for r in rows(cli, *base, "--staff", "reva")} == {"q"}
+    overdue = rows(cli, *base, "--overdue")
+    assert overdue and all(r["past_due"] for r in overdue)
+    within = rows(cli, *base, "--within", "2w")
+    assert within and all(r["due"] <= "2026-04-24" for r in within)
+    assert any(r["past_due"] for r in within)  # past-due ones are due now
+    assert all(r["status"] != "done" for r in rows(cli, *base))
+
+
+def test_explain_shows_rule_citation_and_source(cli, small):
+    r = cli("due", "--caseload", small, "--today", "2026-04-10", "--explain", "--rule", "dor.eligibility-decision")
+    assert r.code == 0
+    assert "dor.eligibility-decision" in r.out and "34 CFR 361.41(b)(1)" in r.out
+    assert "cases/p/case.yaml:6" in r.out and "overdue" in r.out
+
+
+def test_plain_text_when_piped_and_the_language_of_titles(cli, small):
+    r = cli("due", "--caseload", small, "--today", "2026-04-10")
+    assert r.code == 0 and "\x1b[" not in r.out
+    lines = r.out.splitlines()
+    assert lines[0].split()[:4] == ["STATUS", "DUE", "WHEN", "CASE"]
+    assert lines[1].startswith("overdue")
+    es = cli("due", "--caseload", small, "--today", "2026-04-10", "--lang", "es", "--rule", "dor.*")
+    assert "Decisión de elegibilidad" in es.out
+
+
+def test_fail_on_overdue_exits_3(cli, small):
+    assert cli("due", "--caseload", small, "--today", "2026-04-10", "--fail-on", "overdue").code == 3
+    assert cli("due", "--caseload", small, "--today", "2026-01-20", "--fail-on", "overdue").code == 0
+    assert cli("due", "--caseload", small, "--today", "2026-01-20", "--fail-on", "due-soon").code == 3
+    assert cli("due", "--caseload", small, "--fail-on", "never").code == 2
+
+
+def test_usage_errors(cli, small):
+    assert cli("due", "--caseload", small, "--today", "2026-02-30").code == 2
+    assert cli("due", "--caseload", small, "--within", "soon").code == 2
+    assert cli("due", "--caseload", small, "--format", "xml").code == 2
+    r = cli("due", "--caseload", small, "--case", "nobody")
+    assert r.code == 1 and "nobody" in r.err
+
+
+def test_ics_round_trips_with_one_entry_per_obligation_and_stable_uids(cli, small, tmp_path):
+    from icalendar import Calendar
+
+    args = ["due", "--caseload", small, "--today", "2026-04-10", "--format", "ics", "--all"]
+    out = tmp_path / "feed.ics"
+    assert cli(*args, "--output", out).code == 0
+    first = out.read_bytes()
+    assert cli(*args, "--output", out).code == 0
+    assert out.read_bytes() == first  # byte-identical reruns
+    cal = Calendar.from_ical(first)
+    events = cal.walk("VEVENT")
+    expected = compute(load(small), date(2026, 4, 10), include_closed_history=True)
+    assert len(events) == len(expected)
+    assert [str(e["UID"]) for e in events] == [f"{o.uid}@careerpath" for o in expected]
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    assert [e.decoded("DTSTART") for e in events] == [o.due for o in expected]
+    text = first.decode("utf-8")
+    assert "Test Person" not in text and "Other Person" not in text  # names never go to calendars
+    # a later day changes statuses, not identities
+    later = Calendar.from_ical(cli("due", "--caseload", small, "--today", "2026-05-10", "--format", "ics", "--all").out.encode())
+    uids_later = {str(e["UID"]) for e in later.walk("VEVENT")}
+    assert {str(e["UID"]) for e in events} & uids_later
+
+
+def test_csv_has_a_header_and_one_row_per_obligation(cli, small):
+    r = cli("due", "--caseload", small, "--today", "2026-04-10", "--format", "csv")
+    table = list(csv.DictReader(io.StringIO(r.out)))
+    assert len(table) == len(rows(cli, "--caseload", small, "--today", "2026-04-10"))
+    assert table[0]["past_due"] == "true" and table[0]["case"] == "p"
+
+
+def test_show_one_case(cli, small):
+    r = cli("show", "p", "--caseload", small, "--today", "2026-04-10")
+    assert r.code == 0
+    assert r.out.startswith("p — Test Person")
+    for part in ("ca-dor-vr", "applied", "2026-01-31", "open obligations", "Eligibility decision", "monthly-review"):
+        assert part in r.out
+    data = json.loads(cli("show", "p", "--caseload", small, "--today", "2026-04-10", "--format", "json").out)
+    assert data["person"]["language"] == "en" and data["last_events"][0]["type"] == "monthly-review"
+    assert {o["rule"] for o in data["obligations"]} >= {"dor.eligibility-decision", "ccp.monthly-review"}
+    missing = cli("show", "pp", "--caseload", small)
+    assert missing.code == 1 and "did you mean `p`" in missing.err
+
+
+def test_rules_lists_citations_and_confirmation(cli):
+    r = cli("rules")
+    assert r.code == 0
+    for rule in load_rules().rules:
+        assert rule.id in r.out
+    assert "needs-source" in r.out and "34 CFR 361.45(e)" in r.out
+    data = json.loads(cli("rules", "--format", "json", "--program", "ru-czn-disability").out)
+    assert {d["program"] for d in data} == {"ru-czn-disability"}
+    assert {d["id"]: d["source"] for d in data}["czn.ipra-report-back"] == "needs-source"
+
+
+def test_rules_dir_adds_a_program_and_reports_a_broken_file(cli, small, tmp_path):
+    from test_obligations import TOY_RULES
+
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "xx-toy.yaml").write_text(TOY_RULES, encoding="utf-8")
+    assert "toy.check-in" in cli("rules", "--rules-dir", good).out
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.yaml").write_text("program: x\nrules:\n  - id: nope\n", encoding="utf-8")
+    r = cli("due", "--caseload", small, "--rules-dir", bad)
+    assert r.code == 1 and "x.yaml:3" in r.err
+
+
+def test_a_real_process_pipes_plain_text_and_exits_3(small):
+    r = run_process("due", "--caseload", small, "--today", "2026-04-10", "--fail-on", "overdue")
+    assert r.code == 3 and "\x1b[" not in r.out and "Traceback" not in r.err
+
+
+# ---------------------------------------------------------------- the sample caseload
+
+def test_sample_morning_list(cli):
+    data = rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat())
+    by = {(r["case"], r["rule"], r["item"]): r for r in data}
+
+    def status(case, rule, item=""):
+        return (by[(case, rule, item)]["due"], by[(case, rule, item)]["status"])
+
+    assert data[0]["past_due"] and not data[-1]["past_due"]
+    assert not any(r["case"] == "quang-le" for r in data)  # closed case
+    assert status("marco-delgado", "dor.eligibility-decision") == ("2026-11-30", "due-soon")
+    assert status("marco-delgado", "referral.follow-up", "2026-10-01-dor-application") == ("2026-11-23", "due-soon")
+    assert status("marco-delgado", "plan.objective", "g1.o3")[1] == "overdue"
+    assert status("tigran-petrosyan", "dor.eligibility-decision") == ("2026-12-15", "due-soon")
+    assert status("dana-whitfield", "dor.ineligibility-review") == ("2027-01-23", "upcoming")
+    assert status("ani-hakobyan", "dor.ipe-review", "2027-11-05") == ("2027-11-05", "upcoming")
+    assert status("ashley-brooks", "dor.waiting-list-contact", "2026-12-26")[0] == "2026-12-26"
+    assert not any(r["case"] == "ashley-brooks" and r["rule"] == "dor.ipe" for r in data)
+    assert status("jamal-carter", "se.worksite-monitoring", "2026-09") == ("2026-09-30", "partial")
+    assert status("jamal-carter", "se.service-limit") == ("2028-03-02", "upcoming")
+    assert status("linh-tran", "ccp.monthly-review", "2026-08") == ("2026-08-31", "overdue")
+    assert status("linh-tran", "ccp.monthly-review", "2026-11") == ("2026-11-30", "due-soon")
+    assert status("sofia-ramirez", "ccp.authorization-end") == ("2026-12-15", "due-soon")
+    assert status("sofia-ramirez", "dds.cie-incentive", "jobs[0]+6m") == ("2026-12-15", "due-soon")
+    assert status("ntxhi-vaj", "referral.follow-up", "2026-10-09-regional-center") == ("2026-11-06", "overdue")
+    assert status("alsu-galieva", "czn.ipra-report-back") == ("2027-03-01", "upcoming")
+    assert status("sergey-morozov", "czn.ipra-measures") == ("2026-12-11", "due-soon")
+    alld = {(r["case"], r["rule"], r["item"]): r for r in rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat(), "--all")}
+    assert alld[("alsu-galieva", "czn.ipra-measures", "")]["done_on"] == "2026-03-24"
+    assert alld[("sofia-ramirez", "dds.cie-incentive", "jobs[0]+30d")]["status"] == "done"
+
+
+def test_sample_time_travel_and_show(cli):
+    earlier = rows(cli, "--caseload", SAMPLE, "--today", "2026-06-30")
+    later = rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat())
+    assert earlier != later
+    assert all(r["due"] <= "2026-06-30" for r in earlier if r["past_due"])
+    r = cli("show", "jamal-carter", "--caseload", SAMPLE, "--today", TODAY.isoformat())
+    assert r.code == 0 and "ca-dor-se" in r.out and "Worksite monitoring" in r.out

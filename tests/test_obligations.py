@@ -1,0 +1,580 @@
+"""The obligations engine: hand-computed due dates for every rule, statuses, history, a fifth program."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from datetime import date, timedelta
+from typing import Optional
+
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from careerpath import models as m
+from careerpath.loader import load
+from careerpath.obligations import Obligation, RulesError, compute, load_rules
+from careerpath.obligations.dates import Duration, add_working_days, is_working_day, month_end, quarter_end, quarter_start
+
+# The rule ids of FORMAT.md's table: every one must be implemented.
+FORMAT_RULES = {
+    "ccp.monthly-review", "ccp.quarterly-report", "ccp.annual-report", "ccp.authorization-end",
+    "dor.eligibility-decision", "dor.ipe", "dor.ipe-review", "dor.ineligibility-review",
+    "dor.employment-90-days", "dor.waiting-list-contact", "se.service-limit", "se.worksite-monitoring",
+    "czn.plan-service", "czn.ipra-measures", "czn.reexamination", "czn.ipra-report-back",
+    "czn.retention-check", "dds.cie-incentive", "referral.follow-up", "plan.objective",
+}
+
+HEAD = """\
+id: p
+person: {name: Test Person, language: en}
+staff: {navigator: jsmith, counselor: jsmith, job-coach: ktran, curator: reva}
+"""
+
+
+def build(caseload, body: str, *, events: tuple = (), plan: Optional[str] = None, referrals: Optional[dict] = None,
+          config: Optional[str] = None, head: str = HEAD):
+    """One case `p`: case.yaml = HEAD + body; events = (date, type[, program]) tuples."""
+    files = {"cases/p/case.yaml": head + textwrap.dedent(body)}
+    for i, ev in enumerate(events):
+        when, kind = ev[0], ev[1]
+        text = f"date: {when}\ntype: {kind}\nby: jsmith\n" + (f"program: {ev[2]}\n" if len(ev) > 2 else "")
+        files[f"cases/p/events/{when}-{kind}-{i}.yaml"] = text
+    if plan is not None:
+        files["cases/p/plan.yaml"] = textwrap.dedent(plan)
+    for name, text in (referrals or {}).items():
+        files[f"cases/p/referrals/{name}.yaml"] = textwrap.dedent(text)
+    kwargs = {} if config is None else {"config": config}
+    shutil.rmtree(caseload({}) / "cases", ignore_errors=True)  # the fixture reuses one folder per test
+    return load(caseload(files, **kwargs))
+
+
+def of(cl, today: date, rule: str, history: bool = False) -> list[Obligation]:
+    """The obligations of one rule, by due date (compute itself puts past-due ones first)."""
+    found = [o for o in compute(cl, today, include_closed_history=history) if o.rule == rule]
+    return sorted(found, key=lambda o: (o.due, o.item))
+
+
+def one(cl, today: date, rule: str, history: bool = False) -> Obligation:
+    found = of(cl, today, rule, history)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def dues(obligations) -> list[tuple[str, str]]:
+    return [(o.due.isoformat(), o.status) for o in sorted(obligations, key=lambda o: o.due)]
+
+
+# ---------------------------------------------------------------- the rule book
+
+def test_every_format_rule_is_data_with_titles_and_a_citation():
+    book = load_rules()
+    ids = {r.id for r in book.rules}
+    assert FORMAT_RULES <= ids
+    for rule in book.rules:
+        assert set(rule.titles) >= {"en", "es", "vi", "hy", "hmn", "ru"}, rule.id
+        assert rule.citation.strip(), rule.id
+        assert rule.explain.strip(), rule.id
+        # non-English/Russian titles are machine drafts until a native speaker reviews them
+        assert rule.reviewed.get("en") and rule.reviewed.get("ru") and rule.reviewed.get("hmn") is False
+    assert {r.program for r in book.rules} == {"", *m.PROGRAMS}
+    assert {r.id: r.confirmed for r in book.rules}["czn.ipra-report-back"] is False
+
+
+# ---------------------------------------------------------------- DOR vocational rehabilitation
+
+VR = """\
+enrollments:
+  ca-dor-vr:
+    applied: 2026-01-31
+"""
+
+
+def test_eligibility_decision_is_60_days_after_application(caseload):
+    cl = build(caseload, VR)
+    o = one(cl, date(2026, 2, 1), "dor.eligibility-decision")
+    assert (o.due, o.status, o.citation) == (date(2026, 4, 1), "upcoming", "34 CFR 361.41(b)(1); 9 CCR 7060(a)")
+    assert o.source == "cases/p/case.yaml:6" and o.confirmed and o.staff == ("jsmith",)
+    assert one(cl, date(2026, 3, 2), "dor.eligibility-decision").status == "due-soon"  # within warn_days (30)
+    assert one(cl, date(2026, 4, 1), "dor.eligibility-decision").status == "due-soon"  # due today
+    late = one(cl, date(2026, 4, 2), "dor.eligibility-decision")
+    assert (late.status, late.past_due) == ("overdue", True)
+
+
+def test_eligibility_decision_done_when_decided(caseload):
+    cl = build(caseload, VR + "    eligibility: {status: eligible, decided: 2026-04-10}\n")
+    o = one(cl, date(2026, 5, 1), "dor.eligibility-decision")
+    assert (o.status, o.done_on, o.detail) == ("done", date(2026, 4, 10), "done 9 days late")
+    # time travel: on 2026-04-05 the decision had not been made yet
+    assert one(cl, date(2026, 4, 5), "dor.eligibility-decision").status == "overdue"
+
+
+def test_agreed_extension_replaces_the_60_day_date(caseload):
+    cl = build(caseload, VR + """\
+    eligibility:
+      status: pending
+      extension: {until: 2026-05-15, reason: trial-work-experience, agreed: 2026-03-20}
+""")
+    o = one(cl, date(2026, 4, 2), "dor.eligibility-decision")
+    assert (o.due, o.status, o.detail) == (date(2026, 5, 15), "upcoming", "agreed extension")
+    assert o.source == "cases/p/case.yaml:9"
+
+
+def test_closed_before_decision_has_no_decision_obligation(caseload):
+    cl = build(caseload, VR + "    eligibility: {status: closed-before-decision}\n")
+    assert of(cl, date(2026, 6, 1), "dor.eligibility-decision") == []
+
+
+def test_ipe_is_90_days_after_eligibility(caseload):
+    cl = build(caseload, VR + "    eligibility: {status: eligible, decided: 2026-03-31}\n")
+    o = one(cl, date(2026, 4, 1), "dor.ipe")
+    assert (o.due, o.status) == (date(2026, 6, 29), "upcoming")
+    signed = build(caseload, VR + "    eligibility: {status: eligible, decided: 2026-03-31}\n    ipe: {signed: 2026-06-01}\n")
+    assert one(signed, date(2026, 7, 1), "dor.ipe").status == "done"
+
+
+def test_ipe_waits_for_release_from_the_waiting_list(caseload):
+    waiting = VR + "    eligibility:\n      status: eligible\n      decided: 2026-03-31\n      waiting_list: {placed: 2026-04-02}\n"
+    cl = build(caseload, waiting)
+    assert of(cl, date(2026, 8, 1), "dor.ipe") == []  # no IPE clock while on the list
+    released = build(caseload, waiting.replace("placed: 2026-04-02}", "placed: 2026-04-02, released: 2026-07-01}"))
+    assert one(released, date(2026, 8, 1), "dor.ipe").due == date(2026, 9, 29)
+    extended = build(caseload, VR + "    eligibility: {status: eligible, decided: 2026-03-31}\n"
+                                    "    ipe: {extension: {until: 2026-08-15, agreed: 2026-06-20}}\n")
+    assert one(extended, date(2026, 7, 1), "dor.ipe").due == date(2026, 8, 15)
+
+
+def test_ipe_review_yearly_from_the_last_review(caseload):
+    cl = build(caseload, VR + "    eligibility: {status: eligible, decided: 2024-12-01}\n"
+                              "    ipe: {signed: 2025-01-10, reviews: [2025-12-01]}\n",
+               events=(("2026-12-20", "ipe-review", "ca-dor-vr"),))
+    got = dues(of(cl, date(2026, 11, 1), "dor.ipe-review"))
+    assert got == [("2026-01-10", "done"), ("2026-12-01", "due-soon")]
+    later = dues(of(cl, date(2027, 1, 5), "dor.ipe-review"))
+    assert later == [("2026-01-10", "done"), ("2026-12-01", "done"), ("2027-12-20", "upcoming")]
+
+
+def test_ineligibility_review_12_months(caseload):
+    body = VR + """\
+    eligibility:
+      status: ineligible
+      decided: 2026-01-31
+      notice: {sent: 2026-02-01, reasons: true, rights: true, cap_info: true}
+"""
+    o = one(build(caseload, body), date(2027, 2, 1), "dor.ineligibility-review")
+    assert (o.due, o.status) == (date(2027, 1, 31), "overdue")
+    done = build(caseload, body, events=(("2027-01-20", "ineligibility-review"),))
+    assert one(done, date(2027, 2, 1), "dor.ineligibility-review").done_on == date(2027, 1, 20)
+
+
+def test_employment_90_days_is_informational(caseload):
+    body = VR + "jobs:\n  - {employer: Bakery, start: 2026-01-31, program: ca-dor-vr}\n  - {employer: Other, start: 2026-01-01, program: ca-dds-ccp}\n"
+    cl = build(caseload, body)
+    before = one(cl, date(2026, 4, 20), "dor.employment-90-days")
+    assert (before.due, before.status, before.item) == (date(2026, 5, 1), "due-soon", "jobs[0]")
+    after = one(cl, date(2026, 5, 2), "dor.employment-90-days")
+    assert (after.status, after.done_on, after.past_due) == ("done", date(2026, 5, 1), False)
+
+
+def test_waiting_list_contact_every_90_days(caseload):
+    body = VR + "    eligibility:\n      status: eligible\n      decided: 2026-06-20\n      waiting_list: {placed: 2026-06-29}\n"
+    cl = build(caseload, body, events=(("2026-09-24", "contact"),))
+    assert dues(of(cl, date(2026, 11, 22), "dor.waiting-list-contact")) == [("2026-09-27", "done"), ("2026-12-26", "upcoming")]
+    # the contact must come after the previous due date: one made in the first period does not count twice
+    assert dues(of(cl, date(2026, 12, 27), "dor.waiting-list-contact")) == [
+        ("2026-09-27", "done"), ("2026-12-26", "overdue"), ("2027-03-26", "upcoming")]
+    released = build(caseload, body.replace("placed: 2026-06-29}", "placed: 2026-06-29, released: 2026-11-01}"))
+    assert [o.due for o in of(released, date(2027, 3, 1), "dor.waiting-list-contact", history=True)] == [date(2026, 9, 27)]
+    assert of(released, date(2027, 3, 1), "dor.waiting-list-contact") == []  # series ended: history only
+
+
+# ---------------------------------------------------------------- DOR supported employment
+
+SE = """\
+enrollments:
+  ca-dor-se:
+    type: individual
+    start: 2024-02-29
+    extended_services_source: Regional center
+"""
+
+
+def test_se_limit_24_months_from_a_leap_day(caseload):
+    o = one(build(caseload, SE), date(2026, 2, 1), "se.service-limit")
+    assert (o.due, o.status, o.staff) == (date(2026, 2, 28), "due-soon", ("ktran", "jsmith"))
+    ext = build(caseload, SE + "    extension: {until: 2026-08-31, agreed: 2026-02-01}\n")
+    assert one(ext, date(2026, 3, 1), "se.service-limit").due == date(2026, 8, 31)
+    done = build(caseload, SE + "    transitioned: 2026-02-20\n")
+    assert one(done, date(2026, 3, 1), "se.service-limit", history=True).status == "done"
+
+
+MONITORED = SE + "jobs:\n  - {employer: Bakery, start: 2026-02-03, program: ca-dor-se}\n"
+
+
+def test_two_monitoring_visits_in_february_satisfy_february_one_is_partial(caseload):
+    two = build(caseload, MONITORED, events=(("2026-02-05", "worksite-monitoring"), ("2026-02-19", "worksite-monitoring")))
+    feb = of(two, date(2026, 3, 5), "se.worksite-monitoring")
+    assert [(o.item, o.status, o.done_on) for o in feb] == [("2026-02", "done", date(2026, 2, 19)), ("2026-03", "due-soon", None)]
+    one_visit = build(caseload, MONITORED, events=(("2026-02-05", "worksite-monitoring"),))
+    o = of(one_visit, date(2026, 3, 5), "se.worksite-monitoring")[0]
+    assert (o.item, o.due, o.status, o.detail, o.past_due) == ("2026-02", date(2026, 2, 28), "partial", "1 of 2", True)
+    none = build(caseload, MONITORED)
+    assert of(none, date(2026, 3, 5), "se.worksite-monitoring")[0].status == "overdue"
+    # a visit tagged for another program does not count
+    other = build(caseload, MONITORED, events=(("2026-02-05", "worksite-monitoring", "ca-dds-ccp"),
+                                               ("2026-02-19", "worksite-monitoring")))
+    assert of(other, date(2026, 3, 5), "se.worksite-monitoring")[0].status == "partial"
+
+
+def test_monitoring_stops_at_transition(caseload):
+    cl = build(caseload, MONITORED.replace("extended_services_source: Regional center\n",
+                                           "extended_services_source: Regional center\n    transitioned: 2026-04-15\n"))
+    items = [o.item for o in of(cl, date(2026, 9, 1), "se.worksite-monitoring", history=True)]
+    assert items == ["2026-02", "2026-03"]  # April ends after the transition
+    assert of(cl, date(2026, 9, 1), "se.worksite-monitoring") == []
+
+
+# ---------------------------------------------------------------- CCP
+
+CCP = """\
+enrollments:
+  ca-dds-ccp:
+    basis: left-subminimum-wage
+    start: 2026-01-15
+    authorized_until: 2027-01-14
+"""
+
+
+def test_monthly_review_each_month_and_stops_after_closure(caseload):
+    cl = build(caseload, CCP, events=(("2026-01-20", "monthly-review"), ("2026-03-02", "monthly-review")))
+    got = dues(of(cl, date(2026, 4, 10), "ccp.monthly-review"))
+    assert got == [("2026-01-31", "done"), ("2026-02-28", "overdue"), ("2026-03-31", "done"), ("2026-04-30", "due-soon")]
+    closed = build(caseload, CCP, events=(("2026-01-20", "monthly-review"),),
+                   head=HEAD + "status: closed\nclosure: {date: 2026-04-10, reason: moved}\n")
+    assert of(closed, date(2026, 9, 1), "ccp.monthly-review") == []  # a closed case lists nothing due
+    history = of(closed, date(2026, 9, 1), "ccp.monthly-review", history=True)
+    assert dues(history) == [("2026-01-31", "done"), ("2026-02-28", "overdue"), ("2026-03-31", "overdue")]
+    assert all(o.history for o in history)
+
+
+def test_ended_enrollment_stops_monthly_reviews(caseload):
+    cl = build(caseload, CCP + "    end: 2026-03-15\n")
+    assert [o.item for o in of(cl, date(2026, 9, 1), "ccp.monthly-review", history=True)] == ["2026-01", "2026-02"]
+
+
+def test_quarterly_report_after_each_calendar_quarter(caseload):
+    cl = build(caseload, CCP, events=(("2026-04-20", "quarterly-report"), ("2026-08-15", "quarterly-report")))
+    got = [(o.item, o.due.isoformat(), o.status, o.detail) for o in of(cl, date(2026, 11, 22), "ccp.quarterly-report")]
+    assert got == [("2026-Q1", "2026-04-30", "done", ""), ("2026-Q2", "2026-07-30", "done", "done 16 days late"),
+                   ("2026-Q3", "2026-10-30", "overdue", ""), ("2026-Q4", "2027-01-30", "upcoming", "")]
+    slow = CONFIG_WITH("  ccp_quarterly_report_days: 45\n")
+    cl2 = build(caseload, CCP, config=slow)
+    assert of(cl2, date(2026, 4, 1), "ccp.quarterly-report")[0].due == date(2026, 5, 15)
+
+
+def CONFIG_WITH(settings_lines: str) -> str:
+    from conftest import CONFIG
+
+    return CONFIG + "settings:\n" + settings_lines
+
+
+def test_annual_report_on_anniversaries_from_a_leap_day(caseload):
+    body = CCP.replace("start: 2026-01-15", "start: 2024-02-29").replace("authorized_until: 2027-01-14", "authorized_until: 2028-02-28")
+    cl = build(caseload, body, events=(("2025-02-01", "annual-report"), ("2026-01-15", "annual-report")))
+    got = dues(of(cl, date(2026, 3, 1), "ccp.annual-report"))
+    # 2025-02-01 is within 30 days before 2025-02-28; 2026-01-15 is 44 days before 2026-02-28: too early
+    assert got == [("2025-02-28", "done"), ("2026-02-28", "overdue"), ("2027-02-28", "upcoming")]
+    assert dues(of(cl, date(2027, 3, 1), "ccp.annual-report"))[-1] == ("2028-02-29", "upcoming")
+
+
+def test_authorization_end_done_by_an_extension_request(caseload):
+    o = one(build(caseload, CCP), date(2026, 12, 20), "ccp.authorization-end")
+    assert (o.due, o.status, o.confirmed) == (date(2027, 1, 14), "due-soon", False)
+    early = build(caseload, CCP, events=(("2026-03-01", "extension-request"),))
+    assert one(early, date(2026, 12, 20), "ccp.authorization-end").status == "due-soon"  # too early to count
+    asked = build(caseload, CCP, events=(("2026-11-30", "extension-request"),))
+    assert one(asked, date(2026, 12, 20), "ccp.authorization-end").done_on == date(2026, 11, 30)
+    moved = build(caseload, CCP.replace("2027-01-14", "2027-07-14"))
+    assert one(moved, date(2026, 12, 20), "ccp.authorization-end").due == date(2027, 7, 14)
+
+
+def test_cie_incentive_30_days_6_and_12_months(caseload):
+    body = CCP + "jobs:\n  - {employer: Library, start: 2026-01-31, integrated: true, wage: 18.2}\n" \
+                 "  - {employer: Workshop, start: 2026-01-31, integrated: false}\n"
+    cl = build(caseload, body, events=(("2026-03-05", "retention-check"),))
+    got = [(o.item, o.due.isoformat(), o.status) for o in of(cl, date(2026, 6, 1), "dds.cie-incentive")]
+    assert got == [("jobs[0]+30d", "2026-03-02", "done"), ("jobs[0]+6m", "2026-07-31", "upcoming"),
+                   ("jobs[0]+12m", "2027-01-31", "upcoming")]
+    ended = build(caseload, body.replace("start: 2026-01-31, integrated: true", "start: 2026-01-31, end: 2026-05-01, integrated: true"))
+    assert [o.item for o in of(ended, date(2026, 4, 1), "dds.cie-incentive")] == ["jobs[0]+30d"]
+
+
+# ---------------------------------------------------------------- ЦЗН
+
+CZN = """\
+enrollments:
+  ru-czn-disability:
+    registered: 2025-11-10
+    curator: reva
+    disability: {group: 2, set_on: 2024-08-01, until: 2027-08-01, reexamination: 2027-07-01}
+    ipra:
+      received: 2026-03-02
+      measures_due: 2026-12-01
+      measures:
+        - {name: Профессиональная ориентация, from: 2026-03-05, to: 2026-06-01}
+"""
+
+
+def test_ipra_measures_with_and_without_a_report(caseload):
+    without = one(build(caseload, CZN), date(2026, 12, 2), "czn.ipra-measures")
+    assert (without.due, without.status, without.staff) == (date(2026, 12, 1), "overdue", ("reva",))
+    with_report = build(caseload, CZN, events=(("2026-11-20", "ipra-report"),))
+    o = one(with_report, date(2026, 12, 2), "czn.ipra-measures")
+    assert (o.status, o.done_on) == ("done", date(2026, 11, 20))
+    stale = build(caseload, CZN, events=(("2026-02-20", "ipra-report"),))  # a report on the previous IPRA
+    assert one(stale, date(2026, 12, 2), "czn.ipra-measures").status == "overdue"
+
+
+def test_ipra_report_back_one_month_before_the_term_ends(caseload):
+    o = one(build(caseload, CZN), date(2027, 6, 1), "czn.ipra-report-back")
+    assert (o.due, o.status, o.confirmed) == (date(2027, 7, 1), "due-soon", False)
+    early = build(caseload, CZN, events=(("2026-11-20", "ipra-report"),))  # answers the measures, not the report-back
+    assert one(early, date(2027, 6, 1), "czn.ipra-report-back").status == "due-soon"
+    sent = build(caseload, CZN, events=(("2026-11-20", "ipra-report"), ("2027-05-20", "ipra-report")))
+    assert one(sent, date(2027, 6, 1), "czn.ipra-report-back").done_on == date(2027, 5, 20)
+    two = build(caseload, CZN, config=CONFIG_WITH("  czn_ipra_report_before: 2m\n"))
+    assert one(two, date(2027, 1, 1), "czn.ipra-report-back").due == date(2027, 6, 1)
+
+
+def test_reexamination_is_an_informational_reminder(caseload):
+    cl = build(caseload, CZN)
+    assert dues(of(cl, date(2027, 6, 15), "czn.reexamination")) == [("2027-07-01", "due-soon")]
+    assert dues(of(cl, date(2027, 7, 2), "czn.reexamination")) == [("2027-07-01", "done")]
+
+
+def test_ipra_measures_list_counts_russian_working_days(caseload):
+    # 2024-04-26 is a Friday; Saturday 27 April was a working day, 28 April - 1 May days off
+    cl = build(caseload, CZN.replace("received: 2026-03-02", "received: 2024-04-26").replace(
+        "        - {name: Профессиональная ориентация, from: 2026-03-05, to: 2026-06-01}\n", "").replace("measures:\n", "measures: []\n"))
+    o = one(cl, date(2024, 5, 2), "czn.ipra-measures-list")
+    assert (o.due, o.status, o.confirmed) == (date(2024, 5, 3), "due-soon", False)
+    one_day = CONFIG_WITH("  czn_ipra_list_working_days: 1\n")
+    body = CZN.replace("received: 2026-03-02", "received: 2024-04-26").replace("measures:\n", "measures: []\n").replace(
+        "        - {name: Профессиональная ориентация, from: 2026-03-05, to: 2026-06-01}\n", "")
+    assert one(build(caseload, body, config=one_day), date(2024, 4, 26), "czn.ipra-measures-list").due == date(2024, 4, 27)
+    assert one(build(caseload, CZN), date(2026, 3, 10), "czn.ipra-measures-list").status == "done"
+
+
+def test_retention_checks_from_settings(caseload):
+    body = CZN + "jobs:\n  - {employer: Завод, start: 2026-01-31}\n  - {employer: Old, start: 2020-01-01, end: 2020-06-01}\n"
+    cl = build(caseload, body, events=(("2026-03-12", "retention-check"), ("2026-06-01", "retention-check")))
+    got = [(o.item, o.due.isoformat(), o.status) for o in of(cl, date(2026, 8, 1), "czn.retention-check")]
+    # 03-12 is within 14 days of 03-02; 06-01 is not near 07-31
+    assert got == [("jobs[0]+30d", "2026-03-02", "done"), ("jobs[0]+6m", "2026-07-31", "overdue"),
+                   ("jobs[0]+12m", "2027-01-31", "upcoming")]
+    weekly = build(caseload, body, config=CONFIG_WITH("  retention_checks: [2w]\n"))
+    assert [o.due for o in of(weekly, date(2026, 8, 1), "czn.retention-check")] == [date(2026, 2, 14)]
+
+
+def test_plan_services_of_the_czn_program(caseload):
+    plan = """\
+    goals: []
+    services:
+      - {name: Составление резюме, program: ru-czn-disability, due: 2026-04-01, done: null}
+      - {name: Профессиональная ориентация, program: ru-czn-disability, due: 2026-03-20, done: 2026-03-18}
+      - {name: Discovery, program: ca-dds-ccp, due: 2026-03-01}
+    """
+    cl = build(caseload, CZN, plan=plan)
+    got = [(o.item, o.due.isoformat(), o.status) for o in of(cl, date(2026, 4, 2), "czn.plan-service")]
+    assert got == [("services[1]", "2026-03-20", "done"), ("services[0]", "2026-04-01", "overdue")]
+    assert of(cl, date(2026, 4, 2), "czn.plan-service")[1].source == "cases/p/plan.yaml:3"
+
+
+# ---------------------------------------------------------------- case-wide
+
+def test_referral_follow_up_and_plan_objectives(caseload):
+    plan = """\
+    goals:
+      - id: g1
+        area: employment
+        statement: A job
+        objectives:
+          - {id: g1.o1, text: Profile, due: 2026-05-01, done: 2026-04-28}
+          - {id: g1.o2, text: Interviews, due: 2026-07-01, done: null}
+          - {id: g1.o3, text: Someday}
+    """
+    referrals = {
+        "2026-10-01-rc": "date: 2026-10-01\nto: Regional center\nkind: regional-center\nby: ktran\nfollow_up: 2026-11-01\n",
+        "2026-09-01-done": "date: 2026-09-01\nto: X\nkind: other\nfollow_up: 2026-09-15\noutcome: {date: 2026-09-10}\n",
+        "2026-09-02-none": "date: 2026-09-02\nto: Y\nkind: other\n",
+    }
+    cl = build(caseload, CCP, plan=plan, referrals=referrals)
+    objs = [(o.item, o.due.isoformat(), o.status, o.program) for o in of(cl, date(2026, 7, 2), "plan.objective")]
+    assert objs == [("g1.o1", "2026-05-01", "done", ""), ("g1.o2", "2026-07-01", "overdue", "")]
+    refs = of(cl, date(2026, 11, 2), "referral.follow-up")
+    assert [(o.item, o.status, o.staff) for o in refs] == [("2026-09-01-done", "done", ("jsmith", "ktran", "reva")),
+                                                          ("2026-10-01-rc", "overdue", ("ktran",))]
+    assert refs[1].source == "cases/p/referrals/2026-10-01-rc.yaml:5"
+
+
+# ---------------------------------------------------------------- engine properties
+
+def test_sorted_past_due_first_then_by_date_and_deterministic(caseload):
+    cl = build(caseload, CCP + VR.replace("enrollments:\n", ""), events=(("2026-03-02", "monthly-review"),))
+    a = compute(cl, date(2026, 4, 10))
+    b = compute(load(cl.root), date(2026, 4, 10))
+    assert a == b
+    flags = [o.past_due for o in a]
+    assert flags == sorted(flags, reverse=True)
+    for group in (True, False):
+        ds = [o.due for o in a if o.past_due is group]
+        assert ds == sorted(ds)
+    assert all(o.to_dict()["due"] == o.due.isoformat() for o in a)
+
+
+def test_documents_with_errors_still_compute_what_loaded(caseload):
+    body = VR + "    eligibility: {status: maybe}\njobs:\n  - {employer: X, start: 2026-13-01}\n"
+    cl = build(caseload, body, events=(("2026-02-01", "monthly-review"),))
+    assert any(d.severity == "error" for d in cl.diagnostics)
+    o = one(cl, date(2026, 2, 1), "dor.eligibility-decision")
+    assert o.due == date(2026, 4, 1)
+
+
+def test_an_unreadable_case_file_does_not_crash(caseload):
+    root = caseload({"cases/p/case.yaml": "id: [\n", "cases/p/plan.yaml": "goals:\n  - id: g1\n    area: employment\n"
+                     "    statement: x\n    objectives: [{id: g1.o1, text: t, due: 2026-01-01}]\n"})
+    cl = load(root)
+    assert [o.rule for o in compute(cl, date(2026, 2, 1))] == ["plan.objective"]
+
+
+def test_uids_are_stable_and_distinct(caseload):
+    cl = build(caseload, CCP)
+    first = compute(cl, date(2026, 6, 1))
+    again = compute(load(cl.root), date(2026, 6, 1))
+    assert [o.uid for o in first] == [o.uid for o in again]
+    assert len({o.uid for o in first}) == len(first)
+
+
+# ---------------------------------------------------------------- a fifth program: data only
+
+TOY_RULES = """\
+program: xx-toy
+names: {en: Toy job club}
+staff: [case.staff.navigator]
+reviewed: {en: true, ru: true, es: false, vi: false, hy: false, hmn: false}
+rules:
+  - id: toy.check-in
+    titles: {en: Two-week check-in, es: Control, vi: Kiểm tra, hy: Ստուգում, hmn: Kuaj, ru: Проверка}
+    citation: Toy Act 1
+    confirmed: false
+    kind: once
+    due:
+      - {date: enrollment.joined, offset: 2w}
+    done:
+      - event: [contact]
+        window: [trigger, due]
+    explain: Two weeks after joining, a contact.
+  - id: toy.weekly
+    titles: {en: Weekly session, es: Sesión, vi: Buổi, hy: Նիստ, hmn: Zaum, ru: Занятие}
+    citation: Toy Act 2
+    confirmed: true
+    kind: recurring
+    start: {date: enrollment.joined}
+    every: 1w
+    until: [enrollment.left]
+    done:
+      - event: [meeting]
+        window: [period_start, period_end]
+    explain: A meeting every week.
+"""
+
+
+def test_a_fifth_program_needs_only_a_data_file(caseload, tmp_path):
+    from pydantic import Field
+
+    rules_dir = tmp_path / "more-rules"
+    rules_dir.mkdir()
+    (rules_dir / "xx-toy.yaml").write_text(TOY_RULES, encoding="utf-8")
+    case_text = HEAD + "enrollments:\n  xx-toy:\n    joined: 2026-03-02\n    left: 2026-03-20\n"
+    cl = build(caseload, "enrollments:\n  xx-toy:\n    joined: 2026-03-02\n    left: 2026-03-20\n",
+               events=(("2026-03-10", "contact"), ("2026-03-05", "meeting")))
+
+    # The program's enrollment model belongs to the file format (models.py), not to the engine:
+    # here the test extends the models the way a fifth program would.
+    class ToyEnrollment(m.Model):
+        joined: m.Date
+        left: Optional[m.Date] = None
+
+    class ToyEnrollments(m.Enrollments):
+        xx_toy: Optional[ToyEnrollment] = Field(None, alias="xx-toy")
+
+    class ToyCase(m.Case):
+        enrollments: ToyEnrollments = ToyEnrollments()
+
+    cl.cases["p"].case.model = ToyCase.model_validate(yaml.safe_load(case_text))
+    got = [o for o in compute(cl, date(2026, 4, 1), rules_dirs=[rules_dir], include_closed_history=True)
+           if o.program == "xx-toy"]
+    assert [(o.rule, o.due.isoformat(), o.status, o.source) for o in got] == [
+        ("toy.weekly", "2026-03-16", "overdue", "cases/p/case.yaml:6"),  # past due first
+        ("toy.weekly", "2026-03-09", "done", "cases/p/case.yaml:6"),
+        ("toy.check-in", "2026-03-16", "done", "cases/p/case.yaml:6"),
+    ]
+    assert all(o.history for o in got if o.rule == "toy.weekly")  # the person left on 03-20
+    assert got[0].title_in("ru") in ("Занятие", "Проверка")
+    # without the extra folder the built-in rules know nothing of it
+    assert not [o for o in compute(cl, date(2026, 4, 1), include_closed_history=True) if o.program == "xx-toy"]
+
+
+def test_a_malformed_rule_file_names_its_line(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.yaml").write_text(TOY_RULES.replace("kind: once", "kind: sometimes"), encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules([bad])
+    assert f"{bad / 'x.yaml'}:" in info.value.message and "kind" in info.value.message
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    (dup / "x.yaml").write_text(TOY_RULES.replace("toy.weekly", "ccp.monthly-review"), encoding="utf-8")
+    with pytest.raises(RulesError, match="already defined"):
+        load_rules([dup])
+
+
+# ---------------------------------------------------------------- date arithmetic
+
+def test_month_arithmetic_clamps_to_month_end():
+    assert Duration.parse("1m").apply(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert Duration.parse("1m").apply(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert Duration.parse("24m").apply(date(2024, 2, 29)) == date(2026, 2, 28)
+    assert Duration.parse("-1m").apply(date(2027, 3, 31)) == date(2027, 2, 28)
+    assert Duration.parse("60d").apply(date(2026, 1, 31)) == date(2026, 4, 1)
+    assert Duration.parse("90d").apply(date(2026, 3, 31)) == date(2026, 6, 29)
+    assert quarter_end(date(2026, 11, 22)) == date(2026, 12, 31) and quarter_start(date(2026, 5, 31)) == date(2026, 4, 1)
+    assert Duration.parse("9999y").apply(date(2026, 1, 1)) is None
+
+
+dates_ = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(dates_, st.integers(min_value=0, max_value=120))
+def test_month_offsets_never_skip_a_month(d, k):
+    shifted = Duration(k, "m").apply(d)
+    assert (shifted.year * 12 + shifted.month) - (d.year * 12 + d.month) == k
+    assert shifted.day == min(d.day, month_end(shifted).day)
+
+
+@settings(max_examples=200, deadline=None)
+@given(dates_)
+def test_quarters_partition_the_year(d):
+    qs, qe = quarter_start(d), quarter_end(d)
+    assert qs <= d <= qe and qs.month in (1, 4, 7, 10) and qs.day == 1
+    assert qe + timedelta(days=1) == quarter_start(qe + timedelta(days=1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 1)), st.integers(min_value=1, max_value=15))
+def test_working_days_land_on_a_working_day_and_count_exactly(d, n):
+    end = add_working_days(d, n, "RU")
+    assert is_working_day(end, "RU")
+    days = [d + timedelta(days=i) for i in range(1, (end - d).days + 1)]
+    assert sum(is_working_day(x, "RU") for x in days) == n
