@@ -44,6 +44,7 @@ PLURAL_FORMS = {"hmn": "nplurals=1; plural=0;"}
 DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
     "status": ("done", "overdue", "due-soon", "upcoming", "partial"),
     "severity": ("error", "warning"),
+    "case-status": ("active", "closed"),
 }
 
 _state = {"lang": SOURCE_LANGUAGE}
@@ -260,6 +261,26 @@ def format_date(d: date, lang: Optional[str] = None, format: str = "medium") -> 
     return cldr_format(d, format=format, locale=locale)
 
 
+def display_date(d, lang: Optional[str] = None) -> str:
+    """A date in CLI output (tables, show, messages): CLDR medium form in the chosen language.
+
+    English output keeps ISO 8601 (2026-11-22), the form the files, JSON and
+    CSV use and that scripts parse; Hmong too (no CLDR locale). ``d`` may be a
+    date or an ISO string; anything else is returned as it is.
+    """
+    lang = lang or current()
+    if isinstance(d, str):
+        try:
+            d = date.fromisoformat(d)
+        except ValueError:
+            return d
+    if d is None:
+        return ""
+    if lang == SOURCE_LANGUAGE or lang not in CLDR_LOCALES:
+        return d.isoformat()
+    return format_date(d, lang)
+
+
 # ------------------------------------------------- diagnostics on display
 
 #: English diagnostic messages and hints from the library, as templates whose
@@ -389,6 +410,9 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "cannot create the folder {path}: {reason}",
     "{path} already exists; not overwritten",
     "cannot write {path}: {reason}",
+    # obligations/engine.py: the detail of an obligation ("1 of 2"), parts joined by "; "
+    "done {n} days late",
+    "{n} of {m}",
     # reports/output.py and period.py, shown through CliError
     "another careerpath run holds {name} (waited {seconds} s)",
     "{text}: month must be 01-12",
@@ -430,14 +454,18 @@ def diagnostic_text(text: str) -> str:
     return text
 
 
+def detail_text(text: str) -> str:
+    """An obligation's detail ("2026-09, 1 of 2"; parts joined by "; " or ", ") for display."""
+    if current() == SOURCE_LANGUAGE or not text:
+        return text
+    return "; ".join(", ".join(diagnostic_text(p) for p in part.split(", ")) for part in text.split("; "))
+
+
 def _localize_value(value: str, cat: Catalogue) -> str:
     exact = cat.messages.get(("diagnostic", value))
     if isinstance(exact, str) and exact:
         return exact
-    try:
-        return format_date(date.fromisoformat(value))
-    except ValueError:
-        return value
+    return display_date(value)
 
 
 # ----------------------------------------------------------------- helpers

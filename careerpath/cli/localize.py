@@ -132,3 +132,19 @@ def format_diagnostic(d, prefix: str = "") -> str:
     if d.hint:
         text += "\n    " + i18n._("hint: {hint}").format(hint=i18n.diagnostic_text(d.hint))
     return text
+
+
+def content_language(ctx, explicit, fallback) -> str:
+    """The language of content from data (rule titles): the command's --lang, the root --lang,
+    the CLI language when one was chosen (CAREERPATH_LANG, locale), else ``fallback``
+    (the caseload's default_language)."""
+    from .common import _globals
+
+    if explicit:
+        return explicit
+    root = _globals(ctx).lang if ctx is not None else None
+    if root:
+        return root
+    if i18n.current() != i18n.SOURCE_LANGUAGE:
+        return i18n.current()
+    return fallback or i18n.SOURCE_LANGUAGE
