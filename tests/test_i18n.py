@@ -398,3 +398,63 @@ def test_check_counts_jinja_values_as_one_word_and_ignores_tags():
     assert len(check_text(twenty.replace(".", " again."), "t", "en", {})) == 1
     tagged = "{% for s in services %}" + " ".join(["w"] * 15) + "{% endfor %} " + " ".join(["w"] * 5) + "."
     assert check_text(tagged, "t", "en", {}) == []
+
+
+# ------------------------------------------------- obligations in Russian
+
+SAMPLE = ROOT / "sample-cases"
+
+
+def test_due_in_russian_shows_russian_headers_statuses_titles_and_dates(cli):
+    r = cli("--lang", "ru", "due", "--caseload", SAMPLE, "--today", "2026-11-22")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[0].split()[:4] == ["СОСТОЯНИЕ", "СРОК", "КОГДА", "ДЕЛО"]
+    body = "\n".join(lines[1:])
+    assert "просрочено" in body and "скоро срок" in body and "overdue" not in body
+    assert "Ежемесячный обзор продвижения" in body  # a rule title from the rule file's ru entry
+    assert "31 авг. 2026\u202fг." in body and "2026-08-31" not in body  # CLDR date, not ISO
+    assert "опоздание 83 дн." in body and "1 из 2" in body
+
+
+def test_variable_and_option_after_the_command_give_the_same_russian_list(cli, monkeypatch):
+    before = cli("--lang", "ru", "due", "--caseload", SAMPLE, "--today", "2026-11-22").out
+    after = cli("due", "--caseload", SAMPLE, "--today", "2026-11-22", "--lang", "ru").out
+    monkeypatch.setenv("CAREERPATH_LANG", "ru")
+    from_env = cli("due", "--caseload", SAMPLE, "--today", "2026-11-22").out
+    assert before == after == from_env
+
+
+def test_a_renamed_status_changes_the_table_but_not_the_obligations(cli, tmp_path, monkeypatch):
+    """The catalogue says overdue -> XYZ: the table shows XYZ; JSON, CSV and the library keep `overdue`."""
+    from careerpath import load
+    from careerpath.obligations import compute
+
+    args = ("due", "--caseload", SAMPLE, "--today", "2026-11-22")
+    english_json = json.loads(cli(*args, "--format", "json").out)
+    english_csv = cli(*args, "--format", "csv").out
+    locale = _catalogue_copy(tmp_path, "ru", lambda t: t.replace('msgctxt "status"\nmsgid "overdue"\nmsgstr "просрочено"',
+                                                               'msgctxt "status"\nmsgid "overdue"\nmsgstr "XYZ"'))
+    monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(locale))
+    table = cli("--lang", "ru", *args).out
+    assert "XYZ" in table and "просрочено" not in table
+    as_json = json.loads(cli("--lang", "ru", *args, "--format", "json").out)
+    assert as_json == english_json
+    assert cli("--lang", "ru", *args, "--format", "csv").out == english_csv
+    library = [o for o in compute(load(SAMPLE), date(2026, 11, 22)) if o.status == "overdue"]
+    assert library and {o["status"] for o in as_json} >= {"overdue"}
+    assert sum(1 for o in as_json if o["status"] == "overdue") == len(library)
+
+
+def test_show_and_rules_in_russian(cli):
+    r = cli("--lang", "ru", "show", "sergey-morozov", "--caseload", SAMPLE, "--today", "2026-11-22")
+    assert r.code == 0
+    assert "открытые обязанности" in r.out and "просрочено" in r.out and "6 июл. 2026\u202fг." in r.out
+    rules = cli("--lang", "ru", "rules", "--program", "ru-czn-disability").out
+    assert "Исполнение перечня мероприятий ИПРА" in rules and "подтверждено" in rules
+
+
+def test_hmong_due_list_uses_iso_dates_and_hmong_status_names(cli):
+    r = cli("--lang", "hmn", "due", "--caseload", SAMPLE, "--today", "2026-11-22")
+    assert r.code == 0
+    assert "2026-08-31" in r.out and "dhau sijhawm lawm" in r.out
