@@ -413,6 +413,20 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     # obligations/engine.py: the detail of an obligation ("1 of 2"), parts joined by "; "
     "done {n} days late",
     "{n} of {m}",
+    # record.py and gitio.py, shown through CliError
+    "there is no case {name} in this caseload (no cases/{path}/case.yaml)",
+    "`{name}` is not a staff id in careerpath.yaml",
+    "say who recorded this: --by STAFF",
+    "say who made the referral: --by STAFF",
+    "or set CAREERPATH_STAFF, or `git config careerpath.staff ID`",
+    "TYPE must be lower-case words joined by hyphens, e.g. monthly-review",
+    "--program must be one of: {list}",
+    "case {name} has no referral {stem}",
+    "the referral {stem} already has an outcome; change it by hand if it is wrong",
+    "the case {name} is already closed",
+    "the change would make the case invalid; nothing was written",
+    "the change would make the case invalid",
+    "git is not installed",
     # reports/output.py and period.py, shown through CliError
     "another careerpath run holds {name} (waited {seconds} s)",
     "{text}: month must be 01-12",

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of, parse_date
 
 
@@ -48,7 +49,7 @@ def history_cmd(
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     from ..gitio import GitError
     from ..history import HistoryError, history
@@ -64,16 +65,18 @@ def history_cmd(
         sys.stdout.write("\n")
         return 0
     if not entries:
-        print(f"no commits touch case {case}" + (f" field {field}" if field else ""), file=sys.stderr)
+        print(_("no commits touch case {case} field {field}").format(case=case, field=field) if field
+              else _("no commits touch case {case}").format(case=case), file=sys.stderr)
         return 0
     for e in entries:
         print(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
         for f in e.files:
-            moved = f" (from {f.old_path})" if f.old_path else ""
+            moved = " " + _("(from {path})").format(path=f.old_path) if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
-                print(f"    {f.status} {f.path}{moved}" + (" (a version is not valid YAML; fields not compared)" if f.unreadable else ""))
+                print(f"    {f.status} {f.path}{moved}"
+                      + (" " + _("(a version is not valid YAML; fields not compared)") if f.unreadable else ""))
             if f.status == "added" and f.path.endswith(("/case.yaml", "/plan.yaml")) and not field:
-                print(f"        ({len(f.fields)} fields; `careerpath history {case} FIELD` shows one)")
+                print("        " + _("({n} fields; `careerpath history {case} FIELD` shows one)").format(n=len(f.fields), case=case))
                 continue
             for c in f.fields:
                 print(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
@@ -101,7 +104,7 @@ def audit_cmd(
     Example:  careerpath audit --since 2026-01-01 --format json
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     day = parse_date(since, "--since") if since else None
     from ..gitio import GitError
@@ -122,12 +125,14 @@ def audit_cmd(
         if f.code == "key-date-changed":
             first = f.first or {}
             print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)} "
-                  f"(first set to {_show(first.get('value'))} on {first.get('date', '?')[:10]} by {first.get('author', '?')} "
-                  f"in {first.get('commit', '?')[:10]})")
+                  + _("(first set to {value} on {date} by {author} in {commit})").format(
+                      value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
+                      commit=first.get("commit", "?")[:10]))
         else:
             closed = f.closed or {}
-            print(f"{head}: {', '.join(f.files)} changed after the case was closed "
-                  f"on {closed.get('date', '?')[:10]} by {closed.get('author', '?')} in {closed.get('commit', '?')[:10]}")
+            print(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(
+                files=", ".join(f.files), date=closed.get("date", "?")[:10], author=closed.get("author", "?"),
+                commit=closed.get("commit", "?")[:10]))
     n = len(findings)
-    print(f"{n} finding{'' if n == 1 else 's'}" if n else "no findings", file=sys.stderr)
+    print(ngettext("{n} finding", "{n} findings", n).format(n=n) if n else _("no findings"), file=sys.stderr)
     return 1 if findings else 0
