@@ -13,6 +13,7 @@ Modules:
     schema       JSON Schema export for editors
     scaffold     ``init`` and ``new``
     fsio         atomic, private file writes
+    documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
     cli/         the command line (typer), one module per command
 """
 

@@ -27,12 +27,12 @@ from . import i18n
 
 PACKAGE = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+HEADER_FIELD = "X-Reviewed-By"
 HEADER_COMMENT = """\
 # careerpath command-line messages: {name} ({lang}).
 # Translate msgstr only. Keep {{name}} parts and `backquoted` field names as they are.
-# Review state: careerpath/locale/reviews.yaml, `{lang}: cli: reviewed_by` (null until a native speaker signs off).
+# Set X-Reviewed-By to the name of the native speaker who reviewed this file; null = not reviewed.
 #"""
-REVIEWS_FILE = "reviews.yaml"
 
 
 def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
@@ -74,36 +74,17 @@ def _fixed_date():
 _FIXED_DATE = _fixed_date()  # keeps regenerated files identical (no churn in diffs)
 
 
-def write_po(path: Path, cat) -> None:
-    """Write a catalogue the way every catalogue here is written (wide lines, template order)."""
+def write_po(path: Path, cat, reviewed_by: Optional[str] = None, *, omit_header_lines: bool = False) -> None:
+    """Write a catalogue; Babel drops unknown headers, so X-Reviewed-By is put back here."""
     from babel.messages.pofile import write_po as babel_write
 
     buf = io.BytesIO()
     babel_write(buf, cat, width=100, sort_output=False, omit_header=False, include_previous=False)
+    text = buf.getvalue().decode("utf-8")
+    text = re.sub(r'("Generated-By: [^"]*\\n")', lambda m: m.group(1) + f'\n"{HEADER_FIELD}: {reviewed_by or "null"}\\n"',
+                  text, count=1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue())
-
-
-def reviews(locale_dir: Path = i18n.LOCALE_DIR) -> dict:
-    """``reviews.yaml``: the one record of native review, per language (documents) and per language's ``cli``."""
-    path = locale_dir / REVIEWS_FILE
-    if not path.is_file():
-        return {}
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return data if isinstance(data, dict) else {}
-
-
-def reviewer(review: dict, lang: str, domain: str) -> Optional[str]:
-    """Who signed ``lang``'s ``domain`` catalogue off; "source" for English; None = not reviewed."""
-    entry = review.get(lang) or {}
-    if entry.get("source"):
-        return "source"
-    if domain != "documents":
-        entry = entry.get(domain) or {}
-    value = entry.get("reviewed_by")
-    return str(value) if value else None
+    path.write_text(text, encoding="utf-8")
 
 
 def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list[Path]:
@@ -115,8 +96,9 @@ def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list
     write_po(written[0], tpl)
     for lang in languages:
         path = locale_dir / lang / "LC_MESSAGES" / "cli.po"
+        reviewer = None
         if path.is_file():
-            cat, _unused = i18n.read_catalogue(path, lang, "cli")
+            cat, reviewer = i18n.read_catalogue(path, lang, "cli")
         else:
             cat = Catalog(locale=i18n.CLDR_LOCALES.get(lang), domain="cli", project="careerpath")
         if lang in i18n.PLURAL_FORMS:
@@ -129,13 +111,14 @@ def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list
         cat.fuzzy = False
         cat.header_comment = HEADER_COMMENT.format(lang=lang, name=i18n.LANGUAGE_NAMES.get(lang, lang))
         if lang == i18n.SOURCE_LANGUAGE:  # the source text is its own translation
+            reviewer = reviewer or "source text"
             for m in list(cat):
                 if m.id:
                     cat.delete(m.id, context=m.context)  # drop, then add a fresh copy: update() shares objects with the template
                     cat.add(m.id, tuple(m.id) if isinstance(m.id, (tuple, list)) else m.id, m.locations,
                             auto_comments=m.auto_comments, context=m.context, flags=m.flags - {"fuzzy"})
         if lang == "hmn":  # Babel cannot set a locale it does not know: write the header by hand
-            write_po(path, cat)
+            write_po(path, cat, reviewer)
             text = path.read_text(encoding="utf-8")
             if '"Language: hmn' not in text:
                 text = text.replace('"Language-Team:', '"Language: hmn\\n"\n"Language-Team:', 1)
@@ -143,7 +126,7 @@ def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list
                 text = text.replace('"MIME-Version:', '"Plural-Forms: nplurals=1; plural=0;\\n"\n"MIME-Version:', 1)
             path.write_text(text, encoding="utf-8")
         else:
-            write_po(path, cat)
+            write_po(path, cat, reviewer)
         written.append(path)
     return written
 
@@ -197,7 +180,21 @@ def domains(locale_dir: Path = i18n.LOCALE_DIR) -> list[str]:
     return sorted(names, key=lambda n: (n != "cli", n))
 
 
-def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list[Coverage]:
+def _template_locations(templates_dir: Optional[Path]) -> dict:
+    """msgid -> [(template name, line)], from the Jinja templates themselves (documents.pot has no locations)."""
+    out: dict = {}
+    if templates_dir is None or not templates_dir.is_dir():
+        return out
+    from .plainlang import template_messages
+
+    for path in sorted(templates_dir.glob("*.j2")):
+        for line, msgid in template_messages(path):
+            out.setdefault(msgid, []).append((f"templates/{path.name}", line))
+    return out
+
+
+def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES,
+             templates_dir: Optional[Path] = None) -> list[Coverage]:
     """Per language and catalogue (then per template inside it): translated, fuzzy, missing, reviewed_by.
 
     The reference set of strings is the catalogue's ``.pot`` when there is
@@ -205,7 +202,6 @@ def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> li
     a language's file counts as missing.
     """
     rows: list[Coverage] = []
-    review = reviews(locale_dir)
     for domain in domains(locale_dir):
         pot = locale_dir / f"{domain}.pot"
         parsed = {}
@@ -214,6 +210,7 @@ def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> li
             if path.is_file():
                 parsed[lang] = (path, *i18n.read_catalogue(path, lang, domain))
         reference: dict = {}
+        found_in = _template_locations(templates_dir) if domain != "cli" else {}
         if pot.is_file():
             tpl, _ = i18n.read_catalogue(pot, "", domain)
             reference = {_msg_key(m): m.locations for m in tpl if m.id}
@@ -227,19 +224,18 @@ def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> li
                 row = Coverage(lang, domain, None, missing=len(reference))
                 rows.append(row)
                 continue
-            path, cat, header_reviewer = parsed[lang]
-            signed = reviewer(review, lang, domain) or header_reviewer
+            path, cat, reviewer = parsed[lang]
             by_key = {_msg_key(m): m for m in cat if m.id}
-            total = Coverage(lang, domain, None, reviewed_by=signed, file=_rel(path, locale_dir))
+            total = Coverage(lang, domain, None, reviewed_by=reviewer, file=_rel(path, locale_dir))
             per_template: dict[str, Coverage] = {}
             for key, locations in reference.items():
                 m = by_key.get(key)
                 state = "missing" if m is None or not _translated(m) else ("fuzzy" if m.fuzzy else "translated")
                 targets = [total]
                 if domain != "cli":
-                    for tname in sorted({loc[0] for loc in (locations or [])}):
+                    for tname in sorted({loc[0] for loc in (locations or found_in.get(key[1], []))}):
                         targets.append(per_template.setdefault(
-                            tname, Coverage(lang, domain, tname, reviewed_by=signed, file=total.file)))
+                            tname, Coverage(lang, domain, tname, reviewed_by=reviewer, file=total.file)))
                 for t in targets:
                     setattr(t, state, getattr(t, state) + 1)
             rows.append(total)

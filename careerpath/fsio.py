@@ -29,20 +29,26 @@ class WriteError(Exception):
     """A file could not be written (disk full, read-only folder, permissions)."""
 
 
-def make_dirs(path: Path) -> None:
-    """Create ``path`` and any missing parents, each new one 0700 (existing folders keep their mode)."""
+def make_dirs(path: Path) -> list[Path]:
+    """Create ``path`` and any missing parents, each new one 0700 (existing folders keep their mode).
+
+    Returns the folders made, outermost first, so a failed operation can remove them again.
+    """
     path = Path(path)
     missing = []
-    while not path.exists():
-        missing.append(path)
-        if path.parent == path:
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
             break
-        path = path.parent
+        missing.append(folder)
+    made: list[Path] = []
+    folder = path
     try:
-        for folder in reversed(missing):
+        for folder in reversed(missing):  # Path.mkdir(parents=True) gives parents the default mode
             folder.mkdir(mode=DIR_MODE, exist_ok=True)
+            made.append(folder)
     except OSError as e:
         raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
+    return made
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -115,15 +115,21 @@ class Commit:
     identity: str          # "user" or "fallback"
 
 
-def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None) -> Commit:
+def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None,
+                 force: bool = False) -> Optional[Commit]:
     """Commit exactly ``paths`` (their working-tree content) with ``message``.
 
     ``git commit --only -- <paths>`` leaves anything else the user had staged
-    staged and uncommitted. New files are added first (``git add -- <path>``).
-    Hooks run as usual; a hook that refuses the commit raises GitError.
+    staged and uncommitted. New files are added first (``git add -- <path>``;
+    with ``force`` even when .gitignore names them, as generated reports are).
+    Returns None when the paths hold no change to commit. Hooks run as usual;
+    a hook that refuses the commit raises GitError.
     """
     rel = [os.path.relpath(p, cwd) for p in paths]
-    run(["add", "--", *rel], cwd)
+    run(["add", *(["-f"] if force else []), "--", *rel], cwd)
+    if subprocess.run(["git", "diff", "--cached", "--quiet", "--", *rel], cwd=cwd, env=_env(),
+                      capture_output=True).returncode == 0:
+        return None
     env = None
     identity = "user"
     if not has_identity(cwd):

@@ -348,6 +348,8 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic]) ->
     docs = []
     if not folder.exists():
         return docs
+    if not _safe(root, folder, diags):
+        return docs
     if not folder.is_dir():
         diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", "a file stands where a folder belongs"))
         return docs
@@ -420,7 +422,9 @@ def load(root: Path | str) -> Caseload:
     diags: list[Diagnostic] = []
     config_doc = None
     config_path = root / CONFIG_FILE
-    if config_path.exists():
+    if config_path.is_symlink() and not _safe(root, config_path, diags):
+        pass
+    elif config_path.exists():
         config_doc = _load_doc(root, config_path, "careerpath", diags)
     else:
         diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file",
@@ -429,7 +433,7 @@ def load(root: Path | str) -> Caseload:
         agency="", default_language="en", staff=[], settings=m.Settings())
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
-    if cases_dir.is_dir():
+    if cases_dir.is_dir() and _safe(root, cases_dir, diags):
         for folder in _listdir(cases_dir, diags, root):
             if folder.name.startswith("."):
                 continue

@@ -212,20 +212,18 @@ def is_person_facing(path: Path, source: str) -> bool:
 
 
 def template_messages(path: Path, source: Optional[str] = None) -> list[tuple[int, str]]:
-    """(line, English msgid) of every gettext string of a Jinja template (Babel's Jinja extractor)."""
-    import io
+    """(line, English msgid) of every gettext string of a template, parsed by the documents' one
+    (sandboxed) Jinja environment, so the check reads templates exactly as ``render`` does."""
+    from .documents.engine import make_environment
 
-    from jinja2.ext import babel_extract
-
-    data = (source if source is not None else path.read_text(encoding="utf-8")).encode("utf-8")
-    options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+    text = source if source is not None else path.read_text(encoding="utf-8")
     out = []
     try:
-        for line, _func, message, _comments in babel_extract(io.BytesIO(data), ["_", "gettext", "ngettext", "N_"], [], options):
-            for text in (message if isinstance(message, tuple) else (message,)):
-                if text:
-                    out.append((line, text))
-    except Exception:  # a template Jinja cannot parse: its literal text is still checked
+        for line, _func, message in make_environment(()).extract_translations(text):
+            for msg in (message if isinstance(message, tuple) else (message,)):
+                if isinstance(msg, str) and msg:
+                    out.append((line, msg))
+    except Exception:  # a template Jinja cannot parse: its literal prose is still checked
         return []
     return out
 

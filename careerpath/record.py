@@ -477,6 +477,9 @@ def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
         result.git = "failed"
         result.notes.append(e.message)
         return result
+    if made is None:  # the files already held this content in git
+        result.git = "unchanged"
+        return result
     result.git, result.commit, result.identity = "committed", made.sha, made.identity
     return result
 

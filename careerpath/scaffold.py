@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -162,7 +163,9 @@ def _enrollment_lines(req: NewCase, opened: date) -> tuple[list[str], list[str]]
         elif program == "ru-czn-disability":
             lines += ["  ru-czn-disability:", f"    registered: {(req.registered or opened).isoformat()}"]
         else:
-            missing.append(f"a known program instead of {program!r} ({', '.join(m.PROGRAMS)})")
+            # the value itself is not echoed: a mixed-up argument may be a name
+            close = difflib.get_close_matches(program, m.PROGRAMS, n=1)
+            missing.append(f"a known --program ({', '.join(m.PROGRAMS)})" + (f"; did you mean {close[0]}?" if close else ""))
     return lines, missing
 
 
@@ -199,8 +202,17 @@ def new_case(root: Path, req: NewCase, today: date) -> Path:
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ScaffoldError("the new case would not validate; nothing was written", errors)
-    for sub in ("events", "referrals", "documents"):
-        make_dirs(folder / sub)
+    made: list[Path] = []
     path = folder / "case.yaml"
-    atomic_write(path, text, exclusive=True)
+    try:
+        for sub in ("events", "referrals", "documents"):
+            made += make_dirs(folder / sub)
+        atomic_write(path, text, exclusive=True)
+    except WriteError:
+        for created in reversed(made):  # a failed write leaves no half-made case behind to block a retry
+            try:
+                created.rmdir()
+            except OSError:
+                pass
+        raise
     return path

@@ -13,11 +13,13 @@ document, nesting deeper than :data:`MAX_DEPTH`, alias expansion beyond
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Optional
 
 import yaml
 
@@ -48,6 +50,13 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
+# libyaml's C composer recurses once per nesting level and overflows the C stack
+# (a segfault, not an exception) somewhere past ~30,000 levels with an 8 MiB stack,
+# sooner with smaller stacks. Each level needs one of these indicator characters,
+# so a short text with few of them cannot be deep; others get a non-recursive event scan.
+_INDICATORS = "[{-:?"
+_SCAN_ABOVE = 1000
+_SCAN_BYTES = 64 * 1024  # larger texts are scanned too, to count values before composing them
 
 
 def resolve_plain(text: str) -> Any:
@@ -56,12 +65,15 @@ def resolve_plain(text: str) -> Any:
         return None
     if text in _BOOL:
         return _BOOL[text]
-    if _INT10.match(text):
-        return int(text)
-    if _INT8.match(text):
-        return int(text[2:], 8)
-    if _INT16.match(text):
-        return int(text[2:], 16)
+    try:
+        if _INT10.match(text):
+            return int(text)
+        if _INT8.match(text):
+            return int(text[2:], 8)
+        if _INT16.match(text):
+            return int(text[2:], 16)
+    except ValueError:  # more digits than Python converts (4,300): keep it as text
+        return text
     if _FLOAT.match(text):
         return float(text)
     if _INF.match(text):
@@ -113,10 +125,30 @@ def _pos(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+# libyaml counts NEL, LS and PS as line breaks (YAML 1.1); editors and YAML 1.2 do not.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _positioner(text: str) -> Callable[[Any], tuple[int, int]]:
+    """Mark -> (line, column) as an editor counts them (only LF breaks a line)."""
+    if not _ODD_BREAKS.search(text):
+        return _pos
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def pos(mark: Any) -> tuple[int, int]:
+        if mark is None:
+            return (1, 1)
+        i = bisect.bisect_right(starts, mark.index) - 1
+        return (i + 1, mark.index - starts[i] + 1)
+
+    return pos
+
+
 class _Builder:
     """Turns a composed node graph into plain data, checking as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, pos: Callable[[Any], tuple[int, int]] = _pos) -> None:
+        self.pos = pos
         self.positions = Positions()
         self.nodes = 0
         self.errors: list[tuple[str, str, tuple[int, int], str]] = []
@@ -131,7 +163,7 @@ class _Builder:
         if node.tag not in _ALLOWED:
             raise _Refused("yaml-tag", f"the tag {node.tag.replace(_CORE, '!!')} is not allowed", node.start_mark,
                            "case files hold plain data only; remove the tag")
-        self.positions.values[path] = _pos(node.start_mark)
+        self.positions.values[path] = self.pos(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("", None) and node.tag in _IMPLICIT:
                 return resolve_plain(node.value)
@@ -148,18 +180,18 @@ class _Builder:
             key = key_node.value if key_node.style not in ("", None) else resolve_plain(key_node.value)
             key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
-                line, col = _pos(key_node.start_mark)
+                line, col = self.pos(key_node.start_mark)
                 first = self.positions.keys[path + (key,)]
                 self.errors.append(("yaml-duplicate-key", f"duplicate key `{key}` (first at line {first[0]})", (line, col),
                                     "delete one of the two; YAML keeps only the last"))
                 continue
-            self.positions.keys[path + (key,)] = _pos(key_node.start_mark)
+            self.positions.keys[path + (key,)] = self.pos(key_node.start_mark)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
 
 def _utf8_error_position(raw: bytes, err: UnicodeDecodeError) -> tuple[int, int]:
-    before = raw[: err.start]
+    before = raw[: err.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # line ends as the reader counts them
     line = before.count(b"\n") + 1
     col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
     return line, col
@@ -169,6 +201,7 @@ def parse_text(text: str, file: str) -> YamlFile:
     """Parse YAML text (already decoded) into data, positions and diagnostics."""
     diags: list[Diagnostic] = []
     empty = YamlFile(file, None, Positions(), diags)
+    pos = _positioner(text)
     m = _DIRECTIVE.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
@@ -176,15 +209,20 @@ def parse_text(text: str, file: str) -> YamlFile:
                                 "delete the line; careerpath reads YAML 1.2"))
         return empty
     try:
+        refused = _prescan(text)
+        if refused is not None:
+            line, col = pos(refused.mark)
+            diags.append(Diagnostic(file, line, col, "error", refused.code, refused.message, refused.hint))
+            return empty
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line, col = _pos(mark)
+        line, col = pos(mark)
         problem = (e.problem or "").strip()
         if "expected a single document" in (e.context or ""):
             diags.append(Diagnostic(file, line, col, "error", "yaml-multiple-documents", "a second YAML document starts here",
                                     "a case file holds one document; remove the `---` and what follows or move it to its own file"))
-        elif mark is not None and "\t" in _line_of(text, mark.line):
+        elif mark is not None and "\t" in _line_of(text, line - 1):
             diags.append(Diagnostic(file, line, col, "error", "yaml-tab", "a tab is used for indentation",
                                     "replace tabs with spaces"))
         else:
@@ -203,18 +241,18 @@ def parse_text(text: str, file: str) -> YamlFile:
         return empty
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         mark = getattr(e, "problem_mark", None)
-        line, col = _pos(mark)
+        line, col = pos(mark) if mark is not None else _bad_char_position(text)
         diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", "the file holds characters YAML does not allow",
                                 "remove control characters; save the file as plain UTF-8 text"))
         return empty
     if node is None:
         diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file is empty"))
         return empty
-    builder = _Builder()
+    builder = _Builder(pos)
     try:
         data = builder.build(node, (), 0)
     except _Refused as r:
-        line, col = _pos(r.mark)
+        line, col = pos(r.mark)
         diags.append(Diagnostic(file, line, col, "error", r.code, r.message, r.hint))
         return empty
     except RecursionError:
@@ -225,8 +263,72 @@ def parse_text(text: str, file: str) -> YamlFile:
     return YamlFile(file, data, builder.positions, diags)
 
 
+def _prescan(text: str) -> Optional[_Refused]:
+    """Refuse too deep or too many values from the event stream, without recursion.
+
+    Values are counted as the builder will see them, aliases expanded: each
+    anchored node's expanded size is remembered, so a billion-laughs file is
+    refused at the alias that crosses the limit, in microseconds, without a
+    node graph. Short texts with few indicators and no anchors skip the scan.
+    """
+    if (len(text) <= _SCAN_BYTES and sum(text.count(c) for c in _INDICATORS) <= _SCAN_ABOVE
+            and not ("&" in text and "*" in text)):
+        return None
+    sizes: dict[str, int] = {}            # anchor -> expanded size of its node
+    stack: list[list] = []                # open collections: [anchor, size so far]
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            stack.append([event.anchor, 1])
+            if len(stack) > MAX_DEPTH:
+                return _Refused("yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            size = 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][1] += size
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            if stack:
+                stack[-1][1] += 1
+        elif isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor, 1)
+            if stack:
+                stack[-1][1] += size
+        elif isinstance(event, yaml.DocumentStartEvent):
+            sizes.clear()
+            total = 0
+            continue
+        else:
+            continue
+        total += size
+        if total > MAX_NODES:
+            expanded = isinstance(event, yaml.AliasEvent)
+            return _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values" + (" once aliases are expanded" if expanded else ""),
+                            event.start_mark, "remove the anchors (&) and aliases (*) or split the file" if expanded
+                            else "split the file; case files are small")
+    return None
+
+
+# what YAML 1.2 does not allow in a stream (c-printable's complement, less tab/LF/CR)
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _bad_char_position(text: str) -> tuple[int, int]:
+    m = _NOT_PRINTABLE.search(text)
+    if m is None:
+        return (1, 1)
+    line = text.count("\n", 0, m.start()) + 1
+    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+
+
 def _line_of(text: str, index: int) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")
     return lines[index] if 0 <= index < len(lines) else ""
 
 
@@ -254,7 +356,13 @@ def read_bytes(raw: bytes, file: str) -> YamlFile:
 def read_file(path: Path, file: str) -> YamlFile:
     """Read and parse one file, turning every I/O failure into a diagnostic."""
     try:
-        size = os.stat(path).st_size
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            return YamlFile(file, None, Positions(), [Diagnostic(
+                file, 1, 1, "error", "file-unreadable", "not a regular file (a pipe, socket or device); it is not read")])
+        size = st.st_size
         if size > MAX_BYTES:
             return YamlFile(file, None, Positions(), [Diagnostic(
                 file, 1, 1, "error", "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",

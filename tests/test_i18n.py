@@ -292,13 +292,11 @@ def test_status_fails_on_an_incomplete_catalogue(cli, tmp_path):
 
 def test_status_counts_templates_of_a_documents_catalogue(tmp_path):
     locale = tmp_path / "locale"
-    (locale).mkdir()
-    (locale / "reviews.yaml").write_text("en: {source: true}\nes: {reviewed_by: Ana Ruiz, cli: {reviewed_by: null}}\n")
-    po = """msgid ""\nmsgstr ""\n"Language: {lang}\\n"\n\n#: templates/pccp.md.j2:3\nmsgid "Your plan"\nmsgstr "{a}"\n\n#: templates/pccp.md.j2:9 templates/referral-dor.md.j2:2\nmsgid "Your goals"\nmsgstr "{b}"\n"""
-    for lang, a, b in (("en", "Your plan", "Your goals"), ("es", "Su plan", "")):
+    po = """msgid ""\nmsgstr ""\n"Language: {lang}\\n"\n"X-Reviewed-By: {rev}\\n"\n\n#: templates/pccp.md.j2:3\nmsgid "Your plan"\nmsgstr "{a}"\n\n#: templates/pccp.md.j2:9 templates/referral-dor.md.j2:2\nmsgid "Your goals"\nmsgstr "{b}"\n"""
+    for lang, rev, a, b in (("en", "source", "Your plan", "Your goals"), ("es", "Ana Ruiz", "Su plan", "")):
         path = locale / lang / "LC_MESSAGES" / "documents.po"
         path.parent.mkdir(parents=True)
-        path.write_text(po.format(lang=lang, a=a, b=b), encoding="utf-8")
+        path.write_text(po.format(lang=lang, rev=rev, a=a, b=b), encoding="utf-8")
     rows = {(r.lang, r.template): r for r in coverage(locale, ("en", "es"))}
     assert (rows[("es", None)].translated, rows[("es", None)].missing, rows[("es", None)].reviewed_by) == (1, 1, "Ana Ruiz")
     assert (rows[("es", "templates/pccp.md.j2")].translated, rows[("es", "templates/pccp.md.j2")].missing) == (1, 1)

@@ -181,3 +181,62 @@ def test_a_failed_output_exits_1_and_the_others_are_written(caseload, cli, monke
     assert "failed registry-psych-referrals-2026.csv" in r.err
     written = sorted(p.name for p in (root / "out").iterdir())
     assert "registry-recipients-2026.csv" in written and not any("psych" in n for n in written)
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_commit_puts_the_reports_in_one_commit_naming_the_period(caseload, cli):
+    root = caseload(FILES)
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("config", "user.name", "Report Runner")
+    git("config", "user.email", "runner@example.invalid")
+    (root / ".gitignore").write_text(".careerpath/\nreports/\n")
+    git("add", "-A")
+    git("commit", "-qm", "caseload")
+    (root / "careerpath.yaml").write_text((root / "careerpath.yaml").read_text() + "# staged, unrelated\n")
+    git("add", "careerpath.yaml")
+    args = ("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--commit")
+    r = cli(*args)
+    assert r.code == 0, r.err
+    assert git("log", "-1", "--format=%s%n%an").splitlines() == ["report registry 2026", "Report Runner"]
+    files = set(git("show", "--name-only", "--format=", "HEAD").split())
+    assert files == {f"reports/registry-{k}-2026.{ext}" for k in ("recipients", "psych-referrals", "ipra-lists")
+                     for ext in ("csv", "html")}
+    assert "Period: 2026" in git("log", "-1", "--format=%B")
+    assert git("diff", "--cached", "--name-only").split() == ["careerpath.yaml"]  # still staged, not committed
+    head = git("rev-parse", "HEAD")
+    r = cli(*args)  # same inputs: nothing new to commit
+    assert r.code == 0 and git("rev-parse", "HEAD") == head and "nothing committed" in r.err
+
+
+def test_quarterly_reports_every_ccp_case_active_in_the_period_with_an_index(tmp_path, cli):
+    import shutil
+
+    from conftest import SAMPLE
+
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    args = ("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out)
+    r = cli(*args)
+    assert r.code == 0, r.err
+    folder = out / "quarterly-2026-Q3"
+    files = sorted(p.name for p in folder.iterdir())
+    # every CCP case of the samples is active in Q3 2026 (checked by hand against sample-cases/cases/*/case.yaml)
+    ccp = sorted(p.parent.name for p in (root / "cases").glob("*/case.yaml") if "  ca-dds-ccp:" in p.read_text())
+    assert sorted({f.split(".")[0] for f in files if f != "index.html"}) == ccp
+    assert "index.html" in files
+    # Spanish speakers get a Spanish report and the agency's English one
+    assert {"marco-delgado.es.html", "marco-delgado.en.html"} <= set(files)
+    assert '<html lang="es"' in (folder / "marco-delgado.es.html").read_text()
+    index = (folder / "index.html").read_text()
+    assert all(f'href="{f}"' in index for f in files if f != "index.html")
+    before = {f: (folder / f).read_bytes() for f in files}
+    assert cli(*args).code == 0
+    assert {f: (folder / f).read_bytes() for f in files} == before  # a rerun changes no byte
+    # a period before any CCP enrollment gives an empty index and no reports
+    cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2020-Q1", "--out", out)
+    assert sorted(p.name for p in (out / "quarterly-2020-Q1").iterdir()) == ["index.html"]

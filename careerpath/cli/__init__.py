@@ -22,7 +22,18 @@ from .. import i18n
 from ..i18n import _
 from .common import CliError, Globals, LangOpt, TodayOpt, CaseloadOpt, app
 
-from . import cmd_validate, cmd_scaffold, cmd_report, cmd_due, cmd_show, cmd_rules, cmd_record, cmd_history, cmd_i18n  # noqa: E402,F401  (commands register themselves)
+# commands register themselves on import; one per line keeps merges additive
+from . import cmd_validate  # noqa: E402,F401
+from . import cmd_scaffold  # noqa: E402,F401
+from . import cmd_due  # noqa: E402,F401
+from . import cmd_show  # noqa: E402,F401
+from . import cmd_rules  # noqa: E402,F401
+from . import cmd_render  # noqa: E402,F401
+from . import cmd_record  # noqa: E402,F401
+from . import cmd_history  # noqa: E402,F401
+from . import cmd_report  # noqa: E402,F401
+from . import cmd_doctor  # noqa: E402,F401
+from . import cmd_i18n  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:

@@ -42,8 +42,8 @@ def status(
 
     Catalogues: `cli` (this tool's messages and help) and `documents` (the
     document templates), as .po files under careerpath/locale/<lang>/LC_MESSAGES/.
-    "reviewed by" comes from careerpath/locale/reviews.yaml: a native
-    speaker's name, or empty until one has signed the translation off.
+    "reviewed by" is the X-Reviewed-By header: a native speaker's name, or
+    empty until one has signed the translation off.
 
     Exit 1 with --require LANG when LANG has a fuzzy or missing string (CI runs
     `--require en --require ru`).
@@ -59,7 +59,7 @@ def status(
         if lang not in i18n.LANGUAGES:
             raise CliError(_("--require: unknown language {lang} (known: {known})").format(
                 lang=lang, known=", ".join(i18n.LANGUAGES)), code=2)
-    rows = coverage(_locale_dir(locale_dir))
+    rows = coverage(_locale_dir(locale_dir), templates_dir=_default_templates())
     incomplete = [r for r in rows if r.template is None and r.lang in require and not r.complete]
     if format == "json":
         json.dump([r.to_dict() for r in rows], sys.stdout, ensure_ascii=False, indent=2)

@@ -17,7 +17,7 @@ EX_TEMPFAIL = 75
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="outcomes, registry (and, as they land, dashboard, quarterly).")],
+    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry or outcomes.")],
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),
@@ -27,6 +27,9 @@ def report(
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
     wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
                                help="How long to wait for another run's lock before exiting 75."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
+                                                         "with a message naming the report and period."),
+    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     caseload: CaseloadOpt = None,
@@ -51,6 +54,8 @@ def report(
     if kind not in batch.RUNNERS:
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
                        code=2)
+    if format not in ("html", "md"):
+        raise CliError(_("--format must be html or md"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
@@ -67,7 +72,7 @@ def report(
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
             req = batch.ReportRequest(cl, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "")
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format)
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
@@ -82,4 +87,26 @@ def report(
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+    if commit and result.written:
+        if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
+            return 1
     return 1 if result.failed else 0
+
+
+def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+    from .. import gitio
+
+    top = gitio.toplevel(out_dir) if gitio.available() else None
+    if top is None:
+        err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
+        return True
+    message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
+    try:
+        made = gitio.commit_paths(top, paths, message, force=True)
+    except gitio.GitError as e:
+        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=e.message))
+        return False
+    if not quiet:
+        err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
+            else _("reports unchanged since the last commit; nothing committed"))
+    return True

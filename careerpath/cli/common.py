@@ -61,6 +61,9 @@ LangOpt = Annotated[
                  help="Language of messages, help and dates: en, es, vi, hy, hmn, ru. "
                       "Default: $CAREERPATH_LANG, then the locale, then English."),
 ]
+RedactOpt = Annotated[bool, typer.Option(
+    "--redact", help="Replace names, birth dates, phones, addresses, e-mails, SSN, SNILS, UCI and case ids with "
+                     "stable placeholders (Person A, PHONE-1, case-a): for funders and bug reports.")]
 
 
 @dataclass

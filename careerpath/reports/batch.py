@@ -43,6 +43,7 @@ class ReportRequest:
     filters: Filters = field(default_factory=Filters)
     stamp: str = ""                       # a note added to HTML outputs with --stamp
     redact: Callable[[str], str] | None = None   # applied to every text written
+    fmt: str = "html"                     # documents in batches (quarterly): html or md
 
     def cases(self) -> list[CaseFolder]:
         f = self.filters
@@ -97,8 +98,74 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
     return result
 
 
+def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
+    """CCP cases active at some point in the period: enrolled then, and not closed before it began."""
+    out = []
+    for cf in req.cases():
+        case = cf.model
+        ccp = case.enrollments.ca_dds_ccp
+        if ccp is None or ccp.start > req.period.end or (ccp.end is not None and ccp.end < req.period.start):
+            continue
+        if case.closure is not None and case.closure.date < req.period.start:
+            continue
+        out.append(cf)
+    return out
+
+
+def run_quarterly(req: ReportRequest) -> BatchResult:
+    """The quarterly CCP report of every CCP case active in the period, plus an index page.
+
+    Each case gets its report in the person's language and, where that differs,
+    in the agency's default language too (the regional center reads that one).
+    A case that cannot be rendered (missing data, file errors) is listed as
+    failed in the index and in the result; the others are still written.
+    """
+    from ..documents import engine as documents
+
+    result = BatchResult()
+    folder = f"quarterly-{req.period.label}"
+    default = req.caseload.config.default_language
+    index_rows = []
+    for cf in quarterly_cases(req):
+        person_lang = cf.model.person.language
+        written: set[str] = set()
+        for lang in dict.fromkeys((person_lang, default)):
+            try:
+                doc = documents.render(req.caseload, "quarterly-report", cf.id, today=req.today, lang=lang,
+                                       fmt=req.fmt, period=req.period.label)
+            except documents.RenderError as e:
+                reason = str(e).splitlines()[0]
+                result.failed.append((f"{folder}/{cf.id}.{lang}.{req.fmt}", reason))
+                index_rows.append((cf.id, lang, "", "not rendered: " + reason))
+                continue
+            if doc.lang in written:  # the same document again (the person's language fell back to it)
+                continue
+            written.add(doc.lang)
+            file = f"{cf.id}.{doc.lang}.{req.fmt}"
+            _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
+            note = "" if doc.lang == lang else f"no {lang} translation of this report yet"
+            index_rows.append((cf.id, doc.lang, file, note))
+    table = Table(f"Quarterly CCP reports {req.period.label}", ("case", "language", "file", "note"),
+                  ("case", "language", "file", "note"), index_rows, note=req.stamp)
+    _emit(req, result, f"{folder}/index.html", _index_html(table), f"{len(index_rows)} reports")
+    return result
+
+
+def _index_html(table: Table) -> str:
+    import html
+
+    page = to_html(table)
+    # link the file column: the index is for opening the reports
+    for case_id, lang, file, note in table.rows:
+        if file:
+            cell = f"<td>{html.escape(file)}</td>"
+            page = page.replace(cell, f'<td><a href="{html.escape(file)}">{html.escape(file)}</a></td>', 1)
+    return page
+
+
 RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
     "dashboard": run_dashboard,
+    "quarterly": run_quarterly,
     "outcomes": run_outcomes,
     "registry": run_registry,
 }

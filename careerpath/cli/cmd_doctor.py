@@ -1,0 +1,50 @@
+"""``careerpath doctor``: check the environment and the caseload folder, and say what to fix."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of
+
+
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    caseload: CaseloadOpt = None,
+    format: FormatOpt = "text",
+) -> int:
+    """Check Python, git, optional extras, locale data, the cache and the caseload folder's privacy.
+
+    Each check prints ok, warn or fail with what to do. Reads no personal value:
+    only versions, paths, modes and counts. Exit 1 when a check fails.
+
+    Example:  careerpath doctor --caseload sample-cases
+    """
+    if format not in ("text", "json"):
+        raise CliError("--format must be text or json", code=2)
+    try:
+        root = caseload_of(ctx, caseload)
+    except CliError:
+        if caseload is not None:
+            raise
+        root = None
+    from ..doctor import diagnose
+
+    findings = diagnose(root)
+    failed = any(f.status == "fail" for f in findings)
+    if format == "json":
+        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 1 if failed else 0
+    width = max(len(f.check) for f in findings)
+    for f in findings:
+        print(f"{f.status:<5} {f.check:<{width}}  {f.detail}")
+        if f.fix and f.status != "ok":
+            print(f"{'':<5} {'':<{width}}  fix: {f.fix}")
+    warns = sum(f.status == "warn" for f in findings)
+    fails = sum(f.status == "fail" for f in findings)
+    print(f"{fails} failed, {warns} warnings, {len(findings) - fails - warns} ok", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,96 @@
+"""``careerpath render KIND CASE``: one finished document for one person."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@app.command()
+def render(
+    ctx: typer.Context,
+    kind: Annotated[Optional[str], typer.Argument(metavar="KIND", show_default=False,
+                                                  help="The document kind (see --list).")] = None,
+    case: Annotated[Optional[str], typer.Argument(metavar="CASE", show_default=False, help="The case id.")] = None,
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG",
+                                       help="Document language (en, es, vi, hy, hmn, ru). Default: the person's language."),
+    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf])."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="PATH",
+                                       help="Write the document here (atomically, mode 0600) instead of stdout."),
+    period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
+                                         help="For reports: 2026-Q3, 2026-11 or 2026. Default: the last complete "
+                                              "quarter (quarterly), this month (monthly), the last plan year (annual)."),
+    list_kinds: bool = typer.Option(False, "--list", help="List the document kinds and the programs they apply to."),
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Render a plan, referral packet, progress report or checklist for one case.
+
+    The document is in the person's language (or --lang); when its template has
+    no complete translation, it is rendered in the caseload's default language,
+    with a note in the document and on stderr. A document that lacks required
+    data is refused: exit 1 with the list of what is missing (by field, never
+    by value). The same case and --today give byte-identical output.
+
+    Exit 0 when rendered, 1 when data is missing or a template fails, 2 on usage errors.
+
+    Example:  careerpath render pccp linh-tran --format html --out linh-plan.html --today 2026-11-22
+    """
+    from ..documents import KINDS, list_kinds as kinds_table
+
+    if list_kinds:
+        rows = kinds_table()
+        width = max(len(r["kind"]) for r in rows)
+        for r in rows:
+            print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+        return 0
+    if not kind or not case:
+        raise CliError("render needs a KIND and a CASE", code=2, hint="careerpath render --list shows the kinds")
+    if kind not in KINDS:
+        raise CliError(f"unknown document kind {kind!r}", code=2, hint="kinds: " + ", ".join(KINDS))
+    if format not in ("md", "html", "pdf"):
+        raise CliError("--format must be md, html or pdf", code=2)
+    if lang is not None and not _LANG.match(lang):
+        raise CliError("--lang must be a language tag such as en, es, vi, hy, hmn, ru", code=2)
+    if format == "pdf" and out is None:
+        raise CliError("--format pdf needs --out PATH (a PDF is not printed to the terminal)", code=2)
+    from ..period import PeriodError, parse_period
+
+    if period is not None:
+        try:
+            parse_period(period)
+        except PeriodError as e:
+            raise CliError(str(e), code=2) from None
+    root = caseload_of(ctx, caseload)
+    day = today_of(ctx, today)
+    from ..documents import RenderError, render as render_document, to_pdf
+    from ..fsio import WriteError, atomic_write
+    from ..loader import load
+
+    cl = load(root)
+    try:
+        doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
+                              period=period)
+        data = to_pdf(doc.text) if format == "pdf" else doc.data
+    except RenderError as e:
+        raise CliError(str(e), code=1) from None
+    for note in doc.notes:
+        err(f"careerpath: note: {note}")
+    if out is None:
+        sys.stdout.write(doc.text)
+        sys.stdout.flush()
+        return 0
+    try:
+        atomic_write(out, data, mode=0o600)
+    except WriteError as e:
+        raise CliError(str(e), code=1) from None
+    err(f"wrote {out}")
+    return 0

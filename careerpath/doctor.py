@@ -1,0 +1,225 @@
+"""``careerpath doctor``: is this machine and this caseload fit to work on?
+
+:func:`diagnose` returns a list of :class:`Finding` values (ok, warn or fail,
+each with what to do about it); it never prints, and it reads only metadata:
+no case file is parsed and no personal value is shown (paths and counts only).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Literal, Optional
+
+Status = Literal["ok", "warn", "fail"]
+MIN_PYTHON = (3, 11)
+CACHE_DIR = ".careerpath"
+# the extras careerpath can use, and what is lost without them
+EXTRAS = {
+    "weasyprint": "PDF documents (pip install weasyprint; without it documents are HTML)",
+    "babel": "dates and numbers in each person's language (pip install babel)",
+    "icalendar": "calendar export of due dates (pip install icalendar)",
+    "filelock": "safe concurrent runs, e.g. cron while someone edits (pip install filelock)",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _git(args: list[str], cwd: Optional[Path] = None) -> tuple[int, str, str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        p = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as e:
+        return 1, "", type(e).__name__
+    return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+
+def check_python() -> Iterable[Finding]:
+    v = sys.version_info
+    text = f"Python {v.major}.{v.minor}.{v.micro}"
+    if (v.major, v.minor) < MIN_PYTHON:
+        yield Finding("python", "fail", f"{text}; careerpath needs {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer",
+                      "install a newer Python and reinstall careerpath")
+    else:
+        yield Finding("python", "ok", text)
+
+
+def check_git(root: Optional[Path]) -> Iterable[Finding]:
+    if shutil.which("git") is None:
+        yield Finding("git", "warn", "git is not installed: the caseload has no history and no audit trail",
+                      "install git (apt install git, brew install git, or git-scm.com)")
+        return
+    code, out, _ = _git(["--version"])
+    yield Finding("git", "ok" if code == 0 else "warn", out or "git did not report its version")
+    missing = [key for key in ("user.name", "user.email") if _git(["config", "--get", key], root)[0] != 0]
+    if missing:
+        yield Finding("git identity", "warn", f"git has no {' and no '.join(missing)}: commits will fail (cron too)",
+                      'git config --global user.name "Your Name"; git config --global user.email you@agency.org')
+    else:
+        yield Finding("git identity", "ok", "user.name and user.email are set")
+
+
+def check_extras() -> Iterable[Finding]:
+    for module, purpose in EXTRAS.items():
+        if importlib.util.find_spec(module) is None:
+            yield Finding(f"extra {module}", "warn", f"not installed: {purpose.split(' (')[0]} unavailable",
+                          purpose[purpose.find("(") + 1 : -1] if "(" in purpose else "")
+        else:
+            yield Finding(f"extra {module}", "ok", f"installed: {purpose.split(' (')[0]}")
+
+
+def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
+    languages = sorted(set(languages))
+    if not languages:
+        return
+    if importlib.util.find_spec("babel") is None:
+        yield Finding("locale data", "warn", "babel is not installed: no locale data for dates and numbers",
+                      "pip install babel")
+        return
+    from babel import Locale, UnknownLocaleError
+
+    missing = []
+    for lang in languages:
+        try:
+            Locale.parse(lang.replace("-", "_"))
+        except (UnknownLocaleError, ValueError, TypeError):
+            missing.append(lang)
+    if missing:
+        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} (dates fall back to a numeric form)",
+                      "have a native speaker review documents in these languages")
+    else:
+        yield Finding("locale data", "ok", f"CLDR data for {', '.join(languages)}")
+
+
+def _languages(root: Path) -> list[str]:
+    """The languages the caseload uses, read cheaply (no personal value leaves this function)."""
+    try:
+        from .loader import load
+
+        cl = load(root)
+    except Exception:  # a broken caseload is validate's business, not doctor's
+        return []
+    langs = {cl.config.default_language} if getattr(cl.config, "default_language", None) else set()
+    for s in cl.config.staff or []:
+        langs.update(s.languages)
+    for cf in cl.cases.values():
+        if cf.model is not None:
+            langs.add(cf.model.person.language)
+    return sorted(langs)
+
+
+def _private_mode(mode: int) -> bool:
+    return not (mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def check_permissions(root: Path) -> Iterable[Finding]:
+    if os.name != "posix":
+        yield Finding("permissions", "ok", "not a POSIX system: check the folder's sharing settings by hand")
+        return
+    exposed: list[str] = []
+    folders = [root / "cases", root / "careerpath.yaml"]
+    for top in folders:
+        if not top.exists():
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in [*dirnames, *filenames]:
+                path = Path(dirpath) / name
+                try:
+                    mode = path.lstat().st_mode
+                except OSError:
+                    continue
+                if stat.S_ISLNK(mode):
+                    continue
+                if not _private_mode(mode):
+                    exposed.append(path.relative_to(root).as_posix())
+        if top.is_file():
+            try:
+                if not _private_mode(top.stat().st_mode):
+                    exposed.append(top.name)
+            except OSError:
+                pass
+    try:
+        root_open = bool(root.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH))
+    except OSError:
+        root_open = False
+    if exposed:
+        sample = ", ".join(sorted(exposed)[:3]) + (" …" if len(exposed) > 3 else "")
+        yield Finding("permissions", "warn", f"{len(exposed):,} case files or folders are readable by group or others ({sample})",
+                      f"chmod -R go-rwx {root}")
+    elif root_open:
+        yield Finding("permissions", "warn", "the caseload folder can be listed by other users (file names are case ids)",
+                      f"chmod go-rwx {root}")
+    else:
+        yield Finding("permissions", "ok", "case files are private to their owner")
+
+
+def check_cache(root: Path) -> Iterable[Finding]:
+    cache = root / CACHE_DIR
+    stale = sorted(p.relative_to(root).as_posix() for p in root.rglob(".*.tmp") if p.is_file())
+    if stale:
+        yield Finding("leftovers", "warn", f"{len(stale)} temporary file(s) from an interrupted write: {', '.join(stale[:3])}",
+                      "delete them (the real files are intact: writes are atomic)")
+    if not cache.exists() and not cache.is_symlink():
+        yield Finding("cache", "ok", f"no {CACHE_DIR}/ folder (made on first use)")
+        return
+    if cache.is_symlink() or not cache.is_dir():
+        yield Finding("cache", "fail", f"{CACHE_DIR} is not a plain folder", f"delete {cache}; it is rebuilt on the next run")
+        return
+    if not os.access(cache, os.R_OK | os.W_OK | os.X_OK):
+        yield Finding("cache", "fail", f"{CACHE_DIR}/ is not readable and writable by you", f"fix its owner or delete {cache}")
+        return
+    size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file() and not p.is_symlink())
+    yield Finding("cache", "ok", f"{CACHE_DIR}/ holds {size / 1024:,.0f} KiB (safe to delete; it is rebuilt)")
+
+
+def check_repository(root: Path) -> Iterable[Finding]:
+    if shutil.which("git") is None:
+        return
+    code, out, err = _git(["rev-parse", "--is-inside-work-tree"], root)
+    if code != 0:
+        if "dubious ownership" in err or "safe.directory" in err:
+            yield Finding("repository", "fail", "git refuses the repository: it belongs to another user",
+                          f"git config --global --add safe.directory {root.resolve()}")
+        else:
+            yield Finding("repository", "warn", "the caseload is not a git repository: no history, no undo, no audit trail",
+                          f"cd {root} && git init && git add -A && git commit -m 'caseload'")
+        return
+    yield Finding("repository", "ok", "the caseload is under git")
+    code, _, _ = _git(["check-ignore", "-q", "--no-index", f"{CACHE_DIR}/x"], root)
+    if code != 0:
+        yield Finding("gitignore", "warn", f"{CACHE_DIR}/ is not ignored: caches of case data could be committed",
+                      f"echo '{CACHE_DIR}/' >> {root / '.gitignore'}")
+    else:
+        yield Finding("gitignore", "ok", f"{CACHE_DIR}/ is ignored")
+    code, out, _ = _git(["remote"], root)
+    remotes = out.split() if code == 0 else []
+    if remotes:  # names only: a remote URL can hold a token
+        yield Finding("remotes", "warn", f"pushes go to: {', '.join(remotes)}; case data leaves this machine",
+                      "make sure every remote is private and access-controlled (never a public host)")
+
+
+def diagnose(root: Optional[Path]) -> list[Finding]:
+    """Every check, in a fixed order; ``root`` None means no caseload was found."""
+    findings: list[Finding] = [*check_python(), *check_git(root), *check_extras()]
+    if root is None:
+        findings.append(Finding("caseload", "warn", "no caseload found here",
+                                "pass --caseload PATH to check a caseload's folder too"))
+        return findings
+    findings += [*check_locales(_languages(root)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    return findings

@@ -1,0 +1,371 @@
+"""Rendering: the one Jinja environment factory, template lookup, language choice.
+
+Templates live in top-level ``templates/`` (shipped in the wheel as
+``careerpath/templates``); a caseload overrides any of them with a file of the
+same name in its own ``templates/`` folder. A kind has one source,
+``<kind>.j2``, that renders both formats: it extends ``_layout.<fmt>.j2`` and
+draws its blocks with the macros of ``_blocks.<fmt>.j2``. The environment asks
+for ``<kind>.<fmt>.j2`` (so ``select_autoescape`` turns escaping on for HTML);
+the loader answers with ``<kind>.<fmt>.j2`` if such a file exists, else
+``<kind>.j2``: an override may be shared by both formats or made for one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+from . import labels as L
+from .context import Period, PeriodError, build_context, default_period, parse_period
+from .kinds import KINDS, Kind, Subject
+from .locales import SOURCE_LANGUAGE, available_languages, base_language, load_catalog
+
+FORMATS = ("md", "html", "pdf")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_FORMAT_NAME = re.compile(r"^(?P<base>.+)\.(?:md|html)\.j2$")
+
+
+def builtin_templates() -> Path:
+    """The built-in templates: ``careerpath/templates`` (a link to top-level templates/ in a checkout)."""
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+class RenderError(Exception):
+    """A document cannot be made; the message says why (never with personal values)."""
+
+
+class MissingData(RenderError):
+    def __init__(self, kind: str, case_id: str, missing: list[str]):
+        self.kind, self.case_id, self.missing = kind, case_id, missing
+        lines = "\n".join(f"  - {m}" for m in missing)
+        super().__init__(f"cannot render {kind} for case {case_id}: missing data:\n{lines}")
+
+
+@dataclass
+class Rendered:
+    kind: str
+    case_id: str
+    lang: str  # the language the document is in
+    requested_lang: str
+    format: str
+    text: str
+    notes: list[str] = field(default_factory=list)  # for stderr, in English
+    reviewed: bool = True
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+# ---------------------------------------------------------------- environment
+
+def _template_loader(dirs: tuple[Path, ...]):
+    from jinja2 import BaseLoader, TemplateNotFound
+
+    class Loader(BaseLoader):
+        """Search the caseload's templates, then the built-in ones; ``x.html.j2`` falls back to ``x.j2``."""
+
+        def __init__(self) -> None:
+            self.dirs = dirs
+
+        def resolve(self, name: str) -> Optional[Path]:
+            if not _NAME.match(name) or ".." in name:
+                return None
+            candidates = [name]
+            if (mt := _FORMAT_NAME.match(name)):
+                candidates.append(f"{mt.group('base')}.j2")
+            for folder in self.dirs:
+                for cand in candidates:
+                    path = folder / cand
+                    if path.is_file():
+                        return path
+            return None
+
+        def get_source(self, environment, template):
+            path = self.resolve(template)
+            if path is None:
+                raise TemplateNotFound(template)
+            source = path.read_text(encoding="utf-8")
+            mtime = path.stat().st_mtime_ns
+            return source, str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
+
+    return Loader()
+
+
+@functools.lru_cache(maxsize=16)
+def make_environment(dirs: tuple[Path, ...]):
+    """The one Jinja environment: sandboxed, strict about missing fields, escaping HTML, with gettext.
+
+    Translations come from the render context (``_catalog``), so one
+    environment (and its compiled-template cache) serves every language.
+    """
+    from jinja2 import StrictUndefined, pass_context, select_autoescape
+    from jinja2.sandbox import SandboxedEnvironment
+    from markupsafe import escape
+
+    env = SandboxedEnvironment(
+        loader=_template_loader(dirs),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False,
+                                     default=False),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=lambda v: "" if v is None else v,
+    )
+
+    @pass_context
+    def gettext(ctx, message: str) -> str:
+        text = ctx["_catalog"].gettext(message)
+        # a translation is text, never markup: a translator cannot break the HTML
+        return escape(text) if ctx.eval_ctx.autoescape else text
+
+    @pass_context
+    def ngettext(ctx, singular: str, plural: str, n: int) -> str:
+        return gettext(ctx, singular if n == 1 else plural)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+    @pass_context
+    def translate(ctx, msgid: Any) -> str:
+        """``{{ goal.area_label|t }}``: show a label the code supplied, in the document's language."""
+        return gettext(ctx, msgid) if isinstance(msgid, str) and msgid else ("" if msgid is None else msgid)
+
+    env.filters["t"] = translate
+    env.filters["md"] = _md_cell
+    return env
+
+
+def _md_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell: no pipes or line breaks."""
+    return str(value if value is not None else "").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
+    dirs = []
+    if caseload_root is not None and (Path(caseload_root) / "templates").is_dir():
+        dirs.append((Path(caseload_root) / "templates").resolve())
+    dirs.append(builtin_templates())
+    return tuple(dirs)
+
+
+# ---------------------------------------------------------------- languages
+
+def template_msgids(env, kind: Kind, fmt: str) -> set[str]:
+    """The msgids a kind's document uses: its template, the shared partials, the code's labels."""
+    names = [f"{kind.name}.{fmt}.j2", f"_layout.{fmt}.j2", f"_blocks.{fmt}.j2"]
+    out = L.msgids_of(kind.labels) | {kind.title} | set(_NOTES)
+    for name in names:
+        path = env.loader.resolve(name)
+        if path is not None:
+            st = path.stat()
+            out |= _msgids_in(env, str(path), st.st_mtime_ns, st.st_size)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
+    """The msgids one template file uses (cached on the file's mtime and size: parsing is the slow part)."""
+    from jinja2 import TemplateSyntaxError
+
+    out: set[str] = set()
+    try:
+        for _line, _func, message in env.extract_translations(Path(path).read_text(encoding="utf-8")):
+            if isinstance(message, str):
+                out.add(message)
+            else:
+                out.update(m for m in message if isinstance(m, str))
+    except TemplateSyntaxError as e:
+        raise RenderError(f"template {_shown(path)}, line {e.lineno}: {e.message}") from None
+    return frozenset(out)
+
+
+def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str) -> tuple[str, list[str]]:
+    """The language a document is rendered in, and notes when it is not ``wanted``.
+
+    A language is used only if its catalog translates every string of the
+    document: a document is never half in one language and half in another.
+    """
+    available = set(available_languages())
+    needed = template_msgids(env, kind, "html" if fmt == "pdf" else fmt)
+
+    def complete(lang: str) -> bool:
+        if lang == SOURCE_LANGUAGE:
+            return True
+        if lang not in available:
+            return False
+        cat = load_catalog(lang)
+        return all(cat.has(m) for m in needed)
+
+    wanted_base = base_language(wanted)
+    if complete(wanted_base):
+        return wanted_base, []
+    for fallback in (base_language(default), SOURCE_LANGUAGE):
+        if complete(fallback):
+            return fallback, [f"{kind.name} has no complete translation for language '{wanted_base}'; "
+                              f"rendered in '{fallback}' (the document says so)"]
+    raise AssertionError("the source language is always complete")  # pragma: no cover
+
+
+_NOTES = (
+    L.N_("This document is not yet available in %(language)s. It is shown in %(fallback)s."),
+    L.N_("Translation not yet reviewed by a native speaker."),
+)
+
+
+# ---------------------------------------------------------------- rendering
+
+def subject_of(caseload, case_id: str) -> Subject:
+    """The typed inputs of ``case_id``; refuses a case whose files have errors."""
+    cf = caseload.cases.get(case_id)
+    if cf is None:
+        raise RenderError(f"no case `{case_id}` in this caseload")
+    prefix = f"cases/{case_id}/"
+    errors = sorted({d.file for d in caseload.diagnostics
+                     if d.severity == "error" and (d.file.startswith(prefix) or d.file == "careerpath.yaml")})
+    if errors or cf.case is None or cf.case.model is None:
+        where = ", ".join(errors) or f"{prefix}case.yaml"
+        raise RenderError(f"case `{case_id}` has errors in {where}; run `careerpath validate` and fix them first")
+    events = tuple(sorted((d.model for d in cf.events if d.model is not None), key=lambda e: (e.date, e.type)))
+    referrals = tuple(sorted((d.model for d in cf.referrals if d.model is not None),
+                             key=lambda r: (r.date, r.kind, r.to)))
+    plan = cf.plan.model if cf.plan is not None else None
+    return Subject(cf.case.model, plan, events, referrals, caseload.config)
+
+
+def _obligations(caseload, case_id: str, today: date) -> list:
+    """This case's obligations from the obligations engine, history included (reports pick their period)."""
+    from ..obligations import case_obligations, load_rules
+
+    cf = caseload.cases[case_id]
+    found = case_obligations(cf, load_rules(), caseload.settings, today, caseload.config_doc)
+    return sorted(found, key=lambda o: (o.due, o.rule, o.item))
+
+
+def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
+           period: Optional[str] = None) -> Rendered:
+    """Render one document of ``kind_name`` for ``case_id``.
+
+    ``fmt`` is ``md`` or ``html`` (``pdf`` goes through :func:`to_pdf` on
+    the HTML). Raises :class:`MissingData` listing what the case lacks, and
+    :class:`RenderError` for anything else a user can fix.
+    """
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise RenderError(f"unknown document kind `{kind_name}`; kinds: {', '.join(KINDS)}")
+    if fmt not in ("md", "html"):
+        raise RenderError("format must be md or html (pdf is made from the html)")
+    subject = subject_of(caseload, case_id)
+    missing = kind.requires(subject)
+    if missing:
+        raise MissingData(kind.name, case_id, missing)
+    try:
+        span: Optional[Period] = parse_period(period) if period else default_period(kind, subject, today)
+    except PeriodError as e:
+        raise RenderError(str(e)) from None
+    if period and kind.period is None:
+        raise RenderError(f"{kind.name} does not cover a period; leave out --period")
+
+    env = make_environment(template_dirs(getattr(caseload, "root", None)))
+    wanted = lang or subject.case.person.language
+    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language)
+    catalog = load_catalog(doc_lang)
+    obligations = _obligations(caseload, case_id, today) if kind.audience == "agency" else []
+    ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations)
+    from .context import language_name
+
+    fallback_note = None
+    if doc_lang != base_language(wanted):
+        fallback_note = catalog.gettext(_NOTES[0]) % {"language": language_name(base_language(wanted), doc_lang),
+                                                       "fallback": language_name(doc_lang, doc_lang)}
+    ctx["doc"] = {
+        "kind": kind.name, "title": catalog.gettext(kind.title), "lang": doc_lang, "format": fmt,
+        "audience": kind.audience,
+        "fallback_note": fallback_note,
+        "unreviewed_note": None if catalog.reviewed else catalog.gettext(_NOTES[1]),
+    }
+    ctx["fmt"] = fmt
+    ctx["_catalog"] = catalog
+    text = _render_template(env, f"{kind.name}.{fmt}.j2", ctx)
+    return Rendered(kind.name, case_id, doc_lang, base_language(wanted), fmt, _tidy(text, fmt), notes,
+                    catalog.reviewed)
+
+
+def _render_template(env, name: str, ctx: dict) -> str:
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    try:
+        return env.get_template(name).render(ctx)
+    except TemplateSyntaxError as e:
+        raise RenderError(f"template {_shown(e.filename or name)}, line {e.lineno}: {e.message}") from None
+    except TemplateNotFound as e:
+        raise RenderError(f"template not found: {e.name}") from None
+    except (UndefinedError, SecurityError, TemplateError) as e:
+        where = _template_frame(e)
+        what = "unsafe access blocked by the sandbox" if isinstance(e, SecurityError) else "missing field"
+        raise RenderError(f"template {where}: {what}: {e.message}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as e:
+        # an error inside a template expression (e.g. an override doing arithmetic on text)
+        raise RenderError(f"template {_template_frame(e)}: {type(e).__name__}") from None
+
+
+def _template_frame(exc: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return "(unknown place)"
+    last = frames[-1]
+    return f"{_shown(last.filename)}, line {last.lineno}"
+
+
+def _shown(filename: str) -> str:
+    path = Path(filename)
+    builtin = builtin_templates()
+    if path.parent == builtin or path.parent.resolve() == builtin.resolve():
+        return f"{path.name} (built-in)"
+    return f"{path.parent.name}/{path.name}" if path.parent.name == "templates" else path.name
+
+
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def _tidy(text: str, fmt: str) -> str:
+    """Trailing spaces off, runs of blank lines folded: Markdown that pastes cleanly into an email."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    text = "\n".join(lines).strip("\n")
+    text = _BLANKS.sub("\n\n", text)
+    if fmt == "html":
+        text = re.sub(r"\n\n+", "\n", text)
+    return text + "\n"
+
+
+# ---------------------------------------------------------------- pdf
+
+class PdfUnavailable(RenderError):
+    pass
+
+
+def to_pdf(html: str) -> bytes:
+    """The HTML as PDF through WeasyPrint (the ``careerpath[pdf]`` extra); nothing is fetched."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise PdfUnavailable("PDF output needs WeasyPrint: pip install 'careerpath[pdf]' "
+                             "(or use --format html and print it)") from None
+
+    def no_fetch(url, *args, **kwargs):
+        raise ValueError("external resources are not fetched")
+
+    return weasyprint.HTML(string=html, url_fetcher=no_fetch).write_pdf()
+
+
+def list_kinds() -> list[dict]:
+    """Every kind with its programs and title (English), for ``render --list``."""
+    return [{"kind": k.name, "programs": list(k.programs), "title": k.title,
+             "period": k.period or "", "audience": k.audience} for k in KINDS.values()]

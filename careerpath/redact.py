@@ -1,0 +1,361 @@
+"""Replace personal data with stable placeholders, for outputs shared outside the agency.
+
+A :class:`Redactor` learns every personal value of a caseload (names, birth
+dates, phones, e-mail and postal addresses, SSN, SNILS, UCI and DOR case
+numbers, IPRA numbers, and case ids, which are usually made from names) and
+gives each a placeholder: ``Person A``, ``PHONE-1``, ``SSN-2``, ``case-a``.
+The same value gets the same placeholder within one redactor, so one output
+still shows that two lines are about the same person without saying who.
+
+It works at two levels:
+
+* :meth:`Redactor.caseload` returns a redacted copy of a loaded caseload, for
+  commands that render from models (documents, due lists, reports). Personal
+  fields become placeholders (birth dates become ``None``: they are dates, not
+  text); every other text field (summaries, own words, reasons) has the known
+  values inside it replaced too.
+* :meth:`Redactor.text` is the safety net over a final output: every known
+  value, in the forms it is commonly written (``+1 408 555 0142`` and
+  ``(408) 555-0142``; ``2003-04-14``, ``4/14/2003``, ``14.04.2003``; a first
+  name alone; a Russian name with a case ending), plus anything shaped like an
+  SSN, a SNILS or an e-mail address.
+
+Limits: a value written in a form not listed above (a birth date as ``April
+14, 2003``, a nickname, a misspelled name) is not found; staff names are kept
+unless ``staff=True``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from typing import Any, Iterable, Optional
+
+from pydantic import BaseModel
+
+# (model class name, field) -> kind of personal value
+_PERSONAL: dict[tuple[str, str], str] = {
+    ("Person", "name"): "name",
+    ("Person", "preferred_name"): "name",
+    ("Person", "birth_date"): "birth_date",
+    ("Person", "phone"): "phone",
+    ("Person", "email"): "email",
+    ("Person", "address"): "address",
+    ("Representative", "name"): "name",
+    ("Representative", "phone"): "phone",
+    ("CcpEnrollment", "service_coordinator"): "name",
+    ("Identifiers", "uci"): "uci",
+    ("Identifiers", "dor_case"): "dor_case",
+    ("Identifiers", "snils"): "snils",
+    ("Identifiers", "ssn"): "ssn",
+    ("Ipra", "number"): "ipra",
+    ("Case", "id"): "case_id",
+}
+_STAFF: dict[tuple[str, str], str] = {("Staff", "name"): "staff", ("Staff", "email"): "email"}
+
+_LABEL = {"phone": "PHONE", "email": "EMAIL", "address": "ADDRESS", "uci": "UCI", "dor_case": "DOR-CASE",
+          "snils": "SNILS", "ssn": "SSN", "ipra": "IPRA", "birth_date": "BIRTH-DATE"}
+_MIN_DIGITS = 5  # shorter numbers (a two-digit UCI) are replaced in their field, not searched for in text
+
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a name part: two or more letters
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_DIGIT_RUN = re.compile(r"\+?\(?\d+(?:[ ().\-]{1,3}\d+)*\)?")
+_DIGIT_GROUP = re.compile(r"\d+")
+_SSN_SHAPE = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
+_SNILS_SHAPE = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
+_EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _stem(word: str) -> str:
+    """A Cyrillic name without its last vowel, to which case endings attach; '' for others and short ones."""
+    if not (_CYRILLIC.search(word) and _WORD.fullmatch(word)):
+        return ""
+    stem = word[:-1] if word[-1] in "аяйьоеыиуюАЯЙЬОЕЫИУЮ" else word
+    return stem if len(stem) >= 3 else ""
+
+
+def _letters(n: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: spreadsheet column names."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _norm(text: str) -> str:
+    """Case- and punctuation-blind key: the words, lower-cased, single-spaced."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _date_forms(d: date) -> list[str]:
+    return sorted({d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
+                   f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}",
+                   f"{d.day:02}/{d.month:02}/{d.year}"})
+
+
+class Redactor:
+    """Stable placeholders for the personal values of one caseload, for one output."""
+
+    def __init__(self, caseload: Any = None, *, staff: bool = False) -> None:
+        self.staff = staff
+        self._fields = {**_PERSONAL, **(_STAFF if staff else {})}
+        self._counts: dict[str, int] = {}
+        self._exact: dict[str, str] = {}     # case-sensitive text (names, dates, ids) -> placeholder
+        self._folded: dict[str, str] = {}    # _norm(text) (e-mails, addresses, DOR numbers) -> placeholder
+        self._numbers: dict[str, str] = {}   # digit string -> placeholder
+        self._by_kind_value: dict[tuple[str, Any], str] = {}
+        self._patterns: Optional[tuple[Optional[re.Pattern], Optional[re.Pattern]]] = None
+        self._yo: dict[str, str] = {}
+        self._stems: dict[str, str] = {}     # Russian name stems (Иванов-а, Мари-я) -> placeholder
+        self._yo_stems: dict[str, str] = {}
+        if caseload is not None:
+            self.learn(caseload)
+
+    # ------------------------------------------------------------ learning
+
+    def _new(self, kind: str) -> str:
+        n = self._counts.get(kind, 0)
+        self._counts[kind] = n + 1
+        if kind == "name":
+            return f"Person {_letters(n)}"
+        if kind == "staff":
+            return f"Staff {_letters(n)}"
+        if kind == "case_id":
+            return f"case-{_letters(n).lower()}"
+        return f"{_LABEL[kind]}-{n + 1}"
+
+    def placeholder(self, kind: str, value: Any, person: Optional[str] = None) -> str:
+        """The placeholder of ``value`` (assigning the next one if new); ``person`` ties a name to one already given."""
+        key = (kind, value.strip() if isinstance(value, str) else value)
+        if key in self._by_kind_value:
+            return self._by_kind_value[key]
+        ph = person or self._new(kind)
+        self._by_kind_value[key] = ph
+        self._index(kind, key[1], ph)
+        return ph
+
+    def _index(self, kind: str, value: Any, ph: str) -> None:
+        self._patterns = None
+        if kind in ("name", "staff"):
+            text = " ".join(str(value).split())
+            self._exact.setdefault(text, ph)
+            for word in _WORD.findall(text):
+                self._exact.setdefault(word, ph)
+                stem = _stem(word)
+                if stem:
+                    self._stems.setdefault(stem, ph)
+        elif kind == "birth_date" and isinstance(value, date):
+            for form in _date_forms(value):
+                self._exact.setdefault(form, ph)
+        elif kind == "case_id" and len(str(value)) >= 3:  # `a` or `an` as a case id would eat words
+            self._exact.setdefault(str(value), ph)
+        elif kind in ("phone", "ssn", "snils", "uci"):
+            digits = _digits(str(value))
+            if len(digits) >= _MIN_DIGITS:
+                self._numbers.setdefault(digits, ph)
+                if kind == "phone" and len(digits) > 10:
+                    self._numbers.setdefault(digits[-10:], ph)  # +1 408… written as (408)…, +7 912… as 8 912…
+            if kind == "uci" or kind == "dor_case":
+                self._folded.setdefault(_norm(str(value)), ph)
+        elif kind in ("email", "address", "dor_case", "ipra"):
+            if _norm(str(value)):
+                self._folded.setdefault(_norm(str(value)), ph)
+
+    def learn(self, caseload: Any) -> "Redactor":
+        """Assign placeholders to every personal value of ``caseload`` (cases in id order)."""
+        if self.staff:
+            for s in getattr(caseload.config, "staff", []) or []:
+                self._learn_model(s)
+        for cid in sorted(caseload.cases):
+            cf = caseload.cases[cid]
+            self.placeholder("case_id", cid)
+            for doc in cf.documents():
+                if doc.model is not None:
+                    self._learn_model(doc.model)
+        return self
+
+    def _learn_model(self, model: BaseModel) -> None:
+        cls = type(model).__name__
+        person_ph = None
+        if cls == "Person" and model.name:
+            person_ph = self.placeholder("name", model.name)
+        for name in type(model).model_fields:
+            value = getattr(model, name, None)
+            kind = self._fields.get((cls, name))
+            if kind and value not in (None, ""):
+                tie = person_ph if (cls, name) == ("Person", "preferred_name") else None
+                self.placeholder(kind, value, tie)
+            elif isinstance(value, BaseModel):
+                self._learn_model(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, BaseModel):
+                        self._learn_model(item)
+
+    # ------------------------------------------------------------ models
+
+    def model(self, model: Any) -> Any:
+        """A redacted copy of a pydantic model (the original is untouched)."""
+        if isinstance(model, BaseModel):
+            cls = type(model).__name__
+            updates: dict[str, Any] = {}
+            for name in type(model).model_fields:
+                value = getattr(model, name, None)
+                kind = self._fields.get((cls, name))
+                if kind:
+                    if value in (None, ""):
+                        continue
+                    updates[name] = None if kind == "birth_date" else self.placeholder(kind, value)
+                else:
+                    new = self.model(value)
+                    if new is not value:
+                        updates[name] = new
+            return model.model_copy(update=updates) if updates else model
+        if isinstance(model, list):
+            new_list = [self.model(v) for v in model]
+            return new_list if any(a is not b for a, b in zip(new_list, model)) else model
+        if isinstance(model, dict):
+            return {self.text(k) if isinstance(k, str) else k: self.model(v) for k, v in model.items()}
+        if isinstance(model, str):
+            redacted = self.text(model)
+            return redacted if redacted != model else model
+        return model
+
+    data = model  # JSON-like data (dicts, lists, text) goes through the same walk
+
+    def path(self, path: str) -> str:
+        """A caseload-relative path with the case id replaced (``cases/case-a/events/…``)."""
+        parts = path.split("/")
+        if len(parts) >= 2 and parts[0] == "cases":
+            parts[1] = self._by_kind_value.get(("case_id", parts[1]), parts[1])
+        return "/".join(self.text(p) if i >= 2 else p for i, p in enumerate(parts))
+
+    def caseload(self, caseload: Any) -> Any:
+        """A redacted copy of a loaded Caseload: models, case ids, folder and file paths."""
+        self.learn(caseload)
+        cases = {}
+        for cid in sorted(caseload.cases):
+            cf = caseload.cases[cid]
+            new_id = self.placeholder("case_id", cid)
+
+            def doc(d: Any) -> Any:
+                return None if d is None else dataclasses.replace(d, file=self.path(d.file), model=self.model(d.model))
+
+            cases[new_id] = dataclasses.replace(
+                cf, id=new_id, folder=self.path(cf.folder), case=doc(cf.case), plan=doc(cf.plan),
+                events=[doc(d) for d in cf.events], referrals=[doc(d) for d in cf.referrals])
+        config = self.model(caseload.config)
+        config_doc = caseload.config_doc
+        if config_doc is not None:
+            config_doc = dataclasses.replace(config_doc, model=self.model(config_doc.model))
+        diagnostics = [dataclasses.replace(d, file=self.path(d.file)) for d in caseload.diagnostics]
+        return dataclasses.replace(caseload, config=config, config_doc=config_doc, cases=cases, diagnostics=diagnostics)
+
+    # ------------------------------------------------------------ text
+
+    def _compiled(self) -> tuple[Optional[re.Pattern], Optional[re.Pattern]]:
+        if self._patterns is None:
+            exact = []
+            for text in sorted(self._exact, key=lambda t: (-len(t), t)):
+                words = [re.escape(w).replace("ё", "[её]").replace("Ё", "[ЕЁ]") for w in text.split()]
+                pat = r"\s+".join(words)
+                if len(words) == 1 and _stem(text):  # Russian case endings: Иван -> Ивану, Мария -> Марию
+                    pat = re.escape(_stem(text)).replace("ё", "[её]").replace("Ё", "[ЕЁ]") + "[а-яё]{0,3}"
+                exact.append(pat)
+            folded = [r"[\W_]+".join(map(re.escape, key.split())) for key in sorted(self._folded, key=lambda t: (-len(t), t))]
+            # names with ё written as е, as they often are (Пётр, Петр)
+            self._yo = {k.replace("ё", "е").replace("Ё", "Е"): v for k, v in self._exact.items() if "ё" in k or "Ё" in k}
+            self._yo_stems = {k.replace("ё", "е").replace("Ё", "Е"): v for k, v in self._stems.items() if "ё" in k or "Ё" in k}
+            self._patterns = (
+                re.compile(r"(?<![\w-])(?:" + "|".join(exact) + r")(?![\w])") if exact else None,
+                re.compile(r"(?<!\w)(?:" + "|".join(folded) + r")(?!\w)", re.IGNORECASE) if folded else None,
+            )
+        return self._patterns
+
+    def _exact_lookup(self, m: re.Match) -> str:
+        found = " ".join(m.group(0).split())
+        for cut in range(0, 4):
+            key = found[: len(found) - cut] if cut else found
+            if key in self._exact:
+                return self._exact[key]
+            if key in self._yo:
+                return self._yo[key]
+            for stems in (self._stems, self._yo_stems):
+                if key in stems:
+                    return stems[key]
+        return m.group(0)
+
+
+
+    def _numbers_in(self, m: re.Match) -> str:
+        run = m.group(0)
+        groups = [(g.start(), g.end(), g.group(0)) for g in _DIGIT_GROUP.finditer(run)]
+        out, last, i = [], 0, 0
+        while i < len(groups):
+            hit = None
+            for j in range(min(len(groups), i + 7) - 1, i - 1, -1):  # longest first
+                digits = "".join(g[2] for g in groups[i : j + 1])
+                if digits in self._numbers:
+                    hit = (j, self._numbers[digits])
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, ph = hit
+            start, end = groups[i][0], groups[j][1]
+            if start > 0 and run[start - 1] == "(" and ")" in run[end : end + 1]:
+                start, end = start - 1, end + 1
+            elif start > 0 and run[start - 1] == "(":
+                start -= 1
+            if start == 1 and run[0] == "+":
+                start = 0
+            out.append(run[last:start] + ph)
+            last = end
+            i = j + 1
+        return "".join(out) + run[last:] if out else run
+
+    def text(self, text: str) -> str:
+        """``text`` with every known personal value, and anything shaped like an SSN, SNILS or e-mail, replaced."""
+        if not text:
+            return text
+        # shapes first, so a SNILS is not read as an SSN followed by two digits
+        text = _SNILS_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("snils", _digits(m.group(0))), text)
+        text = _SSN_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("ssn", _digits(m.group(0))), text)
+        if self._numbers:
+            text = _DIGIT_RUN.sub(self._numbers_in, text)
+        exact, folded = self._compiled()
+        if folded is not None:
+            text = folded.sub(lambda m: self._folded.get(_norm(m.group(0)), m.group(0)), text)
+        text = _EMAIL_SHAPE.sub(lambda m: self.placeholder("email", m.group(0).casefold()), text)
+        exact, folded = self._compiled()
+        if exact is not None:
+            text = exact.sub(self._exact_lookup, text)
+        return text
+
+    def values(self) -> Iterable[str]:
+        """Every placeholder given so far (never the values)."""
+        return sorted(set(self._by_kind_value.values()))
+
+
+def redact_text(text: str, caseload: Any, *, staff: bool = False) -> str:
+    """One-shot safety net: ``text`` with the personal values of ``caseload`` replaced."""
+    return Redactor(caseload, staff=staff).text(text)
+
+
+def for_output(caseload: Any, enabled: bool, *, staff: bool = False) -> tuple[Any, Any]:
+    """What an output command needs for ``--redact``: the caseload to render and a final text filter.
+
+    Disabled: the caseload itself and the identity. Enabled: a redacted copy and
+    :meth:`Redactor.text` of the same redactor, so placeholders agree.
+    """
+    if not enabled:
+        return caseload, lambda text: text
+    r = Redactor(caseload, staff=staff)
+    return r.caseload(caseload), r.text

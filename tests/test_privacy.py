@@ -1,0 +1,363 @@
+"""Personal data: never in messages, private file modes, redaction, and faults during writes."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import CONFIG, run_process
+
+from careerpath.loader import load
+from careerpath.redact import Redactor, for_output, redact_text
+
+# Invented people; each value below must never show in an error message or log line.
+NAMES = ["Marisol Quintanilla", "Quintanilla", "Marisol", "Bartholomew Okonkwo-Reyes", "Евдокия Синичкина", "Синичкина"]
+SSN = "123-45-6789"
+SNILS = "112-233-445 95"
+PHONE = "+1 669 555 0187"
+BIRTH = "1991-07-23"
+EMAIL = "marisol.q@example.org"
+ADDRESS = "1717 Almaden Expressway"
+UCI = "7654321"
+SECRETS = [*NAMES, SSN, SNILS, PHONE, BIRTH, EMAIL, ADDRESS, UCI, "6695550187", "123456789", "11223344595", "Marisol Q"]
+
+GOOD_CASE = f"""\
+id: mq
+person:
+  name: {NAMES[0]}
+  birth_date: {BIRTH}
+  language: es
+  phone: "{PHONE}"
+  email: {EMAIL}
+  address: {ADDRESS}
+  representative: {{name: {NAMES[3]}, phone: "{PHONE}"}}
+identifiers: {{uci: "{UCI}", ssn: "{SSN}"}}
+"""
+
+# broken fixtures: personal values sit in (or next to) every kind of failure
+BROKEN = {
+    "cases/a1/case.yaml": f"id: a1\nperson:\n  name: [{NAMES[1]}, {NAMES[2]}]\n  language: {NAMES[2]}\n  birth_date: 1991-02-30\n",
+    "cases/a2/case.yaml": f"id: a2\nperson:\n  name: {NAMES[0]}\n  language: es\n  phone: call {PHONE} after 5\n  birth_date: {BIRTH}x\nidentifiers:\n  ssn: {SSN}0\n  snils: \"{SNILS}1\"\n  uci: {UCI}-{NAMES[2]}\n",
+    "cases/a3/case.yaml": f"id: a3\nperson: {{name: {NAMES[4]}, language: ru}}\nidentifiers: {{snils: \"112-233-445 96\"}}\nstatus: {NAMES[5]}\n",
+    "cases/a4/case.yaml": f"id: a4\nperson:\n  name: \"{NAMES[0]}\n  language: es\n",
+    "cases/a5/case.yaml": f"id: a5\nperson:\n\tname: {NAMES[0]}\n",
+    "cases/a6/case.yaml": f"id: a6\nperson:\n  name: {NAMES[0]}\n  name: {NAMES[3]}\n  language: es\n",
+    "cases/a14/case.yaml": f"id: a14\nperson:\n  name: {NAMES[0]}\n  language: es\n  email: !!python/str {EMAIL}\n",
+    "cases/a7/case.yaml": f"id: a7\nperson: {{name: {NAMES[0]}, language: es, address: {{street: {ADDRESS}}}, representative: {NAMES[3]}}}\n",
+    "cases/a8/case.yaml": f"id: {NAMES[2]}\nperson: {{name: {NAMES[0]}, language: es, birth_date: {BIRTH}}}\nenrollments:\n  ca-dds-ccp: {{basis: {NAMES[1]}, start: {BIRTH}, service_coordinator: [{NAMES[3]}]}}\n",
+    "cases/a9/case.yaml": f"id: a9\nperson: {{name: {NAMES[0]}, language: es}}\njobs:\n  - {{employer: {NAMES[3]}, start: {BIRTH}, wage: {SSN}, currency: {NAMES[2]}, integrated: {NAMES[1]}}}\n",
+    "cases/a10/case.yaml": ("id: a10\nperson: {name: " + NAMES[0] + ", language: es}\nidentifiers: {ssn: " + SSN + "}\n").encode() + b"\xff\n",
+    "cases/a11/events/2026-01-01-note.yaml": f"date: {BIRTH}\ntype: {NAMES[2]}\nsummary: [{NAMES[0]}]\nby: {NAMES[1]}\n",
+    "cases/a11/case.yaml": GOOD_CASE.replace("id: mq", "id: a11"),
+    "cases/a12/referrals/2026-01-01-x.yaml": f"date: 2026-01-01\nto: {NAMES[3]}\nkind: {NAMES[2]}\nfollow_up: {BIRTH}-1\n",
+    "cases/a12/case.yaml": f"id: a12\nperson: {{name: {NAMES[0]}, language: es, phone: {{n: {PHONE}}}}}\n",
+    "cases/a13/plan.yaml": f"goals:\n  - {{id: g, area: {NAMES[1]}, statement: [{NAMES[0]}]}}\nown_words: {{x: {SSN}}}\n",
+    "cases/a13/case.yaml": f"id: a13\nperson: {{name: {NAMES[0]}, language: es, birth_date: {BIRTH}, preferred_name: [{NAMES[2]}]}}\n",
+}
+
+
+def _assert_clean(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} leaked into: {text[max(0, text.find(secret) - 200): text.find(secret) + 100]}"
+
+
+def test_broken_fixtures_fail_in_many_ways(caseload, cli):
+    root = caseload(BROKEN)
+    result = cli("validate", "--format", "json", "--caseload", root, "--today", "2026-11-22")
+    codes = {d["code"] for d in json.loads(result.out)}
+    assert {"wrong-type", "invalid-date", "invalid-value", "yaml-syntax", "yaml-tab", "yaml-duplicate-key",
+            "yaml-tag", "snils-check", "not-utf8"} <= codes
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_no_personal_value_in_validate_output_as_a_process(fmt, caseload):
+    root = caseload(BROKEN)
+    result = run_process("validate", "--format", fmt, "--caseload", root, "--today", "2026-11-22")
+    assert result.code == 1
+    _assert_clean(result.out, result.err)
+
+
+def test_no_personal_value_in_validate_output_in_process(caseload, cli):
+    root = caseload(BROKEN)
+    for args in (["--format", "json"], [], ["--quiet"], ["--strict"]):
+        result = cli("validate", "--caseload", root, "--today", "2026-11-22", *args)
+        assert result.code == 1
+        _assert_clean(result.out, result.err)
+
+
+def test_no_personal_value_in_loader_diagnostics_even_with_hints():
+    """The library level: messages and hints of every diagnostic."""
+    import tempfile
+
+    from careerpath.checks import validate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "careerpath.yaml").write_text(CONFIG)
+        for rel, text in BROKEN.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(text if isinstance(text, bytes) else text.encode())
+        diags = validate(load(root), date(2026, 11, 22))
+        _assert_clean("\n".join(f"{d.message}\n{d.hint}" for d in diags))
+
+
+@pytest.mark.parametrize("args", [
+    ["--name", NAMES[0], "--language", NAMES[2]],
+    ["--name", NAMES[0], "--language", "es", "--program", NAMES[1]],
+    ["--name", NAMES[0], "--language", "es", "--opened", BIRTH + "x"],
+    ["--name", NAMES[0], "--language", "es", "--program", "ca-dor-vr"],
+    ["--name", NAMES[0], "--language", "es", "--program", "ca-dds-ccp", "--ccp-basis", NAMES[1]],
+    ["--name", "", "--language", "es"],
+    ["--name", NAMES[0], "--language", "es", "--program", "ca-dor-se", "--se-type", "group", "--extended-services-source", ""],
+])
+def test_no_personal_value_in_new_failures(args, caseload, cli):
+    root = caseload({})
+    result = cli("new", "mq", *args, "--caseload", root)
+    assert result.code in (1, 2)
+    assert "Traceback" not in result.err
+    _assert_clean(result.out, result.err)
+    assert not (root / "cases" / "mq").exists()
+
+
+def test_no_personal_value_when_new_meets_an_existing_case(caseload):
+    root = caseload({"cases/mq/case.yaml": GOOD_CASE})
+    result = run_process("new", "mq", "--name", NAMES[0], "--language", "es", "--caseload", root)
+    assert result.code == 1
+    _assert_clean(result.out, result.err)
+
+
+@pytest.mark.parametrize("name", ['a"b', "a\\b", "line\nbreak", "---", "!!python/object:os.system", "*alias", "&a x",
+                                  "# not a comment", "{x: 1}", "[a]", "ключ: значение", "tab\there", "\u202eevil", "'quoted'"])
+def test_new_writes_any_name_as_data_and_it_reads_back(name, caseload, cli):
+    root = caseload({})
+    result = cli("new", "mq", "--name", name, "--language", "es", "--caseload", root)
+    assert result.code == 0, result.err
+    cl = load(root)
+    assert cl.cases["mq"].model.person.name == name.strip()
+
+
+# ---------------------------------------------------------------- file modes
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@posix_only
+def test_new_makes_private_files_and_folders(caseload, cli):
+    root = caseload({})
+    assert cli("new", "mq", "--name", "T", "--language", "es", "--caseload", root).code == 0
+    case = root / "cases" / "mq"
+    assert _mode(case / "case.yaml") == 0o600
+    for folder in (case, case / "events", case / "referrals", case / "documents"):
+        assert _mode(folder) == 0o700, folder
+
+
+@posix_only
+def test_init_makes_private_files_and_folders(cli, tmp_path):
+    root = tmp_path / "new" / "caseload"
+    assert cli("init", root).code == 0
+    assert _mode(root / "careerpath.yaml") == 0o600
+    assert _mode(root / "cases") == 0o700
+    assert _mode(root) == 0o700 and _mode(root.parent) == 0o700
+    assert ".careerpath/" in (root / ".gitignore").read_text()
+
+
+@posix_only
+def test_a_rewrite_keeps_the_mode_the_user_chose(tmp_path):
+    from careerpath.fsio import atomic_write
+
+    path = tmp_path / "f.yaml"
+    atomic_write(path, "a: 1\n")
+    assert _mode(path) == 0o600
+    os.chmod(path, 0o640)
+    atomic_write(path, "a: 2\n")
+    assert _mode(path) == 0o640 and path.read_text() == "a: 2\n"
+
+
+# ---------------------------------------------------------------- faults
+
+class _FullDisk:
+    """A file object whose write fails as on a full disk."""
+
+    def __init__(self, fh):
+        self.fh = fh
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+def _full_disk(monkeypatch):
+    from careerpath import fsio
+
+    real = os.fdopen
+    monkeypatch.setattr(fsio.os, "fdopen", lambda fd, *a, **k: _FullDisk(real(fd, *a, **k)))
+
+
+def _fail(monkeypatch, name: str, err: int):
+    from careerpath import fsio
+
+    def boom(*a, **k):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(fsio.os, name, boom)
+
+
+FAULTS = {
+    "enospc-on-write": lambda mp: _full_disk(mp),
+    "enospc-on-fsync": lambda mp: _fail(mp, "fsync", errno.ENOSPC),
+    "erofs-on-replace": lambda mp: _fail(mp, "replace", errno.EROFS),
+    "eacces-on-link": lambda mp: _fail(mp, "link", errno.EACCES),
+    "erofs-on-mkstemp": lambda mp: mp.setattr("tempfile.mkstemp", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EROFS, os.strerror(errno.EROFS)))),
+}
+
+
+def _snapshot(root: Path) -> dict[str, bytes | None]:
+    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("fault", sorted(set(FAULTS) - {"erofs-on-replace"}))  # new links, never replaces
+def test_new_on_a_failing_disk_leaves_everything_as_it_was(fault, caseload, cli, monkeypatch):
+    root = caseload({"cases/other/case.yaml": "id: other\nperson: {name: T, language: en}\n"})
+    before = _snapshot(root)
+    FAULTS[fault](monkeypatch)
+    result = cli("new", "mq", "--name", "T", "--language", "es", "--caseload", root)
+    monkeypatch.undo()
+    assert result.code == 1, (result.out, result.err)
+    assert "Traceback" not in result.err and "cannot write" in result.err
+    assert os.strerror({"enospc-on-write": errno.ENOSPC, "enospc-on-fsync": errno.ENOSPC}.get(fault, errno.EROFS if "erofs" in fault else errno.EACCES)) in result.err
+    assert _snapshot(root) == before  # no half-made case folder, no temp file
+    # and a retry once the disk is fine again works
+    assert cli("new", "mq", "--name", "T", "--language", "es", "--caseload", root).code == 0
+
+
+@pytest.mark.parametrize("fault", ["enospc-on-write", "enospc-on-fsync", "erofs-on-replace", "erofs-on-mkstemp"])
+def test_schema_out_on_a_failing_disk_keeps_the_old_files(fault, cli, monkeypatch, tmp_path):
+    out = tmp_path / "schemas"
+    out.mkdir()
+    (out / "case.schema.json").write_text("old and precious\n")
+    before = _snapshot(out)
+    FAULTS[fault](monkeypatch)
+    result = cli("schema", "--out", out)
+    monkeypatch.undo()
+    assert result.code == 1
+    assert "Traceback" not in result.err and "cannot write" in result.err
+    assert _snapshot(out) == before
+
+
+def test_a_failing_disk_as_a_real_process(caseload, tmp_path):
+    """A read-only folder, for real, where the OS allows (not as root)."""
+    if os.name != "posix" or os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; the monkeypatched faults cover this")
+    root = caseload({})
+    os.chmod(root / "cases", 0o500)
+    try:
+        result = run_process("new", "mq", "--name", "T", "--language", "es", "--caseload", root)
+        assert result.code == 1 and "Traceback" not in result.err
+    finally:
+        os.chmod(root / "cases", 0o700)
+
+
+# ---------------------------------------------------------------- redaction
+
+REDACT_CASELOAD = {
+    "cases/an-nguyen/case.yaml": """\
+id: an-nguyen
+person:
+  name: Nguyễn Văn An
+  preferred_name: An
+  birth_date: 2003-04-14
+  language: vi
+  phone: "+1 408 555 0142"
+  email: an.nguyen@example.org
+  address: "123 Main St, Apt 4, San Jose, CA 95112"
+  representative: {name: Trần Thị Mai, relationship: mother, phone: "408.555.0199"}
+identifiers: {uci: "7654321", ssn: "123-45-6789", dor_case: "DOR-2026-0042"}
+enrollments:
+  ca-dds-ccp: {basis: left-subminimum-wage, start: 2026-03-02, service_coordinator: Maria Lopez}
+""",
+    "cases/an-nguyen/events/2026-03-10-monthly-review.yaml": """\
+date: 2026-03-10
+type: monthly-review
+by: jsmith
+summary: "An and Trần Thị Mai called from (408) 555-0142; mail AN.NGUYEN@example.org; 123 Main St Apt 4 San Jose CA 95112; Maria agreed. Born 4/14/2003."
+""",
+    "cases/ivanova/case.yaml": """\
+id: ivanova
+person: {name: Иванова Мария Петровна, language: ru, phone: "+7 912 345-67-89", birth_date: 1990-01-05}
+identifiers: {snils: "112-233-445 95"}
+""",
+}
+REDACT_VALUES = ["Nguyễn", "Văn", "Trần Thị Mai", "Maria Lopez", "Lopez", "408 555 0142", "555-0142", "555.0199",
+                 "an.nguyen", "123 Main St", "7654321", "123-45-6789", "DOR-2026-0042", "2003-04-14", "4/14/2003",
+                 "Иванова", "Мария", "912 345-67-89", "112-233-445 95", "1990-01-05", "05.01.1990", "an-nguyen"]
+
+
+@pytest.fixture
+def redact_cl(caseload):
+    return load(caseload(REDACT_CASELOAD))
+
+
+def test_redacted_caseload_models_hold_no_personal_value(redact_cl):
+    red = Redactor(redact_cl).caseload(redact_cl)
+    dump = json.dumps([d.model.model_dump(mode="json", by_alias=True) for cf in red.cases.values() for d in cf.documents()],
+                      ensure_ascii=False) + " ".join(red.cases) + " ".join(d.file for cf in red.cases.values() for d in cf.documents())
+    for value in REDACT_VALUES:
+        assert value not in dump, value
+    a = red.cases["case-a"].case.model
+    assert a.person.name == "Person A" and a.person.preferred_name == "Person A"
+    assert a.person.birth_date is None
+    assert a.identifiers.ssn.startswith("SSN-") and a.identifiers.uci.startswith("UCI-")
+    assert a.enrollments.ca_dds_ccp.basis == "left-subminimum-wage"  # the rest is untouched
+    summary = red.cases["case-a"].events[0].model.summary
+    assert summary.startswith("Person A and Person B called from PHONE-1; mail EMAIL-1; ADDRESS-1; Person C agreed.")
+    assert red.cases["case-a"].events[0].file == "cases/case-a/events/2026-03-10-monthly-review.yaml"
+    # the original is untouched
+    assert redact_cl.cases["an-nguyen"].case.model.person.name == "Nguyễn Văn An"
+
+
+def test_same_value_same_placeholder_within_one_output(redact_cl):
+    r = Redactor(redact_cl)
+    text = r.text("Nguyễn Văn An, then An, then +1 408 555 0142 and 408-555-0142 and 408.555.0142")
+    assert text == "Person A, then Person A, then PHONE-1 and PHONE-1 and PHONE-1"
+    assert r.text("Иванову Марию Петровну вызвали; тел. +7 (912) 345-67-89") == "Person D Person D Person D вызвали; тел. PHONE-3"
+
+
+def test_text_safety_net_catches_unknown_ssn_snils_and_email_shapes(redact_cl):
+    out = redact_text("other: 987-65-4321, 123-456-789 00, x@y.example", redact_cl)
+    assert out == "other: SSN-2, SNILS-2, EMAIL-2"
+
+
+def test_for_output_disabled_changes_nothing(redact_cl):
+    cl, text = for_output(redact_cl, False)
+    assert cl is redact_cl and text("Nguyễn Văn An") == "Nguyễn Văn An"
+    cl, text = for_output(redact_cl, True)
+    assert sorted(cl.cases) == ["case-a", "case-b"] and text("an-nguyen") == "case-a"
+
+
+def test_staff_names_only_when_asked(redact_cl):
+    assert Redactor(redact_cl).text("Jordan Smith") == "Jordan Smith"
+    assert Redactor(redact_cl, staff=True).text("Jordan Smith and Kim Tran") == "Staff A and Staff B"
+
+
+def test_redaction_does_not_eat_ordinary_words(redact_cl):
+    text = "The job coach met the employer; monthly review done on 2026-03-10."
+    assert Redactor(redact_cl).text(text) == text
