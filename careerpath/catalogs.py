@@ -48,7 +48,8 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
                   header_comment="# careerpath command-line messages: the template (python -m careerpath.catalogs update).\n#")
     cat.creation_date = cat.revision_date = _FIXED_DATE
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, strip_comment_tags=True):
+            str(PACKAGE), method_map=[("documents/**.py", "ignore"), ("**.py", "python")], keywords=KEYWORDS,
+            strip_comment_tags=True):  # documents/ feeds the documents catalogue, not this one
         cat.add(message, None, [(f"careerpath/{filename}", lineno)], auto_comments=comments, context=context)
     for text in help_strings(app):
         cat.add(text, None, [("careerpath/cli/help", None)], context=None)

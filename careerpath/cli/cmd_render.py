@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+from ..i18n import _
+from .common import CaseloadOpt, CliError, TodayOpt, _globals, app, caseload_of, err, today_of
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -53,15 +54,18 @@ def render(
             print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
         return 0
     if not kind or not case:
-        raise CliError("render needs a KIND and a CASE", code=2, hint="careerpath render --list shows the kinds")
+        raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
     if kind not in KINDS:
-        raise CliError(f"unknown document kind {kind!r}", code=2, hint="kinds: " + ", ".join(KINDS))
+        raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
+                       hint=_("kinds: {kinds}").format(kinds=", ".join(KINDS)))
     if format not in ("md", "html", "pdf"):
-        raise CliError("--format must be md, html or pdf", code=2)
+        raise CliError(_("--format must be md, html or pdf"), code=2)
+    # `careerpath --lang vi render …` means Vietnamese throughout: the document too
+    lang = lang or _globals(ctx).lang
     if lang is not None and not _LANG.match(lang):
-        raise CliError("--lang must be a language tag such as en, es, vi, hy, hmn, ru", code=2)
+        raise CliError(_("--lang must be a language tag such as en, es, vi, hy, hmn, ru"), code=2)
     if format == "pdf" and out is None:
-        raise CliError("--format pdf needs --out PATH (a PDF is not printed to the terminal)", code=2)
+        raise CliError(_("--format pdf needs --out PATH (a PDF is not printed to the terminal)"), code=2)
     from ..period import PeriodError, parse_period
 
     if period is not None:
@@ -83,7 +87,7 @@ def render(
     except RenderError as e:
         raise CliError(str(e), code=1) from None
     for note in doc.notes:
-        err(f"careerpath: note: {note}")
+        err("careerpath: " + _("note: {note}").format(note=note))
     if out is None:
         sys.stdout.write(doc.text)
         sys.stdout.flush()
@@ -92,5 +96,5 @@ def render(
         atomic_write(out, data, mode=0o600)
     except WriteError as e:
         raise CliError(str(e), code=1) from None
-    err(f"wrote {out}")
+    err(_("wrote {path}").format(path=out))
     return 0
