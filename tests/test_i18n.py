@@ -456,3 +456,27 @@ def test_hmong_due_list_uses_iso_dates_and_hmong_status_names(cli):
     r = cli("--lang", "hmn", "due", "--caseload", SAMPLE, "--today", "2026-11-22")
     assert r.code == 0
     assert "2026-08-31" in r.out and "dhau sijhawm lawm" in r.out
+
+
+# ------------------------------------------------ with the documents landed
+
+def test_root_lang_renders_the_document_in_that_language(cli):
+    r = cli("--lang", "vi", "render", "pccp", "linh-tran", "--caseload", SAMPLE, "--today", "2026-11-22")
+    assert r.code == 0, r.err
+    assert "Kế hoạch nghề nghiệp" in r.out and "2 tháng 2, 2026" in r.out
+
+
+def test_status_covers_the_documents_catalogue_per_template(cli):
+    rows = json.loads(cli("i18n", "status", "--format", "json").out)
+    docs = {(r["lang"], r["template"]): r for r in rows if r["catalogue"] == "documents"}
+    assert docs[("ru", None)]["complete"] and docs[("en", None)]["complete"]
+    assert ("ru", "templates/pccp.j2") in docs and docs[("ru", "templates/pccp.j2")]["translated"] > 10
+    assert docs[("en", None)]["reviewed_by"] == "source text"
+
+
+def test_check_runs_on_the_shipped_templates(cli):
+    r = cli("i18n", "check", "--format", "json")
+    assert r.code == 0
+    found = json.loads(r.out)
+    assert {f["code"] for f in found} <= {"long-sentence", "jargon-unexplained"}
+    assert any(f["file"].endswith("documents.po") for f in found) or any("templates" in f["file"] for f in found)

@@ -88,7 +88,7 @@ def _default_templates() -> Optional[Path]:
     package = Path(__file__).resolve().parents[1]
     for candidate in (package / "templates", package.parent / "templates"):
         if candidate.is_dir():
-            return candidate
+            return candidate.resolve()  # in a checkout careerpath/templates links to the top-level sources
     return None
 
 
