@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -52,17 +52,17 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
             strip_comment_tags=True):  # documents/ feeds the documents catalogue, not this one
         cat.add(message, None, [(f"careerpath/{filename}", lineno)], auto_comments=comments, context=context)
     for text in help_strings(app):
-        cat.add(text, None, [("careerpath/cli/help", None)], context=None)
+        cat.add(text, None, [("careerpath/cli/", None)], context=None)
     for context, values in i18n.DISPLAY_VALUES.items():
         for value in values:
-            cat.add(value, None, [("careerpath/i18n.py:DISPLAY_VALUES", None)], context=context,
+            cat.add(value, None, [("careerpath/i18n.py", None)], context=context,
                     auto_comments=["A stored value shown on screen; files and JSON keep the English word."])
     for text in i18n.DIAGNOSTIC_TEMPLATES:
-        cat.add(text, None, [("careerpath/i18n.py:DIAGNOSTIC_TEMPLATES", None)], context="diagnostic",
+        cat.add(text, None, [("careerpath/i18n.py", None)], context="diagnostic",
                 auto_comments=["Keep every {name} part; `backquoted` parts are field names: do not translate them."]
                 if "{" in text or "`" in text else [])
     for code, (_sev, text) in CODES.items():
-        cat.add(text, None, [("careerpath/diagnostics.py:CODES", None)], context="code", auto_comments=[f"code {code}"])
+        cat.add(text, None, [("careerpath/diagnostics.py", None)], context="code", auto_comments=[f"code {code}"])
     return cat
 
 
@@ -75,7 +75,7 @@ def _fixed_date():
 _FIXED_DATE = _fixed_date()  # keeps regenerated files identical (no churn in diffs)
 
 
-def write_po(path: Path, cat, reviewed_by: Optional[str] = None, *, omit_header_lines: bool = False) -> None:
+def write_po(path: Path, cat, reviewed_by: Optional[str] = None) -> None:
     """Write a catalogue; Babel drops unknown headers, so X-Reviewed-By is put back here."""
     from babel.messages.pofile import write_po as babel_write
 
@@ -118,13 +118,13 @@ def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list
                     cat.delete(m.id, context=m.context)  # drop, then add a fresh copy: update() shares objects with the template
                     cat.add(m.id, tuple(m.id) if isinstance(m.id, (tuple, list)) else m.id, m.locations,
                             auto_comments=m.auto_comments, context=m.context, flags=m.flags - {"fuzzy"})
-        if lang == "hmn":  # Babel cannot set a locale it does not know: write the header by hand
+        if lang in i18n.PLURAL_FORMS:  # Babel cannot set a locale it does not know (hmn): write the header by hand
             write_po(path, cat, reviewer)
             text = path.read_text(encoding="utf-8")
-            if '"Language: hmn' not in text:
-                text = text.replace('"Language-Team:', '"Language: hmn\\n"\n"Language-Team:', 1)
+            if f'"Language: {lang}' not in text:
+                text = text.replace('"Language-Team:', f'"Language: {lang}\\n"\n"Language-Team:', 1)
             if '"Plural-Forms:' not in text:
-                text = text.replace('"MIME-Version:', '"Plural-Forms: nplurals=1; plural=0;\\n"\n"MIME-Version:', 1)
+                text = text.replace('"MIME-Version:', f'"Plural-Forms: {i18n.PLURAL_FORMS[lang]}\\n"\n"MIME-Version:', 1)
             path.write_text(text, encoding="utf-8")
         else:
             write_po(path, cat, reviewer)
