@@ -480,3 +480,12 @@ def test_check_runs_on_the_shipped_templates(cli):
     found = json.loads(r.out)
     assert {f["code"] for f in found} <= {"long-sentence", "jargon-unexplained"}
     assert any(f["file"].endswith("documents.po") for f in found) or any("templates" in f["file"] for f in found)
+
+
+def test_every_command_accepts_lang_after_its_name(cli):
+    from careerpath.cli.reference import command_names
+
+    for name in command_names():
+        r = cli(*name.split(), "--lang", "ru", "--help")
+        assert r.code == 0, (name, r.err)
+        assert "Использование:" in r.out, name

@@ -19,8 +19,9 @@ RulesDirOpt = Annotated[
                  help="A folder of extra program rule files (*.yaml), added to the built-in ones. Repeatable."),
 ]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
-                                                 help="Language of the rule titles (en, es, vi, hy, hmn, ru). "
-                                                      "Default: the caseload's default_language.")]
+                                                 help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
+                                                      "ru). Default: $CAREERPATH_LANG, then the locale; titles fall back "
+                                                      "to the caseload's default_language.")]
 FAIL_ON = ("overdue", "due-soon")
 FORMATS = ("text", "json", "csv", "ics")
 
