@@ -19,6 +19,7 @@ and referrals as ``events/<file stem>.<field>``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field as dc_field
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any, Optional
 
 from . import gitio
 from .yamlfile import read_bytes
+
+_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 KEY_DATES = (
     "enrollments.ca-dor-vr.applied",
@@ -188,6 +191,8 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
     those field changes.
     """
     root = Path(root)
+    if not _CASE_ID.match(case_id):
+        raise HistoryError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
     prefix = _work_tree(root)
     folders = case_folders(root, case_id)
     log = gitio.log(root, [f"cases/{name}/" for name in folders])
@@ -209,7 +214,7 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
 
 @dataclass
 class Finding:
-    code: str          # key-date-changed | changed-after-closure
+    code: str          # key-date-changed | changed-after-closure | record-deleted
     case: str
     commit: str
     date: str
@@ -225,6 +230,22 @@ class Finding:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _record_finding(e: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, case: str, status: str,
+                    old: str, new: Optional[str]) -> list[Finding]:
+    """An event or referral deleted, or its ``date`` changed (back- or forward-dating)."""
+    before = _parse(blobs.read(f"{e.parents[0]}:{old}"), old) or {}
+    if status == "D":
+        return [Finding("record-deleted", case, e.sha, e.date, e.author, e.email, e.subject,
+                        field=None, old=before.get("date"), files=[old[len(prefix):]])]
+    after = _parse(blobs.read(f"{e.sha}:{new}"), new or old)
+    if after is None or not before or before.get("date") == after.get("date"):
+        return []
+    inner = (new or old)[len(prefix):].split("/", 2)[2]
+    return [Finding("key-date-changed", case, e.sha, e.date, e.author, e.email, e.subject,
+                    field=f"{inner[:-5] if inner.endswith('.yaml') else inner}.date", old=before.get("date"),
+                    new=after.get("date"), files=[(new or old)[len(prefix):]])]
 
 
 def _stamp(e: gitio.LogEntry) -> dict:
@@ -254,6 +275,7 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
             touched: dict[str, list[str]] = {}
             versions: dict[str, Optional[dict[str, Any]]] = {}   # case -> new case.yaml fields (None: unreadable)
             case_files: dict[str, str] = {}
+            record_findings: list[tuple[str, str, str, Optional[str]]] = []
             for status, old, new in e.changes:
                 old_part = _case_part(old, prefix) if old else None
                 new_part = _case_part(new, prefix) if new else None
@@ -271,6 +293,10 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
                 elif old_part and old_part[1] == "case.yaml" and case not in versions:
                     versions[case] = {}   # deleted (or renamed away without a new case.yaml)
                     case_files[case] = old[len(prefix):]
+                if status != "A" and old_part and old_part[1].startswith(("events/", "referrals/")) and e.parents:
+                    record_findings.append((case, status, old, new))
+            for case, status, old, new in record_findings:
+                findings.extend(_record_finding(e, blobs, prefix, case, status, old, new))
             for case in sorted(touched):
                 was_closed = closed.get(case)
                 if was_closed is not None:

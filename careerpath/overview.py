@@ -48,8 +48,8 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
     plan = cf.plan.model if cf.plan is not None else None
     staff_names = {s.id: s.name for s in caseload.config.staff}
     out: dict[str, Any] = {"case": case_id, "today": today.isoformat()}
-    files = {d.file for d in cf.documents()}
-    out["problems"] = len({d.file for d in caseload.diagnostics if d.severity == "error" and d.file in files})
+    out["problems"] = len({d.file for d in caseload.diagnostics if d.severity == "error"
+                           and (d.file == cf.folder or d.file.startswith(cf.folder + "/"))})
     if case is not None:
         person = case.person
         out.update({
@@ -82,6 +82,8 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
             "next_objectives": [{"id": o.id, "text": o.text, "due": _iso(o.due)} for o in open_objectives[:3]],
         }
     out["obligations"] = [o.to_dict() for o in obligations if o.status != "done" and not o.history]
+    # left open when the case closed or an enrollment ended: history, not today's work
+    out["open_at_end"] = [o.to_dict() for o in obligations if o.status != "done" and o.history]
     events = sorted((d.model for d in cf.events if d.model is not None and d.model.date <= today),
                     key=lambda e: e.date, reverse=True)[:LAST_EVENTS]
     out["last_events"] = [{"date": _iso(e.date), "type": e.type, "by": e.by, "program": e.program, "summary": e.summary}

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
-from . import edit, gitio
+from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
 from .fsio import WriteError, atomic_write
@@ -32,35 +32,6 @@ from .yamlfile import read_bytes, read_file
 
 _CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9_-]*$")
-
-# event type -> rule ids of FORMAT.md it can satisfy (the Rule: trailer)
-EVENT_RULES: dict[str, tuple[str, ...]] = {
-    "monthly-review": ("ccp.monthly-review",),
-    "quarterly-report": ("ccp.quarterly-report",),
-    "annual-report": ("ccp.annual-report",),
-    "extension-request": ("ccp.authorization-end",),
-    "transition": ("ccp.authorization-end",),
-    "worksite-monitoring": ("se.worksite-monitoring",),
-    "ipe-review": ("dor.ipe-review",),
-    "ineligibility-review": ("dor.ineligibility-review",),
-    "ipra-report": ("czn.ipra-measures", "czn.ipra-report-back"),
-    "retention-check": ("czn.retention-check", "dds.cie-incentive"),
-    "contact": ("dor.waiting-list-contact",),
-}
-RULE_PROGRAMS = {"ccp": "ca-dds-ccp", "dds": "ca-dds-ccp", "dor": "ca-dor-vr", "se": "ca-dor-se", "czn": "ru-czn-disability"}
-
-# field path pattern (case.yaml paths; plan paths start with plan.) -> rule id
-FIELD_RULES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
-    (r"^enrollments\.ca-dor-vr\.eligibility\.(decided|extension)(\.|$)", "dor.eligibility-decision"),
-    (r"^enrollments\.ca-dor-vr\.eligibility\.waiting_list(\.|$)", "dor.ipe"),
-    (r"^enrollments\.ca-dor-vr\.ipe\.(signed|extension)(\.|$)", "dor.ipe"),
-    (r"^enrollments\.ca-dor-vr\.ipe\.reviews(\.|$)", "dor.ipe-review"),
-    (r"^enrollments\.ca-dds-ccp\.authorized_until$", "ccp.authorization-end"),
-    (r"^enrollments\.ca-dor-se\.(transitioned|extension)(\.|$)", "se.service-limit"),
-    (r"^enrollments\.ru-czn-disability\.ipra\.measures_due$", "czn.ipra-measures"),
-    (r"^enrollments\.ru-czn-disability\.disability\.reexamination$", "czn.reexamination"),
-    (r"^plan\.goals\.\d+\.objectives\.\d+\.(done|due)$", "plan.objective"),
-))
 
 # fields whose value never goes into a commit subject (personal data)
 _PRIVATE_PREFIXES = ("person", "identifiers")
@@ -169,26 +140,17 @@ def _case_model(ctx: _Ctx) -> Optional[m.Case]:
     return doc.model
 
 
-def _rules_for_event(event_type: str, program: Optional[str], case: Optional[m.Case]) -> list[str]:
-    rules = []
-    for rule in EVENT_RULES.get(event_type, ()):
-        rule_program = RULE_PROGRAMS[rule.split(".")[0]]
-        if program is not None and rule_program != program:
-            continue
-        if case is not None and case.enrollments.get(rule_program) is None:
-            continue
-        if rule == "dor.waiting-list-contact":
-            vr = case.enrollments.ca_dor_vr if case else None
-            if not (vr and vr.eligibility.waiting_list and vr.eligibility.waiting_list.released is None):
-                continue
-        rules.append(rule)
-    return rules
+def _case_data(ctx: _Ctx, raw: Optional[bytes] = None) -> dict:
+    """case.yaml as plain data (dates as text), for the rule links' conditions."""
+    rel = f"cases/{ctx.case_id}/case.yaml"
+    parsed = read_bytes(raw, rel) if raw is not None else read_file(ctx.folder / "case.yaml", rel)
+    return parsed.data if isinstance(parsed.data, dict) else {}
 
 
 def _programs_of(rules: list[str], program: Optional[str]) -> list[str]:
     if program:
         return [program]
-    return sorted({RULE_PROGRAMS[r.split(".")[0]] for r in rules if r.split(".")[0] in RULE_PROGRAMS})
+    return sorted({p for p in (rulelinks.program_of(r) for r in rules) if p})
 
 
 def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
@@ -230,7 +192,7 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
     folder = ctx.folder / "events"
     name = _unique_name(folder, day, event_type)
     text = edit.new_text(data, modeline("event", 3))
-    rules = _rules_for_event(event_type, program, _case_model(ctx))
+    rules = rulelinks.for_event(event_type, program, _case_data(ctx))
     fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
     return Change(ctx.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
                   _trailers(case_id, _programs_of(rules, program), rules, staff), staff)
@@ -257,7 +219,7 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     folder = ctx.folder / "referrals"
     name = _unique_name(folder, day, kind)
     text = edit.new_text(data, modeline("referral", 3))
-    rules = ["referral.follow-up"] if follow_up else []
+    rules = rulelinks.for_fields([f"referral.{k}" for k, v in data.items() if v is not None], _case_data(ctx))
     fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
     return Change(ctx.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
@@ -295,8 +257,9 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
         raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
     outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
     fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
+    rules = rulelinks.for_fields(["referral.outcome.date"], _case_data(ctx))
     return Change(ctx.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
-                  _trailers(case_id, [], ["referral.follow-up"], staff), staff, drift)
+                  _trailers(case_id, [], rules, staff), staff, drift)
 
 
 def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optional[str] = None,
@@ -313,7 +276,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     kind = None
     edits: list[tuple[tuple, Any]] = []
     shown_parts: list[str] = []
-    rules: list[str] = []
+    addresses: list[str] = []
     programs: list[str] = []
     for fpath, fvalue in pairs:
         try:
@@ -339,7 +302,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         if len(shown_value) > 40:
             shown_value = shown_value[:39] + "…"
         shown_parts.append(shown + ("" if private else f" {shown_value}"))
-        rules += [r for rx, r in FIELD_RULES if rx.search(shown) and r not in rules]
+        addresses.append(shown)
         if kind == "case" and model_path[0] == "enrollments" and len(model_path) > 1 and str(model_path[1]) not in programs:
             programs.append(str(model_path[1]))
     assert kind is not None
@@ -347,8 +310,9 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     if kind == "plan" and not (ctx.folder / "plan.yaml").is_file():
         raise RecordError(f"case {case_id} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)")
     fc, drift = _edit_file(ctx, rel_in_case, kind, edits)
+    rules = rulelinks.for_fields(addresses, _case_data(ctx, fc.after if kind == "case" else None))
     if not programs:
-        programs = _programs_of([r for r in rules if r.split(".")[0] in RULE_PROGRAMS], None)
+        programs = _programs_of(rules, None)
     subject = f"{case_id}: set " + ", ".join(shown_parts)
     return Change(ctx.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 

@@ -63,6 +63,7 @@ settings:
   ccp_quarterly_report_days: 30      # needs-source: quarterly report due this many days after a quarter ends
   retention_checks: [30d, 6m, 12m]   # local choice: retention checks after each job start
   czn_ipra_report_before: 1m         # needs-source: IPRA execution report this long before the IPRA term ends
+  czn_ipra_list_working_days: 3      # needs-source: list of IPRA measures drawn up within these working days
 """
 
 

@@ -14,7 +14,8 @@ from test_reports import FILES
 
 
 def ob(case, rule, due, status, staff=("jsmith",)):
-    return SimpleNamespace(case=case, rule=rule, title=rule, due=due, status=status, staff=staff)
+    return SimpleNamespace(case=case, rule=rule, title=rule, due=due, status=status, staff=staff,
+                           past_due=status != "done" and due < TODAY)
 
 
 OBLIGATIONS = [
@@ -24,6 +25,7 @@ OBLIGATIONS = [
     ob("ivan", "czn.ipra-measures", date(2027, 1, 20), "upcoming", ("reva",)),
     ob("ivan", "czn.plan-service", date(2026, 10, 1), "overdue", ("reva",)),
     ob("ivan", "czn.retention-check", date(2026, 11, 30), "due-soon", ()),
+    ob("amy", "se.worksite-monitoring", date(2026, 10, 31), "partial"),
 ]
 
 
@@ -32,10 +34,12 @@ def test_figures_match_a_hand_count(caseload):
     cases = [cl.cases[c] for c in sorted(cl.cases)]
     f = figures(cases, OBLIGATIONS, parse_period("2026"), TODAY, "Test Agency")
     assert (f.cases_total, f.cases_active) == (2, 2)
-    assert f.obligations_by_status == {"overdue": 2, "partial": 0, "due-soon": 2, "upcoming": 1}
+    assert f.obligations_by_status == {"overdue": 2, "partial": 1, "due-soon": 2, "upcoming": 1}
     assert f.obligations_by_staff["jsmith"]["overdue"] == 1 and f.obligations_by_staff["reva"]["overdue"] == 1
     assert f.obligations_by_staff["(unassigned)"]["due-soon"] == 1
-    assert [(o["case"], o["days"]) for o in f.overdue] == [("ivan", 52), ("amy", 21)]
+    # past due: both overdue items and the partial month whose date has passed
+    assert [(o["case"], o["days"], o["status"]) for o in f.overdue] == [
+        ("ivan", 52, "overdue"), ("amy", 22, "partial"), ("amy", 21, "overdue")]
     assert f.cases_by_program == {"ca-dor-vr": 1, "ru-czn-disability": 1}
     assert f.languages == {"en": 1, "ru": 1}
     # jobs started in 2026: Invented Books (20 h, 18.5), Invented Bakery (25 h, 19), the factory (40 h, 30000 RUB)

@@ -95,6 +95,8 @@ def test_plain_text_when_piped_and_the_language_of_titles(cli, small):
     lines = r.out.splitlines()
     assert lines[0].split()[:4] == ["STATUS", "DUE", "WHEN", "CASE"]
     assert lines[1].startswith("overdue")
+    n = len(rows(cli, "--caseload", small, "--today", "2026-04-10"))
+    assert lines[-1].startswith(f"{n} obligations: ") and len(lines) == n + 2
     es = cli("due", "--caseload", small, "--today", "2026-04-10", "--lang", "es", "--rule", "dor.*")
     assert "Decisión de elegibilidad" in es.out
 
@@ -216,7 +218,11 @@ def test_sample_morning_list(cli):
     assert status("ntxhi-vaj", "referral.follow-up", "2026-10-09-regional-center") == ("2026-11-06", "overdue")
     assert status("alsu-galieva", "czn.ipra-report-back") == ("2027-03-01", "upcoming")
     assert status("sergey-morozov", "czn.ipra-measures") == ("2026-12-11", "due-soon")
-    alld = {(r["case"], r["rule"], r["item"]): r for r in rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat(), "--all")}
+    everything = rows(cli, "--caseload", SAMPLE, "--today", TODAY.isoformat(), "--all")
+    validator = jsonschema.Draft7Validator(schema(), format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(everything)] == []
+    assert {r["rule"] for r in everything} >= {"ccp.monthly-review", "dor.ipe", "se.worksite-monitoring", "czn.ipra-measures"}
+    alld = {(r["case"], r["rule"], r["item"]): r for r in everything}
     assert alld[("alsu-galieva", "czn.ipra-measures", "")]["done_on"] == "2026-03-24"
     assert alld[("sofia-ramirez", "dds.cie-incentive", "jobs[0]+30d")]["status"] == "done"
 
@@ -228,3 +234,26 @@ def test_sample_time_travel_and_show(cli):
     assert all(r["due"] <= "2026-06-30" for r in earlier if r["past_due"])
     r = cli("show", "jamal-carter", "--caseload", SAMPLE, "--today", TODAY.isoformat())
     assert r.code == 0 and "ca-dor-se" in r.out and "Worksite monitoring" in r.out
+
+
+def test_rich_table_on_a_terminal_and_none_with_no_color(cli, small, monkeypatch):
+    from careerpath.cli import cmd_due
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "200")
+    assert cmd_due.use_rich()
+    r = cli("due", "--caseload", small, "--today", "2026-04-10", "--explain")
+    assert r.code == 0 and "Eligibility decision" in r.out and "34 CFR 361.41(b)(1)" in r.out
+    assert "[2026-03]" in r.out  # item brackets are text, not rich markup
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cmd_due.use_rich()
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (SAMPLE.parent / "tests" / "fixtures").iterdir() if p.is_dir()))
+def test_broken_caseloads_still_give_a_list(cli, fixture):
+    root = SAMPLE.parent / "tests" / "fixtures" / fixture
+    r = cli("due", "--caseload", root, "--today", "2026-11-22", "--all", "--format", "json")
+    assert r.code == 0 and isinstance(json.loads(r.out), list)
+    assert "Traceback" not in r.err

@@ -237,3 +237,33 @@ def test_every_sample_file_round_trips_byte_identical():
         raw = path.read_bytes()
         doc = edit.load(raw, str(path))
         assert doc.drift == 0 and edit.dump(doc) == raw, path
+
+
+def test_changing_any_date_in_the_samples_changes_one_line_only():
+    """For each sample case/plan file, change up to 6 of its dates one at a time: each diff is that one line."""
+    import re
+
+    from conftest import SAMPLE
+    from careerpath.history import flatten
+
+    files = sorted([*SAMPLE.glob("cases/*/case.yaml"), *SAMPLE.glob("cases/*/plan.yaml")])
+    if not files:
+        pytest.skip("sample-cases/ is not in this tree")
+    checked = 0
+    for path in files:
+        raw = path.read_bytes()
+        doc = edit.load(raw, str(path))
+        dates = [(k, v) for k, v in flatten(doc.data).items()
+                 if isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", v)][:6]
+        for key, value in dates:
+            parts = tuple(int(p) if p.isdigit() else p for p in key.split("."))
+            edit.set_value(doc.data, parts, "2001-02-03")
+            removed, added = _changed(raw.decode(), edit.dump(doc).decode())
+            assert len(removed) == len(added) == 1, (path, key)
+            assert added[0].count("2001-02-03") == removed[0].count("2001-02-03") + 1, (path, key)
+            assert added[0].count(value) == removed[0].count(value) - 1, (path, key)
+            assert len(added[0]) == len(removed[0]), (path, key)   # same layout, only the date differs
+            edit.set_value(doc.data, parts, value)
+            checked += 1
+        assert edit.dump(doc) == raw
+    assert checked > 30

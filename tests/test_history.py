@@ -139,3 +139,28 @@ def test_audit_sees_through_a_broken_version(repo, cli):
     findings = json.loads(cli("audit", "--format", "json", "-C", repo).out)
     assert [(f["field"], f["old"], f["new"], f["subject"]) for f in findings] == [
         ("enrollments.ca-dor-vr.applied", "2026-09-01", "2026-07-01", "fixed, with another date")]
+
+
+def test_audit_catches_a_backdated_event_and_a_deleted_one(repo, cli):
+    cli("log", "an-nguyen", "monthly-review", "--date", "2026-11-03", "--by", "jsmith", "-C", repo)
+    cli("log", "an-nguyen", "contact", "--date", "2026-11-04", "--by", "jsmith", "-C", repo)
+    event = repo / "cases/an-nguyen/events/2026-11-03-monthly-review.yaml"
+    git(repo, "mv", str(event), str(event.with_name("2026-10-31-monthly-review.yaml")))
+    moved = event.with_name("2026-10-31-monthly-review.yaml")
+    moved.write_text(moved.read_text().replace("date: 2026-11-03", "date: 2026-10-31"))
+    git(repo, "commit", "-qam", "backdate")
+    git(repo, "rm", "-q", "cases/an-nguyen/events/2026-11-04-contact.yaml")
+    git(repo, "commit", "-qm", "drop a contact")
+    findings = json.loads(cli("audit", "--format", "json", "-C", repo).out)
+    got = [(f["code"], f["field"], f["old"], f["new"]) for f in findings]
+    assert got == [("key-date-changed", "events/2026-10-31-monthly-review.date", "2026-11-03", "2026-10-31"),
+                   ("record-deleted", None, "2026-11-04", None)]
+
+
+def test_audit_json_equals_the_library(repo, cli):
+    from careerpath.history import audit
+
+    cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo)
+    r = cli("audit", "--format", "json", "-C", repo)
+    assert r.code == 1
+    assert json.loads(r.out) == [f.to_dict() for f in audit(repo)]

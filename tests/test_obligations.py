@@ -578,3 +578,49 @@ def test_working_days_land_on_a_working_day_and_count_exactly(d, n):
     assert is_working_day(end, "RU")
     days = [d + timedelta(days=i) for i in range(1, (end - d).days + 1)]
     assert sum(is_working_day(x, "RU") for x in days) == n
+
+
+def test_docs_rule_table_is_generated_from_the_rule_files():
+    from careerpath.obligations.rules import markdown
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "obligations.md").read_text(encoding="utf-8")
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    section = text[text.index(start) + len(start):text.index(end)]
+    assert section == markdown(load_rules()), "regenerate the table in docs/obligations.md from rules.markdown()"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=0, max_value=900))
+def test_monthly_series_are_consecutive_months_up_to_the_next_one(start, days_later):
+    """Every month from the start month to the first month end on or after today, each once."""
+    from careerpath.loader import CaseFolder, Document
+    from careerpath.obligations import case_obligations
+    from careerpath.yamlfile import Positions
+
+    today = start + timedelta(days=days_later)
+    case = m.Case.model_validate({"id": "p", "person": {"name": "X", "language": "en"}, "enrollments": {
+        "ca-dds-ccp": {"basis": "left-subminimum-wage", "start": start.isoformat()}}})
+    cf = CaseFolder("p", "cases/p", case=Document("cases/p/case.yaml", "case", case, Positions(), True))
+    got = [o for o in case_obligations(cf, load_rules(), m.Settings(), today) if o.rule == "ccp.monthly-review"]
+    dues_ = sorted(o.due for o in got)
+    assert dues_[0] == month_end(start)
+    assert all(month_end(a + timedelta(days=1)) == b for a, b in zip(dues_, dues_[1:]))
+    assert dues_[-1] >= today and all(d < today for d in dues_[:-1])
+    assert all(o.status == "overdue" for o in got if o.due < today)
+
+
+def test_hostile_corpus_files_never_crash_compute(tmp_path):
+    """Every file of the hostile corpus, dropped in as any kind of case file, still gives a list."""
+    from conftest import ROOT
+
+    corpus = sorted((ROOT / "tests" / "corpus").glob("*.yaml"))
+    assert corpus
+    for i, source in enumerate(corpus):
+        for rel in ("cases/x/case.yaml", "cases/x/plan.yaml", "cases/x/events/2026-01-01-e.yaml",
+                    "cases/x/referrals/2026-01-01-r.yaml", "careerpath.yaml"):
+            root = tmp_path / f"{i}-{rel.replace('/', '_')}"
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / "careerpath.yaml").write_text("agency: A\n", encoding="utf-8")
+            shutil.copyfile(source, root / rel)
+            assert isinstance(compute(load(root), date(2026, 11, 22), include_closed_history=True), list)

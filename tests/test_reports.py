@@ -240,3 +240,48 @@ def test_quarterly_reports_every_ccp_case_active_in_the_period_with_an_index(tmp
     # a period before any CCP enrollment gives an empty index and no reports
     cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2020-Q1", "--out", out)
     assert sorted(p.name for p in (out / "quarterly-2020-Q1").iterdir()) == ["index.html"]
+
+
+def sample_personal_values(root) -> set[str]:
+    """Every personal value in the sample caseload, read from the loaded files (names, dates, numbers)."""
+    from careerpath import load
+
+    values: set[str] = set()
+    for cf in load(root).cases.values():
+        c = cf.model
+        p = c.person
+        values |= {p.name, *p.name.split(), p.preferred_name or "", p.phone or "", p.email or "", p.address or ""}
+        if p.birth_date:
+            values |= {p.birth_date.isoformat(), p.birth_date.strftime("%d.%m.%Y"), p.birth_date.strftime("%m/%d/%Y")}
+        if p.representative:
+            values |= {p.representative.name, p.representative.phone or ""}
+        values |= {v for v in c.identifiers.model_dump().values() if v}
+        ccp = c.enrollments.ca_dds_ccp
+        if ccp and ccp.service_coordinator:
+            values.add(ccp.service_coordinator)
+    return {v for v in values if len(v) >= 4}  # short name parts (e.g. "An") would match ordinary words
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "quarterly", "registry", "outcomes"])
+def test_redacted_reports_hold_no_personal_value(kind, tmp_path, cli):
+    import shutil
+
+    from conftest import SAMPLE
+
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    r = cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out, "--redact")
+    assert r.code == 0, r.err
+    secrets = sample_personal_values(root)
+    assert len(secrets) > 40
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        text = path.read_text(encoding="utf-8-sig")
+        leaked = sorted(s for s in secrets if s in text)
+        assert not leaked, (path.name, leaked)
+    # the same report without --redact does carry names where the document needs them (control)
+    if kind in ("quarterly", "registry"):
+        cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", tmp_path / "plain")
+        assert any(s in p.read_text(encoding="utf-8-sig") for p in (tmp_path / "plain").rglob("*.*") for s in secrets)

@@ -96,13 +96,18 @@ def print_table(obligations: list, today: date, lang: str, explain: bool) -> Non
     if use_rich():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         styles = {"overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
         table = Table(show_edge=False, highlight=False, pad_edge=False)
-        for h in headers:
-            table.add_column(h, overflow="fold")
+        for h in HEADERS:
+            table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))
         for o, row in zip(obligations, body):
-            table.add_row(*row, style=styles.get(o.status, "") if o.status != "partial" or o.past_due else "")
+            what = Text(row[4])  # Text, not markup: items such as [jobs[0]+6m] stay as written
+            if explain:
+                what.append(f"\n{row[6]} · {row[7]} · {row[8]}", style="dim")
+            style = styles.get(o.status, "") if o.status != "partial" or o.past_due else ""
+            table.add_row(Text(row[0], style=style), row[1], row[2], Text(row[3]), what, Text(row[5]))
         Console(highlight=False).print(table)
         return
     if explain:  # long columns: one block per obligation reads better than a very wide table
@@ -191,11 +196,24 @@ def due(
         print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff)) else _("nothing due"))
     else:
         print_table(chosen, day, language, explain)
+        print(summary(chosen))
     if fail_on == "overdue" and any(o.past_due for o in chosen):
         return 3
     if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):
         return 3
     return 0
+
+
+def summary(obligations: list) -> str:
+    """One closing line: how many are past due, due soon, upcoming (and done)."""
+    past = sum(1 for o in obligations if o.past_due)
+    soon = sum(1 for o in obligations if not o.past_due and o.status in ("due-soon", "partial"))
+    done = sum(1 for o in obligations if o.status == "done")
+    later = len(obligations) - past - soon - done
+    parts = [_("{n} past due").format(n=past), _("{n} due soon").format(n=soon), _("{n} upcoming").format(n=later)]
+    parts += [_("{n} done").format(n=done)] if done else []
+    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(obligations)).format(
+        n=len(obligations), parts=", ".join(parts))
 
 
 def _emit(content: str | bytes, output: Optional[Path]) -> None:

@@ -94,9 +94,11 @@ def audit_cmd(
 
     \b
     Findings:
-      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed or
-                             closure.date changed (or removed) after it was first set
+      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed,
+                             closure.date, or an event's or referral's date changed
+                             (or removed) after it was first set
       changed-after-closure  a commit touched a case after the commit that closed it
+      record-deleted         an event or referral file was deleted
 
     Each names the commit, its date and author. Exit 0 when there are no
     findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
@@ -123,11 +125,13 @@ def audit_cmd(
     for f in findings:
         head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"
         if f.code == "key-date-changed":
-            first = f.first or {}
-            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)} "
-                  + _("(first set to {value} on {date} by {author} in {commit})").format(
-                      value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
-                      commit=first.get("commit", "?")[:10]))
+            first = f.first
+            since = (" " + _("(first set to {value} on {date} by {author} in {commit})").format(
+                value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
+                commit=first.get("commit", "?")[:10])) if first else ""
+            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
+        elif f.code == "record-deleted":
+            print(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:
             closed = f.closed or {}
             print(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, QuietOpt, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, TodayOpt, app, caseload_of, err, today_of
 
 EX_TEMPFAIL = 75
 
@@ -32,6 +32,7 @@ def report(
     format: str = typer.Option("html", "--format", help="quarterly: html or md."),
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
+    redact: RedactOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -71,8 +72,12 @@ def report(
             unknown = [c for c in case if c not in cl.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
-            req = batch.ReportRequest(cl, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format)
+            from ..redact import for_output
+
+            shown, text_filter = for_output(cl, redact)
+            req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
+                                      redact=text_filter if redact else None)
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None

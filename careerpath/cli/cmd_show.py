@@ -100,6 +100,9 @@ def _print(v: dict, titles: dict[str, str]) -> None:
         width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial")))
         print(f"  {display('status', o['status']):<{width}} {dd(o['due'])}  {titles.get(o['uid'], o['title'])}"
               + (f" [{extra}]" if extra else ""))
+    if v["open_at_end"]:
+        print("\n" + _("left open when the case closed or an enrollment ended: {n} (`careerpath due --all --case {case}`)")
+              .format(n=len(v["open_at_end"]), case=v["case"]))
     if v["last_events"]:
         print("\n" + _("last events"))
         for e in v["last_events"]:

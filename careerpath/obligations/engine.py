@@ -303,7 +303,7 @@ def _chain(rule: Rule, facts: Facts, ctx: _Context, node: Node, start: date, bou
                           period_end=pe, next_due=shift(pe, every), next_period_end=shift(pe, every))
         yield occ
         done_on, _ = _satisfied(rule, occ, ctx)
-        if done_on is None:
+        if done_on is None or done_on <= anchor:  # open, or done without a usable date: the chain ends here
             return
         anchor = done_on
 

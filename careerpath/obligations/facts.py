@@ -9,7 +9,14 @@ the path inside it, so an obligation can cite ``cases/x/case.yaml:12``.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple, Optional
+
+
+@lru_cache(maxsize=1024)
+def _split(path: str) -> tuple[str, tuple[str, ...], bool]:
+    head, *rest = path.split(".")
+    return head, tuple(rest), "*" not in rest
 
 
 class Node(NamedTuple):
@@ -66,11 +73,20 @@ class Facts:
 
     def each(self, path: str) -> list[Node]:
         """Every node the path reaches (``*`` walks a list)."""
-        head, *rest = path.split(".")
+        head, rest, plain = _split(path)
         root = self.roots.get(head)
         if root is None:
             return []
-        return self._walk(root, rest)
+        if plain:  # the common case, a chain of keys: no lists to fan out
+            value, doc, where = root
+            for part in rest:
+                if isinstance(value, Node):
+                    value, doc, where = value
+                if not isinstance(value, dict) or part not in value:
+                    return []
+                value, where = value[part], where + (part,)
+            return [Node(value, doc, where)]
+        return self._walk(root, list(rest))
 
     def get(self, path: str) -> Optional[Node]:
         found = self.each(path)

@@ -258,16 +258,18 @@ class RuleBook:
 
 
 def _where(positions: Any, file: str, loc: tuple) -> str:
-    line, _ = positions.value(tuple(p for p in loc if not isinstance(p, str) or not p.startswith("function-")))
+    """``file:line`` of a pydantic error location (the nearest enclosing value that exists)."""
+    line, _ = positions.value(tuple(loc))
     return f"{file}:{line}"
 
 
 def _load_file(path: Path) -> tuple[ProgramFile, list[Rule]]:
     from ..yamlfile import read_file
 
-    parsed = read_file(path, str(path))
-    if parsed.data is None or parsed.diagnostics and any(d.severity == "error" for d in parsed.diagnostics):
-        first = parsed.diagnostics[0] if parsed.diagnostics else None
+    parsed = read_file(path, str(path))  # the project's hardened reader: no tags, no alias bombs
+    errors = [d for d in parsed.diagnostics if d.severity == "error"]
+    if parsed.data is None or errors:
+        first = errors[0] if errors else None
         raise RulesError(f"{path}:{first.line if first else 1}: {first.message if first else 'empty rule file'}")
     try:
         pf = ProgramFile.model_validate(parsed.data)
@@ -285,8 +287,6 @@ def _load_file(path: Path) -> tuple[ProgramFile, list[Rule]]:
             loc = ("rules", i, *err["loc"])
             raise RulesError(f"{_where(parsed.positions, str(path), loc)}: rule {raw.get('id', i)}: "
                              f"{'.'.join(map(str, err['loc'])) or '(rule)'}: {err['msg']}") from None
-        if pf.program and not rule.id.split(".")[0]:
-            raise RulesError(f"{path}: rule {rule.id} has no prefix")
         rules.append(rule)
     return pf, rules
 
@@ -318,3 +318,13 @@ def load_rules(rules_dirs: tuple[Path | str, ...] | list[Path | str] = ()) -> Ru
     """
     dirs = (str(PACKAGE_RULES), *(str(Path(d).resolve()) for d in rules_dirs))
     return _load_dirs(dirs)
+
+
+def markdown(book: RuleBook) -> str:
+    """The rule table of docs/obligations.md, generated from the rule files (a test keeps them in step)."""
+    lines = ["| rule | program | kind | due, and done when | citation | source |", "|---|---|---|---|---|---|"]
+    for r in book.rules:
+        text = " ".join(r.explain.split()).replace("|", "\\|")
+        lines.append(f"| `{r.id}` | {r.program or 'all cases'} | {r.kind}{' (informational)' if r.informational else ''} "
+                     f"| {text} | {r.citation.replace('|', '/')} | {r.status_of_source} |")
+    return "\n".join(lines) + "\n"

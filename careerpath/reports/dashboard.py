@@ -95,8 +95,8 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
         by_status[ob.status] += 1
         for sid in ob.staff or ("(unassigned)",):
             by_staff.setdefault(sid, Counter())[ob.status] += 1
-        if ob.status == "overdue":
-            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title, "due": ob.due,
+        if ob.past_due:  # overdue, and partial months whose date has passed
+            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title, "due": ob.due, "status": ob.status,
                               "days": (today - ob.due).days, "staff": ", ".join(ob.staff)})
     f.obligations_by_status = {s: by_status[s] for s in STATUSES}
     f.obligations_by_staff = {sid: {s: c[s] for s in STATUSES} for sid, c in sorted(by_staff.items())}
@@ -183,7 +183,7 @@ def _fmt(value: float | None, suffix: str = "") -> str:
 
 def render(f: Figures, *, stamp: str = "") -> str:
     e = html.escape
-    cards = [("active cases", f.cases_active), ("overdue", f.obligations_by_status.get("overdue", 0)),
+    cards = [("active cases", f.cases_active), ("past due", len(f.overdue)),
              ("due soon", f.obligations_by_status.get("due-soon", 0)), ("placements", f.placements),
              ("CIE rate", "–" if f.cie_rate is None else f"{f.cie_rate:.0%}"),
              ("median hours/week", _fmt(f.hours_per_week_median)),
@@ -204,11 +204,11 @@ def render(f: Figures, *, stamp: str = "") -> str:
                + "</tr></thead>\n<tbody>\n" + "\n".join(
                    f"<tr><td>{e(sid)}</td>" + "".join(f"<td>{c[s]}</td>" for s in STATUSES) + "</tr>"
                    for sid, c in f.obligations_by_staff.items()) + "\n</tbody>\n</table>\n")
-    out.append(f"<h2>Overdue ({len(f.overdue)})</h2>\n")
+    out.append(f"<h2>Past due ({len(f.overdue)})</h2>\n")
     if f.overdue:
-        out.append("<table>\n<thead><tr><th scope=\"col\">case</th><th scope=\"col\">obligation</th><th scope=\"col\">due</th>"
+        out.append("<table>\n<thead><tr><th scope=\"col\">case</th><th scope=\"col\">obligation</th><th scope=\"col\">status</th><th scope=\"col\">due</th>"
                    "<th scope=\"col\">days late</th><th scope=\"col\">staff</th></tr></thead>\n<tbody>\n" + "\n".join(
-                       f"<tr><td>{e(o['case'])}</td><td>{e(o['title'])} <small>({e(o['rule'])})</small></td>"
+                       f"<tr><td>{e(o['case'])}</td><td>{e(o['title'])} <small>({e(o['rule'])})</small></td><td>{e(o['status'])}</td>"
                        f"<td>{o['due'].isoformat()}</td><td>{o['days']}</td><td>{e(o['staff'])}</td></tr>"
                        for o in f.overdue) + "\n</tbody>\n</table>\n")
     else:
