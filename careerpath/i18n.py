@@ -123,7 +123,7 @@ def current() -> str:
 
 # --------------------------------------------------------------- catalogues
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one object per parsed file
 class Catalogue:
     """One parsed ``.po`` file: translations keyed by (context, msgid), fuzzy ones left out."""
 
@@ -133,12 +133,17 @@ class Catalogue:
     messages: dict = field(default_factory=dict)
     plural_expr: str = "(n != 1)"
     reviewed_by: Optional[str] = None
+    error: str = ""  # why the file could not be read (then it translates nothing)
+    dropped: int = 0  # translations left out because their {placeholders} differ from the msgid's
 
     @functools.cached_property
     def plural(self):
         import gettext
 
-        return gettext.c2py(self.plural_expr)
+        try:
+            return gettext.c2py(self.plural_expr)
+        except (ValueError, SyntaxError, RecursionError):  # a broken Plural-Forms header: English rule
+            return gettext.c2py("n != 1")
 
     def gettext(self, msgid: str, context: Optional[str] = None) -> str:
         found = self.messages.get((context, msgid))
@@ -184,20 +189,42 @@ def read_catalogue(path: Path, lang: str, domain: str):
     return cat, reviewed_by(raw.decode("utf-8", "replace"))
 
 
-@functools.lru_cache(maxsize=None)
 def _load(lang: str, domain: str, path: Optional[Path]) -> Catalogue:
+    """The parsed catalogue, cached on path + modification time + size (an edited file is read again)."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        st = None
+    return _parse(lang, domain, path, st.st_mtime_ns if st else 0, st.st_size if st else 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(lang: str, domain: str, path: Optional[Path], _mtime_ns: int, _size: int) -> Catalogue:
     out = Catalogue(lang, domain, path)
     if path is None:
         return out
-    cat, out.reviewed_by = read_catalogue(path, lang, domain)
+    try:
+        cat, out.reviewed_by = read_catalogue(path, lang, domain)
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # a catalogue must never stop the tool
+        out.error = f"{type(e).__name__}: {e}"[:200]
+        return out
     # from the Plural-Forms header; Babel knows no rule for hmn, so that header must be there
     out.plural_expr = cat.plural_expr
     for m in cat:
         if not m.id or m.fuzzy:
             continue
-        key = (m.context, m.id[0] if isinstance(m.id, (tuple, list)) else m.id)
-        out.messages[key] = tuple(m.string) if isinstance(m.string, (tuple, list)) else m.string
+        ids = tuple(m.id) if isinstance(m.id, (tuple, list)) else (m.id,)
+        strings = tuple(m.string) if isinstance(m.string, (tuple, list)) else (m.string,)
+        # a translation that lost or renamed a {placeholder} would raise in .format(): use English instead
+        want = set(_FIELD.findall(ids[-1]))
+        if any(x and set(_FIELD.findall(x)) != want for x in strings):
+            out.dropped += 1
+            continue
+        out.messages[(m.context, ids[0])] = strings if isinstance(m.id, (tuple, list)) else strings[0]
     return out
+
+
+_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?\}")
 
 
 def catalogue(lang: Optional[str] = None, domain: str = "cli") -> Catalogue:
@@ -434,9 +461,13 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
 )
 
 
-@functools.lru_cache(maxsize=None)
 def _patterns(lang: str, path: Optional[Path]):
     cat = _load(lang, "cli", path)
+    return _compiled(cat)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(cat: "Catalogue"):
     out = []
     for tpl in DIAGNOSTIC_TEMPLATES:
         target = cat.messages.get(("diagnostic", tpl))

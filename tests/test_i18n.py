@@ -489,3 +489,18 @@ def test_every_command_accepts_lang_after_its_name(cli):
         r = cli(*name.split(), "--lang", "ru", "--help")
         assert r.code == 0, (name, r.err)
         assert "Использование:" in r.out, name
+
+
+def test_a_broken_catalogue_never_stops_the_tool(cli, clean_caseload, tmp_path, monkeypatch):
+    # a translator renamed a placeholder: that one message falls back to English instead of crashing
+    locale = _catalogue_copy(tmp_path, "ru", lambda t: t.replace(
+        'msgid "clean in {cases} ({files})"\nmsgstr "замечаний нет; проверено: {cases} ({files})"',
+        'msgid "clean in {cases} ({files})"\nmsgstr "замечаний нет; проверено: {дела} ({files})"'))
+    monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(locale))
+    r = cli("--lang", "ru", "validate", "--caseload", clean_caseload, "--today", TODAY)
+    assert r.code == 0 and r.out.strip() == "clean in 1 дело (2 файла)"
+    # a file that is not UTF-8 at all: English, with a note
+    (locale / "ru" / "LC_MESSAGES" / "cli.po").write_bytes(b"\xff\xfe not a catalogue")
+    r = cli("--lang", "ru", "validate", "--caseload", clean_caseload, "--today", TODAY)
+    assert r.code == 0 and r.out.strip() == "clean in 1 case (2 files)"
+    assert "the ru messages cannot be read" in r.err

@@ -65,6 +65,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     i18n.use(choice.lang)
     if choice.note:
         print(choice.note, file=sys.stderr)
+    if choice.lang != i18n.SOURCE_LANGUAGE and i18n.catalogue(choice.lang).error:
+        print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
+              "using English", file=sys.stderr)
+        i18n.use(i18n.SOURCE_LANGUAGE)
     try:
         from .localize import build_command
 
