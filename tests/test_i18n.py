@@ -273,7 +273,7 @@ def test_status_requires_en_and_ru_complete_as_ci_does(cli):
             for row in json.loads(cli("i18n", "status", "--format", "json").out) if row["template"] is None}
     assert rows[("ru", "cli")]["percent"] == 100.0 and rows[("en", "cli")]["percent"] == 100.0
     assert rows[("ru", "cli")]["reviewed_by"] is None  # written by a machine-assisted helper: not reviewed
-    assert rows[("es", "cli")]["missing"] > 0
+    assert rows[("vi", "cli")]["missing"] > 0  # partial languages are reported, not required
 
 
 def test_status_fails_on_an_incomplete_catalogue(cli, tmp_path):
