@@ -222,6 +222,9 @@ def parse_text(text: str, file: str) -> YamlFile:
         if "expected a single document" in (e.context or ""):
             diags.append(Diagnostic(file, line, col, "error", "yaml-multiple-documents", "a second YAML document starts here",
                                     "a case file holds one document; remove the `---` and what follows or move it to its own file"))
+        elif "nesting depth" in problem or "flow level" in (e.context or ""):  # PyYAML >= 6.0.4 caps flow nesting in its scanner, before our pre-scan sees it
+            diags.append(Diagnostic(file, line, col, "error", "yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels",
+                                    "case files are shallow; look for unbalanced [ or {"))
         elif mark is not None and "\t" in _line_of(text, line - 1):
             diags.append(Diagnostic(file, line, col, "error", "yaml-tab", "a tab is used for indentation",
                                     "replace tabs with spaces"))

@@ -283,10 +283,11 @@ def test_hmong_has_its_own_date_fallback(inline):
 
 
 def test_missing_translation_falls_back_with_a_visible_note(inline):
-    doc = render(inline, "ipe-se", "an-nguyen", today=TODAY, lang="hmn")
+    doc = render(inline, "monthly-note", "an-nguyen", today=TODAY, lang="hmn")
     assert doc.lang == "en" and doc.requested_lang == "hmn"
     assert "not yet available in Hmong" in doc.text.splitlines()[0]
     assert doc.notes and "'hmn'" in doc.notes[0]
+    assert render(inline, "pccp", "an-nguyen", today=TODAY, lang="es-MX").lang == "es"  # regional tags: base catalog
     unknown = render(inline, "pccp", "an-nguyen", today=TODAY, lang="fr")
     assert unknown.lang == "en" and "not yet available in French" in unknown.text
 
@@ -295,7 +296,7 @@ def test_fallback_is_the_caseload_default_language(caseload):
     root = caseload({"cases/an-nguyen/case.yaml": CASES["cases/an-nguyen/case.yaml"],
                      "cases/an-nguyen/plan.yaml": CASES["cases/an-nguyen/plan.yaml"]},
                     config=CONFIG.replace("default_language: en", "default_language: es"))
-    doc = render(load(root), "ipe-se", "an-nguyen", today=TODAY, lang="hy")
+    doc = render(load(root), "monthly-note", "an-nguyen", today=TODAY, lang="hy")
     assert doc.lang == "es" and "Este documento todavía no está disponible en armenio" in doc.text
 
 
@@ -428,6 +429,13 @@ def test_format_specific_override(caseload):
     assert render(cl, "pccp", "an-nguyen", today=TODAY, fmt="md").text.startswith("_")  # built-in md
 
 
+def test_caseload_stylesheet_override(caseload):
+    cl = _with_override(caseload, "_style.css", "body { font-size: 1.25rem; } /* ours */\n")
+    text = render(cl, "pccp", "an-nguyen", today=TODAY, fmt="html").text
+    assert "/* ours */" in text and "max-width: 46rem" not in text
+    check_html(text, "vi")
+
+
 def test_override_autoescapes_html(caseload):
     cl = _with_override(caseload, "pccp.html.j2", "<p>{{ '<b>x</b>' }}</p>\n")
     assert render(cl, "pccp", "an-nguyen", today=TODAY, fmt="html").text == "<p>&lt;b&gt;x&lt;/b&gt;</p>\n"
@@ -453,6 +461,17 @@ def test_template_syntax_error_is_a_clear_message(caseload):
     cl = _with_override(caseload, "pccp.j2", "{% if %}\n")
     with pytest.raises(RenderError, match=r"templates/pccp.j2, line 1"):
         render(cl, "pccp", "an-nguyen", today=TODAY)
+
+
+def test_a_template_link_out_of_the_caseload_is_not_followed(caseload, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("PRIVATE KEY", encoding="utf-8")
+    root = caseload(CASES)
+    (root / "templates").mkdir()
+    (root / "templates" / "pccp.j2").symlink_to(secret)
+    with pytest.raises(RenderError, match="outside") as e:
+        render(load(root), "pccp", "an-nguyen", today=TODAY)
+    assert "PRIVATE" not in str(e.value)
 
 
 def test_template_names_cannot_escape_the_folders(inline):
@@ -492,7 +511,7 @@ def test_cli_writes_atomically_and_privately(cli, inline, tmp_path):
 
 
 def test_cli_fallback_note_on_stderr(cli, inline):
-    r = cli("render", "ipe-se", "an-nguyen", "--caseload", inline.root, "--today", "2026-11-22", "--lang", "hy")
+    r = cli("render", "monthly-note", "an-nguyen", "--caseload", inline.root, "--today", "2026-11-22", "--lang", "hy")
     assert r.code == 0 and "note:" in r.err and "'hy'" in r.err
     assert "not yet available in Armenian" in r.out
 
@@ -506,12 +525,20 @@ def test_pdf_without_weasyprint_says_how_to_get_it(cli, inline, tmp_path, monkey
     assert r.code == 1 and "pip install 'careerpath[pdf]'" in r.err and not out.exists()
 
 
-def test_pdf_with_weasyprint(inline, tmp_path):
+def test_pdf_with_weasyprint(inline, cli, tmp_path):
     pytest.importorskip("weasyprint", reason="the careerpath[pdf] extra is not installed")
     from careerpath.documents import to_pdf
 
-    data = to_pdf(render(inline, "czn-plan", "olga-ivanova", today=TODAY, fmt="html").text)
-    assert data.startswith(b"%PDF") and len(data) > 5000
+    html_doc = render(inline, "interpreter-request", "olga-ivanova", today=TODAY, fmt="html").text
+    sizes = {paper: {(round(p.width), round(p.height)) for p in engine.pdf_layout(html_doc, paper).pages}
+             for paper in ("letter", "a4")}
+    assert sizes == {"letter": {(816, 1056)}, "a4": {(794, 1123)}}  # CSS px: 8.5 x 11 in, 210 x 297 mm
+    a4 = to_pdf(html_doc, "a4")
+    assert a4.startswith(b"%PDF") and len(a4) > 5000
+    out = tmp_path / "request.pdf"
+    r = cli("render", "interpreter-request", "olga-ivanova", "--caseload", inline.root, "--today", "2026-11-22",
+            "--format", "pdf", "--out", out)
+    assert r.code == 0 and out.read_bytes() == a4  # deterministic; Russian documents default to A4
 
 
 def test_cli_smoke_as_a_process(tmp_path):
@@ -519,3 +546,76 @@ def test_cli_smoke_as_a_process(tmp_path):
     r = run_process("render", "pccp", "linh-tran", "--caseload", SAMPLE, "--today", "2026-11-22", "--out", out)
     assert r.code == 0, r.err
     assert out.read_text(encoding="utf-8").startswith("_Bản dịch chưa được người bản ngữ kiểm tra._")
+
+
+def test_screen_css_uses_relative_sizes_so_it_reflows_at_200_percent():
+    """Widths, fonts and spacing on screen are in rem/em/%/ch: zooming reflows instead of cutting off."""
+    css = (ROOT / "templates" / "_style.css").read_text(encoding="utf-8")
+    screen = re.sub(r"@page\s*\{.*?\}\s*\}|@media print\s*\{.*?\n\}", "", css, flags=re.S)
+    absolute = [m.group(0) for m in re.finditer(r"(?<![\w-])(\d+(?:\.\d+)?)(px|pt|cm|mm|in)\b", screen)
+                if not (m.group(2) == "px" and float(m.group(1)) <= 2)]  # hairline borders are fine
+    assert absolute == []
+    assert "max-width" in screen and "overflow-wrap" in screen
+
+
+def test_coverage_says_which_kinds_render_in_which_language(inline):
+    from careerpath.documents import coverage
+
+    rows = coverage()
+    assert len(rows) == len(LANGUAGES) * len(KINDS)
+    for row in rows:
+        complete = row["missing"] == 0 and row["fuzzy"] == 0
+        doc = render(inline, row["kind"], GOLDEN_CASE[row["kind"]], today=TODAY, lang=row["lang"])
+        assert (doc.lang == row["lang"]) == complete, row
+        assert row["reviewed_by"] is None or row["lang"] == "en"
+    assert all(r["missing"] == 0 for r in rows if r["lang"] in ("en", "ru", "es", "vi"))
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.yaml")) if CORPUS.is_dir() else [])
+def test_hostile_files_never_crash_render(name, caseload):
+    """Each hostile corpus file as a plan, an event or a case: every kind renders or is refused, nothing else."""
+    data = (CORPUS / name).read_bytes()
+    root = caseload({**CASES, "cases/an-nguyen/plan.yaml": data, "cases/an-nguyen/events/2026-11-04-x.yaml": data,
+                     "cases/x/case.yaml": data})
+    cl = load(root)
+    for kind in KINDS:
+        for cid in ("an-nguyen", "x", "olga-ivanova"):
+            try:
+                doc = render(cl, kind, cid, today=TODAY, fmt="html")
+            except RenderError as e:
+                assert "Traceback" not in str(e)
+            else:
+                check_rendered(doc.text)
+
+
+def test_default_periods(inline):
+    from careerpath.documents.context import default_period
+
+    subject = subject_of(inline, "an-nguyen")  # CCP start 2026-03-02
+    def span(day):
+        p = default_period(KINDS["annual-report"], subject, day)
+        return p.start, p.end
+
+    assert span(date(2026, 11, 22)) == (date(2026, 3, 2), date(2026, 11, 22))  # the first, unfinished year
+    assert span(date(2027, 5, 1)) == (date(2026, 3, 2), date(2027, 3, 1))
+    assert span(date(2028, 3, 2)) == (date(2027, 3, 2), date(2028, 3, 1))
+    assert default_period(KINDS["quarterly-report"], subject, date(2026, 11, 22)).label == "2026-Q3"
+    assert default_period(KINDS["quarterly-report"], subject, date(2027, 2, 1)).label == "2026-Q4"
+    assert default_period(KINDS["monthly-note"], subject, date(2026, 11, 22)).label == "2026-11"
+    assert default_period(KINDS["pccp"], subject, date(2026, 11, 22)) is None
+
+
+def test_list_for_one_case(cli, samples):
+    from careerpath.documents import kinds_for
+
+    rows = {r["kind"]: r["missing"] for r in kinds_for(samples, "dana-whitfield")}  # DOR VR, ineligible
+    assert rows["ineligibility-checklist"] == [] and rows["interpreter-request"] == []
+    assert any("dor-application" in m for m in rows["referral-dor"])
+    assert "pccp" not in rows and "czn-plan" not in rows
+    r = cli("render", "--list", "dana-whitfield", "--caseload", SAMPLE)
+    assert r.code == 0
+    assert re.search(r"^ineligibility-checklist\s+ready$", r.out, re.M)
+    assert re.search(r"^referral-dor\s+missing: referrals/", r.out, re.M)

@@ -29,11 +29,16 @@ def render(
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="For reports: 2026-Q3, 2026-11 or 2026. Default: the last complete "
                                               "quarter (quarterly), this month (monthly), the last plan year (annual)."),
+    paper: Optional[str] = typer.Option(None, "--paper", metavar="SIZE",
+                                        help="PDF page size: letter or a4. Default: a4 for Russian documents, else letter."),
     list_kinds: bool = typer.Option(False, "--list", help="List the document kinds and the programs they apply to."),
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
     """Render a plan, referral packet, progress report or checklist for one case.
+
+    `render --list` shows every kind and its programs; `render --list CASE`
+    shows the kinds that fit one case and what each still lacks.
 
     The document is in the person's language (or --lang); when its template has
     no complete translation, it is rendered in the caseload's default language,
@@ -48,6 +53,8 @@ def render(
     from ..documents import KINDS, list_kinds as kinds_table
 
     if list_kinds:
+        if kind is not None:  # `render --list CASE`: the kinds that fit this case
+            return _list_for_case(ctx, kind if case is None else case, caseload)
         rows = kinds_table()
         width = max(len(r["kind"]) for r in rows)
         for r in rows:
@@ -60,10 +67,13 @@ def render(
                        hint=_("kinds: {kinds}").format(kinds=", ".join(KINDS)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
-    # `careerpath --lang vi render …` means Vietnamese throughout: the document too
-    lang = lang or _globals(ctx).lang
+    # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
+    # chooses the document's, unless render's own --lang says otherwise
+    lang = lang or getattr(_globals(ctx), "lang", None)
     if lang is not None and not _LANG.match(lang):
         raise CliError(_("--lang must be a language tag such as en, es, vi, hy, hmn, ru"), code=2)
+    if paper is not None and paper not in ("letter", "a4"):
+        raise CliError(_("--paper must be letter or a4"), code=2)
     if format == "pdf" and out is None:
         raise CliError(_("--format pdf needs --out PATH (a PDF is not printed to the terminal)"), code=2)
     from ..period import PeriodError, parse_period
@@ -76,6 +86,7 @@ def render(
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
+    from ..documents.engine import default_paper
     from ..fsio import WriteError, atomic_write
     from ..loader import load
 
@@ -83,7 +94,7 @@ def render(
     try:
         doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
                               period=period)
-        data = to_pdf(doc.text) if format == "pdf" else doc.data
+        data = to_pdf(doc.text, paper or default_paper(doc.lang)) if format == "pdf" else doc.data
     except RenderError as e:
         raise CliError(str(e), code=1) from None
     for note in doc.notes:
@@ -97,4 +108,20 @@ def render(
     except WriteError as e:
         raise CliError(str(e), code=1) from None
     err(_("wrote {path}").format(path=out))
+    return 0
+
+
+def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
+    from ..documents import RenderError, kinds_for
+    from ..loader import load
+
+    cl = load(caseload_of(ctx, caseload))
+    try:
+        rows = kinds_for(cl, case)
+    except RenderError as e:
+        raise CliError(str(e), code=1) from None
+    width = max((len(r["kind"]) for r in rows), default=0)
+    for r in rows:
+        state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
+        print(f"{r['kind']:<{width}}  {state}")
     return 0

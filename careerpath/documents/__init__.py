@@ -12,10 +12,10 @@ Modules:
     engine    the one Jinja environment factory, template lookup, language choice, render
 """
 
-from .engine import (FORMATS, MissingData, PdfUnavailable, RenderError, Rendered, builtin_templates, list_kinds,
-                     make_environment, render, to_pdf)
+from .engine import (FORMATS, MissingData, PdfUnavailable, RenderError, Rendered, builtin_templates, coverage,
+                     kinds_for, list_kinds, make_environment, render, to_pdf)
 from .kinds import KINDS, Kind, Subject
 from .locales import LANGUAGES
 
 __all__ = ["FORMATS", "KINDS", "LANGUAGES", "Kind", "MissingData", "PdfUnavailable", "RenderError", "Rendered",
-           "Subject", "builtin_templates", "list_kinds", "make_environment", "render", "to_pdf"]
+           "Subject", "builtin_templates", "coverage", "kinds_for", "list_kinds", "make_environment", "render", "to_pdf"]

@@ -33,7 +33,7 @@ def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period
         return last_complete_quarter(today)
     if kind.period == "year":
         ccp = subject.case.enrollments.ca_dds_ccp
-        start = ccp.start if ccp else today - timedelta(days=365)
+        start = min(ccp.start if ccp else today - timedelta(days=365), today)
         anniversary = start
         years = 0
         while True:
@@ -177,7 +177,8 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "status_label": L.STATUSES.get(o.status, o.status), "citation": o.citation or "",
         "done_on": d(getattr(o, "done_on", None)),
         "in_period": bool(period and _holds(period, o.due)),
-    } for o in sorted(obligations, key=lambda o: (o.due, o.rule, getattr(o, "item", "")))]
+    } for o in sorted(obligations, key=lambda o: (o.due, o.rule, getattr(o, "item", "")))
+        if not o.program or o.program in kind.programs]  # a CCP report lists CCP and case-wide duties
 
     return {
         "kind": kind.name,

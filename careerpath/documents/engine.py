@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import labels as L
-from .context import Period, PeriodError, build_context, default_period, parse_period
+from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
 from .kinds import KINDS, Kind, Subject
-from .locales import SOURCE_LANGUAGE, available_languages, base_language, load_catalog
+from .locales import LANGUAGES, SOURCE_LANGUAGE, available_languages, base_language, catalog_stats, load_catalog
 
 FORMATS = ("md", "html", "pdf")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -83,6 +83,11 @@ def _template_loader(dirs: tuple[Path, ...]):
                 for cand in candidates:
                     path = folder / cand
                     if path.is_file():
+                        if not path.resolve().is_relative_to(folder.resolve()):
+                            # a caseload is often someone else's git repository: a link in its
+                            # templates/ must not pull a private file into a document
+                            raise RenderError(f"templates/{cand} is a link pointing outside its folder; "
+                                              "it is not followed (copy the file instead)")
                         return path
             return None
 
@@ -128,6 +133,8 @@ def make_environment(dirs: tuple[Path, ...]):
 
     @pass_context
     def ngettext(ctx, singular: str, plural: str, n: int) -> str:
+        # the built-in templates use no plurals (counts read "Done: 2 of 3"); an override that
+        # does gets the English choice of msgid, then its translation
         return gettext(ctx, singular if n == 1 else plural)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
@@ -278,8 +285,6 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     catalog = load_catalog(doc_lang)
     obligations = _obligations(caseload, case_id, today) if kind.audience == "agency" else []
     ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations)
-    from .context import language_name
-
     fallback_note = None
     if doc_lang != base_language(wanted):
         fallback_note = catalog.gettext(_NOTES[0]) % {"language": language_name(base_language(wanted), doc_lang),
@@ -309,7 +314,8 @@ def _render_template(env, name: str, ctx: dict) -> str:
         raise RenderError(f"template not found: {e.name}") from None
     except (UndefinedError, SecurityError, TemplateError) as e:
         where = _template_frame(e)
-        what = "unsafe access blocked by the sandbox" if isinstance(e, SecurityError) else "missing field"
+        what = ("unsafe access blocked by the sandbox" if isinstance(e, SecurityError)
+                else "missing field" if isinstance(e, UndefinedError) else "template error")
         raise RenderError(f"template {where}: {what}: {e.message}") from None
     except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as e:
         # an error inside a template expression (e.g. an override doing arithmetic on text)
@@ -351,8 +357,18 @@ class PdfUnavailable(RenderError):
     pass
 
 
-def to_pdf(html: str) -> bytes:
-    """The HTML as PDF through WeasyPrint (the ``careerpath[pdf]`` extra); nothing is fetched."""
+PAPERS = {"letter": "Letter", "a4": "A4"}
+
+
+def default_paper(lang: str) -> str:
+    """A4 for Russian documents (the employment center's paper), US Letter for the Californian programs."""
+    return "a4" if base_language(lang) == "ru" else "letter"
+
+
+def pdf_layout(html: str, paper: str = "letter"):
+    """The HTML laid out in pages by WeasyPrint (a ``weasyprint.Document``)."""
+    if paper not in PAPERS:
+        raise RenderError(f"paper must be one of: {', '.join(PAPERS)}")
     try:
         import weasyprint
     except ImportError:
@@ -362,7 +378,38 @@ def to_pdf(html: str) -> bytes:
     def no_fetch(url, *args, **kwargs):
         raise ValueError("external resources are not fetched")
 
-    return weasyprint.HTML(string=html, url_fetcher=no_fetch).write_pdf()
+    page = weasyprint.CSS(string=f"@page {{ size: {PAPERS[paper]}; }}", url_fetcher=no_fetch)
+    return weasyprint.HTML(string=html, url_fetcher=no_fetch).render(stylesheets=[page])
+
+
+def to_pdf(html: str, paper: str = "letter") -> bytes:
+    """The HTML as PDF through WeasyPrint (the ``careerpath[pdf]`` extra); nothing is fetched.
+
+    The same HTML gives the same bytes (WeasyPrint writes no creation date).
+    """
+    return pdf_layout(html, paper).write_pdf()
+
+
+def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
+    """Per language and kind: strings translated, fuzzy, missing, and the catalog's reviewer.
+
+    A kind renders in a language exactly when ``missing`` and ``fuzzy`` are 0
+    (what ``careerpath i18n status`` reports for document templates).
+    """
+    env = make_environment(template_dirs(caseload_root))
+    rows = []
+    for lang in LANGUAGES:
+        for kind in KINDS.values():
+            needed = template_msgids(env, kind, "md") | template_msgids(env, kind, "html")
+            rows.append({"kind": kind.name, "template": kind.template, **catalog_stats(lang, needed)})
+    return rows
+
+
+def kinds_for(caseload, case_id: str) -> list[dict]:
+    """For one case: each kind of its programs, and what it still lacks (empty: it renders)."""
+    subject = subject_of(caseload, case_id)
+    return [{"kind": k.name, "title": k.title, "missing": k.requires(subject)}
+            for k in KINDS.values() if k.applies_to(subject.case)]
 
 
 def list_kinds() -> list[dict]:

@@ -96,6 +96,7 @@ class Catalog:
     lang: str
     messages: dict
     reviewed_by: Optional[str]
+    fuzzy: frozenset = frozenset()  # msgids whose translation is marked fuzzy (not used in documents)
 
     def gettext(self, message: str) -> str:
         return self.messages.get(message) or message
@@ -141,6 +142,7 @@ def review_of(lang: str) -> dict:
 def load_catalog(lang: str) -> Catalog:
     """The catalog of ``lang`` read from its ``.po`` file (an empty one if there is none)."""
     messages: dict = {}
+    fuzzy: set[str] = set()
     path = catalog_path(lang)
     if path.is_file():
         from babel.messages.pofile import read_po
@@ -148,16 +150,21 @@ def load_catalog(lang: str) -> Catalog:
         with path.open("rb") as fh:
             po = read_po(fh, locale=None, domain=DOMAIN)
         for entry in po:
-            if not entry.id or entry.fuzzy or isinstance(entry.id, tuple):
+            if not entry.id or isinstance(entry.id, tuple):
+                continue
+            if entry.fuzzy:
+                fuzzy.add(entry.id)
                 continue
             if isinstance(entry.string, str) and entry.string:
                 messages[entry.id] = entry.string
-    return Catalog(lang, messages, review_of(lang)["reviewed_by"])
+    return Catalog(lang, messages, review_of(lang)["reviewed_by"], frozenset(fuzzy))
 
 
 def catalog_stats(lang: str, msgids: set[str]) -> dict:
     """How much of ``msgids`` a language covers (for ``careerpath i18n status``)."""
     cat = load_catalog(lang)
     translated = sum(1 for m in msgids if cat.has(m))
-    return {"lang": lang, "total": len(msgids), "translated": translated, "missing": len(msgids) - translated,
-            "reviewed_by": cat.reviewed_by, "source": lang == SOURCE_LANGUAGE}
+    fuzzy = sum(1 for m in msgids if not cat.has(m) and m in cat.fuzzy)
+    return {"lang": lang, "total": len(msgids), "translated": translated, "fuzzy": fuzzy,
+            "missing": len(msgids) - translated - fuzzy, "reviewed_by": cat.reviewed_by,
+            "source": lang == SOURCE_LANGUAGE}
