@@ -253,7 +253,13 @@ def check_template(path: Path, lang: str, jargon: dict[str, list[str]], *, show:
                 where = lines_of(msgid) if lines_of else None
                 units.append((line, _readable(text), catalogue_show or show, where or line))
     units.sort(key=lambda u: u[0])
-    glossary = source if translate is None else "\n".join(u[1] for u in units)
+    if translate is None:
+        glossary = source
+    else:  # the glossary block is found in the source; its entries are read in their translation
+        spans = [(source.count("\n", 0, a) + 1, source.count("\n", 0, b) + 1) for a, b in _glossary_spans(source)]
+        entries = [translate(msgid) or msgid for line, msgid in template_messages(path, source)
+                   if any(lo <= line <= hi for lo, hi in spans)]
+        glossary = "## Glossary\n" + "\n".join(entries)
     out: list[Finding] = []
     for _order, text, file, line in units:
         for sline, sentence in sentences(clean(text)):

@@ -479,7 +479,31 @@ def test_check_runs_on_the_shipped_templates(cli):
     assert r.code == 0
     found = json.loads(r.out)
     assert {f["code"] for f in found} <= {"long-sentence", "jargon-unexplained"}
-    assert any(f["file"].endswith("documents.po") for f in found) or any("templates" in f["file"] for f in found)
+    every = cli("i18n", "check", "--all", "--format", "json")
+    assert every.code == 0 and len(json.loads(every.out)) >= len(found)
+
+
+def test_a_spanish_glossary_entry_explains_the_spanish_term(tmp_path):
+    from careerpath.plainlang import check_templates, load_jargon
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "plan.j2").write_text(
+        '{#- Person-facing -#}\n'
+        '{{ b.p(_("Your job coach starts in May.")) }}\n'
+        '{{ b.h2(_("Words we use")) }}\n'
+        '{{ b.glossary([\n  [_("job coach"), _("A person who helps you at work.")],\n]) }}\n', encoding="utf-8")
+    po = tmp_path / "locale" / "es" / "LC_MESSAGES" / "documents.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Language: es\\n"\n\n'
+                  'msgid "Your job coach starts in May."\nmsgstr "Su preparador laboral empieza en mayo."\n\n'
+                  'msgid "job coach"\nmsgstr "preparador laboral"\n\n'
+                  'msgid "Words we use"\nmsgstr "Palabras que usamos"\n', encoding="utf-8")
+    assert check_templates(folder, ["en", "es"], catalogue=tmp_path / "locale", jargon=load_jargon()) == []
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "preparador laboral"', 'msgstr "entrenador"'),
+                  encoding="utf-8")
+    found = check_templates(folder, ["es"], catalogue=tmp_path / "locale", jargon=load_jargon())
+    assert [(f.code, f.term) for f in found] == [("jargon-unexplained", "preparador laboral")]
 
 
 def test_every_command_accepts_lang_after_its_name(cli):
