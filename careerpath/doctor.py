@@ -74,6 +74,17 @@ def check_git(root: Optional[Path]) -> Iterable[Finding]:
         yield Finding("git identity", "ok", "user.name and user.email are set")
 
 
+def check_yaml() -> Iterable[Finding]:
+    """The YAML reader: libyaml makes it fast; without it PyYAML's pure-Python parser is ~13 times slower."""
+    import yaml
+
+    if getattr(yaml, "__with_libyaml__", False):
+        yield Finding("yaml", "ok", f"PyYAML {yaml.__version__} with libyaml")
+    else:
+        yield Finding("yaml", "warn", f"PyYAML {yaml.__version__} without libyaml: reading a large caseload is slow",
+                      "pip install --force-reinstall pyyaml (the wheels for Linux, macOS and Windows include libyaml)")
+
+
 def check_extras() -> Iterable[Finding]:
     for module, purpose in EXTRAS.items():
         if importlib.util.find_spec(module) is None:
@@ -216,7 +227,7 @@ def check_repository(root: Path) -> Iterable[Finding]:
 
 def diagnose(root: Optional[Path]) -> list[Finding]:
     """Every check, in a fixed order; ``root`` None means no caseload was found."""
-    findings: list[Finding] = [*check_python(), *check_git(root), *check_extras()]
+    findings: list[Finding] = [*check_python(), *check_yaml(), *check_git(root), *check_extras()]
     if root is None:
         findings.append(Finding("caseload", "warn", "no caseload found here",
                                 "pass --caseload PATH to check a caseload's folder too"))

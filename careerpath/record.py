@@ -130,8 +130,13 @@ def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
     for s in staff:
         if s.id == staff_id:
             return s
-    raise RecordError(f"`{staff_id}` is not a staff id in careerpath.yaml",
-                      hint="use an id from `staff:` in careerpath.yaml, or add the person there")
+    # the value is not echoed: a name typed where an id belongs is personal data
+    import difflib
+
+    close = difflib.get_close_matches(staff_id, [s.id for s in staff], n=1)
+    raise RecordError("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml",
+                      hint=f"did you mean `{close[0]}`?" if close else
+                      "use an id from `staff:` in careerpath.yaml, or add the person there")
 
 
 def _case_model(ctx: _Ctx) -> Optional[m.Case]:

@@ -54,6 +54,24 @@ _PERSONAL: dict[tuple[str, str], str] = {
 }
 _STAFF: dict[tuple[str, str], str] = {("Staff", "name"): "staff", ("Staff", "email"): "email"}
 
+# dotted paths in files (list indices removed) -> kind, for values met outside the models
+_PATH_KINDS = {
+    "id": "case_id", "person.name": "name", "person.preferred_name": "name", "person.birth_date": "birth_date",
+    "person.phone": "phone", "person.email": "email", "person.address": "address",
+    "person.representative.name": "name", "person.representative.phone": "phone",
+    "enrollments.ca-dds-ccp.service_coordinator": "name", "identifiers.uci": "uci", "identifiers.dor_case": "dor_case",
+    "identifiers.snils": "snils", "identifiers.ssn": "ssn", "enrollments.ru-czn-disability.ipra.number": "ipra",
+}
+_STAFF_PATHS = {"staff.name": "staff", "staff.email": "email"}
+
+
+def _as_date(text: str) -> Any:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return text
+
+
 _LABEL = {"phone": "PHONE", "email": "EMAIL", "address": "ADDRESS", "uci": "UCI", "dor_case": "DOR-CASE",
           "snils": "SNILS", "ssn": "SSN", "ipra": "IPRA", "birth_date": "BIRTH-DATE"}
 _MIN_DIGITS = 5  # shorter numbers (a two-digit UCI) are replaced in their field, not searched for in text
@@ -95,9 +113,23 @@ def _norm(text: str) -> str:
 
 
 def _date_forms(d: date) -> list[str]:
-    return sorted({d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
-                   f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}",
-                   f"{d.day:02}/{d.month:02}/{d.year}"})
+    """The ways a date is written: numeric forms, and long forms in every document language."""
+    forms = {d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
+             f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}", f"{d.day:02}/{d.month:02}/{d.year}"}
+    try:
+        from .documents.locales import LANGUAGES, Formatter
+
+        forms.update(Formatter(lang).date(d) for lang in LANGUAGES)
+    except Exception:  # documents or babel missing: the numeric forms still hold
+        pass
+    try:
+        from babel.dates import format_date
+
+        for locale in ("en_US", "es_US", "vi", "hy", "ru"):
+            forms.update(format_date(d, f, locale=locale) for f in ("medium", "long", "full"))
+    except Exception:
+        pass
+    return sorted(f for f in forms if f)
 
 
 class Redactor:
@@ -153,7 +185,7 @@ class Redactor:
                     self._stems.setdefault(stem, ph)
         elif kind == "birth_date" and isinstance(value, date):
             for form in _date_forms(value):
-                self._exact.setdefault(form, ph)
+                self._exact.setdefault(" ".join(form.split()), ph)
         elif kind == "case_id" and len(str(value)) >= 3:  # `a` or `an` as a case id would eat words
             self._exact.setdefault(str(value), ph)
         elif kind in ("phone", "ssn", "snils", "uci"):
@@ -179,7 +211,19 @@ class Redactor:
             for doc in cf.documents():
                 if doc.model is not None:
                     self._learn_model(doc.model)
+            self._learn_id_words(cid, cf)
         return self
+
+    def _learn_id_words(self, cid: str, cf: Any) -> None:
+        """Case ids are usually the name in Latin letters (ani-hakobyan for Անի Հակոբյան): its words name the person too."""
+        model = getattr(cf, "model", None)
+        person = getattr(getattr(model, "person", None), "name", None)
+        ph = self.placeholder("name", person) if person else self.placeholder("name", f"\0case:{cid}")
+        for word in re.split(r"[-_]", cid):
+            if word.isalpha() and len(word) >= 2:
+                self._exact.setdefault(word.capitalize(), ph)
+                self._exact.setdefault(word.upper(), ph)
+                self._patterns = None
 
     def _learn_model(self, model: BaseModel) -> None:
         cls = type(model).__name__
@@ -229,6 +273,25 @@ class Redactor:
         return model
 
     data = model  # JSON-like data (dicts, lists, text) goes through the same walk
+
+    def field(self, path: str, value: Any) -> Any:
+        """``value`` redacted knowing the dotted field path it came from (``person.phone``, ``jobs[0].employer``).
+
+        For values that are not in the current caseload, such as an old phone
+        number in git history: the path says what it is.
+        """
+        if value in (None, ""):
+            return value
+        if isinstance(value, dict):
+            return {k: self.field(f"{path}.{k}", v) for k, v in value.items()}
+        kind = _PATH_KINDS.get(re.sub(r"\[\d+\]", "", path))
+        if kind is None and self.staff:
+            kind = _STAFF_PATHS.get(re.sub(r"\[\d+\]", "", path))
+        if kind is not None:
+            if isinstance(value, list):
+                return [self.placeholder(kind, v) for v in value]
+            return self.placeholder(kind, value if not isinstance(value, str) or kind != "birth_date" else _as_date(value))
+        return self.data(value)
 
     def path(self, path: str) -> str:
         """A caseload-relative path with the case id replaced (``cases/case-a/events/…``)."""

@@ -120,3 +120,14 @@ def test_doctor_shows_no_personal_value(caseload, cli):
 def test_doctor_with_a_missing_caseload_is_a_usage_error(cli, tmp_path):
     result = cli("doctor", "--caseload", tmp_path / "nope")
     assert result.code == 2
+
+
+def test_yaml_reader_is_checked(monkeypatch):
+    import yaml
+
+    from careerpath.doctor import check_yaml
+
+    assert [f.status for f in check_yaml()] == ["ok" if yaml.__with_libyaml__ else "warn"]
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    (f,) = check_yaml()
+    assert f.status == "warn" and "without libyaml" in f.detail

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..i18n import _, detail_text, display, display_date, ngettext
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
 
 RulesDirOpt = Annotated[
     Optional[list[Path]],
@@ -90,9 +90,11 @@ def _headers(explain: bool) -> list[str]:
     return names + ([_("RULE"), _("CITATION"), _("FROM")] if explain else [])
 
 
-def print_table(obligations: list, today: date, lang: str, explain: bool) -> None:
+def print_table(obligations: list, today: date, lang: str, explain: bool, red: Any = None) -> None:
     headers = _headers(explain)
     body = rows(obligations, today, lang, explain)
+    if red is not None:  # --redact: cell by cell, so columns stay aligned
+        body = [[red.text(cell) for cell in row] for row in body]
     if use_rich():
         from rich.console import Console
         from rich.table import Table
@@ -144,6 +146,8 @@ def due(
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
     lang: LangOpt = None,
     rules_dir: RulesDirOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """What is due: every open obligation of the caseload, past due first, then by date.
 
@@ -184,19 +188,24 @@ def due(
     from .localize import content_language
 
     language = content_language(ctx, lang, cl.config.default_language)
+    from .redaction import redact_content, redact_obligations, redacted_stdout, redactor
+
+    red = redactor(cl, redact, redact_staff)
+    chosen = redact_obligations(red, chosen)
     if format == "json":
-        _emit(export.to_json(chosen), output)
+        _emit(redact_content(red, export.to_json(chosen)), output)
     elif format == "csv":
-        _emit(export.to_csv(chosen), output)
+        _emit(redact_content(red, export.to_csv(chosen)), output)
     elif format == "ics":
-        _emit(export.to_ics(chosen, language, cl.config.agency or "careerpath"), output)
+        _emit(redact_content(red, export.to_ics(chosen, language, cl.config.agency or "careerpath")), output)
     elif output is not None:
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
     elif not chosen:
         print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff)) else _("nothing due"))
     else:
-        print_table(chosen, day, language, explain)
-        print(summary(chosen))
+        with redacted_stdout(red):
+            print_table(chosen, day, language, explain, red)
+            print(summary(chosen))
     if fail_on == "overdue" and any(o.past_due for o in chosen):
         return 3
     if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):

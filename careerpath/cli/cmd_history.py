@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of, parse_date
+from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, caseload_of, parse_date
 
 
 def _show(value: Any) -> str:
@@ -34,6 +34,8 @@ def history_cmd(
                                                    help="Only commits that changed this field (or fields under it).")] = None,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """The case's life from git: each commit, newest first, with its field-level changes.
 
@@ -50,6 +52,10 @@ def history_cmd(
     """
     if format not in ("text", "json"):
         raise CliError(_("--format must be text or json"), code=2)
+    import re
+
+    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", case):  # it becomes a path: cases/<case>/
+        raise CliError(_("CASE must be a case id: 1-64 characters of a-z 0-9 - _"), code=2)
     root = caseload_of(ctx, caseload)
     from ..gitio import GitError
     from ..history import HistoryError, history
@@ -60,6 +66,20 @@ def history_cmd(
         raise CliError(e.message, 1, e.hint) from None
     except GitError as e:
         raise CliError(e.message) from None
+    from .redaction import redact_history, redacted_stdout, redactor
+
+    red = None
+    if redact or redact_staff:
+        from ..loader import load
+
+        red = redactor(load(root), redact, redact_staff)
+        case = red.placeholder("case_id", case) if red is not None else case
+    entries = redact_history(red, entries)
+    with redacted_stdout(red):
+        return _print_history(entries, case, field, format)
+
+
+def _print_history(entries: list, case: str, field: Optional[str], format: str) -> int:
     if format == "json":
         json.dump([e.to_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -89,6 +109,8 @@ def audit_cmd(
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """Audit the caseload's git history: key dates changed after they were set, and changes to closed cases.
 
@@ -118,6 +140,18 @@ def audit_cmd(
         raise CliError(e.message, 1, e.hint) from None
     except GitError as e:
         raise CliError(e.message) from None
+    from .redaction import redacted_stdout, redactor
+
+    red = None
+    if redact or redact_staff:
+        from ..loader import load
+
+        red = redactor(load(root), redact, redact_staff)
+    with redacted_stdout(red):
+        return _print_audit(findings, format)
+
+
+def _print_audit(findings: list, format: str) -> int:
     if format == "json":
         json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import _
-from .common import CaseloadOpt, CliError, TodayOpt, _globals, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, caseload_of, err, today_of
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -34,6 +34,8 @@ def render(
     list_kinds: bool = typer.Option(False, "--list", help="List the document kinds and the programs they apply to."),
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """Render a plan, referral packet, progress report or checklist for one case.
 
@@ -91,16 +93,21 @@ def render(
     from ..loader import load
 
     cl = load(root)
+    from .redaction import redactor
+
+    red = redactor(cl, redact, redact_staff)
     try:
+        # rendered from the real data (a document refuses missing fields), then every known value in it replaced
         doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
                               period=period)
-        data = to_pdf(doc.text, paper or default_paper(doc.lang)) if format == "pdf" else doc.data
+        text = red.text(doc.text) if red is not None else doc.text
+        data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
     except RenderError as e:
         raise CliError(str(e), code=1) from None
     for note in doc.notes:
         err("careerpath: " + _("note: {note}").format(note=note))
     if out is None:
-        sys.stdout.write(doc.text)
+        sys.stdout.write(text)
         sys.stdout.flush()
         return 0
     try:

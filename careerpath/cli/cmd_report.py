@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, TodayOpt, app, caseload_of, err, today_of
+from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
 
 EX_TEMPFAIL = 75
 
@@ -33,6 +33,7 @@ def report(
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -72,12 +73,15 @@ def report(
             unknown = [c for c in case if c not in cl.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
-            from ..redact import for_output
+            from .redaction import redactor
 
-            shown, text_filter = for_output(cl, redact)
-            req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(tuple(case), tuple(staff), tuple(program)),
+            red = redactor(cl, redact, redact_staff)
+            # the models redacted field by field, the text written redacted once more; --case names real ids
+            shown = red.caseload(cl) if red is not None else cl
+            chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
+            req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
                                       stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
-                                      redact=text_filter if redact else None)
+                                      redact=red.text if red is not None else None)
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None

@@ -11,7 +11,7 @@ import typer
 
 from .cmd_due import LangOpt, RulesDirOpt, load_and_compute, warn_on_errors
 from ..i18n import _, detail_text, display, display_date as dd
-from .common import CaseloadOpt, CliError, FormatOpt, TodayOpt, app
+from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app
 
 
 @app.command()
@@ -23,6 +23,8 @@ def show(
     format: FormatOpt = "text",
     lang: LangOpt = None,
     rules_dir: RulesDirOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
 ) -> int:
     """One person at a glance: who, language and interpreter, enrollments with
     their key dates, jobs, plan progress, open obligations, last events, open
@@ -42,16 +44,24 @@ def show(
     warn_on_errors(cl)
     from ..overview import overview
 
-    view = overview(cl, case, day, [o for o in obligations if o.case == case])
+    from .redaction import redact_obligations, redacted_stdout, redactor
+
+    red = redactor(cl, redact, redact_staff)
+    obligations = redact_obligations(red, [o for o in obligations if o.case == case])  # uids hash the case id
+    view = overview(cl, case, day, obligations)
     if format == "json":
-        json.dump(view, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        if red is not None:  # field by field first (a birth date is a date, not text), then the text net
+            view = red.data(view)
+        with redacted_stdout(red):
+            json.dump(view, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
         return 0
     from .localize import content_language
 
     language = content_language(ctx, lang, cl.config.default_language)
     titles = {o.uid: o.title_in(language) for o in obligations}
-    _print(view, titles)
+    with redacted_stdout(red):
+        _print(view, titles)
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ..i18n import _, format_number, ngettext
-from .common import CaseloadOpt, CliError, FormatOpt, QuietOpt, TodayOpt, app, caseload_of, display_prefix, today_of
+from .common import CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of, display_prefix, today_of
 
 
 @app.command()
@@ -20,6 +20,7 @@ def validate(
     format: FormatOpt = "text",
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     quiet: QuietOpt = False,
+    redact: RedactOpt = False,
 ) -> int:
     """Check every file of a caseload against the format and the programs' rules.
 
@@ -40,6 +41,14 @@ def validate(
 
     cl = load(root)
     diags = run_validate(cl, day)
+    if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
+        import dataclasses
+
+        from .redaction import redactor
+
+        red = redactor(cl, True)
+        diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
+                 for d in diags]
     errors, warnings = summarize(diags)
     failed = errors > 0 or (strict and warnings > 0)
     if format == "json":

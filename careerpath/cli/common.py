@@ -64,6 +64,8 @@ LangOpt = Annotated[
 RedactOpt = Annotated[bool, typer.Option(
     "--redact", help="Replace names, birth dates, phones, addresses, e-mails, SSN, SNILS, UCI and case ids with "
                      "stable placeholders (Person A, PHONE-1, case-a): for funders and bug reports.")]
+RedactStaffOpt = Annotated[bool, typer.Option(
+    "--redact-staff", help="With --redact, replace staff names and e-mails too (Staff A).")]
 
 
 @dataclass

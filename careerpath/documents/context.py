@@ -9,8 +9,9 @@ with its translated label. Lists are sorted, so the output is deterministic.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 from typing import Any, Callable, Optional
 
 from . import labels as L
@@ -37,14 +38,14 @@ def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period
         anniversary = start
         years = 0
         while True:
-            nxt = _add_years(start, years + 1)
+            nxt = start + relativedelta(years=years + 1)
             if nxt > today:
                 break
             years += 1
             anniversary = nxt
         if years == 0:
             return Period(f"{start.isoformat()}..{today.isoformat()}", start, today)
-        begin = _add_years(start, years - 1)
+        begin = start + relativedelta(years=years - 1)
         end = anniversary - timedelta(days=1)
         return Period(f"{begin.isoformat()}..{end.isoformat()}", begin, end)
     return None
@@ -54,15 +55,8 @@ def _holds(period: Optional[Period], day: Optional[date]) -> bool:
     return period is not None and day is not None and day in period
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, period: Optional[Period],
-                  obligations: list[Any] = ()) -> dict:
+                  obligations: list[Any] = (), rule_due: Optional[dict[str, date]] = None) -> dict:
     """Everything a template may use, as plain data formatted for ``lang``.
 
     Words the code supplies (``area_label``, ``status_label``…) are English
@@ -109,7 +103,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     identifiers = {"uci": case.identifiers.uci or "", "dor_case": case.identifiers.dor_case or "",
                    "snils": case.identifiers.snils or ""}
 
-    enrollments = _enrollments(subject, d)
+    enrollments = _enrollments(subject, d, rule_due or {})
     programs = [{"id": pid, "name": L.PROGRAMS[pid]} for pid, _e in case.enrollments.items()]
 
     def objective(o) -> dict:
@@ -221,7 +215,7 @@ _HMONG_LANGUAGE_NAMES = {"en": "Lus Askiv", "es": "Lus Mev", "vi": "Lus Nyab Laj
                          "hmn": "Lus Hmoob", "ru": "Lus Lavxias"}
 
 
-def _enrollments(subject: Subject, d: Callable) -> dict:
+def _enrollments(subject: Subject, d: Callable, rule_due: dict[str, date]) -> dict:
     e = subject.case.enrollments
     out: dict[str, Any] = {"ca_dds_ccp": None, "ca_dor_vr": None, "ca_dor_se": None, "ru_czn_disability": None}
     if e.ca_dds_ccp:
@@ -233,9 +227,9 @@ def _enrollments(subject: Subject, d: Callable) -> dict:
     if e.ca_dor_vr:
         v = e.ca_dor_vr
         el = v.eligibility
-        review_due = _add_years(el.decided, 1) if el.decided else None
+        review_due = rule_due.get("dor.ineligibility-review") if el.status == "ineligible" else None
         out["ca_dor_vr"] = {
-            "applied": d(v.applied), "decision_due": d(v.applied + timedelta(days=60)),
+            "applied": d(v.applied), "decision_due": d(rule_due.get("dor.eligibility-decision")),
             "presumptive": v.presumptive or "",
             "eligibility": {"status": el.status, "status_label": L.ELIGIBILITY[el.status],
                             "decided": d(el.decided), "review_due": d(review_due),
@@ -247,7 +241,7 @@ def _enrollments(subject: Subject, d: Callable) -> dict:
         }
     if e.ca_dor_se:
         s = e.ca_dor_se
-        limit = s.extension.until if s.extension else _add_months(s.start, 24)
+        limit = rule_due.get("se.service-limit")
         out["ca_dor_se"] = {"type": s.type, "type_label": L.SE_TYPES[s.type],
                             "group_size": s.group_size, "start": d(s.start), "service_limit": d(limit),
                             "extended_services_source": s.extended_services_source or "",
@@ -269,9 +263,3 @@ def _enrollments(subject: Subject, d: Callable) -> dict:
                                   for ms in ipra.measures]} if ipra else None,
         }
     return out
-
-
-def _add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -283,8 +283,15 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     wanted = lang or subject.case.person.language
     doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language)
     catalog = load_catalog(doc_lang)
-    obligations = _obligations(caseload, case_id, today) if kind.audience == "agency" else []
-    ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations)
+    found = _obligations(caseload, case_id, today)
+    # deadlines the documents state (decision due, service limit, review date) come from the engine,
+    # which knows extensions and settings: the first occurrence of each rule
+    rule_due: dict[str, date] = {}
+    for o in found:
+        rule_due.setdefault(o.rule, o.due)
+    obligations = found if kind.audience == "agency" else []
+    ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations,
+                        rule_due=rule_due)
     fallback_note = None
     if doc_lang != base_language(wanted):
         fallback_note = catalog.gettext(_NOTES[0]) % {"language": language_name(base_language(wanted), doc_lang),
