@@ -596,3 +596,44 @@ def test_validate_redact_hides_case_ids_in_paths(caseload, cli):
     assert "marisol-quintanilla" in plain.out and "marisol-quintanilla" not in red.out
     assert len(json.loads(plain.out)) == len(json.loads(red.out))
     _assert_clean(red.out, red.err)
+
+
+# ---------------------------------------------------------------- the failure fixtures of the sample caseload
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_PERSONAL_KEY = _re.compile(r"(?:^|[{,\s])(name|preferred_name|birth_date|phone|email|address|ssn|snils|uci|dor_case|"
+                            r"service_coordinator):[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[^,}#\n]*)", _re.M)
+
+
+def _fixture_values(root: Path) -> set[str]:
+    """Personal values as written in the fixture files (read raw: fields that fail validation never load)."""
+    values = set()
+    for path in (root / "cases").rglob("*.yaml"):
+        for key, raw in _PERSONAL_KEY.findall(path.read_text(encoding="utf-8", errors="replace")):
+            value = raw.strip().strip("\"'").strip()
+            if len(value) >= 4 and not value.startswith(("[", "{", "*", "&", "!")):
+                values.add(value)
+    return values
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if (p / "cases").is_dir()) if FIXTURES.is_dir() else [])
+def test_failure_fixtures_leak_no_personal_value(fixture, tmp_path, cli):
+    """validate (as a real process too), due and doctor over each failure fixture: no value in any output."""
+    import shutil
+
+    root = Path(shutil.copytree(FIXTURES / fixture, tmp_path / fixture))
+    values = _fixture_values(root)
+    assert values, "the fixture has personal values to look for"
+    outputs = []
+    result = run_process("validate", "--caseload", root, "--today", "2026-11-22")
+    assert result.code == 1 and "Traceback" not in result.err
+    outputs.append(result.out + result.err)
+    for args in (["validate", "--format", "json"], ["validate", "--quiet"], ["due"], ["due", "--format", "json"]):
+        result = cli(*args, "--caseload", root, "--today", "2026-11-22")
+        assert "Traceback" not in result.err, result.err
+        outputs.append(result.out + result.err)
+    result = cli("doctor", "--caseload", root)
+    outputs.append(result.out + result.err)
+    text = "\n".join(outputs)
+    for value in values:
+        assert not _re.search(r"(?<![\w])" + _re.escape(value) + r"(?![\w])", text), f"{value!r} in output over {fixture}"
