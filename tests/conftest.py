@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("CAREERPATH_CACHE_DIR", tempfile.mkdtemp(prefix="careerpath-test-cache-"))
 # Test the tree this file is in, whatever copy of careerpath is installed.
 sys.path.insert(0, str(ROOT))
+# Tests expect English unless they ask for a language: a developer's ru_RU locale must not change them.
+os.environ["CAREERPATH_LANG"] = "en"
 
 SAMPLE = ROOT / "sample-cases"
 TODAY = date(2026, 11, 22)

@@ -458,3 +458,13 @@ def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monke
     cmd_due.print_table(found, TODAY, "en", False)
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_a_replay_is_per_language(cli, generated):
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    english = cli(*args).out
+    russian = cli("--lang", "ru", *args).out
+    assert russian != english
+    assert cli(*args).out == english and cache.last_stats.output_hit
+    assert cli("--lang", "ru", *args).out == russian and cache.last_stats.output_hit

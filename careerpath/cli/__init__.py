@@ -18,7 +18,9 @@ from typing import Optional
 
 import typer
 
-from .common import CliError, Globals, TodayOpt, CaseloadOpt, app
+from .. import i18n
+from ..i18n import _
+from .common import CliError, Globals, LangOpt, TodayOpt, CaseloadOpt, app
 
 # commands register themselves on import; one per line keeps merges additive
 from . import cmd_validate  # noqa: E402,F401
@@ -31,6 +33,7 @@ from . import cmd_record  # noqa: E402,F401
 from . import cmd_history  # noqa: E402,F401
 from . import cmd_report  # noqa: E402,F401
 from . import cmd_doctor  # noqa: E402,F401
+from . import cmd_i18n  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:
@@ -46,32 +49,45 @@ def _root(
     ctx: typer.Context,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
+    lang: LangOpt = None,
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file again; neither read nor write the load cache."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    ctx.obj = Globals(caseload, today, cache=not no_cache)
+    ctx.obj = Globals(caseload, today, lang, cache=not no_cache)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
+    # The language must be known before typer builds the help texts.
+    choice = i18n.choose(args, os.environ)
+    i18n.use(choice.lang)
+    if choice.note:
+        print(choice.note, file=sys.stderr)
+    if choice.lang != i18n.SOURCE_LANGUAGE and i18n.catalogue(choice.lang).error:
+        print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
+              "using English", file=sys.stderr)
+        i18n.use(i18n.SOURCE_LANGUAGE)
     from .. import _runtime
 
     saved = _runtime.cache_default
     _runtime.cache_default = "--no-cache" not in args  # commands that call load() use the cache too
     try:
-        result = app(args=args, prog_name="careerpath", standalone_mode=False)
+        from .localize import build_command
+
+        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False)
     except CliError as e:
-        print(f"careerpath: {e.message}", file=sys.stderr)
+        # library wordings (scaffold, fsio) are translated on display, like diagnostics
+        print(f"careerpath: {i18n.diagnostic_text(e.message)}", file=sys.stderr)
         if e.hint:
-            print(f"  hint: {e.hint}", file=sys.stderr)
+            print("  " + _("hint: {hint}").format(hint=i18n.diagnostic_text(e.hint)), file=sys.stderr)
         return e.code
     except typer.Exit as e:
         return e.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        print("careerpath: interrupted", file=sys.stderr)
+        print("careerpath: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -84,8 +100,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         # a bug: no locals, no values, unless asked
         if debug:
             raise
-        print(f"careerpath: internal error ({type(e).__name__}); run again with --debug for a traceback "
-              "and report it (the traceback may hold personal data: check before sharing)", file=sys.stderr)
+        print("careerpath: " + _("internal error ({name}); run again with --debug for a traceback "
+              "and report it (the traceback may hold personal data: check before sharing)").format(name=type(e).__name__),
+              file=sys.stderr)
         return 70
     finally:
         _runtime.cache_default = saved

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from ..i18n import _, diagnostic_text
 from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of
 
 
@@ -24,7 +25,7 @@ def doctor(
     Example:  careerpath doctor --caseload sample-cases
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     try:
         root = caseload_of(ctx, caseload)
     except CliError:
@@ -43,8 +44,9 @@ def doctor(
     for f in findings:
         print(f"{f.status:<5} {f.check:<{width}}  {f.detail}")
         if f.fix and f.status != "ok":
-            print(f"{'':<5} {'':<{width}}  fix: {f.fix}")
+            print(f"{'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=diagnostic_text(f.fix)))
     warns = sum(f.status == "warn" for f in findings)
     fails = sum(f.status == "fail" for f in findings)
-    print(f"{fails} failed, {warns} warnings, {len(findings) - fails - warns} ok", file=sys.stderr)
+    print(_("{fails} failed, {warns} warnings, {ok} ok").format(fails=fails, warns=warns, ok=len(findings) - fails - warns),
+          file=sys.stderr)
     return 1 if failed else 0

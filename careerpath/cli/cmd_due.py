@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..i18n import _, detail_text, display, display_date, ngettext
 from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
                      output_cached, today_of, use_cache)
 
@@ -19,8 +20,9 @@ RulesDirOpt = Annotated[
                  help="A folder of extra program rule files (*.yaml), added to the built-in ones. Repeatable."),
 ]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
-                                                 help="Language of the rule titles (en, es, vi, hy, hmn, ru). "
-                                                      "Default: the caseload's default_language.")]
+                                                 help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
+                                                      "ru). Default: $CAREERPATH_LANG, then the locale; titles fall back "
+                                                      "to the caseload's default_language.")]
 FAIL_ON = ("overdue", "due-soon")
 FORMATS = ("text", "json", "csv", "ics")
 
@@ -32,7 +34,7 @@ def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Option
     day = today_of(ctx, today)
     for folder in rules_dir or ():
         if not folder.is_dir():
-            raise CliError(f"--rules-dir {folder} is not a folder", code=2)
+            raise CliError(_("--rules-dir {folder} is not a folder").format(folder=folder), code=2)
     from ..loader import load
     from ..obligations import RulesError, compute, load_rules
 
@@ -40,7 +42,7 @@ def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Option
     try:
         book = load_rules(tuple(rules_dir or ()))
     except RulesError as e:
-        raise CliError(f"a rule file is malformed: {e.message}") from None
+        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
     return cl, day, compute(cl, day, include_closed_history=history, rules=book)
 
 
@@ -59,14 +61,14 @@ def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today:
     day = today_of(ctx, today)
     for folder in rules_dir or ():
         if not folder.is_dir():
-            raise CliError(f"--rules-dir {folder} is not a folder", code=2)
+            raise CliError(_("--rules-dir {folder} is not a folder").format(folder=folder), code=2)
     from ..cache import results
     from ..obligations import RulesError, load_rules
 
     try:
         load_rules(tuple(rules_dir or ()))
     except RulesError as e:
-        raise CliError(f"a rule file is malformed: {e.message}") from None
+        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
     found = results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ()))
     view = SimpleNamespace(diagnostics=found.load_diagnostics, cases=found.cases, config=found.config)
     return view, day, found.obligations(history=history, done=history)
@@ -75,8 +77,10 @@ def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today:
 def warn_on_errors(cl: Any) -> None:
     errors = {d.file for d in cl.diagnostics if d.severity == "error"}
     if errors:
-        err(f"careerpath: {len(errors)} file(s) have errors; obligations are computed from what loaded "
-            "(run `careerpath validate` for details)")
+        err("careerpath: " + ngettext("{n} file has errors; obligations are computed from what loaded "
+                                      "(run `careerpath validate` for details)",
+                                      "{n} files have errors; obligations are computed from what loaded "
+                                      "(run `careerpath validate` for details)", len(errors)).format(n=len(errors)))
 
 
 def use_rich() -> bool:
@@ -85,22 +89,23 @@ def use_rich() -> bool:
 
 def _when(o: Any, today: date) -> str:
     if o.status == "done":
-        return f"done {o.done_on.isoformat()}" if o.done_on else "done"
+        return _("done {date}").format(date=display_date(o.done_on)) if o.done_on else display("status", "done")
     days = (o.due - today).days
     if days < 0:
-        return f"{-days}d late"
-    return "today" if days == 0 else f"in {days}d"
+        return _("{n}d late").format(n=-days)
+    return _("today") if days == 0 else _("in {n}d").format(n=days)
 
 
 def rows(obligations: list, today: date, lang: str, explain: bool) -> list[list[str]]:
     out = []
     for o in obligations:
         what = o.title_in(lang)
-        extra = ", ".join(x for x in (o.item, o.detail) if x)
-        row = [o.status, o.due.isoformat(), _when(o, today), o.case, what + (f" [{extra}]" if extra else ""),
-               ",".join(o.staff)]
+        extra = ", ".join(x for x in (o.item, detail_text(o.detail)) if x)
+        # display only: the status word and the date are translated here, never in the data
+        row = [display("status", o.status), display_date(o.due), _when(o, today), o.case,
+               what + (f" [{extra}]" if extra else ""), ",".join(o.staff)]
         if explain:
-            row += [o.rule, f"{o.citation} ({'confirmed' if o.confirmed else 'needs source'})", o.source]
+            row += [o.rule, f"{o.citation} ({_('confirmed') if o.confirmed else _('needs source')})", o.source]
         out.append(row)
     return out
 
@@ -112,8 +117,13 @@ RICH_MAX_ROWS = 2000
 EXPLAIN_HEADERS = ["RULE", "CITATION", "FROM"]
 
 
+def _headers(explain: bool) -> list[str]:
+    names = [_("STATUS"), _("DUE"), _("WHEN"), _("CASE"), _("OBLIGATION"), _("STAFF")]
+    return names + ([_("RULE"), _("CITATION"), _("FROM")] if explain else [])
+
+
 def print_table(obligations: list, today: date, lang: str, explain: bool, red: Any = None) -> None:
-    headers = HEADERS + (EXPLAIN_HEADERS if explain else [])
+    headers = _headers(explain)
     body = rows(obligations, today, lang, explain)
     if red is not None:  # --redact: cell by cell, so columns stay aligned
         body = [[red.text(cell) for cell in row] for row in body]
@@ -137,8 +147,8 @@ def print_table(obligations: list, today: date, lang: str, explain: bool, red: A
     if explain:  # long columns: one block per obligation reads better than a very wide table
         for row in body:
             print("  ".join(row[:6]))
-            print(f"    rule: {row[6]}  citation: {row[7]}")
-            print(f"    from: {row[8]}")
+            print("    " + _("rule: {rule}  citation: {citation}").format(rule=row[6], citation=row[7]))
+            print("    " + _("from: {source}").format(source=row[8]))
         return
     widths = [max(len(h), max(map(len, column))) for h, column in zip(headers, zip(*body))] if body \
         else [len(h) for h in headers]
@@ -188,9 +198,9 @@ def due(
     Example:  careerpath due --caseload sample-cases --within 2w --explain
     """
     if format not in FORMATS:
-        raise CliError(f"--format must be one of: {', '.join(FORMATS)}", code=2)
+        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(FORMATS)), code=2)
     if fail_on is not None and fail_on not in FAIL_ON:
-        raise CliError(f"--fail-on must be one of: {', '.join(FAIL_ON)}", code=2)
+        raise CliError(_("--fail-on must be one of: {choices}").format(choices=", ".join(FAIL_ON)), code=2)
     from ..obligations.dates import Duration, DurationError
 
     if within is not None:
@@ -198,7 +208,7 @@ def due(
             if Duration.parse(within).unit == "wd" or Duration.parse(within).count < 0:
                 raise DurationError(within)
         except DurationError:
-            raise CliError("--within must be a count and a unit: 14d, 2w, 1m, 1y", code=2) from None
+            raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
     cl, day, obligations = results_and_obligations(ctx, caseload, today, rules_dir, history=all_, no_cache=no_cache)
     warn_on_errors(cl)
     from ..obligations import export
@@ -206,10 +216,13 @@ def due(
     known = set(cl.cases)
     for cid in case or ():
         if cid not in known:
-            raise CliError(f"no case `{cid}` in this caseload", code=1, hint="`careerpath due` lists every case")
+            raise CliError(_("no case `{case}` in this caseload").format(case=cid), code=1,
+                           hint=_("`careerpath due` lists every case"))
     chosen = export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
                            rules=rule or (), staff=staff or (), include_done=all_)
-    language = lang or cl.config.default_language or "en"
+    from .localize import content_language
+
+    language = content_language(ctx, lang, cl.config.default_language)
     from .redaction import redact_content, redact_obligations, redacted_stdout, redactor
 
     if redact:  # the redactor reads names from the real caseload (the cached view holds none)
@@ -226,9 +239,9 @@ def due(
     elif format == "ics":
         _emit(redact_content(red, export.to_ics(chosen, language, cl.config.agency or "careerpath")), output)
     elif output is not None:
-        raise CliError("--output works with --format json, csv or ics", code=2)
+        raise CliError(_("--output works with --format json, csv or ics"), code=2)
     elif not chosen:
-        print("nothing due" + (" (with these filters)" if any((within, overdue, case, program, rule, staff)) else ""))
+        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff)) else _("nothing due"))
     else:
         with redacted_stdout(red):
             print_table(chosen, day, language, explain, red)
@@ -246,8 +259,10 @@ def summary(obligations: list) -> str:
     soon = sum(1 for o in obligations if not o.past_due and o.status in ("due-soon", "partial"))
     done = sum(1 for o in obligations if o.status == "done")
     later = len(obligations) - past - soon - done
-    parts = [f"{past} past due", f"{soon} due soon", f"{later} upcoming"] + ([f"{done} done"] if done else [])
-    return f"{len(obligations)} obligation{'' if len(obligations) == 1 else 's'}: " + ", ".join(parts)
+    parts = [_("{n} past due").format(n=past), _("{n} due soon").format(n=soon), _("{n} upcoming").format(n=later)]
+    parts += [_("{n} done").format(n=done)] if done else []
+    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(obligations)).format(
+        n=len(obligations), parts=", ".join(parts))
 
 
 def _emit(content: str | bytes, output: Optional[Path]) -> None:
@@ -264,4 +279,4 @@ def _emit(content: str | bytes, output: Optional[Path]) -> None:
     try:
         atomic_write(output, content)
     except WriteError as e:
-        raise CliError(f"cannot write {output}: {e}") from None
+        raise CliError(_("cannot write {path}: {reason}").format(path=output, reason=e)) from None

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, caseload_of, parse_date
 
 
@@ -50,11 +51,11 @@ def history_cmd(
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     import re
 
     if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", case):  # it becomes a path: cases/<case>/
-        raise CliError("CASE must be a case id: 1-64 characters of a-z 0-9 - _", code=2)
+        raise CliError(_("CASE must be a case id: 1-64 characters of a-z 0-9 - _"), code=2)
     root = caseload_of(ctx, caseload)
     from ..gitio import GitError
     from ..history import HistoryError, history
@@ -84,16 +85,18 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
         sys.stdout.write("\n")
         return 0
     if not entries:
-        print(f"no commits touch case {case}" + (f" field {field}" if field else ""), file=sys.stderr)
+        print(_("no commits touch case {case} field {field}").format(case=case, field=field) if field
+              else _("no commits touch case {case}").format(case=case), file=sys.stderr)
         return 0
     for e in entries:
         print(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
         for f in e.files:
-            moved = f" (from {f.old_path})" if f.old_path else ""
+            moved = " " + _("(from {path})").format(path=f.old_path) if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
-                print(f"    {f.status} {f.path}{moved}" + (" (a version is not valid YAML; fields not compared)" if f.unreadable else ""))
+                print(f"    {f.status} {f.path}{moved}"
+                      + (" " + _("(a version is not valid YAML; fields not compared)") if f.unreadable else ""))
             if f.status == "added" and f.path.endswith(("/case.yaml", "/plan.yaml")) and not field:
-                print(f"        ({len(f.fields)} fields; `careerpath history {case} FIELD` shows one)")
+                print("        " + _("({n} fields; `careerpath history {case} FIELD` shows one)").format(n=len(f.fields), case=case))
                 continue
             for c in f.fields:
                 print(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
@@ -125,7 +128,7 @@ def audit_cmd(
     Example:  careerpath audit --since 2026-01-01 --format json
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     day = parse_date(since, "--since") if since else None
     from ..gitio import GitError
@@ -157,15 +160,17 @@ def _print_audit(findings: list, format: str) -> int:
         head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"
         if f.code == "key-date-changed":
             first = f.first
-            since = (f" (first set to {_show(first.get('value'))} on {first.get('date', '?')[:10]} by "
-                     f"{first.get('author', '?')} in {first.get('commit', '?')[:10]})") if first else ""
+            since = (" " + _("(first set to {value} on {date} by {author} in {commit})").format(
+                value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
+                commit=first.get("commit", "?")[:10])) if first else ""
             print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
         elif f.code == "record-deleted":
-            print(f"{head}: {', '.join(f.files)} (dated {_show(f.old)}) was deleted")
+            print(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:
             closed = f.closed or {}
-            print(f"{head}: {', '.join(f.files)} changed after the case was closed "
-                  f"on {closed.get('date', '?')[:10]} by {closed.get('author', '?')} in {closed.get('commit', '?')[:10]}")
+            print(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(
+                files=", ".join(f.files), date=closed.get("date", "?")[:10], author=closed.get("author", "?"),
+                commit=closed.get("commit", "?")[:10]))
     n = len(findings)
-    print(f"{n} finding{'' if n == 1 else 's'}" if n else "no findings", file=sys.stderr)
+    print(ngettext("{n} finding", "{n} findings", n).format(n=n) if n else _("no findings"), file=sys.stderr)
     return 1 if findings else 0

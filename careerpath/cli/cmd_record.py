@@ -9,7 +9,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..i18n import _, diagnostic_text, ngettext
 from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, display_prefix, err, parse_date, today_of
+from .localize import format_diagnostic
 
 DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
                                                 help="When it happened (default: today).")]
@@ -45,39 +47,42 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
             if any(d.severity == "error" for d in found):
                 raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
             for d in found:
-                err(d.format(prefix))
+                err(format_diagnostic(d, prefix))
             sys.stdout.write(change.diff())
             return 0
         result = apply(change, today, commit=not no_commit)
     except RecordError as e:
         for d in e.diagnostics:
-            err(d.format(prefix))
+            err(format_diagnostic(d, prefix))
         raise CliError(e.message, 1, e.hint) from None
     if result.git == "unchanged":
-        err("careerpath: nothing to change: the file already says that")
+        err("careerpath: " + _("nothing to change: the file already says that"))
         return 0
     for d in result.warnings:
-        err(d.format(prefix))
+        err(format_diagnostic(d, prefix))
     for path in result.paths:
-        print(f"wrote {os.path.join(prefix, path) if prefix else path}")
+        print(_("wrote {path}").format(path=os.path.join(prefix, path) if prefix else path))
     if result.git != "failed":
         for note in result.notes:
-            err(f"careerpath: note: {note}")
+            err("careerpath: " + _("note: {note}").format(note=diagnostic_text(note)))
     if result.drift:
-        err(f"careerpath: note: the YAML writer also reformatted {result.drift} line(s) outside the edit "
-            "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`")
+        err("careerpath: " + ngettext(
+            "note: the YAML writer also reformatted {n} line outside the edit "
+            "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`",
+            "note: the YAML writer also reformatted {n} lines outside the edit "
+            "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`", result.drift).format(n=result.drift))
     if result.git == "committed":
         if result.identity == "fallback":
-            err("careerpath: note: git has no user.name/user.email here; committed as the staff member "
-                "(set them with `git config user.name` and `git config user.email`)")
-        print(f"committed {result.commit[:10]} {result.message.splitlines()[0]}")
+            err("careerpath: " + _("note: git has no user.name/user.email here; committed as the staff member "
+                                   "(set them with `git config user.name` and `git config user.email`)"))
+        print(_("committed {commit} {subject}").format(commit=result.commit[:10], subject=result.message.splitlines()[0]))
     elif result.git == "not-a-repository":
-        err("careerpath: warning: the caseload is not in a git work tree; the change was written but not committed")
+        err("careerpath: " + _("warning: the caseload is not in a git work tree; the change was written but not committed"))
     elif result.git == "no-git":
-        err("careerpath: warning: git is not installed; the change was written but not committed")
+        err("careerpath: " + _("warning: git is not installed; the change was written but not committed"))
     elif result.git == "failed":
-        raise CliError("the change was written but not committed: " + "; ".join(result.notes), 1,
-                       "fix what git reports (a pre-commit hook?), then commit the file yourself")
+        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(result.notes)), 1,
+                       _("fix what git reports (a pre-commit hook?), then commit the file yourself"))
     return 0
 
 
@@ -152,18 +157,18 @@ def refer_cmd(
 
     if referral is not None:
         if outcome is None:
-            raise CliError("closing a referral needs --outcome TEXT", code=2)
+            raise CliError(_("closing a referral needs --outcome TEXT"), code=2)
         if to or kind or documents or follow_up or consent:
-            raise CliError("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
-                           "give them without REFERRAL", code=2)
+            raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
+                             "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
                     dry_run=dry_run, no_commit=no_commit)
     if outcome is not None:
-        raise CliError("--outcome needs the REFERRAL to close (its file name without .yaml)", code=2)
+        raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
-        raise CliError("a new referral needs --to and --kind", code=2)
+        raise CliError(_("a new referral needs --to and --kind"), code=2)
     if consent is not None and consent not in ("agreed", "declined"):
-        raise CliError("--consent must be agreed or declined", code=2)
+        raise CliError(_("--consent must be agreed or declined"), code=2)
     docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
@@ -202,7 +207,7 @@ def set_cmd(
     """
     extra = list(more or [])
     if len(extra) % 2:
-        raise CliError(f"`{extra[-1]}` has no VALUE: give FIELD VALUE pairs", code=2)
+        raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=extra[-1]), code=2)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     staff = _staff_id(root, by)

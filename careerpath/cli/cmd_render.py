@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..i18n import _
 from .common import CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, caseload_of, err, today_of
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -62,20 +63,21 @@ def render(
             print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
         return 0
     if not kind or not case:
-        raise CliError("render needs a KIND and a CASE", code=2, hint="careerpath render --list shows the kinds")
+        raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
     if kind not in KINDS:
-        raise CliError(f"unknown document kind {kind!r}", code=2, hint="kinds: " + ", ".join(KINDS))
+        raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
+                       hint=_("kinds: {kinds}").format(kinds=", ".join(KINDS)))
     if format not in ("md", "html", "pdf"):
-        raise CliError("--format must be md, html or pdf", code=2)
+        raise CliError(_("--format must be md, html or pdf"), code=2)
     # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
     # chooses the document's, unless render's own --lang says otherwise
     lang = lang or getattr(_globals(ctx), "lang", None)
     if lang is not None and not _LANG.match(lang):
-        raise CliError("--lang must be a language tag such as en, es, vi, hy, hmn, ru", code=2)
+        raise CliError(_("--lang must be a language tag such as en, es, vi, hy, hmn, ru"), code=2)
     if paper is not None and paper not in ("letter", "a4"):
-        raise CliError("--paper must be letter or a4", code=2)
+        raise CliError(_("--paper must be letter or a4"), code=2)
     if format == "pdf" and out is None:
-        raise CliError("--format pdf needs --out PATH (a PDF is not printed to the terminal)", code=2)
+        raise CliError(_("--format pdf needs --out PATH (a PDF is not printed to the terminal)"), code=2)
     from ..period import PeriodError, parse_period
 
     if period is not None:
@@ -103,7 +105,7 @@ def render(
     except RenderError as e:
         raise CliError(str(e), code=1) from None
     for note in doc.notes:
-        err(f"careerpath: note: {note}")
+        err("careerpath: " + _("note: {note}").format(note=note))
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -112,7 +114,7 @@ def render(
         atomic_write(out, data, mode=0o600)
     except WriteError as e:
         raise CliError(str(e), code=1) from None
-    err(f"wrote {out}")
+    err(_("wrote {path}").format(path=out))
     return 0
 
 
@@ -127,6 +129,6 @@ def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> i
         raise CliError(str(e), code=1) from None
     width = max((len(r["kind"]) for r in rows), default=0)
     for r in rows:
-        state = "ready" if not r["missing"] else "missing: " + "; ".join(r["missing"])
+        state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
         print(f"{r['kind']:<{width}}  {state}")
     return 0

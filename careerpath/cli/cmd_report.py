@@ -8,6 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
 
 EX_TEMPFAIL = 75
@@ -53,9 +54,10 @@ def report(
     from ..period import PeriodError, last_complete_quarter, parse_period, year_of
 
     if kind not in batch.RUNNERS:
-        raise CliError(f"unknown report {kind!r}; choose one of: {', '.join(batch.kinds())}", code=2)
+        raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
+                       code=2)
     if format not in ("html", "md"):
-        raise CliError("--format must be html or md", code=2)
+        raise CliError(_("--format must be html or md"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
@@ -70,7 +72,7 @@ def report(
             cl = load(root)
             unknown = [c for c in case if c not in cl.cases]
             if unknown:
-                raise CliError(f"no such case: {', '.join(unknown)}", code=2)
+                raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
             from .redaction import redactor
 
             red = redactor(cl, redact, redact_staff)
@@ -82,18 +84,20 @@ def report(
                                       redact=red.text if red is not None else None)
             result = batch.run(req)
     except LockBusy as e:
-        raise CliError(str(e), code=EX_TEMPFAIL, hint="another report is running; retry later") from None
+        raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
     load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
     if load_errors:
-        err(f"careerpath: warning: {load_errors} file error(s) in the caseload; cases whose files do not load are "
-            "left out — run `careerpath validate`")
+        err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
+                                      "left out — run `careerpath validate`",
+                                      "warning: {n} file errors in the caseload; cases whose files do not load are "
+                                      "left out — run `careerpath validate`", load_errors).format(n=load_errors))
     for path, what in result.written:
         if not quiet:
-            err(f"wrote {path} ({what})")
+            err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
-        err(f"careerpath: failed {name}: {reason}")
+        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
     if commit and result.written:
-        if not _commit_reports(kind, per.label, [p for p, _ in result.written], out_dir, quiet):
+        if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
             return 1
     return 1 if result.failed else 0
 
@@ -103,14 +107,15 @@ def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, qui
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
-        err("careerpath: warning: --commit: the output folder is not inside a git work tree; nothing committed")
+        err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
         return True
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
     try:
         made = gitio.commit_paths(top, paths, message, force=True)
     except gitio.GitError as e:
-        err(f"careerpath: the reports were written but not committed: {e.message}")
+        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=e.message))
         return False
     if not quiet:
-        err(f"committed {made.sha[:10]}: report {kind} {label}" if made else "reports unchanged since the last commit; nothing committed")
+        err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
+            else _("reports unchanged since the last commit; nothing committed"))
     return True

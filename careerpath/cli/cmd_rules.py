@@ -8,11 +8,13 @@ import sys
 import typer
 
 from .cmd_due import LangOpt, RulesDirOpt
+from ..i18n import _
 from .common import CliError, FormatOpt, app
 
 
 @app.command()
 def rules(
+    ctx: typer.Context,
     format: FormatOpt = "text",
     lang: LangOpt = None,
     program: list[str] = typer.Option([], "--program", metavar="ID", help="Only this program (common: case-wide rules)."),
@@ -26,15 +28,17 @@ def rules(
     Example:  careerpath rules --program ca-dor-vr --lang es
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     from ..obligations import RulesError, load_rules
 
     try:
         book = load_rules(tuple(rules_dir or ()))
     except RulesError as e:
-        raise CliError(f"a rule file is malformed: {e.message}") from None
+        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
     chosen = [r for r in book.rules if not program or (r.program or "common") in program]
-    language = lang or "en"
+    from .localize import content_language
+
+    language = content_language(ctx, lang, "en")
     if format == "json":
         json.dump([{"id": r.id, "program": r.program, "kind": r.kind, "title": r.title, "titles": r.titles,
                     "citation": r.citation, "confirmed": r.confirmed, "source": r.status_of_source,
@@ -43,7 +47,9 @@ def rules(
         sys.stdout.write("\n")
         return 0
     width = max((len(r.id) for r in chosen), default=4)
+    sw = max(12, len(_("confirmed")), len(_("needs-source")))
     for r in chosen:
-        print(f"{r.id:<{width}}  {r.status_of_source:<12}  {r.program or 'common':<17}  {r.title_in(language)}")
+        source = _("confirmed") if r.confirmed else _("needs-source")  # display; JSON keeps the stored word
+        print(f"{r.id:<{width}}  {source:<{sw}}  {r.program or 'common':<17}  {r.title_in(language)}")
         print(f"{'':<{width}}  {r.citation}")
     return 0

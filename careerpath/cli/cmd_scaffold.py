@@ -9,6 +9,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..i18n import _
+from .localize import format_diagnostic
 from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, parse_date, today_of
 
 
@@ -32,12 +34,13 @@ def init(
     except (ScaffoldError, WriteError) as e:
         raise CliError(str(e)) from None
     for path in result.written:
-        err(f"wrote {path}")
+        err(_("wrote {path}").format(path=path))
     if result.git == "created":
-        err("made a git repository with a pre-commit hook that runs `careerpath validate`")
+        err(_("made a git repository with a pre-commit hook that runs `careerpath validate`"))
     elif result.git == "absent":
-        err("git is not installed: the caseload has no history until you put it under git")
-    print(f"caseload ready in {folder}; next: careerpath new CASE-ID --name NAME --language LANG --caseload {folder}")
+        err(_("git is not installed: the caseload has no history until you put it under git"))
+    print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME --language LANG --caseload {folder}")
+          .format(folder=folder))
     return 0
 
 
@@ -68,7 +71,7 @@ def new(
     Example:  careerpath new an-nguyen --name "Nguyễn Văn An" --language vi --program ca-dds-ccp --ccp-basis left-subminimum-wage
     """
     if not _CASE_ID.match(case_id):
-        raise CliError("CASE-ID must be 1-64 characters of a-z 0-9 - _, starting with a letter or digit", code=2)
+        raise CliError(_("CASE-ID must be 1-64 characters of a-z 0-9 - _, starting with a letter or digit"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..fsio import WriteError
@@ -83,11 +86,11 @@ def new(
         path = new_case(root, req, day)
     except ScaffoldError as e:
         for diag in e.diagnostics:
-            err(diag.format())
+            err(format_diagnostic(diag))
         raise CliError(str(e)) from None
     except WriteError as e:
         raise CliError(str(e)) from None
-    print(f"wrote {path}")
+    print(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -111,13 +114,13 @@ def schema(
 
     if kind is not None:
         if kind not in FILE_MODELS:
-            raise CliError(f"--kind must be one of: {', '.join(FILE_MODELS)}", code=2)
+            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(FILE_MODELS)), code=2)
         sys.stdout.write(sch.render(kind))
         return 0
     target = out if out is not None else caseload_of(ctx, caseload) / "schemas"
     try:
         for path in sch.write_all(target):
-            err(f"wrote {path}")
+            err(_("wrote {path}").format(path=path))
     except WriteError as e:
         raise CliError(str(e)) from None
     return 0

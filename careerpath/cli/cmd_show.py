@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from .cmd_due import LangOpt, RulesDirOpt, load_and_compute, warn_on_errors
+from ..i18n import _, detail_text, display, display_date as dd
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app
 
 
@@ -32,14 +33,14 @@ def show(
     Example:  careerpath show an-nguyen --caseload sample-cases --today 2026-11-22
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     cl, day, obligations = load_and_compute(ctx, caseload, today, rules_dir, history=True)
     if case not in cl.cases:
         import difflib
 
         close = difflib.get_close_matches(case, sorted(cl.cases), n=1)
-        raise CliError(f"no case `{case}` in this caseload", code=1,
-                       hint=f"did you mean `{close[0]}`?" if close else "`careerpath due` lists every case")
+        raise CliError(_("no case `{case}` in this caseload").format(case=case), code=1,
+                       hint=_("did you mean `{name}`?").format(name=close[0]) if close else _("`careerpath due` lists every case"))
     warn_on_errors(cl)
     from ..overview import overview
 
@@ -55,7 +56,9 @@ def show(
             json.dump(view, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
         return 0
-    language = lang or cl.config.default_language or "en"
+    from .localize import content_language
+
+    language = content_language(ctx, lang, cl.config.default_language)
     titles = {o.uid: o.title_in(language) for o in obligations}
     with redacted_stdout(red):
         _print(view, titles)
@@ -71,46 +74,52 @@ def _print(v: dict, titles: dict[str, str]) -> None:
             head += f" ({p['name']})"
     print(head)
     if p:
-        needs = [x for x, on in (("interpreter", p["interpreter"]), ("plain language", p["plain_language"])) if on]
-        print(f"  language {p['language']}" + (f", {', '.join(needs)}" if needs else "")
-              + (f"; representative: {p['representative']}" if p["representative"] else ""))
-        status = v["status"] + (f" since {v['opened']}" if v.get("opened") else "")
+        needs = [x for x, on in ((_("interpreter"), p["interpreter"]), (_("plain language"), p["plain_language"])) if on]
+        print("  " + _("language {lang}").format(lang=p["language"]) + (f", {', '.join(needs)}" if needs else "")
+              + ("; " + _("representative: {name}").format(name=p["representative"]) if p["representative"] else ""))
+        status = display("case-status", v["status"]) + (" " + _("since {date}").format(date=dd(v["opened"])) if v.get("opened") else "")
         if v.get("closure"):
-            status += f", closed {v['closure']['date']} ({v['closure']['reason']})"
+            status += ", " + _("closed {date} ({reason})").format(date=dd(v["closure"]["date"]), reason=v["closure"]["reason"])
         print(f"  {status}")
         if v["staff"]:
-            print("  staff: " + ", ".join(f"{role} {s['id']}" for role, s in v["staff"].items()))
+            print("  " + _("staff: {list}").format(list=", ".join(f"{role} {s['id']}" for role, s in v["staff"].items())))
     if v["problems"]:
-        print(f"  ! {v['problems']} file(s) with errors: run `careerpath validate`")
+        print("  ! " + _("{n} file(s) with errors: run `careerpath validate`").format(n=v["problems"]))
     for e in v.get("enrollments", []):
         print(f"\n{e['program']}")
         for name, when in e["dates"].items():
-            print(f"  {name:<34} {when}")
+            print(f"  {name:<34} {dd(when)}")  # field names are stored keys: shown as they are
     if v.get("jobs"):
-        print("\njobs")
+        print("\n" + _("jobs"))
         for j in v["jobs"]:
-            span = j["start"] + (f" to {j['end']}" if j["end"] else ", ongoing")
+            span = dd(j["start"]) + (" " + _("to {date}").format(date=dd(j["end"])) if j["end"] else ", " + _("ongoing"))
             what = j["employer"] + (f", {j['title']}" if j["title"] else "")
-            print(f"  {what}: {span}" + (f", {j['hours_per_week']:g} h/week" if j["hours_per_week"] else ""))
+            print(f"  {what}: {span}"
+                  + (", " + _("{hours} h/week").format(hours=f"{j['hours_per_week']:g}") if j["hours_per_week"] else ""))
     if v.get("plan"):
         pl = v["plan"]
-        print(f"\nplan: {pl['goals']} goal(s), objectives {pl['objectives_done']}/{pl['objectives']} done, "
-              f"services {pl['services_done']}/{pl['services']} done")
+        print("\n" + _("plan: {goals} goal(s), objectives {done}/{total} done, services {sdone}/{stotal} done").format(
+            goals=pl["goals"], done=pl["objectives_done"], total=pl["objectives"], sdone=pl["services_done"],
+            stotal=pl["services"]))
         for o in pl["next_objectives"]:
-            print(f"  next {o['id']}: {o['text']}" + (f" (due {o['due']})" if o["due"] else ""))
-    print("\nopen obligations" + ("" if v["obligations"] else ": none"))
+            print("  " + _("next {id}: {text}").format(id=o["id"], text=o["text"])
+                  + (" (" + _("due {date}").format(date=dd(o["due"])) + ")" if o["due"] else ""))
+    print("\n" + (_("open obligations") if v["obligations"] else _("open obligations: none")))
     for o in v["obligations"]:
-        extra = ", ".join(x for x in (o["item"], o["detail"]) if x)
-        print(f"  {o['status']:<9} {o['due']}  {titles.get(o['uid'], o['title'])}" + (f" [{extra}]" if extra else ""))
+        extra = ", ".join(x for x in (o["item"], detail_text(o["detail"])) if x)
+        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial")))
+        print(f"  {display('status', o['status']):<{width}} {dd(o['due'])}  {titles.get(o['uid'], o['title'])}"
+              + (f" [{extra}]" if extra else ""))
     if v["open_at_end"]:
-        print(f"\nleft open when the case closed or an enrollment ended: {len(v['open_at_end'])} "
-              "(`careerpath due --all --case " + v["case"] + "`)")
+        print("\n" + _("left open when the case closed or an enrollment ended: {n} (`careerpath due --all --case {case}`)")
+              .format(n=len(v["open_at_end"]), case=v["case"]))
     if v["last_events"]:
-        print("\nlast events")
+        print("\n" + _("last events"))
         for e in v["last_events"]:
-            print(f"  {e['date']}  {e['type']}" + (f" by {e['by']}" if e["by"] else "")
+            print(f"  {dd(e['date'])}  {e['type']}" + (" " + _("by {staff}").format(staff=e["by"]) if e["by"] else "")
                   + (f": {e['summary']}" if e["summary"] else ""))
     if v["open_referrals"]:
-        print("\nopen referrals")
+        print("\n" + _("open referrals"))
         for r in v["open_referrals"]:
-            print(f"  {r['date']}  {r['kind']} to {r['to']}" + (f", follow up {r['follow_up']}" if r["follow_up"] else ""))
+            print(f"  {dd(r['date'])}  " + _("{kind} to {to}").format(kind=r["kind"], to=r["to"])
+                  + (", " + _("follow up {date}").format(date=dd(r["follow_up"])) if r["follow_up"] else ""))

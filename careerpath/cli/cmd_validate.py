@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ..i18n import _, format_number, ngettext
 from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of,
                      display_prefix, today_of, use_cache)
 
@@ -33,7 +34,7 @@ def validate(
     Example:  careerpath validate --caseload sample-cases --format json
     """
     if format not in ("text", "json"):
-        raise CliError("--format must be text or json", code=2)
+        raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..cache import results
@@ -56,17 +57,26 @@ def validate(
         json.dump([d.to_dict() for d in diags], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 1 if failed else 0
+    from .localize import format_diagnostic
+
     prefix = display_prefix(root)
     for d in diags:
         if quiet and d.severity != "error":
             continue
-        print(d.format(prefix))
+        print(format_diagnostic(d, prefix))
     if not quiet or failed:
-        verdict = "clean" if not diags else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-        print(f"{verdict} in {_plural(len(found.cases), 'case')} ({_plural(found.files, 'file')})",
-              file=sys.stderr if quiet else sys.stdout)
+        print(summary(errors, warnings, len(found.cases), found.files), file=sys.stderr if quiet else sys.stdout)
     return 1 if failed else 0
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def summary(errors: int, warnings: int, cases: int, files: int) -> str:
+    """The last line of validate: "clean in 3 cases (12 files)" or "1 error, 2 warnings in …"."""
+    n = format_number
+    in_cases = ngettext("{n} case", "{n} cases", cases).format(n=n(cases))
+    in_files = ngettext("{n} file", "{n} files", files).format(n=n(files))
+    if errors == 0 and warnings == 0:
+        return _("clean in {cases} ({files})").format(cases=in_cases, files=in_files)
+    return _("{errors}, {warnings} in {cases} ({files})").format(
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=n(errors)),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=n(warnings)),
+        cases=in_cases, files=in_files)

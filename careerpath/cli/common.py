@@ -17,6 +17,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..i18n import _
+
 app = typer.Typer(
     name="careerpath",
     help="Caseloads of employment services for adults with disabilities, kept as YAML files under git.\n\n"
@@ -51,6 +53,15 @@ TodayOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Read every file again; neither read nor write the load cache.")]
+#: The language of messages, help and dates. main() reads it from the command
+#: line before typer runs (so help can be translated); a command that declares
+#: it only makes `careerpath CMD --lang ru` legal; main() adds it to the others.
+LangOpt = Annotated[
+    Optional[str],
+    typer.Option("--lang", metavar="LANG", show_default=False,
+                 help="Language of messages, help and dates: en, es, vi, hy, hmn, ru. "
+                      "Default: $CAREERPATH_LANG, then the locale, then English."),
+]
 RedactOpt = Annotated[bool, typer.Option(
     "--redact", help="Replace names, birth dates, phones, addresses, e-mails, SSN, SNILS, UCI and case ids with "
                      "stable placeholders (Person A, PHONE-1, case-a): for funders and bug reports.")]
@@ -62,6 +73,7 @@ RedactStaffOpt = Annotated[bool, typer.Option(
 class Globals:
     caseload: Optional[Path] = None
     today: Optional[str] = None
+    lang: Optional[str] = None  # only an explicit root --lang (documents default to the person's language)
     cache: bool = True
 
 
@@ -69,7 +81,7 @@ def parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise CliError(f"{option} must be a real date written YYYY-MM-DD", code=2) from None
+        raise CliError(_("{option} must be a real date written YYYY-MM-DD").format(option=option), code=2) from None
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -93,14 +105,14 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
     path = caseload or _globals(ctx).caseload
     if path is not None:
         if not path.is_dir():
-            raise CliError(f"the caseload folder {path} does not exist", code=2)
+            raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)
         return path
     from ..loader import find_caseload
 
     found = find_caseload(Path.cwd())
     if found is None:
-        raise CliError("no caseload here: no careerpath.yaml in this folder or any folder above it", code=2,
-                       hint="pass --caseload PATH, or run `careerpath init` to start one")
+        raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
+                       hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
     return found
 
 
@@ -168,10 +180,27 @@ def output_cached(command):
     return wrapper
 
 
+def _language_state() -> tuple:
+    """What decides the wording of an output: the language and its catalogues (file, size, mtime)."""
+    from .. import i18n
+
+    lang = i18n.current()
+    files = []
+    for domain in ("cli", "documents"):
+        path = i18n.catalogue_path(lang, domain)
+        if path is not None:
+            try:
+                st = path.stat()
+                files.append((str(path), st.st_size, st.st_mtime_ns))
+            except OSError:
+                files.append((str(path), None, None))
+    return lang, tuple(files)
+
+
 def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict):
     from ..cache import cached_output, output_token, store_output
 
-    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""),
+    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), _language_state(),
                     sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
     token = output_token(root, day, tuple(kw.get("rules_dir") or ()), request)
     if token is None:

@@ -14,13 +14,14 @@ import io
 import sys
 from typing import Any, Iterator, Optional
 
+from ..i18n import _
 from .common import CliError
 
 
 def redactor(caseload: Any, redact: bool, staff: bool = False) -> Optional[Any]:
     """The redactor for one output, or None without --redact."""
     if staff and not redact:
-        raise CliError("--redact-staff goes with --redact", code=2)
+        raise CliError(_("--redact-staff goes with --redact"), code=2)
     if not redact:
         return None
     from ..redact import Redactor

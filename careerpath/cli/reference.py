@@ -30,7 +30,7 @@ def help_text(name: str) -> str:
     os.environ["COLUMNS"] = "100"
     try:
         with redirect_stdout(buf):
-            main([*name.split(), "--help"])
+            main(["--lang", "en", *name.split(), "--help"])  # the reference is English whatever the locale
     finally:
         if old is None:
             os.environ.pop("COLUMNS", None)

@@ -1,0 +1,150 @@
+"""Build the click command tree from the typer app in the chosen language.
+
+typer turns the app into click commands only when it runs, so translating the
+tree just before it runs is "at construction time": help texts, option helps
+and typer's own section titles (Options, Commands, required, default) come out
+of the ``cli`` catalogue. The same walk gives the extractor the English help
+strings (:func:`help_strings`), so catalogues never drift from the docstrings.
+
+It also adds ``--lang`` to every command that does not declare it, with
+``expose_value=False``: ``careerpath validate --lang ru`` is then legal
+without each command growing a parameter it would ignore (main() has already
+read the value).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterator
+
+from .. import i18n
+
+
+def _walk(cmd) -> Iterator:
+    yield cmd
+    for sub in (getattr(cmd, "commands", None) or {}).values():
+        yield from _walk(sub)
+
+
+#: typer's own words, which it passes through gettext's ``_`` (typer/core.py).
+TYPER_WORDS = ("Arguments", "Options", "Commands", "default: {default}", "required", "env var: {var}",
+               "Missing command.", "No such command {name!r}.", "(dynamic)", "Aborted!", "Usage: ")
+
+
+def _patch_usage_prefix() -> None:
+    """click writes "Usage: " without gettext; route it through the catalogue (once per process)."""
+    from typer._click.formatting import HelpFormatter
+
+    original = HelpFormatter.write_usage
+    if getattr(original, "_careerpath", False):
+        return
+
+    def write_usage(self, prog, args="", prefix=None):
+        return original(self, prog, args, i18n._("Usage: ") if prefix is None else prefix)
+
+    write_usage._careerpath = True
+    HelpFormatter.write_usage = write_usage
+
+
+def build_command(app):
+    import typer.core
+    import typer.main
+
+    root = typer.main.get_command(app)
+    try:
+        _patch_usage_prefix()
+    except (ImportError, AttributeError):  # a typer without the vendored click: the prefix stays English
+        pass
+    lang_param = next((p for p in root.params if p.name == "lang"), None)
+    translate = i18n.current() != i18n.SOURCE_LANGUAGE
+    # typer's own words ("Options", "required", "default: {default}") go through gettext's `_`
+    typer.core._ = i18n._
+    for cmd in _walk(root):
+        if lang_param is not None and cmd is not root and not any("--lang" in p.opts for p in cmd.params):
+            extra = copy.copy(lang_param)
+            extra.expose_value = False
+            cmd.params.append(extra)
+        if not translate:
+            continue
+        if cmd.help:
+            cmd.help = i18n._(cmd.help)
+        if cmd.short_help:
+            cmd.short_help = i18n._(cmd.short_help)
+        for p in cmd.params:
+            if getattr(p, "help", None):
+                p.help = i18n._(p.help)
+        _translate_help_option(cmd, root)
+    return root
+
+
+def _translate_help_option(cmd, root) -> None:
+    """click makes the --help option lazily, with an English help: make it now, translated."""
+    try:
+        from typer._click.decorators import help_option
+    except ImportError:  # pragma: no cover - another typer layout: the line stays English
+        return
+    names = [n for n in (root.context_settings or {}).get("help_option_names", ["--help"])
+             if not any(n in p.opts for p in cmd.params)]
+    if not names or not cmd.add_help_option or getattr(cmd, "_help_option", None) is not None:
+        return
+    help_option(names)(cmd)
+    cmd._help_option = cmd.params.pop()
+    if cmd._help_option.help:
+        cmd._help_option.help = i18n._(cmd._help_option.help)
+
+
+def help_strings(app) -> list[str]:
+    """Every help text of the app, in English, for the catalogue template."""
+    import typer.main
+
+    out = set()
+    for cmd in _walk(typer.main.get_command(app)):
+        for text in (cmd.help, cmd.short_help, *(getattr(p, "help", None) for p in cmd.params)):
+            if text:
+                out.add(text)
+    # click's own --help option, made by the command, not by the app
+    out.add("Show this message and exit.")
+    out.update(TYPER_WORDS)
+    return sorted(out)
+
+
+def format_diagnostic(d, prefix: str = "") -> str:
+    """A diagnostic line for the screen in the current language.
+
+    English is exactly :meth:`Diagnostic.format` (editors and golden files rely
+    on it). Other languages translate the severity word, the message and the
+    hint; a message the catalogue has no wording for is shown as the code's
+    translated description with the English specifics in brackets, so the
+    reader always gets their language and nothing is lost. The code stays as
+    is: it is the stable key to search for.
+    """
+    if i18n.current() == i18n.SOURCE_LANGUAGE:
+        return d.format(prefix)
+    from ..diagnostics import CODES
+
+    path = f"{prefix}/{d.file}" if prefix and prefix != "." else d.file
+    message = i18n.diagnostic_text(d.message)
+    if message == d.message and d.code in CODES:
+        described = i18n.pgettext("code", CODES[d.code][1])
+        if described != CODES[d.code][1]:
+            message = f"{described.rstrip('.')} [{d.message}]"
+    text = f"{path}:{d.line}:{d.column}: {i18n.display('severity', d.severity)} {d.code}: {message}"
+    if d.hint:
+        text += "\n    " + i18n._("hint: {hint}").format(hint=i18n.diagnostic_text(d.hint))
+    return text
+
+
+def content_language(ctx, explicit, fallback) -> str:
+    """The language of content from data (rule titles): the command's --lang, the root --lang,
+    the CLI language when one was chosen (CAREERPATH_LANG, locale), else ``fallback``
+    (the caseload's default_language)."""
+    from .common import _globals
+
+    if explicit:
+        return explicit
+    root = _globals(ctx).lang if ctx is not None else None
+    if root:
+        return root
+    if i18n.current() != i18n.SOURCE_LANGUAGE:
+        return i18n.current()
+    return fallback or i18n.SOURCE_LANGUAGE

@@ -1,0 +1,347 @@
+"""Plain-language check of person-facing templates: long sentences and unexplained jargon.
+
+Two rules, both about what the person reads (docs/i18n.md has the detail):
+
+``long-sentence``
+    a sentence of more than 20 words. Sentences end at ``.``, ``!``, ``?``
+    (not in "e.g.", "i.e.", "etc.", "No.", "U.S."), at a blank line, at a
+    Markdown heading, list item, table cell or quote, and at block HTML tags.
+    A Jinja ``{{ value }}`` counts as one word; ``{% tags %}`` and comments
+    count as nothing.
+``jargon-unexplained``
+    the *first* use of a term from ``locale/jargon.yaml`` is not explained:
+    explained means followed by a parenthesis (``IPE (your plan for work)``)
+    or a dash gloss (``IPE — your plan``), or the term in parentheses right
+    after its long form (``Individualized Plan for Employment (IPE)``), or the
+    document has a glossary block that defines it (a heading named Glossary /
+    Words we use / Glosario / Palabras que usamos, or ``<dl class="glossary">``,
+    with the term at the start of one of its lines or in a ``<dt>``).
+
+Only person-facing templates are checked: partials (``_*.j2``, part of every
+document) and kind templates whose opening comment says ``Person-facing``
+(``--all`` checks every template). English text is the template's literal
+prose plus its gettext messages (Babel's Jinja extractor); Spanish is those
+messages as ``es/LC_MESSAGES/documents.po`` translates them (reported at the
+catalogue line a translator edits), plus whole-document overrides under
+``<dir>/es/``. ``%(name)s`` and ``{{ value }}`` count as one word.
+Findings are values; the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+MAX_WORDS = 20
+CHECKED_LANGUAGES = ("en", "es")
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".md", ".html", ".txt")
+JARGON_FILE = Path(__file__).resolve().parent / "locale" / "jargon.yaml"
+GLOSSARY_HEADINGS = re.compile(r"glossary|words we use|words used|glosario|palabras que usamos|t[eé]rminos", re.I)
+BOUNDARY = "\x1e"  # a sentence boundary that takes no room and no line
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "U.S.", "Mr.", "Ms.", "Mrs.", "Dr.", "p. ej.", "Sr.", "Sra.", "núm.")
+_BLOCK_TAGS = r"p|div|li|ul|ol|h[1-6]|tr|td|th|table|dt|dd|dl|br|section|header|footer|blockquote|title"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int
+    code: str  # long-sentence | jargon-unexplained
+    message: str
+    term: str = ""
+    words: int = 0
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}: {self.code}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "code": self.code, "message": self.message,
+                "term": self.term or None, "words": self.words or None}
+
+
+def load_jargon(path: Path = JARGON_FILE) -> dict[str, list[str]]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(lang): [str(t) for t in terms or []] for lang, terms in data.items()}
+
+
+# ------------------------------------------------------------- cleaning text
+
+def _blank(m: re.Match) -> str:
+    """Replace a match by spaces, keeping its newlines (so line numbers hold)."""
+    return re.sub(r"[^\n]", " ", m.group(0))
+
+
+def _expression(m: re.Match) -> str:
+    """Any ``{{ value }}`` -> one word (its newlines kept); its _() strings are checked as messages."""
+    return "X" + "\n" * m.group(0).count("\n")
+
+
+def clean(text: str) -> str:
+    """Template source -> the prose a reader sees, same lines, sentence boundaries marked."""
+    text = re.sub(r"\{#.*?#\}", _blank, text, flags=re.S)
+    text = re.sub(r"\{%-?\s*(?:end)?(?:trans|pluralize)\b.*?%\}", _blank, text, flags=re.S)
+    text = re.sub(r"\{%.*?%\}", _blank, text, flags=re.S)
+    text = re.sub(r"\{\{.*?\}\}", _expression, text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", _blank, text, flags=re.S)
+    text = re.sub(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>", lambda m: BOUNDARY + _blank(m)[1:], text, flags=re.I)
+    text = re.sub(r"<[^>\n]*>", _blank, text)
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if not stripped:
+            lines.append(BOUNDARY)
+        elif re.match(r"(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)", stripped):
+            lines.append(BOUNDARY + line.replace("|", BOUNDARY))
+        else:
+            lines.append(line.replace("|", BOUNDARY))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ sentences
+
+_WORD = re.compile(r"[^\W_](?:[\w'’.\-/]*[^\W_])?")
+
+
+def sentences(text: str) -> Iterable[tuple[int, str]]:
+    """(line where it starts, sentence) for each sentence of cleaned text."""
+    protected = text
+    for abbr in _ABBREVIATIONS:  # same length, so positions and lines hold
+        protected = protected.replace(abbr, abbr.replace(".", "\x1f"))
+    pos = 0
+    for m in re.finditer(rf"[.!?](?=[\s{BOUNDARY}]|$)|{BOUNDARY}", protected):
+        yield from _chunk(protected, pos, m.end())
+        pos = m.end()
+    yield from _chunk(protected, pos, len(protected))
+
+
+def _chunk(text: str, a: int, b: int) -> Iterable[tuple[int, str]]:
+    chunk = text[a:b].replace("\x1f", ".")
+    w = _WORD.search(chunk)
+    if w:
+        yield text.count("\n", 0, a + w.start()) + 1, chunk[w.start():]
+
+
+def word_count(sentence: str) -> int:
+    return len(_WORD.findall(sentence))
+
+
+# --------------------------------------------------------------------- jargon
+
+def _term_regex(term: str) -> re.Pattern:
+    body = r"\s+".join(re.escape(w) for w in term.split())
+    flags = 0 if term.isupper() else re.I
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])", flags)
+
+
+def _glossary_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    heading = (r"^[ \t]*(?:#{1,6}[ \t]+(.*)|<h[1-6][^>]*>(.*?)</h[1-6]>"
+               r"|\{\{-?\s*[\w.]*h[1-6]\(\s*_\(\s*[\"']([^\"']*))")  # Markdown, HTML, or a macro h2(_("…"))
+    for m in re.finditer(heading, text, re.M | re.I):
+        title = m.group(1) or m.group(2) or m.group(3) or ""
+        if GLOSSARY_HEADINGS.search(title):
+            nxt = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|<h[1-6]|\{\{-?\s*[\w.]*h[1-6]\()", re.M | re.I).search(text, m.end())
+            spans.append((m.end(), nxt.start() if nxt else len(text)))
+    for m in re.finditer(r"<dl[^>]*class=\"[^\"]*glossary[^\"]*\"[^>]*>.*?</dl>", text, re.S | re.I):
+        spans.append((m.start(), m.end()))
+    return spans
+
+
+def _defined_in_glossary(raw: str, term: str) -> bool:
+    rx = _term_regex(term)
+    for a, b in _glossary_spans(raw):
+        block = raw[a:b]
+        for line in block.split("\n"):
+            head = re.sub(r"^[\s\-*+]*(?:\{\{-?\s*)?(?:[\w.]+\(\s*)?\[*\s*(?:_\(\s*)?[\"']?"
+                          r"(?:\*\*|__|<dt[^>]*>|<b>|<strong>)?\s*", "", line)
+            m = rx.match(head)
+            if m:
+                return True
+    return False
+
+
+def _explained(text: str, start: int, end: int) -> bool:
+    after = text[end:end + 4].replace(BOUNDARY, " ").lstrip(" \t")
+    if after.startswith(("(", "—", "–", "- ", "-\n")):
+        return True
+    before = text[:start].rstrip(" \t")
+    return before.endswith("(") and text[end:].lstrip(" \t").startswith(")")
+
+
+def check_text(raw: str, file: str, lang: str, jargon: dict[str, list[str]], *, line_offset: int = 0,
+               seen: Optional[set] = None, glossary_text: Optional[str] = None, max_words: int = MAX_WORDS) -> list[Finding]:
+    """Findings for one text (a template, or one translated message of it)."""
+    text = clean(raw)
+    out: list[Finding] = []
+    for line, sentence in sentences(text):
+        n = word_count(sentence)
+        if n > max_words:
+            out.append(Finding(file, line + line_offset, "long-sentence",
+                               f"a sentence of {n} words (more than {max_words}): split it", words=n))
+    seen = set() if seen is None else seen
+    glossary_source = raw if glossary_text is None else glossary_text
+    for term in jargon.get(lang, []):
+        if term in seen:
+            continue
+        m = _term_regex(term).search(text)
+        if not m:
+            continue
+        seen.add(term)
+        if _explained(text, m.start(), m.end()) or _defined_in_glossary(glossary_source, term):
+            continue
+        line = text.count("\n", 0, m.start()) + 1 + line_offset
+        out.append(Finding(file, line, "jargon-unexplained",
+                           f"“{term}” is not explained where it first appears: add a short gloss in parentheses "
+                           f"or after a dash, or define it in a glossary", term=term))
+    return out
+
+
+# ------------------------------------------------------------------ templates
+
+PERSON_FACING_MARK = re.compile(r"\{#-?[^#]*person-facing", re.I)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{\w+\}")
+
+
+def is_person_facing(path: Path, source: str) -> bool:
+    """Partials (``_*.j2``) are in every document; a kind template says ``Person-facing`` in its opening comment."""
+    return path.name.startswith("_") or bool(PERSON_FACING_MARK.search(source[:500]))
+
+
+def template_messages(path: Path, source: Optional[str] = None) -> list[tuple[int, str]]:
+    """(line, English msgid) of every gettext string of a template, parsed by the documents' one
+    (sandboxed) Jinja environment, so the check reads templates exactly as ``render`` does."""
+    from .documents.engine import make_environment
+
+    text = source if source is not None else path.read_text(encoding="utf-8")
+    out = []
+    try:
+        for line, _func, message in make_environment(()).extract_translations(text):
+            for msg in (message if isinstance(message, tuple) else (message,)):
+                if isinstance(msg, str) and msg:
+                    out.append((line, msg))
+    except Exception:  # a template Jinja cannot parse: its literal prose is still checked
+        return []
+    return out
+
+
+def _readable(message: str) -> str:
+    return _PLACEHOLDER.sub("X", message)
+
+
+def check_template(path: Path, lang: str, jargon: dict[str, list[str]], *, show: str,
+                   translate=None, catalogue_show: Optional[str] = None, lines_of=None) -> list[Finding]:
+    """One template in one language: its literal prose and its gettext messages (translated when ``translate``).
+
+    The jargon rule looks at the template as the reader meets it: the first use
+    of a term, by template line, across prose and messages.
+    """
+    source = path.read_text(encoding="utf-8", errors="replace")
+    units: list[tuple[int, str, str, int]] = []  # (order line, text, file shown, line shown)
+    prose = clean(source)
+    for line, sentence in sentences(prose):
+        units.append((line, sentence, show, line))
+    for line, msgid in template_messages(path, source):
+        if translate is None:
+            units.append((line, _readable(msgid), show, line))
+        else:
+            text = translate(msgid)
+            if text:
+                where = lines_of(msgid) if lines_of else None
+                units.append((line, _readable(text), catalogue_show or show, where or line))
+    units.sort(key=lambda u: u[0])
+    if translate is None:
+        glossary = source
+    else:  # the glossary block is found in the source; its entries are read in their translation
+        spans = [(source.count("\n", 0, a) + 1, source.count("\n", 0, b) + 1) for a, b in _glossary_spans(source)]
+        entries = [translate(msgid) or msgid for line, msgid in template_messages(path, source)
+                   if any(lo <= line <= hi for lo, hi in spans)]
+        glossary = "## Glossary\n" + "\n".join(entries)
+    out: list[Finding] = []
+    for _order, text, file, line in units:
+        for sline, sentence in sentences(clean(text)):
+            n = word_count(sentence)
+            if n > MAX_WORDS:
+                out.append(Finding(file, line + sline - 1, "long-sentence",
+                                   f"a sentence of {n} words (more than {MAX_WORDS}): split it", words=n))
+    for term in jargon.get(lang, []):
+        rx = _term_regex(term)
+        for _order, text, file, line in units:
+            cleaned = clean(text)
+            m = rx.search(cleaned)
+            if not m:
+                continue
+            if not (_explained(cleaned, m.start(), m.end()) or _defined_in_glossary(glossary, term)):
+                out.append(Finding(file, line + cleaned.count("\n", 0, m.start()), "jargon-unexplained",
+                                   f"“{term}” is not explained where it first appears: add a short gloss in "
+                                   f"parentheses or after a dash, or define it in a glossary", term=term))
+            break
+    return out
+
+
+def template_files(folder: Path, lang: str, *, everything: bool = False) -> list[Path]:
+    """English: the templates directly in ``folder``; another language: ``folder/<lang>/`` (whole-document overrides)."""
+    base = folder if lang == "en" else folder / lang
+    if not base.is_dir():
+        return []
+    files = sorted(p for p in base.iterdir() if p.is_file() and p.name.endswith(TEMPLATE_SUFFIXES))
+    if everything:
+        return files
+    return [p for p in files if is_person_facing(p, p.read_text(encoding="utf-8", errors="replace")[:500])]
+
+
+def check_templates(folder: Path, languages: Iterable[str] = CHECKED_LANGUAGES, *, catalogue: Optional[Path] = None,
+                    jargon: Optional[dict[str, list[str]]] = None, everything: bool = False) -> list[Finding]:
+    """Check the person-facing templates of ``folder`` in ``languages``; sorted findings.
+
+    English is the template source. Spanish is the template's messages as the
+    ``documents`` catalogue of ``catalogue`` (a locale folder) translates them,
+    reported at the catalogue entry's line, plus any whole-document override
+    in ``folder/es/``.
+    """
+    jargon = load_jargon() if jargon is None else jargon
+    out: list[Finding] = []
+    for lang in languages:
+        for path in template_files(folder, lang, everything=everything):
+            out += check_template(path, lang, jargon, show=_show(path))
+        if lang == "en" or catalogue is None:
+            continue
+        po = catalogue / lang / "LC_MESSAGES" / "documents.po"
+        if not po.is_file():
+            continue
+        translate, lines_of = _catalogue_lookup(po, lang)
+        overridden = {p.name for p in template_files(folder, lang, everything=True)}
+        for path in template_files(folder, "en", everything=everything):
+            if path.name not in overridden:
+                out += check_template(path, lang, jargon, show=_show(path), translate=translate,
+                                      catalogue_show=_show(po), lines_of=lines_of)
+    return sorted(set(out))
+
+
+def _catalogue_lookup(po: Path, lang: str):
+    from .i18n import read_catalogue
+
+    cat, _rev = read_catalogue(po, lang, "documents")
+    strings, lines = {}, {}
+    for m in cat:
+        if not m.id or m.fuzzy:
+            continue
+        ids = m.id if isinstance(m.id, (tuple, list)) else (m.id,)
+        texts = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+        for i, mid in enumerate(ids):
+            if mid and i < len(texts) and texts[i]:
+                strings[mid] = texts[i]
+                lines[mid] = m.lineno
+    return strings.get, lines.get
+
+
+def _show(path: Path) -> str:
+    import os
+
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
