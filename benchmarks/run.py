@@ -102,6 +102,7 @@ def caseload(workdir: Path, n: int, seed: int) -> Path:
             shutil.rmtree(root)
         generate(str(root), n, seed, DEFAULT_TODAY)
         stamp.write_text("ok\n")
+        time.sleep(2.5)  # files younger than the cache's racy window (2 s) are never trusted: let them age
     return root
 
 
