@@ -88,3 +88,10 @@ def run_process(*args: str | os.PathLike, cwd: Path | None = None, env: dict | N
     proc = subprocess.run([sys.executable, "-m", "careerpath", *map(str, args)], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_samples(dest: Path) -> Path:
+    """A private copy of sample-cases/ to write into (without any cache a run left there)."""
+    import shutil
+
+    return Path(shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".careerpath")))

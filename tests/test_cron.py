@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import copy_samples, ROOT, SAMPLE
 
 CRON_DOC = ROOT / "docs" / "cron.md"
 
@@ -23,12 +23,12 @@ def crontab_block() -> list[str]:
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_documented_crontab_runs_clean_under_cron_conditions(tmp_path):
     caseload = tmp_path / "caseload"
-    shutil.copytree(SAMPLE, caseload)
+    copy_samples(caseload)
     (caseload / ".gitignore").write_text(".careerpath/\nreports/\n")
     for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=Setup", "-c", "user.email=setup@example.invalid",
                                                     "commit", "-qm", "caseload"]):
         subprocess.run(["git", *args], cwd=caseload, check=True, capture_output=True)
-    (caseload / ".careerpath").mkdir()
+    (caseload / ".careerpath").mkdir(exist_ok=True)
     env = {"PATH": "/usr/bin:/bin", "SHELL": "/bin/sh", "HOME": str(tmp_path), "LOGNAME": "cron",
            "PYTHONPATH": str(ROOT), "GIT_CONFIG_NOSYSTEM": "1"}  # cron: no user.name, no TERM, no locale
     jobs = []

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from careerpath import load
 from careerpath.reports.dashboard import figures, render, stage
 from careerpath.period import parse_period
-from conftest import TODAY
+from conftest import copy_samples, TODAY
 from test_reports import FILES
 
 
@@ -97,7 +97,7 @@ def _sample_copy(tmp_path):
     import shutil
 
     root = tmp_path / "samples"
-    shutil.copytree(SAMPLE, root)
+    copy_samples(root)
     return root
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, run_process
+from conftest import copy_samples, CONFIG, run_process
 
 from careerpath.diagnostics import CODES
 
@@ -395,7 +395,7 @@ def sample_with_templates(tmp_path):
 
     if not (Path(__file__).resolve().parents[1] / "careerpath" / "documents").is_dir():
         pytest.skip("document rendering has not landed")
-    root = Path(shutil.copytree(SAMPLE, tmp_path / "sample"))
+    root = copy_samples(tmp_path / "sample")
     (root / "templates").mkdir()
     return root
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, run_process
+from conftest import copy_samples, CONFIG, run_process
 
 from careerpath.loader import load
 from careerpath.redact import Redactor, for_output, redact_text
@@ -467,7 +467,7 @@ def sample_copy(tmp_path):
     """A copy of the sample caseload: reports take a lock in <caseload>/.careerpath/."""
     import shutil
 
-    return Path(shutil.copytree(SAMPLE, tmp_path / "sample"))
+    return copy_samples(tmp_path / "sample")
 
 
 def test_redacted_reports_hold_no_sample_personal_value(sample_values, cli, tmp_path, sample_copy):

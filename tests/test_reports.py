@@ -11,7 +11,7 @@ import pytest
 
 from careerpath.reports.outcomes import retention
 from careerpath.period import PeriodError, last_complete_quarter, parse_period
-from conftest import ROOT, TODAY, run_process
+from conftest import copy_samples, ROOT, TODAY, run_process
 from dateutil.relativedelta import relativedelta
 
 FILES = {
@@ -218,7 +218,7 @@ def test_quarterly_reports_every_ccp_case_active_in_the_period_with_an_index(tmp
     from conftest import SAMPLE
 
     root = tmp_path / "samples"
-    shutil.copytree(SAMPLE, root)
+    copy_samples(root)
     out = tmp_path / "out"
     args = ("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out)
     r = cli(*args)
@@ -269,7 +269,7 @@ def test_redacted_reports_hold_no_personal_value(kind, tmp_path, cli):
     from conftest import SAMPLE
 
     root = tmp_path / "samples"
-    shutil.copytree(SAMPLE, root)
+    copy_samples(root)
     out = tmp_path / "out"
     r = cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out, "--redact")
     assert r.code == 0, r.err
