@@ -27,7 +27,8 @@ def validate(
     """Check every file of a caseload against the format and the programs' rules.
 
     Prints each problem as `path:line:column: severity code: message` (the form
-    editors jump to), then a one-line summary. Writes nothing.
+    editors jump to), then a one-line summary. Never writes a case file; its
+    load cache goes to .careerpath/ (ignored by git), or nowhere with --no-cache.
 
     Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors.
 
