@@ -120,24 +120,42 @@ def _is_model(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, BaseModel)
 
 
+_FIELD_TABLES: dict[type, dict[str, tuple[Any, Any]]] = {}
+
+
+def _field_table(model: type[BaseModel]) -> dict[str, tuple[Any, Any]]:
+    """key -> (nested model or None, model of list items or None), computed once per model."""
+    table = _FIELD_TABLES.get(model)
+    if table is None:
+        table = {}
+        for name, f in model.model_fields.items():
+            t = _unwrap(f.annotation)
+            sub = t if _is_model(t) else None
+            item = None
+            if typing.get_origin(t) is list:
+                inner = _unwrap(typing.get_args(t)[0])
+                item = inner if _is_model(inner) else None
+            table[f.alias or name] = (sub, item)
+        _FIELD_TABLES[model] = table
+    return table
+
+
 def _unknown_fields(data: Any, model: type[BaseModel], path: tuple) -> Iterator[tuple[tuple, str, list[str]]]:
     """Yield (path, key, valid names) for each key the model does not define."""
     if not isinstance(data, dict):
         return
-    fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+    fields = _field_table(model)
     for key, value in data.items():
         f = fields.get(key)
         if f is None:
             yield path + (key,), key, list(fields)
             continue
-        t = _unwrap(f.annotation)
-        if _is_model(t):
-            yield from _unknown_fields(value, t, path + (key,))
-        elif typing.get_origin(t) is list and isinstance(value, list):
-            inner = _unwrap(typing.get_args(t)[0])
-            if _is_model(inner):
-                for i, item in enumerate(value):
-                    yield from _unknown_fields(item, inner, path + (key, i))
+        sub, item = f
+        if sub is not None:
+            yield from _unknown_fields(value, sub, path + (key,))
+        elif item is not None and isinstance(value, list):
+            for i, element in enumerate(value):
+                yield from _unknown_fields(element, item, path + (key, i))
 
 
 def display_path(loc: tuple) -> str:
@@ -317,12 +335,28 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic]) -> Document:
+class FileStore(typing.Protocol):
+    """Where :func:`load_case` may find and leave parsed files (the load cache)."""
+
+    def lookup(self, path: Path, file: str, kind: str) -> Optional[tuple[Document, list[Diagnostic]]]: ...
+
+    def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: Document, diags: list[Diagnostic]) -> None: ...
+
+
+def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> Document:
     file = _rel(root, path)
-    parsed = read_file(path, file)
-    diags.extend(parsed.diagnostics)
+    if files is not None:
+        hit = files.lookup(path, file, kind)
+        if hit is not None:
+            diags.extend(hit[1])
+            return hit[0]
+    stat: list = []
+    parsed = read_file(path, file, fast=True, stat_out=stat)
     doc, more = validate_data(file, kind, parsed)
-    diags.extend(more)
+    file_diags = parsed.diagnostics + more
+    diags.extend(file_diags)
+    if files is not None:
+        files.store(file, stat[0] if stat else None, kind, doc, file_diags)
     return doc
 
 
@@ -344,7 +378,7 @@ def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
     return True
 
 
-def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic]) -> list[Document]:
+def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> list[Document]:
     docs = []
     if not folder.exists():
         return docs
@@ -362,7 +396,7 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic]) ->
             continue
         if path.suffix != ".yaml":
             continue
-        doc = _load_doc(root, path, kind, diags)
+        doc = _load_doc(root, path, kind, diags, files)
         docs.append(doc)
         match = _DATED_NAME.match(path.name)
         if not match:
@@ -377,8 +411,8 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic]) ->
     return docs
 
 
-def load_case(root: Path, folder: Path, diags: list[Diagnostic]) -> CaseFolder:
-    """Load one case folder (``cases/<id>/``)."""
+def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional[FileStore] = None) -> CaseFolder:
+    """Load one case folder (``cases/<id>/``); ``files`` lets the load cache reuse parsed files."""
     cf = CaseFolder(folder.name, _rel(root, folder))
     case_path = folder / "case.yaml"
     if not _CASE_ID.match(folder.name):
@@ -388,15 +422,15 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic]) -> CaseFolder:
         diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
                                 "run `careerpath new` to scaffold one"))
     elif _safe(root, case_path, diags):
-        cf.case = _load_doc(root, case_path, "case", diags)
+        cf.case = _load_doc(root, case_path, "case", diags, files)
         if cf.case.model is not None and cf.case.model.id != folder.name:
             diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
                                             "make `id` equal the folder name, or rename the folder"))
     plan_path = folder / "plan.yaml"
     if (plan_path.exists() or plan_path.is_symlink()) and _safe(root, plan_path, diags):
-        cf.plan = _load_doc(root, plan_path, "plan", diags)
-    cf.events = _load_dated(root, folder / "events", "event", diags)
-    cf.referrals = _load_dated(root, folder / "referrals", "referral", diags)
+        cf.plan = _load_doc(root, plan_path, "plan", diags, files)
+    cf.events = _load_dated(root, folder / "events", "event", diags, files)
+    cf.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
     for path in _listdir(folder, diags, root):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
@@ -414,12 +448,27 @@ def find_caseload(start: Path) -> Optional[Path]:
     return None
 
 
-def load(root: Path | str) -> Caseload:
-    """Load the caseload at ``root``. Problems in files become diagnostics."""
+def load(root: Path | str, *, cache: Optional[bool] = None) -> Caseload:
+    """Load the caseload at ``root``. Problems in files become diagnostics.
+
+    ``cache=True`` reuses what an earlier run parsed (see :mod:`careerpath.cache`):
+    the same result, diagnostics included, faster. Default: off for library
+    callers, on inside a CLI command unless ``--no-cache`` (``_runtime.cache_default``).
+    """
     root = Path(root)
     if not root.is_dir():
         raise CaseloadNotFound(f"{root} is not a folder")
-    diags: list[Diagnostic] = []
+    from . import _runtime
+
+    if _runtime.cache_default if cache is None else cache:
+        from .cache import load_cached
+
+        return load_cached(root)
+    return load_root(root, load_case)
+
+
+def load_config(root: Path, diags: list[Diagnostic]) -> tuple[m.CaseloadConfig, Optional[Document]]:
+    """careerpath.yaml as a model (defaults when missing or broken) and its document."""
     config_doc = None
     config_path = root / CONFIG_FILE
     if config_path.is_symlink() and not _safe(root, config_path, diags):
@@ -431,16 +480,30 @@ def load(root: Path | str) -> Caseload:
                                 "careerpath.yaml is missing", "run `careerpath init` or point --caseload at the caseload folder"))
     config = config_doc.model if config_doc and config_doc.model else m.CaseloadConfig.model_construct(
         agency="", default_language="en", staff=[], settings=m.Settings())
+    return config, config_doc
+
+
+def load_root(root: Path, case_loader: typing.Callable[[Path, Path, list[Diagnostic]], CaseFolder]) -> Caseload:
+    """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
+    diags: list[Diagnostic] = []
+    config, config_doc = load_config(root, diags)
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
-        for folder in _listdir(cases_dir, diags, root):
-            if folder.name.startswith("."):
-                continue
+        entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
+        ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
+        if case_loader is load_case:  # a large caseload loads on every core (careerpath.cache)
+            from .cache import load_cases_parallel
+
+            ready = load_cases_parallel(root, [f for f in entries if not f.is_symlink() and f.is_dir()])
+        for folder in entries:
             if not _safe(root, folder, diags):
                 continue
-            if folder.is_dir():
-                cases[folder.name] = load_case(root, folder, diags)
+            if folder.name in ready:
+                cases[folder.name], more = ready[folder.name]
+                diags.extend(more)
+            elif folder.is_dir():
+                cases[folder.name] = case_loader(root, folder, diags)
             elif folder.suffix in (".yaml", ".yml"):
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
                                         "a file directly under cases/ is not read", "each case is a folder: cases/<id>/case.yaml"))

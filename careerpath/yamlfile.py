@@ -26,9 +26,9 @@ import yaml
 from .diagnostics import Diagnostic
 
 try:  # libyaml is in PyYAML's wheels; fall back to the pure-Python parser.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -50,6 +50,7 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
+_STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
 # libyaml's C composer recurses once per nesting level and overflows the C stack
 # (a segfault, not an exception) somewhere past ~30,000 levels with an 8 MiB stack,
 # sooner with smaller stacks. Each level needs one of these indicator characters,
@@ -59,8 +60,22 @@ _SCAN_ABOVE = 1000
 _SCAN_BYTES = 64 * 1024  # larger texts are scanned too, to count values before composing them
 
 
-def resolve_plain(text: str) -> Any:
-    """The value of a plain (unquoted) scalar under the YAML 1.2 core schema."""
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The C composer without PyYAML's YAML 1.1 implicit resolvers.
+
+    Every untagged node gets the generic tag of its kind; plain scalars are
+    resolved afterwards by :func:`resolve_plain` (YAML 1.2 core). Skipping the
+    1.1 regex table makes composing about a quarter faster.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+def _resolve_plain_reference(text: str) -> Any:
+    """resolve_plain written out rule by rule (the specification; tests compare the two)."""
     if _NULL.match(text):
         return None
     if text in _BOOL:
@@ -81,6 +96,42 @@ def resolve_plain(text: str) -> Any:
     if _NAN.match(text):
         return float("nan")
     return text
+
+
+# the numeric rules above as one pattern, tried in the same order
+_NUMBER = re.compile(
+    r"([-+]?[0-9]+)|0o([0-7]+)|0x([0-9a-fA-F]+)"
+    r"|([-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)"
+    r"|([-+]?\.(?:inf|Inf|INF))|(\.(?:nan|NaN|NAN))"
+)
+_NUMBER_START = frozenset("0123456789+-.")
+_WORDS = {"~": None, "null": None, "Null": None, "NULL": None, **_BOOL}
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of a plain (unquoted) scalar under the YAML 1.2 core schema."""
+    if not text:
+        return None
+    if text[0] not in _NUMBER_START:
+        return _WORDS.get(text, text) if len(text) <= 5 else text
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        return text
+    kind = m.lastindex
+    try:
+        if kind == 1:
+            return int(text)
+        if kind == 2:
+            return int(text[2:], 8)
+        if kind == 3:
+            return int(text[2:], 16)
+    except ValueError:  # more digits than Python converts (4,300): keep it as text
+        return text
+    if kind == 4:
+        return float(text)
+    if kind == 5:
+        return float("-inf") if text.startswith("-") else float("inf")
+    return float("nan")
 
 
 @dataclass
@@ -113,6 +164,32 @@ class YamlFile:
     data: Any
     positions: Positions
     diagnostics: list[Diagnostic]
+
+
+class LazyPositions(Positions):
+    """Positions of a file read on the fast path: parsed again from disk on first use.
+
+    The fast path keeps no positions (they are most of the memory and a third
+    of the parse time); a diagnostic or an edit asks for them, and only then is
+    the file read again, with positions. If the file changed in between, the
+    positions are those of the file as it is now.
+    """
+
+    def __init__(self, path: str | os.PathLike, file: str):  # noqa: D107 (no dataclass fields set yet)
+        self.__dict__["_source"] = (os.fspath(path), file)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("values", "keys"):
+            path, file = self.__dict__["_source"]
+            parsed = read_file(Path(path), file)
+            self.__dict__["values"] = parsed.positions.values
+            self.__dict__["keys"] = parsed.positions.keys
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    @property
+    def loaded(self) -> bool:
+        return "values" in self.__dict__
 
 
 class _Refused(Exception):
@@ -172,7 +249,7 @@ class _Builder:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _CORE + "merge":
+            if key_node.tag == _CORE + "merge" or (key_node.value == "<<" and key_node.style in ("", None)):
                 raise _Refused("yaml-merge-key", "merge keys (<<) are not supported", key_node.start_mark,
                                "write the fields out instead of merging")
             if not isinstance(key_node, yaml.ScalarNode):
@@ -190,6 +267,53 @@ class _Builder:
         return result
 
 
+class _Slow(Exception):
+    """The fast builder met something it does not report itself; build again with positions."""
+
+
+def _fast_build(root: Any) -> Any:
+    """Plain data from a node graph, no positions: the read path for clean files.
+
+    Same values and the same refusals as :class:`_Builder`, but any problem
+    (a tag, a merge key, a duplicate key, too deep, too many nodes) raises
+    :class:`_Slow` so the caller builds again with positions for the diagnostic.
+    """
+    count = 0
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+    allowed, implicit = _ALLOWED, _IMPLICIT
+
+    def build(node: Any, depth: int) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH or node.tag not in allowed:
+            raise _Slow
+        cls = node.__class__
+        if cls is scalar:
+            if not node.style and node.tag in implicit:
+                return resolve_plain(node.value)
+            return node.value
+        if cls is sequence:
+            return [build(item, depth + 1) for item in node.value]
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not scalar or key_node.tag not in implicit:
+                raise _Slow
+            if key_node.style:
+                key = key_node.value
+            else:
+                if key_node.value == "<<":
+                    raise _Slow
+                key = resolve_plain(key_node.value)
+                if not isinstance(key, str):
+                    key = str(key).lower() if isinstance(key, bool) else str(key)
+            if key in result:
+                raise _Slow
+            result[key] = build(value_node, depth + 1)
+        return result
+
+    return build(root, 0)
+
+
 def _utf8_error_position(raw: bytes, err: UnicodeDecodeError) -> tuple[int, int]:
     before = raw[: err.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # line ends as the reader counts them
     line = before.count(b"\n") + 1
@@ -197,8 +321,13 @@ def _utf8_error_position(raw: bytes, err: UnicodeDecodeError) -> tuple[int, int]
     return line, col
 
 
-def parse_text(text: str, file: str) -> YamlFile:
-    """Parse YAML text (already decoded) into data, positions and diagnostics."""
+def parse_text(text: str, file: str, lazy: Positions | None = None) -> YamlFile:
+    """Parse YAML text (already decoded) into data, positions and diagnostics.
+
+    With ``lazy`` (the fast read path) a clean file gets ``lazy`` as its
+    positions instead of building them; a file with any problem is built with
+    real positions for its diagnostics.
+    """
     diags: list[Diagnostic] = []
     empty = YamlFile(file, None, Positions(), diags)
     pos = _positioner(text)
@@ -251,6 +380,11 @@ def parse_text(text: str, file: str) -> YamlFile:
     if node is None:
         diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file is empty"))
         return empty
+    if lazy is not None and pos is _pos:  # (odd line breaks: build with the editor's positions)
+        try:
+            return YamlFile(file, _fast_build(node), lazy, diags)
+        except (_Slow, RecursionError):
+            pass
     builder = _Builder(pos)
     try:
         data = builder.build(node, (), 0)
@@ -335,8 +469,8 @@ def _line_of(text: str, index: int) -> str:
     return lines[index] if 0 <= index < len(lines) else ""
 
 
-def read_bytes(raw: bytes, file: str) -> YamlFile:
-    """Decode (UTF-8, optional BOM, any line ends) and parse."""
+def read_bytes(raw: bytes, file: str, lazy: Positions | None = None) -> YamlFile:
+    """Decode (UTF-8, optional BOM, any line ends) and parse (``lazy``: see :func:`parse_text`)."""
     diags: list[Diagnostic] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         diags.append(Diagnostic(file, 1, 1, "warning", "yaml-bom", "the file starts with a byte-order mark",
@@ -351,13 +485,18 @@ def read_bytes(raw: bytes, file: str) -> YamlFile:
         return YamlFile(file, None, Positions(), diags)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parsed = parse_text(text, file)
+    parsed = parse_text(text, file, None if diags else lazy)
     parsed.diagnostics[:0] = diags
     return parsed
 
 
-def read_file(path: Path, file: str) -> YamlFile:
-    """Read and parse one file, turning every I/O failure into a diagnostic."""
+def read_file(path: Path, file: str, *, fast: bool = False, stat_out: list | None = None) -> YamlFile:
+    """Read and parse one file, turning every I/O failure into a diagnostic.
+
+    ``fast``: keep no positions for a clean file (a :class:`LazyPositions`
+    reads them again when asked). ``stat_out``: a list that receives the file's
+    ``os.stat_result`` taken before reading (the load cache keys on it).
+    """
     try:
         st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
@@ -370,6 +509,8 @@ def read_file(path: Path, file: str) -> YamlFile:
             return YamlFile(file, None, Positions(), [Diagnostic(
                 file, 1, 1, "error", "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
                 "case files are small; move attachments to documents/")])
+        if stat_out is not None:
+            stat_out.append(st)
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except IsADirectoryError:
@@ -377,4 +518,4 @@ def read_file(path: Path, file: str) -> YamlFile:
     except OSError as e:
         return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable",
                                                              f"cannot read the file ({e.strerror or type(e).__name__})")])
-    return read_bytes(raw, file)
+    return read_bytes(raw, file, LazyPositions(path, file) if fast else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The load cache of every caseload a test touches goes to one temporary folder,
+# not into the repository's fixtures and samples (tests/test_cache.py tests the default place).
+os.environ.setdefault("CAREERPATH_CACHE_DIR", tempfile.mkdtemp(prefix="careerpath-test-cache-"))
 # Test the tree this file is in, whatever copy of careerpath is installed.
 sys.path.insert(0, str(ROOT))
 # Tests expect English unless they ask for a language: a developer's ru_RU locale must not change them.

@@ -88,14 +88,21 @@ def test_json_output_is_the_library_result(cli):
     assert json.loads(r.out) == [d.to_dict() for d in validate(folder, TODAY)]
 
 
-def test_validate_writes_nothing(cli, tmp_path):
+def test_validate_writes_nothing(cli, tmp_path, monkeypatch):
     import shutil
 
     root = tmp_path / "copy"
     shutil.copytree(FIXTURES / "domain-errors", root)
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in root.rglob("*") if p.is_file()}
-    cli("validate", "--caseload", root, "--today", TODAY)
+    cli("validate", "--no-cache", "--caseload", root, "--today", TODAY)
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in root.rglob("*") if p.is_file()}
+    assert before == after
+    # with the load cache (the default) only the cache under .careerpath/ (git-ignored) is written
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    cli("validate", "--caseload", root, "--today", TODAY)
+    assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in root.rglob("*")
+             if p.is_file() and ".careerpath" not in p.relative_to(root).parts}
     assert before == after
 
 

@@ -51,9 +51,10 @@ def _root(
     today: TodayOpt = None,
     lang: LangOpt = None,
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read every file again; neither read nor write the load cache."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    ctx.obj = Globals(caseload, today, lang)
+    ctx.obj = Globals(caseload, today, lang, cache=not no_cache)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -69,6 +70,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
               "using English", file=sys.stderr)
         i18n.use(i18n.SOURCE_LANGUAGE)
+    from .. import _runtime
+
+    saved = _runtime.cache_default
+    _runtime.cache_default = "--no-cache" not in args  # commands that call load() use the cache too
     try:
         from .localize import build_command
 
@@ -99,4 +104,6 @@ def main(argv: Optional[list[str]] = None) -> int:
               "and report it (the traceback may hold personal data: check before sharing)").format(name=type(e).__name__),
               file=sys.stderr)
         return 70
+    finally:
+        _runtime.cache_default = saved
     return result if isinstance(result, int) else 0

@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from ..i18n import _, format_number, ngettext
-from .common import CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of, display_prefix, today_of
+from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of,
+                     display_prefix, today_of, use_cache)
 
 
 @app.command()
@@ -21,6 +22,7 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Check every file of a caseload against the format and the programs' rules.
 
@@ -35,18 +37,18 @@ def validate(
         raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..checks import validate as run_validate
+    from ..cache import results
     from ..diagnostics import summarize
     from ..loader import load
 
-    cl = load(root)
-    diags = run_validate(cl, day)
+    found = results(root, day, use_cache=use_cache(ctx, no_cache), obligations=False)
+    diags = found.diagnostics
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
 
         from .redaction import redactor
 
-        red = redactor(cl, True)
+        red = redactor(load(root, cache=use_cache(ctx, no_cache)), True)
         diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
                  for d in diags]
     errors, warnings = summarize(diags)
@@ -63,8 +65,7 @@ def validate(
             continue
         print(format_diagnostic(d, prefix))
     if not quiet or failed:
-        files = sum(1 for cf in cl.cases.values() for _doc in cf.documents()) + (1 if cl.config_doc else 0)
-        print(summary(errors, warnings, len(cl.cases), files), file=sys.stderr if quiet else sys.stdout)
+        print(summary(errors, warnings, len(found.cases), found.files), file=sys.stderr if quiet else sys.stdout)
     return 1 if failed else 0
 
 

@@ -1,0 +1,20 @@
+"""benchmarks/run.py works end to end (a smoke test: figures are not asserted, only that every run succeeded)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_run_py_on_a_small_caseload(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CAREERPATH_CACHE_DIR"}
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--cases", "30", "--repeat", "1",
+                           "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    for figure in ("cold validate (cache written)", "cold validate --no-cache", "warm validate", "warm due",
+                   "due, 1 file edited", "careerpath --help", "sqlite due (baseline)"):
+        assert f"| 30 | " in proc.stdout and figure in proc.stdout
+    assert (tmp_path / "caseload-30-seed1" / ".careerpath" / "cache" / "index.pickle").is_file()

@@ -1,0 +1,470 @@
+"""The load cache gives exactly what an uncached run gives, after every kind of change.
+
+Each test builds a caseload, runs through the cache, changes something, and
+compares the cached result (diagnostics, load diagnostics, every obligation with
+its file:line, counts) with a run that reads every file again. ``last_stats``
+shows the cache was really used (files reused, not parsed).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from conftest import ROOT, SAMPLE, TODAY
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from careerpath import cache  # noqa: E402
+from careerpath.checks import validate  # noqa: E402
+from careerpath.loader import load  # noqa: E402
+from careerpath.yamlfile import LazyPositions, _resolve_plain_reference, read_file, resolve_plain  # noqa: E402
+
+N_CASES = 12
+HAS_OBLIGATIONS = (ROOT / "careerpath" / "obligations").exists() or (ROOT / "careerpath" / "obligations.py").exists()
+
+
+@pytest.fixture(autouse=True)
+def trust_fresh_files(monkeypatch, tmp_path):
+    """Files written by a test are seconds old: trust them (racy-git checks are tested on their own)."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setenv("CAREERPATH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def generated(tmp_path):
+    from make_caseload import generate
+
+    root = tmp_path / "gen"
+    generate(str(root), N_CASES, 5, TODAY)
+    return root
+
+
+def outputs(root: Path, use_cache: bool, rules_dirs: tuple = ()) -> tuple:
+    r = cache.results(root, TODAY, use_cache=use_cache, rules_dirs=rules_dirs)
+    return ([d.to_dict() for d in r.diagnostics], [d.to_dict() for d in r.load_diagnostics],
+            [o.to_dict() for o in r.obligations(history=True)],
+            [o.to_dict() for o in r.obligations(history=False, done=False)], r.files, r.cases, r.config)
+
+
+def same_as_uncached(root: Path, rules_dirs: tuple = ()) -> tuple:
+    cached = outputs(root, True, rules_dirs)
+    stats = cache.last_stats
+    assert cached == outputs(root, False, rules_dirs)
+    return cached, stats
+
+
+def grow(path: Path, text: str = "\n# edited\n") -> None:
+    """An edit that changes the size (an edit in the same clock tick is caught by the size)."""
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_uncached_results_are_the_plain_pipeline(generated):
+    r = cache.results(generated, TODAY, use_cache=False)
+    assert r.diagnostics == validate(load(generated), TODAY)
+    assert r.load_diagnostics == sorted(load(generated).diagnostics, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
+    if HAS_OBLIGATIONS:
+        from careerpath.obligations import compute
+
+        assert [o.to_dict() for o in r.obligations(history=True)] == \
+            [o.to_dict() for o in compute(load(generated), TODAY, include_closed_history=True)]
+        assert [o.to_dict() for o in r.obligations()] == [o.to_dict() for o in compute(load(generated), TODAY)]
+
+
+def test_the_generated_caseload_validates_clean(generated):
+    assert validate(load(generated), TODAY) == []
+
+
+def test_cold_then_warm_equals_uncached_and_warm_parses_nothing(generated):
+    first, stats = same_as_uncached(generated)
+    assert stats.parsed > 0 and stats.recomputed == N_CASES
+    second, stats = same_as_uncached(generated)
+    assert second == first
+    assert (stats.parsed, stats.rescanned, stats.recomputed) == (0, 0, 0)
+
+
+def test_samples_through_the_cache():
+    if not SAMPLE.is_dir():
+        pytest.skip("sample-cases not merged yet")
+    first, _ = same_as_uncached(SAMPLE)
+    second, stats = same_as_uncached(SAMPLE)
+    assert second == first and stats.parsed == 0
+
+
+def test_editing_one_file_reparses_only_that_file(generated):
+    same_as_uncached(generated)
+    event = sorted((generated / "cases" / "c000003" / "events").iterdir())[0]
+    grow(event, "\nsummary2: a typo'd field\n")
+    result, stats = same_as_uncached(generated)
+    assert (stats.rescanned, stats.parsed, stats.recomputed) == (1, 1, 1)
+    assert any(d["code"] == "unknown-field" and d["file"].endswith(event.name) for d in result[0])
+
+
+def test_an_edit_keeping_size_but_not_mtime_is_seen(generated):
+    same_as_uncached(generated)
+    case = generated / "cases" / "c000002" / "case.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("status: active", "status: closed", 1) if "status: active" in text
+                    else text.replace("status: closed", "status: active", 1), encoding="utf-8")
+    st_ = case.stat()
+    os.utime(case, ns=(st_.st_atime_ns, st_.st_mtime_ns + 1_000_000_000))
+    result, stats = same_as_uncached(generated)
+    assert stats.parsed == 1
+    assert any(d["code"] == "closure-mismatch" for d in result[0])
+
+
+def test_adding_deleting_renaming_files_and_cases(generated):
+    same_as_uncached(generated)
+    events = generated / "cases" / "c000004" / "events"
+    events.mkdir(exist_ok=True)
+    (events / "2026-11-20-note.yaml").write_text("date: 2026-11-20\ntype: note\nsummary: added\n", encoding="utf-8")
+    _, stats = same_as_uncached(generated)
+    assert stats.parsed == 1
+    victim = sorted((generated / "cases" / "c000005").rglob("*.yaml"))[-1]
+    victim.unlink()
+    same_as_uncached(generated)
+    some = sorted((generated / "cases" / "c000006" / "events").iterdir())[0]
+    some.rename(some.with_name("2020-01-01-renamed.yaml"))  # the date in the name now differs
+    result, _ = same_as_uncached(generated)
+    assert any(d["code"] == "file-name" and "renamed" in d["file"] for d in result[0])
+    shutil.copytree(generated / "cases" / "c000007", generated / "cases" / "copied")
+    result, _ = same_as_uncached(generated)
+    assert "copied" in result[5] and any(d["code"] == "case-id-mismatch" for d in result[0])
+    shutil.rmtree(generated / "cases" / "c000008")
+    result, _ = same_as_uncached(generated)
+    assert "c000008" not in result[5]
+
+
+def test_changing_a_setting_recomputes_every_case(generated):
+    same_as_uncached(generated)
+    config = generated / "careerpath.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("warn_days: 30", "warn_days: 90"), encoding="utf-8")
+    result, stats = same_as_uncached(generated)
+    assert stats.recomputed == N_CASES and stats.parsed == 0  # files are reused, results are not
+    if HAS_OBLIGATIONS:
+        assert any(o["status"] == "due-soon" for o in result[2])
+
+
+def test_validate_then_due_computes_obligations_once(generated):
+    validated = cache.results(generated, TODAY, obligations=False)
+    assert cache.last_stats.recomputed == N_CASES
+    with pytest.raises(ValueError):
+        validated.obligations()
+    same_as_uncached(generated)  # due: computes the obligations the validate run skipped
+    _, stats = same_as_uncached(generated)
+    assert stats.recomputed == 0
+    again = cache.results(generated, TODAY, obligations=False)
+    assert cache.last_stats.recomputed == 0 and again.diagnostics == validated.diagnostics
+
+
+def test_changing_today_recomputes(generated):
+    same_as_uncached(generated)
+    from datetime import timedelta
+
+    later = cache.results(generated, TODAY + timedelta(days=40))
+    assert cache.last_stats.recomputed == N_CASES
+    assert [d.to_dict() for d in later.diagnostics] == \
+        [d.to_dict() for d in cache.results(generated, TODAY + timedelta(days=40), use_cache=False).diagnostics]
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_changing_a_rule_file_changes_the_result(generated, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    rule = rules / "local.yaml"
+    src = (ROOT / "careerpath" / "rules" / "common.yaml").read_text(encoding="utf-8")
+    from careerpath.obligations import load_rules
+
+    book = load_rules()
+    first_id = book.rules[0].id
+    # a copy of the common rules under new ids is a legal extra rule file
+    rule.write_text(src.replace("id: ", "id: local-", -1), encoding="utf-8")
+    try:
+        load_rules((rules,))
+    except Exception:
+        pytest.skip("the rule format does not allow this copy")
+    first, _ = same_as_uncached(generated, (rules,))
+    rule.write_text(src.replace("id: ", "id: other-", -1), encoding="utf-8")
+    from careerpath.obligations import rules as rules_module
+
+    if hasattr(rules_module._load_dirs, "cache_clear"):
+        rules_module._load_dirs.cache_clear()  # the engine keeps rule books for the life of a process
+    second, stats = same_as_uncached(generated, (rules,))
+    assert stats.recomputed == N_CASES and first[2] != second[2]
+    assert first_id
+
+
+def test_code_key_follows_the_package_rule_files(tmp_path, monkeypatch):
+    pkg = tmp_path / "pkg"
+    (pkg / "rules").mkdir(parents=True)
+    (pkg / "rules" / "x.yaml").write_text("a: 1\n")
+    monkeypatch.setattr(cache, "_PACKAGE", pkg)
+    before = cache.code_key()
+    (pkg / "rules" / "x.yaml").write_text("a: 2\n")
+    assert cache.code_key() != before
+
+
+@pytest.mark.parametrize("name,damage", [("index.pickle", "truncate"), ("results/root.pickle", "truncate"),
+                                         ("shard", "truncate"), ("index.pickle", "garbage"),
+                                         ("results", "foreign"), ("shard", "foreign")])
+def test_a_damaged_cache_file_is_discarded_and_rebuilt(generated, name, damage):
+    first, _ = same_as_uncached(generated)
+    cdir = cache.cache_dir(generated)
+    path = (next((cdir / "shards").iterdir()) if name == "shard" else
+            sorted((cdir / "results").glob("[0-9]*.pickle"))[0] if name == "results" else cdir / name)
+    blob = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(blob[: len(blob) // 2])
+    elif damage == "garbage":
+        path.write_bytes(blob[:60] + b"\0" * (len(blob) - 60))
+    else:  # another version's file: same magic, another key
+        path.write_bytes(cache.MAGIC + b"\1" * 16 + blob[len(cache.MAGIC) + 16:])
+    if name == "shard":  # shards are read when cases are computed again: a setting changes
+        grow(generated / "careerpath.yaml")
+        first, _ = same_as_uncached(generated)
+        path.write_bytes(blob[: len(blob) // 2])
+        grow(generated / "careerpath.yaml", "# again\n")
+    second, stats = same_as_uncached(generated)
+    if name != "shard":
+        assert second == first
+    assert path.name in stats.discarded
+    third, stats = same_as_uncached(generated)  # and rebuilt
+    assert third == second and not stats.discarded and stats.parsed == 0
+
+
+def test_a_cache_file_that_unpickles_to_nonsense_is_ignored(generated):
+    first, _ = same_as_uncached(generated)
+    cdir = cache.cache_dir(generated)
+    cache._write(cdir / "index.pickle", cache.code_key(), {"not": "an index"})
+    cache._write(cdir / "results" / "root.pickle", b"x" * 16, ["nonsense"])
+    second, _ = same_as_uncached(generated)
+    assert second == first
+
+
+def test_cached_diagnostics_are_shown_again(cli, caseload, monkeypatch):
+    root = caseload({
+        "cases/a/case.yaml": """\
+            id: a
+            person: {name: Test Person, language: en}
+            identifiers: {snils: "112-233-445 96"}
+            enrollments: {}
+            colour: blue
+        """,
+        "cases/a/events/2026-01-05-note.yaml": "date: 2026-01-05\ntype: note\nby: nobody\n",
+    })
+    first = cli("validate", "--caseload", root, "--today", TODAY)
+    second = cli("validate", "--caseload", root, "--today", TODAY)
+    assert first.code == second.code == 1
+    assert first.out == second.out
+    for code in ("snils-check", "unknown-field", "unknown-staff"):
+        assert code in second.out
+    assert cache.last_stats.parsed == 0  # the second run read nothing again
+    # positions are exact on the cached run: the snils line, the unknown key's line
+    assert "case.yaml:3:" in second.out and "case.yaml:5:1" in second.out
+    assert cli("--no-cache", "validate", "--caseload", root, "--today", TODAY).out == second.out
+
+
+def test_the_default_place_is_inside_the_caseload_and_git_ignored(caseload, monkeypatch):
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
+    cache.results(root, TODAY)
+    assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
+    mode = (root / ".careerpath" / "cache" / "index.pickle").stat().st_mode & 0o777
+    assert mode == 0o600  # case data: private
+    from careerpath.scaffold import GITIGNORE
+
+    assert ".careerpath/" in GITIGNORE.splitlines()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_caseload_caches_under_the_user_cache_dir(caseload, monkeypatch, tmp_path):
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
+    os.chmod(root, 0o555)
+    try:
+        cache.results(root, TODAY)
+    finally:
+        os.chmod(root, 0o755)
+    assert not (root / ".careerpath").exists()
+    assert list((tmp_path / "xdg" / "careerpath").iterdir())
+
+
+def test_a_read_only_caseload_falls_back(caseload, monkeypatch, tmp_path):
+    """As root a read-only folder is writable; make the local place unusable instead."""
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
+    (root / ".careerpath").write_text("a file where the folder would go")
+    cache.results(root, TODAY)
+    assert list((tmp_path / "xdg" / "careerpath").iterdir())
+
+
+def test_files_changed_just_before_the_scan_are_checked_again(generated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)  # everything counts as just written
+    same_as_uncached(generated)
+    _, stats = same_as_uncached(generated)
+    assert stats.rescanned == N_CASES and stats.reused == 0  # nothing trusted, nothing wrong
+
+
+def test_symlinked_entries_are_never_cached(generated):
+    if not hasattr(os, "symlink"):
+        pytest.skip("no symlinks")
+    events = generated / "cases" / "c000009" / "events"
+    events.mkdir(exist_ok=True)
+    target = sorted((generated / "cases" / "c000010").rglob("*.yaml"))[0]
+    (events / "2026-11-01-linked.yaml").symlink_to(target)
+    same_as_uncached(generated)
+    _, stats = same_as_uncached(generated)
+    assert stats.rescanned == 1
+
+
+def test_both_cores_give_the_same_result(generated, monkeypatch):
+    serial, _ = same_as_uncached(generated)
+    shutil.rmtree(cache.cache_dir(generated))
+    monkeypatch.setattr(cache, "PARALLEL_MIN_CASES", 1)
+    monkeypatch.setattr(cache, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(cache, "WORKERS", 2)
+    parallel, stats = same_as_uncached(generated)  # the uncached side uses the pool too
+    assert stats.parallel and parallel == serial
+    grow(sorted((generated / "cases" / "c000010").rglob("*.yaml"))[0])
+    again, stats = same_as_uncached(generated)  # the forked stat check
+    assert stats.rescanned == 1
+
+
+def test_load_through_the_cache_is_load(generated):
+    plain = load(generated, cache=False)
+    for _ in range(2):
+        cached = load(generated, cache=True)
+        assert cached.diagnostics == plain.diagnostics
+        assert sorted(cached.cases) == sorted(plain.cases)
+        for cid, cf in plain.cases.items():
+            other = cached.cases[cid]
+            assert [d.file for d in other.documents()] == [d.file for d in cf.documents()]
+            assert [d.model for d in other.documents()] == [d.model for d in cf.documents()]
+    assert cache.last_stats.parsed == 0
+
+
+def test_lazy_positions_equal_the_full_parse(generated):
+    for path in sorted(generated.rglob("*.yaml"))[:60]:
+        rel = path.relative_to(generated).as_posix()
+        fast = read_file(path, rel, fast=True)
+        full = read_file(path, rel)
+        assert isinstance(fast.positions, LazyPositions) and not fast.positions.loaded
+        assert fast.data == full.data
+        assert fast.positions.values == full.positions.values and fast.positions.keys == full.positions.keys
+        # and it survives pickling (the cache stores it unloaded)
+        again = pickle.loads(pickle.dumps(read_file(path, rel, fast=True).positions))
+        assert again.values == full.positions.values
+
+
+def test_fast_path_falls_back_for_problem_files(tmp_path):
+    for text in ("a: 1\na: 2\n", "a: !!python/object:os.system x\n", "<<: {a: 1}\n", "a: [" * 70 + "]" * 70 + "\n"):
+        path = tmp_path / "x.yaml"
+        path.write_text(text)
+        fast, full = read_file(path, "x.yaml", fast=True), read_file(path, "x.yaml")
+        assert fast.diagnostics == full.diagnostics and fast.diagnostics
+        assert not isinstance(fast.positions, LazyPositions)
+
+
+_PLAIN = st.characters(blacklist_characters="\n\r")  # a plain scalar from libyaml never holds a line break
+
+
+@given(st.one_of(st.text(alphabet="0123456789+-.eEoxabcdfinNaAIlLuUrtTsS~_:", max_size=8), st.text(_PLAIN, max_size=6),
+                 st.just("9" * 5000)))
+def test_resolve_plain_follows_the_rules_it_replaces(text):
+    a, b = resolve_plain(text), _resolve_plain_reference(text)
+    if isinstance(a, float) and a != a:
+        assert isinstance(b, float) and b != b
+    else:
+        assert (a, type(a)) == (b, type(b))
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_due_output_is_replayed_only_while_nothing_changed(cli, generated):
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    first = cli(*args)
+    assert not cache.last_stats.output_hit
+    second = cli(*args)
+    assert cache.last_stats.output_hit and (second.out, second.err, second.code) == (first.out, first.err, first.code)
+    assert cli("--no-cache", *args).out == first.out
+    overdue = cli(*args, "--overdue")  # other options: another entry
+    assert not cache.last_stats.output_hit and overdue.out != first.out
+    assert cli(*args, "--format", "json").out != first.out
+    import re
+
+    listed = re.search(r"\bc\d{6}\b", first.out).group(0)  # a case with something open
+    shutil.rmtree(generated / "cases" / listed)
+    third = cli(*args)
+    assert not cache.last_stats.output_hit
+    assert third.out == cli("--no-cache", *args).out != first.out
+    assert cli(*args, "--fail-on", "overdue").code == cli(*args, "--fail-on", "overdue").code == 3
+    assert cache.last_stats.output_hit
+
+
+def test_no_output_replay_for_files_just_written(cli, generated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    cli(*args)
+    cli(*args)
+    assert not cache.last_stats.output_hit
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_a_replayed_command_leaves_no_scan_behind(cli, generated):
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    cli(*args)
+    cli(*args)
+    assert cache.last_stats.output_hit and not cache._prepared
+    victim = sorted((generated / "cases" / "c000003").rglob("*.yaml"))[-1]
+    victim.unlink()
+    same_as_uncached(generated)  # a later library call scans afresh
+
+
+def test_a_check_across_cases_turns_the_results_layer_off(generated, monkeypatch):
+    from careerpath import checks
+
+    def one_per_caseload(cl, today):
+        if len(cl.cases) > 1:  # sees several cases only when run on the whole caseload
+            yield checks.Diagnostic("careerpath.yaml", 1, 1, "warning", "unknown-field", f"{len(cl.cases)} cases")
+
+    one_per_caseload.scope = "caseload"
+    extended = checks.CHECKS + (one_per_caseload,)
+    monkeypatch.setattr(checks, "CHECKS", extended)
+    monkeypatch.setattr(checks.run_checks, "__defaults__", (extended,))  # as if written in the tuple
+    result, _ = same_as_uncached(generated)
+    assert any(d["message"] == f"{N_CASES} cases" for d in result[0])
+
+
+def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
+    r = cli("validate", "--no-cache", "--caseload", generated, "--today", TODAY)
+    assert r.code == 0 and not cache.cache_dir(generated).exists()
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monkeypatch, capsys):
+    from careerpath.cli import cmd_due
+
+    monkeypatch.setattr(cmd_due, "use_rich", lambda: True)
+    monkeypatch.setattr(cmd_due, "RICH_MAX_ROWS", 5)
+    found = cache.results(generated, TODAY).obligations()
+    assert len(found) > 5
+    cmd_due.print_table(found, TODAY, "en", False)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
+
+
+@pytest.mark.skipif(not HAS_OBLIGATIONS, reason="the obligations engine is not merged")
+def test_a_replay_is_per_language(cli, generated):
+    args = ("due", "--caseload", generated, "--today", TODAY)
+    english = cli(*args).out
+    russian = cli("--lang", "ru", *args).out
+    assert russian != english
+    assert cli(*args).out == english and cache.last_stats.output_hit
+    assert cli("--lang", "ru", *args).out == russian and cache.last_stats.output_hit
