@@ -528,3 +528,17 @@ def test_a_broken_catalogue_never_stops_the_tool(cli, clean_caseload, tmp_path, 
     r = cli("--lang", "ru", "validate", "--caseload", clean_caseload, "--today", TODAY)
     assert r.code == 0 and r.out.strip() == "clean in 1 case (2 files)"
     assert "the ru messages cannot be read" in r.err
+
+
+@pytest.mark.parametrize("fixture", ["planted-50", "domain-errors", "schema-errors", "yaml-errors"])
+def test_translated_output_leaks_no_personal_value_either(fixture, tmp_path, cli):
+    """Russian and Spanish fill translations with the same path-only parts: no value appears."""
+    from test_privacy import _fixture_values
+
+    root = Path(shutil.copytree(FIXTURES / fixture, tmp_path / fixture))
+    values = _fixture_values(root)
+    text = "\n".join(r.out + r.err for lang in ("ru", "es") for r in (
+        cli("--lang", lang, "validate", "--caseload", root, "--today", "2026-11-22"),
+        cli("--lang", lang, "due", "--caseload", root, "--today", "2026-11-22")))
+    for value in values:
+        assert not re.search(r"(?<![\w])" + re.escape(value) + r"(?![\w])", text), value
