@@ -266,11 +266,9 @@ def _fingerprint(paths: list[str], keys: bytes) -> bytes:
 
 
 def _inside(root: str, path: str) -> bool:
-    try:
-        Path(path).resolve().relative_to(Path(root).resolve())
-        return True
-    except (ValueError, OSError):
-        return False
+    from .loader import inside
+
+    return inside(Path(root), Path(path))
 
 
 def _list_cases(root: str) -> list[str]:

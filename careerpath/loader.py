@@ -323,7 +323,8 @@ def validate_data(file: str, kind: str, parsed: YamlFile) -> tuple[Document, lis
 
 # ---------------------------------------------------------------- folders
 
-def _inside(root: Path, path: Path) -> bool:
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, links resolved, lies within ``root`` (links leading outside are not followed)."""
     try:
         path.resolve().relative_to(root.resolve())
         return True
@@ -370,7 +371,7 @@ def _listdir(folder: Path, diags: list[Diagnostic], root: Path) -> list[Path]:
 
 
 def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
-    if path.is_symlink() and not _inside(root, path):
+    if path.is_symlink() and not inside(root, path):
         diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "symlink-outside",
                                 "a symbolic link points outside the caseload; it is not followed",
                                 "copy the file into the caseload instead of linking to it"))

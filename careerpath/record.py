@@ -26,7 +26,7 @@ from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
 from .fsio import WriteError, atomic_write
-from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, load_case, validate_data
+from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, inside, load_case, validate_data
 from .schema import modeline
 from .yamlfile import read_bytes, read_file
 
@@ -105,7 +105,7 @@ def _context(root: Path, case_id: str) -> _Ctx:
         raise RecordError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
     folder = root / "cases" / case_id
     for p in (folder, folder / "case.yaml"):
-        if p.is_symlink() and not _inside(root, p):
+        if p.is_symlink() and not inside(root, p):
             raise RecordError(f"cases/{case_id} links outside the caseload; careerpath does not write through it")
     if not (folder / "case.yaml").is_file():
         raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
@@ -114,14 +114,6 @@ def _context(root: Path, case_id: str) -> _Ctx:
     doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed)
     config = doc.model if doc.model is not None else m.CaseloadConfig.model_construct(agency="", staff=[], settings=m.Settings())
     return _Ctx(root, case_id, folder, config, doc)
-
-
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError):
-        return False
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
