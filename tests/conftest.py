@@ -23,6 +23,14 @@ sys.path.insert(0, str(ROOT))
 os.environ["CAREERPATH_LANG"] = "en"
 
 SAMPLE = ROOT / "sample-cases"
+
+# CI gets the same examples on every run (a red build means the code changed, not the dice);
+# local runs and `pytest -m fuzz` keep exploring new ones.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
 TODAY = date(2026, 11, 22)
 
 CONFIG = """\
