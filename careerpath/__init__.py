@@ -13,6 +13,14 @@ Modules:
     schema       JSON Schema export for editors
     scaffold     ``init`` and ``new``
     fsio         atomic, private file writes
+    period       reporting periods: 2026-Q3, 2026-11, 2026
+    obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, exports (see docs/obligations.md)
+    edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
+    reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
+    cache        the load cache and fast read path (docs/performance.md)
+    redact       stable placeholders for personal data (docs/security.md)
+    i18n, catalogs, plainlang   the CLI in the user's language (docs/i18n.md)
+    doctor       environment checks
     documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
     cli/         the command line (typer), one module per command
 """
