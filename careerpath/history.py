@@ -28,7 +28,7 @@ from typing import Any, Optional
 from . import gitio
 from .yamlfile import read_bytes
 
-_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from .ids import CASE_ID as _CASE_ID
 
 KEY_DATES = (
     "enrollments.ca-dor-vr.applied",

@@ -28,7 +28,7 @@ from .yamlfile import Positions, YamlFile, read_file
 
 CONFIG_FILE = "careerpath.yaml"
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9_-]*\.yaml$")
-_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from .ids import CASE_ID as _CASE_ID
 
 
 class CaseloadNotFound(Exception):

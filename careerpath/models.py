@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .ids import CASE_ID_PATTERN
+
 PROGRAMS = ("ca-dds-ccp", "ca-dor-vr", "ca-dor-se", "ru-czn-disability")
 ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
 EVENT_TYPES = (
@@ -41,7 +43,7 @@ def _parse_date(value: Any) -> date:
 
 
 Date = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": "string", "format": "date"})]
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Id = Annotated[str, Field(pattern=CASE_ID_PATTERN)]
 CaseId = Id
 StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]

@@ -30,7 +30,7 @@ from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, inside, load_ca
 from .schema import modeline
 from .yamlfile import read_bytes, read_file
 
-_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from .ids import CASE_ID as _CASE_ID
 _STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9_-]*$")
 
 # fields whose value never goes into a commit subject (personal data)

@@ -52,9 +52,9 @@ def history_cmd(
     """
     if format not in ("text", "json"):
         raise CliError(_("--format must be text or json"), code=2)
-    import re
+    from ..ids import is_case_id
 
-    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", case):  # it becomes a path: cases/<case>/
+    if not is_case_id(case):  # it becomes a path: cases/<case>/
         raise CliError(_("CASE must be a case id: 1-64 characters of a-z 0-9 - _"), code=2)
     root = caseload_of(ctx, caseload)
     from ..gitio import GitError

@@ -44,7 +44,7 @@ def init(
     return 0
 
 
-_CASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from ..ids import CASE_ID as _CASE_ID
 
 
 @app.command()
