@@ -40,15 +40,6 @@ _CORE = "tag:yaml.org,2002:"
 _IMPLICIT = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value")}
 _ALLOWED = _IMPLICIT | {_CORE + "map", _CORE + "seq"}
 
-# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT10 = re.compile(r"^[-+]?[0-9]+$")
-_INT8 = re.compile(r"^0o[0-7]+$")
-_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
 _STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
 # libyaml's C composer recurses once per nesting level and overflows the C stack
@@ -74,38 +65,16 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
-def _resolve_plain_reference(text: str) -> Any:
-    """resolve_plain written out rule by rule (the specification; tests compare the two)."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    try:
-        if _INT10.match(text):
-            return int(text)
-        if _INT8.match(text):
-            return int(text[2:], 8)
-        if _INT16.match(text):
-            return int(text[2:], 16)
-    except ValueError:  # more digits than Python converts (4,300): keep it as text
-        return text
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    return text
-
-
-# the numeric rules above as one pattern, tried in the same order
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution): the numeric rules as one
+# pattern, tried in order: int, octal, hex, float, infinity, nan (tests hold the rule-by-rule version)
 _NUMBER = re.compile(
     r"([-+]?[0-9]+)|0o([0-7]+)|0x([0-9a-fA-F]+)"
     r"|([-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)"
     r"|([-+]?\.(?:inf|Inf|INF))|(\.(?:nan|NaN|NAN))"
 )
 _NUMBER_START = frozenset("0123456789+-.")
-_WORDS = {"~": None, "null": None, "Null": None, "NULL": None, **_BOOL}
+_WORDS = {"~": None, "null": None, "Null": None, "NULL": None,
+          "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
 def resolve_plain(text: str) -> Any:
