@@ -47,7 +47,6 @@ import os
 import pickle
 import struct
 import sys
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -157,28 +156,15 @@ def _read(path: Path, key: bytes) -> Any:
 
 
 def _write(path: Path, key: bytes, obj: Any) -> None:
-    """Store ``obj`` atomically (temp file + rename; no fsync: a torn file fails its checksum)."""
+    """Store ``obj`` atomically (no fsync: a torn or lost file fails its checksum and is a miss)."""
+    from .fsio import WriteError, atomic_write
+
     payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.blake2b(payload, digest_size=16).digest()
-    tmp = None
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC)
-            fh.write(key)
-            fh.write(digest)
-            fh.write(payload)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
+        atomic_write(path, b"".join((MAGIC, key, digest, payload)), mode=0o600, durable=False)
+    except WriteError:
         pass  # a cache that cannot be written only makes the next run slower
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def shard_of(case_id: str) -> int:

@@ -64,10 +64,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False) -> None:
+def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False,
+                 durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically; with ``exclusive`` refuse an existing file.
 
     Keeps an existing file's mode; new files get 0600. Raises WriteError.
+    ``durable=False`` skips the fsyncs (and the fault hook): for caches, whose
+    readers verify a checksum and treat a lost or torn file as a miss.
     """
     path = Path(path)
     if isinstance(data, str):
@@ -85,10 +88,11 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        if before_replace is not None:
+        if durable and before_replace is not None:
             before_replace(Path(tmp), path)
         if exclusive:
             os.link(tmp, path)  # fails if the target appeared meanwhile
@@ -96,7 +100,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         else:
             os.replace(tmp, path)
         tmp = None
-        _fsync_dir(path.parent)
+        if durable:
+            _fsync_dir(path.parent)
     except FileExistsError:
         raise WriteError(f"{path} already exists; not overwritten") from None
     except OSError as e:
