@@ -223,14 +223,10 @@ def due(
     from .localize import content_language
 
     language = content_language(ctx, lang, cl.config.default_language)
-    from .redaction import redact_content, redact_obligations, redacted_stdout, redactor
+    from .redaction import redact_content, redact_obligations, redacted_stdout, redactor_for
 
-    if redact:  # the redactor reads names from the real caseload (the cached view holds none)
-        from ..loader import load
-
-        red = redactor(load(caseload_of(ctx, caseload), cache=use_cache(ctx, no_cache)), redact, redact_staff)
-    else:
-        red = redactor(cl, redact, redact_staff)
+    # the redactor reads names from the real caseload (the cached view holds none)
+    red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=use_cache(ctx, no_cache))
     chosen = redact_obligations(red, chosen)
     if format == "json":
         _emit(redact_content(red, export.to_json(chosen)), output)

@@ -26,6 +26,19 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _from_git(call: Any) -> Any:
+    """Run a history or audit call, turning git's and history's errors into CLI messages."""
+    from ..gitio import GitError
+    from ..history import HistoryError
+
+    try:
+        return call()
+    except HistoryError as e:
+        raise CliError(e.message, 1, e.hint) from None
+    except GitError as e:
+        raise CliError(e.message) from None
+
+
 @app.command("history")
 def history_cmd(
     ctx: typer.Context,
@@ -57,23 +70,14 @@ def history_cmd(
     if not is_case_id(case):  # it becomes a path: cases/<case>/
         raise CliError(_("CASE must be a case id: 1-64 characters of a-z 0-9 - _"), code=2)
     root = caseload_of(ctx, caseload)
-    from ..gitio import GitError
-    from ..history import HistoryError, history
+    from ..history import history
 
-    try:
-        entries = history(root, case, field)
-    except HistoryError as e:
-        raise CliError(e.message, 1, e.hint) from None
-    except GitError as e:
-        raise CliError(e.message) from None
-    from .redaction import redact_history, redacted_stdout, redactor
+    entries = _from_git(lambda: history(root, case, field))
+    from .redaction import redact_history, redacted_stdout, redactor_for
 
-    red = None
-    if redact or redact_staff:
-        from ..loader import load
-
-        red = redactor(load(root), redact, redact_staff)
-        case = red.placeholder("case_id", case) if red is not None else case
+    red = redactor_for(root, redact, redact_staff)
+    if red is not None:
+        case = red.placeholder("case_id", case)
     entries = redact_history(red, entries)
     with redacted_stdout(red):
         return _print_history(entries, case, field, format)
@@ -131,22 +135,12 @@ def audit_cmd(
         raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     day = parse_date(since, "--since") if since else None
-    from ..gitio import GitError
-    from ..history import HistoryError, audit
+    from ..history import audit
 
-    try:
-        findings = audit(root, day)
-    except HistoryError as e:
-        raise CliError(e.message, 1, e.hint) from None
-    except GitError as e:
-        raise CliError(e.message) from None
-    from .redaction import redacted_stdout, redactor
+    findings = _from_git(lambda: audit(root, day))
+    from .redaction import redacted_stdout, redactor_for
 
-    red = None
-    if redact or redact_staff:
-        from ..loader import load
-
-        red = redactor(load(root), redact, redact_staff)
+    red = redactor_for(root, redact, redact_staff)
     with redacted_stdout(red):
         return _print_audit(findings, format)
 

@@ -29,6 +29,18 @@ def redactor(caseload: Any, redact: bool, staff: bool = False) -> Optional[Any]:
     return Redactor(caseload, staff=staff)
 
 
+def redactor_for(root: Any, redact: bool, staff: bool = False, *, cache: bool = True) -> Optional[Any]:
+    """As :func:`redactor`, loading the caseload at ``root`` only when redacting (for commands
+    whose own data is not a loaded caseload: cached results, git history)."""
+    if not (redact or staff):
+        return None
+    if not redact:
+        return redactor(None, redact, staff)  # the usage error
+    from ..loader import load
+
+    return redactor(load(root, cache=cache), redact, staff)
+
+
 @contextlib.contextmanager
 def redacted_stdout(red: Optional[Any]) -> Iterator[None]:
     """Hold back what is printed and write it redacted (nothing is held back without a redactor)."""
