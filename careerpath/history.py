@@ -19,7 +19,6 @@ and referrals as ``events/<file stem>.<field>``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field as dc_field
 from datetime import date
 from pathlib import Path

@@ -16,7 +16,6 @@ import os
 import re
 import typing
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -402,7 +401,7 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
         match = _DATED_NAME.match(path.name)
         if not match:
             diags.append(Diagnostic(doc.file, 1, 1, "warning", "file-name",
-                                    f"the file name does not follow <YYYY-MM-DD>-<slug>.yaml",
+                                    "the file name does not follow <YYYY-MM-DD>-<slug>.yaml",
                                     "e.g. 2026-11-03-monthly-review.yaml"))
         elif doc.model is not None and match.group(1) != doc.model.date.isoformat():
             line, col = doc.at("date")

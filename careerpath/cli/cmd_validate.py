@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import typer
 
@@ -40,16 +39,15 @@ def validate(
     day = today_of(ctx, today)
     from ..cache import results
     from ..diagnostics import summarize
-    from ..loader import load
 
     found = results(root, day, use_cache=use_cache(ctx, no_cache), obligations=False)
     diags = found.diagnostics
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
 
-        from .redaction import redactor
+        from .redaction import redactor_for
 
-        red = redactor(load(root, cache=use_cache(ctx, no_cache)), True)
+        red = redactor_for(root, True, cache=use_cache(ctx, no_cache))
         diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
                  for d in diags]
     errors, warnings = summarize(diags)
