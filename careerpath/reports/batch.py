@@ -17,7 +17,7 @@ from . import outcomes, registry
 from .output import write_output
 from ..period import Period
 from .select import select_cases
-from .tables import Table, to_csv, to_html
+from .tables import Link, Table, to_csv, to_html
 
 
 @dataclass
@@ -144,23 +144,11 @@ def run_quarterly(req: ReportRequest) -> BatchResult:
             file = f"{cf.id}.{doc.lang}.{req.fmt}"
             _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
             note = "" if doc.lang == lang else f"no {lang} translation of this report yet"
-            index_rows.append((cf.id, doc.lang, file, note))
+            index_rows.append((cf.id, doc.lang, Link(file, file), note))
     table = Table(f"Quarterly CCP reports {req.period.label}", ("case", "language", "file", "note"),
                   ("case", "language", "file", "note"), index_rows, note=req.stamp)
-    _emit(req, result, f"{folder}/index.html", _index_html(table), f"{len(index_rows)} reports")
+    _emit(req, result, f"{folder}/index.html", to_html(table), f"{len(index_rows)} reports")
     return result
-
-
-def _index_html(table: Table) -> str:
-    import html
-
-    page = to_html(table)
-    # link the file column: the index is for opening the reports
-    for case_id, lang, file, note in table.rows:
-        if file:
-            cell = f"<td>{html.escape(file)}</td>"
-            page = page.replace(cell, f'<td><a href="{html.escape(file)}">{html.escape(file)}</a></td>', 1)
-    return page
 
 
 RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {

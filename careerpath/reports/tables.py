@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cell that links to another file of the output (HTML); CSV shows the text."""
+
+    text: str
+    href: str
+
+
 @dataclass
 class Table:
     title: str
@@ -20,6 +28,8 @@ class Table:
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, Link):
+        return value.text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,7 +60,12 @@ th{background:#eee}tr{break-inside:avoid}
 def to_html(table: Table) -> str:
     e = html.escape
     head = "".join(f"<th scope=\"col\">{e(label)}</th>" for label in table.labels)
-    body = "\n".join("<tr>" + "".join(f"<td>{e(_cell(v))}</td>" for v in row) + "</tr>" for row in table.rows)
+    def td(v: Any) -> str:
+        if isinstance(v, Link):
+            return f'<td><a href="{e(v.href)}">{e(v.text)}</a></td>'
+        return f"<td>{e(_cell(v))}</td>"
+
+    body = "\n".join("<tr>" + "".join(td(v) for v in row) + "</tr>" for row in table.rows)
     note = f"<p>{e(table.note)}</p>\n" if table.note else ""
     return (f"<!DOCTYPE html>\n<html lang=\"{e(table.lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
