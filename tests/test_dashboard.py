@@ -37,6 +37,8 @@ def test_figures_match_a_hand_count(caseload):
     assert f.obligations_by_status == {"overdue": 2, "partial": 1, "due-soon": 2, "upcoming": 1}
     assert f.obligations_by_staff["jsmith"]["overdue"] == 1 and f.obligations_by_staff["reva"]["overdue"] == 1
     assert f.obligations_by_staff["(unassigned)"]["due-soon"] == 1
+    # the chart of past-due work by staff counts what the past-due list shows (the partial month too)
+    assert f.past_due_by_staff == {"jsmith": 2, "reva": 1}
     # past due: both overdue items and the partial month whose date has passed
     assert [(o["case"], o["days"], o["status"]) for o in f.overdue] == [
         ("ivan", 52, "overdue"), ("amy", 22, "partial"), ("amy", 21, "overdue")]

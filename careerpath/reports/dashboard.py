@@ -67,6 +67,7 @@ class Figures:
     cases_active: int = 0
     obligations_by_status: dict[str, int] = field(default_factory=dict)
     obligations_by_staff: dict[str, dict[str, int]] = field(default_factory=dict)
+    past_due_by_staff: dict[str, int] = field(default_factory=dict)
     overdue: list[dict[str, Any]] = field(default_factory=list)
     cases_by_program: dict[str, int] = field(default_factory=dict)
     stages: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -89,6 +90,7 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
     f.cases_active = sum(1 for cf in cases if cf.model.status == "active")
     by_status: Counter[str] = Counter()
     by_staff: dict[str, Counter[str]] = {}
+    past_due_staff: Counter[str] = Counter()
     for ob in obligations:
         if ob.status == "done":
             continue
@@ -96,10 +98,13 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
         for sid in ob.staff or ("(unassigned)",):
             by_staff.setdefault(sid, Counter())[ob.status] += 1
         if ob.past_due:  # overdue, and partial months whose date has passed
+            for sid in ob.staff or ("(unassigned)",):
+                past_due_staff[sid] += 1
             f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title, "due": ob.due, "status": ob.status,
                               "days": (today - ob.due).days, "staff": ", ".join(ob.staff)})
     f.obligations_by_status = {s: by_status[s] for s in STATUSES}
     f.obligations_by_staff = {sid: {s: c[s] for s in STATUSES} for sid, c in sorted(by_staff.items())}
+    f.past_due_by_staff = dict(sorted(past_due_staff.items()))
     f.overdue.sort(key=lambda o: (o["due"], o["case"], o["rule"]))
     programs: Counter[str] = Counter()
     stages: dict[str, Counter[str]] = {}
@@ -198,8 +203,7 @@ def render(f: Figures, *, stamp: str = "") -> str:
            + "".join(f'<div class="card"><b>{e(str(v))}</b>{e(k)}</div>' for k, v in cards) + "</section>\n",
            '<h2>Open obligations</h2>\n<div class="grid">',
            bar_chart("Open obligations by status", f.obligations_by_status, colors=_COLORS),
-           bar_chart("Overdue by staff", {s: c["overdue"] for s, c in f.obligations_by_staff.items() if c["overdue"]},
-                     color=_COLORS["overdue"]), "</div>\n"]
+           bar_chart("Past due by staff", f.past_due_by_staff, color=_COLORS["overdue"]), "</div>\n"]
     out.append("<table>\n<thead><tr><th scope=\"col\">staff</th>" + "".join(f"<th scope=\"col\">{s}</th>" for s in STATUSES)
                + "</tr></thead>\n<tbody>\n" + "\n".join(
                    f"<tr><td>{e(sid)}</td>" + "".join(f"<td>{c[s]}</td>" for s in STATUSES) + "</tr>"
