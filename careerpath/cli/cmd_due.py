@@ -32,18 +32,25 @@ def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Option
     """Load the caseload and compute its obligations (shared by due and show)."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
+    book = _rule_book(rules_dir)
+    from ..loader import load
+    from ..obligations import compute
+
+    cl = load(root)
+    return cl, day, compute(cl, day, include_closed_history=history, rules=book)
+
+
+def _rule_book(rules_dir: Optional[list[Path]]) -> Any:
+    """The program rules plus any --rules-dir folders; a usage error for a missing folder or a bad file."""
     for folder in rules_dir or ():
         if not folder.is_dir():
             raise CliError(_("--rules-dir {folder} is not a folder").format(folder=folder), code=2)
-    from ..loader import load
-    from ..obligations import RulesError, compute, load_rules
+    from ..obligations import RulesError, load_rules
 
-    cl = load(root)
     try:
-        book = load_rules(tuple(rules_dir or ()))
+        return load_rules(tuple(rules_dir or ()))
     except RulesError as e:
         raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
-    return cl, day, compute(cl, day, include_closed_history=history, rules=book)
 
 
 def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
@@ -59,16 +66,9 @@ def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today:
 
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    for folder in rules_dir or ():
-        if not folder.is_dir():
-            raise CliError(_("--rules-dir {folder} is not a folder").format(folder=folder), code=2)
+    _rule_book(rules_dir)  # refuse a bad --rules-dir before the cache looks at it
     from ..cache import results
-    from ..obligations import RulesError, load_rules
 
-    try:
-        load_rules(tuple(rules_dir or ()))
-    except RulesError as e:
-        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
     found = results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ()))
     view = SimpleNamespace(diagnostics=found.load_diagnostics, cases=found.cases, config=found.config)
     return view, day, found.obligations(history=history, done=history)
