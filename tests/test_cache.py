@@ -484,7 +484,7 @@ def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monke
     monkeypatch.setattr(cmd_due, "RICH_MAX_ROWS", 5)
     found = cache.results(generated, TODAY).obligations()
     assert len(found) > 5
-    cmd_due.print_table(found, TODAY, "en", False)
+    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [cmd_due.mark(o) for o in found], False)
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
 
@@ -496,3 +496,97 @@ def test_a_replay_is_per_language(cli, generated):
     assert russian != english
     assert cli(*args).out == english and cache.last_stats.output_hit
     assert cli("--lang", "ru", *args).out == russian and cache.last_stats.output_hit
+
+
+# ---------------------------------------------------------------- the kept due table and the index delta
+
+def _due(cli, root, *extra):
+    """due through the cache, checked against --no-cache: (its output, its Stats)."""
+    args = ("due", "--caseload", root, "--today", TODAY, *extra)
+    cached = cli(*args)
+    stats = cache.last_stats
+    plain = cli("--no-cache", *args)
+    assert (cached.out, cached.err, cached.code) == (plain.out, plain.err, plain.code), extra
+    return cached.out, stats
+
+
+CHANGES = [
+    ("close a case", lambda root: _replace(root / "cases/c000003/case.yaml", "status: active", "status: closed"), 1),
+    ("add an event", lambda root: (root / "cases/c000004/events/2026-11-20-note.yaml").write_text(
+        "date: 2026-11-20\ntype: note\nsummary: added\n", encoding="utf-8"), 1),
+    ("delete a file", lambda root: sorted((root / "cases/c000005").rglob("*.yaml"))[-1].unlink(), 1),
+    ("rename a file", lambda root: (lambda f: f.rename(f.with_name("2020-01-01-renamed.yaml")))(
+        sorted((root / "cases/c000006/events").iterdir())[0]), 1),
+    ("break a file", lambda root: grow(root / "cases/c000002/plan.yaml", "\n  - [unclosed\n"), 1),
+    ("copy a case", lambda root: shutil.copytree(root / "cases/c000007", root / "cases/c000007b"), 1),
+    ("remove a case", lambda root: shutil.rmtree(root / "cases/c000008"), 0),
+    ("two cases at once", lambda root: [grow(root / f"cases/{c}/case.yaml", "\ncolour: blue\n")
+                                        for c in ("c000001", "c000009")], 2),
+    ("a setting", lambda root: _replace(root / "careerpath.yaml", "warn_days: 30", "warn_days: 90"), None),
+]
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fold", [False, True], ids=["delta", "fold-every-time"])
+def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated, monkeypatch, fold):
+    """After each kind of change, due through the cache prints what --no-cache prints, having
+    rendered only the changed cases (a new setting renders all of them)."""
+    if fold:
+        monkeypatch.setattr(cache, "_fold_at", lambda cases: 0)
+        monkeypatch.setattr(cache, "DELTA_MAX", 0)
+    filters = [(), ("--staff", "cur01"), ("--within", "2w", "--explain"), ("--lang", "ru", "--all")]
+    for extra in filters:
+        _, stats = _due(cli, generated, *extra)
+        assert stats.view_cases == N_CASES  # the first run renders every case
+    for name, change, expected in CHANGES:
+        change(generated)
+        for extra in filters:
+            out, stats = _due(cli, generated, *extra)
+            assert stats.view_cases == (len(list((generated / "cases").iterdir())) if expected is None else expected), name
+            assert out  # a table or "nothing due"
+    views = sorted(p.name for p in (cache.cache_dir(generated) / "views").iterdir())
+    assert len([v for v in views if v.endswith(".pickle")]) == len(filters)
+    assert not fold or not any(v.endswith(".delta") for v in views)
+
+
+def test_an_unchanged_caseload_renders_nothing_again(cli, generated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    _due(cli, generated)
+    monkeypatch.setattr(cache, "cached_output", lambda root, token: None)  # no replay: the view itself answers
+    _, stats = _due(cli, generated)
+    assert stats.view_cases == 0
+
+
+@pytest.mark.parametrize("damaged", ["views/*.pickle", "views/*.delta", "index.pickle", "index.delta"])
+def test_a_damaged_view_or_index_delta_is_ignored(cli, generated, damaged):
+    _due(cli, generated)
+    grow(generated / "cases/c000003/case.yaml", "\ncolour: blue\n")
+    _due(cli, generated)  # now both a view delta and an index delta exist
+    path = next(cache.cache_dir(generated).glob(damaged))
+    blob = path.read_bytes()
+    path.write_bytes(blob[: len(blob) // 2])
+    grow(generated / "cases/c000004/case.yaml", "\ncolour: blue\n")
+    _, stats = _due(cli, generated)  # compared with --no-cache inside
+    assert path.name in stats.discarded
+    assert stats.view_cases == (N_CASES if damaged == "views/*.pickle" else 2 if damaged == "views/*.delta" else 1)
+    _, stats = _due(cli, generated)
+    assert not stats.discarded
+
+
+def test_an_edit_writes_the_index_delta_not_the_index(generated):
+    same_as_uncached(generated)
+    cdir = cache.cache_dir(generated)
+    before = (cdir / "index.pickle").read_bytes()
+    grow(generated / "cases/c000003/case.yaml", "\ncolour: blue\n")
+    same_as_uncached(generated)
+    assert (cdir / "index.pickle").read_bytes() == before and (cdir / "index.delta").is_file()
+    _, stats = same_as_uncached(generated)
+    assert stats.rescanned == 0  # the delta was applied: nothing looks changed
+    shutil.copytree(generated / "cases/c000007", generated / "cases/c000007b")  # a new case: the whole index
+    same_as_uncached(generated)
+    assert (cdir / "index.pickle").read_bytes() != before and not (cdir / "index.delta").exists()

@@ -6,13 +6,14 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any, Optional
 
 import typer
 
 from ..i18n import _, detail_text, display, display_date, ngettext
 from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
-                     output_cached, today_of, use_cache)
+                     language_state, output_cached, today_of, use_cache)
 
 RulesDirOpt = Annotated[
     Optional[list[Path]],
@@ -53,25 +54,15 @@ def _rule_book(rules_dir: Optional[list[Path]]) -> Any:
         raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
 
 
-def results_and_obligations(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
-                            rules_dir: Optional[list[Path]], *, history: bool, no_cache: bool = False) -> tuple[Any, date, list]:
-    """As load_and_compute, through the load cache: (a caseload-like view, the day, the obligations).
-
-    The view has what due needs of a Caseload: ``diagnostics`` (load-time),
-    ``cases`` (the ids) and ``config`` (agency, default_language). Done
-    obligations are left out unless ``history`` (--all), as ``export.select``
-    would drop them anyway.
-    """
-    from types import SimpleNamespace
-
+def cached_results(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
+                   rules_dir: Optional[list[Path]], *, no_cache: bool = False) -> tuple[Any, date]:
+    """The caseload's diagnostics and obligations through the load cache (:func:`careerpath.cache.results`), and the day."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     _rule_book(rules_dir)  # refuse a bad --rules-dir before the cache looks at it
     from ..cache import results
 
-    found = results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ()))
-    view = SimpleNamespace(diagnostics=found.load_diagnostics, cases=found.cases, config=found.config)
-    return view, day, found.obligations(history=history, done=history)
+    return results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ())), day
 
 
 def warn_on_errors(cl: Any) -> None:
@@ -87,27 +78,66 @@ def use_rich() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _when(o: Any, today: date) -> str:
-    if o.status == "done":
-        return _("done {date}").format(date=display_date(o.done_on)) if o.done_on else display("status", "done")
-    days = (o.due - today).days
+def _when(status: str, due: date, done_on: Optional[date], today: date) -> str:
+    if status == "done":
+        return _("done {date}").format(date=display_date(done_on)) if done_on else display("status", "done")
+    days = (due - today).days
     if days < 0:
         return _("{n}d late").format(n=-days)
     return _("today") if days == 0 else _("in {n}d").format(n=days)
 
 
-def rows(obligations: list, today: date, lang: str, explain: bool) -> list[list[str]]:
+def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple[str, ...]]:
+    """The table's cells, one tuple per obligation (statuses, dates and titles translated here, never in the data)."""
+    # 95,000 rows share a few hundred dates, statuses and titles: each is worded once
+    words: dict = {}
+    dates: dict = {}
+    whens: dict = {}
+    titles: dict = {}
+    details: dict = {}
     out = []
     for o in obligations:
-        what = o.title_in(lang)
-        extra = ", ".join(x for x in (o.item, detail_text(o.detail)) if x)
-        # display only: the status word and the date are translated here, never in the data
-        row = [display("status", o.status), display_date(o.due), _when(o, today), o.case,
-               what + (f" [{extra}]" if extra else ""), ",".join(o.staff)]
+        status = words.get(o.status)
+        if status is None:
+            status = words[o.status] = display("status", o.status)
+        due = dates.get(o.due)
+        if due is None:
+            due = dates[o.due] = display_date(o.due)
+        when_key = (o.status, o.due, o.done_on)
+        when = whens.get(when_key)
+        if when is None:
+            when = whens[when_key] = _when(o.status, o.due, o.done_on, today)
+        what = titles.get(o.rule)
+        if what is None:
+            what = titles[o.rule] = o.title_in(lang)
+        detail = details.get(o.detail)
+        if detail is None:
+            detail = details[o.detail] = detail_text(o.detail)
+        extra = f"{o.item}, {detail}" if o.item and detail else o.item or detail
+        row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
         if explain:
-            row += [o.rule, f"{o.citation} ({_('confirmed') if o.confirmed else _('needs source')})", o.source]
+            row += (o.rule, f"{o.citation} ({_('confirmed') if o.confirmed else _('needs source')})", o.source)
         out.append(row)
     return out
+
+
+_MARKS: dict = {}
+
+
+def mark(o: Any) -> str:
+    """What the table needs of an obligation besides its cells: its status, and ``!`` when past due."""
+    key = (o.status, o.past_due)
+    found = _MARKS.get(key)
+    if found is None:
+        found = _MARKS[key] = o.status + ("!" if o.past_due else "")
+    return found
+
+
+def table_rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple]:
+    """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cache.view` keeps."""
+    from ..obligations import sort_key
+
+    return [(o.case, sort_key(o), cells, mark(o)) for o, cells in zip(obligations, rows(obligations, today, lang, explain))]
 
 
 HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
@@ -122,11 +152,11 @@ def _headers(explain: bool) -> list[str]:
     return names + ([_("RULE"), _("CITATION"), _("FROM")] if explain else [])
 
 
-def print_table(obligations: list, today: date, lang: str, explain: bool, red: Any = None) -> None:
+def print_table(body: list, marks: list[str], explain: bool, red: Any = None) -> None:
+    """The table: ``body`` from :func:`rows`, ``marks`` from :func:`mark`, row for row."""
     headers = _headers(explain)
-    body = rows(obligations, today, lang, explain)
     if red is not None:  # --redact: cell by cell, so columns stay aligned
-        body = [[red.text(cell) for cell in row] for row in body]
+        body = [tuple(red.text(cell) for cell in row) for row in body]
     if use_rich() and len(body) <= RICH_MAX_ROWS:
         from rich.console import Console
         from rich.table import Table
@@ -136,11 +166,12 @@ def print_table(obligations: list, today: date, lang: str, explain: bool, red: A
         table = Table(show_edge=False, highlight=False, pad_edge=False)
         for h in HEADERS:
             table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))
-        for o, row in zip(obligations, body):
+        for m, row in zip(marks, body):
             what = Text(row[4])  # Text, not markup: items such as [jobs[0]+6m] stay as written
             if explain:
                 what.append(f"\n{row[6]} · {row[7]} · {row[8]}", style="dim")
-            style = styles.get(o.status, "") if o.status != "partial" or o.past_due else ""
+            status = m.rstrip("!")
+            style = styles.get(status, "") if status != "partial" or m.endswith("!") else ""
             table.add_row(Text(row[0], style=style), row[1], row[2], Text(row[3]), what, Text(row[5]))
         Console(highlight=False).print(table)
         return
@@ -153,7 +184,8 @@ def print_table(obligations: list, today: date, lang: str, explain: bool, red: A
     widths = [max(len(h), max(map(len, column))) for h, column in zip(headers, zip(*body))] if body \
         else [len(h) for h in headers]
     # one write for the whole table: a 20,000-case caseload lists ~95,000 lines
-    sys.stdout.write("".join("  ".join(map(str.ljust, r, widths)).rstrip() + "\n" for r in [headers, *body]))
+    line = "  ".join(f"%-{w}s" for w in widths[:-1]) + "  %s"
+    sys.stdout.write("".join((line % r).rstrip() + "\n" for r in [tuple(headers), *body]))
 
 
 @app.command()
@@ -209,56 +241,72 @@ def due(
                 raise DurationError(within)
         except DurationError:
             raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
-    cl, day, obligations = results_and_obligations(ctx, caseload, today, rules_dir, history=all_, no_cache=no_cache)
-    warn_on_errors(cl)
+    if output is not None and format == "text":
+        raise CliError(_("--output works with --format json, csv or ics"), code=2)
+    found, day = cached_results(ctx, caseload, today, rules_dir, no_cache=no_cache)
+    warn_on_errors(SimpleNamespace(diagnostics=found.load_diagnostics))
     from ..obligations import export
 
-    known = set(cl.cases)
+    known = set(found.cases)
     for cid in case or ():
         if cid not in known:
             raise CliError(_("no case `{case}` in this caseload").format(case=cid), code=1,
                            hint=_("`careerpath due` lists every case"))
-    chosen = export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
-                           rules=rule or (), staff=staff or (), include_done=all_)
+
+    def chosen_of(obligations: list) -> list:
+        return export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
+                             rules=rule or (), staff=staff or (), include_done=all_)
+
     from .localize import content_language
 
-    language = content_language(ctx, lang, cl.config.default_language)
+    language = content_language(ctx, lang, found.config.default_language)
     from .redaction import redact_content, redact_obligations, redacted_stdout, redactor_for
 
-    # the redactor reads names from the real caseload (the cached view holds none)
+    # the redactor reads names from the real caseload (the cached results hold none)
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=use_cache(ctx, no_cache))
-    chosen = redact_obligations(red, chosen)
-    if format == "json":
-        _emit(redact_content(red, export.to_json(chosen)), output)
-    elif format == "csv":
-        _emit(redact_content(red, export.to_csv(chosen)), output)
-    elif format == "ics":
-        _emit(redact_content(red, export.to_ics(chosen, language, cl.config.agency or "careerpath")), output)
-    elif output is not None:
-        raise CliError(_("--output works with --format json, csv or ics"), code=2)
-    elif not chosen:
-        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff)) else _("nothing due"))
+    if format == "text" and red is None:
+        # the table is kept in the cache: after an edit only the edited case's rows are made again
+        from ..cache import view
+
+        request = repr((language, language_state(), explain, within, overdue, case, program, rule, staff))
+        body, marks = view(found, request, lambda obligations: table_rows(chosen_of(obligations), day, language, explain),
+                           history=all_, done=all_)
     else:
-        with redacted_stdout(red):
-            print_table(chosen, day, language, explain, red)
-            print(summary(chosen))
-    if fail_on == "overdue" and any(o.past_due for o in chosen):
+        chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=all_)))
+        body, marks = None, [mark(o) for o in chosen]
+        if format == "json":
+            _emit(redact_content(red, export.to_json(chosen)), output)
+        elif format == "csv":
+            _emit(redact_content(red, export.to_csv(chosen)), output)
+        elif format == "ics":
+            _emit(redact_content(red, export.to_ics(chosen, language, found.config.agency or "careerpath")), output)
+        else:
+            body = rows(chosen, day, language, explain)
+    if body is not None:
+        if not body:
+            print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff))
+                  else _("nothing due"))
+        else:
+            with redacted_stdout(red):
+                print_table(body, marks, explain, red)
+                print(summary(marks))
+    if fail_on == "overdue" and any(m.endswith("!") for m in marks):
         return 3
-    if fail_on == "due-soon" and any(o.past_due or o.status == "due-soon" for o in chosen):
+    if fail_on == "due-soon" and any(m.endswith("!") or m == "due-soon" for m in marks):
         return 3
     return 0
 
 
-def summary(obligations: list) -> str:
-    """One closing line: how many are past due, due soon, upcoming (and done)."""
-    past = sum(1 for o in obligations if o.past_due)
-    soon = sum(1 for o in obligations if not o.past_due and o.status in ("due-soon", "partial"))
-    done = sum(1 for o in obligations if o.status == "done")
-    later = len(obligations) - past - soon - done
+def summary(marks: list[str]) -> str:
+    """One closing line: how many are past due, due soon, upcoming (and done); ``marks`` as :func:`mark` gives."""
+    past = sum(1 for m in marks if m.endswith("!"))
+    soon = sum(1 for m in marks if m in ("due-soon", "partial"))
+    done = sum(1 for m in marks if m == "done")
+    later = len(marks) - past - soon - done
     parts = [_("{n} past due").format(n=past), _("{n} due soon").format(n=soon), _("{n} upcoming").format(n=later)]
     parts += [_("{n} done").format(n=done)] if done else []
-    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(obligations)).format(
-        n=len(obligations), parts=", ".join(parts))
+    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(marks)).format(
+        n=len(marks), parts=", ".join(parts))
 
 
 def _emit(content: str | bytes, output: Optional[Path]) -> None:

@@ -180,7 +180,7 @@ def output_cached(command):
     return wrapper
 
 
-def _language_state() -> tuple:
+def language_state() -> tuple:
     """What decides the wording of an output: the language and its catalogues (file, size, mtime)."""
     from .. import i18n
 
@@ -200,7 +200,7 @@ def _language_state() -> tuple:
 def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict):
     from ..cache import cached_output, output_token, store_output
 
-    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), _language_state(),
+    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), language_state(),
                     sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
     token = output_token(root, day, tuple(kw.get("rules_dir") or ()), request)
     if token is None:
