@@ -1,26 +1,33 @@
 """The load cache: a warm run reads again only the files that changed.
 
-Three layers, all under ``<caseload>/.careerpath/cache/`` (ignored by git; the
+Four layers, all under ``<caseload>/.careerpath/cache/`` (ignored by git; the
 user cache folder when the caseload is read-only), every file written
-atomically, private (0600), with a header and a checksum:
+atomically, private (0600), with a header and a check value:
 
-``index.pickle``
+``index.pickle``, ``index.delta``
     The scan: every case folder's entries (the folder, ``events/``,
     ``referrals/`` and the files in them) with their stat key (size,
     mtime_ns, inode, ctime_ns), and one fingerprint per case (a hash of its
     entries). A warm run stats the known entries (both cores on a large
-    caseload) and lists again only the folders whose key changed.
+    caseload) and lists again only the folders whose key changed. The delta
+    holds the cases changed since the index was written, so an edit does not
+    rewrite 24 MB.
 ``shards/NN.pickle``
     Per case: its loaded :class:`~careerpath.loader.CaseFolder` (models;
     positions only for files with diagnostics, the rest re-read on demand),
     its load diagnostics, and per file its stat key, document and
     diagnostics, so a changed case re-parses only its changed files.
 ``results/root.pickle``, ``results/NNN.pickle``
-    Per case (grouped like the shards), for one day, one ``careerpath.yaml``
-    and one set of rules: the load and check diagnostics and the obligations;
-    the root file holds what belongs to no case. ``careerpath due`` on an
-    unchanged caseload reads only the index and these files (and with piped
-    output, only the index and ``outputs.pickle``).
+    For one day, one ``careerpath.yaml`` and one set of rules: the root file
+    holds per case its fingerprint, load and check diagnostics and file count
+    (and what belongs to no case); the numbered files (grouped like the
+    shards) the obligations, read only for the cases whose obligations are
+    asked for.
+``views/``
+    A command's table over the obligations (``careerpath due``'s text), per
+    set of options: a base and a delta of the cases rendered again since; see
+    :func:`view`. With nothing changed and piped output, ``due`` reads only the
+    index and its stored output (``outputs/``).
 
 Invalidation: the *code key* (package version, the source of the modules that
 turn files into results, the program rule files, Python's version) guards
@@ -1084,7 +1091,7 @@ def view(found: Results, request: str, render: Any, *, history: bool = False, do
         _write(base_path, vkey, (os.urandom(8), dict(fps), owners, keys, cells, marks))
         _forget(delta_path)
         for other in folder.glob("*"):
-            if not other.name.startswith(day):
+            if not other.name.startswith((day, ".")):  # (".": another run's file being written)
                 _forget(other)
         _prune(folder, VIEWS_KEPT)
     elif stale or gone:
