@@ -12,12 +12,12 @@ atomically, private (0600), with a header and a check value:
     caseload) and lists again only the folders whose key changed. The delta
     holds the cases changed since the index was written, so an edit does not
     rewrite 24 MB.
-``shards/NN.pickle``
+``shards/NNNN.pickle``
     Per case: its loaded :class:`~careerpath.loader.CaseFolder` (models;
     positions only for files with diagnostics, the rest re-read on demand),
     its load diagnostics, and per file its stat key, document and
     diagnostics, so a changed case re-parses only its changed files.
-``results/root.pickle``, ``results/NNN.pickle``
+``results/root.pickle``, ``results/NNNN.pickle``
     For one day, one ``careerpath.yaml`` and one set of rules: the root file
     holds per case its fingerprint, load and check diagnostics and file count
     (and what belongs to no case); the numbered files (grouped like the
@@ -63,7 +63,7 @@ from typing import Any, Iterable, Optional
 
 FORMAT = 2
 MAGIC = b"careerpath-cache\n"
-SHARDS = 256
+SHARDS = 1024  # an edit reads and writes one shard: ~20 cases at 20,519 (256 shards: 45 ms + 16 ms)
 RACY_NS = 2_000_000_000        # entries changed this close to the scan are checked again next run
 PARALLEL_MIN_CASES = 400       # below this, one process is faster than starting a pool (measured)
 PARALLEL_MIN_ENTRIES = 40_000  # below this, stat the entries in one process
@@ -509,7 +509,7 @@ def _reroot(root: Path, doc: Any) -> None:
 
 
 def _load_shard(cdir: Path, key: bytes, n: int) -> dict[str, CaseRecord]:
-    data = _read(cdir / "shards" / f"{n:03d}.pickle", key)
+    data = _read(cdir / "shards" / f"{n:04d}.pickle", key)
     return data if isinstance(data, dict) else {}
 
 
@@ -565,7 +565,7 @@ def _work(task: tuple) -> tuple[dict, Stats]:
         for k in stale:
             del records[k]
         if changed or stale:
-            _write(cdir / "shards" / f"{shard:03d}.pickle", key, records)
+            _write(cdir / "shards" / f"{shard:04d}.pickle", key, records)
         return out, last_stats
     finally:
         last_stats = saved
@@ -875,7 +875,7 @@ class _ObligationStore:
             if cid not in found:
                 by_shard.setdefault(shard_of(cid), []).append(cid)
         for n, group in sorted(by_shard.items()):
-            part = _read(self.cdir / "results" / f"{n:03d}.pickle", self.rkey)
+            part = _read(self.cdir / "results" / f"{n:04d}.pickle", self.rkey)
             part = part if isinstance(part, dict) else {}
             for cid in group:
                 row = part.get(cid)
@@ -912,7 +912,7 @@ def _store_obligations(cdir: Path, rkey: bytes, live: Iterable[str], rows: dict)
     for cid, row in rows.items():
         by_shard.setdefault(shard_of(cid), {})[cid] = row
     for n, group in by_shard.items():
-        path = cdir / "results" / f"{n:03d}.pickle"
+        path = cdir / "results" / f"{n:04d}.pickle"
         part = _read(path, rkey)
         part = {cid: row for cid, row in part.items() if cid in live} if isinstance(part, dict) else {}
         part.update(group)
@@ -925,7 +925,7 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
 
     On a warm cache only the cases whose files changed are loaded and computed
     again. ``results/root.pickle`` holds, per case, its fingerprint, diagnostics
-    and file count; ``results/NNN.pickle`` its pickled obligations, read when
+    and file count; ``results/NNNN.pickle`` its pickled obligations, read when
     :meth:`Results.obligations` asks for them.
     """
     global last_stats
