@@ -590,3 +590,19 @@ def test_an_edit_writes_the_index_delta_not_the_index(generated):
     shutil.copytree(generated / "cases/c000007", generated / "cases/c000007b")  # a new case: the whole index
     same_as_uncached(generated)
     assert (cdir / "index.pickle").read_bytes() != before and not (cdir / "index.delta").exists()
+
+
+def test_a_changed_rules_dir_renders_the_kept_table_again(cli, generated, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    src = (ROOT / "careerpath" / "rules" / "common.yaml").read_text(encoding="utf-8")
+    (rules / "local.yaml").write_text(src.replace("id: ", "id: local-", -1), encoding="utf-8")
+    first, stats = _due(cli, generated, "--rules-dir", rules, "--explain")
+    assert stats.view_cases == N_CASES and "local-" in first
+    (rules / "local.yaml").write_text(src.replace("id: ", "id: other-", -1), encoding="utf-8")
+    from careerpath.obligations import rules as rules_module
+
+    if hasattr(rules_module._load_dirs, "cache_clear"):
+        rules_module._load_dirs.cache_clear()  # the engine keeps rule books for the life of a process
+    second, stats = _due(cli, generated, "--rules-dir", rules, "--explain")
+    assert stats.view_cases == N_CASES and "other-" in second and "local-" not in second
