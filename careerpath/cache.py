@@ -242,7 +242,9 @@ class Index:
         self.__dict__.update(state)
 
 
-DELTA_MAX = 500  # cases kept in index.delta before index.pickle is written again
+# cases kept in index.delta before index.pickle is written again: applying a case whose number of
+# entries changed moves the lists behind it (~0.35 ms at 20,519 cases); writing the index costs ~90 ms
+DELTA_MAX = 100
 
 
 def _load_index(cdir: Path, key: bytes) -> Optional[Index]:
