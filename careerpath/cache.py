@@ -127,12 +127,14 @@ def cache_dir(root: Path) -> Path:
     override = os.environ.get("CAREERPATH_CACHE_DIR")
     if override:
         return Path(override) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
-    local = root / ".careerpath" / "cache"
+    from .fsio import WriteError, private_dir
+
     try:
-        local.mkdir(mode=0o700, parents=True, exist_ok=True)
+        local = private_dir(root) / "cache"
+        local.mkdir(mode=0o700, exist_ok=True)
         if os.access(local, os.W_OK):
             return local
-    except OSError:
+    except (OSError, WriteError):
         pass
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]

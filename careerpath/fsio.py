@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, Optional
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -112,3 +113,59 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+PRIVATE_DIR = ".careerpath"
+
+
+def private_dir(root: Path) -> Path:
+    """``root/.careerpath`` (0700), where the cache and the locks live.
+
+    It holds a ``.gitignore`` of its own (``*``), as pytest's cache folder does,
+    so git never shows or commits it whatever the caseload's .gitignore says.
+    Raises WriteError when it cannot be made.
+    """
+    folder = Path(root) / PRIVATE_DIR
+    make_dirs(folder)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        try:
+            atomic_write(ignore, "# made by careerpath: its cache and locks, never committed\n*\n", durable=False)
+        except WriteError:
+            pass  # the folder still works; git may show it
+    return folder
+
+
+class LockBusy(Exception):
+    """Another careerpath run holds the lock."""
+
+
+@contextmanager
+def caseload_lock(root: Path, wait: float, name: str = "lock",
+                  on_wait: Optional[Callable[[], None]] = None) -> Iterator[None]:
+    """Hold ``root/.careerpath/<name>`` (a private lock file) for the block.
+
+    Waits up to ``wait`` seconds for another holder (calling ``on_wait`` once if
+    it has to wait at all), then raises :class:`LockBusy`. Raises WriteError when
+    the lock file cannot be made (a read-only caseload). The lock is released if
+    the holder dies.
+    """
+    from filelock import FileLock, Timeout
+
+    path = private_dir(root) / name
+    lock = FileLock(str(path), mode=0o600)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None:
+            on_wait()
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise LockBusy(f"another careerpath run holds {PRIVATE_DIR}/{name} (waited {wait:g} s)") from None
+    except OSError as e:
+        raise WriteError(f"cannot take the lock {PRIVATE_DIR}/{name}: {e.strerror or e}") from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -11,36 +11,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from ..fsio import WriteError, atomic_write
+from ..fsio import LockBusy, WriteError, atomic_write, caseload_lock
 
-LOCK_NAME = ".careerpath/lock"
-
-
-class LockBusy(Exception):
-    """Another careerpath run holds the caseload lock."""
-
-
-@contextmanager
-def caseload_lock(root: Path, wait: float) -> Iterator[None]:
-    from filelock import FileLock, Timeout
-
-    from ..fsio import make_dirs
-
-    path = Path(root) / LOCK_NAME
-    make_dirs(path.parent)
-    lock = FileLock(str(path), timeout=wait, mode=0o600)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockBusy(f"another careerpath run holds {LOCK_NAME} (waited {wait:g} s)") from None
-    try:
-        yield
-    finally:
-        lock.release()
+LOCK_NAME = ".careerpath/lock"  # caseload_lock()'s default
+__all__ = ["LOCK_NAME", "LockBusy", "caseload_lock", "write_output"]
 
 
 def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
