@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import copy
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .fsio import WriteError, atomic_write
+from .fsio import LockBusy, WriteError, atomic_write, caseload_lock
 from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, inside, load_case, validate_data
 from .schema import modeline
 from .yamlfile import read_bytes, read_file
@@ -43,6 +44,14 @@ class RecordError(Exception):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None, hint: str = ""):
         super().__init__(message)
         self.message, self.diagnostics, self.hint = message, diagnostics or [], hint
+
+
+class RecordBusy(RecordError):
+    """Another recording held the caseload's recording lock for longer than we waited; nothing was written."""
+
+
+RECORD_LOCK = "record.lock"  # in .careerpath/
+RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validates the whole caseload
 
 
 @dataclass
@@ -69,6 +78,11 @@ class Change:
     trailers: list[tuple[str, str]] = field(default_factory=list)
     staff: Optional[m.Staff] = None
     drift: int = 0        # lines outside the edit the YAML writer reformats (0 when exact)
+
+    @property
+    def unchanged(self) -> bool:
+        """Every file already says this: nothing to write or commit."""
+        return all(fc.before == fc.after for fc in self.files)
 
     def diff(self) -> str:
         return "".join(edit.unified_diff(f.before or b"", f.after, f.rel) for f in self.files)
@@ -393,15 +407,44 @@ def _identity_env(change: Change) -> dict[str, str]:
     return gitio.fallback_identity(s.id if s else None, s.name if s else None, s.email if s else None)
 
 
-def apply(change: Change, today: date, *, commit: bool = True) -> Recorded:
+@contextmanager
+def recording_lock(root: Path, wait: float = RECORD_WAIT, on_wait: Any = None) -> Iterator[None]:
+    """Take the caseload's recording lock (``.careerpath/record.lock``) for the block.
+
+    Recordings in one caseload take turns: planned, checked, written and
+    committed under this lock, two people recording in one clone at once never
+    commit each other's files, never pick the same new file name and never trip
+    over git's index lock. The second waits up to ``wait`` seconds
+    (``on_wait()`` is called once if it has to wait), then gets
+    :class:`RecordBusy`, nothing written.
+    """
+    try:
+        with caseload_lock(root, wait, RECORD_LOCK, on_wait):
+            yield
+    except LockBusy:
+        raise RecordBusy(f"another recording in this caseload held .careerpath/{RECORD_LOCK} for {wait:g} s; "
+                         "nothing was written", hint="run the command again") from None
+    except WriteError as e:  # the lock file cannot be made (a read-only caseload)
+        raise RecordError(f"{e}; nothing was written") from None
+
+
+def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:
     """Validate, write every file atomically, then commit exactly those files (inside git).
 
     Raises RecordError (nothing written) when the change adds errors, or when a
     file could not be written. A failed commit does not undo the write: the
-    result says ``git='failed'`` and why.
+    result says ``git='failed'`` and why. Takes the :func:`recording_lock` unless
+    the caller holds it (``locked``: it planned ``change`` under the lock).
     """
-    if all(fc.before == fc.after for fc in change.files):
+    if change.unchanged:
         return Recorded([], gitio.format_message(change.subject, change.trailers), "unchanged")
+    if locked:
+        return _apply(change, today, commit)
+    with recording_lock(change.root):
+        return _apply(change, today, commit)
+
+
+def _apply(change: Change, today: date, commit: bool) -> Recorded:
     found = check_change(change, today, warnings=True)
     added = [d for d in found if d.severity == "error"]
     if added:

@@ -374,3 +374,66 @@ def test_repository_of_another_user_is_reported_not_ignored(repo, cli, monkeypat
     r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
     assert r.code == 1 and "safe.directory" in r.err and "not committed" in r.err
     assert cli("audit", "-C", repo).code == 1
+
+
+def _log_process(repo: Path, summary: str, env: dict | None = None) -> subprocess.Popen:
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "careerpath", "log", "an-nguyen", "contact", "--date", "2026-11-03", "--by", "jsmith",
+         "--summary", summary, "--caseload", str(repo), "--today", TODAY.isoformat()],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+
+
+def test_recordings_at_the_same_moment_take_turns(repo):
+    """Five people log the same kind of event in one clone at the same moment: each gets its own
+    file and its own commit holding exactly that file; nobody trips over git's index lock."""
+    start = git(repo, "rev-parse", "HEAD").strip()
+    procs = [_log_process(repo, f"call {i}") for i in range(5)]
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert [code for code, _out, _err in results] == [0] * 5, results
+    events = sorted(p.name for p in (repo / "cases/an-nguyen/events").iterdir())
+    assert len(events) == 5
+    commits = git(repo, "rev-list", f"{start}..HEAD").split()
+    assert len(commits) == 5
+    committed = [git(repo, "show", "--name-only", "--format=", c).split() for c in commits]
+    assert all(len(files) == 1 for files in committed)
+    assert sorted(f[0].rsplit("/", 1)[1] for f in committed) == events
+    summaries = sorted(git(repo, "show", f"HEAD:cases/an-nguyen/events/{e}").split("summary: ")[1].strip() for e in events)
+    assert summaries == [f"call {i}" for i in range(5)]
+    assert git(repo, "status", "--porcelain") == ""  # .careerpath/ ignores itself
+
+
+def test_a_recording_that_waits_too_long_writes_nothing(repo):
+    from filelock import FileLock
+
+    from careerpath.fsio import private_dir
+
+    start = git(repo, "rev-parse", "HEAD").strip()
+    with FileLock(str(private_dir(repo) / "record.lock")):
+        proc = _log_process(repo, "late", {"CAREERPATH_RECORD_WAIT": "0.5", "CAREERPATH_LANG": "en"})
+        code = proc.wait(timeout=60)
+        err = proc.stderr.read()
+    assert code == 75, err
+    assert "waiting for another recording" in err and "nothing was written" in err and "Traceback" not in err
+    assert not (repo / "cases/an-nguyen/events").exists()
+    assert git(repo, "rev-parse", "HEAD").strip() == start
+    proc = _log_process(repo, "on time")  # the lock is free again
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+
+
+def test_a_read_only_caseload_cannot_record_and_says_why(repo, cli):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; the lock's WriteError path is covered by fsio")
+    os.chmod(repo, 0o555)
+    try:
+        r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "-C", repo, "--today", TODAY)
+    finally:
+        os.chmod(repo, 0o755)
+    assert r.code == 1 and "nothing was written" in r.err

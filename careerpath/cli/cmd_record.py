@@ -35,14 +35,27 @@ def _staff_id(root: Path, by: Optional[str]) -> Optional[str]:
     return gitio.config(root, "careerpath.staff") if gitio.available() else None
 
 
+EX_TEMPFAIL = 75  # sysexits.h: try again later (as `careerpath report` when its lock is busy)
+
+
+def _lock_wait() -> float:
+    """Seconds to wait for another recording: $CAREERPATH_RECORD_WAIT, else 60."""
+    from ..record import RECORD_WAIT
+
+    try:
+        return max(0.0, float(os.environ.get("CAREERPATH_RECORD_WAIT", "")))
+    except ValueError:
+        return RECORD_WAIT
+
+
 def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
     """Plan -> (dry run | apply) -> render. ``plan`` is a zero-argument callable returning a Change."""
-    from ..record import RecordError, apply, check_change
+    from ..record import RecordBusy, RecordError, apply, check_change, recording_lock
 
     prefix = display_prefix(root)
     try:
-        change = plan()
         if dry_run:
+            change = plan()
             found = check_change(change, today, warnings=True)
             if any(d.severity == "error" for d in found):
                 raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
@@ -50,7 +63,18 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
                 err(format_diagnostic(d, prefix))
             sys.stdout.write(change.diff())
             return 0
-        result = apply(change, today, commit=not no_commit)
+        first = plan()  # bad input is refused before anything is written, the lock file included
+        wait = _lock_wait()
+        if first.unchanged:
+            result = apply(first, today, commit=not no_commit)
+        else:
+            with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
+                    "waiting for another recording in this caseload to finish…"))):
+                # planned again under the lock: another recording may have just added a file
+                result = apply(plan(), today, commit=not no_commit, locked=True)
+    except RecordBusy:
+        raise CliError(_("another recording in this caseload took longer than {seconds} s; nothing was written").format(
+            seconds=f"{wait:g}"), EX_TEMPFAIL, _("run the command again")) from None
     except RecordError as e:
         for d in e.diagnostics:
             err(format_diagnostic(d, prefix))
