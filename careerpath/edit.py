@@ -205,7 +205,9 @@ def set_value(data: Any, path: tuple, value: Any, model: type | None = None) -> 
     """Set ``path`` to ``value`` in round-trip data; returns the old value (None if absent).
 
     Missing or null mappings on the way are created (block style, or flow
-    style inside a flow mapping). A list index must exist. A quoted string
+    style inside a flow mapping). A list index must exist, or be the next
+    number (the list's length): that appends an item, and index 0 of a
+    missing list creates the list. A quoted string
     keeps its quote style. With ``model``, a new key goes where the model
     orders it (after the keys that come before it), not at the end.
     """
@@ -224,6 +226,10 @@ def set_value(data: Any, path: tuple, value: Any, model: type | None = None) -> 
         if not isinstance(cur, dict):
             raise EditError(f"`{show_path(path[:i])}` is not a mapping")
         if cur.get(part) is None:
+            if nxt_is_index and path[i + 1] == 0 and i + 2 == len(path):  # the first item of a new list
+                _put(cur, part, CommentedSeq(), model, path[:i])
+                cur = cur[part]
+                continue
             if nxt_is_index:
                 raise EditError(f"`{show_path(path[:i + 1])}` is not a list yet; add the list by hand")
             child = CommentedMap()
@@ -233,8 +239,17 @@ def set_value(data: Any, path: tuple, value: Any, model: type | None = None) -> 
         cur = cur[part]
     last = path[-1]
     if isinstance(last, int):
-        if not isinstance(cur, list) or last >= len(cur):
-            raise EditError(f"`{show_path(path)}` does not exist")
+        if not isinstance(cur, list) or last > len(cur):
+            size = len(cur) if isinstance(cur, list) else 0
+            raise EditError(f"`{show_path(path)}` does not exist (the list has {size} items; "
+                            f"`{show_path(path[:-1] + (size,))}` adds one)")
+        if last == len(cur):  # the next number adds an item at the end
+            if value is None:
+                raise EditError(f"`{show_path(path)}` does not exist yet: give the whole new item as its value")
+            if not cur and getattr(cur, "fa", None) is not None and cur.fa.flow_style():
+                cur.fa.set_block_style()  # `jobs: []` becomes a block list, one item per line
+            cur.append(value)
+            return None
         old = cur[last]
         cur[last] = _keep_style(old, value)
         return old

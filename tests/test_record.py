@@ -135,6 +135,9 @@ def test_set_in_plan_yaml(repo, cli):
     ("enrollments.ca-dor-vr.eligibility.status", "elligible"),   # not an allowed value
     ("opened", "2027-01-01x"),
     ("jobs.3.start", "2026-01-01"),                           # no such list item
+    ("jobs.1", "{employer: Sunrise Bakery, start: 2026-11-03}"),  # not the next number (the list is empty)
+    ("jobs.0", "null"),                                      # a new item needs a value
+    ("jobs.0", "{employer: Sunrise Bakery}"),                # a job without its start date
     ("status", "closed"),                                    # closed without closure
 ])
 def test_set_refuses_invalid_values_and_writes_nothing(repo, cli, field, value):
@@ -148,6 +151,35 @@ def test_set_refuses_invalid_values_and_writes_nothing(repo, cli, field, value):
     assert path.read_bytes() == before
     assert git(repo, "rev-parse", "HEAD") == head
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_set_appends_a_job_with_the_next_number(repo, cli):
+    path = repo / "cases/an-nguyen/case.yaml"
+    before = path.read_text()
+    r = cli("set", "an-nguyen", "jobs.0", "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20, "
+            "integrated: true}", "-C", repo)
+    assert r.code == 0, r.err
+    after = path.read_text()
+    assert after == before.replace("jobs: []\n", "jobs:\n  - {employer: Sunrise Bakery, start: 2026-11-03, "
+                                   "hours_per_week: 20, integrated: true}\n")
+    assert head_files(repo) == ["cases/an-nguyen/case.yaml"]
+    r = cli("set", "an-nguyen", "jobs.1", "{employer: Hillside Grocery, start: 2026-11-20}", "-C", repo)
+    assert r.code == 0, r.err
+    assert path.read_text().endswith("integrated: true}\n  - {employer: Hillside Grocery, start: 2026-11-20}\n")
+    from careerpath.loader import load
+
+    case = load(repo).cases["an-nguyen"].case.model
+    assert [(j.employer, j.start.isoformat()) for j in case.jobs] == [("Sunrise Bakery", "2026-11-03"),
+                                                                      ("Hillside Grocery", "2026-11-20")]
+
+
+def test_set_appends_a_goal_to_the_plan(repo, cli):
+    r = cli("set", "an-nguyen", "plan.goals.1", "{id: g2, area: employment, statement: Keep the bakery job, "
+            "objectives: []}", "-C", repo)
+    assert r.code == 0, r.err
+    text = (repo / "cases/an-nguyen/plan.yaml").read_text()
+    assert text.startswith(PLAN) and "{id: g2, area: employment, statement: Keep the bakery job, objectives: []}" in text
+    assert r.code == 0 and cli("validate", "-C", repo, "--today", TODAY).code == 0
 
 
 def test_errors_never_show_the_value(repo, cli):
