@@ -218,7 +218,8 @@ def set_cmd(
 
     FIELD is a dotted path into case.yaml (`enrollments.ca-dor-vr.eligibility.decided`)
     or, starting with `plan.`, into plan.yaml (`plan.goals.0.objectives.1.done`);
-    list items are addressed by number from 0. VALUE is read as the field's
+    list items are addressed by number from 0, and the next number adds an item
+    (a job, a goal) given whole as a flow mapping. VALUE is read as the field's
     type: a date YYYY-MM-DD, true/false, a number, text, `null` to clear, or a
     YAML flow list/mapping. The edited file is validated first: an unknown
     field, a bad date or a value that breaks a rule is refused and nothing is written.
@@ -228,6 +229,7 @@ def set_cmd(
     Examples:
       careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
+      careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
     extra = list(more or [])
     if len(extra) % 2:
