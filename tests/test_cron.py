@@ -40,7 +40,7 @@ def test_documented_crontab_runs_clean_under_cron_conditions(tmp_path):
             fields = line.split(None, 5)
             assert len(fields) == 6, line
             jobs.append(fields[5])
-    assert len(jobs) == 3
+    assert len(jobs) == 4
     for command in jobs:
         proc = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True, timeout=120,
                               stdin=subprocess.DEVNULL)
@@ -48,6 +48,7 @@ def test_documented_crontab_runs_clean_under_cron_conditions(tmp_path):
         assert proc.stdout == ""  # cron mails any output: a quiet run prints nothing
     log = (caseload / ".careerpath" / "cron.log").read_text() if (caseload / ".careerpath" / "cron.log").exists() else ""
     assert "Traceback" not in log and "error" not in log.lower()
+    assert (caseload / ".careerpath" / "cache" / "results" / "root.pickle").is_file()  # the 00:05 warm-up
     reports = caseload / "reports"
     assert (reports / "dashboard.html").is_file()
     assert any(p.name.startswith("quarterly-") for p in reports.iterdir())
