@@ -606,3 +606,70 @@ def test_a_changed_rules_dir_renders_the_kept_table_again(cli, generated, tmp_pa
         rules_module._load_dirs.cache_clear()  # the engine keeps rule books for the life of a process
     second, stats = _due(cli, generated, "--rules-dir", rules, "--explain")
     assert stats.view_cases == N_CASES and "other-" in second and "local-" not in second
+
+
+def _toggle_status(root: Path, case: str) -> None:
+    path = root / "cases" / case / "case.yaml"
+    text = path.read_text(encoding="utf-8")
+    if "status: active" in text:
+        path.write_text(text.replace("status: active", "status: closed", 1), encoding="utf-8")
+    else:
+        path.write_text(text.replace("status: closed", "status: active", 1), encoding="utf-8")
+
+
+def _add_event(root: Path, case: str) -> None:
+    events = root / "cases" / case / "events"
+    events.mkdir(exist_ok=True)
+    n = len(list(events.iterdir()))
+    (events / f"2026-11-{10 + n % 10:02d}-contact-x{n}.yaml").write_text(
+        "date: 2026-11-10\ntype: contact\nsummary: called\n".replace("10", f"{10 + n % 10:02d}"), encoding="utf-8")
+
+
+def _drop_event(root: Path, case: str) -> None:
+    events = sorted((root / "cases" / case / "events").glob("*.yaml")) if (root / "cases" / case / "events").is_dir() else []
+    if events:
+        events[-1].unlink()
+
+
+def _copy_case(root: Path, case: str) -> None:
+    target = root / "cases" / f"{case}x"
+    if not target.exists():
+        shutil.copytree(root / "cases" / case, target)
+
+
+def _remove_case(root: Path, case: str) -> None:
+    if (root / "cases" / case).is_dir() and len(list((root / "cases").iterdir())) > 2:
+        shutil.rmtree(root / "cases" / case)
+
+
+def _setting(root: Path, case: str) -> None:
+    path = root / "careerpath.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("warn_days: 30", "warn_days: 45", 1) if "warn_days: 30" in text
+                    else text.replace("warn_days: 45", "warn_days: 30", 1), encoding="utf-8")
+
+
+STEPS = [_toggle_status, _add_event, _drop_event, _copy_case, _remove_case, _setting]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_any_sequence_of_changes_leaves_due_as_an_uncached_run_prints_it(cli, tmp_path, monkeypatch, seed):
+    """Random sequences of edits, new and deleted files and cases, and settings (fixed seeds, so a
+    failure reproduces), with the view and index deltas folded at random sizes: after every step
+    due through the cache prints what --no-cache prints (checked inside _due)."""
+    import random
+
+    from make_caseload import generate
+
+    rng = random.Random(seed)
+    root = tmp_path / "gen"
+    generate(str(root), 8, 7 + seed, TODAY)
+    monkeypatch.setattr(cache, "_fold_at", lambda cases, n=rng.choice([0, 1, 3, 100]): n)
+    monkeypatch.setattr(cache, "DELTA_MAX", rng.choice([0, 1, 3, 100]))
+    options = rng.choice([(), ("--staff", "cur01"), ("--within", "1m"), ("--lang", "ru", "--explain")])
+    _due(cli, root, *options)
+    for _ in range(6):
+        cases = sorted(p.name for p in (root / "cases").iterdir())
+        for _ in range(rng.randint(1, 2)):
+            rng.choice(STEPS)(root, rng.choice(cases))
+        _due(cli, root, *options)
