@@ -539,7 +539,8 @@ def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated,
     if fold:
         monkeypatch.setattr(cache, "_fold_at", lambda cases: 0)
         monkeypatch.setattr(cache, "DELTA_MAX", 0)
-    filters = [(), ("--staff", "cur01"), ("--within", "2w", "--explain"), ("--lang", "ru", "--all")]
+    filters = [(), ("--staff", "cur01"), ("--within", "2w", "--explain"), ("--lang", "ru", "--all"),
+               ("--format", "json"), ("--format", "csv", "--all", "--overdue")]
     for extra in filters:
         _, stats = _due(cli, generated, *extra)
         assert stats.view_cases == N_CASES  # the first run renders every case

@@ -12,7 +12,7 @@ import pytest
 
 from careerpath.loader import load
 from careerpath.obligations import compute, load_rules
-from careerpath.obligations.export import SCHEMA_PATH, schema, select
+from careerpath.obligations.export import CSV_COLUMNS, SCHEMA_PATH, schema, select
 from conftest import SAMPLE, TODAY, run_process
 
 CASE = """\
@@ -53,6 +53,22 @@ def test_json_equals_the_library(cli, small):
     everything = [o.to_dict() for o in compute(load(small), day, include_closed_history=True)]
     assert rows(cli, "--caseload", small, "--today", day.isoformat(), "--all") == everything
     assert any(r["status"] == "done" for r in everything)
+
+
+def test_json_and_csv_are_byte_for_byte_the_standard_writers(cli, small):
+    """json and csv are joined from per-obligation pieces (so the cache can keep them): the bytes
+    must be what json.dumps of the whole list, and csv.writer over every row, give."""
+    day = date(2026, 4, 10)
+    obligations = compute(load(small), day, include_closed_history=True)
+    args = ("due", "--caseload", small, "--today", day.isoformat(), "--all")
+    assert cli(*args, "--format", "json").out == \
+        json.dumps([o.to_dict() for o in obligations], ensure_ascii=False, indent=2) + "\n"
+    assert cli(*args, "--format", "json", "--case", "nobody-here").code == 1
+    assert cli(*args, "--format", "json", "--rule", "no.such.rule").out == "[]\n"
+    table = list(csv.reader(io.StringIO(cli(*args, "--format", "csv").out)))
+    assert table[0] == list(CSV_COLUMNS) and len(table) == len(obligations) + 1
+    assert [r[0] for r in table[1:]] == [o.case for o in obligations]
+    assert [r[CSV_COLUMNS.index("uid")] for r in table[1:]] == [o.uid for o in obligations]
 
 
 def test_json_validates_against_the_shipped_schema(cli, small):

@@ -133,11 +133,11 @@ def mark(o: Any) -> str:
     return found
 
 
-def table_rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple]:
+def view_rows(obligations: list, cells: list) -> list[tuple]:
     """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cache.view` keeps."""
     from ..obligations import sort_key
 
-    return [(o.case, sort_key(o), cells, mark(o)) for o, cells in zip(obligations, rows(obligations, today, lang, explain))]
+    return [(o.case, sort_key(o), c, mark(o)) for o, c in zip(obligations, cells)]
 
 
 HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
@@ -264,13 +264,21 @@ def due(
 
     # the redactor reads names from the real caseload (the cached results hold none)
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=use_cache(ctx, no_cache))
-    if format == "text" and red is None:
-        # the table is kept in the cache: after an edit only the edited case's rows are made again
+    if format != "ics" and red is None:
+        # the rows are kept in the cache: after an edit only the edited case's rows are made again
         from ..cache import view
 
-        request = repr((language, language_state(), explain, within, overdue, case, program, rule, staff))
-        body, marks = view(found, request, lambda obligations: table_rows(chosen_of(obligations), day, language, explain),
-                           history=all_, done=all_)
+        def render(obligations: list) -> list[tuple]:
+            chosen = chosen_of(obligations)
+            cells = (export.json_items(chosen) if format == "json" else export.csv_rows(chosen) if format == "csv"
+                     else rows(chosen, day, language, explain))
+            return view_rows(chosen, cells)
+
+        request = repr((format, language, language_state(), explain, within, overdue, case, program, rule, staff))
+        body, marks = view(found, request, render, history=all_, done=all_)
+        if format != "text":
+            _emit(export.join_json(body) if format == "json" else export.join_csv(body), output)
+            body = None
     else:
         chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=all_)))
         body, marks = None, [mark(o) for o in chosen]

@@ -57,19 +57,45 @@ def select(obligations: Iterable[Obligation], today: date, *, within: Optional[s
 
 
 def to_json(obligations: Iterable[Obligation]) -> str:
-    return json.dumps([o.to_dict() for o in obligations], ensure_ascii=False, indent=2) + "\n"
+    """A JSON array of :meth:`Obligation.to_dict` (indent 2), as ``json.dumps`` of the list gives it."""
+    return join_json(json_items(obligations))
+
+
+def json_items(obligations: Iterable[Obligation]) -> list[str]:
+    """Each obligation as it stands inside :func:`to_json`'s array (one level in), to be joined by
+    :func:`join_json`; kept apart so that a stored view of ``due`` can keep them one by one."""
+    return ["  " + json.dumps(o.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ") for o in obligations]
+
+
+def join_json(items: Sequence[str]) -> str:
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
 
 
 def to_csv(obligations: Iterable[Obligation]) -> str:
+    """A header of :data:`CSV_COLUMNS` and one row per obligation (booleans as true/false, staff space-separated)."""
+    return join_csv(csv_rows(obligations))
+
+
+def csv_rows(obligations: Iterable[Obligation]) -> list[str]:
+    """Each obligation's CSV line (with its line end), to be joined by :func:`join_csv`."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    out = []
     for o in obligations:
         row = o.to_dict()
         row["staff"] = " ".join(row["staff"])
         writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c]
                          for c in CSV_COLUMNS])
-    return buf.getvalue()
+        out.append(buf.getvalue())
+        buf.seek(0)
+        buf.truncate()
+    return out
+
+
+def join_csv(rows: Sequence[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_COLUMNS)
+    return buf.getvalue() + "".join(rows)
 
 
 def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath") -> bytes:
