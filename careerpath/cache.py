@@ -24,10 +24,10 @@ atomically, private (0600), with a header and a check value:
     shards) the obligations, read only for the cases whose obligations are
     asked for.
 ``views/``
-    A command's table over the obligations (``careerpath due``'s text), per
-    set of options: a base and a delta of the cases rendered again since; see
-    :func:`view`. With nothing changed and piped output, ``due`` reads only the
-    index and its stored output (``outputs/``).
+    A command's rows over the obligations (``careerpath due``'s text, json
+    and csv), per format and set of options: a base and a delta of the cases
+    rendered again since; see :func:`view`. With nothing changed and piped
+    output, ``due`` reads only the index and its stored output (``outputs/``).
 
 Invalidation: the *code key* (package version, the source of the modules that
 turn files into results, the program rule files, Python's version) guards
