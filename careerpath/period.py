@@ -13,6 +13,16 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
+def quarter_start(d: date) -> date:
+    """The first day of the calendar quarter ``d`` is in."""
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def quarter_label(d: date) -> str:
+    """``2026-Q3``: the calendar quarter ``d`` is in."""
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
 class PeriodError(ValueError):
     """The text is not a period careerpath understands."""
 
@@ -51,9 +61,7 @@ def parse_period(text: str) -> Period:
 
 def last_complete_quarter(today: date) -> Period:
     """The calendar quarter before the one ``today`` is in (what a quarterly cron run reports on)."""
-    this_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    prev = this_start - relativedelta(months=3)
-    return parse_period(f"{prev.year}-Q{(prev.month - 1) // 3 + 1}")
+    return parse_period(quarter_label(quarter_start(today) - relativedelta(months=3)))
 
 
 def year_of(today: date) -> Period:

@@ -20,6 +20,8 @@ from typing import Optional
 
 from dateutil.relativedelta import relativedelta
 
+from ..period import quarter_label, quarter_start  # noqa: F401  (the engine's quarters are the reports' quarters)
+
 _DURATION = re.compile(r"^(-?)([0-9]{1,4})(d|w|m|y|wd)$")
 
 
@@ -87,16 +89,8 @@ def month_start(d: date) -> date:
     return d.replace(day=1)
 
 
-def quarter_start(d: date) -> date:
-    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-
-
 def quarter_end(d: date) -> date:
     return month_end(quarter_start(d) + relativedelta(months=2))
-
-
-def quarter_label(d: date) -> str:
-    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
 
 
 @lru_cache(maxsize=64)
