@@ -264,40 +264,40 @@ def due(
 
     # the redactor reads names from the real caseload (the cached results hold none)
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=use_cache(ctx, no_cache))
+    def cells_of(chosen: list) -> list:
+        """One piece per obligation: its JSON object, its CSV line or its table cells."""
+        if format == "json":
+            return export.json_items(chosen)
+        return export.csv_rows(chosen) if format == "csv" else rows(chosen, day, language, explain)
+
     if format != "ics" and red is None:
-        # the rows are kept in the cache: after an edit only the edited case's rows are made again
+        # the pieces are kept in the cache: after an edit only the edited case's are made again
         from ..cache import view
 
         def render(obligations: list) -> list[tuple]:
             chosen = chosen_of(obligations)
-            cells = (export.json_items(chosen) if format == "json" else export.csv_rows(chosen) if format == "csv"
-                     else rows(chosen, day, language, explain))
-            return view_rows(chosen, cells)
+            return view_rows(chosen, cells_of(chosen))
 
         request = repr((format, language, language_state(), explain, within, overdue, case, program, rule, staff))
         body, marks = view(found, request, render, history=all_, done=all_)
-        if format != "text":
-            _emit(export.join_json(body) if format == "json" else export.join_csv(body), output)
-            body = None
     else:
         chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=all_)))
-        body, marks = None, [mark(o) for o in chosen]
-        if format == "json":
-            _emit(redact_content(red, export.to_json(chosen)), output)
-        elif format == "csv":
-            _emit(redact_content(red, export.to_csv(chosen)), output)
-        elif format == "ics":
-            _emit(redact_content(red, export.to_ics(chosen, language, found.config.agency or "careerpath")), output)
-        else:
-            body = rows(chosen, day, language, explain)
-    if body is not None:
-        if not body:
-            print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff))
-                  else _("nothing due"))
-        else:
-            with redacted_stdout(red):
-                print_table(body, marks, explain, red)
-                print(summary(marks))
+        marks = [mark(o) for o in chosen]
+        body = (export.to_ics(chosen, language, found.config.agency or "careerpath") if format == "ics"
+                else cells_of(chosen))
+    if format == "json":
+        _emit(redact_content(red, export.join_json(body)), output)
+    elif format == "csv":
+        _emit(redact_content(red, export.join_csv(body)), output)
+    elif format == "ics":
+        _emit(redact_content(red, body), output)
+    elif not body:
+        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff))
+              else _("nothing due"))
+    else:
+        with redacted_stdout(red):
+            print_table(body, marks, explain, red)
+            print(summary(marks))
     if fail_on == "overdue" and any(m.endswith("!") for m in marks):
         return 3
     if fail_on == "due-soon" and any(m.endswith("!") or m == "due-soon" for m in marks):
