@@ -6,7 +6,6 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Annotated, Any, Optional
 
 import typer
@@ -65,8 +64,9 @@ def cached_results(ctx: typer.Context, caseload: Optional[Path], today: Optional
     return results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ())), day
 
 
-def warn_on_errors(cl: Any) -> None:
-    errors = {d.file for d in cl.diagnostics if d.severity == "error"}
+def warn_on_errors(diagnostics: list) -> None:
+    """One line on stderr when files failed to load (their cases' obligations are incomplete)."""
+    errors = {d.file for d in diagnostics if d.severity == "error"}
     if errors:
         err("careerpath: " + ngettext("{n} file has errors; obligations are computed from what loaded "
                                       "(run `careerpath validate` for details)",
@@ -244,7 +244,7 @@ def due(
     if output is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
     found, day = cached_results(ctx, caseload, today, rules_dir, no_cache=no_cache)
-    warn_on_errors(SimpleNamespace(diagnostics=found.load_diagnostics))
+    warn_on_errors(found.load_diagnostics)
     from ..obligations import export
 
     known = set(found.cases)

@@ -39,7 +39,7 @@ def show(
         close = difflib.get_close_matches(case, sorted(cl.cases), n=1)
         raise CliError(_("no case `{case}` in this caseload").format(case=case), code=1,
                        hint=_("did you mean `{name}`?").format(name=close[0]) if close else _("`careerpath due` lists every case"))
-    warn_on_errors(cl)
+    warn_on_errors(cl.diagnostics)
     from ..overview import overview
 
     from .redaction import redact_obligations, redacted_stdout, redactor
