@@ -155,15 +155,15 @@ def caseload_lock(root: Path, wait: float, name: str = "lock",
     path = private_dir(root) / name
     lock = FileLock(str(path), mode=0o600)
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if on_wait is not None:
-            on_wait()
         try:
-            lock.acquire(timeout=wait)
+            lock.acquire(timeout=0)
         except Timeout:
-            raise LockBusy(f"another careerpath run holds {PRIVATE_DIR}/{name} (waited {wait:g} s)") from None
-    except OSError as e:
+            if on_wait is not None:
+                on_wait()
+            lock.acquire(timeout=wait)
+    except Timeout:
+        raise LockBusy(f"another careerpath run holds {PRIVATE_DIR}/{name} (waited {wait:g} s)") from None
+    except OSError as e:  # from either attempt: the lock file cannot be made or opened
         raise WriteError(f"cannot take the lock {PRIVATE_DIR}/{name}: {e.strerror or e}") from None
     try:
         yield
