@@ -184,8 +184,10 @@ class Finding:
 
 Msg = Union[str, Sequence[str]]
 #: Parts of a message that are code, not language: placeholders, `backquoted` names,
-#: --options, dotted field paths and program ids (ca-dor-vr). They are never matched.
-_CODE = re.compile(r"`[^`]*`|\{[^{}]*\}|%\([^)]*\)[sd]|--?[A-Za-z][\w-]*|\b[\w-]+(?:\.[\w-]+)+|\b(?:ca|ru)-[a-z-]+")
+#: --options, dotted field paths, program ids (ca-dor-vr) and example command lines.
+#: They are never matched.
+_CODE = re.compile(r"`[^`]*`|\{[^{}]*\}|%\([^)]*\)[sd]|--?[A-Za-z][\w-]*|\b[\w-]+(?:\.[\w-]+)+|\b(?:ca|ru)-[a-z-]+"
+                   r"|\bcareerpath [^\n]*")  # an example command line, to its end
 
 
 def _norm(text: str) -> str:
