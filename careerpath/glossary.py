@@ -313,6 +313,41 @@ def check_catalogues(locale_dir: Path = i18n.LOCALE_DIR, languages: Sequence[str
     return out
 
 
+def title_messages(data, lang: str) -> list[tuple[None, str, str]]:
+    """``(None, English, translation)`` for every ``{en: …, <lang>: …}`` mapping in a rule file's data.
+
+    Program names and rule titles are kept that way (``names:``, ``titles:``), so
+    :func:`check` reads them like catalogue entries.
+    """
+    out: list[tuple[None, str, str]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("en"), str) and isinstance(node.get(lang), str):
+                out.append((None, node["en"], node[lang]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
+def check_rule_titles(rules_dir: Path, languages: Sequence[str] = i18n.LANGUAGES,
+                      glossary_dir: Path = GLOSSARY_DIR) -> list[Finding]:
+    """:func:`check` over the program names and rule titles of every ``*.yaml`` rule file under ``rules_dir``."""
+    out: list[Finding] = []
+    en = load("en", glossary_dir)
+    for path in sorted(Path(rules_dir).rglob("*.yaml")):
+        parsed = read_file(path, str(path))
+        if parsed.data is None:
+            continue
+        for lang in languages:
+            if lang != i18n.SOURCE_LANGUAGE:
+                out += check(title_messages(parsed.data, lang), lang, {"en": en, lang: load(lang, glossary_dir)},
+                             file=_rel(path))
+    return out
+
+
 def _rel(path: Path) -> str:
     try:
         return path.resolve().relative_to(i18n.LOCALE_DIR.parent.parent).as_posix()
@@ -555,7 +590,7 @@ def _patched(lines: list[str], fields: dict, wanted: Msg, plural: bool, width: i
 # ---------------------------------------------------------------- commands
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m careerpath.glossary check | apply-memory [--dry-run] [--lang L]...`` (developer tool)."""
+    """``python -m careerpath.glossary check [--rules DIR] | apply-memory [--dry-run]`` (developer tool, English only)."""
     import argparse
     import sys
 
@@ -568,11 +603,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if name == "apply-memory":
             p.add_argument("--memory-dir", type=Path, default=MEMORY_DIR)
             p.add_argument("--dry-run", action="store_true")
+        else:
+            p.add_argument("--rules", type=Path, metavar="DIR", help="also check program names and rule titles there")
     args = ap.parse_args(argv)
     langs = tuple(args.lang or i18n.LANGUAGES)
     try:
         if args.command == "check":
             findings = check_catalogues(args.locale_dir, langs)
+            if args.rules:
+                findings += check_rule_titles(args.rules, langs)
             for f in findings:
                 ctx = f" [{f.context}]" if f.context else ""
                 print(f"{f.file}: {f.code} {f.term}: {f.message} — msgid{ctx} {f.msgid[:70]!r}")
