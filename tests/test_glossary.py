@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import unicodedata
 from pathlib import Path
@@ -285,3 +286,59 @@ def test_a_patched_cli_catalogue_is_what_catalogs_update_would_write(tmp_path):
     out = tmp_path / "roundtrip.po"
     catalogs.write_po(out, cat, reviewer)
     assert out.read_text(encoding="utf-8") == po.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------- the shipped data
+
+def test_the_shipped_catalogues_hold_no_glossary_drift():
+    findings = glossary.check_catalogues()
+    assert findings == [], [f"{f.file}: {f.code} {f.term} {f.msgid[:50]!r}" for f in findings[:10]]
+
+
+def test_the_shipped_memory_is_applied_and_matches_the_catalogues(tmp_path):
+    """Applying the memory to a copy of the shipped catalogues changes nothing and leaves nothing unused."""
+    shutil.copytree(LOCALE, tmp_path / "locale", ignore=shutil.ignore_patterns("glossary", "memory"))
+    reports, unused = glossary.apply_memory(tmp_path / "locale")
+    assert unused == {}
+    assert {r.file.split("/")[-3] for r in reports} == {"es", "vi", "hy", "hmn", "ru"}
+    assert all(r.written == 0 and not r.skipped_plural for r in reports), [r for r in reports if r.written]
+    assert sum(r.same for r in reports) > 1500
+
+
+def test_memory_entries_are_marked_drafts_and_keep_every_placeholder():
+    rx = re.compile(r"\{[A-Za-z_]+(?:![rsa])?\}|%\(\w+\)[sd]")
+    for lang in ("es", "vi", "hy", "hmn", "ru"):
+        memory = glossary.load_memory(lang)
+        assert memory.reviewed_by is None
+        text = (LOCALE / "memory" / f"{lang}.yaml").read_text(encoding="utf-8")
+        assert "MACHINE-DRAFTED, NOT REVIEWED" in text.splitlines()[0]
+        for e in memory.entries:
+            want = set(rx.findall(e.msgid_plural or e.msgid))
+            for s in ([e.msgstr] if isinstance(e.msgstr, str) else e.msgstr):
+                assert set(rx.findall(s)) == want, (lang, e.msgid)
+                assert s.count("\x08") == e.msgid.count("\x08"), (lang, e.msgid)  # click's no-rewrap marks
+        for catalogue in ("cli", "documents"):
+            po = (LOCALE / lang / "LC_MESSAGES" / f"{catalogue}.po").read_text(encoding="utf-8")
+            mine = [e for e in memory.entries if e.catalogue == catalogue]
+            assert po.count("# " + glossary.DRAFT_MARK.format(lang=lang)) == len(mine), (lang, catalogue)
+
+
+def test_hmong_drafts_are_in_the_seed_s_script():
+    """White Hmong RPA: Latin letters only (the seed's script), no Pahawh or Nyiakeng Puachue code points."""
+    for e in glossary.load_memory("hmn").entries:
+        for s in ([e.msgstr] if isinstance(e.msgstr, str) else e.msgstr):
+            assert not re.search(r"[\U00016B00-\U00016B8F\U0001E100-\U0001E14F]", s), e.msgid
+
+
+def test_rule_titles_are_checked_like_catalogue_entries(tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "program: ca-dor-se\n"
+        "names: {en: DOR supported employment, vi: Việc làm được hỗ trợ của DOR}\n"
+        "rules:\n"
+        "  - id: se.limit\n"
+        "    titles:\n"
+        "      en: 'Supported employment 24-month limit: transition to extended services'\n"
+        "      vi: 'Giới hạn 24 tháng việc làm được hỗ trợ: chuyển sang dịch vụ mở rộng'\n", encoding="utf-8")
+    findings = glossary.check_rule_titles(tmp_path, ("vi",))
+    assert codes(findings) == [("glossary-avoid", "extended_services"), ("glossary-missing", "extended_services")]
+    assert findings[0].msgid.startswith("Supported employment 24-month")
