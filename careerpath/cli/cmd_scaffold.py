@@ -57,7 +57,7 @@ def new(
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
-    """Scaffold a valid case folder (case.yaml, events/, referrals/, documents/).
+    """Scaffold a valid case folder (`case.yaml`, `events/`, `referrals/`, `documents/`).
 
     Refuses an existing case. The file is validated before it is written.
     Each program asks for its own fields as options (`careerpath programs ID`
@@ -120,7 +120,7 @@ def program_options(args: list[str], root: Path) -> dict[str, str]:
 def schema(
     ctx: typer.Context,
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: careerpath, case, plan, event, referral, program or rules."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program` or `rules`."),
     caseload: CaseloadOpt = None,
 ) -> int:
     """Write the JSON Schema of every file kind, for editors' completion and inline errors.
