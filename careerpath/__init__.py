@@ -19,7 +19,7 @@ Modules:
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache        the load cache and fast read path (docs/performance.md)
     redact       stable placeholders for personal data (docs/security.md)
-    i18n, catalogs, plainlang   the CLI in the user's language (docs/i18n.md)
+    i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     doctor       environment checks
     documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
     cli/         the command line (typer), one module per command
