@@ -26,8 +26,8 @@ SHARDS = 1024  # an edit reads and writes one shard: ~20 cases at 20,519 (256 sh
 _PACKAGE = Path(__file__).resolve().parents[1]
 # the modules whose code decides what a file loads to, which diagnostics it has, what is due and how
 # a kept row or output looks ("cli": the commands render the stored views and outputs)
-_CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "checks.py", "diagnostics.py",
-                 "obligations.py", "obligations", "period.py", "parallel.py", "pipeline.py", "cache",
+_CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "ids.py", "checks.py", "diagnostics.py",
+                 "obligations.py", "obligations", "period.py", "i18n.py", "parallel.py", "pipeline.py", "cache",
                  "cli")
 
 
