@@ -16,14 +16,13 @@ plus the command's options and language; the CLI modules are in the code key.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-if TYPE_CHECKING:  # the cache is imported when a command runs, not for `careerpath --help`
+if TYPE_CHECKING:  # the cache (and hashlib) are imported when a command runs, not for `careerpath --help`
     from ..cache import Cache
 
 VIEWS_KEPT = 8
@@ -59,6 +58,8 @@ def view(found: Any, request: str, render: Any, *, history: bool = False, done: 
     if not found.cached:
         rows = render(found.obligations(history=history, done=done))
         return [r[2] for r in rows], [r[3] for r in rows]
+    import hashlib
+
     from ..cache import store
 
     stored = found.stored
@@ -126,6 +127,8 @@ def output_token(root: Path, today: date, rules_dirs: tuple, request: str, cache
 
     The scan it does is kept in ``cache`` for the results call that follows in the same command.
     """
+    import hashlib
+
     rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
     prepared = cache.prepare(Path(root), today, rules_dirs, keep=True)
     index = prepared.index
