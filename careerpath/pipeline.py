@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from . import parallel
-from .cache import Cache, Prepared, Stats
+from .cache import Cache, Stats
 from .cache import records as records_store
 from .cache import results as results_store
 from .cache import scan as scan_store
@@ -392,4 +392,4 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.documents()), titles
 
 
-__all__ = ["Cache", "ConfigSummary", "Prepared", "Results", "Stats", "load", "results", "validate"]
+__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "load", "results", "validate"]
