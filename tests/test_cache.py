@@ -273,6 +273,21 @@ def test_cached_diagnostics_are_shown_again(cli, caseload, monkeypatch):
     assert cli("--no-cache", "validate", "--caseload", root, "--today", TODAY).out == second.out
 
 
+def test_library_calls_write_nothing_unless_given_a_cache(caseload, monkeypatch, tmp_path):
+    """careerpath.load/validate and pipeline.results without a Cache leave every folder as it was."""
+    import careerpath
+
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    assert careerpath.load(root).cases and careerpath.validate(root, TODAY) is not None
+    assert pipeline.results(root, TODAY).cases == ["a"]
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before and not (tmp_path / "xdg").exists()
+    pipeline.results(root, TODAY, cache=Cache())  # the same call with a Cache writes one
+    assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
+
+
 def test_the_default_place_is_inside_the_caseload_and_git_ignored(caseload, monkeypatch):
     monkeypatch.delenv("CAREERPATH_CACHE_DIR")
     root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
