@@ -116,15 +116,17 @@ def _date_forms(d: date) -> list[str]:
     forms = {d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
              f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}", f"{d.day:02}/{d.month:02}/{d.year}"}
     try:
-        from .documents.locales import LANGUAGES, Formatter
+        from .i18n import LANGUAGES, Formatter
 
         forms.update(Formatter(lang).date(d) for lang in LANGUAGES)
-    except Exception:  # documents or babel missing: the numeric forms still hold
+    except Exception:  # babel missing: the numeric forms still hold
         pass
     try:
         from babel.dates import format_date
 
-        for locale in ("en_US", "es_US", "vi", "hy", "ru"):
+        from .i18n import CLDR_LOCALES
+
+        for locale in CLDR_LOCALES.values():
             forms.update(format_date(d, f, locale=locale) for f in ("medium", "long", "full"))
     except Exception:
         pass

@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, ROOT, SAMPLE, TODAY, run_process, write_tree
+
+LOCALE = ROOT / "careerpath" / "locale"
 from doc_cases import CASES
 
 from careerpath.documents import KINDS, LANGUAGES, MissingData, RenderError, render
 from careerpath.documents import engine, labels
 from careerpath.documents.engine import make_environment, subject_of, template_dirs, template_msgids
-from careerpath.documents.locales import Catalog, Formatter, hmong_date, load_catalog
+from careerpath.i18n import Catalogue, Formatter, Translations, translations
+from careerpath.i18n.formatting import hmong_date
 from careerpath.loader import load
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -285,19 +288,14 @@ def test_hmong_has_its_own_date_fallback(inline):
 @pytest.fixture
 def hy_hmn_incomplete(tmp_path, monkeypatch):
     """Catalogues where hy and hmn lack one monthly-note string (the shipped ones are complete since issue 16)."""
-    from careerpath.documents import locales
-
-    shutil.copytree(locales.LOCALE_DIR, tmp_path / "locale")
+    shutil.copytree(LOCALE, tmp_path / "locale")
     for lang in ("hy", "hmn"):
         po = tmp_path / "locale" / lang / "LC_MESSAGES" / "documents.po"
         text = po.read_text(encoding="utf-8")
         dropped = re.sub(r'(msgid "Contacts and reviews this month"\nmsgstr )"[^"\n]+"', r'\1""', text)
         assert dropped != text
         po.write_text(dropped, encoding="utf-8")
-    monkeypatch.setattr(locales, "LOCALE_DIR", tmp_path / "locale")
-    locales.load_catalog.cache_clear()
-    yield
-    locales.load_catalog.cache_clear()
+    monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(tmp_path / "locale"))
 
 
 def test_missing_translation_falls_back_with_a_visible_note(inline, hy_hmn_incomplete):
@@ -326,21 +324,15 @@ def test_unreviewed_translations_say_so(inline):
 
 
 def test_a_reviewed_catalog_drops_the_note(inline, tmp_path, monkeypatch):
-    from careerpath.documents import locales
-
-    shutil.copytree(locales.LOCALE_DIR, tmp_path / "locale")
+    shutil.copytree(LOCALE, tmp_path / "locale")
     po = tmp_path / "locale" / "ru" / "LC_MESSAGES" / "documents.po"
     po.write_text(po.read_text(encoding="utf-8").replace("X-Reviewed-By: null", "X-Reviewed-By: A. Reviewer"),
                   encoding="utf-8")
-    monkeypatch.setattr(locales, "LOCALE_DIR", tmp_path / "locale")
-    locales.load_catalog.cache_clear()
-    try:
-        assert locales.review_of("ru") == {"reviewed_by": "A. Reviewer"}
-        doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY)
-        assert doc.lang == "ru" and doc.reviewed and "не проверен" not in doc.text
-    finally:
-        locales.load_catalog.cache_clear()
-    assert locales.review_of("hmn") == {"reviewed_by": None}
+    monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(tmp_path / "locale"))
+    assert translations("ru", "documents").reviewed_by == "A. Reviewer"
+    doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY)
+    assert doc.lang == "ru" and doc.reviewed and "не проверен" not in doc.text
+    assert translations("hmn", "documents").reviewed_by is None
 
 
 def test_catalogs_match_the_templates():
@@ -356,14 +348,17 @@ def test_catalogs_match_the_templates():
         pot = {m.id for m in read_po(fh) if m.id}
     assert used == pot, f"re-extract the catalog (docs/documents.md): {sorted(used ^ pot)[:5]}"
     for lang in ("en", "ru", "es"):
-        cat = load_catalog(lang)
+        cat = translations(lang, "documents")
         assert all(cat.has(m) for m in pot), lang
 
 
 def test_placeholders_survive_translation():
     """A translation must keep every %(name)s of its msgid, or the document would break."""
+    from careerpath.i18n import read_catalogue
+
     for lang in LANGUAGES:
-        for msgid, msgstr in load_catalog(lang).messages.items():
+        po, _ = read_catalogue(LOCALE / lang / "LC_MESSAGES" / "documents.po", lang, "documents")
+        for msgid, msgstr in ((m.id, m.string) for m in po if m.id and m.string):
             assert set(re.findall(r"%\((\w+)\)s", msgid)) == set(re.findall(r"%\((\w+)\)s", msgstr)), (lang, msgid)
 
 
@@ -371,12 +366,12 @@ def test_a_document_only_shows_strings_its_coverage_check_knows(inline, monkeypa
     """The language check covers every string a document shows, so no document is half translated."""
     asked: list[str] = []
 
-    class Recording(Catalog):
-        def gettext(self, message):
+    class Recording(Translations):
+        def gettext(self, message, context=None):
             asked.append(message)
             return message
 
-    monkeypatch.setattr(engine, "load_catalog", lambda lang: Recording("en", {}, None))
+    monkeypatch.setattr(engine, "translations", lambda lang, domain, root=None: Recording("en", ()))
     env = make_environment(template_dirs(inline.root))
     for kind, cid in GOLDEN_CASE.items():
         for fmt in ("md", "html"):
@@ -386,8 +381,8 @@ def test_a_document_only_shows_strings_its_coverage_check_knows(inline, monkeypa
 
 
 def test_translators_cannot_inject_markup(inline, monkeypatch):
-    evil = Catalog("en", {"Your goals": "<script>alert(1)</script>"}, None)
-    monkeypatch.setattr(engine, "load_catalog", lambda lang: evil)
+    evil = Translations("en", (Catalogue("en", "documents", None, {(None, "Your goals"): "<script>alert(1)</script>"}),))
+    monkeypatch.setattr(engine, "translations", lambda lang, domain, root=None: evil)
     text = render(inline, "pccp", "an-nguyen", today=TODAY, fmt="html").text
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 

@@ -242,9 +242,9 @@ def test_russian_plurals():
     ("es", "2 mar 2026"),
     ("vi", "2 thg 3, 2026"),
     ("ru", "2 мар. 2026\u202fг."),
-    ("hmn", "2026-03-02"),  # no CLDR locale for Hmong (RPA script): ISO, documented in docs/i18n.md
+    ("hmn", "2 Lub Peb Hlis 2026"),  # no CLDR locale for Hmong (RPA script): the month table of docs/i18n.md
 ])
-def test_dates_follow_cldr_and_hmong_falls_back_to_iso(lang, expected):
+def test_dates_follow_cldr_and_hmong_uses_its_month_table(lang, expected):
     assert i18n.format_date(date(2026, 3, 2), lang) == expected
 
 
@@ -458,10 +458,21 @@ def test_show_and_rules_in_russian(cli):
     assert "Исполнение перечня мероприятий ИПРА" in rules and "подтверждено" in rules
 
 
-def test_hmong_due_list_uses_iso_dates_and_hmong_status_names(cli):
+def test_hmong_dates_are_the_same_in_the_cli_and_in_documents(cli):
+    """One formatter: the CLI's Hmong dates are the documents' month table, not ISO."""
+    d = date(2026, 8, 31)
+    assert i18n.display_date(d, "hmn") == i18n.Formatter("hmn").date(d) == "31 Lub Yim Hli 2026"
     r = cli("--lang", "hmn", "due", "--caseload", SAMPLE, "--today", "2026-11-22")
     assert r.code == 0
-    assert "2026-08-31" in r.out and "dhau sijhawm lawm" in r.out
+    assert "31 Lub Yim Hli 2026" in r.out and "2026-08-31" not in r.out and "dhau sijhawm lawm" in r.out
+    doc = cli("render", "pccp", "linh-tran", "--lang", "hmn", "--caseload", SAMPLE, "--today", "2026-11-22")
+    assert doc.code == 0
+    shown = set(re.findall(r"\b\d{1,2} Lub [A-Za-z ]+? (?:Hlis|Hli) \d{4}\b", doc.out))
+    assert shown, "the Hmong document shows no date"
+    for text in shown:
+        day, *_month, year = text.split()
+        month = i18n.formatting.HMONG_MONTHS.index(" ".join(_month)) + 1
+        assert i18n.display_date(date(int(year), month, int(day)), "hmn") == text
 
 
 # ------------------------------------------------ with the documents landed

@@ -7,7 +7,6 @@ the person's language. See docs/documents.md.
 Modules:
     kinds     the registry of document kinds: programs, template, ``requires``
     context   the plain template context, built by one function
-    locales   catalogs (.po read at run time), review state, Babel dates, Hmong fallback
     labels    the words the code itself puts in documents, as msgids
     engine    the one Jinja environment factory, template lookup, language choice, render
 """
@@ -15,7 +14,7 @@ Modules:
 from .engine import (FORMATS, MissingData, PdfUnavailable, RenderError, Rendered, builtin_templates, coverage,
                      kinds_for, list_kinds, make_environment, render, to_pdf)
 from .kinds import KINDS, Kind, Subject
-from .locales import LANGUAGES
+from ..i18n import LANGUAGES
 
 __all__ = ["FORMATS", "KINDS", "LANGUAGES", "Kind", "MissingData", "PdfUnavailable", "RenderError", "Rendered",
            "Subject", "builtin_templates", "coverage", "kinds_for", "list_kinds", "make_environment", "render", "to_pdf"]

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional
 from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
-from .locales import Formatter
+from ..i18n import Formatter
 
 __all__ = ["Period", "PeriodError", "build_context", "default_period", "language_name", "parse_period"]
 

@@ -23,7 +23,7 @@ from typing import Any, Optional
 from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
 from .kinds import KINDS, Kind, Subject
-from .locales import LANGUAGES, SOURCE_LANGUAGE, available_languages, base_language, catalog_stats, load_catalog
+from ..i18n import LANGUAGES, SOURCE_LANGUAGE, available, base_language, translations
 
 FORMATS = ("md", "html", "pdf")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -193,21 +193,23 @@ def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
     return frozenset(out)
 
 
-def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str) -> tuple[str, list[str]]:
+def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
+                    root: Optional[Path] = None) -> tuple[str, list[str]]:
     """The language a document is rendered in, and notes when it is not ``wanted``.
 
-    A language is used only if its catalog translates every string of the
-    document: a document is never half in one language and half in another.
+    A language is used only if its catalogues (``root``'s program folders, the
+    built-in ones, the core) translate every string of the document: a
+    document is never half in one language and half in another.
     """
-    available = set(available_languages())
+    languages = set(available("documents"))
     needed = template_msgids(env, kind, "html" if fmt == "pdf" else fmt)
 
     def complete(lang: str) -> bool:
         if lang == SOURCE_LANGUAGE:
             return True
-        if lang not in available:
+        if lang not in languages:
             return False
-        cat = load_catalog(lang)
+        cat = translations(lang, "documents", root)
         return all(cat.has(m) for m in needed)
 
     wanted_base = base_language(wanted)
@@ -279,10 +281,11 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     if period and kind.period is None:
         raise RenderError(f"{kind.name} does not cover a period; leave out --period")
 
-    env = make_environment(template_dirs(getattr(caseload, "root", None)))
+    root = getattr(caseload, "root", None)
+    env = make_environment(template_dirs(root))
     wanted = lang or subject.case.person.language
-    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language)
-    catalog = load_catalog(doc_lang)
+    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language, root)
+    catalog = translations(doc_lang, "documents", root)
     found = _obligations(caseload, case_id, today)
     # deadlines the documents state (decision due, service limit, review date) come from the engine,
     # which knows extensions and settings: the first occurrence of each rule
@@ -408,7 +411,8 @@ def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
     for lang in LANGUAGES:
         for kind in KINDS.values():
             needed = template_msgids(env, kind, "md") | template_msgids(env, kind, "html")
-            rows.append({"kind": kind.name, "template": kind.template, **catalog_stats(lang, needed)})
+            rows.append({"kind": kind.name, "template": kind.template,
+                         **translations(lang, "documents", caseload_root).stats(needed)})
     return rows
 
 

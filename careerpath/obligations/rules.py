@@ -31,10 +31,10 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..i18n.languages import LANGUAGES
 from .dates import Duration, DurationError
 
 PACKAGE_RULES = Path(__file__).resolve().parent.parent / "rules"
-LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
 ROOTS = ("case", "enrollment", "plan", "item", "settings", "referrals")
 ANCHORS = ("period_start", "period_end", "due", "next_due", "next_period_end", "trigger")
 _PATH = re.compile(r"^[a-z_]+(\.([a-z_][a-z0-9_-]*|\*))*$")

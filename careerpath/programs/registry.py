@@ -33,7 +33,6 @@ from ..diagnostics import Diagnostic
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, digest, fingerprint, folders, program_files
 
-LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
