@@ -1,11 +1,14 @@
 """Message catalogues as files: extract the template from the code and update the translations.
 
-The ``cli`` template (``careerpath/locale/cli.pot``) is made from the code,
-never by hand: every ``_()``, ``ngettext()``, ``pgettext()`` and ``N_()`` call
-(Babel's Python extractor), every help text of the typer app, the display
-names of stored values (context ``status``, ``severity``), the library's
-diagnostic wordings (context ``diagnostic``) and the code descriptions
-(context ``code``). ``update`` merges it into each language's ``cli.po``
+The ``cli`` template (``careerpath/locale/cli.pot``) is made from the code and
+the built-in program folders, never by hand: every ``_()``, ``ngettext()``,
+``pgettext()`` and ``N_()`` call (Babel's Python extractor), every
+``Message()`` the library makes (context ``diagnostic``), every help text of
+the typer app, the display names of stored values (context ``status``,
+``severity``), the code descriptions (context ``code``), and what the built-in
+programs declare as text: their checks' ``message``/``hint``, their fields'
+``order_message``/``order_hint``, their rules' ``note`` (context
+``diagnostic``) and their codes' ``meaning`` (context ``code``). ``update`` merges it into each language's ``cli.po``
 the gettext way (new strings empty, changed ones fuzzy) and fills the English
 catalogue with the source text. Run::
 
@@ -43,6 +46,7 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
     from .cli import app
     from .cli.localize import help_strings
     from .diagnostics import CODES
+    from .i18n.messages import CONTEXT
 
     cat = Catalog(project="careerpath", domain="cli", fuzzy=False,
                   header_comment="# careerpath command-line messages: the template (python -m careerpath.catalogs update).\n#")
@@ -57,13 +61,66 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
         for value in values:
             cat.add(value, None, [("careerpath/i18n.py", None)], context=context,
                     auto_comments=["A stored value shown on screen; files and JSON keep the English word."])
-    for text in i18n.DIAGNOSTIC_TEMPLATES:
-        cat.add(text, None, [("careerpath/i18n.py", None)], context="diagnostic",
-                auto_comments=["Keep every {name} part; `backquoted` parts are field names: do not translate them."]
-                if "{" in text or "`" in text else [])
+    # the library's messages as values: Message("...") calls, all in one msgctxt
+    for filename, lineno, message, comments, _context in extract_from_dir(
+            str(PACKAGE), method_map=[("documents/**.py", "ignore"), ("**.py", "python")],
+            keywords={"Message": None}, strip_comment_tags=True):
+        _add_message(cat, message, f"careerpath/{filename}", lineno, CONTEXT, comments)
     for code, (_sev, text) in CODES.items():
         cat.add(text, None, [("careerpath/diagnostics.py", None)], context="code", auto_comments=[f"code {code}"])
+    for text, context, where in program_texts():
+        _add_message(cat, text, where, None, context, [])
     return cat
+
+
+_KEEP = "Keep every {name} part; `backquoted` parts are field names: do not translate them."
+
+
+def _add_message(cat, text: str, where: str, lineno, context: str, comments: list) -> None:
+    found = cat.get(text, context=context)
+    if found is not None:  # the same words made in two places: one entry, both places
+        found.locations.append((where, lineno))
+        return
+    cat.add(text, None, [(where, lineno)], context=context,
+            auto_comments=[*comments, _KEEP] if ("{" in text or "`" in text) else comments)
+
+
+def program_texts() -> list[tuple[str, str, str]]:
+    """(text, msgctxt, file) of what the built-in program folders declare as words shown to people.
+
+    Checks' ``message``/``hint``, fields' ``order_message``/``order_hint`` and
+    rules' date ``note`` are messages (context ``diagnostic``); codes' ``meaning``
+    is a code description (context ``code``). Rule titles are not: they carry
+    their own translations in the rule file.
+    """
+    from .i18n.messages import CONTEXT
+    from .programs import BUILTIN
+    from .programs.registry import builtin_programs
+    from .yamlfile import read_file
+
+    out: list[tuple[str, str, str]] = []
+    for program in builtin_programs()[0]:
+        where = f"careerpath/programs/{program.id}/program.yaml"
+        for spec in program.checks:
+            out += [(t, CONTEXT, where) for t in (spec.message, spec.hint) if t]
+        for _path, spec in program.walk():
+            out += [(t, CONTEXT, where) for t in (spec.order_message, spec.order_hint) if t]
+        out += [(meaning, "code", where) for _sev, meaning in program.codes.values()]
+    rule_files = sorted(BUILTIN.glob("*/rules.yaml")) + sorted((PACKAGE / "rules").glob("*.yaml"))
+    for path in rule_files:
+        where = path.relative_to(PACKAGE.parent).as_posix()
+        out += [(note, CONTEXT, where) for note in _notes(read_file(path, where).data)]
+    return out
+
+
+def _notes(data) -> list[str]:
+    """Every ``note:`` text in a rule file (a date candidate's note), in file order."""
+    if isinstance(data, dict):
+        found = [data["note"]] if isinstance(data.get("note"), str) and data["note"] else []
+        return found + [n for k, v in data.items() if k != "note" for n in _notes(v)]
+    if isinstance(data, list):
+        return [n for v in data for n in _notes(v)]
+    return []
 
 
 def _fixed_date():

@@ -19,7 +19,8 @@ from typing import Callable, Iterable, Iterator
 
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .loader import CaseFolder, Caseload, Document, display_path, load
+from .i18n.messages import Message
+from .loader import CaseFolder, Caseload, Document, did_you_mean, display_path, load
 
 Check = Callable[[Caseload, date], Iterable[Diagnostic]]
 
@@ -40,8 +41,8 @@ def check_staff_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
         if value is not None and value not in known:
             close = difflib.get_close_matches(value, sorted(known), n=1)
-            yield doc.diagnostic(path, "error", "unknown-staff", f"`{display_path(path)}` names a staff id careerpath.yaml does not list",
-                                 f"did you mean `{close[0]}`?" if close else "add the person to `staff` in careerpath.yaml")
+            yield doc.diagnostic(path, "error", "unknown-staff", Message("`{path}` names a staff id careerpath.yaml does not list", path=display_path(path)),
+                                 did_you_mean(close[0]) if close else Message("add the person to `staff` in careerpath.yaml"))
 
     for cf in cl.cases.values():
         case = cf.model
@@ -59,8 +60,8 @@ def check_program_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
         if value is not None and value not in programs:
             near = programs.nearest(value)
-            yield doc.diagnostic(path, "error", "unknown-program", f"`{display_path(path)}` is not a known program",
-                                 f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}")
+            yield doc.diagnostic(path, "error", "unknown-program", Message("`{path}` is not a known program", path=display_path(path)),
+                                 did_you_mean(near) if near else Message("programs: {list}", list=", ".join(programs.ids())))
 
     for cf in cl.cases.values():
         if cf.model is not None:
@@ -82,8 +83,8 @@ def check_event_types(cl: Caseload, today: date) -> Iterator[Diagnostic]:
             if doc.model is not None and doc.model.type not in known:
                 close = difflib.get_close_matches(doc.model.type, known, n=1)
                 yield doc.diagnostic(("type",), "warning", "unknown-event-type",
-                                     "this event type satisfies no obligation; it is kept as history only",
-                                     f"did you mean `{close[0]}`?" if close else f"types that count: {', '.join(counted)}")
+                                     Message("this event type satisfies no obligation; it is kept as history only"),
+                                     did_you_mean(close[0]) if close else Message("types that count: {list}", list=", ".join(counted)))
 
 
 def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:
@@ -92,7 +93,7 @@ def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:
         seen: set[str] = set()
         for i, staff in enumerate(doc.model.staff):
             if staff.id in seen:
-                yield doc.diagnostic(("staff", i, "id"), "error", "duplicate-id", "a second staff member with the same id")
+                yield doc.diagnostic(("staff", i, "id"), "error", "duplicate-id", Message("a second staff member with the same id"))
             seen.add(staff.id)
     for cf in cl.cases.values():
         plan = cf.plan_model
@@ -101,12 +102,12 @@ def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:
         seen = set()
         for gi, goal in enumerate(plan.goals):
             if goal.id in seen:
-                yield cf.plan.diagnostic(("goals", gi, "id"), "error", "duplicate-id", "a second goal with the same id")
+                yield cf.plan.diagnostic(("goals", gi, "id"), "error", "duplicate-id", Message("a second goal with the same id"))
             seen.add(goal.id)
             for oi, obj in enumerate(goal.objectives):
                 if obj.id in seen:
                     yield cf.plan.diagnostic(("goals", gi, "objectives", oi, "id"), "error", "duplicate-id",
-                                             "a second objective with the same id")
+                                             Message("a second objective with the same id"))
                 seen.add(obj.id)
 
 
@@ -115,16 +116,16 @@ def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:
 def check_closure(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     for cf, doc, case in _case_docs(cl):
         if case.status == "closed" and case.closure is None:
-            yield doc.diagnostic(("status",), "error", "closure-mismatch", "a closed case needs `closure: {date, reason}`")
+            yield doc.diagnostic(("status",), "error", "closure-mismatch", Message("a closed case needs `closure: {date, reason}`"))
         elif case.status == "active" and case.closure is not None:
-            yield doc.diagnostic(("closure",), "error", "closure-mismatch", "`closure` is set but `status` is active",
-                                 "set `status: closed`, or remove `closure` to reopen the case")
+            yield doc.diagnostic(("closure",), "error", "closure-mismatch", Message("`closure` is set but `status` is active"),
+                                 Message("set `status: closed`, or remove `closure` to reopen the case"))
         if case.closure and case.opened and case.closure.date < case.opened:
-            yield doc.diagnostic(("closure", "date"), "error", "date-order", "the case closes before it opened")
+            yield doc.diagnostic(("closure", "date"), "error", "date-order", Message("the case closes before it opened"))
 
 
 def _order(doc: Document, path_before: tuple, before: date | None, path_after: tuple, after: date | None,
-           message: str, hint: str = "") -> Iterator[Diagnostic]:
+           message: Message, hint: str = "") -> Iterator[Diagnostic]:
     if before is not None and after is not None and after < before:
         yield doc.diagnostic(path_after, "error", "date-order", message, hint)
 
@@ -133,15 +134,16 @@ def check_date_order(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     """Jobs that end before they start (an enrollment's own dates are its program's: see check_programs)."""
     for cf, doc, case in _case_docs(cl):
         for i, job in enumerate(case.jobs):
-            yield from _order(doc, ("jobs", i, "start"), job.start, ("jobs", i, "end"), job.end, "the job ends before it starts")
+            yield from _order(doc, ("jobs", i, "start"), job.start, ("jobs", i, "end"), job.end,
+                              Message("the job ends before it starts"))
 
 
 def check_future_dates(cl: Caseload, today: date) -> Iterator[Diagnostic]:
     for cf in cl.cases.values():
         for doc in (*cf.events, *cf.referrals):
             if doc.model is not None and doc.model.date > today:
-                yield doc.diagnostic(("date",), "warning", "future-date", f"dated after today ({today.isoformat()})",
-                                     "record events when they have happened; use follow_up or plan due dates for the future")
+                yield doc.diagnostic(("date",), "warning", "future-date", Message("dated after today ({date})", date=today),
+                                     Message("record events when they have happened; use follow_up or plan due dates for the future"))
 
 
 # ---------------------------------------------------------------- programs
@@ -163,8 +165,8 @@ def check_jobs(cl: Caseload, today: date) -> Iterator[Diagnostic]:
         for i, job in enumerate(case.jobs):
             if job.integrated and job.wage is not None and job.wage <= 0:
                 yield doc.diagnostic(("jobs", i, "wage"), "error", "job-wage",
-                                     "a competitive integrated job (`integrated: true`) pays at least minimum wage",
-                                     "record the hourly wage, or set `integrated: false` (WIOA 34 CFR 361.5(c)(9))")
+                                     Message("a competitive integrated job (`integrated: true`) pays at least minimum wage"),
+                                     Message("record the hourly wage, or set `integrated: false` (WIOA 34 CFR 361.5(c)(9))"))
 
 
 CHECKS: tuple[Check, ...] = (

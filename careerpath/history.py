@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import gitio
+from .i18n.messages import Message
 from .yamlfile import read_bytes
 
 from .ids import CASE_ID as _CASE_ID
@@ -163,10 +164,10 @@ def _file_changes(entry: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, f
 
 def _work_tree(root: Path) -> str:
     if not gitio.available():
-        raise HistoryError("git is not installed; history comes from git")
+        raise HistoryError(Message("git is not installed; history comes from git"))
     if gitio.toplevel(root) is None:
-        raise HistoryError("the caseload is not in a git repository; history comes from git",
-                           "commit the caseload to git (careerpath init sets one up)")
+        raise HistoryError(Message("the caseload is not in a git repository; history comes from git"),
+                           Message("commit the caseload to git (careerpath init sets one up)"))
     return gitio.show_prefix(root)
 
 
@@ -192,7 +193,7 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
     """
     root = Path(root)
     if not _CASE_ID.match(case_id):
-        raise HistoryError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
+        raise HistoryError(Message("CASE must be a case id: 1-64 characters of a-z 0-9 - _"))
     prefix = _work_tree(root)
     folders = case_folders(root, case_id)
     log = gitio.log(root, [f"cases/{name}/" for name in folders])

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from .diagnostics import Diagnostic, Severity, sort_key
+from .i18n.messages import Message
 from .programs import ProgramSet, load_programs
 from .values import Record, record
 from .yamlfile import Positions, YamlFile, read_file
@@ -165,15 +166,15 @@ def display_path(loc: tuple) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(the file)"
+    return out or Message("(the file)")
 
 
+_WHOLE, _NUMBER, _BOOL, _MAPPING = (Message("a whole number"), Message("a number"), Message("true or false"),
+                                    Message("a mapping (key: value lines)"))
 _TYPE_WORDS = {
-    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
-    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
-    "dict_type": "a mapping (key: value lines)", "model_type": "a mapping (key: value lines)",
-    "model_attributes_type": "a mapping (key: value lines)",
+    "string_type": Message("text"), "int_type": _WHOLE, "int_parsing": _WHOLE, "int_from_float": _WHOLE,
+    "float_type": _NUMBER, "float_parsing": _NUMBER, "bool_type": _BOOL, "bool_parsing": _BOOL,
+    "list_type": Message("a list"), "dict_type": _MAPPING, "model_type": _MAPPING, "model_attributes_type": _MAPPING,
 }
 
 
@@ -201,18 +202,21 @@ def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict,
     if etype == "missing":
         parent = loc[:-1]
         line, col = positions.key(parent) if parent else (1, 1)
-        where = f" under `{display_path(parent)}`" if parent else ""
-        return Diagnostic(doc_file, line, col, "error", "missing-field", f"`{name}` is required",
-                          f"add `{loc[-1]}:`{where}")
+        hint = (Message("add `{key}:` under `{parent}`", key=str(loc[-1]), parent=display_path(parent)) if parent
+                else Message("add `{key}:`", key=str(loc[-1])))
+        return Diagnostic(doc_file, line, col, "error", "missing-field", Message("`{path}` is required", path=name), hint)
     line, col = positions.value(loc)
     if etype == "invalid_date":
-        return Diagnostic(doc_file, line, col, "error", "invalid-date", f"`{name}` {err['msg']}",
-                          "write dates as YYYY-MM-DD, e.g. 2026-03-02")
+        message = (Message("`{path}` is not a real calendar date", path=name) if err["msg"] == "is not a real calendar date"
+                   else Message("`{path}` must be a date written YYYY-MM-DD", path=name))
+        return Diagnostic(doc_file, line, col, "error", "invalid-date", message,
+                          Message("write dates as YYYY-MM-DD, e.g. 2026-03-02"))
     if etype in _TYPE_WORDS:
         hint = ""
         if etype == "string_type" and isinstance(err.get("input"), (int, float, bool)):
-            hint = "put the value in quotes so it is read as text (YAML reads 0042 as 42 and no/yes literally)"
-        return Diagnostic(doc_file, line, col, "error", "wrong-type", f"`{name}` should be {_TYPE_WORDS[etype]}", hint)
+            hint = Message("put the value in quotes so it is read as text (YAML reads 0042 as 42 and no/yes literally)")
+        return Diagnostic(doc_file, line, col, "error", "wrong-type",
+                          Message("`{path}` should be {what}", path=name, what=_TYPE_WORDS[etype]), hint)
     if etype == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         allowed = re.findall(r"'([^']*)'|\b(\d+)\b", expected)
@@ -222,28 +226,36 @@ def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict,
         if isinstance(given, str):
             close = difflib.get_close_matches(given, allowed, n=1)
             if close:
-                hint = f"did you mean `{close[0]}`?"
+                hint = did_you_mean(close[0])
         return Diagnostic(doc_file, line, col, "error", "invalid-value",
-                          f"`{name}` must be one of: {', '.join(allowed)}", hint)
+                          Message("`{path}` must be one of: {list}", path=name, list=", ".join(allowed)), hint)
     if etype == "string_pattern_mismatch":
-        return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` does not have the expected form",
-                          _PATTERN_HINTS.get(str(loc[-1]) if loc else "", "see FORMAT.md for the form of this field"))
+        return Diagnostic(doc_file, line, col, "error", "invalid-value",
+                          Message("`{path}` does not have the expected form", path=name),
+                          _PATTERN_HINTS.get(str(loc[-1]) if loc else "", _SEE_FORMAT))
+    # pydantic's own words (a bound, a length): English, shown with the code's translated meaning
     msg = err.get("msg", "is not valid").replace("Input should", "should").replace("String should", "should")
     return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` {msg}")
 
 
+def did_you_mean(name: str) -> Message:
+    return Message("did you mean `{name}`?", name=name)
+
+
+_DURATION = Message("a count and a unit: 30d, 2w, 6m, 1y")
+_SEE_FORMAT = Message("see FORMAT.md for the form of this field")
 _PATTERN_HINTS = {
-    "id": "ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit",
-    "language": "a language tag such as en, es, vi, hy, hmn, ru",
-    "languages": "language tags such as en, es, vi, hy, hmn, ru",
-    "phone": "digits, spaces, + ( ) - . only, e.g. \"+1 408 555 0142\"",
-    "snils": "write it as \"NNN-NNN-NNN NN\", in quotes",
-    "ssn": "write it as \"NNN-NN-NNNN\", in quotes",
-    "uci": "digits only, in quotes",
-    "currency": "a three-letter ISO 4217 code such as USD or RUB",
-    "retention_checks": "a count and a unit: 30d, 2w, 6m, 1y",
-    "czn_ipra_report_before": "a count and a unit: 30d, 2w, 6m, 1y",
-    "type": "lower-case words joined by hyphens, e.g. monthly-review",
+    "id": Message("ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit"),
+    "language": Message("a language tag such as en, es, vi, hy, hmn, ru"),
+    "languages": Message("language tags such as en, es, vi, hy, hmn, ru"),
+    "phone": Message("digits, spaces, + ( ) - . only, e.g. \"+1 408 555 0142\""),
+    "snils": Message("write it as \"NNN-NNN-NNN NN\", in quotes"),
+    "ssn": Message("write it as \"NNN-NN-NNNN\", in quotes"),
+    "uci": Message("digits only, in quotes"),
+    "currency": Message("a three-letter ISO 4217 code such as USD or RUB"),
+    "retention_checks": _DURATION,
+    "czn_ipra_report_before": _DURATION,
+    "type": Message("lower-case words joined by hyphens, e.g. monthly-review"),
 }
 
 
@@ -286,8 +298,9 @@ def _unknown_diagnostics(file: str, positions: Positions, data: dict, model_cls:
         line, col = positions.key(prefix + path)
         close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
         diags.append(Diagnostic(file, line, col, "warning", "unknown-field",
-                                f"`{display_path(prefix + path)}` is not a field of this file; it is ignored",
-                                f"did you mean `{close[0]}`?" if close else ""))
+                                Message("`{path}` is not a field of this file; it is ignored",
+                                        path=display_path(prefix + path)),
+                                did_you_mean(close[0]) if close else ""))
     return data, diags
 
 
@@ -384,8 +397,9 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
             valid = False
             line, col = positions.key(prefix)
             near = programs.nearest(str(pid))
-            diags.append(Diagnostic(file, line, col, "error", "unknown-program", f"`{pid}` is not a known program",
-                                    f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}"))
+            diags.append(Diagnostic(file, line, col, "error", "unknown-program",
+                                    Message("`{path}` is not a known program", path=str(pid)),
+                                    did_you_mean(near) if near else Message("programs: {list}", list=", ".join(programs.ids()))))
             dropped.add(prefix)
             if near is not None and isinstance(block, dict):  # still report what is wrong inside it
                 _, more, _, _ = _validate(file, positions, programs.get(near).model, block, prefix)
@@ -397,7 +411,7 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
             valid = False
             line, col = positions.value(prefix)
             diags.append(Diagnostic(file, line, col, "error", "wrong-type",
-                                    f"`{display_path(prefix)}` should be a mapping (key: value lines)"))
+                                    Message("`{path}` should be {what}", path=display_path(prefix), what=_MAPPING)))
             dropped.add(prefix)
             continue
         model, more, gone, ok = _validate(file, positions, program.model, block, prefix)
@@ -425,7 +439,7 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
         return Document(file, kind, None, parsed.positions, False), diags
     if not isinstance(data, dict):
         line, col = parsed.positions.value(())
-        diags.append(Diagnostic(file, line, col, "error", "wrong-type", "the file should hold a mapping (key: value lines)"))
+        diags.append(Diagnostic(file, line, col, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)")))
         return Document(file, kind, None, parsed.positions, False), diags
     part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
     part = data.get(part_name) if part_name else None
@@ -435,7 +449,8 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
     if part_name:  # checked even when the rest of the file failed: every problem in one run
         if part is not None and not isinstance(part, dict):
             line, col = parsed.positions.value((part_name,))
-            diags.append(Diagnostic(file, line, col, "error", "wrong-type", f"`{part_name}` should be a mapping (key: value lines)"))
+            diags.append(Diagnostic(file, line, col, "error", "wrong-type",
+                                    Message("`{path}` should be {what}", path=part_name, what=_MAPPING)))
             dropped.add((part_name,))
             valid, part = False, None
         if kind == "case":
@@ -512,15 +527,15 @@ def _listdir(folder: Path, diags: list[Diagnostic], root: Path) -> list[Path]:
         return sorted(folder.iterdir())
     except OSError as e:
         diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable",
-                                f"cannot list the folder ({e.strerror or type(e).__name__})"))
+                                Message("cannot list the folder ({reason})", reason=e.strerror or type(e).__name__)))
         return []
 
 
 def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
     if path.is_symlink() and not inside(root, path):
         diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "symlink-outside",
-                                "a symbolic link points outside the caseload; it is not followed",
-                                "copy the file into the caseload instead of linking to it"))
+                                Message("a symbolic link points outside the caseload; it is not followed"),
+                                Message("copy the file into the caseload instead of linking to it")))
         return False
     return True
 
@@ -532,14 +547,14 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
     if not _safe(root, folder, diags):
         return docs
     if not folder.is_dir():
-        diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", "a file stands where a folder belongs"))
+        diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", Message("a file stands where a folder belongs")))
         return docs
     for path in _listdir(folder, diags, root):
         if path.name.startswith(".") or not _safe(root, path, diags):
             continue
         if path.suffix == ".yml":
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
-                                    "a .yml file is not read", "rename it to .yaml"))
+                                    Message("a .yml file is not read"), Message("rename it to .yaml")))
             continue
         if path.suffix != ".yaml":
             continue
@@ -548,13 +563,13 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
         match = _DATED_NAME.match(path.name)
         if not match:
             diags.append(Diagnostic(doc.file, 1, 1, "warning", "file-name",
-                                    "the file name does not follow <YYYY-MM-DD>-<slug>.yaml",
-                                    "e.g. 2026-11-03-monthly-review.yaml"))
+                                    Message("the file name does not follow <YYYY-MM-DD>-<slug>.yaml"),
+                                    Message("e.g. 2026-11-03-monthly-review.yaml")))
         elif doc.model is not None and match.group(1) != doc.model.date.isoformat():
             line, col = doc.at("date")
             diags.append(Diagnostic(doc.file, line, col, "warning", "file-name",
-                                    "the date in the file name differs from `date`",
-                                    "rename the file or correct the date"))
+                                    Message("the date in the file name differs from `date`"),
+                                    Message("rename the file or correct the date")))
     return docs
 
 
@@ -569,16 +584,16 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
     cf = CaseFolder(folder.name, _rel(root, folder))
     case_path = folder / "case.yaml"
     if not _CASE_ID.match(folder.name):
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "case-id-invalid", "the folder name is not a valid case id",
-                                "use 1-64 characters of a-z 0-9 - _, starting with a letter or digit"))
+        diags.append(Diagnostic(cf.folder, 1, 1, "error", "case-id-invalid", Message("the folder name is not a valid case id"),
+                                Message("use 1-64 characters of a-z 0-9 - _, starting with a letter or digit")))
     if not case_path.exists() and not case_path.is_symlink():
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
-                                "run `careerpath new` to scaffold one"))
+        diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", Message("the case folder has no case.yaml"),
+                                Message("run `careerpath new` to scaffold one")))
     elif _safe(root, case_path, diags):
         cf.case = _load_doc(root, case_path, "case", diags, files, programs)
         if cf.case.model is not None and cf.case.model.id != folder.name:
-            diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
-                                            "make `id` equal the folder name, or rename the folder"))
+            diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", Message("`id` differs from the folder name"),
+                                            Message("make `id` equal the folder name, or rename the folder")))
     plan_path = folder / "plan.yaml"
     if (plan_path.exists() or plan_path.is_symlink()) and _safe(root, plan_path, diags):
         cf.plan = _load_doc(root, plan_path, "plan", diags, files)
@@ -587,8 +602,8 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
     for path in _listdir(folder, diags, root):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
-                                    "this file is not part of the case format and is not read",
-                                    "events go in events/, referrals in referrals/, attachments in documents/"))
+                                    Message("this file is not part of the case format and is not read"),
+                                    Message("events go in events/, referrals in referrals/, attachments in documents/")))
     return cf
 
 
@@ -625,8 +640,8 @@ def load_config(root: Path, diags: list[Diagnostic], programs: Optional[ProgramS
     elif config_path.exists():
         config_doc = _load_doc(root, config_path, "careerpath", diags, programs=programs)
     else:
-        diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file",
-                                "careerpath.yaml is missing", "run `careerpath init` or point --caseload at the caseload folder"))
+        diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file", Message("careerpath.yaml is missing"),
+                                Message("run `careerpath init` or point --caseload at the caseload folder")))
     config = config_doc.model if config_doc and config_doc.model else empty_config(programs)
     return config, config_doc
 
@@ -659,7 +674,8 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
                 cases[folder.name] = case_loader(root, folder, diags, programs=programs)
             elif folder.suffix in (".yaml", ".yml"):
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
-                                        "a file directly under cases/ is not read", "each case is a folder: cases/<id>/case.yaml"))
+                                        Message("a file directly under cases/ is not read"),
+                                        Message("each case is a folder: cases/<id>/case.yaml")))
     diags.sort(key=sort_key)
     return Caseload(root, config, config_doc, cases, diags, programs)
 

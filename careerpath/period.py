@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from .i18n.messages import Message
+
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.I)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -50,13 +52,13 @@ def parse_period(text: str) -> Period:
     if m := _MONTH.match(text):
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError(f"{text}: month must be 01-12")
+            raise PeriodError(Message("{text}: month must be 01-12", text=text))
         start = date(year, month, 1)
         return Period(f"{year}-{month:02d}", start, start + relativedelta(months=1) - timedelta(days=1))
     if m := _YEAR.match(text):
         year = int(m.group(1))
         return Period(str(year), date(year, 1, 1), date(year, 12, 31))
-    raise PeriodError(f"{text!r} is not a period: write 2026-Q3, 2026-11 or 2026")
+    raise PeriodError(Message("{text} is not a period: write 2026-Q3, 2026-11 or 2026", text=repr(text)))
 
 
 def last_complete_quarter(today: date) -> Period:

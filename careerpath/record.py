@@ -27,6 +27,7 @@ from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
 from .fsio import LockBusy, WriteError, atomic_write, caseload_lock
+from .i18n.messages import Message, message_of
 from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, empty_config, file_models, inside, load_case, validate_data
 from .programs import ProgramSet, load_programs
 from .schema import modeline
@@ -52,6 +53,7 @@ class RecordBusy(RecordError):
 
 
 RECORD_LOCK = "record.lock"  # in .careerpath/
+_STAFF_HINT = Message("or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
 RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validates the whole caseload
 
 
@@ -118,14 +120,15 @@ class _Ctx:
 def _context(root: Path, case_id: str) -> _Ctx:
     root = Path(root)
     if not _CASE_ID.match(case_id):
-        raise RecordError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
+        raise RecordError(Message("CASE must be a case id: 1-64 characters of a-z 0-9 - _"))
     folder = root / "cases" / case_id
     for p in (folder, folder / "case.yaml"):
         if p.is_symlink() and not inside(root, p):
-            raise RecordError(f"cases/{case_id} links outside the caseload; careerpath does not write through it")
+            raise RecordError(Message("cases/{name} links outside the caseload; careerpath does not write through it",
+                                      name=case_id))
     if not (folder / "case.yaml").is_file():
-        raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
-                          hint="`careerpath new` makes a case")
+        raise RecordError(Message("there is no case {name} in this caseload (no cases/{path}/case.yaml)", name=case_id,
+                                  path=case_id), hint=Message("`careerpath new` makes a case"))
     programs = load_programs(root)
     parsed = read_file(root / CONFIG_FILE, CONFIG_FILE)
     doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed, programs)
@@ -135,7 +138,7 @@ def _context(root: Path, case_id: str) -> _Ctx:
 
 def _known_program(ctx: _Ctx, program: Optional[str]) -> None:
     if program is not None and program not in ctx.programs:
-        raise RecordError(f"--program must be one of: {', '.join(ctx.programs.ids())}")
+        raise RecordError(Message("--program must be one of: {list}", list=", ".join(ctx.programs.ids())))
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -148,9 +151,9 @@ def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
     import difflib
 
     close = difflib.get_close_matches(staff_id, [s.id for s in staff], n=1)
-    raise RecordError("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml",
-                      hint=f"did you mean `{close[0]}`?" if close else
-                      "use an id from `staff:` in careerpath.yaml, or add the person there")
+    raise RecordError(Message("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml"),
+                      hint=Message("did you mean `{name}`?", name=close[0]) if close else
+                      Message("use an id from `staff:` in careerpath.yaml, or add the person there"))
 
 
 def _case_model(ctx: _Ctx) -> Optional[m.Case]:
@@ -198,9 +201,9 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
     ctx = _context(root, case_id)
     staff = _staff(ctx.config.staff, by)
     if staff is None:
-        raise RecordError("say who recorded this: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
+        raise RecordError(Message("say who recorded this: --by STAFF"), hint=_STAFF_HINT)
     if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
-        raise RecordError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
+        raise RecordError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
     _known_program(ctx, program)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
@@ -223,7 +226,7 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     ctx = _context(root, case_id)
     staff = _staff(ctx.config.staff, by)
     if staff is None:
-        raise RecordError("say who made the referral: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
+        raise RecordError(Message("say who made the referral: --by STAFF"), hint=_STAFF_HINT)
     _known_program(ctx, program)
     data: dict[str, Any] = {"date": day.isoformat(), "to": edit.free_text(to), "kind": kind}
     if program:
@@ -246,15 +249,15 @@ def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, 
     path = ctx.folder / rel_in_case
     rel = f"cases/{ctx.case_id}/{rel_in_case}"
     if path.is_symlink():
-        raise RecordError(f"{rel} is a symbolic link; careerpath edits only plain files")
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=rel))
     try:
         before = path.read_bytes()
     except OSError as e:
-        raise RecordError(f"cannot read {rel} ({e.strerror or type(e).__name__})") from None
+        raise RecordError(Message("cannot read {path} ({reason})", path=rel, reason=e.strerror or type(e).__name__)) from None
     try:
         doc = edit.load(before, rel)
         if not isinstance(doc.data, dict):
-            raise RecordError(f"{rel} does not hold a mapping; fix it by hand first")
+            raise RecordError(Message("{path} does not hold a mapping; fix it by hand first", path=rel))
         for path_, value in edits:
             edit.set_value(doc.data, path_, value, file_models(ctx.programs)[kind])
     except edit.EditError as e:
@@ -268,10 +271,12 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
     staff = _staff(ctx.config.staff, by)
     stem = referral[:-5] if referral.endswith(".yaml") else referral
     if not _STEM.match(stem) or not (ctx.folder / "referrals" / f"{stem}.yaml").is_file():
-        raise RecordError(f"case {case_id} has no referral {stem}", hint=f"referral names are the file names in cases/{case_id}/referrals/ without .yaml")
+        raise RecordError(Message("case {name} has no referral {stem}", name=case_id, stem=stem),
+                          hint=Message("referral names are the file names in cases/{name}/referrals/ without .yaml",
+                                       name=case_id))
     current = read_file(ctx.folder / "referrals" / f"{stem}.yaml", stem)
     if isinstance(current.data, dict) and current.data.get("outcome") is not None:
-        raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
+        raise RecordError(Message("the referral {stem} already has an outcome; change it by hand if it is wrong", stem=stem))
     outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
     fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
     rules = rulelinks.for_fields(ctx.programs, ["referral.outcome.date"], _case_data(ctx))
@@ -302,12 +307,12 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             raise RecordError(e.message) from None
         this_kind, model_path = ("plan", path[1:]) if path[0] == "plan" else ("case", path)
         if kind is not None and this_kind != kind:
-            raise RecordError("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands")
+            raise RecordError(Message("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands"))
         kind = this_kind
         if kind == "plan" and not model_path:
-            raise RecordError("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done")
+            raise RecordError(Message("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done"))
         if model_path == ("id",):
-            raise RecordError("the case id is the folder name; rename the folder and `id` together by hand (git mv)")
+            raise RecordError(Message("the case id is the folder name; rename the folder and `id` together by hand (git mv)"))
         try:
             typed = edit.typed_value(file_models(ctx.programs)[kind], model_path, fvalue)
         except edit.EditError as e:
@@ -325,7 +330,8 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     assert kind is not None
     rel_in_case = "plan.yaml" if kind == "plan" else "case.yaml"
     if kind == "plan" and not (ctx.folder / "plan.yaml").is_file():
-        raise RecordError(f"case {case_id} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)")
+        raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
+                                  name=case_id))
     fc, drift = _edit_file(ctx, rel_in_case, kind, edits)
     rules = rulelinks.for_fields(ctx.programs, addresses, _case_data(ctx, fc.after if kind == "case" else None))
     if not programs:
@@ -340,7 +346,7 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
     staff = _staff(ctx.config.staff, by)
     current = _case_model(ctx)
     if current is not None and current.status == "closed":
-        raise RecordError(f"the case {case_id} is already closed")
+        raise RecordError(Message("the case {name} is already closed", name=case_id))
     closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
     fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
     return Change(ctx.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
@@ -424,10 +430,11 @@ def recording_lock(root: Path, wait: float = RECORD_WAIT, on_wait: Any = None) -
         with caseload_lock(root, wait, RECORD_LOCK, on_wait):
             yield
     except LockBusy:
-        raise RecordBusy(f"another recording in this caseload held .careerpath/{RECORD_LOCK} for {wait:g} s; "
-                         "nothing was written", hint="run the command again") from None
+        raise RecordBusy(Message("another recording in this caseload held .careerpath/{name} for {seconds} s; "
+                                 "nothing was written", name=RECORD_LOCK, seconds=format(wait, "g")),
+                         hint=Message("run the command again")) from None
     except WriteError as e:  # the lock file cannot be made (a read-only caseload)
-        raise RecordError(f"{e}; nothing was written") from None
+        raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
 
 
 def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:
@@ -450,25 +457,27 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     found = check_change(change, today, warnings=True)
     added = [d for d in found if d.severity == "error"]
     if added:
-        raise RecordError("the change would make the case invalid; nothing was written", added)
+        raise RecordError(Message("the change would make the case invalid; nothing was written"), added)
     before_case = _case_model(_context(change.root, change.case_id))
     was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
     for fc in change.files:
         if fc.before is not None and fc.path.read_bytes() != fc.before:
-            raise RecordError(f"{fc.rel} changed while it was being edited; nothing was written, run the command again")
+            raise RecordError(Message("{path} changed while it was being edited; nothing was written, run the command again",
+                                      path=fc.rel))
     written: list[FileChange] = []
     try:
         for fc in change.files:
             atomic_write(fc.path, fc.after, exclusive=fc.new)
             written.append(fc)
     except WriteError as e:
-        raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
+        raise RecordError(message_of(e) if not written else
+                          Message("{error} ({n} file(s) were written before)", error=message_of(e), n=len(written))) from None
     message = gitio.format_message(change.subject, change.trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
                       warnings=[d for d in found if d.severity == "warning"])
     if was_closed:
-        result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
+        result.notes.append(Message("the case is closed; `careerpath audit` reports changes made after the closure"))
     if not commit:
         return result
     if not gitio.available():

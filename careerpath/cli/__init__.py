@@ -70,6 +70,7 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
     # The language must be known before typer builds the help texts.
     choice = i18n.choose(args, os.environ)
     i18n.use(choice.lang)
+    i18n.use_caseload(None)  # until a command names its caseload (cli.common.caseload_of)
     if choice.note:
         print(choice.note, file=sys.stderr)
     if choice.lang != i18n.SOURCE_LANGUAGE and i18n.catalogue(choice.lang).error:
@@ -82,10 +83,10 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
         result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False,
                                     obj=Globals(stats=stats))
     except CliError as e:
-        # library wordings (scaffold, fsio) are translated on display, like diagnostics
-        print(f"careerpath: {i18n.diagnostic_text(e.message)}", file=sys.stderr)
+        # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
+        print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)
         if e.hint:
-            print("  " + _("hint: {hint}").format(hint=i18n.diagnostic_text(e.hint)), file=sys.stderr)
+            print("  " + _("hint: {hint}").format(hint=i18n.text(e.hint)), file=sys.stderr)
         return e.code
     except typer.Exit as e:
         return e.exit_code

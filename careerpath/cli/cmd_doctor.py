@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from ..i18n import _, diagnostic_text
+from ..i18n import _, text
 from .common import CaseloadOpt, CliError, FormatOpt, app, cache_of, caseload_of
 
 
@@ -44,7 +44,7 @@ def doctor(
     for f in findings:
         print(f"{f.status:<5} {f.check:<{width}}  {f.detail}")
         if f.fix and f.status != "ok":
-            print(f"{'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=diagnostic_text(f.fix)))
+            print(f"{'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=text(f.fix)))
     warns = sum(f.status == "warn" for f in findings)
     fails = sum(f.status == "fail" for f in findings)
     print(_("{fails} failed, {warns} warnings, {ok} ok").format(fails=fails, warns=warns, ok=len(findings) - fails - warns),

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..i18n import _, detail_text, display, display_date, ngettext
+from ..i18n import _, display, display_date, message_of, ngettext, text
 from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of,
                      err, today_of)
 from .views import language_state, output_cached
@@ -104,7 +104,7 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             what = titles[o.rule] = o.title_in(lang)
         detail = details.get(o.detail)
         if detail is None:
-            detail = details[o.detail] = detail_text(o.detail)
+            detail = details[o.detail] = text(o.detail)
         extra = f"{o.item}, {detail}" if o.item and detail else o.item or detail
         row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
         if explain:
@@ -322,4 +322,4 @@ def _emit(content: str | bytes, output: Optional[Path]) -> None:
     try:
         atomic_write(output, content)
     except WriteError as e:
-        raise CliError(_("cannot write {path}: {reason}").format(path=output, reason=e)) from None
+        raise CliError(_("cannot write {path}: {reason}").format(path=output, reason=text(message_of(e)))) from None

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _, diagnostic_text, ngettext
+from ..i18n import Message, _, ngettext, text
 from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, display_prefix, err, parse_date, today_of
 from .localize import format_diagnostic
 
@@ -58,7 +58,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
             change = plan()
             found = check_change(change, today, warnings=True)
             if any(d.severity == "error" for d in found):
-                raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
+                raise RecordError(Message("the change would make the case invalid"), [d for d in found if d.severity == "error"])
             for d in found:
                 err(format_diagnostic(d, prefix))
             sys.stdout.write(change.diff())
@@ -88,7 +88,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
         print(_("wrote {path}").format(path=os.path.join(prefix, path) if prefix else path))
     if result.git != "failed":
         for note in result.notes:
-            err("careerpath: " + _("note: {note}").format(note=diagnostic_text(note)))
+            err("careerpath: " + _("note: {note}").format(note=text(note)))
     if result.drift:
         err("careerpath: " + ngettext(
             "note: the YAML writer also reformatted {n} line outside the edit "

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, message_of
 from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, cache_of, caseload_of, err,
                      today_of)
 
@@ -85,7 +85,7 @@ def render(
         try:
             parse_period(period)
         except PeriodError as e:
-            raise CliError(str(e), code=2) from None
+            raise CliError(message_of(e), code=2) from None
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
@@ -104,7 +104,7 @@ def render(
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
     except RenderError as e:
-        raise CliError(str(e), code=1) from None
+        raise CliError(message_of(e), code=1) from None
     for note in doc.notes:
         err("careerpath: " + _("note: {note}").format(note=note))
     if out is None:
@@ -114,7 +114,7 @@ def render(
     try:
         atomic_write(out, data, mode=0o600)
     except WriteError as e:
-        raise CliError(str(e), code=1) from None
+        raise CliError(message_of(e), code=1) from None
     err(_("wrote {path}").format(path=out))
     return 0
 
@@ -127,7 +127,7 @@ def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> i
     try:
         rows = kinds_for(cl, case)
     except RenderError as e:
-        raise CliError(str(e), code=1) from None
+        raise CliError(message_of(e), code=1) from None
     width = max((len(r["kind"]) for r in rows), default=0)
     for r in rows:
         state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))

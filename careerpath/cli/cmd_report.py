@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _, ngettext
+from ..i18n import _, message_of, ngettext, text
 from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of, err,
                      today_of)
 
@@ -63,7 +63,7 @@ def report(
     try:
         per = parse_period(period) if period else (last_complete_quarter(day) if kind == "quarterly" else year_of(day))
     except PeriodError as e:
-        raise CliError(str(e), code=2) from None
+        raise CliError(message_of(e), code=2) from None
     out_dir = out if out is not None else root / "reports"
     from ..pipeline import load
 
@@ -84,7 +84,7 @@ def report(
                                       redact=red.text if red is not None else None)
             result = batch.run(req)
     except LockBusy as e:
-        raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
+        raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
     load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
@@ -95,7 +95,7 @@ def report(
         if not quiet:
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
-        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=text(reason)))
     if commit and result.written:
         if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
             return 1
@@ -113,7 +113,7 @@ def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, qui
     try:
         made = gitio.commit_paths(top, paths, message, force=True)
     except gitio.GitError as e:
-        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=e.message))
+        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=text(e.message)))
         return False
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, message_of
 from .localize import format_diagnostic
 from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, parse_date, today_of
 
@@ -31,7 +31,7 @@ def init(
     try:
         result = do_init(folder, agency=agency, language=language)
     except (ScaffoldError, WriteError) as e:
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
     for path in result.written:
         err(_("wrote {path}").format(path=path))
     if result.git == "created":
@@ -80,9 +80,9 @@ def new(
     except ScaffoldError as e:
         for diag in e.diagnostics:
             err(format_diagnostic(diag))
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
     except WriteError as e:
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
     print(_("wrote {path}").format(path=path))
     return 0
 
@@ -149,5 +149,5 @@ def schema(
         for path in sch.write_all(target, load_programs(root)):
             err(_("wrote {path}").format(path=path))
     except WriteError as e:
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
     return 0

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from .cmd_due import LangOpt, load_and_compute, warn_on_errors
-from ..i18n import _, detail_text, display, display_date as dd
+from ..i18n import _, display, display_date as dd, text
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app
 
 
@@ -103,7 +103,7 @@ def _print(v: dict, titles: dict[str, str]) -> None:
                   + (" (" + _("due {date}").format(date=dd(o["due"])) + ")" if o["due"] else ""))
     print("\n" + (_("open obligations") if v["obligations"] else _("open obligations: none")))
     for o in v["obligations"]:
-        extra = ", ".join(x for x in (o["item"], detail_text(o["detail"])) if x)
+        extra = ", ".join(x for x in (o["item"], text(o["detail"])) if x)
         width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial")))
         print(f"  {display('status', o['status']):<{width}} {dd(o['due'])}  {titles.get(o['uid'], o['title'])}"
               + (f" [{extra}]" if extra else ""))

@@ -48,8 +48,8 @@ def validate(
         from .redaction import redactor_for
 
         red = redactor_for(root, True, cache=cache_of(ctx, no_cache))
-        diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
-                 for d in diags]
+        diags = [dataclasses.replace(d, file=red.path(d.file), message=_redacted(d.message, red.text),
+                                     hint=_redacted(d.hint, red.text)) for d in diags]
     errors, warnings = summarize(diags)
     failed = errors > 0 or (strict and warnings > 0)
     if format == "json":
@@ -66,6 +66,13 @@ def validate(
     if not quiet or failed:
         print(summary(errors, warnings, len(found.cases), found.files), file=sys.stderr if quiet else sys.stdout)
     return 1 if failed else 0
+
+
+def _redacted(message: str, redact) -> str:
+    """A Message stays a Message (its text arguments redacted), so it can still be shown translated."""
+    from ..i18n import Message
+
+    return message.map_text(redact) if isinstance(message, Message) else redact(message)
 
 
 def summary(errors: int, warnings: int, cases: int, files: int) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from .. import i18n
 from ..i18n import _
 
 if TYPE_CHECKING:
@@ -124,14 +125,16 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
     if path is not None:
         if not path.is_dir():
             raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)
-        return path
-    from ..loader import find_caseload
+    else:
+        from ..loader import find_caseload
 
-    found = find_caseload(Path.cwd())
-    if found is None:
-        raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
-                       hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
-    return found
+        path = find_caseload(Path.cwd())
+        if path is None:
+            raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
+                           hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
+    # its own program folders may translate their messages: searched first when one is shown
+    i18n.use_caseload(path)
+    return path
 
 
 def display_prefix(root: Path) -> str:

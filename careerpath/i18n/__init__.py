@@ -24,13 +24,12 @@ from .choice import Choice, choose, current, lang_in_args, normalize, use
 from .formatting import Formatter, display_date, format_date, format_number
 from .languages import CLDR_LOCALES, LANGUAGE_NAMES, LANGUAGES, PLURAL_FORMS, SOURCE_LANGUAGE, base_language
 from .messages import CONTEXT, Message, join, message_of
-from .translate import DISPLAY_VALUES, N_, _, display, ngettext, pgettext, text
+from .translate import DISPLAY_VALUES, N_, _, display, ngettext, pgettext, text, translated
 
 __all__ = [
     "CLDR_LOCALES", "CONTEXT", "DISPLAY_VALUES", "LANGUAGES", "LANGUAGE_NAMES", "LOCALE_DIR", "PLURAL_FORMS",
     "SOURCE_LANGUAGE", "Catalogue", "Choice", "Formatter", "Message", "N_", "Translations", "_", "available",
     "base_language", "catalogue", "catalogue_path", "choose", "current", "display", "display_date", "format_date",
     "format_number", "join", "lang_in_args", "message_of", "ngettext", "normalize", "pgettext", "read_catalogue",
-    "reviewed_by", "text", "translations", "use", "use_caseload",
+    "reviewed_by", "text", "translated", "translations", "use", "use_caseload",
 ]
-from .legacy import DIAGNOSTIC_TEMPLATES, detail_text, diagnostic_text  # noqa: E402

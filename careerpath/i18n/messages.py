@@ -113,8 +113,8 @@ def _restore(text: str, msgid: str, context: Optional[str], args: tuple) -> Mess
 def join(parts: Iterable[Arg], sep: str = "; ") -> Union[Message, str]:
     """Parts (messages or text) joined by ``sep``, each still translatable; '' when there are none."""
     parts = list(parts)
-    if not parts:
-        return ""
+    if len(parts) < 2:
+        return parts[0] if parts else ""
     names = [f"p{i}" for i in range(len(parts))]
     return _make(sep.join("{%s}" % n for n in names), None, dict(zip(names, parts)))
 

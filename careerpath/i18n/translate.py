@@ -56,6 +56,16 @@ def display(context: str, value: str) -> str:
     return pgettext(context, value)
 
 
+def translated(value: Optional[str], lang: Optional[str] = None) -> bool:
+    """Whether ``value`` reads in ``lang``: English always does; else a Message whose msgid a catalogue translates."""
+    lang = lang or current()
+    if lang == SOURCE_LANGUAGE:
+        return True
+    if not isinstance(value, Message):
+        return False
+    return translations(lang, "cli", caseload_in_use()).lookup(value.msgid, value.context) is not None
+
+
 def text(value: Optional[str], lang: Optional[str] = None) -> str:
     """A library message for display in ``lang`` (default: the current language).
 

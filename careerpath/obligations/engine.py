@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterator, Optional
 
+from ..i18n.messages import Message, join
 from .dates import Duration, month_end, month_start, quarter_end, quarter_label, quarter_start, shift
 from .facts import Facts, Node
 from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
@@ -44,7 +45,7 @@ class Obligation:
     source: str  # file:line of the fact the due date was computed from
     done_on: Optional[date] = None
     staff: tuple[str, ...] = ()
-    detail: str = ""  # short, never personal data
+    detail: str = ""  # short, never personal data: a Message (notes, "done 3 days late", "1 of 2")
     item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
@@ -386,7 +387,8 @@ def _required(rule: Rule) -> int:
 
 def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> Obligation:
     today = ctx.today
-    detail = [occ.note] if occ.note else []
+    # a Message: English in JSON and CSV, rendered in the user's language by the CLI
+    detail = [Message.declared(occ.note)] if occ.note else []
     done_on: Optional[date] = None
     if rule.informational:
         status = "done" if occ.due <= today else ("due-soon" if occ.due <= today + timedelta(days=warn_days) else "upcoming")
@@ -398,10 +400,10 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         elif done_on is not None:
             status = "done"
             if done_on > occ.due:
-                detail.append(f"done {(done_on - occ.due).days} days late")
+                detail.append(Message("done {n} days late", n=(done_on - occ.due).days))
         elif partial:
             status = "partial"
-            detail.append(f"{partial} of {_required(rule)}")
+            detail.append(Message("{n} of {m}", n=partial, m=_required(rule)))
         elif occ.due < today:
             status = "overdue"
         elif occ.due <= today + timedelta(days=warn_days):
@@ -416,7 +418,7 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     return Obligation(
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
-        staff=tuple(staff) or ctx.all_staff, detail="; ".join(detail), item=occ.item,
+        staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
         past_due=status != "done" and occ.due < today,
         history=occ.bound is not None and occ.bound <= today, titles=dict(rule.titles),
     )

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import Diagnostic
+from ..i18n.messages import Message
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, digest, fingerprint, folders, program_files
 
@@ -395,7 +396,7 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             code_checks = _code_checks(folder, pid)
         else:
             extra.append(Diagnostic(f"{shown}/checks.py", 1, 1, "warning", "program-code-ignored",
-                                    "a caseload's program folder holds data only; its checks.py is not run"))
+                                    Message("a caseload's program folder holds data only; its checks.py is not run")))
     rules: tuple = ()
     if (folder / RULES_FILE).exists():
         from ..obligations.rules import RulesError, load_rule_file
@@ -470,8 +471,8 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
 
         if not inside(Path(root), base):
             diags.append(Diagnostic("programs", 1, 1, "error", "symlink-outside",
-                                    "the programs folder is a link outside the caseload; it is not read",
-                                    "copy the program folders into the caseload"))
+                                    Message("the programs folder is a link outside the caseload; it is not read"),
+                                    Message("copy the program folders into the caseload")))
             return ProgramSet(builtin, tuple(diags), builtin_fp)
     folders = _folders(base)
     files = [f for folder in folders for f in _program_files(folder)]
@@ -495,7 +496,7 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
 
             if not inside(Path(root), folder):
                 diags.append(Diagnostic(shown, 1, 1, "error", "symlink-outside",
-                                        "a program folder links outside the caseload; it is not read"))
+                                        Message("a program folder links outside the caseload; it is not read")))
                 continue
         program, more = read_program(folder, builtin=False, shown=shown)
         diags.extend(more)
@@ -503,14 +504,14 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
             continue
         if program.id in taken:
             diags.append(Diagnostic(f"{shown}/{PROGRAM_FILE}", 1, 1, "error", "program-invalid",
-                                    f"the program id {program.id} is already taken by a built-in program",
-                                    "give your program its own id (and folder name)"))
+                                    Message("the program id {name} is already taken by a built-in program", name=program.id),
+                                    Message("give your program its own id (and folder name)")))
             continue
         clash = next((r.id for r in program.rules if r.id in rule_ids), None)
         if clash is not None:
             diags.append(Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error", "program-invalid",
-                                    f"the rule id {clash} is already defined by another program",
-                                    "rule ids start with a prefix of the program's own"))
+                                    Message("the rule id {name} is already defined by another program", name=clash),
+                                    Message("rule ids start with a prefix of the program's own")))
             continue
         taken.add(program.id)
         rule_ids.update(r.id for r in program.rules)

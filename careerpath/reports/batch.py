@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..fsio import WriteError
+from ..i18n.messages import message_of
 from ..loader import CaseFolder, Caseload
 from . import outcomes, registry
 from .output import write_output
@@ -56,7 +57,7 @@ def _emit(req: ReportRequest, result: BatchResult, name: str, text: str, what: s
     try:
         result.written.append((write_output(req.out_dir, name, text), what))
     except WriteError as e:
-        result.failed.append((name, str(e)))
+        result.failed.append((name, message_of(e)))
 
 
 def _emit_table(req: ReportRequest, result: BatchResult, stem: str, table: Table, html_too: bool) -> None:
