@@ -13,6 +13,7 @@ the gettext way (new strings empty, changed ones fuzzy) and fills the English
 catalogue with the source text. Run::
 
     python -m careerpath.catalogs update
+    python -m careerpath.catalogs program <caseload>/programs/<id>   # a caseload program's own template
 
 This module sits above the CLI (it reads the typer app's help texts); how
 complete each language is (``careerpath i18n status``) is
@@ -59,7 +60,7 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
         cat.add(text, None, [("careerpath/cli/", None)], context=None)
     for context, values in i18n.DISPLAY_VALUES.items():
         for value in values:
-            cat.add(value, None, [("careerpath/i18n.py", None)], context=context,
+            cat.add(value, None, [("careerpath/i18n/translate.py", None)], context=context,
                     auto_comments=["A stored value shown on screen; files and JSON keep the English word."])
     # the library's messages as values: Message("...") calls, all in one msgctxt
     for filename, lineno, message, comments, _context in extract_from_dir(
@@ -85,32 +86,67 @@ def _add_message(cat, text: str, where: str, lineno, context: str, comments: lis
             auto_comments=[*comments, _KEEP] if ("{" in text or "`" in text) else comments)
 
 
-def program_texts() -> list[tuple[str, str, str]]:
-    """(text, msgctxt, file) of what the built-in program folders declare as words shown to people.
+def program_texts(programs=None) -> list[tuple[str, str, str]]:
+    """(text, msgctxt, file) of what program folders declare as words shown to people.
 
     Checks' ``message``/``hint``, fields' ``order_message``/``order_hint`` and
     rules' date ``note`` are messages (context ``diagnostic``); codes' ``meaning``
     is a code description (context ``code``). Rule titles are not: they carry
-    their own translations in the rule file.
+    their own translations in the rule file. ``programs`` default to the
+    built-in ones, with the case-wide rules of ``careerpath/rules/``.
     """
     from .i18n.messages import CONTEXT
-    from .programs import BUILTIN
+    from .programs.files import PROGRAM_FILE, RULES_FILE
     from .programs.registry import builtin_programs
     from .yamlfile import read_file
 
+    builtin = programs is None
     out: list[tuple[str, str, str]] = []
-    for program in builtin_programs()[0]:
-        where = f"careerpath/programs/{program.id}/program.yaml"
+    rule_files = []
+    for program in builtin_programs()[0] if builtin else programs:
+        where = _shown(program.folder / PROGRAM_FILE)
         for spec in program.checks:
             out += [(t, CONTEXT, where) for t in (spec.message, spec.hint) if t]
         for _path, spec in program.walk():
             out += [(t, CONTEXT, where) for t in (spec.order_message, spec.order_hint) if t]
         out += [(meaning, "code", where) for _sev, meaning in program.codes.values()]
-    rule_files = sorted(BUILTIN.glob("*/rules.yaml")) + sorted((PACKAGE / "rules").glob("*.yaml"))
+        if (program.folder / RULES_FILE).is_file():
+            rule_files.append(program.folder / RULES_FILE)
+    if builtin:
+        rule_files += sorted((PACKAGE / "rules").glob("*.yaml"))
     for path in rule_files:
-        where = path.relative_to(PACKAGE.parent).as_posix()
+        where = _shown(path)
         out += [(note, CONTEXT, where) for note in _notes(read_file(path, where).data)]
     return out
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PACKAGE.parent).as_posix()
+    except ValueError:  # a caseload's folder: from the programs/ folder on
+        return "/".join(path.parts[-3:])
+
+
+def program_template(folder: Path):
+    """The ``cli`` template of one program folder (a caseload's own): its declared words, for its translators.
+
+    Raises ValueError naming the problems when the folder does not read as a program.
+    """
+    from babel.messages.catalog import Catalog
+
+    from .programs.registry import read_program
+
+    folder = Path(folder)
+    program, diags = read_program(folder, builtin=False, shown=f"programs/{folder.name}")
+    if program is None:
+        raise ValueError("; ".join(d.format() for d in diags))
+    cat = Catalog(project=program.id, domain="cli", fuzzy=False,
+                  header_comment=f"# {program.id}: the words its folder declares "
+                                 f"(python -m careerpath.catalogs program FOLDER).\n#")
+    cat.creation_date = cat.revision_date = _FIXED_DATE
+    for text, context, where in program_texts([program]):
+        _add_message(cat, text, where, None, context, [])
+    return cat
 
 
 def _notes(data) -> list[str]:
@@ -195,6 +231,16 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["update"]:
         for p in update():
             print(f"wrote {p}")
+    elif len(sys.argv) == 3 and sys.argv[1] == "program":
+        target = Path(sys.argv[2]) / "locale" / "cli.pot"
+        try:
+            write_po(target, program_template(Path(sys.argv[2])))
+        except ValueError as e:
+            print(f"careerpath: {e}", file=sys.stderr)
+            sys.exit(1)
+        print(f"wrote {target}")
     else:
-        print("usage: python -m careerpath.catalogs update", file=sys.stderr)
+        print("usage: python -m careerpath.catalogs update\n"
+              "       python -m careerpath.catalogs program PROGRAM_FOLDER   (writes PROGRAM_FOLDER/locale/cli.pot)",
+              file=sys.stderr)
         sys.exit(2)

@@ -111,7 +111,13 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
         except (UnknownLocaleError, ValueError, TypeError):
             missing.append(lang)
     if missing:
-        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} (dates fall back to a numeric form)",
+        from .i18n.formatting import OWN_DATE_FORMS
+
+        tabled = [lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS]
+        iso = [lang for lang in missing if lang not in tabled]
+        how = "; ".join([*([f"{', '.join(tabled)}: careerpath's own month table"] if tabled else []),
+                         *([f"{', '.join(iso)}: ISO 8601 dates"] if iso else [])])
+        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} ({how})",
                       "have a native speaker review documents in these languages")
     else:
         yield Finding("locale data", "ok", f"CLDR data for {', '.join(languages)}")

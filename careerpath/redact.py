@@ -115,20 +115,11 @@ def _date_forms(d: date) -> list[str]:
     """The ways a date is written: numeric forms, and long forms in every document language."""
     forms = {d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
              f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}", f"{d.day:02}/{d.month:02}/{d.year}"}
-    try:
-        from .i18n import LANGUAGES, Formatter
+    try:  # every form the one formatter writes, in the CLI and in documents
+        from .i18n import LANGUAGES, format_date
 
-        forms.update(Formatter(lang).date(d) for lang in LANGUAGES)
+        forms.update(format_date(d, lang, f) for lang in LANGUAGES for f in ("medium", "long", "full"))
     except Exception:  # babel missing: the numeric forms still hold
-        pass
-    try:
-        from babel.dates import format_date
-
-        from .i18n import CLDR_LOCALES
-
-        for locale in CLDR_LOCALES.values():
-            forms.update(format_date(d, f, locale=locale) for f in ("medium", "long", "full"))
-    except Exception:
         pass
     return sorted(f for f in forms if f)
 

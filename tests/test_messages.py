@@ -275,3 +275,16 @@ def test_program_data_messages_are_in_the_template():
         assert ("diagnostic", text) in keys, text
     assert ("code", "Group supported employment serves 3 to 8 consumers per job coach (WIC 4851(r)).") in keys
     assert not any(c == "diagnostic" and "{p0}" in m for c, m in keys)  # joins are not msgids
+
+
+def test_a_caseload_program_gets_a_template_of_its_own_words(tmp_path):
+    from careerpath.catalogs import program_template
+
+    folder = add_toy(tmp_path)
+    found = {(m.context, m.id) for m in program_template(folder) if m.id}
+    assert found == {("diagnostic", "a regular member needs `sessions` from 1 to 52"),
+                     ("diagnostic", "the person left the club before joining it"),
+                     ("code", "A regular member has between 1 and 52 sessions a year.")}
+    (folder / "program.yaml").write_text("id: [broken\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="program.yaml"):
+        program_template(folder)

@@ -28,6 +28,8 @@ HMONG_MONTHS = (
     "Lub Xya Hli", "Lub Yim Hli", "Lub Cuaj Hli", "Lub Kaum Hli", "Lub Kaum Ib Hlis", "Lub Kaum Ob Hlis",
 )
 HMONG_REVIEWED = False
+#: Languages whose dates careerpath writes with its own table, CLDR having none.
+OWN_DATE_FORMS = ("hmn",)
 #: Numbers of a language without a CLDR locale follow this one.
 NUMBER_FALLBACK = "en_US"
 
@@ -43,7 +45,7 @@ def format_date(d: date, lang: Optional[str] = None, format: str = "medium") -> 
     Hmong: the month table, whatever the form. A language with neither: ISO 8601.
     """
     lang = base_language(lang or current())
-    if lang == "hmn":
+    if lang in OWN_DATE_FORMS:
         return hmong_date(d)
     locale = CLDR_LOCALES.get(lang)
     if locale is None:
