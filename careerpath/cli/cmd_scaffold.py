@@ -120,7 +120,7 @@ def program_options(args: list[str], root: Path) -> dict[str, str]:
 def schema(
     ctx: typer.Context,
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program` or `rules`."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program`, `rules` or `documents`."),
     caseload: CaseloadOpt = None,
 ) -> int:
     """Write the JSON Schema of every file kind, for editors' completion and inline errors.
