@@ -209,6 +209,13 @@ def test_malformed_kinds_are_diagnostics_not_crashes(toy, bad, message):
     assert len(errors) == 1 and errors[0][0] == "programs/xx-toy/documents.yaml" and errors[0][1] > 1, errors
 
 
+def test_the_label_tables_a_kind_may_name_are_the_ones_documents_define():
+    from careerpath.documents import labels
+    from careerpath.programs.kinds import LABEL_TABLES
+
+    assert set(LABEL_TABLES) == set(labels.TABLES) | {"events", "programs"}
+
+
 # ---------------------------------------------------------------- the engine names no program
 
 PROGRAM_IDS = re.compile(r"ca_dds_ccp|ca_dor_vr|ca_dor_se|ru_czn_disability")
@@ -254,3 +261,17 @@ def test_documents_python_names_no_program_and_no_enrollment_field():
         text = path.read_text(encoding="utf-8")
         assert not HELP_EXAMPLE.search(text), path.name
         assert sorted({m.group(0) for m in word.finditer(text)}) == [], path.name
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.yaml")) if CORPUS.is_dir() else [])
+def test_a_hostile_documents_yaml_is_a_diagnostic(toy, name):
+    """A caseload's documents.yaml is untrusted: each hostile corpus file is refused with a diagnostic or read."""
+    root = toy()
+    (root / "programs" / "xx-toy" / "documents.yaml").write_bytes((CORPUS / name).read_bytes())
+    programs = load_programs(root)
+    errors = [d for d in programs.diagnostics if d.severity == "error"]
+    assert ("xx-toy" in programs) != bool(errors)
+    assert all(d.file.startswith("programs/xx-toy/") for d in errors)

@@ -76,7 +76,6 @@ _KIND = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 _SEGMENT = re.compile(r"^(\*|[A-Za-z0-9_][A-Za-z0-9_-]*)$")
 _KIND_KEYS = {"title", "audience", "period", "labels", "situation", "requires"}
 _REQUIREMENT_KEYS = {"path", "one_of", "why", "where", "value"}
-_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -86,11 +85,8 @@ class Requirement:
     paths: tuple[str, ...]
     why: str = ""
     where: tuple = ()                # a condition on list items ((path, expected), ...)
-    value: Any = _UNSET              # the value the path must hold (a tuple: one of)
-
-    @property
-    def has_value(self) -> bool:
-        return self.value is not _UNSET
+    value: Any = None                # the value the path must hold (a tuple: one of), when has_value
+    has_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,10 +255,10 @@ def _requirement(raw: Any, where: tuple, owner_fields) -> Requirement:
     why = raw.get("why", "")
     if not isinstance(why, str):
         raise FieldError(where + ("why",), "`why` is text (shown in parentheses after the path)")
-    value = raw.get("value", _UNSET)
+    value = raw.get("value")
     if isinstance(value, list):
         value = tuple(value)
-    return Requirement(paths, why, _item_condition(raw.get("where"), where + ("where",)), value)
+    return Requirement(paths, why, _item_condition(raw.get("where"), where + ("where",)), value, "value" in raw)
 
 
 def _period(raw: Any, where: tuple, owner_fields) -> tuple[str, str]:
@@ -303,6 +299,8 @@ def _labels(raw: Any, where: tuple, owner_fields) -> tuple[str, ...]:
 def parse_kinds(data: Any, owner: str, owner_fields: Optional[tuple[FieldSpec, ...]],
                 source: str) -> tuple[KindSpec, ...]:
     """The kinds of one documents.yaml (``owner``: its program, "" for the shared file); FieldError when malformed."""
+    if data is None:  # an empty file (or only comments) declares nothing
+        return ()
     if not isinstance(data, dict) or set(data) - {"kinds"}:
         raise FieldError((), "documents.yaml holds `kinds:`, a mapping of kind name -> declaration")
     kinds = data.get("kinds") or {}
