@@ -15,7 +15,7 @@ from conftest import ROOT, TODAY
 from test_documents import check_html, check_rendered, parse_html
 from toy_program import TOY_DOCUMENTS, TOY_PROGRAM, TOY_TEMPLATE, add_toy
 
-from careerpath.documents import MissingData, RenderError, kinds_for, kinds_of, render
+from careerpath.documents import MissingData, RenderError, kinds_of, render
 from careerpath.loader import load
 from careerpath.programs import load_programs
 

@@ -60,10 +60,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .fields import FieldError, FieldSpec, find
+from .files import SHARED_KINDS
 
 DOCUMENTS_FILE = "documents.yaml"
 #: the kinds no program owns (listed by the programs that use them)
-SHARED_FILE = Path(__file__).resolve().parent.parent / "documents" / "kinds.yaml"
+SHARED_FILE = SHARED_KINDS
 
 AUDIENCES = ("person", "agency")
 PERIODS = ("month", "quarter", "year")

@@ -21,7 +21,6 @@ diagnostic at its file and line, and that program is left out.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib.util
 import re
 import sys
@@ -32,12 +31,10 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import Diagnostic
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
+from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
 from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
 
-BUILTIN = Path(__file__).resolve().parent
 LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
-PROGRAM_FILE = "program.yaml"
-RULES_FILE = "rules.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
@@ -447,51 +444,7 @@ def _walk(fields: tuple[FieldSpec, ...]) -> list[tuple[tuple, FieldSpec]]:
 _BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes, tuple[KindSpec, ...]]] = {}
 
 
-def _folders(base: Path) -> list[Path]:
-    try:
-        return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-                      and (p / PROGRAM_FILE).is_file())
-    except OSError:
-        return []
-
-
-def _digest(paths: Iterable[Path]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(paths):
-        h.update(str(path).encode("utf-8", "surrogateescape"))
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"\0unreadable")
-    return h.digest()
-
-
-def _program_files(folder: Path) -> list[Path]:
-    out = []
-    for name in (PROGRAM_FILE, RULES_FILE, "documents.yaml", "checks.py"):
-        if (folder / name).is_file():
-            out.append(folder / name)
-    return out
-
-
-def fingerprint(root: Optional[Path] = None) -> bytes:
-    """What :func:`load_programs` would read, as a digest of the files (nothing is parsed).
-
-    The load cache keys on it: a warm run that replays a stored output never
-    parses a program folder.
-    """
-    builtin = _digest(_builtin_files())
-    if root is None:
-        return builtin
-    base = Path(root) / "programs"
-    if not base.exists():
-        return builtin
-    local = [f for folder in _folders(base) for f in _program_files(folder)]
-    return hashlib.blake2b(builtin + _digest(local) + (b"link" if base.is_symlink() else b""), digest_size=16).digest()
-
-
-def _builtin_files() -> list[Path]:
-    return [f for folder in _folders(BUILTIN) for f in _program_files(folder)] + [SHARED_FILE]
+_folders, _program_files, _digest = folders, program_files, digest
 
 
 def builtin_programs() -> tuple[tuple[Program, ...], bytes]:
@@ -528,7 +481,7 @@ def _builtin() -> tuple[tuple[Program, ...], bytes, tuple[KindSpec, ...]]:
             problem = _documents_problem(program, kinds, by_id)
             if problem:
                 raise ProgramError(f"{program.source}: {problem[2]}")
-        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(_builtin_files()), shared)
+        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(builtin_files()), shared)
     return hit
 
 

@@ -1,15 +1,14 @@
-"""JSON Schema (draft-07) of a program folder's files, for editors: program.yaml, rules.yaml, documents.yaml.
+"""JSON Schema (draft-07) of program.yaml and documents.yaml, for editors.
 
 program.yaml and documents.yaml are read by hand-written code (:mod:`.registry`,
 :mod:`.fields`, :mod:`.kinds`), so their schemas are written here, next to that
-code, and a test checks every shipped file against them; rules.yaml's is
-generated from the rule models. documents.yaml's schema also serves the shared
-kinds, careerpath/documents/kinds.yaml.
+code, and a test checks every shipped file against them. documents.yaml's
+schema also serves the shared kinds, careerpath/documents/kinds.yaml.
+rules.yaml's schema is generated from the rule models
+(:func:`careerpath.schema.rules_schema`).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from .fields import TYPES
 from .kinds import AUDIENCES, LABEL_TABLES, PERIODS, ROOTS
@@ -17,7 +16,7 @@ from .kinds import AUDIENCES, LABEL_TABLES, PERIODS, ROOTS
 _TEXT = {"type": "string"}
 _LANGS = {"type": "object", "additionalProperties": {"type": "string"},
           "description": "language code -> text (en, es, vi, hy, hmn, ru)"}
-_CONDITION = {"type": "object", "description": "path: expected value (null = unset, a list = one of, "
+CONDITION = {"type": "object", "description": "path: expected value (null = unset, a list = one of, "
                                                "{set: true|false}, {on_or_after|on_or_before: path})"}
 
 
@@ -47,7 +46,7 @@ def program_schema() -> dict:
     check = {
         "type": "object", "additionalProperties": False, "required": ["code", "message"],
         "properties": {
-            "code": _TEXT, "message": _TEXT, "hint": _TEXT, "when": _CONDITION,
+            "code": _TEXT, "message": _TEXT, "hint": _TEXT, "when": CONDITION,
             "require": {"type": "array", "items": _TEXT}, "require_any": {"type": "array", "items": _TEXT},
             "forbid": {"type": "array", "items": _TEXT},
             "range": {"type": "object", "properties": {"field": _TEXT, "min": {"type": "number"}, "max": {"type": "number"}}},
@@ -56,8 +55,8 @@ def program_schema() -> dict:
         },
     }
     new_field = {"type": "object", "additionalProperties": False, "properties": {
-        "option": _TEXT, "required": {"type": "boolean"}, "required_when": _CONDITION, "value": {},
-        "when": _CONDITION, "comment": _TEXT, "help": _TEXT}}
+        "option": _TEXT, "required": {"type": "boolean"}, "required_when": CONDITION, "value": {},
+        "when": CONDITION, "comment": _TEXT, "help": _TEXT}}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "careerpath program (programs/<id>/program.yaml)",
@@ -79,7 +78,7 @@ def program_schema() -> dict:
                 "type": "object", "properties": {"label": _TEXT}}},
             "documents": {"type": "array", "items": _TEXT},
             "stages": {"type": "array", "items": {"type": "object", "required": ["stage"],
-                                                  "properties": {"stage": _TEXT, "when": _CONDITION}}},
+                                                  "properties": {"stage": _TEXT, "when": CONDITION}}},
             "codes": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["severity", "meaning"],
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
@@ -131,34 +130,3 @@ def documents_schema() -> dict:
         "properties": {"kinds": {"type": "object", "additionalProperties": kind,
                                  "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,63}$"}}},
     }
-
-
-def rules_schema() -> dict:
-    """The schema of ``programs/<id>/rules.yaml`` (generated from the rule models)."""
-    from ..obligations.rules import Rule, RuleFile
-    from ..schema import _draft07
-
-    raw = RuleFile.model_json_schema(by_alias=True, mode="validation")
-    rule = _draft07(Rule.model_json_schema(by_alias=True, mode="validation"))
-    schema: dict[str, Any] = {"$schema": "http://json-schema.org/draft-07/schema#", **_draft07(raw)}
-    schema["title"] = "careerpath program rules (programs/<id>/rules.yaml)"
-    schema.setdefault("definitions", {}).update(rule.pop("definitions", {}))
-    for name in ("program", "staff", "calendar", "reviewed", "source_file"):
-        rule["properties"].pop(name, None)  # set from program.yaml, not written per rule
-    schema["definitions"]["Rule"] = rule
-    schema["properties"]["rules"] = {"type": "array", "items": {"$ref": "#/definitions/Rule"}}
-    schema["definitions"]["Condition"] = _CONDITION  # written as a mapping, kept as pairs in the model
-    return _no_prefix_items(schema)
-
-
-def _no_prefix_items(node: Any) -> Any:
-    """Draft-07 has no ``prefixItems`` (pydantic's tuples): a fixed-length array of the first item's type."""
-    if isinstance(node, dict):
-        out = {k: _no_prefix_items(v) for k, v in node.items()}
-        if "prefixItems" in out:
-            items = out.pop("prefixItems")
-            out["items"] = items[0] if items else {}
-        return out
-    if isinstance(node, list):
-        return [_no_prefix_items(v) for v in node]
-    return node
