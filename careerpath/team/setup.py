@@ -1,0 +1,109 @@
+"""A clone made ready for team work: the merge driver registered, the remote set.
+
+git keeps merge drivers in the clone's own config (``.git/config``), which
+``git clone`` does not copy; the attributes that choose the driver are in a
+committed ``.gitattributes``. :func:`register_merge_driver` does both and is
+run by ``careerpath init``, ``careerpath setup-merge`` and, when missing, by
+``careerpath sync``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .. import gitio
+from .merge import PATTERNS
+
+DRIVER = "careerpath"
+ATTRIBUTES = ".gitattributes"
+_HEADER = "# careerpath: case files merge field by field (careerpath merge-driver; docs/team.md)"
+
+
+def driver_command(python: Optional[str] = None) -> str:
+    """The shell command git runs for a merge: this Python's careerpath, so no PATH is needed."""
+    return f"{shlex.quote(python or sys.executable)} -m careerpath merge-driver %O %A %B %P --marker-size %L"
+
+
+def attribute_lines(prefix: str = "") -> list[str]:
+    return [f"{prefix}{pattern} merge={DRIVER}" for pattern in PATTERNS]
+
+
+@dataclass
+class Setup:
+    """What :func:`register_merge_driver` changed."""
+
+    attributes_written: bool = False
+    config_written: bool = False
+    committed: Optional[str] = None
+    notes: list[str] = field(default_factory=list)
+
+
+def driver_registered(root: Path) -> bool:
+    """Whether this clone's git config names the driver and ``.gitattributes`` routes case files to it."""
+    if not gitio.available() or gitio.config(root, f"merge.{DRIVER}.driver") is None:
+        return False
+    proc = gitio.run(["check-attr", "merge", "--", "cases/x/case.yaml"], root, check=False)
+    return proc.returncode == 0 and proc.stdout.decode("utf-8", "replace").strip().endswith(f": {DRIVER}")
+
+
+def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
+    """Register the driver in this clone and route case files to it; commit ``.gitattributes`` when it changed.
+
+    Raises gitio.GitError when ``root`` is not inside a git repository.
+    """
+    root = Path(root)
+    top = gitio.toplevel(root)
+    if top is None:
+        raise gitio.GitError("the caseload is not in a git repository (git init, or clone it from your server)")
+    result = Setup()
+    command = driver_command()
+    if gitio.config(root, f"merge.{DRIVER}.driver") != command:
+        gitio.run(["config", f"merge.{DRIVER}.name", "careerpath: case files merged field by field"], root)
+        gitio.run(["config", f"merge.{DRIVER}.driver", command], root)
+        result.config_written = True
+    path = root / ATTRIBUTES
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError) as e:
+        raise gitio.GitError(f"cannot read {ATTRIBUTES} ({type(e).__name__})") from None
+    present = {line.strip() for line in text.splitlines()}
+    missing = [line for line in attribute_lines() if line not in present]
+    if missing:
+        from ..fsio import atomic_write
+
+        addition = ("" if not text or text.endswith("\n") else "\n") + ("\n" if text else "") + \
+            "\n".join([_HEADER, *missing]) + "\n"
+        atomic_write(path, text + addition, mode=0o644)
+        result.attributes_written = True
+    if commit and (missing or _untracked(root, path)):
+        made = gitio.commit_paths(root, [path], gitio.format_message(
+            "careerpath: merge case files field by field",
+            [("Why", "case.yaml and plan.yaml changed on two clones merge by field path (docs/team.md)")]))
+        result.committed = made.sha if made else None
+    return result
+
+
+def _untracked(root: Path, path: Path) -> bool:
+    proc = gitio.run(["ls-files", "--error-unmatch", "--", path.name], root, check=False)
+    return proc.returncode != 0
+
+
+# ---------------------------------------------------------------- the remote
+
+REMOTE = "origin"
+
+
+def set_remote(root: Path, url: str, name: str = REMOTE) -> str:
+    """Point ``name`` at ``url`` (added, or changed); returns "added" or "changed"."""
+    if not url.strip() or url.startswith("-"):
+        raise gitio.GitError("the remote URL is empty or starts with '-'")
+    existing = gitio.run(["remote"], root).stdout.decode("utf-8", "replace").split()
+    if name in existing:
+        gitio.run(["remote", "set-url", name, url], root)
+        return "changed"
+    gitio.run(["remote", "add", name, url], root)
+    return "added"
