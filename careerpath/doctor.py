@@ -233,4 +233,7 @@ def diagnose(root: Optional[Path]) -> list[Finding]:
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
     findings += [*check_locales(_languages(root)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
+
+    findings += check_team(root)
     return findings

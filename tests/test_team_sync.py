@@ -213,3 +213,17 @@ def test_init_with_remote_and_remote_set(tmp_path, cli):
     assert git(root, "remote", "get-url", "origin").stdout.strip() == "git://127.0.0.1:9/y.git"
     assert cli("remote", "set", "--", "-oops", "-C", root).code == 2
     assert "merge=careerpath" in (root / ".gitattributes").read_text()
+
+
+def test_doctor_checks_the_remote_and_the_merge_driver(team, cli, tmp_path):
+    url, first, second = team
+    r = cli("doctor", "-C", first, "--format", "json")
+    found = {f["check"]: f for f in json.loads(r.out)}
+    assert found["merge driver"]["status"] == "ok"
+    assert found["remote"]["status"] == "ok" and "answers" in found["remote"]["detail"]
+    assert url not in r.out                                   # a URL can hold a token: never printed
+    git(first, "remote", "set-url", "origin", "git://127.0.0.1:9/nothing.git")
+    git(first, "config", "--unset", "merge.careerpath.driver")
+    found = {f["check"]: f for f in json.loads(cli("doctor", "-C", first, "--format", "json").out)}
+    assert found["remote"]["status"] == "warn" and found["merge driver"]["status"] == "warn"
+    assert found["merge driver"]["fix"] == "careerpath setup-merge"

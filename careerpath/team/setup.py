@@ -107,3 +107,42 @@ def set_remote(root: Path, url: str, name: str = REMOTE) -> str:
         return "changed"
     gitio.run(["remote", "add", name, url], root)
     return "added"
+
+
+# ---------------------------------------------------------------- doctor
+
+def check_team(root: Path) -> list:
+    """doctor's findings for team work: the merge driver, and whether the sync remote answers."""
+    from ..doctor import Finding
+
+    if not gitio.available() or gitio.toplevel(root) is None:
+        return []
+    findings = []
+    if driver_registered(root):
+        findings.append(Finding("merge driver", "ok", "case files merge field by field"))
+    else:
+        findings.append(Finding("merge driver", "warn", "case files merge line by line (two edits of one case.yaml can conflict)",
+                                "careerpath setup-merge"))
+    top = gitio.toplevel(root)
+    branch = gitio.run(["symbolic-ref", "--quiet", "--short", "HEAD"], top, check=False).stdout.decode().strip()
+    remote = (gitio.config(top, f"branch.{branch}.remote") if branch else None) or REMOTE
+    if remote not in gitio.run(["remote"], top).stdout.decode("utf-8", "replace").split():
+        return findings
+    env = {"GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10"} if gitio.config(top, "core.sshCommand") is None else {}
+    try:
+        proc = gitio.run(["ls-remote", "--heads", remote], top, check=False, timeout=30, env=env)
+    except gitio.GitError as e:
+        findings.append(Finding("remote", "warn", f"`{remote}` did not answer: {e.message}", "check the network, then `careerpath sync`"))
+        return findings
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        findings.append(Finding("remote", "warn", f"cannot reach `{remote}`: {lines[-1].strip() if lines else 'no answer'}",
+                                "check the network and your access; `careerpath remote set URL` changes the server"))
+        return findings
+    heads = proc.stdout.decode("utf-8", "replace").split()
+    target = f"refs/heads/{branch or 'main'}"
+    if target in heads:
+        findings.append(Finding("remote", "ok", f"`{remote}` answers; {target[11:]} is at {heads[heads.index(target) - 1][:10]}"))
+    else:
+        findings.append(Finding("remote", "ok", f"`{remote}` answers; it has no {target[11:]} yet (the first sync sends it)"))
+    return findings
