@@ -23,7 +23,7 @@ staff:
   - {id: sup, name: Sam Lee, role: navigator, access: supervisor}
   - {id: admin1, name: Ada Park, role: navigator, access: admin, logins: [ada]}
 """
-OTHER = CASE.replace("id: an-nguyen", "id: bo-li").replace("{navigator: jsmith}", "{navigator: ktran}")
+OTHER = CASE.replace("id: an-nguyen", "id: bo-li").replace("{navigator: jsmith}", "{navigator: ktran}").replace("Nguyễn Văn An", "Li Bo")
 
 
 class Server:
