@@ -254,15 +254,15 @@ def check_push(repo: Path, updates: list[tuple[str, str, str]], today: date, *, 
         else:
             base = old_c if old_c is not None else main_now
         paths = set(_changed(repo, base, new))
+        if main_now is None and access_on and not pusher.admin:
+            result.refusals.append(Refusal(ref, N_("the first push to an empty repository must come from an admin")))
+            continue
         if access_on and not purge:
             denied = _access_refusals(repo, pusher, paths | _new_commit_paths(repo, new), main_now, new)
             if denied:
                 result.refusals.append(Refusal(ref, N_("`{account}` may not change these files (not on the case's staff, "
                                                        "or admins only)"), {"account": account or "?"}, denied))
                 continue
-        if main_now is None and access_on and not pusher.admin:
-            result.refusals.append(Refusal(ref, N_("the first push to an empty repository must come from an admin")))
-            continue
         scope = scope_of(paths)
         verdict = check_change(repo, base, new, today, scope=scope)
         result.checked.append((ref, scope, verdict.files_checked))
