@@ -322,7 +322,8 @@ def sync(root: Path, today: date, *, remote: Optional[str] = None, mode: str = "
         pushed = _git(top, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", env=env)
         if pushed.returncode == 0:
             report.outgoing, report.pushed = outgoing, True
-            _git(top, "fetch", "--quiet", "--no-tags", remote, f"+refs/heads/{branch}:{tracking}", env=env)
+            if _rev(top, tracking) != _rev(top, "HEAD"):   # (git push moves it when the remote's refspec maps the branch)
+                _git(top, "update-ref", tracking, "HEAD")
             if gitio.config(top, f"branch.{branch}.remote") is None:
                 _git(top, "branch", f"--set-upstream-to={remote}/{branch}", branch)
             return report
