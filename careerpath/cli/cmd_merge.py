@@ -60,7 +60,7 @@ def setup_merge(ctx: typer.Context, caseload: CaseloadOpt = None) -> int:
     try:
         done = register_merge_driver(root)
     except (gitio.GitError, WriteError) as e:
-        raise CliError(getattr(e, "message", str(e))) from None
+        raise CliError(_(getattr(e, "message", str(e)))) from None
     if done.attributes_written:
         err(_("wrote {path}").format(path=root / ".gitattributes"))
     if done.committed:

@@ -162,7 +162,7 @@ def steps(result: PurgeResult, case_id_shown: str = "CASE") -> list[tuple[str, l
     """What to do elsewhere, as (where, commands) — printed by the CLI, written out in docs/team.md."""
     remote = result.remote or "origin"
     return [
-        ("server", [
+        (N_("the server"), [
             f"git push --force {remote} HEAD:{result.branch}      # accepted once: an admin, with purge marker {result.purge_id}",
             "# then on the server, in the bare repository:",
             "git for-each-ref --format='%(refname)' | grep -v '^refs/heads/" + result.branch + "$'   # delete or purge every other ref listed",
@@ -170,13 +170,13 @@ def steps(result: PurgeResult, case_id_shown: str = "CASE") -> list[tuple[str, l
             "# Gitea/Forgejo: Site administration > Maintenance > garbage-collect repositories;"
             " GitLab: Settings > Repository > Repository cleanup with .git/filter-repo/commit-map, then housekeeping",
         ]),
-        ("every other clone", [
+        (N_("every other clone"), [
             "# do not sync or push from an old clone (careerpath sync refuses: the history was rewritten)",
             f"git format-patch -o ~/unpushed {remote}/{result.branch}..HEAD    # only if it has unpushed work; check it does not touch the case",
             "cd .. && rm -rf CLONE      # the old clone still holds the case",
             f"git clone URL CLONE && careerpath setup-merge -C CLONE && git -C CLONE am ~/unpushed/*.patch",
         ]),
-        ("backups and mirrors", [
+        (N_("backups and mirrors"), [
             f"# every backup, mirror or bundle made before {result.purge_id[:10]} still holds the case:",
             "# delete it, or restore it to a scratch folder, run `careerpath purge` there and back it up again;",
             "# record in the deletion request which backups expire when (the retention policy)",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import gitio
+from ..i18n import N_
 from .merge import PATTERNS
 
 DRIVER = "careerpath"
@@ -58,7 +59,7 @@ def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
     root = Path(root)
     top = gitio.toplevel(root)
     if top is None:
-        raise gitio.GitError("the caseload is not in a git repository (git init, or clone it from your server)")
+        raise gitio.GitError(N_("the caseload is not in a git repository (git init, or clone it from your server)"))
     result = Setup()
     command = driver_command()
     if gitio.config(root, f"merge.{DRIVER}.driver") != command:
@@ -100,7 +101,7 @@ REMOTE = "origin"
 def set_remote(root: Path, url: str, name: str = REMOTE) -> str:
     """Point ``name`` at ``url`` (added, or changed); returns "added" or "changed"."""
     if not url.strip() or url.startswith("-"):
-        raise gitio.GitError("the remote URL is empty or starts with '-'")
+        raise gitio.GitError(N_("the remote URL is empty or starts with '-'"))
     existing = gitio.run(["remote"], root).stdout.decode("utf-8", "replace").split()
     if name in existing:
         gitio.run(["remote", "set-url", name, url], root)
