@@ -159,6 +159,7 @@ def many_hands(work: Path, n_cases: int, navigators: int, rounds: int, seed: int
     hot = rng.sample(cases, min(10, len(cases)))
     with git_daemon(srv, env={"CAREERPATH_TODAY": TODAY}) as prefix:
         url = f"{prefix}/caseload.git"
+        solo = solo_syncs(url, work / "solo", cases, 5)
         start = time.perf_counter()
         procs = []
         for nav in range(navigators):
@@ -170,7 +171,25 @@ def many_hands(work: Path, n_cases: int, navigators: int, rounds: int, seed: int
     if any(codes):
         raise SystemExit(f"a navigator failed: exit codes {codes}")
     results = [json.loads((work / f"nav{nav}.json").read_text()) for nav in range(navigators)]
-    return verify(work, srv / "caseload.git", results, elapsed, navigators * rounds)
+    report = verify(work, srv / "caseload.git", results, elapsed, navigators * rounds)
+    report["solo_sync_median"] = round(statistics.median(solo), 2)
+    return report
+
+
+def solo_syncs(url: str, folder: Path, cases: list[str], n: int) -> list[float]:
+    """`sync` of one logged event with nobody else pushing: what one sync costs without contention."""
+    git(folder.parent, "clone", "-q", url, str(folder))
+    git(folder, "config", "user.name", "Solo")
+    git(folder, "config", "user.email", "solo@example.org")
+    careerpath("setup-merge", "-C", str(folder))
+    times = []
+    for i in range(n):
+        careerpath("log", cases[i], "contact", "--by", "nav01", "--summary", f"solo {i}", "-C", str(folder))
+        t = time.perf_counter()
+        r = careerpath("sync", "-C", str(folder))
+        times.append(time.perf_counter() - t)
+        assert r.returncode == 0, r.stderr
+    return times
 
 
 def verify(work: Path, server: Path, results: list[dict], elapsed: float, total_rounds: int) -> dict:

@@ -21,7 +21,9 @@ keeps its name.
 from __future__ import annotations
 
 import os
+import random
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -330,7 +332,10 @@ def sync(root: Path, today: date, *, remote: Optional[str] = None, mode: str = "
         text = _err(pushed) + _out(pushed)
         if re.search(r"\[rejected\].*(fetch first|non-fast-forward)|\bnon-fast-forward\b|fetch first|"
                      r"failed to update ref|cannot lock ref|incorrect old value", text):
-            continue  # someone pushed in between: fetch and integrate again
+            # someone pushed in between: fetch and integrate again, after a random pause that grows with
+            # each attempt, so that several people who lost the same race do not all come back at once
+            time.sleep(random.uniform(0, 0.5 * attempt))
+            continue
         if re.search(r"\[remote rejected\]|pre-receive hook declined", text):
             lines = [line[len("remote: "):] if line.startswith("remote: ") else line
                      for line in _err(pushed).splitlines() if line.startswith("remote: ")]
