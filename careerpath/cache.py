@@ -112,10 +112,20 @@ def code_key() -> bytes:
                 h.update(source.read_bytes())
             except OSError:
                 h.update(b"-")
-    for path in sorted(_PACKAGE.glob("**/rules/*.yaml")):  # the program rule files
+    from .programs.registry import fingerprint
+
+    for path in sorted(_PACKAGE.glob("rules/*.yaml")):  # the case-wide rules
         h.update(path.relative_to(_PACKAGE).as_posix().encode())
         h.update(path.read_bytes())
+    h.update(fingerprint())  # the built-in program folders (fields, rules, checks)
     return h.digest()
+
+
+def caseload_key(root: Path) -> bytes:
+    """The code key and the caseload's own program folders: what a case file loads to depends on both."""
+    from .programs.registry import fingerprint
+
+    return hashlib.blake2b(code_key() + fingerprint(root), digest_size=16).digest()
 
 
 def cache_dir(root: Path) -> Path:
@@ -520,7 +530,8 @@ def _load_shard(cdir: Path, key: bytes, n: int) -> dict[str, CaseRecord]:
     return data if isinstance(data, dict) else {}
 
 
-def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[CaseRecord], racy_after: int) -> CaseRecord:
+def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[CaseRecord], racy_after: int,
+              programs: Any = None) -> CaseRecord:
     """Load one case folder, reusing its unchanged files."""
     from .loader import load_case
 
@@ -530,7 +541,7 @@ def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[CaseRecord], ra
         return old
     files = _Files(root, old, racy_after)
     diags: list = []
-    folder = load_case(root, root / "cases" / case_id, diags, files)
+    folder = load_case(root, root / "cases" / case_id, diags, files, programs=programs)
     return CaseRecord(fp, folder, diags, files.new)
 
 
@@ -550,8 +561,11 @@ def _work(task: tuple) -> tuple[dict, Stats]:
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
     global last_stats
-    root, cdir, key, shard, cases, live, mode, today, config, rules_dirs = task
+    from .programs import load_programs
+
+    root, cdir, key, shard, cases, live, mode, today, config = task
     saved, last_stats = last_stats, Stats()
+    programs = load_programs(root)
     try:
         records = _load_shard(cdir, key, shard)
         racy_after = time.time_ns() - RACY_NS
@@ -559,14 +573,14 @@ def _work(task: tuple) -> tuple[dict, Stats]:
         changed = False
         for case_id, fp in cases:
             old = records.get(case_id)
-            rec = _load_one(root, case_id, fp, old, racy_after)
+            rec = _load_one(root, case_id, fp, old, racy_after, programs)
             if rec is not old:
                 changed = True
                 records[case_id] = rec
             if mode == "load":
                 out[case_id] = (rec.folder, rec.diags)
             else:
-                out[case_id] = (fp, *_case_results(root, config, rec, today, rules_dirs, mode == "obligations"))
+                out[case_id] = (fp, *_case_results(root, config, rec, today, programs, mode == "obligations"))
         stale = [k for k in records if k not in live]
         for k in stale:
             del records[k]
@@ -577,7 +591,7 @@ def _work(task: tuple) -> tuple[dict, Stats]:
         last_stats = saved
 
 
-def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules_dirs: tuple,
+def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, programs: Any,
                   want_obligations: bool) -> tuple:
     """One case's (load diagnostics, check diagnostics, open obligations, the others, files, titles).
 
@@ -590,11 +604,11 @@ def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules
 
     cfg, cfg_doc = config
     case_id = rec.folder.id
-    cl = Caseload(root, cfg, cfg_doc, {case_id: rec.folder}, list(rec.diags))
+    cl = Caseload(root, cfg, cfg_doc, {case_id: rec.folder}, list(rec.diags), programs)
     checks = tuple(set(_case_files(case_id, run_checks(cl, today))) - set(rec.diags))
     open_blob = rest_blob = None  # None: not computed (validate does not need them)
     titles: dict = {}
-    book = _book(rules_dirs) if want_obligations else None
+    book = _book(programs) if want_obligations else None
     if want_obligations and book is None:
         open_blob = rest_blob = b""  # no obligations engine: none due
     if book is not None:
@@ -615,26 +629,11 @@ def _case_results(root: Path, config: tuple, rec: CaseRecord, today: date, rules
 _NO_TITLES: dict = {}
 
 
-def _book(rules_dirs: tuple) -> Any:
-    """The obligation rule book (None before the obligations engine exists), once per process."""
-    if not ((_PACKAGE / "obligations.py").is_file() or (_PACKAGE / "obligations").is_dir()):
-        return None  # (find_spec could answer from another install of careerpath)
+def _book(programs: Any) -> Any:
+    """The obligation rule book of ``programs`` (every program's rules and the case-wide ones)."""
     from .obligations import load_rules
 
-    return load_rules(rules_dirs)
-
-
-def _rules_key(rules_dirs: tuple) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for folder in rules_dirs:
-        h.update(str(Path(folder).resolve()).encode())
-        for path in sorted(Path(folder).glob("*.yaml")):
-            h.update(path.name.encode())
-            try:
-                h.update(path.read_bytes())
-            except OSError:
-                h.update(b"-")
-    return h.digest()
+    return load_rules(programs)
 
 
 def _run(tasks: list[tuple], parallel: bool) -> list[tuple[dict, Stats]]:
@@ -658,7 +657,7 @@ def _merge_stats(parts: list[Stats]) -> None:
 
 
 def _tasks(root: Path, cdir: Path, key: bytes, index: Index, wanted: Iterable[str], mode: str,
-           today: Optional[date], config: Any, rules_dirs: tuple = ()) -> list[tuple]:
+           today: Optional[date], config: Any) -> list[tuple]:
     fp = dict(zip(index.case_ids, index.fps))
     live: dict[int, set] = {}
     for cid in index.case_ids:
@@ -666,17 +665,20 @@ def _tasks(root: Path, cdir: Path, key: bytes, index: Index, wanted: Iterable[st
     groups: dict[int, list] = {}
     for cid in wanted:
         groups.setdefault(shard_of(cid), []).append((cid, fp[cid]))
-    return [(root, cdir, key, n, groups[n], live[n], mode, today, config, rules_dirs) for n in sorted(groups)]
+    return [(root, cdir, key, n, groups[n], live[n], mode, today, config) for n in sorted(groups)]
 
 
 def _load_chunk(task: tuple) -> list[tuple[str, Any, list]]:
     from .loader import load_case
 
+    from .programs import load_programs
+
     root, names = task
+    programs = load_programs(root)
     out = []
     for name in names:
         diags: list = []
-        out.append((name, load_case(root, root / "cases" / name, diags), diags))
+        out.append((name, load_case(root, root / "cases" / name, diags, programs=programs), diags))
     return out
 
 
@@ -713,7 +715,7 @@ def load_cached(root: Path) -> Any:
     last_stats = Stats()
     root = Path(root)
     cdir = cache_dir(root)
-    key = code_key()
+    key = caseload_key(root)
     index, dirty = scan(root, _load_index(cdir, key))
     last_stats.cases = len(index.case_ids)
     parallel = len(dirty) >= PARALLEL_MIN_CASES and WORKERS > 1
@@ -723,12 +725,12 @@ def load_cached(root: Path) -> Any:
     for part, _ in results:
         loaded.update(part)
 
-    def case_loader(root_: Path, folder: Path, diags: list) -> Any:
+    def case_loader(root_: Path, folder: Path, diags: list, programs: Any = None) -> Any:
         got = loaded.get(folder.name)
         if got is None:  # appeared after the scan: load it plainly
             from .loader import load_case
 
-            return load_case(root_, folder, diags)
+            return load_case(root_, folder, diags, programs=programs)
         diags.extend(got[1])
         return got[0]
 
@@ -740,18 +742,18 @@ def load_cached(root: Path) -> Any:
 _prepared: dict = {}  # the scan of output_token(), handed on to results() in the same process
 
 
-def _prepare(root: Path, today: date, rules_dirs: tuple) -> tuple:
+def _prepare(root: Path, today: date) -> tuple:
     """Keys and the scan: (cache dir, code key, careerpath.yaml bytes, results key, index, dirty)."""
     global last_stats
     last_stats = Stats()
     cdir = cache_dir(root)
-    key = code_key()
+    key = caseload_key(root)
     try:
         config_bytes = (root / "careerpath.yaml").read_bytes()
     except OSError:
         config_bytes = b"\0missing"
-    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode()
-                           + _rules_key(rules_dirs), digest_size=16).digest()
+    rkey = hashlib.blake2b(key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode(),
+                           digest_size=16).digest()
     index, dirty = scan(root, _load_index(cdir, key))
     last_stats.cases = len(index.case_ids)
     return cdir, key, config_bytes, rkey, index, dirty
@@ -762,17 +764,16 @@ def _prepare(root: Path, today: date, rules_dirs: tuple) -> tuple:
 OUTPUTS_KEPT = 8
 
 
-def output_token(root: Path, today: date, rules_dirs: tuple, request: str) -> Optional[bytes]:
+def output_token(root: Path, today: date, request: str) -> Optional[bytes]:
     """A key for a command's output: every input (files, settings, rules, today, code) and ``request``
     (the command and its options). None when some input is too fresh to trust.
 
     The scan it does is handed on to the ``results()`` call that follows in the same process.
     """
     root = Path(root)
-    rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
-    state = _prepare(root, today, rules_dirs)
+    state = _prepare(root, today)
     _prepared.clear()
-    _prepared[(root, today, rules_dirs)] = state
+    _prepared[(root, today)] = state
     cdir, key, config_bytes, rkey, index, dirty = state
     if index.cases_key == _POISON or any(fp.startswith(b"racy-or-linked:") for fp in index.fps):
         return None
@@ -925,7 +926,7 @@ def _store_obligations(cdir: Path, rkey: bytes, live: Iterable[str], rows: dict)
         _write(path, rkey, part)
 
 
-def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tuple = (),
+def results(root: Path, today: date, *, use_cache: bool = True,
             obligations: bool = True) -> Results:
     """Every diagnostic and every obligation of the caseload for ``today`` (see :class:`Results`).
 
@@ -936,11 +937,10 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     """
     global last_stats
     root = Path(root)
-    rules_dirs = tuple(str(Path(d).resolve()) for d in rules_dirs)
     if not use_cache:
         last_stats = Stats()
-        return _uncached(root, today, rules_dirs, obligations)
-    state = _prepared.pop((root, today, rules_dirs), None) or _prepare(root, today, rules_dirs)
+        return _uncached(root, today, obligations)
+    state = _prepared.pop((root, today), None) or _prepare(root, today)
     cdir, key, config_bytes, rkey, index, dirty = state
     res = _read(cdir / "results" / "root.pickle", rkey)
     if not (isinstance(res, dict) and isinstance(res.get("meta"), dict)):
@@ -956,8 +956,10 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
     if need or root_state is None:
         from . import checks
 
-        if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS):
-            return _uncached(root, today, rules_dirs, obligations)  # a check across cases: no per-case results
+        from .programs import load_programs
+
+        if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS + tuple(c for p in load_programs(root) for c in p.code_checks)):
+            return _uncached(root, today, obligations)  # a check across cases: no per-case results
         if root_state is None:
             config, root_load, root_checks = _root_state(root, today)
             root_state = (_summary(config[0]), tuple(root_load), tuple(root_checks))
@@ -972,7 +974,7 @@ def results(root: Path, today: date, *, use_cache: bool = True, rules_dirs: tupl
 
             config = load_config(root, [])
         parallel = len(ids) >= PARALLEL_MIN_CASES and WORKERS > 1
-        parts = _run(_tasks(root, cdir, key, index, ids, mode, today, config, rules_dirs), parallel)
+        parts = _run(_tasks(root, cdir, key, index, ids, mode, today, config), parallel)
         _merge_stats([s for _, s in parts])
         out: dict = {}
         for part, _ in parts:
@@ -1128,19 +1130,19 @@ def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
     from .checks import run_checks
     from .loader import CaseFolder, load_root
 
-    cl = load_root(root, lambda r, folder, d: CaseFolder(folder.name, f"cases/{folder.name}"))
-    empty = type(cl)(root, cl.config, cl.config_doc, {}, [])
+    cl = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
+    empty = type(cl)(root, cl.config, cl.config_doc, {}, [], cl.programs)
     return (cl.config, cl.config_doc), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
 
 
-def _uncached(root: Path, today: date, rules_dirs: tuple = (), obligations: bool = True) -> Results:
+def _uncached(root: Path, today: date, obligations: bool = True) -> Results:
     from .checks import validate
     from .diagnostics import sort_key
     from .loader import load
 
     cl = load(root, cache=False)
     diags = validate(cl, today)
-    book = _book(rules_dirs) if obligations else None
+    book = _book(cl.programs) if obligations else None
     found = None
     if book is not None:
         from .obligations import compute

@@ -2,20 +2,20 @@
 
 Each check is a small function ``(caseload, today) -> iterable of
 Diagnostic`` registered in :data:`CHECKS` (an immutable tuple: a call never
-leaks checks into the next). Every domain check names its source in the
-message or hint. ``validate`` runs the loader and all checks and returns every
+leaks checks into the next). What a program requires is its own data
+(``checks:`` in its program.yaml, run by :func:`check_programs`) or, where
+data cannot say it, a ``checks.py`` in a built-in program folder
+(:func:`checks_for`). Every domain check names its source in the message or
+hint. ``validate`` runs the loader and all checks and returns every
 diagnostic, sorted.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-
-from dateutil.relativedelta import relativedelta
 
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
@@ -28,26 +28,6 @@ def _case_docs(cl: Caseload) -> Iterator[tuple[CaseFolder, Document, m.Case]]:
     for cf in cl.cases.values():
         if cf.case is not None and cf.case.model is not None:
             yield cf, cf.case, cf.case.model
-
-
-def snils_ok(snils: str) -> bool:
-    """The SNILS check-number test (Пенсионный фонд РФ): weights 9..1 over the first nine digits."""
-    digits = re.sub(r"\D", "", snils)
-    if len(digits) != 11:
-        return False
-    number, check = digits[:9], int(digits[9:])
-    if int(number) <= 1001998:  # numbers up to 001-001-998 carry no check number
-        return True
-    total = sum(int(d) * w for d, w in zip(number, range(9, 0, -1)))
-    if total < 100:
-        expected = total
-    elif total in (100, 101):
-        expected = 0
-    else:
-        expected = total % 101
-        if expected == 100:
-            expected = 0
-    return check == expected
 
 
 # ---------------------------------------------------------------- references
@@ -68,20 +48,19 @@ def check_staff_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
         if case is not None:
             for role, sid in case.staff.model_dump(by_alias=True).items():
                 yield from bad(cf.case, ("staff", role), sid)
-            czn = case.enrollments.ru_czn_disability
-            if czn is not None:
-                yield from bad(cf.case, ("enrollments", "ru-czn-disability", "curator"), czn.curator)
         for doc in (*cf.events, *cf.referrals):
             if doc.model is not None:
                 yield from bad(doc, ("by",), doc.model.by)
 
 
 def check_program_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
+    programs = cl.programs
+
     def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
-        if value is not None and value not in m.PROGRAMS:
-            close = difflib.get_close_matches(value, m.PROGRAMS, n=1)
+        if value is not None and value not in programs:
+            near = programs.nearest(value)
             yield doc.diagnostic(path, "error", "unknown-program", f"`{display_path(path)}` is not a known program",
-                                 f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(m.PROGRAMS)}")
+                                 f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}")
 
     for cf in cl.cases.values():
         if cf.model is not None:
@@ -96,14 +75,15 @@ def check_program_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
 
 
 def check_event_types(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    known = m.EVENT_TYPES + m.HISTORY_EVENT_TYPES
+    counted = tuple(cl.programs.event_types())
+    known = counted + m.HISTORY_EVENT_TYPES
     for cf in cl.cases.values():
         for doc in cf.events:
             if doc.model is not None and doc.model.type not in known:
                 close = difflib.get_close_matches(doc.model.type, known, n=1)
                 yield doc.diagnostic(("type",), "warning", "unknown-event-type",
                                      "this event type satisfies no obligation; it is kept as history only",
-                                     f"did you mean `{close[0]}`?" if close else f"types that count: {', '.join(m.EVENT_TYPES)}")
+                                     f"did you mean `{close[0]}`?" if close else f"types that count: {', '.join(counted)}")
 
 
 def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:
@@ -150,36 +130,8 @@ def _order(doc: Document, path_before: tuple, before: date | None, path_after: t
 
 
 def check_date_order(cl: Caseload, today: date) -> Iterator[Diagnostic]:
+    """Jobs that end before they start (an enrollment's own dates are its program's: see check_programs)."""
     for cf, doc, case in _case_docs(cl):
-        e = case.enrollments
-        if e.ca_dds_ccp:
-            p = ("enrollments", "ca-dds-ccp")
-            yield from _order(doc, p + ("start",), e.ca_dds_ccp.start, p + ("authorized_until",), e.ca_dds_ccp.authorized_until,
-                              "the CCP authorization ends before it starts")
-            yield from _order(doc, p + ("start",), e.ca_dds_ccp.start, p + ("end",), e.ca_dds_ccp.end, "the CCP enrollment ends before it starts")
-        if e.ca_dor_vr:
-            p = ("enrollments", "ca-dor-vr")
-            vr = e.ca_dor_vr
-            yield from _order(doc, p + ("applied",), vr.applied, p + ("eligibility", "decided"), vr.eligibility.decided,
-                              "the eligibility decision is dated before the application",
-                              "DOR decides within 60 days after the application (34 CFR 361.41(b)(1)); check both dates")
-            if vr.ipe is not None:
-                yield from _order(doc, p + ("eligibility", "decided"), vr.eligibility.decided, p + ("ipe", "signed"), vr.ipe.signed,
-                                  "the IPE is signed before eligibility was decided",
-                                  "the IPE follows the eligibility determination (34 CFR 361.45(e))")
-            wl = vr.eligibility.waiting_list
-            if wl is not None:
-                yield from _order(doc, p + ("eligibility", "waiting_list", "placed"), wl.placed,
-                                  p + ("eligibility", "waiting_list", "released"), wl.released,
-                                  "released from the waiting list before being placed on it")
-        if e.ca_dor_se:
-            p = ("enrollments", "ca-dor-se")
-            yield from _order(doc, p + ("start",), e.ca_dor_se.start, p + ("transitioned",), e.ca_dor_se.transitioned,
-                              "the transition to extended services is dated before SE started")
-        if e.ru_czn_disability and e.ru_czn_disability.ipra:
-            for i, measure in enumerate(e.ru_czn_disability.ipra.measures):
-                p = ("enrollments", "ru-czn-disability", "ipra", "measures", i)
-                yield from _order(doc, p + ("from",), measure.from_, p + ("to",), measure.to, "the measure ends before it starts")
         for i, job in enumerate(case.jobs):
             yield from _order(doc, ("jobs", i, "start"), job.start, ("jobs", i, "end"), job.end, "the job ends before it starts")
 
@@ -194,70 +146,16 @@ def check_future_dates(cl: Caseload, today: date) -> Iterator[Diagnostic]:
 
 # ---------------------------------------------------------------- programs
 
-def check_ccp(cl: Caseload, today: date) -> Iterator[Diagnostic]:
+def check_programs(cl: Caseload, today: date) -> Iterator[Diagnostic]:
+    """Each enrollment against what its program declares: date order, staff ids, the program's data checks."""
+    from .programs.constraints import check_enrollment
+
+    staff = cl.staff_ids() if cl.config_doc is not None and cl.config_doc.model is not None else None
     for cf, doc, case in _case_docs(cl):
-        ccp = case.enrollments.ca_dds_ccp
-        if ccp is None or ccp.basis != "exiting-secondary-education":
-            continue
-        p = ("enrollments", "ca-dds-ccp")
-        cite = "CCP serves people at most 2 years from exiting secondary education (service code 956, WIC 4870.2)"
-        if ccp.school_exit is None:
-            yield doc.diagnostic(p + ("basis",), "error", "ccp-school-exit",
-                                 "basis exiting-secondary-education needs `school_exit`", cite)
-        elif ccp.school_exit < ccp.start or ccp.school_exit > ccp.start + relativedelta(years=2):
-            yield doc.diagnostic(p + ("school_exit",), "error", "ccp-school-exit",
-                                 "`school_exit` is not within 2 years after the CCP `start`", cite)
-
-
-def check_dor_vr(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(cl):
-        vr = case.enrollments.ca_dor_vr
-        if vr is None:
-            continue
-        p = ("enrollments", "ca-dor-vr", "eligibility")
-        el = vr.eligibility
-        if not doc.trusted(*p, "status"):
-            continue  # the status itself was rejected; its error is already reported
-        if el.status in ("eligible", "ineligible") and el.decided is None:
-            yield doc.diagnostic(p + ("status",), "error", "dor-eligibility-mismatch",
-                                 f"status {el.status} needs the date of the decision in `decided`")
-        if el.status == "pending" and el.decided is not None:
-            yield doc.diagnostic(p + ("decided",), "error", "dor-eligibility-mismatch",
-                                 "`decided` is set but the status is still pending", "set `status` to eligible or ineligible")
-        if el.status == "ineligible":
-            notice = el.notice
-            missing = [] if notice is not None else ["notice"]
-            if notice is not None:
-                missing = [name for name, ok in (("sent", notice.sent is not None), ("reasons", notice.reasons),
-                                                 ("rights", notice.rights), ("cap_info", notice.cap_info)) if not ok]
-            if missing:
-                yield doc.diagnostic(p + (("notice",) if notice is not None else ("status",)), "error", "dor-notice-incomplete",
-                                     f"the ineligibility notice lacks: {', '.join(missing)}",
-                                     "the written notice gives the reasons, appeal rights (review, fair hearing) and the "
-                                     "Client Assistance Program, 1-800-776-5746 (34 CFR 361.43(b))")
-
-
-def check_se(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(cl):
-        se = case.enrollments.ca_dor_se
-        if se is None:
-            continue
-        p = ("enrollments", "ca-dor-se")
-        if not se.extended_services_source and not se.reasonable_expectation:
-            yield doc.diagnostic(p + ("start",), "error", "se-extended-services",
-                                 "SE started without `extended_services_source` or `reasonable_expectation`",
-                                 "the IPE must identify the extended-services source before DOR starts SE (9 CCR 7131.1(a)(3))")
-        if se.type == "group" and (se.group_size is None or not 3 <= se.group_size <= 8):
-            yield doc.diagnostic(p + (("group_size",) if se.group_size is not None else ("type",)), "error", "se-group-size",
-                                 "group SE needs `group_size` from 3 to 8 consumers per job coach", "WIC 4851(r)")
-
-
-def check_identifiers(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(cl):
-        snils = case.identifiers.snils
-        if snils is not None and not snils_ok(snils):
-            yield doc.diagnostic(("identifiers", "snils"), "error", "snils-check", "`identifiers.snils` fails the check-number test",
-                                 "re-type the number from the insurance certificate; one digit is usually swapped")
+        for pid, enrollment in case.enrollments.items():
+            program = cl.programs.get(pid)
+            if program is not None:
+                yield from check_enrollment(program, doc, enrollment, staff)
 
 
 def check_jobs(cl: Caseload, today: date) -> Iterator[Diagnostic]:
@@ -269,45 +167,6 @@ def check_jobs(cl: Caseload, today: date) -> Iterator[Diagnostic]:
                                      "record the hourly wage, or set `integrated: false` (WIOA 34 CFR 361.5(c)(9))")
 
 
-_DEGREE_RANK = {"none": 0, "high-school": 1, "associate": 2, "bachelor": 3, "master": 4, "doctorate": 5}
-
-
-def staff_qualification_gaps(staff: m.Staff) -> list[str]:
-    """What a navigator or CES lacks against the CCP minimums (empty when qualified)."""
-    rank = _DEGREE_RANK.get(staff.degree or "none", 0)
-    years = staff.years_dd_experience or 0
-    certified = bool({"CESP", "ACRE-CE"} & set(staff.certifications))
-    gaps = []
-    if staff.role == "navigator":
-        if not ((rank >= 3 and years >= 3) or (rank >= 2 and years >= 5)):
-            gaps.append("a bachelor's degree and 3 years in DD services, or an associate degree and 5 years")
-        if not staff.person_centered_training:
-            gaps.append("person-centered thinking/planning training")
-        if not certified:
-            gaps.append("an ACRE certificate with customized-employment emphasis (ACRE-CE) or CESP")
-    elif staff.role == "ces":
-        if not certified:
-            gaps.append("an ACRE certificate with customized-employment emphasis (ACRE-CE) or CESP")
-        if rank < 1:
-            gaps.append("a high-school diploma or equivalent")
-    return gaps
-
-
-def check_staff_qualifications(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    doc = cl.config_doc
-    if doc is None or doc.model is None:
-        return
-    for i, staff in enumerate(doc.model.staff):
-        if staff.qualification_exception is not None:
-            continue
-        gaps = staff_qualification_gaps(staff)
-        if gaps:
-            yield doc.diagnostic(("staff", i, "role"), "warning", "staff-qualification",
-                                 f"staff[{i}] ({staff.id}) lacks the CCP minimum for {staff.role}: {'; '.join(gaps)}",
-                                 "record `qualification_exception: {approved: date, by: DDS}` once the regional center "
-                                 "recommends and DDS approves an exception (CCP service description, service code 956)")
-
-
 CHECKS: tuple[Check, ...] = (
     check_staff_references,
     check_program_references,
@@ -316,18 +175,19 @@ CHECKS: tuple[Check, ...] = (
     check_closure,
     check_date_order,
     check_future_dates,
-    check_ccp,
-    check_dor_vr,
-    check_se,
-    check_identifiers,
+    check_programs,
     check_jobs,
-    check_staff_qualifications,
 )
 
 
-def run_checks(cl: Caseload, today: date, checks: Iterable[Check] = CHECKS) -> list[Diagnostic]:
+def checks_for(cl: Caseload) -> tuple[Check, ...]:
+    """The core checks, then those the caseload's programs bring in code (built-in programs only)."""
+    return CHECKS + tuple(c for p in cl.programs for c in p.code_checks)
+
+
+def run_checks(cl: Caseload, today: date, checks: Iterable[Check] | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for check in checks:
+    for check in checks_for(cl) if checks is None else checks:
         out.extend(check(cl, today))
     return out
 

@@ -13,7 +13,7 @@ decision, IPE signature, closure) and any commit touching a case after the
 commit that closed it.
 
 Field addresses match ``careerpath set``: case.yaml fields as they are
-(``enrollments.ca-dor-vr.applied``), plan.yaml fields under ``plan.``, events
+(``enrollments.<program>.applied``), plan.yaml fields under ``plan.``, events
 and referrals as ``events/<file stem>.<field>``.
 """
 
@@ -29,12 +29,13 @@ from .yamlfile import read_bytes
 
 from .ids import CASE_ID as _CASE_ID
 
-KEY_DATES = (
-    "enrollments.ca-dor-vr.applied",
-    "enrollments.ca-dor-vr.eligibility.decided",
-    "enrollments.ca-dor-vr.ipe.signed",
-    "closure.date",
-)
+#: Key dates no program owns; each program marks its own (``key_date: true`` in its program.yaml).
+CORE_KEY_DATES = ("closure.date",)
+
+
+def key_dates(programs: Any) -> frozenset[str]:
+    """Every key date's address in case.yaml: the core ones and those the programs mark."""
+    return frozenset(CORE_KEY_DATES) | {f"enrollments.{p.id}.{path}" for p in programs for path in p.key_dates}
 
 
 class HistoryError(Exception):
@@ -260,8 +261,11 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
     date) on or after it; the whole history is still read to know when each
     date was first set.
     """
+    from .programs import load_programs
+
     root = Path(root)
     prefix = _work_tree(root)
+    keys = key_dates(load_programs(root))
     entries = gitio.log(root, ["cases/"], reverse=True)
     identity: dict[str, str] = {}              # current folder name -> case (its first folder name)
     state: dict[str, dict[str, Any]] = {}      # case -> fields of its last readable case.yaml
@@ -306,7 +310,7 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
                     continue  # case.yaml untouched, or this version is unreadable
                 case_file = case_files[case]
                 for c in diff_fields(state.get(case, {}), fields):
-                    if c.field in KEY_DATES:
+                    if c.field in keys:
                         key = (case, c.field)
                         if key not in first:
                             if c.new is not None:

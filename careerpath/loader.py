@@ -23,6 +23,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from .diagnostics import Diagnostic, Severity, sort_key
+from .programs import ProgramSet, load_programs
+from .values import Record, record
 from .yamlfile import Positions, YamlFile, read_file
 
 CONFIG_FILE = "careerpath.yaml"
@@ -89,9 +91,10 @@ class Caseload:
     config_doc: Optional[Document]
     cases: dict[str, CaseFolder]
     diagnostics: list[Diagnostic]
+    programs: ProgramSet = field(default_factory=load_programs)
 
     @property
-    def settings(self) -> m.Settings:
+    def settings(self) -> Record:
         return self.config.settings
 
     def staff_ids(self) -> set[str]:
@@ -191,8 +194,8 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     return tuple(path)
 
 
-def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict) -> Diagnostic:
-    loc = _data_path(data, err["loc"])
+def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict, prefix: tuple = ()) -> Diagnostic:
+    loc = prefix + _data_path(data, err["loc"])
     name = display_path(loc)
     etype = err["type"]
     if etype == "missing":
@@ -267,34 +270,36 @@ def _drop(data: Any, loc: tuple, missing: bool) -> bool:
     return False
 
 
-def validate_data(file: str, kind: str, parsed: YamlFile) -> tuple[Document, list[Diagnostic]]:
-    """Validate parsed data against the model of ``kind``; keep going past errors."""
-    model_cls = m.FILE_MODELS[kind]
-    diags: list[Diagnostic] = []
-    data = parsed.data
-    if data is None:
-        return Document(file, kind, None, parsed.positions, False), diags
-    if not isinstance(data, dict):
-        line, col = parsed.positions.value(())
-        diags.append(Diagnostic(file, line, col, "error", "wrong-type", "the file should hold a mapping (key: value lines)"))
-        return Document(file, kind, None, parsed.positions, False), diags
+def _unknown_diagnostics(file: str, positions: Positions, data: dict, model_cls: type[BaseModel],
+                         prefix: tuple) -> tuple[dict, list[Diagnostic]]:
+    """Report the keys ``model_cls`` does not define (``unknown-field``, with did-you-mean) and drop them."""
     unknown = list(_unknown_fields(data, model_cls, ()))
-    if unknown:
-        data = copy.deepcopy(data)
-        for path, key, names in unknown:
-            parent = data
-            for p in path[:-1]:
-                parent = parent[p]
-            del parent[key]
-            line, col = parsed.positions.key(path)
-            code = "unknown-program" if path[:1] == ("enrollments",) and len(path) == 2 else "unknown-field"
-            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
-            if code == "unknown-program":
-                diags.append(Diagnostic(file, line, col, "error", code, f"`{key}` is not a known program",
-                                        f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(m.PROGRAMS)}"))
-            else:
-                hint = f"did you mean `{close[0]}`?" if close else ""
-                diags.append(Diagnostic(file, line, col, "warning", code, f"`{display_path(path)}` is not a field of this file; it is ignored", hint))
+    if not unknown:
+        return data, []
+    diags = []
+    data = copy.deepcopy(data)
+    for path, key, names in unknown:
+        parent = data
+        for p in path[:-1]:
+            parent = parent[p]
+        del parent[key]
+        line, col = positions.key(prefix + path)
+        close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+        diags.append(Diagnostic(file, line, col, "warning", "unknown-field",
+                                f"`{display_path(prefix + path)}` is not a field of this file; it is ignored",
+                                f"did you mean `{close[0]}`?" if close else ""))
+    return data, diags
+
+
+def _validate(file: str, positions: Positions, model_cls: type[BaseModel], data: dict,
+              prefix: tuple = ()) -> tuple[Any, list[Diagnostic], set[tuple], bool]:
+    """Validate ``data`` (found at ``prefix`` in the file) with ``model_cls``, going on past errors.
+
+    Returns (model or None, diagnostics, the data paths dropped so validation could go on, valid).
+    Fields in error are dropped one mapping key at a time and validation is tried again, so a
+    file with one bad date still loads everything else.
+    """
+    data, diags = _unknown_diagnostics(file, positions, data, model_cls, prefix)
     valid = True
     model = None
     work = data
@@ -307,17 +312,158 @@ def validate_data(file: str, kind: str, parsed: YamlFile) -> tuple[Document, lis
             errors = e.errors(include_url=False)
             if _round == 0:
                 valid = False
-                diags.extend(_error_diagnostic(file, parsed.positions, data, err) for err in errors)
+                diags.extend(_error_diagnostic(file, positions, data, err, prefix) for err in errors)
                 work = copy.deepcopy(work) if work is data else work
             progressed = False
             for err in errors:
                 loc = _data_path(work, err["loc"])
                 missing = err["type"] == "missing"
-                dropped.add(loc[:-1] if missing else loc)
+                dropped.add(prefix + (loc[:-1] if missing else loc))
                 progressed |= _drop(work, loc, missing)
             if not progressed:
                 break
+    return model, diags, dropped, valid and model is not None
+
+
+def settings_model(programs: ProgramSet) -> type[BaseModel]:
+    """The model of careerpath.yaml's ``settings``: the core ones and every setting a program declares."""
+    from .programs.fields import build_model, parse_fields
+
+    specs = parse_fields(m.CORE_SETTINGS) + programs.setting_specs()
+    return build_model(specs, "Settings")
+
+
+_FILE_MODELS: dict[bytes, dict[str, type[BaseModel]]] = {}
+
+
+def file_models(programs: ProgramSet) -> dict[str, type[BaseModel]]:
+    """Each file kind's whole model, enrollments and settings included: for JSON Schema and typed edits.
+
+    The loader itself validates in two steps (the file, then each enrollment or
+    the settings with its own model), so one broken enrollment cannot hide the
+    rest of the file; these composite models describe the same format in one piece.
+    """
+    found = _FILE_MODELS.get(programs.fingerprint)
+    if found is None:
+        from pydantic import Field, create_model
+
+        enrollments = create_model(
+            "Enrollments", __config__=None, __base__=m.Model,
+            **{pid.replace("-", "_"): (Optional[p.model], Field(None, alias=pid, description=p.names.get("en")))
+               for pid, p in ((p.id, p) for p in programs)})
+        found = dict(m.FILE_MODELS)
+        found["case"] = create_model("Case", __base__=m.Case, enrollments=(enrollments, Field(default_factory=enrollments)))
+        found["careerpath"] = create_model("CaseloadConfig", __base__=m.CaseloadConfig,
+                                           settings=(settings_model(programs), Field(default_factory=settings_model(programs))))
+        if len(_FILE_MODELS) > 8:
+            _FILE_MODELS.clear()
+        _FILE_MODELS[programs.fingerprint] = found
+    return found
+
+
+def default_settings(programs: ProgramSet) -> Record:
+    """Every setting at its default (careerpath.yaml missing or broken)."""
+    return record(settings_model(programs)().model_dump(by_alias=True))
+
+
+def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramSet) -> tuple[Record, list[Diagnostic], set[tuple], bool]:
+    """case.yaml's ``enrollments``: each validated with its program's model, in the file's order.
+
+    A key no program declares is an ``unknown-program`` error (with did-you-mean); its
+    block is still checked against the nearest program's fields, so one run shows every
+    problem. The enrollment itself is then left out.
+    """
+    diags: list[Diagnostic] = []
+    dropped: set[tuple] = set()
+    valid = True
+    out = Record()
+    for pid, block in data.items():
+        prefix = ("enrollments", pid)
+        program = programs.get(pid) if isinstance(pid, str) else None
+        if program is None:
+            valid = False
+            line, col = positions.key(prefix)
+            near = programs.nearest(str(pid))
+            diags.append(Diagnostic(file, line, col, "error", "unknown-program", f"`{pid}` is not a known program",
+                                    f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}"))
+            dropped.add(prefix)
+            if near is not None and isinstance(block, dict):  # still report what is wrong inside it
+                _, more, _, _ = _validate(file, positions, programs.get(near).model, block, prefix)
+                diags.extend(more)
+            continue
+        if block is None:
+            block = {}
+        if not isinstance(block, dict):
+            valid = False
+            line, col = positions.value(prefix)
+            diags.append(Diagnostic(file, line, col, "error", "wrong-type",
+                                    f"`{display_path(prefix)}` should be a mapping (key: value lines)"))
+            dropped.add(prefix)
+            continue
+        model, more, gone, ok = _validate(file, positions, program.model, block, prefix)
+        diags.extend(more)
+        dropped |= gone
+        valid &= ok
+        if model is not None:
+            out[pid] = record(model.model_dump(by_alias=True))
+        else:
+            dropped.add(prefix)
+    return out, diags, dropped, valid
+
+
+def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[Document, list[Diagnostic]]:
+    """Validate parsed data against the model of ``kind``; keep going past errors.
+
+    ``programs`` (default: the built-in ones) decides which enrollments and settings
+    exist and how each is validated.
+    """
+    programs = programs if programs is not None else load_programs()
+    model_cls = m.FILE_MODELS[kind]
+    diags: list[Diagnostic] = []
+    data = parsed.data
+    if data is None:
+        return Document(file, kind, None, parsed.positions, False), diags
+    if not isinstance(data, dict):
+        line, col = parsed.positions.value(())
+        diags.append(Diagnostic(file, line, col, "error", "wrong-type", "the file should hold a mapping (key: value lines)"))
+        return Document(file, kind, None, parsed.positions, False), diags
+    part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
+    part = data.get(part_name) if part_name else None
+    if part_name and part_name in data:
+        data = {k: v for k, v in data.items() if k != part_name}
+    model, diags, dropped, valid = _validate(file, parsed.positions, model_cls, data)
+    if part_name:  # checked even when the rest of the file failed: every problem in one run
+        if part is not None and not isinstance(part, dict):
+            line, col = parsed.positions.value((part_name,))
+            diags.append(Diagnostic(file, line, col, "error", "wrong-type", f"`{part_name}` should be a mapping (key: value lines)"))
+            dropped.add((part_name,))
+            valid, part = False, None
+        if kind == "case":
+            value, more, gone, ok = _enrollments(file, parsed.positions, part or {}, programs)
+        else:
+            found, more, gone, ok = _validate(file, parsed.positions, settings_model(programs), part or {}, ("settings",))
+            value = record(found.model_dump(by_alias=True)) if found is not None else default_settings(programs)
+        if model is not None:
+            setattr(model, part_name, value)
+        diags.extend(more)
+        dropped |= gone
+        valid &= ok
+    diags.sort(key=sort_key)
     return Document(file, kind, model, parsed.positions, valid and model is not None, frozenset(dropped)), diags
+
+
+def model_of(kind: str, data: dict, programs: Optional[ProgramSet] = None) -> Any:
+    """The model of plain ``data`` of a file kind, validated as the loader does (for tools and tests).
+
+    Raises ValueError naming the first error (by path and code, never by value).
+    """
+    from .yamlfile import Positions
+
+    doc, diags = validate_data(f"<{kind}>", kind, YamlFile(f"<{kind}>", data, Positions(), []), programs)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors or doc.model is None:
+        raise ValueError("; ".join(f"{d.code}: {d.message}" for d in errors) or "no model")
+    return doc.model
 
 
 # ---------------------------------------------------------------- folders
@@ -343,7 +489,8 @@ class FileStore(typing.Protocol):
     def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: Document, diags: list[Diagnostic]) -> None: ...
 
 
-def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> Document:
+def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None,
+              programs: Optional[ProgramSet] = None) -> Document:
     file = _rel(root, path)
     if files is not None:
         hit = files.lookup(path, file, kind)
@@ -352,7 +499,7 @@ def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files:
             return hit[0]
     stat: list = []
     parsed = read_file(path, file, fast=True, stat_out=stat)
-    doc, more = validate_data(file, kind, parsed)
+    doc, more = validate_data(file, kind, parsed, programs)
     file_diags = parsed.diagnostics + more
     diags.extend(file_diags)
     if files is not None:
@@ -411,8 +558,14 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
     return docs
 
 
-def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional[FileStore] = None) -> CaseFolder:
-    """Load one case folder (``cases/<id>/``); ``files`` lets the load cache reuse parsed files."""
+def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional[FileStore] = None,
+              programs: Optional[ProgramSet] = None) -> CaseFolder:
+    """Load one case folder (``cases/<id>/``); ``files`` lets the load cache reuse parsed files.
+
+    ``programs``: the caseload's programs (default: read from ``root``).
+    """
+    if programs is None:
+        programs = load_programs(root)
     cf = CaseFolder(folder.name, _rel(root, folder))
     case_path = folder / "case.yaml"
     if not _CASE_ID.match(folder.name):
@@ -422,7 +575,7 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
         diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
                                 "run `careerpath new` to scaffold one"))
     elif _safe(root, case_path, diags):
-        cf.case = _load_doc(root, case_path, "case", diags, files)
+        cf.case = _load_doc(root, case_path, "case", diags, files, programs)
         if cf.case.model is not None and cf.case.model.id != folder.name:
             diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
                                             "make `id` equal the folder name, or rename the folder"))
@@ -467,26 +620,35 @@ def load(root: Path | str, *, cache: Optional[bool] = None) -> Caseload:
     return load_root(root, load_case)
 
 
-def load_config(root: Path, diags: list[Diagnostic]) -> tuple[m.CaseloadConfig, Optional[Document]]:
+def load_config(root: Path, diags: list[Diagnostic], programs: Optional[ProgramSet] = None
+                ) -> tuple[m.CaseloadConfig, Optional[Document]]:
     """careerpath.yaml as a model (defaults when missing or broken) and its document."""
+    if programs is None:
+        programs = load_programs(root)
     config_doc = None
     config_path = root / CONFIG_FILE
     if config_path.is_symlink() and not _safe(root, config_path, diags):
         pass
     elif config_path.exists():
-        config_doc = _load_doc(root, config_path, "careerpath", diags)
+        config_doc = _load_doc(root, config_path, "careerpath", diags, programs=programs)
     else:
         diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file",
                                 "careerpath.yaml is missing", "run `careerpath init` or point --caseload at the caseload folder"))
-    config = config_doc.model if config_doc and config_doc.model else m.CaseloadConfig.model_construct(
-        agency="", default_language="en", staff=[], settings=m.Settings())
+    config = config_doc.model if config_doc and config_doc.model else empty_config(programs)
     return config, config_doc
 
 
-def load_root(root: Path, case_loader: typing.Callable[[Path, Path, list[Diagnostic]], CaseFolder]) -> Caseload:
+def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
+    """The settings a caseload has when careerpath.yaml is missing or unusable: no agency, no staff, defaults."""
+    return m.CaseloadConfig.model_construct(agency="", default_language="en", staff=[],
+                                            settings=default_settings(programs))
+
+
+def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Caseload:
     """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
-    diags: list[Diagnostic] = []
-    config, config_doc = load_config(root, diags)
+    programs = load_programs(root)
+    diags: list[Diagnostic] = list(programs.diagnostics)
+    config, config_doc = load_config(root, diags, programs)
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
@@ -503,9 +665,9 @@ def load_root(root: Path, case_loader: typing.Callable[[Path, Path, list[Diagnos
                 cases[folder.name], more = ready[folder.name]
                 diags.extend(more)
             elif folder.is_dir():
-                cases[folder.name] = case_loader(root, folder, diags)
+                cases[folder.name] = case_loader(root, folder, diags, programs=programs)
             elif folder.suffix in (".yaml", ".yml"):
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
                                         "a file directly under cases/ is not read", "each case is a folder: cases/<id>/case.yaml"))
     diags.sort(key=sort_key)
-    return Caseload(root, config, config_doc, cases, diags)
+    return Caseload(root, config, config_doc, cases, diags, programs)

@@ -1,8 +1,12 @@
-"""The caseload format (../shared/FORMAT.md) as typed models.
+"""The caseload format (../shared/FORMAT.md) as typed models: the part no program owns.
 
-These models are the single source of truth for the file format: the loader
-validates with them, ``careerpath schema`` exports them as JSON Schema for
-editors, and every later stage (obligations, documents, reports) reads them.
+These models and the programs' declarations (``careerpath/programs/<id>/program.yaml``)
+are the single source of truth for the file format: the loader validates with
+them, ``careerpath schema`` exports them as JSON Schema for editors, and every
+later stage (obligations, documents, reports) reads what they load to. An
+enrollment (``case.enrollments.<program>``) and the settings a program reads
+are declared by that program, validated with a model generated from the
+declaration, and loaded as plain :class:`~careerpath.values.Record` data.
 Fields may be added (optional); renaming one needs a migration.
 """
 
@@ -17,14 +21,15 @@ from pydantic_core import PydanticCustomError
 
 from .ids import CASE_ID_PATTERN
 
-PROGRAMS = ("ca-dds-ccp", "ca-dor-vr", "ca-dor-se", "ru-czn-disability")
 ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
-EVENT_TYPES = (
-    "monthly-review", "quarterly-report", "annual-report", "worksite-monitoring", "ipe-review",
-    "extension-request", "transition", "ipp-meeting", "iep-meeting", "retention-check",
-    "ipra-report", "ineligibility-review",
-)
+#: Event types kept as history only (they satisfy no obligation); the types that count are
+#: declared by the programs (``events:`` in program.yaml).
 HISTORY_EVENT_TYPES = ("contact", "note", "meeting", "phone-call", "visit")
+#: Settings every caseload has, whatever its programs (a program declares its own in program.yaml).
+CORE_SETTINGS = {
+    "warn_days": {"type": "integer", "min": 0, "max": 366, "default": 30,
+                  "help": "An obligation is due-soon this many days ahead."},
+}
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -81,20 +86,12 @@ class Staff(Model):
     logins: list[Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s]+$")]] = []
 
 
-class Settings(Model):
-    warn_days: Annotated[int, Field(ge=0, le=366)] = 30
-    ccp_quarterly_report_days: Annotated[int, Field(ge=0, le=366)] = 30
-    retention_checks: list[Duration] = ["30d", "6m", "12m"]
-    czn_ipra_report_before: Duration = "1m"
-    # needs-source: the list of IPRA measures is drawn up this many working days after the IPRA arrives
-    czn_ipra_list_working_days: Annotated[int, Field(ge=0, le=60)] = 3
-
-
 class CaseloadConfig(Model):
     agency: Text
     default_language: Language = "en"
     staff: list[Staff] = []
-    settings: Settings = Settings()
+    # validated by the loader against the core settings and those the programs declare (a Record)
+    settings: dict[str, Any] = {}
 
 
 # ---------------------------------------------------------------- case.yaml
@@ -139,129 +136,6 @@ class CaseStaff(Model):
     job_coach: Optional[StaffId] = Field(None, alias="job-coach")
 
 
-class CcpEnrollment(Model):
-    basis: Literal["left-work-activity-program", "left-subminimum-wage", "exiting-secondary-education"]
-    school_exit: Optional[Date] = None
-    start: Date
-    authorized_until: Optional[Date] = None
-    end: Optional[Date] = None
-    subcodes: list[Literal["NAV", "CES"]] = []
-    regional_center: Optional[str] = None
-    service_coordinator: Optional[str] = None
-
-
-class EligibilityExtension(Model):
-    until: Date
-    reason: Literal["trial-work-experience", "exceptional-circumstances"]
-    agreed: Optional[Date] = None
-
-
-class WaitingList(Model):
-    placed: Date
-    released: Optional[Date] = None
-
-
-class IneligibilityNotice(Model):
-    sent: Optional[Date] = None
-    reasons: bool = False
-    rights: bool = False
-    cap_info: bool = False
-
-
-class Eligibility(Model):
-    status: Literal["pending", "eligible", "ineligible", "closed-before-decision"] = "pending"
-    decided: Optional[Date] = None
-    extension: Optional[EligibilityExtension] = None
-    waiting_list: Optional[WaitingList] = None
-    notice: Optional[IneligibilityNotice] = None
-
-
-class IpeExtension(Model):
-    until: Date
-    agreed: Optional[Date] = None
-    by: Optional[Literal["counselor", "district-administrator"]] = None
-
-
-class Ipe(Model):
-    signed: Optional[Date] = None
-    extension: Optional[IpeExtension] = None
-    reviews: list[Date] = []
-
-
-class DorVrEnrollment(Model):
-    applied: Date
-    presumptive: Optional[Literal["ssi", "ssdi"]] = None
-    eligibility: Eligibility = Eligibility()
-    ipe: Optional[Ipe] = None
-    end: Optional[Date] = None
-
-
-class SeExtension(Model):
-    until: Date
-    agreed: Optional[Date] = None
-
-
-class SeEnrollment(Model):
-    type: Literal["individual", "group"]
-    group_size: Optional[int] = None
-    start: Date
-    extended_services_source: Optional[Text] = None
-    reasonable_expectation: Optional[Text] = None
-    extension: Optional[SeExtension] = None
-    transitioned: Optional[Date] = None
-    end: Optional[Date] = None
-
-
-class Disability(Model):
-    group: Literal[1, 2, 3]
-    cause: Optional[str] = None
-    set_on: Optional[Date] = None
-    until: Optional[Date] = None
-    reexamination: Optional[Date] = None
-
-
-class IpraMeasure(Model):
-    name: Text
-    from_: Optional[Date] = Field(None, alias="from")
-    to: Optional[Date] = None
-    executor: Optional[str] = None
-    done: Optional[Date] = None
-    result: Optional[str] = None
-
-
-class Ipra(Model):
-    number: Optional[Text] = None
-    protocol_date: Optional[Date] = None
-    received: Optional[Date] = None
-    measures_due: Optional[Date] = None
-    recommended: list[Text] = []
-    contraindicated: list[Text] = []
-    measures: list[IpraMeasure] = []
-
-
-class CznEnrollment(Model):
-    registered: Date
-    curator: Optional[StaffId] = None
-    disability: Optional[Disability] = None
-    ipra: Optional[Ipra] = None
-    end: Optional[Date] = None
-
-
-class Enrollments(Model):
-    ca_dds_ccp: Optional[CcpEnrollment] = Field(None, alias="ca-dds-ccp")
-    ca_dor_vr: Optional[DorVrEnrollment] = Field(None, alias="ca-dor-vr")
-    ca_dor_se: Optional[SeEnrollment] = Field(None, alias="ca-dor-se")
-    ru_czn_disability: Optional[CznEnrollment] = Field(None, alias="ru-czn-disability")
-
-    def items(self) -> list[tuple[str, Model]]:
-        """(program id, enrollment) for each program the person is in."""
-        return [(pid, getattr(self, pid.replace("-", "_"))) for pid in PROGRAMS
-                if getattr(self, pid.replace("-", "_")) is not None]
-
-    def get(self, program: str) -> Optional[Model]:
-        return getattr(self, program.replace("-", "_"), None) if program in PROGRAMS else None
-
-
 class Job(Model):
     employer: Text
     title: Optional[str] = None
@@ -282,7 +156,9 @@ class Case(Model):
     person: Person
     identifiers: Identifiers = Identifiers()
     staff: CaseStaff = CaseStaff()
-    enrollments: Enrollments = Enrollments()
+    # program id -> enrollment: each validated by the loader against its program's declared fields
+    # and kept as a Record (in the file's order); a key no program declares is an unknown-program error
+    enrollments: dict[str, Any] = {}
     jobs: list[Job] = []
 
 

@@ -27,7 +27,8 @@ from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
 from .fsio import LockBusy, WriteError, atomic_write, caseload_lock
-from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, inside, load_case, validate_data
+from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, empty_config, file_models, inside, load_case, validate_data
+from .programs import ProgramSet, load_programs
 from .schema import modeline
 from .yamlfile import read_bytes, read_file
 
@@ -111,6 +112,7 @@ class _Ctx:
     folder: Path
     config: m.CaseloadConfig
     config_doc: Optional[Document]
+    programs: ProgramSet
 
 
 def _context(root: Path, case_id: str) -> _Ctx:
@@ -124,10 +126,16 @@ def _context(root: Path, case_id: str) -> _Ctx:
     if not (folder / "case.yaml").is_file():
         raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
                           hint="`careerpath new` makes a case")
+    programs = load_programs(root)
     parsed = read_file(root / CONFIG_FILE, CONFIG_FILE)
-    doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed)
-    config = doc.model if doc.model is not None else m.CaseloadConfig.model_construct(agency="", staff=[], settings=m.Settings())
-    return _Ctx(root, case_id, folder, config, doc)
+    doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed, programs)
+    config = doc.model if doc.model is not None else empty_config(programs)
+    return _Ctx(root, case_id, folder, config, doc, programs)
+
+
+def _known_program(ctx: _Ctx, program: Optional[str]) -> None:
+    if program is not None and program not in ctx.programs:
+        raise RecordError(f"--program must be one of: {', '.join(ctx.programs.ids())}")
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -147,7 +155,7 @@ def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
 
 def _case_model(ctx: _Ctx) -> Optional[m.Case]:
     rel = f"cases/{ctx.case_id}/case.yaml"
-    doc, _ = validate_data(rel, "case", read_file(ctx.folder / "case.yaml", rel))
+    doc, _ = validate_data(rel, "case", read_file(ctx.folder / "case.yaml", rel), ctx.programs)
     return doc.model
 
 
@@ -158,10 +166,10 @@ def _case_data(ctx: _Ctx, raw: Optional[bytes] = None) -> dict:
     return parsed.data if isinstance(parsed.data, dict) else {}
 
 
-def _programs_of(rules: list[str], program: Optional[str]) -> list[str]:
+def _programs_of(ctx: _Ctx, rules: list[str], program: Optional[str]) -> list[str]:
     if program:
         return [program]
-    return sorted({p for p in (rulelinks.program_of(r) for r in rules) if p})
+    return sorted({p for p in (rulelinks.program_of(ctx.programs, r) for r in rules) if p})
 
 
 def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
@@ -193,8 +201,7 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
         raise RecordError("say who recorded this: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
     if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
         raise RecordError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
-    if program is not None and program not in m.PROGRAMS:
-        raise RecordError(f"--program must be one of: {', '.join(m.PROGRAMS)}")
+    _known_program(ctx, program)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
         data["program"] = program
@@ -203,10 +210,10 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
     folder = ctx.folder / "events"
     name = _unique_name(folder, day, event_type)
     text = edit.new_text(data, modeline("event", 3))
-    rules = rulelinks.for_event(event_type, program, _case_data(ctx))
+    rules = rulelinks.for_event(ctx.programs, event_type, program, _case_data(ctx))
     fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
     return Change(ctx.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
-                  _trailers(case_id, _programs_of(rules, program), rules, staff), staff)
+                  _trailers(case_id, _programs_of(ctx, rules, program), rules, staff), staff)
 
 
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
@@ -217,8 +224,7 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     staff = _staff(ctx.config.staff, by)
     if staff is None:
         raise RecordError("say who made the referral: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
-    if program is not None and program not in m.PROGRAMS:
-        raise RecordError(f"--program must be one of: {', '.join(m.PROGRAMS)}")
+    _known_program(ctx, program)
     data: dict[str, Any] = {"date": day.isoformat(), "to": edit.free_text(to), "kind": kind}
     if program:
         data["program"] = program
@@ -230,7 +236,7 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     folder = ctx.folder / "referrals"
     name = _unique_name(folder, day, kind)
     text = edit.new_text(data, modeline("referral", 3))
-    rules = rulelinks.for_fields([f"referral.{k}" for k, v in data.items() if v is not None], _case_data(ctx))
+    rules = rulelinks.for_fields(ctx.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(ctx))
     fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
     return Change(ctx.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
@@ -250,7 +256,7 @@ def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, 
         if not isinstance(doc.data, dict):
             raise RecordError(f"{rel} does not hold a mapping; fix it by hand first")
         for path_, value in edits:
-            edit.set_value(doc.data, path_, value, m.FILE_MODELS[kind])
+            edit.set_value(doc.data, path_, value, file_models(ctx.programs)[kind])
     except edit.EditError as e:
         raise RecordError(e.message, [d for d in e.diagnostics if d.file]) from None
     return FileChange(path, rel, kind, before, edit.dump(doc)), doc.drift
@@ -268,7 +274,7 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
         raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
     outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
     fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
-    rules = rulelinks.for_fields(["referral.outcome.date"], _case_data(ctx))
+    rules = rulelinks.for_fields(ctx.programs, ["referral.outcome.date"], _case_data(ctx))
     return Change(ctx.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
                   _trailers(case_id, [], rules, staff), staff, drift)
 
@@ -303,7 +309,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         if model_path == ("id",):
             raise RecordError("the case id is the folder name; rename the folder and `id` together by hand (git mv)")
         try:
-            typed = edit.typed_value(m.FILE_MODELS[kind], model_path, fvalue)
+            typed = edit.typed_value(file_models(ctx.programs)[kind], model_path, fvalue)
         except edit.EditError as e:
             raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
         edits.append((model_path, typed))
@@ -321,9 +327,9 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     if kind == "plan" and not (ctx.folder / "plan.yaml").is_file():
         raise RecordError(f"case {case_id} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)")
     fc, drift = _edit_file(ctx, rel_in_case, kind, edits)
-    rules = rulelinks.for_fields(addresses, _case_data(ctx, fc.after if kind == "case" else None))
+    rules = rulelinks.for_fields(ctx.programs, addresses, _case_data(ctx, fc.after if kind == "case" else None))
     if not programs:
-        programs = _programs_of(rules, None)
+        programs = _programs_of(ctx, rules, None)
     subject = f"{case_id}: set " + ", ".join(shown_parts)
     return Change(ctx.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 
@@ -347,22 +353,18 @@ def _error_keys(diags: list[Diagnostic]) -> set[tuple[str, str, str]]:
     return {(d.file, d.code, d.message) for d in diags if d.severity == "error"}
 
 
-def _doc_from_bytes(rel: str, kind: str, raw: bytes) -> tuple[Document, list[Diagnostic]]:
+def _doc_from_bytes(rel: str, kind: str, raw: bytes, programs: ProgramSet) -> tuple[Document, list[Diagnostic]]:
     parsed = read_bytes(raw, rel)
-    doc, diags = validate_data(rel, kind, parsed)
+    doc, diags = validate_data(rel, kind, parsed, programs)
     return doc, parsed.diagnostics + diags
 
 
-def _case_checks(ctx_root: Path, config: m.CaseloadConfig, config_doc: Optional[Document], cf: CaseFolder, today: date) -> list[Diagnostic]:
-    from .checks import CHECKS, run_checks
+def _case_checks(ctx: _Ctx, cf: CaseFolder, today: date) -> list[Diagnostic]:
+    from .checks import run_checks
 
-    cl = Caseload(ctx_root, config, config_doc, {cf.id: cf}, [])
+    cl = Caseload(ctx.root, ctx.config, ctx.config_doc, {cf.id: cf}, [], ctx.programs)
     # the caseload-wide checks of careerpath.yaml are not this edit's business
-    case_checks = [c for c in CHECKS if c.__name__ not in ("check_staff_qualifications", "check_duplicate_ids")]
-    out = run_checks(cl, today, case_checks)
-    from .checks import check_duplicate_ids
-    out += [d for d in check_duplicate_ids(cl, today) if d.file != CONFIG_FILE]
-    return out
+    return [d for d in run_checks(cl, today) if d.file != CONFIG_FILE]
 
 
 def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
@@ -373,14 +375,14 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
     """
     ctx = _context(change.root, change.case_id)
     load_diags: list[Diagnostic] = []
-    before_cf = load_case(ctx.root, ctx.folder, load_diags)
+    before_cf = load_case(ctx.root, ctx.folder, load_diags, programs=ctx.programs)
     after_cf = copy.copy(before_cf)
     after_cf.events = list(before_cf.events)
     after_cf.referrals = list(before_cf.referrals)
     before_errors: list[Diagnostic] = [d for d in load_diags]
     after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
     for fc in change.files:
-        doc, diags = _doc_from_bytes(fc.rel, fc.kind, fc.after)
+        doc, diags = _doc_from_bytes(fc.rel, fc.kind, fc.after, ctx.programs)
         after_errors += diags
         if fc.kind == "case":
             after_cf.case = doc
@@ -391,8 +393,8 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
         else:
             target = after_cf.events if fc.kind == "event" else after_cf.referrals
             target[:] = [d for d in target if d.file != fc.rel] + [doc]
-    before_errors += _case_checks(ctx.root, ctx.config, ctx.config_doc, before_cf, today)
-    after_errors += _case_checks(ctx.root, ctx.config, ctx.config_doc, after_cf, today)
+    before_errors += _case_checks(ctx, before_cf, today)
+    after_errors += _case_checks(ctx, after_cf, today)
     old = _error_keys(before_errors)
     old_all = {(d.file, d.code, d.message) for d in before_errors}
     added = [d for d in after_errors if (d.file, d.code, d.message) not in (old if d.severity == "error" else old_all)

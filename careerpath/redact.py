@@ -44,23 +44,22 @@ _PERSONAL: dict[tuple[str, str], str] = {
     ("Person", "address"): "address",
     ("Representative", "name"): "name",
     ("Representative", "phone"): "phone",
-    ("CcpEnrollment", "service_coordinator"): "name",
     ("Identifiers", "uci"): "uci",
     ("Identifiers", "dor_case"): "dor_case",
     ("Identifiers", "snils"): "snils",
     ("Identifiers", "ssn"): "ssn",
-    ("Ipra", "number"): "ipra",
     ("Case", "id"): "case_id",
 }
 _STAFF: dict[tuple[str, str], str] = {("Staff", "name"): "staff", ("Staff", "email"): "email"}
 
-# dotted paths in files (list indices removed) -> kind, for values met outside the models
+# dotted paths in files (list indices removed) -> kind, for values met outside the models;
+# an enrollment's fields say their own kind (``redact:`` in their program's program.yaml)
 _PATH_KINDS = {
     "id": "case_id", "person.name": "name", "person.preferred_name": "name", "person.birth_date": "birth_date",
     "person.phone": "phone", "person.email": "email", "person.address": "address",
     "person.representative.name": "name", "person.representative.phone": "phone",
-    "enrollments.ca-dds-ccp.service_coordinator": "name", "identifiers.uci": "uci", "identifiers.dor_case": "dor_case",
-    "identifiers.snils": "snils", "identifiers.ssn": "ssn", "enrollments.ru-czn-disability.ipra.number": "ipra",
+    "identifiers.uci": "uci", "identifiers.dor_case": "dor_case",
+    "identifiers.snils": "snils", "identifiers.ssn": "ssn",
 }
 _STAFF_PATHS = {"staff.name": "staff", "staff.email": "email"}
 
@@ -147,6 +146,7 @@ class Redactor:
         self._yo: dict[str, str] = {}
         self._stems: dict[str, str] = {}     # Russian name stems (Иванов-а, Мари-я) -> placeholder
         self._yo_stems: dict[str, str] = {}
+        self._programs: Any = None
         if caseload is not None:
             self.learn(caseload)
 
@@ -200,8 +200,38 @@ class Redactor:
             if _norm(str(value)):
                 self._folded.setdefault(_norm(str(value)), ph)
 
+    def _program_set(self) -> Any:
+        if self._programs is None:
+            from .programs import load_programs
+
+            self._programs = load_programs()
+        return self._programs
+
+    def _learn_enrollments(self, enrollments: Any) -> None:
+        from .programs.constraints import declared_values
+
+        for pid, enrollment in (enrollments or {}).items():
+            program = self._program_set().get(pid)
+            if program is None:
+                continue
+            for spec, value, _path, _holder in declared_values(program.fields, enrollment):
+                if spec.redact and value not in (None, ""):
+                    for v in value if isinstance(value, list) else [value]:
+                        self.placeholder(spec.redact, v)
+
+    def _path_kind(self, path: str) -> Optional[str]:
+        kind = _PATH_KINDS.get(path)
+        parts = path.split(".")
+        if kind is None and len(parts) > 2 and parts[0] == "enrollments":
+            program = self._program_set().get(parts[1])
+            spec = program.field(parts[2:]) if program is not None else None
+            kind = (spec.redact or None) if spec is not None else None
+        return kind
+
     def learn(self, caseload: Any) -> "Redactor":
         """Assign placeholders to every personal value of ``caseload`` (cases in id order)."""
+        if getattr(caseload, "programs", None) is not None:
+            self._programs = caseload.programs
         if self.staff:
             for s in getattr(caseload.config, "staff", []) or []:
                 self._learn_model(s)
@@ -238,6 +268,8 @@ class Redactor:
                 self.placeholder(kind, value, tie)
             elif isinstance(value, BaseModel):
                 self._learn_model(value)
+            elif cls == "Case" and name == "enrollments":
+                self._learn_enrollments(value)
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, BaseModel):
@@ -265,8 +297,8 @@ class Redactor:
         if isinstance(model, list):
             new_list = [self.model(v) for v in model]
             return new_list if any(a is not b for a, b in zip(new_list, model)) else model
-        if isinstance(model, dict):
-            return {self.text(k) if isinstance(k, str) else k: self.model(v) for k, v in model.items()}
+        if isinstance(model, dict):  # (a Record stays a Record: enrollments are read by attribute)
+            return type(model)({self.text(k) if isinstance(k, str) else k: self.model(v) for k, v in model.items()})
         if isinstance(model, str):
             redacted = self.text(model)
             return redacted if redacted != model else model
@@ -284,7 +316,7 @@ class Redactor:
             return value
         if isinstance(value, dict):
             return {k: self.field(f"{path}.{k}", v) for k, v in value.items()}
-        kind = _PATH_KINDS.get(re.sub(r"\[\d+\]", "", path))
+        kind = self._path_kind(re.sub(r"\[\d+\]", "", path))
         if kind is None and self.staff:
             kind = _STAFF_PATHS.get(re.sub(r"\[\d+\]", "", path))
         if kind is not None:

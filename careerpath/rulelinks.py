@@ -1,12 +1,11 @@
 """Which obligation rules a recorded change touches: the ``Rule:`` commit trailers.
 
-Read from the rule data (``careerpath/rules/*.yaml``, docs/obligations.md), not
-from a table of our own, so a new program's rules need no code here. Only the
-keys a link needs are read — ``program``, and each rule's ``id``, ``when``,
+Read from the rule data of the caseload's programs (each program folder's
+``rules.yaml``, ``careerpath/rules/common.yaml``; docs/obligations.md), not from
+a table of our own, so a new program's rules need no code here. Only what a
+link needs is taken from each rule — its ``program``, ``id``, ``when``,
 ``each``, ``due[].date`` and ``done[]`` (``event``, ``field``, ``dates``,
-``any_program``) — with the fast safe reader, without importing the
-obligation engine. A rule file of an unexpected shape is skipped: trailers
-are a courtesy, never a reason to refuse a recording.
+``any_program``). Trailers are a courtesy, never a reason to refuse a recording.
 
 * An event links to the rules it can satisfy (``done: - event: [TYPE]``), of
   programs the person is enrolled in (common rules always), whose simple
@@ -19,14 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable, Optional
-
-from .yamlfile import read_file
-
-RULES_DIR = Path(__file__).resolve().parent / "rules"
-
 
 @dataclass(frozen=True)
 class RuleLink:
@@ -57,38 +49,29 @@ def _address(fact: str, program: str, each: Optional[str]) -> Optional[str]:
     return None
 
 
-@lru_cache(maxsize=4)
-def links(rules_dir: str = str(RULES_DIR)) -> tuple[RuleLink, ...]:
-    out: list[RuleLink] = []
-    folder = Path(rules_dir)
-    if not folder.is_dir():
-        return ()
-    for path in sorted(folder.glob("*.yaml")):
-        data = read_file(path, path.name).data
-        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-            continue
-        program = data.get("program") or ""
-        for rule in data["rules"]:
-            try:
-                out.append(_link(rule, str(program)))
-            except (AttributeError, TypeError, KeyError):
-                continue
-    return tuple(out)
+_LINKS: dict[bytes, tuple["RuleLink", ...]] = {}
 
 
-def _link(rule: dict, program: str) -> RuleLink:
-    each = rule.get("each")
+def links(programs: Any) -> tuple[RuleLink, ...]:
+    """The links of every rule of ``programs`` (a ProgramSet), made once per set of program folders."""
+    found = _LINKS.get(programs.fingerprint)
+    if found is None:
+        found = _LINKS[programs.fingerprint] = tuple(_link(rule) for rule in programs.rulebook().rules)
+    return found
+
+
+def _link(rule: Any) -> RuleLink:
     events: list[str] = []
     any_program = False
     facts: list[str] = []
-    for done in rule.get("done") or []:
-        events += list(done.get("event") or [])
-        any_program = any_program or bool(done.get("any_program"))
-        facts += [done[k] for k in ("field", "dates") if done.get(k)]
-    facts += [d["date"] for d in rule.get("due") or [] if isinstance(d, dict) and d.get("date")]
-    paths = tuple(a for a in (_address(f, program, each) for f in facts) if a)
-    when = tuple((k, v) for k, v in (rule.get("when") or {}).items())
-    return RuleLink(str(rule["id"]), program, tuple(events), any_program, paths, when)
+    for done in rule.done:
+        events += list(done.event)
+        any_program = any_program or done.any_program
+        facts += [f for f in (done.field, done.dates) if f]
+    facts += [d.date for d in rule.due]
+    paths = tuple(a for a in (_address(f, rule.program, rule.each) for f in facts) if a)
+    when = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in rule.when.items)
+    return RuleLink(rule.id, rule.program, tuple(events), any_program, paths, when)
 
 
 def _lookup(data: Any, dotted: str) -> Any:
@@ -131,9 +114,9 @@ def _enrolled(link: RuleLink, case: dict) -> bool:
     return not link.program or isinstance(_lookup(case, f"enrollments.{link.program}"), dict)
 
 
-def for_event(event_type: str, program: Optional[str], case: dict) -> list[str]:
+def for_event(programs: Any, event_type: str, program: Optional[str], case: dict) -> list[str]:
     """Rule ids an event of ``event_type`` (of ``program``, if given) can satisfy for this case."""
-    return [link.id for link in links()
+    return [link.id for link in links(programs)
             if event_type in link.events and _enrolled(link, case) and _holds(link, case)
             and (program is None or not link.program or link.program == program or link.any_program)]
 
@@ -141,12 +124,12 @@ def for_event(event_type: str, program: Optional[str], case: dict) -> list[str]:
 _INDEX = re.compile(r"(?<=\.)\d+(?=\.|$)")
 
 
-def for_fields(addresses: Iterable[str], case: dict) -> list[str]:
+def for_fields(programs: Any, addresses: Iterable[str], case: dict) -> list[str]:
     """Rule ids whose done or due fields the changed ``addresses`` (set form) touch."""
     out: list[str] = []
     for address in addresses:
         norm = _INDEX.sub("*", address)
-        for link in links():
+        for link in links(programs):
             if link.id in out or not _enrolled(link, case) or not _holds(link, case):
                 continue
             if any(norm == p or norm.startswith(p + ".") or p.startswith(norm + ".") for p in link.paths):
@@ -154,6 +137,6 @@ def for_fields(addresses: Iterable[str], case: dict) -> list[str]:
     return out
 
 
-def program_of(rule_id: str) -> str:
+def program_of(programs: Any, rule_id: str) -> str:
     """The program a rule belongs to ("" for case-wide rules or unknown ids)."""
-    return next((link.program for link in links() if link.id == rule_id), "")
+    return next((link.program for link in links(programs) if link.id == rule_id), "")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from . import models as m
 from .diagnostics import Diagnostic
@@ -129,54 +131,66 @@ class NewCase:
     language: str
     programs: list[str] = field(default_factory=list)
     opened: date | None = None
-    ccp_basis: str | None = None
-    school_exit: date | None = None
-    applied: date | None = None
-    se_type: str | None = None
-    extended_services_source: str | None = None
-    registered: date | None = None
+    # `--<option> VALUE` pairs for the enrollment fields the programs ask for (`ccp-basis`, `applied`…)
+    options: dict[str, str] = field(default_factory=dict)
 
 
-def _enrollment_lines(req: NewCase, opened: date) -> tuple[list[str], list[str]]:
+def _flow(value: Any, kind: str = "") -> str:
+    """A value as one line of YAML (text quoted when it must be; a date field's value as it is)."""
+    if kind == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value.strip()):
+        return value.strip()
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, date)):
+        return str(value) if not isinstance(value, date) else value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    return q(str(value))
+
+
+def _enrollment_lines(req: NewCase, opened: date, programs: Any) -> tuple[list[str], list[str]]:
+    """case.yaml lines of each enrollment asked for, from what its program declares under ``new:``."""
+    from .programs.constraints import holds
+
     lines: list[str] = []
     missing: list[str] = []
-    for program in req.programs:
-        if program == "ca-dds-ccp":
-            if not req.ccp_basis:
-                missing.append("--ccp-basis (left-work-activity-program | left-subminimum-wage | exiting-secondary-education)")
-            if req.ccp_basis == "exiting-secondary-education" and req.school_exit is None:
-                missing.append("--school-exit for basis exiting-secondary-education")
-            lines += ["  ca-dds-ccp:", f"    basis: {req.ccp_basis}"]
-            if req.school_exit:
-                lines.append(f"    school_exit: {req.school_exit.isoformat()}")
-            lines += [f"    start: {opened.isoformat()}", "    authorized_until: null   # from the regional-center authorization",
-                      "    subcodes: [NAV]"]
-        elif program == "ca-dor-vr":
-            if req.applied is None:
-                missing.append("--applied (the date DOR received the application; it starts the 60-day clock)")
-            lines += ["  ca-dor-vr:", f"    applied: {req.applied.isoformat() if req.applied else ''}",
-                      "    eligibility: {status: pending}"]
-        elif program == "ca-dor-se":
-            if not req.se_type:
-                missing.append("--se-type (individual | group)")
-            if not req.extended_services_source:
-                missing.append("--extended-services-source (9 CCR 7131.1(a)(3))")
-            lines += ["  ca-dor-se:", f"    type: {req.se_type}", f"    start: {opened.isoformat()}",
-                      f"    extended_services_source: {q(req.extended_services_source or '')}"]
-            if req.se_type == "group":
-                lines.append("    group_size: 3            # 3 to 8 consumers per job coach")
-        elif program == "ru-czn-disability":
-            lines += ["  ru-czn-disability:", f"    registered: {(req.registered or opened).isoformat()}"]
-        else:
+    for pid in req.programs:
+        program = programs.get(pid)
+        if program is None:
             # the value itself is not echoed: a mixed-up argument may be a name
-            close = difflib.get_close_matches(program, m.PROGRAMS, n=1)
-            missing.append(f"a known --program ({', '.join(m.PROGRAMS)})" + (f"; did you mean {close[0]}?" if close else ""))
+            near = programs.nearest(pid)
+            missing.append(f"a known --program ({', '.join(programs.ids())})" + (f"; did you mean {near}?" if near else ""))
+            continue
+        values: dict[str, Any] = {}
+        for f in program.new:
+            given = req.options.get(f.option) if f.option else None
+            if given not in (None, ""):
+                values[f.name] = given
+            elif f.has_value:
+                values[f.name] = opened if f.value == "{opened}" else f.value
+        block = [f"  {pid}:"]
+        for f in program.new:
+            if f.required and values.get(f.name) in (None, "") or (
+                    f.required_when and holds(f.required_when, values.get) and values.get(f.name) in (None, "")):
+                missing.append(f"--{f.option}" + (f" ({f.help})" if f.help else ""))
+            if f.name not in values or (f.when and not holds(f.when, values.get)):
+                continue
+            spec = program.field((f.name,))
+            block.append(f"    {f.name}: {_flow(values[f.name], spec.type if spec else '')}"
+                         + (f"   # {f.comment}" if f.comment else ""))
+        lines += block if len(block) > 1 else [f"  {pid}: {{}}"]
     return lines, missing
 
 
-def case_text(req: NewCase, today: date) -> str:
+def case_text(req: NewCase, today: date, programs: Any = None) -> str:
+    from .programs import load_programs
+
     opened = req.opened or today
-    lines, missing = _enrollment_lines(req, opened)
+    lines, missing = _enrollment_lines(req, opened, programs if programs is not None else load_programs())
     if missing:
         raise ScaffoldError("cannot scaffold the case; missing: " + "; ".join(missing))
     text = modeline("case", 2) + "\n".join([
@@ -201,9 +215,12 @@ def new_case(root: Path, req: NewCase, today: date) -> Path:
     folder = Path(root) / "cases" / req.case_id
     if folder.exists():
         raise ScaffoldError(f"the case {req.case_id} already exists; nothing was changed")
-    text = case_text(req, today)
+    from .programs import load_programs
+
+    programs = load_programs(root)
+    text = case_text(req, today, programs)
     rel = f"cases/{req.case_id}/case.yaml"
-    doc, diags = validate_data(rel, "case", parse_text(text, rel))
+    doc, diags = validate_data(rel, "case", parse_text(text, rel), programs)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ScaffoldError("the new case would not validate; nothing was written", errors)

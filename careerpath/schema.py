@@ -39,24 +39,44 @@ def _draft07(node: Any) -> Any:
     return node
 
 
-def generate(kind: str) -> dict:
-    """The JSON Schema of one file kind, generated from the models."""
-    raw = m.FILE_MODELS[kind].model_json_schema(by_alias=True, mode="validation")
+def generate(kind: str, programs: Any = None) -> dict:
+    """The JSON Schema of one file kind, generated from the models and the programs' declarations
+    (default: the built-in programs; a caseload's own programs add their enrollments and settings)."""
+    from .loader import file_models
+    from .programs import load_programs
+
+    raw = file_models(programs if programs is not None else load_programs())[kind].model_json_schema(
+        by_alias=True, mode="validation")
     schema = {"$schema": "http://json-schema.org/draft-07/schema#", **_draft07(raw)}
     schema["title"] = TITLES[kind]
     return schema
 
 
-def render(kind: str) -> str:
-    return json.dumps(generate(kind), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+def render(kind: str, programs: Any = None) -> str:
+    return json.dumps(generate(kind, programs), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_all(out: Path) -> list[Path]:
-    """Write every schema into ``out``; returns the paths written."""
+#: Schemas of a program folder's files (programs/<id>/program.yaml and rules.yaml)
+PROGRAM_KINDS = ("program", "rules")
+
+
+def render_program(kind: str) -> str:
+    from .programs.schema import program_schema, rules_schema
+
+    schema = program_schema() if kind == "program" else rules_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write_all(out: Path, programs: Any = None) -> list[Path]:
+    """Write every schema into ``out`` (the file kinds', then the program folders'); returns the paths written."""
     written = []
     for kind in m.FILE_MODELS:
         path = Path(out) / file_name(kind)
-        atomic_write(path, render(kind), mode=0o644)
+        atomic_write(path, render(kind, programs), mode=0o644)
+        written.append(path)
+    for kind in PROGRAM_KINDS:
+        path = Path(out) / file_name(kind)
+        atomic_write(path, render_program(kind), mode=0o644)
         written.append(path)
     return written
 

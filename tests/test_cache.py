@@ -46,17 +46,17 @@ def generated(tmp_path):
     return root
 
 
-def outputs(root: Path, use_cache: bool, rules_dirs: tuple = ()) -> tuple:
-    r = cache.results(root, TODAY, use_cache=use_cache, rules_dirs=rules_dirs)
+def outputs(root: Path, use_cache: bool) -> tuple:
+    r = cache.results(root, TODAY, use_cache=use_cache)
     return ([d.to_dict() for d in r.diagnostics], [d.to_dict() for d in r.load_diagnostics],
             [o.to_dict() for o in r.obligations(history=True)],
             [o.to_dict() for o in r.obligations(history=False, done=False)], r.files, r.cases, r.config)
 
 
-def same_as_uncached(root: Path, rules_dirs: tuple = ()) -> tuple:
-    cached = outputs(root, True, rules_dirs)
+def same_as_uncached(root: Path) -> tuple:
+    cached = outputs(root, True)
     stats = cache.last_stats
-    assert cached == outputs(root, False, rules_dirs)
+    assert cached == outputs(root, False)
     return cached, stats
 
 
@@ -169,30 +169,22 @@ def test_changing_today_recomputes(generated):
         [d.to_dict() for d in cache.results(generated, TODAY + timedelta(days=40), use_cache=False).diagnostics]
 
 
-def test_changing_a_rule_file_changes_the_result(generated, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    rule = rules / "local.yaml"
-    src = (ROOT / "careerpath" / "rules" / "common.yaml").read_text(encoding="utf-8")
-    from careerpath.obligations import load_rules
+def test_changing_a_caseload_program_changes_the_result(generated):
+    from toy_program import TOY_RULES, add_toy
 
-    book = load_rules()
-    first_id = book.rules[0].id
-    # a copy of the common rules under new ids is a legal extra rule file
-    rule.write_text(src.replace("id: ", "id: local-", -1), encoding="utf-8")
-    try:
-        load_rules((rules,))
-    except Exception:
-        pytest.skip("the rule format does not allow this copy")
-    first, _ = same_as_uncached(generated, (rules,))
-    rule.write_text(src.replace("id: ", "id: other-", -1), encoding="utf-8")
-    from careerpath.obligations import rules as rules_module
-
-    if hasattr(rules_module._load_dirs, "cache_clear"):
-        rules_module._load_dirs.cache_clear()  # the engine keeps rule books for the life of a process
-    second, stats = same_as_uncached(generated, (rules,))
-    assert stats.recomputed == N_CASES and first[2] != second[2]
-    assert first_id
+    first, _ = same_as_uncached(generated)
+    folder = add_toy(generated, rules=TOY_RULES.replace("every: 1w", "every: 2w"))
+    (generated / "cases/c000003/case.yaml").open("a", encoding="utf-8").write("")  # unchanged: the program changes
+    text = (generated / "cases/c000003/case.yaml").read_text(encoding="utf-8")
+    (generated / "cases/c000003/case.yaml").write_text(
+        text.replace("enrollments:\n", "enrollments:\n  xx-toy:\n    joined: 2026-01-05\n", 1), encoding="utf-8")
+    second, _ = same_as_uncached(generated)
+    assert [o for o in second[2] if o["program"] == "xx-toy"] and second[2] != first[2]
+    (folder / "rules.yaml").write_text(TOY_RULES, encoding="utf-8")  # every week now: more occurrences
+    third, stats = same_as_uncached(generated)
+    assert stats.recomputed == N_CASES  # a program's rules changed: every case is computed again
+    toy = lambda r: [o for o in r[2] if o["program"] == "xx-toy"]  # noqa: E731
+    assert len(toy(third)) > len(toy(second))
 
 
 def test_code_key_follows_the_package_rule_files(tmp_path, monkeypatch):
@@ -203,6 +195,16 @@ def test_code_key_follows_the_package_rule_files(tmp_path, monkeypatch):
     before = cache.code_key()
     (pkg / "rules" / "x.yaml").write_text("a: 2\n")
     assert cache.code_key() != before
+
+
+def test_the_cache_key_follows_a_caseloads_program_folders(generated):
+    from toy_program import TOY_PROGRAM, add_toy
+
+    before = cache.caseload_key(generated)
+    folder = add_toy(generated)
+    with_toy = cache.caseload_key(generated)
+    (folder / "program.yaml").write_text(TOY_PROGRAM.replace("max: 52", "max: 53"), encoding="utf-8")
+    assert len({before, with_toy, cache.caseload_key(generated)}) == 3
 
 
 @pytest.mark.parametrize("name,damage", [("index.pickle", "truncate"), ("results/root.pickle", "truncate"),
@@ -466,8 +468,7 @@ def test_a_check_across_cases_turns_the_results_layer_off(generated, monkeypatch
 
     one_per_caseload.scope = "caseload"
     extended = checks.CHECKS + (one_per_caseload,)
-    monkeypatch.setattr(checks, "CHECKS", extended)
-    monkeypatch.setattr(checks.run_checks, "__defaults__", (extended,))  # as if written in the tuple
+    monkeypatch.setattr(checks, "CHECKS", extended)  # as if written in the tuple
     result, _ = same_as_uncached(generated)
     assert any(d["message"] == f"{N_CASES} cases" for d in result[0])
 
@@ -593,20 +594,18 @@ def test_an_edit_writes_the_index_delta_not_the_index(generated):
     assert (cdir / "index.pickle").read_bytes() != before and not (cdir / "index.delta").exists()
 
 
-def test_a_changed_rules_dir_renders_the_kept_table_again(cli, generated, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    src = (ROOT / "careerpath" / "rules" / "common.yaml").read_text(encoding="utf-8")
-    (rules / "local.yaml").write_text(src.replace("id: ", "id: local-", -1), encoding="utf-8")
-    first, stats = _due(cli, generated, "--rules-dir", rules, "--explain")
-    assert stats.view_cases == N_CASES and "local-" in first
-    (rules / "local.yaml").write_text(src.replace("id: ", "id: other-", -1), encoding="utf-8")
-    from careerpath.obligations import rules as rules_module
+def test_a_changed_program_folder_renders_the_kept_table_again(cli, generated):
+    from toy_program import TOY_RULES, add_toy
 
-    if hasattr(rules_module._load_dirs, "cache_clear"):
-        rules_module._load_dirs.cache_clear()  # the engine keeps rule books for the life of a process
-    second, stats = _due(cli, generated, "--rules-dir", rules, "--explain")
-    assert stats.view_cases == N_CASES and "other-" in second and "local-" not in second
+    text = (generated / "cases/c000003/case.yaml").read_text(encoding="utf-8")
+    (generated / "cases/c000003/case.yaml").write_text(
+        text.replace("enrollments:\n", "enrollments:\n  xx-toy:\n    joined: 2026-11-02\n", 1), encoding="utf-8")
+    folder = add_toy(generated)
+    first, stats = _due(cli, generated, "--explain")
+    assert "Toy Act 1" in first
+    (folder / "rules.yaml").write_text(TOY_RULES.replace("Toy Act 1", "Toy Act 9"), encoding="utf-8")
+    second, stats = _due(cli, generated, "--explain")
+    assert stats.view_cases == N_CASES and "Toy Act 9" in second and "Toy Act 1" not in second
 
 
 def _toggle_status(root: Path, case: str) -> None:

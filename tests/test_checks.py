@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from careerpath import validate
-from careerpath.checks import snils_ok, staff_qualification_gaps
+from careerpath.programs.registry import checks_module
+
+snils_ok = checks_module("ru-czn-disability").snils_ok
+staff_qualification_gaps = checks_module("ca-dds-ccp").staff_qualification_gaps
 from careerpath.models import Staff
 from conftest import TODAY
 

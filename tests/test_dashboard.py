@@ -82,9 +82,9 @@ def test_page_is_self_contained_with_charts(caseload):
 
 
 def test_stages():
-    from careerpath.models import Case
+    from careerpath.loader import model_of
 
-    c = Case.model_validate({"id": "x", "person": {"name": "N", "language": "en"},
+    c = model_of("case", {"id": "x", "person": {"name": "N", "language": "en"},
                              "enrollments": {"ca-dor-vr": {"applied": "2026-01-01"}}})
     assert stage(c, "ca-dor-vr", TODAY) == "applied"
 

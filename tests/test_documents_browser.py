@@ -66,6 +66,8 @@ def test_wheel_ships_templates_and_catalogs(tmp_path):
     sources = sorted(p.name for p in (ROOT / "templates").iterdir() if p.is_file())
     assert [n for n in sources if f"careerpath/templates/{n}" not in names] == []
     assert "careerpath/locale/ru/LC_MESSAGES/documents.po" in names
+    assert {"careerpath/programs/ca-dor-vr/program.yaml", "careerpath/programs/ca-dor-vr/rules.yaml",
+            "careerpath/programs/ru-czn-disability/checks.py"} <= set(names)  # a program is a folder, shipped whole
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheels[0]).extractall(unpacked)
     code = ("import sys; from datetime import date; from careerpath.loader import load; "

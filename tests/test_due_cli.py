@@ -187,18 +187,17 @@ def test_rules_lists_citations_and_confirmation(cli):
     assert {d["id"]: d["source"] for d in data}["czn.ipra-report-back"] == "needs-source"
 
 
-def test_rules_dir_adds_a_program_and_reports_a_broken_file(cli, small, tmp_path):
-    from test_obligations import TOY_RULES
+def test_a_caseload_program_folder_adds_rules_and_a_broken_one_is_reported(cli, small):
+    from toy_program import add_toy
 
-    good = tmp_path / "good"
-    good.mkdir()
-    (good / "xx-toy.yaml").write_text(TOY_RULES, encoding="utf-8")
-    assert "toy.check-in" in cli("rules", "--rules-dir", good).out
-    bad = tmp_path / "bad"
-    bad.mkdir()
-    (bad / "x.yaml").write_text("program: x\nrules:\n  - id: nope\n", encoding="utf-8")
-    r = cli("due", "--caseload", small, "--rules-dir", bad)
-    assert r.code == 1 and "x.yaml:3" in r.err
+    add_toy(small)
+    assert "toy.check-in" in cli("rules", "--caseload", small).out
+    assert "toy.check-in" not in cli("rules").out or "toy.check-in" not in cli("rules", "--caseload", SAMPLE).out
+    (small / "programs" / "xx-toy" / "rules.yaml").write_text("rules:\n  - id: nope\n", encoding="utf-8")
+    r = cli("due", "--caseload", small)
+    assert "1 file has errors" in r.err  # the list says so; validate says where
+    r = cli("validate", "--caseload", small)
+    assert r.code == 1 and "programs/xx-toy/rules.yaml:2:" in r.out + r.err and "program-invalid" in r.out + r.err
 
 
 def test_a_real_process_pipes_plain_text_and_exits_3(small):

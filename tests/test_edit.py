@@ -14,6 +14,10 @@ import pytest
 from conftest import ROOT
 
 from careerpath import edit
+from careerpath.loader import file_models
+from careerpath.programs import load_programs
+
+CASE_MODEL = file_models(load_programs())["case"]  # case.yaml with the built-in programs' enrollments
 
 # FORMAT.md's case with more comments, blank lines, quote styles and a flow mapping
 HEAVY = """\
@@ -82,7 +86,7 @@ def _changed(before: str, after: str) -> tuple[list[str], list[str]]:
 def _edit(text: str, *edits) -> str:
     doc = edit.load(text.encode(), "case.yaml")
     assert doc.drift == 0 and doc.indent == (2, 4, 2)
-    from careerpath.models import Case
+    Case = CASE_MODEL
 
     for path, value in edits:
         edit.set_value(doc.data, path, value, Case)
@@ -172,13 +176,13 @@ def test_hostile_file_is_refused_for_editing():
     (("enrollments", "ru-czn-disability", "disability", "group"), "2", 2),
 ])
 def test_values_are_typed_by_the_model(path, value, expected):
-    from careerpath.models import Case
+    Case = CASE_MODEL
 
     assert edit.typed_value(Case, path, value) == expected
 
 
 def test_lists_take_flow_yaml():
-    from careerpath.models import Case
+    Case = CASE_MODEL
 
     assert list(edit.typed_value(Case, ("enrollments", "ca-dds-ccp", "subcodes"), "[NAV, CES]")) == ["NAV", "CES"]
 
@@ -190,7 +194,7 @@ def test_lists_take_flow_yaml():
     (("opened", "day"), "1"),
 ])
 def test_unknown_fields_and_wrong_kinds_are_refused(path, value):
-    from careerpath.models import Case
+    Case = CASE_MODEL
 
     with pytest.raises(edit.EditError):
         edit.typed_value(Case, path, value)

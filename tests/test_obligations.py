@@ -12,7 +12,9 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from careerpath import models as m
-from careerpath.loader import load
+from careerpath.checks import validate
+from careerpath.loader import default_settings, load, model_of
+from careerpath.programs import load_programs
 from careerpath.obligations import Obligation, RulesError, compute, load_rules
 from careerpath.obligations.dates import Duration, add_working_days, is_working_day, month_end, quarter_end, quarter_start
 
@@ -77,7 +79,7 @@ def test_every_format_rule_is_data_with_titles_and_a_citation():
         assert rule.explain.strip(), rule.id
         # non-English/Russian titles are machine drafts until a native speaker reviews them
         assert rule.reviewed.get("en") and rule.reviewed.get("ru") and rule.reviewed.get("hmn") is False
-    assert {r.program for r in book.rules} == {"", *m.PROGRAMS}
+    assert {r.program for r in book.rules} == {"", *load_programs().ids()}
     assert {r.id: r.confirmed for r in book.rules}["czn.ipra-report-back"] is False
 
 
@@ -457,63 +459,16 @@ def test_uids_are_stable_and_distinct(caseload):
 
 # ---------------------------------------------------------------- a fifth program: data only
 
-TOY_RULES = """\
-program: xx-toy
-names: {en: Toy job club}
-staff: [case.staff.navigator]
-reviewed: {en: true, ru: true, es: false, vi: false, hy: false, hmn: false}
-rules:
-  - id: toy.check-in
-    titles: {en: Two-week check-in, es: Control, vi: Kiểm tra, hy: Ստուգում, hmn: Kuaj, ru: Проверка}
-    citation: Toy Act 1
-    confirmed: false
-    kind: once
-    due:
-      - {date: enrollment.joined, offset: 2w}
-    done:
-      - event: [contact]
-        window: [trigger, due]
-    explain: Two weeks after joining, a contact.
-  - id: toy.weekly
-    titles: {en: Weekly session, es: Sesión, vi: Buổi, hy: Նիստ, hmn: Zaum, ru: Занятие}
-    citation: Toy Act 2
-    confirmed: true
-    kind: recurring
-    start: {date: enrollment.joined}
-    every: 1w
-    until: [enrollment.left]
-    done:
-      - event: [meeting]
-        window: [period_start, period_end]
-    explain: A meeting every week.
-"""
+def test_a_fifth_program_needs_only_a_folder(caseload):
+    from toy_program import add_toy
 
-
-def test_a_fifth_program_needs_only_a_data_file(caseload, tmp_path):
-    from pydantic import Field
-
-    rules_dir = tmp_path / "more-rules"
-    rules_dir.mkdir()
-    (rules_dir / "xx-toy.yaml").write_text(TOY_RULES, encoding="utf-8")
-    case_text = HEAD + "enrollments:\n  xx-toy:\n    joined: 2026-03-02\n    left: 2026-03-20\n"
-    cl = build(caseload, "enrollments:\n  xx-toy:\n    joined: 2026-03-02\n    left: 2026-03-20\n",
-               events=(("2026-03-10", "contact"), ("2026-03-05", "meeting")))
-
-    # The program's enrollment model belongs to the file format (models.py), not to the engine:
-    # here the test extends the models the way a fifth program would.
-    class ToyEnrollment(m.Model):
-        joined: m.Date
-        left: Optional[m.Date] = None
-
-    class ToyEnrollments(m.Enrollments):
-        xx_toy: Optional[ToyEnrollment] = Field(None, alias="xx-toy")
-
-    class ToyCase(m.Case):
-        enrollments: ToyEnrollments = ToyEnrollments()
-
-    cl.cases["p"].case.model = ToyCase.model_validate(yaml.safe_load(case_text))
-    got = [o for o in compute(cl, date(2026, 4, 1), rules_dirs=[rules_dir], include_closed_history=True)
-           if o.program == "xx-toy"]
+    root = caseload({"cases/p/case.yaml": HEAD + "enrollments:\n  xx-toy:\n    joined: 2026-03-02\n    left: 2026-03-20\n",
+                     "cases/p/events/2026-03-10-contact.yaml": "date: 2026-03-10\ntype: contact\n",
+                     "cases/p/events/2026-03-05-meeting.yaml": "date: 2026-03-05\ntype: meeting\n"})
+    add_toy(root)
+    cl = load(root)
+    assert not [d for d in validate(cl, date(2026, 4, 1)) if d.severity == "error"]
+    got = [o for o in compute(cl, date(2026, 4, 1), include_closed_history=True) if o.program == "xx-toy"]
     assert [(o.rule, o.due.isoformat(), o.status, o.source) for o in got] == [
         ("toy.weekly", "2026-03-16", "overdue", "cases/p/case.yaml:6"),  # past due first
         ("toy.weekly", "2026-03-09", "done", "cases/p/case.yaml:6"),
@@ -521,25 +476,21 @@ def test_a_fifth_program_needs_only_a_data_file(caseload, tmp_path):
     ]
     assert all(o.history for o in got if o.rule == "toy.weekly")  # the person left on 03-20
     assert got[0].title_in("ru") in ("Занятие", "Проверка")
-    # without the extra folder the built-in rules know nothing of it
-    assert not [o for o in compute(cl, date(2026, 4, 1), include_closed_history=True) if o.program == "xx-toy"]
 
 
-def test_a_malformed_rule_file_names_its_line(tmp_path):
-    bad = tmp_path / "bad"
-    bad.mkdir()
-    (bad / "x.yaml").write_text(TOY_RULES.replace("kind: once", "kind: sometimes"), encoding="utf-8")
-    with pytest.raises(RulesError) as info:
-        load_rules([bad])
-    assert f"{bad / 'x.yaml'}:" in info.value.message and "kind" in info.value.message
-    dup = tmp_path / "dup"
-    dup.mkdir()
-    (dup / "x.yaml").write_text(TOY_RULES.replace("toy.weekly", "ccp.monthly-review"), encoding="utf-8")
-    with pytest.raises(RulesError, match="already defined"):
-        load_rules([dup])
+def test_a_malformed_rule_file_names_its_line(caseload):
+    from toy_program import TOY_RULES, add_toy
 
+    root = caseload({})
+    add_toy(root, rules=TOY_RULES.replace("kind: once", "kind: sometimes"))
+    diags = [d for d in load(root).diagnostics if d.code == "program-invalid"]
+    assert [(d.file, d.line) for d in diags] == [("programs/xx-toy/rules.yaml", 6)] and "kind" in diags[0].message
+    add_toy(root, rules=TOY_RULES.replace("toy.weekly", "ccp.monthly-review"))
+    cl = load(root)
+    assert "xx-toy" not in cl.programs and load_rules(cl.programs)  # left out, so the rules stay unique
+    assert [(d.file, d.code) for d in cl.diagnostics if d.file.startswith("programs/")] == [
+        ("programs/xx-toy/rules.yaml", "program-invalid")]
 
-# ---------------------------------------------------------------- date arithmetic
 
 def test_month_arithmetic_clamps_to_month_end():
     assert Duration.parse("1m").apply(date(2026, 1, 31)) == date(2026, 2, 28)
@@ -599,10 +550,10 @@ def test_monthly_series_are_consecutive_months_up_to_the_next_one(start, days_la
     from careerpath.yamlfile import Positions
 
     today = start + timedelta(days=days_later)
-    case = m.Case.model_validate({"id": "p", "person": {"name": "X", "language": "en"}, "enrollments": {
+    case = model_of("case", {"id": "p", "person": {"name": "X", "language": "en"}, "enrollments": {
         "ca-dds-ccp": {"basis": "left-subminimum-wage", "start": start.isoformat()}}})
     cf = CaseFolder("p", "cases/p", case=Document("cases/p/case.yaml", "case", case, Positions(), True))
-    got = [o for o in case_obligations(cf, load_rules(), m.Settings(), today) if o.rule == "ccp.monthly-review"]
+    got = [o for o in case_obligations(cf, load_rules(), default_settings(load_programs()), today) if o.rule == "ccp.monthly-review"]
     dues_ = sorted(o.due for o in got)
     assert dues_[0] == month_end(start)
     assert all(month_end(a + timedelta(days=1)) == b for a, b in zip(dues_, dues_[1:]))

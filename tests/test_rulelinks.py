@@ -1,10 +1,13 @@
-"""Rule: trailers come from the rule data (careerpath/rules/*.yaml)."""
+"""Rule: trailers come from the rule data (each program folder's rules.yaml, careerpath/rules/common.yaml)."""
 
 from __future__ import annotations
 
 import pytest
 
 from careerpath import rulelinks
+from careerpath.programs import load_programs
+
+PROGRAMS = load_programs()
 
 CCP = {"ca-dds-ccp": {"basis": "left-subminimum-wage", "start": "2026-03-02"}}
 VR = {"ca-dor-vr": {"applied": "2026-09-01", "eligibility": {"status": "pending", "decided": None}}}
@@ -30,7 +33,7 @@ def case(**enrollments):
     ("note", None, {**CCP, **VR, **CZN}, []),
 ])
 def test_event_links(event, program, enrollments, expected):
-    assert sorted(rulelinks.for_event(event, program, case(**enrollments))) == expected
+    assert sorted(rulelinks.for_event(PROGRAMS, event, program, case(**enrollments))) == expected
 
 
 @pytest.mark.parametrize("fields,enrollments,expected", [
@@ -43,11 +46,11 @@ def test_event_links(event, program, enrollments, expected):
     (["person.phone"], {**CCP, **VR}, []),
 ])
 def test_field_links(fields, enrollments, expected):
-    assert sorted(rulelinks.for_fields(fields, case(**enrollments))) == expected
+    assert sorted(rulelinks.for_fields(PROGRAMS, fields, case(**enrollments))) == expected
 
 
 def test_every_rule_id_is_known_and_belongs_to_its_program():
-    ids = {link.id for link in rulelinks.links()}
+    ids = {link.id for link in rulelinks.links(PROGRAMS)}
     assert {"ccp.monthly-review", "dor.eligibility-decision", "plan.objective", "referral.follow-up"} <= ids
-    assert rulelinks.program_of("ccp.monthly-review") == "ca-dds-ccp"
-    assert rulelinks.program_of("referral.follow-up") == ""
+    assert rulelinks.program_of(PROGRAMS, "ccp.monthly-review") == "ca-dds-ccp"
+    assert rulelinks.program_of(PROGRAMS, "referral.follow-up") == ""

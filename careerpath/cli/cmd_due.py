@@ -14,11 +14,6 @@ from ..i18n import _, detail_text, display, display_date, ngettext
 from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
                      language_state, output_cached, today_of, use_cache)
 
-RulesDirOpt = Annotated[
-    Optional[list[Path]],
-    typer.Option("--rules-dir", metavar="DIR", show_default=False,
-                 help="A folder of extra program rule files (*.yaml), added to the built-in ones. Repeatable."),
-]
 LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
                                                  help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
                                                       "ru). Default: $CAREERPATH_LANG, then the locale; titles fall back "
@@ -27,41 +22,36 @@ FAIL_ON = ("overdue", "due-soon")
 FORMATS = ("text", "json", "csv", "ics")
 
 
-def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Optional[str], rules_dir: Optional[list[Path]],
+def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
                      *, history: bool) -> tuple[Any, date, list]:
     """Load the caseload and compute its obligations (shared by due and show)."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    book = _rule_book(rules_dir)
     from ..loader import load
     from ..obligations import compute
 
     cl = load(root)
-    return cl, day, compute(cl, day, include_closed_history=history, rules=book)
+    return cl, day, compute(cl, day, include_closed_history=history, rules=rule_book(cl.programs))
 
 
-def _rule_book(rules_dir: Optional[list[Path]]) -> Any:
-    """The program rules plus any --rules-dir folders; a usage error for a missing folder or a bad file."""
-    for folder in rules_dir or ():
-        if not folder.is_dir():
-            raise CliError(_("--rules-dir {folder} is not a folder").format(folder=folder), code=2)
+def rule_book(programs: Any) -> Any:
+    """Every rule of ``programs``; a clear refusal when two programs define one rule id."""
     from ..obligations import RulesError, load_rules
 
     try:
-        return load_rules(tuple(rules_dir or ()))
+        return load_rules(programs)
     except RulesError as e:
         raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
 
 
 def cached_results(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
-                   rules_dir: Optional[list[Path]], *, no_cache: bool = False) -> tuple[Any, date]:
+                   *, no_cache: bool = False) -> tuple[Any, date]:
     """The caseload's diagnostics and obligations through the load cache (:func:`careerpath.cache.results`), and the day."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    _rule_book(rules_dir)  # refuse a bad --rules-dir before the cache looks at it
     from ..cache import results
 
-    return results(root, day, use_cache=use_cache(ctx, no_cache), rules_dirs=tuple(rules_dir or ())), day
+    return results(root, day, use_cache=use_cache(ctx, no_cache)), day
 
 
 def warn_on_errors(diagnostics: list) -> None:
@@ -211,7 +201,6 @@ def due(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
     lang: LangOpt = None,
-    rules_dir: RulesDirOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
     no_cache: NoCacheOpt = False,
@@ -243,7 +232,7 @@ def due(
             raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
     if output is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
-    found, day = cached_results(ctx, caseload, today, rules_dir, no_cache=no_cache)
+    found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
     from ..obligations import export
 

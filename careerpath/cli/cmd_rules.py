@@ -7,9 +7,21 @@ import sys
 
 import typer
 
-from .cmd_due import LangOpt, RulesDirOpt
+from .cmd_due import LangOpt, rule_book
 from ..i18n import _
-from .common import CliError, FormatOpt, app
+from .common import CaseloadOpt, CliError, FormatOpt, app
+
+
+def _caseload_or_none(ctx: typer.Context, caseload):
+    """The caseload when there is one (its own programs count too); none outside a caseload."""
+    from .common import caseload_of
+
+    try:
+        return caseload_of(ctx, caseload)
+    except CliError:
+        if caseload is not None:
+            raise
+        return None
 
 
 @app.command()
@@ -18,23 +30,20 @@ def rules(
     format: FormatOpt = "text",
     lang: LangOpt = None,
     program: list[str] = typer.Option([], "--program", metavar="ID", help="Only this program (common: case-wide rules)."),
-    rules_dir: RulesDirOpt = None,
+    caseload: CaseloadOpt = None,
 ) -> int:
     """List the obligation rules: id, program, title, citation, and `confirmed`
     or `needs-source` (a recalled source, kept as a caseload setting you can
-    override). The rules are data files, one per program, inside the package;
-    --rules-dir adds your own.
+    override). The rules are data: each program folder's rules.yaml, those
+    that ship and, inside a caseload, those of its own programs/ folder.
 
     Example:  careerpath rules --program ca-dor-vr --lang es
     """
     if format not in ("text", "json"):
         raise CliError(_("--format must be text or json"), code=2)
-    from ..obligations import RulesError, load_rules
+    from ..programs import load_programs
 
-    try:
-        book = load_rules(tuple(rules_dir or ()))
-    except RulesError as e:
-        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
+    book = rule_book(load_programs(_caseload_or_none(ctx, caseload)))
     chosen = [r for r in book.rules if not program or (r.program or "common") in program]
     from .localize import content_language
 

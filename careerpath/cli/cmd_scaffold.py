@@ -56,7 +56,7 @@ def init(
 from ..ids import CASE_ID as _CASE_ID
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def new(
     ctx: typer.Context,
     case_id: Annotated[str, typer.Argument(metavar="CASE-ID", help="1-64 of a-z 0-9 - _ (e.g. an-nguyen).")],
@@ -64,18 +64,15 @@ def new(
     language: str = typer.Option(..., "--language", help="The person's language (en, es, vi, hy, hmn, ru, ...)."),
     program: List[str] = typer.Option([], "--program", "-p", help="A program to enroll in; repeat for several."),
     opened: Optional[str] = typer.Option(None, "--opened", metavar="YYYY-MM-DD", help="Date opened (default: today)."),
-    ccp_basis: Optional[str] = typer.Option(None, "--ccp-basis", help="ca-dds-ccp: the basis of eligibility."),
-    school_exit: Optional[str] = typer.Option(None, "--school-exit", metavar="YYYY-MM-DD", help="ca-dds-ccp: expected school exit."),
-    applied: Optional[str] = typer.Option(None, "--applied", metavar="YYYY-MM-DD", help="ca-dor-vr: the application date."),
-    se_type: Optional[str] = typer.Option(None, "--se-type", help="ca-dor-se: individual or group."),
-    extended_services_source: Optional[str] = typer.Option(None, "--extended-services-source", help="ca-dor-se: who provides extended services."),
-    registered: Optional[str] = typer.Option(None, "--registered", metavar="YYYY-MM-DD", help="ru-czn-disability: registration date."),
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
-    """Scaffold a valid case folder (case.yaml, events/, referrals/, documents/).
+    """Scaffold a valid case folder (`case.yaml`, `events/`, `referrals/`, `documents/`).
 
     Refuses an existing case. The file is validated before it is written.
+    Each program asks for its own fields as options (`careerpath programs ID`
+    lists them), e.g. --ccp-basis for Coordinated Career Pathways, --applied
+    for DOR vocational rehabilitation.
 
     Example:  careerpath new an-nguyen --name "Nguyễn Văn An" --language vi --program ca-dds-ccp --ccp-basis left-subminimum-wage
     """
@@ -86,11 +83,8 @@ def new(
     from ..fsio import WriteError
     from ..scaffold import NewCase, ScaffoldError, new_case
 
-    def d(value: Optional[str], option: str):
-        return parse_date(value, option) if value else None
-
-    req = NewCase(case_id, name, language, list(program), d(opened, "--opened"), ccp_basis, d(school_exit, "--school-exit"),
-                  d(applied, "--applied"), se_type, extended_services_source, d(registered, "--registered"))
+    req = NewCase(case_id, name, language, list(program), parse_date(opened, "--opened") if opened else None,
+                  program_options(ctx.args, root))
     try:
         path = new_case(root, req, day)
     except ScaffoldError as e:
@@ -103,11 +97,40 @@ def new(
     return 0
 
 
+def program_options(args: list[str], root: Path) -> dict[str, str]:
+    """``--option VALUE`` pairs left over by typer, each an option some program declares for `new`."""
+    import difflib
+
+    from ..programs import load_programs
+
+    known = load_programs(root).new_options()
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg[2:].partition("=") if arg.startswith("--") else ("", "", "")
+        if not name:
+            raise CliError(_("unexpected argument (the person's data goes after --name and the options)"), code=2)
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            raise CliError(_("no program asks for --{option}").format(option=name), code=2,
+                           hint=_("did you mean --{option}?").format(option=close[0]) if close
+                           else _("`careerpath programs` lists each program's options"))
+        if not eq:
+            if i + 1 >= len(args):
+                raise CliError(_("--{option} needs a value").format(option=name), code=2)
+            i += 1
+            value = args[i]
+        out[name] = value
+        i += 1
+    return out
+
+
 @app.command()
 def schema(
     ctx: typer.Context,
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: careerpath, case, plan, event or referral."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program` or `rules`."),
     caseload: CaseloadOpt = None,
 ) -> int:
     """Write the JSON Schema of every file kind, for editors' completion and inline errors.
@@ -122,13 +145,18 @@ def schema(
     from ..models import FILE_MODELS
 
     if kind is not None:
-        if kind not in FILE_MODELS:
-            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(FILE_MODELS)), code=2)
-        sys.stdout.write(sch.render(kind))
+        kinds = (*FILE_MODELS, *sch.PROGRAM_KINDS)
+        if kind not in kinds:
+            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2)
+        sys.stdout.write(sch.render_program(kind) if kind in sch.PROGRAM_KINDS else sch.render(kind))
         return 0
-    target = out if out is not None else caseload_of(ctx, caseload) / "schemas"
+    from ..programs import load_programs
+    from .cmd_rules import _caseload_or_none
+
+    root = caseload_of(ctx, caseload) if out is None else _caseload_or_none(ctx, caseload)
+    target = out if out is not None else root / "schemas"
     try:
-        for path in sch.write_all(target):
+        for path in sch.write_all(target, load_programs(root)):
             err(_("wrote {path}").format(path=path))
     except WriteError as e:
         raise CliError(str(e)) from None

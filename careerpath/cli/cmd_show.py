@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from .cmd_due import LangOpt, RulesDirOpt, load_and_compute, warn_on_errors
+from .cmd_due import LangOpt, load_and_compute, warn_on_errors
 from ..i18n import _, detail_text, display, display_date as dd
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app
 
@@ -20,7 +20,6 @@ def show(
     today: TodayOpt = None,
     format: FormatOpt = "text",
     lang: LangOpt = None,
-    rules_dir: RulesDirOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
 ) -> int:
@@ -32,7 +31,7 @@ def show(
     """
     if format not in ("text", "json"):
         raise CliError(_("--format must be text or json"), code=2)
-    cl, day, obligations = load_and_compute(ctx, caseload, today, rules_dir, history=True)
+    cl, day, obligations = load_and_compute(ctx, caseload, today, history=True)
     if case not in cl.cases:
         import difflib
 

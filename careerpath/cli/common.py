@@ -202,7 +202,7 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict):
 
     request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), language_state(),
                     sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
-    token = output_token(root, day, tuple(kw.get("rules_dir") or ()), request)
+    token = output_token(root, day, request)
     if token is None:
         return command(*args, **kw)
     hit = cached_output(root, token)

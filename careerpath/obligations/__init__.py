@@ -1,20 +1,20 @@
 """Obligations: what is due for whom, by when, and under which rule.
 
-    compute(caseload, today, *, include_closed_history=False, rules_dirs=()) -> list[Obligation]
-    load_rules(rules_dirs=()) -> RuleBook
+    compute(caseload, today, *, include_closed_history=False, rules=None) -> list[Obligation]
+    load_rules(programs=None) -> RuleBook      (the rules of a ProgramSet and the case-wide ones)
 
 Modules:
     dates    durations (30d, 6m, 3wd), month ends, quarters, working days (holidays)
-    rules    the rule-file format (careerpath/rules/*.yaml) and its loader
+    rules    the rule-file format (careerpath/programs/<id>/rules.yaml, careerpath/rules/common.yaml) and its loader
     facts    dotted paths into one case's facts, each with its file:line
     engine   the generic engine: rule kinds -> occurrences -> status; Obligation
     export   JSON rows, CSV, iCalendar (RFC 5545), and the JSON Schema of the rows
 
-The rules themselves are data, one file per program; see docs/obligations.md.
+The rules themselves are data, one file per program folder; see docs/obligations.md.
 """
 
 from .engine import STATUSES, Obligation, case_obligations, compute, sort_key
-from .rules import PACKAGE_RULES, Rule, RuleBook, RulesError, load_rules
+from .rules import PACKAGE_RULES, Rule, RuleBook, RulesError, load_rule_file, load_rules
 
 __all__ = ["compute", "case_obligations", "Obligation", "STATUSES", "sort_key",
-           "load_rules", "Rule", "RuleBook", "RulesError", "PACKAGE_RULES"]
+           "load_rules", "load_rule_file", "Rule", "RuleBook", "RulesError", "PACKAGE_RULES"]

@@ -443,15 +443,15 @@ def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config
 
 
 def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
-            rules_dirs: tuple = (), rules: Optional[RuleBook] = None) -> list[Obligation]:
+            rules: Optional[RuleBook] = None) -> list[Obligation]:
     """Every obligation of the caseload on ``today``, sorted: past due first, then by date, case, rule.
 
     Obligations of closed cases, ended enrollments and finished series are left
-    out unless ``include_closed_history``. ``rules_dirs`` adds rule folders to
-    the package's (a new program is a new file there). Documents with errors are
-    used as far as they loaded; nothing here raises for case data.
+    out unless ``include_closed_history``. ``rules`` defaults to those of the
+    caseload's programs (a new program is a new folder). Documents with errors
+    are used as far as they loaded; nothing here raises for case data.
     """
-    book = rules if rules is not None else load_rules(rules_dirs)
+    book = rules if rules is not None else load_rules(caseload.programs)
     settings = caseload.settings
     out: list[Obligation] = []
     for case_id in sorted(caseload.cases):

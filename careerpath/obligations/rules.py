@@ -42,11 +42,11 @@ _ANCHOR = re.compile(r"^\s*([a-z_*][a-z0-9_.*-]*)\s*(?:([+-])\s*([0-9]{1,4}(?:d|
 
 
 class RulesError(Exception):
-    """A rule file is malformed; ``message`` names the file and line."""
+    """A rule file is malformed; ``message`` names the file and line (``diagnostic`` says it as a value)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, diagnostic: Any = None):
         super().__init__(message)
-        self.message = message
+        self.message, self.diagnostic = message, diagnostic
 
 
 def _check_path(value: str) -> str:
@@ -236,12 +236,13 @@ class Rule(_Spec):
         return "confirmed" if self.confirmed else "needs-source"
 
 
-class ProgramFile(_Spec):
-    program: str = Field(pattern=r"^$|^[a-z0-9][a-z0-9-]*$")
-    names: dict[str, str] = {}
-    calendar: str = ""
+class RuleFile(_Spec):
+    """A rule file: ``rules`` (a program's own ``rules.yaml``; ``common.yaml`` also sets its header)."""
+
+    program: str = Field("", pattern=r"^$|^[a-z0-9][a-z0-9-]*$")
     staff: tuple[str, ...] = ()
     reviewed: dict[str, bool] = {}
+    calendar: str = ""
     rules: tuple[dict, ...]
 
 
@@ -257,67 +258,81 @@ class RuleBook:
         return {r.id: r for r in self.rules}
 
 
-def _where(positions: Any, file: str, loc: tuple) -> str:
-    """``file:line`` of a pydantic error location (the nearest enclosing value that exists)."""
-    line, _ = positions.value(tuple(loc))
-    return f"{file}:{line}"
+def _where(positions: Any, file: str, loc: tuple) -> tuple[int, int]:
+    """(line, column) of a pydantic error location (the nearest enclosing value that exists)."""
+    return positions.value(tuple(loc))
 
 
-def _load_file(path: Path) -> tuple[ProgramFile, list[Rule]]:
+def _error(file: str, positions: Any, loc: tuple, message: str) -> RulesError:
+    from ..diagnostics import Diagnostic
+
+    line, col = _where(positions, file, loc) if positions is not None else (1, 1)
+    return RulesError(f"{file}:{line}: {message}", Diagnostic(file, line, col, "error", "program-invalid", message))
+
+
+def load_rule_file(path: Path, shown: str, program: Any = None) -> list[Rule]:
+    """The rules of one file; ``program`` (a Program) supplies the id, staff, calendar and review marks.
+
+    Raises :class:`RulesError` (with file:line, and as a diagnostic) when the file is malformed.
+    """
     from ..yamlfile import read_file
 
-    parsed = read_file(path, str(path))  # the project's hardened reader: no tags, no alias bombs
+    parsed = read_file(path, shown)  # the project's hardened reader: no tags, no alias bombs
     errors = [d for d in parsed.diagnostics if d.severity == "error"]
     if parsed.data is None or errors:
         first = errors[0] if errors else None
-        raise RulesError(f"{path}:{first.line if first else 1}: {first.message if first else 'empty rule file'}")
+        message = first.message if first else "empty rule file"
+        raise RulesError(f"{shown}:{first.line if first else 1}: {message}", first)
     try:
-        pf = ProgramFile.model_validate(parsed.data)
+        rf = RuleFile.model_validate(parsed.data)
     except ValidationError as e:
         err = e.errors(include_url=False, include_input=False)[0]
-        raise RulesError(f"{_where(parsed.positions, str(path), err['loc'])}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise _error(shown, parsed.positions, err["loc"], f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    header = {"program": rf.program, "calendar": rf.calendar, "reviewed": rf.reviewed, "staff": rf.staff}
+    if program is not None:
+        header = {"program": program.id, "calendar": program.calendar, "reviewed": dict(program.reviewed),
+                  "staff": tuple(program.staff)}
     rules = []
-    for i, raw in enumerate(pf.rules):
-        data = {"program": pf.program, "calendar": pf.calendar, "reviewed": pf.reviewed,
-                "staff": pf.staff, "source_file": path.name, **raw}
+    for i, raw in enumerate(rf.rules):
         try:
-            rule = Rule.model_validate(data)
+            rule = Rule.model_validate({**header, "source_file": path.name, **raw})
         except ValidationError as e:
             err = e.errors(include_url=False, include_input=False)[0]
             loc = ("rules", i, *err["loc"])
-            raise RulesError(f"{_where(parsed.positions, str(path), loc)}: rule {raw.get('id', i)}: "
-                             f"{'.'.join(map(str, err['loc'])) or '(rule)'}: {err['msg']}") from None
+            raise _error(shown, parsed.positions, loc, f"rule {raw.get('id', i)}: "
+                                                        f"{'.'.join(map(str, err['loc'])) or '(rule)'}: {err['msg']}") from None
         rules.append(rule)
-    return pf, rules
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise _error(shown, parsed.positions, (), f"rule {rule.id} is defined twice")
+        seen.add(rule.id)
+    return rules
 
 
-@lru_cache(maxsize=16)
-def _load_dirs(dirs: tuple[str, ...]) -> RuleBook:
-    rules: list[Rule] = []
-    programs: dict[str, dict[str, str]] = {}
-    files: list[str] = []
-    seen: dict[str, str] = {}
-    for folder in dirs:
-        for path in sorted(Path(folder).glob("*.yaml")):
-            pf, file_rules = _load_file(path)
-            if pf.program:
-                programs[pf.program] = dict(pf.names)
-            files.append(str(path))
-            for rule in file_rules:
-                if rule.id in seen:
-                    raise RulesError(f"{path}: rule {rule.id} is already defined in {seen[rule.id]}")
-                seen[rule.id] = str(path)
-                rules.append(rule)
-    return RuleBook(tuple(rules), programs, tuple(files))
+@lru_cache(maxsize=1)
+def common_rules() -> tuple[Rule, ...]:
+    """The case-wide rules (``careerpath/rules/common.yaml``): every case has them, whatever its programs."""
+    return tuple(load_rule_file(PACKAGE_RULES / "common.yaml", "careerpath/rules/common.yaml"))
 
 
-def load_rules(rules_dirs: tuple[Path | str, ...] | list[Path | str] = ()) -> RuleBook:
-    """The package's rule files, then those of ``rules_dirs`` (a fifth program is one more file).
+def load_rules(programs: Any = None) -> RuleBook:
+    """Every rule of ``programs`` (a ProgramSet; default: the built-in programs) and the case-wide ones.
 
-    Raises :class:`RulesError` (with file:line) for a malformed file or a rule id defined twice.
+    Raises :class:`RulesError` when two rules share an id.
     """
-    dirs = (str(PACKAGE_RULES), *(str(Path(d).resolve()) for d in rules_dirs))
-    return _load_dirs(dirs)
+    if programs is None:
+        from ..programs import load_programs
+
+        programs = load_programs()
+    book = programs.rulebook()
+    seen: dict[str, str] = {}
+    for rule in book.rules:
+        if rule.id in seen:
+            raise RulesError(f"rule {rule.id} is defined by {seen[rule.id] or 'the case-wide rules'} and "
+                             f"{rule.program or 'the case-wide rules'}")
+        seen[rule.id] = rule.program
+    return book
 
 
 def markdown(book: RuleBook) -> str:

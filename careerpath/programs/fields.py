@@ -1,0 +1,299 @@
+"""Field declarations in ``program.yaml`` -> pydantic models and JSON Schema.
+
+A program declares the fields of its enrollment (and the settings it reads)
+as data::
+
+    enrollment:
+      basis: {type: choice, values: [left-work-activity-program, ...], required: true}
+      start: {type: date, required: true, key_date: true}
+      subcodes: {type: list, items: {type: choice, values: [NAV, CES]}}
+      eligibility:
+        type: mapping
+        default: {}
+        fields:
+          status: {type: choice, values: [pending, eligible], default: pending}
+
+From that, :func:`build_model` makes the pydantic model the loader validates
+with (every error at once, each with its path) and :func:`json_schema` the
+schema editors complete with. The models are made once per declaration and
+never pickled: what a file loads to is a plain :class:`~careerpath.values.Record`.
+
+Types: ``text``, ``date``, ``integer``, ``number``, ``boolean``, ``choice``
+(``values``), ``staff`` (a staff id from careerpath.yaml), ``language``,
+``phone``, ``duration`` (``30d``, ``6m``), ``list`` (``items``), ``mapping``
+(``fields``). Each may say ``required``, ``default``, ``help``, ``min``/``max``
+(numbers; ``min_items`` for lists), ``pattern`` (text), ``personal``
+(whether its value may identify the person; text defaults to personal,
+everything else not), ``key_date`` (an auditor follows its changes),
+``not_before`` (a sibling date it may not precede, or ``^path`` from the
+enrollment's top, with ``order_message`` and ``order_hint``), ``role`` (a
+staff field that names the case's staff in that role), ``redact`` (the kind
+of placeholder ``--redact`` puts in its place: name, ipra, phone…) and
+``label`` (an English label for people; ``labels`` for choice values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+TYPES = ("text", "date", "integer", "number", "boolean", "choice", "staff", "language", "phone", "duration",
+         "list", "mapping")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class FieldError(ValueError):
+    """A field declaration is malformed; ``path`` is where, inside the declaration."""
+
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One declared field (of an enrollment, a nested mapping, a list item or the settings)."""
+
+    name: str
+    type: str
+    required: bool = False
+    default: Any = None
+    has_default: bool = False
+    help: str = ""
+    label: str = ""
+    values: tuple = ()
+    labels: tuple[tuple[Any, str], ...] = ()
+    min: Optional[float] = None
+    max: Optional[float] = None
+    min_items: Optional[int] = None
+    pattern: str = ""
+    personal: bool = False
+    key_date: bool = False
+    not_before: str = ""
+    order_message: str = ""
+    order_hint: str = ""
+    role: str = ""
+    redact: str = ""
+    items: Optional["FieldSpec"] = None
+    fields: tuple["FieldSpec", ...] = field(default=())
+    examples: tuple = ()
+
+    def field(self, name: str) -> Optional["FieldSpec"]:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def walk(self, prefix: tuple = ()) -> "list[tuple[tuple, FieldSpec]]":
+        """(path, spec) of this field's sub-fields, depth first; list items appear with ``*``."""
+        out: list[tuple[tuple, FieldSpec]] = []
+        for f in self.fields:
+            out.append((prefix + (f.name,), f))
+            out.extend(f.walk(prefix + (f.name,)))
+        if self.items is not None:
+            out.extend(self.items.walk(prefix + ("*",)))
+        return out
+
+
+_KEYS = {"type", "required", "default", "help", "label", "values", "labels", "min", "max", "min_items", "pattern",
+         "personal", "key_date", "not_before", "order_message", "order_hint", "role", "redact", "items", "fields",
+         "examples"}
+
+
+def parse_field(name: str, raw: Any, path: tuple = ()) -> FieldSpec:
+    """A field declaration (a mapping from program.yaml) as a :class:`FieldSpec`; FieldError when malformed."""
+    here = path + (name,)
+    if isinstance(raw, str):
+        raw = {"type": raw}
+    if not isinstance(raw, dict):
+        raise FieldError(here, f"field `{name}` is declared as a mapping with at least `type`")
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise FieldError(here + (unknown[0],), f"`{unknown[0]}` is not a key of a field declaration "
+                                               f"(keys: {', '.join(sorted(_KEYS))})")
+    kind = raw.get("type")
+    if kind not in TYPES:
+        raise FieldError(here + ("type",), f"field `{name}`: type must be one of {', '.join(TYPES)}")
+    kw: dict[str, Any] = {"name": name, "type": kind}
+    for key in ("required", "personal", "key_date"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise FieldError(here + (key,), f"`{key}` is true or false")
+            kw[key] = raw[key]
+    for key in ("help", "label", "pattern", "not_before", "order_message", "order_hint", "role", "redact"):
+        if key in raw:
+            if not isinstance(raw[key], str):
+                raise FieldError(here + (key,), f"`{key}` is text")
+            kw[key] = raw[key]
+    for key in ("min", "max"):
+        if key in raw:
+            if not isinstance(raw[key], (int, float)) or isinstance(raw[key], bool):
+                raise FieldError(here + (key,), f"`{key}` is a number")
+            kw[key] = raw[key]
+    if "min_items" in raw:
+        kw["min_items"] = int(raw["min_items"])
+    if "default" in raw:
+        kw["default"], kw["has_default"] = raw["default"], True
+    if kind == "choice":
+        values = raw.get("values")
+        if not isinstance(values, list) or not values:
+            raise FieldError(here + ("values",), f"choice field `{name}` needs `values` (a list)")
+        kw["values"] = tuple(values)
+        labels = raw.get("labels") or {}
+        if not isinstance(labels, dict) or set(labels) - set(values):
+            raise FieldError(here + ("labels",), "`labels` maps some of the `values` to an English label")
+        kw["labels"] = tuple((v, labels[v]) for v in values if v in labels)
+    elif "values" in raw or "labels" in raw:
+        raise FieldError(here + ("values",), "only a choice field has `values` and `labels`")
+    if kind == "list":
+        if "items" not in raw:
+            raise FieldError(here + ("items",), f"list field `{name}` needs `items` (a field declaration)")
+        kw["items"] = parse_field("*", raw["items"], here)
+    if kind == "mapping":
+        fields = raw.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise FieldError(here + ("fields",), f"mapping field `{name}` needs `fields`")
+        kw["fields"] = parse_fields(fields, here + ("fields",))
+    if "personal" not in kw:
+        kw["personal"] = kind == "text" or (kind == "list" and kw["items"].personal) or (
+            kind == "mapping" and any(f.personal for f in kw["fields"]))
+    if "examples" in raw:
+        kw["examples"] = tuple(raw["examples"]) if isinstance(raw["examples"], list) else (raw["examples"],)
+    spec = FieldSpec(**kw)
+    if spec.not_before and spec.type != "date":
+        raise FieldError(here + ("not_before",), "`not_before` belongs to a date field")
+    return spec
+
+
+def parse_fields(raw: Any, path: tuple = ()) -> tuple[FieldSpec, ...]:
+    if not isinstance(raw, dict):
+        raise FieldError(path, "fields are a mapping of name: declaration")
+    out = []
+    for name, decl in raw.items():
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise FieldError(path + (name,), f"`{name}` is not a field name (lower-case letters, digits, - and _)")
+        out.append(parse_field(name, decl, path))
+    for spec in out:  # `^a.b` names a field from the enrollment's top; checked by the program loader
+        if spec.not_before and not spec.not_before.startswith("^") and not any(f.name == spec.not_before for f in out):
+            raise FieldError(path + (spec.name, "not_before"), f"`not_before: {spec.not_before}` names no sibling field")
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- models
+
+_PATTERNS = {
+    "staff": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    "language": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    "phone": r"^\+?[0-9][0-9 ().-]{2,30}( ?(x|ext\.?) ?[0-9]{1,6})?$",
+    "duration": r"^[1-9][0-9]{0,3}[dwmy]$",
+}
+
+
+def _annotation(spec: FieldSpec, owner: str) -> Any:
+    from ..models import Date, Text
+
+    constraint: dict[str, Any] = {}
+    if spec.min is not None:
+        constraint["ge"] = spec.min
+    if spec.max is not None:
+        constraint["le"] = spec.max
+    if spec.help:
+        constraint["description"] = spec.help
+    if spec.type == "text":
+        base: Any = Annotated[str, Field(min_length=1, pattern=spec.pattern or None)]
+    elif spec.type == "date":
+        base = Date
+    elif spec.type == "integer":
+        base = Annotated[int, Field(**{k: v for k, v in constraint.items() if k != "description"})]
+    elif spec.type == "number":
+        base = Annotated[float, Field(**{k: v for k, v in constraint.items() if k != "description"})]
+    elif spec.type == "boolean":
+        base = bool
+    elif spec.type == "choice":
+        base = Literal[spec.values]  # type: ignore[valid-type]
+    elif spec.type in _PATTERNS:
+        base = Annotated[str, Field(pattern=spec.pattern or _PATTERNS[spec.type])]
+    elif spec.type == "list":
+        assert spec.items is not None
+        base = list[_annotation(spec.items, owner)]  # type: ignore[misc]
+    elif spec.type == "mapping":
+        base = _model(spec.fields, f"{owner}_{_ident(spec.name)}")
+    else:  # pragma: no cover (parse_field refuses other types)
+        raise FieldError((spec.name,), f"unknown type {spec.type}")
+    return base
+
+
+def _ident(name: str) -> str:
+    ident = re.sub(r"\W", "_", name)
+    return ident + "_" if keyword.iskeyword(ident) or ident in ("model_config", "model_fields") else ident
+
+
+def _default(spec: FieldSpec) -> Any:
+    if spec.has_default:
+        return spec.default
+    if spec.type == "list":
+        return []
+    return None
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True)
+
+
+def _model(specs: tuple[FieldSpec, ...], name: str) -> type[BaseModel]:
+    defs: dict[str, Any] = {}
+    for spec in specs:
+        ann = _annotation(spec, name)
+        description = spec.help or None
+        if spec.required:
+            defs[_ident(spec.name)] = (ann, Field(..., alias=spec.name, description=description))
+        else:
+            default = _default(spec)
+            if spec.type == "mapping" and isinstance(default, dict):
+                default = ann.model_validate(default)  # `default: {}` builds the empty mapping
+            defs[_ident(spec.name)] = (Optional[ann], Field(default, alias=spec.name, description=description))
+    return create_model(re.sub(r"\W", "_", name), __base__=_Base, **defs)
+
+
+_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def build_model(specs: tuple[FieldSpec, ...], name: str) -> type[BaseModel]:
+    """The pydantic model of ``specs`` (made once per declaration; never pickled)."""
+    key = name + ":" + fingerprint(specs)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _MODELS[key] = _model(specs, name)
+    return model
+
+
+def fingerprint(specs: tuple[FieldSpec, ...]) -> str:
+    return hashlib.blake2b(repr(specs).encode(), digest_size=12).hexdigest()
+
+
+def json_schema(model: type[BaseModel]) -> dict:
+    return model.model_json_schema(by_alias=True, mode="validation")
+
+
+def find(specs: tuple[FieldSpec, ...], path: tuple) -> Optional[FieldSpec]:
+    """The declaration at ``path`` (names; list indices or ``*`` step into items)."""
+    current: Optional[FieldSpec] = None
+    fields = specs
+    for part in path:
+        if isinstance(part, int) or part == "*":
+            if current is None or current.items is None:
+                return None
+            current = current.items
+            fields = current.fields
+            continue
+        current = next((f for f in fields if f.name == part), None)
+        if current is None:
+            return None
+        fields = current.fields
+    return current
+
+
+__all__ = ["FieldSpec", "FieldError", "TYPES", "parse_field", "parse_fields", "build_model", "json_schema", "find",
+           "fingerprint"]

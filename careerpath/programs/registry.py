@@ -1,0 +1,567 @@
+"""Program folders -> :class:`Program` values, and the set every command sees.
+
+A program is a folder: ``careerpath/programs/<id>/`` for the four that ship,
+``<caseload>/programs/<id>/`` for a caseload's own. Each holds
+
+``program.yaml``  names, enrollment fields, settings, event types, document
+                  kinds, dashboard stages, data checks and their codes
+``rules.yaml``    its obligation rules (optional)
+``templates/``    its document templates (optional)
+``locale/``       translations of its templates' words (optional)
+``checks.py``     checks data cannot express (optional; built-in folders only:
+                  a caseload is data, and nothing in it runs)
+
+:func:`load_programs` reads the built-in folders once per process and a
+caseload's folders whenever their files change. A broken built-in folder is a
+bug in careerpath (:class:`ProgramError`); a broken caseload folder is a
+diagnostic at its file and line, and that program is left out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+
+from ..diagnostics import Diagnostic
+from .fields import FieldError, FieldSpec, build_model, find, parse_fields
+
+BUILTIN = Path(__file__).resolve().parent
+LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
+PROGRAM_FILE = "program.yaml"
+RULES_FILE = "rules.yaml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_CODE = re.compile(r"^[a-z][a-z0-9-]*$")
+_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
+             "documents", "stages", "codes", "checks", "new"}
+_NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
+_CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
+               "hint"}
+
+
+class ProgramError(Exception):
+    """A program folder is malformed (``message`` names the file and line)."""
+
+    def __init__(self, message: str, diagnostic: Optional[Diagnostic] = None):
+        super().__init__(message)
+        self.message, self.diagnostic = message, diagnostic
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One data check of a program (see :mod:`careerpath.programs.constraints`)."""
+
+    code: str
+    message: str
+    hint: str = ""
+    when: tuple = ()                 # ((path, expected), ...) as in rule conditions
+    require: tuple[str, ...] = ()
+    require_any: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    range: Optional[tuple[str, Optional[float], Optional[float]]] = None
+    within: Optional[tuple[str, str, str]] = None
+    at: str = ""
+    at_missing: str = ""
+
+
+@dataclass(frozen=True)
+class NewField:
+    """One enrollment field as ``careerpath new`` writes it: a fixed value, or one asked for by an option."""
+
+    name: str
+    option: str = ""                 # `new --<option> VALUE` (without the dashes)
+    required: bool = False
+    required_when: tuple = ()        # a condition on the other new fields
+    value: Any = None                # written when no option is given ("{opened}": the case's opening date)
+    has_value: bool = False
+    when: tuple = ()                 # written only when this condition holds
+    comment: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Program:
+    """Everything careerpath knows about one program, read from its folder."""
+
+    id: str
+    folder: Path
+    builtin: bool
+    names: dict[str, str]
+    label: str
+    fields: tuple[FieldSpec, ...]
+    settings: tuple[FieldSpec, ...] = ()
+    events: dict[str, str] = field(default_factory=dict)        # event type -> English label
+    documents: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()
+    start: str = ""
+    calendar: str = ""
+    reviewed: dict[str, bool] = field(default_factory=dict)
+    stages: tuple[tuple[str, tuple], ...] = ()                   # (stage, condition items)
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (severity, meaning)
+    checks: tuple[CheckSpec, ...] = ()
+    code_checks: tuple[Callable, ...] = ()                       # from a built-in folder's checks.py
+    rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
+    new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
+    source: str = ""                                             # program.yaml as the user names it
+
+    @cached_property
+    def model(self) -> Any:
+        """The pydantic model an enrollment in this program is validated with."""
+        return build_model(self.fields, "Enrollment_" + self.id.replace("-", "_"))
+
+    def name_in(self, lang: str) -> str:
+        base = (lang or "en").split("-")[0].lower()
+        return self.names.get(lang) or self.names.get(base) or self.names.get("en") or self.id
+
+    def field(self, path: Iterable) -> Optional[FieldSpec]:
+        """The declaration of an enrollment field by its path (``("eligibility", "decided")``)."""
+        return find(self.fields, tuple(path))
+
+    def walk(self) -> list[tuple[tuple, FieldSpec]]:
+        """(path, spec) of every declared enrollment field, depth first (list items as ``*``)."""
+        out: list[tuple[tuple, FieldSpec]] = []
+        for f in self.fields:
+            out.append(((f.name,), f))
+            out.extend(f.walk((f.name,)))
+        return out
+
+    @property
+    def key_dates(self) -> tuple[str, ...]:
+        """Enrollment-relative dotted paths of the fields declared ``key_date``."""
+        return tuple(".".join(p) for p, f in self.walk() if f.key_date and "*" not in p)
+
+
+@dataclass(frozen=True)
+class ProgramSet:
+    """The programs a caseload sees (built-in first, then its own, each in id order)."""
+
+    programs: tuple[Program, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    fingerprint: bytes = b""
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.programs)
+
+    def get(self, program_id: str) -> Optional[Program]:
+        return next((p for p in self.programs if p.id == program_id), None)
+
+    def __contains__(self, program_id: object) -> bool:
+        return any(p.id == program_id for p in self.programs)
+
+    def __iter__(self):
+        return iter(self.programs)
+
+    def nearest(self, name: str) -> Optional[str]:
+        """The program id a misspelled ``name`` most likely means (None when nothing is close)."""
+        close = difflib.get_close_matches(name, self.ids(), n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def event_types(self) -> dict[str, str]:
+        """Every event type some program counts -> its English label (first declaration wins)."""
+        out: dict[str, str] = {}
+        for p in self.programs:
+            for t, label in p.events.items():
+                out.setdefault(t, label)
+        return out
+
+    def setting_specs(self) -> tuple[FieldSpec, ...]:
+        seen: dict[str, FieldSpec] = {}
+        for p in self.programs:
+            for s in p.settings:
+                seen.setdefault(s.name, s)
+        return tuple(seen.values())
+
+    def codes(self) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        for p in self.programs:
+            out.update(p.codes)
+        return out
+
+    def new_options(self) -> dict[str, tuple[str, ...]]:
+        """Each ``careerpath new`` option a program declares -> the programs that take it."""
+        out: dict[str, list[str]] = {}
+        for p in self.programs:
+            for f in p.new:
+                if f.option:
+                    out.setdefault(f.option, []).append(p.id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def documents(self) -> dict[str, tuple[str, ...]]:
+        """Document kind -> the programs whose people it applies to."""
+        out: dict[str, list[str]] = {}
+        for p in self.programs:
+            for kind in p.documents:
+                out.setdefault(kind, []).append(p.id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def rulebook(self) -> Any:
+        """Every obligation rule: each program's, then the case-wide ones (a RuleBook)."""
+        from ..obligations.rules import PACKAGE_RULES, RuleBook, common_rules
+
+        rules = []
+        names = {}
+        files = []
+        for p in self.programs:
+            rules.extend(p.rules)
+            names[p.id] = dict(p.names)
+            if p.rules:
+                files.append(str(p.folder / RULES_FILE))
+        rules.extend(common_rules())
+        files.append(str(PACKAGE_RULES / "common.yaml"))
+        return RuleBook(tuple(rules), names, tuple(files))
+
+
+# ---------------------------------------------------------------- reading a folder
+
+def _diag(file: str, positions: Any, path: tuple, message: str, code: str = "program-invalid") -> Diagnostic:
+    line, col = positions.value(path) if positions is not None else (1, 1)
+    return Diagnostic(file, line, col, "error", code, message)
+
+
+def _texts(value: Any, where: tuple, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FieldError(where, f"`{what}` is a list of text")
+    return tuple(value)
+
+
+def _condition(value: Any, where: tuple) -> tuple:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise FieldError(where, "a condition is a mapping of path: expected value")
+    return tuple((str(k), tuple(v) if isinstance(v, list) else v) for k, v in value.items())
+
+
+def _check(raw: Any, i: int, codes: dict) -> CheckSpec:
+    where = ("checks", i)
+    if not isinstance(raw, dict):
+        raise FieldError(where, "a check is a mapping with `code`, `message` and one test")
+    unknown = sorted(set(raw) - _CHECK_KEYS)
+    if unknown:
+        raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of a check ({', '.join(sorted(_CHECK_KEYS))})")
+    code = raw.get("code")
+    if not isinstance(code, str) or code not in codes:
+        raise FieldError(where + ("code",), "a check's `code` must be declared under `codes`")
+    if not isinstance(raw.get("message"), str):
+        raise FieldError(where + ("message",), "a check needs a `message`")
+    tests = [k for k in ("require", "require_any", "forbid", "range", "within") if k in raw]
+    if len(tests) != 1:
+        raise FieldError(where, "a check has exactly one of require, require_any, forbid, range, within")
+    rng = raw.get("range")
+    if rng is not None:
+        if not isinstance(rng, dict) or not isinstance(rng.get("field"), str):
+            raise FieldError(where + ("range",), "`range` is {field, min, max}")
+        rng = (rng["field"], rng.get("min"), rng.get("max"))
+    within = raw.get("within")
+    if within is not None:
+        if not isinstance(within, dict) or not all(isinstance(within.get(k), str) for k in ("field", "from", "to")):
+            raise FieldError(where + ("within",), "`within` is {field, from, to} (to may add a duration: start + 2y)")
+        within = (within["field"], within["from"], within["to"])
+    return CheckSpec(code=code, message=raw["message"], hint=str(raw.get("hint") or ""),
+                     when=_condition(raw.get("when"), where + ("when",)),
+                     require=_texts(raw.get("require"), where + ("require",), "require"),
+                     require_any=_texts(raw.get("require_any"), where + ("require_any",), "require_any"),
+                     forbid=_texts(raw.get("forbid"), where + ("forbid",), "forbid"),
+                     range=rng, within=within, at=str(raw.get("at") or ""), at_missing=str(raw.get("at_missing") or ""))
+
+
+def _new_fields(raw: Any, fields: tuple[FieldSpec, ...]) -> tuple[NewField, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise FieldError(("new",), "`new` maps enrollment fields to what `careerpath new` writes")
+    out = []
+    for name, decl in raw.items():
+        where = ("new", name)
+        if find(fields, (name,)) is None:
+            raise FieldError(where, f"`new: {name}` names no enrollment field")
+        if not isinstance(decl, dict):
+            decl = {"value": decl}
+        unknown = sorted(set(decl) - _NEW_KEYS)
+        if unknown:
+            raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key here ({', '.join(sorted(_NEW_KEYS))})")
+        option = decl.get("option") or ""
+        if option and not (isinstance(option, str) and _CODE.match(option)):
+            raise FieldError(where + ("option",), "an option is lower-case words joined by hyphens, without the dashes")
+        out.append(NewField(name, option, bool(decl.get("required")),
+                            _condition(decl.get("required_when"), where + ("required_when",)),
+                            decl.get("value"), "value" in decl, _condition(decl.get("when"), where + ("when",)),
+                            str(decl.get("comment") or ""), str(decl.get("help") or "")))
+    return tuple(out)
+
+
+def _code_checks(folder: Path, program_id: str) -> tuple[Callable, ...]:
+    path = folder / "checks.py"
+    if not path.is_file():
+        return ()
+    name = "careerpath.programs._checks_" + program_id.replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get(name)
+    if module is None or getattr(module, "__file__", None) != str(path):
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # one module per process: checks_module() finds it again
+        spec.loader.exec_module(module)
+    return tuple(getattr(module, "CHECKS", ()))
+
+
+def checks_module(program_id: str) -> Any:
+    """The ``checks.py`` module of a built-in program (its helpers, for tests and tools)."""
+    _code_checks(BUILTIN / program_id, program_id)
+    return sys.modules["careerpath.programs._checks_" + program_id.replace("-", "_")]
+
+
+def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[Program], list[Diagnostic]]:
+    """One program folder as a :class:`Program` (None and diagnostics when it is malformed).
+
+    ``shown`` is how messages name the folder (caseload-relative for a caseload's own).
+    """
+    from ..yamlfile import read_file
+
+    file = f"{shown}/{PROGRAM_FILE}"
+    parsed = read_file(folder / PROGRAM_FILE, file)
+    errors = [d for d in parsed.diagnostics if d.severity == "error"]
+    if errors:
+        return None, errors
+    data = parsed.data
+    pos = parsed.positions
+    if not isinstance(data, dict):
+        return None, [_diag(file, pos, (), "program.yaml holds a mapping: id, names, enrollment, ...")]
+    try:
+        unknown = sorted(set(data) - _TOP_KEYS)
+        if unknown:
+            raise FieldError((unknown[0],), f"`{unknown[0]}` is not a key of program.yaml ({', '.join(sorted(_TOP_KEYS))})")
+        pid = data.get("id")
+        if not isinstance(pid, str) or not _ID.match(pid):
+            raise FieldError(("id",), "`id` is the program id: lower-case letters, digits and hyphens")
+        if pid != folder.name:
+            raise FieldError(("id",), f"`id: {pid}` differs from the folder name {folder.name}")
+        names = data.get("names") or {}
+        if not isinstance(names, dict) or not isinstance(names.get("en"), str):
+            raise FieldError(("names",), "`names` maps language codes to the program's name (at least en)")
+        fields = parse_fields(data.get("enrollment") or {}, ("enrollment",))
+        settings = parse_fields(data.get("settings") or {}, ("settings",)) if data.get("settings") else ()
+        for spec in settings:
+            if not spec.has_default:
+                raise FieldError(("settings", spec.name), "a program setting needs a `default`")
+        events_raw = data.get("events") or {}
+        if not isinstance(events_raw, dict):
+            raise FieldError(("events",), "`events` maps event types to {label: ...}")
+        events: dict[str, str] = {}
+        for t, decl in events_raw.items():
+            if not isinstance(t, str) or not _CODE.match(t):
+                raise FieldError(("events", t), f"`{t}` is not an event type (lower-case words joined by hyphens)")
+            label = decl.get("label") if isinstance(decl, dict) else decl
+            events[t] = str(label or t)
+        codes_raw = data.get("codes") or {}
+        if not isinstance(codes_raw, dict):
+            raise FieldError(("codes",), "`codes` maps diagnostic codes to {severity, meaning}")
+        codes: dict[str, tuple[str, str]] = {}
+        for code, decl in codes_raw.items():
+            if not isinstance(code, str) or not _CODE.match(code) or not isinstance(decl, dict) \
+                    or decl.get("severity") not in ("error", "warning") or not isinstance(decl.get("meaning"), str):
+                raise FieldError(("codes", code), "a code is declared as {severity: error|warning, meaning: text}")
+            codes[code] = (decl["severity"], decl["meaning"])
+        checks = tuple(_check(c, i, codes) for i, c in enumerate(data.get("checks") or ()))
+        stages = []
+        for i, st in enumerate(data.get("stages") or ()):
+            if not isinstance(st, dict) or not isinstance(st.get("stage"), str):
+                raise FieldError(("stages", i), "a stage is {stage: name, when: condition}")
+            stages.append((st["stage"], _condition(st.get("when"), ("stages", i, "when"))))
+        start = data.get("start") or ""
+        if start and find(fields, (start,)) is None:
+            raise FieldError(("start",), f"`start: {start}` names no enrollment field")
+        for path, spec in _walk(fields):
+            if spec.not_before.startswith("^") and find(fields, tuple(spec.not_before[1:].split("."))) is None:
+                raise FieldError(("enrollment", *path, "not_before"), f"`not_before: {spec.not_before}` names no field")
+        program = Program(
+            id=pid, folder=folder, builtin=builtin, names={str(k): str(v) for k, v in names.items()},
+            label=str(data.get("label") or names["en"]), fields=fields, settings=settings, events=events,
+            documents=_texts(data.get("documents"), ("documents",), "documents"),
+            staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
+            reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
+            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file)
+    except FieldError as e:  # its path is where the mistake is written in program.yaml
+        return None, [_diag(file, pos, e.path, e.message)]
+    extra: list[Diagnostic] = []
+    code_checks: tuple = ()
+    if (folder / "checks.py").exists():
+        if builtin:
+            code_checks = _code_checks(folder, pid)
+        else:
+            extra.append(Diagnostic(f"{shown}/checks.py", 1, 1, "warning", "program-code-ignored",
+                                    "a caseload's program folder holds data only; its checks.py is not run"))
+    rules: tuple = ()
+    if (folder / RULES_FILE).exists():
+        from ..obligations.rules import RulesError, load_rule_file
+
+        try:
+            rules = tuple(load_rule_file(folder / RULES_FILE, f"{shown}/{RULES_FILE}", program))
+        except RulesError as e:
+            return None, [e.diagnostic] if e.diagnostic else [Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error",
+                                                                         "program-invalid", e.message)]
+    program = _replace(program, code_checks=code_checks, rules=rules)
+    return program, extra
+
+
+def _replace(p: Program, **changes: Any) -> Program:
+    import dataclasses
+
+    return dataclasses.replace(p, **changes)
+
+
+def _walk(fields: tuple[FieldSpec, ...]) -> list[tuple[tuple, FieldSpec]]:
+    out = []
+    for f in fields:
+        out.append(((f.name,), f))
+        out.extend(f.walk((f.name,)))
+    return out
+
+
+# ---------------------------------------------------------------- the set
+
+_BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes]] = {}
+
+
+def _folders(base: Path) -> list[Path]:
+    try:
+        return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                      and (p / PROGRAM_FILE).is_file())
+    except OSError:
+        return []
+
+
+def _digest(paths: Iterable[Path]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(paths):
+        h.update(str(path).encode("utf-8", "surrogateescape"))
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"\0unreadable")
+    return h.digest()
+
+
+def _program_files(folder: Path) -> list[Path]:
+    out = []
+    for name in (PROGRAM_FILE, RULES_FILE, "documents.yaml", "checks.py"):
+        if (folder / name).is_file():
+            out.append(folder / name)
+    return out
+
+
+def fingerprint(root: Optional[Path] = None) -> bytes:
+    """What :func:`load_programs` would read, as a digest of the files (nothing is parsed).
+
+    The load cache keys on it: a warm run that replays a stored output never
+    parses a program folder.
+    """
+    files = [f for folder in _folders(BUILTIN) for f in _program_files(folder)]
+    builtin = _digest(files)
+    if root is None:
+        return builtin
+    base = Path(root) / "programs"
+    if not base.exists():
+        return builtin
+    local = [f for folder in _folders(base) for f in _program_files(folder)]
+    return hashlib.blake2b(builtin + _digest(local) + (b"link" if base.is_symlink() else b""), digest_size=16).digest()
+
+
+def builtin_programs() -> tuple[tuple[Program, ...], bytes]:
+    """The programs that ship with careerpath (read once per process)."""
+    key = str(BUILTIN)
+    hit = _BUILTIN_CACHE.get(key)
+    if hit is None:
+        programs = []
+        files: list[Path] = []
+        for folder in _folders(BUILTIN):
+            program, diags = read_program(folder, builtin=True, shown=f"careerpath/programs/{folder.name}")
+            if program is None:
+                raise ProgramError("; ".join(d.format() for d in diags), diags[0] if diags else None)
+            programs.append(program)
+            files += _program_files(folder)
+        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(files))
+    return hit
+
+
+_CASELOAD_CACHE: dict[tuple, ProgramSet] = {}
+
+
+def load_programs(root: Optional[Path] = None) -> ProgramSet:
+    """The built-in programs plus those in ``<root>/programs/`` (a caseload's own), and their diagnostics.
+
+    A caseload program whose id is already taken is refused with a diagnostic
+    (it cannot silently replace a built-in one). Folders are re-read when a
+    file in them changes.
+    """
+    builtin, builtin_fp = builtin_programs()
+    if root is None:
+        return ProgramSet(builtin, (), builtin_fp)
+    base = Path(root) / "programs"
+    if not base.exists():
+        return ProgramSet(builtin, (), builtin_fp)
+    diags: list[Diagnostic] = []
+    if base.is_symlink():
+        from ..loader import inside
+
+        if not inside(Path(root), base):
+            diags.append(Diagnostic("programs", 1, 1, "error", "symlink-outside",
+                                    "the programs folder is a link outside the caseload; it is not read",
+                                    "copy the program folders into the caseload"))
+            return ProgramSet(builtin, tuple(diags), builtin_fp)
+    folders = _folders(base)
+    files = [f for folder in folders for f in _program_files(folder)]
+    try:
+        key: Optional[tuple] = (str(Path(root).resolve()),
+                                tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    except OSError:
+        key = None  # read again next time
+    hit = _CASELOAD_CACHE.get(key) if key else None
+    if hit is not None:
+        return hit
+    programs = list(builtin)
+    taken = {p.id for p in builtin}
+    from ..obligations.rules import common_rules
+
+    rule_ids = {r.id for p in builtin for r in p.rules} | {r.id for r in common_rules()}
+    for folder in folders:
+        shown = f"programs/{folder.name}"
+        if folder.is_symlink():
+            from ..loader import inside
+
+            if not inside(Path(root), folder):
+                diags.append(Diagnostic(shown, 1, 1, "error", "symlink-outside",
+                                        "a program folder links outside the caseload; it is not read"))
+                continue
+        program, more = read_program(folder, builtin=False, shown=shown)
+        diags.extend(more)
+        if program is None:
+            continue
+        if program.id in taken:
+            diags.append(Diagnostic(f"{shown}/{PROGRAM_FILE}", 1, 1, "error", "program-invalid",
+                                    f"the program id {program.id} is already taken by a built-in program",
+                                    "give your program its own id (and folder name)"))
+            continue
+        clash = next((r.id for r in program.rules if r.id in rule_ids), None)
+        if clash is not None:
+            diags.append(Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error", "program-invalid",
+                                    f"the rule id {clash} is already defined by another program",
+                                    "rule ids start with a prefix of the program's own"))
+            continue
+        taken.add(program.id)
+        rule_ids.update(r.id for r in program.rules)
+        programs.append(program)
+    found = ProgramSet(tuple(programs), tuple(diags), fingerprint(root))
+    if key is not None:
+        if len(_CASELOAD_CACHE) > 16:
+            _CASELOAD_CACHE.clear()
+        _CASELOAD_CACHE[key] = found
+    return found
