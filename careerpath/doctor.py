@@ -235,5 +235,5 @@ def diagnose(root: Optional[Path]) -> list[Finding]:
     findings += [*check_locales(_languages(root)), *check_cache(root), *check_permissions(root), *check_repository(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 
-    findings += check_team(root)
+    findings += [Finding(*f) for f in check_team(root)]
     return findings

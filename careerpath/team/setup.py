@@ -112,10 +112,13 @@ def set_remote(root: Path, url: str, name: str = REMOTE) -> str:
 
 # ---------------------------------------------------------------- doctor
 
-def check_team(root: Path) -> list:
-    """doctor's findings for team work: the merge driver, and whether the sync remote answers."""
-    from ..doctor import Finding
+def Finding(check: str, status: str, detail: str, fix: str = "") -> tuple[str, str, str, str]:  # noqa: N802
+    """One of doctor's findings as a plain tuple (doctor makes its Finding of it; no import back)."""
+    return (check, status, detail, fix)
 
+
+def check_team(root: Path) -> list[tuple[str, str, str, str]]:
+    """doctor's findings for team work, as (check, status, detail, fix): the merge driver, and whether the remote answers."""
     if not gitio.available() or gitio.toplevel(root) is None:
         return []
     findings = []
