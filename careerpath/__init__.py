@@ -7,6 +7,7 @@ lazily so that ``careerpath --help`` does not pay for pydantic.
 Modules:
     models       the file format (FORMAT.md) as pydantic models
     yamlfile     one YAML file -> plain data + positions + diagnostics (hostile input refused)
+    pipeline     load -> check -> compute, cached or not: what commands call (docs/architecture.md)
     loader       a caseload folder -> typed documents + diagnostics
     checks       reference and program-rule checks -> diagnostics
     diagnostics  the Diagnostic value and the table of codes
@@ -17,9 +18,10 @@ Modules:
     obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, exports (see docs/obligations.md)
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
-    cache        the load cache and fast read path (docs/performance.md)
+    cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
+    parallel     when and how to use both cores
     redact       stable placeholders for personal data (docs/security.md)
-    i18n, catalogs, plainlang   the CLI in the user's language (docs/i18n.md)
+    i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     doctor       environment checks
     documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
     cli/         the command line (typer), one module per command
@@ -28,9 +30,9 @@ Modules:
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "load": ("loader", "load"),
+    "load": ("pipeline", "load"),
     "Caseload": ("loader", "Caseload"),
-    "validate": ("checks", "validate"),
+    "validate": ("pipeline", "validate"),
     "Diagnostic": ("diagnostics", "Diagnostic"),
 }
 

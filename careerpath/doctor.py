@@ -15,7 +15,7 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Literal, Optional
+from typing import Any, Iterable, Literal, Optional
 
 Status = Literal["ok", "warn", "fail"]
 MIN_PYTHON = (3, 11)
@@ -117,12 +117,12 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
         yield Finding("locale data", "ok", f"CLDR data for {', '.join(languages)}")
 
 
-def _languages(root: Path) -> list[str]:
+def _languages(root: Path, cache: Any = None) -> list[str]:
     """The languages the caseload uses, read cheaply (no personal value leaves this function)."""
     try:
-        from .loader import load
+        from .pipeline import load
 
-        cl = load(root)
+        cl = load(root, cache=cache)
     except Exception:  # a broken caseload is validate's business, not doctor's
         return []
     langs = {cl.config.default_language} if getattr(cl.config, "default_language", None) else set()
@@ -225,14 +225,17 @@ def check_repository(root: Path) -> Iterable[Finding]:
                       "make sure every remote is private and access-controlled (never a public host)")
 
 
-def diagnose(root: Optional[Path]) -> list[Finding]:
-    """Every check, in a fixed order; ``root`` None means no caseload was found."""
+def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
+    """Every check, in a fixed order; ``root`` None means no caseload was found.
+
+    ``cache``: a :class:`careerpath.cache.Cache` to read the caseload through (None: read every file).
+    """
     findings: list[Finding] = [*check_python(), *check_yaml(), *check_git(root), *check_extras()]
     if root is None:
         findings.append(Finding("caseload", "warn", "no caseload found here",
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
-    findings += [*check_locales(_languages(root)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *check_permissions(root), *check_repository(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 
     findings += [Finding(*f) for f in check_team(root)]

@@ -601,22 +601,15 @@ def find_caseload(start: Path) -> Optional[Path]:
     return None
 
 
-def load(root: Path | str, *, cache: Optional[bool] = None) -> Caseload:
-    """Load the caseload at ``root``. Problems in files become diagnostics.
+def load(root: Path | str) -> Caseload:
+    """Load the caseload at ``root``, reading every file. Problems in files become diagnostics.
 
-    ``cache=True`` reuses what an earlier run parsed (see :mod:`careerpath.cache`):
-    the same result, diagnostics included, faster. Default: off for library
-    callers, on inside a CLI command unless ``--no-cache`` (``_runtime.cache_default``).
+    No cache is read or written (nothing is written behind a library caller's
+    back); :func:`careerpath.pipeline.load` takes a cache when asked to.
     """
     root = Path(root)
     if not root.is_dir():
         raise CaseloadNotFound(f"{root} is not a folder")
-    from . import _runtime
-
-    if _runtime.cache_default if cache is None else cache:
-        from .cache import load_cached
-
-        return load_cached(root)
     return load_root(root, load_case)
 
 
@@ -654,9 +647,7 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
         entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
         ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
-        if case_loader is load_case:  # a large caseload loads on every core (careerpath.cache)
-            from .cache import load_cases_parallel
-
+        if case_loader is load_case:  # a large caseload loads on every core
             ready = load_cases_parallel(root, [f for f in entries if not f.is_symlink() and f.is_dir()])
         for folder in entries:
             if not _safe(root, folder, diags):
@@ -671,3 +662,32 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
                                         "a file directly under cases/ is not read", "each case is a folder: cases/<id>/case.yaml"))
     diags.sort(key=sort_key)
     return Caseload(root, config, config_doc, cases, diags, programs)
+
+
+def _load_chunk(task: tuple[Path, list[str]]) -> list[tuple[str, CaseFolder, list[Diagnostic]]]:
+    root, names = task
+    programs = load_programs(root)
+    out = []
+    for name in names:
+        diags: list[Diagnostic] = []
+        out.append((name, load_case(root, root / "cases" / name, diags, programs=programs), diags))
+    return out
+
+
+def load_cases_parallel(root: Path, folders: list[Path]) -> dict[str, tuple[CaseFolder, list[Diagnostic]]]:
+    """Case folders loaded by a pool of processes, {name: (CaseFolder, diagnostics)}; {} when too few to pay.
+
+    The uncached loader's way to use every core on a large caseload; the order
+    of the result does not matter (the caller walks its own sorted listing).
+    """
+    from . import parallel
+
+    if not parallel.worth_a_pool(len(folders)):
+        return {}
+    names = [f.name for f in folders]
+    size = max(20, len(names) // (parallel.WORKERS * 16))
+    out: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
+    for part in parallel.pool_map(_load_chunk, [(root, names[i:i + size]) for i in range(0, len(names), size)]):
+        for name, folder, diags in part:
+            out[name] = (folder, diags)
+    return out

@@ -74,18 +74,21 @@ class Result:
     code: int
     out: str
     err: str
+    stats: object = None  # in-process runs: the careerpath.cache.Stats of the command's load cache
 
 
 @pytest.fixture
 def cli(capsys):
-    """Run the CLI in-process: ``cli("validate", "--caseload", path)`` -> Result."""
+    """Run the CLI in-process: ``cli("validate", "--caseload", path)`` -> Result (with what its cache did)."""
+    from careerpath.cache import Stats
     from careerpath.cli import main
 
     def run(*args: str | os.PathLike) -> Result:
         capsys.readouterr()
-        code = main([str(a) for a in args])
+        stats = Stats()
+        code = main([str(a) for a in args], stats=stats)
         captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return Result(code, captured.out, captured.err, stats)
 
     return run
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from careerpath import i18n
-from careerpath.catalogs import coverage
+from careerpath.translations import coverage
 from conftest import ROOT, TODAY, run_process
 
 LOCALE = ROOT / "careerpath" / "locale"

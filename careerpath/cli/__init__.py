@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -59,11 +59,16 @@ def _root(
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file again; neither read nor write the load cache."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    ctx.obj = Globals(caseload, today, lang, cache=not no_cache)
+    given = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
+    ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
+def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> int:
+    """Run the CLI; return the exit code (the console script passes it to sys.exit).
+
+    ``stats``: a :class:`careerpath.cache.Stats` for the command's load cache
+    to count into (the tests read what a command did from it).
+    """
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
     # The language must be known before typer builds the help texts.
@@ -75,14 +80,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
               "using English", file=sys.stderr)
         i18n.use(i18n.SOURCE_LANGUAGE)
-    from .. import _runtime
-
-    saved = _runtime.cache_default
-    _runtime.cache_default = "--no-cache" not in args  # commands that call load() use the cache too
     try:
         from .localize import build_command
 
-        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False)
+        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False,
+                                    obj=Globals(stats=stats))
     except CliError as e:
         # library wordings (scaffold, fsio) are translated on display, like diagnostics
         print(f"careerpath: {i18n.diagnostic_text(e.message)}", file=sys.stderr)
@@ -109,6 +111,4 @@ def main(argv: Optional[list[str]] = None) -> int:
               "and report it (the traceback may hold personal data: check before sharing)").format(name=type(e).__name__),
               file=sys.stderr)
         return 70
-    finally:
-        _runtime.cache_default = saved
     return result if isinstance(result, int) else 0

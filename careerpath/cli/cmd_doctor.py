@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..i18n import _, diagnostic_text
-from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of
+from .common import CaseloadOpt, CliError, FormatOpt, app, cache_of, caseload_of
 
 
 @app.command()
@@ -34,7 +34,7 @@ def doctor(
         root = None
     from ..doctor import diagnose
 
-    findings = diagnose(root)
+    findings = diagnose(root, cache=cache_of(ctx))
     failed = any(f.status == "fail" for f in findings)
     if format == "json":
         json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)

@@ -11,8 +11,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..i18n import _, detail_text, display, display_date, ngettext
-from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
-                     language_state, output_cached, today_of, use_cache)
+from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of,
+                     err, today_of)
+from .views import language_state, output_cached
 
 LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
                                                  help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
@@ -27,10 +28,10 @@ def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Option
     """Load the caseload and compute its obligations (shared by due and show)."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..loader import load
     from ..obligations import compute
+    from ..pipeline import load
 
-    cl = load(root)
+    cl = load(root, cache=cache_of(ctx))
     return cl, day, compute(cl, day, include_closed_history=history, rules=rule_book(cl.programs))
 
 
@@ -46,12 +47,13 @@ def rule_book(programs: Any) -> Any:
 
 def cached_results(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
                    *, no_cache: bool = False) -> tuple[Any, date]:
-    """The caseload's diagnostics and obligations through the load cache (:func:`careerpath.cache.results`), and the day."""
+    """The caseload's diagnostics and obligations (:func:`careerpath.pipeline.results`, through the load cache
+    unless --no-cache), and the day."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..cache import results
+    from ..pipeline import results
 
-    return results(root, day, use_cache=use_cache(ctx, no_cache)), day
+    return results(root, day, cache=cache_of(ctx, no_cache)), day
 
 
 def warn_on_errors(diagnostics: list) -> None:
@@ -124,7 +126,7 @@ def mark(o: Any) -> str:
 
 
 def view_rows(obligations: list, cells: list) -> list[tuple]:
-    """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cache.view` keeps."""
+    """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cli.views.view` keeps."""
     from ..obligations import sort_key
 
     return [(o.case, sort_key(o), c, mark(o)) for o, c in zip(obligations, cells)]
@@ -252,7 +254,7 @@ def due(
     from .redaction import redact_content, redact_obligations, redacted_stdout, redactor_for
 
     # the redactor reads names from the real caseload (the cached results hold none)
-    red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=use_cache(ctx, no_cache))
+    red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
     def cells_of(chosen: list) -> list:
         """One piece per obligation: its JSON object, its CSV line or its table cells."""
         if format == "json":
@@ -261,7 +263,7 @@ def due(
 
     if format != "ics" and red is None:
         # the pieces are kept in the cache: after an edit only the edited case's are made again
-        from ..cache import view
+        from .views import view
 
         def render(obligations: list) -> list[tuple]:
             chosen = chosen_of(obligations)

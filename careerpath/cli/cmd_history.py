@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, caseload_of, parse_date
+from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, cache_of, caseload_of, parse_date
 
 
 def _show(value: Any) -> str:
@@ -75,7 +75,7 @@ def history_cmd(
     entries = _from_git(lambda: history(root, case, field))
     from .redaction import redact_history, redacted_stdout, redactor_for
 
-    red = redactor_for(root, redact, redact_staff)
+    red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
     if red is not None:
         case = red.placeholder("case_id", case)
     entries = redact_history(red, entries)
@@ -140,7 +140,7 @@ def audit_cmd(
     findings = _from_git(lambda: audit(root, day))
     from .redaction import redacted_stdout, redactor_for
 
-    red = redactor_for(root, redact, redact_staff)
+    red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
     with redacted_stdout(red):
         return _print_audit(findings, format)
 

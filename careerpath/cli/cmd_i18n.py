@@ -51,7 +51,7 @@ def status(
     Example:  careerpath i18n status --require en --require ru
     """
     from .. import i18n
-    from ..catalogs import coverage
+    from ..translations import coverage
 
     if format not in ("text", "json"):
         raise CliError(_("--format must be text or json"), code=2)

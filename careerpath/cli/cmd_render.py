@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import _
-from .common import CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, caseload_of, err, today_of
+from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, cache_of, caseload_of, err,
+                     today_of)
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -90,9 +91,9 @@ def render(
     from ..documents import RenderError, render as render_document, to_pdf
     from ..documents.engine import default_paper
     from ..fsio import WriteError, atomic_write
-    from ..loader import load
+    from ..pipeline import load
 
-    cl = load(root)
+    cl = load(root, cache=cache_of(ctx))
     from .redaction import redactor
 
     red = redactor(cl, redact, redact_staff)
@@ -120,9 +121,9 @@ def render(
 
 def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
     from ..documents import RenderError, kinds_for
-    from ..loader import load
+    from ..pipeline import load
 
-    cl = load(caseload_of(ctx, caseload))
+    cl = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
     try:
         rows = kinds_for(cl, case)
     except RenderError as e:

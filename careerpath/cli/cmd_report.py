@@ -8,7 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
+from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of, err,
+                     today_of)
 
 EX_TEMPFAIL = 75
 
@@ -64,11 +65,11 @@ def report(
     except PeriodError as e:
         raise CliError(str(e), code=2) from None
     out_dir = out if out is not None else root / "reports"
-    from ..loader import load
+    from ..pipeline import load
 
     try:
         with caseload_lock(root, wait):
-            cl = load(root)
+            cl = load(root, cache=cache_of(ctx))
             unknown = [c for c in case if c not in cl.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)

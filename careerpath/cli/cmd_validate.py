@@ -9,7 +9,7 @@ import typer
 
 from ..i18n import _, format_number, ngettext
 from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of,
-                     display_prefix, today_of, use_cache)
+                     cache_of, display_prefix, today_of)
 
 
 @app.command()
@@ -37,17 +37,17 @@ def validate(
         raise CliError(_("--format must be text or json"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..cache import results
     from ..diagnostics import summarize
+    from ..pipeline import results
 
-    found = results(root, day, use_cache=use_cache(ctx, no_cache), obligations=False)
+    found = results(root, day, cache=cache_of(ctx, no_cache), obligations=False)
     diags = found.diagnostics
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
 
         from .redaction import redactor_for
 
-        red = redactor_for(root, True, cache=use_cache(ctx, no_cache))
+        red = redactor_for(root, True, cache=cache_of(ctx, no_cache))
         diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
                  for d in diags]
     errors, warnings = summarize(diags)

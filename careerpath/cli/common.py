@@ -13,11 +13,14 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..i18n import _
+
+if TYPE_CHECKING:
+    from ..cache import Cache
 
 app = typer.Typer(
     name="careerpath",
@@ -71,10 +74,14 @@ RedactStaffOpt = Annotated[bool, typer.Option(
 
 @dataclass
 class Globals:
+    """The options given before the command, and what the command shares across its calls."""
+
     caseload: Optional[Path] = None
     today: Optional[str] = None
     lang: Optional[str] = None  # only an explicit root --lang (documents default to the person's language)
-    cache: bool = True
+    cache: bool = True          # False with a root --no-cache
+    stats: Any = None           # a careerpath.cache.Stats the command's cache fills (main(stats=...), for tests)
+    handle: Optional["Cache"] = None  # the command's one Cache, made on first use (see cache_of)
 
 
 def parse_date(text: str, option: str) -> date:
@@ -95,9 +102,20 @@ def today_of(ctx: typer.Context, today: Optional[str]) -> date:
     return parse_date(text, "--today") if text else date.today()
 
 
-def use_cache(ctx: typer.Context, no_cache: bool = False) -> bool:
-    """Whether this command may use the load cache (``--no-cache`` before or after the command turns it off)."""
-    return not no_cache and _globals(ctx).cache
+def cache_of(ctx: typer.Context, no_cache: bool = False) -> Optional["Cache"]:
+    """The load cache this command passes to the pipeline, or None (``--no-cache`` before or after the command).
+
+    One :class:`~careerpath.cache.Cache` per command: the scan a stored output
+    was keyed on is reused by the results call, and one Stats counts it all.
+    """
+    given = _globals(ctx)
+    if no_cache or not given.cache:
+        return None
+    if given.handle is None:
+        from ..cache import Cache
+
+        given.handle = Cache(given.stats)
+    return given.handle
 
 
 def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
@@ -123,108 +141,6 @@ def display_prefix(root: Path) -> str:
     except ValueError:  # another drive on Windows
         rel = str(root)
     return "" if rel == "." else rel
-
-
-class _Tee:
-    """A text stream that writes through and keeps a copy (for the output cache)."""
-
-    def __init__(self, stream):
-        self.stream, self.parts = stream, []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    @property
-    def encoding(self) -> str:
-        return getattr(self.stream, "encoding", "utf-8")
-
-    def text(self) -> bytes:
-        """What went to the stream, as the bytes it wrote (its own encoding)."""
-        return "".join(self.parts).encode(self.encoding, getattr(self.stream, "errors", None) or "strict")
-
-
-def output_cached(command):
-    """Let a read-only report command answer from the load cache when nothing it reads has changed.
-
-    For piped text/json/csv output only (not a terminal, not --output): the
-    command's stdout, stderr and exit code are stored under a key of every
-    input (each file's stat key, careerpath.yaml, rule files, today, the code)
-    and of its options; the next identical run with unchanged input replays
-    them without loading anything. Any change, --no-cache, or a file written in
-    the last seconds runs the command as usual.
-    """
-    import functools
-
-    @functools.wraps(command)
-    def wrapper(*args, **kw):
-        ctx = kw.get("ctx")
-        if (ctx is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv")
-                or sys.stdout.isatty() or not use_cache(ctx, kw.get("no_cache", False))):
-            return command(*args, **kw)
-        root = caseload_of(ctx, kw.get("caseload"))
-        day = today_of(ctx, kw.get("today"))
-        from ..cache import forget_scan
-
-        try:
-            return _replay_or_run(command, root, day, args, kw)
-        finally:
-            forget_scan()
-
-    return wrapper
-
-
-def language_state() -> tuple:
-    """What decides the wording of an output: the language and its catalogues (file, size, mtime)."""
-    from .. import i18n
-
-    lang = i18n.current()
-    files = []
-    for domain in ("cli", "documents"):
-        path = i18n.catalogue_path(lang, domain)
-        if path is not None:
-            try:
-                st = path.stat()
-                files.append((str(path), st.st_size, st.st_mtime_ns))
-            except OSError:
-                files.append((str(path), None, None))
-    return lang, tuple(files)
-
-
-def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict):
-    from ..cache import cached_output, output_token, store_output
-
-    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), language_state(),
-                    sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
-    token = output_token(root, day, request)
-    if token is None:
-        return command(*args, **kw)
-    hit = cached_output(root, token)
-    if hit is not None:
-        out, error, code = hit
-        sys.stdout.flush()
-        if hasattr(sys.stdout, "buffer"):
-            sys.stdout.buffer.write(out)
-        else:
-            sys.stdout.write(out.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
-        sys.stdout.flush()
-        sys.stderr.write(error.decode(getattr(sys.stderr, "encoding", None) or "utf-8", "replace"))
-        return code
-    out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out_tee, err_tee
-    try:
-        code = command(*args, **kw)
-    finally:
-        sys.stdout, sys.stderr = saved
-    store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0)
-    return code
 
 
 def err(message: str) -> None:

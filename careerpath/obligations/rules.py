@@ -1,6 +1,6 @@
 """Program rules as data: the rule-file format and its loader.
 
-One YAML file per program (``careerpath/rules/<program>.yaml``, plus
+One YAML file per program (``careerpath/programs/<program>/rules.yaml``, plus
 ``common.yaml`` for case-wide rules). The engine knows three rule kinds and a
 small vocabulary; everything program-specific lives in the files:
 

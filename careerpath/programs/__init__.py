@@ -6,6 +6,7 @@
              documents, stages, data checks, code checks (built-in only), rules
 
 Modules:
+    files        which files make up the folders, and their digest (the cache keys on it; imports nothing heavy)
     registry     reading program folders (program.yaml, rules.yaml, checks.py) into Program values
     fields       field declarations -> pydantic models and JSON Schema
     constraints  the data checks a program declares (require, forbid, range, within, date order)
@@ -15,8 +16,18 @@ No module outside this package names a program id: the engine, the loader,
 documents and reports read what the programs declare.
 """
 
-from .fields import FieldError, FieldSpec
-from .registry import BUILTIN, CheckSpec, Program, ProgramError, ProgramSet, builtin_programs, load_programs
+from .files import BUILTIN
 
-__all__ = ["load_programs", "builtin_programs", "Program", "ProgramSet", "ProgramError", "CheckSpec", "FieldSpec",
-           "FieldError", "BUILTIN"]
+# The rest is imported when first asked for (pydantic and YAML are not needed to key the cache).
+_LAZY = {"load_programs": "registry", "builtin_programs": "registry", "Program": "registry", "ProgramSet": "registry",
+         "ProgramError": "registry", "CheckSpec": "registry", "FieldSpec": "fields", "FieldError": "fields"}
+
+__all__ = [*_LAZY, "BUILTIN"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)

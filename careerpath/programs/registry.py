@@ -31,11 +31,9 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import Diagnostic
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
+from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, digest, fingerprint, folders, program_files
 
-BUILTIN = Path(__file__).resolve().parent
 LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
-PROGRAM_FILE = "program.yaml"
-RULES_FILE = "rules.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
@@ -431,48 +429,7 @@ def _walk(fields: tuple[FieldSpec, ...]) -> list[tuple[tuple, FieldSpec]]:
 _BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes]] = {}
 
 
-def _folders(base: Path) -> list[Path]:
-    try:
-        return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-                      and (p / PROGRAM_FILE).is_file())
-    except OSError:
-        return []
-
-
-def _digest(paths: Iterable[Path]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(paths):
-        h.update(str(path).encode("utf-8", "surrogateescape"))
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"\0unreadable")
-    return h.digest()
-
-
-def _program_files(folder: Path) -> list[Path]:
-    out = []
-    for name in (PROGRAM_FILE, RULES_FILE, "documents.yaml", "checks.py"):
-        if (folder / name).is_file():
-            out.append(folder / name)
-    return out
-
-
-def fingerprint(root: Optional[Path] = None) -> bytes:
-    """What :func:`load_programs` would read, as a digest of the files (nothing is parsed).
-
-    The load cache keys on it: a warm run that replays a stored output never
-    parses a program folder.
-    """
-    files = [f for folder in _folders(BUILTIN) for f in _program_files(folder)]
-    builtin = _digest(files)
-    if root is None:
-        return builtin
-    base = Path(root) / "programs"
-    if not base.exists():
-        return builtin
-    local = [f for folder in _folders(base) for f in _program_files(folder)]
-    return hashlib.blake2b(builtin + _digest(local) + (b"link" if base.is_symlink() else b""), digest_size=16).digest()
+_folders, _program_files, _digest = folders, program_files, digest
 
 
 def builtin_programs() -> tuple[tuple[Program, ...], bytes]:

@@ -1,8 +1,9 @@
-"""JSON Schema (draft-07) of a program folder's files, for editors: program.yaml and rules.yaml.
+"""JSON Schema (draft-07) of program.yaml, for editors.
 
 program.yaml is read by hand-written code (:mod:`.registry`, :mod:`.fields`), so
 its schema is written here, next to that code, and a test checks every shipped
-program.yaml against it; rules.yaml's is generated from the rule models.
+program.yaml against it. rules.yaml's schema is generated from the rule models
+(:func:`careerpath.schema.rules_schema`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from .fields import TYPES
 _TEXT = {"type": "string"}
 _LANGS = {"type": "object", "additionalProperties": {"type": "string"},
           "description": "language code -> text (en, es, vi, hy, hmn, ru)"}
-_CONDITION = {"type": "object", "description": "path: expected value (null = unset, a list = one of, "
+CONDITION = {"type": "object", "description": "path: expected value (null = unset, a list = one of, "
                                                "{set: true|false}, {on_or_after|on_or_before: path})"}
 
 
@@ -44,7 +45,7 @@ def program_schema() -> dict:
     check = {
         "type": "object", "additionalProperties": False, "required": ["code", "message"],
         "properties": {
-            "code": _TEXT, "message": _TEXT, "hint": _TEXT, "when": _CONDITION,
+            "code": _TEXT, "message": _TEXT, "hint": _TEXT, "when": CONDITION,
             "require": {"type": "array", "items": _TEXT}, "require_any": {"type": "array", "items": _TEXT},
             "forbid": {"type": "array", "items": _TEXT},
             "range": {"type": "object", "properties": {"field": _TEXT, "min": {"type": "number"}, "max": {"type": "number"}}},
@@ -53,8 +54,8 @@ def program_schema() -> dict:
         },
     }
     new_field = {"type": "object", "additionalProperties": False, "properties": {
-        "option": _TEXT, "required": {"type": "boolean"}, "required_when": _CONDITION, "value": {},
-        "when": _CONDITION, "comment": _TEXT, "help": _TEXT}}
+        "option": _TEXT, "required": {"type": "boolean"}, "required_when": CONDITION, "value": {},
+        "when": CONDITION, "comment": _TEXT, "help": _TEXT}}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "careerpath program (programs/<id>/program.yaml)",
@@ -76,7 +77,7 @@ def program_schema() -> dict:
                 "type": "object", "properties": {"label": _TEXT}}},
             "documents": {"type": "array", "items": _TEXT},
             "stages": {"type": "array", "items": {"type": "object", "required": ["stage"],
-                                                  "properties": {"stage": _TEXT, "when": _CONDITION}}},
+                                                  "properties": {"stage": _TEXT, "when": CONDITION}}},
             "codes": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["severity", "meaning"],
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
@@ -84,34 +85,3 @@ def program_schema() -> dict:
             "new": {"type": "object", "additionalProperties": {"anyOf": [new_field, {"not": {"type": "object"}}]}},
         },
     }
-
-
-def rules_schema() -> dict:
-    """The schema of ``programs/<id>/rules.yaml`` (generated from the rule models)."""
-    from ..obligations.rules import Rule, RuleFile
-    from ..schema import _draft07
-
-    raw = RuleFile.model_json_schema(by_alias=True, mode="validation")
-    rule = _draft07(Rule.model_json_schema(by_alias=True, mode="validation"))
-    schema: dict[str, Any] = {"$schema": "http://json-schema.org/draft-07/schema#", **_draft07(raw)}
-    schema["title"] = "careerpath program rules (programs/<id>/rules.yaml)"
-    schema.setdefault("definitions", {}).update(rule.pop("definitions", {}))
-    for name in ("program", "staff", "calendar", "reviewed", "source_file"):
-        rule["properties"].pop(name, None)  # set from program.yaml, not written per rule
-    schema["definitions"]["Rule"] = rule
-    schema["properties"]["rules"] = {"type": "array", "items": {"$ref": "#/definitions/Rule"}}
-    schema["definitions"]["Condition"] = _CONDITION  # written as a mapping, kept as pairs in the model
-    return _no_prefix_items(schema)
-
-
-def _no_prefix_items(node: Any) -> Any:
-    """Draft-07 has no ``prefixItems`` (pydantic's tuples): a fixed-length array of the first item's type."""
-    if isinstance(node, dict):
-        out = {k: _no_prefix_items(v) for k, v in node.items()}
-        if "prefixItems" in out:
-            items = out.pop("prefixItems")
-            out["items"] = items[0] if items else {}
-        return out
-    if isinstance(node, list):
-        return [_no_prefix_items(v) for v in node]
-    return node

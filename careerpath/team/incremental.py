@@ -125,11 +125,7 @@ def materialise(top: Path, commit: str, prefix: str, wanted: list[str], dest: Pa
 def _validate(folder: Path, today: date) -> list[Diagnostic]:
     import careerpath
 
-    try:
-        caseload = careerpath.load(folder, cache=False)   # a temporary folder: no cache to keep
-    except TypeError:  # pragma: no cover - a load() without the cache switch
-        caseload = careerpath.load(folder)
-    return careerpath.validate(caseload, today)
+    return careerpath.validate(careerpath.load(folder), today)   # uncached: a temporary folder has no cache to keep
 
 
 def _key(d: Diagnostic) -> tuple:
