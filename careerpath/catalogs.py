@@ -62,10 +62,10 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
         for value in values:
             cat.add(value, None, [("careerpath/i18n/translate.py", None)], context=context,
                     auto_comments=["A stored value shown on screen; files and JSON keep the English word."])
-    # the library's messages as values: Message("...") calls, all in one msgctxt
+    # the library's messages as values: Message("...") calls, all in one msgctxt (documents/ too: its
+    # errors and notes are shown by the CLI, while its _() words feed the documents catalogue)
     for filename, lineno, message, comments, _context in extract_from_dir(
-            str(PACKAGE), method_map=[("documents/**.py", "ignore"), ("**.py", "python")],
-            keywords={"Message": None}, strip_comment_tags=True):
+            str(PACKAGE), method_map=[("**.py", "python")], keywords={"Message": None}, strip_comment_tags=True):
         _add_message(cat, message, f"careerpath/{filename}", lineno, CONTEXT, comments)
     for code, (_sev, text) in CODES.items():
         cat.add(text, None, [("careerpath/diagnostics.py", None)], context="code", auto_comments=[f"code {code}"])

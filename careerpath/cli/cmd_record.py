@@ -105,7 +105,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
     elif result.git == "no-git":
         err("careerpath: " + _("warning: git is not installed; the change was written but not committed"))
     elif result.git == "failed":
-        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(result.notes)), 1,
+        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(text(n) for n in result.notes)), 1,
                        _("fix what git reports (a pre-commit hook?), then commit the file yourself"))
     return 0
 
