@@ -15,6 +15,7 @@ reviewed: {en: true, ru: false, es: false, vi: false, hy: false, hmn: false}
 label: Toy job club
 staff: [case.staff.navigator]
 start: joined
+end: left
 enrollment:
   joined: {type: date, required: true, key_date: true, label: Joined the club}
   left:

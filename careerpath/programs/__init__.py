@@ -2,14 +2,17 @@
 
     load_programs(caseload_root=None) -> ProgramSet   the built-in programs plus a caseload's own
     ProgramSet.get(id), .ids(), .rulebook(), .event_types(), .nearest(name)
+    ProgramSet.registries()                            every registry declared, by name
     Program: names, enrollment fields (-> a generated model), settings, events,
-             documents, stages, data checks, code checks (built-in only), rules
+             documents, stages, registries, data checks, code checks (built-in only), rules;
+             .began(enrollment), .ended(enrollment), .staff_of(enrollment)
 
 Modules:
     files        which files make up the folders, and their digest (the cache keys on it; imports nothing heavy)
     registry     reading program folders (program.yaml, rules.yaml, checks.py) into Program values
     fields       field declarations -> pydantic models and JSON Schema
     constraints  the data checks a program declares (require, forbid, range, within, date order)
+    registries   the registries a program declares for `report registry` (parsed; evaluated by reports/registry.py)
     <id>/        one folder per built-in program (see docs/programs.md for how to add one)
 
 No module outside this package names a program id: the engine, the loader,
