@@ -348,7 +348,11 @@ def test_catalogs_match_the_templates():
     from babel.messages.pofile import read_po
 
     env = make_environment(template_dirs(None))
+    from careerpath.programs import load_programs
+    from careerpath.reports.dashboard import stage_msgids
+
     used = set(labels.all_msgids()) | {k.title for k in KINDS.values()} | set(engine._NOTES)
+    used |= stage_msgids(load_programs())  # the dashboard's stage names, from each program.yaml (babel.cfg)
     for path in sorted((ROOT / "templates").glob("*.j2")):
         for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
             used |= {message} if isinstance(message, str) else {m for m in message if isinstance(m, str)}

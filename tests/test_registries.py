@@ -12,7 +12,6 @@ from datetime import date
 import pytest
 import yaml
 
-from careerpath import load
 from careerpath.programs import load_programs
 from conftest import TODAY
 from toy_program import TOY_PROGRAM, add_toy
@@ -181,3 +180,104 @@ def test_end_must_name_a_date_field(caseload):
     add_toy(root, TOY_PROGRAM.replace("end: left", "end: level"))
     found = load_programs(root)
     assert "xx-toy" not in found and "`end: level` names no enrollment date field" in found.diagnostics[0].message
+
+
+# ---------------------------------------------------------------- report registry
+
+
+def _csv(path) -> list[str]:
+    return path.read_text(encoding="utf-8-sig").splitlines()
+
+
+def test_report_registry_writes_every_registry_the_caseloads_programs_declare(caseload, cli, tmp_path):
+    root = toy_caseload(caseload)
+    out = tmp_path / "out"
+    r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", out)
+    assert r.code == 0, r.err
+    # bob's membership ended in 2025; dee is in another program; sorted by the day they joined
+    assert _csv(out / "registry-members-2026.csv") == [
+        "n,case,joined,left,level,coach,navigator",
+        "1,cy,02/01/2026,,STARTER,,Jordan Smith",
+        "2,ann,03/01/2026,,STARTER,Coach Invented,Jordan Smith"]
+    assert _csv(out / "registry-meetings-2026.csv") == ["date,case,summary", "2026-04-02,ann,first club meeting (02 Apr)"]
+    assert _csv(out / "registry-jobs-2026.csv") == ["case,employer,days", "ann,Invented Cafe,61"]
+    page = (out / "registry-members-2026.html").read_text()
+    assert "<title>Club members, 2026 (Toy job club)</title>" in page and '<html lang="en">' in page
+    assert '<th scope="col">Navigator</th>' in page and "<td>Coach Invented</td>" in page
+    # the built-in program's registries are there too (empty: nobody here is enrolled in it)
+    assert _csv(out / "registry-recipients-2026.csv") == [
+        "n,case,name,disability_group,registered,curator,ipra_number,case_status"]
+    assert '<html lang="ru">' in (out / "registry-recipients-2026.html").read_text()
+    # 2025: bob, who left on 2025-12-20, and ann's 2025 meeting (before she joined, but a meeting of hers)
+    cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2025", "--out", out)
+    assert _csv(out / "registry-members-2025.csv")[1:] == ["1,bob,01/10/2025,12/20/2025,REGULAR,,Jordan Smith"]
+    assert _csv(out / "registry-meetings-2025.csv")[1:] == ["2025-04-02,ann,- (02 Apr)"]
+
+
+def test_kind_chooses_registries_and_an_unknown_one_is_a_usage_error(caseload, cli, tmp_path):
+    root = toy_caseload(caseload)
+    out = tmp_path / "out"
+    r = cli("report", "registry", "--kind", "members", "--kind", "jobs", "--caseload", root, "--today", TODAY,
+            "--period", "2026", "--out", out)
+    assert r.code == 0, r.err
+    assert sorted(p.name for p in out.iterdir()) == ["registry-jobs-2026.csv", "registry-jobs-2026.html",
+                                                    "registry-members-2026.csv", "registry-members-2026.html"]
+    r = cli("report", "registry", "--kind", "member", "--caseload", root, "--today", TODAY, "--out", tmp_path / "o2")
+    assert r.code == 2 and "member" in r.err and "members, meetings, jobs" in r.err
+    assert cli("report", "dashboard", "--kind", "members", "--caseload", root, "--today", TODAY).code == 2
+    assert not (tmp_path / "o2").exists()
+
+
+@pytest.mark.parametrize("value, words", [
+    ("enrollment.joined +", "registries.members.columns[2].value: syntax error"),
+    ("case.__class__.__mro__", "registries.members.columns[2].value: unsafe access blocked by the sandbox"),
+    ("enrollment.joined.__class__", "registries.members.columns[2].value: unsafe access blocked by the sandbox"),
+    ("enrollment.joined + 1", "registries.members.columns[2].value: cannot be evaluated (TypeError)"),
+])
+def test_a_broken_expression_fails_its_registry_only_naming_where_it_is_written(caseload, cli, tmp_path, value, words):
+    root = toy_caseload(caseload, TOY_REGISTRIES.replace("value: enrollment.joined}", f"value: \"{value}\"}}"))
+    out = tmp_path / "out"
+    r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", out)
+    assert r.code == 1
+    assert f"failed registry-members-2026.csv: programs/xx-toy/program.yaml: {words}" in r.err
+    assert "Traceback" not in r.err and "Ann Invented" not in r.err
+    written = sorted(p.name for p in out.iterdir())
+    assert "registry-meetings-2026.csv" in written and not any("members" in n for n in written)
+
+
+def test_a_template_cell_cannot_reach_out_of_the_sandbox_either(caseload, cli, tmp_path):
+    root = toy_caseload(caseload, TOY_REGISTRIES.replace(
+        "text: \"{{ event.summary or '-' }} ({{ date(event.date, '%d %b') }})\"", "text: \"{{ event.__class__ }}\""))
+    r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", tmp_path / "out")
+    assert r.code == 1 and "registries.meetings.columns[2].text: unsafe access blocked by the sandbox" in r.err
+
+
+def test_a_caseload_overrides_the_registry_page_and_a_broken_override_fails_only_the_pages(caseload, cli, tmp_path):
+    root = toy_caseload(caseload)
+    (root / "templates").mkdir()
+    (root / "templates/report-registry.html.j2").write_text(
+        "<!DOCTYPE html><title>{{ title }}</title><p>our own layout: {{ rows|length }} rows</p>\n")
+    out = tmp_path / "out"
+    assert cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", out).code == 0
+    assert (out / "registry-members-2026.html").read_text() == (
+        "<!DOCTYPE html><title>Club members, 2026 (Toy job club)</title><p>our own layout: 2 rows</p>\n")
+    (root / "templates/report-registry.html.j2").write_text("{{ rows.nothing.here }}\n{% for %}\n")
+    r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", tmp_path / "o2")
+    assert r.code == 1 and "Traceback" not in r.err
+    assert "failed registry-members-2026.html: template templates/report-registry.html.j2, line 2" in r.err
+    assert (tmp_path / "o2" / "registry-members-2026.csv").is_file()
+
+
+def test_the_sample_registries_are_the_centers_journals_in_russian(tmp_path, cli):
+    from conftest import copy_samples
+
+    root = copy_samples(tmp_path / "samples")
+    out = tmp_path / "out"
+    assert cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", out,
+               "--stamp").code == 0
+    page = (out / "registry-ipra-lists-2026.html").read_text()
+    # the page is in the registry's language, its one own sentence too; no review note (its words are the program's)
+    assert '<html lang="ru">' in page and "<p>Сформировано 2026-11-22.</p>" in page and 'class="review"' not in page
+    assert _csv(out / "registry-recipients-2026.csv")[1:] == [
+        "1,alsu-galieva,Галиева Алсу Ринатовна,2,07.04.2025,gsafina,1342.16.16/2025,открыто",
+        "2,sergey-morozov,Морозов Сергей Викторович,3,06.07.2026,gsafina,2214.5.16/2026,открыто"]
