@@ -15,7 +15,6 @@ reviewed: {en: true, ru: false, es: false, vi: false, hy: false, hmn: false}
 label: Toy job club
 staff: [case.staff.navigator]
 start: joined
-end: left
 enrollment:
   joined: {type: date, required: true, key_date: true, label: Joined the club}
   left:
@@ -46,6 +45,7 @@ new:
 stages:
   - {stage: employed, when: {case.working: true}}
   - {stage: in the club}
+end: left
 """
 
 TOY_RULES = """\

@@ -56,7 +56,11 @@ def _environment(env: Any) -> Any:
     """The documents' environment, where a missing field reads as nothing instead of an error."""
     from jinja2 import ChainableUndefined, UndefinedError
     from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
     from jinja2.utils import missing
+
+    if not isinstance(env, SandboxedEnvironment):  # a registry is a caseload's data: never outside the sandbox
+        raise TypeError("registries are evaluated in the documents' SandboxedEnvironment only")
 
     class Missing(ChainableUndefined):
         """Nothing, for a field that is not there; but access the sandbox refuses fails loudly
