@@ -56,14 +56,15 @@ def choose_language(env, names: Iterable[str], wanted: str, default: str) -> tup
     from ..documents.engine import page_msgids
     from ..documents.locales import SOURCE_LANGUAGE, available_languages, base_language
 
-    needed = page_msgids(env, names)
-    available = set(available_languages())
+    found: dict = {}
 
     def complete(lang: str) -> bool:
         if lang == SOURCE_LANGUAGE:
             return True
+        if not found:  # read the templates' words only when a translation is wanted (parsing is the slow part)
+            found["needed"], found["available"] = page_msgids(env, names), set(available_languages())
         cat = catalog(lang)
-        return lang in available and all(cat.has(m) for m in needed)
+        return lang in found["available"] and all(cat.has(m) for m in found["needed"])
 
     first = base_language(wanted or SOURCE_LANGUAGE)
     if complete(first):
