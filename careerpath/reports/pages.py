@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Union
 
 LAYOUT = "_report_layout.html.j2"
-#: msgids of the layout that only some pages show
+#: what a page from an unreviewed catalogue says at its top (the documents' own msgid, engine._NOTES)
 UNREVIEWED = "Translation not yet reviewed by a native speaker."
 
 
