@@ -265,7 +265,8 @@ def test_the_quarterly_report_covers_every_program_that_lists_it(caseload, cli, 
                               "  xx-toy: {joined: 2026-10-01}\n",
         "cases/dee/case.yaml": FILES["cases/amy/case.yaml"].replace("id: amy", "id: dee"),
     })
-    add_toy(root, TOY_PROGRAM + "documents: [quarterly-report]\n")
+    add_toy(root, TOY_PROGRAM.replace("documents: [toy-card, interpreter-request]",
+                                      "documents: [toy-card, interpreter-request, quarterly-report]"))
     out = tmp_path / "out"
     r = cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out)
     index = (out / "quarterly-2026-Q3" / "index.html").read_text()

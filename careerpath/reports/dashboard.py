@@ -218,24 +218,3 @@ def render(f: Figures, *, programs: Any = None, staff: Iterable[Any] = (), lang:
     return pages.render(root, TEMPLATE, lambda chosen: context(f, programs=programs, staff=staff, lang=chosen,
                                                               stamp=stamp), lang=lang, default=default)
 
-
-def extract_stages(fileobj, keywords, comment_tags, options):
-    """Babel extractor (babel.cfg) for program.yaml: the stage names the dashboard shows, as msgids."""
-    import yaml
-
-    node = yaml.compose(fileobj.read().decode("utf-8"), Loader=yaml.SafeLoader)
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key, value in node.value:
-        if key.value != "stages" or not isinstance(value, yaml.SequenceNode):
-            continue
-        for item in value.value:
-            if isinstance(item, yaml.MappingNode):
-                for k, v in item.value:
-                    if k.value == "stage" and isinstance(v, yaml.ScalarNode) and v.value:
-                        yield v.start_mark.line + 1, None, v.value, []
-
-
-def stage_msgids(programs: Any) -> set[str]:
-    """Every stage name the programs declare (what :func:`extract_stages` puts in the catalogue)."""
-    return {name for p in programs for name, _c in p.stages}
