@@ -120,10 +120,11 @@ def test_stages_follow_each_programs_declaration():
     assert stage(closed, czn, TODAY) == "closed"
 
 
-def test_a_program_made_of_data_shows_in_the_dashboard_with_its_own_stages(caseload, cli, tmp_path):
-    """The toy fifth program (tests/toy_program.py, a folder in the caseload, no Python): its cases are
-    counted under its name, by the stages its program.yaml declares, and its days to a job count from
-    its declared `start:`."""
+def test_a_program_made_of_data_shows_in_the_dashboard_and_the_outcomes_report(caseload, cli, tmp_path):
+    """The toy fifth program (tests/toy_program.py, a folder in the caseload, no Python, no subclassing or
+    monkeypatching): its cases are counted under its name, by the stages its program.yaml declares; its
+    days to a job count from its declared `start:`, in the dashboard and in the outcomes report, where
+    its jobs are listed under its id (CSV) and its name (HTML) and `--program xx-toy` picks them."""
     from toy_program import add_toy
 
     root = caseload({
@@ -142,6 +143,9 @@ def test_a_program_made_of_data_shows_in_the_dashboard_with_its_own_stages(casel
             staff: {navigator: jsmith}
             enrollments:
               xx-toy: {joined: 2026-09-01, level: regular, sessions: 4}
+              ca-dor-vr: {applied: 2026-01-10}
+            jobs:
+              - {employer: Invented Books, start: 2026-10-01, end: 2026-10-20, hours_per_week: 20, wage: 18, currency: USD, integrated: true, program: xx-toy}
             """,
         "cases/cy/case.yaml": """\
             id: cy
@@ -155,15 +159,33 @@ def test_a_program_made_of_data_shows_in_the_dashboard_with_its_own_stages(casel
     assert cli("validate", "--caseload", root, "--today", TODAY).code == 0
     cl = load(root)
     f = figures([cl.cases[c] for c in sorted(cl.cases)], [], parse_period("2026"), TODAY, "Test Agency", cl.programs)
-    assert f.cases_by_program == {"xx-toy": 3}
-    assert f.stages == {"xx-toy": {"employed": 1, "in the club": 2}}
-    assert f.days_to_job_median == 61  # 2026-03-01 (joined) -> 2026-05-01
+    assert f.cases_by_program == {"xx-toy": 3, "ca-dor-vr": 1}
+    assert f.stages["xx-toy"] == {"employed": 1, "in the club": 2}
+    # ann: 2026-03-01 (joined) -> 2026-05-01 = 61; bob: 2026-09-01 (joined, not DOR's 01-10) -> 10-01 = 30
+    assert f.days_to_job_median == 45.5
     r = cli("report", "dashboard", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", tmp_path / "out")
     assert r.code == 0, r.err
     page = (tmp_path / "out" / "dashboard.html").read_text()
-    assert "Cases by program: Toy job club 3" in page
+    assert "Cases by program: DOR vocational rehabilitation 1, Toy job club 3" in page
     assert "Toy job club by stage: employed 1, in the club 2" in page
-    assert "<b>61</b>median days to job" in page
+    assert "<b>45.5</b>median days to job" in page
+
+    out = tmp_path / "outcomes"
+    r = cli("report", "outcomes", "--caseload", root, "--today", TODAY, "--period", "2026", "--program", "xx-toy",
+            "--out", out)
+    assert r.code == 0, r.err
+    rows = (out / "outcomes-2026.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1:] == [
+        "ann,xx-toy,en,Invented Cafe,,2026-05-01,,10,17,USD,yes,61,yes,yes,yes,pending",
+        "bob,xx-toy,en,Invented Books,,2026-10-01,2026-10-20,20,18,USD,yes,30,no,no,no,no",
+    ]
+    html_page = (out / "outcomes-2026.html").read_text()
+    assert html_page.count("<td>Toy job club</td>") == 2 and "xx-toy" not in html_page
+    # the program's name in the page's language, from its program.yaml `names:`
+    r = cli("--lang", "ru", "report", "outcomes", "--caseload", root, "--today", TODAY, "--period", "2026",
+            "--out", tmp_path / "ru")
+    assert r.code == 0, r.err
+    assert "<td>Клуб по трудоустройству</td>" in (tmp_path / "ru" / "outcomes-2026.html").read_text()
 
 
 # ---------------------------------------------------------------- on the sample caseload
