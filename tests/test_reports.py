@@ -278,13 +278,16 @@ def test_the_quarterly_report_covers_every_program_that_lists_it(caseload, cli, 
 
 def test_no_report_module_names_a_program_or_an_enrollment_field():
     """Reports read what programs declare (stages, start, end, registries, staff fields): no program id,
-    and no field a program declares for its enrollments, is written in careerpath/reports/ or history.py."""
+    and no field a program declares for its enrollments, is written in careerpath/reports/, history.py
+    or the report pages' templates."""
     import re
 
     from careerpath import models
     from careerpath.programs import load_programs
 
     files = sorted((ROOT / "careerpath" / "reports").glob("*.py")) + [ROOT / "careerpath" / "history.py"]
+    files += sorted((ROOT / "templates").glob("report-*.html.j2")) + sorted((ROOT / "templates").glob("_report*"))
+    assert len(files) > 12
     ids = re.compile(r"ca_dds_ccp|ca_dor_vr|ca_dor_se|ru_czn_disability|ca-dds-ccp|ca-dor-vr|ca-dor-se|ru-czn-disability")
     # an enrollment field, unless the core models use the same word (a job has a start and an end too)
     core = {name for cls in vars(models).values() if isinstance(cls, type) and issubclass(cls, models.Model)
