@@ -8,12 +8,12 @@ dotted paths. It follows renames of the case folder (``git log --follow`` on
 ``case.yaml`` finds the old folder names).
 
 :func:`audit` walks the whole caseload's history oldest first and reports
-key dates changed after they were first set (application, eligibility
-decision, IPE signature, closure) and any commit touching a case after the
-commit that closed it.
+key dates changed after they were first set (the fields each program marks
+``key_date: true`` in its program.yaml, and the closure) and any commit
+touching a case after the commit that closed it.
 
 Field addresses match ``careerpath set``: case.yaml fields as they are
-(``enrollments.<program>.applied``), plan.yaml fields under ``plan.``, events
+(``enrollments.<program>.<field>``), plan.yaml fields under ``plan.``, events
 and referrals as ``events/<file stem>.<field>``.
 """
 
@@ -188,7 +188,7 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
     """The commits that touched the case, newest first, with field-level changes.
 
     With ``field_filter`` (a field address or a prefix of one, e.g.
-    ``enrollments.ca-dor-vr``), only the commits that changed it, and only
+    ``enrollments.<program>``), only the commits that changed it, and only
     those field changes.
     """
     root = Path(root)

@@ -35,12 +35,13 @@ class Period:
     start: date
     end: date  # inclusive
 
-    def __contains__(self, day: date) -> bool:
-        return self.start <= day <= self.end
+    def __contains__(self, day: object) -> bool:
+        # a missing value (None, or an unset field in a registry expression) is in no period
+        return isinstance(day, date) and self.start <= day <= self.end
 
     def overlaps(self, start: date | None, end: date | None) -> bool:
-        """Whether a span [start, end] (open ends allowed) touches the period."""
-        return (start is None or start <= self.end) and (end is None or end >= self.start)
+        """Whether a span [start, end] (open ends allowed: None, or anything not a date) touches the period."""
+        return (not isinstance(start, date) or start <= self.end) and (not isinstance(end, date) or end >= self.start)
 
 
 def parse_period(text: str) -> Period:

@@ -48,6 +48,7 @@ documents: [toy-card, interpreter-request]
 stages:
   - {stage: employed, when: {case.working: true}}
   - {stage: in the club}
+end: left
 """
 
 TOY_RULES = """\

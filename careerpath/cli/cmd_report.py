@@ -25,6 +25,9 @@ def report(
     case: List[str] = typer.Option([], "--case", help="Only this case; repeat for several."),
     staff: List[str] = typer.Option([], "--staff", help="Only cases of this staff id; repeat for several."),
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
+    registry_kind: List[str] = typer.Option([], "--kind", metavar="NAME",
+                                            help="registry: only this registry (a name the programs declare, such as "
+                                                 "recipients); repeat for several. Default: all of them."),
     wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
                                help="How long to wait for another run's lock before exiting 75."),
     commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
@@ -58,6 +61,8 @@ def report(
                        code=2)
     if format not in ("html", "md"):
         raise CliError(_("--format must be html or md"), code=2)
+    if registry_kind and kind != "registry":
+        raise CliError(_("--kind chooses registries: use it with `report registry`"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
@@ -73,15 +78,24 @@ def report(
             unknown = [c for c in case if c not in cl.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
+            declared = cl.programs.registries()
+            unknown = [k for k in registry_kind if k not in declared]
+            if unknown:
+                raise CliError(_("no registry {names} in this caseload's programs; they declare: {known}").format(
+                    names=", ".join(unknown), known=", ".join(declared) or "-"), code=2)
             from .redaction import redactor
 
             red = redactor(cl, redact, redact_staff)
             # the models redacted field by field, the text written redacted once more; --case names real ids
             shown = red.caseload(cl) if red is not None else cl
             chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
+            from .localize import content_language
+
             req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
-                                      redact=red.text if red is not None else None)
+                                      stamp=day.isoformat() if stamp else "", fmt=format,
+                                      redact=red.text if red is not None else None,
+                                      lang=content_language(ctx, None, cl.config.default_language),
+                                      registries=tuple(registry_kind))
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
@@ -91,6 +105,8 @@ def report(
                                       "left out — run `careerpath validate`",
                                       "warning: {n} file errors in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`", load_errors).format(n=load_errors))
+    for note in dict.fromkeys(result.notes):
+        err("careerpath: " + _("note: {note}").format(note=text(note)))
     for path, what in result.written:
         if not quiet:
             err(_("wrote {path} ({what})").format(path=path, what=what))

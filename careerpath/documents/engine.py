@@ -6,7 +6,8 @@ stylesheet and the shared kinds live in top-level ``templates/`` (shipped in
 the wheel as ``careerpath/templates``). Templates are searched in this order:
 the caseload's ``templates/`` (overrides), the caseload's program folders
 (``<caseload>/programs/<id>/templates/``), the built-in program folders, the
-core ``templates/``. A kind has one source,
+core ``templates/``. Report pages (``report-*.html.j2``, :mod:`careerpath.reports.pages`)
+are found and rendered the same way. A kind has one source,
 ``<kind>.j2``, that renders both formats: it extends ``_layout.<fmt>.j2`` and
 draws its blocks with the macros of ``_blocks.<fmt>.j2``. The environment asks
 for ``<kind>.<fmt>.j2`` (so ``select_autoescape`` turns escaping on for HTML);
@@ -427,6 +428,25 @@ def _tidy(text: str, fmt: str) -> str:
     if fmt == "html":
         text = re.sub(r"\n\n+", "\n", text)
     return text + "\n"
+
+
+# ---------------------------------------------------------------- report pages
+
+def page_msgids(env, names) -> set[str]:
+    """The msgids the templates ``names`` use: a report page (``report-*.html.j2``) and the partials it
+    extends or includes, so :mod:`careerpath.reports.pages` can check a language is complete for it."""
+    out: set[str] = set()
+    for name in names:
+        path = env.loader.resolve(name)
+        if path is not None:
+            st = path.stat()
+            out |= _msgids_in(env, str(path), st.st_mtime_ns, st.st_size)
+    return out
+
+
+def render_page(env, name: str, ctx: dict) -> str:
+    """A report page from its template, as is (a template error is a RenderError naming its file and line)."""
+    return _render_template(env, name, ctx)
 
 
 # ---------------------------------------------------------------- pdf

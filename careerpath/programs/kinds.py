@@ -362,8 +362,9 @@ def read_kinds(path: Path, owner: str, owner_fields: Optional[tuple[FieldSpec, .
 
 
 def msgids_of_program(program: Any) -> list[tuple[int, str]]:
-    """(0, msgid) of every word a program declares for documents: its label, event labels, choice labels."""
-    out = [program.label] + list(program.events.values())
+    """(0, msgid) of every word a program declares for documents and reports: its label, event labels, choice
+    labels, and the stage names the dashboard shows."""
+    out = [program.label] + list(program.events.values()) + [name for name, _when in program.stages]
     for _path, spec in program.walk():
         out += [label for _value, label in spec.labels]
     return [(0, m) for m in out if m]
@@ -373,7 +374,8 @@ def extract_yaml(fileobj, keywords, comment_tags, options):
     """Babel extractor (babel.cfg) for program.yaml and documents.yaml: the words documents show.
 
     program.yaml: ``label``, every event ``label``, every choice field's
-    ``labels``; documents.yaml / kinds.yaml: every kind's ``title``.
+    ``labels``, every ``stages`` item's ``stage`` (the dashboard's words);
+    documents.yaml / kinds.yaml: every kind's ``title``.
     """
     import yaml
 
@@ -414,6 +416,9 @@ def extract_yaml(fileobj, keywords, comment_tags, options):
                 fields(yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("", "*"), items)]))
 
     fields(get(node, "enrollment"))
+    stages = get(node, "stages")
+    for item in (stages.value if isinstance(stages, yaml.SequenceNode) else []):
+        emit(get(item, "stage"))
     for line, message in found:
         yield line, None, message, []
 

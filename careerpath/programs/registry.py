@@ -3,8 +3,9 @@
 A program is a folder: ``careerpath/programs/<id>/`` for the four that ship,
 ``<caseload>/programs/<id>/`` for a caseload's own. Each holds
 
-``program.yaml``  names, enrollment fields, settings, event types, document
-                  kinds, dashboard stages, data checks and their codes
+``program.yaml``  names, enrollment fields (and which date its start and end),
+                  settings, event types, document kinds, dashboard stages,
+                  registries (:mod:`.registries`), data checks and their codes
 ``rules.yaml``    its obligation rules (optional)
 ``documents.yaml`` the document kinds it owns (optional; see :mod:`.kinds`)
 ``templates/``    its document templates, ``<kind>.j2`` (optional)
@@ -25,6 +26,7 @@ import importlib.util
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -34,11 +36,12 @@ from ..i18n.messages import Message
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
 from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
+from .registries import RegistrySpec, parse_registries
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
-             "documents", "stages", "codes", "checks", "new"}
+_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "end", "enrollment", "settings",
+             "events", "documents", "stages", "codes", "checks", "new", "registries"}
 _NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
 _CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
                "hint"}
@@ -108,6 +111,8 @@ class Program:
     rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
     new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
     source: str = ""                                             # program.yaml as the user names it
+    end: str = ""                                                # the enrollment field that dates its end
+    registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
     kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
 
     @cached_property
@@ -129,6 +134,24 @@ class Program:
         for f in self.fields:
             out.append(((f.name,), f))
             out.extend(f.walk((f.name,)))
+        return out
+
+    def began(self, enrollment: Any) -> Optional[date]:
+        """The day an enrollment began: its field named by ``start:`` (None when undeclared or unset)."""
+        value = enrollment.get(self.start) if self.start and isinstance(enrollment, dict) else None
+        return value if isinstance(value, date) else None
+
+    def ended(self, enrollment: Any) -> Optional[date]:
+        """The day an enrollment ended: its field named by ``end:`` (None while it runs, or when undeclared)."""
+        value = enrollment.get(self.end) if self.end and isinstance(enrollment, dict) else None
+        return value if isinstance(value, date) else None
+
+    def staff_of(self, enrollment: Any) -> list[tuple[str, str]]:
+        """(role, staff id) of every ``type: staff`` field set in an enrollment (role "" when undeclared)."""
+        out: list[tuple[str, str]] = []
+        for path, spec in self.walk():
+            if spec.type == "staff":
+                out.extend((spec.role, v) for v in _values_at(enrollment, path) if isinstance(v, str) and v)
         return out
 
     @property
@@ -208,6 +231,14 @@ class ProgramSet:
             out.setdefault(spec.name, spec)
         return out
 
+    def registries(self) -> dict[str, RegistrySpec]:
+        """Every registry the programs declare, by name (a name is the program's that declared it first)."""
+        out: dict[str, RegistrySpec] = {}
+        for p in self.programs:
+            for spec in p.registries:
+                out.setdefault(spec.name, spec)
+        return out
+
     def rulebook(self) -> Any:
         """Every obligation rule: each program's, then the case-wide ones (a RuleBook)."""
         from ..obligations.rules import PACKAGE_RULES, RuleBook, common_rules
@@ -223,6 +254,16 @@ class ProgramSet:
         rules.extend(common_rules())
         files.append(str(PACKAGE_RULES / "common.yaml"))
         return RuleBook(tuple(rules), names, tuple(files))
+
+
+def _values_at(data: Any, path: tuple) -> list:
+    """The values at ``path`` inside plain data (``*`` stands for every item of a list)."""
+    if not path:
+        return [data]
+    head, rest = path[0], path[1:]
+    if head == "*":
+        return [v for item in data for v in _values_at(item, rest)] if isinstance(data, list) else []
+    return _values_at(data.get(head), rest) if isinstance(data, dict) else []
 
 
 # ---------------------------------------------------------------- reading a folder
@@ -387,6 +428,11 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         start = data.get("start") or ""
         if start and find(fields, (start,)) is None:
             raise FieldError(("start",), f"`start: {start}` names no enrollment field")
+        end = data.get("end") or ""
+        if end and (find(fields, (end,)) is None or find(fields, (end,)).type != "date"):
+            raise FieldError(("end",), f"`end: {end}` names no enrollment date field")
+        registries = tuple(_replace(r, line=pos.key(("registries", r.name))[0] if pos is not None else 1)
+                           for r in parse_registries(data.get("registries"), pid, file))
         for path, spec in _walk(fields):
             if spec.not_before.startswith("^") and find(fields, tuple(spec.not_before[1:].split("."))) is None:
                 raise FieldError(("enrollment", *path, "not_before"), f"`not_before: {spec.not_before}` names no field")
@@ -396,7 +442,8 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             documents=_texts(data.get("documents"), ("documents",), "documents"),
             staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
-            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file)
+            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file,
+            end=end, registries=registries)
     except FieldError as e:  # its path is where the mistake is written in program.yaml
         return None, [_diag(file, pos, e.path, e.message)]
     extra: list[Diagnostic] = []
@@ -593,6 +640,17 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
                                     Message("give your kind its own name (to change a built-in document, put "
                                             "its template in the caseload's templates/ folder)")))
             continue
+        kept = []
+        for spec in program.registries:
+            owner = next((p.id for p in programs if any(r.name == spec.name for r in p.registries)), None)
+            if owner is None:
+                kept.append(spec)
+                continue
+            diags.append(Diagnostic(f"{shown}/{PROGRAM_FILE}", spec.line, 1, "error", "program-invalid",
+                                    f"the registry name {spec.name} is already declared by {owner}; "
+                                    "this registry is left out", "give your registry a name of its own"))
+        if len(kept) != len(program.registries):
+            program = _replace(program, registries=tuple(kept))
         taken.add(program.id)
         rule_ids.update(r.id for r in program.rules)
         kind_names.update(k.name for k in program.kinds)

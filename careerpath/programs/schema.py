@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .fields import TYPES
 from .kinds import AUDIENCES, LABEL_TABLES, PERIODS, ROOTS
+from .registries import SOURCES
 
 _TEXT = {"type": "string"}
 _LANGS = {"type": "object", "additionalProperties": {"type": "string"},
@@ -41,6 +42,31 @@ def _field() -> dict:
     }
 
 
+def _registry() -> dict:
+    expr = {"type": "string", "description": "a Jinja expression over the row (case, person, enrollment, enrolled, "
+                                             "referral, event, job, period, today, staff, program, n, date())"}
+    column = {"type": "object", "additionalProperties": False, "required": ["name", "header"],
+              "oneOf": [{"required": ["value"]}, {"required": ["text"]}],
+              "properties": {"name": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                                      "description": "the CSV header"},
+                             "header": {"type": "string", "description": "the header a person reads (HTML)"},
+                             "value": expr,
+                             "text": {"type": "string", "description": "a Jinja template giving the cell's text"}}}
+    return {
+        "type": "object", "additionalProperties": False, "required": ["title", "each", "columns"],
+        "properties": {
+            "title": {"type": "string", "description": "a Jinja template ({{ period.label }})"},
+            "lang": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "the language of the page"},
+            "dates": {"type": "string", "description": "strftime format of date values (default %Y-%m-%d)"},
+            "each": {"enum": list(SOURCES),
+                     "description": "one row per enrolled case, or per referral, event or job of one"},
+            "where": expr,
+            "sort": {"type": "array", "items": expr},
+            "columns": {"type": "array", "minItems": 1, "items": column},
+        },
+    }
+
+
 def program_schema() -> dict:
     """The schema of ``programs/<id>/program.yaml``."""
     check = {
@@ -63,7 +89,7 @@ def program_schema() -> dict:
         "type": "object",
         "additionalProperties": False,
         "required": ["id", "names", "enrollment"],
-        "definitions": {"field": _field()},
+        "definitions": {"field": _field(), "registry": _registry()},
         "properties": {
             "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
                    "description": "the program id (equals the folder name)"},
@@ -72,6 +98,8 @@ def program_schema() -> dict:
             "calendar": {"type": "string", "description": "a country code for working days (RU)"},
             "staff": {"type": "array", "items": _TEXT, "description": "fact paths of who answers for the obligations"},
             "start": {"type": "string", "description": "the enrollment field that dates its beginning"},
+            "end": {"type": "string", "description": "the enrollment date field that dates its end (reports count "
+                                                     "a person in a period from start to end, or to the case's closure)"},
             "enrollment": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "settings": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "events": {"type": "object", "additionalProperties": {
@@ -84,6 +112,9 @@ def program_schema() -> dict:
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
             "checks": {"type": "array", "items": check},
             "new": {"type": "object", "additionalProperties": {"anyOf": [new_field, {"not": {"type": "object"}}]}},
+            "registries": {"type": "object", "description": "tables of the program's people for `report registry`",
+                           "propertyNames": {"pattern": "^[a-z][a-z0-9-]*$"},
+                           "additionalProperties": {"$ref": "#/definitions/registry"}},
         },
     }
 
