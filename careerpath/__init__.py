@@ -8,7 +8,7 @@ Modules:
     models       the file format (FORMAT.md) as pydantic models
     yamlfile     one YAML file -> plain data + positions + diagnostics (hostile input refused)
     pipeline     load -> check -> compute, cached or not: what commands call (docs/architecture.md)
-    loader       a caseload folder -> typed documents + diagnostics
+    loader       a caseload folder -> parsed files (SourceFile: model + positions) + diagnostics
     checks       reference and program-rule checks -> diagnostics
     diagnostics  the Diagnostic value and the table of codes
     schema       JSON Schema export for editors

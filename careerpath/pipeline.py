@@ -147,7 +147,7 @@ def _uncached(root: Path, today: date, obligations: bool) -> Results:
         from .obligations import compute
 
         found = compute(cl, today, include_closed_history=True, rules=book)
-    files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
+    files = sum(1 for cf in cl.cases.values() for _ in cf.files()) + (1 if cl.config_file else 0)
     return Results(diags, sorted(cl.diagnostics, key=sort_key), sorted(cl.cases), files, _summary(cl.config),
                    _all=found or [])
 
@@ -284,8 +284,8 @@ def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
     from .loader import CaseFolder, load_root
 
     cl = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
-    empty = type(cl)(root, cl.config, cl.config_doc, {}, [], cl.programs)
-    return (cl.config, cl.config_doc), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
+    empty = type(cl)(root, cl.config, cl.config_file, {}, [], cl.programs)
+    return (cl.config, cl.config_file), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
 
 
 # ---------------------------------------------------------------- work on groups of cases (one shard each)
@@ -306,15 +306,15 @@ def _run(tasks: list[tuple], stats: Stats, in_pool: bool) -> list[dict]:
     """Each task's output, on both cores when ``in_pool``; what the workers did is added to ``stats``."""
     if in_pool and len(tasks) > 1:
         stats.parallel = True
-        done = parallel.pool_map(_work, tasks)
+        done = parallel.pool_map(_work_on_shard, tasks)
     else:
-        done = [_work(t) for t in tasks]
+        done = [_work_on_shard(t) for t in tasks]
     for _out, worker_stats in done:
         stats.add(worker_stats)
     return [out for out, _stats in done]
 
 
-def _work(task: tuple) -> tuple[dict, Stats]:
+def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
     """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
@@ -356,7 +356,7 @@ def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[records_store.C
     from .loader import load_case
 
     if old is not None and old.fp == fp:
-        records_store.reroot(root, old.folder.documents())
+        records_store.reroot(root, old.folder.files())
         stats.reused += len(old.files)
         return old
     files = records_store.Files(root, old, racy_after, stats)
@@ -391,7 +391,7 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
 
         found = case_obligations(rec.folder, book, cfg.settings, today, cfg_doc)
         open_blob, rest_blob, titles = results_store.pack(found)
-    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.documents()), titles
+    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
 
 
 __all__ = ["Cache", "ConfigSummary", "Results", "Stats", "load", "results", "validate"]

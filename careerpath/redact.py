@@ -238,7 +238,7 @@ class Redactor:
         for cid in sorted(caseload.cases):
             cf = caseload.cases[cid]
             self.placeholder("case_id", cid)
-            for doc in cf.documents():
+            for doc in cf.files():
                 if doc.model is not None:
                     self._learn_model(doc.model)
             self._learn_id_words(cid, cf)
@@ -347,11 +347,11 @@ class Redactor:
                 cf, id=new_id, folder=self.path(cf.folder), case=doc(cf.case), plan=doc(cf.plan),
                 events=[doc(d) for d in cf.events], referrals=[doc(d) for d in cf.referrals])
         config = self.model(caseload.config)
-        config_doc = caseload.config_doc
-        if config_doc is not None:
-            config_doc = dataclasses.replace(config_doc, model=self.model(config_doc.model))
+        config_file = caseload.config_file
+        if config_file is not None:
+            config_file = dataclasses.replace(config_file, model=self.model(config_file.model))
         diagnostics = [dataclasses.replace(d, file=self.path(d.file)) for d in caseload.diagnostics]
-        return dataclasses.replace(caseload, config=config, config_doc=config_doc, cases=cases, diagnostics=diagnostics)
+        return dataclasses.replace(caseload, config=config, config_file=config_file, cases=cases, diagnostics=diagnostics)
 
     # ------------------------------------------------------------ text
 

@@ -366,8 +366,8 @@ def test_load_through_the_cache_is_load(generated):
         assert sorted(cached.cases) == sorted(plain.cases)
         for cid, cf in plain.cases.items():
             other = cached.cases[cid]
-            assert [d.file for d in other.documents()] == [d.file for d in cf.documents()]
-            assert [d.model for d in other.documents()] == [d.model for d in cf.documents()]
+            assert [d.file for d in other.files()] == [d.file for d in cf.files()]
+            assert [d.model for d in other.files()] == [d.model for d in cf.files()]
     assert handle.stats.parsed == 0
 
 

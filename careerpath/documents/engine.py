@@ -251,7 +251,7 @@ def _obligations(caseload, case_id: str, today: date) -> list:
     from ..obligations import case_obligations, load_rules
 
     cf = caseload.cases[case_id]
-    found = case_obligations(cf, load_rules(), caseload.settings, today, caseload.config_doc)
+    found = case_obligations(cf, load_rules(), caseload.settings, today, caseload.config_file)
     return sorted(found, key=lambda o: (o.due, o.rule, o.item))
 
 
