@@ -95,12 +95,20 @@ class Recorded:
 
     paths: list[str]
     message: str
-    git: str               # committed | skipped | not-a-repository | no-git | failed
+    git: str               # committed | skipped | unchanged | not-a-repository | no-git | failed | dry-run
     commit: Optional[str] = None
     identity: Optional[str] = None   # user | fallback
     notes: list[str] = field(default_factory=list)
     drift: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
+    diff: str = ""         # a dry run's unified diff (see preview)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the recording commands print with ``--format json`` (paths relative to the caseload)."""
+        return {"files": list(self.paths), "subject": self.message.splitlines()[0] if self.message else "",
+                "message": self.message, "git": self.git, "commit": self.commit, "identity": self.identity,
+                "drift": self.drift, "warnings": [d.to_dict() for d in self.warnings], "notes": list(self.notes),
+                **({"diff": self.diff} if self.git == "dry-run" else {})}
 
 
 # ---------------------------------------------------------------- context
@@ -428,6 +436,19 @@ def recording_lock(root: Path, wait: float = RECORD_WAIT, on_wait: Any = None) -
                          "nothing was written", hint="run the command again") from None
     except WriteError as e:  # the lock file cannot be made (a read-only caseload)
         raise RecordError(f"{e}; nothing was written") from None
+
+
+def preview(change: Change, today: date) -> Recorded:
+    """What :func:`apply` would do, written nowhere: ``git='dry-run'``, the diff and the warnings.
+
+    Raises RecordError (as :func:`apply` would) when the change adds errors.
+    """
+    found = check_change(change, today, warnings=True)
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise RecordError("the change would make the case invalid", errors)
+    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, change.trailers), "dry-run",
+                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff())
 
 
 def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:

@@ -516,12 +516,13 @@ def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
 
 def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monkeypatch, capsys):
     from careerpath.cli import cmd_due
+    from careerpath.obligations.query import mark
 
     monkeypatch.setattr(cmd_due, "use_rich", lambda: True)
     monkeypatch.setattr(cmd_due, "RICH_MAX_ROWS", 5)
     found = pipeline.results(generated, TODAY, cache=Cache()).obligations()
     assert len(found) > 5
-    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [cmd_due.mark(o) for o in found], False)
+    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [mark(o) for o in found], False)
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
 

@@ -12,6 +12,7 @@ import typer
 from ..i18n import _
 from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, cache_of, caseload_of, err,
                      today_of)
+from .output import TEXT_JSON, check_format, emit
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -24,7 +25,7 @@ def render(
     case: Annotated[Optional[str], typer.Argument(metavar="CASE", show_default=False, help="The case id.")] = None,
     lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG",
                                        help="Document language (en, es, vi, hy, hmn, ru). Default: the person's language."),
-    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf])."),
+    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf]); with --list: text or json."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="PATH",
                                        help="Write the document here (atomically, mode 0600) instead of stdout."),
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
@@ -56,12 +57,17 @@ def render(
     from ..documents import KINDS, list_kinds as kinds_table
 
     if list_kinds:
+        listing = check_format("text" if format == "md" else format, TEXT_JSON)  # md: the default, a document's
         if kind is not None:  # `render --list CASE`: the kinds that fit this case
-            return _list_for_case(ctx, kind if case is None else case, caseload)
+            return _list_for_case(ctx, kind if case is None else case, caseload, listing)
         rows = kinds_table()
-        width = max(len(r["kind"]) for r in rows)
-        for r in rows:
-            print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+
+        def text() -> None:
+            width = max(len(r["kind"]) for r in rows)
+            for r in rows:
+                print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+
+        emit(rows, listing, text)
         return 0
     if not kind or not case:
         raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
@@ -119,7 +125,7 @@ def render(
     return 0
 
 
-def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
+def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
     from ..documents import RenderError, kinds_for
     from ..pipeline import load
 
@@ -128,8 +134,12 @@ def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> i
         rows = kinds_for(cl, case)
     except RenderError as e:
         raise CliError(str(e), code=1) from None
-    width = max((len(r["kind"]) for r in rows), default=0)
-    for r in rows:
-        state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
-        print(f"{r['kind']:<{width}}  {state}")
+
+    def text() -> None:
+        width = max((len(r["kind"]) for r in rows), default=0)
+        for r in rows:
+            state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
+            print(f"{r['kind']:<{width}}  {state}")
+
+    emit(rows, format, text)
     return 0

@@ -8,8 +8,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of, err,
-                     today_of)
+from .common import (CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of,
+                     caseload_of, err, today_of)
+from .output import JSON, TEXT_JSON, check_format, emit
 
 EX_TEMPFAIL = 75
 
@@ -29,7 +30,9 @@ def report(
                                help="How long to wait for another run's lock before exiting 75."),
     commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
                                                          "with a message naming the report and period."),
-    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
+    document_format: str = typer.Option("html", "--document-format", metavar="FORMAT",
+                                        help="quarterly: the documents' format, html or md."),
+    format: FormatOpt = "text",
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
@@ -39,8 +42,9 @@ def report(
 ) -> int:
     """Write caseload reports into a folder, safely from cron.
 
-    No prompts; one line per file written on stderr (none with --quiet); output
-    written atomically; reruns with the same inputs and --today change no byte.
+    No prompts; one line per file written on stderr (none with --quiet), or
+    with --format json one summary of the files written and failed on stdout;
+    output written atomically; reruns with the same inputs and --today change no byte.
     A lock keeps two runs on one caseload apart: the second waits --wait seconds,
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
@@ -56,8 +60,12 @@ def report(
     if kind not in batch.RUNNERS:
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
                        code=2)
-    if format not in ("html", "md"):
-        raise CliError(_("--format must be html or md"), code=2)
+    if format in ("html", "md"):  # before --document-format, --format chose the documents' format
+        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(TEXT_JSON)), code=2,
+                       hint=_("the documents' format is --document-format {format}").format(format=format))
+    check_format(format, TEXT_JSON)
+    if document_format not in ("html", "md"):
+        raise CliError(_("--document-format must be html or md"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
@@ -80,7 +88,7 @@ def report(
             shown = red.caseload(cl) if red is not None else cl
             chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
             req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
+                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=document_format,
                                       redact=red.text if red is not None else None)
             result = batch.run(req)
     except LockBusy as e:
@@ -92,30 +100,42 @@ def report(
                                       "warning: {n} file errors in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`", load_errors).format(n=load_errors))
     for path, what in result.written:
-        if not quiet:
+        if not quiet and format != JSON:
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+    committed: Optional[str] = None
+    commit_failed = False
     if commit and result.written:
-        if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
-            return 1
-    return 1 if result.failed else 0
+        committed, commit_failed = _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir,
+                                                   quiet or format == JSON)
+    emit(summary(result, kind, per.label, out_dir, committed), format)
+    return 1 if result.failed or commit_failed else 0
 
 
-def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:
+    """What ``report --format json`` prints: the report, the files written (path, what they hold), the
+    outputs that failed (name, reason) and the commit made with --commit (else null)."""
+    return {"kind": kind, "period": period, "out": str(out_dir),
+            "written": [{"path": str(p), "what": what} for p, what in result.written],
+            "failed": [{"name": name, "reason": reason} for name, reason in result.failed], "commit": commit}
+
+
+def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> tuple[Optional[str], bool]:
+    """Commit the reports written: (the commit made or None, whether committing failed)."""
     from .. import gitio
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
         err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
-        return True
+        return None, False
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
     try:
         made = gitio.commit_paths(top, paths, message, force=True)
     except gitio.GitError as e:
         err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=e.message))
-        return False
+        return None, True
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
             else _("reports unchanged since the last commit; nothing committed"))
-    return True
+    return (made.sha if made else None), False
