@@ -245,7 +245,7 @@ def unknown_values(query: Query, *, cases: Optional[Iterable[str]] = None, staff
     out: list[Unknown] = []
 
     def check(option: str, values: Sequence[str], known: Optional[Iterable[str]], matches: Callable) -> None:
-        if known is None:
+        if known is None or not values:
             return
         pool = sorted(set(known))
         for value in values:
