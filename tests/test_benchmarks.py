@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.slow  # a scale smoke test: CI runs it (`pytest -m slow`)
 def test_run_py_on_a_small_caseload(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "CAREERPATH_CACHE_DIR"}
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--cases", "30", "--repeat", "1",

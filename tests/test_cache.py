@@ -571,7 +571,7 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("fold", [False, True], ids=["delta", "fold-every-time"])
+@pytest.mark.parametrize("fold", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["delta", "fold-every-time"])
 def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated, monkeypatch, fold):
     """After each kind of change, due through the cache prints what --no-cache prints, having
     rendered only the changed cases (a new setting renders all of them)."""

@@ -40,6 +40,7 @@ def test_same_arguments_same_bytes(thirty, tmp_path):
     assert all((thirty / f).read_bytes() == (again / f).read_bytes() for f in files)
 
 
+@pytest.mark.slow  # 200 generated cases loaded and computed: CI runs it (`pytest -m slow`)
 def test_shaped_like_the_real_caseloads(tmp_path):
     root = tmp_path / "c200"
     generate(str(root), 200, 1, TODAY)
