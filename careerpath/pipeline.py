@@ -2,6 +2,9 @@
 
     load (loader) -> check (checks) -> compute (obligations)
 
+:func:`due` is the same call narrowed to what ``careerpath due`` lists
+(:mod:`careerpath.obligations.query`).
+
 :func:`results` is the one call commands make: every diagnostic, every
 obligation and the per-case fingerprints of a caseload for ``today``. With a
 :class:`~careerpath.cache.Cache` passed in, it runs through the load cache:
@@ -130,6 +133,17 @@ def results(root: Path | str, today: date, *, cache: Optional[Cache] = None,
     if cache is None:
         return _uncached(root, today, obligations)
     return _cached(root, today, obligations, cache)
+
+
+def due(root: Path | str, today: date, query: Any = None, *, cache: Optional[Cache] = None) -> Any:
+    """What ``careerpath due`` lists for ``query`` (a :class:`careerpath.obligations.query.Query`; None:
+    the default morning list) on ``today``: a :class:`~careerpath.obligations.query.DueList`.
+
+    ``cache`` as :func:`results` takes it.
+    """
+    from .obligations.query import Query, due as query_due
+
+    return query_due(results(root, today, cache=cache), today, query if query is not None else Query())
 
 
 # ---------------------------------------------------------------- uncached
@@ -394,4 +408,4 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
 
 
-__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "load", "results", "validate"]
+__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "results", "validate"]

@@ -135,3 +135,11 @@ def test_a_due_list_is_what_due_json_prints(cli, everything):
     assert r.code == 0, r.err
     assert json.loads(r.out) == due(everything, DAY, Query(staff=("tnguyen",), within="1m")).to_dicts()
     assert isinstance(due(everything, DAY), DueList)
+
+
+def test_the_package_answers_due_from_a_folder(everything):
+    import careerpath
+
+    query = careerpath.Query(staff=["tnguyen"], within="2w")
+    assert careerpath.due(SAMPLE, DAY, query).rows == due(everything, DAY, query).rows
+    assert careerpath.due(SAMPLE, DAY).to_dicts() == due(everything, DAY).to_dicts()
