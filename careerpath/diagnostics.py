@@ -63,6 +63,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-multiple-documents": ("error", "A case file holds one YAML document; a second `---` starts another."),
     "yaml-too-complex": ("error", "Nesting or alias expansion exceeds the limits (depth 64, 100,000 nodes)."),
     "empty-file": ("error", "The file holds no data."),
+    "merge-conflict": ("error", "A git merge left conflict markers (<<<<<<<, =======, >>>>>>>) in the file; keep one version and delete the markers."),
     # schema
     "wrong-type": ("error", "A value has the wrong type (text where a list belongs, a number where text belongs…)."),
     "missing-field": ("error", "A required field is missing."),

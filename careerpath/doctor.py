@@ -236,4 +236,7 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
     findings += [*check_locales(_languages(root, cache)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
+
+    findings += [Finding(*f) for f in check_team(root)]
     return findings

@@ -361,6 +361,8 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "the file starts with a byte-order mark",
     "the file is not UTF-8 text",
     "a folder stands where a file belongs",
+    "an unresolved merge conflict (lines {first}-{last})",
+    "keep the right version between the markers, delete the <<<<<<<, ======= and >>>>>>> lines, then `git add` the file",
     # more of loader.py, checks.py and yamlfile.py (hints, dates, types); a {placeholder} value that
     # is itself one of these wordings ("text", "a list") is translated too
     'add `{key}:` under `{parent}`',

@@ -119,6 +119,10 @@ def init(root: Path, *, agency: str = "My Agency", language: str = "en") -> Init
             if not hook.exists():
                 atomic_write(hook, HOOK.format(python=sys.executable), mode=0o755)
                 result.written.append(hook)
+            from .team.setup import register_merge_driver  # case files merge field by field (docs/team.md)
+
+            if register_merge_driver(root, commit=False).attributes_written:
+                result.written.append(root / ".gitattributes")
     return result
 
 

@@ -41,6 +41,9 @@ _IMPLICIT = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timesta
 _ALLOWED = _IMPLICIT | {_CORE + "map", _CORE + "seq"}
 
 _DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
+# git's conflict markers, at the start of a line: a merge left the file in two versions
+_CONFLICT = re.compile(r"^<{7}(?: |$)", re.M)
+_CONFLICT_END = re.compile(r"^>{7}(?: |$)", re.M)
 _STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
 # libyaml's C composer recurses once per nesting level and overflows the C stack
 # (a segfault, not an exception) somewhere past ~30,000 levels with an 8 MiB stack,
@@ -300,6 +303,9 @@ def parse_text(text: str, file: str, lazy: Positions | None = None) -> YamlFile:
     diags: list[Diagnostic] = []
     empty = YamlFile(file, None, Positions(), diags)
     pos = _positioner(text)
+    if "<<<<<<<" in text and _CONFLICT.search(text):
+        diags.extend(conflict_markers(text, file))
+        return empty
     m = _DIRECTIVE.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
@@ -367,6 +373,25 @@ def parse_text(text: str, file: str, lazy: Positions | None = None) -> YamlFile:
     for code, message, (line, col), hint in builder.errors:
         diags.append(Diagnostic(file, line, col, "error", code, message, hint))
     return YamlFile(file, data, builder.positions, diags)
+
+
+def conflict_markers(text: str, file: str) -> list[Diagnostic]:
+    """One ``merge-conflict`` diagnostic per block of git conflict markers left in ``text``.
+
+    The markers are looked for before parsing: YAML would read ``<<<<<<<`` as
+    a syntax error (or worse, as text), and the line of the marker is what the
+    person needs to find.
+    """
+    out = []
+    for m in _CONFLICT.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        end = _CONFLICT_END.search(text, m.end())
+        last = text.count("\n", 0, end.start()) + 1 if end else line
+        out.append(Diagnostic(file, line, 1, "error", "merge-conflict",
+                              f"an unresolved merge conflict (lines {line}-{last})",
+                              "keep the right version between the markers, delete the <<<<<<<, ======= and >>>>>>> "
+                              "lines, then `git add` the file"))
+    return out
 
 
 def _prescan(text: str) -> Optional[_Refused]:

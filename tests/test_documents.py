@@ -343,21 +343,56 @@ def test_a_reviewed_catalog_drops_the_note(inline, tmp_path, monkeypatch):
     assert locales.review_of("hmn") == {"reviewed_by": None}
 
 
-def test_catalogs_match_the_templates():
-    """The .pot lists exactly the strings the templates and the code use; en, ru, es translate all of them."""
+def _pot_ids() -> set[str]:
     from babel.messages.pofile import read_po
+
+    with open(ROOT / "careerpath" / "locale" / "documents.pot", "rb") as fh:
+        return {m.id for m in read_po(fh) if m.id}
+
+
+def test_catalogs_match_the_templates():
+    """The .pot lists exactly the strings the templates, the programs' declarations and the code use;
+    every language translates all of them."""
+    from careerpath.documents import builtin_template_folders
+    from careerpath.programs import load_programs
+    from careerpath.programs.kinds import msgids_of_program
 
     env = make_environment(template_dirs(None))
     used = set(labels.all_msgids()) | {k.title for k in KINDS.values()} | set(engine._NOTES)
-    for path in sorted((ROOT / "templates").glob("*.j2")):
-        for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
-            used |= {message} if isinstance(message, str) else {m for m in message if isinstance(m, str)}
-    with open(ROOT / "careerpath" / "locale" / "documents.pot", "rb") as fh:
-        pot = {m.id for m in read_po(fh) if m.id}
+    used |= {msgid for program in load_programs() for _line, msgid in msgids_of_program(program)}
+    folders = builtin_template_folders()
+    assert {name for name, _ in folders} == {"templates", "programs/ca-dds-ccp/templates", "programs/ca-dor-se/templates",
+                                             "programs/ca-dor-vr/templates", "programs/ru-czn-disability/templates"}
+    for _name, folder in folders:
+        for path in sorted(folder.glob("*.j2")):
+            for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
+                used |= {message} if isinstance(message, str) else {m for m in message if isinstance(m, str)}
+    pot = _pot_ids()
     assert used == pot, f"re-extract the catalog (docs/documents.md): {sorted(used ^ pot)[:5]}"
-    for lang in ("en", "ru", "es"):
+    for lang in LANGUAGES:
         cat = load_catalog(lang)
         assert all(cat.has(m) for m in pot), lang
+
+
+def test_babel_cfg_extracts_the_whole_catalogue():
+    """The documented `pybabel extract -F babel.cfg` finds every string: templates in program folders,
+    the words program.yaml declares, the kind titles of documents.yaml and documents/kinds.yaml."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(ROOT / "babel.cfg", encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    found: dict[str, set[str]] = {}
+    for filename, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None}):
+        for m in (message if isinstance(message, tuple) else (message,)):
+            if m:
+                found.setdefault(m, set()).add(filename)
+    assert set(found) == _pot_ids()
+    assert "careerpath/programs/ca-dds-ccp/templates/pccp.j2" in found["Your goals"]
+    assert "careerpath/programs/ca-dor-vr/program.yaml" in found["not eligible"]  # a choice field's label
+    assert "careerpath/programs/ca-dor-se/documents.yaml" in found[KINDS["ipe-se"].title]
+    assert "careerpath/documents/kinds.yaml" in found["Monthly review note"]
 
 
 def test_placeholders_survive_translation():

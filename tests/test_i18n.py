@@ -476,7 +476,13 @@ def test_status_covers_the_documents_catalogue_per_template(cli):
     rows = json.loads(cli("i18n", "status", "--format", "json").out)
     docs = {(r["lang"], r["template"]): r for r in rows if r["catalogue"] == "documents"}
     assert docs[("ru", None)]["complete"] and docs[("en", None)]["complete"]
-    assert ("ru", "templates/pccp.j2") in docs and docs[("ru", "templates/pccp.j2")]["translated"] > 10
+    # a kind's template is in the folder of the program that owns it; the shared ones in templates/
+    pccp = ("ru", "programs/ca-dds-ccp/templates/pccp.j2")
+    assert pccp in docs and docs[pccp]["translated"] > 10 and docs[pccp]["complete"]
+    assert docs[("ru", "templates/interpreter-request.j2")]["complete"]
+    assert {t for lang, t in docs if lang == "ru" and t} >= {
+        f"programs/{p}/templates/{k}.j2" for p, k in (("ca-dor-se", "ipe-se"), ("ca-dor-vr", "referral-dor"),
+                                                     ("ru-czn-disability", "czn-plan"))}
     assert docs[("en", None)]["reviewed_by"] == "source text"
 
 

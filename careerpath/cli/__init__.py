@@ -47,6 +47,10 @@ from . import cmd_report  # noqa: E402,F401
 from . import cmd_doctor  # noqa: E402,F401
 from . import cmd_i18n  # noqa: E402,F401
 from . import cmd_programs  # noqa: E402,F401
+from . import cmd_merge  # noqa: E402,F401
+from . import cmd_sync  # noqa: E402,F401
+from . import cmd_server  # noqa: E402,F401
+from . import cmd_purge  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:

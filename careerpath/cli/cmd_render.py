@@ -54,13 +54,22 @@ def render(
 
     Example:  careerpath render pccp linh-tran --format html --out linh-plan.html --today 2026-11-22
     """
-    from ..documents import KINDS, list_kinds as kinds_table
+    from ..documents import kinds_of, list_kinds as kinds_table
+    from ..programs import load_programs
 
     if list_kinds:
         listing = check_format("text" if format == "md" else format, TEXT_JSON)  # md: the default, a document's
         if kind is not None:  # `render --list CASE`: the kinds that fit this case
             return _list_for_case(ctx, kind if case is None else case, caseload, listing)
-        rows = kinds_table()
+        # the caseload's own programs add their kinds; outside a caseload, the built-in ones
+        explicit = caseload is not None or _globals(ctx).caseload is not None
+        try:
+            programs = load_programs(caseload_of(ctx, caseload))
+        except CliError:
+            if explicit:
+                raise
+            programs = load_programs()
+        rows = kinds_table(programs)
 
         def text() -> None:
             width = max(len(r["kind"]) for r in rows)
@@ -71,9 +80,11 @@ def render(
         return 0
     if not kind or not case:
         raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
-    if kind not in KINDS:
+    root = caseload_of(ctx, caseload)
+    kinds = kinds_of(load_programs(root))
+    if kind not in kinds:
         raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
-                       hint=_("kinds: {kinds}").format(kinds=", ".join(KINDS)))
+                       hint=_("kinds: {kinds}").format(kinds=", ".join(kinds)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
     # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
@@ -92,7 +103,6 @@ def render(
             parse_period(period)
         except PeriodError as e:
             raise CliError(str(e), code=2) from None
-    root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
     from ..documents.engine import default_paper

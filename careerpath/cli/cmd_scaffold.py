@@ -19,6 +19,7 @@ def init(
     folder: Annotated[Path, typer.Argument(help="Where to make the caseload (default: here).")] = Path("."),
     agency: str = typer.Option("My Agency", "--agency", help="The agency's name, shown on documents."),
     language: str = typer.Option("en", "--language", help="The default document language."),
+    remote: Optional[str] = typer.Option(None, "--remote", metavar="URL", help="The team's git server (see `careerpath sync`)."),
     format: FormatOpt = "text",
 ) -> int:
     """Make a new caseload: careerpath.yaml, cases/, schemas/, .gitignore, git and a pre-commit hook.
@@ -41,6 +42,15 @@ def init(
         err(_("made a git repository with a pre-commit hook that runs `careerpath validate`"))
     elif result.git == "absent":
         err(_("git is not installed: the caseload has no history until you put it under git"))
+    if remote and result.git != "absent":
+        from ..gitio import GitError
+        from ..team.setup import set_remote
+
+        try:
+            set_remote(folder, remote)
+        except GitError as e:
+            raise CliError(_(e.message), code=2) from None
+        err(_("remote `{name}` added").format(name="origin"))
     emit(result, format, lambda: print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME "
                                          "--language LANG --caseload {folder}").format(folder=folder)))
     return 0
@@ -125,7 +135,7 @@ def program_options(args: list[str], root: Path) -> dict[str, str]:
 def schema(
     ctx: typer.Context,
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program` or `rules`."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program`, `rules` or `documents`."),
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
 ) -> int:

@@ -1,8 +1,12 @@
 """Rendering: the one Jinja environment factory, template lookup, language choice.
 
-Templates live in top-level ``templates/`` (shipped in the wheel as
-``careerpath/templates``); a caseload overrides any of them with a file of the
-same name in its own ``templates/`` folder. A kind has one source,
+A kind's template lives in the folder of the program that owns it
+(``careerpath/programs/<id>/templates/<kind>.j2``); the shared layout, blocks,
+stylesheet and the shared kinds live in top-level ``templates/`` (shipped in
+the wheel as ``careerpath/templates``). Templates are searched in this order:
+the caseload's ``templates/`` (overrides), the caseload's program folders
+(``<caseload>/programs/<id>/templates/``), the built-in program folders, the
+core ``templates/``. A kind has one source,
 ``<kind>.j2``, that renders both formats: it extends ``_layout.<fmt>.j2`` and
 draws its blocks with the macros of ``_blocks.<fmt>.j2``. The environment asks
 for ``<kind>.<fmt>.j2`` (so ``select_autoescape`` turns escaping on for HTML);
@@ -20,9 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
+from ..programs import ProgramSet, load_programs
 from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
-from .kinds import KINDS, Kind, Subject
+from .kinds import Kind, Subject, kinds_of
 from .locales import LANGUAGES, SOURCE_LANGUAGE, available_languages, base_language, catalog_stats, load_catalog
 
 FORMATS = ("md", "html", "pdf")
@@ -31,8 +36,15 @@ _FORMAT_NAME = re.compile(r"^(?P<base>.+)\.(?:md|html)\.j2$")
 
 
 def builtin_templates() -> Path:
-    """The built-in templates: ``careerpath/templates`` (a link to top-level templates/ in a checkout)."""
+    """The core templates: ``careerpath/templates`` (a link to top-level templates/ in a checkout)."""
     return Path(__file__).resolve().parent.parent / "templates"
+
+
+def builtin_template_folders() -> list[tuple[str, Path]]:
+    """(name as shown, folder) of every built-in template folder: the programs' own, then the core one."""
+    out = [(f"programs/{p.id}/templates", p.folder / "templates") for p in load_programs()
+           if p.builtin and (p.folder / "templates").is_dir()]
+    return out + [("templates", builtin_templates())]
 
 
 class RenderError(Exception):
@@ -154,10 +166,25 @@ def _md_cell(value: Any) -> str:
     return str(value if value is not None else "").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
+def template_dirs(caseload_root: Optional[Path], programs: Optional[ProgramSet] = None) -> tuple[Path, ...]:
+    """Where templates are searched, first match wins: the caseload's templates/, its program folders'
+    templates/, the built-in program folders', the core templates/."""
+    root = Path(caseload_root) if caseload_root is not None else None
+    if programs is None:
+        programs = load_programs(root)
     dirs = []
-    if caseload_root is not None and (Path(caseload_root) / "templates").is_dir():
-        dirs.append((Path(caseload_root) / "templates").resolve())
+    if root is not None and (root / "templates").is_dir():
+        dirs.append((root / "templates").resolve())
+    for program in sorted(programs, key=lambda p: p.builtin):  # the caseload's own first (a stable sort)
+        folder = program.folder / "templates"
+        if not folder.is_dir():
+            continue
+        if not program.builtin:
+            from ..loader import inside
+
+            if root is None or not inside(root, folder):
+                continue  # a program's templates/ that links out of the caseload is not read
+        dirs.append(folder.resolve())
     dirs.append(builtin_templates())
     return tuple(dirs)
 
@@ -167,7 +194,7 @@ def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
 def template_msgids(env, kind: Kind, fmt: str) -> set[str]:
     """The msgids a kind's document uses: its template, the shared partials, the code's labels."""
     names = [f"{kind.name}.{fmt}.j2", f"_layout.{fmt}.j2", f"_blocks.{fmt}.j2"]
-    out = L.msgids_of(kind.labels) | {kind.title} | set(_NOTES)
+    out = set(kind.label_msgids) | {kind.title} | set(_NOTES)
     for name in names:
         path = env.loader.resolve(name)
         if path is not None:
@@ -193,14 +220,17 @@ def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
     return frozenset(out)
 
 
-def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str) -> tuple[str, list[str]]:
+def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
+                    extra: frozenset = frozenset()) -> tuple[str, list[str]]:
     """The language a document is rendered in, and notes when it is not ``wanted``.
 
     A language is used only if its catalog translates every string of the
-    document: a document is never half in one language and half in another.
+    document (``extra``: words of this case the kind's tables do not hold, such
+    as the label of a caseload's own program): a document is never half in one
+    language and half in another.
     """
     available = set(available_languages())
-    needed = template_msgids(env, kind, "html" if fmt == "pdf" else fmt)
+    needed = template_msgids(env, kind, "html" if fmt == "pdf" else fmt) | set(extra)
 
     def complete(lang: str) -> bool:
         if lang == SOURCE_LANGUAGE:
@@ -243,7 +273,13 @@ def subject_of(caseload, case_id: str) -> Subject:
     referrals = tuple(sorted((d.model for d in cf.referrals if d.model is not None),
                              key=lambda r: (r.date, r.kind, r.to)))
     plan = cf.plan.model if cf.plan is not None else None
-    return Subject(cf.case.model, plan, events, referrals, caseload.config)
+    return Subject(cf.case.model, plan, events, referrals, caseload.config, programs_of(caseload))
+
+
+def programs_of(caseload) -> ProgramSet:
+    """The program set a caseload was loaded with (read from its folder for a caseload-like object without one)."""
+    found = getattr(caseload, "programs", None)
+    return found if isinstance(found, ProgramSet) else load_programs(getattr(caseload, "root", None))
 
 
 def _obligations(caseload, case_id: str, today: date) -> list:
@@ -251,7 +287,7 @@ def _obligations(caseload, case_id: str, today: date) -> list:
     from ..obligations import case_obligations, load_rules
 
     cf = caseload.cases[case_id]
-    found = case_obligations(cf, load_rules(), caseload.settings, today, caseload.config_file)
+    found = case_obligations(cf, load_rules(programs_of(caseload)), caseload.settings, today, caseload.config_file)
     return sorted(found, key=lambda o: (o.due, o.rule, o.item))
 
 
@@ -263,13 +299,15 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     the HTML). Raises :class:`MissingData` listing what the case lacks, and
     :class:`RenderError` for anything else a user can fix.
     """
-    kind = KINDS.get(kind_name)
+    programs = programs_of(caseload)
+    kinds = kinds_of(programs)
+    kind = kinds.get(kind_name)
     if kind is None:
-        raise RenderError(f"unknown document kind `{kind_name}`; kinds: {', '.join(KINDS)}")
+        raise RenderError(f"unknown document kind `{kind_name}`; kinds: {', '.join(kinds)}")
     if fmt not in ("md", "html"):
         raise RenderError("format must be md or html (pdf is made from the html)")
     subject = subject_of(caseload, case_id)
-    missing = kind.requires(subject)
+    missing = kind.missing(subject)
     if missing:
         raise MissingData(kind.name, case_id, missing)
     try:
@@ -279,9 +317,10 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     if period and kind.period is None:
         raise RenderError(f"{kind.name} does not cover a period; leave out --period")
 
-    env = make_environment(template_dirs(getattr(caseload, "root", None)))
+    env = make_environment(template_dirs(getattr(caseload, "root", None), programs))
     wanted = lang or subject.case.person.language
-    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language)
+    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language,
+                                      case_msgids(kind, subject))
     catalog = load_catalog(doc_lang)
     found = _obligations(caseload, case_id, today)
     # deadlines the documents state (decision due, service limit, review date) come from the engine,
@@ -307,6 +346,22 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     text = _render_template(env, f"{kind.name}.{fmt}.j2", ctx)
     return Rendered(kind.name, case_id, doc_lang, base_language(wanted), fmt, _tidy(text, fmt), notes,
                     catalog.reviewed)
+
+
+def case_msgids(kind: Kind, subject: Subject) -> frozenset:
+    """The program and event labels this case shows, for a kind whose ``labels`` name those tables.
+
+    A kind's own tables hold the built-in programs' words and those of the
+    programs that list it; a case in a caseload's other program shows that
+    program's words too, and the document's language must cover them.
+    """
+    out: set[str] = set()
+    if "programs" in kind.labels:
+        out |= {p.label for pid in subject.case.enrollments if (p := subject.programs.get(pid)) is not None}
+    if "events" in kind.labels:
+        declared = subject.programs.event_types()
+        out |= {declared[e.type] for e in subject.events if e.type in declared and e.type not in L.EVENT_TYPES}
+    return frozenset(out)
 
 
 def _render_template(env, name: str, ctx: dict) -> str:
@@ -338,10 +393,14 @@ def _template_frame(exc: BaseException) -> str:
 
 
 def _shown(filename: str) -> str:
+    """A template file as a message names it: ``pccp.j2 (built-in)``, ``templates/pccp.j2``,
+    ``programs/<id>/templates/x.j2`` (a caseload's)."""
     path = Path(filename)
-    builtin = builtin_templates()
-    if path.parent == builtin or path.parent.resolve() == builtin.resolve():
+    builtin = [builtin_templates().resolve()] + [folder.resolve() for _name, folder in builtin_template_folders()]
+    if path.parent.resolve() in builtin:
         return f"{path.name} (built-in)"
+    if path.parent.name == "templates" and path.parent.parent.parent.name == "programs":
+        return f"programs/{path.parent.parent.name}/templates/{path.name}"
     return f"{path.parent.name}/{path.name}" if path.parent.name == "templates" else path.name
 
 
@@ -403,10 +462,11 @@ def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
     A kind renders in a language exactly when ``missing`` and ``fuzzy`` are 0
     (what ``careerpath i18n status`` reports for document templates).
     """
-    env = make_environment(template_dirs(caseload_root))
+    programs = load_programs(caseload_root)
+    env = make_environment(template_dirs(caseload_root, programs))
     rows = []
     for lang in LANGUAGES:
-        for kind in KINDS.values():
+        for kind in kinds_of(programs).values():
             needed = template_msgids(env, kind, "md") | template_msgids(env, kind, "html")
             rows.append({"kind": kind.name, "template": kind.template, **catalog_stats(lang, needed)})
     return rows
@@ -415,11 +475,12 @@ def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
 def kinds_for(caseload, case_id: str) -> list[dict]:
     """For one case: each kind of its programs, and what it still lacks (empty: it renders)."""
     subject = subject_of(caseload, case_id)
-    return [{"kind": k.name, "title": k.title, "missing": k.requires(subject)}
-            for k in KINDS.values() if k.applies_to(subject.case)]
+    return [{"kind": k.name, "title": k.title, "missing": k.missing(subject)}
+            for k in kinds_of(subject.programs).values() if k.applies_to(subject.case)]
 
 
-def list_kinds() -> list[dict]:
+def list_kinds(programs: Optional[ProgramSet] = None) -> list[dict]:
     """Every kind with its programs and title (English), for ``render --list``."""
     return [{"kind": k.name, "programs": list(k.programs), "title": k.title,
-             "period": k.period or "", "audience": k.audience} for k in KINDS.values()]
+             "period": k.period or "", "audience": k.audience}
+            for k in kinds_of(programs if programs is not None else load_programs()).values()]

@@ -6,7 +6,8 @@ A program is a folder: ``careerpath/programs/<id>/`` for the four that ship,
 ``program.yaml``  names, enrollment fields, settings, event types, document
                   kinds, dashboard stages, data checks and their codes
 ``rules.yaml``    its obligation rules (optional)
-``templates/``    its document templates (optional)
+``documents.yaml`` the document kinds it owns (optional; see :mod:`.kinds`)
+``templates/``    its document templates, ``<kind>.j2`` (optional)
 ``locale/``       translations of its templates' words (optional)
 ``checks.py``     checks data cannot express (optional; built-in folders only:
                   a caseload is data, and nothing in it runs)
@@ -20,7 +21,6 @@ diagnostic at its file and line, and that program is left out.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib.util
 import re
 import sys
@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import Diagnostic
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
-from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, digest, fingerprint, folders, program_files
+from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
+from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
 
 LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -107,6 +108,7 @@ class Program:
     rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
     new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
     source: str = ""                                             # program.yaml as the user names it
+    kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
 
     @cached_property
     def model(self) -> Any:
@@ -142,6 +144,7 @@ class ProgramSet:
     programs: tuple[Program, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     fingerprint: bytes = b""
+    shared_kinds: tuple[KindSpec, ...] = ()                      # careerpath/documents/kinds.yaml
 
     def ids(self) -> tuple[str, ...]:
         return tuple(p.id for p in self.programs)
@@ -197,6 +200,13 @@ class ProgramSet:
             for kind in p.documents:
                 out.setdefault(kind, []).append(p.id)
         return {k: tuple(v) for k, v in out.items()}
+
+    def kinds(self) -> dict[str, KindSpec]:
+        """Every declared document kind by name: each program's (in program order), then the shared ones."""
+        out: dict[str, KindSpec] = {}
+        for spec in [k for p in self.programs for k in p.kinds] + list(self.shared_kinds):
+            out.setdefault(spec.name, spec)
+        return out
 
     def rulebook(self) -> Any:
         """Every obligation rule: each program's, then the case-wide ones (a RuleBook)."""
@@ -406,7 +416,12 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         except RulesError as e:
             return None, [e.diagnostic] if e.diagnostic else [Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error",
                                                                          "program-invalid", e.message)]
-    program = _replace(program, code_checks=code_checks, rules=rules)
+    kinds: tuple = ()
+    if (folder / DOCUMENTS_FILE).exists():
+        kinds, errors = read_kinds(folder / DOCUMENTS_FILE, pid, program.fields, f"{shown}/{DOCUMENTS_FILE}")
+        if errors:
+            return None, errors
+    program = _replace(program, code_checks=code_checks, rules=rules, kinds=kinds)
     return program, extra
 
 
@@ -426,7 +441,7 @@ def _walk(fields: tuple[FieldSpec, ...]) -> list[tuple[tuple, FieldSpec]]:
 
 # ---------------------------------------------------------------- the set
 
-_BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes]] = {}
+_BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes, tuple[KindSpec, ...]]] = {}
 
 
 _folders, _program_files, _digest = folders, program_files, digest
@@ -434,19 +449,75 @@ _folders, _program_files, _digest = folders, program_files, digest
 
 def builtin_programs() -> tuple[tuple[Program, ...], bytes]:
     """The programs that ship with careerpath (read once per process)."""
+    programs, digest, _shared = _builtin()
+    return programs, digest
+
+
+def _builtin() -> tuple[tuple[Program, ...], bytes, tuple[KindSpec, ...]]:
+    """The built-in programs, the digest of their files and the shared document kinds (read once per process)."""
     key = str(BUILTIN)
     hit = _BUILTIN_CACHE.get(key)
     if hit is None:
         programs = []
-        files: list[Path] = []
         for folder in _folders(BUILTIN):
             program, diags = read_program(folder, builtin=True, shown=f"careerpath/programs/{folder.name}")
             if program is None:
                 raise ProgramError("; ".join(d.format() for d in diags), diags[0] if diags else None)
             programs.append(program)
-            files += _program_files(folder)
-        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(files))
+        shared, diags = read_kinds(SHARED_FILE, "", None, "careerpath/documents/kinds.yaml")
+        if diags:
+            raise ProgramError("; ".join(d.format() for d in diags), diags[0])
+        names = [k.name for p in programs for k in p.kinds] + [k.name for k in shared]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ProgramError(f"the document kind {twice[0]} is declared twice among the built-in programs")
+        kinds = {k.name: k for k in [k for p in programs for k in p.kinds] + list(shared)}
+        by_id = {p.id: p for p in programs}
+        for spec in shared:
+            problem = _kind_problem(spec, by_id)
+            if problem:
+                raise ProgramError(f"careerpath/documents/kinds.yaml: {problem}")
+        for program in programs:
+            problem = _documents_problem(program, kinds, by_id)
+            if problem:
+                raise ProgramError(f"{program.source}: {problem[2]}")
+        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(builtin_files()), shared)
     return hit
+
+
+def _kind_problem(spec: KindSpec, by_id: dict[str, Program]) -> str:
+    """What is wrong with the ``enrollments.<id>.<field>`` paths of a kind ("" when nothing)."""
+    for pid, path in other_program_paths(spec):
+        other = by_id.get(pid)
+        if other is None:
+            return f"kind {spec.name} reads `enrollments.{pid}`, a program this caseload does not have"
+        if path and other.field(tuple(path.split("."))) is None:
+            return f"kind {spec.name} reads `enrollments.{pid}.{path}`, which {pid} does not declare"
+    return ""
+
+
+def _documents_problem(program: Program, kinds: dict[str, KindSpec],
+                       by_id: dict[str, Program]) -> Optional[tuple[str, tuple, str]]:
+    """(file, path in it, message) of the first document kind or field a program names that does not exist."""
+    for i, name in enumerate(program.documents):
+        if name not in kinds:
+            return PROGRAM_FILE, ("documents", i), (f"`documents` lists `{name}`, a kind that neither a program "
+                                                    "folder nor careerpath/documents/kinds.yaml declares")
+    for spec in program.kinds:
+        problem = _kind_problem(spec, by_id)
+        if problem:
+            return DOCUMENTS_FILE, ("kinds", spec.name), problem
+    return None
+
+
+def _position(folder: Path, name: str, shown: str, path: tuple) -> tuple[int, int]:
+    """Where ``path`` is written in ``folder/name`` (read again: only an error needs it)."""
+    from ..yamlfile import read_file
+
+    parsed = read_file(folder / name, f"{shown}/{name}")
+    if parsed.positions is None:
+        return 1, 1
+    return parsed.positions.keys.get(tuple(path)) or parsed.positions.value(path)
 
 
 _CASELOAD_CACHE: dict[tuple, ProgramSet] = {}
@@ -459,12 +530,12 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
     (it cannot silently replace a built-in one). Folders are re-read when a
     file in them changes.
     """
-    builtin, builtin_fp = builtin_programs()
+    builtin, builtin_fp, shared = _builtin()
     if root is None:
-        return ProgramSet(builtin, (), builtin_fp)
+        return ProgramSet(builtin, (), builtin_fp, shared)
     base = Path(root) / "programs"
     if not base.exists():
-        return ProgramSet(builtin, (), builtin_fp)
+        return ProgramSet(builtin, (), builtin_fp, shared)
     diags: list[Diagnostic] = []
     if base.is_symlink():
         from ..loader import inside
@@ -473,7 +544,7 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
             diags.append(Diagnostic("programs", 1, 1, "error", "symlink-outside",
                                     "the programs folder is a link outside the caseload; it is not read",
                                     "copy the program folders into the caseload"))
-            return ProgramSet(builtin, tuple(diags), builtin_fp)
+            return ProgramSet(builtin, tuple(diags), builtin_fp, shared)
     folders = _folders(base)
     files = [f for folder in folders for f in _program_files(folder)]
     try:
@@ -489,6 +560,7 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
     from ..obligations.rules import common_rules
 
     rule_ids = {r.id for p in builtin for r in p.rules} | {r.id for r in common_rules()}
+    kind_names = {k.name for p in builtin for k in p.kinds} | {k.name for k in shared}
     for folder in folders:
         shown = f"programs/{folder.name}"
         if folder.is_symlink():
@@ -513,10 +585,33 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
                                     f"the rule id {clash} is already defined by another program",
                                     "rule ids start with a prefix of the program's own"))
             continue
+        twice = next((k.name for k in program.kinds if k.name in kind_names), None)
+        if twice is not None:
+            line, col = _position(folder, DOCUMENTS_FILE, shown, ("kinds", twice))
+            diags.append(Diagnostic(f"{shown}/{DOCUMENTS_FILE}", line, col, "error", "program-invalid",
+                                    f"the document kind {twice} is already declared elsewhere",
+                                    "give your kind its own name (to change a built-in document, put "
+                                    "its template in the caseload's templates/ folder)"))
+            continue
         taken.add(program.id)
         rule_ids.update(r.id for r in program.rules)
+        kind_names.update(k.name for k in program.kinds)
         programs.append(program)
-    found = ProgramSet(tuple(programs), tuple(diags), fingerprint(root))
+    # a caseload program may list kinds declared by the others: checked once every folder is read
+    kinds = ProgramSet(tuple(programs), (), b"", shared).kinds()
+    by_id = {p.id: p for p in programs}
+    kept = []
+    for program in programs:
+        problem = None if program.builtin else _documents_problem(program, kinds, by_id)
+        if problem is None:
+            kept.append(program)
+            continue
+        name, path, message = problem
+        shown = f"programs/{program.id}"
+        line, col = _position(program.folder, name, shown, path)
+        diags.append(Diagnostic(f"{shown}/{name}", line, col, "error", "program-invalid", message))
+    programs = kept
+    found = ProgramSet(tuple(programs), tuple(diags), fingerprint(root), shared)
     if key is not None:
         if len(_CASELOAD_CACHE) > 16:
             _CASELOAD_CACHE.clear()
