@@ -18,7 +18,9 @@ The rules every command keeps:
   (:mod:`careerpath.cli.shapes`);
 - diagnostics, progress ("wrote …"), notes and warnings go to standard
   error in every format, so a pipe never mixes them with the data;
-- a usage error, a refusal or a failure prints nothing on standard output.
+- a usage error, a refusal or a failure prints nothing on standard output
+  (one exception: a ``sync`` that stops mid-way has already fetched or
+  rebased, and its report of that, with the error, is still the answer).
 
 Nothing heavy is imported here (``careerpath --help`` loads this module).
 """

@@ -108,6 +108,13 @@ DOCTOR_FINDING = record(check=STRING, status=one_of("ok", "warn", "fail"), detai
 COVERAGE = record(lang=STRING, catalogue=STRING, template=nullable(STRING), translated=INT, fuzzy=INT, missing=INT,
                   total=INT, percent={"type": "number"}, complete=BOOL, reviewed_by=nullable(STRING),
                   file=nullable(STRING))
+SYNC_COMMIT = record(sha=STRING, author=STRING, cases=array(STRING))
+_SYNC = dict(remote=STRING, branch=STRING, pushed=BOOL, attempts=INT, incoming=array(SYNC_COMMIT),
+             outgoing=array(SYNC_COMMIT), renamed=array(array(STRING)), conflicts=array(array(STRING)),
+             notes=array(STRING))
+SYNC = {**record(**_SYNC), "properties": {**_SYNC, "error": STRING, "files": array(STRING)},
+        "description": "what came in and went out; renamed: [yours, new name]; conflicts: [file, field]. "
+                       "A sync that stops (exit 1) still prints what happened so far, with error and files."}
 PLAIN_FINDING = record(file=STRING, line=INT, code=one_of("long-sentence", "jargon-unexplained"), message=STRING,
                        term=nullable(STRING), words=nullable(INT))
 
@@ -135,6 +142,7 @@ def shapes() -> dict[str, dict]:
         "doctor": array(DOCTOR_FINDING),
         "i18n status": array(COVERAGE),
         "i18n check": array(PLAIN_FINDING),
+        "sync": SYNC,
     }
 
 
