@@ -25,9 +25,9 @@ Check = Callable[[Caseload, date], Iterable[Diagnostic]]
 
 
 def _case_docs(caseload: Caseload) -> Iterator[tuple[CaseFolder, SourceFile, m.Case]]:
-    for cf in caseload.cases.values():
-        if cf.case is not None and cf.case.model is not None:
-            yield cf, cf.case, cf.case.model
+    for case_folder in caseload.cases.values():
+        if case_folder.case is not None and case_folder.case.model is not None:
+            yield case_folder, case_folder.case, case_folder.case.model
 
 
 # ---------------------------------------------------------------- references
@@ -43,12 +43,12 @@ def check_staff_references(caseload: Caseload, today: date) -> Iterator[Diagnost
             yield doc.diagnostic(path, "error", "unknown-staff", f"`{display_path(path)}` names a staff id careerpath.yaml does not list",
                                  f"did you mean `{close[0]}`?" if close else "add the person to `staff` in careerpath.yaml")
 
-    for cf in caseload.cases.values():
-        case = cf.model
+    for case_folder in caseload.cases.values():
+        case = case_folder.model
         if case is not None:
             for role, sid in case.staff.model_dump(by_alias=True).items():
-                yield from bad(cf.case, ("staff", role), sid)
-        for doc in (*cf.events, *cf.referrals):
+                yield from bad(case_folder.case, ("staff", role), sid)
+        for doc in (*case_folder.events, *case_folder.referrals):
             if doc.model is not None:
                 yield from bad(doc, ("by",), doc.model.by)
 
@@ -62,14 +62,14 @@ def check_program_references(caseload: Caseload, today: date) -> Iterator[Diagno
             yield doc.diagnostic(path, "error", "unknown-program", f"`{display_path(path)}` is not a known program",
                                  f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}")
 
-    for cf in caseload.cases.values():
-        if cf.model is not None:
-            for i, job in enumerate(cf.model.jobs):
-                yield from bad(cf.case, ("jobs", i, "program"), job.program)
-        if cf.plan_model is not None:
-            for i, svc in enumerate(cf.plan_model.services):
-                yield from bad(cf.plan, ("services", i, "program"), svc.program)
-        for doc in (*cf.events, *cf.referrals):
+    for case_folder in caseload.cases.values():
+        if case_folder.model is not None:
+            for i, job in enumerate(case_folder.model.jobs):
+                yield from bad(case_folder.case, ("jobs", i, "program"), job.program)
+        if case_folder.plan_model is not None:
+            for i, svc in enumerate(case_folder.plan_model.services):
+                yield from bad(case_folder.plan, ("services", i, "program"), svc.program)
+        for doc in (*case_folder.events, *case_folder.referrals):
             if doc.model is not None:
                 yield from bad(doc, ("program",), doc.model.program)
 
@@ -77,8 +77,8 @@ def check_program_references(caseload: Caseload, today: date) -> Iterator[Diagno
 def check_event_types(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
     counted = tuple(caseload.programs.event_types())
     known = counted + m.HISTORY_EVENT_TYPES
-    for cf in caseload.cases.values():
-        for doc in cf.events:
+    for case_folder in caseload.cases.values():
+        for doc in case_folder.events:
             if doc.model is not None and doc.model.type not in known:
                 close = difflib.get_close_matches(doc.model.type, known, n=1)
                 yield doc.diagnostic(("type",), "warning", "unknown-event-type",
@@ -94,18 +94,18 @@ def check_duplicate_ids(caseload: Caseload, today: date) -> Iterator[Diagnostic]
             if staff.id in seen:
                 yield doc.diagnostic(("staff", i, "id"), "error", "duplicate-id", "a second staff member with the same id")
             seen.add(staff.id)
-    for cf in caseload.cases.values():
-        plan = cf.plan_model
+    for case_folder in caseload.cases.values():
+        plan = case_folder.plan_model
         if plan is None:
             continue
         seen = set()
         for gi, goal in enumerate(plan.goals):
             if goal.id in seen:
-                yield cf.plan.diagnostic(("goals", gi, "id"), "error", "duplicate-id", "a second goal with the same id")
+                yield case_folder.plan.diagnostic(("goals", gi, "id"), "error", "duplicate-id", "a second goal with the same id")
             seen.add(goal.id)
             for oi, obj in enumerate(goal.objectives):
                 if obj.id in seen:
-                    yield cf.plan.diagnostic(("goals", gi, "objectives", oi, "id"), "error", "duplicate-id",
+                    yield case_folder.plan.diagnostic(("goals", gi, "objectives", oi, "id"), "error", "duplicate-id",
                                              "a second objective with the same id")
                 seen.add(obj.id)
 
@@ -113,7 +113,7 @@ def check_duplicate_ids(caseload: Caseload, today: date) -> Iterator[Diagnostic]
 # ---------------------------------------------------------------- case state and dates
 
 def check_closure(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(caseload):
+    for case_folder, doc, case in _case_docs(caseload):
         if case.status == "closed" and case.closure is None:
             yield doc.diagnostic(("status",), "error", "closure-mismatch", "a closed case needs `closure: {date, reason}`")
         elif case.status == "active" and case.closure is not None:
@@ -131,14 +131,14 @@ def _order(doc: SourceFile, path_before: tuple, before: date | None, path_after:
 
 def check_date_order(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
     """Jobs that end before they start (an enrollment's own dates are its program's: see check_programs)."""
-    for cf, doc, case in _case_docs(caseload):
+    for case_folder, doc, case in _case_docs(caseload):
         for i, job in enumerate(case.jobs):
             yield from _order(doc, ("jobs", i, "start"), job.start, ("jobs", i, "end"), job.end, "the job ends before it starts")
 
 
 def check_future_dates(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf in caseload.cases.values():
-        for doc in (*cf.events, *cf.referrals):
+    for case_folder in caseload.cases.values():
+        for doc in (*case_folder.events, *case_folder.referrals):
             if doc.model is not None and doc.model.date > today:
                 yield doc.diagnostic(("date",), "warning", "future-date", f"dated after today ({today.isoformat()})",
                                      "record events when they have happened; use follow_up or plan due dates for the future")
@@ -151,7 +151,7 @@ def check_programs(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
     from .programs.constraints import check_enrollment
 
     staff = caseload.staff_ids() if caseload.config_file is not None and caseload.config_file.model is not None else None
-    for cf, doc, case in _case_docs(caseload):
+    for case_folder, doc, case in _case_docs(caseload):
         for pid, enrollment in case.enrollments.items():
             program = caseload.programs.get(pid)
             if program is not None:
@@ -159,7 +159,7 @@ def check_programs(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
 
 
 def check_jobs(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(caseload):
+    for case_folder, doc, case in _case_docs(caseload):
         for i, job in enumerate(case.jobs):
             if job.integrated and job.wage is not None and job.wage <= 0:
                 yield doc.diagnostic(("jobs", i, "wage"), "error", "job-wage",

@@ -570,30 +570,30 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
     """
     if programs is None:
         programs = load_programs(root)
-    cf = CaseFolder(folder.name, _rel(root, folder))
+    case_folder = CaseFolder(folder.name, _rel(root, folder))
     case_path = folder / "case.yaml"
     if not _CASE_ID.match(folder.name):
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "case-id-invalid", "the folder name is not a valid case id",
+        diags.append(Diagnostic(case_folder.folder, 1, 1, "error", "case-id-invalid", "the folder name is not a valid case id",
                                 "use 1-64 characters of a-z 0-9 - _, starting with a letter or digit"))
     if not case_path.exists() and not case_path.is_symlink():
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
+        diags.append(Diagnostic(case_folder.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
                                 "run `careerpath new` to scaffold one"))
     elif _safe(root, case_path, diags):
-        cf.case = _load_file(root, case_path, "case", diags, files, programs)
-        if cf.case.model is not None and cf.case.model.id != folder.name:
-            diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
+        case_folder.case = _load_file(root, case_path, "case", diags, files, programs)
+        if case_folder.case.model is not None and case_folder.case.model.id != folder.name:
+            diags.append(case_folder.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
                                             "make `id` equal the folder name, or rename the folder"))
     plan_path = folder / "plan.yaml"
     if (plan_path.exists() or plan_path.is_symlink()) and _safe(root, plan_path, diags):
-        cf.plan = _load_file(root, plan_path, "plan", diags, files)
-    cf.events = _load_dated(root, folder / "events", "event", diags, files)
-    cf.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
+        case_folder.plan = _load_file(root, plan_path, "plan", diags, files)
+    case_folder.events = _load_dated(root, folder / "events", "event", diags, files)
+    case_folder.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
     for path in _listdir(folder, diags, root):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
                                     "this file is not part of the case format and is not read",
                                     "events go in events/, referrals in referrals/, attachments in documents/"))
-    return cf
+    return case_folder
 
 
 def find_caseload(start: Path) -> Optional[Path]:

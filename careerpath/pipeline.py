@@ -153,16 +153,16 @@ def _uncached(root: Path, today: date, obligations: bool) -> Results:
     from .diagnostics import sort_key
     from .loader import load as load_uncached
 
-    cl = load_uncached(root)
-    diags = check(cl, today)
-    book = _book(cl.programs) if obligations else None
+    caseload = load_uncached(root)
+    diags = check(caseload, today)
+    book = _book(caseload.programs) if obligations else None
     found = None
     if book is not None:
         from .obligations import compute
 
-        found = compute(cl, today, include_closed_history=True, rules=book)
-    files = sum(1 for cf in cl.cases.values() for _ in cf.files()) + (1 if cl.config_file else 0)
-    return Results(diags, sorted(cl.diagnostics, key=sort_key), sorted(cl.cases), files, _summary(cl.config),
+        found = compute(caseload, today, include_closed_history=True, rules=book)
+    files = sum(1 for case_folder in caseload.cases.values() for _ in case_folder.files()) + (1 if caseload.config_file else 0)
+    return Results(diags, sorted(caseload.diagnostics, key=sort_key), sorted(caseload.cases), files, _summary(caseload.config),
                    _all=found or [])
 
 
@@ -199,9 +199,9 @@ def _load_cached(root: Path, cache: Cache) -> Any:
         diags.extend(got[1])
         return got[0]
 
-    cl = load_root(root, case_loader)
+    caseload = load_root(root, case_loader)
     scan_store.save_index(folder, key, index, dirty)
-    return cl
+    return caseload
 
 
 def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results:
@@ -297,9 +297,9 @@ def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
     from .checks import run_checks
     from .loader import CaseFolder, load_root
 
-    cl = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
-    empty = type(cl)(root, cl.config, cl.config_file, {}, [], cl.programs)
-    return (cl.config, cl.config_file), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
+    caseload = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
+    empty = type(caseload)(root, caseload.config, caseload.config_file, {}, [], caseload.programs)
+    return (caseload.config, caseload.config_file), list(caseload.diagnostics), list(set(run_checks(empty, today)) - set(caseload.diagnostics))
 
 
 # ---------------------------------------------------------------- work on groups of cases (one shard each)
@@ -391,10 +391,10 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     from .checks import run_checks
     from .loader import Caseload
 
-    cfg, cfg_doc = config
+    config_model, config_file = config   # careerpath.yaml: its model and its parsed file
     case_id = rec.folder.id
-    cl = Caseload(root, cfg, cfg_doc, {case_id: rec.folder}, list(rec.diags), programs)
-    checks = tuple(set(_case_files(case_id, run_checks(cl, today))) - set(rec.diags))
+    caseload = Caseload(root, config_model, config_file, {case_id: rec.folder}, list(rec.diags), programs)
+    checks = tuple(set(_case_files(case_id, run_checks(caseload, today))) - set(rec.diags))
     open_blob = rest_blob = None  # None: not computed (validate does not need them)
     titles: dict = {}
     book = _book(programs) if want_obligations else None
@@ -403,7 +403,7 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     if book is not None:
         from .obligations import case_obligations
 
-        found = case_obligations(rec.folder, book, cfg.settings, today, cfg_doc)
+        found = case_obligations(rec.folder, book, config_model.settings, today, config_file)
         open_blob, rest_blob, titles = results_store.pack(found)
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
 

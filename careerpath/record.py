@@ -367,12 +367,12 @@ def _file_from_bytes(rel: str, kind: str, raw: bytes, programs: ProgramSet) -> t
     return doc, parsed.diagnostics + diags
 
 
-def _case_checks(target: _Target, cf: CaseFolder, today: date) -> list[Diagnostic]:
+def _case_checks(target: _Target, case_folder: CaseFolder, today: date) -> list[Diagnostic]:
     from .checks import run_checks
 
-    cl = Caseload(target.root, target.config, target.config_file, {cf.id: cf}, [], target.programs)
+    caseload = Caseload(target.root, target.config, target.config_file, {case_folder.id: case_folder}, [], target.programs)
     # the caseload-wide checks of careerpath.yaml are not this edit's business
-    return [d for d in run_checks(cl, today) if d.file != CONFIG_FILE]
+    return [d for d in run_checks(caseload, today) if d.file != CONFIG_FILE]
 
 
 def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:

@@ -109,13 +109,13 @@ def render(
     from ..fsio import WriteError, atomic_write
     from ..pipeline import load
 
-    cl = load(root, cache=cache_of(ctx))
+    loaded = load(root, cache=cache_of(ctx))
     from .redaction import redactor
 
-    red = redactor(cl, redact, redact_staff)
+    red = redactor(loaded, redact, redact_staff)
     try:
         # rendered from the real data (a document refuses missing fields), then every known value in it replaced
-        doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
+        doc = render_document(loaded, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
                               period=period)
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
@@ -139,9 +139,9 @@ def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], form
     from ..documents import RenderError, kinds_for
     from ..pipeline import load
 
-    cl = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
+    loaded = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
     try:
-        rows = kinds_for(cl, case)
+        rows = kinds_for(loaded, case)
     except RenderError as e:
         raise CliError(str(e), code=1) from None
 

@@ -77,15 +77,15 @@ def report(
 
     try:
         with caseload_lock(root, wait):
-            cl = load(root, cache=cache_of(ctx))
-            unknown = [c for c in case if c not in cl.cases]
+            loaded = load(root, cache=cache_of(ctx))
+            unknown = [c for c in case if c not in loaded.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
             from .redaction import redactor
 
-            red = redactor(cl, redact, redact_staff)
+            red = redactor(loaded, redact, redact_staff)
             # the models redacted field by field, the text written redacted once more; --case names real ids
-            shown = red.caseload(cl) if red is not None else cl
+            shown = red.caseload(loaded) if red is not None else loaded
             chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
             req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
                                       stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=document_format,
@@ -93,7 +93,7 @@ def report(
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
-    load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
+    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",

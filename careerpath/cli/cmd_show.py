@@ -33,31 +33,31 @@ def show(
     day = today_of(ctx, today)
     from ..pipeline import load
 
-    cl = load(root, cache=cache_of(ctx))
-    if case not in cl.cases:
+    loaded = load(root, cache=cache_of(ctx))
+    if case not in loaded.cases:
         import difflib
 
-        close = difflib.get_close_matches(case, sorted(cl.cases), n=1)
+        close = difflib.get_close_matches(case, sorted(loaded.cases), n=1)
         raise CliError(_("no case `{case}` in this caseload").format(case=case), code=1,
                        hint=_("did you mean `{name}`?").format(name=close[0]) if close else _("`careerpath due` lists every case"))
-    warn_on_errors(cl.diagnostics)
+    warn_on_errors(loaded.diagnostics)
     from ..obligations import case_obligations
     from ..obligations.query import Query, due
     from ..overview import overview
 
     # due's query over this one case: open ones, and those left open when the case or an enrollment ended
-    found = case_obligations(cl.cases[case], rule_book(cl.programs), cl.settings, day, cl.config_file)
+    found = case_obligations(loaded.cases[case], rule_book(loaded.programs), loaded.settings, day, loaded.config_file)
     obligations = due(found, day, Query(cases=(case,), history=True)).rows
     from .redaction import redact_obligations, redacted_stdout, redactor
 
-    red = redactor(cl, redact, redact_staff)
+    red = redactor(loaded, redact, redact_staff)
     obligations = redact_obligations(red, obligations)  # uids hash the case id
-    view = overview(cl, case, day, obligations)
+    view = overview(loaded, case, day, obligations)
     if format == "json" and red is not None:  # field by field first (a birth date is a date, not text), then the text net
         view = red.data(view)
     from .localize import content_language
 
-    language = content_language(ctx, lang, cl.config.default_language)
+    language = content_language(ctx, lang, loaded.config.default_language)
     titles = {o.uid: o.title_in(language) for o in obligations}
     with redacted_stdout(red):
         emit(view, format, lambda: _print(view, titles))

@@ -90,7 +90,7 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
 
     result = BatchResult()
     cases = req.cases()
-    wanted = {cf.id for cf in cases}
+    wanted = {case_folder.id for case_folder in cases}
     open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
     figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency)
     page = dashboard.render(figures, stamp=req.stamp)
@@ -101,14 +101,14 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
 def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
     """CCP cases active at some point in the period: enrolled then, and not closed before it began."""
     out = []
-    for cf in req.cases():
-        case = cf.model
+    for case_folder in req.cases():
+        case = case_folder.model
         ccp = case.enrollments.ca_dds_ccp
         if ccp is None or ccp.start > req.period.end or (ccp.end is not None and ccp.end < req.period.start):
             continue
         if case.closure is not None and case.closure.date < req.period.start:
             continue
-        out.append(cf)
+        out.append(case_folder)
     return out
 
 
@@ -126,25 +126,25 @@ def run_quarterly(req: ReportRequest) -> BatchResult:
     folder = f"quarterly-{req.period.label}"
     default = req.caseload.config.default_language
     index_rows = []
-    for cf in quarterly_cases(req):
-        person_lang = cf.model.person.language
+    for case_folder in quarterly_cases(req):
+        person_lang = case_folder.model.person.language
         written: set[str] = set()
         for lang in dict.fromkeys((person_lang, default)):
             try:
-                doc = documents.render(req.caseload, "quarterly-report", cf.id, today=req.today, lang=lang,
+                doc = documents.render(req.caseload, "quarterly-report", case_folder.id, today=req.today, lang=lang,
                                        fmt=req.fmt, period=req.period.label)
             except documents.RenderError as e:
                 reason = str(e).splitlines()[0]
-                result.failed.append((f"{folder}/{cf.id}.{lang}.{req.fmt}", reason))
-                index_rows.append((cf.id, lang, "", "not rendered: " + reason))
+                result.failed.append((f"{folder}/{case_folder.id}.{lang}.{req.fmt}", reason))
+                index_rows.append((case_folder.id, lang, "", "not rendered: " + reason))
                 continue
             if doc.lang in written:  # the same document again (the person's language fell back to it)
                 continue
             written.add(doc.lang)
-            file = f"{cf.id}.{doc.lang}.{req.fmt}"
+            file = f"{case_folder.id}.{doc.lang}.{req.fmt}"
             _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
             note = "" if doc.lang == lang else f"no {lang} translation of this report yet"
-            index_rows.append((cf.id, doc.lang, Link(file, file), note))
+            index_rows.append((case_folder.id, doc.lang, Link(file, file), note))
     table = Table(f"Quarterly CCP reports {req.period.label}", ("case", "language", "file", "note"),
                   ("case", "language", "file", "note"), index_rows, note=req.stamp)
     _emit(req, result, f"{folder}/index.html", to_html(table), f"{len(index_rows)} reports")

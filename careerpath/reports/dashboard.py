@@ -87,7 +87,7 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
     """Count everything the dashboard shows. ``obligations`` are the open ones (not done)."""
     f = Figures(agency, today, period)
     f.cases_total = len(cases)
-    f.cases_active = sum(1 for cf in cases if cf.model.status == "active")
+    f.cases_active = sum(1 for case_folder in cases if case_folder.model.status == "active")
     by_status: Counter[str] = Counter()
     by_staff: dict[str, Counter[str]] = {}
     past_due_staff: Counter[str] = Counter()
@@ -111,8 +111,8 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
     languages: Counter[str] = Counter()
     hours, days_to_job = [], []
     wages: dict[str, list[float]] = {}
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         languages[case.person.language] += 1
         for pid, _ in case.enrollments.items():
             programs[pid] += 1

@@ -28,8 +28,8 @@ def _d(value) -> str:
 
 def recipients(cases: Iterable[CaseFolder], period: Period) -> Table:
     rows = []
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         czn = case.enrollments.ru_czn_disability
         if czn is None or not period.overlaps(czn.registered, czn.end or (case.closure.date if case.closure else None)):
             continue
@@ -47,13 +47,13 @@ def recipients(cases: Iterable[CaseFolder], period: Period) -> Table:
 
 def psych_referrals(cases: Iterable[CaseFolder], period: Period) -> Table:
     rows = []
-    for cf in cases:
-        for doc in cf.referrals:
+    for case_folder in cases:
+        for doc in case_folder.referrals:
             ref = doc.model
             if ref is None or ref.kind != "psychological-support" or ref.date not in period:
                 continue
             consent = {"agreed": "согласен", "declined": "не согласен"}.get(ref.consent or "", "")
-            rows.append([ref.date, cf.id, cf.model.person.name, ref.to, consent, ", ".join(ref.documents),
+            rows.append([ref.date, case_folder.id, case_folder.model.person.name, ref.to, consent, ", ".join(ref.documents),
                          _d(ref.follow_up), _d(ref.outcome.date) if ref.outcome else "",
                          (ref.outcome.conclusion or "") if ref.outcome else "ожидается заключение"])
     rows.sort(key=lambda r: (r[0], r[1]))
@@ -67,15 +67,15 @@ def psych_referrals(cases: Iterable[CaseFolder], period: Period) -> Table:
 
 def ipra_lists(cases: Iterable[CaseFolder], period: Period) -> Table:
     rows = []
-    for cf in cases:
-        czn = cf.model.enrollments.ru_czn_disability
+    for case_folder in cases:
+        czn = case_folder.model.enrollments.ru_czn_disability
         ipra = czn.ipra if czn else None
         if ipra is None or ipra.received is None or ipra.received not in period:
             continue
         measures = "; ".join(f"{m.name} ({_d(m.from_)}–{_d(m.to)})" for m in ipra.measures)
         executors = "; ".join(sorted({m.executor for m in ipra.measures if m.executor}))
         done = sum(1 for m in ipra.measures if m.done)
-        rows.append([ipra.received, cf.id, cf.model.person.name, ipra.number or "", _d(ipra.protocol_date),
+        rows.append([ipra.received, case_folder.id, case_folder.model.person.name, ipra.number or "", _d(ipra.protocol_date),
                      measures, executors, _d(ipra.measures_due), f"{done}/{len(ipra.measures)}"])
     rows.sort(key=lambda r: (r[0], r[1]))
     rows = [[i, _d(r[0]), *r[1:]] for i, r in enumerate(rows, 1)]

@@ -7,8 +7,8 @@ from typing import Iterable, Iterator
 from ..loader import CaseFolder, Caseload
 
 
-def case_staff(cf: CaseFolder) -> set[str]:
-    case = cf.model
+def case_staff(case_folder: CaseFolder) -> set[str]:
+    case = case_folder.model
     if case is None:
         return set()
     ids = {v for v in case.staff.model_dump(by_alias=True).values() if v}
@@ -18,18 +18,18 @@ def case_staff(cf: CaseFolder) -> set[str]:
     return ids
 
 
-def select_cases(cl: Caseload, *, cases: Iterable[str] = (), staff: Iterable[str] = (),
+def select_cases(caseload: Caseload, *, cases: Iterable[str] = (), staff: Iterable[str] = (),
                  programs: Iterable[str] = ()) -> Iterator[CaseFolder]:
     """Cases with a usable case.yaml matching every given filter, in id order."""
     cases, staff, programs = set(cases), set(staff), set(programs)
-    for cid in sorted(cl.cases):
-        cf = cl.cases[cid]
-        if cf.model is None:
+    for cid in sorted(caseload.cases):
+        case_folder = caseload.cases[cid]
+        if case_folder.model is None:
             continue
         if cases and cid not in cases:
             continue
-        if staff and not (case_staff(cf) & staff):
+        if staff and not (case_staff(case_folder) & staff):
             continue
-        if programs and not ({pid for pid, _ in cf.model.enrollments.items()} & programs):
+        if programs and not ({pid for pid, _ in case_folder.model.enrollments.items()} & programs):
             continue
-        yield cf
+        yield case_folder
