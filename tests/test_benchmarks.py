@@ -23,6 +23,7 @@ def test_run_py_on_a_small_caseload(tmp_path):
     assert (tmp_path / "caseload-30-seed1" / ".careerpath" / "cache" / "index.pickle").is_file()
 
 
+@pytest.mark.slow  # eight navigators' worth of clones and a server, end to end: CI runs it (`pytest -m slow`)
 def test_team_py_on_a_small_caseload(tmp_path):
     """benchmarks/team.py end to end on a tiny caseload: nothing lost, server clean (figures are not asserted)."""
     import json
