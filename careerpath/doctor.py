@@ -128,15 +128,15 @@ def _languages(root: Path, cache: Any = None) -> list[str]:
     try:
         from .pipeline import load
 
-        cl = load(root, cache=cache)
+        caseload = load(root, cache=cache)
     except Exception:  # a broken caseload is validate's business, not doctor's
         return []
-    langs = {cl.config.default_language} if getattr(cl.config, "default_language", None) else set()
-    for s in cl.config.staff or []:
+    langs = {caseload.config.default_language} if getattr(caseload.config, "default_language", None) else set()
+    for s in caseload.config.staff or []:
         langs.update(s.languages)
-    for cf in cl.cases.values():
-        if cf.model is not None:
-            langs.add(cf.model.person.language)
+    for case_folder in caseload.cases.values():
+        if case_folder.model is not None:
+            langs.add(case_folder.model.person.language)
     return sorted(langs)
 
 

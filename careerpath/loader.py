@@ -1,10 +1,10 @@
-"""Load a caseload folder into typed documents and load-time diagnostics.
+"""Load a caseload folder into parsed files (:class:`SourceFile`: a model and positions) and load-time diagnostics.
 
 ``load(root)`` reads ``careerpath.yaml`` and every case folder, and never
 raises for anything inside the files: each problem becomes a
 :class:`~careerpath.diagnostics.Diagnostic`. A file with schema errors is still
 loaded as far as it can be (the fields in error are dropped), so the checks
-that follow can report their own problems in the same run; such a document is
+that follow can report their own problems in the same run; such a file is
 marked ``valid=False`` and later stages know not to trust it blindly.
 """
 
@@ -38,8 +38,12 @@ class CaseloadNotFound(Exception):
 
 
 @dataclass
-class Document:
-    """One parsed file: its model (None if unusable) and where each value is."""
+class SourceFile:
+    """One parsed YAML file of the caseload: its model (None if unusable) and where each value is.
+
+    Not a "document": in careerpath that word means a letter or plan rendered
+    for a person (:mod:`careerpath.documents`).
+    """
 
     file: str
     kind: str
@@ -66,10 +70,10 @@ class Document:
 class CaseFolder:
     id: str
     folder: str
-    case: Optional[Document] = None
-    plan: Optional[Document] = None
-    events: list[Document] = field(default_factory=list)
-    referrals: list[Document] = field(default_factory=list)
+    case: Optional[SourceFile] = None
+    plan: Optional[SourceFile] = None
+    events: list[SourceFile] = field(default_factory=list)
+    referrals: list[SourceFile] = field(default_factory=list)
 
     @property
     def model(self) -> Optional[m.Case]:
@@ -79,7 +83,7 @@ class CaseFolder:
     def plan_model(self) -> Optional[m.Plan]:
         return self.plan.model if self.plan else None
 
-    def documents(self) -> Iterator[Document]:
+    def files(self) -> Iterator[SourceFile]:
         for d in (self.case, self.plan, *self.events, *self.referrals):
             if d is not None:
                 yield d
@@ -89,7 +93,7 @@ class CaseFolder:
 class Caseload:
     root: Path
     config: m.CaseloadConfig
-    config_doc: Optional[Document]
+    config_file: Optional[SourceFile]
     cases: dict[str, CaseFolder]
     diagnostics: list[Diagnostic]
     programs: ProgramSet = field(default_factory=load_programs)
@@ -425,7 +429,7 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
     return out, diags, dropped, valid
 
 
-def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[Document, list[Diagnostic]]:
+def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[SourceFile, list[Diagnostic]]:
     """Validate parsed data against the model of ``kind``; keep going past errors.
 
     ``programs`` (default: the built-in ones) decides which enrollments and settings
@@ -436,11 +440,11 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
     diags: list[Diagnostic] = []
     data = parsed.data
     if data is None:
-        return Document(file, kind, None, parsed.positions, False), diags
+        return SourceFile(file, kind, None, parsed.positions, False), diags
     if not isinstance(data, dict):
         line, col = parsed.positions.value(())
         diags.append(Diagnostic(file, line, col, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)")))
-        return Document(file, kind, None, parsed.positions, False), diags
+        return SourceFile(file, kind, None, parsed.positions, False), diags
     part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
     part = data.get(part_name) if part_name else None
     if part_name and part_name in data:
@@ -464,7 +468,7 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
         dropped |= gone
         valid &= ok
     diags.sort(key=sort_key)
-    return Document(file, kind, model, parsed.positions, valid and model is not None, frozenset(dropped)), diags
+    return SourceFile(file, kind, model, parsed.positions, valid and model is not None, frozenset(dropped)), diags
 
 
 def model_of(kind: str, data: dict, programs: Optional[ProgramSet] = None) -> Any:
@@ -499,13 +503,13 @@ def _rel(root: Path, path: Path) -> str:
 class FileStore(typing.Protocol):
     """Where :func:`load_case` may find and leave parsed files (the load cache)."""
 
-    def lookup(self, path: Path, file: str, kind: str) -> Optional[tuple[Document, list[Diagnostic]]]: ...
+    def lookup(self, path: Path, file: str, kind: str) -> Optional[tuple[SourceFile, list[Diagnostic]]]: ...
 
-    def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: Document, diags: list[Diagnostic]) -> None: ...
+    def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: SourceFile, diags: list[Diagnostic]) -> None: ...
 
 
-def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None,
-              programs: Optional[ProgramSet] = None) -> Document:
+def _load_file(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None,
+              programs: Optional[ProgramSet] = None) -> SourceFile:
     file = _rel(root, path)
     if files is not None:
         hit = files.lookup(path, file, kind)
@@ -540,7 +544,7 @@ def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
     return True
 
 
-def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> list[Document]:
+def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> list[SourceFile]:
     docs = []
     if not folder.exists():
         return docs
@@ -558,7 +562,7 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
             continue
         if path.suffix != ".yaml":
             continue
-        doc = _load_doc(root, path, kind, diags, files)
+        doc = _load_file(root, path, kind, diags, files)
         docs.append(doc)
         match = _DATED_NAME.match(path.name)
         if not match:
@@ -581,30 +585,30 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
     """
     if programs is None:
         programs = load_programs(root)
-    cf = CaseFolder(folder.name, _rel(root, folder))
+    case_folder = CaseFolder(folder.name, _rel(root, folder))
     case_path = folder / "case.yaml"
     if not _CASE_ID.match(folder.name):
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "case-id-invalid", Message("the folder name is not a valid case id"),
+        diags.append(Diagnostic(case_folder.folder, 1, 1, "error", "case-id-invalid", Message("the folder name is not a valid case id"),
                                 Message("use 1-64 characters of a-z 0-9 - _, starting with a letter or digit")))
     if not case_path.exists() and not case_path.is_symlink():
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", Message("the case folder has no case.yaml"),
+        diags.append(Diagnostic(case_folder.folder, 1, 1, "error", "missing-case-file", Message("the case folder has no case.yaml"),
                                 Message("run `careerpath new` to scaffold one")))
     elif _safe(root, case_path, diags):
-        cf.case = _load_doc(root, case_path, "case", diags, files, programs)
-        if cf.case.model is not None and cf.case.model.id != folder.name:
-            diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", Message("`id` differs from the folder name"),
+        case_folder.case = _load_file(root, case_path, "case", diags, files, programs)
+        if case_folder.case.model is not None and case_folder.case.model.id != folder.name:
+            diags.append(case_folder.case.diagnostic(("id",), "error", "case-id-mismatch", Message("`id` differs from the folder name"),
                                             Message("make `id` equal the folder name, or rename the folder")))
     plan_path = folder / "plan.yaml"
     if (plan_path.exists() or plan_path.is_symlink()) and _safe(root, plan_path, diags):
-        cf.plan = _load_doc(root, plan_path, "plan", diags, files)
-    cf.events = _load_dated(root, folder / "events", "event", diags, files)
-    cf.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
+        case_folder.plan = _load_file(root, plan_path, "plan", diags, files)
+    case_folder.events = _load_dated(root, folder / "events", "event", diags, files)
+    case_folder.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
     for path in _listdir(folder, diags, root):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
                                     Message("this file is not part of the case format and is not read"),
                                     Message("events go in events/, referrals in referrals/, attachments in documents/")))
-    return cf
+    return case_folder
 
 
 def find_caseload(start: Path) -> Optional[Path]:
@@ -629,21 +633,21 @@ def load(root: Path | str) -> Caseload:
 
 
 def load_config(root: Path, diags: list[Diagnostic], programs: Optional[ProgramSet] = None
-                ) -> tuple[m.CaseloadConfig, Optional[Document]]:
-    """careerpath.yaml as a model (defaults when missing or broken) and its document."""
+                ) -> tuple[m.CaseloadConfig, Optional[SourceFile]]:
+    """careerpath.yaml as a model (defaults when missing or broken) and its parsed file."""
     if programs is None:
         programs = load_programs(root)
-    config_doc = None
+    config_file = None
     config_path = root / CONFIG_FILE
     if config_path.is_symlink() and not _safe(root, config_path, diags):
         pass
     elif config_path.exists():
-        config_doc = _load_doc(root, config_path, "careerpath", diags, programs=programs)
+        config_file = _load_file(root, config_path, "careerpath", diags, programs=programs)
     else:
         diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file", Message("careerpath.yaml is missing"),
                                 Message("run `careerpath init` or point --caseload at the caseload folder")))
-    config = config_doc.model if config_doc and config_doc.model else empty_config(programs)
-    return config, config_doc
+    config = config_file.model if config_file and config_file.model else empty_config(programs)
+    return config, config_file
 
 
 def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
@@ -656,7 +660,7 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
     """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
     programs = load_programs(root)
     diags: list[Diagnostic] = list(programs.diagnostics)
-    config, config_doc = load_config(root, diags, programs)
+    config, config_file = load_config(root, diags, programs)
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
@@ -677,7 +681,7 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
                                         Message("a file directly under cases/ is not read"),
                                         Message("each case is a folder: cases/<id>/case.yaml")))
     diags.sort(key=sort_key)
-    return Caseload(root, config, config_doc, cases, diags, programs)
+    return Caseload(root, config, config_file, cases, diags, programs)
 
 
 def _load_chunk(task: tuple[Path, list[str]]) -> list[tuple[str, CaseFolder, list[Diagnostic]]]:

@@ -86,6 +86,10 @@ class InitResult:
     written: list[Path] = field(default_factory=list)
     git: str = "absent"  # absent | created | existing
 
+    def to_dict(self) -> dict:
+        """What ``careerpath init --format json`` prints."""
+        return {"folder": str(self.root), "written": [str(p) for p in self.written], "git": self.git}
+
 
 def init(root: Path, *, agency: str = "My Agency", language: str = "en") -> InitResult:
     """Make a new caseload folder with settings, schemas, .gitignore, git and a pre-commit hook."""

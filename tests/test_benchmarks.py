@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.slow  # a scale smoke test: CI runs it (`pytest -m slow`)
 def test_run_py_on_a_small_caseload(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "CAREERPATH_CACHE_DIR"}
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--cases", "30", "--repeat", "1",
@@ -20,6 +23,7 @@ def test_run_py_on_a_small_caseload(tmp_path):
     assert (tmp_path / "caseload-30-seed1" / ".careerpath" / "cache" / "index.pickle").is_file()
 
 
+@pytest.mark.slow  # eight navigators' worth of clones and a server, end to end: CI runs it (`pytest -m slow`)
 def test_team_py_on_a_small_caseload(tmp_path):
     """benchmarks/team.py end to end on a tiny caseload: nothing lost, server clean (figures are not asserted)."""
     import json

@@ -275,4 +275,5 @@ def test_a_caseload_overrides_the_dashboard_and_untranslated_words_fall_back_who
     assert r.code == 0, r.err
     page = (tmp_path / "out" / "dashboard.html").read_text()
     assert '<html lang="en">' in page and "<p>Words no catalogue has yet</p>" in page and "Open obligations" in page
-    assert "report-dashboard.html.j2 has no complete translation for language 'ru'; written in 'en'" in r.err
+    # the note itself is in the user's language (a Message), naming the page and both languages
+    assert "у report-dashboard.html.j2 нет полного перевода на язык 'ru'; записано на 'en'" in r.err

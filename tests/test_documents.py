@@ -249,7 +249,7 @@ def test_reports_list_the_obligations_the_engine_computes(samples):
 
     period = parse_period("2026-Q3")
     found = [o for o in case_obligations(samples.cases["sofia-ramirez"], load_rules(), samples.settings, TODAY,
-                                         samples.config_doc) if o.due in period]
+                                         samples.config_file) if o.due in period]
     assert found
     for lang in ("en", "es"):
         text = render(samples, "quarterly-report", "sofia-ramirez", today=TODAY, lang=lang, period="2026-Q3").text

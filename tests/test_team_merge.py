@@ -342,6 +342,7 @@ def conflict_prefixes(conflicts: list[str], a: dict) -> list[tuple]:
     return prefixes
 
 
+@pytest.mark.slow  # 150 generated three-way merges: CI runs it (`pytest -m slow`)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_property_merge_never_loses_or_silently_picks(data):

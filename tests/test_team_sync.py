@@ -9,8 +9,10 @@ import stat
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from careerpath.cli.shapes import shapes
 from conftest import CONFIG, TODAY
 from gitservers import bare, git, git_daemon, identity
 from test_record import CASE, PLAN
@@ -61,6 +63,13 @@ def server_files(first: Path) -> list[str]:
     return git(first, "ls-tree", "-r", "--name-only", "origin/main").stdout.split()
 
 
+def sync_json(out: str) -> dict:
+    """sync's --format json: one document of the shape docs/cli.md shows."""
+    report = json.loads(out)
+    jsonschema.validate(report, shapes()["sync"])
+    return report
+
+
 def log(cli, repo, *args):
     return cli("log", CASE_ID, *args, "-C", repo, "--today", TODAY)
 
@@ -75,7 +84,7 @@ def test_work_goes_out_and_comes_in_with_who_and_which_cases(team, cli):
                "--today", TODAY).code == 0
     r = cli("sync", "-C", second, "--today", TODAY, "--format", "json")
     assert r.code == 0, r.err
-    report = json.loads(r.out)
+    report = sync_json(r.out)
     assert report["pushed"] is True
     assert [(c["author"], c["cases"]) for c in report["incoming"]] == [("Jordan Smith", [CASE_ID])]
     assert [c["cases"] for c in report["outgoing"]] == [[CASE_ID]]
@@ -140,9 +149,12 @@ def test_same_field_changed_on_both_sides_stops_with_its_path_then_resolves(team
     assert cli("sync", "-C", first, "--today", TODAY).code == 0
     assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-30", "--by", "ktran", "-C", second).code == 0
     assert cli("set", CASE_ID, "person.language", "en", "--by", "ktran", "-C", second).code == 0
-    r = cli("sync", "-C", second, "--today", TODAY)
+    r = cli("sync", "-C", second, "--today", TODAY, "--format", "json")
     assert r.code == 1
     assert f"conflict: {F}: `enrollments.ca-dor-vr.applied` was changed on both sides" in r.err
+    stopped = sync_json(r.out)   # stopped mid-way: what happened so far, with the error
+    assert stopped["conflicts"] == [[F, "enrollments.ca-dor-vr.applied"]] and not stopped["pushed"]
+    assert "error" in stopped and "2026-08-30" not in r.out and "2026-08-28" not in r.out
     assert "2026-08-30" not in r.err and "2026-08-28" not in r.err
     assert cli("validate", "-C", second, "--today", TODAY, "--no-cache").code == 1
     # running sync again without resolving says so, and changes nothing
@@ -198,8 +210,9 @@ def test_commits_that_add_errors_are_not_pushed(team, cli):
     (second / F).write_text(CASE.replace("staff: {navigator: jsmith}", "staff: {navigator: nobody}"))
     git(second, "commit", "-qam", "bad staff")
     before = git(first, "ls-remote", url, "main").stdout
-    r = cli("sync", "-C", second, "--today", TODAY)
+    r = cli("sync", "-C", second, "--today", TODAY, "--format", "json")
     assert r.code == 1
+    assert sync_json(r.out)["pushed"] is False
     assert f"{F}:" in r.err and "unknown-staff" in r.err and "nobody" not in r.err.split("unknown-staff")[0][-40:]
     assert git(first, "ls-remote", url, "main").stdout == before
 

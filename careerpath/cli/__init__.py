@@ -1,8 +1,21 @@
 """The command line: a thin layer over the library.
 
 Each command lives in its own module below and registers itself on the one
-:data:`~careerpath.cli.common.app`; :func:`main` is the only place that turns
-errors into messages and exit codes:
+:data:`~careerpath.cli.common.app`; each calls the library and hands the
+result to :mod:`.output`. Modules:
+
+    common      the app, the option sets every command shares (Annotated), CliError, caseload/today/cache
+    output      one output layer: --format text|json|csv, stdout for data, stderr for messages
+    shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
+    cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
+                cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
+                cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
+    views       due's kept rows and whole replayed outputs in the cache folder
+    redaction   --redact over everything a command prints or writes
+    localize    the click tree in the user's language; diagnostics worded at display time
+    reference   docs/cli.md from each command's --help and JSON shape
+
+:func:`main` is the only place that turns errors into messages and exit codes:
 
     0   success
     1   findings (validation errors) or a problem the user can fix

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 
 from ..i18n import _, ngettext
 from .common import CliError, FormatOpt, app
+from .output import TEXT_JSON, check_format, emit
 
 i18n_app = typer.Typer(help="Translations of the tool and its documents: coverage, review, plain language.\n\n"
                        "Example:  careerpath i18n status --require en --require ru",
@@ -53,8 +53,7 @@ def status(
     from .. import i18n
     from ..translations import coverage
 
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     for lang in require:
         if lang not in i18n.LANGUAGES:
             raise CliError(_("--require: unknown language {lang} (known: {known})").format(
@@ -62,8 +61,7 @@ def status(
     rows = coverage(_locale_dir(locale_dir), template_folders=_default_template_folders())
     incomplete = [r for r in rows if r.template is None and r.lang in require and not r.complete]
     if format == "json":
-        json.dump([r.to_dict() for r in rows], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([r.to_dict() for r in rows], format)
     else:
         _print_table(rows)
     for r in incomplete:
@@ -117,8 +115,7 @@ def check(
     from .. import i18n
     from ..plainlang import CHECKED_LANGUAGES, check_templates
 
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     langs = language or list(CHECKED_LANGUAGES)
     for lang in langs:
         if lang not in CHECKED_LANGUAGES:
@@ -133,8 +130,7 @@ def check(
     findings = sorted({f for folder in folders
                        for f in check_templates(folder, langs, catalogue=catalogue, everything=everything)})
     if format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([f.to_dict() for f in findings], format)
     else:
         for f in findings:
             print(f"{f.file}:{f.line}: {f.code}: {_finding_message(f)}")

@@ -12,6 +12,7 @@ import typer
 from ..i18n import _, message_of, text as shown   # `text` is the document's text below
 from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, cache_of, caseload_of, err,
                      today_of)
+from .output import TEXT_JSON, check_format, emit
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -24,7 +25,7 @@ def render(
     case: Annotated[Optional[str], typer.Argument(metavar="CASE", show_default=False, help="The case id.")] = None,
     lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG",
                                        help="Document language (en, es, vi, hy, hmn, ru). Default: the person's language."),
-    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf])."),
+    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf]); with --list: text or json."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="PATH",
                                        help="Write the document here (atomically, mode 0600) instead of stdout."),
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
@@ -57,8 +58,9 @@ def render(
     from ..programs import load_programs
 
     if list_kinds:
+        listing = check_format("text" if format == "md" else format, TEXT_JSON)  # md: the default, a document's
         if kind is not None:  # `render --list CASE`: the kinds that fit this case
-            return _list_for_case(ctx, kind if case is None else case, caseload)
+            return _list_for_case(ctx, kind if case is None else case, caseload, listing)
         # the caseload's own programs add their kinds; outside a caseload, the built-in ones
         explicit = caseload is not None or _globals(ctx).caseload is not None
         try:
@@ -68,9 +70,13 @@ def render(
                 raise
             programs = load_programs()
         rows = kinds_table(programs)
-        width = max(len(r["kind"]) for r in rows)
-        for r in rows:
-            print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+
+        def text() -> None:
+            width = max(len(r["kind"]) for r in rows)
+            for r in rows:
+                print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+
+        emit(rows, listing, text)
         return 0
     if not kind or not case:
         raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
@@ -103,13 +109,13 @@ def render(
     from ..fsio import WriteError, atomic_write
     from ..pipeline import load
 
-    cl = load(root, cache=cache_of(ctx))
+    loaded = load(root, cache=cache_of(ctx))
     from .redaction import redactor
 
-    red = redactor(cl, redact, redact_staff)
+    red = redactor(loaded, redact, redact_staff)
     try:
         # rendered from the real data (a document refuses missing fields), then every known value in it replaced
-        doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
+        doc = render_document(loaded, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
                               period=period)
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
@@ -129,17 +135,21 @@ def render(
     return 0
 
 
-def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
+def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
     from ..documents import RenderError, kinds_for
     from ..pipeline import load
 
-    cl = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
+    loaded = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
     try:
-        rows = kinds_for(cl, case)
+        rows = kinds_for(loaded, case)
     except RenderError as e:
         raise CliError(message_of(e), code=1) from None
-    width = max((len(r["kind"]) for r in rows), default=0)
-    for r in rows:
-        state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
-        print(f"{r['kind']:<{width}}  {state}")
+
+    def text() -> None:
+        width = max((len(r["kind"]) for r in rows), default=0)
+        for r in rows:
+            state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
+            print(f"{r['kind']:<{width}}  {state}")
+
+    emit(rows, format, text)
     return 0

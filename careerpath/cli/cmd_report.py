@@ -8,8 +8,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..i18n import _, message_of, ngettext, text
-from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of, err,
-                     today_of)
+from .common import (CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of,
+                     caseload_of, err, today_of)
+from .output import JSON, TEXT_JSON, check_format, emit
 
 EX_TEMPFAIL = 75
 
@@ -32,7 +33,9 @@ def report(
                                help="How long to wait for another run's lock before exiting 75."),
     commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
                                                          "with a message naming the report and period."),
-    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
+    document_format: str = typer.Option("html", "--document-format", metavar="FORMAT",
+                                        help="quarterly: the documents' format, html or md."),
+    format: FormatOpt = "text",
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
@@ -42,8 +45,9 @@ def report(
 ) -> int:
     """Write caseload reports into a folder, safely from cron.
 
-    No prompts; one line per file written on stderr (none with --quiet); output
-    written atomically; reruns with the same inputs and --today change no byte.
+    No prompts; one line per file written on stderr (none with --quiet), or
+    with --format json one summary of the files written and failed on stdout;
+    output written atomically; reruns with the same inputs and --today change no byte.
     A lock keeps two runs on one caseload apart: the second waits --wait seconds,
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
@@ -59,8 +63,12 @@ def report(
     if kind not in batch.RUNNERS:
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
                        code=2)
-    if format not in ("html", "md"):
-        raise CliError(_("--format must be html or md"), code=2)
+    if format in ("html", "md"):  # before --document-format, --format chose the documents' format
+        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(TEXT_JSON)), code=2,
+                       hint=_("the documents' format is --document-format {format}").format(format=format))
+    check_format(format, TEXT_JSON)
+    if document_format not in ("html", "md"):
+        raise CliError(_("--document-format must be html or md"), code=2)
     if registry_kind and kind != "registry":
         raise CliError(_("--kind chooses registries: use it with `report registry`"), code=2)
     root = caseload_of(ctx, caseload)
@@ -74,32 +82,32 @@ def report(
 
     try:
         with caseload_lock(root, wait):
-            cl = load(root, cache=cache_of(ctx))
-            unknown = [c for c in case if c not in cl.cases]
+            loaded = load(root, cache=cache_of(ctx))
+            unknown = [c for c in case if c not in loaded.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
-            declared = cl.programs.registries()
+            declared = loaded.programs.registries()
             unknown = [k for k in registry_kind if k not in declared]
             if unknown:
                 raise CliError(_("no registry {names} in this caseload's programs; they declare: {known}").format(
                     names=", ".join(unknown), known=", ".join(declared) or "-"), code=2)
             from .redaction import redactor
 
-            red = redactor(cl, redact, redact_staff)
+            red = redactor(loaded, redact, redact_staff)
             # the models redacted field by field, the text written redacted once more; --case names real ids
-            shown = red.caseload(cl) if red is not None else cl
+            shown = red.caseload(loaded) if red is not None else loaded
             chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
             from .localize import content_language
 
             req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
-                                      stamp=day.isoformat() if stamp else "", fmt=format,
+                                      stamp=day.isoformat() if stamp else "", fmt=document_format,
                                       redact=red.text if red is not None else None,
-                                      lang=content_language(ctx, None, cl.config.default_language),
+                                      lang=content_language(ctx, None, loaded.config.default_language),
                                       registries=tuple(registry_kind))
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
-    load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
+    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",
@@ -108,30 +116,42 @@ def report(
     for note in dict.fromkeys(result.notes):
         err("careerpath: " + _("note: {note}").format(note=text(note)))
     for path, what in result.written:
-        if not quiet:
+        if not quiet and format != JSON:
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=text(reason)))
+    committed: Optional[str] = None
+    commit_failed = False
     if commit and result.written:
-        if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
-            return 1
-    return 1 if result.failed else 0
+        committed, commit_failed = _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir,
+                                                   quiet or format == JSON)
+    emit(summary(result, kind, per.label, out_dir, committed), format)
+    return 1 if result.failed or commit_failed else 0
 
 
-def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:
+    """What ``report --format json`` prints: the report, the files written (path, what they hold), the
+    outputs that failed (name, reason) and the commit made with --commit (else null)."""
+    return {"kind": kind, "period": period, "out": str(out_dir),
+            "written": [{"path": str(p), "what": what} for p, what in result.written],
+            "failed": [{"name": name, "reason": reason} for name, reason in result.failed], "commit": commit}
+
+
+def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> tuple[Optional[str], bool]:
+    """Commit the reports written: (the commit made or None, whether committing failed)."""
     from .. import gitio
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
         err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
-        return True
+        return None, False
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
     try:
         made = gitio.commit_paths(top, paths, message, force=True)
     except gitio.GitError as e:
         err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=text(e.message)))
-        return False
+        return None, True
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
             else _("reports unchanged since the last commit; nothing committed"))
-    return True
+    return (made.sha if made else None), False

@@ -10,7 +10,8 @@ import typer
 
 from ..i18n import _, message_of
 from .localize import format_diagnostic
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, parse_date, today_of
+from .common import CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_of, err, parse_date, today_of
+from .output import JSON, TEXT_JSON, check_format, emit
 
 
 @app.command()
@@ -19,6 +20,7 @@ def init(
     agency: str = typer.Option("My Agency", "--agency", help="The agency's name, shown on documents."),
     language: str = typer.Option("en", "--language", help="The default document language."),
     remote: Optional[str] = typer.Option(None, "--remote", metavar="URL", help="The team's git server (see `careerpath sync`)."),
+    format: FormatOpt = "text",
 ) -> int:
     """Make a new caseload: careerpath.yaml, cases/, schemas/, .gitignore, git and a pre-commit hook.
 
@@ -26,6 +28,7 @@ def init(
 
     Example:  careerpath init my-caseload --agency "Bay Navigation Services"
     """
+    check_format(format, TEXT_JSON)
     from ..fsio import WriteError
     from ..scaffold import ScaffoldError, init as do_init
 
@@ -48,8 +51,8 @@ def init(
         except GitError as e:
             raise CliError(e.message, code=2) from None
         err(_("remote `{name}` added").format(name="origin"))
-    print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME --language LANG --caseload {folder}")
-          .format(folder=folder))
+    emit(result, format, lambda: print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME "
+                                         "--language LANG --caseload {folder}").format(folder=folder)))
     return 0
 
 
@@ -64,6 +67,7 @@ def new(
     language: str = typer.Option(..., "--language", help="The person's language (en, es, vi, hy, hmn, ru, ...)."),
     program: List[str] = typer.Option([], "--program", "-p", help="A program to enroll in; repeat for several."),
     opened: Optional[str] = typer.Option(None, "--opened", metavar="YYYY-MM-DD", help="Date opened (default: today)."),
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -76,6 +80,7 @@ def new(
 
     Example:  careerpath new an-nguyen --name "Nguyễn Văn An" --language vi --program ca-dds-ccp --ccp-basis left-subminimum-wage
     """
+    check_format(format, TEXT_JSON)
     if not _CASE_ID.match(case_id):
         raise CliError(_("CASE-ID must be 1-64 characters of a-z 0-9 - _, starting with a letter or digit"), code=2)
     root = caseload_of(ctx, caseload)
@@ -93,7 +98,7 @@ def new(
         raise CliError(message_of(e)) from None
     except WriteError as e:
         raise CliError(message_of(e)) from None
-    print(_("wrote {path}").format(path=path))
+    emit({"case": case_id, "written": [path]}, format, lambda: print(_("wrote {path}").format(path=path)))
     return 0
 
 
@@ -131,6 +136,7 @@ def schema(
     ctx: typer.Context,
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program`, `rules` or `documents`."),
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
 ) -> int:
     """Write the JSON Schema of every file kind, for editors' completion and inline errors.
@@ -140,11 +146,12 @@ def schema(
 
     Example:  careerpath schema --kind case
     """
+    check_format(format, TEXT_JSON)
     from .. import schema as sch
     from ..fsio import WriteError
     from ..models import FILE_MODELS
 
-    if kind is not None:
+    if kind is not None:  # a schema is JSON already: the same bytes in either format
         kinds = (*FILE_MODELS, *sch.PROGRAM_KINDS)
         if kind not in kinds:
             raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2)
@@ -156,8 +163,11 @@ def schema(
     root = caseload_of(ctx, caseload) if out is None else _caseload_or_none(ctx, caseload)
     target = out if out is not None else root / "schemas"
     try:
-        for path in sch.write_all(target, load_programs(root)):
-            err(_("wrote {path}").format(path=path))
+        written = sch.write_all(target, load_programs(root))
     except WriteError as e:
         raise CliError(message_of(e)) from None
+    for path in written:
+        err(_("wrote {path}").format(path=path))
+    if format == JSON:
+        emit({"written": written}, format)
     return 0

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Optional
 
 import typer
 
 from ..i18n import _, ngettext, text
 from .common import CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_of, display_prefix, err, today_of
+from .output import TEXT_JSON, check_format, emit
 
 remote_app = typer.Typer(help="The team's git server this clone syncs with.\n\n"
                          "Example:  careerpath remote set git@git.agency.org:caseload.git",
@@ -25,10 +24,10 @@ def _commit_line(c) -> str:
 def _print_report(report, fmt: str) -> None:
     for note in report.notes:
         err("careerpath: " + text(note))
-    if fmt == "json":
-        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return
+    emit(report, fmt, lambda: _report_text(report))
+
+
+def _report_text(report) -> None:
     if report.incoming:
         cases = sorted({c for i in report.incoming for c in i.cases})
         print(ngettext("came in: {n} commit", "came in: {n} commits", len(report.incoming)).format(n=len(report.incoming))
@@ -44,6 +43,14 @@ def _print_report(report, fmt: str) -> None:
             print(_commit_line(c))
     if not report.incoming and not report.outgoing:
         print(_("up to date with {remote}/{branch}").format(remote=report.remote, branch=report.branch))
+
+
+def _stopped(e, format: str) -> None:
+    """A sync that stopped mid-way still reports what happened so far: in json, with the error and the files."""
+    if format == "json":
+        emit({**e.report.to_dict(), "error": e.message, "files": e.files}, format)
+    else:
+        _print_report(e.report, format)
 
 
 @app.command()
@@ -70,8 +77,7 @@ def sync(
 
     Example:  careerpath sync
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..gitio import GitError
@@ -87,23 +93,17 @@ def sync(
         from .localize import format_diagnostic
 
         if e.report is not None:
-            _print_report(e.report, "text")
+            _stopped(e, format)
         for d in e.diagnostics:
             err(format_diagnostic(d, prefix))
         raise CliError(e.message, e.code, e.hint_message) from None
     except SyncError as e:
-        if e.report is not None and format == "text":
-            _print_report(e.report, "text")
+        if e.report is not None:
+            _stopped(e, format)
             for file, path in e.report.conflicts:
                 err("  " + _("conflict: {file}: `{field}` was changed on both sides").format(file=file, field=text(path)))
         for f in e.files:
             err(f"  {f}")
-        if format == "json" and e.report is not None:
-            out = e.report.to_dict()
-            out["error"] = e.message
-            out["files"] = e.files
-            json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
         raise CliError(e.message, e.code, e.hint_message) from None
     except RecordBusy as e:
         raise CliError(e.message, 75, e.hint) from None

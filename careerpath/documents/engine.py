@@ -264,21 +264,21 @@ _NOTES = (
 
 def subject_of(caseload, case_id: str) -> Subject:
     """The typed inputs of ``case_id``; refuses a case whose files have errors."""
-    cf = caseload.cases.get(case_id)
-    if cf is None:
+    case_folder = caseload.cases.get(case_id)
+    if case_folder is None:
         raise RenderError(Message("no case `{case}` in this caseload", case=case_id))
     prefix = f"cases/{case_id}/"
     errors = sorted({d.file for d in caseload.diagnostics
                      if d.severity == "error" and (d.file.startswith(prefix) or d.file == "careerpath.yaml")})
-    if errors or cf.case is None or cf.case.model is None:
+    if errors or case_folder.case is None or case_folder.case.model is None:
         where = ", ".join(errors) or f"{prefix}case.yaml"
         raise RenderError(Message("case `{case}` has errors in {files}; run `careerpath validate` and fix them first",
                                   case=case_id, files=where))
-    events = tuple(sorted((d.model for d in cf.events if d.model is not None), key=lambda e: (e.date, e.type)))
-    referrals = tuple(sorted((d.model for d in cf.referrals if d.model is not None),
+    events = tuple(sorted((d.model for d in case_folder.events if d.model is not None), key=lambda e: (e.date, e.type)))
+    referrals = tuple(sorted((d.model for d in case_folder.referrals if d.model is not None),
                              key=lambda r: (r.date, r.kind, r.to)))
-    plan = cf.plan.model if cf.plan is not None else None
-    return Subject(cf.case.model, plan, events, referrals, caseload.config, programs_of(caseload))
+    plan = case_folder.plan.model if case_folder.plan is not None else None
+    return Subject(case_folder.case.model, plan, events, referrals, caseload.config, programs_of(caseload))
 
 
 def programs_of(caseload) -> ProgramSet:
@@ -291,8 +291,8 @@ def _obligations(caseload, case_id: str, today: date) -> list:
     """This case's obligations from the obligations engine, history included (reports pick their period)."""
     from ..obligations import case_obligations, load_rules
 
-    cf = caseload.cases[case_id]
-    found = case_obligations(cf, load_rules(programs_of(caseload)), caseload.settings, today, caseload.config_doc)
+    case_folder = caseload.cases[case_id]
+    found = case_obligations(case_folder, load_rules(programs_of(caseload)), caseload.settings, today, caseload.config_file)
     return sorted(found, key=lambda o: (o.due, o.rule, o.item))
 
 

@@ -103,23 +103,23 @@ class _Event:
 class _Context:
     """What every rule of one case needs: facts, events, settings, dates."""
 
-    def __init__(self, cf: Any, settings: Any, config_doc: Any, today: date):
+    def __init__(self, case_folder: Any, settings: Any, config_file: Any, today: date):
         self.today = today
-        self.case_id = cf.id
-        case_model = cf.case.model if cf.case is not None else None
+        self.case_id = case_folder.id
+        case_model = case_folder.case.model if case_folder.case is not None else None
         self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
-        plan_model = cf.plan.model if cf.plan is not None else None
+        plan_model = case_folder.plan.model if case_folder.plan is not None else None
         plan = plan_model.model_dump(by_alias=True) if plan_model is not None else {}
-        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in cf.referrals if d.model is not None]
+        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in case_folder.referrals if d.model is not None]
         self.settings = settings
         self.roots = {
-            "case": Node(self.case or {}, cf.case, ()),
-            "plan": Node(plan, cf.plan, ()),
+            "case": Node(self.case or {}, case_folder.case, ()),
+            "plan": Node(plan, case_folder.plan, ()),
             "referrals": Node(refs, None, ()),
-            "settings": Node(settings.model_dump(), config_doc, ("settings",)),
+            "settings": Node(settings.model_dump(), config_file, ("settings",)),
         }
         self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
-                              for d in cf.events if d.model is not None and d.model.date <= today),
+                              for d in case_folder.events if d.model is not None and d.model.date <= today),
                              key=lambda e: e.date)
         self.closed_on: Optional[date] = None
         if self.case is not None:
@@ -424,9 +424,9 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     )
 
 
-def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config_doc: Any = None) -> list[Obligation]:
+def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None) -> list[Obligation]:
     """Every obligation of one case folder (history included), unsorted."""
-    ctx = _Context(cf, settings, config_doc, today)
+    ctx = _Context(case_folder, settings, config_file, today)
     out: list[Obligation] = []
     for rule in book.rules:
         enrollment = None
@@ -435,7 +435,7 @@ def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config
             enrollment = ctx.enrollment(rule.program)
             if enrollment is None:
                 continue
-            roots = {**roots, "enrollment": Node(enrollment, cf.case, ("enrollments", rule.program))}
+            roots = {**roots, "enrollment": Node(enrollment, case_folder.case, ("enrollments", rule.program))}
         facts = Facts(roots)
         if not facts.holds(rule.when):
             continue
@@ -457,7 +457,7 @@ def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
     settings = caseload.settings
     out: list[Obligation] = []
     for case_id in sorted(caseload.cases):
-        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_doc))
+        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_file))
     if not include_closed_history:
         out = [o for o in out if not o.history]
     out.sort(key=sort_key)

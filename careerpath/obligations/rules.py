@@ -235,6 +235,13 @@ class Rule(_Spec):
     def status_of_source(self) -> str:
         return "confirmed" if self.confirmed else "needs-source"
 
+    def to_dict(self) -> dict[str, Any]:
+        """What ``careerpath rules --format json`` prints for this rule."""
+        return {"id": self.id, "program": self.program, "kind": self.kind, "title": self.title,
+                "titles": dict(self.titles), "citation": self.citation, "confirmed": self.confirmed,
+                "source": self.status_of_source, "informational": self.informational, "explain": self.explain,
+                "file": self.source_file}
+
 
 class RuleFile(_Spec):
     """A rule file: ``rules`` (a program's own ``rules.yaml``; ``common.yaml`` also sets its header)."""

@@ -136,7 +136,7 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
 
     result = BatchResult()
     cases = req.cases()
-    wanted = {cf.id for cf in cases}
+    wanted = {case_folder.id for case_folder in cases}
     open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
     figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency,
                                 req.caseload.programs)
@@ -153,8 +153,8 @@ def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
     before it began."""
     programs = [p for p in req.caseload.programs if QUARTERLY_KIND in p.documents]
     out = []
-    for cf in req.cases():
-        case = cf.model
+    for case_folder in req.cases():
+        case = case_folder.model
         if case.closure is not None and case.closure.date < req.period.start:
             continue
         for program in programs:
@@ -163,7 +163,7 @@ def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
                 continue
             began, ended = program.began(enrollment), program.ended(enrollment)
             if (began is None or began <= req.period.end) and (ended is None or ended >= req.period.start):
-                out.append(cf)
+                out.append(case_folder)
                 break
     return out
 
@@ -183,24 +183,24 @@ def run_quarterly(req: ReportRequest) -> BatchResult:
     folder = f"quarterly-{req.period.label}"
     default = req.caseload.config.default_language
     index_rows = []
-    for cf in quarterly_cases(req):
-        person_lang = cf.model.person.language
+    for case_folder in quarterly_cases(req):
+        person_lang = case_folder.model.person.language
         written: set[str] = set()
         for lang in dict.fromkeys((person_lang, default)):
             try:
-                doc = documents.render(req.caseload, QUARTERLY_KIND, cf.id, today=req.today, lang=lang,
+                doc = documents.render(req.caseload, QUARTERLY_KIND, case_folder.id, today=req.today, lang=lang,
                                        fmt=req.fmt, period=req.period.label)
             except documents.RenderError as e:
                 reason = str(e).splitlines()[0]
-                result.failed.append((f"{folder}/{cf.id}.{lang}.{req.fmt}", reason))
-                index_rows.append({"case": cf.id, "lang": lang, "file": "", "failed": reason, "missing": ""})
+                result.failed.append((f"{folder}/{case_folder.id}.{lang}.{req.fmt}", reason))
+                index_rows.append({"case": case_folder.id, "lang": lang, "file": "", "failed": reason, "missing": ""})
                 continue
             if doc.lang in written:  # the same document again (the person's language fell back to it)
                 continue
             written.add(doc.lang)
-            file = f"{cf.id}.{doc.lang}.{req.fmt}"
+            file = f"{case_folder.id}.{doc.lang}.{req.fmt}"
             _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
-            index_rows.append({"case": cf.id, "lang": doc.lang, "file": file, "failed": "",
+            index_rows.append({"case": case_folder.id, "lang": doc.lang, "file": file, "failed": "",
                                "missing": "" if doc.lang == lang else lang})
     _emit_page(req, result, f"{folder}/index.html", lambda: pages.render(
         req.caseload.root, "report-quarterly-index.html.j2",

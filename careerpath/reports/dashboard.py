@@ -118,7 +118,7 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
         programs = load_programs()
     f = Figures(agency, today, period)
     f.cases_total = len(cases)
-    f.cases_active = sum(1 for cf in cases if cf.model.status == "active")
+    f.cases_active = sum(1 for case_folder in cases if case_folder.model.status == "active")
     by_status: Counter[str] = Counter()
     by_staff: dict[str, Counter[str]] = {}
     past_due_staff: Counter[str] = Counter()
@@ -143,8 +143,8 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
     languages: Counter[str] = Counter()
     hours, days_to_job = [], []
     wages: dict[str, list[float]] = {}
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         languages[case.person.language] += 1
         for pid in case.enrollments:
             counts[pid] += 1

@@ -53,8 +53,8 @@ def retention(start: date, end: date | None, offset: relativedelta, today: date)
 
 def outcomes_table(cases: Iterable[CaseFolder], period: Period, today: date, programs: Any) -> Table:
     rows = []
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         for job in sorted(case.jobs, key=lambda j: (j.start, j.employer)):
             if not period.overlaps(job.start, job.end) or job.start > today:
                 continue

@@ -123,8 +123,8 @@ def _defined(value: Any) -> Any:
 
 def _rows(spec: Any, program: Any, cases: Iterable[CaseFolder]) -> Iterator[dict]:
     """One context per row: the case, its enrollment, and the item (``each``) the row is about."""
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         if case is None or program.id not in case.enrollments:
             continue
         enrollment = case.enrollments[program.id]
@@ -137,7 +137,7 @@ def _rows(spec: Any, program: Any, cases: Iterable[CaseFolder]) -> Iterator[dict
             for job in case.jobs:
                 yield {**base, "job": job}
         else:
-            docs = cf.referrals if spec.each == "referral" else cf.events
+            docs = case_folder.referrals if spec.each == "referral" else case_folder.events
             for doc in docs:
                 if doc.model is not None:
                     yield {**base, spec.each: doc.model}

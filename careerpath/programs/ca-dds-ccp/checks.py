@@ -42,7 +42,7 @@ def staff_qualification_gaps(staff: Any) -> list[Message]:
 
 
 def check_staff_qualifications(caseload: Any, today: date) -> Iterator[Diagnostic]:
-    doc = caseload.config_doc
+    doc = caseload.config_file
     if doc is None or doc.model is None:
         return
     for i, staff in enumerate(doc.model.staff):

@@ -36,8 +36,8 @@ def snils_ok(snils: str) -> bool:
 
 def check_snils(caseload: Any, today: date) -> Iterator[Diagnostic]:
     """A SNILS (in any case, enrolled here or not) must pass its check-number test."""
-    for cf in caseload.cases.values():
-        doc = cf.case
+    for case_folder in caseload.cases.values():
+        doc = case_folder.case
         case = doc.model if doc is not None else None
         if case is None:
             continue
