@@ -83,8 +83,10 @@ _HASH_40_SEED1 = ("816d3e20f7df60eb1bc4e492814a202f214579ec1a0c0ebb94a2637883e6c
 _HASH_40_SEED3 = ("b01be4f5771d1b11abfd49cbf75d553c8960055802e6b1fc2133eda7d113943c", 467)
 
 
-def test_output_unchanged_since_before_the_speed_up(tmp_path):
-    generate(str(tmp_path / "s1"), 40, 1, TODAY)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_output_unchanged_since_before_the_speed_up(tmp_path, jobs):
+    """In one process and split over a pool of two (chunks of 5 cases), the bytes are the old ones."""
+    generate(str(tmp_path / "s1"), 40, 1, TODAY, jobs=jobs)
     assert tree_hash(tmp_path / "s1") == _HASH_40_SEED1
-    generate(str(tmp_path / "s3"), 40, 3, TODAY)
+    generate(str(tmp_path / "s3"), 40, 3, TODAY, jobs=jobs)
     assert tree_hash(tmp_path / "s3") == _HASH_40_SEED3
