@@ -69,6 +69,7 @@ the edit, add and new-day scenarios, and `report dashboard` with its
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -335,14 +336,25 @@ def case_id(i: int) -> str:
     return f"c{i:06d}"
 
 
-def edit_case(n: int) -> int:
-    return n // 2 + 1
+@functools.lru_cache(maxsize=None)
+def edit_case(n: int, seed: int) -> int:
+    """The case the edit scenario changes: the first open case from the middle of the caseload on.
+
+    Read from the generator, not the disk, so it is the same case before and after an edit (a
+    closed case's plan objectives are history: editing them changes nothing `due` lists).
+    """
+    for i in list(range(n // 2 + 1, n + 1)) + list(range(1, n // 2 + 1)):
+        if "\nstatus: active\n" in make_case(i, seed, DEFAULT_TODAY)[1]["case.yaml"]:
+            return i
+    raise SystemExit("run.py: the generated caseload has no open case to edit")
 
 
 def show_case(root: Path, n: int) -> str:
-    """The first case from c000008 on (the issue's example) enrolled in CCP: `render pccp` needs one."""
+    """The first open CCP case from c000008 on (the issue's example): `render pccp` needs CCP, and the
+    add scenario copies it, so that the new case has obligations `due` lists."""
     for i in list(range(min(8, n), n + 1)) + list(range(1, min(8, n))):
-        if "\n  ca-dds-ccp:\n" in (root / "cases" / case_id(i) / "case.yaml").read_text(encoding="utf-8"):
+        text = (root / "cases" / case_id(i) / "case.yaml").read_text(encoding="utf-8")
+        if "\n  ca-dds-ccp:\n" in text and "\nstatus: active\n" in text:
             return case_id(i)
     return case_id(1)
 
@@ -350,13 +362,13 @@ def show_case(root: Path, n: int) -> str:
 _OBJECTIVE = re.compile(r"^      - \{id: g1\.o2, .*$", re.M)
 
 
-def edit_value(root: Path, n: int, k: int) -> str:
-    """Give case n/2+1's objective g1.o2 a new due date (today + 10 + k days) and no done date.
+def edit_value(root: Path, n: int, seed: int, k: int) -> str:
+    """Give the edit case's objective g1.o2 a new due date (today + 10 + k days) and no done date.
 
     A value edit that changes an obligation (its date, and its status when it was done);
     returns the new date, which `due` must then list for that case.
     """
-    plan = root / "cases" / case_id(edit_case(n)) / "plan.yaml"
+    plan = root / "cases" / case_id(edit_case(n, seed)) / "plan.yaml"
     new = (DEFAULT_TODAY + timedelta(days=10 + k)).isoformat()
     text, count = _OBJECTIVE.subn(
         f"      - {{id: g1.o2, text: Two informational interviews, due: {new}, done: null}}",
@@ -380,8 +392,8 @@ def add_case(root: Path, n: int, k: int, source: str) -> str:
 def restore(root: Path, n: int, seed: int) -> bool:
     """Undo the scenarios: the edited case's files as generated, no case beyond n. Whether anything changed."""
     changed = False
-    _, files = make_case(edit_case(n), seed, DEFAULT_TODAY)
-    plan = root / "cases" / case_id(edit_case(n)) / "plan.yaml"
+    _, files = make_case(edit_case(n, seed), seed, DEFAULT_TODAY)
+    plan = root / "cases" / case_id(edit_case(n, seed)) / "plan.yaml"
     if plan.read_text(encoding="utf-8") != files["plan.yaml"]:
         plan.write_text(files["plan.yaml"], encoding="utf-8")
         changed = True
@@ -685,17 +697,17 @@ class Bench:
 
     def _edit(self) -> None:
         n, res = self.n, self.result
-        expect: dict[str, str] = {}
+        edited = case_id(edit_case(n, self.args.seed))
 
         def before(side: Side, i: int) -> None:
-            expect[side.label] = edit_value(side.root, n, i)
+            edit_value(side.root, n, self.args.seed, i)
 
         figs = self.measure("edit", "due after editing one case (a due date)", self.per_side(
             lambda s, i: s.cli("due", *self.day_args(s)), capture=True, before=before), warmup=0)
         for f in figs:
-            shown = all(lists(r.out, case_id(edit_case(n)), "g1.o2", (DEFAULT_TODAY + timedelta(days=10 + i)).isoformat())
+            shown = all(lists(r.out, edited, "g1.o2", (DEFAULT_TODAY + timedelta(days=10 + i)).isoformat())
                         for i, r in enumerate(f.runs))
-            res.checks.append((f"{f.who}: `due` lists the edited date of {case_id(edit_case(n))} after each edit", shown))
+            res.checks.append((f"{f.who}: `due` lists the edited date of {edited} after each edit", shown))
             for r in f.runs:
                 r.out = b""
         self.verify("the edits")

@@ -44,8 +44,11 @@ def test_run_py_on_300_cases(tmp_path):
     assert sorted(p.name for p in cases.iterdir())[-1] == "c000300"
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from make_caseload import DEFAULT_TODAY, make_case
+    from run import edit_case
 
-    assert (cases / "c000151" / "plan.yaml").read_text(encoding="utf-8") == make_case(151, 1, DEFAULT_TODAY)[1]["plan.yaml"]
+    i = edit_case(300, 1)
+    assert f"`due` lists the edited date of c{i:06d}" in out
+    assert (cases / f"c{i:06d}" / "plan.yaml").read_text(encoding="utf-8") == make_case(i, 1, DEFAULT_TODAY)[1]["plan.yaml"]
 
 
 def test_side_by_side_with_another_venv(tmp_path):
