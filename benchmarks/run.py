@@ -92,6 +92,12 @@ sys.path.insert(0, str(HERE))
 
 from make_caseload import DEFAULT_TODAY, generate, make_case  # noqa: E402
 
+# Children run here, not in the caller's folder: `python -m` and `-c` put their working folder first
+# on sys.path, so a child started in a checkout would import that checkout's careerpath whatever
+# PYTHONPATH says (and --compare would time this checkout twice). Python 3.11's PYTHONSAFEPATH
+# (set too) says the same to the interpreters that know it.
+CHILD_CWD = HERE
+
 QUARTER = "2026-Q3"  # the last complete quarter before DEFAULT_TODAY (2026-11-22)
 
 # ---------------------------------------------------------------- the baselines' programs
@@ -154,7 +160,8 @@ def run(cmd: list[str], env: dict, capture: bool = False) -> Run:
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
+                                cwd=CHILD_CWD)
         fd = proc.stdout.fileno()
         size = lines = 0
         chunks = []
@@ -233,6 +240,7 @@ class Side:
     def env(self) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CAREERPATH_")}
         env["CAREERPATH_LANG"] = "en"  # the figures do not depend on the machine's locale
+        env["PYTHONSAFEPATH"] = "1"
         env.pop("PYTHONPATH", None)
         if self.pythonpath:
             env["PYTHONPATH"] = str(self.pythonpath)
@@ -282,8 +290,8 @@ def venv_side(path: Path) -> Side:
     if not python.exists():
         raise SystemExit(f"run.py: {python} does not exist (--other-venv takes a venv folder)")
     where = subprocess.run([str(python), "-c", "import careerpath, os; print(os.path.dirname(careerpath.__file__))"],
-                           capture_output=True, text=True, env={k: v for k, v in os.environ.items()
-                                                                if k != "PYTHONPATH"})
+                           capture_output=True, text=True, cwd=CHILD_CWD,
+                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     if where.returncode:
         raise SystemExit(f"run.py: careerpath is not installed in {path}")
     checkout = Path(where.stdout.strip()).parent
@@ -302,10 +310,12 @@ def compile_bytecode(side: Side) -> str:
             "ok = compileall.compile_dir(pkg, quiet=2, workers=0) and compileall.compile_dir(site, quiet=2, workers=0)\n"
             "count = lambda d: sum(f.endswith('.py') for _, _, fs in os.walk(d) for f in fs)\n"
             "print(pkg, count(pkg), site, count(site), int(bool(ok)))\n")
-    done = subprocess.run([side.python, "-c", code], env=side.env(), capture_output=True, text=True)
+    done = subprocess.run([side.python, "-c", code], env=side.env(), capture_output=True, text=True, cwd=CHILD_CWD)
     if done.returncode:
         return f"bytecode NOT compiled for {side.label}: {done.stderr.strip()[-300:]}"
     pkg, npkg, site, nsite, ok = done.stdout.split()
+    if side.pythonpath and Path(pkg).resolve() != (side.pythonpath / "careerpath").resolve():
+        raise SystemExit(f"run.py: {side.label} imports careerpath from {pkg}, not from {side.pythonpath}")
     state = "" if ok == "1" else " (some files did not compile)"
     return (f"{side.label}: compiled {npkg} modules of {pkg} and {nsite} of {site} with compileall "
             f"before timing{state}")
@@ -436,7 +446,8 @@ def _build_sqlite(python: str, env: dict, root: Path, db: Path) -> tuple[int, in
     def due_json(*extra: str) -> list[dict]:
         with tempfile.TemporaryFile() as out:
             subprocess.run([python, "-m", "careerpath", "due", "--format", "json", "--caseload", str(root),
-                            "--today", DEFAULT_TODAY.isoformat(), *extra], env=env, stdout=out, check=True)
+                            "--today", DEFAULT_TODAY.isoformat(), *extra], env=env, stdout=out, check=True,
+                           cwd=CHILD_CWD)
             out.seek(0)
             return json.load(out)
 
