@@ -3,6 +3,7 @@
     python benchmarks/run.py                                # 100, 2,000 and 20,519 cases, 3 runs each
     python benchmarks/run.py --cases 20519 --repeat 5       # the figures of docs/performance.md
     python benchmarks/run.py --cases 2000 --compare main    # this checkout against main, interleaved
+    python benchmarks/run.py --cases 20519 --code main      # main's code alone (the "before" of a change)
     python benchmarks/run.py --cases 300 --repeat 1 --warmup 0 --verify   # the CI smoke run
 
 For each caseload size N (written once by make_caseload.py and kept in
@@ -57,7 +58,9 @@ venv) or --other-venv PATH (an installed venv), every figure is also taken for
 the other code in the same run, on its own identical copy of the caseload (its
 own cache), interleaved run by run (this, other, this, other, ...), and the
 ratio this/other is given pair by pair: on a shared machine whose speed drifts,
-a ratio of neighbouring runs is the figure to trust.
+a ratio of neighbouring runs is the figure to trust. --code REF measures the
+code at REF (exported the same way) in place of this checkout: the figures of
+a branch or commit that is not checked out, with this checkout's harness.
 
 The targets of issue 22 (set for 20,519 cases) are checked at every size and
 printed PASS or FAIL with the figure and baseline they compare. With --verify,
@@ -898,6 +901,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     other = p.add_mutually_exclusive_group()
     other.add_argument("--compare", metavar="REF", help="also measure the code at git REF, interleaved")
     other.add_argument("--other-venv", type=Path, metavar="PATH", help="also measure the careerpath installed in PATH")
+    p.add_argument("--code", metavar="REF",
+                   help="measure the code at git REF (exported, with its own venv) instead of this checkout")
     p.add_argument("--only", type=lambda s: [x.strip() for x in s.split(",") if x.strip()], default=None,
                    help=f"only these figures (comma-separated): {', '.join(FIGURE_KEYS)}")
     verify = p.add_mutually_exclusive_group()
@@ -913,7 +918,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     args.workdir = args.workdir.resolve()
 
-    sides = [this_side()]
+    sides = [compare_side(args.code, args.workdir) if args.code else this_side()]
     if args.compare:
         sides.append(compare_side(args.compare, args.workdir))
     elif args.other_venv:
