@@ -782,10 +782,15 @@ def _ratio(key: str, base_key: str, base_who: Optional[str] = None, pair: bool =
         if pair:
             ratios = paired(a, b)
             r = statistics.median(ratios)
+            cpu = f"; CPU {a.cpu / b.cpu:.2f}×" if b.cpu > 0 else ""
             return r, (f"{r:.2f}× (run by run {min(ratios):.2f}–{max(ratios):.2f}; {a.wall:.2f} s against "
-                       f"{b.wall:.2f} s)")
+                       f"{b.wall:.2f} s{cpu})")
         r = a.wall / b.wall
-        return r, f"{r:.2f}× ({a.wall:.2f} s against {b.wall:.2f} s, medians)"
+        # taken minutes apart, the two medians may meet different loads on a shared machine: the
+        # ratio of CPU times is the steadier one (it counts pool workers, so it overstates a
+        # parallel command's share of an idle machine's wall time)
+        cpu = f"; CPU {a.cpu / b.cpu:.2f}×" if b.cpu > 0 else ""
+        return r, f"{r:.2f}× ({a.wall:.2f} s against {b.wall:.2f} s, medians{cpu})"
     return get
 
 
