@@ -66,3 +66,31 @@ def test_shaped_like_the_real_caseloads(tmp_path):
 
 def test_refuses_a_non_empty_folder(thirty, capsys):
     assert main(["--cases", "1", str(thirty)]) == 2
+
+
+def tree_hash(root) -> tuple[str, int]:
+    """SHA-256 over every file's relative path and bytes, in sorted path order; and the file count."""
+    import hashlib
+
+    h = hashlib.sha256()
+    paths = sorted(p for p in root.rglob("*") if p.is_file())
+    for p in paths:
+        data = p.read_bytes()
+        h.update(str(p.relative_to(root)).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return h.hexdigest(), len(paths)
+
+
+# Computed with make_caseload.py as of 8c2571c (before it wrote files from a process pool):
+# a faster generator must write the very same caseload, or every figure measured before it is
+# no longer comparable with the figures after it.
+_HASH_40_SEED1 = ("816d3e20f7df60eb1bc4e492814a202f214579ec1a0c0ebb94a2637883e6c626", 452)
+_HASH_40_SEED3 = ("b01be4f5771d1b11abfd49cbf75d553c8960055802e6b1fc2133eda7d113943c", 467)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_output_unchanged_since_before_the_speed_up(tmp_path, jobs):
+    """In one process and split over a pool of two (chunks of 5 cases), the bytes are the old ones."""
+    generate(str(tmp_path / "s1"), 40, 1, TODAY, jobs=jobs)
+    assert tree_hash(tmp_path / "s1") == _HASH_40_SEED1
+    generate(str(tmp_path / "s3"), 40, 3, TODAY, jobs=jobs)
+    assert tree_hash(tmp_path / "s3") == _HASH_40_SEED3
