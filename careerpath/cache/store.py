@@ -108,7 +108,7 @@ class Place:
     folder: Path
     local: bool = False             # ``<root>/.careerpath/cache``
     refused: str = ""               # why the caseload's own cache folder is not used ("" when it is, or is not writable)
-    tracked: tuple[str, ...] = ()   # paths under ``.careerpath/`` that git tracks
+    tracked: Optional[tuple[str, ...]] = None  # paths under ``.careerpath/`` that git tracks (None: not asked)
 
 
 _TRACKED = hashlib.blake2b(b"tracked-by-git|%d" % FORMAT, digest_size=16).digest()
@@ -139,17 +139,18 @@ def place(root: Path) -> Place:
     root = Path(root)
     local = root / trust.PRIVATE / "cache"
     refused = _folder_problem(root)
-    tracked: list[str] = []
+    tracked: Optional[tuple[str, ...]] = None
     memo = None
     if not refused:
+        tracked = ()
         index = trust.git_index(root)
         state = (str(index), trust.stat_identity(index)) if index is not None else None
         if state is not None and not (state[1] is not None and read(local / "tracked.pickle", _TRACKED) == state):
             found = trust.tracked(root)
             if found is None:
-                refused = "git could not say whether files under .careerpath/ are tracked"
+                refused, tracked = "git could not say whether files under .careerpath/ are tracked", None
             elif found:
-                refused, tracked = "files under .careerpath/ are tracked by git", found
+                refused, tracked = "files under .careerpath/ are tracked by git", tuple(found)
             elif state[1] is not None:
                 memo = state
     if not refused:
@@ -161,12 +162,21 @@ def place(root: Path) -> Place:
             if not _folder_problem(root) and os.access(local, os.W_OK):
                 if memo is not None:
                     write(local / "tracked.pickle", _TRACKED, memo)
-                return Place(local, True)
+                return Place(local, True, tracked=tracked)
         except (OSError, WriteError):
             pass  # a read-only caseload: the user cache folder, nothing to warn about
     base = os.environ.get("XDG_CACHE_HOME", "")
     user = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return Place(user / "careerpath" / digest, False, refused, tuple(tracked))
+    return Place(user / "careerpath" / digest, False, refused, tracked)
+
+
+def tracked_files(root: Path, where: Optional[Place] = None) -> tuple[str, ...]:
+    """The paths under ``<root>/.careerpath/`` that git tracks: as ``where`` found them, or asked of git now."""
+    if where is not None and where.tracked is not None:
+        return where.tracked
+    if trust.git_index(Path(root)) is None:
+        return ()
+    return tuple(trust.tracked(Path(root)) or ())
 
 
 def _folder_problem(root: Path) -> str:
