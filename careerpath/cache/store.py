@@ -214,10 +214,28 @@ def shard_of(case_id: str) -> int:
 def read(path: Path, key: bytes, stats: Optional[Stats] = None) -> Any:
     """The object stored at ``path`` under ``key``, or None (missing, torn, corrupt, foreign, untrusted).
 
-    Nothing is unpickled unless the file is a regular file of the user's and
-    its tag is the HMAC of its name, key and payload under the user's key. A
-    file of someone else's (or a link) is named in ``stats.untrusted``; one whose
-    tag does not match (damaged, or made without the key) in ``stats.discarded``.
+    Nothing is unpickled unless :func:`read_payload` vouched for the bytes.
+    """
+    payload = read_payload(path, key, stats)
+    if payload is None:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a file we wrote that this code cannot load (it would be a bug): a cache miss
+        if stats is not None:
+            stats.discarded.append(path.name)
+        return None
+
+
+def read_payload(path: Path, key: bytes, stats: Optional[Stats] = None) -> Optional[memoryview]:
+    """The payload stored at ``path`` under ``key``, once it is known to be the user's own; else None.
+
+    The file must be a regular file of the user's, private to them, and its tag
+    the HMAC of its name, key and payload under the user's key. A file of
+    someone else's (or a link) is named in ``stats.untrusted``; one whose tag
+    does not match (damaged, or made without the key) in ``stats.discarded``.
+    Only then may a caller decode the bytes (pickle, or any faster format a
+    file kind adopts): nothing decodes a byte nobody vouched for.
     """
     secret = trust.user_key()
     if secret is None:
@@ -241,19 +259,12 @@ def read(path: Path, key: bytes, stats: Optional[Stats] = None) -> Any:
             blob = fh.read() if len(top) == HEAD and top.startswith(MAGIC) and top[len(MAGIC):-TAG] == key else b""
     except OSError:
         return None
-    discarded = stats.discarded if stats is not None else []
-    if not blob:
-        discarded.append(path.name)
-        return None
     payload = memoryview(blob)
-    if not hmac.compare_digest(_tag(secret, path, key, payload), top[-TAG:]):
-        discarded.append(path.name)
+    if not blob or not hmac.compare_digest(_tag(secret, path, key, payload), top[-TAG:]):
+        if stats is not None:
+            stats.discarded.append(path.name)
         return None
-    try:
-        return pickle.loads(payload)
-    except Exception:  # a file we wrote that this code cannot load (it would be a bug): a cache miss
-        discarded.append(path.name)
-        return None
+    return payload
 
 
 def _tag(secret: bytes, path: Path, key: bytes, payload: Any) -> bytes:
@@ -270,13 +281,17 @@ def _tag(secret: bytes, path: Path, key: bytes, payload: Any) -> bytes:
 
 
 def write(path: Path, key: bytes, obj: Any) -> None:
-    """Store ``obj`` atomically (no fsync: a torn or lost file fails its tag and is a miss)."""
+    """Store ``obj`` (pickled) atomically (no fsync: a torn or lost file fails its tag and is a miss)."""
+    write_payload(path, key, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_payload(path: Path, key: bytes, payload: bytes) -> None:
+    """Store ``payload`` under ``key`` with its tag, atomically and private (0600); nothing without a key."""
     from ..fsio import WriteError, atomic_write
 
     secret = trust.user_key()
     if secret is None:
         return
-    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         atomic_write(path, b"".join((MAGIC, key, _tag(secret, path, key, payload), payload)), mode=0o600,
                      durable=False)
