@@ -401,3 +401,35 @@ def test_doctor_reports_a_tampered_file_by_path_and_a_clean_cache_as_signed(gene
     assert health.untrusted == [(str(index), "not signed with your key")]
     index.chmod(0o644)
     assert inspect(generated).untrusted == [(str(index), "readable or writable by others")]
+
+
+# ---------------------------------------------------------------- the private folder stays out of git
+
+@needs_git
+def test_init_keeps_the_private_folder_out_of_git_and_git_is_asked_once_per_index(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    monkeypatch.setattr(scan, "RACY_NS", 0)
+    root = tmp_path / "cl"
+    assert cli("init", root).code == 0
+    assert cli("new", "a1", "--name", "T", "--language", "en", "--caseload", root).code == 0
+    asked = []
+    real = trust.tracked
+    monkeypatch.setattr(trust, "tracked", lambda r: asked.append(r) or real(r))
+    assert cli("validate", "--caseload", root, "--today", TODAY).code == 0
+    assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
+    assert asked == []  # a repository with nothing added has no index: nothing to ask
+    git(root, "add", "-A")
+    assert git(root, "ls-files", ".careerpath").stdout == ""
+    assert cli("validate", "--caseload", root, "--today", TODAY).code == 0 and len(asked) == 1
+    assert store.place(root).local and store.place(root).tracked == () and len(asked) == 1  # kept for this index
+    (root / "notes.txt").write_text("x")
+    git(root, "add", "notes.txt")  # a new index: asked again, once
+    assert store.place(root).local and store.place(root).local and len(asked) == 2
+    (root / ".gitignore").unlink()  # `.careerpath/` still ignores itself
+    git(root, "add", "-A")
+    assert git(root, "ls-files", ".careerpath").stdout == ""
+    git(root, "add", "-f", ".careerpath/cache/index.pickle")  # forced: now the folder is not used
+    where = store.place(root)
+    assert not where.local and where.tracked == (".careerpath/cache/index.pickle",) and "tracked" in where.refused
+    result = cli("validate", "--caseload", root, "--today", TODAY)
+    assert result.code == 0 and ".careerpath/cache/index.pickle" in result.err and "git rm -r --cached" in result.err

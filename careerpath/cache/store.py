@@ -144,14 +144,15 @@ def place(root: Path) -> Place:
     if not refused:
         tracked = ()
         index = trust.git_index(root)
-        state = (str(index), trust.stat_identity(index)) if index is not None else None
-        if state is not None and not (state[1] is not None and read(local / "tracked.pickle", _TRACKED) == state):
+        state = (str(index), trust.stat_identity(index)) if index is not None else (None, None)
+        # no git work tree, or no index yet (nothing was ever added): nothing is tracked
+        if state[1] is not None and read(local / "tracked.pickle", _TRACKED) != state:
             found = trust.tracked(root)
             if found is None:
                 refused, tracked = "git could not say whether files under .careerpath/ are tracked", None
             elif found:
                 refused, tracked = "files under .careerpath/ are tracked by git", tuple(found)
-            elif state[1] is not None:
+            else:
                 memo = state
     if not refused:
         from ..fsio import WriteError, private_dir
