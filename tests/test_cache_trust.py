@@ -90,6 +90,39 @@ def wait_until_trusted(root: Path) -> None:
 
 # ---------------------------------------------------------------- a cloned repository carrying a crafted cache
 
+READERS = (["validate"], ["due"], ["show", "c000001"], ["render", "--list", "c000001"],
+           ["render", "czn-plan", "c000001", "--format", "html"], ["report", "dashboard"], ["report", "outcomes"])
+"""Every command that reads the caseload through the cache (make_caseload's first case is a ru-czn-disability
+one: czn-plan fits it). Reports go to ``--out``, outside the clone."""
+
+
+def every_reader(run, out: Path, before=None) -> None:
+    """Each of :data:`READERS` prints (or, for a report, writes) what it does with --no-cache.
+
+    ``run`` asserts after every command that the payload did not run and that no
+    traceback was printed; ``before`` (if given) is called before each cached run
+    and what it returns after it (to check that this command met the forged files).
+    """
+    for args in READERS:
+        report = args[0] == "report"
+        cached_args = [*args, "--out", out / "cached" / args[1]] if report else args
+        plain_args = [*args, "--out", out / "plain" / args[1]] if report else args
+        after = before() if before else None
+        cached = run(*cached_args)
+        if after:
+            after(args)
+        plain = run("--no-cache", *plain_args)
+        assert cached.code == plain.code and cached.code in (0, 1), (args, cached.err)
+        assert cached.out == plain.out, args
+        if report:
+            written = sorted(p.name for p in (out / "cached" / args[1]).iterdir())
+            assert written and written == sorted(p.name for p in (out / "plain" / args[1]).iterdir()), args
+            for name in written:
+                assert (out / "cached" / args[1] / name).read_bytes() == (out / "plain" / args[1] / name).read_bytes()
+        else:
+            assert cached.out, args
+
+
 @needs_git
 def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path):
     from make_caseload import generate
@@ -153,6 +186,7 @@ def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path):
     for args in (["due"], ["due", "--format", "json"]):
         first, second, plain = run(*args), run(*args), run("--no-cache", *args)
         assert first.out == second.out == plain.out and first.code == plain.code
+    every_reader(run, tmp_path / "tracked")
     # the cache was rebuilt where the victim keeps caches, and the tracked files were left as they came
     assert list((tmp_path / "victim-cache" / "careerpath").glob("*/index.pickle"))
     assert git(clone, "status", "--porcelain").stdout == ""
@@ -191,6 +225,7 @@ def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path):
     for args in (["due"], ["due", "--format", "json"], ["validate"]):
         first, plain = run(*args), run("--no-cache", *args)
         assert first.out == plain.out and first.code == plain.code
+
     # the forged files careerpath reads (same names in the clone: the index, the results, the views) were
     # rebuilt in place, now signed with the victim's key
     victim_key = (tmp_path / "victim-data" / "careerpath" / "cache.key").read_bytes()
@@ -203,6 +238,24 @@ def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path):
     local = clone / ".careerpath" / "cache"
     for kind in ("index", "shard", "results", "view"):
         assert any(signed_by_victim(local / p.relative_to(cache)) for p in kinds[kind]), kind
+
+    # every reader in turn meets a cache folder where every file is a payload again (those it rebuilt too)
+    def forge_everything():
+        forged = {}
+        for path in local.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                if path.read_bytes().startswith(store.MAGIC):
+                    forge(path, payload, attacker_key)
+                else:
+                    path.write_bytes(payload)
+                forged[path] = path.read_bytes()
+
+        def met(args):
+            rewritten = [p for p, blob in forged.items() if p.exists() and p.read_bytes() != blob]
+            assert rewritten, f"{args} read no cache file: the forged files were not put to it"
+        return met
+
+    every_reader(run, tmp_path / "untracked", before=forge_everything)
     kept = list((clone / ".careerpath" / "cache" / "outputs").glob("*.pickle"))
     kept = [p for p in kept if not any(p.name == f.name for f in kinds["output"])]
     assert kept, "due kept no output of its own: the replay path was not tried"
