@@ -205,6 +205,48 @@ def check_cache(root: Path) -> Iterable[Finding]:
     yield Finding("cache", "ok", f"{CACHE_DIR}/ holds {size / 1024:,.0f} KiB (safe to delete; it is rebuilt)")
 
 
+def check_cache_trust(root: Path, place: Any = None) -> Iterable[Finding]:
+    """Whose cache files these are: the key that signs them, a cache folder git tracks, files careerpath will not read.
+
+    Paths and counts only (cache file names are hashes and numbers, never case data).
+    """
+    from .cache.health import inspect
+    from .cache.store import tracked_files
+
+    health = inspect(root, place)
+    if health.key_status == "refused":
+        yield Finding("cache key", "fail", f"{health.key_path} is refused: {health.key_reason}; "
+                      "the load cache is off (every run reads every file)",
+                      f"delete {health.key_path} (a new key is made; cache files are rebuilt)")
+    else:
+        yield Finding("cache key", "ok", f"{health.key_path}" + (" (made on first use)" if health.key_status == "missing"
+                                                                  else ": yours, private"))
+    where = health.place
+    tracked = tracked_files(root, where)
+    if tracked:
+        sample = ", ".join(tracked[:3]) + (" …" if len(tracked) > 3 else "")
+        yield Finding("cache in git", "warn",
+                      f"{len(tracked)} file(s) under {CACHE_DIR}/ are tracked by git ({sample}): careerpath does "
+                      f"not read them" + ("" if where.local else f" and keeps its cache in {where.folder}"),
+                      f"git rm -r --cached {CACHE_DIR} && git commit -m 'stop tracking {CACHE_DIR}/'")
+    elif where.refused:
+        yield Finding("cache in git" if "git" in where.refused else "cache folder", "warn",
+                      f"{where.refused}: careerpath keeps its cache in {where.folder}",
+                      f"delete {root / CACHE_DIR} (careerpath makes it again)")
+    if health.untrusted:
+        reasons: dict[str, int] = {}
+        for _path, why in health.untrusted:
+            reasons[why] = reasons.get(why, 0) + 1
+        sample = ", ".join(p for p, _ in health.untrusted[:3]) + (" …" if len(health.untrusted) > 3 else "")
+        yield Finding("cache files", "warn",
+                      f"{len(health.untrusted)} cache file(s) were not written by careerpath for you ("
+                      + "; ".join(f"{why}: {n}" for why, n in sorted(reasons.items()))
+                      + f"): {sample}; they are never read, and rebuilt",
+                      "delete " + " ".join(sorted({str(Path(p).parent) for p, _ in health.untrusted})))
+    elif health.files:
+        yield Finding("cache files", "ok", f"{health.files:,} file(s) in {where.folder}, each signed with your key")
+
+
 def check_repository(root: Path) -> Iterable[Finding]:
     if shutil.which("git") is None:
         return
@@ -241,7 +283,10 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
         findings.append(Finding("caseload", "warn", "no caseload found here",
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
-    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    # before the caseload is read through the cache below, which rebuilds what it will not read
+    trusted = list(check_cache_trust(root, cache.place(root) if cache is not None else None))
+    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted, *check_permissions(root),
+                 *check_repository(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 
     findings += [Finding(*f) for f in check_team(root)]

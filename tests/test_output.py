@@ -246,3 +246,15 @@ def test_other_reading_commands_print_only_their_documented_json(cli, args):
     assert r.code in (0, 1), r.err
     name = " ".join(args[:2]) if args[0] == "i18n" else args[0]
     assert isinstance(check(name, r), list)
+
+
+def test_an_output_file_that_cannot_be_written_is_a_translated_error(cli, tmp_path):
+    """--output under a path that is a file, not a folder: exit 1 with the reason, in the user's language,
+    no traceback."""
+    (tmp_path / "a-file").write_text("not a folder\n")
+    target = tmp_path / "a-file" / "due.json"
+    r = cli("due", "--format", "json", "--output", target, "--caseload", SAMPLE, "--today", TODAY)
+    assert r.code == 1 and "cannot write" in r.err and "Traceback" not in r.err, r.err
+    assert (tmp_path / "a-file").read_text() == "not a folder\n"
+    ru = cli("--lang", "ru", "due", "--format", "json", "--output", target, "--caseload", SAMPLE, "--today", TODAY)
+    assert ru.code == 1 and "cannot write" not in ru.err and str(target) in ru.err, ru.err

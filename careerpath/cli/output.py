@@ -103,7 +103,7 @@ def write(content: str | bytes, output: Optional[Path] = None) -> None:
             sys.stdout.write(content)
         return
     from ..fsio import WriteError, atomic_write
-    from ..i18n import _
+    from ..i18n import _, message_of, text
     from .common import CliError
 
     try:
