@@ -683,3 +683,17 @@ def test_render_errors_are_messages_shown_in_the_users_language(tmp_path, cli, m
     assert r.code == 1 and "в реестре дел нет дела `no-such-case`" in r.err, r.err
     e = RenderError(Message("no case `{case}` in this caseload", case="x-1"))
     assert text(e.args[0], "ru") == "в реестре дел нет дела `x-1`"
+
+
+def test_the_dor_packet_states_the_engine_s_decision_date_with_an_agreed_extension(caseload):
+    """The packet's "Decision due by" is the rule's due date (rules.yaml of ca-dor-vr), so an agreed
+    extension moves it: the document knows no 60 days of its own."""
+    case = CASES["cases/an-nguyen/case.yaml"].replace(
+        "            applied: 2026-09-01\n",
+        "            applied: 2026-09-01\n            eligibility:\n              status: pending\n"
+        "              extension: {until: 2026-12-15, reason: trial-work-experience}\n")
+    assert case != CASES["cases/an-nguyen/case.yaml"]
+    files = {k: v for k, v in CASES.items() if k.startswith("cases/an-nguyen/")}
+    root = caseload({**files, "cases/an-nguyen/case.yaml": case})
+    text = render(load(root), "referral-dor", "an-nguyen", today=TODAY, lang="en").text
+    assert "**Decision due by:** December 15, 2026" in text
