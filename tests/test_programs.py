@@ -160,3 +160,61 @@ def test_settings_are_declared_by_programs(caseload):
     assert cl.settings.czn_ipra_list_working_days == 5 and cl.settings.warn_days == 30
     [d] = [d for d in cl.diagnostics if d.code == "unknown-field"]
     assert d.hint == "did you mean `ccp_quarterly_report_days`?"
+
+
+def test_a_fifth_program_from_a_folder_alone_works_in_every_command(cli, caseload, tmp_path):
+    """Issue 14's end-to-end check: the toy program (tests/toy_program.py) is only a folder in the
+    caseload's programs/ (no Python, no subclassing, no monkeypatching). In a git repository: validate
+    reports its own field errors at their lines; due lists its obligations with their citations; its
+    own document kind renders; the dashboard counts its cases under its name; `log` and `set` write
+    its Program and Rule trailers."""
+    import subprocess
+
+    config = ("agency: Invented Agency\ndefault_language: en\nstaff:\n"
+              "  - {id: jsmith, name: Jordan Smith, role: navigator, languages: [en]}\n")
+    root = caseload({
+        "cases/ann/case.yaml": "id: ann\nopened: 2026-10-01\nperson: {name: Ann Invented, language: en, phone: 555-0100}\n"
+                               "staff: {navigator: jsmith}\nenrollments:\n  xx-toy: {joined: 2026-10-01, sessions: 3}\n",
+        "cases/bad/case.yaml": HEAD.replace("id: p", "id: bad") + "enrollments:\n  xx-toy:\n    joined: 2026-10-01\n"
+                               "    level: regular\n    sessions: 99\n",
+    }, config=config)
+    add_toy(root)
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    git("config", "user.name", "Test Machine")
+    git("config", "user.email", "machine@example.org")
+    git("config", "commit.gpgsign", "false")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+
+    v = cli("validate", "--caseload", root, "--today", TODAY, "--format", "json")
+    assert v.code == 1
+    found = [(d["file"], d["line"], d["code"]) for d in json.loads(v.out) if d["severity"] == "error"]
+    assert found == [("cases/bad/case.yaml", 9, "invalid-value")], found  # `sessions: 99` > its max 52; ann is clean
+
+    due = json.loads(cli("due", "--caseload", root, "--today", TODAY, "--all", "--format", "json").out)
+    mine = {o["rule"]: o for o in due if o["case"] == "ann"}
+    assert mine["toy.check-in"]["due"] == "2026-10-15" and mine["toy.check-in"]["citation"] == "Toy Act 1"
+    assert mine["toy.weekly"]["citation"] == "Toy Act 2" and mine["toy.weekly"]["program"] == "xx-toy"
+
+    card = cli("render", "toy-card", "ann", "--caseload", root, "--today", TODAY)
+    assert card.code == 0, card.err
+    assert "Ann" in card.out and "October 15, 2026" in card.out  # the check-in date comes from its rule
+
+    out = tmp_path / "reports"
+    assert cli("report", "dashboard", "--caseload", root, "--today", TODAY, "--out", out).code in (0, 1)
+    assert "Toy job club" in (out / "dashboard.html").read_text(encoding="utf-8")
+
+    r = cli("log", "ann", "meeting", "--date", "2026-11-20", "--by", "jsmith", "--program", "xx-toy",
+            "--caseload", root, "--today", TODAY)
+    assert r.code == 0, r.err
+    message = git("log", "-1", "--format=%B")
+    assert "Case: ann" in message and "Program: xx-toy" in message and "Rule: toy.weekly" in message, message
+    r = cli("set", "ann", "enrollments.xx-toy.joined", "2026-10-02", "--by", "jsmith", "--caseload", root,
+            "--today", TODAY)
+    assert r.code == 0, r.err
+    message = git("log", "-1", "--format=%B")
+    assert "Program: xx-toy" in message and "Rule: toy.check-in" in message, message
