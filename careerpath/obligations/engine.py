@@ -7,11 +7,17 @@ period it covers); each is then checked against the rule's ``done``
 alternatives and given a status. Facts dated after ``today`` (events, done
 dates) are ignored, so ``--today`` answers "what was overdue on that day?".
 
-Where obligations stop: a program rule stops at the enrollment's ``end`` and
-the case's closure; a rule's ``until`` (``transitioned``, a job's ``end``)
-stops it earlier. Occurrences due after that bound are not produced; the ones
-before it whose bound has passed are *history*: kept by
-``include_closed_history=True`` (``due --all``), left out of the morning list.
+Where obligations stop (FORMAT.md, "When an enrollment ends"): a program rule
+stops at the end of its enrollment, which the program declares (``ends:`` in
+program.yaml: date fields such as ``end`` or ``authorized_until``, event types
+such as ``transition``) and which the case's closure always brings; a rule's
+``until`` (``transitioned``, a job's ``end``) stops it earlier. A rule marked
+``outlives_closure`` is stopped by its ``until`` only. A calendar month or
+quarter that began on or before that bound still counts (its review or report
+stays due); an anniversary, a once or a per-item date after it is not
+produced. What was due before the bound and was left undone when the bound
+passed is *history*: kept by ``include_closed_history=True`` (``due --all``),
+left out of the morning list.
 """
 
 from __future__ import annotations
@@ -121,10 +127,12 @@ class _Context:
                               for d in cf.events if d.model is not None and d.model.date <= today),
                              key=lambda e: e.date)
         self.closed_on: Optional[date] = None
+        self.closed_as: Optional[str] = None  # the closure reason
         if self.case is not None:
             closure = self.case.get("closure")
             if closure and closure.get("date"):
                 self.closed_on = closure["date"]
+                self.closed_as = closure.get("reason")
             elif self.case.get("status") == "closed":
                 self.closed_on = today  # closed without a date: nothing more is due
         staff = (self.case or {}).get("staff") or {}
@@ -187,10 +195,25 @@ def _candidate(exprs: tuple[DateExpr, ...], facts: Facts, ctx: _Context, calenda
     return None
 
 
-def _bound(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Optional[date]:
-    dates = [ctx.closed_on]
-    if enrollment is not None:
-        dates.append(enrollment.get("end"))
+def enrollment_end(ends: Any, program: str, enrollment: dict, ctx: _Context) -> Optional[date]:
+    """The day the enrollment ended by what its program declares (closure aside), or None while it runs.
+
+    The earliest of its ``ends.fields`` dates and the first event of an ``ends.events`` type
+    of this program or untagged (events after today do not count yet).
+    """
+    dates = [enrollment.get(name) for name in ends.fields]
+    if ends.events:
+        dates.append(next((ev.date for ev in ctx.events if ev.type in ends.events and ev.program in (None, program)),
+                          None))
+    dates = [d for d in dates if isinstance(d, date)]
+    return min(dates) if dates else None
+
+
+def _bound(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Optional[date]:
+    """The last day the rule runs for this case: the enrollment's end, the closure, the rule's ``until``."""
+    dates: list = []
+    if not (rule.outlives_closure and rule.outlives(ctx.closed_as if ctx.closed_on else None)):
+        dates += [ctx.closed_on, end]
     for path in rule.until:
         node = facts.date(path)
         dates.append(node.value if node else None)
@@ -208,16 +231,16 @@ def _item_name(rule: Rule, item: Node, facts: Facts) -> str:
 
 # ---------------------------------------------------------------- occurrences by kind
 
-def _once(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+def _once(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Iterator[_Occurrence]:
     found = _candidate(rule.due, facts, ctx, rule.calendar)
     if found is not None:
         due, node, note = found
-        bound = _bound(rule, facts, ctx, enrollment)
+        bound = _bound(rule, facts, ctx, end)
         if bound is None or due <= bound:
             yield _Occurrence(due, node, facts, bound, note=note)
 
 
-def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Iterator[_Occurrence]:
     offsets = _offsets(rule, ctx.settings)
     for item in facts.each(rule.each or ""):
         f = facts.with_item(item)
@@ -228,7 +251,7 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict
             continue
         base, node, note = found
         name = _item_name(rule, item, f)
-        bound = _bound(rule, f, ctx, enrollment)
+        bound = _bound(rule, f, ctx, end)
         for off in offsets:
             due = shift(base, off, rule.calendar)
             if due is None or (bound is not None and due > bound):
@@ -263,7 +286,7 @@ def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
             previous = end
 
 
-def _recurring(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Iterator[_Occurrence]:
     assert rule.start is not None
     node = _date_of(rule.start, facts)
     if node is None:
@@ -271,17 +294,19 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dic
     start = shift(node.value, _offset(rule.start.offset, ctx.settings))
     if start is None:
         return
-    bound = _bound(rule, facts, ctx, enrollment)
+    bound = _bound(rule, facts, ctx, end)
     offset = _offset(rule.offset, ctx.settings)
     if rule.restart == "on-done":
         yield from _chain(rule, facts, ctx, node, start, bound, offset)
         return
+    # the calendar month or quarter in which the bound falls still counts; an anniversary after it does not
+    calendar_periods = rule.every in ("month", "quarter")
     periods = _periods(rule, start)
     current = next(periods, None)
     while current is not None:
         ps, pe, label = current
         due = shift(pe, offset, rule.calendar)
-        if due is None or (bound is not None and due > bound):
+        if due is None or (bound is not None and (ps if calendar_periods else pe) > bound):
             return
         following = next(periods, None)
         next_due = shift(following[1], offset, rule.calendar) if following else None
@@ -418,7 +443,8 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail="; ".join(detail), item=occ.item,
         past_due=status != "done" and occ.due < today,
-        history=occ.bound is not None and occ.bound <= today, titles=dict(rule.titles),
+        # left undone when its enrollment or series ended: history (what fell due in the final period stays due)
+        history=occ.bound is not None and occ.bound <= today and occ.due < occ.bound, titles=dict(rule.titles),
     )
 
 
@@ -426,18 +452,23 @@ def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config
     """Every obligation of one case folder (history included), unsorted."""
     ctx = _Context(cf, settings, config_doc, today)
     out: list[Obligation] = []
+    ends: dict[str, Optional[date]] = {}
     for rule in book.rules:
-        enrollment = None
+        end = None
         roots = ctx.roots
         if rule.program:
             enrollment = ctx.enrollment(rule.program)
             if enrollment is None:
                 continue
+            if rule.program not in ends:
+                declared = book.ends.get(rule.program)
+                ends[rule.program] = enrollment_end(declared, rule.program, enrollment, ctx) if declared else None
+            end = ends[rule.program]
             roots = {**roots, "enrollment": Node(enrollment, cf.case, ("enrollments", rule.program))}
         facts = Facts(roots)
         if not facts.holds(rule.when):
             continue
-        for occ in _KINDS[rule.kind](rule, facts, ctx, enrollment):
+        for occ in _KINDS[rule.kind](rule, facts, ctx, end):
             out.append(_obligation(rule, occ, ctx, settings.warn_days))
     return out
 

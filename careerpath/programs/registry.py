@@ -37,7 +37,8 @@ LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
-             "documents", "stages", "codes", "checks", "new"}
+             "documents", "stages", "codes", "checks", "new", "ends"}
+_ENDS_KEYS = {"fields", "events"}
 _NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
 _CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
                "hint"}
@@ -84,6 +85,21 @@ class NewField:
 
 
 @dataclass(frozen=True)
+class Ends:
+    """What ends an enrollment (``ends:`` in program.yaml; FORMAT.md, "When an enrollment ends").
+
+    The enrollment ends on the earliest of: the date in any of ``fields`` (enrollment
+    fields), the first event of one of ``events`` (of this program, or untagged), and
+    the case's closure date (every enrollment ends when its case closes). The engine
+    stops the program's rules there, keeping the calendar month and quarter in which
+    it ended; a rule marked ``outlives_closure`` goes on.
+    """
+
+    fields: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Program:
     """Everything careerpath knows about one program, read from its folder."""
 
@@ -106,6 +122,7 @@ class Program:
     code_checks: tuple[Callable, ...] = ()                       # from a built-in folder's checks.py
     rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
     new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
+    ends: Ends = Ends()                                          # what ends an enrollment (besides closure)
     source: str = ""                                             # program.yaml as the user names it
 
     @cached_property
@@ -212,7 +229,7 @@ class ProgramSet:
                 files.append(str(p.folder / RULES_FILE))
         rules.extend(common_rules())
         files.append(str(PACKAGE_RULES / "common.yaml"))
-        return RuleBook(tuple(rules), names, tuple(files))
+        return RuleBook(tuple(rules), names, tuple(files), {p.id: p.ends for p in self.programs})
 
 
 # ---------------------------------------------------------------- reading a folder
@@ -294,6 +311,27 @@ def _new_fields(raw: Any, fields: tuple[FieldSpec, ...]) -> tuple[NewField, ...]
                             decl.get("value"), "value" in decl, _condition(decl.get("when"), where + ("when",)),
                             str(decl.get("comment") or ""), str(decl.get("help") or "")))
     return tuple(out)
+
+
+def _ends(raw: Any, fields: tuple[FieldSpec, ...], events: dict[str, str]) -> Ends:
+    """``ends: {fields: [...], events: [...]}``: date fields of the enrollment, event types the program declares."""
+    if raw is None:
+        return Ends()
+    if not isinstance(raw, dict):
+        raise FieldError(("ends",), "`ends` is {fields: [enrollment date fields], events: [event types]}")
+    unknown = sorted(set(raw) - _ENDS_KEYS)
+    if unknown:
+        raise FieldError(("ends", unknown[0]), f"`{unknown[0]}` is not a key of `ends` (fields, events)")
+    names = _texts(raw.get("fields"), ("ends", "fields"), "fields")
+    for i, name in enumerate(names):
+        spec = find(fields, (name,))
+        if spec is None or spec.type != "date":
+            raise FieldError(("ends", "fields", i), f"`{name}` is not a date field of the enrollment")
+    types = _texts(raw.get("events"), ("ends", "events"), "events")
+    for i, t in enumerate(types):
+        if t not in events:
+            raise FieldError(("ends", "events", i), f"`{t}` is not an event type this program declares under `events`")
+    return Ends(names, types)
 
 
 def _code_checks(folder: Path, program_id: str) -> tuple[Callable, ...]:
@@ -386,7 +424,8 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             documents=_texts(data.get("documents"), ("documents",), "documents"),
             staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
-            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file)
+            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields),
+            ends=_ends(data.get("ends"), fields, events), source=file)
     except FieldError as e:  # its path is where the mistake is written in program.yaml
         return None, [_diag(file, pos, e.path, e.message)]
     extra: list[Diagnostic] = []

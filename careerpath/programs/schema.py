@@ -83,5 +83,10 @@ def program_schema() -> dict:
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
             "checks": {"type": "array", "items": check},
             "new": {"type": "object", "additionalProperties": {"anyOf": [new_field, {"not": {"type": "object"}}]}},
+            "ends": {"type": "object", "additionalProperties": False,
+                     "description": "what ends an enrollment besides the case's closure: the earliest of these "
+                                    "enrollment date fields and the first event of these types",
+                     "properties": {"fields": {"type": "array", "items": _TEXT},
+                                    "events": {"type": "array", "items": _TEXT}}},
         },
     }
