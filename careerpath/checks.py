@@ -121,6 +121,34 @@ def check_closure(cl: Caseload, today: date) -> Iterator[Diagnostic]:
                                  "set `status: closed`, or remove `closure` to reopen the case")
         if case.closure and case.opened and case.closure.date < case.opened:
             yield doc.diagnostic(("closure", "date"), "error", "date-order", "the case closes before it opened")
+        if case.closure is not None:
+            yield from _closure_reason(cl, cf, doc, case, today)
+
+
+def _closure_reason(cl: Caseload, cf: CaseFolder, doc: Document, case: m.Case, today: date) -> Iterator[Diagnostic]:
+    """A closure's reason is a known one, with a note for `other`; a program's condition for it holds
+    (or `override` says why not); no event or referral is dated after it."""
+    from . import closing
+
+    closure = case.closure
+    known = closing.reasons(cl.programs)
+    if closure.reason not in known:
+        near = closing.suggest(closure.reason, known)
+        yield doc.diagnostic(("closure", "reason"), "warning", "closure-reason", "`closure.reason` is not a known reason",
+                             f"did you mean `{near}`?" if near else f"reasons: {', '.join(known)}")
+    elif closure.reason in closing.NOTE_REQUIRED and not closure.note:
+        yield doc.diagnostic(("closure", "reason"), "warning", "closure-reason",
+                             "`closure.reason` other needs `closure.note` saying why the case closed")
+    if not closure.override and doc.trusted("closure"):
+        for c in closing.unmet(cf, cl.programs, cl.settings, cl.config_doc, closure.reason, closure.date):
+            yield doc.diagnostic(("closure", "reason"), "warning", "closure-condition", c.message,
+                                 c.hint or "add `override:` to the closure saying why")
+    later = closing.later_records(cf, closure.date)
+    if later:
+        yield doc.diagnostic(("closure", "date"), "warning", "closure-before-record",
+                             "the case closes before a recorded event or referral",
+                             "the closure date is the last day of services: " + ", ".join(later[:3])
+                             + (" …" if len(later) > 3 else ""))
 
 
 def _order(doc: Document, path_before: tuple, before: date | None, path_after: tuple, after: date | None,

@@ -82,6 +82,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-program": ("error", "A program id that careerpath does not know."),
     "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
+    "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),
+    "closure-condition": ("warning", "A program's condition for the closure reason did not hold on the closure date (DOR: employed only after 90 days in the job, 34 CFR 361.56) and no `override` says why."),
+    "closure-before-record": ("warning", "The case closes before an event or referral dated after the closure."),
     "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),
     "future-date": ("warning", "An event or referral is dated after today."),
     # domain rules from the programs

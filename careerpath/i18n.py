@@ -45,6 +45,9 @@ DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
     "status": ("done", "overdue", "due-soon", "upcoming", "partial"),
     "severity": ("error", "warning"),
     "case-status": ("active", "closed"),
+    # careerpath.closing.CORE_REASONS (a program's own reasons show as written)
+    "closure-reason": ("employed", "ineligible", "declined-services", "unable-to-locate", "moved", "deceased",
+                       "transferred", "completed", "other"),
 }
 
 _state = {"lang": SOURCE_LANGUAGE}
@@ -451,6 +454,20 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "case {name} has no referral {stem}",
     "the referral {stem} already has an outcome; change it by hand if it is wrong",
     "the case {name} is already closed",
+    # closing.py and the closure checks
+    "--reason must be one of: {list}",
+    "--reason {name} needs --note saying why the case closes",
+    "the closure date {date} is before {n} recorded event(s) or referral(s): {list}",
+    "close on or after the last recorded date (--date)",
+    "{text}; --override \"why\" closes it anyway and records why",
+    "a case closes as employed only after at least 90 days in the employment outcome",
+    "34 CFR 361.56; `careerpath due --all --rule dor.employment-90-days --case CASE` shows the earliest day",
+    "`closure.reason` is not a known reason",
+    "reasons: {list}",
+    "`closure.reason` other needs `closure.note` saying why the case closed",
+    "add `override:` to the closure saying why",
+    "the case closes before a recorded event or referral",
+    "the closure date is the last day of services: {list}",
     "the change would make the case invalid; nothing was written",
     "the change would make the case invalid",
     "git is not installed",

@@ -95,7 +95,9 @@ class CaseloadConfig(Model):
 
 class Closure(Model):
     date: Date
-    reason: Text
+    reason: Text  # one of careerpath.closing.CORE_REASONS or a program's own (validate warns otherwise)
+    note: Optional[str] = None  # what happened, in words (required with reason `other`)
+    override: Optional[str] = None  # why a program's closure condition was overridden (`close --override`)
 
 
 class Representative(Model):

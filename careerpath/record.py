@@ -47,6 +47,10 @@ class RecordError(Exception):
         self.message, self.diagnostics, self.hint = message, diagnostics or [], hint
 
 
+class RecordUsageError(RecordError):
+    """The request itself is wrong (an unknown type or reason): a usage error, nothing was written."""
+
+
 class RecordBusy(RecordError):
     """Another recording held the caseload's recording lock for longer than we waited; nothing was written."""
 
@@ -242,7 +246,8 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
 
 
-def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
+def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
+               drop_comments: list[tuple] = (), keep_comment: Any = None) -> tuple[FileChange, int]:
     path = ctx.folder / rel_in_case
     rel = f"cases/{ctx.case_id}/{rel_in_case}"
     if path.is_symlink():
@@ -257,6 +262,8 @@ def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, 
             raise RecordError(f"{rel} does not hold a mapping; fix it by hand first")
         for path_, value in edits:
             edit.set_value(doc.data, path_, value, file_models(ctx.programs)[kind])
+        for path_ in drop_comments:
+            edit.drop_line_comment(doc.data, path_, keep_comment)
     except edit.EditError as e:
         raise RecordError(e.message, [d for d in e.diagnostics if d.file]) from None
     return FileChange(path, rel, kind, before, edit.dump(doc)), doc.drift
@@ -334,15 +341,49 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     return Change(ctx.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 
 
-def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None) -> Change:
-    """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml."""
+def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None,
+               note: Optional[str] = None, override: Optional[str] = None) -> Change:
+    """Close a case: ``status: closed`` and ``closure: {date, reason[, note][, override]}`` in case.yaml.
+
+    ``reason`` is one of :func:`careerpath.closing.reasons` (``other`` needs a
+    ``note``). Refused when an event or referral is dated after ``day``, and when
+    a program's closure condition for ``reason`` does not hold on ``day``
+    (DOR's ``employed`` before 90 days in the job) unless ``override`` says why.
+    A rest-of-line comment on ``status`` or ``closure`` that does not name
+    ``closed`` described the case as it was (``# kept open until the review``)
+    and is removed; one that does (FORMAT.md's ``# active | closed``) describes
+    the field and stays.
+    """
+    from . import closing
+
     ctx = _context(root, case_id)
+    try:
+        closing.check_reason(reason, note, ctx.programs)
+    except closing.ClosureError as e:
+        raise RecordUsageError(e.message, hint=e.hint) from None
     staff = _staff(ctx.config.staff, by)
     current = _case_model(ctx)
     if current is not None and current.status == "closed":
         raise RecordError(f"the case {case_id} is already closed")
-    closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
-    fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
+    cf = load_case(ctx.root, ctx.folder, [], programs=ctx.programs)
+    later = closing.later_records(cf, day)
+    if later:
+        raise RecordError(f"the closure date {day.isoformat()} is before {len(later)} recorded event(s) or "
+                          f"referral(s): {', '.join(later)}", hint="close on or after the last recorded date (--date)")
+    missing = closing.unmet(cf, ctx.programs, ctx.config.settings, ctx.config_doc, reason, day)
+    if missing and not (override or "").strip():
+        first = missing[0]
+        raise RecordError(first.message, hint=(first.hint + "; " if first.hint else "")
+                          + "--override \"why\" closes it anyway and records why")
+    fields: dict[str, Any] = {"date": day.isoformat(), "reason": reason}
+    if note:
+        fields["note"] = edit.free_text(note)
+    if missing and override:
+        fields["override"] = edit.free_text(override)
+    closure = edit.to_yaml(fields)
+    # a comment naming `closed` describes the field (FORMAT.md's `# active | closed`); any other spoke of the open case
+    fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)],
+                           drop_comments=[("status",), ("closure",)], keep_comment=lambda text: "closed" in text)
     return Change(ctx.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
                   _trailers(case_id, [], [], staff), staff, drift)
 
@@ -517,6 +558,7 @@ def set_field(root: Path, case_id: str, field_path: str, value: str, today: date
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,
-               commit: bool = True) -> Recorded:
+               note: Optional[str] = None, override: Optional[str] = None, commit: bool = True) -> Recorded:
     """Close a case (see :func:`plan_close`) and commit it."""
-    return apply(plan_close(root, case_id, day, reason=reason, by=by), today, commit=commit)
+    return apply(plan_close(root, case_id, day, reason=reason, by=by, note=note, override=override), today,
+                 commit=commit)

@@ -237,17 +237,18 @@ def test_refer_and_close_the_referral(repo, cli):
 
 
 def test_close_case(repo, cli):
-    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "-C", repo)
+    r = cli("close", "an-nguyen", "--reason", "moved", "--date", "2026-11-20", "-C", repo)
     assert r.code == 0, r.err
     text = (repo / "cases/an-nguyen/case.yaml").read_text()
+    # comments naming `closed` describe the field and stay
     assert "status: closed                # active | closed" in text
-    assert "closure: {date: 2026-11-20, reason: employed} # when closed: {date, reason}" in text
-    assert cli("close", "an-nguyen", "--reason", "again", "-C", repo).code == 1
+    assert "closure: {date: 2026-11-20, reason: moved} # when closed: {date, reason}" in text
+    assert cli("close", "an-nguyen", "--reason", "moved", "-C", repo).code == 1  # already closed
     assert cli("validate", "-C", repo, "--today", TODAY.isoformat()).code == 0
 
 
 def test_close_before_opening_is_refused(repo, cli):
-    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2025-01-01", "-C", repo)
+    r = cli("close", "an-nguyen", "--reason", "completed", "--date", "2025-01-01", "-C", repo)
     assert r.code == 1 and "date-order" in r.err
 
 
@@ -335,7 +336,7 @@ def test_unchanged_value_writes_and_commits_nothing(repo, cli):
 
 
 def test_recording_on_a_closed_case_is_allowed_with_a_note(repo, cli):
-    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "-C", repo)
+    r = cli("close", "an-nguyen", "--reason", "transferred", "--date", "2026-11-20", "-C", repo)
     assert "closed;" not in r.err
     r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-21", "-C", repo)
     assert r.code == 0 and "the case is closed" in r.err

@@ -50,7 +50,7 @@ def _lock_wait() -> float:
 
 def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
     """Plan -> (dry run | apply) -> render. ``plan`` is a zero-argument callable returning a Change."""
-    from ..record import RecordBusy, RecordError, apply, check_change, recording_lock
+    from ..record import RecordBusy, RecordError, RecordUsageError, apply, check_change, recording_lock
 
     prefix = display_prefix(root)
     try:
@@ -78,7 +78,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
     except RecordError as e:
         for d in e.diagnostics:
             err(format_diagnostic(d, prefix))
-        raise CliError(e.message, 1, e.hint) from None
+        raise CliError(e.message, 2 if isinstance(e, RecordUsageError) else 1, e.hint) from None
     if result.git == "unchanged":
         err("careerpath: " + _("nothing to change: the file already says that"))
         return 0
@@ -248,7 +248,14 @@ def set_cmd(
 def close_cmd(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
-    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the case closes (employed, moved, ...)."),
+    reason: str = typer.Option(..., "--reason", metavar="REASON",
+                               help="Why the case closes: employed, ineligible, declined-services, unable-to-locate, "
+                                    "moved, deceased, transferred, completed or other (with --note)."),
+    note: Optional[str] = typer.Option(None, "--note", metavar="TEXT",
+                                       help="What happened, in words (required with --reason other)."),
+    override: Optional[str] = typer.Option(None, "--override", metavar="WHY",
+                                           help="Close although a program's condition for the reason does not hold "
+                                                "yet (DOR: employed before 90 days in the job), and record why."),
     date: DateOpt = None,
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
@@ -258,7 +265,13 @@ def close_cmd(
 ) -> int:
     """Close a case: `status: closed` and `closure: {date, reason}` in case.yaml, then commit.
 
-    `careerpath audit` flags any later change to a closed case.
+    The closure ends the case's enrollments: it prints the obligations it ends
+    and those that stay open (the review of the final month, the report of the
+    final quarter, rules that outlive a closure such as DOR's 12-month
+    ineligibility review). Refused when an event or referral is dated after the
+    closure date, and when a program's condition for the reason does not hold
+    (DOR: `employed` only after 90 days in the job, 34 CFR 361.56) unless
+    --override says why. `careerpath audit` flags any later change to a closed case.
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
@@ -268,4 +281,36 @@ def close_cmd(
     staff = _staff_id(root, by)
     from ..record import plan_close
 
-    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run, no_commit=no_commit)
+    planned: list = []
+
+    def plan():
+        change = plan_close(root, case, day, reason=reason, by=staff, note=note, override=override)
+        planned.append(change)
+        return change
+
+    code = _run(root, day_today, plan, dry_run=dry_run, no_commit=no_commit)
+    if planned:
+        _print_effect(root, planned[-1], day_today, ctx)
+    return code
+
+
+def _print_effect(root: Path, change, today, ctx: typer.Context) -> None:
+    """What the closure ends and what stays open, one obligation a line (titles in the CLI's language)."""
+    from ..closing import effect_of_change
+    from ..i18n import current, display, display_date
+
+    ended, still = effect_of_change(root, change, today)
+    lang = current()
+
+    def line(o) -> str:
+        what = o.title_in(lang) + (f" [{o.item}]" if o.item else "")
+        return f"  {display('status', o.status):<9} {display_date(o.due)}  {o.rule}  {what}"
+
+    print(ngettext("the closure ends {n} obligation:", "the closure ends {n} obligations:", len(ended)).format(n=len(ended))
+          if ended else _("the closure ends no open obligation"))
+    for o in ended:
+        print(line(o))
+    print(ngettext("{n} obligation stays open after the closure:", "{n} obligations stay open after the closure:",
+                   len(still)).format(n=len(still)) if still else _("no obligation stays open after the closure"))
+    for o in still:
+        print(line(o))

@@ -74,10 +74,18 @@ def _print(v: dict, titles: dict[str, str]) -> None:
         needs = [x for x, on in ((_("interpreter"), p["interpreter"]), (_("plain language"), p["plain_language"])) if on]
         print("  " + _("language {lang}").format(lang=p["language"]) + (f", {', '.join(needs)}" if needs else "")
               + ("; " + _("representative: {name}").format(name=p["representative"]) if p["representative"] else ""))
-        status = display("case-status", v["status"]) + (" " + _("since {date}").format(date=dd(v["opened"])) if v.get("opened") else "")
-        if v.get("closure"):
-            status += ", " + _("closed {date} ({reason})").format(date=dd(v["closure"]["date"]), reason=v["closure"]["reason"])
+        closure = v.get("closure")
+        if closure:  # closed on its closure date (the opening date is when it opened, not when it closed)
+            status = _("closed on {date} ({reason})").format(date=dd(closure["date"]),
+                                                             reason=display("closure-reason", closure["reason"]))
+            if v.get("opened"):
+                status += "; " + _("opened {date}").format(date=dd(v["opened"]))
+        else:
+            status = display("case-status", v["status"]) + (
+                " " + _("since {date}").format(date=dd(v["opened"])) if v.get("opened") else "")
         print(f"  {status}")
+        if closure and closure.get("note"):
+            print("  " + _("closure note: {text}").format(text=closure["note"]))
         if v["staff"]:
             print("  " + _("staff: {list}").format(list=", ".join(f"{role} {s['id']}" for role, s in v["staff"].items())))
     if v["problems"]:

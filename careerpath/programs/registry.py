@@ -37,8 +37,10 @@ LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
-             "documents", "stages", "codes", "checks", "new", "ends"}
+             "documents", "stages", "codes", "checks", "new", "ends", "closure"}
 _ENDS_KEYS = {"fields", "events"}
+_CLOSURE_KEYS = {"reasons", "conditions"}
+_CONDITION_KEYS = {"reason", "needs", "message", "hint"}
 _NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
 _CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
                "hint"}
@@ -123,6 +125,8 @@ class Program:
     rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
     new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
     ends: Ends = Ends()                                          # what ends an enrollment (besides closure)
+    closure_reasons: tuple[str, ...] = ()                        # closure reasons besides the core ones
+    closure_conditions: tuple = ()                               # closing.Condition: what a reason needs first
     source: str = ""                                             # program.yaml as the user names it
 
     @cached_property
@@ -334,6 +338,38 @@ def _ends(raw: Any, fields: tuple[FieldSpec, ...], events: dict[str, str]) -> En
     return Ends(names, types)
 
 
+def _closure(raw: Any, program_id: str) -> tuple[tuple[str, ...], tuple]:
+    """``closure: {reasons: [...], conditions: [{reason, needs, message, hint}]}`` (rule ids checked later)."""
+    from ..closing import CORE_REASONS, Condition
+
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, dict):
+        raise FieldError(("closure",), "`closure` is {reasons: [...], conditions: [...]}")
+    unknown = sorted(set(raw) - _CLOSURE_KEYS)
+    if unknown:
+        raise FieldError(("closure", unknown[0]), f"`{unknown[0]}` is not a key of `closure` (reasons, conditions)")
+    own = _texts(raw.get("reasons"), ("closure", "reasons"), "reasons")
+    for i, r in enumerate(own):
+        if not _CODE.match(r):
+            raise FieldError(("closure", "reasons", i), "a closure reason is lower-case words joined by hyphens")
+    out = []
+    for i, c in enumerate(raw.get("conditions") or ()):
+        where = ("closure", "conditions", i)
+        if not isinstance(c, dict):
+            raise FieldError(where, "a closure condition is {reason, needs: <rule id>, message, hint}")
+        bad = sorted(set(c) - _CONDITION_KEYS)
+        if bad:
+            raise FieldError(where + (bad[0],), f"`{bad[0]}` is not a key of a closure condition")
+        if c.get("reason") not in (*CORE_REASONS, *own):
+            raise FieldError(where + ("reason",), "`reason` is a closure reason (the core ones or this program's `reasons`)")
+        for key in ("needs", "message"):
+            if not isinstance(c.get(key), str) or not c[key]:
+                raise FieldError(where + (key,), f"a closure condition needs `{key}`")
+        out.append(Condition(c["reason"], c["needs"], c["message"], str(c.get("hint") or ""), program_id))
+    return own, tuple(out)
+
+
 def _code_checks(folder: Path, program_id: str) -> tuple[Callable, ...]:
     path = folder / "checks.py"
     if not path.is_file():
@@ -426,6 +462,8 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
             stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields),
             ends=_ends(data.get("ends"), fields, events), source=file)
+        reasons, closure_conditions = _closure(data.get("closure"), pid)
+        program = _replace(program, closure_reasons=reasons, closure_conditions=closure_conditions)
     except FieldError as e:  # its path is where the mistake is written in program.yaml
         return None, [_diag(file, pos, e.path, e.message)]
     extra: list[Diagnostic] = []
@@ -446,7 +484,30 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             return None, [e.diagnostic] if e.diagnostic else [Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error",
                                                                          "program-invalid", e.message)]
     program = _replace(program, code_checks=code_checks, rules=rules)
+    problem = _rule_references(program)
+    if problem is not None:
+        where, message = problem
+        return None, [_diag(file, pos, where, message) if where else
+                      Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error", "program-invalid", message)]
     return program, extra
+
+
+def _rule_references(program: Program) -> Optional[tuple[tuple, str]]:
+    """(where in program.yaml, message) when a closure condition names no rule of the program; ((), message)
+    when a rule that outlives a closure names a reason that does not exist (in rules.yaml); None when all is well."""
+    from ..closing import CORE_REASONS
+
+    ids = {r.id for r in program.rules}
+    for i, c in enumerate(program.closure_conditions):
+        if c.needs not in ids:
+            return ("closure", "conditions", i, "needs"), f"`needs: {c.needs}` is not a rule of this program"
+    known = (*CORE_REASONS, *program.closure_reasons)
+    for r in program.rules:
+        unless = getattr(r.outlives_closure, "unless", ())
+        wrong = [x for x in unless if x not in known]
+        if wrong:
+            return (), f"rule {r.id}: `outlives_closure.unless` names `{wrong[0]}`, not a closure reason"
+    return None
 
 
 def _replace(p: Program, **changes: Any) -> Program:

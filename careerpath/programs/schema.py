@@ -83,6 +83,15 @@ def program_schema() -> dict:
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
             "checks": {"type": "array", "items": check},
             "new": {"type": "object", "additionalProperties": {"anyOf": [new_field, {"not": {"type": "object"}}]}},
+            "closure": {"type": "object", "additionalProperties": False,
+                        "description": "closure reasons this program adds, and what a reason needs first",
+                        "properties": {
+                            "reasons": {"type": "array", "items": _TEXT},
+                            "conditions": {"type": "array", "items": {
+                                "type": "object", "additionalProperties": False, "required": ["reason", "needs", "message"],
+                                "properties": {"reason": _TEXT, "needs": {"type": "string", "description": "a rule id of "
+                                               "this program: an obligation of it must be done by the closure date"},
+                                               "message": _TEXT, "hint": _TEXT}}}}},
             "ends": {"type": "object", "additionalProperties": False,
                      "description": "what ends an enrollment besides the case's closure: the earliest of these "
                                     "enrollment date fields and the first event of these types",

@@ -1,0 +1,152 @@
+"""Closing a case: the reasons, the conditions a program sets, and what a closure ends.
+
+A closure (``closure: {date, reason}`` in case.yaml, written by ``careerpath
+close``) ends every enrollment of the case, and with them the rules that do
+not outlive a closure (docs/obligations.md, "When an enrollment ends"). This
+module says:
+
+* which reasons there are: :data:`CORE_REASONS`, plus those a program
+  declares (``closure: {reasons: [...]}`` in its program.yaml);
+* what a program requires before a case closes for a reason
+  (``closure: {conditions: [{reason, needs: <rule id>, message, hint}]}``: an
+  obligation of that rule must be done by the closure date; DOR's
+  ``employed`` needs the 90 days in the job of 34 CFR 361.56);
+* what a closure ends and what stays open (:func:`effect`), by computing the
+  case's obligations with and without it.
+
+Nothing here writes: :func:`careerpath.record.plan_close` plans the edit.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Optional
+
+#: Why a case closes (FORMAT.md's `closure.reason`); programs may add their own.
+CORE_REASONS: tuple[str, ...] = ("employed", "ineligible", "declined-services", "unable-to-locate", "moved",
+                                 "deceased", "transferred", "completed", "other")
+#: Reasons that say nothing by themselves: a note must say what happened.
+NOTE_REQUIRED: tuple[str, ...] = ("other",)
+
+
+class ClosureError(Exception):
+    """A closure that cannot be made as asked; ``usage`` when the request itself is wrong (exit 2)."""
+
+    def __init__(self, message: str, hint: str = "", *, usage: bool = False):
+        super().__init__(message)
+        self.message, self.hint, self.usage = message, hint, usage
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A program's condition for closing a case for ``reason``: an obligation of rule ``needs`` done by then."""
+
+    reason: str
+    needs: str
+    message: str
+    hint: str = ""
+    program: str = ""
+
+
+def reasons(programs: Any) -> tuple[str, ...]:
+    """Every closure reason: the core ones, then each program's own, in order."""
+    out = list(CORE_REASONS)
+    for p in programs:
+        out += [r for r in p.closure_reasons if r not in out]
+    return tuple(out)
+
+
+def suggest(value: str, choices: Any) -> Optional[str]:
+    """The choice a mistyped ``value`` most likely means (None when nothing is close)."""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def check_reason(reason: str, note: Optional[str], programs: Any) -> None:
+    """Refuse an unknown reason (with did-you-mean) and ``other`` without a note. Raises ClosureError(usage)."""
+    known = reasons(programs)
+    if reason not in known:
+        near = suggest(reason, known)
+        raise ClosureError(f"--reason must be one of: {', '.join(known)}",
+                           f"did you mean `{near}`?" if near else "", usage=True)
+    if reason in NOTE_REQUIRED and not (note or "").strip():
+        raise ClosureError(f"--reason {reason} needs --note saying why the case closes", usage=True)
+
+
+def conditions(programs: Any, enrolled: Any) -> list[Condition]:
+    """The closure conditions of the programs the case is enrolled in."""
+    return [c for p in programs if p.id in enrolled for c in p.closure_conditions]
+
+
+def unmet(cf: Any, programs: Any, settings: Any, config_doc: Any, reason: str, day: date) -> list[Condition]:
+    """The conditions for closing ``cf`` for ``reason`` on ``day`` that do not hold.
+
+    A condition holds when an obligation of its rule is done on ``day`` (computed
+    as on that day: later events and dates do not count).
+    """
+    case = cf.case.model if cf.case is not None else None
+    enrolled = set(case.enrollments) if case is not None else set()
+    wanted = [c for c in conditions(programs, enrolled) if c.reason == reason]
+    if not wanted:
+        return []
+    from .obligations import case_obligations, load_rules
+
+    found = case_obligations(cf, load_rules(programs), settings, day, config_doc)
+    done = {o.rule for o in found if o.status == "done" and o.due <= day}
+    return [c for c in wanted if c.needs not in done]
+
+
+def later_records(cf: Any, day: date) -> list[str]:
+    """Files of events and referrals dated after ``day`` (a closure before them would contradict the record)."""
+    return sorted(d.file for d in (*cf.events, *cf.referrals) if d.model is not None and d.model.date > day)
+
+
+def open_obligations(cf: Any, programs: Any, settings: Any, config_doc: Any, today: date) -> list:
+    """The case's obligations on the morning list of ``today``: not done, not history; sorted."""
+    from .obligations import case_obligations, load_rules, sort_key
+
+    found = case_obligations(cf, load_rules(programs), settings, today, config_doc)
+    return sorted((o for o in found if o.status != "done" and not o.history), key=sort_key)
+
+
+def effect(before: Any, after: Any, programs: Any, settings: Any, config_doc: Any, today: date) -> tuple[list, list]:
+    """(what the closure ends, what stays open after it): open obligations of the case before and after.
+
+    ``before`` and ``after`` are the case folder without and with the closure.
+    Ended: open before, and done, history or gone after. Open: open after (the
+    final month's review, the final quarter's report, the rules that outlive a
+    closure).
+    """
+    was = open_obligations(before, programs, settings, config_doc, today)
+    now = open_obligations(after, programs, settings, config_doc, today)
+    still = {o.uid for o in now}
+    return [o for o in was if o.uid not in still], now
+
+
+def effect_of_change(root: Any, change: Any, today: date) -> tuple[list, list]:
+    """:func:`effect` of a planned closure (a :class:`careerpath.record.Change` of case.yaml), on ``today``.
+
+    The case folder is read from disk; case.yaml is taken from the change (its
+    bytes before and after), so this answers the same before and after the write.
+    """
+    from pathlib import Path
+
+    from .loader import CONFIG_FILE, empty_config, load_case, validate_data
+    from .programs import load_programs
+    from .yamlfile import read_bytes, read_file
+
+    root = Path(root)
+    programs = load_programs(root)
+    config_doc, _diags = validate_data(CONFIG_FILE, "careerpath", read_file(root / CONFIG_FILE, CONFIG_FILE), programs)
+    settings = (config_doc.model or empty_config(programs)).settings
+    folder = root / "cases" / change.case_id
+    before = load_case(root, folder, [], programs=programs)
+    after = load_case(root, folder, [], programs=programs)
+    for fc in change.files:
+        if fc.kind == "case":
+            after.case, _more = validate_data(fc.rel, "case", read_bytes(fc.after, fc.rel), programs)
+            if fc.before is not None:
+                before.case, _more = validate_data(fc.rel, "case", read_bytes(fc.before, fc.rel), programs)
+    return effect(before, after, programs, settings, config_doc, today)
