@@ -75,15 +75,17 @@ def check_program_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
 
 
 def check_event_types(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    counted = tuple(cl.programs.event_types())
-    known = counted + m.HISTORY_EVENT_TYPES
+    """Event types are a closed list: the programs' and the history-only ones (a typo must not
+    leave an obligation open while looking recorded)."""
+    from .suggest import hint
+
+    known = cl.programs.known_event_types()
     for cf in cl.cases.values():
         for doc in cf.events:
             if doc.model is not None and doc.model.type not in known:
-                close = difflib.get_close_matches(doc.model.type, known, n=1)
-                yield doc.diagnostic(("type",), "warning", "unknown-event-type",
-                                     "this event type satisfies no obligation; it is kept as history only",
-                                     f"did you mean `{close[0]}`?" if close else f"types that count: {', '.join(counted)}")
+                yield doc.diagnostic(("type",), "error", "unknown-event-type", "`type` is not a known event type",
+                                     hint(doc.model.type, known) or "`careerpath programs` lists the event types; "
+                                                                    "docs/format.md the history-only ones")
 
 
 def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:

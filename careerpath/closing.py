@@ -19,7 +19,6 @@ Nothing here writes: :func:`careerpath.record.plan_close` plans the edit.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional
@@ -60,8 +59,9 @@ def reasons(programs: Any) -> tuple[str, ...]:
 
 def suggest(value: str, choices: Any) -> Optional[str]:
     """The choice a mistyped ``value`` most likely means (None when nothing is close)."""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    from .suggest import one
+
+    return one(value, choices)
 
 
 def check_reason(reason: str, note: Optional[str], programs: Any) -> None:

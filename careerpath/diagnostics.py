@@ -80,7 +80,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-id": ("error", "Two staff members, goals, objectives or cases share an id."),
     "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
-    "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
+    "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),
     "closure-condition": ("warning", "A program's condition for the closure reason did not hold on the closure date (DOR: employed only after 90 days in the job, 34 CFR 361.56) and no `override` says why."),

@@ -139,7 +139,10 @@ def _context(root: Path, case_id: str) -> _Ctx:
 
 def _known_program(ctx: _Ctx, program: Optional[str]) -> None:
     if program is not None and program not in ctx.programs:
-        raise RecordError(f"--program must be one of: {', '.join(ctx.programs.ids())}")
+        from .suggest import hint
+
+        raise RecordUsageError(f"--program must be one of: {', '.join(ctx.programs.ids())}",
+                               hint=hint(program, ctx.programs.ids()))
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -200,12 +203,18 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
              summary: Optional[str] = None, program: Optional[str] = None) -> Change:
     """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
     ctx = _context(root, case_id)
+    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
+        raise RecordUsageError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
+    known = ctx.programs.known_event_types()
+    if event_type not in known:
+        from .suggest import hint
+
+        raise RecordUsageError("TYPE is not a known event type",  # not echoed: swapped arguments may be a name
+                               hint=hint(event_type, known) or f"event types: {', '.join(known)}")
+    _known_program(ctx, program)
     staff = _staff(ctx.config.staff, by)
     if staff is None:
         raise RecordError("say who recorded this: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
-    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
-        raise RecordError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
-    _known_program(ctx, program)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
         data["program"] = program

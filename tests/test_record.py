@@ -365,10 +365,23 @@ def test_symlinked_case_file_is_not_written_through(repo, cli, tmp_path):
     assert b"2026-09-01" in outside.read_bytes() and case.is_symlink()
 
 
-def test_a_mistyped_event_type_is_written_with_a_warning(repo, cli):
-    r = cli("log", "an-nguyen", "montly-review", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
-    assert r.code == 0
-    assert "unknown-event-type" in r.err and "monthly-review" in r.err
+@pytest.mark.parametrize("typo, meant", [("montly-review", "monthly-review"), ("worksite-visit", "worksite-monitoring"),
+                                         ("phonecall", "phone-call"), ("quaterly-report", "quarterly-report")])
+def test_a_mistyped_event_type_is_refused_with_a_suggestion(repo, cli, typo, meant):
+    head = git(repo, "rev-parse", "HEAD")
+    r = cli("log", "an-nguyen", typo, "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
+    assert r.code == 2 and f"did you mean `{meant}`?" in r.err and typo not in r.err  # the value is not echoed
+    assert not (repo / "cases/an-nguyen/events").exists() and git(repo, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize("kind", ["monthly-review", "contact", "home-visit", "email", "job-coaching"])
+def test_every_known_type_is_logged(repo, cli, kind):
+    assert cli("log", "an-nguyen", kind, "--by", "jsmith", "--date", "2026-11-01", "-C", repo).code == 0
+
+
+def test_a_misspelled_program_is_refused_with_a_suggestion(repo, cli):
+    r = cli("log", "an-nguyen", "monthly-review", "--program", "ca-dds-cpp", "--by", "jsmith", "-C", repo)
+    assert r.code == 2 and "did you mean `ca-dds-ccp`?" in r.err
 
 
 def test_set_killed_before_the_rename_leaves_the_case_and_history_untouched(repo):

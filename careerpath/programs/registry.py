@@ -189,6 +189,13 @@ class ProgramSet:
                 out.setdefault(t, label)
         return out
 
+    def known_event_types(self) -> tuple[str, ...]:
+        """The closed list of event types: those some program counts, then the history-only ones."""
+        from ..models import HISTORY_EVENT_TYPES
+
+        counted = tuple(self.event_types())
+        return counted + tuple(t for t in HISTORY_EVENT_TYPES if t not in counted)
+
     def setting_specs(self) -> tuple[FieldSpec, ...]:
         seen: dict[str, FieldSpec] = {}
         for p in self.programs:
