@@ -62,11 +62,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-merge-key": ("error", "Merge keys (<<) are not supported; write the fields out."),
     "yaml-multiple-documents": ("error", "A case file holds one YAML document; a second `---` starts another."),
     "yaml-too-complex": ("error", "Nesting or alias expansion exceeds the limits (depth 64, 100,000 nodes)."),
-    "empty-file": ("error", "The file holds no data."),
+    "empty-file": ("error", "The file holds no data (nothing, only comments, or a null document such as `~`)."),
     # schema
     "wrong-type": ("error", "A value has the wrong type (text where a list belongs, a number where text belongs…)."),
     "missing-field": ("error", "A required field is missing."),
     "unknown-field": ("warning", "A field the format does not define; it is ignored. Usually a typo."),
+    "unknown-key": ("error", "A top-level key the file kind does not define: what it holds is not read (a misspelled `enrollments` or `jobs` hides obligations). Its block is still checked as the key it most likely means."),
     "invalid-date": ("error", "A date is not a real calendar date written YYYY-MM-DD."),
     "invalid-value": ("error", "A value is outside the allowed set or pattern."),
     # layout and references
