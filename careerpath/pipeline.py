@@ -46,6 +46,7 @@ class ConfigSummary:
 
     agency: str
     default_language: str
+    staff: tuple[str, ...] = ()  # staff ids (filters are checked against them)
 
 
 @dataclass
@@ -153,7 +154,8 @@ def _uncached(root: Path, today: date, obligations: bool) -> Results:
 
 
 def _summary(config: Any) -> ConfigSummary:
-    return ConfigSummary(config.agency or "", config.default_language or "en")
+    return ConfigSummary(config.agency or "", config.default_language or "en",
+                         tuple(sorted({s.id for s in (config.staff or ())})))
 
 
 def _book(programs: Any) -> Any:

@@ -513,7 +513,7 @@ def test_cli_usage_errors(cli, inline):
     assert cli("render", "pccp", "an-nguyen", "--caseload", inline.root, "--format", "docx").code == 2
     assert cli("render", "quarterly-report", "an-nguyen", "--caseload", inline.root, "--period", "Q9").code == 2
     r = cli("render", "pccp", "nobody", "--caseload", inline.root, "--today", "2026-11-22")
-    assert r.code == 1 and "nobody" in r.err
+    assert r.code == 2 and "not a case" in r.err and "nobody" not in r.err  # a case id is not echoed
 
 
 def test_cli_writes_atomically_and_privately(cli, inline, tmp_path):

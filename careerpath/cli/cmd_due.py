@@ -195,6 +195,9 @@ def due(
                                                      "ru-czn-disability, common). Repeatable."),
     rule: Optional[list[str]] = typer.Option(None, "--rule", metavar="ID", help="Only this rule; patterns work: 'dor.*'. Repeatable."),
     staff: Optional[list[str]] = typer.Option(None, "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable."),
+    status: Optional[list[str]] = typer.Option(None, "--status", metavar="STATUS",
+                                               help="Only this status: overdue, partial, due-soon, upcoming or done. "
+                                                    "Repeatable."),
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
@@ -234,19 +237,19 @@ def due(
             raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
     if output is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
+    from .filters import require
+
+    require("--status", status, STATUSES)
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
     from ..obligations import export
 
-    known = set(found.cases)
-    for cid in case or ():
-        if cid not in known:
-            raise CliError(_("no case `{case}` in this caseload").format(case=cid), code=1,
-                           hint=_("`careerpath due` lists every case"))
+    check_filters(caseload_of(ctx, caseload), found, case=case, staff=staff, program=program, rule=rule)
+    done_too = all_ or "done" in (status or ())
 
     def chosen_of(obligations: list) -> list:
         return export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
-                             rules=rule or (), staff=staff or (), include_done=all_)
+                             rules=rule or (), staff=staff or (), include_done=all_, statuses=status or ())
 
     from .localize import content_language
 
@@ -269,10 +272,11 @@ def due(
             chosen = chosen_of(obligations)
             return view_rows(chosen, cells_of(chosen))
 
-        request = repr((format, language, language_state(), explain, within, overdue, case, program, rule, staff))
-        body, marks = view(found, request, render, history=all_, done=all_)
+        request = repr((format, language, language_state(), explain, within, overdue, case, program, rule, staff,
+                        status))
+        body, marks = view(found, request, render, history=all_, done=done_too)
     else:
-        chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=all_)))
+        chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=done_too)))
         marks = [mark(o) for o in chosen]
         body = (export.to_ics(chosen, language, found.config.agency or "careerpath") if format == "ics"
                 else cells_of(chosen))
@@ -283,7 +287,7 @@ def due(
     elif format == "ics":
         _emit(redact_content(red, body), output)
     elif not body:
-        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff))
+        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff, status))
               else _("nothing due"))
     else:
         with redacted_stdout(red):
@@ -294,6 +298,30 @@ def due(
     if fail_on == "due-soon" and any(m.endswith("!") or m == "due-soon" for m in marks):
         return 3
     return 0
+
+
+#: the values --status takes (an obligation's status)
+STATUSES = ("overdue", "partial", "due-soon", "upcoming", "done")
+
+
+def check_filters(root: Path, found: Any, *, case: Any = None, staff: Any = None, program: Any = None,
+                  rule: Any = None) -> None:
+    """Exit 2 with did-you-mean on a --case, --staff, --program or --rule value the caseload does not know.
+
+    The programs and rules are read only when --program or --rule is given (a warm `due` reads none).
+    """
+    from .filters import program_ids, require
+
+    require("--case", case, found.cases)
+    if staff and not set(staff) <= set(found.config.staff):  # staff named on cases count too
+        require("--staff", staff, set(found.config.staff) | {s for o in found.obligations(history=True) for s in o.staff})
+    if program or rule:
+        from ..programs import load_programs
+
+        programs = load_programs(root)
+        require("--program", program, program_ids(programs.ids()))
+        if rule:
+            require("--rule", rule, [r.id for r in rule_book(programs).rules], patterns=True)
 
 
 def summary(marks: list[str]) -> str:

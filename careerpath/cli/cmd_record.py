@@ -193,6 +193,17 @@ def refer_cmd(
         raise CliError(_("a new referral needs --to and --kind"), code=2)
     if consent is not None and consent not in ("agreed", "declined"):
         raise CliError(_("--consent must be agreed or declined"), code=2)
+    import typing
+
+    from ..models import Referral
+
+    kinds = typing.get_args(Referral.model_fields["kind"].annotation)  # FORMAT.md's referral kinds
+    if kind not in kinds:
+        from ..suggest import one
+
+        near = one(kind, kinds)
+        raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2,
+                       hint=_("did you mean `{name}`?").format(name=near) if near else "")
     docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,

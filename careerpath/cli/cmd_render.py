@@ -66,8 +66,12 @@ def render(
     if not kind or not case:
         raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
     if kind not in KINDS:
+        from ..suggest import one
+
+        near = one(kind, KINDS)
         raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
-                       hint=_("kinds: {kinds}").format(kinds=", ".join(KINDS)))
+                       hint=_("did you mean `{name}`?").format(name=near) if near
+                       else _("kinds: {kinds}").format(kinds=", ".join(KINDS)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
     # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
@@ -94,6 +98,9 @@ def render(
     from ..pipeline import load
 
     cl = load(root, cache=cache_of(ctx))
+    from .filters import require
+
+    require("CASE", [case], cl.cases)
     from .redaction import redactor
 
     red = redactor(cl, redact, redact_staff)
@@ -122,8 +129,10 @@ def render(
 def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
     from ..documents import RenderError, kinds_for
     from ..pipeline import load
+    from .filters import require
 
     cl = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
+    require("CASE", [case], cl.cases)
     try:
         rows = kinds_for(cl, case)
     except RenderError as e:

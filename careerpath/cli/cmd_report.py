@@ -54,8 +54,11 @@ def report(
     from ..period import PeriodError, last_complete_quarter, parse_period, year_of
 
     if kind not in batch.RUNNERS:
+        from ..suggest import one
+
+        near = one(kind, batch.kinds())
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
-                       code=2)
+                       code=2, hint=_("did you mean `{name}`?").format(name=near) if near else "")
     if format not in ("html", "md"):
         raise CliError(_("--format must be html or md"), code=2)
     root = caseload_of(ctx, caseload)
@@ -70,9 +73,13 @@ def report(
     try:
         with caseload_lock(root, wait):
             cl = load(root, cache=cache_of(ctx))
-            unknown = [c for c in case if c not in cl.cases]
-            if unknown:
-                raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
+            from ..reports.select import case_staff
+            from .filters import require
+
+            require("--case", case, cl.cases)
+            if staff and not set(staff) <= cl.staff_ids():  # staff named on cases count too
+                require("--staff", staff, cl.staff_ids() | {s for cf in cl.cases.values() for s in case_staff(cf)})
+            require("--program", program, cl.programs.ids())
             from .redaction import redactor
 
             red = redactor(cl, redact, redact_staff)

@@ -43,7 +43,11 @@ def rules(
         raise CliError(_("--format must be text or json"), code=2)
     from ..programs import load_programs
 
-    book = rule_book(load_programs(_caseload_or_none(ctx, caseload)))
+    programs = load_programs(_caseload_or_none(ctx, caseload))
+    from .filters import program_ids, require
+
+    require("--program", program, program_ids(programs.ids()))
+    book = rule_book(programs)
     chosen = [r for r in book.rules if not program or (r.program or "common") in program]
     from .localize import content_language
 

@@ -32,12 +32,9 @@ def show(
     if format not in ("text", "json"):
         raise CliError(_("--format must be text or json"), code=2)
     cl, day, obligations = load_and_compute(ctx, caseload, today, history=True)
-    if case not in cl.cases:
-        import difflib
+    from .filters import require
 
-        close = difflib.get_close_matches(case, sorted(cl.cases), n=1)
-        raise CliError(_("no case `{case}` in this caseload").format(case=case), code=1,
-                       hint=_("did you mean `{name}`?").format(name=close[0]) if close else _("`careerpath due` lists every case"))
+    require("CASE", [case], cl.cases)
     warn_on_errors(cl.diagnostics)
     from ..overview import overview
 

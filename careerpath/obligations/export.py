@@ -28,17 +28,20 @@ DTSTAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: reruns give identi
 
 def select(obligations: Iterable[Obligation], today: date, *, within: Optional[str] = None, overdue: bool = False,
            cases: Sequence[str] = (), programs: Sequence[str] = (), rules: Sequence[str] = (),
-           staff: Sequence[str] = (), include_done: bool = False) -> list[Obligation]:
+           staff: Sequence[str] = (), include_done: bool = False, statuses: Sequence[str] = ()) -> list[Obligation]:
     """The obligations a ``careerpath due`` view shows, order kept.
 
     ``within`` (``14d``, ``2w``, ``1m``) keeps the open ones due by then (past-due
     ones included); ``rules`` are ids or shell patterns (``dor.*``); ``programs``
-    may name ``common`` for the case-wide rules. Done ones only with ``include_done``.
+    may name ``common`` for the case-wide rules; ``statuses`` keeps those statuses
+    only (``done`` among them shows done ones). Done ones only with ``include_done``.
     """
     horizon = Duration.parse(within).apply(today) if within else None
     out = []
     for o in obligations:
-        if o.status == "done" and not include_done:
+        if statuses and o.status not in statuses:
+            continue
+        if o.status == "done" and not (include_done or "done" in statuses):
             continue
         if overdue and not o.past_due:
             continue
