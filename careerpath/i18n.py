@@ -42,7 +42,7 @@ PLURAL_FORMS = {"hmn": "nplurals=1; plural=0;"}
 
 #: Stored values whose *display* is translated, by message context.
 DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
-    "status": ("done", "overdue", "due-soon", "upcoming", "partial"),
+    "status": ("done", "overdue", "due-soon", "upcoming", "partial", "invalid"),
     "severity": ("error", "warning"),
     "case-status": ("active", "closed"),
     # careerpath.closing.CORE_REASONS (a program's own reasons show as written)

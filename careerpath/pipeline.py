@@ -391,7 +391,7 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     if book is not None:
         from .obligations import case_obligations
 
-        found = case_obligations(rec.folder, book, cfg.settings, today, cfg_doc)
+        found = case_obligations(rec.folder, book, cfg.settings, today, cfg_doc, rec.diags)
         open_blob, rest_blob, titles = results_store.pack(found)
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.documents()), titles
 

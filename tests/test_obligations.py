@@ -550,7 +550,11 @@ def test_an_unreadable_case_file_does_not_crash(caseload):
     root = caseload({"cases/p/case.yaml": "id: [\n", "cases/p/plan.yaml": "goals:\n  - id: g1\n    area: employment\n"
                      "    statement: x\n    objectives: [{id: g1.o1, text: t, due: 2026-01-01}]\n"})
     cl = load(root)
-    assert [o.rule for o in compute(cl, date(2026, 2, 1))] == ["plan.objective"]
+    found = compute(cl, date(2026, 2, 1))
+    # the case stays listed, first, as invalid; what its plan gives is kept and marked incomplete
+    assert [(o.rule, o.status, o.incomplete) for o in found] == [("case.invalid", "invalid", True),
+                                                                 ("plan.objective", "overdue", True)]
+    assert found[0].due is None and found[0].source == "cases/p/case.yaml:2"  # where the YAML parser stops
 
 
 def test_uids_are_stable_and_distinct(caseload):

@@ -15,11 +15,13 @@ from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOp
                      err, today_of)
 from .views import language_state, output_cached
 
+INVALID = "invalid"  # obligations.engine.INVALID (not imported: a warm `due` reads no rules)
+
 LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
                                                  help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
                                                       "ru). Default: $CAREERPATH_LANG, then the locale; titles fall back "
                                                       "to the caseload's default_language.")]
-FAIL_ON = ("overdue", "due-soon")
+FAIL_ON = ("overdue", "due-soon", "invalid")
 FORMATS = ("text", "json", "csv", "ics")
 
 
@@ -70,7 +72,9 @@ def use_rich() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _when(status: str, due: date, done_on: Optional[date], today: date) -> str:
+def _when(status: str, due: Optional[date], done_on: Optional[date], today: date) -> str:
+    if due is None:  # a case that could not be read: no date to count from
+        return ""
     if status == "done":
         return _("done {date}").format(date=display_date(done_on)) if done_on else display("status", "done")
     days = (due - today).days
@@ -94,7 +98,7 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             status = words[o.status] = display("status", o.status)
         due = dates.get(o.due)
         if due is None:
-            due = dates[o.due] = display_date(o.due)
+            due = dates[o.due] = display_date(o.due) if o.due is not None else "-"
         when_key = (o.status, o.due, o.done_on)
         when = whens.get(when_key)
         if when is None:
@@ -105,6 +109,12 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
         detail = details.get(o.detail)
         if detail is None:
             detail = details[o.detail] = detail_text(o.detail)
+        if o.status == INVALID:  # where it failed and how often, never a value
+            n = int(o.detail.split()[0]) if o.detail[:1].isdigit() else 0
+            what = _("case file could not be read")
+            detail = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o.source, n=n)
+        elif o.incomplete:
+            detail = f"{detail}; {_('incomplete')}" if detail else _("incomplete")
         extra = f"{o.item}, {detail}" if o.item and detail else o.item or detail
         row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
         if explain:
@@ -121,7 +131,7 @@ def mark(o: Any) -> str:
     key = (o.status, o.past_due)
     found = _MARKS.get(key)
     if found is None:
-        found = _MARKS[key] = o.status + ("!" if o.past_due else "")
+        found = _MARKS[key] = o.status + ("!" if o.past_due or o.status == INVALID else "")
     return found
 
 
@@ -154,7 +164,7 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None) ->
         from rich.table import Table
         from rich.text import Text
 
-        styles = {"overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
+        styles = {"invalid": "bold red", "overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
         table = Table(show_edge=False, highlight=False, pad_edge=False)
         for h in HEADERS:
             table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))
@@ -196,7 +206,7 @@ def due(
     rule: Optional[list[str]] = typer.Option(None, "--rule", metavar="ID", help="Only this rule; patterns work: 'dor.*'. Repeatable."),
     staff: Optional[list[str]] = typer.Option(None, "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable."),
     status: Optional[list[str]] = typer.Option(None, "--status", metavar="STATUS",
-                                               help="Only this status: overdue, partial, due-soon, upcoming or done. "
+                                               help="Only this status: invalid, overdue, partial, due-soon, upcoming or done. "
                                                     "Repeatable."),
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
@@ -204,7 +214,8 @@ def due(
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write to FILE (atomically) instead of standard output."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
-                                          help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
+                                          help="Exit 3 when anything listed is overdue or a case could not be read "
+                                               "(with due-soon: also due soon; with invalid: only unreadable cases)."),
     lang: LangOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
@@ -215,11 +226,15 @@ def due(
     Each line is one obligation of one case under one program rule (see
     `careerpath rules`): its status (overdue, partial, due-soon within
     settings.warn_days, upcoming, done), due date, case, what to do and who.
+    A case whose case.yaml could not be read is one line with status invalid,
+    first (it may hide any deadline); obligations of a case another file of
+    which failed are marked incomplete.
     Text is a table on a terminal and plain aligned columns when piped; json
     follows careerpath/schemas/obligations.schema.json; ics is a calendar feed
     (one all-day event per obligation, stable UIDs, no names).
 
-    Exit 0; 3 with --fail-on overdue when anything listed is past due (for cron).
+    Exit 0; 3 with --fail-on overdue when anything listed is past due or a case
+    could not be read (for cron).
 
     Example:  careerpath due --caseload sample-cases --within 2w --explain
     """
@@ -278,7 +293,7 @@ def due(
     else:
         chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=done_too)))
         marks = [mark(o) for o in chosen]
-        body = (export.to_ics(chosen, language, found.config.agency or "careerpath") if format == "ics"
+        body = (export.to_ics(chosen, language, found.config.agency or "careerpath", day) if format == "ics"
                 else cells_of(chosen))
     if format == "json":
         _emit(redact_content(red, export.join_json(body)), output)
@@ -293,6 +308,9 @@ def due(
         with redacted_stdout(red):
             print_table(body, marks, explain, red)
             print(summary(marks))
+    # a case that could not be read may hide an overdue deadline: every --fail-on counts it (its mark ends in !)
+    if fail_on == "invalid" and INVALID + "!" in marks:
+        return 3
     if fail_on == "overdue" and any(m.endswith("!") for m in marks):
         return 3
     if fail_on == "due-soon" and any(m.endswith("!") or m == "due-soon" for m in marks):
@@ -301,7 +319,7 @@ def due(
 
 
 #: the values --status takes (an obligation's status)
-STATUSES = ("overdue", "partial", "due-soon", "upcoming", "done")
+STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "done")
 
 
 def check_filters(root: Path, found: Any, *, case: Any = None, staff: Any = None, program: Any = None,
@@ -325,13 +343,17 @@ def check_filters(root: Path, found: Any, *, case: Any = None, staff: Any = None
 
 
 def summary(marks: list[str]) -> str:
-    """One closing line: how many are past due, due soon, upcoming (and done); ``marks`` as :func:`mark` gives."""
-    past = sum(1 for m in marks if m.endswith("!"))
+    """One closing line: how many could not be read, are past due, due soon, upcoming (and done);
+    ``marks`` as :func:`mark` gives."""
+    unread = sum(1 for m in marks if m == INVALID + "!")
+    past = sum(1 for m in marks if m.endswith("!")) - unread
     soon = sum(1 for m in marks if m in ("due-soon", "partial"))
     done = sum(1 for m in marks if m == "done")
-    later = len(marks) - past - soon - done
+    later = len(marks) - unread - past - soon - done
     parts = [_("{n} past due").format(n=past), _("{n} due soon").format(n=soon), _("{n} upcoming").format(n=later)]
     parts += [_("{n} done").format(n=done)] if done else []
+    if unread:  # first: an unreadable case may hide any of the others
+        parts.insert(0, ngettext("{n} case could not be read", "{n} cases could not be read", unread).format(n=unread))
     return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(marks)).format(
         n=len(marks), parts=", ".join(parts))
 

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from .cmd_due import LangOpt, load_and_compute, warn_on_errors
-from ..i18n import _, detail_text, display, display_date as dd
+from ..i18n import _, detail_text, display, display_date as dd, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app
 
 
@@ -108,9 +108,17 @@ def _print(v: dict, titles: dict[str, str]) -> None:
                   + (" (" + _("due {date}").format(date=dd(o["due"])) + ")" if o["due"] else ""))
     print("\n" + (_("open obligations") if v["obligations"] else _("open obligations: none")))
     for o in v["obligations"]:
-        extra = ", ".join(x for x in (o["item"], detail_text(o["detail"])) if x)
-        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial")))
-        print(f"  {display('status', o['status']):<{width}} {dd(o['due'])}  {titles.get(o['uid'], o['title'])}"
+        title = titles.get(o["uid"], o["title"])
+        if o["status"] == "invalid":  # case.yaml did not load: where, and how many errors (never a value)
+            n = int(o["detail"].split()[0]) if o["detail"][:1].isdigit() else 0
+            title = _("case file could not be read")
+            extra = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o["source"], n=n)
+        else:
+            extra = ", ".join(x for x in (o["item"], detail_text(o["detail"]), _("incomplete") if o["incomplete"] else "")
+                              if x)
+        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial",
+                                                               "invalid")))
+        print(f"  {display('status', o['status']):<{width}} {dd(o['due']) if o['due'] else '-':<10}  {title}"
               + (f" [{extra}]" if extra else ""))
     if v["open_at_end"]:
         print("\n" + _("left open when the case closed or an enrollment ended: {n} (`careerpath due --all --case {case}`)")

@@ -43,8 +43,8 @@ class Obligation:
     program: str  # program id; "" for case-wide rules (referral.follow-up, plan.objective)
     rule: str
     title: str  # English; see titles / title_in
-    due: date
-    status: str  # done | overdue | due-soon | upcoming | partial
+    due: Optional[date]  # None only for an `invalid` entry (a case whose case.yaml did not load)
+    status: str  # done | overdue | due-soon | upcoming | partial | invalid
     citation: str
     confirmed: bool
     source: str  # file:line of the fact the due date was computed from
@@ -54,6 +54,7 @@ class Obligation:
     item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
+    incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def title_in(self, lang: str) -> str:
@@ -63,25 +64,67 @@ class Obligation:
     @property
     def uid(self) -> str:
         """Stable across runs: the same case, rule, due date and item give the same id."""
-        key = "\x1f".join((self.case, self.rule, self.due.isoformat(), self.item))
+        key = "\x1f".join((self.case, self.rule, self.due.isoformat() if self.due else "", self.item))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (ISO dates); the shape of ``careerpath due --format json``."""
-        return {
+        """JSON-ready (ISO dates); the shape of ``careerpath due --format json``.
+
+        An ``invalid`` entry has ``due`` null and says where its case.yaml failed (``file``, ``line``).
+        """
+        out = {
             "case": self.case, "program": self.program, "rule": self.rule, "title": self.title,
-            "due": self.due.isoformat(), "status": self.status, "past_due": self.past_due,
+            "due": self.due.isoformat() if self.due else None, "status": self.status, "past_due": self.past_due,
             "done_on": self.done_on.isoformat() if self.done_on else None,
             "item": self.item, "detail": self.detail, "staff": list(self.staff),
             "citation": self.citation, "confirmed": self.confirmed, "source": self.source,
-            "history": self.history, "uid": self.uid,
+            "history": self.history, "incomplete": self.incomplete, "uid": self.uid,
         }
+        if self.status == INVALID:
+            file, _sep, line = self.source.rpartition(":")
+            out["file"], out["line"] = file, int(line)
+        return out
 
 
 def sort_key(o: Obligation) -> tuple:
-    """Past due first, then by date, case, program, rule, item (the date as its ordinal: the same
-    order, and a key of ints and strings is cheaper to keep in the cache's stored views)."""
+    """Cases that could not be read first (they may hide anything), then past due, then by date, case,
+    program, rule, item (the date as its ordinal: the same order, and a key of ints and strings is
+    cheaper to keep in the cache's stored views)."""
+    if o.due is None:
+        return (-1, 0, o.case, o.program, o.rule, o.item)
     return (0 if o.past_due else 1, o.due.toordinal(), o.case, o.program, o.rule, o.item)
+
+
+#: the status and rule of the one entry a case whose case.yaml did not load gets
+INVALID = "invalid"
+INVALID_RULE = "case.invalid"
+
+
+def readability(cf: Any, found: list[Obligation], load_diagnostics: Any = ()) -> list[Obligation]:
+    """``found`` as the case's files allow: every obligation ``incomplete`` when a file of the case
+    failed to load (an error diagnostic), and one ``invalid`` entry first when case.yaml itself did not
+    load, naming the file, the line of its first error and how many (never a value).
+
+    Why: a case whose case.yaml fails yields no obligations at all, and used to vanish from
+    every list; a broken event file can make a deadline look overdue, or done.
+    """
+    errors = [d for d in load_diagnostics if getattr(d, "severity", "") == "error"]
+    unread = cf.case is None or cf.case.model is None
+    if not errors and not unread:
+        return found
+    from dataclasses import replace
+
+    out = [replace(o, incomplete=True) for o in found]
+    if unread:
+        file = cf.case.file if cf.case is not None else f"{cf.folder}/case.yaml"
+        own = sorted((d for d in errors if d.file == file), key=lambda d: (d.line, d.column))
+        line = own[0].line if own else 1
+        n = len(own)
+        out.insert(0, Obligation(
+            case=cf.id, program="", rule=INVALID_RULE, title="Case file could not be read", due=None, status=INVALID,
+            citation="careerpath validate", confirmed=True, source=f"{file}:{line}",
+            detail=f"{n} error" if n == 1 else f"{n} errors", incomplete=True))
+    return out
 
 
 @dataclass
@@ -448,8 +491,10 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     )
 
 
-def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config_doc: Any = None) -> list[Obligation]:
-    """Every obligation of one case folder (history included), unsorted."""
+def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config_doc: Any = None,
+                     load_diagnostics: Any = ()) -> list[Obligation]:
+    """Every obligation of one case folder (history included), unsorted; ``load_diagnostics`` (those of
+    the case's files) mark what a failed file may have hidden (:func:`readability`)."""
     ctx = _Context(cf, settings, config_doc, today)
     out: list[Obligation] = []
     ends: dict[str, Optional[date]] = {}
@@ -470,7 +515,7 @@ def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config
             continue
         for occ in _KINDS[rule.kind](rule, facts, ctx, end):
             out.append(_obligation(rule, occ, ctx, settings.warn_days))
-    return out
+    return readability(cf, out, load_diagnostics)
 
 
 def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
@@ -485,8 +530,14 @@ def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
     book = rules if rules is not None else load_rules(caseload.programs)
     settings = caseload.settings
     out: list[Obligation] = []
+    by_case: dict[str, list] = {}
+    for d in caseload.diagnostics:
+        parts = d.file.split("/")
+        if len(parts) > 2 and parts[0] == "cases":
+            by_case.setdefault(parts[1], []).append(d)
     for case_id in sorted(caseload.cases):
-        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_doc))
+        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_doc,
+                                    by_case.get(case_id, ())))
     if not include_closed_history:
         out = [o for o in out if not o.history]
     out.sort(key=sort_key)

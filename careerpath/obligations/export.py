@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .dates import Duration
-from .engine import Obligation
+from .engine import INVALID, Obligation
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "obligations.schema.json"
 CSV_COLUMNS = ("case", "program", "rule", "title", "due", "status", "past_due", "done_on", "item", "detail",
-               "staff", "citation", "confirmed", "source", "history", "uid")
+               "staff", "citation", "confirmed", "source", "history", "incomplete", "uid")
 DTSTAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: reruns give identical bytes
 
 
@@ -35,6 +35,9 @@ def select(obligations: Iterable[Obligation], today: date, *, within: Optional[s
     ones included); ``rules`` are ids or shell patterns (``dor.*``); ``programs``
     may name ``common`` for the case-wide rules; ``statuses`` keeps those statuses
     only (``done`` among them shows done ones). Done ones only with ``include_done``.
+
+    An ``invalid`` entry (a case whose case.yaml did not load) passes every filter but
+    ``cases`` and ``statuses``: what it hides may be of any program, rule, staff or date.
     """
     horizon = Duration.parse(within).apply(today) if within else None
     out = []
@@ -43,11 +46,14 @@ def select(obligations: Iterable[Obligation], today: date, *, within: Optional[s
             continue
         if o.status == "done" and not (include_done or "done" in statuses):
             continue
+        if cases and o.case not in cases:
+            continue
+        if o.status == INVALID:
+            out.append(o)
+            continue
         if overdue and not o.past_due:
             continue
         if horizon is not None and (o.status == "done" or o.due > horizon):
-            continue
-        if cases and o.case not in cases:
             continue
         if programs and (o.program or "common") not in programs:
             continue
@@ -101,9 +107,12 @@ def join_csv(rows: Sequence[str]) -> str:
     return buf.getvalue() + "".join(rows)
 
 
-def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath") -> bytes:
+def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath",
+           today: Optional[date] = None) -> bytes:
     """An RFC 5545 calendar: one all-day VEVENT per obligation (VEVENT, not VTODO:
-    the common calendar apps show subscribed events but ignore subscribed to-dos)."""
+    the common calendar apps show subscribed events but ignore subscribed to-dos).
+    A case that could not be read is an event on ``today`` (it has no due date, and a
+    feed that left it out would hide it)."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -115,13 +124,15 @@ def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "car
         ev = Event()
         ev.add("uid", f"{o.uid}@careerpath")
         ev.add("dtstamp", DTSTAMP)
-        ev.add("dtstart", o.due)
-        ev.add("dtend", o.due + timedelta(days=1))
+        day = o.due if o.due is not None else (today or date.min)
+        ev.add("dtstart", day)
+        ev.add("dtend", day + timedelta(days=1))
         summary = f"{o.case}: {o.title_in(lang)}"
         if o.item:
             summary += f" ({o.item})"
         ev.add("summary", summary)
-        lines = [f"status: {o.status}", f"rule: {o.rule}", f"citation: {o.citation}"
+        lines = [f"status: {o.status}" + (" (incomplete)" if o.incomplete and o.status != INVALID else ""),
+                 f"rule: {o.rule}", f"citation: {o.citation}"
                  f" ({'confirmed' if o.confirmed else 'needs source'})", f"source: {o.source}"]
         if o.done_on:
             lines.insert(1, f"done: {o.done_on.isoformat()}")
