@@ -45,7 +45,8 @@ def report(
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
     Exit 0 when every output was written, 1 when any failed (the others are
-    still written), 2 on usage errors, 75 when the caseload is locked.
+    still written) or when a case could not be read (the files are written
+    without it and it is named), 2 on usage errors, 75 when the caseload is locked.
 
     Example:  careerpath report outcomes --period 2026 --out /srv/reports
     """
@@ -103,10 +104,15 @@ def report(
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+    if result.unreadable:  # the files are written, but their figures lack these cases
+        n = len(result.unreadable)
+        err("careerpath: " + ngettext("{n} case could not be read and is missing from the figures: {list}",
+                                      "{n} cases could not be read and are missing from the figures: {list}",
+                                      n).format(n=n, list=", ".join(where for _c, where in result.unreadable)))
     if commit and result.written:
         if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
             return 1
-    return 1 if result.failed else 0
+    return 1 if result.failed or result.unreadable else 0
 
 
 def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:

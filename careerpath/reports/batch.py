@@ -31,6 +31,8 @@ class Filters:
 class BatchResult:
     written: list[tuple[Path, str]] = field(default_factory=list)   # (path, what: "12 rows")
     failed: list[tuple[str, str]] = field(default_factory=list)     # (output name, reason)
+    # cases left out of the figures because their case.yaml did not load: (case id, file:line)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +50,21 @@ class ReportRequest:
     def cases(self) -> list[CaseFolder]:
         f = self.filters
         return list(select_cases(self.caseload, cases=f.cases, staff=f.staff, programs=f.programs))
+
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(case id, file:line of its first error) of each case a report must leave out because its
+        case.yaml did not load; --staff and --program cannot tell whether it belongs, so only --case narrows."""
+        from ..obligations import INVALID, readability
+
+        out = []
+        for cid in sorted(self.caseload.cases):
+            cf = self.caseload.cases[cid]
+            if cf.model is not None or (self.filters.cases and cid not in self.filters.cases):
+                continue
+            diags = [d for d in self.caseload.diagnostics if d.file.startswith(f"cases/{cid}/")]
+            entry = [o for o in readability(cf, [], diags) if o.status == INVALID]
+            out.append((cid, entry[0].source if entry else f"{cf.folder}/case.yaml:1"))
+        return out
 
 
 def _emit(req: ReportRequest, result: BatchResult, name: str, text: str, what: str) -> None:
@@ -93,6 +110,7 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
     wanted = {cf.id for cf in cases}
     open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
     figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency)
+    figures.unreadable = req.unreadable()
     page = dashboard.render(figures, stamp=req.stamp)
     _emit(req, result, "dashboard.html", page, f"{len(open_obligations)} open obligations")
     return result
@@ -160,7 +178,10 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
 
 
 def run(req: ReportRequest) -> BatchResult:
-    return RUNNERS[req.kind](req)
+    """Write the report; the cases it had to leave out (case.yaml did not load) are in ``unreadable``."""
+    result = RUNNERS[req.kind](req)
+    result.unreadable = req.unreadable()
+    return result
 
 
 def kinds() -> Iterable[str]:

@@ -77,6 +77,8 @@ class Figures:
     hours_per_week_median: float | None = None
     wage_median: dict[str, float] = field(default_factory=dict)   # by currency
     days_to_job_median: float | None = None
+    # cases whose case.yaml did not load, (id, file:line): counted nowhere else, so shown first
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def cie_rate(self) -> float | None:
@@ -92,7 +94,7 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
     by_staff: dict[str, Counter[str]] = {}
     past_due_staff: Counter[str] = Counter()
     for ob in obligations:
-        if ob.status == "done":
+        if ob.status in ("done", "invalid"):  # an unreadable case is Figures.unreadable, not a count
             continue
         by_status[ob.status] += 1
         for sid in ob.staff or ("(unassigned)",):
@@ -172,6 +174,7 @@ def bar_chart(title: str, data: dict[str, int | float], *, color: str = "#2b6cb0
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem;line-height:1.45;color:#111;max-width:72rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
+.alert{border:2px solid #c53030;border-radius:6px;padding:.4rem 1rem;margin:1rem 0;background:#fff5f5}
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #bbb;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.6rem}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left}th{background:#eee}tr{break-inside:avoid}
@@ -184,6 +187,19 @@ def _fmt(value: float | None, suffix: str = "") -> str:
     if value is None:
         return "–"
     return (f"{value:.2f}".rstrip("0").rstrip(".")) + suffix
+
+
+def _unreadable_box(f: Figures) -> str:
+    """The box the page opens with when cases could not be read: how many, and their files."""
+    if not f.unreadable:
+        return ""
+    e = html.escape
+    n = len(f.unreadable)
+    items = "".join(f"<li><code>{e(where)}</code></li>" for _cid, where in f.unreadable)
+    return (f'<section aria-label="unreadable cases" class="alert" role="alert">'
+            f"<h2>{n} case{'s' if n != 1 else ''} could not be read</h2>\n"
+            f"<p>They are missing from every figure below and may hide overdue deadlines. "
+            f"Run <code>careerpath validate</code> and fix:</p>\n<ul>{items}</ul></section>\n")
 
 
 def render(f: Figures, *, stamp: str = "") -> str:
@@ -199,6 +215,7 @@ def render(f: Figures, *, stamp: str = "") -> str:
            f"<title>{e(f.agency)} — caseload dashboard {e(f.today.isoformat())}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
            f"<h1>{e(f.agency)}: caseload on {e(f.today.isoformat())}</h1>\n",
            f"<p>Employment outcomes cover jobs started in {e(f.period.label)}. {e(stamp)}</p>\n",
+           _unreadable_box(f),
            '<section aria-label="summary" class="cards">'
            + "".join(f'<div class="card"><b>{e(str(v))}</b>{e(k)}</div>' for k, v in cards) + "</section>\n",
            '<h2>Open obligations</h2>\n<div class="grid">',
@@ -215,6 +232,8 @@ def render(f: Figures, *, stamp: str = "") -> str:
                        f"<tr><td>{e(o['case'])}</td><td>{e(o['title'])} <small>({e(o['rule'])})</small></td><td>{e(o['status'])}</td>"
                        f"<td>{o['due'].isoformat()}</td><td>{o['days']}</td><td>{e(o['staff'])}</td></tr>"
                        for o in f.overdue) + "\n</tbody>\n</table>\n")
+    elif f.unreadable:  # not an all-clear: the unreadable cases may hide overdue deadlines
+        out.append("<p>Nothing is overdue in the cases that could be read.</p>\n")
     else:
         out.append("<p>Nothing is overdue.</p>\n")
     out.append('<h2>Cases by program and stage</h2>\n<div class="grid">')
