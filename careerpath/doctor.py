@@ -111,7 +111,13 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
         except (UnknownLocaleError, ValueError, TypeError):
             missing.append(lang)
     if missing:
-        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} (dates fall back to a numeric form)",
+        from .i18n.formatting import OWN_DATE_FORMS
+
+        tabled = [lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS]
+        iso = [lang for lang in missing if lang not in tabled]
+        how = "; ".join([*([f"{', '.join(tabled)}: careerpath's own month table"] if tabled else []),
+                         *([f"{', '.join(iso)}: ISO 8601 dates"] if iso else [])])
+        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} ({how})",
                       "have a native speaker review documents in these languages")
     else:
         yield Finding("locale data", "ok", f"CLDR data for {', '.join(languages)}")
@@ -122,15 +128,15 @@ def _languages(root: Path, cache: Any = None) -> list[str]:
     try:
         from .pipeline import load
 
-        cl = load(root, cache=cache)
+        caseload = load(root, cache=cache)
     except Exception:  # a broken caseload is validate's business, not doctor's
         return []
-    langs = {cl.config.default_language} if getattr(cl.config, "default_language", None) else set()
-    for s in cl.config.staff or []:
+    langs = {caseload.config.default_language} if getattr(caseload.config, "default_language", None) else set()
+    for s in caseload.config.staff or []:
         langs.update(s.languages)
-    for cf in cl.cases.values():
-        if cf.model is not None:
-            langs.add(cf.model.person.language)
+    for case_folder in caseload.cases.values():
+        if case_folder.model is not None:
+            langs.add(case_folder.model.person.language)
     return sorted(langs)
 
 
@@ -236,4 +242,7 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
     findings += [*check_locales(_languages(root, cache)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
+
+    findings += [Finding(*f) for f in check_team(root)]
     return findings

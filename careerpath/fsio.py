@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from .i18n.messages import Message
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -27,7 +29,15 @@ before_replace: Callable[[Path, Path], None] | None = None
 
 
 class WriteError(Exception):
-    """A file could not be written (disk full, read-only folder, permissions)."""
+    """A file could not be written (disk full, read-only folder, permissions); ``args[0]`` is a Message."""
+
+
+def _reason(e: OSError) -> str:
+    return e.strerror or str(e)
+
+
+def _exists(path: Path) -> Message:
+    return Message("{path} already exists; not overwritten", path=path)
 
 
 def make_dirs(path: Path) -> list[Path]:
@@ -48,7 +58,7 @@ def make_dirs(path: Path) -> list[Path]:
             folder.mkdir(mode=DIR_MODE, exist_ok=True)
             made.append(folder)
     except OSError as e:
-        raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot create the folder {path}: {reason}", path=folder, reason=_reason(e))) from None
     return made
 
 
@@ -78,7 +88,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         data = data.encode("utf-8")
     make_dirs(path.parent)
     if exclusive and path.exists():
-        raise WriteError(f"{path} already exists; not overwritten")
+        raise WriteError(_exists(path))
     if mode is None:
         try:
             mode = path.stat().st_mode & 0o777
@@ -104,9 +114,9 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         if durable:
             _fsync_dir(path.parent)
     except FileExistsError:
-        raise WriteError(f"{path} already exists; not overwritten") from None
+        raise WriteError(_exists(path)) from None
     except OSError as e:
-        raise WriteError(f"cannot write {path}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot write {path}: {reason}", path=path, reason=_reason(e))) from None
     finally:
         if tmp is not None:
             try:
@@ -162,9 +172,11 @@ def caseload_lock(root: Path, wait: float, name: str = "lock",
                 on_wait()
             lock.acquire(timeout=wait)
     except Timeout:
-        raise LockBusy(f"another careerpath run holds {PRIVATE_DIR}/{name} (waited {wait:g} s)") from None
+        raise LockBusy(Message("another careerpath run holds {name} (waited {seconds} s)", name=PRIVATE_DIR + "/" + name,
+                               seconds=format(wait, "g"))) from None
     except OSError as e:  # from either attempt: the lock file cannot be made or opened
-        raise WriteError(f"cannot take the lock {PRIVATE_DIR}/{name}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot take the lock {name}: {reason}", name=PRIVATE_DIR + "/" + name,
+                                 reason=_reason(e))) from None
     try:
         yield
     finally:

@@ -2,6 +2,9 @@
 
     load (loader) -> check (checks) -> compute (obligations)
 
+:func:`due` is the same call narrowed to what ``careerpath due`` lists
+(:mod:`careerpath.obligations.query`).
+
 :func:`results` is the one call commands make: every diagnostic, every
 obligation and the per-case fingerprints of a caseload for ``today``. With a
 :class:`~careerpath.cache.Cache` passed in, it runs through the load cache:
@@ -133,6 +136,17 @@ def results(root: Path | str, today: date, *, cache: Optional[Cache] = None,
     return _cached(root, today, obligations, cache)
 
 
+def due(root: Path | str, today: date, query: Any = None, *, cache: Optional[Cache] = None) -> Any:
+    """What ``careerpath due`` lists for ``query`` (a :class:`careerpath.obligations.query.Query`; None:
+    the default morning list) on ``today``: a :class:`~careerpath.obligations.query.DueList`.
+
+    ``cache`` as :func:`results` takes it.
+    """
+    from .obligations.query import Query, due as query_due
+
+    return query_due(results(root, today, cache=cache), today, query if query is not None else Query())
+
+
 # ---------------------------------------------------------------- uncached
 
 def _uncached(root: Path, today: date, obligations: bool) -> Results:
@@ -140,16 +154,16 @@ def _uncached(root: Path, today: date, obligations: bool) -> Results:
     from .diagnostics import sort_key
     from .loader import load as load_uncached
 
-    cl = load_uncached(root)
-    diags = check(cl, today)
-    book = _book(cl.programs) if obligations else None
+    caseload = load_uncached(root)
+    diags = check(caseload, today)
+    book = _book(caseload.programs) if obligations else None
     found = None
     if book is not None:
         from .obligations import compute
 
-        found = compute(cl, today, include_closed_history=True, rules=book)
-    files = sum(1 for cf in cl.cases.values() for _ in cf.documents()) + (1 if cl.config_doc else 0)
-    return Results(diags, sorted(cl.diagnostics, key=sort_key), sorted(cl.cases), files, _summary(cl.config),
+        found = compute(caseload, today, include_closed_history=True, rules=book)
+    files = sum(1 for case_folder in caseload.cases.values() for _ in case_folder.files()) + (1 if caseload.config_file else 0)
+    return Results(diags, sorted(caseload.diagnostics, key=sort_key), sorted(caseload.cases), files, _summary(caseload.config),
                    _all=found or [])
 
 
@@ -187,9 +201,9 @@ def _load_cached(root: Path, cache: Cache) -> Any:
         diags.extend(got[1])
         return got[0]
 
-    cl = load_root(root, case_loader)
+    caseload = load_root(root, case_loader)
     scan_store.save_index(folder, key, index, dirty)
-    return cl
+    return caseload
 
 
 def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results:
@@ -285,9 +299,9 @@ def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
     from .checks import run_checks
     from .loader import CaseFolder, load_root
 
-    cl = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
-    empty = type(cl)(root, cl.config, cl.config_doc, {}, [], cl.programs)
-    return (cl.config, cl.config_doc), list(cl.diagnostics), list(set(run_checks(empty, today)) - set(cl.diagnostics))
+    caseload = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
+    empty = type(caseload)(root, caseload.config, caseload.config_file, {}, [], caseload.programs)
+    return (caseload.config, caseload.config_file), list(caseload.diagnostics), list(set(run_checks(empty, today)) - set(caseload.diagnostics))
 
 
 # ---------------------------------------------------------------- work on groups of cases (one shard each)
@@ -308,15 +322,15 @@ def _run(tasks: list[tuple], stats: Stats, in_pool: bool) -> list[dict]:
     """Each task's output, on both cores when ``in_pool``; what the workers did is added to ``stats``."""
     if in_pool and len(tasks) > 1:
         stats.parallel = True
-        done = parallel.pool_map(_work, tasks)
+        done = parallel.pool_map(_work_on_shard, tasks)
     else:
-        done = [_work(t) for t in tasks]
+        done = [_work_on_shard(t) for t in tasks]
     for _out, worker_stats in done:
         stats.add(worker_stats)
     return [out for out, _stats in done]
 
 
-def _work(task: tuple) -> tuple[dict, Stats]:
+def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
     """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
@@ -358,7 +372,7 @@ def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[records_store.C
     from .loader import load_case
 
     if old is not None and old.fp == fp:
-        records_store.reroot(root, old.folder.documents())
+        records_store.reroot(root, old.folder.files())
         stats.reused += len(old.files)
         return old
     files = records_store.Files(root, old, racy_after, stats)
@@ -379,10 +393,10 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     from .checks import run_checks
     from .loader import Caseload
 
-    cfg, cfg_doc = config
+    config_model, config_file = config   # careerpath.yaml: its model and its parsed file
     case_id = rec.folder.id
-    cl = Caseload(root, cfg, cfg_doc, {case_id: rec.folder}, list(rec.diags), programs)
-    checks = tuple(set(_case_files(case_id, run_checks(cl, today))) - set(rec.diags))
+    caseload = Caseload(root, config_model, config_file, {case_id: rec.folder}, list(rec.diags), programs)
+    checks = tuple(set(_case_files(case_id, run_checks(caseload, today))) - set(rec.diags))
     open_blob = rest_blob = None  # None: not computed (validate does not need them)
     titles: dict = {}
     book = _book(programs) if want_obligations else None
@@ -391,9 +405,9 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     if book is not None:
         from .obligations import case_obligations
 
-        found = case_obligations(rec.folder, book, cfg.settings, today, cfg_doc, rec.diags)
+        found = case_obligations(rec.folder, book, config_model.settings, today, config_file, rec.diags)
         open_blob, rest_blob, titles = results_store.pack(found)
-    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.documents()), titles
+    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
 
 
-__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "load", "results", "validate"]
+__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "results", "validate"]

@@ -27,7 +27,8 @@ from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
 from .fsio import LockBusy, WriteError, atomic_write, caseload_lock
-from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, empty_config, file_models, inside, load_case, validate_data
+from .i18n.messages import Message, message_of
+from .loader import CONFIG_FILE, CaseFolder, Caseload, SourceFile, empty_config, file_models, inside, load_case, validate_data
 from .programs import ProgramSet, load_programs
 from .schema import modeline
 from .yamlfile import read_bytes, read_file
@@ -56,6 +57,7 @@ class RecordBusy(RecordError):
 
 
 RECORD_LOCK = "record.lock"  # in .careerpath/
+_STAFF_HINT = Message("or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
 RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validates the whole caseload
 
 
@@ -99,50 +101,59 @@ class Recorded:
 
     paths: list[str]
     message: str
-    git: str               # committed | skipped | not-a-repository | no-git | failed
+    git: str               # committed | skipped | unchanged | not-a-repository | no-git | failed | dry-run
     commit: Optional[str] = None
     identity: Optional[str] = None   # user | fallback
     notes: list[str] = field(default_factory=list)
     drift: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
+    diff: str = ""         # a dry run's unified diff (see preview)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the recording commands print with ``--format json`` (paths relative to the caseload)."""
+        return {"files": list(self.paths), "subject": self.message.splitlines()[0] if self.message else "",
+                "message": self.message, "git": self.git, "commit": self.commit, "identity": self.identity,
+                "drift": self.drift, "warnings": [d.to_dict() for d in self.warnings], "notes": list(self.notes),
+                **({"diff": self.diff} if self.git == "dry-run" else {})}
 
 
 # ---------------------------------------------------------------- context
 
 @dataclass
-class _Ctx:
+class _Target:
     root: Path
     case_id: str
     folder: Path
     config: m.CaseloadConfig
-    config_doc: Optional[Document]
+    config_file: Optional[SourceFile]
     programs: ProgramSet
 
 
-def _context(root: Path, case_id: str) -> _Ctx:
+def _target(root: Path, case_id: str) -> _Target:
     root = Path(root)
     if not _CASE_ID.match(case_id):
-        raise RecordError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
+        raise RecordError(Message("CASE must be a case id: 1-64 characters of a-z 0-9 - _"))
     folder = root / "cases" / case_id
     for p in (folder, folder / "case.yaml"):
         if p.is_symlink() and not inside(root, p):
-            raise RecordError(f"cases/{case_id} links outside the caseload; careerpath does not write through it")
+            raise RecordError(Message("cases/{name} links outside the caseload; careerpath does not write through it",
+                                      name=case_id))
     if not (folder / "case.yaml").is_file():
-        raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
-                          hint="`careerpath new` makes a case")
+        raise RecordError(Message("there is no case {name} in this caseload (no cases/{path}/case.yaml)", name=case_id,
+                                  path=case_id), hint=Message("`careerpath new` makes a case"))
     programs = load_programs(root)
     parsed = read_file(root / CONFIG_FILE, CONFIG_FILE)
     doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed, programs)
     config = doc.model if doc.model is not None else empty_config(programs)
-    return _Ctx(root, case_id, folder, config, doc, programs)
+    return _Target(root, case_id, folder, config, doc, programs)
 
 
-def _known_program(ctx: _Ctx, program: Optional[str]) -> None:
-    if program is not None and program not in ctx.programs:
+def _known_program(target: _Target, program: Optional[str]) -> None:
+    if program is not None and program not in target.programs:
         from .suggest import hint
 
-        raise RecordUsageError(f"--program must be one of: {', '.join(ctx.programs.ids())}",
-                               hint=hint(program, ctx.programs.ids()))
+        raise RecordUsageError(Message("--program must be one of: {list}", list=", ".join(target.programs.ids())),
+                               hint=hint(program, target.programs.ids()))
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -155,28 +166,28 @@ def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
     import difflib
 
     close = difflib.get_close_matches(staff_id, [s.id for s in staff], n=1)
-    raise RecordError("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml",
-                      hint=f"did you mean `{close[0]}`?" if close else
-                      "use an id from `staff:` in careerpath.yaml, or add the person there")
+    raise RecordError(Message("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml"),
+                      hint=Message("did you mean `{name}`?", name=close[0]) if close else
+                      Message("use an id from `staff:` in careerpath.yaml, or add the person there"))
 
 
-def _case_model(ctx: _Ctx) -> Optional[m.Case]:
-    rel = f"cases/{ctx.case_id}/case.yaml"
-    doc, _ = validate_data(rel, "case", read_file(ctx.folder / "case.yaml", rel), ctx.programs)
+def _case_model(target: _Target) -> Optional[m.Case]:
+    rel = f"cases/{target.case_id}/case.yaml"
+    doc, _ = validate_data(rel, "case", read_file(target.folder / "case.yaml", rel), target.programs)
     return doc.model
 
 
-def _case_data(ctx: _Ctx, raw: Optional[bytes] = None) -> dict:
+def _case_data(target: _Target, raw: Optional[bytes] = None) -> dict:
     """case.yaml as plain data (dates as text), for the rule links' conditions."""
-    rel = f"cases/{ctx.case_id}/case.yaml"
-    parsed = read_bytes(raw, rel) if raw is not None else read_file(ctx.folder / "case.yaml", rel)
+    rel = f"cases/{target.case_id}/case.yaml"
+    parsed = read_bytes(raw, rel) if raw is not None else read_file(target.folder / "case.yaml", rel)
     return parsed.data if isinstance(parsed.data, dict) else {}
 
 
-def _programs_of(ctx: _Ctx, rules: list[str], program: Optional[str]) -> list[str]:
+def _programs_of(target: _Target, rules: list[str], program: Optional[str]) -> list[str]:
     if program:
         return [program]
-    return sorted({p for p in (rulelinks.program_of(ctx.programs, r) for r in rules) if p})
+    return sorted({p for p in (rulelinks.program_of(target.programs, r) for r in rules) if p})
 
 
 def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
@@ -202,42 +213,42 @@ def _unique_name(folder: Path, day: date, slug: str) -> str:
 def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Optional[str],
              summary: Optional[str] = None, program: Optional[str] = None) -> Change:
     """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
-    ctx = _context(root, case_id)
+    target = _target(root, case_id)
     if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
-        raise RecordUsageError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
-    known = ctx.programs.known_event_types()
+        raise RecordUsageError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
+    known = target.programs.known_event_types()
     if event_type not in known:
         from .suggest import hint
 
-        raise RecordUsageError("TYPE is not a known event type",  # not echoed: swapped arguments may be a name
-                               hint=hint(event_type, known) or f"event types: {', '.join(known)}")
-    _known_program(ctx, program)
-    staff = _staff(ctx.config.staff, by)
+        raise RecordUsageError(Message("TYPE is not a known event type"),  # not echoed: swapped arguments may be a name
+                               hint=hint(event_type, known) or Message("event types: {list}", list=", ".join(known)))
+    _known_program(target, program)
+    staff = _staff(target.config.staff, by)
     if staff is None:
-        raise RecordError("say who recorded this: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
+        raise RecordError(Message("say who recorded this: --by STAFF"), hint=_STAFF_HINT)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
         data["program"] = program
     if summary:
         data["summary"] = edit.free_text(summary)
-    folder = ctx.folder / "events"
+    folder = target.folder / "events"
     name = _unique_name(folder, day, event_type)
     text = edit.new_text(data, modeline("event", 3))
-    rules = rulelinks.for_event(ctx.programs, event_type, program, _case_data(ctx))
+    rules = rulelinks.for_event(target.programs, event_type, program, _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
-    return Change(ctx.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
-                  _trailers(case_id, _programs_of(ctx, rules, program), rules, staff), staff)
+    return Change(target.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
+                  _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff)
 
 
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
                documents: list[str] | None = None, follow_up: Optional[date] = None,
                consent: Optional[str] = None, program: Optional[str] = None) -> Change:
     """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``."""
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     if staff is None:
-        raise RecordError("say who made the referral: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
-    _known_program(ctx, program)
+        raise RecordError(Message("say who made the referral: --by STAFF"), hint=_STAFF_HINT)
+    _known_program(target, program)
     data: dict[str, Any] = {"date": day.isoformat(), "to": edit.free_text(to), "kind": kind}
     if program:
         data["program"] = program
@@ -246,31 +257,31 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     data["consent"] = consent
     data["follow_up"] = follow_up.isoformat() if follow_up else None
     data["outcome"] = None
-    folder = ctx.folder / "referrals"
+    folder = target.folder / "referrals"
     name = _unique_name(folder, day, kind)
     text = edit.new_text(data, modeline("referral", 3))
-    rules = rulelinks.for_fields(ctx.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(ctx))
+    rules = rulelinks.for_fields(target.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
-    return Change(ctx.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
+    return Change(target.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
 
 
-def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
+def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
                drop_comments: list[tuple] = (), keep_comment: Any = None) -> tuple[FileChange, int]:
-    path = ctx.folder / rel_in_case
-    rel = f"cases/{ctx.case_id}/{rel_in_case}"
+    path = target.folder / rel_in_case
+    rel = f"cases/{target.case_id}/{rel_in_case}"
     if path.is_symlink():
-        raise RecordError(f"{rel} is a symbolic link; careerpath edits only plain files")
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=rel))
     try:
         before = path.read_bytes()
     except OSError as e:
-        raise RecordError(f"cannot read {rel} ({e.strerror or type(e).__name__})") from None
+        raise RecordError(Message("cannot read {path} ({reason})", path=rel, reason=e.strerror or type(e).__name__)) from None
     try:
         doc = edit.load(before, rel)
         if not isinstance(doc.data, dict):
-            raise RecordError(f"{rel} does not hold a mapping; fix it by hand first")
+            raise RecordError(Message("{path} does not hold a mapping; fix it by hand first", path=rel))
         for path_, value in edits:
-            edit.set_value(doc.data, path_, value, file_models(ctx.programs)[kind])
+            edit.set_value(doc.data, path_, value, file_models(target.programs)[kind])
         for path_ in drop_comments:
             edit.drop_line_comment(doc.data, path_, keep_comment)
     except edit.EditError as e:
@@ -280,18 +291,20 @@ def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, 
 
 def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome: str, by: Optional[str] = None) -> Change:
     """Close a referral: set ``outcome: {date, conclusion}`` in ``referrals/<REFERRAL>.yaml``."""
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     stem = referral[:-5] if referral.endswith(".yaml") else referral
-    if not _STEM.match(stem) or not (ctx.folder / "referrals" / f"{stem}.yaml").is_file():
-        raise RecordError(f"case {case_id} has no referral {stem}", hint=f"referral names are the file names in cases/{case_id}/referrals/ without .yaml")
-    current = read_file(ctx.folder / "referrals" / f"{stem}.yaml", stem)
+    if not _STEM.match(stem) or not (target.folder / "referrals" / f"{stem}.yaml").is_file():
+        raise RecordError(Message("case {name} has no referral {stem}", name=case_id, stem=stem),
+                          hint=Message("referral names are the file names in cases/{name}/referrals/ without .yaml",
+                                       name=case_id))
+    current = read_file(target.folder / "referrals" / f"{stem}.yaml", stem)
     if isinstance(current.data, dict) and current.data.get("outcome") is not None:
-        raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
+        raise RecordError(Message("the referral {stem} already has an outcome; change it by hand if it is wrong", stem=stem))
     outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
-    fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
-    rules = rulelinks.for_fields(ctx.programs, ["referral.outcome.date"], _case_data(ctx))
-    return Change(ctx.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
+    fc, drift = _edit_file(target, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
+    rules = rulelinks.for_fields(target.programs, ["referral.outcome.date"], _case_data(target))
+    return Change(target.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
                   _trailers(case_id, [], rules, staff), staff, drift)
 
 
@@ -303,8 +316,8 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     commit, for fields that must change together (an eligibility ``status`` and
     its ``decided`` date). All pairs address the same file.
     """
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     pairs = [(field_path, value), *(more or [])]
     kind = None
     edits: list[tuple[tuple, Any]] = []
@@ -318,14 +331,14 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             raise RecordError(e.message) from None
         this_kind, model_path = ("plan", path[1:]) if path[0] == "plan" else ("case", path)
         if kind is not None and this_kind != kind:
-            raise RecordError("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands")
+            raise RecordError(Message("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands"))
         kind = this_kind
         if kind == "plan" and not model_path:
-            raise RecordError("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done")
+            raise RecordError(Message("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done"))
         if model_path == ("id",):
-            raise RecordError("the case id is the folder name; rename the folder and `id` together by hand (git mv)")
+            raise RecordError(Message("the case id is the folder name; rename the folder and `id` together by hand (git mv)"))
         try:
-            typed = edit.typed_value(file_models(ctx.programs)[kind], model_path, fvalue)
+            typed = edit.typed_value(file_models(target.programs)[kind], model_path, fvalue)
         except edit.EditError as e:
             raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
         edits.append((model_path, typed))
@@ -340,14 +353,15 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             programs.append(str(model_path[1]))
     assert kind is not None
     rel_in_case = "plan.yaml" if kind == "plan" else "case.yaml"
-    if kind == "plan" and not (ctx.folder / "plan.yaml").is_file():
-        raise RecordError(f"case {case_id} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)")
-    fc, drift = _edit_file(ctx, rel_in_case, kind, edits)
-    rules = rulelinks.for_fields(ctx.programs, addresses, _case_data(ctx, fc.after if kind == "case" else None))
+    if kind == "plan" and not (target.folder / "plan.yaml").is_file():
+        raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
+                                  name=case_id))
+    fc, drift = _edit_file(target, rel_in_case, kind, edits)
+    rules = rulelinks.for_fields(target.programs, addresses, _case_data(target, fc.after if kind == "case" else None))
     if not programs:
-        programs = _programs_of(ctx, rules, None)
+        programs = _programs_of(target, rules, None)
     subject = f"{case_id}: set " + ", ".join(shown_parts)
-    return Change(ctx.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
+    return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 
 
 def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None,
@@ -365,25 +379,27 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
     """
     from . import closing
 
-    ctx = _context(root, case_id)
+    target = _target(root, case_id)
     try:
-        closing.check_reason(reason, note, ctx.programs)
+        closing.check_reason(reason, note, target.programs)
     except closing.ClosureError as e:
         raise RecordUsageError(e.message, hint=e.hint) from None
-    staff = _staff(ctx.config.staff, by)
-    current = _case_model(ctx)
+    staff = _staff(target.config.staff, by)
+    current = _case_model(target)
     if current is not None and current.status == "closed":
-        raise RecordError(f"the case {case_id} is already closed")
-    cf = load_case(ctx.root, ctx.folder, [], programs=ctx.programs)
-    later = closing.later_records(cf, day)
+        raise RecordError(Message("the case {name} is already closed", name=case_id))
+    case_folder = load_case(target.root, target.folder, [], programs=target.programs)
+    later = closing.later_records(case_folder, day)
     if later:
-        raise RecordError(f"the closure date {day.isoformat()} is before {len(later)} recorded event(s) or "
-                          f"referral(s): {', '.join(later)}", hint="close on or after the last recorded date (--date)")
-    missing = closing.unmet(cf, ctx.programs, ctx.config.settings, ctx.config_doc, reason, day)
+        raise RecordError(Message("the closure date {date} is before {n} recorded event(s) or referral(s): {list}",
+                                  date=day, n=len(later), list=", ".join(later)),
+                          hint=Message("close on or after the last recorded date (--date)"))
+    missing = closing.unmet(case_folder, target.programs, target.config.settings, target.config_file, reason, day)
     if missing and not (override or "").strip():
         first = missing[0]
-        raise RecordError(first.message, hint=(first.hint + "; " if first.hint else "")
-                          + "--override \"why\" closes it anyway and records why")
+        raise RecordError(first.message, hint=Message("{text}; --override \"why\" closes it anyway and records why",
+                                                      text=first.hint) if first.hint else
+                          Message("--override \"why\" closes it anyway and records why"))
     fields: dict[str, Any] = {"date": day.isoformat(), "reason": reason}
     if note:
         fields["note"] = edit.free_text(note)
@@ -391,9 +407,9 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
         fields["override"] = edit.free_text(override)
     closure = edit.to_yaml(fields)
     # a comment naming `closed` describes the field (FORMAT.md's `# active | closed`); any other spoke of the open case
-    fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)],
+    fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)],
                            drop_comments=[("status",), ("closure",)], keep_comment=lambda text: "closed" in text)
-    return Change(ctx.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
+    return Change(target.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
                   _trailers(case_id, [], [], staff), staff, drift)
 
 
@@ -403,18 +419,18 @@ def _error_keys(diags: list[Diagnostic]) -> set[tuple[str, str, str]]:
     return {(d.file, d.code, d.message) for d in diags if d.severity == "error"}
 
 
-def _doc_from_bytes(rel: str, kind: str, raw: bytes, programs: ProgramSet) -> tuple[Document, list[Diagnostic]]:
+def _file_from_bytes(rel: str, kind: str, raw: bytes, programs: ProgramSet) -> tuple[SourceFile, list[Diagnostic]]:
     parsed = read_bytes(raw, rel)
     doc, diags = validate_data(rel, kind, parsed, programs)
     return doc, parsed.diagnostics + diags
 
 
-def _case_checks(ctx: _Ctx, cf: CaseFolder, today: date) -> list[Diagnostic]:
+def _case_checks(target: _Target, case_folder: CaseFolder, today: date) -> list[Diagnostic]:
     from .checks import run_checks
 
-    cl = Caseload(ctx.root, ctx.config, ctx.config_doc, {cf.id: cf}, [], ctx.programs)
+    caseload = Caseload(target.root, target.config, target.config_file, {case_folder.id: case_folder}, [], target.programs)
     # the caseload-wide checks of careerpath.yaml are not this edit's business
-    return [d for d in run_checks(cl, today) if d.file != CONFIG_FILE]
+    return [d for d in run_checks(caseload, today) if d.file != CONFIG_FILE]
 
 
 def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
@@ -423,16 +439,16 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
     With ``warnings``, the warnings it would add as well (an unknown event
     type, a future date): they do not refuse a change but are worth showing.
     """
-    ctx = _context(change.root, change.case_id)
+    target = _target(change.root, change.case_id)
     load_diags: list[Diagnostic] = []
-    before_cf = load_case(ctx.root, ctx.folder, load_diags, programs=ctx.programs)
+    before_cf = load_case(target.root, target.folder, load_diags, programs=target.programs)
     after_cf = copy.copy(before_cf)
     after_cf.events = list(before_cf.events)
     after_cf.referrals = list(before_cf.referrals)
     before_errors: list[Diagnostic] = [d for d in load_diags]
     after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
     for fc in change.files:
-        doc, diags = _doc_from_bytes(fc.rel, fc.kind, fc.after, ctx.programs)
+        doc, diags = _file_from_bytes(fc.rel, fc.kind, fc.after, target.programs)
         after_errors += diags
         if fc.kind == "case":
             after_cf.case = doc
@@ -441,10 +457,10 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
         elif fc.kind == "plan":
             after_cf.plan = doc
         else:
-            target = after_cf.events if fc.kind == "event" else after_cf.referrals
-            target[:] = [d for d in target if d.file != fc.rel] + [doc]
-    before_errors += _case_checks(ctx, before_cf, today)
-    after_errors += _case_checks(ctx, after_cf, today)
+            dated = after_cf.events if fc.kind == "event" else after_cf.referrals
+            dated[:] = [d for d in dated if d.file != fc.rel] + [doc]
+    before_errors += _case_checks(target, before_cf, today)
+    after_errors += _case_checks(target, after_cf, today)
     old = _error_keys(before_errors)
     old_all = {(d.file, d.code, d.message) for d in before_errors}
     added = [d for d in after_errors if (d.file, d.code, d.message) not in (old if d.severity == "error" else old_all)
@@ -474,10 +490,24 @@ def recording_lock(root: Path, wait: float = RECORD_WAIT, on_wait: Any = None) -
         with caseload_lock(root, wait, RECORD_LOCK, on_wait):
             yield
     except LockBusy:
-        raise RecordBusy(f"another recording in this caseload held .careerpath/{RECORD_LOCK} for {wait:g} s; "
-                         "nothing was written", hint="run the command again") from None
+        raise RecordBusy(Message("another recording in this caseload held .careerpath/{name} for {seconds} s; "
+                                 "nothing was written", name=RECORD_LOCK, seconds=format(wait, "g")),
+                         hint=Message("run the command again")) from None
     except WriteError as e:  # the lock file cannot be made (a read-only caseload)
-        raise RecordError(f"{e}; nothing was written") from None
+        raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
+
+
+def preview(change: Change, today: date) -> Recorded:
+    """What :func:`apply` would do, written nowhere: ``git='dry-run'``, the diff and the warnings.
+
+    Raises RecordError (as :func:`apply` would) when the change adds errors.
+    """
+    found = check_change(change, today, warnings=True)
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise RecordError("the change would make the case invalid", errors)
+    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, change.trailers), "dry-run",
+                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff())
 
 
 def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:
@@ -500,25 +530,27 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     found = check_change(change, today, warnings=True)
     added = [d for d in found if d.severity == "error"]
     if added:
-        raise RecordError("the change would make the case invalid; nothing was written", added)
-    before_case = _case_model(_context(change.root, change.case_id))
+        raise RecordError(Message("the change would make the case invalid; nothing was written"), added)
+    before_case = _case_model(_target(change.root, change.case_id))
     was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
     for fc in change.files:
         if fc.before is not None and fc.path.read_bytes() != fc.before:
-            raise RecordError(f"{fc.rel} changed while it was being edited; nothing was written, run the command again")
+            raise RecordError(Message("{path} changed while it was being edited; nothing was written, run the command again",
+                                      path=fc.rel))
     written: list[FileChange] = []
     try:
         for fc in change.files:
             atomic_write(fc.path, fc.after, exclusive=fc.new)
             written.append(fc)
     except WriteError as e:
-        raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
+        raise RecordError(message_of(e) if not written else
+                          Message("{error} ({n} file(s) were written before)", error=message_of(e), n=len(written))) from None
     message = gitio.format_message(change.subject, change.trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
                       warnings=[d for d in found if d.severity == "warning"])
     if was_closed:
-        result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
+        result.notes.append(Message("the case is closed; `careerpath audit` reports changes made after the closure"))
     if not commit:
         return result
     if not gitio.available():

@@ -56,14 +56,14 @@ def render(kind: str, programs: Any = None) -> str:
     return json.dumps(generate(kind, programs), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-#: Schemas of a program folder's files (programs/<id>/program.yaml and rules.yaml)
-PROGRAM_KINDS = ("program", "rules")
+#: Schemas of a program folder's files (programs/<id>/program.yaml, rules.yaml and documents.yaml)
+PROGRAM_KINDS = ("program", "rules", "documents")
 
 
 def render_program(kind: str) -> str:
-    from .programs.schema import program_schema
+    from .programs.schema import documents_schema, program_schema
 
-    schema = program_schema() if kind == "program" else rules_schema()
+    schema = {"program": program_schema, "rules": rules_schema, "documents": documents_schema}[kind]()
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 

@@ -10,7 +10,9 @@ more often than the last).
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
+
+from .i18n.messages import Message
 
 CUTOFF = 0.6
 
@@ -39,7 +41,12 @@ def one(value: str, choices: Iterable[str]) -> Optional[str]:
     return found[0] if found else None
 
 
-def hint(value: str, choices: Iterable[str]) -> str:
+def did_you_mean(name: str) -> Message:
+    """``did you mean `name`?`` as a message (the one msgid every did-you-mean shares)."""
+    return Message("did you mean `{name}`?", name=name)
+
+
+def hint(value: str, choices: Iterable[str]) -> Union[Message, str]:
     """``did you mean `x`?`` for the best choice, or '' when nothing is close."""
     found = one(value, choices)
-    return f"did you mean `{found}`?" if found else ""
+    return did_you_mean(found) if found else ""

@@ -61,27 +61,34 @@ def domains(locale_dir: Path = i18n.LOCALE_DIR) -> list[str]:
     return sorted(names, key=lambda n: (n != "cli", n))
 
 
-def _template_locations(templates_dir: Optional[Path]) -> dict:
-    """msgid -> [(template name, line)], from the Jinja templates themselves (documents.pot has no locations)."""
+def _template_locations(folders: list[tuple[str, Path]]) -> dict:
+    """msgid -> [(template name, line)], from the Jinja templates themselves (documents.pot has no locations).
+
+    ``folders``: (name as shown, folder), e.g. ("templates", …) and ("programs/<id>/templates", …).
+    """
     out: dict = {}
-    if templates_dir is None or not templates_dir.is_dir():
-        return out
     from .plainlang import template_messages
 
-    for path in sorted(templates_dir.glob("*.j2")):
-        for line, msgid in template_messages(path):
-            out.setdefault(msgid, []).append((f"templates/{path.name}", line))
+    for shown, folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.j2")):
+            for line, msgid in template_messages(path):
+                out.setdefault(msgid, []).append((f"{shown}/{path.name}", line))
     return out
 
 
 def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES,
-             templates_dir: Optional[Path] = None) -> list[Coverage]:
+             templates_dir: Optional[Path] = None, template_folders=()) -> list[Coverage]:
     """Per language and catalogue (then per template inside it): translated, fuzzy, missing, reviewed_by.
 
     The reference set of strings is the catalogue's ``.pot`` when there is
     one, else every string any language's file holds, so a string absent from
-    a language's file counts as missing.
+    a language's file counts as missing. Templates are read from
+    ``template_folders`` ((name as shown, folder) pairs) and ``templates_dir``
+    (shown as ``templates``).
     """
+    folders = list(template_folders) + ([("templates", templates_dir)] if templates_dir is not None else [])
     rows: list[Coverage] = []
     for domain in domains(locale_dir):
         pot = locale_dir / f"{domain}.pot"
@@ -91,7 +98,7 @@ def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES,
             if path.is_file():
                 parsed[lang] = (path, *i18n.read_catalogue(path, lang, domain))
         reference: dict = {}
-        found_in = _template_locations(templates_dir) if domain != "cli" else {}
+        found_in = _template_locations(folders) if domain != "cli" else {}
         if pot.is_file():
             tpl, _ = i18n.read_catalogue(pot, "", domain)
             reference = {_msg_key(m): m.locations for m in tpl if m.id}

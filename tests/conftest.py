@@ -24,6 +24,17 @@ os.environ["CAREERPATH_LANG"] = "en"
 
 SAMPLE = ROOT / "sample-cases"
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """The default run is parallel: ``-n auto --dist worksteal`` (a worker per core, idle workers take
+    queued tests from busy ones) when pytest-xdist is installed and no ``-n`` was given. ``-n 0`` runs
+    in one process (``--pdb`` does so by itself); without pytest-xdist the run is serial."""
+    if getattr(config.option, "numprocesses", "absent") is None and not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "worksteal"
+
 # CI gets the same examples on every run (a red build means the code changed, not the dice);
 # local runs and `pytest -m fuzz` keep exploring new ones.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402

@@ -366,8 +366,8 @@ def test_load_through_the_cache_is_load(generated):
         assert sorted(cached.cases) == sorted(plain.cases)
         for cid, cf in plain.cases.items():
             other = cached.cases[cid]
-            assert [d.file for d in other.documents()] == [d.file for d in cf.documents()]
-            assert [d.model for d in other.documents()] == [d.model for d in cf.documents()]
+            assert [d.file for d in other.files()] == [d.file for d in cf.files()]
+            assert [d.model for d in other.files()] == [d.model for d in cf.files()]
     assert handle.stats.parsed == 0
 
 
@@ -516,12 +516,13 @@ def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
 
 def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monkeypatch, capsys):
     from careerpath.cli import cmd_due
+    from careerpath.obligations.query import mark
 
     monkeypatch.setattr(cmd_due, "use_rich", lambda: True)
     monkeypatch.setattr(cmd_due, "RICH_MAX_ROWS", 5)
     found = pipeline.results(generated, TODAY, cache=Cache()).obligations()
     assert len(found) > 5
-    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [cmd_due.mark(o) for o in found], False)
+    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [mark(o) for o in found], False)
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
 
@@ -570,7 +571,7 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("fold", [False, True], ids=["delta", "fold-every-time"])
+@pytest.mark.parametrize("fold", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["delta", "fold-every-time"])
 def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated, monkeypatch, fold):
     """After each kind of change, due through the cache prints what --no-cache prints, having
     rendered only the changed cases (a new setting renders all of them)."""

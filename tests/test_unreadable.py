@@ -115,7 +115,7 @@ def test_every_report_writes_its_files_exits_1_and_names_the_missing_case(cli, r
     assert any(out.rglob("*.*"))
     if kind == "dashboard":
         page = (out / "dashboard.html").read_text()
-        box = page.index("1 case could not be read")
+        box = page.index("Cases that could not be read: 1")
         assert box < page.index("active cases") and f"cases/{BAD_CASE}/case.yaml:6" in page
         assert "Nothing is overdue.</p>" not in page
 

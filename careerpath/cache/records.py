@@ -4,7 +4,7 @@
 spread by :func:`~careerpath.cache.store.shard_of`) hold per case a
 :class:`CaseRecord`: its loaded :class:`~careerpath.loader.CaseFolder` (models;
 positions only for files with diagnostics, the rest re-read on demand), its
-load diagnostics, and per file its stat key, document and diagnostics. A
+load diagnostics, and per file its stat key, parsed file (a loader.SourceFile) and diagnostics. A
 record is valid for its case's fingerprint (:mod:`~careerpath.cache.scan`).
 """
 
@@ -24,7 +24,7 @@ class CaseRecord:
     fp: bytes
     folder: Any                      # CaseFolder
     diags: list                      # the case's load diagnostics
-    files: dict[str, tuple]          # rel -> (stat key, kind, document, diagnostics)
+    files: dict[str, tuple]          # rel -> (stat key, kind, SourceFile, diagnostics)
 
 
 class Files:
@@ -63,7 +63,7 @@ class Files:
 
 
 def reroot(root: Path, docs: Iterable) -> None:
-    """Point cached documents' lazy positions at the caseload where it is now."""
+    """Point cached parsed files' lazy positions at the caseload where it is now."""
     from ..yamlfile import LazyPositions
 
     base = os.fspath(root)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-FORMAT = 3
+FORMAT = 4  # 4: diagnostics and obligation details hold i18n Messages (msgid and arguments), not plain text
 MAGIC = b"careerpath-cache\n"
 SHARDS = 1024  # an edit reads and writes one shard: ~20 cases at 20,519 (256 shards: 45 ms + 16 ms)
 
@@ -27,8 +27,8 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 # the modules whose code decides what a file loads to, which diagnostics it has, what is due and how
 # a kept row or output looks ("cli": the commands render the stored views and outputs)
 _CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "ids.py", "checks.py", "diagnostics.py",
-                 "obligations.py", "obligations", "period.py", "i18n.py", "parallel.py", "pipeline.py", "cache",
-                 "cli")
+                 "obligations.py", "obligations", "period.py", "i18n", "parallel.py", "pipeline.py", "cache",
+                 "cli", "programs")
 
 
 @dataclass

@@ -6,45 +6,18 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any, Optional
 
 import typer
 
-from ..i18n import _, detail_text, display, display_date, ngettext
-from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of,
-                     err, today_of)
+from ..i18n import _, display, display_date, message_of, ngettext, text
+from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCacheOpt, ProgramFilterOpt, RedactOpt,
+                     RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
+                     today_of)
+from .output import check_format, write
 from .views import language_state, output_cached
 
-INVALID = "invalid"  # obligations.engine.INVALID (not imported: a warm `due` reads no rules)
-
-LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
-                                                 help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
-                                                      "ru). Default: $CAREERPATH_LANG, then the locale; titles fall back "
-                                                      "to the caseload's default_language.")]
-FAIL_ON = ("overdue", "due-soon", "invalid")
 FORMATS = ("text", "json", "csv", "ics")
-
-
-def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
-                     *, history: bool) -> tuple[Any, date, list]:
-    """Load the caseload and compute its obligations (shared by due and show)."""
-    root = caseload_of(ctx, caseload)
-    day = today_of(ctx, today)
-    from ..obligations import compute
-    from ..pipeline import load
-
-    cl = load(root, cache=cache_of(ctx))
-    return cl, day, compute(cl, day, include_closed_history=history, rules=rule_book(cl.programs))
-
-
-def rule_book(programs: Any) -> Any:
-    """Every rule of ``programs``; a clear refusal when two programs define one rule id."""
-    from ..obligations import RulesError, load_rules
-
-    try:
-        return load_rules(programs)
-    except RulesError as e:
-        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
 
 
 def cached_results(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
@@ -108,10 +81,10 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             what = titles[o.rule] = o.title_in(lang)
         detail = details.get(o.detail)
         if detail is None:
-            detail = details[o.detail] = detail_text(o.detail)
+            detail = details[o.detail] = text(o.detail)
         if o.status == INVALID:  # where it failed and how often, never a value
-            n = int(o.detail.split()[0]) if o.detail[:1].isdigit() else 0
-            what = _("case file could not be read")
+            n = dict(getattr(o.detail, "args", ())).get("n", 0)
+            what = text(o.title)
             detail = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o.source, n=n)
         elif o.incomplete:
             detail = f"{detail}; {_('incomplete')}" if detail else _("incomplete")
@@ -123,21 +96,10 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
     return out
 
 
-_MARKS: dict = {}
-
-
-def mark(o: Any) -> str:
-    """What the table needs of an obligation besides its cells: its status, and ``!`` when past due."""
-    key = (o.status, o.past_due)
-    found = _MARKS.get(key)
-    if found is None:
-        found = _MARKS[key] = o.status + ("!" if o.past_due or o.status == INVALID else "")
-    return found
-
-
 def view_rows(obligations: list, cells: list) -> list[tuple]:
     """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cli.views.view` keeps."""
     from ..obligations import sort_key
+    from ..obligations.query import mark
 
     return [(o.case, sort_key(o), c, mark(o)) for o, c in zip(obligations, cells)]
 
@@ -155,7 +117,7 @@ def _headers(explain: bool) -> list[str]:
 
 
 def print_table(body: list, marks: list[str], explain: bool, red: Any = None) -> None:
-    """The table: ``body`` from :func:`rows`, ``marks`` from :func:`mark`, row for row."""
+    """The table: ``body`` from :func:`rows`, ``marks`` from :func:`careerpath.obligations.query.mark`, row for row."""
     headers = _headers(explain)
     if red is not None:  # --redact: cell by cell, so columns stay aligned
         body = [tuple(red.text(cell) for cell in row) for row in body]
@@ -199,15 +161,11 @@ def due(
     within: Optional[str] = typer.Option(None, "--within", metavar="DURATION",
                                          help="Only what is due by then: 14d, 2w, 1m (past-due ones included)."),
     overdue: bool = typer.Option(False, "--overdue", help="Only what is past due (overdue, or partial after its date)."),
-    case: Optional[list[str]] = typer.Option(None, "--case", metavar="ID", help="Only this case. Repeatable."),
-    program: Optional[list[str]] = typer.Option(None, "--program", metavar="ID",
-                                                help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, "
-                                                     "ru-czn-disability, common). Repeatable."),
+    status: StatusFilterOpt = None,
+    case: CaseFilterOpt = None,
+    program: ProgramFilterOpt = None,
     rule: Optional[list[str]] = typer.Option(None, "--rule", metavar="ID", help="Only this rule; patterns work: 'dor.*'. Repeatable."),
-    staff: Optional[list[str]] = typer.Option(None, "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable."),
-    status: Optional[list[str]] = typer.Option(None, "--status", metavar="STATUS",
-                                               help="Only this status: invalid, overdue, partial, due-soon, upcoming or done. "
-                                                    "Repeatable."),
+    staff: StaffFilterOpt = None,
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
@@ -216,7 +174,7 @@ def due(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
                                           help="Exit 3 when anything listed is overdue or a case could not be read "
                                                "(with due-soon: also due soon; with invalid: only unreadable cases)."),
-    lang: LangOpt = None,
+    lang: ContentLangOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
     no_cache: NoCacheOpt = False,
@@ -238,34 +196,21 @@ def due(
 
     Example:  careerpath due --caseload sample-cases --within 2w --explain
     """
-    if format not in FORMATS:
-        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(FORMATS)), code=2)
+    check_format(format, FORMATS)
+    query = make_query(within=within, overdue=overdue, statuses=status, cases=case, programs=program, rules=rule,
+                       staff=staff, everything=all_)
+    from ..obligations.query import FAIL_ON
+
     if fail_on is not None and fail_on not in FAIL_ON:
         raise CliError(_("--fail-on must be one of: {choices}").format(choices=", ".join(FAIL_ON)), code=2)
-    from ..obligations.dates import Duration, DurationError
-
-    if within is not None:
-        try:
-            if Duration.parse(within).unit == "wd" or Duration.parse(within).count < 0:
-                raise DurationError(within)
-        except DurationError:
-            raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
     if output is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
-    from .filters import require
-
-    require("--status", status, STATUSES)
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
     from ..obligations import export
+    from ..obligations.query import due as due_list, fails, mark, select, unknown_values
 
-    check_filters(caseload_of(ctx, caseload), found, case=case, staff=staff, program=program, rule=rule)
-    done_too = all_ or "done" in (status or ())
-
-    def chosen_of(obligations: list) -> list:
-        return export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
-                             rules=rule or (), staff=staff or (), include_done=all_, statuses=status or ())
-
+    check_filters(caseload_of(ctx, caseload), found, query)
     from .localize import content_language
 
     language = content_language(ctx, lang, found.config.default_language)
@@ -273,6 +218,7 @@ def due(
 
     # the redactor reads names from the real caseload (the cached results hold none)
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
+
     def cells_of(chosen: list) -> list:
         """One piece per obligation: its JSON object, its CSV line or its table cells."""
         if format == "json":
@@ -284,92 +230,94 @@ def due(
         from .views import view
 
         def render(obligations: list) -> list[tuple]:
-            chosen = chosen_of(obligations)
+            chosen = select(obligations, day, query)
             return view_rows(chosen, cells_of(chosen))
 
-        request = repr((format, language, language_state(), explain, within, overdue, case, program, rule, staff,
-                        status))
-        body, marks = view(found, request, render, history=all_, done=done_too)
+        request = repr((format, language, language_state(), explain, query))
+        body, marks = view(found, request, render, history=query.history, done=query.with_done)
     else:
-        chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=done_too)))
+        chosen = redact_obligations(red, due_list(found, day, query).rows)
         marks = [mark(o) for o in chosen]
         body = (export.to_ics(chosen, language, found.config.agency or "careerpath", day) if format == "ics"
                 else cells_of(chosen))
     if format == "json":
-        _emit(redact_content(red, export.join_json(body)), output)
+        write(redact_content(red, export.join_json(body)), output)
     elif format == "csv":
-        _emit(redact_content(red, export.join_csv(body)), output)
+        write(redact_content(red, export.join_csv(body)), output)
     elif format == "ics":
-        _emit(redact_content(red, body), output)
+        write(redact_content(red, body), output)
     elif not body:
-        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff, status))
-              else _("nothing due"))
+        print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
     else:
         with redacted_stdout(red):
             print_table(body, marks, explain, red)
             print(summary(marks))
-    # a case that could not be read may hide an overdue deadline: every --fail-on counts it (its mark ends in !)
-    if fail_on == "invalid" and INVALID + "!" in marks:
-        return 3
-    if fail_on == "overdue" and any(m.endswith("!") for m in marks):
-        return 3
-    if fail_on == "due-soon" and any(m.endswith("!") or m == "due-soon" for m in marks):
-        return 3
-    return 0
+    return 3 if fails(marks, fail_on) else 0
 
 
-#: the values --status takes (an obligation's status)
-STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "done")
+def make_query(*, within: Optional[str] = None, overdue: bool = False, statuses: Optional[list] = None,
+               cases: Optional[list] = None, programs: Optional[list] = None, rules: Optional[list] = None,
+               staff: Optional[list] = None, everything: bool = False) -> Any:
+    """The library's :class:`~careerpath.obligations.query.Query` for these options; a bad value is a usage error
+    (an unknown --status with did-you-mean)."""
+    from ..obligations.query import Query, QueryError, Unknown
+
+    try:
+        return Query(within=within, overdue=overdue, statuses=tuple(statuses or ()), cases=tuple(cases or ()),
+                     programs=tuple(programs or ()), rules=tuple(rules or ()), staff=tuple(staff or ()),
+                     done=everything, history=everything)
+    except QueryError as e:
+        if e.option == "--within":
+            raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
+        if e.option == "--status":
+            from ..suggest import one
+            from .filters import raise_unknown
+
+            raise_unknown(Unknown(e.option, e.value, one(e.value, e.choices) or ""), e.choices)
+        raise CliError(_("{option} must be one of: {choices}").format(option=e.option, choices=", ".join(e.choices)),
+                       code=2) from None
 
 
-def check_filters(root: Path, found: Any, *, case: Any = None, staff: Any = None, program: Any = None,
-                  rule: Any = None) -> None:
+INVALID = "invalid"  # obligations.engine.INVALID (not imported: a warm `due` reads no rules)
+
+
+def check_filters(root: Path, found: Any, query: Any) -> None:
     """Exit 2 with did-you-mean on a --case, --staff, --program or --rule value the caseload does not know.
 
-    The programs and rules are read only when --program or --rule is given (a warm `due` reads none).
+    The check is the library's (:func:`careerpath.obligations.query.unknown_values`); the programs and
+    rules are read only when --program or --rule is given (a warm `due` reads none).
     """
-    from .filters import program_ids, require
+    from ..obligations.query import unknown_values
+    from .filters import raise_unknown
 
-    require("--case", case, found.cases)
-    if staff and not set(staff) <= set(found.config.staff):  # staff named on cases count too
-        require("--staff", staff, set(found.config.staff) | {s for o in found.obligations(history=True) for s in o.staff})
-    if program or rule:
+    staff = None
+    if query.staff and not set(query.staff) <= set(found.config.staff):  # staff named on cases count too
+        staff = set(found.config.staff) | {s for o in found.obligations(history=True) for s in o.staff}
+    programs = rules = None
+    if query.programs or query.rules:
         from ..programs import load_programs
 
-        programs = load_programs(root)
-        require("--program", program, program_ids(programs.ids()))
-        if rule:
-            require("--rule", rule, [r.id for r in rule_book(programs).rules], patterns=True)
+        loaded = load_programs(root)
+        programs = loaded.ids()
+        if query.rules:
+            rules = [r.id for r in loaded.rulebook().rules]
+    known = {"--case": found.cases, "--staff": staff, "--program": programs, "--rule": rules}
+    for unknown in unknown_values(query, cases=found.cases, staff=staff, programs=programs, rules=rules):
+        pool = known[unknown.option]
+        raise_unknown(unknown, [*pool, "common"] if unknown.option == "--program" else pool)
 
 
 def summary(marks: list[str]) -> str:
     """One closing line: how many could not be read, are past due, due soon, upcoming (and done);
-    ``marks`` as :func:`mark` gives."""
-    unread = sum(1 for m in marks if m == INVALID + "!")
-    past = sum(1 for m in marks if m.endswith("!")) - unread
-    soon = sum(1 for m in marks if m in ("due-soon", "partial"))
-    done = sum(1 for m in marks if m == "done")
-    later = len(marks) - unread - past - soon - done
-    parts = [_("{n} past due").format(n=past), _("{n} due soon").format(n=soon), _("{n} upcoming").format(n=later)]
-    parts += [_("{n} done").format(n=done)] if done else []
-    if unread:  # first: an unreadable case may hide any of the others
-        parts.insert(0, ngettext("{n} case could not be read", "{n} cases could not be read", unread).format(n=unread))
-    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(marks)).format(
-        n=len(marks), parts=", ".join(parts))
+    ``marks`` as :func:`careerpath.obligations.query.mark` gives."""
+    from ..obligations.query import tally
 
-
-def _emit(content: str | bytes, output: Optional[Path]) -> None:
-    if output is None:
-        if isinstance(content, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(content)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(content)
-        return
-    from ..fsio import WriteError, atomic_write
-
-    try:
-        atomic_write(output, content)
-    except WriteError as e:
-        raise CliError(_("cannot write {path}: {reason}").format(path=output, reason=e)) from None
+    count = tally(marks)
+    parts = [_("{n} past due").format(n=count.past_due), _("{n} due soon").format(n=count.due_soon),
+             _("{n} upcoming").format(n=count.upcoming)]
+    parts += [_("{n} done").format(n=count.done)] if count.done else []
+    if count.invalid:  # first: an unreadable case may hide any of the others
+        parts.insert(0, ngettext("{n} case could not be read", "{n} cases could not be read",
+                                 count.invalid).format(n=count.invalid))
+    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", count.total).format(
+        n=count.total, parts=", ".join(parts))

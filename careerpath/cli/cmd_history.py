@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, List, Optional
@@ -11,6 +10,7 @@ import typer
 
 from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, cache_of, caseload_of, parse_date
+from .output import TEXT_JSON, check_format, emit
 
 
 def _show(value: Any) -> str:
@@ -64,8 +64,7 @@ def history_cmd(
       careerpath history an-nguyen
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     from ..ids import is_case_id
 
     if not is_case_id(case):  # it becomes a path: cases/<case>/
@@ -90,8 +89,7 @@ def history_cmd(
 
 def _print_history(entries: list, case: str, field: Optional[str], format: str) -> int:
     if format == "json":
-        json.dump([e.to_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([e.to_dict() for e in entries], format)
         return 0
     if not entries:
         print(_("no commits touch case {case} field {field}").format(case=case, field=field) if field
@@ -145,8 +143,7 @@ def audit_cmd(
 
     Example:  careerpath audit --since 2026-01-01 --format json
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day = parse_date(since, "--since") if since else None
     from ..history import audit
@@ -166,8 +163,7 @@ def audit_cmd(
 
 def _print_audit(findings: list, format: str) -> int:
     if format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([f.to_dict() for f in findings], format)
         return 1 if findings else 0
     for f in findings:
         head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"

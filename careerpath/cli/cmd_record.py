@@ -5,21 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated, Any, Callable, List, Optional
 
 import typer
 
-from ..i18n import _, diagnostic_text, ngettext
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, display_prefix, err, parse_date, today_of
+from ..i18n import Message, _, ngettext, text
+from .common import (ByOpt, CaseloadOpt, CliError, DateOpt, DryRunOpt, FormatOpt, NoCommitOpt, TodayOpt, app,
+                     caseload_of, display_prefix, err, parse_date, today_of)
 from .localize import format_diagnostic
+from .output import TEXT_JSON, check_format, emit
 
-DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
-                                                help="When it happened (default: today).")]
-ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
-                                              help="Staff id from careerpath.yaml (default: $CAREERPATH_STAFF, "
-                                                   "then `git config careerpath.staff`).")]
-NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit it.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
 ProgramOpt = Annotated[Optional[str], typer.Option("--program", "-p", metavar="PROGRAM", show_default=False,
                                                    help="The program this belongs to (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability).")]
 
@@ -48,30 +43,39 @@ def _lock_wait() -> float:
         return RECORD_WAIT
 
 
-def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
-    """Plan -> (dry run | apply) -> render. ``plan`` is a zero-argument callable returning a Change."""
-    from ..record import RecordBusy, RecordError, RecordUsageError, apply, check_change, recording_lock
+def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str = "text",
+         effect: Optional[Callable[[Any], tuple[Callable[[], None], dict]]] = None) -> int:
+    """Plan -> (dry run | apply) -> output. ``plan`` is a zero-argument callable returning a Change.
+
+    Text prints what was written and committed; ``--format json`` prints the
+    library's :class:`~careerpath.record.Recorded` instead. Warnings and notes
+    go to standard error either way. ``effect`` (``close``) turns the change
+    that was made into (what text prints after it, what JSON adds to it).
+    """
+    from ..record import RecordBusy, RecordError, RecordUsageError, apply, preview, recording_lock
 
     prefix = display_prefix(root)
+    last: list = []  # the change last planned (``effect`` reads it)
+    planner = plan
+
+    def plan():
+        change = planner()
+        last.append(change)
+        return change
+
     try:
         if dry_run:
-            change = plan()
-            found = check_change(change, today, warnings=True)
-            if any(d.severity == "error" for d in found):
-                raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
-            for d in found:
-                err(format_diagnostic(d, prefix))
-            sys.stdout.write(change.diff())
-            return 0
-        first = plan()  # bad input is refused before anything is written, the lock file included
-        wait = _lock_wait()
-        if first.unchanged:
-            result = apply(first, today, commit=not no_commit)
+            result = preview(plan(), today)
         else:
-            with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
-                    "waiting for another recording in this caseload to finish…"))):
-                # planned again under the lock: another recording may have just added a file
-                result = apply(plan(), today, commit=not no_commit, locked=True)
+            first = plan()  # bad input is refused before anything is written, the lock file included
+            wait = _lock_wait()
+            if first.unchanged:
+                result = apply(first, today, commit=not no_commit)
+            else:
+                with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
+                        "waiting for another recording in this caseload to finish…"))):
+                    # planned again under the lock: another recording may have just added a file
+                    result = apply(plan(), today, commit=not no_commit, locked=True)
     except RecordBusy:
         raise CliError(_("another recording in this caseload took longer than {seconds} s; nothing was written").format(
             seconds=f"{wait:g}"), EX_TEMPFAIL, _("run the command again")) from None
@@ -81,31 +85,47 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
         raise CliError(e.message, 2 if isinstance(e, RecordUsageError) else 1, e.hint) from None
     if result.git == "unchanged":
         err("careerpath: " + _("nothing to change: the file already says that"))
-        return 0
     for d in result.warnings:
         err(format_diagnostic(d, prefix))
-    for path in result.paths:
-        print(_("wrote {path}").format(path=os.path.join(prefix, path) if prefix else path))
-    if result.git != "failed":
+    if result.git not in ("failed", "dry-run"):
         for note in result.notes:
-            err("careerpath: " + _("note: {note}").format(note=diagnostic_text(note)))
-    if result.drift:
+            err("careerpath: " + _("note: {note}").format(note=text(note)))
+    if result.drift and result.git != "dry-run":
         err("careerpath: " + ngettext(
             "note: the YAML writer also reformatted {n} line outside the edit "
             "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`",
             "note: the YAML writer also reformatted {n} lines outside the edit "
             "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`", result.drift).format(n=result.drift))
-    if result.git == "committed":
-        if result.identity == "fallback":
-            err("careerpath: " + _("note: git has no user.name/user.email here; committed as the staff member "
-                                   "(set them with `git config user.name` and `git config user.email`)"))
-        print(_("committed {commit} {subject}").format(commit=result.commit[:10], subject=result.message.splitlines()[0]))
+    if result.git == "committed" and result.identity == "fallback":
+        err("careerpath: " + _("note: git has no user.name/user.email here; committed as the staff member "
+                               "(set them with `git config user.name` and `git config user.email`)"))
     elif result.git == "not-a-repository":
         err("careerpath: " + _("warning: the caseload is not in a git work tree; the change was written but not committed"))
     elif result.git == "no-git":
         err("careerpath: " + _("warning: git is not installed; the change was written but not committed"))
-    elif result.git == "failed":
-        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(result.notes)), 1,
+
+    def as_text() -> None:
+        if result.git == "dry-run":
+            sys.stdout.write(result.diff)
+            return
+        for path in result.paths:
+            print(_("wrote {path}").format(path=os.path.join(prefix, path) if prefix else path))
+        if result.git == "committed":
+            print(_("committed {commit} {subject}").format(commit=result.commit[:10],
+                                                          subject=result.message.splitlines()[0]))
+
+    data: Any = result
+    if effect is not None and last and result.git not in ("failed", "unchanged"):
+        more_text, more = effect(last[-1])
+        data = {**result.to_dict(), **more}
+        shown = as_text
+
+        def as_text() -> None:
+            shown()
+            more_text()
+    emit(data, format, as_text)
+    if result.git == "failed":
+        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(text(n) for n in result.notes)), 1,
                        _("fix what git reports (a pre-commit hook?), then commit the file yourself"))
     return 0
 
@@ -121,6 +141,7 @@ def log_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -131,6 +152,7 @@ def log_cmd(
 
     Example:  careerpath log an-nguyen monthly-review --date 2026-11-03 --by jsmith --summary "Reviewed progress"
     """
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     day = parse_date(date, "--date") if date else day_today
@@ -138,7 +160,7 @@ def log_cmd(
     from ..record import plan_log
 
     return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program),
-                dry_run=dry_run, no_commit=no_commit)
+                dry_run=dry_run, no_commit=no_commit, format=format)
 
 
 @app.command("refer")
@@ -159,6 +181,7 @@ def refer_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -173,6 +196,7 @@ def refer_cmd(
       careerpath refer an-nguyen --to "Sunrise Bakery" --kind other --follow-up 2026-12-01 --by jsmith
       careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
     """
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     day = parse_date(date, "--date") if date else day_today
@@ -186,7 +210,7 @@ def refer_cmd(
             raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
-                    dry_run=dry_run, no_commit=no_commit)
+                    dry_run=dry_run, no_commit=no_commit, format=format)
     if outcome is not None:
         raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
@@ -208,7 +232,7 @@ def refer_cmd(
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
                                                     follow_up=follow, consent=consent, program=program),
-                dry_run=dry_run, no_commit=no_commit)
+                dry_run=dry_run, no_commit=no_commit, format=format)
 
 
 @app.command("set")
@@ -222,6 +246,7 @@ def set_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -242,6 +267,7 @@ def set_cmd(
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
       careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
+    check_format(format, TEXT_JSON)
     extra = list(more or [])
     if len(extra) % 2:
         raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=extra[-1]), code=2)
@@ -252,7 +278,7 @@ def set_cmd(
 
     pairs = list(zip(extra[::2], extra[1::2]))
     return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
-                dry_run=dry_run, no_commit=no_commit)
+                dry_run=dry_run, no_commit=no_commit, format=format)
 
 
 @app.command("close")
@@ -271,6 +297,7 @@ def close_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -286,27 +313,21 @@ def close_cmd(
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     day = parse_date(date, "--date") if date else day_today
     staff = _staff_id(root, by)
     from ..record import plan_close
 
-    planned: list = []
-
-    def plan():
-        change = plan_close(root, case, day, reason=reason, by=staff, note=note, override=override)
-        planned.append(change)
-        return change
-
-    code = _run(root, day_today, plan, dry_run=dry_run, no_commit=no_commit)
-    if planned:
-        _print_effect(root, planned[-1], day_today, ctx)
-    return code
+    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff, note=note,
+                                                    override=override),
+                dry_run=dry_run, no_commit=no_commit, format=format, effect=lambda change: _effect(root, change, day_today))
 
 
-def _print_effect(root: Path, change, today, ctx: typer.Context) -> None:
-    """What the closure ends and what stays open, one obligation a line (titles in the CLI's language)."""
+def _effect(root: Path, change, today) -> tuple[Callable[[], None], dict]:
+    """What the closure ends and what stays open: the lines text prints (titles in the CLI's language)
+    and the keys JSON adds (``ends``, ``stays_open``: obligations as ``due --format json`` has them)."""
     from ..closing import effect_of_change
     from ..i18n import current, display, display_date
 
@@ -317,11 +338,14 @@ def _print_effect(root: Path, change, today, ctx: typer.Context) -> None:
         what = o.title_in(lang) + (f" [{o.item}]" if o.item else "")
         return f"  {display('status', o.status):<9} {display_date(o.due)}  {o.rule}  {what}"
 
-    print(ngettext("the closure ends {n} obligation:", "the closure ends {n} obligations:", len(ended)).format(n=len(ended))
-          if ended else _("the closure ends no open obligation"))
-    for o in ended:
-        print(line(o))
-    print(ngettext("{n} obligation stays open after the closure:", "{n} obligations stay open after the closure:",
-                   len(still)).format(n=len(still)) if still else _("no obligation stays open after the closure"))
-    for o in still:
-        print(line(o))
+    def as_text() -> None:
+        print(ngettext("the closure ends {n} obligation:", "the closure ends {n} obligations:", len(ended)).format(
+            n=len(ended)) if ended else _("the closure ends no open obligation"))
+        for o in ended:
+            print(line(o))
+        print(ngettext("{n} obligation stays open after the closure:", "{n} obligations stay open after the closure:",
+                       len(still)).format(n=len(still)) if still else _("no obligation stays open after the closure"))
+        for o in still:
+            print(line(o))
+
+    return as_text, {"ends": [o.to_dict() for o in ended], "stays_open": [o.to_dict() for o in still]}

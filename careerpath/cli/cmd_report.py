@@ -7,9 +7,10 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _, ngettext
-from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of, caseload_of, err,
-                     today_of)
+from ..i18n import _, message_of, ngettext, text
+from .common import (CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of,
+                     caseload_of, err, today_of)
+from .output import JSON, TEXT_JSON, check_format, emit
 
 EX_TEMPFAIL = 75
 
@@ -25,11 +26,16 @@ def report(
     case: List[str] = typer.Option([], "--case", help="Only this case; repeat for several."),
     staff: List[str] = typer.Option([], "--staff", help="Only cases of this staff id; repeat for several."),
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
+    registry_kind: List[str] = typer.Option([], "--kind", metavar="NAME",
+                                            help="registry: only this registry (a name the programs declare, such as "
+                                                 "recipients); repeat for several. Default: all of them."),
     wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
                                help="How long to wait for another run's lock before exiting 75."),
     commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
                                                          "with a message naming the report and period."),
-    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
+    document_format: str = typer.Option("html", "--document-format", metavar="FORMAT",
+                                        help="quarterly: the documents' format, html or md."),
+    format: FormatOpt = "text",
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
@@ -39,8 +45,9 @@ def report(
 ) -> int:
     """Write caseload reports into a folder, safely from cron.
 
-    No prompts; one line per file written on stderr (none with --quiet); output
-    written atomically; reruns with the same inputs and --today change no byte.
+    No prompts; one line per file written on stderr (none with --quiet), or
+    with --format json one summary of the files written and failed on stdout;
+    output written atomically; reruns with the same inputs and --today change no byte.
     A lock keeps two runs on one caseload apart: the second waits --wait seconds,
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
@@ -60,75 +67,106 @@ def report(
         near = one(kind, batch.kinds())
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
                        code=2, hint=_("did you mean `{name}`?").format(name=near) if near else "")
-    if format not in ("html", "md"):
-        raise CliError(_("--format must be html or md"), code=2)
+    if format in ("html", "md"):  # before --document-format, --format chose the documents' format
+        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(TEXT_JSON)), code=2,
+                       hint=_("the documents' format is --document-format {format}").format(format=format))
+    check_format(format, TEXT_JSON)
+    if document_format not in ("html", "md"):
+        raise CliError(_("--document-format must be html or md"), code=2)
+    if registry_kind and kind != "registry":
+        raise CliError(_("--kind chooses registries: use it with `report registry`"), code=2)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
         per = parse_period(period) if period else (last_complete_quarter(day) if kind == "quarterly" else year_of(day))
     except PeriodError as e:
-        raise CliError(str(e), code=2) from None
+        raise CliError(message_of(e), code=2) from None
     out_dir = out if out is not None else root / "reports"
     from ..pipeline import load
 
     try:
         with caseload_lock(root, wait):
-            cl = load(root, cache=cache_of(ctx))
+            loaded = load(root, cache=cache_of(ctx))
             from ..reports.select import case_staff
             from .filters import require
 
-            require("--case", case, cl.cases)
-            if staff and not set(staff) <= cl.staff_ids():  # staff named on cases count too
-                require("--staff", staff, cl.staff_ids() | {s for cf in cl.cases.values() for s in case_staff(cf)})
-            require("--program", program, cl.programs.ids())
+            require("--case", case, loaded.cases)
+            if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
+                require("--staff", staff, loaded.staff_ids() | {s for cf in loaded.cases.values() for s in case_staff(cf)})
+            require("--program", program, loaded.programs.ids())
+            declared = loaded.programs.registries()
+            unknown = [k for k in registry_kind if k not in declared]
+            if unknown:
+                raise CliError(_("no registry {names} in this caseload's programs; they declare: {known}").format(
+                    names=", ".join(unknown), known=", ".join(declared) or "-"), code=2)
             from .redaction import redactor
 
-            red = redactor(cl, redact, redact_staff)
+            red = redactor(loaded, redact, redact_staff)
             # the models redacted field by field, the text written redacted once more; --case names real ids
-            shown = red.caseload(cl) if red is not None else cl
+            shown = red.caseload(loaded) if red is not None else loaded
             chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
+            from .localize import content_language
+
             req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
-                                      redact=red.text if red is not None else None)
+                                      stamp=day.isoformat() if stamp else "", fmt=document_format,
+                                      redact=red.text if red is not None else None,
+                                      lang=content_language(ctx, None, loaded.config.default_language),
+                                      registries=tuple(registry_kind))
             result = batch.run(req)
     except LockBusy as e:
-        raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
-    load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
+        raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
+    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",
                                       "warning: {n} file errors in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`", load_errors).format(n=load_errors))
+    for note in dict.fromkeys(result.notes):
+        err("careerpath: " + _("note: {note}").format(note=text(note)))
     for path, what in result.written:
-        if not quiet:
+        if not quiet and format != JSON:
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
-        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=text(reason)))
     if result.unreadable:  # the files are written, but their figures lack these cases
         n = len(result.unreadable)
         err("careerpath: " + ngettext("{n} case could not be read and is missing from the figures: {list}",
                                       "{n} cases could not be read and are missing from the figures: {list}",
                                       n).format(n=n, list=", ".join(where for _c, where in result.unreadable)))
+    committed: Optional[str] = None
+    commit_failed = False
     if commit and result.written:
-        if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
-            return 1
-    return 1 if result.failed or result.unreadable else 0
+        committed, commit_failed = _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir,
+                                                   quiet or format == JSON)
+    emit(summary(result, kind, per.label, out_dir, committed), format)
+    return 1 if result.failed or commit_failed or result.unreadable else 0
 
 
-def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:
+    """What ``report --format json`` prints: the report, the files written (path, what they hold), the
+    outputs that failed (name, reason), the cases left out because their case.yaml did not load (case,
+    file:line) and the commit made with --commit (else null)."""
+    return {"kind": kind, "period": period, "out": str(out_dir),
+            "written": [{"path": str(p), "what": what} for p, what in result.written],
+            "failed": [{"name": name, "reason": reason} for name, reason in result.failed],
+            "unreadable": [{"case": case, "file": where} for case, where in result.unreadable], "commit": commit}
+
+
+def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> tuple[Optional[str], bool]:
+    """Commit the reports written: (the commit made or None, whether committing failed)."""
     from .. import gitio
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
         err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
-        return True
+        return None, False
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
     try:
         made = gitio.commit_paths(top, paths, message, force=True)
     except gitio.GitError as e:
-        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=e.message))
-        return False
+        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=text(e.message)))
+        return None, True
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
             else _("reports unchanged since the last commit; nothing committed"))
-    return True
+    return (made.sha if made else None), False

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from .. import i18n
 from ..i18n import _
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ TodayOpt = Annotated[
                  help="Compute as if today were this date (default: the real date)."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")]
+TableFormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json or csv.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Read every file again; neither read nor write the load cache.")]
 #: The language of messages, help and dates. main() reads it from the command
@@ -65,6 +67,32 @@ LangOpt = Annotated[
                  help="Language of messages, help and dates: en, es, vi, hy, hmn, ru. "
                       "Default: $CAREERPATH_LANG, then the locale, then English."),
 ]
+#: Like --lang, for commands that print rule titles: those fall back to the caseload's language.
+ContentLangOpt = Annotated[
+    Optional[str],
+    typer.Option("--lang", metavar="LANG", show_default=False,
+                 help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, ru). Default: "
+                      "$CAREERPATH_LANG, then the locale; titles fall back to the caseload's default_language."),
+]
+# The filters `due` and `report` share (the obligations query and the report's case selection).
+CaseFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--case", metavar="ID", help="Only this case. Repeatable.")]
+StaffFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable.")]
+ProgramFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--program", metavar="ID", help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability, common). "
+                                    "Repeatable.")]
+StatusFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--status", metavar="STATUS", help="Only obligations with this status: invalid, overdue, partial, due-soon, "
+                                       "upcoming, done. Repeatable.")]
+# The recording commands' options (log, refer, set, close).
+DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
+                                                help="When it happened (default: today).")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
+                                              help="Staff id from careerpath.yaml (default: $CAREERPATH_STAFF, "
+                                                   "then `git config careerpath.staff`).")]
+NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit it.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
 RedactOpt = Annotated[bool, typer.Option(
     "--redact", help="Replace names, birth dates, phones, addresses, e-mails, SSN, SNILS, UCI and case ids with "
                      "stable placeholders (Person A, PHONE-1, case-a): for funders and bug reports.")]
@@ -124,14 +152,16 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
     if path is not None:
         if not path.is_dir():
             raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)
-        return path
-    from ..loader import find_caseload
+    else:
+        from ..loader import find_caseload
 
-    found = find_caseload(Path.cwd())
-    if found is None:
-        raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
-                       hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
-    return found
+        path = find_caseload(Path.cwd())
+        if path is None:
+            raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
+                           hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
+    # its own program folders may translate their messages: searched first when one is shown
+    i18n.use_caseload(path)
+    return path
 
 
 def display_prefix(root: Path) -> str:
@@ -145,3 +175,13 @@ def display_prefix(root: Path) -> str:
 
 def err(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def rule_book(programs: Any) -> Any:
+    """Every obligation rule of ``programs``; a clear refusal when two programs define one rule id."""
+    from ..obligations import RulesError, load_rules
+
+    try:
+        return load_rules(programs)
+    except RulesError as e:
+        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None

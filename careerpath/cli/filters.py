@@ -4,18 +4,23 @@
 filters)" and exit 0: a typo read as an all-clear. Every filter option
 (``--case``, ``--staff``, ``--program``, ``--rule``, ``--status``, a report or
 document kind) goes through :func:`require` before anything is listed: an
-unknown value exits 2 with "did you mean …". Staff and case values are not
+unknown value exits 2 with "did you mean …". What counts as known is decided
+in the library (:func:`careerpath.obligations.query.unknown`, which
+``due``'s :func:`~careerpath.obligations.query.unknown_values` uses too); this
+module only words the usage error. Staff and case values are not
 echoed (a name typed where an id belongs is personal data); the suggestion is a
 known id, as the lists print them anyway.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from typing import Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from ..i18n import _
 from .common import CliError
+
+if TYPE_CHECKING:
+    from ..obligations.query import Unknown
 
 #: options whose value is not repeated in the message
 _NOT_ECHOED = ("--case", "CASE", "--staff")
@@ -33,31 +38,33 @@ def _texts(option: str) -> tuple[str, str]:
     }[option]
 
 
-def _message(option: str, value: str, known: Sequence[str]) -> tuple[str, str]:
-    from ..suggest import one
-
-    message, fallback = _texts(option)
-    near = one(value, known)
-    hint = _("did you mean `{name}`?").format(name=near) if near else fallback.format(list=", ".join(known))
-    return message.format(option=option, value="" if option in _NOT_ECHOED else value), hint
+def _message(found: "Unknown", known: Sequence[str]) -> tuple[str, str]:
+    message, fallback = _texts(found.option)
+    hint = (_("did you mean `{name}`?").format(name=found.nearest) if found.nearest
+            else fallback.format(list=", ".join(known)))
+    return message.format(option=found.option, value="" if found.option in _NOT_ECHOED else found.value), hint
 
 
 def require(option: str, values: Optional[Iterable[str]], known: Iterable[str], *, patterns: bool = False) -> None:
     """Exit 2 (a CliError) at the first of ``values`` that ``known`` does not hold.
 
     ``patterns``: values may be shell patterns (``dor.*``); one that matches nothing is unknown too.
+    Which values are known is the library's :func:`careerpath.obligations.query.unknown`; this only words it.
     """
-    values = [v for v in values or () if v is not None]
     if not values:
         return
+    from ..obligations.query import unknown
+
     known = sorted(set(known))
-    for value in values:
-        if value in known:
-            continue
-        if patterns and any(ch in value for ch in "*?[") and fnmatch.filter(known, value):
-            continue
-        message, hint = _message(option, value, known)
-        raise CliError(message, code=2, hint=hint)
+    found = unknown(option, values, known, patterns=patterns)
+    if found:
+        raise_unknown(found[0], known)
+
+
+def raise_unknown(found: "Unknown", known: Sequence[str] = ()) -> None:
+    """Exit 2 for one :class:`~careerpath.obligations.query.Unknown` filter value, with did-you-mean."""
+    message, hint = _message(found, sorted(set(known)))
+    raise CliError(message, code=2, hint=hint)
 
 
 def program_ids(programs: Iterable[str]) -> list[str]:

@@ -161,14 +161,13 @@ def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int, ca
 
 
 def language_state() -> tuple:
-    """What decides the wording of an output: the language and its catalogues (file, size, mtime)."""
+    """What decides the wording of an output: the language and its catalogues in lookup order (file, size, mtime)."""
     from .. import i18n
 
     lang = i18n.current()
     files = []
     for domain in ("cli", "documents"):
-        path = i18n.catalogue_path(lang, domain)
-        if path is not None:
+        for path in i18n.translations(lang, domain, i18n.catalogues.caseload_in_use()).files:
             try:
                 st = path.stat()
                 files.append((str(path), st.st_size, st.st_mtime_ns))

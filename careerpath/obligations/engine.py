@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterator, Optional
 
+from ..i18n.messages import Message, join
 from .dates import Duration, month_end, month_start, quarter_end, quarter_label, quarter_start, shift
 from .facts import Facts, Node
+from ..programs.ends import enrollment_end
 from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
 
-STATUSES = ("overdue", "partial", "due-soon", "upcoming", "done")
+STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "done")
 MAX_OCCURRENCES = 2400  # 200 years of months: a bound on any series, whatever the data
 
 
@@ -50,7 +52,7 @@ class Obligation:
     source: str  # file:line of the fact the due date was computed from
     done_on: Optional[date] = None
     staff: tuple[str, ...] = ()
-    detail: str = ""  # short, never personal data
+    detail: str = ""  # short, never personal data: a Message (notes, "done 3 days late", "1 of 2")
     item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
@@ -100,7 +102,7 @@ INVALID = "invalid"
 INVALID_RULE = "case.invalid"
 
 
-def readability(cf: Any, found: list[Obligation], load_diagnostics: Any = ()) -> list[Obligation]:
+def readability(case_folder: Any, found: list[Obligation], load_diagnostics: Any = ()) -> list[Obligation]:
     """``found`` as the case's files allow: every obligation ``incomplete`` when a file of the case
     failed to load (an error diagnostic), and one ``invalid`` entry first when case.yaml itself did not
     load, naming the file, the line of its first error and how many (never a value).
@@ -109,21 +111,22 @@ def readability(cf: Any, found: list[Obligation], load_diagnostics: Any = ()) ->
     every list; a broken event file can make a deadline look overdue, or done.
     """
     errors = [d for d in load_diagnostics if getattr(d, "severity", "") == "error"]
-    unread = cf.case is None or cf.case.model is None
+    unread = case_folder.case is None or case_folder.case.model is None
     if not errors and not unread:
         return found
     from dataclasses import replace
 
     out = [replace(o, incomplete=True) for o in found]
     if unread:
-        file = cf.case.file if cf.case is not None else f"{cf.folder}/case.yaml"
+        file = case_folder.case.file if case_folder.case is not None else f"{case_folder.folder}/case.yaml"
         own = sorted((d for d in errors if d.file == file), key=lambda d: (d.line, d.column))
         line = own[0].line if own else 1
         n = len(own)
         out.insert(0, Obligation(
-            case=cf.id, program="", rule=INVALID_RULE, title="Case file could not be read", due=None, status=INVALID,
-            citation="careerpath validate", confirmed=True, source=f"{file}:{line}",
-            detail=f"{n} error" if n == 1 else f"{n} errors", incomplete=True))
+            case=case_folder.id, program="", rule=INVALID_RULE, title=Message("Case file could not be read"), due=None,
+            status=INVALID, citation="careerpath validate", confirmed=True, source=f"{file}:{line}",
+            detail=Message("{n} error", n=n) if n == 1 else Message("{n} errors", n=n),
+            incomplete=True))
     return out
 
 
@@ -151,23 +154,23 @@ class _Event:
 class _Context:
     """What every rule of one case needs: facts, events, settings, dates."""
 
-    def __init__(self, cf: Any, settings: Any, config_doc: Any, today: date):
+    def __init__(self, case_folder: Any, settings: Any, config_file: Any, today: date):
         self.today = today
-        self.case_id = cf.id
-        case_model = cf.case.model if cf.case is not None else None
+        self.case_id = case_folder.id
+        case_model = case_folder.case.model if case_folder.case is not None else None
         self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
-        plan_model = cf.plan.model if cf.plan is not None else None
+        plan_model = case_folder.plan.model if case_folder.plan is not None else None
         plan = plan_model.model_dump(by_alias=True) if plan_model is not None else {}
-        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in cf.referrals if d.model is not None]
+        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in case_folder.referrals if d.model is not None]
         self.settings = settings
         self.roots = {
-            "case": Node(self.case or {}, cf.case, ()),
-            "plan": Node(plan, cf.plan, ()),
+            "case": Node(self.case or {}, case_folder.case, ()),
+            "plan": Node(plan, case_folder.plan, ()),
             "referrals": Node(refs, None, ()),
-            "settings": Node(settings.model_dump(), config_doc, ("settings",)),
+            "settings": Node(settings.model_dump(), config_file, ("settings",)),
         }
         self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
-                              for d in cf.events if d.model is not None and d.model.date <= today),
+                              for d in case_folder.events if d.model is not None and d.model.date <= today),
                              key=lambda e: e.date)
         self.closed_on: Optional[date] = None
         self.closed_as: Optional[str] = None  # the closure reason
@@ -236,20 +239,6 @@ def _candidate(exprs: tuple[DateExpr, ...], facts: Facts, ctx: _Context, calenda
         if due is not None:
             return due, node, expr.note
     return None
-
-
-def enrollment_end(ends: Any, program: str, enrollment: dict, ctx: _Context) -> Optional[date]:
-    """The day the enrollment ended by what its program declares (closure aside), or None while it runs.
-
-    The earliest of its ``ends.fields`` dates and the first event of an ``ends.events`` type
-    of this program or untagged (events after today do not count yet).
-    """
-    dates = [enrollment.get(name) for name in ends.fields]
-    if ends.events:
-        dates.append(next((ev.date for ev in ctx.events if ev.type in ends.events and ev.program in (None, program)),
-                          None))
-    dates = [d for d in dates if isinstance(d, date)]
-    return min(dates) if dates else None
 
 
 def _bound(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Optional[date]:
@@ -454,7 +443,8 @@ def _required(rule: Rule) -> int:
 
 def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> Obligation:
     today = ctx.today
-    detail = [occ.note] if occ.note else []
+    # a Message: English in JSON and CSV, rendered in the user's language by the CLI
+    detail = [Message.declared(occ.note)] if occ.note else []
     done_on: Optional[date] = None
     if rule.informational:
         status = "done" if occ.due <= today else ("due-soon" if occ.due <= today + timedelta(days=warn_days) else "upcoming")
@@ -466,10 +456,10 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         elif done_on is not None:
             status = "done"
             if done_on > occ.due:
-                detail.append(f"done {(done_on - occ.due).days} days late")
+                detail.append(Message("done {n} days late", n=(done_on - occ.due).days))
         elif partial:
             status = "partial"
-            detail.append(f"{partial} of {_required(rule)}")
+            detail.append(Message("{n} of {m}", n=partial, m=_required(rule)))
         elif occ.due < today:
             status = "overdue"
         elif occ.due <= today + timedelta(days=warn_days):
@@ -484,18 +474,18 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     return Obligation(
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
-        staff=tuple(staff) or ctx.all_staff, detail="; ".join(detail), item=occ.item,
+        staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
         past_due=status != "done" and occ.due < today,
         # left undone when its enrollment or series ended: history (what fell due in the final period stays due)
         history=occ.bound is not None and occ.bound <= today and occ.due < occ.bound, titles=dict(rule.titles),
     )
 
 
-def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config_doc: Any = None,
+def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None,
                      load_diagnostics: Any = ()) -> list[Obligation]:
     """Every obligation of one case folder (history included), unsorted; ``load_diagnostics`` (those of
     the case's files) mark what a failed file may have hidden (:func:`readability`)."""
-    ctx = _Context(cf, settings, config_doc, today)
+    ctx = _Context(case_folder, settings, config_file, today)
     out: list[Obligation] = []
     ends: dict[str, Optional[date]] = {}
     for rule in book.rules:
@@ -507,15 +497,15 @@ def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config
                 continue
             if rule.program not in ends:
                 declared = book.ends.get(rule.program)
-                ends[rule.program] = enrollment_end(declared, rule.program, enrollment, ctx) if declared else None
+                ends[rule.program] = enrollment_end(declared, rule.program, enrollment, ctx.events) if declared else None
             end = ends[rule.program]
-            roots = {**roots, "enrollment": Node(enrollment, cf.case, ("enrollments", rule.program))}
+            roots = {**roots, "enrollment": Node(enrollment, case_folder.case, ("enrollments", rule.program))}
         facts = Facts(roots)
         if not facts.holds(rule.when):
             continue
         for occ in _KINDS[rule.kind](rule, facts, ctx, end):
             out.append(_obligation(rule, occ, ctx, settings.warn_days))
-    return readability(cf, out, load_diagnostics)
+    return readability(case_folder, out, load_diagnostics)
 
 
 def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
@@ -536,7 +526,7 @@ def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
         if len(parts) > 2 and parts[0] == "cases":
             by_case.setdefault(parts[1], []).append(d)
     for case_id in sorted(caseload.cases):
-        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_doc,
+        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_file,
                                     by_case.get(case_id, ())))
     if not include_closed_history:
         out = [o for o in out if not o.history]

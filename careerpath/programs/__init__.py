@@ -2,14 +2,22 @@
 
     load_programs(caseload_root=None) -> ProgramSet   the built-in programs plus a caseload's own
     ProgramSet.get(id), .ids(), .rulebook(), .event_types(), .nearest(name)
+    ProgramSet.kinds()                                 every document kind declared, by name
+    ProgramSet.registries()                            every registry declared, by name
     Program: names, enrollment fields (-> a generated model), settings, events,
-             documents, stages, data checks, code checks (built-in only), rules
+             documents, stages, registries, data checks, code checks (built-in only), rules, kinds,
+             ends, closure reasons and conditions;
+             .began(enrollment), .ended(enrollment, events, closed_on), .staff_of(enrollment)
 
 Modules:
     files        which files make up the folders, and their digest (the cache keys on it; imports nothing heavy)
-    registry     reading program folders (program.yaml, rules.yaml, checks.py) into Program values
+    registry     reading program folders (program.yaml, rules.yaml, documents.yaml, checks.py) into Program values
+    ends         what ends an enrollment (`ends:`) and the day it gives, for the engine and the reports alike
     fields       field declarations -> pydantic models and JSON Schema
     constraints  the data checks a program declares (require, forbid, range, within, date order)
+    kinds        document kinds as data (documents.yaml, the shared documents/kinds.yaml): parsed and checked
+    schema       JSON Schema of program.yaml, rules.yaml and documents.yaml, for editors
+    registries   the registries a program declares for `report registry` (parsed; evaluated by reports/registry.py)
     <id>/        one folder per built-in program (see docs/programs.md for how to add one)
 
 No module outside this package names a program id: the engine, the loader,

@@ -15,6 +15,8 @@ PROGRAM_FILE = "program.yaml"
 RULES_FILE = "rules.yaml"
 #: the files of a program folder that decide what a case loads to and what is due
 FOLDER_FILES = (PROGRAM_FILE, RULES_FILE, "documents.yaml", "checks.py")
+#: the document kinds no program owns (read with the built-in programs; see kinds.py)
+SHARED_KINDS = BUILTIN.parent / "documents" / "kinds.yaml"
 
 
 def folders(base: Path) -> list[Path]:
@@ -41,9 +43,14 @@ def digest(paths: Iterable[Path]) -> bytes:
     return h.digest()
 
 
+def builtin_files() -> list[Path]:
+    """The files of the built-in program folders, and the shared document kinds."""
+    return [f for folder in folders(BUILTIN) for f in program_files(folder)] + [SHARED_KINDS]
+
+
 def fingerprint(root: Optional[Path] = None) -> bytes:
     """The program folders :func:`~careerpath.programs.load_programs` would read, as a digest of their files."""
-    builtin = digest(f for folder in folders(BUILTIN) for f in program_files(folder))
+    builtin = digest(builtin_files())
     if root is None:
         return builtin
     base = Path(root) / "programs"

@@ -1,16 +1,18 @@
-"""JSON Schema (draft-07) of program.yaml, for editors.
+"""JSON Schema (draft-07) of program.yaml and documents.yaml, for editors.
 
-program.yaml is read by hand-written code (:mod:`.registry`, :mod:`.fields`), so
-its schema is written here, next to that code, and a test checks every shipped
-program.yaml against it. rules.yaml's schema is generated from the rule models
+program.yaml and documents.yaml are read by hand-written code (:mod:`.registry`,
+:mod:`.fields`, :mod:`.kinds`), so their schemas are written here, next to that
+code, and a test checks every shipped file against them. documents.yaml's
+schema also serves the shared kinds, careerpath/documents/kinds.yaml.
+rules.yaml's schema is generated from the rule models
 (:func:`careerpath.schema.rules_schema`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from .fields import TYPES
+from .kinds import AUDIENCES, LABEL_TABLES, PERIODS, ROOTS
+from .registries import SOURCES
 
 _TEXT = {"type": "string"}
 _LANGS = {"type": "object", "additionalProperties": {"type": "string"},
@@ -40,6 +42,31 @@ def _field() -> dict:
     }
 
 
+def _registry() -> dict:
+    expr = {"type": "string", "description": "a Jinja expression over the row (case, person, enrollment, enrolled, "
+                                             "referral, event, job, period, today, staff, program, n, date())"}
+    column = {"type": "object", "additionalProperties": False, "required": ["name", "header"],
+              "oneOf": [{"required": ["value"]}, {"required": ["text"]}],
+              "properties": {"name": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                                      "description": "the CSV header"},
+                             "header": {"type": "string", "description": "the header a person reads (HTML)"},
+                             "value": expr,
+                             "text": {"type": "string", "description": "a Jinja template giving the cell's text"}}}
+    return {
+        "type": "object", "additionalProperties": False, "required": ["title", "each", "columns"],
+        "properties": {
+            "title": {"type": "string", "description": "a Jinja template ({{ period.label }})"},
+            "lang": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "the language of the page"},
+            "dates": {"type": "string", "description": "strftime format of date values (default %Y-%m-%d)"},
+            "each": {"enum": list(SOURCES),
+                     "description": "one row per enrolled case, or per referral, event or job of one"},
+            "where": expr,
+            "sort": {"type": "array", "items": expr},
+            "columns": {"type": "array", "minItems": 1, "items": column},
+        },
+    }
+
+
 def program_schema() -> dict:
     """The schema of ``programs/<id>/program.yaml``."""
     check = {
@@ -62,7 +89,7 @@ def program_schema() -> dict:
         "type": "object",
         "additionalProperties": False,
         "required": ["id", "names", "enrollment"],
-        "definitions": {"field": _field()},
+        "definitions": {"field": _field(), "registry": _registry()},
         "properties": {
             "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
                    "description": "the program id (equals the folder name)"},
@@ -94,8 +121,56 @@ def program_schema() -> dict:
                                                "message": _TEXT, "hint": _TEXT}}}}},
             "ends": {"type": "object", "additionalProperties": False,
                      "description": "what ends an enrollment besides the case's closure: the earliest of these "
-                                    "enrollment date fields and the first event of these types",
+                                    "enrollment date fields and the first event of these types (obligations "
+                                    "stop there; reports count a person in a period from start to this end)",
                      "properties": {"fields": {"type": "array", "items": _TEXT},
                                     "events": {"type": "array", "items": _TEXT}}},
+            "registries": {"type": "object", "description": "tables of the program's people for `report registry`",
+                           "propertyNames": {"pattern": "^[a-z][a-z0-9-]*$"},
+                           "additionalProperties": {"$ref": "#/definitions/registry"}},
         },
+    }
+
+
+def documents_schema() -> dict:
+    """The schema of ``programs/<id>/documents.yaml`` (and of the shared careerpath/documents/kinds.yaml)."""
+    path = {"type": "string", "pattern": r"^(" + "|".join(ROOTS) + r")(\.(\*|[A-Za-z0-9_][A-Za-z0-9_-]*))*$",
+            "description": "where the data is written: config.agency, case.person.phone, staff.<role>, "
+                           "enrollment.<field>, enrollments.<program>.<field>, plan.goals, referral.<kind>"}
+    condition = {"anyOf": [path, {"type": "object", "minProperties": 1, "propertyNames": path,
+                                  "description": "path: expected value (null = unset, a list = one of, "
+                                                 "{set: true|false})"}]}
+    requirement = {"anyOf": [path, {
+        "type": "object", "additionalProperties": False,
+        "oneOf": [{"required": ["path"]}, {"required": ["one_of"]}],
+        "properties": {
+            "path": path,
+            "one_of": {"type": "array", "items": path, "minItems": 2, "description": "any one of these set"},
+            "why": {"type": "string", "description": "shown in parentheses after the path when it is missing"},
+            "where": {"type": "object", "description": "keep the list items whose fields hold these values"},
+            "value": {"description": "the value the path must hold (a list: one of)"},
+        }}]}
+    kind = {
+        "type": "object", "additionalProperties": False, "required": ["title"],
+        "properties": {
+            "title": {"type": "string", "description": "the document's title, an English msgid"},
+            "audience": {"enum": list(AUDIENCES)},
+            "period": {"anyOf": [{"enum": list(PERIODS)}, {
+                "type": "object", "additionalProperties": False, "required": ["unit"],
+                "properties": {"unit": {"enum": list(PERIODS)},
+                               "anchor": {**path, "description": "the date a plan year starts on"}}}]},
+            "labels": {"type": "array", "items": {"anyOf": [{"enum": list(LABEL_TABLES)}, path]},
+                       "description": "label tables, or choice fields whose labels the template shows"},
+            "situation": {"anyOf": [condition, {"type": "array", "minItems": 1, "items": condition}],
+                          "description": "when the kind fits a case (a list: any of)"},
+            "requires": {"type": "array", "items": requirement},
+        },
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "careerpath document kinds (programs/<id>/documents.yaml)",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"kinds": {"type": "object", "additionalProperties": kind,
+                                 "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,63}$"}}},
     }
