@@ -375,7 +375,8 @@ def make_case(i: int, seed: int, today: date) -> tuple[str, dict[str, str]]:
     phone = (f"+7 855 {rng.randrange(200, 999)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}" if russian
              else f"+1 408 555 {rng.randrange(1000, 9999)}")
     case = [f"id: {case_id}\nstatus: {'closed' if closed else 'active'}\nopened: {opened.isoformat()}\n"]
-    case.append(f"closure: {{date: {closure_day.isoformat()}, reason: employed}}\n" if closed else "closure: null\n")
+    # `completed`, not `employed`: a DOR case closes as employed only after 90 days in a job (34 CFR 361.56)
+    case.append(f"closure: {{date: {closure_day.isoformat()}, reason: completed}}\n" if closed else "closure: null\n")
     case.append(f"person:\n  name: {q(name)}\n  preferred_name: {q(preferred)}\n  birth_date: {birth.isoformat()}\n"
                 f"  language: {lang}\n  interpreter: {'true' if lang not in ('en', 'ru') else 'false'}\n"
                 f"  plain_language: {'true' if rng.random() < 0.4 else 'false'}\n  phone: {q(phone)}\n")

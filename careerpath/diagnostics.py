@@ -71,12 +71,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-merge-key": ("error", "Merge keys (<<) are not supported; write the fields out."),
     "yaml-multiple-documents": ("error", "A case file holds one YAML document; a second `---` starts another."),
     "yaml-too-complex": ("error", "Nesting or alias expansion exceeds the limits (depth 64, 100,000 nodes)."),
-    "empty-file": ("error", "The file holds no data."),
+    "empty-file": ("error", "The file holds no data (nothing, only comments, or a null document such as `~`)."),
     "merge-conflict": ("error", "A git merge left conflict markers (<<<<<<<, =======, >>>>>>>) in the file; keep one version and delete the markers."),
     # schema
     "wrong-type": ("error", "A value has the wrong type (text where a list belongs, a number where text belongs…)."),
     "missing-field": ("error", "A required field is missing."),
     "unknown-field": ("warning", "A field the format does not define; it is ignored. Usually a typo."),
+    "unknown-key": ("error", "A top-level key the file kind does not define: what it holds is not read (a misspelled `enrollments` or `jobs` hides obligations). Its block is still checked as the key it most likely means."),
     "invalid-date": ("error", "A date is not a real calendar date written YYYY-MM-DD."),
     "invalid-value": ("error", "A value is outside the allowed set or pattern."),
     # layout and references
@@ -90,8 +91,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-id": ("error", "Two staff members, goals, objectives or cases share an id."),
     "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
-    "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
+    "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
+    "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),
+    "closure-condition": ("warning", "A program's condition for the closure reason did not hold on the closure date (DOR: employed only after 90 days in the job, 34 CFR 361.56) and no `override` says why."),
+    "closure-before-record": ("warning", "The case closes before an event or referral dated after the closure."),
     "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),
     "future-date": ("warning", "An event or referral is dated after today."),
     # program folders (careerpath/programs/<id>/, <caseload>/programs/<id>/)

@@ -383,7 +383,8 @@ def default_settings(programs: ProgramSet) -> Record:
     return record(settings_model(programs)().model_dump(by_alias=True))
 
 
-def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramSet) -> tuple[Record, list[Diagnostic], set[tuple], bool]:
+def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramSet,
+                 base: tuple = ("enrollments",)) -> tuple[Record, list[Diagnostic], set[tuple], bool]:
     """case.yaml's ``enrollments``: each validated with its program's model, in the file's order.
 
     A key no program declares is an ``unknown-program`` error (with did-you-mean); its
@@ -395,7 +396,7 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
     valid = True
     out = Record()
     for pid, block in data.items():
-        prefix = ("enrollments", pid)
+        prefix = (*base, pid)
         program = programs.get(pid) if isinstance(pid, str) else None
         if program is None:
             valid = False
@@ -429,6 +430,61 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
     return out, diags, dropped, valid
 
 
+def _unknown_top_keys(file: str, kind: str, positions: Positions, data: dict, model_cls: type[BaseModel],
+                      part_name: Optional[str], programs: ProgramSet) -> tuple[dict, list[Diagnostic]]:
+    """Top-level keys the file kind does not define: an ``unknown-key`` error each (what they hold is
+    not read, so obligations may be missing), with did-you-mean; the block under a misspelled key is
+    still checked as the key it most likely means, so one run shows every problem. Returns the data
+    without them, and the diagnostics."""
+    from .suggest import one
+
+    names = list(_field_table(model_cls))
+    if part_name and part_name not in names:
+        names.append(part_name)
+    unknown = [k for k in data if k not in names]
+    if not unknown:
+        return data, []
+    diags: list[Diagnostic] = []
+    for key in unknown:
+        near = one(str(key), names)
+        line, col = positions.key((key,))
+        diags.append(Diagnostic(file, line, col, "error", "unknown-key",
+                                Message("`{path}` is not a key of this file; what it holds is not read",
+                                        path=display_path((key,))),
+                                did_you_mean(near) if near else Message("keys: {list}", list=", ".join(names))))
+        if near is not None and isinstance(data[key], (dict, list)):  # a block; a lone value may be anything
+            diags.extend(_check_as(file, kind, positions, model_cls, key, near, data[key], part_name, programs))
+    return {k: v for k, v in data.items() if k not in unknown}, diags
+
+
+def _check_as(file: str, kind: str, positions: Positions, model_cls: type[BaseModel], key: Any, near: str, value: Any,
+              part_name: Optional[str], programs: ProgramSet) -> list[Diagnostic]:
+    """The diagnostics ``value`` (written under the unknown ``key``) would get under the field ``near``."""
+    if near == part_name:
+        if not isinstance(value, dict):
+            return []
+        if kind == "case":
+            return _enrollments(file, positions, value, programs, base=(key,))[1]
+        return _validate(file, positions, settings_model(programs), value, (key,))[1]
+    out: list[Diagnostic] = []
+    renamed = {near: value}
+    for path, bad, names in _unknown_fields(renamed, model_cls, ()):
+        if len(path) > 1:
+            where = (key, *path[1:])
+            kline, kcol = positions.key(where)
+            close = difflib.get_close_matches(str(bad), names, n=1, cutoff=0.6)
+            out.append(Diagnostic(file, kline, kcol, "warning", "unknown-field",
+                                  Message("`{path}` is not a field of this file; it is ignored", path=display_path(where)),
+                                  did_you_mean(close[0]) if close else ""))
+    try:
+        model_cls.model_validate(renamed)
+    except ValidationError as e:
+        for err in e.errors(include_url=False):
+            if err["loc"] and err["loc"][0] == near:
+                out.append(_error_diagnostic(file, positions, {key: value}, {**err, "loc": (key, *err["loc"][1:])}))
+    return out
+
+
 def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[SourceFile, list[Diagnostic]]:
     """Validate parsed data against the model of ``kind``; keep going past errors.
 
@@ -440,16 +496,25 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
     diags: list[Diagnostic] = []
     data = parsed.data
     if data is None:
+        # a file that parsed to nothing (`~`, `null`, a bare `---`) says so, unless reading it already failed
+        if not any(d.severity == "error" for d in parsed.diagnostics):
+            diags.append(Diagnostic(file, 1, 1, "error", "empty-file",
+                                    Message("the file holds no data, only a null document"),
+                                    Message("write the file's fields as key: value lines (FORMAT.md)")))
         return SourceFile(file, kind, None, parsed.positions, False), diags
     if not isinstance(data, dict):
-        line, col = parsed.positions.value(())
-        diags.append(Diagnostic(file, line, col, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)")))
+        # the whole file is the problem: reported where it starts
+        diags.append(Diagnostic(file, 1, 1, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)"),
+                                Message("a list or a single value is not a file of this kind; see FORMAT.md")))
         return SourceFile(file, kind, None, parsed.positions, False), diags
     part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
+    data, top = _unknown_top_keys(file, kind, parsed.positions, data, model_cls, part_name, programs)
     part = data.get(part_name) if part_name else None
     if part_name and part_name in data:
         data = {k: v for k, v in data.items() if k != part_name}
     model, diags, dropped, valid = _validate(file, parsed.positions, model_cls, data)
+    diags = top + diags
+    valid &= not any(d.severity == "error" for d in top)
     if part_name:  # checked even when the rest of the file failed: every problem in one run
         if part is not None and not isinstance(part, dict):
             line, col = parsed.positions.value((part_name,))

@@ -22,9 +22,16 @@ from pydantic_core import PydanticCustomError
 from .ids import CASE_ID_PATTERN
 
 ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
-#: Event types kept as history only (they satisfy no obligation); the types that count are
-#: declared by the programs (``events:`` in program.yaml).
-HISTORY_EVENT_TYPES = ("contact", "note", "meeting", "phone-call", "visit")
+#: Event types kept as history only (they satisfy no obligation, though `contact` answers the DOR
+#: waiting-list contact); the types that count are declared by the programs (``events:`` in
+#: program.yaml). Together they are the closed list of event types: any other is an error. Chosen from
+#: the work the seeds describe: contacts of every medium (DOR's 90-day letters, 9 CCR 7055), home and
+#: other visits, meetings and interviews, DOR assessment and trial work, CCP discovery and job
+#: development, SE job coaching and travel training, the employment center's consultations, surveys and
+#: job fairs. docs/format.md lists them.
+HISTORY_EVENT_TYPES = ("contact", "note", "phone-call", "email", "letter", "text-message", "video-call", "meeting",
+                       "home-visit", "visit", "interview", "assessment", "trial-work", "discovery", "job-development",
+                       "job-coaching", "travel-training", "consultation", "survey", "job-fair")
 #: Settings every caseload has, whatever its programs (a program declares its own in program.yaml).
 CORE_SETTINGS = {
     "warn_days": {"type": "integer", "min": 0, "max": 366, "default": 30,
@@ -98,7 +105,9 @@ class CaseloadConfig(Model):
 
 class Closure(Model):
     date: Date
-    reason: Text
+    reason: Text  # one of careerpath.closing.CORE_REASONS or a program's own (validate warns otherwise)
+    note: Optional[str] = None  # what happened, in words (required with reason `other`)
+    override: Optional[str] = None  # why a program's closure condition was overridden (`close --override`)
 
 
 class Representative(Model):

@@ -48,6 +48,10 @@ class RecordError(Exception):
         self.message, self.diagnostics, self.hint = message, diagnostics or [], hint
 
 
+class RecordUsageError(RecordError):
+    """The request itself is wrong (an unknown type or reason): a usage error, nothing was written."""
+
+
 class RecordBusy(RecordError):
     """Another recording held the caseload's recording lock for longer than we waited; nothing was written."""
 
@@ -146,7 +150,10 @@ def _target(root: Path, case_id: str) -> _Target:
 
 def _known_program(target: _Target, program: Optional[str]) -> None:
     if program is not None and program not in target.programs:
-        raise RecordError(Message("--program must be one of: {list}", list=", ".join(target.programs.ids())))
+        from .suggest import hint
+
+        raise RecordUsageError(Message("--program must be one of: {list}", list=", ".join(target.programs.ids())),
+                               hint=hint(program, target.programs.ids()))
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -207,12 +214,18 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
              summary: Optional[str] = None, program: Optional[str] = None) -> Change:
     """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
     target = _target(root, case_id)
+    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
+        raise RecordUsageError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
+    known = target.programs.known_event_types()
+    if event_type not in known:
+        from .suggest import hint
+
+        raise RecordUsageError(Message("TYPE is not a known event type"),  # not echoed: swapped arguments may be a name
+                               hint=hint(event_type, known) or Message("event types: {list}", list=", ".join(known)))
+    _known_program(target, program)
     staff = _staff(target.config.staff, by)
     if staff is None:
         raise RecordError(Message("say who recorded this: --by STAFF"), hint=_STAFF_HINT)
-    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
-        raise RecordError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
-    _known_program(target, program)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
         data["program"] = program
@@ -253,7 +266,8 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
 
 
-def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
+def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
+               drop_comments: list[tuple] = (), keep_comment: Any = None) -> tuple[FileChange, int]:
     path = target.folder / rel_in_case
     rel = f"cases/{target.case_id}/{rel_in_case}"
     if path.is_symlink():
@@ -268,6 +282,8 @@ def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[t
             raise RecordError(Message("{path} does not hold a mapping; fix it by hand first", path=rel))
         for path_, value in edits:
             edit.set_value(doc.data, path_, value, file_models(target.programs)[kind])
+        for path_ in drop_comments:
+            edit.drop_line_comment(doc.data, path_, keep_comment)
     except edit.EditError as e:
         raise RecordError(e.message, [d for d in e.diagnostics if d.file]) from None
     return FileChange(path, rel, kind, before, edit.dump(doc)), doc.drift
@@ -348,15 +364,51 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 
 
-def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None) -> Change:
-    """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml."""
+def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None,
+               note: Optional[str] = None, override: Optional[str] = None) -> Change:
+    """Close a case: ``status: closed`` and ``closure: {date, reason[, note][, override]}`` in case.yaml.
+
+    ``reason`` is one of :func:`careerpath.closing.reasons` (``other`` needs a
+    ``note``). Refused when an event or referral is dated after ``day``, and when
+    a program's closure condition for ``reason`` does not hold on ``day``
+    (DOR's ``employed`` before 90 days in the job) unless ``override`` says why.
+    A rest-of-line comment on ``status`` or ``closure`` that does not name
+    ``closed`` described the case as it was (``# kept open until the review``)
+    and is removed; one that does (FORMAT.md's ``# active | closed``) describes
+    the field and stays.
+    """
+    from . import closing
+
     target = _target(root, case_id)
+    try:
+        closing.check_reason(reason, note, target.programs)
+    except closing.ClosureError as e:
+        raise RecordUsageError(e.message, hint=e.hint) from None
     staff = _staff(target.config.staff, by)
     current = _case_model(target)
     if current is not None and current.status == "closed":
         raise RecordError(Message("the case {name} is already closed", name=case_id))
-    closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
-    fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
+    case_folder = load_case(target.root, target.folder, [], programs=target.programs)
+    later = closing.later_records(case_folder, day)
+    if later:
+        raise RecordError(Message("the closure date {date} is before {n} recorded event(s) or referral(s): {list}",
+                                  date=day, n=len(later), list=", ".join(later)),
+                          hint=Message("close on or after the last recorded date (--date)"))
+    missing = closing.unmet(case_folder, target.programs, target.config.settings, target.config_file, reason, day)
+    if missing and not (override or "").strip():
+        first = missing[0]
+        raise RecordError(first.message, hint=Message("{text}; --override \"why\" closes it anyway and records why",
+                                                      text=first.hint) if first.hint else
+                          Message("--override \"why\" closes it anyway and records why"))
+    fields: dict[str, Any] = {"date": day.isoformat(), "reason": reason}
+    if note:
+        fields["note"] = edit.free_text(note)
+    if missing and override:
+        fields["override"] = edit.free_text(override)
+    closure = edit.to_yaml(fields)
+    # a comment naming `closed` describes the field (FORMAT.md's `# active | closed`); any other spoke of the open case
+    fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)],
+                           drop_comments=[("status",), ("closure",)], keep_comment=lambda text: "closed" in text)
     return Change(target.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
                   _trailers(case_id, [], [], staff), staff, drift)
 
@@ -547,6 +599,7 @@ def set_field(root: Path, case_id: str, field_path: str, value: str, today: date
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,
-               commit: bool = True) -> Recorded:
+               note: Optional[str] = None, override: Optional[str] = None, commit: bool = True) -> Recorded:
     """Close a case (see :func:`plan_close`) and commit it."""
-    return apply(plan_close(root, case_id, day, reason=reason, by=by), today, commit=commit)
+    return apply(plan_close(root, case_id, day, reason=reason, by=by, note=note, override=override), today,
+                 commit=commit)

@@ -82,9 +82,11 @@ def tree_hash(root) -> tuple[str, int]:
 
 # Computed with make_caseload.py as of 8c2571c (before it wrote files from a process pool):
 # a faster generator must write the very same caseload, or every figure measured before it is
-# no longer comparable with the figures after it.
-_HASH_40_SEED1 = ("816d3e20f7df60eb1bc4e492814a202f214579ec1a0c0ebb94a2637883e6c626", 452)
-_HASH_40_SEED3 = ("b01be4f5771d1b11abfd49cbf75d553c8960055802e6b1fc2133eda7d113943c", 467)
+# no longer comparable with the figures after it. Re-pinned once on purpose (issue 19): closed cases
+# close as `completed` instead of `employed` (DOR's `employed` needs 90 days in the job), the only
+# change to the generator's output; the serial and pooled runs below still agree byte for byte.
+_HASH_40_SEED1 = ("3d0888ded8e2a42d612c671a93ad59aaa27e19c2a08474a846cc050b7d9a82d2", 452)
+_HASH_40_SEED3 = ("8efa325c81e25c0fe09307fe9302c8075561c51fa0333cd048f43b9b921ad9f9", 467)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

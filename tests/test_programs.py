@@ -12,7 +12,9 @@ from careerpath import schema
 from careerpath.checks import validate
 from careerpath.loader import file_models, load
 from careerpath.programs import BUILTIN, load_programs
-from toy_program import TOY_DOCUMENTS, TOY_PROGRAM, add_toy
+from toy_program import TOY_DOCUMENTS, TOY_PROGRAM, TOY_RULES, add_toy
+
+TOY_ENDS = "ends: {fields: [left]}\n"  # the toy's own `ends:` line (its last), replaced by the one a test tries
 
 TODAY = date(2026, 11, 22)
 HEAD = """\
@@ -89,6 +91,38 @@ def test_a_broken_program_folder_is_a_diagnostic_and_the_others_still_load(casel
     [d] = [d for d in cl.diagnostics if d.file.startswith("programs/")]
     assert (d.file, d.line, d.code) == ("programs/xx-toy/program.yaml", 14, "program-invalid")
     assert "xx-toy" not in cl.programs and "ca-dor-vr" in cl.programs
+
+
+def test_what_ends_an_enrollment_is_program_data(caseload):
+    """`ends:` in program.yaml: the toy's weekly series stops when the person leaves, with no `until` in its rule."""
+    from careerpath.obligations import compute
+
+    root = caseload({"cases/p/case.yaml": HEAD + "enrollments:\n  xx-toy:\n    joined: 2026-03-02\n    left: 2026-03-20\n"})
+    add_toy(root, program=TOY_PROGRAM.replace(TOY_ENDS, "ends:\n  fields: [left]\n"), rules=TOY_RULES.replace("    until: [enrollment.left]\n", ""))
+    cl = load(root)
+    assert cl.programs.get("xx-toy").ends.fields == ("left",)
+    weekly = [o.due.isoformat() for o in compute(cl, date(2026, 6, 1), include_closed_history=True) if o.rule == "toy.weekly"]
+    assert weekly == ["2026-03-09", "2026-03-16"]  # the anniversary of 2026-03-23 is after the end
+    # an event type the program declares ends it too
+    add_toy(root, program=TOY_PROGRAM.replace(TOY_ENDS, "ends:\n  events: [meeting]\n"), rules=TOY_RULES.replace("    until: [enrollment.left]\n", ""))
+    (root / "cases/p/events").mkdir()
+    (root / "cases/p/events/2026-03-12-meeting.yaml").write_text("date: 2026-03-12\ntype: meeting\n", encoding="utf-8")
+    weekly = [o.due.isoformat() for o in compute(load(root), date(2026, 6, 1), include_closed_history=True) if o.rule == "toy.weekly"]
+    assert weekly == ["2026-03-09"]
+
+
+@pytest.mark.parametrize("ends, line, words", [
+    ("ends:\n  fields: [level]\n", 39, "`level` is not a date field"),
+    ("ends:\n  fields: [nope]\n", 39, "`nope` is not a date field"),
+    ("ends:\n  events: [transition]\n", 39, "`transition` is not an event type this program declares"),
+    ("ends:\n  when: [x]\n", 39, "`when` is not a key of `ends`"),
+    ("ends: [left]\n", 38, "`ends` is {fields"),
+])
+def test_a_wrong_ends_declaration_is_a_diagnostic_at_its_line(caseload, ends, line, words):
+    root = caseload({})
+    add_toy(root, program=TOY_PROGRAM.replace(TOY_ENDS, ends))
+    [d] = [d for d in load(root).diagnostics if d.file.startswith("programs/")]
+    assert (d.file, d.line, d.code) == ("programs/xx-toy/program.yaml", line, "program-invalid") and words in d.message
 
 
 def test_a_caseload_cannot_replace_a_built_in_program(caseload):

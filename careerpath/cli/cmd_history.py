@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, Optional
+from pathlib import Path
+from typing import Annotated, Any, List, Optional
 
 import typer
 
@@ -72,6 +73,10 @@ def history_cmd(
     from ..history import history
 
     entries = _from_git(lambda: history(root, case, field))
+    if not entries and not (root / "cases" / case).is_dir():  # neither here now nor in the history
+        from .filters import require
+
+        require("CASE", [case], _case_folders(root))
     from .redaction import redact_history, redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
@@ -105,10 +110,19 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
     return 0
 
 
+def _case_folders(root: Path) -> list[str]:
+    """The case ids of the folders under cases/ now."""
+    try:
+        return sorted(p.name for p in (root / "cases").iterdir() if p.is_dir())
+    except OSError:
+        return []
+
+
 @app.command("audit")
 def audit_cmd(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
+    case: Optional[List[str]] = typer.Option(None, "--case", metavar="ID", help="Only findings about this case. Repeatable."),
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     redact: RedactOpt = False,
@@ -135,6 +149,11 @@ def audit_cmd(
     from ..history import audit
 
     findings = _from_git(lambda: audit(root, day))
+    if case:  # a case deleted since still has its findings
+        from .filters import require
+
+        require("--case", case, set(_case_folders(root)) | {f.case for f in findings})
+        findings = [f for f in findings if f.case in case]
     from .redaction import redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))

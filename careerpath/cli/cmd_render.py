@@ -83,8 +83,12 @@ def render(
     root = caseload_of(ctx, caseload)
     kinds = kinds_of(load_programs(root))
     if kind not in kinds:
+        from ..suggest import one
+
+        near = one(kind, kinds)
         raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
-                       hint=_("kinds: {kinds}").format(kinds=", ".join(kinds)))
+                       hint=_("did you mean `{name}`?").format(name=near) if near
+                       else _("kinds: {kinds}").format(kinds=", ".join(kinds)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
     # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
@@ -110,6 +114,9 @@ def render(
     from ..pipeline import load
 
     loaded = load(root, cache=cache_of(ctx))
+    from .filters import require
+
+    require("CASE", [case], loaded.cases)
     from .redaction import redactor
 
     red = redactor(loaded, redact, redact_staff)
@@ -138,8 +145,10 @@ def render(
 def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
     from ..documents import RenderError, kinds_for
     from ..pipeline import load
+    from .filters import require
 
     loaded = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
+    require("CASE", [case], loaded.cases)
     try:
         rows = kinds_for(loaded, case)
     except RenderError as e:

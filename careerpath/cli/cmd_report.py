@@ -52,7 +52,8 @@ def report(
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
     Exit 0 when every output was written, 1 when any failed (the others are
-    still written), 2 on usage errors, 75 when the caseload is locked.
+    still written) or when a case could not be read (the files are written
+    without it and it is named), 2 on usage errors, 75 when the caseload is locked.
 
     Example:  careerpath report outcomes --period 2026 --out /srv/reports
     """
@@ -61,8 +62,11 @@ def report(
     from ..period import PeriodError, last_complete_quarter, parse_period, year_of
 
     if kind not in batch.RUNNERS:
+        from ..suggest import one
+
+        near = one(kind, batch.kinds())
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
-                       code=2)
+                       code=2, hint=_("did you mean `{name}`?").format(name=near) if near else "")
     if format in ("html", "md"):  # before --document-format, --format chose the documents' format
         raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(TEXT_JSON)), code=2,
                        hint=_("the documents' format is --document-format {format}").format(format=format))
@@ -83,9 +87,13 @@ def report(
     try:
         with caseload_lock(root, wait):
             loaded = load(root, cache=cache_of(ctx))
-            unknown = [c for c in case if c not in loaded.cases]
-            if unknown:
-                raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
+            from ..reports.select import case_staff
+            from .filters import require
+
+            require("--case", case, loaded.cases)
+            if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
+                require("--staff", staff, loaded.staff_ids() | {s for cf in loaded.cases.values() for s in case_staff(cf)})
+            require("--program", program, loaded.programs.ids())
             declared = loaded.programs.registries()
             unknown = [k for k in registry_kind if k not in declared]
             if unknown:
@@ -120,21 +128,28 @@ def report(
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=text(reason)))
+    if result.unreadable:  # the files are written, but their figures lack these cases
+        n = len(result.unreadable)
+        err("careerpath: " + ngettext("{n} case could not be read and is missing from the figures: {list}",
+                                      "{n} cases could not be read and are missing from the figures: {list}",
+                                      n).format(n=n, list=", ".join(where for _c, where in result.unreadable)))
     committed: Optional[str] = None
     commit_failed = False
     if commit and result.written:
         committed, commit_failed = _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir,
                                                    quiet or format == JSON)
     emit(summary(result, kind, per.label, out_dir, committed), format)
-    return 1 if result.failed or commit_failed else 0
+    return 1 if result.failed or commit_failed or result.unreadable else 0
 
 
 def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:
     """What ``report --format json`` prints: the report, the files written (path, what they hold), the
-    outputs that failed (name, reason) and the commit made with --commit (else null)."""
+    outputs that failed (name, reason), the cases left out because their case.yaml did not load (case,
+    file:line) and the commit made with --commit (else null)."""
     return {"kind": kind, "period": period, "out": str(out_dir),
             "written": [{"path": str(p), "what": what} for p, what in result.written],
-            "failed": [{"name": name, "reason": reason} for name, reason in result.failed], "commit": commit}
+            "failed": [{"name": name, "reason": reason} for name, reason in result.failed],
+            "unreadable": [{"case": case, "file": where} for case, where in result.unreadable], "commit": commit}
 
 
 def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> tuple[Optional[str], bool]:

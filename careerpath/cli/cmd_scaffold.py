@@ -154,7 +154,11 @@ def schema(
     if kind is not None:  # a schema is JSON already: the same bytes in either format
         kinds = (*FILE_MODELS, *sch.PROGRAM_KINDS)
         if kind not in kinds:
-            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2)
+            from ..suggest import one
+
+            near = one(kind, kinds)
+            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2,
+                           hint=_("did you mean `{name}`?").format(name=near) if near else "")
         sys.stdout.write(sch.render_program(kind) if kind in sch.PROGRAM_KINDS else sch.render(kind))
         return 0
     from ..programs import load_programs

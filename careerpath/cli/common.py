@@ -83,8 +83,8 @@ ProgramFilterOpt = Annotated[Optional[list[str]], typer.Option(
     "--program", metavar="ID", help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability, common). "
                                     "Repeatable.")]
 StatusFilterOpt = Annotated[Optional[list[str]], typer.Option(
-    "--status", metavar="STATUS", help="Only obligations with this status: overdue, partial, due-soon, upcoming, "
-                                       "done. Repeatable.")]
+    "--status", metavar="STATUS", help="Only obligations with this status: invalid, overdue, partial, due-soon, "
+                                       "upcoming, done. Repeatable.")]
 # The recording commands' options (log, refer, set, close).
 DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
                                                 help="When it happened (default: today).")]

@@ -293,7 +293,8 @@ def _obligations(caseload, case_id: str, today: date) -> list:
 
     case_folder = caseload.cases[case_id]
     found = case_obligations(case_folder, load_rules(programs_of(caseload)), caseload.settings, today, caseload.config_file)
-    return sorted(found, key=lambda o: (o.due, o.rule, o.item))
+    # an `invalid` entry has no date and a document of an unreadable case is refused before this
+    return sorted((o for o in found if o.due is not None), key=lambda o: (o.due, o.rule, o.item))
 
 
 def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
