@@ -11,8 +11,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..i18n import _, detail_text, display, display_date, ngettext
-from .common import (CaseloadOpt, CliError, NoCacheOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
-                     language_state, output_cached, today_of, use_cache)
+from .common import (CaseloadOpt, CliError, NoCacheOpt, Output, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of,
+                     err, language_state, output_cached, output_of, today_of, use_cache, write_output)
 
 LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
                                                  help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
@@ -196,8 +196,9 @@ def due(
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to FILE (atomically) instead of standard output."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write to FILE (atomically; a regular file only) instead of standard "
+                                              "output; - is standard output."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
     lang: LangOpt = None,
@@ -230,7 +231,8 @@ def due(
                 raise DurationError(within)
         except DurationError:
             raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
-    if output is not None and format == "text":
+    target = output_of(output, "--output")
+    if target is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
@@ -275,11 +277,11 @@ def due(
         body = (export.to_ics(chosen, language, found.config.agency or "careerpath") if format == "ics"
                 else cells_of(chosen))
     if format == "json":
-        _emit(redact_content(red, export.join_json(body)), output)
+        _emit(redact_content(red, export.join_json(body)), target)
     elif format == "csv":
-        _emit(redact_content(red, export.join_csv(body)), output)
+        _emit(redact_content(red, export.join_csv(body)), target)
     elif format == "ics":
-        _emit(redact_content(red, body), output)
+        _emit(redact_content(red, body), target)
     elif not body:
         print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff))
               else _("nothing due"))
@@ -306,18 +308,5 @@ def summary(marks: list[str]) -> str:
         n=len(marks), parts=", ".join(parts))
 
 
-def _emit(content: str | bytes, output: Optional[Path]) -> None:
-    if output is None:
-        if isinstance(content, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(content)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(content)
-        return
-    from ..fsio import WriteError, atomic_write
-
-    try:
-        atomic_write(output, content)
-    except WriteError as e:
-        raise CliError(_("cannot write {path}: {reason}").format(path=output, reason=e)) from None
+def _emit(content: str | bytes, output: Optional[Output]) -> None:
+    write_output(output or Output(None), content)

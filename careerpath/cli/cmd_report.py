@@ -8,7 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err, today_of
+from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
+                     caseload_folder, folder_of, today_of)
 
 EX_TEMPFAIL = 75
 
@@ -20,7 +21,7 @@ def report(
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),
-    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: <caseload>/reports)."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: <caseload>/reports)."),
     case: List[str] = typer.Option([], "--case", help="Only this case; repeat for several."),
     staff: List[str] = typer.Option([], "--staff", help="Only cases of this staff id; repeat for several."),
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
@@ -57,13 +58,14 @@ def report(
                        code=2)
     if format not in ("html", "md"):
         raise CliError(_("--format must be html or md"), code=2)
+    out_folder = folder_of(out, "--out")
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
         per = parse_period(period) if period else (last_complete_quarter(day) if kind == "quarterly" else year_of(day))
     except PeriodError as e:
         raise CliError(str(e), code=2) from None
-    out_dir = out if out is not None else root / "reports"
+    out_dir = out_folder if out_folder is not None else caseload_folder(root, "reports")
     from ..loader import load
 
     try:

@@ -10,12 +10,15 @@ import typer
 
 from ..i18n import _
 from .localize import format_diagnostic
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, parse_date, today_of
+from .common import (CaseloadOpt, CliError, TodayOpt, app, caseload_folder, caseload_of, err, folder_of, parse_date,
+                     today_of)
 
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to make the caseload (default: here).")] = Path("."),
+    ctx: typer.Context,
+    folder: Annotated[Optional[Path], typer.Argument(help="Where to make the caseload (default: --caseload, else here).",
+                                                     show_default=False)] = None,
     agency: str = typer.Option("My Agency", "--agency", help="The agency's name, shown on documents."),
     language: str = typer.Option("en", "--language", help="The default document language."),
 ) -> int:
@@ -27,6 +30,9 @@ def init(
     """
     from ..fsio import WriteError
     from ..scaffold import ScaffoldError, init as do_init
+    from .common import _globals
+
+    folder = folder if folder is not None else (_globals(ctx).caseload or Path("."))
 
     try:
         result = do_init(folder, agency=agency, language=language)
@@ -119,7 +125,7 @@ def program_options(args: list[str], root: Path) -> dict[str, str]:
 @app.command()
 def schema(
     ctx: typer.Context,
-    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program` or `rules`."),
     caseload: CaseloadOpt = None,
 ) -> int:
@@ -134,6 +140,7 @@ def schema(
     from ..fsio import WriteError
     from ..models import FILE_MODELS
 
+    out_folder = folder_of(out, "--out")
     if kind is not None:
         kinds = (*FILE_MODELS, *sch.PROGRAM_KINDS)
         if kind not in kinds:
@@ -143,8 +150,8 @@ def schema(
     from ..programs import load_programs
     from .cmd_rules import _caseload_or_none
 
-    root = caseload_of(ctx, caseload) if out is None else _caseload_or_none(ctx, caseload)
-    target = out if out is not None else root / "schemas"
+    root = caseload_of(ctx, caseload) if out_folder is None else _caseload_or_none(ctx, caseload)
+    target = out_folder if out_folder is not None else caseload_folder(root, "schemas")
     try:
         for path in sch.write_all(target, load_programs(root)):
             err(_("wrote {path}").format(path=path))

@@ -116,6 +116,90 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
     return found
 
 
+@dataclass(frozen=True)
+class Output:
+    """Where a command's output goes: a regular file, or standard output (``path`` None)."""
+
+    path: Optional[Path]
+
+    @property
+    def stream(self) -> bool:
+        return self.path is None
+
+
+def output_of(value: Optional[str], option: str) -> Optional[Output]:
+    """A ``--out FILE``/``--output FILE`` value: None when not given.
+
+    ``-`` and ``/dev/stdout`` mean standard output, written as a stream. An
+    empty value is a usage error (exit 2): ``Path("")`` would be the current folder.
+    """
+    from ..fsio import STREAMS
+
+    if value is None:
+        return None
+    if not value.strip():
+        raise CliError(_("{option} needs a file name (`-` writes to standard output)").format(option=option), code=2)
+    return Output(None) if value in STREAMS else Output(Path(value))
+
+
+def folder_of(value: Optional[str], option: str) -> Optional[Path]:
+    """A ``--out DIR`` value: None when not given; empty or ``-`` is a usage error, a non-folder exit 1.
+
+    A folder the user names may be a link to a folder (``/tmp`` on macOS is
+    one); the files written in it are checked one by one (fsio.check_target).
+    """
+    from ..fsio import STREAMS
+
+    if value is None:
+        return None
+    if not value.strip() or value in STREAMS:
+        raise CliError(_("{option} needs a folder name").format(option=option), code=2)
+    path = Path(value)
+    if (path.exists() or path.is_symlink()) and not path.is_dir():
+        raise CliError(_("{path} is not a folder; {option} names the folder to write into").format(
+            path=value, option=option), code=1)
+    return path
+
+
+def caseload_folder(root: Path, name: str) -> Path:
+    """``<caseload>/<name>`` as a default output folder, unless it is a link leading outside the caseload.
+
+    A caseload is often a cloned repository: its ``reports`` or ``schemas``
+    may be a link to anywhere, and careerpath does not write through it.
+    """
+    from ..loader import inside
+
+    folder = root / name
+    if folder.is_symlink() and not inside(root, folder):
+        raise CliError(_("{path} is a link leading outside the caseload; it is not followed").format(path=folder),
+                       code=1, hint=_("remove the link, or name the output folder with --out DIR"))
+    return folder
+
+
+def write_output(out: Output, data: str | bytes, *, mode: Optional[int] = None) -> None:
+    """Write a command's output: standard output as a stream, else a regular file, atomically.
+
+    Every ``--out``/``--output`` goes through here. A target that is a link,
+    a folder, a device or a FIFO is refused with exit 1 naming it (fsio), and
+    nothing is written.
+    """
+    if out.path is None:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+            sys.stdout.flush()
+        return
+    from ..fsio import WriteError, atomic_write
+
+    try:
+        atomic_write(out.path, data, mode=mode)
+    except WriteError as e:
+        raise CliError(str(e), code=1) from None
+
+
 def display_prefix(root: Path) -> str:
     """How to write paths under ``root`` so an editor run from here can open them."""
     try:

@@ -6,7 +6,9 @@
   EX_TEMPFAIL, so cron wrappers can retry).
 - Every file is written atomically with private permissions (:mod:`careerpath.fsio`).
 - Output paths are derived only from report kinds, periods and case ids (all
-  validated), and must stay inside the output folder.
+  validated), and must stay inside the output folder: a subfolder or a file
+  there that is a link (a cloned repository may carry ``reports/`` with
+  links in it) is refused, never written through or replaced.
 """
 
 from __future__ import annotations
@@ -24,5 +26,10 @@ def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
     target = (Path(out_dir) / name)
     if ".." in Path(name).parts or Path(name).is_absolute():
         raise WriteError(f"refusing to write outside the output folder: {name}")
-    atomic_write(target, data)
+    folder = Path(out_dir)
+    for part in Path(name).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise WriteError(f"{folder} is a symbolic link or not a folder; careerpath does not write through it")
+    atomic_write(target, data)  # refuses a target that is not a regular file
     return target
