@@ -188,6 +188,12 @@ def private_dir(root: Path) -> Path:
     return folder
 
 
+#: The one lock of everything that commits in a caseload: recordings (log, refer,
+#: set, close) and ``report --commit`` take it around their git work, so they
+#: never meet on git's own ``index.lock``.
+COMMIT_LOCK = "record.lock"
+
+
 class LockBusy(Exception):
     """Another careerpath run holds the lock."""
 

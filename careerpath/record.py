@@ -16,6 +16,7 @@ The public one-call functions (:func:`log_event`, :func:`refer`,
 from __future__ import annotations
 
 import copy
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any, Iterator, Optional
 from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .fsio import LockBusy, WriteError, atomic_write, caseload_lock
+from .fsio import COMMIT_LOCK, LockBusy, WriteError, atomic_write, caseload_lock
 from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, empty_config, file_models, inside, load_case, validate_data
 from .programs import ProgramSet, load_programs
 from .schema import modeline
@@ -51,7 +52,7 @@ class RecordBusy(RecordError):
     """Another recording held the caseload's recording lock for longer than we waited; nothing was written."""
 
 
-RECORD_LOCK = "record.lock"  # in .careerpath/
+RECORD_LOCK = COMMIT_LOCK  # in .careerpath/: shared with `report --commit`
 RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validates the whole caseload
 
 
@@ -430,23 +431,192 @@ def recording_lock(root: Path, wait: float = RECORD_WAIT, on_wait: Any = None) -
         raise RecordError(f"{e}; nothing was written") from None
 
 
-def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:
+class GitBusy(RecordBusy):
+    """git itself is working in the repository (its ``index.lock`` is held by a live process); nothing was written."""
+
+
+def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False,
+          include_local_edits: bool = False, wait: float = RECORD_WAIT, on_wait: Any = None) -> Recorded:
     """Validate, write every file atomically, then commit exactly those files (inside git).
 
-    Raises RecordError (nothing written) when the change adds errors, or when a
-    file could not be written. A failed commit does not undo the write: the
-    result says ``git='failed'`` and why. Takes the :func:`recording_lock` unless
-    the caller holds it (``locked``: it planned ``change`` under the lock).
+    Raises RecordError (nothing written) when the change adds errors, when a
+    file could not be written, or when a file it changes holds changes no
+    commit has (a hand edit, a staged change, an interrupted recording: they
+    would be committed under this recording's name) unless
+    ``include_local_edits``, which commits them too and names them in the
+    message. Raises :class:`GitBusy` when git's ``index.lock`` stays held by a
+    live git process for ``wait`` seconds, and RecordError naming the file when
+    a dead process left it. A failed commit does not undo the write (the result
+    says ``git='failed'`` and why), except when git's lock made it fail: then
+    the files are put back as they were. Takes the :func:`recording_lock`
+    unless the caller holds it (``locked``: it planned ``change`` under the lock).
     """
     if change.unchanged:
         return Recorded([], gitio.format_message(change.subject, change.trailers), "unchanged")
     if locked:
-        return _apply(change, today, commit)
+        return _apply(change, today, commit, include_local_edits, wait, on_wait)
     with recording_lock(change.root):
-        return _apply(change, today, commit)
+        return _apply(change, today, commit, include_local_edits, wait, on_wait)
 
 
-def _apply(change: Change, today: date, commit: bool) -> Recorded:
+# ---------------------------------------------------------------- what a killed recording leaves
+
+JOURNAL = "recording-{pid}.json"  # in .careerpath/: written before a recording writes, removed once it committed
+
+
+def _journals(root: Path) -> list[Path]:
+    from .fsio import PRIVATE_DIR
+
+    folder = Path(root) / PRIVATE_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("recording-*.json") if p.is_file() and not p.is_symlink())
+
+
+def interrupted(root: Path) -> list[dict]:
+    """The journals recordings left: ``{"path", "pid", "started", "files"}`` each.
+
+    A recording writes one before it writes any case file and removes it once
+    it has committed, so under the recording lock every journal found is a
+    recording that was killed. ``files`` are caseload-relative paths (never a
+    value); the caller checks which are still uncommitted.
+    """
+    import json
+
+    found = []
+    for path in _journals(root):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        files = data.get("files") if isinstance(data.get("files"), list) else []
+        found.append({"path": path, "pid": data.get("pid"), "started": data.get("started"),
+                      "files": [f for f in files if isinstance(f, str) and ".." not in Path(f).parts
+                                and not Path(f).is_absolute()]})
+    return found
+
+
+def leftovers(root: Path, case_id: Optional[str] = None, journals: Optional[list[dict]] = None
+              ) -> tuple[list[str], list[str]]:
+    """(files interrupted recordings wrote and nobody committed yet, temporary files of interrupted writes).
+
+    ``journals`` defaults to every journal (:func:`interrupted`). Temporary
+    files are looked for in one case's folder (``case_id``) or in every case
+    folder. Paths are caseload-relative.
+    """
+    root = Path(root)
+    journals = interrupted(root) if journals is None else journals
+    files = sorted({f for j in journals for f in j["files"]})
+    pending: list[str] = []
+    if files and gitio.available() and gitio.toplevel(root) is not None:
+        dirty = gitio.uncommitted(root, [root / f for f in files])
+        pending = [f for f in files if root / f in dirty]
+    cases = root / "cases"
+    folders = [cases / case_id] if case_id else sorted(cases.glob("*")) if cases.is_dir() and not cases.is_symlink() else []
+    temps = []
+    for folder in folders:
+        for sub in (folder, folder / "events", folder / "referrals"):
+            if sub.is_dir() and not sub.is_symlink():
+                temps += [p.relative_to(root).as_posix() for p in sub.glob(".*.tmp") if p.is_file()]
+    return pending, sorted(temps)
+
+
+def _write_journal(root: Path, rels: list[str]) -> Path:
+    import json
+    import time
+
+    from .fsio import PRIVATE_DIR
+
+    path = Path(root) / PRIVATE_DIR / JOURNAL.format(pid=os.getpid())
+    record = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": rels}
+    atomic_write(path, json.dumps(record, indent=1) + "\n")
+    return path
+
+
+def _drop_journal(path: Optional[Path]) -> None:
+    if path is None:
+        return
+    try:
+        path.unlink()
+    except OSError:
+        pass  # reported by the next recording and by doctor
+
+
+def _leftover_notes(change: Change) -> list[str]:
+    """What killed recordings left (we hold the recording lock: no journal here is a live one's)."""
+    journals = [j for j in interrupted(change.root) if j["pid"] != os.getpid()]
+    pending, temps = leftovers(change.root, change.case_id, journals)
+    notes = []
+    if pending:
+        notes.append("an earlier recording was interrupted before its commit: " + ", ".join(pending)
+                     + " (check with `git status`, then commit or discard)")
+    for j in journals:
+        if not set(j["files"]) & set(pending):
+            _drop_journal(j["path"])  # what it wrote was committed or discarded since: nothing left to say
+    for t in temps:
+        notes.append(f"a temporary file of an interrupted write is left: {t} (the real file is intact; delete it)")
+    return notes
+
+
+# ---------------------------------------------------------------- git's state before writing
+
+def _git_ready(change: Change, include_local_edits: bool, wait: float, on_wait: Any) -> list[str]:
+    """Refuse (nothing written yet) what would make the commit wrong; return the files with local edits to include."""
+    import time
+
+    lock = gitio.index_lock(change.root)
+    if lock is not None and lock.live:
+        deadline = time.monotonic() + wait
+        if on_wait is not None:
+            on_wait()
+        while lock is not None and lock.live and time.monotonic() < deadline:
+            time.sleep(0.2)
+            lock = gitio.index_lock(change.root)
+    if lock is not None:
+        _refuse_lock(lock)
+    dirty = gitio.uncommitted(change.root, [fc.path for fc in change.files])
+    local = [(fc.rel, dirty[fc.path]) for fc in change.files if fc.path in dirty]
+    if local and not include_local_edits:
+        rel, state = local[0]
+        pending, _ = leftovers(change.root, change.case_id, [j for j in interrupted(change.root) if j["pid"] != os.getpid()])
+        if rel in pending:
+            message = f"{rel} holds an earlier recording that was interrupted before its commit; nothing was written"
+        elif state == "untracked":
+            message = f"{rel} is not committed yet; nothing was written"
+        else:
+            message = f"{rel} has changes that are not committed ({state}); nothing was written"
+        raise RecordError(message, hint=f"commit them (`git add {rel}` and `git commit`) or discard them "
+                                        f"(`git checkout -- {rel}`) first, or run again with --include-local-edits "
+                                        "to commit them with this change")
+    return [rel for rel, _state in local]
+
+
+def _refuse_lock(lock: "gitio.IndexLock") -> None:
+    if lock.live:
+        raise GitBusy(f"git is working in this repository: {lock.path} is held by process "
+                      f"{', '.join(map(str, lock.holders))}; nothing was written", hint="run the command again later")
+    raise RecordError(f"{lock.path} was left by a git process that is no longer running; nothing was written",
+                      hint=f"no git process is using it: remove it (rm {lock.path}) and run the command again")
+
+
+def _roll_back(change: Change, top: Path, written: list[FileChange]) -> list[str]:
+    """Put the files back as they were before this recording; returns those that could not be."""
+    failed = []
+    for fc in written:
+        try:
+            if fc.new:
+                fc.path.unlink()
+                gitio.run(["reset", "-q", "--", os.path.relpath(fc.path, top)], top, check=False)
+            else:
+                atomic_write(fc.path, fc.before or b"")
+        except (OSError, WriteError, gitio.GitError):
+            failed.append(fc.rel)
+    return failed
+
+
+def _apply(change: Change, today: date, commit: bool, include_local_edits: bool = False,
+           wait: float = RECORD_WAIT, on_wait: Any = None) -> Recorded:
     found = check_change(change, today, warnings=True)
     added = [d for d in found if d.severity == "error"]
     if added:
@@ -457,16 +627,36 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     for fc in change.files:
         if fc.before is not None and fc.path.read_bytes() != fc.before:
             raise RecordError(f"{fc.rel} changed while it was being edited; nothing was written, run the command again")
+    notes = _leftover_notes(change)
+    top = None
+    if commit and gitio.available():
+        try:
+            top = gitio.toplevel(change.root)
+        except gitio.GitError as e:
+            raise RecordError(f"{e.message}; nothing was written") from None
+    included: list[str] = []
+    trailers = list(change.trailers)
+    journal = None
+    if top is not None:
+        try:
+            included = _git_ready(change, include_local_edits, wait, on_wait)
+        except gitio.GitError as e:
+            raise RecordError(f"{e.message}; nothing was written") from None
+        trailers += [("Local-edits", rel) for rel in included]
+        journal = _write_journal(change.root, [fc.rel for fc in change.files])
     written: list[FileChange] = []
     try:
         for fc in change.files:
             atomic_write(fc.path, fc.after, exclusive=fc.new)
             written.append(fc)
     except WriteError as e:
+        _drop_journal(journal)
         raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
-    message = gitio.format_message(change.subject, change.trailers)
+    message = gitio.format_message(change.subject, trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
-                      warnings=[d for d in found if d.severity == "warning"])
+                      warnings=[d for d in found if d.severity == "warning"], notes=notes)
+    if included:
+        result.notes.append("committed with the changes that were not committed in: " + ", ".join(included))
     if was_closed:
         result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
     if not commit:
@@ -474,15 +664,29 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     if not gitio.available():
         result.git = "no-git"
         return result
+    if top is None:
+        result.git = "not-a-repository"
+        return result
     try:
-        if gitio.toplevel(change.root) is None:
-            result.git = "not-a-repository"
-            return result
         made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
     except gitio.GitError as e:
+        if e.lock is not None:  # another git took its lock after the check: put the files back, nothing half-done
+            stuck = _roll_back(change, top, written)
+            _drop_journal(journal)
+            if stuck:
+                result.git = "failed"
+                result.notes.append(e.message)
+                return result
+            lock = gitio.index_lock(change.root)
+            if lock is None or lock.live:
+                raise GitBusy(f"git was working in this repository ({e.lock}) when the commit ran; the files are "
+                              "back as they were, nothing was written", hint="run the command again")
+            _refuse_lock(lock)
+        _drop_journal(journal)
         result.git = "failed"
         result.notes.append(e.message)
         return result
+    _drop_journal(journal)
     if made is None:  # the files already held this content in git
         result.git = "unchanged"
         return result

@@ -20,6 +20,9 @@ ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_defa
                                                    "then `git config careerpath.staff`).")]
 NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit it.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
+LocalEditsOpt = Annotated[bool, typer.Option(
+    "--include-local-edits", help="Commit changes the file already had that no commit holds (a hand edit, a staged "
+                                  "change) with this one, named in the message. Without it such a file is refused.")]
 ProgramOpt = Annotated[Optional[str], typer.Option("--program", "-p", metavar="PROGRAM", show_default=False,
                                                    help="The program this belongs to (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability).")]
 
@@ -48,9 +51,9 @@ def _lock_wait() -> float:
         return RECORD_WAIT
 
 
-def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
+def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, local_edits: bool = False) -> int:
     """Plan -> (dry run | apply) -> render. ``plan`` is a zero-argument callable returning a Change."""
-    from ..record import RecordBusy, RecordError, apply, check_change, recording_lock
+    from ..record import GitBusy, RecordBusy, RecordError, apply, check_change, recording_lock
 
     prefix = display_prefix(root)
     try:
@@ -71,7 +74,11 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool) -> int:
             with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
                     "waiting for another recording in this caseload to finish…"))):
                 # planned again under the lock: another recording may have just added a file
-                result = apply(plan(), today, commit=not no_commit, locked=True)
+                result = apply(plan(), today, commit=not no_commit, locked=True, include_local_edits=local_edits,
+                               wait=wait, on_wait=lambda: err("careerpath: " + _(
+                                   "waiting for git, which is working in this repository…")))
+    except GitBusy as e:
+        raise CliError(e.message, EX_TEMPFAIL, e.hint) from None
     except RecordBusy:
         raise CliError(_("another recording in this caseload took longer than {seconds} s; nothing was written").format(
             seconds=f"{wait:g}"), EX_TEMPFAIL, _("run the command again")) from None
@@ -121,6 +128,7 @@ def log_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -138,7 +146,7 @@ def log_cmd(
     from ..record import plan_log
 
     return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program),
-                dry_run=dry_run, no_commit=no_commit)
+                dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
 
 
 @app.command("refer")
@@ -159,6 +167,7 @@ def refer_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -186,7 +195,7 @@ def refer_cmd(
             raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
-                    dry_run=dry_run, no_commit=no_commit)
+                    dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
     if outcome is not None:
         raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
@@ -197,7 +206,7 @@ def refer_cmd(
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
                                                     follow_up=follow, consent=consent, program=program),
-                dry_run=dry_run, no_commit=no_commit)
+                dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
 
 
 @app.command("set")
@@ -211,6 +220,7 @@ def set_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -241,7 +251,7 @@ def set_cmd(
 
     pairs = list(zip(extra[::2], extra[1::2]))
     return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
-                dry_run=dry_run, no_commit=no_commit)
+                dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
 
 
 @app.command("close")
@@ -253,6 +263,7 @@ def close_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -268,4 +279,5 @@ def close_cmd(
     staff = _staff_id(root, by)
     from ..record import plan_close
 
-    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run, no_commit=no_commit)
+    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run,
+                no_commit=no_commit, local_edits=include_local_edits)

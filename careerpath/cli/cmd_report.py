@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _, ngettext
+from ..i18n import _, diagnostic_text, ngettext
 from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
                      caseload_folder, folder_of, today_of)
 
@@ -98,25 +100,66 @@ def report(
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
     if commit and result.written:
-        if not _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir, quiet):
-            return 1
+        code = _commit_reports(root, kind, per.label, [p for p, _w in result.written], out_dir, quiet, wait)
+        if code:
+            return code
     return 1 if result.failed else 0
 
 
-def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> bool:
+def _commit_reports(root: Path, kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool,
+                    wait: float) -> int:
+    """Commit the reports under the caseload's commit lock (the one recordings take); 0, or the exit code."""
     from .. import gitio
+    from ..fsio import COMMIT_LOCK, LockBusy, WriteError, caseload_lock
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
         err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
-        return True
+        return 0
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
+    not_committed = _("the reports were written but not committed: {reason}")
     try:
-        made = gitio.commit_paths(top, paths, message, force=True)
-    except gitio.GitError as e:
-        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=e.message))
-        return False
+        with caseload_lock(root, wait, COMMIT_LOCK):
+            lock = gitio.index_lock(top)
+            deadline = time.monotonic() + wait
+            while lock is not None and lock.live and time.monotonic() < deadline:
+                time.sleep(0.2)
+                lock = gitio.index_lock(top)
+            if lock is not None:
+                return _index_locked(not_committed, lock)
+            try:
+                made = gitio.commit_paths(top, paths, message, force=True)
+            except gitio.GitError as e:
+                # nothing of ours stays staged for someone else's next commit
+                gitio.run(["reset", "-q", "--", *[os.path.relpath(p, top) for p in paths]], top, check=False)
+                lock = gitio.index_lock(top) if e.lock is not None else None
+                if lock is not None:
+                    return _index_locked(not_committed, lock)
+                err("careerpath: " + not_committed.format(reason=e.message))
+                return EX_TEMPFAIL if e.lock is not None else 1
+    except LockBusy:
+        err("careerpath: " + not_committed.format(reason=_("a recording or another report held the caseload's commit "
+                                                          "lock for {seconds} s").format(seconds=f"{wait:g}")))
+        return EX_TEMPFAIL
+    except WriteError as e:
+        err("careerpath: " + not_committed.format(reason=diagnostic_text(str(e))))
+        return 1
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
             else _("reports unchanged since the last commit; nothing committed"))
-    return True
+    return 0
+
+
+def _index_locked(not_committed: str, lock) -> int:
+    """Say why git's lock stops the commit: 75 while a git process holds it, 1 (and what to remove) when none does."""
+    if lock.live:
+        err("careerpath: " + not_committed.format(reason=_("git is working in this repository ({path} is held by "
+                                                           "process {pids})").format(
+            path=lock.path, pids=", ".join(map(str, lock.holders)))))
+        err("  " + _("hint: {hint}").format(hint=_("run the report again with --commit later: its files come out the same")))
+        return EX_TEMPFAIL
+    err("careerpath: " + not_committed.format(reason=_("{path} was left by a git process that is no longer running")
+                                              .format(path=lock.path)))
+    err("  " + _("hint: {hint}").format(hint=_("no git process is using it: remove it (rm {path}) and run the report "
+                                              "again with --commit").format(path=lock.path)))
+    return 1
