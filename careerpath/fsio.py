@@ -174,10 +174,10 @@ def private_dir(root: Path) -> Path:
     except OSError as e:
         raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
     if mode is not None and stat.S_ISLNK(mode):
-        raise WriteError(f"{PRIVATE_DIR} is a symbolic link; careerpath keeps its cache and locks only in a "
+        raise WriteError(f"`{PRIVATE_DIR}` is a symbolic link; careerpath keeps its cache and locks only in a "
                          "real folder and does not follow it")
     if mode is not None and not stat.S_ISDIR(mode):
-        raise WriteError(f"{PRIVATE_DIR} is not a folder; careerpath keeps its cache and locks there")
+        raise WriteError(f"`{PRIVATE_DIR}` is not a folder; careerpath keeps its cache and locks there")
     make_dirs(folder)
     ignore = folder / ".gitignore"
     if not ignore.exists():

@@ -254,9 +254,11 @@ def _holders_proc(lock: Path, places: list[Path]) -> list[int]:
             continue  # gone meanwhile
         if _is_git(comm):
             try:
-                where = os.readlink(f"/proc/{pid}/cwd")
-            except OSError:
+                where: Optional[str] = os.readlink(f"/proc/{pid}/cwd")
+            except PermissionError:
                 where = None  # another user's git: where it works cannot be seen, so it may be this repository
+            except OSError:
+                continue      # exited (a zombie has no folder): it holds nothing
             if where is None or _inside_any(where, roots):
                 found.append(pid)
                 continue

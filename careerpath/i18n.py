@@ -415,7 +415,7 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     'write the fields out instead of merging',
     'a mapping key must be plain text',
     'duplicate key `{key}` (first at line {line})',
-    'delete one of the two; YAML keeps only the last',
+    'delete one of the two; careerpath reads the first, other YAML tools may read the last',
     'the %{name} directive is not allowed',
     'delete the line; careerpath reads YAML 1.2',
     'a case file holds one document; remove the `---` and what follows or move it to its own file',
@@ -437,6 +437,18 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "cannot create the folder {path}: {reason}",
     "{path} already exists; not overwritten",
     "cannot write {path}: {reason}",
+    # fsio.py and reports/output.py: outputs are regular files only (issue 21)
+    "{path} is {kind}; careerpath writes only regular files and leaves it as it is",
+    "a symbolic link",
+    "a folder",
+    "a device",
+    "a FIFO (named pipe)",
+    "a socket",
+    "not a regular file",
+    "`.careerpath` is a symbolic link; careerpath keeps its cache and locks only in a real folder and does not follow it",
+    "`.careerpath` is not a folder; careerpath keeps its cache and locks there",
+    "{path} is a symbolic link or not a folder; careerpath does not write through it",
+    "templates is a link pointing outside the caseload; it is not followed (copy the folder instead)",
     # obligations/engine.py: the detail of an obligation ("1 of 2"), parts joined by "; "
     "done {n} days late",
     "{n} of {m}",
@@ -454,10 +466,30 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "the change would make the case invalid; nothing was written",
     "the change would make the case invalid",
     "git is not installed",
+    # record.py and gitio.py: a recording commits only its own change; git's lock (issue 21)
+    "{path} holds an earlier recording that was interrupted before its commit; nothing was written",
+    "{path} is not committed yet; nothing was written",
+    "{path} has staged changes that are not committed; nothing was written",
+    "{path} has changes that are not committed; nothing was written",
+    "commit them first (`git add` and `git commit`) or discard them (`git checkout -- {path}`), or run again with "
+    "--include-local-edits to commit them with this change",
+    "committed with the changes that were not committed in: {list}",
+    "an earlier recording was interrupted before its commit: {list} (check with `git status`, then commit or discard)",
+    "a temporary file of an interrupted write is left: {path} (the real file is intact; delete it)",
+    "git is working in this repository: {path} is held by process {pids}; nothing was written",
+    "run the command again later",
+    "{path} was left by a git process that is no longer running; nothing was written",
+    "no git process is using it: remove it (rm {path}) and run the command again",
+    "git was working in this repository ({path}) when the commit ran; the files are back as they were, "
+    "nothing was written",
+    "git {command} failed: {path} exists (another git process is working in this repository, or one stopped "
+    "without removing it)",
+    "{reason}; nothing was written",
     # reports/output.py and period.py, shown through CliError
     "another careerpath run holds {name} (waited {seconds} s)",
     "{text}: month must be 01-12",
     "{text} is not a period: write 2026-Q3, 2026-11 or 2026",
+    "{text}: the year must be from {first} to {last}",
 )
 
 

@@ -644,11 +644,19 @@ def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
                                             settings=default_settings(programs))
 
 
+#: Folders of a caseload read or written outside the case files: the agency's
+#: templates and careerpath's own cache-and-locks folder. A link leading
+#: outside the caseload is refused like a linked case file (``symlink-outside``).
+OWN_FOLDERS = ("templates", ".careerpath")
+
+
 def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Caseload:
     """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
     programs = load_programs(root)
     diags: list[Diagnostic] = list(programs.diagnostics)
     config, config_doc = load_config(root, diags, programs)
+    for name in OWN_FOLDERS:  # a cloned caseload may link these anywhere: not followed (documents, fsio), reported here
+        _safe(root, root / name, diags)
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):

@@ -584,10 +584,13 @@ def _git_ready(change: Change, include_local_edits: bool, wait: float, on_wait: 
             message = f"{rel} holds an earlier recording that was interrupted before its commit; nothing was written"
         elif state == "untracked":
             message = f"{rel} is not committed yet; nothing was written"
+        elif state == "staged":
+            message = f"{rel} has staged changes that are not committed; nothing was written"
         else:
-            message = f"{rel} has changes that are not committed ({state}); nothing was written"
-        raise RecordError(message, hint=f"commit them (`git add {rel}` and `git commit`) or discard them "
-                                        f"(`git checkout -- {rel}`) first, or run again with --include-local-edits "
+            message = f"{rel} has changes that are not committed; nothing was written"
+        # one {placeholder} per message: the catalogue's patterns name each part once
+        raise RecordError(message, hint=f"commit them first (`git add` and `git commit`) or discard them "
+                                        f"(`git checkout -- {rel}`), or run again with --include-local-edits "
                                         "to commit them with this change")
     return [rel for rel, _state in local]
 

@@ -26,6 +26,20 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _warn_if_cut(root) -> None:
+    """A shallow clone: say the history is cut and since which commit (stderr, so JSON stays as it is)."""
+    from ..history import cut
+
+    grafts = _from_git(lambda: cut(root))
+    if not grafts:
+        return
+    since = ", ".join(f"{sha[:10]} ({when[:10] or '?'})" for sha, when in grafts)
+    print("careerpath: " + _("warning: the history is cut: this clone is shallow and starts at commit {commits}; "
+                             "what was done before shows as done in that commit").format(commits=since),
+          file=sys.stderr)
+    print("  " + _("hint: {hint}").format(hint=_("`git fetch --unshallow` fetches the whole history")), file=sys.stderr)
+
+
 def _from_git(call: Any) -> Any:
     """Run a history or audit call, turning git's and history's errors into CLI messages."""
     from ..gitio import GitError
@@ -73,6 +87,7 @@ def history_cmd(
     from ..history import history
 
     entries = _from_git(lambda: history(root, case, field))
+    _warn_if_cut(root)
     from .redaction import redact_history, redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff)
@@ -138,6 +153,7 @@ def audit_cmd(
     from ..history import audit
 
     findings = _from_git(lambda: audit(root, day))
+    _warn_if_cut(root)
     from .redaction import redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff)

@@ -68,10 +68,23 @@ def report(
     except PeriodError as e:
         raise CliError(str(e), code=2) from None
     out_dir = out_folder if out_folder is not None else caseload_folder(root, "reports")
+    from contextlib import ExitStack
+
+    from ..fsio import WriteError
     from ..loader import load
 
     try:
-        with caseload_lock(root, wait):
+        with ExitStack() as held:
+            try:
+                held.enter_context(caseload_lock(root, wait))
+            except WriteError as e:  # a read-only caseload: reports elsewhere need nothing written in it
+                if commit:
+                    raise CliError(_("--commit needs to write in the caseload, which it cannot: {reason}").format(
+                        reason=diagnostic_text(str(e))), code=1) from None
+                if not quiet:
+                    err("careerpath: " + _("note: {note}").format(note=_(
+                        "the caseload folder cannot hold the report lock ({reason}); writing without it").format(
+                        reason=diagnostic_text(str(e)))))
             cl = load(root)
             unknown = [c for c in case if c not in cl.cases]
             if unknown:

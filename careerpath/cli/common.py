@@ -77,11 +77,20 @@ class Globals:
     cache: bool = True
 
 
+#: Dates the command line accepts: the caseload's own span (periods, quarters and
+#: deadlines computed from 0001-01-01 or 9999-12-31 would leave the calendar).
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+
+
 def parse_date(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise CliError(_("{option} must be a real date written YYYY-MM-DD").format(option=option), code=2) from None
+    if not EARLIEST <= day <= LATEST:
+        raise CliError(_("{option} must be a date from {first} to {last}").format(
+            option=option, first=EARLIEST.isoformat(), last=LATEST.isoformat()), code=2)
+    return day
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -89,9 +98,24 @@ def _globals(ctx: typer.Context) -> Globals:
     return root.obj if isinstance(root.obj, Globals) else Globals()
 
 
+def _typed(ctx: typer.Context, name: str, value: object) -> bool:
+    """Whether the command's own ``name`` option was typed on its command line (not read from the environment)."""
+    if value is None:
+        return False
+    try:
+        source = ctx.get_parameter_source(name)
+    except (AttributeError, TypeError):
+        return True
+    return getattr(source, "name", "COMMANDLINE") != "ENVIRONMENT"
+
+
 def today_of(ctx: typer.Context, today: Optional[str]) -> date:
-    """The date commands compute for: ``--today`` or the real date (the only call of date.today())."""
-    text = today or _globals(ctx).today
+    """The date commands compute for: ``--today`` or the real date (the only call of date.today()).
+
+    Typed after the command, before it, then the environment: an environment
+    variable never beats a value on the command line, wherever it was typed.
+    """
+    text = today if _typed(ctx, "today", today) else (_globals(ctx).today or today)
     return parse_date(text, "--today") if text else date.today()
 
 
@@ -101,8 +125,8 @@ def use_cache(ctx: typer.Context, no_cache: bool = False) -> bool:
 
 
 def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
-    """The caseload root: ``--caseload`` or the nearest folder upward with careerpath.yaml."""
-    path = caseload or _globals(ctx).caseload
+    """The caseload root: ``--caseload`` (as :func:`today_of` chooses) or the nearest folder upward with careerpath.yaml."""
+    path = caseload if _typed(ctx, "caseload", caseload) else (_globals(ctx).caseload or caseload)
     if path is not None:
         if not path.is_dir():
             raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)

@@ -157,7 +157,12 @@ def _md_cell(value: Any) -> str:
 def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
     dirs = []
     if caseload_root is not None and (Path(caseload_root) / "templates").is_dir():
-        dirs.append((Path(caseload_root) / "templates").resolve())
+        folder = Path(caseload_root) / "templates"
+        if folder.is_symlink() and not folder.resolve().is_relative_to(Path(caseload_root).resolve()):
+            # a cloned caseload's templates/ linking elsewhere would pull any file into a document
+            raise RenderError("templates is a link pointing outside the caseload; it is not followed "
+                              "(copy the folder instead)")
+        dirs.append(folder.resolve())
     dirs.append(builtin_templates())
     return tuple(dirs)
 
