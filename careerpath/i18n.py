@@ -448,7 +448,7 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "`.careerpath` is a symbolic link; careerpath keeps its cache and locks only in a real folder and does not follow it",
     "`.careerpath` is not a folder; careerpath keeps its cache and locks there",
     "{path} is a symbolic link or not a folder; careerpath does not write through it",
-    "templates is a link pointing outside the caseload; it is not followed (copy the folder instead)",
+    "`templates` is a link pointing outside the caseload; it is not followed (copy the folder instead)",
     # obligations/engine.py: the detail of an obligation ("1 of 2"), parts joined by "; "
     "done {n} days late",
     "{n} of {m}",

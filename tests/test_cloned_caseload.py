@@ -49,7 +49,7 @@ def test_a_templates_folder_linking_outside_is_not_followed(samples, tmp_path, c
     before = snapshot(outside)
     r = cli("render", "pccp", "sofia-ramirez", "-C", samples, "--today", DAY)
     assert r.code == 1, r.err
-    assert "templates is a link pointing outside the caseload" in r.err and "LEAKED" not in r.out + r.err
+    assert "`templates` is a link pointing outside the caseload" in r.err and "LEAKED" not in r.out + r.err
     v = cli("validate", "-C", samples, "--today", DAY, "--format", "json")
     found = [d for d in json.loads(v.out) if d["file"] == "templates"]
     assert [d["code"] for d in found] == ["symlink-outside"] and v.code == 1

@@ -160,7 +160,7 @@ def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
         folder = Path(caseload_root) / "templates"
         if folder.is_symlink() and not folder.resolve().is_relative_to(Path(caseload_root).resolve()):
             # a cloned caseload's templates/ linking elsewhere would pull any file into a document
-            raise RenderError("templates is a link pointing outside the caseload; it is not followed "
+            raise RenderError("`templates` is a link pointing outside the caseload; it is not followed "
                               "(copy the folder instead)")
         dirs.append(folder.resolve())
     dirs.append(builtin_templates())
