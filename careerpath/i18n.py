@@ -473,6 +473,8 @@ DIAGNOSTIC_TEMPLATES: tuple[str, ...] = (
     "{path} has changes that are not committed; nothing was written",
     "commit them first (`git add` and `git commit`) or discard them (`git checkout -- {path}`), or run again with "
     "--include-local-edits to commit them with this change",
+    "commit it first (`git add` and `git commit`), or run again with --include-local-edits to commit it with "
+    "this change",
     "committed with the changes that were not committed in: {list}",
     "an earlier recording was interrupted before its commit: {list} (check with `git status`, then commit or discard)",
     "a temporary file of an interrupted write is left: {path} (the real file is intact; delete it)",

@@ -589,9 +589,11 @@ def _git_ready(change: Change, include_local_edits: bool, wait: float, on_wait: 
         else:
             message = f"{rel} has changes that are not committed; nothing was written"
         # one {placeholder} per message: the catalogue's patterns name each part once
-        raise RecordError(message, hint=f"commit them first (`git add` and `git commit`) or discard them "
-                                        f"(`git checkout -- {rel}`), or run again with --include-local-edits "
-                                        "to commit them with this change")
+        hint = (f"commit them first (`git add` and `git commit`) or discard them (`git checkout -- {rel}`), or run "
+                "again with --include-local-edits to commit them with this change" if state != "untracked" else
+                "commit it first (`git add` and `git commit`), or run again with --include-local-edits to commit it "
+                "with this change")
+        raise RecordError(message, hint=hint)
     return [rel for rel, _state in local]
 
 
@@ -603,14 +605,14 @@ def _refuse_lock(lock: "gitio.IndexLock") -> None:
                       hint=f"no git process is using it: remove it (rm {lock.path}) and run the command again")
 
 
-def _roll_back(change: Change, top: Path, written: list[FileChange]) -> list[str]:
+def _roll_back(change: Change, written: list[FileChange]) -> list[str]:
     """Put the files back as they were before this recording; returns those that could not be."""
     failed = []
     for fc in written:
         try:
             if fc.new:
                 fc.path.unlink()
-                gitio.run(["reset", "-q", "--", os.path.relpath(fc.path, top)], top, check=False)
+                gitio.run(["reset", "-q", "--", os.path.relpath(fc.path, change.root)], change.root, check=False)
             else:
                 atomic_write(fc.path, fc.before or b"")
         except (OSError, WriteError, gitio.GitError):
@@ -674,7 +676,7 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
         made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
     except gitio.GitError as e:
         if e.lock is not None:  # another git took its lock after the check: put the files back, nothing half-done
-            stuck = _roll_back(change, top, written)
+            stuck = _roll_back(change, written)
             _drop_journal(journal)
             if stuck:
                 result.git = "failed"

@@ -92,6 +92,7 @@ def test_a_file_never_committed_is_refused(repo, cli):  # noqa: F811
     before = state(repo)
     r = cli("set", "new-person", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo, "--today", TODAY)
     assert r.code == 1 and "cases/new-person/case.yaml is not committed yet" in r.err
+    assert "commit it first" in r.err and "git checkout" not in r.err   # nothing to discard to: it was never committed
     assert state(repo) == before
 
 
