@@ -380,7 +380,7 @@ def _prescan(text: str) -> Optional[_Refused]:
     node graph. Short texts with few indicators and no anchors skip the scan.
     """
     if (len(text) <= _SCAN_BYTES and sum(text.count(c) for c in _INDICATORS) <= _SCAN_ABOVE
-            and not ("&" in text and "*" in text) and not _TAG_START.search(text)):
+            and not ("&" in text and "*" in text) and not ("!" in text and _TAG_START.search(text))):
         return None
     sizes: dict[str, int] = {}            # anchor -> expanded size of its node
     stack: list[list] = []                # open collections: [anchor, size so far]
