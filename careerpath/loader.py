@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from . import models as m
 from .diagnostics import Diagnostic, Severity, sort_key
 from .programs import ProgramSet, load_programs
+from .textsafe import code_of, unsafe_char
 from .values import Record, record
 from .yamlfile import Positions, YamlFile, read_file
 
@@ -208,6 +209,20 @@ def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict,
     if etype == "invalid_date":
         return Diagnostic(doc_file, line, col, "error", "invalid-date", f"`{name}` {err['msg']}",
                           "write dates as YYYY-MM-DD, e.g. 2026-03-02")
+    if etype == "date_range":
+        ctx = err.get("ctx", {})
+        return Diagnostic(doc_file, line, col, "error", "invalid-date",
+                          f"`{name}` must be from {ctx.get('first')} to {ctx.get('last')}",
+                          "check the year: careerpath handles dates from 1900 to 2200")
+    if etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        ctx = err.get("ctx", {})
+        bound = next((v for v in ctx.values() if isinstance(v, (int, float))), None)
+        shown = str(int(bound)) if isinstance(bound, (int, float)) and float(bound).is_integer() else str(bound)
+        message = f"`{name}` must be at most {shown}" if etype.startswith("less") else f"`{name}` must be at least {shown}"
+        return Diagnostic(doc_file, line, col, "error", "invalid-value", message)
+    if etype == "finite_number":
+        return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` must be a finite number",
+                          "write the number itself (.inf and .nan are not amounts)")
     if etype in _TYPE_WORDS:
         hint = ""
         if etype == "string_type" and isinstance(err.get("input"), (int, float, bool)):
@@ -411,6 +426,37 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
     return out, diags, dropped, valid
 
 
+def _control_characters(file: str, positions: Positions, data: Any) -> list[Diagnostic]:
+    """Every text value (and key) holding a character a terminal acts on, escaped (``"\\e[2J"``) or literal.
+
+    docs/security.md: a value is shown to people; ESC, BEL, C1 codes and direction overrides in it would
+    act on their terminal or reorder what they read. Named by path and character code, never by value.
+    """
+    out: list[Diagnostic] = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if (char := unsafe_char(value)) is not None:
+                line, col = positions.value(path)
+                out.append(Diagnostic(file, line, col, "error", "control-character",
+                                      f"`{display_path(path)}` holds the control character {code_of(char)}",
+                                      "remove it (a terminal would act on it); write plain text"))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and unsafe_char(k) is not None:
+                    line, col = positions.key(path + (k,))
+                    out.append(Diagnostic(file, line, col, "error", "control-character",
+                                          f"a key holds the control character {code_of(unsafe_char(k) or '')}",
+                                          "remove it (a terminal would act on it); write plain text"))
+                    continue
+                stack.append((path + (k,), v))
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+    out.reverse()
+    return out
+
+
 def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[Document, list[Diagnostic]]:
     """Validate parsed data against the model of ``kind``; keep going past errors.
 
@@ -422,11 +468,17 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
     diags: list[Diagnostic] = []
     data = parsed.data
     if data is None:
+        if not any(d.severity == "error" for d in parsed.diagnostics):
+            # `~` or `null` alone: no reader error, yet nothing loads. Silently skipped it would leave an event
+            # unrecorded (its obligation overdue) or a careerpath.yaml without staff while validate said clean.
+            diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file holds only `null`: no data",
+                                    "write its fields, or delete the file"))
         return Document(file, kind, None, parsed.positions, False), diags
     if not isinstance(data, dict):
         line, col = parsed.positions.value(())
         diags.append(Diagnostic(file, line, col, "error", "wrong-type", "the file should hold a mapping (key: value lines)"))
         return Document(file, kind, None, parsed.positions, False), diags
+    control = _control_characters(file, parsed.positions, data)
     part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
     part = data.get(part_name) if part_name else None
     if part_name and part_name in data:
@@ -448,8 +500,10 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
         diags.extend(more)
         dropped |= gone
         valid &= ok
+    diags.extend(control)
     diags.sort(key=sort_key)
-    return Document(file, kind, model, parsed.positions, valid and model is not None, frozenset(dropped)), diags
+    return Document(file, kind, model, parsed.positions, valid and model is not None and not control,
+                    frozenset(dropped)), diags
 
 
 def model_of(kind: str, data: dict, programs: Optional[ProgramSet] = None) -> Any:
@@ -536,6 +590,13 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
         return docs
     for path in _listdir(folder, diags, root):
         if path.name.startswith(".") or not _safe(root, path, diags):
+            continue
+        if (char := unsafe_char(path.name, one_line=True)) is not None:
+            # a line break or an escape in a name would split or rewrite the lines that show it (a faked
+            # `key-date-changed` in audit); such a file counts for nothing until renamed
+            diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "file-name-unsafe",
+                                    f"the file name holds the character {code_of(char)}; the file is not read",
+                                    "rename it to <YYYY-MM-DD>-<slug>.yaml"))
             continue
         if path.suffix == ".yml":
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",

@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from .ids import CASE_ID_PATTERN
+from .period import FIRST_YEAR, LAST_YEAR
 
 ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
 #: Event types kept as history only (they satisfy no obligation); the types that count are
@@ -32,19 +33,29 @@ CORE_SETTINGS = {
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The largest amount of money a field may hold: far above any wage in any currency, and small enough that
+#: formatting it with its cents stays exact (Babel's decimal arithmetic fails past 28 digits: ``wage: 1e26``).
+MONEY_MAX = 1_000_000_000
 
 
 def _parse_date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO.match(value.strip()):
+        parsed = value
+    elif isinstance(value, str) and _ISO.match(value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            parsed = date.fromisoformat(value.strip())
         except ValueError:
             raise PydanticCustomError("invalid_date", "is not a real calendar date") from None
-    raise PydanticCustomError("invalid_date", "must be a date written YYYY-MM-DD")
+    else:
+        raise PydanticCustomError("invalid_date", "must be a date written YYYY-MM-DD")
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        # 9999-12-31 as an application date would push its deadline out of sight with no word; year 1 breaks
+        # date arithmetic. The same span as --today and --period.
+        raise PydanticCustomError("date_range", "must be from {first} to {last}",
+                                  {"first": f"{FIRST_YEAR}-01-01", "last": f"{LAST_YEAR}-12-31"})
+    return parsed
 
 
 Date = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": "string", "format": "date"})]
@@ -55,6 +66,7 @@ Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().-]{2,30}( ?(x|ext\.?) ?[0-9]{1,6})?$")]
 Duration = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,3}[dwmy]$", description="a count and a unit: 30d, 2w, 6m, 1y")]
 Text = Annotated[str, Field(min_length=1)]
+Money = Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False)]
 
 
 class Model(BaseModel):
@@ -76,7 +88,7 @@ class Staff(Model):
     role: Literal["navigator", "ces", "counselor", "curator", "psychologist", "job-coach"]
     languages: list[Language] = []
     degree: Optional[Literal["none", "high-school", "associate", "bachelor", "master", "doctorate"]] = None
-    years_dd_experience: Optional[Annotated[float, Field(ge=0)]] = None
+    years_dd_experience: Optional[Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = None
     person_centered_training: bool = False
     certifications: list[Literal["CESP", "ACRE-CE", "ACRE"]] = []
     qualification_exception: Optional[QualificationException] = None
@@ -138,8 +150,8 @@ class Job(Model):
     title: Optional[str] = None
     start: Date
     end: Optional[Date] = None
-    hours_per_week: Optional[Annotated[float, Field(ge=0, le=168)]] = None
-    wage: Optional[Annotated[float, Field(ge=0)]] = None
+    hours_per_week: Optional[Annotated[float, Field(ge=0, le=168, allow_inf_nan=False)]] = None
+    wage: Optional[Money] = None
     currency: Optional[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = None
     integrated: Optional[bool] = None
     program: Optional[str] = None
