@@ -58,6 +58,13 @@ def _root(
     ctx.obj = Globals(caseload, today, lang, cache=not no_cache)
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -75,6 +82,14 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     saved = _runtime.cache_default
     _runtime.cache_default = "--no-cache" not in args  # commands that call load() use the cache too
+    streams = sys.stdout, sys.stderr
+    from ..textsafe import EscapingStream
+
+    # a terminal shows what a caseload holds and never obeys it (an ESC sequence, a direction override)
+    if _is_terminal(sys.stdout):
+        sys.stdout = EscapingStream(sys.stdout)
+    if _is_terminal(sys.stderr):
+        sys.stderr = EscapingStream(sys.stderr)
     try:
         from .localize import build_command
 
@@ -107,4 +122,5 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 70
     finally:
         _runtime.cache_default = saved
+        sys.stdout, sys.stderr = streams
     return result if isinstance(result, int) else 0

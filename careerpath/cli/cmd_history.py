@@ -12,6 +12,14 @@ from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, caseload_of, parse_date
 
 
+def _line(text: str) -> None:
+    """Print one line of history: a file name, author or subject from the repository cannot start another
+    line (a newline in an event's file name faked a `key-date-changed` line) nor act on the terminal."""
+    from ..textsafe import escaped
+
+    print(escaped(text, one_line=True))
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
@@ -108,17 +116,17 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
               else _("no commits touch case {case}").format(case=case), file=sys.stderr)
         return 0
     for e in entries:
-        print(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
+        _line(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
         for f in e.files:
             moved = " " + _("(from {path})").format(path=f.old_path) if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
-                print(f"    {f.status} {f.path}{moved}"
+                _line(f"    {f.status} {f.path}{moved}"
                       + (" " + _("(a version is not valid YAML; fields not compared)") if f.unreadable else ""))
             if f.status == "added" and f.path.endswith(("/case.yaml", "/plan.yaml")) and not field:
-                print("        " + _("({n} fields; `careerpath history {case} FIELD` shows one)").format(n=len(f.fields), case=case))
+                _line("        " + _("({n} fields; `careerpath history {case} FIELD` shows one)").format(n=len(f.fields), case=case))
                 continue
             for c in f.fields:
-                print(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
+                _line(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
     return 0
 
 
@@ -173,12 +181,12 @@ def _print_audit(findings: list, format: str) -> int:
             since = (" " + _("(first set to {value} on {date} by {author} in {commit})").format(
                 value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
                 commit=first.get("commit", "?")[:10])) if first else ""
-            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
+            _line(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
         elif f.code == "record-deleted":
-            print(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
+            _line(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:
             closed = f.closed or {}
-            print(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(
+            _line(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(
                 files=", ".join(f.files), date=closed.get("date", "?")[:10], author=closed.get("author", "?"),
                 commit=closed.get("commit", "?")[:10]))
     n = len(findings)

@@ -151,8 +151,9 @@ def format_diagnostic(d, prefix: str = "") -> str:
     if i18n.current() == i18n.SOURCE_LANGUAGE:
         return d.format(prefix)
     from ..diagnostics import CODES
+    from ..textsafe import escaped
 
-    path = f"{prefix}/{d.file}" if prefix and prefix != "." else d.file
+    path = escaped(f"{prefix}/{d.file}" if prefix and prefix != "." else d.file, one_line=True)
     message = i18n.diagnostic_text(d.message)
     if message == d.message and d.code in CODES:
         described = i18n.pgettext("code", CODES[d.code][1])
