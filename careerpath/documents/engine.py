@@ -106,14 +106,18 @@ def _template_loader(dirs: tuple[Path, ...]):
 def make_environment(dirs: tuple[Path, ...]):
     """The one Jinja environment: sandboxed, strict about missing fields, escaping HTML, with gettext.
 
+    Sandboxed: a ``SandboxedEnvironment`` subclass that also limits what a template may cost (loops,
+    sizes, formatting, recursion, time: documents/limits.py), as a caseload's templates are its input.
+
     Translations come from the render context (``_catalog``), so one
     environment (and its compiled-template cache) serves every language.
     """
     from jinja2 import StrictUndefined, pass_context, select_autoescape
-    from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import escape
 
-    env = SandboxedEnvironment(
+    from .limits import limit_filters, limited_sandbox_class
+
+    env = limited_sandbox_class()(
         loader=_template_loader(dirs),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False,
@@ -146,6 +150,7 @@ def make_environment(dirs: tuple[Path, ...]):
 
     env.filters["t"] = translate
     env.filters["md"] = _md_cell
+    limit_filters(env)
     return env
 
 
@@ -318,8 +323,19 @@ def _render_template(env, name: str, ctx: dict) -> str:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
     from jinja2.exceptions import SecurityError, UndefinedError
 
+    from .limits import TemplateLimit, render_limited
+
     try:
-        return env.get_template(name).render(ctx)
+        return render_limited(env.get_template(name), ctx)
+    except TemplateLimit as e:
+        raise RenderError(f"template {_template_frame(e)}: over a limit: {e}") from None
+    except RecursionError as e:
+        raise RenderError(f"template {_template_frame(e)}: over a limit: calls nested too deep (a recursive macro?)") \
+            from None
+    except MemoryError as e:
+        raise RenderError(f"template {_template_frame(e)}: over a limit: out of memory") from None
+    except OverflowError as e:  # the sandbox's own range cap, or a float out of range
+        raise RenderError(f"template {_template_frame(e)}: over a limit: {e}") from None
     except TemplateSyntaxError as e:
         raise RenderError(f"template {_shown(e.filename or name)}, line {e.lineno}: {e.message}") from None
     except TemplateNotFound as e:
@@ -329,7 +345,7 @@ def _render_template(env, name: str, ctx: dict) -> str:
         what = ("unsafe access blocked by the sandbox" if isinstance(e, SecurityError)
                 else "missing field" if isinstance(e, UndefinedError) else "template error")
         raise RenderError(f"template {where}: {what}: {e.message}") from None
-    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as e:
+    except (TypeError, ValueError, AttributeError, LookupError, ZeroDivisionError) as e:
         # an error inside a template expression (e.g. an override doing arithmetic on text)
         raise RenderError(f"template {_template_frame(e)}: {type(e).__name__}") from None
 
