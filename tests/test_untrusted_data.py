@@ -271,3 +271,46 @@ def test_the_time_limit_keeps_an_outer_alarm(monkeypatch):
 def test_the_built_in_templates_render_within_the_limits(samples, cli):
     r = cli("render", "pccp", "linh-tran", "-C", samples, *DAY)
     assert r.code == 0 and r.out
+
+
+# ---------------------------------------------------------------- CSV injection
+
+FORMULAS = ['=HYPERLINK("http://example.invalid","click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\tindented", "\rreturn"]
+
+
+def test_csv_cell_neutralises_every_formula_start_and_leaves_numbers():
+    from careerpath.textsafe import csv_cell
+
+    for text in FORMULAS:
+        assert csv_cell(text) == "'" + text
+    assert csv_cell("Harborview Market") == "Harborview Market"
+    assert csv_cell(-3) == -3 and csv_cell(18.75) == 18.75 and csv_cell(None) is None
+
+
+@pytest.mark.parametrize("formula", FORMULAS[:4])  # a leading tab or CR never loads: values are stripped
+def test_the_outcomes_csv_shows_an_employer_formula_as_text(samples, cli, formula):
+    import csv
+    import json
+
+    edit(samples / "cases/jamal-carter/case.yaml", "employer: Harborview Market", f"employer: {json.dumps(formula)}")
+    out = samples.parent / "out"
+    r = cli("report", "outcomes", "--period", "2026", "--out", out, "-C", samples, *DAY)
+    no_crash(r)
+    rows = list(csv.reader((out / "outcomes-2026.csv").read_text(encoding="utf-8-sig").splitlines()))
+    cells = [c for row in rows for c in row]
+    assert "'" + formula in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
+    assert not [c for c in cells if c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit()]
+
+
+def test_the_due_csv_neutralises_text_cells():
+    from careerpath.obligations.export import CSV_COLUMNS, csv_rows, join_csv
+
+    class Row:
+        def to_dict(self):
+            return {**{c: None for c in CSV_COLUMNS}, "case": "x", "title": "=cmd()", "detail": "@SUM(A1)",
+                    "citation": "+1", "staff": ["-rm"], "past_due": True}
+
+    text = join_csv(csv_rows([Row()]))
+    assert "'=cmd()" in text and "'@SUM(A1)" in text and "'+1" in text and "'-rm" in text and ",true," in text

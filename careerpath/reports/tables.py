@@ -28,8 +28,12 @@ class Table:
 
 
 def _cell(value: Any) -> str:
+    from ..textsafe import csv_cell
+
     if isinstance(value, Link):
-        return value.text
+        return csv_cell(value.text)
+    if isinstance(value, str):  # text from a case (an employer "=HYPERLINK(…)"): shown, never run as a formula
+        return csv_cell(value)
     if value is None:
         return ""
     if isinstance(value, bool):
