@@ -132,7 +132,11 @@ SCALARS = st.one_of(
                      "2026-02-30", "2026-13-01", "9999-12-31", "0001-01-01", "'unclosed", '"unclosed', "[", "]", "{",
                      "}", "*alias", "&anchor x", "!!python/object:os.system", "!tag x", "<<", "%YAML 1.1", "---",
                      "...", "- x", "? x", "|", ">", "#", "@", "`", "\\u0000", "99999999999999999999999", "-1",
-                     "[1, [2, [3]]]", "{a: {b: c}}", "'a''b'", "ru", "hmn", "ca-dds-ccp", "active", "closed"]),
+                     "[1, [2, [3]]]", "{a: {b: c}}", "'a''b'", "ru", "hmn", "ca-dds-ccp", "active", "closed",
+                     # issue 21: money past what formats, dates at the span's edges, escapes, formulas
+                     "1e26", "1e9", "1000000001", "2201-01-01", "1899-12-31", "2200-12-31", "1900-01-01",
+                     '"\\e[2J\\e]0;x\\a"', '"\\u202Eevil"', '"\\x9b31m"', '"=HYPERLINK(1)"', "'@SUM(A1)'",
+                     "'+1'", "'-x'"]),
     st.integers(min_value=-10**30, max_value=10**30).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.dates().map(str),
@@ -199,6 +203,14 @@ def caseloads(draw) -> dict[str, bytes]:
     for path in targets:
         for _ in range(draw(st.integers(1, 4))):
             files[path] = draw(mutation(files[path]))
+    # issue 21: a whole file that is only null, and event or referral files named with control characters
+    if draw(st.booleans()):
+        files[draw(st.sampled_from(sorted(files)))] = draw(st.sampled_from([b"~\n", b"null\n", b"---\n", b"--- ~\n"]))
+    if draw(st.integers(0, 3)) == 0:
+        dated = [p for p in sorted(files) if "/events/" in p or "/referrals/" in p]
+        old = draw(st.sampled_from(dated))
+        bad = draw(st.sampled_from(["\n2026-01-01 key-date-changed x", "\x1b[2J", "\u202e", "\x07", "\t", "\x9b"]))
+        files[old.replace(".yaml", bad + ".yaml")] = files.pop(old)
     return files
 
 
@@ -483,3 +495,90 @@ def test_cloned_repository_attacks_2k(capsys, monkeypatch, tmp_path):
         print(f"\nfuzz: {count:,} cloned-repository attacks (links, FIFOs, nodes, folders planted; outputs aimed at "
               f"them), exit codes {dict(sorted(codes.items()))}, 0 writes outside, 0 planted things replaced")
     assert count >= 2_000
+
+
+# ---------------------------------------------------------------- hostile values through the commands (issue 21)
+#
+# The mutated caseloads above go through the library; the exit-70 cases of issue 21 were in the commands
+# (currency formatting in render and the quarterly report, templates). Each example here mutates the seeds
+# the same way (with the issue's values among the scalars), may add a hostile template, and runs one
+# output command in-process. Invariants: an exit code the docs list, never an internal error, and no CSV
+# cell a spreadsheet would run as a formula.
+
+TEMPLATES = ["", "{{ '{0.x}'.format_map({}) }}", "{% for i in range(10**9) %}x{% endfor %}",
+             "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}", "{{ 'x' * 10**8 }}", "{{ '%0999999999d' % 1 }}",
+             "{{ '{:999999999}'.format(1) }}", "{{ 'x'|center(999999999) }}", "{{ person.name }} {{ 1/0 }}"]
+VALUE_COMMANDS = ["render", "render-html", "report-outcomes", "report-quarterly", "report-registry", "due-csv", "show"]
+
+
+def check_values(files: dict[str, bytes], template: str, command: str) -> int:
+    import csv
+    import io as io_
+    import contextlib as cl_
+
+    from careerpath.cli import main
+
+    base = Path(tempfile.mkdtemp(prefix="cp-values-", dir=_TMP))
+    root, out = base / "caseload", base / "out"
+    try:
+        for rel, raw in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(raw)
+        if template:
+            (root / "templates").mkdir()
+            (root / "templates/pccp.md.j2").write_text(template + "\n")
+            (root / "templates/pccp.html.j2").write_text(template + "\n")
+        day = ["--today", TODAY.isoformat(), "-C", str(root)]
+        args = {
+            "render": ["render", "pccp", "an-nguyen", *day],
+            "render-html": ["render", "pccp", "an-nguyen", "--format", "html", *day],
+            "report-outcomes": ["report", "outcomes", "--period", "2026", "--out", str(out), *day],
+            "report-quarterly": ["report", "quarterly", "--period", "2026-Q3", "--out", str(out), *day],
+            "report-registry": ["report", "registry", "--period", "2026", "--out", str(out), *day],
+            "due-csv": ["due", "--format", "csv", "--output", str(out / "due.csv"), *day],
+            "show": ["show", "an-nguyen", *day],
+        }[command]
+        stdout, stderr = io_.StringIO(), io_.StringIO()
+        with cl_.redirect_stdout(stdout), cl_.redirect_stderr(stderr):
+            code = main(args)
+        err = stderr.getvalue()
+        assert code in (0, 1, 2, 3), (code, args, err)
+        assert "internal error" not in err and "Traceback" not in err, (args, err)
+        for path in out.rglob("*.csv") if out.exists() else []:
+            for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines()):
+                for cell in row:
+                    assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path.name, cell)
+                    assert not cell.startswith("-") or cell.lstrip("-").replace(".", "", 1).isdigit(), (path.name, cell)
+        return code
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(caseloads(), st.sampled_from(TEMPLATES), st.sampled_from(VALUE_COMMANDS))
+def test_hostile_values_through_the_commands_sample(default_cache_place, files, template, command):
+    check_values(files, template, command)
+
+
+@pytest.mark.fuzz
+def test_hostile_values_through_the_commands_1k(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    count = 0
+    codes: dict[int, int] = {}
+
+    @settings(max_examples=1_000, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(caseloads(), st.sampled_from(TEMPLATES), st.sampled_from(VALUE_COMMANDS))
+    def run(files, template, command):
+        nonlocal count
+        count += 1
+        code = check_values(files, template, command)
+        codes[code] = codes.get(code, 0) + 1
+
+    run()
+    with capsys.disabled():
+        print(f"\nfuzz: {count:,} hostile caseloads through render, report, due --format csv and show, exit codes "
+              f"{dict(sorted(codes.items()))}, 0 internal errors, 0 formula cells")
+    assert count >= 1_000
