@@ -119,9 +119,10 @@ def build_sqlite(root: Path, db: Path, env: dict) -> int:
 
 
 def _build_sqlite(root: Path, db: Path) -> int:
-    from careerpath.cache import results
+    from careerpath.cache import Cache
+    from careerpath.pipeline import results
 
-    found = results(root, DEFAULT_TODAY, use_cache=True)
+    found = results(root, DEFAULT_TODAY, cache=Cache())
     rows = []
     for o in found.obligations(history=True):
         rows.append((o.case, o.program, o.rule, o.item, o.due.isoformat(), o.status, int(o.past_due),

@@ -6,32 +6,45 @@ lazily so that ``careerpath --help`` does not pay for pydantic.
 
 Modules:
     models       the file format (FORMAT.md) as pydantic models
+    programs/    a program is a folder: names, enrollment fields, rules, document kinds (docs/programs.md)
+    values       plain data with attribute access: a validated enrollment or settings block
+    ids          case ids (FORMAT.md)
     yamlfile     one YAML file -> plain data + positions + diagnostics (hostile input refused)
-    loader       a caseload folder -> typed documents + diagnostics
+    pipeline     load -> check -> compute, cached or not: what commands call (docs/architecture.md);
+                 due(root, today, Query(...)) is what `careerpath due` lists
+    loader       a caseload folder -> parsed files (SourceFile: model + positions) + diagnostics
     checks       reference and program-rule checks -> diagnostics
     diagnostics  the Diagnostic value and the table of codes
     schema       JSON Schema export for editors
     scaffold     ``init`` and ``new``
-    fsio         atomic, private file writes
+    fsio         atomic, private file writes (regular files only); locks
+    textsafe     text from a caseload made inert: terminal escapes, control characters, CSV formulas
     period       reporting periods: 2026-Q3, 2026-11, 2026
-    obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, exports (see docs/obligations.md)
+    obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, due's query, exports (docs/obligations.md)
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
+    rulelinks    which rules a recorded change touches: the ``Rule:`` commit trailers
+    overview     one person at a glance: what ``careerpath show`` prints
+    team/        a caseload worked by a team through a git server: merge, sync, server checks, purge (docs/team.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
-    cache        the load cache and fast read path (docs/performance.md)
+    cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
+    parallel     when and how to use both cores
     redact       stable placeholders for personal data (docs/security.md)
-    i18n, catalogs, plainlang   the CLI in the user's language (docs/i18n.md)
+    i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
+    glossary     per-language glossaries, the drift check, the translation memory
     doctor       environment checks
     documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
-    cli/         the command line (typer), one module per command
+    cli/         the command line (typer), one module per command, one output layer (cli/output.py)
 """
 
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "load": ("loader", "load"),
+    "load": ("pipeline", "load"),
     "Caseload": ("loader", "Caseload"),
-    "validate": ("checks", "validate"),
+    "validate": ("pipeline", "validate"),
     "Diagnostic": ("diagnostics", "Diagnostic"),
+    "due": ("pipeline", "due"),
+    "Query": ("obligations.query", "Query"),
 }
 
 __all__ = [*_PUBLIC, "__version__"]

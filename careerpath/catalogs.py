@@ -1,25 +1,29 @@
-"""Message catalogues as files: extract the template, update the translations, measure coverage.
+"""Message catalogues as files: extract the template from the code and update the translations.
 
-The ``cli`` template (``careerpath/locale/cli.pot``) is made from the code,
-never by hand: every ``_()``, ``ngettext()``, ``pgettext()`` and ``N_()`` call
-(Babel's Python extractor), every help text of the typer app, the display
-names of stored values (context ``status``, ``severity``), the library's
-diagnostic wordings (context ``diagnostic``) and the code descriptions
-(context ``code``). ``update`` merges it into each language's ``cli.po``
+The ``cli`` template (``careerpath/locale/cli.pot``) is made from the code and
+the built-in program folders, never by hand: every ``_()``, ``ngettext()``,
+``pgettext()`` and ``N_()`` call (Babel's Python extractor), every
+``Message()`` the library makes (context ``diagnostic``), every help text of
+the typer app, the display names of stored values (context ``status``,
+``severity``), the code descriptions (context ``code``), and what the built-in
+programs declare as text: their checks' ``message``/``hint``, their fields'
+``order_message``/``order_hint``, their rules' ``note`` (context
+``diagnostic``) and their codes' ``meaning`` (context ``code``). ``update`` merges it into each language's ``cli.po``
 the gettext way (new strings empty, changed ones fuzzy) and fills the English
 catalogue with the source text. Run::
 
     python -m careerpath.catalogs update
+    python -m careerpath.catalogs program <caseload>/programs/<id>   # a caseload program's own template
 
-:func:`coverage` counts translated / fuzzy / missing strings per language,
-per catalogue and per template file, for ``careerpath i18n status``.
+This module sits above the CLI (it reads the typer app's help texts); how
+complete each language is (``careerpath i18n status``) is
+:mod:`careerpath.translations`, which the CLI imports.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -43,6 +47,7 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
     from .cli import app
     from .cli.localize import help_strings
     from .diagnostics import CODES
+    from .i18n.messages import CONTEXT
 
     cat = Catalog(project="careerpath", domain="cli", fuzzy=False,
                   header_comment="# careerpath command-line messages: the template (python -m careerpath.catalogs update).\n#")
@@ -55,15 +60,103 @@ def template() -> "babel.messages.catalog.Catalog":  # noqa: F821
         cat.add(text, None, [("careerpath/cli/", None)], context=None)
     for context, values in i18n.DISPLAY_VALUES.items():
         for value in values:
-            cat.add(value, None, [("careerpath/i18n.py", None)], context=context,
+            cat.add(value, None, [("careerpath/i18n/translate.py", None)], context=context,
                     auto_comments=["A stored value shown on screen; files and JSON keep the English word."])
-    for text in i18n.DIAGNOSTIC_TEMPLATES:
-        cat.add(text, None, [("careerpath/i18n.py", None)], context="diagnostic",
-                auto_comments=["Keep every {name} part; `backquoted` parts are field names: do not translate them."]
-                if "{" in text or "`" in text else [])
+    # the library's messages as values: Message("...") calls, all in one msgctxt (documents/ too: its
+    # errors and notes are shown by the CLI, while its _() words feed the documents catalogue)
+    for filename, lineno, message, comments, _context in extract_from_dir(
+            str(PACKAGE), method_map=[("**.py", "python")], keywords={"Message": None}, strip_comment_tags=True):
+        _add_message(cat, message, f"careerpath/{filename}", lineno, CONTEXT, comments)
     for code, (_sev, text) in CODES.items():
         cat.add(text, None, [("careerpath/diagnostics.py", None)], context="code", auto_comments=[f"code {code}"])
+    for text, context, where in program_texts():
+        _add_message(cat, text, where, None, context, [])
     return cat
+
+
+_KEEP = "Keep every {name} part; `backquoted` parts are field names: do not translate them."
+
+
+def _add_message(cat, text: str, where: str, lineno, context: str, comments: list) -> None:
+    found = cat.get(text, context=context)
+    if found is not None:  # the same words made in two places: one entry, both places
+        found.locations.append((where, lineno))
+        return
+    cat.add(text, None, [(where, lineno)], context=context,
+            auto_comments=[*comments, _KEEP] if ("{" in text or "`" in text) else comments)
+
+
+def program_texts(programs=None) -> list[tuple[str, str, str]]:
+    """(text, msgctxt, file) of what program folders declare as words shown to people.
+
+    Checks' ``message``/``hint``, fields' ``order_message``/``order_hint`` and
+    rules' date ``note`` are messages (context ``diagnostic``); codes' ``meaning``
+    is a code description (context ``code``). Rule titles are not: they carry
+    their own translations in the rule file. ``programs`` default to the
+    built-in ones, with the case-wide rules of ``careerpath/rules/``.
+    """
+    from .i18n.messages import CONTEXT
+    from .programs.files import PROGRAM_FILE, RULES_FILE
+    from .programs.registry import builtin_programs
+    from .yamlfile import read_file
+
+    builtin = programs is None
+    out: list[tuple[str, str, str]] = []
+    rule_files = []
+    for program in builtin_programs()[0] if builtin else programs:
+        where = _shown(program.folder / PROGRAM_FILE)
+        for spec in program.checks:
+            out += [(t, CONTEXT, where) for t in (spec.message, spec.hint) if t]
+        for _path, spec in program.walk():
+            out += [(t, CONTEXT, where) for t in (spec.order_message, spec.order_hint) if t]
+        out += [(meaning, "code", where) for _sev, meaning in program.codes.values()]
+        if (program.folder / RULES_FILE).is_file():
+            rule_files.append(program.folder / RULES_FILE)
+    if builtin:
+        rule_files += sorted((PACKAGE / "rules").glob("*.yaml"))
+    for path in rule_files:
+        where = _shown(path)
+        out += [(note, CONTEXT, where) for note in _notes(read_file(path, where).data)]
+    return out
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PACKAGE.parent).as_posix()
+    except ValueError:  # a caseload's folder: from the programs/ folder on
+        return "/".join(path.parts[-3:])
+
+
+def program_template(folder: Path):
+    """The ``cli`` template of one program folder (a caseload's own): its declared words, for its translators.
+
+    Raises ValueError naming the problems when the folder does not read as a program.
+    """
+    from babel.messages.catalog import Catalog
+
+    from .programs.registry import read_program
+
+    folder = Path(folder)
+    program, diags = read_program(folder, builtin=False, shown=f"programs/{folder.name}")
+    if program is None:
+        raise ValueError("; ".join(d.format() for d in diags))
+    cat = Catalog(project=program.id, domain="cli", fuzzy=False,
+                  header_comment=f"# {program.id}: the words its folder declares "
+                                 f"(python -m careerpath.catalogs program FOLDER).\n#")
+    cat.creation_date = cat.revision_date = _FIXED_DATE
+    for text, context, where in program_texts([program]):
+        _add_message(cat, text, where, None, context, [])
+    return cat
+
+
+def _notes(data) -> list[str]:
+    """Every ``note:`` text in a rule file (a date candidate's note), in file order."""
+    if isinstance(data, dict):
+        found = [data["note"]] if isinstance(data.get("note"), str) and data["note"] else []
+        return found + [n for k, v in data.items() if k != "note" for n in _notes(v)]
+    if isinstance(data, list):
+        return [n for v in data for n in _notes(v)]
+    return []
 
 
 def _fixed_date():
@@ -132,131 +225,22 @@ def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list
     return written
 
 
-# ------------------------------------------------------------------ coverage
-
-@dataclass
-class Coverage:
-    """One row of ``i18n status``: a language's catalogue (or one template's share of it)."""
-
-    lang: str
-    catalogue: str
-    template: Optional[str]  # None: the whole catalogue
-    translated: int = 0
-    fuzzy: int = 0
-    missing: int = 0
-    reviewed_by: Optional[str] = None
-    file: Optional[str] = None
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.missing
-
-    @property
-    def complete(self) -> bool:
-        return self.fuzzy == 0 and self.missing == 0
-
-    @property
-    def percent(self) -> float:
-        return 100.0 if self.total == 0 else 100.0 * self.translated / self.total
-
-    def to_dict(self) -> dict:
-        return {"lang": self.lang, "catalogue": self.catalogue, "template": self.template,
-                "translated": self.translated, "fuzzy": self.fuzzy, "missing": self.missing,
-                "total": self.total, "percent": round(self.percent, 1), "complete": self.complete,
-                "reviewed_by": self.reviewed_by, "file": self.file}
-
-
-def _msg_key(m):
-    return (m.context, m.id[0] if isinstance(m.id, (tuple, list)) else m.id)
-
-
-def _translated(m) -> bool:
-    s = m.string
-    return all(bool(x) for x in s) if isinstance(s, (tuple, list)) else bool(s)
-
-
-def domains(locale_dir: Path = i18n.LOCALE_DIR) -> list[str]:
-    """Catalogue names present: cli, documents, … (from .pot files and <lang>/LC_MESSAGES/*.po)."""
-    names = {p.stem for p in locale_dir.glob("*.pot")} | {p.stem for p in locale_dir.glob("*/LC_MESSAGES/*.po")}
-    return sorted(names, key=lambda n: (n != "cli", n))
-
-
-def _template_locations(templates_dir: Optional[Path]) -> dict:
-    """msgid -> [(template name, line)], from the Jinja templates themselves (documents.pot has no locations)."""
-    out: dict = {}
-    if templates_dir is None or not templates_dir.is_dir():
-        return out
-    from .plainlang import template_messages
-
-    for path in sorted(templates_dir.glob("*.j2")):
-        for line, msgid in template_messages(path):
-            out.setdefault(msgid, []).append((f"templates/{path.name}", line))
-    return out
-
-
-def coverage(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES,
-             templates_dir: Optional[Path] = None) -> list[Coverage]:
-    """Per language and catalogue (then per template inside it): translated, fuzzy, missing, reviewed_by.
-
-    The reference set of strings is the catalogue's ``.pot`` when there is
-    one, else every string any language's file holds, so a string absent from
-    a language's file counts as missing.
-    """
-    rows: list[Coverage] = []
-    for domain in domains(locale_dir):
-        pot = locale_dir / f"{domain}.pot"
-        parsed = {}
-        for lang in languages:
-            path = locale_dir / lang / "LC_MESSAGES" / f"{domain}.po"
-            if path.is_file():
-                parsed[lang] = (path, *i18n.read_catalogue(path, lang, domain))
-        reference: dict = {}
-        found_in = _template_locations(templates_dir) if domain != "cli" else {}
-        if pot.is_file():
-            tpl, _ = i18n.read_catalogue(pot, "", domain)
-            reference = {_msg_key(m): m.locations for m in tpl if m.id}
-        else:
-            for _path, cat, _rev in parsed.values():
-                for m in cat:
-                    if m.id:
-                        reference.setdefault(_msg_key(m), m.locations)
-        for lang in languages:
-            if lang not in parsed:
-                row = Coverage(lang, domain, None, missing=len(reference))
-                rows.append(row)
-                continue
-            path, cat, reviewer = parsed[lang]
-            by_key = {_msg_key(m): m for m in cat if m.id}
-            total = Coverage(lang, domain, None, reviewed_by=reviewer, file=_rel(path, locale_dir))
-            per_template: dict[str, Coverage] = {}
-            for key, locations in reference.items():
-                m = by_key.get(key)
-                state = "missing" if m is None or not _translated(m) else ("fuzzy" if m.fuzzy else "translated")
-                targets = [total]
-                if domain != "cli":
-                    for tname in sorted({loc[0] for loc in (locations or found_in.get(key[1], []))}):
-                        targets.append(per_template.setdefault(
-                            tname, Coverage(lang, domain, tname, reviewed_by=reviewer, file=total.file)))
-                for t in targets:
-                    setattr(t, state, getattr(t, state) + 1)
-            rows.append(total)
-            rows.extend(per_template[k] for k in sorted(per_template))
-    return rows
-
-
-def _rel(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base.parent.parent).as_posix()
-    except ValueError:
-        return str(path)
-
-
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["update"]:
         for p in update():
             print(f"wrote {p}")
+    elif len(sys.argv) == 3 and sys.argv[1] == "program":
+        target = Path(sys.argv[2]) / "locale" / "cli.pot"
+        try:
+            write_po(target, program_template(Path(sys.argv[2])))
+        except ValueError as e:
+            print(f"careerpath: {e}", file=sys.stderr)
+            sys.exit(1)
+        print(f"wrote {target}")
     else:
-        print("usage: python -m careerpath.catalogs update", file=sys.stderr)
+        print("usage: python -m careerpath.catalogs update\n"
+              "       python -m careerpath.catalogs program PROGRAM_FOLDER   (writes PROGRAM_FOLDER/locale/cli.pot)",
+              file=sys.stderr)
         sys.exit(2)

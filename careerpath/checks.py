@@ -19,152 +19,154 @@ from typing import Callable, Iterable, Iterator
 
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .loader import CaseFolder, Caseload, Document, display_path, load
+from .i18n.messages import Message
+from .loader import CaseFolder, Caseload, SourceFile, did_you_mean, display_path, load
 
 Check = Callable[[Caseload, date], Iterable[Diagnostic]]
 
 
-def _case_docs(cl: Caseload) -> Iterator[tuple[CaseFolder, Document, m.Case]]:
-    for cf in cl.cases.values():
-        if cf.case is not None and cf.case.model is not None:
-            yield cf, cf.case, cf.case.model
+def _case_docs(caseload: Caseload) -> Iterator[tuple[CaseFolder, SourceFile, m.Case]]:
+    for case_folder in caseload.cases.values():
+        if case_folder.case is not None and case_folder.case.model is not None:
+            yield case_folder, case_folder.case, case_folder.case.model
 
 
 # ---------------------------------------------------------------- references
 
-def check_staff_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    known = cl.staff_ids()
-    if cl.config_doc is None or cl.config_doc.model is None:
+def check_staff_references(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    known = caseload.staff_ids()
+    if caseload.config_file is None or caseload.config_file.model is None:
         return  # careerpath.yaml itself is broken; that error is already reported
 
-    def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
+    def bad(doc: SourceFile, path: tuple, value: str | None) -> Iterator[Diagnostic]:
         if value is not None and value not in known:
             close = difflib.get_close_matches(value, sorted(known), n=1)
-            yield doc.diagnostic(path, "error", "unknown-staff", f"`{display_path(path)}` names a staff id careerpath.yaml does not list",
-                                 f"did you mean `{close[0]}`?" if close else "add the person to `staff` in careerpath.yaml")
+            yield doc.diagnostic(path, "error", "unknown-staff", Message("`{path}` names a staff id careerpath.yaml does not list", path=display_path(path)),
+                                 did_you_mean(close[0]) if close else Message("add the person to `staff` in careerpath.yaml"))
 
-    for cf in cl.cases.values():
-        case = cf.model
+    for case_folder in caseload.cases.values():
+        case = case_folder.model
         if case is not None:
             for role, sid in case.staff.model_dump(by_alias=True).items():
-                yield from bad(cf.case, ("staff", role), sid)
-        for doc in (*cf.events, *cf.referrals):
+                yield from bad(case_folder.case, ("staff", role), sid)
+        for doc in (*case_folder.events, *case_folder.referrals):
             if doc.model is not None:
                 yield from bad(doc, ("by",), doc.model.by)
 
 
-def check_program_references(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    programs = cl.programs
+def check_program_references(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    programs = caseload.programs
 
-    def bad(doc: Document, path: tuple, value: str | None) -> Iterator[Diagnostic]:
+    def bad(doc: SourceFile, path: tuple, value: str | None) -> Iterator[Diagnostic]:
         if value is not None and value not in programs:
             near = programs.nearest(value)
-            yield doc.diagnostic(path, "error", "unknown-program", f"`{display_path(path)}` is not a known program",
-                                 f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}")
+            yield doc.diagnostic(path, "error", "unknown-program", Message("`{path}` is not a known program", path=display_path(path)),
+                                 did_you_mean(near) if near else Message("programs: {list}", list=", ".join(programs.ids())))
 
-    for cf in cl.cases.values():
-        if cf.model is not None:
-            for i, job in enumerate(cf.model.jobs):
-                yield from bad(cf.case, ("jobs", i, "program"), job.program)
-        if cf.plan_model is not None:
-            for i, svc in enumerate(cf.plan_model.services):
-                yield from bad(cf.plan, ("services", i, "program"), svc.program)
-        for doc in (*cf.events, *cf.referrals):
+    for case_folder in caseload.cases.values():
+        if case_folder.model is not None:
+            for i, job in enumerate(case_folder.model.jobs):
+                yield from bad(case_folder.case, ("jobs", i, "program"), job.program)
+        if case_folder.plan_model is not None:
+            for i, svc in enumerate(case_folder.plan_model.services):
+                yield from bad(case_folder.plan, ("services", i, "program"), svc.program)
+        for doc in (*case_folder.events, *case_folder.referrals):
             if doc.model is not None:
                 yield from bad(doc, ("program",), doc.model.program)
 
 
-def check_event_types(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    counted = tuple(cl.programs.event_types())
+def check_event_types(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    counted = tuple(caseload.programs.event_types())
     known = counted + m.HISTORY_EVENT_TYPES
-    for cf in cl.cases.values():
-        for doc in cf.events:
+    for case_folder in caseload.cases.values():
+        for doc in case_folder.events:
             if doc.model is not None and doc.model.type not in known:
                 close = difflib.get_close_matches(doc.model.type, known, n=1)
                 yield doc.diagnostic(("type",), "warning", "unknown-event-type",
-                                     "this event type satisfies no obligation; it is kept as history only",
-                                     f"did you mean `{close[0]}`?" if close else f"types that count: {', '.join(counted)}")
+                                     Message("this event type satisfies no obligation; it is kept as history only"),
+                                     did_you_mean(close[0]) if close else Message("types that count: {list}", list=", ".join(counted)))
 
 
-def check_duplicate_ids(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    doc = cl.config_doc
+def check_duplicate_ids(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    doc = caseload.config_file
     if doc is not None and doc.model is not None:
         seen: set[str] = set()
         for i, staff in enumerate(doc.model.staff):
             if staff.id in seen:
-                yield doc.diagnostic(("staff", i, "id"), "error", "duplicate-id", "a second staff member with the same id")
+                yield doc.diagnostic(("staff", i, "id"), "error", "duplicate-id", Message("a second staff member with the same id"))
             seen.add(staff.id)
-    for cf in cl.cases.values():
-        plan = cf.plan_model
+    for case_folder in caseload.cases.values():
+        plan = case_folder.plan_model
         if plan is None:
             continue
         seen = set()
         for gi, goal in enumerate(plan.goals):
             if goal.id in seen:
-                yield cf.plan.diagnostic(("goals", gi, "id"), "error", "duplicate-id", "a second goal with the same id")
+                yield case_folder.plan.diagnostic(("goals", gi, "id"), "error", "duplicate-id", Message("a second goal with the same id"))
             seen.add(goal.id)
             for oi, obj in enumerate(goal.objectives):
                 if obj.id in seen:
-                    yield cf.plan.diagnostic(("goals", gi, "objectives", oi, "id"), "error", "duplicate-id",
-                                             "a second objective with the same id")
+                    yield case_folder.plan.diagnostic(("goals", gi, "objectives", oi, "id"), "error", "duplicate-id",
+                                             Message("a second objective with the same id"))
                 seen.add(obj.id)
 
 
 # ---------------------------------------------------------------- case state and dates
 
-def check_closure(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(cl):
+def check_closure(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    for case_folder, doc, case in _case_docs(caseload):
         if case.status == "closed" and case.closure is None:
-            yield doc.diagnostic(("status",), "error", "closure-mismatch", "a closed case needs `closure: {date, reason}`")
+            yield doc.diagnostic(("status",), "error", "closure-mismatch", Message("a closed case needs `closure: {date, reason}`"))
         elif case.status == "active" and case.closure is not None:
-            yield doc.diagnostic(("closure",), "error", "closure-mismatch", "`closure` is set but `status` is active",
-                                 "set `status: closed`, or remove `closure` to reopen the case")
+            yield doc.diagnostic(("closure",), "error", "closure-mismatch", Message("`closure` is set but `status` is active"),
+                                 Message("set `status: closed`, or remove `closure` to reopen the case"))
         if case.closure and case.opened and case.closure.date < case.opened:
-            yield doc.diagnostic(("closure", "date"), "error", "date-order", "the case closes before it opened")
+            yield doc.diagnostic(("closure", "date"), "error", "date-order", Message("the case closes before it opened"))
 
 
-def _order(doc: Document, path_before: tuple, before: date | None, path_after: tuple, after: date | None,
-           message: str, hint: str = "") -> Iterator[Diagnostic]:
+def _order(doc: SourceFile, path_before: tuple, before: date | None, path_after: tuple, after: date | None,
+           message: Message, hint: str = "") -> Iterator[Diagnostic]:
     if before is not None and after is not None and after < before:
         yield doc.diagnostic(path_after, "error", "date-order", message, hint)
 
 
-def check_date_order(cl: Caseload, today: date) -> Iterator[Diagnostic]:
+def check_date_order(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
     """Jobs that end before they start (an enrollment's own dates are its program's: see check_programs)."""
-    for cf, doc, case in _case_docs(cl):
+    for case_folder, doc, case in _case_docs(caseload):
         for i, job in enumerate(case.jobs):
-            yield from _order(doc, ("jobs", i, "start"), job.start, ("jobs", i, "end"), job.end, "the job ends before it starts")
+            yield from _order(doc, ("jobs", i, "start"), job.start, ("jobs", i, "end"), job.end,
+                              Message("the job ends before it starts"))
 
 
-def check_future_dates(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf in cl.cases.values():
-        for doc in (*cf.events, *cf.referrals):
+def check_future_dates(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    for case_folder in caseload.cases.values():
+        for doc in (*case_folder.events, *case_folder.referrals):
             if doc.model is not None and doc.model.date > today:
-                yield doc.diagnostic(("date",), "warning", "future-date", f"dated after today ({today.isoformat()})",
-                                     "record events when they have happened; use follow_up or plan due dates for the future")
+                yield doc.diagnostic(("date",), "warning", "future-date", Message("dated after today ({date})", date=today),
+                                     Message("record events when they have happened; use follow_up or plan due dates for the future"))
 
 
 # ---------------------------------------------------------------- programs
 
-def check_programs(cl: Caseload, today: date) -> Iterator[Diagnostic]:
+def check_programs(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
     """Each enrollment against what its program declares: date order, staff ids, the program's data checks."""
     from .programs.constraints import check_enrollment
 
-    staff = cl.staff_ids() if cl.config_doc is not None and cl.config_doc.model is not None else None
-    for cf, doc, case in _case_docs(cl):
+    staff = caseload.staff_ids() if caseload.config_file is not None and caseload.config_file.model is not None else None
+    for case_folder, doc, case in _case_docs(caseload):
         for pid, enrollment in case.enrollments.items():
-            program = cl.programs.get(pid)
+            program = caseload.programs.get(pid)
             if program is not None:
                 yield from check_enrollment(program, doc, enrollment, staff)
 
 
-def check_jobs(cl: Caseload, today: date) -> Iterator[Diagnostic]:
-    for cf, doc, case in _case_docs(cl):
+def check_jobs(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    for case_folder, doc, case in _case_docs(caseload):
         for i, job in enumerate(case.jobs):
             if job.integrated and job.wage is not None and job.wage <= 0:
                 yield doc.diagnostic(("jobs", i, "wage"), "error", "job-wage",
-                                     "a competitive integrated job (`integrated: true`) pays at least minimum wage",
-                                     "record the hourly wage, or set `integrated: false` (WIOA 34 CFR 361.5(c)(9))")
+                                     Message("a competitive integrated job (`integrated: true`) pays at least minimum wage"),
+                                     Message("record the hourly wage, or set `integrated: false` (WIOA 34 CFR 361.5(c)(9))"))
 
 
 CHECKS: tuple[Check, ...] = (
@@ -180,19 +182,19 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def checks_for(cl: Caseload) -> tuple[Check, ...]:
+def checks_for(caseload: Caseload) -> tuple[Check, ...]:
     """The core checks, then those the caseload's programs bring in code (built-in programs only)."""
-    return CHECKS + tuple(c for p in cl.programs for c in p.code_checks)
+    return CHECKS + tuple(c for p in caseload.programs for c in p.code_checks)
 
 
-def run_checks(cl: Caseload, today: date, checks: Iterable[Check] | None = None) -> list[Diagnostic]:
+def run_checks(caseload: Caseload, today: date, checks: Iterable[Check] | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for check in checks_for(cl) if checks is None else checks:
-        out.extend(check(cl, today))
+    for check in checks_for(caseload) if checks is None else checks:
+        out.extend(check(caseload, today))
     return out
 
 
 def validate(caseload: Caseload | Path | str, today: date) -> list[Diagnostic]:
     """Every diagnostic of a caseload (loading, schema, references, domain rules), sorted."""
-    cl = caseload if isinstance(caseload, Caseload) else load(caseload)
-    return sorted(set(cl.diagnostics) | set(run_checks(cl, today)), key=sort_key)
+    caseload = caseload if isinstance(caseload, Caseload) else load(caseload)
+    return sorted(set(caseload.diagnostics) | set(run_checks(caseload, today)), key=sort_key)

@@ -5,6 +5,12 @@ line and column, a severity, a stable kebab-case code from :data:`CODES`, a
 message and an optional hint. Messages name fields by their path
 (``person.birth_date``), never by their value, so personal data does not leak
 into terminals, logs or bug reports.
+
+The message and hint are :class:`~careerpath.i18n.Message` values: English
+text (what :meth:`Diagnostic.format`, JSON, sorting and equality use) that
+keeps its msgid and arguments, so the CLI shows it in the user's language.
+A few messages are plain text: words careerpath did not write (the YAML
+parser's, pydantic's), shown after the code's translated meaning.
 """
 
 from __future__ import annotations
@@ -37,7 +43,10 @@ class Diagnostic:
         return text
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON form (``validate --format json``): message and hint as their English text."""
+        out = asdict(self)
+        out["message"], out["hint"] = str(self.message), str(self.hint)
+        return out
 
 
 def sort_key(d: Diagnostic) -> tuple:
@@ -66,6 +75,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-multiple-documents": ("error", "A case file holds one YAML document; a second `---` starts another."),
     "yaml-too-complex": ("error", "Nesting or alias expansion exceeds the limits (depth 64, 100,000 nodes)."),
     "empty-file": ("error", "The file holds no data."),
+    "merge-conflict": ("error", "A git merge left conflict markers (<<<<<<<, =======, >>>>>>>) in the file; keep one version and delete the markers."),
     # schema
     "wrong-type": ("error", "A value has the wrong type (text where a list belongs, a number where text belongs…)."),
     "missing-field": ("error", "A required field is missing."),
@@ -89,6 +99,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),
     "future-date": ("warning", "An event or referral is dated after today."),
+    # program folders (careerpath/programs/<id>/, <caseload>/programs/<id>/)
+    "program-invalid": ("error", "A program folder's program.yaml or rules.yaml is malformed; the program is left out."),
+    "program-code-ignored": ("warning", "A caseload's program folder holds a checks.py; a caseload is data, so it is not run."),
     # domain rules from the programs
     "ccp-school-exit": ("error", "CCP basis exiting-secondary-education needs `school_exit` at most 2 years after `start` (WIC 4870.2, CCP service description)."),
     "dor-notice-incomplete": ("error", "An ineligibility decision needs a written notice with reasons, appeal rights and CAP information (34 CFR 361.43(b))."),

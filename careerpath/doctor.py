@@ -15,7 +15,7 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Literal, Optional
+from typing import Any, Iterable, Literal, Optional
 
 Status = Literal["ok", "warn", "fail"]
 MIN_PYTHON = (3, 11)
@@ -111,26 +111,32 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
         except (UnknownLocaleError, ValueError, TypeError):
             missing.append(lang)
     if missing:
-        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} (dates fall back to a numeric form)",
+        from .i18n.formatting import OWN_DATE_FORMS
+
+        tabled = [lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS]
+        iso = [lang for lang in missing if lang not in tabled]
+        how = "; ".join([*([f"{', '.join(tabled)}: careerpath's own month table"] if tabled else []),
+                         *([f"{', '.join(iso)}: ISO 8601 dates"] if iso else [])])
+        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} ({how})",
                       "have a native speaker review documents in these languages")
     else:
         yield Finding("locale data", "ok", f"CLDR data for {', '.join(languages)}")
 
 
-def _languages(root: Path) -> list[str]:
+def _languages(root: Path, cache: Any = None) -> list[str]:
     """The languages the caseload uses, read cheaply (no personal value leaves this function)."""
     try:
-        from .loader import load
+        from .pipeline import load
 
-        cl = load(root)
+        caseload = load(root, cache=cache)
     except Exception:  # a broken caseload is validate's business, not doctor's
         return []
-    langs = {cl.config.default_language} if getattr(cl.config, "default_language", None) else set()
-    for s in cl.config.staff or []:
+    langs = {caseload.config.default_language} if getattr(caseload.config, "default_language", None) else set()
+    for s in caseload.config.staff or []:
         langs.update(s.languages)
-    for cf in cl.cases.values():
-        if cf.model is not None:
-            langs.add(cf.model.person.language)
+    for case_folder in caseload.cases.values():
+        if case_folder.model is not None:
+            langs.add(case_folder.model.person.language)
     return sorted(langs)
 
 
@@ -276,12 +282,18 @@ def check_git_state(root: Path) -> Iterable[Finding]:
         yield Finding("recording", "ok", "an interrupted recording's files have been committed or discarded since")
 
 
-def diagnose(root: Optional[Path]) -> list[Finding]:
-    """Every check, in a fixed order; ``root`` None means no caseload was found."""
+def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
+    """Every check, in a fixed order; ``root`` None means no caseload was found.
+
+    ``cache``: a :class:`careerpath.cache.Cache` to read the caseload through (None: read every file).
+    """
     findings: list[Finding] = [*check_python(), *check_yaml(), *check_git(root), *check_extras()]
     if root is None:
         findings.append(Finding("caseload", "warn", "no caseload found here",
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
-    findings += [*check_locales(_languages(root)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
+
+    findings += [Finding(*f) for f in check_team(root)]
     return findings

@@ -33,6 +33,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from .diagnostics import Diagnostic
+from .i18n.messages import Message
 from .yamlfile import parse_text, read_bytes
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -113,7 +114,8 @@ def load(raw: bytes, file: str) -> RtDoc:
     checked = read_bytes(raw, file)
     errors = [d for d in checked.diagnostics if d.severity == "error"]
     if errors or checked.data is None:
-        raise EditError(f"{file} cannot be read; fix it by hand first (careerpath validate shows where)", errors)
+        raise EditError(Message("{file} cannot be read; fix it by hand first (careerpath validate shows where)", file=file),
+                        errors)
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -124,7 +126,8 @@ def load(raw: bytes, file: str) -> RtDoc:
             data = round_trip_yaml(style).load(text)
             drift = _changed_lines(text, _dump_text(data, style))
         except (YAMLError, ValueError, TypeError) as e:  # pragma: no cover - yamlfile accepted it
-            raise EditError(f"{file} cannot be edited by the YAML round-trip writer ({type(e).__name__})") from None
+            raise EditError(Message("{file} cannot be edited by the YAML round-trip writer ({reason})", file=file,
+                                    reason=type(e).__name__)) from None
         if best is None or drift < best[0]:
             best = (drift, style, data)
         if drift == 0:
@@ -180,7 +183,7 @@ def parse_path(text: str) -> tuple:
     """``enrollments.ca-dor-vr.applied`` -> ('enrollments', 'ca-dor-vr', 'applied'); digits are list indices."""
     parts = text.strip().split(".")
     if not text.strip() or any(p == "" for p in parts):
-        raise EditError(f"`{text}` is not a field path (write it like enrollments.ca-dor-vr.applied)")
+        raise EditError(Message("`{path}` is not a field path (write it like enrollments.ca-dor-vr.applied)", path=text))
     return tuple(int(p) if p.isdigit() else p for p in parts)
 
 
@@ -212,26 +215,27 @@ def set_value(data: Any, path: tuple, value: Any, model: type | None = None) -> 
     orders it (after the keys that come before it), not at the end.
     """
     if not path:
-        raise EditError("the field path is empty")
+        raise EditError(Message("the field path is empty"))
     cur = data
     for i, part in enumerate(path[:-1]):
         nxt_is_index = isinstance(path[i + 1], int)
         if isinstance(part, int):
             if not isinstance(cur, list) or part >= len(cur):
-                raise EditError(f"`{show_path(path[:i + 1])}` does not exist (the list has {len(cur) if isinstance(cur, list) else 0} items)")
+                raise EditError(Message("`{path}` does not exist (the list has {n} items)", path=show_path(path[:i + 1]),
+                                        n=len(cur) if isinstance(cur, list) else 0))
             if cur[part] is None:
-                raise EditError(f"`{show_path(path[:i + 1])}` is empty")
+                raise EditError(Message("`{path}` is empty", path=show_path(path[:i + 1])))
             cur = cur[part]
             continue
         if not isinstance(cur, dict):
-            raise EditError(f"`{show_path(path[:i])}` is not a mapping")
+            raise EditError(_not_a_mapping(path[:i]))
         if cur.get(part) is None:
             if nxt_is_index and path[i + 1] == 0 and i + 2 == len(path):  # the first item of a new list
                 _put(cur, part, CommentedSeq(), model, path[:i])
                 cur = cur[part]
                 continue
             if nxt_is_index:
-                raise EditError(f"`{show_path(path[:i + 1])}` is not a list yet; add the list by hand")
+                raise EditError(Message("`{path}` is not a list yet; add the list by hand", path=show_path(path[:i + 1])))
             child = CommentedMap()
             if getattr(cur, "fa", None) is not None and cur.fa.flow_style():
                 child.fa.set_flow_style()
@@ -241,11 +245,12 @@ def set_value(data: Any, path: tuple, value: Any, model: type | None = None) -> 
     if isinstance(last, int):
         if not isinstance(cur, list) or last > len(cur):
             size = len(cur) if isinstance(cur, list) else 0
-            raise EditError(f"`{show_path(path)}` does not exist (the list has {size} items; "
-                            f"`{show_path(path[:-1] + (size,))}` adds one)")
+            raise EditError(Message("`{path}` does not exist (the list has {n} items; `{next}` adds one)",
+                                    path=show_path(path), n=size, next=show_path(path[:-1] + (size,))))
         if last == len(cur):  # the next number adds an item at the end
             if value is None:
-                raise EditError(f"`{show_path(path)}` does not exist yet: give the whole new item as its value")
+                raise EditError(Message("`{path}` does not exist yet: give the whole new item as its value",
+                                        path=show_path(path)))
             if not cur and getattr(cur, "fa", None) is not None and cur.fa.flow_style():
                 cur.fa.set_block_style()  # `jobs: []` becomes a block list, one item per line
             cur.append(value)
@@ -254,7 +259,7 @@ def set_value(data: Any, path: tuple, value: Any, model: type | None = None) -> 
         cur[last] = _keep_style(old, value)
         return old
     if not isinstance(cur, dict):
-        raise EditError(f"`{show_path(path[:-1])}` is not a mapping")
+        raise EditError(_not_a_mapping(path[:-1]))
     old = cur.get(last)
     if last in cur:
         cur[last] = _keep_style(old, value)
@@ -369,21 +374,32 @@ def field_annotation(model: type, path: tuple) -> Any:
         core, _ = _unwrap(t)
         if typing.get_origin(core) is list:
             if not isinstance(part, int):
-                raise EditError(f"`{show_path(path[:i])}` is a list: address an item by its number, e.g. {show_path(path[:i])}.0")
+                raise EditError(Message("`{path}` is a list: address an item by its number, e.g. {path}.0",
+                                        path=show_path(path[:i])))
             t = typing.get_args(core)[0]
             continue
         if isinstance(core, type) and issubclass(core, BaseModel):
             names = {(f.alias or name): f for name, f in core.model_fields.items()}
             if not isinstance(part, str) or part not in names:
                 close = difflib.get_close_matches(str(part), list(names), n=1)
-                hint = f"did you mean `{show_path(path[:i] + (close[0],))}`?" if close else f"fields here: {', '.join(names)}"
-                raise EditError(f"`{show_path(path[:i + 1])}` is not a field of this file",
-                                [Diagnostic("", 0, 0, "error", "unknown-field", f"`{show_path(path[:i + 1])}` is not a field of this file", hint)])
+                hint = (Message("did you mean `{name}`?", name=show_path(path[:i] + (close[0],))) if close
+                        else Message("fields here: {list}", list=", ".join(names)))
+                unknown = Message("`{path}` is not a field of this file", path=show_path(path[:i + 1]))
+                raise EditError(unknown, [Diagnostic("", 0, 0, "error", "unknown-field", unknown, hint)])
             t = names[part].annotation
             continue
-        raise EditError(f"`{show_path(path[:i])}` holds a single value; `{show_path(path)}` goes below it")
+        raise EditError(Message("`{path}` holds a single value; `{below}` goes below it", path=show_path(path[:i]),
+                                below=show_path(path)))
     core, _ = _unwrap(t)
     return core
+
+
+def _not_a_mapping(path: tuple) -> Message:
+    return Message("`{path}` is not a mapping", path=show_path(path))
+
+
+def _takes(path: str, what: Message) -> Message:
+    return Message("`{path}` takes {what}", path=path, what=what)
 
 
 _TRUE = {"true", "yes", "on"}
@@ -414,12 +430,12 @@ def typed_value(model: type, path: tuple, text: str) -> Any:
             return True
         if raw.lower() in _FALSE:
             return False
-        raise EditError(f"`{name}` takes true or false")
+        raise EditError(_takes(name, Message("true or false")))
     if core is int or core is float:
         try:
             number = float(raw) if core is float else int(raw)
         except ValueError:
-            raise EditError(f"`{name}` takes {'a number' if core is float else 'a whole number'}") from None
+            raise EditError(_takes(name, Message("a number") if core is float else Message("a whole number"))) from None
         if core is float and number.is_integer() and "." not in raw:
             return int(number)
         return number
@@ -429,12 +445,13 @@ def typed_value(model: type, path: tuple, text: str) -> Any:
             try:
                 return int(raw)
             except ValueError:
-                raise EditError(f"`{name}` takes one of: {', '.join(map(str, options))}") from None
+                raise EditError(Message("`{path}` takes one of: {list}", path=name, list=", ".join(map(str, options)))) from None
         return raw
     if origin is list or (isinstance(core, type) and issubclass(core, BaseModel)):
         parsed = parse_text(raw, "VALUE")
         if parsed.diagnostics or parsed.data is None:
-            raise EditError(f"`{name}` takes {'a list such as [a, b]' if origin is list else 'a mapping such as {key: value}'}")
+            raise EditError(_takes(name, Message("a list such as [a, b]") if origin is list
+                                   else Message("a mapping such as {key: value}")))
         data = parsed.data
         if origin is list and not isinstance(data, list):
             data = [data]

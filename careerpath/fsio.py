@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from .i18n.messages import Message
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -35,14 +37,25 @@ before_replace: Callable[[Path, Path], None] | None = None
 
 
 class WriteError(Exception):
-    """A file could not be written (disk full, read-only folder, permissions, not a regular file)."""
+    """A file could not be written (disk full, read-only folder, permissions, not a regular file);
+    ``args[0]`` is a Message."""
+
+
+def _reason(e: OSError) -> str:
+    return e.strerror or str(e)
+
+
+def _exists(path: Path) -> Message:
+    return Message("{path} already exists; not overwritten", path=path)
 
 
 #: Output names that mean "standard output": written as a stream, never replaced.
 STREAMS = ("-", "/dev/stdout")
 
-_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISLNK, Message("a symbolic link")), (stat.S_ISDIR, Message("a folder")),
+          (stat.S_ISCHR, Message("a device")), (stat.S_ISBLK, Message("a device")),
+          (stat.S_ISFIFO, Message("a FIFO (named pipe)")), (stat.S_ISSOCK, Message("a socket")))
+_OTHER_KIND = Message("not a regular file")
 
 
 def check_target(path: Path) -> None:
@@ -56,11 +69,11 @@ def check_target(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as e:
-        raise WriteError(f"cannot write {path}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot write {path}: {reason}", path=path, reason=_reason(e))) from None
     if stat.S_ISREG(mode):
         return
-    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    raise WriteError(f"{path} is {kind}; careerpath writes only regular files and leaves it as it is")
+    raise WriteError(Message("{path} is {kind}; careerpath writes only regular files and leaves it as it is",
+                             path=path, kind=next((name for test, name in _KINDS if test(mode)), _OTHER_KIND)))
 
 
 def make_dirs(path: Path) -> list[Path]:
@@ -81,7 +94,7 @@ def make_dirs(path: Path) -> list[Path]:
             folder.mkdir(mode=DIR_MODE, exist_ok=True)
             made.append(folder)
     except OSError as e:
-        raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot create the folder {path}: {reason}", path=folder, reason=_reason(e))) from None
     return made
 
 
@@ -112,7 +125,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
     if isinstance(data, str):
         data = data.encode("utf-8")
     if exclusive and (path.exists() or path.is_symlink()):
-        raise WriteError(f"{path} already exists; not overwritten")
+        raise WriteError(_exists(path))
     check_target(path)
     make_dirs(path.parent)
     if mode is None:
@@ -142,9 +155,9 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         if durable:
             _fsync_dir(path.parent)
     except FileExistsError:
-        raise WriteError(f"{path} already exists; not overwritten") from None
+        raise WriteError(_exists(path)) from None
     except OSError as e:
-        raise WriteError(f"cannot write {path}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot write {path}: {reason}", path=path, reason=_reason(e))) from None
     finally:
         if tmp is not None:
             try:
@@ -172,12 +185,13 @@ def private_dir(root: Path) -> Path:
     except FileNotFoundError:
         mode = None
     except OSError as e:
-        raise WriteError(f"cannot create the folder {folder}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot create the folder {path}: {reason}", path=folder,
+                                 reason=_reason(e))) from None
     if mode is not None and stat.S_ISLNK(mode):
-        raise WriteError(f"`{PRIVATE_DIR}` is a symbolic link; careerpath keeps its cache and locks only in a "
-                         "real folder and does not follow it")
+        raise WriteError(Message("`.careerpath` is a symbolic link; careerpath keeps its cache and locks only in a "
+                                 "real folder and does not follow it"))
     if mode is not None and not stat.S_ISDIR(mode):
-        raise WriteError(f"`{PRIVATE_DIR}` is not a folder; careerpath keeps its cache and locks there")
+        raise WriteError(Message("`.careerpath` is not a folder; careerpath keeps its cache and locks there"))
     make_dirs(folder)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -220,9 +234,11 @@ def caseload_lock(root: Path, wait: float, name: str = "lock",
                 on_wait()
             lock.acquire(timeout=wait)
     except Timeout:
-        raise LockBusy(f"another careerpath run holds {PRIVATE_DIR}/{name} (waited {wait:g} s)") from None
+        raise LockBusy(Message("another careerpath run holds {name} (waited {seconds} s)", name=PRIVATE_DIR + "/" + name,
+                               seconds=format(wait, "g"))) from None
     except OSError as e:  # from either attempt: the lock file cannot be made or opened
-        raise WriteError(f"cannot take the lock {PRIVATE_DIR}/{name}: {e.strerror or e}") from None
+        raise WriteError(Message("cannot take the lock {name}: {reason}", name=PRIVATE_DIR + "/" + name,
+                                 reason=_reason(e))) from None
     try:
         yield
     finally:

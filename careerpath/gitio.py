@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .i18n.messages import Message
+
 FALLBACK_DOMAIN = "careerpath.invalid"
 
 
@@ -57,18 +59,22 @@ def run(args: list[str], cwd: Path, *, input: bytes | None = None, env: dict[str
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, env=_env(env), input=input, capture_output=True, timeout=timeout)
     except FileNotFoundError:
-        raise GitError("git is not installed") from None
+        raise GitError(Message("git is not installed")) from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} did not finish in {timeout:.0f} s") from None
+        raise GitError(Message("git {command} did not finish in {seconds} s", command=args[0],
+                               seconds=format(timeout, ".0f"))) from None
     if check and proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace")
         held = _LOCK_EXISTS.search(stderr)
         if held:  # git's last line says "remove the file manually": never right while a git process holds it
             lock = Path(held.group("path"))
-            raise GitError(f"git {args[0]} failed: {lock} exists (another git process is working in this "
-                           "repository, or one stopped without removing it)", lock)
+            raise GitError(Message("git {command} failed: {path} exists (another git process is working in this "
+                                   "repository, or one stopped without removing it)", command=args[0], path=lock),
+                           lock)
         detail = stderr.strip().splitlines()
-        raise GitError(f"git {args[0]} failed" + (f": {detail[-1]}" if detail else f" (exit {proc.returncode})"))
+        # git's own words (LC_ALL=C: English) stay as they are
+        raise GitError(Message("git {command} failed: {detail}", command=args[0], detail=detail[-1]) if detail
+                       else Message("git {command} failed (exit {code})", command=args[0], code=proc.returncode))
     return proc
 
 
@@ -85,8 +91,8 @@ def toplevel(path: Path) -> Optional[Path]:
     if proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace")
         if "dubious ownership" in stderr:
-            raise GitError("git refuses this repository: it belongs to another user "
-                           "(git config --global --add safe.directory <path> allows it)")
+            raise GitError(Message("git refuses this repository: it belongs to another user "
+                                   "(git config --global --add safe.directory <path> allows it)"))
         return None
     return Path(proc.stdout.decode("utf-8").strip())
 
@@ -353,7 +359,8 @@ def log(cwd: Path, pathspecs: list[str], *, reverse: bool = False, follow: bool 
         stderr = proc.stderr.decode("utf-8", "replace")
         if "does not have any commits" in stderr or "bad default revision" in stderr:
             return []
-        raise GitError("git log failed: " + (stderr.strip().splitlines() or ["?"])[-1])
+        raise GitError(Message("git {command} failed: {detail}", command="log",
+                               detail=(stderr.strip().splitlines() or ["?"])[-1]))
     out = proc.stdout.decode("utf-8", "replace")
     entries = []
     for record in out.split(_SEP)[1:]:

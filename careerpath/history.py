@@ -8,12 +8,12 @@ dotted paths. It follows renames of the case folder (``git log --follow`` on
 ``case.yaml`` finds the old folder names).
 
 :func:`audit` walks the whole caseload's history oldest first and reports
-key dates changed after they were first set (application, eligibility
-decision, IPE signature, closure) and any commit touching a case after the
-commit that closed it.
+key dates changed after they were first set (the fields each program marks
+``key_date: true`` in its program.yaml, and the closure) and any commit
+touching a case after the commit that closed it.
 
 Field addresses match ``careerpath set``: case.yaml fields as they are
-(``enrollments.<program>.applied``), plan.yaml fields under ``plan.``, events
+(``enrollments.<program>.<field>``), plan.yaml fields under ``plan.``, events
 and referrals as ``events/<file stem>.<field>``.
 """
 
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import gitio
+from .i18n.messages import Message
 from .yamlfile import read_bytes
 
 from .ids import CASE_ID as _CASE_ID
@@ -163,10 +164,10 @@ def _file_changes(entry: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, f
 
 def _work_tree(root: Path) -> str:
     if not gitio.available():
-        raise HistoryError("git is not installed; history comes from git")
+        raise HistoryError(Message("git is not installed; history comes from git"))
     if gitio.toplevel(root) is None:
-        raise HistoryError("the caseload is not in a git repository; history comes from git",
-                           "commit the caseload to git (careerpath init sets one up)")
+        raise HistoryError(Message("the caseload is not in a git repository; history comes from git"),
+                           Message("commit the caseload to git (careerpath init sets one up)"))
     return gitio.show_prefix(root)
 
 
@@ -202,12 +203,12 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
     """The commits that touched the case, newest first, with field-level changes.
 
     With ``field_filter`` (a field address or a prefix of one, e.g.
-    ``enrollments.ca-dor-vr``), only the commits that changed it, and only
+    ``enrollments.<program>``), only the commits that changed it, and only
     those field changes.
     """
     root = Path(root)
     if not _CASE_ID.match(case_id):
-        raise HistoryError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
+        raise HistoryError(Message("CASE must be a case id: 1-64 characters of a-z 0-9 - _"))
     prefix = _work_tree(root)
     folders = case_folders(root, case_id)
     log = gitio.log(root, [f"cases/{name}/" for name in folders])

@@ -1,10 +1,10 @@
-"""Load a caseload folder into typed documents and load-time diagnostics.
+"""Load a caseload folder into parsed files (:class:`SourceFile`: a model and positions) and load-time diagnostics.
 
 ``load(root)`` reads ``careerpath.yaml`` and every case folder, and never
 raises for anything inside the files: each problem becomes a
 :class:`~careerpath.diagnostics.Diagnostic`. A file with schema errors is still
 loaded as far as it can be (the fields in error are dropped), so the checks
-that follow can report their own problems in the same run; such a document is
+that follow can report their own problems in the same run; such a file is
 marked ``valid=False`` and later stages know not to trust it blindly.
 """
 
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from .diagnostics import Diagnostic, Severity, sort_key
+from .i18n.messages import Message
 from .programs import ProgramSet, load_programs
 from .textsafe import code_of, unsafe_char
 from .values import Record, record
@@ -38,8 +39,12 @@ class CaseloadNotFound(Exception):
 
 
 @dataclass
-class Document:
-    """One parsed file: its model (None if unusable) and where each value is."""
+class SourceFile:
+    """One parsed YAML file of the caseload: its model (None if unusable) and where each value is.
+
+    Not a "document": in careerpath that word means a letter or plan rendered
+    for a person (:mod:`careerpath.documents`).
+    """
 
     file: str
     kind: str
@@ -66,10 +71,10 @@ class Document:
 class CaseFolder:
     id: str
     folder: str
-    case: Optional[Document] = None
-    plan: Optional[Document] = None
-    events: list[Document] = field(default_factory=list)
-    referrals: list[Document] = field(default_factory=list)
+    case: Optional[SourceFile] = None
+    plan: Optional[SourceFile] = None
+    events: list[SourceFile] = field(default_factory=list)
+    referrals: list[SourceFile] = field(default_factory=list)
 
     @property
     def model(self) -> Optional[m.Case]:
@@ -79,7 +84,7 @@ class CaseFolder:
     def plan_model(self) -> Optional[m.Plan]:
         return self.plan.model if self.plan else None
 
-    def documents(self) -> Iterator[Document]:
+    def files(self) -> Iterator[SourceFile]:
         for d in (self.case, self.plan, *self.events, *self.referrals):
             if d is not None:
                 yield d
@@ -89,7 +94,7 @@ class CaseFolder:
 class Caseload:
     root: Path
     config: m.CaseloadConfig
-    config_doc: Optional[Document]
+    config_file: Optional[SourceFile]
     cases: dict[str, CaseFolder]
     diagnostics: list[Diagnostic]
     programs: ProgramSet = field(default_factory=load_programs)
@@ -166,15 +171,15 @@ def display_path(loc: tuple) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(the file)"
+    return out or Message("(the file)")
 
 
+_WHOLE, _NUMBER, _BOOL, _MAPPING = (Message("a whole number"), Message("a number"), Message("true or false"),
+                                    Message("a mapping (key: value lines)"))
 _TYPE_WORDS = {
-    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
-    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
-    "dict_type": "a mapping (key: value lines)", "model_type": "a mapping (key: value lines)",
-    "model_attributes_type": "a mapping (key: value lines)",
+    "string_type": Message("text"), "int_type": _WHOLE, "int_parsing": _WHOLE, "int_from_float": _WHOLE,
+    "float_type": _NUMBER, "float_parsing": _NUMBER, "bool_type": _BOOL, "bool_parsing": _BOOL,
+    "list_type": Message("a list"), "dict_type": _MAPPING, "model_type": _MAPPING, "model_attributes_type": _MAPPING,
 }
 
 
@@ -202,32 +207,38 @@ def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict,
     if etype == "missing":
         parent = loc[:-1]
         line, col = positions.key(parent) if parent else (1, 1)
-        where = f" under `{display_path(parent)}`" if parent else ""
-        return Diagnostic(doc_file, line, col, "error", "missing-field", f"`{name}` is required",
-                          f"add `{loc[-1]}:`{where}")
+        hint = (Message("add `{key}:` under `{parent}`", key=str(loc[-1]), parent=display_path(parent)) if parent
+                else Message("add `{key}:`", key=str(loc[-1])))
+        return Diagnostic(doc_file, line, col, "error", "missing-field", Message("`{path}` is required", path=name), hint)
     line, col = positions.value(loc)
     if etype == "invalid_date":
-        return Diagnostic(doc_file, line, col, "error", "invalid-date", f"`{name}` {err['msg']}",
-                          "write dates as YYYY-MM-DD, e.g. 2026-03-02")
+        message = (Message("`{path}` is not a real calendar date", path=name) if err["msg"] == "is not a real calendar date"
+                   else Message("`{path}` must be a date written YYYY-MM-DD", path=name))
+        return Diagnostic(doc_file, line, col, "error", "invalid-date", message,
+                          Message("write dates as YYYY-MM-DD, e.g. 2026-03-02"))
     if etype == "date_range":
         ctx = err.get("ctx", {})
         return Diagnostic(doc_file, line, col, "error", "invalid-date",
-                          f"`{name}` must be from {ctx.get('first')} to {ctx.get('last')}",
-                          "check the year: careerpath handles dates from 1900 to 2200")
+                          Message("`{path}` must be from {first} to {last}", path=name, first=str(ctx.get("first")),
+                                  last=str(ctx.get("last"))),
+                          Message("check the year: careerpath handles dates from 1900 to 2200"))
     if etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         ctx = err.get("ctx", {})
         bound = next((v for v in ctx.values() if isinstance(v, (int, float))), None)
         shown = str(int(bound)) if isinstance(bound, (int, float)) and float(bound).is_integer() else str(bound)
-        message = f"`{name}` must be at most {shown}" if etype.startswith("less") else f"`{name}` must be at least {shown}"
+        message = (Message("`{path}` must be at most {max}", path=name, max=shown) if etype.startswith("less")
+                   else Message("`{path}` must be at least {min}", path=name, min=shown))
         return Diagnostic(doc_file, line, col, "error", "invalid-value", message)
     if etype == "finite_number":
-        return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` must be a finite number",
-                          "write the number itself (.inf and .nan are not amounts)")
+        return Diagnostic(doc_file, line, col, "error", "invalid-value",
+                          Message("`{path}` must be a finite number", path=name),
+                          Message("write the number itself (.inf and .nan are not amounts)"))
     if etype in _TYPE_WORDS:
         hint = ""
         if etype == "string_type" and isinstance(err.get("input"), (int, float, bool)):
-            hint = "put the value in quotes so it is read as text (YAML reads 0042 as 42 and no/yes literally)"
-        return Diagnostic(doc_file, line, col, "error", "wrong-type", f"`{name}` should be {_TYPE_WORDS[etype]}", hint)
+            hint = Message("put the value in quotes so it is read as text (YAML reads 0042 as 42 and no/yes literally)")
+        return Diagnostic(doc_file, line, col, "error", "wrong-type",
+                          Message("`{path}` should be {what}", path=name, what=_TYPE_WORDS[etype]), hint)
     if etype == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         allowed = re.findall(r"'([^']*)'|\b(\d+)\b", expected)
@@ -237,28 +248,36 @@ def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict,
         if isinstance(given, str):
             close = difflib.get_close_matches(given, allowed, n=1)
             if close:
-                hint = f"did you mean `{close[0]}`?"
+                hint = did_you_mean(close[0])
         return Diagnostic(doc_file, line, col, "error", "invalid-value",
-                          f"`{name}` must be one of: {', '.join(allowed)}", hint)
+                          Message("`{path}` must be one of: {list}", path=name, list=", ".join(allowed)), hint)
     if etype == "string_pattern_mismatch":
-        return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` does not have the expected form",
-                          _PATTERN_HINTS.get(str(loc[-1]) if loc else "", "see FORMAT.md for the form of this field"))
+        return Diagnostic(doc_file, line, col, "error", "invalid-value",
+                          Message("`{path}` does not have the expected form", path=name),
+                          _PATTERN_HINTS.get(str(loc[-1]) if loc else "", _SEE_FORMAT))
+    # pydantic's own words (a bound, a length): English, shown with the code's translated meaning
     msg = err.get("msg", "is not valid").replace("Input should", "should").replace("String should", "should")
     return Diagnostic(doc_file, line, col, "error", "invalid-value", f"`{name}` {msg}")
 
 
+def did_you_mean(name: str) -> Message:
+    return Message("did you mean `{name}`?", name=name)
+
+
+_DURATION = Message("a count and a unit: 30d, 2w, 6m, 1y")
+_SEE_FORMAT = Message("see FORMAT.md for the form of this field")
 _PATTERN_HINTS = {
-    "id": "ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit",
-    "language": "a language tag such as en, es, vi, hy, hmn, ru",
-    "languages": "language tags such as en, es, vi, hy, hmn, ru",
-    "phone": "digits, spaces, + ( ) - . only, e.g. \"+1 408 555 0142\"",
-    "snils": "write it as \"NNN-NNN-NNN NN\", in quotes",
-    "ssn": "write it as \"NNN-NN-NNNN\", in quotes",
-    "uci": "digits only, in quotes",
-    "currency": "a three-letter ISO 4217 code such as USD or RUB",
-    "retention_checks": "a count and a unit: 30d, 2w, 6m, 1y",
-    "czn_ipra_report_before": "a count and a unit: 30d, 2w, 6m, 1y",
-    "type": "lower-case words joined by hyphens, e.g. monthly-review",
+    "id": Message("ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit"),
+    "language": Message("a language tag such as en, es, vi, hy, hmn, ru"),
+    "languages": Message("language tags such as en, es, vi, hy, hmn, ru"),
+    "phone": Message("digits, spaces, + ( ) - . only, e.g. \"+1 408 555 0142\""),
+    "snils": Message("write it as \"NNN-NNN-NNN NN\", in quotes"),
+    "ssn": Message("write it as \"NNN-NN-NNNN\", in quotes"),
+    "uci": Message("digits only, in quotes"),
+    "currency": Message("a three-letter ISO 4217 code such as USD or RUB"),
+    "retention_checks": _DURATION,
+    "czn_ipra_report_before": _DURATION,
+    "type": Message("lower-case words joined by hyphens, e.g. monthly-review"),
 }
 
 
@@ -301,8 +320,9 @@ def _unknown_diagnostics(file: str, positions: Positions, data: dict, model_cls:
         line, col = positions.key(prefix + path)
         close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
         diags.append(Diagnostic(file, line, col, "warning", "unknown-field",
-                                f"`{display_path(prefix + path)}` is not a field of this file; it is ignored",
-                                f"did you mean `{close[0]}`?" if close else ""))
+                                Message("`{path}` is not a field of this file; it is ignored",
+                                        path=display_path(prefix + path)),
+                                did_you_mean(close[0]) if close else ""))
     return data, diags
 
 
@@ -399,8 +419,9 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
             valid = False
             line, col = positions.key(prefix)
             near = programs.nearest(str(pid))
-            diags.append(Diagnostic(file, line, col, "error", "unknown-program", f"`{pid}` is not a known program",
-                                    f"did you mean `{near}`?" if near else f"programs: {', '.join(programs.ids())}"))
+            diags.append(Diagnostic(file, line, col, "error", "unknown-program",
+                                    Message("`{path}` is not a known program", path=str(pid)),
+                                    did_you_mean(near) if near else Message("programs: {list}", list=", ".join(programs.ids()))))
             dropped.add(prefix)
             if near is not None and isinstance(block, dict):  # still report what is wrong inside it
                 _, more, _, _ = _validate(file, positions, programs.get(near).model, block, prefix)
@@ -412,7 +433,7 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
             valid = False
             line, col = positions.value(prefix)
             diags.append(Diagnostic(file, line, col, "error", "wrong-type",
-                                    f"`{display_path(prefix)}` should be a mapping (key: value lines)"))
+                                    Message("`{path}` should be {what}", path=display_path(prefix), what=_MAPPING)))
             dropped.add(prefix)
             continue
         model, more, gone, ok = _validate(file, positions, program.model, block, prefix)
@@ -440,15 +461,17 @@ def _control_characters(file: str, positions: Positions, data: Any) -> list[Diag
             if (char := unsafe_char(value)) is not None:
                 line, col = positions.value(path)
                 out.append(Diagnostic(file, line, col, "error", "control-character",
-                                      f"`{display_path(path)}` holds the control character {code_of(char)}",
-                                      "remove it (a terminal would act on it); write plain text"))
+                                      Message("`{path}` holds the control character {char}", path=display_path(path),
+                                              char=code_of(char)),
+                                      Message("remove it (a terminal would act on it); write plain text")))
         elif isinstance(value, dict):
             for k, v in value.items():
                 if isinstance(k, str) and unsafe_char(k) is not None:
                     line, col = positions.key(path + (k,))
                     out.append(Diagnostic(file, line, col, "error", "control-character",
-                                          f"a key holds the control character {code_of(unsafe_char(k) or '')}",
-                                          "remove it (a terminal would act on it); write plain text"))
+                                          Message("a key holds the control character {char}",
+                                                  char=code_of(unsafe_char(k) or "")),
+                                          Message("remove it (a terminal would act on it); write plain text")))
                     continue
                 stack.append((path + (k,), v))
         elif isinstance(value, list):
@@ -457,7 +480,7 @@ def _control_characters(file: str, positions: Positions, data: Any) -> list[Diag
     return out
 
 
-def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[Document, list[Diagnostic]]:
+def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[SourceFile, list[Diagnostic]]:
     """Validate parsed data against the model of ``kind``; keep going past errors.
 
     ``programs`` (default: the built-in ones) decides which enrollments and settings
@@ -471,13 +494,13 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
         if not any(d.severity == "error" for d in parsed.diagnostics):
             # `~` or `null` alone: no reader error, yet nothing loads. Silently skipped it would leave an event
             # unrecorded (its obligation overdue) or a careerpath.yaml without staff while validate said clean.
-            diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file holds only `null`: no data",
-                                    "write its fields, or delete the file"))
-        return Document(file, kind, None, parsed.positions, False), diags
+            diags.append(Diagnostic(file, 1, 1, "error", "empty-file", Message("the file holds only `null`: no data"),
+                                    Message("write its fields, or delete the file")))
+        return SourceFile(file, kind, None, parsed.positions, False), diags
     if not isinstance(data, dict):
         line, col = parsed.positions.value(())
-        diags.append(Diagnostic(file, line, col, "error", "wrong-type", "the file should hold a mapping (key: value lines)"))
-        return Document(file, kind, None, parsed.positions, False), diags
+        diags.append(Diagnostic(file, line, col, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)")))
+        return SourceFile(file, kind, None, parsed.positions, False), diags
     control = _control_characters(file, parsed.positions, data)
     part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
     part = data.get(part_name) if part_name else None
@@ -487,7 +510,8 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
     if part_name:  # checked even when the rest of the file failed: every problem in one run
         if part is not None and not isinstance(part, dict):
             line, col = parsed.positions.value((part_name,))
-            diags.append(Diagnostic(file, line, col, "error", "wrong-type", f"`{part_name}` should be a mapping (key: value lines)"))
+            diags.append(Diagnostic(file, line, col, "error", "wrong-type",
+                                    Message("`{path}` should be {what}", path=part_name, what=_MAPPING)))
             dropped.add((part_name,))
             valid, part = False, None
         if kind == "case":
@@ -502,8 +526,8 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
         valid &= ok
     diags.extend(control)
     diags.sort(key=sort_key)
-    return Document(file, kind, model, parsed.positions, valid and model is not None and not control,
-                    frozenset(dropped)), diags
+    return SourceFile(file, kind, model, parsed.positions, valid and model is not None and not control,
+                      frozenset(dropped)), diags
 
 
 def model_of(kind: str, data: dict, programs: Optional[ProgramSet] = None) -> Any:
@@ -538,13 +562,13 @@ def _rel(root: Path, path: Path) -> str:
 class FileStore(typing.Protocol):
     """Where :func:`load_case` may find and leave parsed files (the load cache)."""
 
-    def lookup(self, path: Path, file: str, kind: str) -> Optional[tuple[Document, list[Diagnostic]]]: ...
+    def lookup(self, path: Path, file: str, kind: str) -> Optional[tuple[SourceFile, list[Diagnostic]]]: ...
 
-    def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: Document, diags: list[Diagnostic]) -> None: ...
+    def store(self, file: str, stat: Optional[os.stat_result], kind: str, doc: SourceFile, diags: list[Diagnostic]) -> None: ...
 
 
-def _load_doc(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None,
-              programs: Optional[ProgramSet] = None) -> Document:
+def _load_file(root: Path, path: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None,
+              programs: Optional[ProgramSet] = None) -> SourceFile:
     file = _rel(root, path)
     if files is not None:
         hit = files.lookup(path, file, kind)
@@ -566,27 +590,27 @@ def _listdir(folder: Path, diags: list[Diagnostic], root: Path) -> list[Path]:
         return sorted(folder.iterdir())
     except OSError as e:
         diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable",
-                                f"cannot list the folder ({e.strerror or type(e).__name__})"))
+                                Message("cannot list the folder ({reason})", reason=e.strerror or type(e).__name__)))
         return []
 
 
 def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
     if path.is_symlink() and not inside(root, path):
         diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "symlink-outside",
-                                "a symbolic link points outside the caseload; it is not followed",
-                                "copy the file into the caseload instead of linking to it"))
+                                Message("a symbolic link points outside the caseload; it is not followed"),
+                                Message("copy the file into the caseload instead of linking to it")))
         return False
     return True
 
 
-def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> list[Document]:
+def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], files: Optional[FileStore] = None) -> list[SourceFile]:
     docs = []
     if not folder.exists():
         return docs
     if not _safe(root, folder, diags):
         return docs
     if not folder.is_dir():
-        diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", "a file stands where a folder belongs"))
+        diags.append(Diagnostic(_rel(root, folder), 1, 1, "error", "file-unreadable", Message("a file stands where a folder belongs")))
         return docs
     for path in _listdir(folder, diags, root):
         if path.name.startswith(".") or not _safe(root, path, diags):
@@ -595,27 +619,28 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
             # a line break or an escape in a name would split or rewrite the lines that show it (a faked
             # `key-date-changed` in audit); such a file counts for nothing until renamed
             diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "file-name-unsafe",
-                                    f"the file name holds the character {code_of(char)}; the file is not read",
-                                    "rename it to <YYYY-MM-DD>-<slug>.yaml"))
+                                    Message("the file name holds the character {char}; the file is not read",
+                                            char=code_of(char)),
+                                    Message("rename it to <YYYY-MM-DD>-<slug>.yaml")))
             continue
         if path.suffix == ".yml":
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
-                                    "a .yml file is not read", "rename it to .yaml"))
+                                    Message("a .yml file is not read"), Message("rename it to .yaml")))
             continue
         if path.suffix != ".yaml":
             continue
-        doc = _load_doc(root, path, kind, diags, files)
+        doc = _load_file(root, path, kind, diags, files)
         docs.append(doc)
         match = _DATED_NAME.match(path.name)
         if not match:
             diags.append(Diagnostic(doc.file, 1, 1, "warning", "file-name",
-                                    "the file name does not follow <YYYY-MM-DD>-<slug>.yaml",
-                                    "e.g. 2026-11-03-monthly-review.yaml"))
+                                    Message("the file name does not follow <YYYY-MM-DD>-<slug>.yaml"),
+                                    Message("e.g. 2026-11-03-monthly-review.yaml")))
         elif doc.model is not None and match.group(1) != doc.model.date.isoformat():
             line, col = doc.at("date")
             diags.append(Diagnostic(doc.file, line, col, "warning", "file-name",
-                                    "the date in the file name differs from `date`",
-                                    "rename the file or correct the date"))
+                                    Message("the date in the file name differs from `date`"),
+                                    Message("rename the file or correct the date")))
     return docs
 
 
@@ -627,30 +652,30 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
     """
     if programs is None:
         programs = load_programs(root)
-    cf = CaseFolder(folder.name, _rel(root, folder))
+    case_folder = CaseFolder(folder.name, _rel(root, folder))
     case_path = folder / "case.yaml"
     if not _CASE_ID.match(folder.name):
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "case-id-invalid", "the folder name is not a valid case id",
-                                "use 1-64 characters of a-z 0-9 - _, starting with a letter or digit"))
+        diags.append(Diagnostic(case_folder.folder, 1, 1, "error", "case-id-invalid", Message("the folder name is not a valid case id"),
+                                Message("use 1-64 characters of a-z 0-9 - _, starting with a letter or digit")))
     if not case_path.exists() and not case_path.is_symlink():
-        diags.append(Diagnostic(cf.folder, 1, 1, "error", "missing-case-file", "the case folder has no case.yaml",
-                                "run `careerpath new` to scaffold one"))
+        diags.append(Diagnostic(case_folder.folder, 1, 1, "error", "missing-case-file", Message("the case folder has no case.yaml"),
+                                Message("run `careerpath new` to scaffold one")))
     elif _safe(root, case_path, diags):
-        cf.case = _load_doc(root, case_path, "case", diags, files, programs)
-        if cf.case.model is not None and cf.case.model.id != folder.name:
-            diags.append(cf.case.diagnostic(("id",), "error", "case-id-mismatch", "`id` differs from the folder name",
-                                            "make `id` equal the folder name, or rename the folder"))
+        case_folder.case = _load_file(root, case_path, "case", diags, files, programs)
+        if case_folder.case.model is not None and case_folder.case.model.id != folder.name:
+            diags.append(case_folder.case.diagnostic(("id",), "error", "case-id-mismatch", Message("`id` differs from the folder name"),
+                                            Message("make `id` equal the folder name, or rename the folder")))
     plan_path = folder / "plan.yaml"
     if (plan_path.exists() or plan_path.is_symlink()) and _safe(root, plan_path, diags):
-        cf.plan = _load_doc(root, plan_path, "plan", diags, files)
-    cf.events = _load_dated(root, folder / "events", "event", diags, files)
-    cf.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
+        case_folder.plan = _load_file(root, plan_path, "plan", diags, files)
+    case_folder.events = _load_dated(root, folder / "events", "event", diags, files)
+    case_folder.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
     for path in _listdir(folder, diags, root):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
-                                    "this file is not part of the case format and is not read",
-                                    "events go in events/, referrals in referrals/, attachments in documents/"))
-    return cf
+                                    Message("this file is not part of the case format and is not read"),
+                                    Message("events go in events/, referrals in referrals/, attachments in documents/")))
+    return case_folder
 
 
 def find_caseload(start: Path) -> Optional[Path]:
@@ -662,41 +687,34 @@ def find_caseload(start: Path) -> Optional[Path]:
     return None
 
 
-def load(root: Path | str, *, cache: Optional[bool] = None) -> Caseload:
-    """Load the caseload at ``root``. Problems in files become diagnostics.
+def load(root: Path | str) -> Caseload:
+    """Load the caseload at ``root``, reading every file. Problems in files become diagnostics.
 
-    ``cache=True`` reuses what an earlier run parsed (see :mod:`careerpath.cache`):
-    the same result, diagnostics included, faster. Default: off for library
-    callers, on inside a CLI command unless ``--no-cache`` (``_runtime.cache_default``).
+    No cache is read or written (nothing is written behind a library caller's
+    back); :func:`careerpath.pipeline.load` takes a cache when asked to.
     """
     root = Path(root)
     if not root.is_dir():
         raise CaseloadNotFound(f"{root} is not a folder")
-    from . import _runtime
-
-    if _runtime.cache_default if cache is None else cache:
-        from .cache import load_cached
-
-        return load_cached(root)
     return load_root(root, load_case)
 
 
 def load_config(root: Path, diags: list[Diagnostic], programs: Optional[ProgramSet] = None
-                ) -> tuple[m.CaseloadConfig, Optional[Document]]:
-    """careerpath.yaml as a model (defaults when missing or broken) and its document."""
+                ) -> tuple[m.CaseloadConfig, Optional[SourceFile]]:
+    """careerpath.yaml as a model (defaults when missing or broken) and its parsed file."""
     if programs is None:
         programs = load_programs(root)
-    config_doc = None
+    config_file = None
     config_path = root / CONFIG_FILE
     if config_path.is_symlink() and not _safe(root, config_path, diags):
         pass
     elif config_path.exists():
-        config_doc = _load_doc(root, config_path, "careerpath", diags, programs=programs)
+        config_file = _load_file(root, config_path, "careerpath", diags, programs=programs)
     else:
-        diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file",
-                                "careerpath.yaml is missing", "run `careerpath init` or point --caseload at the caseload folder"))
-    config = config_doc.model if config_doc and config_doc.model else empty_config(programs)
-    return config, config_doc
+        diags.append(Diagnostic(CONFIG_FILE, 1, 1, "error", "missing-caseload-file", Message("careerpath.yaml is missing"),
+                                Message("run `careerpath init` or point --caseload at the caseload folder")))
+    config = config_file.model if config_file and config_file.model else empty_config(programs)
+    return config, config_file
 
 
 def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
@@ -715,7 +733,7 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
     """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
     programs = load_programs(root)
     diags: list[Diagnostic] = list(programs.diagnostics)
-    config, config_doc = load_config(root, diags, programs)
+    config, config_file = load_config(root, diags, programs)
     for name in OWN_FOLDERS:  # a cloned caseload may link these anywhere: not followed (documents, fsio), reported here
         _safe(root, root / name, diags)
     cases: dict[str, CaseFolder] = {}
@@ -723,9 +741,7 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
         entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
         ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
-        if case_loader is load_case:  # a large caseload loads on every core (careerpath.cache)
-            from .cache import load_cases_parallel
-
+        if case_loader is load_case:  # a large caseload loads on every core
             ready = load_cases_parallel(root, [f for f in entries if not f.is_symlink() and f.is_dir()])
         for folder in entries:
             if not _safe(root, folder, diags):
@@ -737,6 +753,36 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
                 cases[folder.name] = case_loader(root, folder, diags, programs=programs)
             elif folder.suffix in (".yaml", ".yml"):
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
-                                        "a file directly under cases/ is not read", "each case is a folder: cases/<id>/case.yaml"))
+                                        Message("a file directly under cases/ is not read"),
+                                        Message("each case is a folder: cases/<id>/case.yaml")))
     diags.sort(key=sort_key)
-    return Caseload(root, config, config_doc, cases, diags, programs)
+    return Caseload(root, config, config_file, cases, diags, programs)
+
+
+def _load_chunk(task: tuple[Path, list[str]]) -> list[tuple[str, CaseFolder, list[Diagnostic]]]:
+    root, names = task
+    programs = load_programs(root)
+    out = []
+    for name in names:
+        diags: list[Diagnostic] = []
+        out.append((name, load_case(root, root / "cases" / name, diags, programs=programs), diags))
+    return out
+
+
+def load_cases_parallel(root: Path, folders: list[Path]) -> dict[str, tuple[CaseFolder, list[Diagnostic]]]:
+    """Case folders loaded by a pool of processes, {name: (CaseFolder, diagnostics)}; {} when too few to pay.
+
+    The uncached loader's way to use every core on a large caseload; the order
+    of the result does not matter (the caller walks its own sorted listing).
+    """
+    from . import parallel
+
+    if not parallel.worth_a_pool(len(folders)):
+        return {}
+    names = [f.name for f in folders]
+    size = max(20, len(names) // (parallel.WORKERS * 16))
+    out: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
+    for part in parallel.pool_map(_load_chunk, [(root, names[i:i + size]) for i in range(0, len(names), size)]):
+        for name, folder, diags in part:
+            out[name] = (folder, diags)
+    return out

@@ -93,6 +93,9 @@ class Staff(Model):
     certifications: list[Literal["CESP", "ACRE-CE", "ACRE"]] = []
     qualification_exception: Optional[QualificationException] = None
     email: Optional[str] = None
+    # the team's git server (docs/team.md): who may push what, and the server accounts that are this person
+    access: Optional[Literal["supervisor", "admin"]] = None
+    logins: list[Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s]+$")]] = []
 
 
 class CaseloadConfig(Model):

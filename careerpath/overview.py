@@ -37,19 +37,19 @@ def _dates(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 def overview(caseload: Any, case_id: str, today: date, obligations: Optional[list] = None) -> dict[str, Any]:
     """The at-a-glance view of one case on ``today`` (obligations computed unless given)."""
-    cf = caseload.cases.get(case_id)
-    if cf is None:
+    case_folder = caseload.cases.get(case_id)
+    if case_folder is None:
         raise UnknownCase(case_id)
     if obligations is None:
         from .obligations import compute
 
         obligations = [o for o in compute(caseload, today, include_closed_history=True) if o.case == case_id]
-    case = cf.case.model if cf.case is not None else None
-    plan = cf.plan.model if cf.plan is not None else None
+    case = case_folder.case.model if case_folder.case is not None else None
+    plan = case_folder.plan.model if case_folder.plan is not None else None
     staff_names = {s.id: s.name for s in caseload.config.staff}
     out: dict[str, Any] = {"case": case_id, "today": today.isoformat()}
     out["problems"] = len({d.file for d in caseload.diagnostics if d.severity == "error"
-                           and (d.file == cf.folder or d.file.startswith(cf.folder + "/"))})
+                           and (d.file == case_folder.folder or d.file.startswith(case_folder.folder + "/"))})
     if case is not None:
         person = case.person
         out.update({
@@ -84,12 +84,12 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
     out["obligations"] = [o.to_dict() for o in obligations if o.status != "done" and not o.history]
     # left open when the case closed or an enrollment ended: history, not today's work
     out["open_at_end"] = [o.to_dict() for o in obligations if o.status != "done" and o.history]
-    events = sorted((d.model for d in cf.events if d.model is not None and d.model.date <= today),
+    events = sorted((d.model for d in case_folder.events if d.model is not None and d.model.date <= today),
                     key=lambda e: e.date, reverse=True)[:LAST_EVENTS]
     out["last_events"] = [{"date": _iso(e.date), "type": e.type, "by": e.by, "program": e.program, "summary": e.summary}
                           for e in events]
     out["open_referrals"] = [{"date": _iso(r.model.date), "to": r.model.to, "kind": r.model.kind,
                               "follow_up": _iso(r.model.follow_up), "file": r.file}
-                             for r in sorted(cf.referrals, key=lambda d: d.file)
+                             for r in sorted(case_folder.referrals, key=lambda d: d.file)
                              if r.model is not None and r.model.outcome is None]
     return out

@@ -28,7 +28,8 @@ from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
 from .fsio import COMMIT_LOCK, LockBusy, WriteError, atomic_write, caseload_lock
-from .loader import CONFIG_FILE, CaseFolder, Caseload, Document, empty_config, file_models, inside, load_case, validate_data
+from .i18n.messages import Message, message_of
+from .loader import CONFIG_FILE, CaseFolder, Caseload, SourceFile, empty_config, file_models, inside, load_case, validate_data
 from .programs import ProgramSet, load_programs
 from .schema import modeline
 from .yamlfile import read_bytes, read_file
@@ -53,6 +54,7 @@ class RecordBusy(RecordError):
 
 
 RECORD_LOCK = COMMIT_LOCK  # in .careerpath/: shared with `report --commit`
+_STAFF_HINT = Message("or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
 RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validates the whole caseload
 
 
@@ -96,47 +98,56 @@ class Recorded:
 
     paths: list[str]
     message: str
-    git: str               # committed | skipped | not-a-repository | no-git | failed
+    git: str               # committed | skipped | unchanged | not-a-repository | no-git | failed | dry-run
     commit: Optional[str] = None
     identity: Optional[str] = None   # user | fallback
     notes: list[str] = field(default_factory=list)
     drift: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
+    diff: str = ""         # a dry run's unified diff (see preview)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the recording commands print with ``--format json`` (paths relative to the caseload)."""
+        return {"files": list(self.paths), "subject": self.message.splitlines()[0] if self.message else "",
+                "message": self.message, "git": self.git, "commit": self.commit, "identity": self.identity,
+                "drift": self.drift, "warnings": [d.to_dict() for d in self.warnings], "notes": list(self.notes),
+                **({"diff": self.diff} if self.git == "dry-run" else {})}
 
 
 # ---------------------------------------------------------------- context
 
 @dataclass
-class _Ctx:
+class _Target:
     root: Path
     case_id: str
     folder: Path
     config: m.CaseloadConfig
-    config_doc: Optional[Document]
+    config_file: Optional[SourceFile]
     programs: ProgramSet
 
 
-def _context(root: Path, case_id: str) -> _Ctx:
+def _target(root: Path, case_id: str) -> _Target:
     root = Path(root)
     if not _CASE_ID.match(case_id):
-        raise RecordError("CASE must be a case id: 1-64 characters of a-z 0-9 - _")
+        raise RecordError(Message("CASE must be a case id: 1-64 characters of a-z 0-9 - _"))
     folder = root / "cases" / case_id
     for p in (folder, folder / "case.yaml"):
         if p.is_symlink() and not inside(root, p):
-            raise RecordError(f"cases/{case_id} links outside the caseload; careerpath does not write through it")
+            raise RecordError(Message("cases/{name} links outside the caseload; careerpath does not write through it",
+                                      name=case_id))
     if not (folder / "case.yaml").is_file():
-        raise RecordError(f"there is no case {case_id} in this caseload (no cases/{case_id}/case.yaml)",
-                          hint="`careerpath new` makes a case")
+        raise RecordError(Message("there is no case {name} in this caseload (no cases/{path}/case.yaml)", name=case_id,
+                                  path=case_id), hint=Message("`careerpath new` makes a case"))
     programs = load_programs(root)
     parsed = read_file(root / CONFIG_FILE, CONFIG_FILE)
     doc, _ = validate_data(CONFIG_FILE, "careerpath", parsed, programs)
     config = doc.model if doc.model is not None else empty_config(programs)
-    return _Ctx(root, case_id, folder, config, doc, programs)
+    return _Target(root, case_id, folder, config, doc, programs)
 
 
-def _known_program(ctx: _Ctx, program: Optional[str]) -> None:
-    if program is not None and program not in ctx.programs:
-        raise RecordError(f"--program must be one of: {', '.join(ctx.programs.ids())}")
+def _known_program(target: _Target, program: Optional[str]) -> None:
+    if program is not None and program not in target.programs:
+        raise RecordError(Message("--program must be one of: {list}", list=", ".join(target.programs.ids())))
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -149,28 +160,28 @@ def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
     import difflib
 
     close = difflib.get_close_matches(staff_id, [s.id for s in staff], n=1)
-    raise RecordError("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml",
-                      hint=f"did you mean `{close[0]}`?" if close else
-                      "use an id from `staff:` in careerpath.yaml, or add the person there")
+    raise RecordError(Message("--by (or $CAREERPATH_STAFF, or git config careerpath.staff) is not a staff id in careerpath.yaml"),
+                      hint=Message("did you mean `{name}`?", name=close[0]) if close else
+                      Message("use an id from `staff:` in careerpath.yaml, or add the person there"))
 
 
-def _case_model(ctx: _Ctx) -> Optional[m.Case]:
-    rel = f"cases/{ctx.case_id}/case.yaml"
-    doc, _ = validate_data(rel, "case", read_file(ctx.folder / "case.yaml", rel), ctx.programs)
+def _case_model(target: _Target) -> Optional[m.Case]:
+    rel = f"cases/{target.case_id}/case.yaml"
+    doc, _ = validate_data(rel, "case", read_file(target.folder / "case.yaml", rel), target.programs)
     return doc.model
 
 
-def _case_data(ctx: _Ctx, raw: Optional[bytes] = None) -> dict:
+def _case_data(target: _Target, raw: Optional[bytes] = None) -> dict:
     """case.yaml as plain data (dates as text), for the rule links' conditions."""
-    rel = f"cases/{ctx.case_id}/case.yaml"
-    parsed = read_bytes(raw, rel) if raw is not None else read_file(ctx.folder / "case.yaml", rel)
+    rel = f"cases/{target.case_id}/case.yaml"
+    parsed = read_bytes(raw, rel) if raw is not None else read_file(target.folder / "case.yaml", rel)
     return parsed.data if isinstance(parsed.data, dict) else {}
 
 
-def _programs_of(ctx: _Ctx, rules: list[str], program: Optional[str]) -> list[str]:
+def _programs_of(target: _Target, rules: list[str], program: Optional[str]) -> list[str]:
     if program:
         return [program]
-    return sorted({p for p in (rulelinks.program_of(ctx.programs, r) for r in rules) if p})
+    return sorted({p for p in (rulelinks.program_of(target.programs, r) for r in rules) if p})
 
 
 def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
@@ -196,36 +207,36 @@ def _unique_name(folder: Path, day: date, slug: str) -> str:
 def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Optional[str],
              summary: Optional[str] = None, program: Optional[str] = None) -> Change:
     """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     if staff is None:
-        raise RecordError("say who recorded this: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
+        raise RecordError(Message("say who recorded this: --by STAFF"), hint=_STAFF_HINT)
     if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
-        raise RecordError("TYPE must be lower-case words joined by hyphens, e.g. monthly-review")
-    _known_program(ctx, program)
+        raise RecordError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
+    _known_program(target, program)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
         data["program"] = program
     if summary:
         data["summary"] = edit.free_text(summary)
-    folder = ctx.folder / "events"
+    folder = target.folder / "events"
     name = _unique_name(folder, day, event_type)
     text = edit.new_text(data, modeline("event", 3))
-    rules = rulelinks.for_event(ctx.programs, event_type, program, _case_data(ctx))
+    rules = rulelinks.for_event(target.programs, event_type, program, _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
-    return Change(ctx.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
-                  _trailers(case_id, _programs_of(ctx, rules, program), rules, staff), staff)
+    return Change(target.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
+                  _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff)
 
 
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
                documents: list[str] | None = None, follow_up: Optional[date] = None,
                consent: Optional[str] = None, program: Optional[str] = None) -> Change:
     """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``."""
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     if staff is None:
-        raise RecordError("say who made the referral: --by STAFF", hint="or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
-    _known_program(ctx, program)
+        raise RecordError(Message("say who made the referral: --by STAFF"), hint=_STAFF_HINT)
+    _known_program(target, program)
     data: dict[str, Any] = {"date": day.isoformat(), "to": edit.free_text(to), "kind": kind}
     if program:
         data["program"] = program
@@ -234,30 +245,30 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     data["consent"] = consent
     data["follow_up"] = follow_up.isoformat() if follow_up else None
     data["outcome"] = None
-    folder = ctx.folder / "referrals"
+    folder = target.folder / "referrals"
     name = _unique_name(folder, day, kind)
     text = edit.new_text(data, modeline("referral", 3))
-    rules = rulelinks.for_fields(ctx.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(ctx))
+    rules = rulelinks.for_fields(target.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
-    return Change(ctx.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
+    return Change(target.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
 
 
-def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
-    path = ctx.folder / rel_in_case
-    rel = f"cases/{ctx.case_id}/{rel_in_case}"
+def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
+    path = target.folder / rel_in_case
+    rel = f"cases/{target.case_id}/{rel_in_case}"
     if path.is_symlink():
-        raise RecordError(f"{rel} is a symbolic link; careerpath edits only plain files")
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=rel))
     try:
         before = path.read_bytes()
     except OSError as e:
-        raise RecordError(f"cannot read {rel} ({e.strerror or type(e).__name__})") from None
+        raise RecordError(Message("cannot read {path} ({reason})", path=rel, reason=e.strerror or type(e).__name__)) from None
     try:
         doc = edit.load(before, rel)
         if not isinstance(doc.data, dict):
-            raise RecordError(f"{rel} does not hold a mapping; fix it by hand first")
+            raise RecordError(Message("{path} does not hold a mapping; fix it by hand first", path=rel))
         for path_, value in edits:
-            edit.set_value(doc.data, path_, value, file_models(ctx.programs)[kind])
+            edit.set_value(doc.data, path_, value, file_models(target.programs)[kind])
     except edit.EditError as e:
         raise RecordError(e.message, [d for d in e.diagnostics if d.file]) from None
     return FileChange(path, rel, kind, before, edit.dump(doc)), doc.drift
@@ -265,18 +276,20 @@ def _edit_file(ctx: _Ctx, rel_in_case: str, kind: str, edits: list[tuple[tuple, 
 
 def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome: str, by: Optional[str] = None) -> Change:
     """Close a referral: set ``outcome: {date, conclusion}`` in ``referrals/<REFERRAL>.yaml``."""
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     stem = referral[:-5] if referral.endswith(".yaml") else referral
-    if not _STEM.match(stem) or not (ctx.folder / "referrals" / f"{stem}.yaml").is_file():
-        raise RecordError(f"case {case_id} has no referral {stem}", hint=f"referral names are the file names in cases/{case_id}/referrals/ without .yaml")
-    current = read_file(ctx.folder / "referrals" / f"{stem}.yaml", stem)
+    if not _STEM.match(stem) or not (target.folder / "referrals" / f"{stem}.yaml").is_file():
+        raise RecordError(Message("case {name} has no referral {stem}", name=case_id, stem=stem),
+                          hint=Message("referral names are the file names in cases/{name}/referrals/ without .yaml",
+                                       name=case_id))
+    current = read_file(target.folder / "referrals" / f"{stem}.yaml", stem)
     if isinstance(current.data, dict) and current.data.get("outcome") is not None:
-        raise RecordError(f"the referral {stem} already has an outcome; change it by hand if it is wrong")
+        raise RecordError(Message("the referral {stem} already has an outcome; change it by hand if it is wrong", stem=stem))
     outcome_map = edit.to_yaml({"date": day.isoformat(), "conclusion": edit.free_text(outcome)})
-    fc, drift = _edit_file(ctx, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
-    rules = rulelinks.for_fields(ctx.programs, ["referral.outcome.date"], _case_data(ctx))
-    return Change(ctx.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
+    fc, drift = _edit_file(target, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
+    rules = rulelinks.for_fields(target.programs, ["referral.outcome.date"], _case_data(target))
+    return Change(target.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
                   _trailers(case_id, [], rules, staff), staff, drift)
 
 
@@ -288,8 +301,8 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     commit, for fields that must change together (an eligibility ``status`` and
     its ``decided`` date). All pairs address the same file.
     """
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
     pairs = [(field_path, value), *(more or [])]
     kind = None
     edits: list[tuple[tuple, Any]] = []
@@ -303,14 +316,14 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             raise RecordError(e.message) from None
         this_kind, model_path = ("plan", path[1:]) if path[0] == "plan" else ("case", path)
         if kind is not None and this_kind != kind:
-            raise RecordError("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands")
+            raise RecordError(Message("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands"))
         kind = this_kind
         if kind == "plan" and not model_path:
-            raise RecordError("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done")
+            raise RecordError(Message("name a field of plan.yaml after `plan.`, e.g. plan.goals.0.objectives.1.done"))
         if model_path == ("id",):
-            raise RecordError("the case id is the folder name; rename the folder and `id` together by hand (git mv)")
+            raise RecordError(Message("the case id is the folder name; rename the folder and `id` together by hand (git mv)"))
         try:
-            typed = edit.typed_value(file_models(ctx.programs)[kind], model_path, fvalue)
+            typed = edit.typed_value(file_models(target.programs)[kind], model_path, fvalue)
         except edit.EditError as e:
             raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
         edits.append((model_path, typed))
@@ -325,26 +338,27 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             programs.append(str(model_path[1]))
     assert kind is not None
     rel_in_case = "plan.yaml" if kind == "plan" else "case.yaml"
-    if kind == "plan" and not (ctx.folder / "plan.yaml").is_file():
-        raise RecordError(f"case {case_id} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)")
-    fc, drift = _edit_file(ctx, rel_in_case, kind, edits)
-    rules = rulelinks.for_fields(ctx.programs, addresses, _case_data(ctx, fc.after if kind == "case" else None))
+    if kind == "plan" and not (target.folder / "plan.yaml").is_file():
+        raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
+                                  name=case_id))
+    fc, drift = _edit_file(target, rel_in_case, kind, edits)
+    rules = rulelinks.for_fields(target.programs, addresses, _case_data(target, fc.after if kind == "case" else None))
     if not programs:
-        programs = _programs_of(ctx, rules, None)
+        programs = _programs_of(target, rules, None)
     subject = f"{case_id}: set " + ", ".join(shown_parts)
-    return Change(ctx.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
+    return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 
 
 def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None) -> Change:
     """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml."""
-    ctx = _context(root, case_id)
-    staff = _staff(ctx.config.staff, by)
-    current = _case_model(ctx)
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    current = _case_model(target)
     if current is not None and current.status == "closed":
-        raise RecordError(f"the case {case_id} is already closed")
+        raise RecordError(Message("the case {name} is already closed", name=case_id))
     closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
-    fc, drift = _edit_file(ctx, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
-    return Change(ctx.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
+    fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
+    return Change(target.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
                   _trailers(case_id, [], [], staff), staff, drift)
 
 
@@ -354,18 +368,18 @@ def _error_keys(diags: list[Diagnostic]) -> set[tuple[str, str, str]]:
     return {(d.file, d.code, d.message) for d in diags if d.severity == "error"}
 
 
-def _doc_from_bytes(rel: str, kind: str, raw: bytes, programs: ProgramSet) -> tuple[Document, list[Diagnostic]]:
+def _file_from_bytes(rel: str, kind: str, raw: bytes, programs: ProgramSet) -> tuple[SourceFile, list[Diagnostic]]:
     parsed = read_bytes(raw, rel)
     doc, diags = validate_data(rel, kind, parsed, programs)
     return doc, parsed.diagnostics + diags
 
 
-def _case_checks(ctx: _Ctx, cf: CaseFolder, today: date) -> list[Diagnostic]:
+def _case_checks(target: _Target, case_folder: CaseFolder, today: date) -> list[Diagnostic]:
     from .checks import run_checks
 
-    cl = Caseload(ctx.root, ctx.config, ctx.config_doc, {cf.id: cf}, [], ctx.programs)
+    caseload = Caseload(target.root, target.config, target.config_file, {case_folder.id: case_folder}, [], target.programs)
     # the caseload-wide checks of careerpath.yaml are not this edit's business
-    return [d for d in run_checks(cl, today) if d.file != CONFIG_FILE]
+    return [d for d in run_checks(caseload, today) if d.file != CONFIG_FILE]
 
 
 def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
@@ -374,16 +388,16 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
     With ``warnings``, the warnings it would add as well (an unknown event
     type, a future date): they do not refuse a change but are worth showing.
     """
-    ctx = _context(change.root, change.case_id)
+    target = _target(change.root, change.case_id)
     load_diags: list[Diagnostic] = []
-    before_cf = load_case(ctx.root, ctx.folder, load_diags, programs=ctx.programs)
+    before_cf = load_case(target.root, target.folder, load_diags, programs=target.programs)
     after_cf = copy.copy(before_cf)
     after_cf.events = list(before_cf.events)
     after_cf.referrals = list(before_cf.referrals)
     before_errors: list[Diagnostic] = [d for d in load_diags]
     after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
     for fc in change.files:
-        doc, diags = _doc_from_bytes(fc.rel, fc.kind, fc.after, ctx.programs)
+        doc, diags = _file_from_bytes(fc.rel, fc.kind, fc.after, target.programs)
         after_errors += diags
         if fc.kind == "case":
             after_cf.case = doc
@@ -392,10 +406,10 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
         elif fc.kind == "plan":
             after_cf.plan = doc
         else:
-            target = after_cf.events if fc.kind == "event" else after_cf.referrals
-            target[:] = [d for d in target if d.file != fc.rel] + [doc]
-    before_errors += _case_checks(ctx, before_cf, today)
-    after_errors += _case_checks(ctx, after_cf, today)
+            dated = after_cf.events if fc.kind == "event" else after_cf.referrals
+            dated[:] = [d for d in dated if d.file != fc.rel] + [doc]
+    before_errors += _case_checks(target, before_cf, today)
+    after_errors += _case_checks(target, after_cf, today)
     old = _error_keys(before_errors)
     old_all = {(d.file, d.code, d.message) for d in before_errors}
     added = [d for d in after_errors if (d.file, d.code, d.message) not in (old if d.severity == "error" else old_all)
@@ -425,10 +439,24 @@ def recording_lock(root: Path, wait: float = RECORD_WAIT, on_wait: Any = None) -
         with caseload_lock(root, wait, RECORD_LOCK, on_wait):
             yield
     except LockBusy:
-        raise RecordBusy(f"another recording in this caseload held .careerpath/{RECORD_LOCK} for {wait:g} s; "
-                         "nothing was written", hint="run the command again") from None
+        raise RecordBusy(Message("another recording in this caseload held .careerpath/{name} for {seconds} s; "
+                                 "nothing was written", name=RECORD_LOCK, seconds=format(wait, "g")),
+                         hint=Message("run the command again")) from None
     except WriteError as e:  # the lock file cannot be made (a read-only caseload)
-        raise RecordError(f"{e}; nothing was written") from None
+        raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
+
+
+def preview(change: Change, today: date) -> Recorded:
+    """What :func:`apply` would do, written nowhere: ``git='dry-run'``, the diff and the warnings.
+
+    Raises RecordError (as :func:`apply` would) when the change adds errors.
+    """
+    found = check_change(change, today, warnings=True)
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise RecordError("the change would make the case invalid", errors)
+    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, change.trailers), "dry-run",
+                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff())
 
 
 class GitBusy(RecordBusy):
@@ -543,19 +571,20 @@ def _drop_journal(path: Optional[Path]) -> None:
         pass  # reported by the next recording and by doctor
 
 
-def _leftover_notes(change: Change) -> list[str]:
+def _leftover_notes(change: Change) -> list[Message]:
     """What killed recordings left (we hold the recording lock: no journal here is a live one's)."""
     journals = [j for j in interrupted(change.root) if j["pid"] != os.getpid()]
     pending, temps = leftovers(change.root, change.case_id, journals)
     notes = []
     if pending:
-        notes.append("an earlier recording was interrupted before its commit: " + ", ".join(pending)
-                     + " (check with `git status`, then commit or discard)")
+        notes.append(Message("an earlier recording was interrupted before its commit: {list} (check with "
+                             "`git status`, then commit or discard)", list=", ".join(pending)))
     for j in journals:
         if not set(j["files"]) & set(pending):
             _drop_journal(j["path"])  # what it wrote was committed or discarded since: nothing left to say
     for t in temps:
-        notes.append(f"a temporary file of an interrupted write is left: {t} (the real file is intact; delete it)")
+        notes.append(Message("a temporary file of an interrupted write is left: {path} (the real file is intact; "
+                             "delete it)", path=t))
     return notes
 
 
@@ -581,28 +610,32 @@ def _git_ready(change: Change, include_local_edits: bool, wait: float, on_wait: 
         rel, state = local[0]
         pending, _ = leftovers(change.root, change.case_id, [j for j in interrupted(change.root) if j["pid"] != os.getpid()])
         if rel in pending:
-            message = f"{rel} holds an earlier recording that was interrupted before its commit; nothing was written"
+            message = Message("{path} holds an earlier recording that was interrupted before its commit; nothing was "
+                              "written", path=rel)
         elif state == "untracked":
-            message = f"{rel} is not committed yet; nothing was written"
+            message = Message("{path} is not committed yet; nothing was written", path=rel)
         elif state == "staged":
-            message = f"{rel} has staged changes that are not committed; nothing was written"
+            message = Message("{path} has staged changes that are not committed; nothing was written", path=rel)
         else:
-            message = f"{rel} has changes that are not committed; nothing was written"
-        # one {placeholder} per message: the catalogue's patterns name each part once
-        hint = (f"commit them first (`git add` and `git commit`) or discard them (`git checkout -- {rel}`), or run "
-                "again with --include-local-edits to commit them with this change" if state != "untracked" else
-                "commit it first (`git add` and `git commit`), or run again with --include-local-edits to commit it "
-                "with this change")
+            message = Message("{path} has changes that are not committed; nothing was written", path=rel)
+        hint = (Message("commit them first (`git add` and `git commit`) or discard them (`git checkout -- {path}`), or "
+                        "run again with --include-local-edits to commit them with this change", path=rel)
+                if state != "untracked" else
+                Message("commit it first (`git add` and `git commit`), or run again with --include-local-edits to "
+                        "commit it with this change"))
         raise RecordError(message, hint=hint)
     return [rel for rel, _state in local]
 
 
 def _refuse_lock(lock: "gitio.IndexLock") -> None:
     if lock.live:
-        raise GitBusy(f"git is working in this repository: {lock.path} is held by process "
-                      f"{', '.join(map(str, lock.holders))}; nothing was written", hint="run the command again later")
-    raise RecordError(f"{lock.path} was left by a git process that is no longer running; nothing was written",
-                      hint=f"no git process is using it: remove it (rm {lock.path}) and run the command again")
+        raise GitBusy(Message("git is working in this repository: {path} is held by process {pids}; nothing was "
+                              "written", path=lock.path, pids=", ".join(map(str, lock.holders))),
+                      hint=Message("run the command again later"))
+    raise RecordError(Message("{path} was left by a git process that is no longer running; nothing was written",
+                              path=lock.path),
+                      hint=Message("no git process is using it: remove it (rm {path}) and run the command again",
+                                   path=lock.path))
 
 
 def _roll_back(change: Change, written: list[FileChange]) -> list[str]:
@@ -625,20 +658,21 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
     found = check_change(change, today, warnings=True)
     added = [d for d in found if d.severity == "error"]
     if added:
-        raise RecordError("the change would make the case invalid; nothing was written", added)
-    before_case = _case_model(_context(change.root, change.case_id))
+        raise RecordError(Message("the change would make the case invalid; nothing was written"), added)
+    before_case = _case_model(_target(change.root, change.case_id))
     was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
     for fc in change.files:
         if fc.before is not None and fc.path.read_bytes() != fc.before:
-            raise RecordError(f"{fc.rel} changed while it was being edited; nothing was written, run the command again")
+            raise RecordError(Message("{path} changed while it was being edited; nothing was written, run the command again",
+                                      path=fc.rel))
     notes = _leftover_notes(change)
     top = None
     if commit and gitio.available():
         try:
             top = gitio.toplevel(change.root)
         except gitio.GitError as e:
-            raise RecordError(f"{e.message}; nothing was written") from None
+            raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
     included: list[str] = []
     trailers = list(change.trailers)
     journal = None
@@ -646,7 +680,7 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
         try:
             included = _git_ready(change, include_local_edits, wait, on_wait)
         except gitio.GitError as e:
-            raise RecordError(f"{e.message}; nothing was written") from None
+            raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
         trailers += [("Local-edits", rel) for rel in included]
         journal = _write_journal(change.root, [fc.rel for fc in change.files])
     written: list[FileChange] = []
@@ -656,14 +690,16 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
             written.append(fc)
     except WriteError as e:
         _drop_journal(journal)
-        raise RecordError(str(e) + ("" if not written else f" ({len(written)} file(s) were written before)")) from None
+        raise RecordError(message_of(e) if not written else
+                          Message("{error} ({n} file(s) were written before)", error=message_of(e), n=len(written))) from None
     message = gitio.format_message(change.subject, trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
                       warnings=[d for d in found if d.severity == "warning"], notes=notes)
     if included:
-        result.notes.append("committed with the changes that were not committed in: " + ", ".join(included))
+        result.notes.append(Message("committed with the changes that were not committed in: {list}",
+                                    list=", ".join(included)))
     if was_closed:
-        result.notes.append("the case is closed; `careerpath audit` reports changes made after the closure")
+        result.notes.append(Message("the case is closed; `careerpath audit` reports changes made after the closure"))
     if not commit:
         return result
     if not gitio.available():
@@ -684,8 +720,9 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
                 return result
             lock = gitio.index_lock(change.root)
             if lock is None or lock.live:
-                raise GitBusy(f"git was working in this repository ({e.lock}) when the commit ran; the files are "
-                              "back as they were, nothing was written", hint="run the command again")
+                raise GitBusy(Message("git was working in this repository ({path}) when the commit ran; the files "
+                                      "are back as they were, nothing was written", path=e.lock),
+                              hint=Message("run the command again"))
             _refuse_lock(lock)
         _drop_journal(journal)
         result.git = "failed"

@@ -115,18 +115,11 @@ def _date_forms(d: date) -> list[str]:
     """The ways a date is written: numeric forms, and long forms in every document language."""
     forms = {d.isoformat(), f"{d.month}/{d.day}/{d.year}", f"{d.month:02}/{d.day:02}/{d.year}",
              f"{d.day}.{d.month}.{d.year}", f"{d.day:02}.{d.month:02}.{d.year}", f"{d.day:02}/{d.month:02}/{d.year}"}
-    try:
-        from .documents.locales import LANGUAGES, Formatter
+    try:  # every form the one formatter writes, in the CLI and in documents
+        from .i18n import LANGUAGES, format_date
 
-        forms.update(Formatter(lang).date(d) for lang in LANGUAGES)
-    except Exception:  # documents or babel missing: the numeric forms still hold
-        pass
-    try:
-        from babel.dates import format_date
-
-        for locale in ("en_US", "es_US", "vi", "hy", "ru"):
-            forms.update(format_date(d, f, locale=locale) for f in ("medium", "long", "full"))
-    except Exception:
+        forms.update(format_date(d, lang, f) for lang in LANGUAGES for f in ("medium", "long", "full"))
+    except Exception:  # babel missing: the numeric forms still hold
         pass
     return sorted(f for f in forms if f)
 
@@ -236,17 +229,17 @@ class Redactor:
             for s in getattr(caseload.config, "staff", []) or []:
                 self._learn_model(s)
         for cid in sorted(caseload.cases):
-            cf = caseload.cases[cid]
+            case_folder = caseload.cases[cid]
             self.placeholder("case_id", cid)
-            for doc in cf.documents():
+            for doc in case_folder.files():
                 if doc.model is not None:
                     self._learn_model(doc.model)
-            self._learn_id_words(cid, cf)
+            self._learn_id_words(cid, case_folder)
         return self
 
-    def _learn_id_words(self, cid: str, cf: Any) -> None:
+    def _learn_id_words(self, cid: str, case_folder: Any) -> None:
         """Case ids are usually the name in Latin letters (ani-hakobyan for Անի Հակոբյան): its words name the person too."""
-        model = getattr(cf, "model", None)
+        model = getattr(case_folder, "model", None)
         person = getattr(getattr(model, "person", None), "name", None)
         ph = self.placeholder("name", person) if person else self.placeholder("name", f"\0case:{cid}")
         for word in re.split(r"[-_]", cid):
@@ -337,21 +330,21 @@ class Redactor:
         self.learn(caseload)
         cases = {}
         for cid in sorted(caseload.cases):
-            cf = caseload.cases[cid]
+            case_folder = caseload.cases[cid]
             new_id = self.placeholder("case_id", cid)
 
             def doc(d: Any) -> Any:
                 return None if d is None else dataclasses.replace(d, file=self.path(d.file), model=self.model(d.model))
 
             cases[new_id] = dataclasses.replace(
-                cf, id=new_id, folder=self.path(cf.folder), case=doc(cf.case), plan=doc(cf.plan),
-                events=[doc(d) for d in cf.events], referrals=[doc(d) for d in cf.referrals])
+                case_folder, id=new_id, folder=self.path(case_folder.folder), case=doc(case_folder.case), plan=doc(case_folder.plan),
+                events=[doc(d) for d in case_folder.events], referrals=[doc(d) for d in case_folder.referrals])
         config = self.model(caseload.config)
-        config_doc = caseload.config_doc
-        if config_doc is not None:
-            config_doc = dataclasses.replace(config_doc, model=self.model(config_doc.model))
+        config_file = caseload.config_file
+        if config_file is not None:
+            config_file = dataclasses.replace(config_file, model=self.model(config_file.model))
         diagnostics = [dataclasses.replace(d, file=self.path(d.file)) for d in caseload.diagnostics]
-        return dataclasses.replace(caseload, config=config, config_doc=config_doc, cases=cases, diagnostics=diagnostics)
+        return dataclasses.replace(caseload, config=config, config_file=config_file, cases=cases, diagnostics=diagnostics)
 
     # ------------------------------------------------------------ text
 

@@ -17,6 +17,7 @@ from typing import Any
 from . import models as m
 from .diagnostics import Diagnostic
 from .fsio import WriteError, atomic_write, make_dirs
+from .i18n.messages import Message, join
 from .loader import CONFIG_FILE, validate_data
 from .schema import SCHEMA_DIR, file_name, modeline
 from .yamlfile import parse_text
@@ -27,7 +28,7 @@ class ScaffoldError(Exception):
 
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(message)
-        self.diagnostics = diagnostics or []
+        self.message, self.diagnostics = message, diagnostics or []
 
 
 GITIGNORE = """\
@@ -85,14 +86,18 @@ class InitResult:
     written: list[Path] = field(default_factory=list)
     git: str = "absent"  # absent | created | existing
 
+    def to_dict(self) -> dict:
+        """What ``careerpath init --format json`` prints."""
+        return {"folder": str(self.root), "written": [str(p) for p in self.written], "git": self.git}
+
 
 def init(root: Path, *, agency: str = "My Agency", language: str = "en") -> InitResult:
     """Make a new caseload folder with settings, schemas, .gitignore, git and a pre-commit hook."""
     root = Path(root)
     if (root / CONFIG_FILE).exists():
-        raise ScaffoldError(f"{root / CONFIG_FILE} already exists; nothing was changed")
+        raise ScaffoldError(Message("{path} already exists; nothing was changed", path=root / CONFIG_FILE))
     if root.exists() and not root.is_dir():
-        raise ScaffoldError(f"{root} exists and is not a folder")
+        raise ScaffoldError(Message("{path} exists and is not a folder", path=root))
     result = InitResult(root)
     make_dirs(root / "cases")
     for kind in m.FILE_MODELS:
@@ -115,6 +120,10 @@ def init(root: Path, *, agency: str = "My Agency", language: str = "en") -> Init
             if not hook.exists():
                 atomic_write(hook, HOOK.format(python=sys.executable), mode=0o755)
                 result.written.append(hook)
+            from .team.setup import register_merge_driver  # case files merge field by field (docs/team.md)
+
+            if register_merge_driver(root, commit=False).attributes_written:
+                result.written.append(root / ".gitattributes")
     return result
 
 
@@ -148,18 +157,20 @@ def _flow(value: Any, kind: str = "") -> str:
     return q(str(value))
 
 
-def _enrollment_lines(req: NewCase, opened: date, programs: Any) -> tuple[list[str], list[str]]:
+def _enrollment_lines(req: NewCase, opened: date, programs: Any) -> tuple[list[str], list]:
     """case.yaml lines of each enrollment asked for, from what its program declares under ``new:``."""
     from .programs.constraints import holds
 
     lines: list[str] = []
-    missing: list[str] = []
+    missing: list = []
     for pid in req.programs:
         program = programs.get(pid)
         if program is None:
             # the value itself is not echoed: a mixed-up argument may be a name
             near = programs.nearest(pid)
-            missing.append(f"a known --program ({', '.join(programs.ids())})" + (f"; did you mean {near}?" if near else ""))
+            known = ", ".join(programs.ids())
+            missing.append(Message("a known --program ({list}); did you mean {name}?", list=known, name=near) if near
+                           else Message("a known --program ({list})", list=known))
             continue
         values: dict[str, Any] = {}
         for f in program.new:
@@ -188,7 +199,7 @@ def case_text(req: NewCase, today: date, programs: Any = None) -> str:
     opened = req.opened or today
     lines, missing = _enrollment_lines(req, opened, programs if programs is not None else load_programs())
     if missing:
-        raise ScaffoldError("cannot scaffold the case; missing: " + "; ".join(missing))
+        raise ScaffoldError(Message("cannot scaffold the case; missing: {list}", list=join(missing, "; ")))
     text = modeline("case", 2) + "\n".join([
         f"id: {req.case_id}",
         "status: active",
@@ -210,7 +221,7 @@ def new_case(root: Path, req: NewCase, today: date) -> Path:
     """Write ``cases/<id>/case.yaml`` after validating it; refuses an existing case."""
     folder = Path(root) / "cases" / req.case_id
     if folder.exists():
-        raise ScaffoldError(f"the case {req.case_id} already exists; nothing was changed")
+        raise ScaffoldError(Message("the case {name} already exists; nothing was changed", name=req.case_id))
     from .programs import load_programs
 
     programs = load_programs(root)
@@ -219,7 +230,7 @@ def new_case(root: Path, req: NewCase, today: date) -> Path:
     doc, diags = validate_data(rel, "case", parse_text(text, rel), programs)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
-        raise ScaffoldError("the new case would not validate; nothing was written", errors)
+        raise ScaffoldError(Message("the new case would not validate; nothing was written"), errors)
     made: list[Path] = []
     path = folder / "case.yaml"
     try:

@@ -56,14 +56,14 @@ def render(kind: str, programs: Any = None) -> str:
     return json.dumps(generate(kind, programs), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-#: Schemas of a program folder's files (programs/<id>/program.yaml and rules.yaml)
-PROGRAM_KINDS = ("program", "rules")
+#: Schemas of a program folder's files (programs/<id>/program.yaml, rules.yaml and documents.yaml)
+PROGRAM_KINDS = ("program", "rules", "documents")
 
 
 def render_program(kind: str) -> str:
-    from .programs.schema import program_schema, rules_schema
+    from .programs.schema import documents_schema, program_schema
 
-    schema = program_schema() if kind == "program" else rules_schema()
+    schema = {"program": program_schema, "rules": rules_schema, "documents": documents_schema}[kind]()
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -87,3 +87,34 @@ def modeline(kind: str, depth: int) -> str:
     ``depth`` is how many folders the file is below the caseload root.
     """
     return f"# yaml-language-server: $schema={'../' * depth}schemas/{file_name(kind)}\n"
+
+
+def rules_schema() -> dict:
+    """The schema of ``programs/<id>/rules.yaml`` (generated from the rule models)."""
+    from .obligations.rules import Rule, RuleFile
+    from .programs.schema import CONDITION
+
+    raw = RuleFile.model_json_schema(by_alias=True, mode="validation")
+    rule = _draft07(Rule.model_json_schema(by_alias=True, mode="validation"))
+    schema: dict[str, Any] = {"$schema": "http://json-schema.org/draft-07/schema#", **_draft07(raw)}
+    schema["title"] = "careerpath program rules (programs/<id>/rules.yaml)"
+    schema.setdefault("definitions", {}).update(rule.pop("definitions", {}))
+    for name in ("program", "staff", "calendar", "reviewed", "source_file"):
+        rule["properties"].pop(name, None)  # set from program.yaml, not written per rule
+    schema["definitions"]["Rule"] = rule
+    schema["properties"]["rules"] = {"type": "array", "items": {"$ref": "#/definitions/Rule"}}
+    schema["definitions"]["Condition"] = CONDITION  # written as a mapping, kept as pairs in the model
+    return _no_prefix_items(schema)
+
+
+def _no_prefix_items(node: Any) -> Any:
+    """Draft-07 has no ``prefixItems`` (pydantic's tuples): a fixed-length array of the first item's type."""
+    if isinstance(node, dict):
+        out = {k: _no_prefix_items(v) for k, v in node.items()}
+        if "prefixItems" in out:
+            items = out.pop("prefixItems")
+            out["items"] = items[0] if items else {}
+        return out
+    if isinstance(node, list):
+        return [_no_prefix_items(v) for v in node]
+    return node

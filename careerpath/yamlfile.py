@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional
 import yaml
 
 from .diagnostics import Diagnostic
+from .i18n.messages import Message
 
 try:  # libyaml is in PyYAML's wheels; fall back to the pure-Python parser.
     from yaml import CSafeLoader as _BaseLoader
@@ -41,6 +42,9 @@ _IMPLICIT = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timesta
 _ALLOWED = _IMPLICIT | {_CORE + "map", _CORE + "seq"}
 
 _DIRECTIVE = re.compile(r"^%(YAML|TAG)\b", re.M)
+# git's conflict markers, at the start of a line: a merge left the file in two versions
+_CONFLICT = re.compile(r"^<{7}(?: |$)", re.M)
+_CONFLICT_END = re.compile(r"^>{7}(?: |$)", re.M)
 _STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
 # libyaml's C composer recurses once per nesting level and overflows the C stack
 # (a segfault, not an exception) somewhere past ~30,000 levels with an 8 MiB stack,
@@ -163,6 +167,14 @@ class LazyPositions(Positions):
         return "values" in self.__dict__
 
 
+def _too_deep() -> Message:
+    return Message("nesting deeper than {n} levels", n=MAX_DEPTH)
+
+
+_BAD_CHARACTERS = Message("the file holds characters YAML does not allow")
+_REMOVE_CONTROL = Message("remove control characters; save the file as plain UTF-8 text")
+
+
 class _Refused(Exception):
     def __init__(self, code: str, message: str, mark: Any, hint: str = ""):
         super().__init__(message)
@@ -204,13 +216,13 @@ class _Builder:
     def build(self, node: Any, path: Path_, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values once aliases are expanded", node.start_mark,
-                           "remove the anchors (&) and aliases (*) or split the file")
+            raise _Refused("yaml-too-complex", Message("more than {n} values once aliases are expanded", n=format(MAX_NODES, ",")),
+                           node.start_mark, Message("remove the anchors (&) and aliases (*) or split the file"))
         if depth > MAX_DEPTH:
-            raise _Refused("yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+            raise _Refused("yaml-too-complex", _too_deep(), node.start_mark)
         if node.tag not in _ALLOWED:
-            raise _Refused("yaml-tag", f"the tag {node.tag.replace(_CORE, '!!')} is not allowed", node.start_mark,
-                           "case files hold plain data only; remove the tag")
+            raise _Refused("yaml-tag", Message("the tag {tag} is not allowed", tag=node.tag.replace(_CORE, '!!')),
+                           node.start_mark, Message("case files hold plain data only; remove the tag"))
         self.positions.values[path] = self.pos(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("", None) and node.tag in _IMPLICIT:
@@ -221,17 +233,19 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _CORE + "merge" or (key_node.value == "<<" and key_node.style in ("", None)):
-                raise _Refused("yaml-merge-key", "merge keys (<<) are not supported", key_node.start_mark,
-                               "write the fields out instead of merging")
+                raise _Refused("yaml-merge-key", Message("merge keys (<<) are not supported"), key_node.start_mark,
+                               Message("write the fields out instead of merging"))
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("wrong-type", "a mapping key must be plain text", key_node.start_mark)
+                raise _Refused("wrong-type", Message("a mapping key must be plain text"), key_node.start_mark)
             key = key_node.value if key_node.style not in ("", None) else resolve_plain(key_node.value)
             key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
                 line, col = self.pos(key_node.start_mark)
                 first = self.positions.keys[path + (key,)]
-                self.errors.append(("yaml-duplicate-key", f"duplicate key `{key}` (first at line {first[0]})", (line, col),
-                                    "delete one of the two; careerpath reads the first, other YAML tools may read the last"))
+                self.errors.append(("yaml-duplicate-key", Message("duplicate key `{key}` (first at line {line})", key=key,
+                                                                  line=first[0]),
+                                    (line, col), Message("delete one of the two; careerpath reads the first, other "
+                                                         "YAML tools may read the last")))
                 continue
             self.positions.keys[path + (key,)] = self.pos(key_node.start_mark)
             result[key] = self.build(value_node, path + (key,), depth + 1)
@@ -302,11 +316,15 @@ def parse_text(text: str, file: str, lazy: Positions | None = None) -> YamlFile:
     diags: list[Diagnostic] = []
     empty = YamlFile(file, None, Positions(), diags)
     pos = _positioner(text)
+    if "<<<<<<<" in text and _CONFLICT.search(text):
+        diags.extend(conflict_markers(text, file))
+        return empty
     m = _DIRECTIVE.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
-        diags.append(Diagnostic(file, line, 1, "error", "yaml-directive", f"the %{m.group(1)} directive is not allowed",
-                                "delete the line; careerpath reads YAML 1.2"))
+        diags.append(Diagnostic(file, line, 1, "error", "yaml-directive",
+                                Message("the %{name} directive is not allowed", name=m.group(1)),
+                                Message("delete the line; careerpath reads YAML 1.2")))
         return empty
     try:
         refused = _prescan(text)
@@ -320,36 +338,35 @@ def parse_text(text: str, file: str, lazy: Positions | None = None) -> YamlFile:
         line, col = pos(mark)
         problem = (e.problem or "").strip()
         if "expected a single document" in (e.context or ""):
-            diags.append(Diagnostic(file, line, col, "error", "yaml-multiple-documents", "a second YAML document starts here",
-                                    "a case file holds one document; remove the `---` and what follows or move it to its own file"))
+            diags.append(Diagnostic(file, line, col, "error", "yaml-multiple-documents", Message("a second YAML document starts here"),
+                                    Message("a case file holds one document; remove the `---` and what follows or move it to its own file")))
         elif "nesting depth" in problem or "flow level" in (e.context or ""):  # PyYAML >= 6.0.4 caps flow nesting in its scanner, before our pre-scan sees it
-            diags.append(Diagnostic(file, line, col, "error", "yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels",
-                                    "case files are shallow; look for unbalanced [ or {"))
+            diags.append(Diagnostic(file, line, col, "error", "yaml-too-complex", _too_deep(),
+                                    Message("case files are shallow; look for unbalanced [ or {")))
         elif mark is not None and "\t" in _line_of(text, line - 1):
-            diags.append(Diagnostic(file, line, col, "error", "yaml-tab", "a tab is used for indentation",
-                                    "replace tabs with spaces"))
+            diags.append(Diagnostic(file, line, col, "error", "yaml-tab", Message("a tab is used for indentation"),
+                                    Message("replace tabs with spaces")))
         else:
+            # the parser's own English words: shown with the code's translated meaning
             ctx = f" {e.context}" if e.context else ""
             diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", f"{problem}{ctx}".strip(),
-                                    "check indentation, colons and quotes on this line and the one above"))
+                                    Message("check indentation, colons and quotes on this line and the one above")))
         return empty
     except yaml.reader.ReaderError as e:  # a control character: the reader knows only its offset
         index = max(0, min(e.position, len(text)))
         line = text.count("\n", 0, index) + 1
         col = index - (text.rfind("\n", 0, index) + 1) + 1
         diags.append(Diagnostic(file, line, col, "error", "yaml-syntax",
-                                f"the control character U+{e.character:04X} is not allowed in YAML" if isinstance(e.character, int)
-                                else "the file holds characters YAML does not allow",
-                                "remove control characters; save the file as plain UTF-8 text"))
+                                Message("the control character U+{code} is not allowed in YAML", code=format(e.character, "04X"))
+                                if isinstance(e.character, int) else _BAD_CHARACTERS, _REMOVE_CONTROL))
         return empty
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         mark = getattr(e, "problem_mark", None)
         line, col = pos(mark) if mark is not None else _bad_char_position(text)
-        diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", "the file holds characters YAML does not allow",
-                                "remove control characters; save the file as plain UTF-8 text"))
+        diags.append(Diagnostic(file, line, col, "error", "yaml-syntax", _BAD_CHARACTERS, _REMOVE_CONTROL))
         return empty
     if node is None:
-        diags.append(Diagnostic(file, 1, 1, "error", "empty-file", "the file is empty"))
+        diags.append(Diagnostic(file, 1, 1, "error", "empty-file", Message("the file is empty")))
         return empty
     if lazy is not None and pos is _pos:  # (odd line breaks: build with the editor's positions)
         try:
@@ -364,11 +381,30 @@ def parse_text(text: str, file: str, lazy: Positions | None = None) -> YamlFile:
         diags.append(Diagnostic(file, line, col, "error", r.code, r.message, r.hint))
         return empty
     except RecursionError:
-        diags.append(Diagnostic(file, 1, 1, "error", "yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
+        diags.append(Diagnostic(file, 1, 1, "error", "yaml-too-complex", _too_deep()))
         return empty
     for code, message, (line, col), hint in builder.errors:
         diags.append(Diagnostic(file, line, col, "error", code, message, hint))
     return YamlFile(file, data, builder.positions, diags)
+
+
+def conflict_markers(text: str, file: str) -> list[Diagnostic]:
+    """One ``merge-conflict`` diagnostic per block of git conflict markers left in ``text``.
+
+    The markers are looked for before parsing: YAML would read ``<<<<<<<`` as
+    a syntax error (or worse, as text), and the line of the marker is what the
+    person needs to find.
+    """
+    out = []
+    for m in _CONFLICT.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        end = _CONFLICT_END.search(text, m.end())
+        last = text.count("\n", 0, end.start()) + 1 if end else line
+        out.append(Diagnostic(file, line, 1, "error", "merge-conflict",
+                              Message("an unresolved merge conflict (lines {first}-{last})", first=line, last=last),
+                              Message("keep the right version between the markers, delete the <<<<<<<, ======= and "
+                                      ">>>>>>> lines, then `git add` the file")))
+    return out
 
 
 def _prescan(text: str) -> Optional[_Refused]:
@@ -390,12 +426,12 @@ def _prescan(text: str) -> Optional[_Refused]:
         if tag is not None:
             # any explicit tag, core ones too (`!!str`, `!!int hello`, a bare `!`): the composed node cannot
             # tell `!!str x` or `! x` from `x`, the event can
-            return _Refused("yaml-tag", f"the tag {tag.replace(_CORE, '!!')} is not allowed", event.start_mark,
-                            "case files hold plain data only; remove the tag")
+            return _Refused("yaml-tag", Message("the tag {tag} is not allowed", tag=tag.replace(_CORE, '!!')),
+                            event.start_mark, Message("case files hold plain data only; remove the tag"))
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             stack.append([event.anchor, 1])
             if len(stack) > MAX_DEPTH:
-                return _Refused("yaml-too-complex", f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+                return _Refused("yaml-too-complex", _too_deep(), event.start_mark)
             size = 1
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             anchor, size = stack.pop()
@@ -423,9 +459,11 @@ def _prescan(text: str) -> Optional[_Refused]:
         total += size
         if total > MAX_NODES:
             expanded = isinstance(event, yaml.AliasEvent)
-            return _Refused("yaml-too-complex", f"more than {MAX_NODES:,} values" + (" once aliases are expanded" if expanded else ""),
-                            event.start_mark, "remove the anchors (&) and aliases (*) or split the file" if expanded
-                            else "split the file; case files are small")
+            if expanded:
+                return _Refused("yaml-too-complex", Message("more than {n} values once aliases are expanded", n=format(MAX_NODES, ",")),
+                                event.start_mark, Message("remove the anchors (&) and aliases (*) or split the file"))
+            return _Refused("yaml-too-complex", Message("more than {n} values", n=format(MAX_NODES, ",")), event.start_mark,
+                            Message("split the file; case files are small"))
     return None
 
 
@@ -450,15 +488,15 @@ def read_bytes(raw: bytes, file: str, lazy: Positions | None = None) -> YamlFile
     """Decode (UTF-8, optional BOM, any line ends) and parse (``lazy``: see :func:`parse_text`)."""
     diags: list[Diagnostic] = []
     if raw.startswith(b"\xef\xbb\xbf"):
-        diags.append(Diagnostic(file, 1, 1, "warning", "yaml-bom", "the file starts with a byte-order mark",
-                                "save it as UTF-8 without BOM"))
+        diags.append(Diagnostic(file, 1, 1, "warning", "yaml-bom", Message("the file starts with a byte-order mark"),
+                                Message("save it as UTF-8 without BOM")))
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line, col = _utf8_error_position(raw, e)
-        diags.append(Diagnostic(file, line, col, "error", "not-utf8", "the file is not UTF-8 text",
-                                "re-save the file with UTF-8 encoding"))
+        diags.append(Diagnostic(file, line, col, "error", "not-utf8", Message("the file is not UTF-8 text"),
+                                Message("re-save the file with UTF-8 encoding")))
         return YamlFile(file, None, Positions(), diags)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -480,19 +518,22 @@ def read_file(path: Path, file: str, *, fast: bool = False, stat_out: list | Non
             raise IsADirectoryError
         if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
             return YamlFile(file, None, Positions(), [Diagnostic(
-                file, 1, 1, "error", "file-unreadable", "not a regular file (a pipe, socket or device); it is not read")])
+                file, 1, 1, "error", "file-unreadable", Message("not a regular file (a pipe, socket or device); it is not read"))])
         size = st.st_size
         if size > MAX_BYTES:
             return YamlFile(file, None, Positions(), [Diagnostic(
-                file, 1, 1, "error", "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
-                "case files are small; move attachments to documents/")])
+                file, 1, 1, "error", "file-too-large",
+                Message("the file is {size} bytes; the limit is {limit}", size=format(size, ","), limit=format(MAX_BYTES, ",")),
+                Message("case files are small; move attachments to documents/"))])
         if stat_out is not None:
             stat_out.append(st)
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except IsADirectoryError:
-        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable", "a folder stands where a file belongs")])
+        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable",
+                                                             Message("a folder stands where a file belongs"))])
     except OSError as e:
         return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable",
-                                                             f"cannot read the file ({e.strerror or type(e).__name__})")])
+                                                             Message("cannot read the file ({reason})",
+                                                                     reason=e.strerror or type(e).__name__))])
     return read_bytes(raw, file, LazyPositions(path, file) if fast else None)

@@ -24,6 +24,17 @@ os.environ["CAREERPATH_LANG"] = "en"
 
 SAMPLE = ROOT / "sample-cases"
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """The default run is parallel: ``-n auto --dist worksteal`` (a worker per core, idle workers take
+    queued tests from busy ones) when pytest-xdist is installed and no ``-n`` was given. ``-n 0`` runs
+    in one process (``--pdb`` does so by itself); without pytest-xdist the run is serial."""
+    if getattr(config.option, "numprocesses", "absent") is None and not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "worksteal"
+
 # CI gets the same examples on every run (a red build means the code changed, not the dice);
 # local runs and `pytest -m fuzz` keep exploring new ones.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
@@ -74,18 +85,21 @@ class Result:
     code: int
     out: str
     err: str
+    stats: object = None  # in-process runs: the careerpath.cache.Stats of the command's load cache
 
 
 @pytest.fixture
 def cli(capsys):
-    """Run the CLI in-process: ``cli("validate", "--caseload", path)`` -> Result."""
+    """Run the CLI in-process: ``cli("validate", "--caseload", path)`` -> Result (with what its cache did)."""
+    from careerpath.cache import Stats
     from careerpath.cli import main
 
     def run(*args: str | os.PathLike) -> Result:
         capsys.readouterr()
-        code = main([str(a) for a in args])
+        stats = Stats()
+        code = main([str(a) for a in args], stats=stats)
         captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return Result(code, captured.out, captured.err, stats)
 
     return run
 

@@ -2,8 +2,9 @@
 
 Each test builds a caseload, runs through the cache, changes something, and
 compares the cached result (diagnostics, load diagnostics, every obligation with
-its file:line, counts) with a run that reads every file again. ``last_stats``
-shows the cache was really used (files reused, not parsed).
+its file:line, counts) with a run that reads every file again. The ``Stats``
+of the :class:`~careerpath.cache.Cache` passed in (for a command: ``Result.stats``)
+show the cache was really used (files reused, not parsed).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from conftest import ROOT, SAMPLE, TODAY
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from careerpath import cache  # noqa: E402
+from careerpath import parallel, pipeline  # noqa: E402
+from careerpath.cache import Cache, scan, store  # noqa: E402
 from careerpath.checks import validate  # noqa: E402
+from careerpath.cli import views  # noqa: E402
 from careerpath.loader import load  # noqa: E402
 from careerpath.yamlfile import LazyPositions, read_file, resolve_plain  # noqa: E402
 
@@ -33,7 +36,7 @@ N_CASES = 12
 @pytest.fixture(autouse=True)
 def trust_fresh_files(monkeypatch, tmp_path):
     """Files written by a test are seconds old: trust them (racy-git checks are tested on their own)."""
-    monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setattr(scan, "RACY_NS", 0)
     monkeypatch.setenv("CAREERPATH_CACHE_DIR", str(tmp_path / "cache"))
 
 
@@ -47,16 +50,18 @@ def generated(tmp_path):
 
 
 def outputs(root: Path, use_cache: bool) -> tuple:
-    r = cache.results(root, TODAY, use_cache=use_cache)
+    """What the pipeline gives for ``root`` (through a fresh Cache, or none), and that Cache's Stats."""
+    handle = Cache() if use_cache else None
+    r = pipeline.results(root, TODAY, cache=handle)
     return ([d.to_dict() for d in r.diagnostics], [d.to_dict() for d in r.load_diagnostics],
             [o.to_dict() for o in r.obligations(history=True)],
-            [o.to_dict() for o in r.obligations(history=False, done=False)], r.files, r.cases, r.config)
+            [o.to_dict() for o in r.obligations(history=False, done=False)], r.files, r.cases, r.config), \
+        handle.stats if handle else None
 
 
 def same_as_uncached(root: Path) -> tuple:
-    cached = outputs(root, True)
-    stats = cache.last_stats
-    assert cached == outputs(root, False)
+    cached, stats = outputs(root, True)
+    assert cached == outputs(root, False)[0]
     return cached, stats
 
 
@@ -66,7 +71,7 @@ def grow(path: Path, text: str = "\n# edited\n") -> None:
 
 
 def test_uncached_results_are_the_plain_pipeline(generated):
-    r = cache.results(generated, TODAY, use_cache=False)
+    r = pipeline.results(generated, TODAY)
     assert r.diagnostics == validate(load(generated), TODAY)
     assert r.load_diagnostics == sorted(load(generated).diagnostics, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
     from careerpath.obligations import compute
@@ -148,25 +153,28 @@ def test_changing_a_setting_recomputes_every_case(generated):
 
 
 def test_validate_then_due_computes_obligations_once(generated):
-    validated = cache.results(generated, TODAY, obligations=False)
-    assert cache.last_stats.recomputed == N_CASES
+    handle = Cache()
+    validated = pipeline.results(generated, TODAY, cache=handle, obligations=False)
+    assert handle.stats.recomputed == N_CASES
     with pytest.raises(ValueError):
         validated.obligations()
     same_as_uncached(generated)  # due: computes the obligations the validate run skipped
     _, stats = same_as_uncached(generated)
     assert stats.recomputed == 0
-    again = cache.results(generated, TODAY, obligations=False)
-    assert cache.last_stats.recomputed == 0 and again.diagnostics == validated.diagnostics
+    handle = Cache()
+    again = pipeline.results(generated, TODAY, cache=handle, obligations=False)
+    assert handle.stats.recomputed == 0 and again.diagnostics == validated.diagnostics
 
 
 def test_changing_today_recomputes(generated):
     same_as_uncached(generated)
     from datetime import timedelta
 
-    later = cache.results(generated, TODAY + timedelta(days=40))
-    assert cache.last_stats.recomputed == N_CASES
+    handle = Cache()
+    later = pipeline.results(generated, TODAY + timedelta(days=40), cache=handle)
+    assert handle.stats.recomputed == N_CASES
     assert [d.to_dict() for d in later.diagnostics] == \
-        [d.to_dict() for d in cache.results(generated, TODAY + timedelta(days=40), use_cache=False).diagnostics]
+        [d.to_dict() for d in pipeline.results(generated, TODAY + timedelta(days=40)).diagnostics]
 
 
 def test_changing_a_caseload_program_changes_the_result(generated):
@@ -174,7 +182,6 @@ def test_changing_a_caseload_program_changes_the_result(generated):
 
     first, _ = same_as_uncached(generated)
     folder = add_toy(generated, rules=TOY_RULES.replace("every: 1w", "every: 2w"))
-    (generated / "cases/c000003/case.yaml").open("a", encoding="utf-8").write("")  # unchanged: the program changes
     text = (generated / "cases/c000003/case.yaml").read_text(encoding="utf-8")
     (generated / "cases/c000003/case.yaml").write_text(
         text.replace("enrollments:\n", "enrollments:\n  xx-toy:\n    joined: 2026-01-05\n", 1), encoding="utf-8")
@@ -191,20 +198,20 @@ def test_code_key_follows_the_package_rule_files(tmp_path, monkeypatch):
     pkg = tmp_path / "pkg"
     (pkg / "rules").mkdir(parents=True)
     (pkg / "rules" / "x.yaml").write_text("a: 1\n")
-    monkeypatch.setattr(cache, "_PACKAGE", pkg)
-    before = cache.code_key()
+    monkeypatch.setattr(store, "_PACKAGE", pkg)
+    before = store.code_key()
     (pkg / "rules" / "x.yaml").write_text("a: 2\n")
-    assert cache.code_key() != before
+    assert store.code_key() != before
 
 
 def test_the_cache_key_follows_a_caseloads_program_folders(generated):
     from toy_program import TOY_PROGRAM, add_toy
 
-    before = cache.caseload_key(generated)
+    before = store.caseload_key(b"k", generated)
     folder = add_toy(generated)
-    with_toy = cache.caseload_key(generated)
+    with_toy = store.caseload_key(b"k", generated)
     (folder / "program.yaml").write_text(TOY_PROGRAM.replace("max: 52", "max: 53"), encoding="utf-8")
-    assert len({before, with_toy, cache.caseload_key(generated)}) == 3
+    assert len({before, with_toy, store.caseload_key(b"k", generated)}) == 3
 
 
 @pytest.mark.parametrize("name,damage", [("index.pickle", "truncate"), ("results/root.pickle", "truncate"),
@@ -212,7 +219,7 @@ def test_the_cache_key_follows_a_caseloads_program_folders(generated):
                                          ("results", "foreign"), ("shard", "foreign")])
 def test_a_damaged_cache_file_is_discarded_and_rebuilt(generated, name, damage):
     first, _ = same_as_uncached(generated)
-    cdir = cache.cache_dir(generated)
+    cdir = store.cache_dir(generated)
     path = (next((cdir / "shards").iterdir()) if name == "shard" else
             sorted((cdir / "results").glob("[0-9]*.pickle"))[0] if name == "results" else cdir / name)
     blob = path.read_bytes()
@@ -221,7 +228,7 @@ def test_a_damaged_cache_file_is_discarded_and_rebuilt(generated, name, damage):
     elif damage == "garbage":
         path.write_bytes(blob[:60] + b"\0" * (len(blob) - 60))
     else:  # another version's file: same magic, another key
-        path.write_bytes(cache.MAGIC + b"\1" * 16 + blob[len(cache.MAGIC) + 16:])
+        path.write_bytes(store.MAGIC + b"\1" * 16 + blob[len(store.MAGIC) + 16:])
     if name == "shard":  # shards are read when cases are computed again: a setting changes
         grow(generated / "careerpath.yaml")
         first, _ = same_as_uncached(generated)
@@ -237,9 +244,9 @@ def test_a_damaged_cache_file_is_discarded_and_rebuilt(generated, name, damage):
 
 def test_a_cache_file_that_unpickles_to_nonsense_is_ignored(generated):
     first, _ = same_as_uncached(generated)
-    cdir = cache.cache_dir(generated)
-    cache._write(cdir / "index.pickle", cache.code_key(), {"not": "an index"})
-    cache._write(cdir / "results" / "root.pickle", b"x" * 16, ["nonsense"])
+    cdir = store.cache_dir(generated)
+    store.write(cdir / "index.pickle", store.code_key(), {"not": "an index"})
+    store.write(cdir / "results" / "root.pickle", b"x" * 16, ["nonsense"])
     second, _ = same_as_uncached(generated)
     assert second == first
 
@@ -261,16 +268,31 @@ def test_cached_diagnostics_are_shown_again(cli, caseload, monkeypatch):
     assert first.out == second.out
     for code in ("snils-check", "unknown-field", "unknown-staff"):
         assert code in second.out
-    assert cache.last_stats.parsed == 0  # the second run read nothing again
+    assert second.stats.parsed == 0  # the second run read nothing again
     # positions are exact on the cached run: the snils line, the unknown key's line
     assert "case.yaml:3:" in second.out and "case.yaml:5:1" in second.out
     assert cli("--no-cache", "validate", "--caseload", root, "--today", TODAY).out == second.out
 
 
+def test_library_calls_write_nothing_unless_given_a_cache(caseload, monkeypatch, tmp_path):
+    """careerpath.load/validate and pipeline.results without a Cache leave every folder as it was."""
+    import careerpath
+
+    monkeypatch.delenv("CAREERPATH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    assert careerpath.load(root).cases and careerpath.validate(root, TODAY) is not None
+    assert pipeline.results(root, TODAY).cases == ["a"]
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before and not (tmp_path / "xdg").exists()
+    pipeline.results(root, TODAY, cache=Cache())  # the same call with a Cache writes one
+    assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
+
+
 def test_the_default_place_is_inside_the_caseload_and_git_ignored(caseload, monkeypatch):
     monkeypatch.delenv("CAREERPATH_CACHE_DIR")
     root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
-    cache.results(root, TODAY)
+    pipeline.results(root, TODAY, cache=Cache())
     assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
     mode = (root / ".careerpath" / "cache" / "index.pickle").stat().st_mode & 0o777
     assert mode == 0o600  # case data: private
@@ -286,7 +308,7 @@ def test_a_read_only_caseload_caches_under_the_user_cache_dir(caseload, monkeypa
     root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
     os.chmod(root, 0o555)
     try:
-        cache.results(root, TODAY)
+        pipeline.results(root, TODAY, cache=Cache())
     finally:
         os.chmod(root, 0o755)
     assert not (root / ".careerpath").exists()
@@ -299,12 +321,12 @@ def test_a_read_only_caseload_falls_back(caseload, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     root = caseload({"cases/a/case.yaml": "id: a\nperson: {name: P, language: en}\n"})
     (root / ".careerpath").write_text("a file where the folder would go")
-    cache.results(root, TODAY)
+    pipeline.results(root, TODAY, cache=Cache())
     assert list((tmp_path / "xdg" / "careerpath").iterdir())
 
 
 def test_files_changed_just_before_the_scan_are_checked_again(generated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", 10**18)  # everything counts as just written
+    monkeypatch.setattr(scan, "RACY_NS", 10**18)  # everything counts as just written
     same_as_uncached(generated)
     _, stats = same_as_uncached(generated)
     assert stats.rescanned == N_CASES and stats.reused == 0  # nothing trusted, nothing wrong
@@ -324,28 +346,29 @@ def test_symlinked_entries_are_never_cached(generated):
 
 def test_both_cores_give_the_same_result(generated, monkeypatch):
     serial, _ = same_as_uncached(generated)
-    shutil.rmtree(cache.cache_dir(generated))
-    monkeypatch.setattr(cache, "PARALLEL_MIN_CASES", 1)
-    monkeypatch.setattr(cache, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(cache, "WORKERS", 2)
-    parallel, stats = same_as_uncached(generated)  # the uncached side uses the pool too
-    assert stats.parallel and parallel == serial
+    shutil.rmtree(store.cache_dir(generated))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_CASES", 1)
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    pooled, stats = same_as_uncached(generated)  # the uncached side uses the pool too
+    assert stats.parallel and pooled == serial
     grow(sorted((generated / "cases" / "c000010").rglob("*.yaml"))[0])
     again, stats = same_as_uncached(generated)  # the forked stat check
     assert stats.rescanned == 1
 
 
 def test_load_through_the_cache_is_load(generated):
-    plain = load(generated, cache=False)
+    plain = pipeline.load(generated)
     for _ in range(2):
-        cached = load(generated, cache=True)
+        handle = Cache()
+        cached = pipeline.load(generated, cache=handle)
         assert cached.diagnostics == plain.diagnostics
         assert sorted(cached.cases) == sorted(plain.cases)
         for cid, cf in plain.cases.items():
             other = cached.cases[cid]
-            assert [d.file for d in other.documents()] == [d.file for d in cf.documents()]
-            assert [d.model for d in other.documents()] == [d.model for d in cf.documents()]
-    assert cache.last_stats.parsed == 0
+            assert [d.file for d in other.files()] == [d.file for d in cf.files()]
+            assert [d.model for d in other.files()] == [d.model for d in cf.files()]
+    assert handle.stats.parsed == 0
 
 
 def test_lazy_positions_equal_the_full_parse(generated):
@@ -423,40 +446,53 @@ def test_resolve_plain_follows_the_rules_it_replaces(text):
 def test_due_output_is_replayed_only_while_nothing_changed(cli, generated):
     args = ("due", "--caseload", generated, "--today", TODAY)
     first = cli(*args)
-    assert not cache.last_stats.output_hit
+    assert not first.stats.output_hit
     second = cli(*args)
-    assert cache.last_stats.output_hit and (second.out, second.err, second.code) == (first.out, first.err, first.code)
+    assert second.stats.output_hit and (second.out, second.err, second.code) == (first.out, first.err, first.code)
     assert cli("--no-cache", *args).out == first.out
     overdue = cli(*args, "--overdue")  # other options: another entry
-    assert not cache.last_stats.output_hit and overdue.out != first.out
+    assert not overdue.stats.output_hit and overdue.out != first.out
     assert cli(*args, "--format", "json").out != first.out
     import re
 
     listed = re.search(r"\bc\d{6}\b", first.out).group(0)  # a case with something open
     shutil.rmtree(generated / "cases" / listed)
     third = cli(*args)
-    assert not cache.last_stats.output_hit
+    assert not third.stats.output_hit
     assert third.out == cli("--no-cache", *args).out != first.out
-    assert cli(*args, "--fail-on", "overdue").code == cli(*args, "--fail-on", "overdue").code == 3
-    assert cache.last_stats.output_hit
+    failing = [cli(*args, "--fail-on", "overdue") for _ in range(2)]
+    assert [r.code for r in failing] == [3, 3] and failing[1].stats.output_hit
 
 
 def test_no_output_replay_for_files_just_written(cli, generated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", 10**18)
+    monkeypatch.setattr(scan, "RACY_NS", 10**18)
     args = ("due", "--caseload", generated, "--today", TODAY)
     cli(*args)
-    cli(*args)
-    assert not cache.last_stats.output_hit
+    assert not cli(*args).stats.output_hit
 
 
 def test_a_replayed_command_leaves_no_scan_behind(cli, generated):
+    """The scan a replay was keyed on lives in the command's Cache only: the next run scans afresh."""
     args = ("due", "--caseload", generated, "--today", TODAY)
     cli(*args)
-    cli(*args)
-    assert cache.last_stats.output_hit and not cache._prepared
+    assert cli(*args).stats.output_hit
     victim = sorted((generated / "cases" / "c000003").rglob("*.yaml"))[-1]
     victim.unlink()
-    same_as_uncached(generated)  # a later library call scans afresh
+    after = cli(*args)
+    assert not after.stats.output_hit and after.out == cli("--no-cache", *args).out
+    same_as_uncached(generated)  # a later library call too
+
+
+def test_a_kept_scan_is_taken_once_and_stored_when_unused(generated):
+    handle = Cache()
+    kept = handle.prepare(generated, TODAY, keep=True)
+    assert handle.prepare(generated, TODAY) is kept  # the results call that follows takes it
+    assert handle.prepare(generated, TODAY) is not kept  # once
+    index = store.cache_dir(generated) / "index.pickle"
+    handle.prepare(generated, TODAY, keep=True)
+    assert not index.exists()  # nothing used the scans: nothing stored them yet
+    handle.finish()  # the command is over: the kept scan's index is stored, the scan dropped
+    assert index.is_file() and handle.prepare(generated, TODAY).dirty == set()
 
 
 def test_a_check_across_cases_turns_the_results_layer_off(generated, monkeypatch):
@@ -475,17 +511,18 @@ def test_a_check_across_cases_turns_the_results_layer_off(generated, monkeypatch
 
 def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
     r = cli("validate", "--no-cache", "--caseload", generated, "--today", TODAY)
-    assert r.code == 0 and not cache.cache_dir(generated).exists()
+    assert r.code == 0 and not store.cache_dir(generated).exists()
 
 
 def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monkeypatch, capsys):
     from careerpath.cli import cmd_due
+    from careerpath.obligations.query import mark
 
     monkeypatch.setattr(cmd_due, "use_rich", lambda: True)
     monkeypatch.setattr(cmd_due, "RICH_MAX_ROWS", 5)
-    found = cache.results(generated, TODAY).obligations()
+    found = pipeline.results(generated, TODAY, cache=Cache()).obligations()
     assert len(found) > 5
-    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [cmd_due.mark(o) for o in found], False)
+    cmd_due.print_table(cmd_due.rows(found, TODAY, "en", False), [mark(o) for o in found], False)
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == cmd_due.HEADERS and len(out.splitlines()) == len(found) + 1
 
@@ -495,8 +532,9 @@ def test_a_replay_is_per_language(cli, generated):
     english = cli(*args).out
     russian = cli("--lang", "ru", *args).out
     assert russian != english
-    assert cli(*args).out == english and cache.last_stats.output_hit
-    assert cli("--lang", "ru", *args).out == russian and cache.last_stats.output_hit
+    again, again_ru = cli(*args), cli("--lang", "ru", *args)
+    assert again.out == english and again.stats.output_hit
+    assert again_ru.out == russian and again_ru.stats.output_hit
 
 
 # ---------------------------------------------------------------- the kept due table and the index delta
@@ -505,7 +543,7 @@ def _due(cli, root, *extra):
     """due through the cache, checked against --no-cache: (its output, its Stats)."""
     args = ("due", "--caseload", root, "--today", TODAY, *extra)
     cached = cli(*args)
-    stats = cache.last_stats
+    stats = cached.stats
     plain = cli("--no-cache", *args)
     assert (cached.out, cached.err, cached.code) == (plain.out, plain.err, plain.code), extra
     return cached.out, stats
@@ -533,13 +571,13 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("fold", [False, True], ids=["delta", "fold-every-time"])
+@pytest.mark.parametrize("fold", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["delta", "fold-every-time"])
 def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated, monkeypatch, fold):
     """After each kind of change, due through the cache prints what --no-cache prints, having
     rendered only the changed cases (a new setting renders all of them)."""
     if fold:
-        monkeypatch.setattr(cache, "_fold_at", lambda cases: 0)
-        monkeypatch.setattr(cache, "DELTA_MAX", 0)
+        monkeypatch.setattr(views, "_fold_at", lambda cases: 0)
+        monkeypatch.setattr(scan, "DELTA_MAX", 0)
     filters = [(), ("--staff", "cur01"), ("--within", "2w", "--explain"), ("--lang", "ru", "--all"),
                ("--format", "json"), ("--format", "csv", "--all", "--overdue")]
     for extra in filters:
@@ -551,15 +589,15 @@ def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated,
             out, stats = _due(cli, generated, *extra)
             assert stats.view_cases == (len(list((generated / "cases").iterdir())) if expected is None else expected), name
             assert out  # a table or "nothing due"
-    views = sorted(p.name for p in (cache.cache_dir(generated) / "views").iterdir())
-    assert len([v for v in views if v.endswith(".pickle")]) == len(filters)
-    assert not fold or not any(v.endswith(".delta") for v in views)
+    kept = sorted(p.name for p in (store.cache_dir(generated) / "views").iterdir())
+    assert len([v for v in kept if v.endswith(".pickle")]) == len(filters)
+    assert not fold or not any(v.endswith(".delta") for v in kept)
 
 
 def test_an_unchanged_caseload_renders_nothing_again(cli, generated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setattr(scan, "RACY_NS", 0)
     _due(cli, generated)
-    monkeypatch.setattr(cache, "cached_output", lambda root, token: None)  # no replay: the view itself answers
+    monkeypatch.setattr(views, "cached_output", lambda root, token, cache: None)  # no replay: the view itself answers
     _, stats = _due(cli, generated)
     assert stats.view_cases == 0
 
@@ -569,7 +607,7 @@ def test_a_damaged_view_or_index_delta_is_ignored(cli, generated, damaged):
     _due(cli, generated)
     grow(generated / "cases/c000003/case.yaml", "\ncolour: blue\n")
     _due(cli, generated)  # now both a view delta and an index delta exist
-    path = next(cache.cache_dir(generated).glob(damaged))
+    path = next(store.cache_dir(generated).glob(damaged))
     blob = path.read_bytes()
     path.write_bytes(blob[: len(blob) // 2])
     grow(generated / "cases/c000004/case.yaml", "\ncolour: blue\n")
@@ -582,7 +620,7 @@ def test_a_damaged_view_or_index_delta_is_ignored(cli, generated, damaged):
 
 def test_an_edit_writes_the_index_delta_not_the_index(generated):
     same_as_uncached(generated)
-    cdir = cache.cache_dir(generated)
+    cdir = store.cache_dir(generated)
     before = (cdir / "index.pickle").read_bytes()
     grow(generated / "cases/c000003/case.yaml", "\ncolour: blue\n")
     same_as_uncached(generated)
@@ -664,8 +702,8 @@ def test_any_sequence_of_changes_leaves_due_as_an_uncached_run_prints_it(cli, tm
     rng = random.Random(seed)
     root = tmp_path / "gen"
     generate(str(root), 8, 7 + seed, TODAY)
-    monkeypatch.setattr(cache, "_fold_at", lambda cases, n=rng.choice([0, 1, 3, 100]): n)
-    monkeypatch.setattr(cache, "DELTA_MAX", rng.choice([0, 1, 3, 100]))
+    monkeypatch.setattr(views, "_fold_at", lambda cases, n=rng.choice([0, 1, 3, 100]): n)
+    monkeypatch.setattr(scan, "DELTA_MAX", rng.choice([0, 1, 3, 100]))
     options = rng.choice([(), ("--staff", "cur01"), ("--within", "1m"), ("--lang", "ru", "--explain")])
     _due(cli, root, *options)
     for _ in range(6):

@@ -316,9 +316,10 @@ def test_the_duplicate_key_hint_says_what_careerpath_keeps(caseload, cli):
 # ---------------------------------------------------------------- a known hole, kept visible
 
 @pytest.mark.xfail(strict=True, reason=(
-    "careerpath/cache.py _prepare() reads careerpath.yaml with Path.read_bytes(), before the loader's checks: "
+    "careerpath/cache/handle.py reads careerpath.yaml with Path.read_bytes() for the results key, before the "
+    "loader's checks: "
     "a FIFO there blocks for ever, a link to /dev/zero (git stores links: a clone can carry one) reads until memory "
-    "runs out. The cache is being restructured separately (issue 21 point 1) and is left alone here; when it reads "
+    "runs out. The cache's trust is the cache-trust branch's (issue 21 point 1) and is left alone here; when it reads "
     "through the safe reader this test passes and the marker must go."))
 @pytest.mark.parametrize("kind", ["fifo", "link-to-dev-zero"])
 def test_an_endless_careerpath_yaml_does_not_hang_the_cached_load(kind, samples):

@@ -20,6 +20,7 @@ def crontab_block() -> list[str]:
     return [l for l in block.splitlines() if l.strip() and not l.startswith("#")]
 
 
+@pytest.mark.slow  # runs the documented crontab's commands as cron would: CI runs it (`pytest -m slow`)
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_documented_crontab_runs_clean_under_cron_conditions(tmp_path):
     caseload = tmp_path / "caseload"

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, ROOT, SAMPLE, TODAY, run_process, write_tree
+from conftest import CONFIG, ROOT, SAMPLE, TODAY, copy_samples, run_process, write_tree
+
+LOCALE = ROOT / "careerpath" / "locale"
 from doc_cases import CASES
 
 from careerpath.documents import KINDS, LANGUAGES, MissingData, RenderError, render
 from careerpath.documents import engine, labels
 from careerpath.documents.engine import make_environment, subject_of, template_dirs, template_msgids
-from careerpath.documents.locales import Catalog, Formatter, hmong_date, load_catalog
+from careerpath.i18n import Catalogue, Formatter, Translations, translations
+from careerpath.i18n.formatting import hmong_date
 from careerpath.loader import load
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -246,7 +249,7 @@ def test_reports_list_the_obligations_the_engine_computes(samples):
 
     period = parse_period("2026-Q3")
     found = [o for o in case_obligations(samples.cases["sofia-ramirez"], load_rules(), samples.settings, TODAY,
-                                         samples.config_doc) if o.due in period]
+                                         samples.config_file) if o.due in period]
     assert found
     for lang in ("en", "es"):
         text = render(samples, "quarterly-report", "sofia-ramirez", today=TODAY, lang=lang, period="2026-Q3").text
@@ -285,19 +288,14 @@ def test_hmong_has_its_own_date_fallback(inline):
 @pytest.fixture
 def hy_hmn_incomplete(tmp_path, monkeypatch):
     """Catalogues where hy and hmn lack one monthly-note string (the shipped ones are complete since issue 16)."""
-    from careerpath.documents import locales
-
-    shutil.copytree(locales.LOCALE_DIR, tmp_path / "locale")
+    shutil.copytree(LOCALE, tmp_path / "locale")
     for lang in ("hy", "hmn"):
         po = tmp_path / "locale" / lang / "LC_MESSAGES" / "documents.po"
         text = po.read_text(encoding="utf-8")
         dropped = re.sub(r'(msgid "Contacts and reviews this month"\nmsgstr )"[^"\n]+"', r'\1""', text)
         assert dropped != text
         po.write_text(dropped, encoding="utf-8")
-    monkeypatch.setattr(locales, "LOCALE_DIR", tmp_path / "locale")
-    locales.load_catalog.cache_clear()
-    yield
-    locales.load_catalog.cache_clear()
+    monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(tmp_path / "locale"))
 
 
 def test_missing_translation_falls_back_with_a_visible_note(inline, hy_hmn_incomplete):
@@ -326,44 +324,76 @@ def test_unreviewed_translations_say_so(inline):
 
 
 def test_a_reviewed_catalog_drops_the_note(inline, tmp_path, monkeypatch):
-    from careerpath.documents import locales
-
-    shutil.copytree(locales.LOCALE_DIR, tmp_path / "locale")
+    shutil.copytree(LOCALE, tmp_path / "locale")
     po = tmp_path / "locale" / "ru" / "LC_MESSAGES" / "documents.po"
     po.write_text(po.read_text(encoding="utf-8").replace("X-Reviewed-By: null", "X-Reviewed-By: A. Reviewer"),
                   encoding="utf-8")
-    monkeypatch.setattr(locales, "LOCALE_DIR", tmp_path / "locale")
-    locales.load_catalog.cache_clear()
-    try:
-        assert locales.review_of("ru") == {"reviewed_by": "A. Reviewer"}
-        doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY)
-        assert doc.lang == "ru" and doc.reviewed and "не проверен" not in doc.text
-    finally:
-        locales.load_catalog.cache_clear()
-    assert locales.review_of("hmn") == {"reviewed_by": None}
+    monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(tmp_path / "locale"))
+    assert translations("ru", "documents").reviewed_by == "A. Reviewer"
+    doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY)
+    assert doc.lang == "ru" and doc.reviewed and "не проверен" not in doc.text
+    assert translations("hmn", "documents").reviewed_by is None
+
+
+def _pot_ids() -> set[str]:
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "careerpath" / "locale" / "documents.pot", "rb") as fh:
+        return {m.id for m in read_po(fh) if m.id}
 
 
 def test_catalogs_match_the_templates():
-    """The .pot lists exactly the strings the templates and the code use; en, ru, es translate all of them."""
-    from babel.messages.pofile import read_po
+    """The .pot lists exactly the strings the templates, the programs' declarations and the code use;
+    every language translates all of them."""
+    from careerpath.documents import builtin_template_folders
+    from careerpath.programs import load_programs
+    from careerpath.programs.kinds import msgids_of_program
 
     env = make_environment(template_dirs(None))
     used = set(labels.all_msgids()) | {k.title for k in KINDS.values()} | set(engine._NOTES)
-    for path in sorted((ROOT / "templates").glob("*.j2")):
-        for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
-            used |= {message} if isinstance(message, str) else {m for m in message if isinstance(m, str)}
-    with open(ROOT / "careerpath" / "locale" / "documents.pot", "rb") as fh:
-        pot = {m.id for m in read_po(fh) if m.id}
+    used |= {msgid for program in load_programs() for _line, msgid in msgids_of_program(program)}
+    folders = builtin_template_folders()
+    assert {name for name, _ in folders} == {"templates", "programs/ca-dds-ccp/templates", "programs/ca-dor-se/templates",
+                                             "programs/ca-dor-vr/templates", "programs/ru-czn-disability/templates"}
+    for _name, folder in folders:
+        for path in sorted(folder.glob("*.j2")):
+            for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
+                used |= {message} if isinstance(message, str) else {m for m in message if isinstance(m, str)}
+    pot = _pot_ids()
     assert used == pot, f"re-extract the catalog (docs/documents.md): {sorted(used ^ pot)[:5]}"
-    for lang in ("en", "ru", "es"):
-        cat = load_catalog(lang)
+    for lang in LANGUAGES:
+        cat = translations(lang, "documents")
         assert all(cat.has(m) for m in pot), lang
+
+
+def test_babel_cfg_extracts_the_whole_catalogue():
+    """The documented `pybabel extract -F babel.cfg` finds every string: templates in program folders,
+    the words program.yaml declares, the kind titles of documents.yaml and documents/kinds.yaml."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(ROOT / "babel.cfg", encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    found: dict[str, set[str]] = {}
+    for filename, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None}):
+        for m in (message if isinstance(message, tuple) else (message,)):
+            if m:
+                found.setdefault(m, set()).add(filename)
+    assert set(found) == _pot_ids()
+    assert "careerpath/programs/ca-dds-ccp/templates/pccp.j2" in found["Your goals"]
+    assert "careerpath/programs/ca-dor-vr/program.yaml" in found["not eligible"]  # a choice field's label
+    assert "careerpath/programs/ca-dor-se/documents.yaml" in found[KINDS["ipe-se"].title]
+    assert "careerpath/documents/kinds.yaml" in found["Monthly review note"]
 
 
 def test_placeholders_survive_translation():
     """A translation must keep every %(name)s of its msgid, or the document would break."""
+    from careerpath.i18n import read_catalogue
+
     for lang in LANGUAGES:
-        for msgid, msgstr in load_catalog(lang).messages.items():
+        po, _ = read_catalogue(LOCALE / lang / "LC_MESSAGES" / "documents.po", lang, "documents")
+        for msgid, msgstr in ((m.id, m.string) for m in po if m.id and m.string):
             assert set(re.findall(r"%\((\w+)\)s", msgid)) == set(re.findall(r"%\((\w+)\)s", msgstr)), (lang, msgid)
 
 
@@ -371,12 +401,12 @@ def test_a_document_only_shows_strings_its_coverage_check_knows(inline, monkeypa
     """The language check covers every string a document shows, so no document is half translated."""
     asked: list[str] = []
 
-    class Recording(Catalog):
-        def gettext(self, message):
+    class Recording(Translations):
+        def gettext(self, message, context=None):
             asked.append(message)
             return message
 
-    monkeypatch.setattr(engine, "load_catalog", lambda lang: Recording("en", {}, None))
+    monkeypatch.setattr(engine, "translations", lambda lang, domain, root=None: Recording("en", ()))
     env = make_environment(template_dirs(inline.root))
     for kind, cid in GOLDEN_CASE.items():
         for fmt in ("md", "html"):
@@ -386,8 +416,8 @@ def test_a_document_only_shows_strings_its_coverage_check_knows(inline, monkeypa
 
 
 def test_translators_cannot_inject_markup(inline, monkeypatch):
-    evil = Catalog("en", {"Your goals": "<script>alert(1)</script>"}, None)
-    monkeypatch.setattr(engine, "load_catalog", lambda lang: evil)
+    evil = Translations("en", (Catalogue("en", "documents", None, {(None, "Your goals"): "<script>alert(1)</script>"}),))
+    monkeypatch.setattr(engine, "translations", lambda lang, domain, root=None: evil)
     text = render(inline, "pccp", "an-nguyen", today=TODAY, fmt="html").text
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
@@ -638,3 +668,18 @@ def test_list_for_one_case(cli, samples):
     assert r.code == 0
     assert re.search(r"^ineligibility-checklist\s+ready$", r.out, re.M)
     assert re.search(r"^referral-dor\s+missing: referrals/", r.out, re.M)
+
+
+def test_render_errors_are_messages_shown_in_the_users_language(tmp_path, cli, monkeypatch):
+    """A render error is a Message: English in English, the catalogue's words in Russian (not parsed back)."""
+    from careerpath.documents import RenderError
+    from careerpath.i18n import Message, text
+
+    root = copy_samples(tmp_path / "c")
+    r = cli("render", "pccp", "no-such-case", "-C", root)
+    assert r.code == 1 and "no case `no-such-case` in this caseload" in r.err, r.err
+    monkeypatch.setenv("CAREERPATH_LANG", "ru")     # the CLI's language (render's own --lang is the document's)
+    r = cli("render", "pccp", "no-such-case", "-C", root)
+    assert r.code == 1 and "в реестре дел нет дела `no-such-case`" in r.err, r.err
+    e = RenderError(Message("no case `{case}` in this caseload", case="x-1"))
+    assert text(e.args[0], "ru") == "в реестре дел нет дела `x-1`"

@@ -39,9 +39,13 @@ def test_package_data_covers_every_template_and_catalog():
         "package-data"]["careerpath"]
     assert (ROOT / "careerpath" / "templates").resolve() == (ROOT / "templates").resolve()
     files = [f"templates/{p.name}" for p in (ROOT / "templates").iterdir() if p.is_file()]
-    files += [p.relative_to(ROOT / "careerpath").as_posix() for p in (ROOT / "careerpath" / "locale").rglob("*")
-              if p.is_file()]
-    assert files
+    package = ROOT / "careerpath"
+    files += [p.relative_to(package).as_posix() for p in (package / "locale").rglob("*") if p.is_file()]
+    program_files = [p for p in (package / "programs").glob("*/**/*")
+                     if p.is_file() and "__pycache__" not in p.parts and p.parent != package / "programs"]
+    files += [p.relative_to(package).as_posix() for p in program_files]
+    files += ["documents/kinds.yaml"]
+    assert "programs/ca-dds-ccp/templates/pccp.j2" in files and "programs/ru-czn-disability/documents.yaml" in files
     assert [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in patterns)] == []
 
 
@@ -66,8 +70,12 @@ def test_wheel_ships_templates_and_catalogs(tmp_path):
     sources = sorted(p.name for p in (ROOT / "templates").iterdir() if p.is_file())
     assert [n for n in sources if f"careerpath/templates/{n}" not in names] == []
     assert "careerpath/locale/ru/LC_MESSAGES/documents.po" in names
+    assert "careerpath/documents/kinds.yaml" in names
     assert {"careerpath/programs/ca-dor-vr/program.yaml", "careerpath/programs/ca-dor-vr/rules.yaml",
+            "careerpath/programs/ca-dor-vr/documents.yaml", "careerpath/programs/ca-dor-vr/templates/referral-dor.j2",
             "careerpath/programs/ru-czn-disability/checks.py"} <= set(names)  # a program is a folder, shipped whole
+    program_templates = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "careerpath" / "programs").glob("*/templates/*"))
+    assert program_templates and [n for n in program_templates if n not in names] == []
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheels[0]).extractall(unpacked)
     code = ("import sys; from datetime import date; from careerpath.loader import load; "

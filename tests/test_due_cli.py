@@ -12,7 +12,8 @@ import pytest
 
 from careerpath.loader import load
 from careerpath.obligations import compute, load_rules
-from careerpath.obligations.export import CSV_COLUMNS, SCHEMA_PATH, schema, select
+from careerpath.obligations.export import CSV_COLUMNS, SCHEMA_PATH, schema
+from careerpath.obligations.query import select
 from conftest import SAMPLE, TODAY, run_process
 
 CASE = """\

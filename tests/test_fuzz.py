@@ -264,6 +264,7 @@ def test_the_seeds_are_clean():
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.mark.slow  # 200 generated caseloads: CI runs it (`pytest -m slow`); `pytest -m fuzz` runs 10,000
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(caseloads())
 def test_mutated_caseloads_never_raise_sample(files):

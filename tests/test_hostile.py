@@ -427,6 +427,30 @@ def test_a_hostile_caseload_template_is_refused(template, sample_with_templates,
     assert "root:" not in result.out and "pwned" not in result.out
 
 
+@pytest.mark.parametrize("page, output", [("report-dashboard.html.j2", "dashboard.html"),
+                                          ("report-outcomes.html.j2", "outcomes-2026.html"),
+                                          ("_report_layout.html.j2", "outcomes-2026.html")])
+@pytest.mark.parametrize("template", [
+    '{{ "".__class__.__mro__[1].__subclasses__() }}',
+    "{{ cycler.__init__.__globals__.os.system('echo pwned') }}",
+    '{% include "../../../../etc/passwd" %}',
+])
+def test_a_hostile_report_page_override_is_refused(page, output, template, sample_with_templates, cli, tmp_path):
+    """Report pages render in the documents' sandbox: a caseload's override that reaches out fails that
+    page (named, exit 1, no traceback), writes no part of it, and the report's other outputs are still written."""
+    root = sample_with_templates
+    (root / "templates" / page).write_text(template + "\n")
+    out = tmp_path / "out"
+    kind = "dashboard" if output == "dashboard.html" else "outcomes"
+    result = cli("report", kind, "--caseload", root, "--today", "2026-11-22", "--period", "2026", "--out", out)
+    assert result.code == 1, (result.code, result.err[:300])
+    assert "Traceback" not in result.err and f"failed {output}: template" in result.err
+    assert "pwned" not in result.out + result.err and "root:" not in result.out + result.err
+    assert not (out / output).exists() and not list(out.glob("*.tmp"))
+    if kind == "outcomes":
+        assert (out / "outcomes-2026.csv").is_file()
+
+
 def test_a_template_symlinked_out_of_the_caseload_is_not_read(sample_with_templates, cli, tmp_path):
     root = sample_with_templates
     secret = tmp_path / "secret.j2"

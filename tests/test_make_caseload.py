@@ -40,6 +40,7 @@ def test_same_arguments_same_bytes(thirty, tmp_path):
     assert all((thirty / f).read_bytes() == (again / f).read_bytes() for f in files)
 
 
+@pytest.mark.slow  # 200 generated cases loaded and computed: CI runs it (`pytest -m slow`)
 def test_shaped_like_the_real_caseloads(tmp_path):
     root = tmp_path / "c200"
     generate(str(root), 200, 1, TODAY)
@@ -51,7 +52,7 @@ def test_shaped_like_the_real_caseloads(tmp_path):
     assert {cf.model.person.language for cf in cl.cases.values()} == {"en", "es", "vi", "hy", "hmn", "ru"}
     snils = [cf.model.identifiers.snils for cf in cl.cases.values() if cf.model.identifiers.snils]
     assert snils and all(snils_ok(s) for s in snils)
-    files = sum(1 for cf in cl.cases.values() for _ in cf.documents())
+    files = sum(1 for cf in cl.cases.values() for _ in cf.files())
     assert 10 <= files / len(cl.cases) <= 15  # about a dozen files per case
     names = " ".join(cf.model.person.name for cf in cl.cases.values())
     for script in (r"[А-я]", r"[Ա-֏]", r"[ạ-ỹđĐ]"):  # Cyrillic, Armenian, Vietnamese letters

@@ -545,14 +545,14 @@ def test_docs_rule_table_is_generated_from_the_rule_files():
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=0, max_value=900))
 def test_monthly_series_are_consecutive_months_up_to_the_next_one(start, days_later):
     """Every month from the start month to the first month end on or after today, each once."""
-    from careerpath.loader import CaseFolder, Document
+    from careerpath.loader import CaseFolder, SourceFile
     from careerpath.obligations import case_obligations
     from careerpath.yamlfile import Positions
 
     today = start + timedelta(days=days_later)
     case = model_of("case", {"id": "p", "person": {"name": "X", "language": "en"}, "enrollments": {
         "ca-dds-ccp": {"basis": "left-subminimum-wage", "start": start.isoformat()}}})
-    cf = CaseFolder("p", "cases/p", case=Document("cases/p/case.yaml", "case", case, Positions(), True))
+    cf = CaseFolder("p", "cases/p", case=SourceFile("cases/p/case.yaml", "case", case, Positions(), True))
     got = [o for o in case_obligations(cf, load_rules(), default_settings(load_programs()), today) if o.rule == "ccp.monthly-review"]
     dues_ = sorted(o.due for o in got)
     assert dues_[0] == month_end(start)

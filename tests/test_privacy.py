@@ -327,8 +327,8 @@ def redact_cl(caseload):
 
 def test_redacted_caseload_models_hold_no_personal_value(redact_cl):
     red = Redactor(redact_cl).caseload(redact_cl)
-    dump = json.dumps([d.model.model_dump(mode="json", by_alias=True) for cf in red.cases.values() for d in cf.documents()],
-                      ensure_ascii=False) + " ".join(red.cases) + " ".join(d.file for cf in red.cases.values() for d in cf.documents())
+    dump = json.dumps([d.model.model_dump(mode="json", by_alias=True) for cf in red.cases.values() for d in cf.files()],
+                      ensure_ascii=False) + " ".join(red.cases) + " ".join(d.file for cf in red.cases.values() for d in cf.files())
     for value in REDACT_VALUES:
         assert value not in dump, value
     a = red.cases["case-a"].case.model

@@ -12,7 +12,7 @@ from careerpath import schema
 from careerpath.checks import validate
 from careerpath.loader import file_models, load
 from careerpath.programs import BUILTIN, load_programs
-from toy_program import TOY_PROGRAM, add_toy
+from toy_program import TOY_DOCUMENTS, TOY_PROGRAM, add_toy
 
 TODAY = date(2026, 11, 22)
 HEAD = """\
@@ -37,6 +37,14 @@ def test_every_shipped_program_file_matches_its_schema():
     import yaml
 
     jsonschema.validate(yaml.safe_load(TOY_PROGRAM), program)
+    documents = json.loads(schema.render_program("documents"))
+    shipped = sorted(BUILTIN.glob("*/documents.yaml")) + [BUILTIN.parent / "documents" / "kinds.yaml"]
+    assert len(shipped) == 5
+    for path in shipped:
+        jsonschema.validate(read_file(path, "d").data, documents)
+    jsonschema.validate(yaml.safe_load(TOY_DOCUMENTS), documents)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"kinds": {"x": {"title": "X", "audience": "family"}}}, documents)
 
 
 def test_shipped_program_schemas_are_current():

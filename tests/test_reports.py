@@ -99,6 +99,10 @@ def test_outcomes_csv_one_row_per_job(caseload, cli):
     books = next(l for l in lines if "Invented Books" in l).split(",")
     assert books[11:] == ["50", "yes", "no", "no", "no"]  # 2026-01-10 -> 2026-03-01; left after 45 days
     assert "wrote" in r.err and "outcomes-2026.csv" in r.err
+    # the same rows for people: program names instead of ids, in a page from report-outcomes.html.j2
+    page = (root / "out/outcomes-2026.html").read_text()
+    assert "<title>Employment outcomes 2026</title>" in page and page.count("<tr><td>") == 3
+    assert "<td>DOR vocational rehabilitation</td>" in page and "<td>ca-dor-vr</td>" not in page
 
 
 def test_registry_csv_and_html_in_russian(caseload, cli):
@@ -135,6 +139,10 @@ def test_filters_and_usage_errors(caseload, cli):
     assert cli("report", "outcomes", "--caseload", root, "--today", TODAY, "--staff", "jsmith", "--out", out).code == 0
     lines = (out / "outcomes-2026.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     assert {l.split(",")[0] for l in lines} == {"amy"}
+    # ivan's curator is named only in his enrollment (a `type: staff` field of the program): he is hers
+    assert cli("report", "outcomes", "--caseload", root, "--today", TODAY, "--staff", "reva", "--out", out).code == 0
+    lines = (out / "outcomes-2026.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert {l.split(",")[0] for l in lines} == {"ivan"}
     assert cli("report", "nonsense", "--caseload", root).code == 2
     assert cli("report", "outcomes", "--caseload", root, "--period", "2026-Q9").code == 2
     assert cli("report", "outcomes", "--caseload", root, "--case", "nobody").code == 2
@@ -234,12 +242,88 @@ def test_quarterly_reports_every_ccp_case_active_in_the_period_with_an_index(tmp
     assert '<html lang="es"' in (folder / "marco-delgado.es.html").read_text()
     index = (folder / "index.html").read_text()
     assert all(f'href="{f}"' in index for f in files if f != "index.html")
+    assert "<h1>Quarterly reports 2026-Q3</h1>" in index and "CCP" not in index
     before = {f: (folder / f).read_bytes() for f in files}
     assert cli(*args).code == 0
     assert {f: (folder / f).read_bytes() for f in files} == before  # a rerun changes no byte
     # a period before any CCP enrollment gives an empty index and no reports
     cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2020-Q1", "--out", out)
     assert sorted(p.name for p in (out / "quarterly-2020-Q1").iterdir()) == ["index.html"]
+
+
+def test_the_quarterly_report_covers_every_program_that_lists_it(caseload, cli, tmp_path):
+    """Which cases get a quarterly report is read from the programs: those whose program.yaml lists
+    the quarterly-report document kind (here a caseload's own program, data only), enrolled in the quarter."""
+    from toy_program import TOY_PROGRAM, add_toy
+
+    root = caseload({
+        "cases/ann/case.yaml": "id: ann\nperson: {name: Ann Invented, language: en}\nenrollments:\n"
+                               "  xx-toy: {joined: 2026-08-01}\n",
+        "cases/bob/case.yaml": "id: bob\nperson: {name: Bob Invented, language: en}\nenrollments:\n"
+                               "  xx-toy: {joined: 2026-01-05, left: 2026-06-30}\n",
+        "cases/cy/case.yaml": "id: cy\nperson: {name: Cy Invented, language: en}\nenrollments:\n"
+                              "  xx-toy: {joined: 2026-10-01}\n",
+        "cases/dee/case.yaml": FILES["cases/amy/case.yaml"].replace("id: amy", "id: dee"),
+    })
+    add_toy(root, TOY_PROGRAM.replace("documents: [toy-card, interpreter-request]",
+                                      "documents: [toy-card, interpreter-request, quarterly-report]"))
+    out = tmp_path / "out"
+    r = cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", out)
+    index = (out / "quarterly-2026-Q3" / "index.html").read_text()
+    # ann joined in Q3; bob left before it, cy joined after it; dee's program has no quarterly report
+    assert index.count("<tr><td>") == 1 and "<tr><td>ann</td>" in index, index
+    # the toy program's people lack what the CCP report prints (a navigator, a plan): listed, not rendered
+    assert r.code == 1 and "not rendered: cannot render quarterly-report for case ann: missing data" in index
+
+
+def test_no_report_module_names_a_program_or_an_enrollment_field():
+    """Reports read what programs declare (stages, start, end, registries, staff fields): no program id,
+    and no field a program declares for its enrollments, is written in careerpath/reports/, history.py
+    or the report pages' templates."""
+    import re
+
+    from careerpath import models
+    from careerpath.programs import load_programs
+
+    files = sorted((ROOT / "careerpath" / "reports").glob("*.py")) + [ROOT / "careerpath" / "history.py"]
+    files += sorted((ROOT / "templates").glob("report-*.html.j2")) + sorted((ROOT / "templates").glob("_report*"))
+    assert len(files) > 12
+    ids = re.compile(r"ca_dds_ccp|ca_dor_vr|ca_dor_se|ru_czn_disability|ca-dds-ccp|ca-dor-vr|ca-dor-se|ru-czn-disability")
+    # an enrollment field, unless the core models use the same word (a job has a start and an end too)
+    core = {name for cls in vars(models).values() if isinstance(cls, type) and issubclass(cls, models.Model)
+            for name in cls.model_fields} | {"from", "type", "name", "date", "status", "to", "reason", "number", "group"}
+    fields = {path[-1] for p in load_programs() for path, _spec in p.walk() if path[-1] != "*"} - core
+    assert {"registered", "ipra", "applied", "eligibility", "transitioned", "basis", "service_coordinator"} <= fields
+    attribute = re.compile(r"(?:\.|\[[\"'])(" + "|".join(sorted(map(re.escape, fields))) + r")\b")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not ids.search(text), (path.name, ids.search(text).group(0))
+        found = attribute.search(text)
+        assert not found, (path.name, found.group(0))
+
+
+GOLDEN = ROOT / "tests" / "golden" / "reports"
+
+
+@pytest.mark.parametrize("kind", ["registry", "outcomes", "dashboard"])
+def test_sample_reports_match_their_goldens(kind, tmp_path, cli):
+    """The sample caseload's reports, byte for byte. The registries and the outcomes CSV are what the
+    hand-written registry.py and outcomes.py wrote before they became program data and templates;
+    the dashboard shows names instead of ids since then. UPDATE_GOLDEN=1 rewrites them."""
+    import os
+
+    root = copy_samples(tmp_path / "samples")
+    out = tmp_path / "out"
+    r = cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026", "--out", out, "--quiet")
+    assert r.code == 0, r.err
+    written = sorted(p.name for p in out.iterdir())
+    assert written
+    for name in written:
+        golden = GOLDEN / name
+        if os.environ.get("UPDATE_GOLDEN") == "1":
+            golden.write_bytes((out / name).read_bytes())
+        assert golden.is_file(), f"missing golden {name}: UPDATE_GOLDEN=1 pytest tests/test_reports.py"
+        assert (out / name).read_bytes() == golden.read_bytes(), f"{name} differs (UPDATE_GOLDEN=1 to accept)"
 
 
 def sample_personal_values(root) -> set[str]:

@@ -100,7 +100,7 @@ def test_files_pass_their_json_schema():
 def test_schema_copies_match_the_package():
     shipped = ROOT / "careerpath" / "schemas"
     # the schemas of the files a caseload holds (not output schemas such as obligations.schema.json)
-    names = sorted(f"{kind}.schema.json" for kind in (*m.FILE_MODELS, "program", "rules"))
+    names = sorted(f"{kind}.schema.json" for kind in (*m.FILE_MODELS, "program", "rules", "documents"))
     assert names == sorted(p.name for p in (SAMPLE / "schemas").glob("*.json"))
     _, mismatch, errors = filecmp.cmpfiles(shipped, SAMPLE / "schemas", names, shallow=False)
     assert mismatch == errors == [], "run: cp careerpath/schemas/*.json sample-cases/schemas/"

@@ -1,7 +1,9 @@
 """A fifth program made of data only: a caseload's own `programs/xx-toy/` folder, for tests.
 
 No Python: program.yaml declares the enrollment fields, event types, a data check
-and a document kind; rules.yaml its two obligation rules.
+and the document kinds its people get; rules.yaml its two obligation rules;
+documents.yaml a document kind of its own, `toy-card`, whose template is
+templates/toy-card.j2 (sandboxed Jinja, like every template).
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ checks:
     message: a regular member needs `sessions` from 1 to 52
 new:
   joined: {option: joined, value: "{opened}", help: the day the person joined (YYYY-MM-DD)}
+documents: [toy-card, interpreter-request]
 stages:
   - {stage: employed, when: {case.working: true}}
   - {stage: in the club}
+end: left
 """
 
 TOY_RULES = """\
@@ -75,11 +79,52 @@ rules:
 """
 
 
-def add_toy(root: Path, program: str = TOY_PROGRAM, rules: str = TOY_RULES) -> Path:
+TOY_DOCUMENTS = """\
+kinds:
+  toy-card:
+    title: Your job club card
+    audience: person
+    period: {unit: year, anchor: enrollment.joined}
+    labels: [enrollment.level, roles]
+    situation: {enrollment.level: [starter, regular]}
+    requires:
+      - config.agency
+      - enrollment
+      - staff.navigator
+      - {path: enrollment.sessions, why: sessions so far}
+      - one_of: [enrollment.coach, case.person.phone]
+"""
+
+TOY_TEMPLATE = """\
+{#- The job club's card for its member: a kind of the caseload's own program. Person-facing. -#}
+{% extends "_layout." ~ fmt ~ ".j2" %}
+{% block body %}
+{% import "_blocks." ~ fmt ~ ".j2" as b %}
+{{ b.p(_("This card is for %(name)s.", name=person.preferred_name)) }}
+{{ b.fields([
+  [_("Joined"), enrollment.joined],
+  [_("Member"), enrollment.level_label|t],
+  [_("Sessions so far"), enrollment.sessions|string],
+  [_("Coach"), enrollment.coach],
+  [_("Your navigator"), staff.navigator.name ~ ", " ~ (staff.navigator.role_label|t)],
+  [_("Club year"), _("From %(start)s to %(end)s", start=period.start, end=period.end)],
+  [_("Check-in due"), due["toy.check-in"]],
+]) }}
+{% endblock %}
+"""
+
+
+def add_toy(root: Path, program: str = TOY_PROGRAM, rules: str = TOY_RULES, documents: str = TOY_DOCUMENTS,
+            template: str = TOY_TEMPLATE) -> Path:
     """Write the toy program into ``root/programs/xx-toy/``; returns the folder."""
     folder = Path(root) / "programs" / "xx-toy"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "program.yaml").write_text(program, encoding="utf-8")
     if rules:
         (folder / "rules.yaml").write_text(rules, encoding="utf-8")
+    if documents:
+        (folder / "documents.yaml").write_text(documents, encoding="utf-8")
+    if template:
+        (folder / "templates").mkdir(exist_ok=True)
+        (folder / "templates" / "toy-card.j2").write_text(template, encoding="utf-8")
     return folder

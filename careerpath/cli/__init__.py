@@ -1,8 +1,21 @@
 """The command line: a thin layer over the library.
 
 Each command lives in its own module below and registers itself on the one
-:data:`~careerpath.cli.common.app`; :func:`main` is the only place that turns
-errors into messages and exit codes:
+:data:`~careerpath.cli.common.app`; each calls the library and hands the
+result to :mod:`.output`. Modules:
+
+    common      the app, the option sets every command shares (Annotated), CliError, caseload/today/cache
+    output      one output layer: --format text|json|csv, stdout for data, stderr for messages
+    shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
+    cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
+                cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
+                cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
+    views       due's kept rows and whole replayed outputs in the cache folder
+    redaction   --redact over everything a command prints or writes
+    localize    the click tree in the user's language; diagnostics worded at display time
+    reference   docs/cli.md from each command's --help and JSON shape
+
+:func:`main` is the only place that turns errors into messages and exit codes:
 
     0   success
     1   findings (validation errors) or a problem the user can fix
@@ -14,7 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -35,6 +48,10 @@ from . import cmd_report  # noqa: E402,F401
 from . import cmd_doctor  # noqa: E402,F401
 from . import cmd_i18n  # noqa: E402,F401
 from . import cmd_programs  # noqa: E402,F401
+from . import cmd_merge  # noqa: E402,F401
+from . import cmd_sync  # noqa: E402,F401
+from . import cmd_server  # noqa: E402,F401
+from . import cmd_purge  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:
@@ -55,7 +72,8 @@ def _root(
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file again; neither read nor write the load cache."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    ctx.obj = Globals(caseload, today, lang, cache=not no_cache)
+    given = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
+    ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats)
 
 
 def _is_terminal(stream) -> bool:
@@ -65,23 +83,24 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    """Run the CLI; return the exit code (the console script passes it to sys.exit)."""
+def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> int:
+    """Run the CLI; return the exit code (the console script passes it to sys.exit).
+
+    ``stats``: a :class:`careerpath.cache.Stats` for the command's load cache
+    to count into (the tests read what a command did from it).
+    """
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
     # The language must be known before typer builds the help texts.
     choice = i18n.choose(args, os.environ)
     i18n.use(choice.lang)
+    i18n.use_caseload(None)  # until a command names its caseload (cli.common.caseload_of)
     if choice.note:
         print(choice.note, file=sys.stderr)
     if choice.lang != i18n.SOURCE_LANGUAGE and i18n.catalogue(choice.lang).error:
         print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
               "using English", file=sys.stderr)
         i18n.use(i18n.SOURCE_LANGUAGE)
-    from .. import _runtime
-
-    saved = _runtime.cache_default
-    _runtime.cache_default = "--no-cache" not in args  # commands that call load() use the cache too
     streams = sys.stdout, sys.stderr
     from ..textsafe import EscapingStream
 
@@ -93,12 +112,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         from .localize import build_command
 
-        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False)
+        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False,
+                                    obj=Globals(stats=stats))
     except CliError as e:
-        # library wordings (scaffold, fsio) are translated on display, like diagnostics
-        print(f"careerpath: {i18n.diagnostic_text(e.message)}", file=sys.stderr)
+        # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
+        print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)
         if e.hint:
-            print("  " + _("hint: {hint}").format(hint=i18n.diagnostic_text(e.hint)), file=sys.stderr)
+            print("  " + _("hint: {hint}").format(hint=i18n.text(e.hint)), file=sys.stderr)
         return e.code
     except typer.Exit as e:
         return e.exit_code
@@ -121,6 +141,5 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return 70
     finally:
-        _runtime.cache_default = saved
         sys.stdout, sys.stderr = streams
     return result if isinstance(result, int) else 0

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
 
-from ..i18n import _, diagnostic_text
-from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of
+from ..i18n import _, text
+from .common import CaseloadOpt, CliError, FormatOpt, app, cache_of, caseload_of
+from .output import TEXT_JSON, check_format, emit
 
 
 @app.command()
@@ -24,8 +24,7 @@ def doctor(
 
     Example:  careerpath doctor --caseload sample-cases
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     try:
         root = caseload_of(ctx, caseload)
     except CliError:
@@ -34,17 +33,16 @@ def doctor(
         root = None
     from ..doctor import diagnose
 
-    findings = diagnose(root)
+    findings = diagnose(root, cache=cache_of(ctx))
     failed = any(f.status == "fail" for f in findings)
     if format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([f.to_dict() for f in findings], format)
         return 1 if failed else 0
     width = max(len(f.check) for f in findings)
     for f in findings:
         print(f"{f.status:<5} {f.check:<{width}}  {f.detail}")
         if f.fix and f.status != "ok":
-            print(f"{'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=diagnostic_text(f.fix)))
+            print(f"{'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=text(f.fix)))
     warns = sum(f.status == "warn" for f in findings)
     fails = sum(f.status == "fail" for f in findings)
     print(_("{fails} failed, {warns} warnings, {ok} ok").format(fails=fails, warns=warns, ok=len(findings) - fails - warns),

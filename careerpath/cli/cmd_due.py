@@ -6,52 +6,29 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any, Optional
 
 import typer
 
-from ..i18n import _, detail_text, display, display_date, ngettext
-from .common import (CaseloadOpt, CliError, NoCacheOpt, Output, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of,
-                     err, language_state, output_cached, output_of, today_of, use_cache, write_output)
+from ..i18n import _, display, display_date, message_of, ngettext, text
+from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCacheOpt, ProgramFilterOpt, RedactOpt,
+                     RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
+                     output_of, today_of)
+from .output import check_format, write
+from .views import language_state, output_cached
 
-LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="LANG", show_default=False,
-                                                 help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, "
-                                                      "ru). Default: $CAREERPATH_LANG, then the locale; titles fall back "
-                                                      "to the caseload's default_language.")]
-FAIL_ON = ("overdue", "due-soon")
 FORMATS = ("text", "json", "csv", "ics")
-
-
-def load_and_compute(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
-                     *, history: bool) -> tuple[Any, date, list]:
-    """Load the caseload and compute its obligations (shared by due and show)."""
-    root = caseload_of(ctx, caseload)
-    day = today_of(ctx, today)
-    from ..loader import load
-    from ..obligations import compute
-
-    cl = load(root)
-    return cl, day, compute(cl, day, include_closed_history=history, rules=rule_book(cl.programs))
-
-
-def rule_book(programs: Any) -> Any:
-    """Every rule of ``programs``; a clear refusal when two programs define one rule id."""
-    from ..obligations import RulesError, load_rules
-
-    try:
-        return load_rules(programs)
-    except RulesError as e:
-        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None
 
 
 def cached_results(ctx: typer.Context, caseload: Optional[Path], today: Optional[str],
                    *, no_cache: bool = False) -> tuple[Any, date]:
-    """The caseload's diagnostics and obligations through the load cache (:func:`careerpath.cache.results`), and the day."""
+    """The caseload's diagnostics and obligations (:func:`careerpath.pipeline.results`, through the load cache
+    unless --no-cache), and the day."""
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..cache import results
+    from ..pipeline import results
 
-    return results(root, day, use_cache=use_cache(ctx, no_cache)), day
+    return results(root, day, cache=cache_of(ctx, no_cache)), day
 
 
 def warn_on_errors(diagnostics: list) -> None:
@@ -102,7 +79,7 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             what = titles[o.rule] = o.title_in(lang)
         detail = details.get(o.detail)
         if detail is None:
-            detail = details[o.detail] = detail_text(o.detail)
+            detail = details[o.detail] = text(o.detail)
         extra = f"{o.item}, {detail}" if o.item and detail else o.item or detail
         row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
         if explain:
@@ -111,21 +88,10 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
     return out
 
 
-_MARKS: dict = {}
-
-
-def mark(o: Any) -> str:
-    """What the table needs of an obligation besides its cells: its status, and ``!`` when past due."""
-    key = (o.status, o.past_due)
-    found = _MARKS.get(key)
-    if found is None:
-        found = _MARKS[key] = o.status + ("!" if o.past_due else "")
-    return found
-
-
 def view_rows(obligations: list, cells: list) -> list[tuple]:
-    """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cache.view` keeps."""
+    """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cli.views.view` keeps."""
     from ..obligations import sort_key
+    from ..obligations.query import mark
 
     return [(o.case, sort_key(o), c, mark(o)) for o, c in zip(obligations, cells)]
 
@@ -143,7 +109,7 @@ def _headers(explain: bool) -> list[str]:
 
 
 def print_table(body: list, marks: list[str], explain: bool, red: Any = None) -> None:
-    """The table: ``body`` from :func:`rows`, ``marks`` from :func:`mark`, row for row."""
+    """The table: ``body`` from :func:`rows`, ``marks`` from :func:`careerpath.obligations.query.mark`, row for row."""
     headers = _headers(explain)
     if red is not None:  # --redact: cell by cell, so columns stay aligned
         body = [tuple(red.text(cell) for cell in row) for row in body]
@@ -187,12 +153,11 @@ def due(
     within: Optional[str] = typer.Option(None, "--within", metavar="DURATION",
                                          help="Only what is due by then: 14d, 2w, 1m (past-due ones included)."),
     overdue: bool = typer.Option(False, "--overdue", help="Only what is past due (overdue, or partial after its date)."),
-    case: Optional[list[str]] = typer.Option(None, "--case", metavar="ID", help="Only this case. Repeatable."),
-    program: Optional[list[str]] = typer.Option(None, "--program", metavar="ID",
-                                                help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, "
-                                                     "ru-czn-disability, common). Repeatable."),
+    status: StatusFilterOpt = None,
+    case: CaseFilterOpt = None,
+    program: ProgramFilterOpt = None,
     rule: Optional[list[str]] = typer.Option(None, "--rule", metavar="ID", help="Only this rule; patterns work: 'dor.*'. Repeatable."),
-    staff: Optional[list[str]] = typer.Option(None, "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable."),
+    staff: StaffFilterOpt = None,
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
@@ -201,7 +166,7 @@ def due(
                                               "output; - is standard output."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
                                           help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
-    lang: LangOpt = None,
+    lang: ContentLangOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
     no_cache: NoCacheOpt = False,
@@ -219,42 +184,32 @@ def due(
 
     Example:  careerpath due --caseload sample-cases --within 2w --explain
     """
-    if format not in FORMATS:
-        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(FORMATS)), code=2)
+    check_format(format, FORMATS)
+    query = make_query(within=within, overdue=overdue, statuses=status, cases=case, programs=program, rules=rule,
+                       staff=staff, everything=all_)
+    from ..obligations.query import FAIL_ON
+
     if fail_on is not None and fail_on not in FAIL_ON:
         raise CliError(_("--fail-on must be one of: {choices}").format(choices=", ".join(FAIL_ON)), code=2)
-    from ..obligations.dates import Duration, DurationError
-
-    if within is not None:
-        try:
-            if Duration.parse(within).unit == "wd" or Duration.parse(within).count < 0:
-                raise DurationError(within)
-        except DurationError:
-            raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
     target = output_of(output, "--output")
     if target is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
     from ..obligations import export
+    from ..obligations.query import due as due_list, fails, mark, select, unknown_values
 
-    known = set(found.cases)
-    for cid in case or ():
-        if cid not in known:
-            raise CliError(_("no case `{case}` in this caseload").format(case=cid), code=1,
-                           hint=_("`careerpath due` lists every case"))
-
-    def chosen_of(obligations: list) -> list:
-        return export.select(obligations, day, within=within, overdue=overdue, cases=case or (), programs=program or (),
-                             rules=rule or (), staff=staff or (), include_done=all_)
-
+    for unknown in unknown_values(query, cases=found.cases):
+        raise CliError(_("no case `{case}` in this caseload").format(case=unknown.value), code=1,
+                       hint=_("`careerpath due` lists every case"))
     from .localize import content_language
 
     language = content_language(ctx, lang, found.config.default_language)
     from .redaction import redact_content, redact_obligations, redacted_stdout, redactor_for
 
     # the redactor reads names from the real caseload (the cached results hold none)
-    red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=use_cache(ctx, no_cache))
+    red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
+
     def cells_of(chosen: list) -> list:
         """One piece per obligation: its JSON object, its CSV line or its table cells."""
         if format == "json":
@@ -263,50 +218,59 @@ def due(
 
     if format != "ics" and red is None:
         # the pieces are kept in the cache: after an edit only the edited case's are made again
-        from ..cache import view
+        from .views import view
 
         def render(obligations: list) -> list[tuple]:
-            chosen = chosen_of(obligations)
+            chosen = select(obligations, day, query)
             return view_rows(chosen, cells_of(chosen))
 
-        request = repr((format, language, language_state(), explain, within, overdue, case, program, rule, staff))
-        body, marks = view(found, request, render, history=all_, done=all_)
+        request = repr((format, language, language_state(), explain, query))
+        body, marks = view(found, request, render, history=query.history, done=query.with_done)
     else:
-        chosen = redact_obligations(red, chosen_of(found.obligations(history=all_, done=all_)))
+        chosen = redact_obligations(red, due_list(found, day, query).rows)
         marks = [mark(o) for o in chosen]
         body = (export.to_ics(chosen, language, found.config.agency or "careerpath") if format == "ics"
                 else cells_of(chosen))
     if format == "json":
-        _emit(redact_content(red, export.join_json(body)), target)
+        write(redact_content(red, export.join_json(body)), target)
     elif format == "csv":
-        _emit(redact_content(red, export.join_csv(body)), target)
+        write(redact_content(red, export.join_csv(body)), target)
     elif format == "ics":
-        _emit(redact_content(red, body), target)
+        write(redact_content(red, body), target)
     elif not body:
-        print(_("nothing due (with these filters)") if any((within, overdue, case, program, rule, staff))
-              else _("nothing due"))
+        print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
     else:
         with redacted_stdout(red):
             print_table(body, marks, explain, red)
             print(summary(marks))
-    if fail_on == "overdue" and any(m.endswith("!") for m in marks):
-        return 3
-    if fail_on == "due-soon" and any(m.endswith("!") or m == "due-soon" for m in marks):
-        return 3
-    return 0
+    return 3 if fails(marks, fail_on) else 0
+
+
+def make_query(*, within: Optional[str] = None, overdue: bool = False, statuses: Optional[list] = None,
+               cases: Optional[list] = None, programs: Optional[list] = None, rules: Optional[list] = None,
+               staff: Optional[list] = None, everything: bool = False) -> Any:
+    """The library's :class:`~careerpath.obligations.query.Query` for these options; a bad value is a usage error."""
+    from ..obligations.query import Query, QueryError
+
+    try:
+        return Query(within=within, overdue=overdue, statuses=tuple(statuses or ()), cases=tuple(cases or ()),
+                     programs=tuple(programs or ()), rules=tuple(rules or ()), staff=tuple(staff or ()),
+                     done=everything, history=everything)
+    except QueryError as e:
+        if e.option == "--within":
+            raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
+        raise CliError(_("{option} must be one of: {choices}").format(option=e.option, choices=", ".join(e.choices)),
+                       code=2) from None
 
 
 def summary(marks: list[str]) -> str:
-    """One closing line: how many are past due, due soon, upcoming (and done); ``marks`` as :func:`mark` gives."""
-    past = sum(1 for m in marks if m.endswith("!"))
-    soon = sum(1 for m in marks if m in ("due-soon", "partial"))
-    done = sum(1 for m in marks if m == "done")
-    later = len(marks) - past - soon - done
-    parts = [_("{n} past due").format(n=past), _("{n} due soon").format(n=soon), _("{n} upcoming").format(n=later)]
-    parts += [_("{n} done").format(n=done)] if done else []
-    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", len(marks)).format(
-        n=len(marks), parts=", ".join(parts))
+    """One closing line: how many are past due, due soon, upcoming (and done); ``marks`` as
+    :func:`careerpath.obligations.query.mark` gives."""
+    from ..obligations.query import tally
 
-
-def _emit(content: str | bytes, output: Optional[Output]) -> None:
-    write_output(output or Output(None), content)
+    count = tally(marks)
+    parts = [_("{n} past due").format(n=count.past_due), _("{n} due soon").format(n=count.due_soon),
+             _("{n} upcoming").format(n=count.upcoming)]
+    parts += [_("{n} done").format(n=count.done)] if count.done else []
+    return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", count.total).format(
+        n=count.total, parts=", ".join(parts))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any, Optional
 
 import typer
 
 from ..i18n import _, ngettext
-from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, caseload_of, parse_date
+from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, cache_of, caseload_of, parse_date
+from .output import TEXT_JSON, check_format, emit
 
 
 def _line(text: str) -> None:
@@ -85,8 +85,7 @@ def history_cmd(
       careerpath history an-nguyen
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     from ..ids import is_case_id
 
     if not is_case_id(case):  # it becomes a path: cases/<case>/
@@ -98,7 +97,7 @@ def history_cmd(
     _warn_if_cut(root)
     from .redaction import redact_history, redacted_stdout, redactor_for
 
-    red = redactor_for(root, redact, redact_staff)
+    red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
     if red is not None:
         case = red.placeholder("case_id", case)
     entries = redact_history(red, entries)
@@ -108,8 +107,7 @@ def history_cmd(
 
 def _print_history(entries: list, case: str, field: Optional[str], format: str) -> int:
     if format == "json":
-        json.dump([e.to_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([e.to_dict() for e in entries], format)
         return 0
     if not entries:
         print(_("no commits touch case {case} field {field}").format(case=case, field=field) if field
@@ -154,8 +152,7 @@ def audit_cmd(
 
     Example:  careerpath audit --since 2026-01-01 --format json
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day = parse_date(since, "--since") if since else None
     from ..history import audit
@@ -164,15 +161,14 @@ def audit_cmd(
     _warn_if_cut(root)
     from .redaction import redacted_stdout, redactor_for
 
-    red = redactor_for(root, redact, redact_staff)
+    red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
     with redacted_stdout(red):
         return _print_audit(findings, format)
 
 
 def _print_audit(findings: list, format: str) -> int:
     if format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([f.to_dict() for f in findings], format)
         return 1 if findings else 0
     for f in findings:
         head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 
 from ..i18n import _, ngettext
 from .common import CliError, FormatOpt, app
+from .output import TEXT_JSON, check_format, emit
 
 i18n_app = typer.Typer(help="Translations of the tool and its documents: coverage, review, plain language.\n\n"
                        "Example:  careerpath i18n status --require en --require ru",
@@ -51,19 +51,17 @@ def status(
     Example:  careerpath i18n status --require en --require ru
     """
     from .. import i18n
-    from ..catalogs import coverage
+    from ..translations import coverage
 
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     for lang in require:
         if lang not in i18n.LANGUAGES:
             raise CliError(_("--require: unknown language {lang} (known: {known})").format(
                 lang=lang, known=", ".join(i18n.LANGUAGES)), code=2)
-    rows = coverage(_locale_dir(locale_dir), templates_dir=_default_templates())
+    rows = coverage(_locale_dir(locale_dir), template_folders=_default_template_folders())
     incomplete = [r for r in rows if r.template is None and r.lang in require and not r.complete]
     if format == "json":
-        json.dump([r.to_dict() for r in rows], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([r.to_dict() for r in rows], format)
     else:
         _print_table(rows)
     for r in incomplete:
@@ -84,18 +82,18 @@ def _print_table(rows) -> None:
         print("  ".join(cells).rstrip())
 
 
-def _default_templates() -> Optional[Path]:
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "templates", package.parent / "templates"):
-        if candidate.is_dir():
-            return candidate.resolve()  # in a checkout careerpath/templates links to the top-level sources
-    return None
+def _default_template_folders() -> list[tuple[str, Path]]:
+    """(name as shown, folder) of the installed templates: each program's folder, then the shared one."""
+    from ..documents import builtin_template_folders
+
+    # in a checkout careerpath/templates links to the top-level sources
+    return [(shown, folder.resolve()) for shown, folder in builtin_template_folders() if folder.is_dir()]
 
 
 @i18n_app.command("check")
 def check(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
-                                             help="Template folder (default: the installed templates/). "
+                                             help="Template folder (default: the installed ones, each program's and the shared templates/). "
                                                   "English: files in DIR; Spanish: DIR/es/ and the es documents catalogue."),
     language: List[str] = typer.Option([], "--language", metavar="LANG", help="Check only this language (en, es); repeat for both."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when there is any finding."),
@@ -117,22 +115,22 @@ def check(
     from .. import i18n
     from ..plainlang import CHECKED_LANGUAGES, check_templates
 
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     langs = language or list(CHECKED_LANGUAGES)
     for lang in langs:
         if lang not in CHECKED_LANGUAGES:
             raise CliError(_("--language: the check knows {known}").format(known=", ".join(CHECKED_LANGUAGES)), code=2)
-    folder = templates if templates is not None else _default_templates()
-    if folder is None:
+    folders = [templates] if templates is not None else [f for _shown, f in _default_template_folders()]
+    if not folders:
         raise CliError(_("no templates folder found"), code=2, hint=_("pass --templates DIR"))
-    if not folder.is_dir():
-        raise CliError(_("the folder {path} does not exist").format(path=folder), code=2)
+    for folder in folders:
+        if not folder.is_dir():
+            raise CliError(_("the folder {path} does not exist").format(path=folder), code=2)
     catalogue = Path(os.environ["CAREERPATH_LOCALE_DIR"]) if os.environ.get("CAREERPATH_LOCALE_DIR") else i18n.LOCALE_DIR
-    findings = check_templates(folder, langs, catalogue=catalogue, everything=everything)
+    findings = sorted({f for folder in folders
+                       for f in check_templates(folder, langs, catalogue=catalogue, everything=everything)})
     if format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        emit([f.to_dict() for f in findings], format)
     else:
         for f in findings:
             print(f"{f.file}:{f.line}: {f.code}: {_finding_message(f)}")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any, Optional
 
 import typer
 
 from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, app, caseload_of
+from .output import TEXT_JSON, check_format, emit
 
 
 def _fields(program: Any) -> list[dict]:
@@ -48,8 +47,7 @@ def programs(
 
     Example:  careerpath programs ca-dor-vr
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON)
     from ..programs import load_programs
     from .cmd_rules import _caseload_or_none
     from .localize import content_language
@@ -67,8 +65,7 @@ def programs(
                            _("programs: {list}").format(list=", ".join(found.ids())))
         chosen = [one]
     if format == "json":
-        json.dump([describe(p, lang) for p in chosen], sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        emit([describe(p, lang) for p in chosen], format)
         return 0
     if program is None:
         width = max(len(p.id) for p in chosen)

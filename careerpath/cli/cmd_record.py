@@ -9,17 +9,12 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _, diagnostic_text, ngettext
-from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, display_prefix, err, parse_date, today_of
+from ..i18n import Message, _, ngettext, text
+from .common import (ByOpt, CaseloadOpt, CliError, DateOpt, DryRunOpt, FormatOpt, NoCommitOpt, TodayOpt, app,
+                     caseload_of, display_prefix, err, parse_date, today_of)
 from .localize import format_diagnostic
+from .output import TEXT_JSON, check_format, emit
 
-DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
-                                                help="When it happened (default: today).")]
-ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
-                                              help="Staff id from careerpath.yaml (default: $CAREERPATH_STAFF, "
-                                                   "then `git config careerpath.staff`).")]
-NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit it.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
 LocalEditsOpt = Annotated[bool, typer.Option(
     "--include-local-edits", help="Commit changes the file already had that no commit holds (a hand edit, a staged "
                                   "change) with this one, named in the message. Without it such a file is refused.")]
@@ -51,32 +46,32 @@ def _lock_wait() -> float:
         return RECORD_WAIT
 
 
-def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, local_edits: bool = False) -> int:
-    """Plan -> (dry run | apply) -> render. ``plan`` is a zero-argument callable returning a Change."""
-    from ..record import GitBusy, RecordBusy, RecordError, apply, check_change, recording_lock
+def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str = "text",
+         local_edits: bool = False) -> int:
+    """Plan -> (dry run | apply) -> output. ``plan`` is a zero-argument callable returning a Change.
+
+    Text prints what was written and committed; ``--format json`` prints the
+    library's :class:`~careerpath.record.Recorded` instead. Warnings and notes
+    go to standard error either way.
+    """
+    from ..record import GitBusy, RecordBusy, RecordError, apply, preview, recording_lock
 
     prefix = display_prefix(root)
     try:
         if dry_run:
-            change = plan()
-            found = check_change(change, today, warnings=True)
-            if any(d.severity == "error" for d in found):
-                raise RecordError("the change would make the case invalid", [d for d in found if d.severity == "error"])
-            for d in found:
-                err(format_diagnostic(d, prefix))
-            sys.stdout.write(change.diff())
-            return 0
-        first = plan()  # bad input is refused before anything is written, the lock file included
-        wait = _lock_wait()
-        if first.unchanged:
-            result = apply(first, today, commit=not no_commit)
+            result = preview(plan(), today)
         else:
-            with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
-                    "waiting for another recording in this caseload to finish…"))):
-                # planned again under the lock: another recording may have just added a file
-                result = apply(plan(), today, commit=not no_commit, locked=True, include_local_edits=local_edits,
-                               wait=wait, on_wait=lambda: err("careerpath: " + _(
-                                   "waiting for git, which is working in this repository…")))
+            first = plan()  # bad input is refused before anything is written, the lock file included
+            wait = _lock_wait()
+            if first.unchanged:
+                result = apply(first, today, commit=not no_commit)
+            else:
+                with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
+                        "waiting for another recording in this caseload to finish…"))):
+                    # planned again under the lock: another recording may have just added a file
+                    result = apply(plan(), today, commit=not no_commit, locked=True, include_local_edits=local_edits,
+                                   wait=wait, on_wait=lambda: err("careerpath: " + _(
+                                       "waiting for git, which is working in this repository…")))
     except GitBusy as e:
         raise CliError(e.message, EX_TEMPFAIL, e.hint) from None
     except RecordBusy:
@@ -88,31 +83,38 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, local_edits
         raise CliError(e.message, 1, e.hint) from None
     if result.git == "unchanged":
         err("careerpath: " + _("nothing to change: the file already says that"))
-        return 0
     for d in result.warnings:
         err(format_diagnostic(d, prefix))
-    for path in result.paths:
-        print(_("wrote {path}").format(path=os.path.join(prefix, path) if prefix else path))
-    if result.git != "failed":
+    if result.git not in ("failed", "dry-run"):
         for note in result.notes:
-            err("careerpath: " + _("note: {note}").format(note=diagnostic_text(note)))
-    if result.drift:
+            err("careerpath: " + _("note: {note}").format(note=text(note)))
+    if result.drift and result.git != "dry-run":
         err("careerpath: " + ngettext(
             "note: the YAML writer also reformatted {n} line outside the edit "
             "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`",
             "note: the YAML writer also reformatted {n} lines outside the edit "
             "(the file's layout is not one it reproduces exactly); check `git diff HEAD~1`", result.drift).format(n=result.drift))
-    if result.git == "committed":
-        if result.identity == "fallback":
-            err("careerpath: " + _("note: git has no user.name/user.email here; committed as the staff member "
-                                   "(set them with `git config user.name` and `git config user.email`)"))
-        print(_("committed {commit} {subject}").format(commit=result.commit[:10], subject=result.message.splitlines()[0]))
+    if result.git == "committed" and result.identity == "fallback":
+        err("careerpath: " + _("note: git has no user.name/user.email here; committed as the staff member "
+                               "(set them with `git config user.name` and `git config user.email`)"))
     elif result.git == "not-a-repository":
         err("careerpath: " + _("warning: the caseload is not in a git work tree; the change was written but not committed"))
     elif result.git == "no-git":
         err("careerpath: " + _("warning: git is not installed; the change was written but not committed"))
-    elif result.git == "failed":
-        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(result.notes)), 1,
+
+    def as_text() -> None:
+        if result.git == "dry-run":
+            sys.stdout.write(result.diff)
+            return
+        for path in result.paths:
+            print(_("wrote {path}").format(path=os.path.join(prefix, path) if prefix else path))
+        if result.git == "committed":
+            print(_("committed {commit} {subject}").format(commit=result.commit[:10],
+                                                          subject=result.message.splitlines()[0]))
+
+    emit(result, format, as_text)
+    if result.git == "failed":
+        raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(text(n) for n in result.notes)), 1,
                        _("fix what git reports (a pre-commit hook?), then commit the file yourself"))
     return 0
 
@@ -129,6 +131,7 @@ def log_cmd(
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -139,6 +142,7 @@ def log_cmd(
 
     Example:  careerpath log an-nguyen monthly-review --date 2026-11-03 --by jsmith --summary "Reviewed progress"
     """
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     day = parse_date(date, "--date") if date else day_today
@@ -146,7 +150,8 @@ def log_cmd(
     from ..record import plan_log
 
     return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program),
-                dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("refer")
@@ -168,6 +173,7 @@ def refer_cmd(
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -182,6 +188,7 @@ def refer_cmd(
       careerpath refer an-nguyen --to "Sunrise Bakery" --kind other --follow-up 2026-12-01 --by jsmith
       careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
     """
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     day = parse_date(date, "--date") if date else day_today
@@ -195,7 +202,8 @@ def refer_cmd(
             raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
-                    dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
+                    dry_run=dry_run, no_commit=no_commit, format=format,
+                    local_edits=include_local_edits)
     if outcome is not None:
         raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
@@ -206,7 +214,8 @@ def refer_cmd(
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
                                                     follow_up=follow, consent=consent, program=program),
-                dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("set")
@@ -221,6 +230,7 @@ def set_cmd(
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -241,6 +251,7 @@ def set_cmd(
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
       careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
+    check_format(format, TEXT_JSON)
     extra = list(more or [])
     if len(extra) % 2:
         raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=extra[-1]), code=2)
@@ -251,7 +262,8 @@ def set_cmd(
 
     pairs = list(zip(extra[::2], extra[1::2]))
     return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
-                dry_run=dry_run, no_commit=no_commit, local_edits=include_local_edits)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("close")
@@ -264,6 +276,7 @@ def close_cmd(
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -273,6 +286,7 @@ def close_cmd(
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
+    check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     day = parse_date(date, "--date") if date else day_today
@@ -280,4 +294,4 @@ def close_cmd(
     from ..record import plan_close
 
     return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run,
-                no_commit=no_commit, local_edits=include_local_edits)
+                no_commit=no_commit, format=format, local_edits=include_local_edits)

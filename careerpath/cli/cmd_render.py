@@ -9,9 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..i18n import _
-from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, caseload_of, err,
-                     output_of, today_of, write_output)
+from ..i18n import _, message_of, text as shown   # `text` is the document's text below
+from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, cache_of, caseload_of, err,
+                     output_of, today_of)
+from .output import TEXT_JSON, check_format, emit, write
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -24,7 +25,7 @@ def render(
     case: Annotated[Optional[str], typer.Argument(metavar="CASE", show_default=False, help="The case id.")] = None,
     lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG",
                                        help="Document language (en, es, vi, hy, hmn, ru). Default: the person's language."),
-    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf])."),
+    format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf]); with --list: text or json."),
     out: Optional[str] = typer.Option(None, "--out", "-o", metavar="PATH",
                                       help="Write the document here (atomically, mode 0600; a regular file only) "
                                            "instead of stdout; - is stdout."),
@@ -54,21 +55,37 @@ def render(
 
     Example:  careerpath render pccp linh-tran --format html --out linh-plan.html --today 2026-11-22
     """
-    from ..documents import KINDS, list_kinds as kinds_table
+    from ..documents import kinds_of, list_kinds as kinds_table
+    from ..programs import load_programs
 
     if list_kinds:
+        listing = check_format("text" if format == "md" else format, TEXT_JSON)  # md: the default, a document's
         if kind is not None:  # `render --list CASE`: the kinds that fit this case
-            return _list_for_case(ctx, kind if case is None else case, caseload)
-        rows = kinds_table()
-        width = max(len(r["kind"]) for r in rows)
-        for r in rows:
-            print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+            return _list_for_case(ctx, kind if case is None else case, caseload, listing)
+        # the caseload's own programs add their kinds; outside a caseload, the built-in ones
+        explicit = caseload is not None or _globals(ctx).caseload is not None
+        try:
+            programs = load_programs(caseload_of(ctx, caseload))
+        except CliError:
+            if explicit:
+                raise
+            programs = load_programs()
+        rows = kinds_table(programs)
+
+        def text() -> None:
+            width = max(len(r["kind"]) for r in rows)
+            for r in rows:
+                print(f"{r['kind']:<{width}}  {', '.join(r['programs'])}  — {r['title']}")
+
+        emit(rows, listing, text)
         return 0
     if not kind or not case:
         raise CliError(_("render needs a KIND and a CASE"), code=2, hint=_("careerpath render --list shows the kinds"))
-    if kind not in KINDS:
+    root = caseload_of(ctx, caseload)
+    kinds = kinds_of(load_programs(root))
+    if kind not in kinds:
         raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
-                       hint=_("kinds: {kinds}").format(kinds=", ".join(KINDS)))
+                       hint=_("kinds: {kinds}").format(kinds=", ".join(kinds)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
     # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
@@ -87,48 +104,51 @@ def render(
         try:
             parse_period(period)
         except PeriodError as e:
-            raise CliError(str(e), code=2) from None
-    root = caseload_of(ctx, caseload)
+            raise CliError(message_of(e), code=2) from None
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
     from ..documents.engine import default_paper
-    from ..loader import load
+    from ..pipeline import load
 
-    cl = load(root)
+    loaded = load(root, cache=cache_of(ctx))
     from .redaction import redactor
 
-    red = redactor(cl, redact, redact_staff)
+    red = redactor(loaded, redact, redact_staff)
     try:
         # rendered from the real data (a document refuses missing fields), then every known value in it replaced
-        doc = render_document(cl, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
+        doc = render_document(loaded, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
                               period=period)
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
     except RenderError as e:
-        raise CliError(str(e), code=1) from None
+        raise CliError(message_of(e), code=1) from None
     for note in doc.notes:
-        err("careerpath: " + _("note: {note}").format(note=note))
+        err("careerpath: " + _("note: {note}").format(note=shown(note)))
     if target is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
-    write_output(target, data, mode=0o600)
+    write(data, target, mode=0o600)
     if not target.stream:
         err(_("wrote {path}").format(path=target.path))
     return 0
 
 
-def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path]) -> int:
+def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
     from ..documents import RenderError, kinds_for
-    from ..loader import load
+    from ..pipeline import load
 
-    cl = load(caseload_of(ctx, caseload))
+    loaded = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
     try:
-        rows = kinds_for(cl, case)
+        rows = kinds_for(loaded, case)
     except RenderError as e:
-        raise CliError(str(e), code=1) from None
-    width = max((len(r["kind"]) for r in rows), default=0)
-    for r in rows:
-        state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
-        print(f"{r['kind']:<{width}}  {state}")
+        raise CliError(message_of(e), code=1) from None
+
+    def text() -> None:
+        width = max((len(r["kind"]) for r in rows), default=0)
+        for r in rows:
+            state = _("ready") if not r["missing"] else _("missing: {list}").format(list="; ".join(r["missing"]))
+            print(f"{r['kind']:<{width}}  {state}")
+
+    emit(rows, format, text)
     return 0

@@ -9,9 +9,10 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _, diagnostic_text, ngettext
-from .common import (CaseloadOpt, CliError, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, caseload_of, err,
-                     caseload_folder, folder_of, today_of)
+from ..i18n import _, message_of, ngettext, text
+from .common import (CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of,
+                     caseload_folder, caseload_of, err, folder_of, today_of)
+from .output import JSON, TEXT_JSON, check_format, emit
 
 EX_TEMPFAIL = 75
 
@@ -27,11 +28,16 @@ def report(
     case: List[str] = typer.Option([], "--case", help="Only this case; repeat for several."),
     staff: List[str] = typer.Option([], "--staff", help="Only cases of this staff id; repeat for several."),
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
+    registry_kind: List[str] = typer.Option([], "--kind", metavar="NAME",
+                                            help="registry: only this registry (a name the programs declare, such as "
+                                                 "recipients); repeat for several. Default: all of them."),
     wait: float = typer.Option(60.0, "--wait", metavar="SECONDS",
                                help="How long to wait for another run's lock before exiting 75."),
     commit: bool = typer.Option(False, "--commit", help="Commit the files written (even if .gitignore names them), "
                                                          "with a message naming the report and period."),
-    format: str = typer.Option("html", "--format", help="quarterly: html or md."),
+    document_format: str = typer.Option("html", "--document-format", metavar="FORMAT",
+                                        help="quarterly: the documents' format, html or md."),
+    format: FormatOpt = "text",
     stamp: bool = typer.Option(False, "--stamp", help="Add a generated-on line to HTML outputs (breaks byte-identical reruns)."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
@@ -41,8 +47,9 @@ def report(
 ) -> int:
     """Write caseload reports into a folder, safely from cron.
 
-    No prompts; one line per file written on stderr (none with --quiet); output
-    written atomically; reruns with the same inputs and --today change no byte.
+    No prompts; one line per file written on stderr (none with --quiet), or
+    with --format json one summary of the files written and failed on stdout;
+    output written atomically; reruns with the same inputs and --today change no byte.
     A lock keeps two runs on one caseload apart: the second waits --wait seconds,
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
@@ -58,20 +65,26 @@ def report(
     if kind not in batch.RUNNERS:
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
                        code=2)
-    if format not in ("html", "md"):
-        raise CliError(_("--format must be html or md"), code=2)
+    if format in ("html", "md"):  # before --document-format, --format chose the documents' format
+        raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(TEXT_JSON)), code=2,
+                       hint=_("the documents' format is --document-format {format}").format(format=format))
+    check_format(format, TEXT_JSON)
+    if document_format not in ("html", "md"):
+        raise CliError(_("--document-format must be html or md"), code=2)
+    if registry_kind and kind != "registry":
+        raise CliError(_("--kind chooses registries: use it with `report registry`"), code=2)
     out_folder = folder_of(out, "--out")
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
         per = parse_period(period) if period else (last_complete_quarter(day) if kind == "quarterly" else year_of(day))
     except PeriodError as e:
-        raise CliError(str(e), code=2) from None
+        raise CliError(message_of(e), code=2) from None
     out_dir = out_folder if out_folder is not None else caseload_folder(root, "reports")
     from contextlib import ExitStack
 
     from ..fsio import WriteError
-    from ..loader import load
+    from ..pipeline import load
 
     try:
         with ExitStack() as held:
@@ -80,55 +93,77 @@ def report(
             except WriteError as e:  # a read-only caseload: reports elsewhere need nothing written in it
                 if commit:
                     raise CliError(_("--commit needs to write in the caseload, which it cannot: {reason}").format(
-                        reason=diagnostic_text(str(e))), code=1) from None
+                        reason=text(message_of(e))), code=1) from None
                 if not quiet:
                     err("careerpath: " + _("note: {note}").format(note=_(
                         "the caseload folder cannot hold the report lock ({reason}); writing without it").format(
-                        reason=diagnostic_text(str(e)))))
-            cl = load(root)
-            unknown = [c for c in case if c not in cl.cases]
+                        reason=text(message_of(e)))))
+            loaded = load(root, cache=cache_of(ctx))
+            unknown = [c for c in case if c not in loaded.cases]
             if unknown:
                 raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
+            declared = loaded.programs.registries()
+            unknown = [k for k in registry_kind if k not in declared]
+            if unknown:
+                raise CliError(_("no registry {names} in this caseload's programs; they declare: {known}").format(
+                    names=", ".join(unknown), known=", ".join(declared) or "-"), code=2)
             from .redaction import redactor
 
-            red = redactor(cl, redact, redact_staff)
+            red = redactor(loaded, redact, redact_staff)
             # the models redacted field by field, the text written redacted once more; --case names real ids
-            shown = red.caseload(cl) if red is not None else cl
+            shown = red.caseload(loaded) if red is not None else loaded
             chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
+            from .localize import content_language
+
             req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
-                                      stamp=f"Generated {day.isoformat()}." if stamp else "", fmt=format,
-                                      redact=red.text if red is not None else None)
+                                      stamp=day.isoformat() if stamp else "", fmt=document_format,
+                                      redact=red.text if red is not None else None,
+                                      lang=content_language(ctx, None, loaded.config.default_language),
+                                      registries=tuple(registry_kind))
             result = batch.run(req)
     except LockBusy as e:
-        raise CliError(str(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
-    load_errors = sum(1 for d in cl.diagnostics if d.severity == "error")
+        raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
+    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",
                                       "warning: {n} file errors in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`", load_errors).format(n=load_errors))
+    for note in dict.fromkeys(result.notes):
+        err("careerpath: " + _("note: {note}").format(note=text(note)))
     for path, what in result.written:
-        if not quiet:
+        if not quiet and format != JSON:
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
-        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=reason))
+        err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=text(reason)))
+    committed: Optional[str] = None
+    code = 0
     if commit and result.written:
-        code = _commit_reports(root, kind, per.label, [p for p, _w in result.written], out_dir, quiet, wait)
-        if code:
-            return code
-    return 1 if result.failed else 0
+        committed, code = _commit_reports(root, kind, per.label, [p for p, _w in result.written], out_dir,
+                                          quiet or format == JSON, wait)
+    emit(summary(result, kind, per.label, out_dir, committed), format)
+    return code or (1 if result.failed else 0)
+
+
+def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:
+    """What ``report --format json`` prints: the report, the files written (path, what they hold), the
+    outputs that failed (name, reason) and the commit made with --commit (else null)."""
+    return {"kind": kind, "period": period, "out": str(out_dir),
+            "written": [{"path": str(p), "what": what} for p, what in result.written],
+            "failed": [{"name": name, "reason": reason} for name, reason in result.failed], "commit": commit}
 
 
 def _commit_reports(root: Path, kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool,
-                    wait: float) -> int:
-    """Commit the reports under the caseload's commit lock (the one recordings take); 0, or the exit code."""
+                    wait: float) -> tuple[Optional[str], int]:
+    """Commit the reports written under the caseload's commit lock (the one recordings take):
+    (the commit made or None, 0 or the exit code when committing failed)."""
     from .. import gitio
     from ..fsio import COMMIT_LOCK, LockBusy, WriteError, caseload_lock
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
         err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
-        return 0
+        return None, 0
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
     not_committed = _("the reports were written but not committed: {reason}")
     try:
@@ -139,7 +174,7 @@ def _commit_reports(root: Path, kind: str, label: str, paths: list[Path], out_di
                 time.sleep(0.2)
                 lock = gitio.index_lock(top)
             if lock is not None:
-                return _index_locked(not_committed, lock)
+                return None, _index_locked(not_committed, lock)
             try:
                 made = gitio.commit_paths(top, paths, message, force=True)
             except gitio.GitError as e:
@@ -147,20 +182,20 @@ def _commit_reports(root: Path, kind: str, label: str, paths: list[Path], out_di
                 gitio.run(["reset", "-q", "--", *[os.path.relpath(p, top) for p in paths]], top, check=False)
                 lock = gitio.index_lock(top) if e.lock is not None else None
                 if lock is not None:
-                    return _index_locked(not_committed, lock)
-                err("careerpath: " + not_committed.format(reason=e.message))
-                return EX_TEMPFAIL if e.lock is not None else 1
+                    return None, _index_locked(not_committed, lock)
+                err("careerpath: " + not_committed.format(reason=text(e.message)))
+                return None, EX_TEMPFAIL if e.lock is not None else 1
     except LockBusy:
         err("careerpath: " + not_committed.format(reason=_("a recording or another report held the caseload's commit "
                                                           "lock for {seconds} s").format(seconds=f"{wait:g}")))
-        return EX_TEMPFAIL
+        return None, EX_TEMPFAIL
     except WriteError as e:
-        err("careerpath: " + not_committed.format(reason=diagnostic_text(str(e))))
-        return 1
+        err("careerpath: " + not_committed.format(reason=text(message_of(e))))
+        return None, 1
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
             else _("reports unchanged since the last commit; nothing committed"))
-    return 0
+    return (made.sha if made else None), 0
 
 
 def _index_locked(not_committed: str, lock) -> int:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import typer
 
-from .cmd_due import LangOpt, rule_book
 from ..i18n import _
-from .common import CaseloadOpt, CliError, FormatOpt, app
+from .common import CaseloadOpt, CliError, ContentLangOpt, TableFormatOpt, app, rule_book
+from .output import TEXT_JSON_CSV, check_format, emit
 
 
 def _caseload_or_none(ctx: typer.Context, caseload):
@@ -27,8 +24,8 @@ def _caseload_or_none(ctx: typer.Context, caseload):
 @app.command()
 def rules(
     ctx: typer.Context,
-    format: FormatOpt = "text",
-    lang: LangOpt = None,
+    format: TableFormatOpt = "text",
+    lang: ContentLangOpt = None,
     program: list[str] = typer.Option([], "--program", metavar="ID", help="Only this program (common: case-wide rules)."),
     caseload: CaseloadOpt = None,
 ) -> int:
@@ -39,8 +36,7 @@ def rules(
 
     Example:  careerpath rules --program ca-dor-vr --lang es
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON_CSV)
     from ..programs import load_programs
 
     book = rule_book(load_programs(_caseload_or_none(ctx, caseload)))
@@ -48,17 +44,18 @@ def rules(
     from .localize import content_language
 
     language = content_language(ctx, lang, "en")
-    if format == "json":
-        json.dump([{"id": r.id, "program": r.program, "kind": r.kind, "title": r.title, "titles": r.titles,
-                    "citation": r.citation, "confirmed": r.confirmed, "source": r.status_of_source,
-                    "informational": r.informational, "explain": r.explain, "file": r.source_file}
-                   for r in chosen], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    width = max((len(r.id) for r in chosen), default=4)
-    sw = max(12, len(_("confirmed")), len(_("needs-source")))
-    for r in chosen:
-        source = _("confirmed") if r.confirmed else _("needs-source")  # display; JSON keeps the stored word
-        print(f"{r.id:<{width}}  {source:<{sw}}  {r.program or 'common':<17}  {r.title_in(language)}")
-        print(f"{'':<{width}}  {r.citation}")
+
+    def text() -> None:
+        width = max((len(r.id) for r in chosen), default=4)
+        sw = max(12, len(_("confirmed")), len(_("needs-source")))
+        for r in chosen:
+            source = _("confirmed") if r.confirmed else _("needs-source")  # display; JSON keeps the stored word
+            print(f"{r.id:<{width}}  {source:<{sw}}  {r.program or 'common':<17}  {r.title_in(language)}")
+            print(f"{'':<{width}}  {r.citation}")
+
+    emit([r.to_dict() for r in chosen], format, text, columns=RULE_COLUMNS)
     return 0
+
+
+#: ``rules --format csv``: the flat fields of :meth:`careerpath.obligations.Rule.to_dict` (titles in JSON only).
+RULE_COLUMNS = ("id", "program", "kind", "title", "citation", "confirmed", "source", "informational", "file")

@@ -8,10 +8,11 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, message_of
 from .localize import format_diagnostic
-from .common import (CaseloadOpt, CliError, TodayOpt, app, caseload_folder, caseload_of, err, folder_of, parse_date,
-                     today_of)
+from .common import (CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_folder, caseload_of, err, folder_of,
+                     parse_date, today_of)
+from .output import JSON, TEXT_JSON, check_format, emit
 
 
 @app.command()
@@ -21,6 +22,8 @@ def init(
                                                      show_default=False)] = None,
     agency: str = typer.Option("My Agency", "--agency", help="The agency's name, shown on documents."),
     language: str = typer.Option("en", "--language", help="The default document language."),
+    remote: Optional[str] = typer.Option(None, "--remote", metavar="URL", help="The team's git server (see `careerpath sync`)."),
+    format: FormatOpt = "text",
 ) -> int:
     """Make a new caseload: careerpath.yaml, cases/, schemas/, .gitignore, git and a pre-commit hook.
 
@@ -28,6 +31,7 @@ def init(
 
     Example:  careerpath init my-caseload --agency "Bay Navigation Services"
     """
+    check_format(format, TEXT_JSON)
     from ..fsio import WriteError
     from ..scaffold import ScaffoldError, init as do_init
     from .common import _globals
@@ -37,15 +41,24 @@ def init(
     try:
         result = do_init(folder, agency=agency, language=language)
     except (ScaffoldError, WriteError) as e:
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
     for path in result.written:
         err(_("wrote {path}").format(path=path))
     if result.git == "created":
         err(_("made a git repository with a pre-commit hook that runs `careerpath validate`"))
     elif result.git == "absent":
         err(_("git is not installed: the caseload has no history until you put it under git"))
-    print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME --language LANG --caseload {folder}")
-          .format(folder=folder))
+    if remote and result.git != "absent":
+        from ..gitio import GitError
+        from ..team.setup import set_remote
+
+        try:
+            set_remote(folder, remote)
+        except GitError as e:
+            raise CliError(e.message, code=2) from None
+        err(_("remote `{name}` added").format(name="origin"))
+    emit(result, format, lambda: print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME "
+                                         "--language LANG --caseload {folder}").format(folder=folder)))
     return 0
 
 
@@ -60,6 +73,7 @@ def new(
     language: str = typer.Option(..., "--language", help="The person's language (en, es, vi, hy, hmn, ru, ...)."),
     program: List[str] = typer.Option([], "--program", "-p", help="A program to enroll in; repeat for several."),
     opened: Optional[str] = typer.Option(None, "--opened", metavar="YYYY-MM-DD", help="Date opened (default: today)."),
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
@@ -72,6 +86,7 @@ def new(
 
     Example:  careerpath new an-nguyen --name "Nguyễn Văn An" --language vi --program ca-dds-ccp --ccp-basis left-subminimum-wage
     """
+    check_format(format, TEXT_JSON)
     if not _CASE_ID.match(case_id):
         raise CliError(_("CASE-ID must be 1-64 characters of a-z 0-9 - _, starting with a letter or digit"), code=2)
     root = caseload_of(ctx, caseload)
@@ -86,10 +101,10 @@ def new(
     except ScaffoldError as e:
         for diag in e.diagnostics:
             err(format_diagnostic(diag))
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
     except WriteError as e:
-        raise CliError(str(e)) from None
-    print(_("wrote {path}").format(path=path))
+        raise CliError(message_of(e)) from None
+    emit({"case": case_id, "written": [path]}, format, lambda: print(_("wrote {path}").format(path=path)))
     return 0
 
 
@@ -126,7 +141,8 @@ def program_options(args: list[str], root: Path) -> dict[str, str]:
 def schema(
     ctx: typer.Context,
     out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program` or `rules`."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program`, `rules` or `documents`."),
+    format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
 ) -> int:
     """Write the JSON Schema of every file kind, for editors' completion and inline errors.
@@ -136,12 +152,13 @@ def schema(
 
     Example:  careerpath schema --kind case
     """
+    check_format(format, TEXT_JSON)
     from .. import schema as sch
     from ..fsio import WriteError
     from ..models import FILE_MODELS
 
     out_folder = folder_of(out, "--out")
-    if kind is not None:
+    if kind is not None:  # a schema is JSON already: the same bytes in either format
         kinds = (*FILE_MODELS, *sch.PROGRAM_KINDS)
         if kind not in kinds:
             raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2)
@@ -153,8 +170,11 @@ def schema(
     root = caseload_of(ctx, caseload) if out_folder is None else _caseload_or_none(ctx, caseload)
     target = out_folder if out_folder is not None else caseload_folder(root, "schemas")
     try:
-        for path in sch.write_all(target, load_programs(root)):
-            err(_("wrote {path}").format(path=path))
+        written = sch.write_all(target, load_programs(root))
     except WriteError as e:
-        raise CliError(str(e)) from None
+        raise CliError(message_of(e)) from None
+    for path in written:
+        err(_("wrote {path}").format(path=path))
+    if format == JSON:
+        emit({"written": written}, format)
     return 0

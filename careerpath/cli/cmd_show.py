@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import typer
 
-from .cmd_due import LangOpt, load_and_compute, warn_on_errors
-from ..i18n import _, detail_text, display, display_date as dd
-from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app
+from ..i18n import _, display, display_date as dd, text
+from .cmd_due import warn_on_errors
+from .common import (CaseloadOpt, CliError, ContentLangOpt, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app,
+                     cache_of, caseload_of, rule_book, today_of)
+from .output import TEXT_JSON, check_format, emit
 
 
 @app.command()
@@ -19,7 +18,7 @@ def show(
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
     format: FormatOpt = "text",
-    lang: LangOpt = None,
+    lang: ContentLangOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
 ) -> int:
@@ -29,36 +28,39 @@ def show(
 
     Example:  careerpath show an-nguyen --caseload sample-cases --today 2026-11-22
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
-    cl, day, obligations = load_and_compute(ctx, caseload, today, history=True)
-    if case not in cl.cases:
+    check_format(format, TEXT_JSON)
+    root = caseload_of(ctx, caseload)
+    day = today_of(ctx, today)
+    from ..pipeline import load
+
+    loaded = load(root, cache=cache_of(ctx))
+    if case not in loaded.cases:
         import difflib
 
-        close = difflib.get_close_matches(case, sorted(cl.cases), n=1)
+        close = difflib.get_close_matches(case, sorted(loaded.cases), n=1)
         raise CliError(_("no case `{case}` in this caseload").format(case=case), code=1,
                        hint=_("did you mean `{name}`?").format(name=close[0]) if close else _("`careerpath due` lists every case"))
-    warn_on_errors(cl.diagnostics)
+    warn_on_errors(loaded.diagnostics)
+    from ..obligations import case_obligations
+    from ..obligations.query import Query, due
     from ..overview import overview
 
+    # due's query over this one case: open ones, and those left open when the case or an enrollment ended
+    found = case_obligations(loaded.cases[case], rule_book(loaded.programs), loaded.settings, day, loaded.config_file)
+    obligations = due(found, day, Query(cases=(case,), history=True)).rows
     from .redaction import redact_obligations, redacted_stdout, redactor
 
-    red = redactor(cl, redact, redact_staff)
-    obligations = redact_obligations(red, [o for o in obligations if o.case == case])  # uids hash the case id
-    view = overview(cl, case, day, obligations)
-    if format == "json":
-        if red is not None:  # field by field first (a birth date is a date, not text), then the text net
-            view = red.data(view)
-        with redacted_stdout(red):
-            json.dump(view, sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
-        return 0
+    red = redactor(loaded, redact, redact_staff)
+    obligations = redact_obligations(red, obligations)  # uids hash the case id
+    view = overview(loaded, case, day, obligations)
+    if format == "json" and red is not None:  # field by field first (a birth date is a date, not text), then the text net
+        view = red.data(view)
     from .localize import content_language
 
-    language = content_language(ctx, lang, cl.config.default_language)
+    language = content_language(ctx, lang, loaded.config.default_language)
     titles = {o.uid: o.title_in(language) for o in obligations}
     with redacted_stdout(red):
-        _print(view, titles)
+        emit(view, format, lambda: _print(view, titles))
     return 0
 
 
@@ -103,7 +105,7 @@ def _print(v: dict, titles: dict[str, str]) -> None:
                   + (" (" + _("due {date}").format(date=dd(o["due"])) + ")" if o["due"] else ""))
     print("\n" + (_("open obligations") if v["obligations"] else _("open obligations: none")))
     for o in v["obligations"]:
-        extra = ", ".join(x for x in (o["item"], detail_text(o["detail"])) if x)
+        extra = ", ".join(x for x in (o["item"], text(o["detail"])) if x)
         width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial")))
         print(f"  {display('status', o['status']):<{width}} {dd(o['due'])}  {titles.get(o['uid'], o['title'])}"
               + (f" [{extra}]" if extra else ""))

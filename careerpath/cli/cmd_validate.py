@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
 
 from ..i18n import _, format_number, ngettext
-from .common import (CaseloadOpt, CliError, FormatOpt, NoCacheOpt, QuietOpt, RedactOpt, TodayOpt, app, caseload_of,
-                     display_prefix, today_of, use_cache)
+from .common import (CaseloadOpt, NoCacheOpt, QuietOpt, RedactOpt, TableFormatOpt, TodayOpt, app, caseload_of, cache_of,
+                     display_prefix, today_of)
+from .output import TEXT_JSON_CSV, check_format, emit
+
+#: ``validate --format csv``: one diagnostic a line.
+COLUMNS = ("file", "line", "column", "severity", "code", "message", "hint")
 
 
 @app.command()
@@ -17,7 +20,7 @@ def validate(
     ctx: typer.Context,
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
-    format: FormatOpt = "text",
+    format: TableFormatOpt = "text",
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
     quiet: QuietOpt = False,
     redact: RedactOpt = False,
@@ -33,28 +36,26 @@ def validate(
 
     Example:  careerpath validate --caseload sample-cases --format json
     """
-    if format not in ("text", "json"):
-        raise CliError(_("--format must be text or json"), code=2)
+    check_format(format, TEXT_JSON_CSV)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..cache import results
     from ..diagnostics import summarize
+    from ..pipeline import results
 
-    found = results(root, day, use_cache=use_cache(ctx, no_cache), obligations=False)
+    found = results(root, day, cache=cache_of(ctx, no_cache), obligations=False)
     diags = found.diagnostics
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
 
         from .redaction import redactor_for
 
-        red = redactor_for(root, True, cache=use_cache(ctx, no_cache))
-        diags = [dataclasses.replace(d, file=red.path(d.file), message=red.text(d.message), hint=red.text(d.hint))
-                 for d in diags]
+        red = redactor_for(root, True, cache=cache_of(ctx, no_cache))
+        diags = [dataclasses.replace(d, file=red.path(d.file), message=_redacted(d.message, red.text),
+                                     hint=_redacted(d.hint, red.text)) for d in diags]
     errors, warnings = summarize(diags)
     failed = errors > 0 or (strict and warnings > 0)
-    if format == "json":
-        json.dump([d.to_dict() for d in diags], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    if format != "text":
+        emit([d.to_dict() for d in diags], format, columns=COLUMNS)
         return 1 if failed else 0
     from .localize import format_diagnostic
 
@@ -66,6 +67,13 @@ def validate(
     if not quiet or failed:
         print(summary(errors, warnings, len(found.cases), found.files), file=sys.stderr if quiet else sys.stdout)
     return 1 if failed else 0
+
+
+def _redacted(message: str, redact) -> str:
+    """A Message stays a Message (its text arguments redacted), so it can still be shown translated."""
+    from ..i18n import Message
+
+    return message.map_text(redact) if isinstance(message, Message) else redact(message)
 
 
 def summary(errors: int, warnings: int, cases: int, files: int) -> str:

@@ -13,11 +13,15 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from .. import i18n
 from ..i18n import _
+
+if TYPE_CHECKING:
+    from ..cache import Cache
 
 app = typer.Typer(
     name="careerpath",
@@ -51,6 +55,7 @@ TodayOpt = Annotated[
                  help="Compute as if today were this date (default: the real date)."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")]
+TableFormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json or csv.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Read every file again; neither read nor write the load cache.")]
 #: The language of messages, help and dates. main() reads it from the command
@@ -62,6 +67,32 @@ LangOpt = Annotated[
                  help="Language of messages, help and dates: en, es, vi, hy, hmn, ru. "
                       "Default: $CAREERPATH_LANG, then the locale, then English."),
 ]
+#: Like --lang, for commands that print rule titles: those fall back to the caseload's language.
+ContentLangOpt = Annotated[
+    Optional[str],
+    typer.Option("--lang", metavar="LANG", show_default=False,
+                 help="Language of messages, dates and rule titles (en, es, vi, hy, hmn, ru). Default: "
+                      "$CAREERPATH_LANG, then the locale; titles fall back to the caseload's default_language."),
+]
+# The filters `due` and `report` share (the obligations query and the report's case selection).
+CaseFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--case", metavar="ID", help="Only this case. Repeatable.")]
+StaffFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--staff", metavar="ID", help="Only obligations of this staff id. Repeatable.")]
+ProgramFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--program", metavar="ID", help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability, common). "
+                                    "Repeatable.")]
+StatusFilterOpt = Annotated[Optional[list[str]], typer.Option(
+    "--status", metavar="STATUS", help="Only obligations with this status: overdue, partial, due-soon, upcoming, "
+                                       "done. Repeatable.")]
+# The recording commands' options (log, refer, set, close).
+DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
+                                                help="When it happened (default: today).")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
+                                              help="Staff id from careerpath.yaml (default: $CAREERPATH_STAFF, "
+                                                   "then `git config careerpath.staff`).")]
+NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit it.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
 RedactOpt = Annotated[bool, typer.Option(
     "--redact", help="Replace names, birth dates, phones, addresses, e-mails, SSN, SNILS, UCI and case ids with "
                      "stable placeholders (Person A, PHONE-1, case-a): for funders and bug reports.")]
@@ -71,10 +102,14 @@ RedactStaffOpt = Annotated[bool, typer.Option(
 
 @dataclass
 class Globals:
+    """The options given before the command, and what the command shares across its calls."""
+
     caseload: Optional[Path] = None
     today: Optional[str] = None
     lang: Optional[str] = None  # only an explicit root --lang (documents default to the person's language)
-    cache: bool = True
+    cache: bool = True          # False with a root --no-cache
+    stats: Any = None           # a careerpath.cache.Stats the command's cache fills (main(stats=...), for tests)
+    handle: Optional["Cache"] = None  # the command's one Cache, made on first use (see cache_of)
 
 
 #: Dates the command line accepts: the caseload's own span (periods, quarters and
@@ -119,9 +154,20 @@ def today_of(ctx: typer.Context, today: Optional[str]) -> date:
     return parse_date(text, "--today") if text else date.today()
 
 
-def use_cache(ctx: typer.Context, no_cache: bool = False) -> bool:
-    """Whether this command may use the load cache (``--no-cache`` before or after the command turns it off)."""
-    return not no_cache and _globals(ctx).cache
+def cache_of(ctx: typer.Context, no_cache: bool = False) -> Optional["Cache"]:
+    """The load cache this command passes to the pipeline, or None (``--no-cache`` before or after the command).
+
+    One :class:`~careerpath.cache.Cache` per command: the scan a stored output
+    was keyed on is reused by the results call, and one Stats counts it all.
+    """
+    given = _globals(ctx)
+    if no_cache or not given.cache:
+        return None
+    if given.handle is None:
+        from ..cache import Cache
+
+        given.handle = Cache(given.stats)
+    return given.handle
 
 
 def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
@@ -130,14 +176,16 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
     if path is not None:
         if not path.is_dir():
             raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)
-        return path
-    from ..loader import find_caseload
+    else:
+        from ..loader import find_caseload
 
-    found = find_caseload(Path.cwd())
-    if found is None:
-        raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
-                       hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
-    return found
+        path = find_caseload(Path.cwd())
+        if path is None:
+            raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
+                           hint=_("pass --caseload PATH, or run `careerpath init` to start one"))
+    # its own program folders may translate their messages: searched first when one is shown
+    i18n.use_caseload(path)
+    return path
 
 
 @dataclass(frozen=True)
@@ -200,30 +248,6 @@ def caseload_folder(root: Path, name: str) -> Path:
     return folder
 
 
-def write_output(out: Output, data: str | bytes, *, mode: Optional[int] = None) -> None:
-    """Write a command's output: standard output as a stream, else a regular file, atomically.
-
-    Every ``--out``/``--output`` goes through here. A target that is a link,
-    a folder, a device or a FIFO is refused with exit 1 naming it (fsio), and
-    nothing is written.
-    """
-    if out.path is None:
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data)
-            sys.stdout.flush()
-        return
-    from ..fsio import WriteError, atomic_write
-
-    try:
-        atomic_write(out.path, data, mode=mode)
-    except WriteError as e:
-        raise CliError(str(e), code=1) from None
-
-
 def display_prefix(root: Path) -> str:
     """How to write paths under ``root`` so an editor run from here can open them."""
     try:
@@ -233,107 +257,15 @@ def display_prefix(root: Path) -> str:
     return "" if rel == "." else rel
 
 
-class _Tee:
-    """A text stream that writes through and keeps a copy (for the output cache)."""
-
-    def __init__(self, stream):
-        self.stream, self.parts = stream, []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    @property
-    def encoding(self) -> str:
-        return getattr(self.stream, "encoding", "utf-8")
-
-    def text(self) -> bytes:
-        """What went to the stream, as the bytes it wrote (its own encoding)."""
-        return "".join(self.parts).encode(self.encoding, getattr(self.stream, "errors", None) or "strict")
-
-
-def output_cached(command):
-    """Let a read-only report command answer from the load cache when nothing it reads has changed.
-
-    For piped text/json/csv output only (not a terminal, not --output): the
-    command's stdout, stderr and exit code are stored under a key of every
-    input (each file's stat key, careerpath.yaml, rule files, today, the code)
-    and of its options; the next identical run with unchanged input replays
-    them without loading anything. Any change, --no-cache, or a file written in
-    the last seconds runs the command as usual.
-    """
-    import functools
-
-    @functools.wraps(command)
-    def wrapper(*args, **kw):
-        ctx = kw.get("ctx")
-        if (ctx is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv")
-                or sys.stdout.isatty() or not use_cache(ctx, kw.get("no_cache", False))):
-            return command(*args, **kw)
-        root = caseload_of(ctx, kw.get("caseload"))
-        day = today_of(ctx, kw.get("today"))
-        from ..cache import forget_scan
-
-        try:
-            return _replay_or_run(command, root, day, args, kw)
-        finally:
-            forget_scan()
-
-    return wrapper
-
-
-def language_state() -> tuple:
-    """What decides the wording of an output: the language and its catalogues (file, size, mtime)."""
-    from .. import i18n
-
-    lang = i18n.current()
-    files = []
-    for domain in ("cli", "documents"):
-        path = i18n.catalogue_path(lang, domain)
-        if path is not None:
-            try:
-                st = path.stat()
-                files.append((str(path), st.st_size, st.st_mtime_ns))
-            except OSError:
-                files.append((str(path), None, None))
-    return lang, tuple(files)
-
-
-def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict):
-    from ..cache import cached_output, output_token, store_output
-
-    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), language_state(),
-                    sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
-    token = output_token(root, day, request)
-    if token is None:
-        return command(*args, **kw)
-    hit = cached_output(root, token)
-    if hit is not None:
-        out, error, code = hit
-        sys.stdout.flush()
-        if hasattr(sys.stdout, "buffer"):
-            sys.stdout.buffer.write(out)
-        else:
-            sys.stdout.write(out.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
-        sys.stdout.flush()
-        sys.stderr.write(error.decode(getattr(sys.stderr, "encoding", None) or "utf-8", "replace"))
-        return code
-    out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out_tee, err_tee
-    try:
-        code = command(*args, **kw)
-    finally:
-        sys.stdout, sys.stderr = saved
-    store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0)
-    return code
-
-
 def err(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def rule_book(programs: Any) -> Any:
+    """Every obligation rule of ``programs``; a clear refusal when two programs define one rule id."""
+    from ..obligations import RulesError, load_rules
+
+    try:
+        return load_rules(programs)
+    except RulesError as e:
+        raise CliError(_("a rule file is malformed: {problem}").format(problem=e.message)) from None

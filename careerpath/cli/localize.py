@@ -142,11 +142,12 @@ def format_diagnostic(d, prefix: str = "") -> str:
     """A diagnostic line for the screen in the current language.
 
     English is exactly :meth:`Diagnostic.format` (editors and golden files rely
-    on it). Other languages translate the severity word, the message and the
-    hint; a message the catalogue has no wording for is shown as the code's
-    translated description with the English specifics in brackets, so the
-    reader always gets their language and nothing is lost. The code stays as
-    is: it is the stable key to search for.
+    on it). Other languages translate the severity word and render the
+    message and hint (Messages) from the catalogues. Words that are no
+    Message, or a Message no catalogue translates (a YAML parser's own
+    English, say), are shown as the code's translated description with the
+    English specifics in brackets, so the reader always gets their language
+    and nothing is lost. The code stays as is: it is the stable key to search for.
     """
     if i18n.current() == i18n.SOURCE_LANGUAGE:
         return d.format(prefix)
@@ -154,14 +155,14 @@ def format_diagnostic(d, prefix: str = "") -> str:
     from ..textsafe import escaped
 
     path = escaped(f"{prefix}/{d.file}" if prefix and prefix != "." else d.file, one_line=True)
-    message = i18n.diagnostic_text(d.message)
-    if message == d.message and d.code in CODES:
+    message = i18n.text(d.message)
+    if not i18n.translated(d.message) and d.code in CODES:
         described = i18n.pgettext("code", CODES[d.code][1])
         if described != CODES[d.code][1]:
             message = f"{described.rstrip('.')} [{d.message}]"
     text = f"{path}:{d.line}:{d.column}: {i18n.display('severity', d.severity)} {d.code}: {message}"
     if d.hint:
-        text += "\n    " + i18n._("hint: {hint}").format(hint=i18n.diagnostic_text(d.hint))
+        text += "\n    " + i18n._("hint: {hint}").format(hint=i18n.text(d.hint))
     return text
 
 

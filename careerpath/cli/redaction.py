@@ -29,14 +29,15 @@ def redactor(caseload: Any, redact: bool, staff: bool = False) -> Optional[Any]:
     return Redactor(caseload, staff=staff)
 
 
-def redactor_for(root: Any, redact: bool, staff: bool = False, *, cache: bool = True) -> Optional[Any]:
+def redactor_for(root: Any, redact: bool, staff: bool = False, *, cache: Optional[Any] = None) -> Optional[Any]:
     """As :func:`redactor`, loading the caseload at ``root`` only when redacting (for commands
-    whose own data is not a loaded caseload: cached results, git history)."""
+    whose own data is not a loaded caseload: cached results, git history); ``cache`` as
+    :func:`careerpath.pipeline.load` takes it."""
     if not (redact or staff):
         return None
     if not redact:
         return redactor(None, redact, staff)  # the usage error
-    from ..loader import load
+    from ..pipeline import load
 
     return redactor(load(root, cache=cache), redact, staff)
 

@@ -40,11 +40,24 @@ def help_text(name: str) -> str:
 
 
 def markdown() -> str:
-    parts = ["# Command reference", "", "Generated from each command's `--help` "
-             "(`python -m careerpath.cli.reference > docs/cli.md`).", ""]
+    from .shapes import markdown as json_shape
+
+    parts = ["# Command reference", "", "Generated from each command's `--help` and the shapes of its JSON "
+             "(`python -m careerpath.cli.reference > docs/cli.md`).", "",
+             "With `--format json` a command prints one JSON document on standard output and nothing else; "
+             "messages, progress and warnings go to standard error in every format. The shapes below are "
+             "JSON Schemas in careerpath/cli/shapes.py, checked by the tests against each command's output "
+             "and the library call it comes from.", ""]
     parts += ["## careerpath", "", "```", help_text("").rstrip(), "```", ""]
+    shown: dict[str, str] = {}  # a shape shown already -> the command it was shown under
     for name in command_names():
         parts += [f"## careerpath {name}", "", "```", help_text(name).rstrip(), "```", ""]
+        shape = json_shape(name)
+        if shape in shown:
+            parts += [f"JSON (`--format json`): as `careerpath {shown[shape]}`.", ""]
+        elif shape:
+            shown[shape] = name
+            parts += [shape, ""]
     return "\n".join(parts)
 
 

@@ -4,7 +4,16 @@ Templates never see loader documents or pydantic models: :func:`build_context`
 turns a :class:`~careerpath.documents.kinds.Subject` into dicts, lists and
 strings, with every date and amount already formatted for the document's
 language and every stored code (``employment``, ``monthly-review``) paired
-with its translated label. Lists are sorted, so the output is deterministic.
+with its label (an English msgid the template shows through the ``t`` filter).
+Lists are sorted, so the output is deterministic.
+
+Enrollments are built from what each program declares, never from a list
+here: ``enrollments.<id with _ for ->`` holds every declared field of the
+person's enrollment formatted by its type (dates for the language, a choice
+with ``<field>_label``, a staff field as the staff member), None when the
+person is not in that program; ``enrollment`` is the one of the program that
+owns the kind. Deadlines the documents state come from the obligations
+engine by rule id: ``due["<rule id>"]``.
 """
 
 from __future__ import annotations
@@ -14,10 +23,12 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from typing import Any, Callable, Optional
 
+from .. import models as m
+from ..programs.fields import FieldSpec
 from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
-from .locales import Formatter
+from ..i18n import Formatter
 
 __all__ = ["Period", "PeriodError", "build_context", "default_period", "language_name", "parse_period"]
 
@@ -25,16 +36,17 @@ def default_period(kind: Kind, subject: Subject, today: date) -> Optional[Period
     """The period a report covers when ``--period`` is not given.
 
     month: the month of ``today``; quarter: the last quarter that has ended;
-    year: the twelve months up to the last anniversary of the CCP start (or
-    from the start to today in the first year).
+    year: the twelve months up to the last anniversary of the kind's anchor
+    date (``period: {unit: year, anchor: enrollment.start}``), or from that
+    date to today in the first year; without one, the year before today.
     """
     if kind.period == "month":
         return parse_period(f"{today.year}-{today.month:02d}")
     if kind.period == "quarter":
         return last_complete_quarter(today)
     if kind.period == "year":
-        ccp = subject.case.enrollments.ca_dds_ccp
-        start = min(ccp.start if ccp else today - timedelta(days=365), today)
+        anchor = kind.value(subject, kind.spec.anchor) if kind.spec.anchor else None
+        start = min(anchor if isinstance(anchor, date) else today - timedelta(days=365), today)
         anniversary = start
         years = 0
         while True:
@@ -65,7 +77,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     """
     fmt = Formatter(lang)
     d = fmt.date
-    case, plan, config = subject.case, subject.plan, subject.config
+    case, plan, config, programs = subject.case, subject.plan, subject.config, subject.programs
 
     staff_by_id = {s.id: s for s in config.staff}
 
@@ -79,8 +91,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         member = staff_by_id.get(staff_id or "")
         return member.name if member else (staff_id or "")
 
-    roles = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
-    staff = {r.replace("-", "_"): staff_entry(subject.staff_member(r)) for r in roles}
+    staff = {r.replace("-", "_"): staff_entry(subject.staff_member(r)) for r in m.ROLES}
     responsible = next((staff[r] for r in ("curator", "navigator", "counselor", "ces", "job_coach", "psychologist")
                         if staff[r]), None)
 
@@ -103,8 +114,18 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     identifiers = {"uci": case.identifiers.uci or "", "dor_case": case.identifiers.dor_case or "",
                    "snils": case.identifiers.snils or ""}
 
-    enrollments = _enrollments(subject, d, rule_due or {})
-    programs = [{"id": pid, "name": L.PROGRAMS[pid]} for pid, _e in case.enrollments.items()]
+    def staff_field(staff_id: Any) -> Optional[dict]:
+        return staff_entry(staff_by_id.get(staff_id)) if isinstance(staff_id, str) else None
+
+    enrollments: dict[str, Any] = {key(p.id): None for p in programs}
+    for pid, data in case.enrollments.items():
+        program = programs.get(pid)
+        if program is not None and data is not None:
+            enrollments[key(pid)] = _fields(program.fields, data, fmt, staff_field)
+    enrolled = [{"id": pid, "name": programs.get(pid).label} for pid in case.enrollments if pid in programs]
+    due: dict[str, Optional[str]] = {r.id: None for r in programs.rulebook().rules}
+    due.update({rule: d(day) for rule, day in (rule_due or {}).items()})
+    event_labels = {**programs.event_types(), **{t: label for t, label in L.EVENT_TYPES.items() if t}}
 
     def objective(o) -> dict:
         return {"id": o.id, "text": o.text, "due": d(o.due), "done": d(o.done), "is_done": o.done is not None,
@@ -139,7 +160,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     plan_ctx["objectives"] = [o for g in plan_ctx["goals"] for o in g["objectives"]]
 
     events = [{"date": d(e.date), "iso": e.date.isoformat(), "type": e.type,
-               "type_label": L.EVENT_TYPES.get(e.type, L.OTHER_EVENT), "by": name_of(e.by),
+               "type_label": event_labels.get(e.type, L.OTHER_EVENT), "by": name_of(e.by),
                "program": e.program or "", "summary": e.summary or "",
                "in_period": bool(period and _holds(period, e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
@@ -184,8 +205,10 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "case_id": case.id,
         "person": person,
         "identifiers": identifiers,
-        "programs": programs,
+        "programs": enrolled,
         "enrollments": enrollments,
+        "enrollment": enrollments.get(key(kind.owner)) if kind.owner else None,
+        "due": due,
         "plan": plan_ctx,
         "events": events,
         "referrals": referrals,
@@ -215,51 +238,37 @@ _HMONG_LANGUAGE_NAMES = {"en": "Lus Askiv", "es": "Lus Mev", "vi": "Lus Nyab Laj
                          "hmn": "Lus Hmoob", "ru": "Lus Lavxias"}
 
 
-def _enrollments(subject: Subject, d: Callable, rule_due: dict[str, date]) -> dict:
-    e = subject.case.enrollments
-    out: dict[str, Any] = {"ca_dds_ccp": None, "ca_dor_vr": None, "ca_dor_se": None, "ru_czn_disability": None}
-    if e.ca_dds_ccp:
-        c = e.ca_dds_ccp
-        out["ca_dds_ccp"] = {"basis": c.basis, "start": d(c.start), "authorized_until": d(c.authorized_until),
-                             "school_exit": d(c.school_exit), "subcodes": list(c.subcodes),
-                             "regional_center": c.regional_center or "",
-                             "service_coordinator": c.service_coordinator or ""}
-    if e.ca_dor_vr:
-        v = e.ca_dor_vr
-        el = v.eligibility
-        review_due = rule_due.get("dor.ineligibility-review") if el.status == "ineligible" else None
-        out["ca_dor_vr"] = {
-            "applied": d(v.applied), "decision_due": d(rule_due.get("dor.eligibility-decision")),
-            "presumptive": v.presumptive or "",
-            "eligibility": {"status": el.status, "status_label": L.ELIGIBILITY[el.status],
-                            "decided": d(el.decided), "review_due": d(review_due),
-                            "extension_until": d(el.extension.until) if el.extension else None,
-                            "notice": {"sent": d(el.notice.sent), "reasons": el.notice.reasons,
-                                       "rights": el.notice.rights, "cap_info": el.notice.cap_info}
-                            if el.notice else None},
-            "ipe_signed": d(v.ipe.signed) if v.ipe else None,
-        }
-    if e.ca_dor_se:
-        s = e.ca_dor_se
-        limit = rule_due.get("se.service-limit")
-        out["ca_dor_se"] = {"type": s.type, "type_label": L.SE_TYPES[s.type],
-                            "group_size": s.group_size, "start": d(s.start), "service_limit": d(limit),
-                            "extended_services_source": s.extended_services_source or "",
-                            "reasonable_expectation": s.reasonable_expectation or "",
-                            "transitioned": d(s.transitioned)}
-    if e.ru_czn_disability:
-        z = e.ru_czn_disability
-        dis = z.disability
-        ipra = z.ipra
-        out["ru_czn_disability"] = {
-            "registered": d(z.registered),
-            "disability": {"group": dis.group, "cause": dis.cause or "", "set_on": d(dis.set_on),
-                           "until": d(dis.until), "reexamination": d(dis.reexamination)} if dis else None,
-            "ipra": {"number": ipra.number or "", "protocol_date": d(ipra.protocol_date),
-                     "received": d(ipra.received), "measures_due": d(ipra.measures_due),
-                     "recommended": list(ipra.recommended), "contraindicated": list(ipra.contraindicated),
-                     "measures": [{"name": ms.name, "from": d(ms.from_), "to": d(ms.to), "executor": ms.executor or "",
-                                   "done": d(ms.done), "is_done": ms.done is not None, "result": ms.result or ""}
-                                  for ms in ipra.measures]} if ipra else None,
-        }
+def key(program_id: str) -> str:
+    """The key of a program's enrollment in the context: ``enrollments.<id with _ for ->``."""
+    return program_id.replace("-", "_")
+
+
+def _fields(specs: tuple[FieldSpec, ...], data: Any, fmt: Formatter, staff: Callable) -> dict:
+    """Every declared field of ``data`` formatted for the document; a choice also gets ``<field>_label``."""
+    out: dict[str, Any] = {}
+    for spec in specs:
+        value = data.get(spec.name) if isinstance(data, dict) else None
+        out[spec.name] = _value(spec, value, fmt, staff)
+        if spec.type == "choice":
+            labels = dict(spec.labels)
+            out[f"{spec.name}_label"] = labels.get(value, "" if value is None else str(value))
     return out
+
+
+def _value(spec: FieldSpec, value: Any, fmt: Formatter, staff: Callable) -> Any:
+    """One field's value as templates get it: text "" and dates None when unset, lists [], mappings None."""
+    kind = spec.type
+    if kind == "date":
+        return fmt.date(value) if isinstance(value, date) else None
+    if kind == "mapping":
+        return _fields(spec.fields, value, fmt, staff) if isinstance(value, dict) else None
+    if kind == "list":
+        assert spec.items is not None
+        return [_value(spec.items, v, fmt, staff) for v in value] if isinstance(value, list) else []
+    if kind == "staff":
+        return staff(value)
+    if kind == "number":
+        return fmt.number(value)
+    if kind in ("integer", "boolean"):
+        return value
+    return "" if value is None else value  # text, choice, phone, language, duration

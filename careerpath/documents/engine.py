@@ -1,8 +1,13 @@
 """Rendering: the one Jinja environment factory, template lookup, language choice.
 
-Templates live in top-level ``templates/`` (shipped in the wheel as
-``careerpath/templates``); a caseload overrides any of them with a file of the
-same name in its own ``templates/`` folder. A kind has one source,
+A kind's template lives in the folder of the program that owns it
+(``careerpath/programs/<id>/templates/<kind>.j2``); the shared layout, blocks,
+stylesheet and the shared kinds live in top-level ``templates/`` (shipped in
+the wheel as ``careerpath/templates``). Templates are searched in this order:
+the caseload's ``templates/`` (overrides), the caseload's program folders
+(``<caseload>/programs/<id>/templates/``), the built-in program folders, the
+core ``templates/``. Report pages (``report-*.html.j2``, :mod:`careerpath.reports.pages`)
+are found and rendered the same way. A kind has one source,
 ``<kind>.j2``, that renders both formats: it extends ``_layout.<fmt>.j2`` and
 draws its blocks with the macros of ``_blocks.<fmt>.j2``. The environment asks
 for ``<kind>.<fmt>.j2`` (so ``select_autoescape`` turns escaping on for HTML);
@@ -20,10 +25,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
+from ..programs import ProgramSet, load_programs
 from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
-from .kinds import KINDS, Kind, Subject
-from .locales import LANGUAGES, SOURCE_LANGUAGE, available_languages, base_language, catalog_stats, load_catalog
+from .kinds import Kind, Subject, kinds_of
+from ..i18n import LANGUAGES, SOURCE_LANGUAGE, Message, available, base_language, message_of, translations
 
 FORMATS = ("md", "html", "pdf")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -31,8 +37,15 @@ _FORMAT_NAME = re.compile(r"^(?P<base>.+)\.(?:md|html)\.j2$")
 
 
 def builtin_templates() -> Path:
-    """The built-in templates: ``careerpath/templates`` (a link to top-level templates/ in a checkout)."""
+    """The core templates: ``careerpath/templates`` (a link to top-level templates/ in a checkout)."""
     return Path(__file__).resolve().parent.parent / "templates"
+
+
+def builtin_template_folders() -> list[tuple[str, Path]]:
+    """(name as shown, folder) of every built-in template folder: the programs' own, then the core one."""
+    out = [(f"programs/{p.id}/templates", p.folder / "templates") for p in load_programs()
+           if p.builtin and (p.folder / "templates").is_dir()]
+    return out + [("templates", builtin_templates())]
 
 
 class RenderError(Exception):
@@ -42,8 +55,9 @@ class RenderError(Exception):
 class MissingData(RenderError):
     def __init__(self, kind: str, case_id: str, missing: list[str]):
         self.kind, self.case_id, self.missing = kind, case_id, missing
-        lines = "\n".join(f"  - {m}" for m in missing)
-        super().__init__(f"cannot render {kind} for case {case_id}: missing data:\n{lines}")
+        lines = "\n".join(f"  - {m}" for m in missing)   # field paths (and a program's own `why`)
+        super().__init__(Message("cannot render {kind} for case {case}: missing data:\n{lines}",
+                                 kind=kind, case=case_id, lines=lines))
 
 
 @dataclass
@@ -54,7 +68,7 @@ class Rendered:
     requested_lang: str
     format: str
     text: str
-    notes: list[str] = field(default_factory=list)  # for stderr, in English
+    notes: list[str] = field(default_factory=list)  # Messages, for stderr in the user's language
     reviewed: bool = True
 
     @property
@@ -86,8 +100,8 @@ def _template_loader(dirs: tuple[Path, ...]):
                         if not path.resolve().is_relative_to(folder.resolve()):
                             # a caseload is often someone else's git repository: a link in its
                             # templates/ must not pull a private file into a document
-                            raise RenderError(f"templates/{cand} is a link pointing outside its folder; "
-                                              "it is not followed (copy the file instead)")
+                            raise RenderError(Message("{file} is a link pointing outside its folder; it is not followed "
+                                                      "(copy the file instead)", file="templates/" + cand))
                         return path
             return None
 
@@ -159,14 +173,29 @@ def _md_cell(value: Any) -> str:
     return str(value if value is not None else "").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
+def template_dirs(caseload_root: Optional[Path], programs: Optional[ProgramSet] = None) -> tuple[Path, ...]:
+    """Where templates are searched, first match wins: the caseload's templates/, its program folders'
+    templates/, the built-in program folders', the core templates/."""
+    root = Path(caseload_root) if caseload_root is not None else None
+    if programs is None:
+        programs = load_programs(root)
     dirs = []
-    if caseload_root is not None and (Path(caseload_root) / "templates").is_dir():
-        folder = Path(caseload_root) / "templates"
-        if folder.is_symlink() and not folder.resolve().is_relative_to(Path(caseload_root).resolve()):
+    if root is not None and (root / "templates").is_dir():
+        folder = root / "templates"
+        if folder.is_symlink() and not folder.resolve().is_relative_to(root.resolve()):
             # a cloned caseload's templates/ linking elsewhere would pull any file into a document
-            raise RenderError("`templates` is a link pointing outside the caseload; it is not followed "
-                              "(copy the folder instead)")
+            raise RenderError(Message("`templates` is a link pointing outside the caseload; it is not followed "
+                                      "(copy the folder instead)"))
+        dirs.append(folder.resolve())
+    for program in sorted(programs, key=lambda p: p.builtin):  # the caseload's own first (a stable sort)
+        folder = program.folder / "templates"
+        if not folder.is_dir():
+            continue
+        if not program.builtin:
+            from ..loader import inside
+
+            if root is None or not inside(root, folder):
+                continue  # a program's templates/ that links out of the caseload is not read
         dirs.append(folder.resolve())
     dirs.append(builtin_templates())
     return tuple(dirs)
@@ -177,7 +206,7 @@ def template_dirs(caseload_root: Optional[Path]) -> tuple[Path, ...]:
 def template_msgids(env, kind: Kind, fmt: str) -> set[str]:
     """The msgids a kind's document uses: its template, the shared partials, the code's labels."""
     names = [f"{kind.name}.{fmt}.j2", f"_layout.{fmt}.j2", f"_blocks.{fmt}.j2"]
-    out = L.msgids_of(kind.labels) | {kind.title} | set(_NOTES)
+    out = set(kind.label_msgids) | {kind.title} | set(_NOTES)
     for name in names:
         path = env.loader.resolve(name)
         if path is not None:
@@ -199,25 +228,29 @@ def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
             else:
                 out.update(m for m in message if isinstance(m, str))
     except TemplateSyntaxError as e:
-        raise RenderError(f"template {_shown(path)}, line {e.lineno}: {e.message}") from None
+        raise RenderError(_template_error(_shown(path), e)) from None
     return frozenset(out)
 
 
-def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str) -> tuple[str, list[str]]:
+def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
+                    extra: frozenset = frozenset(), root: Optional[Path] = None) -> tuple[str, list[str]]:
     """The language a document is rendered in, and notes when it is not ``wanted``.
 
-    A language is used only if its catalog translates every string of the
-    document: a document is never half in one language and half in another.
+    A language is used only if its catalogues (``root``'s program folders, the
+    built-in ones, the core) translate every string of the document (``extra``:
+    words of this case the kind's tables do not hold, such as the label of a
+    caseload's own program): a document is never half in one language and
+    half in another.
     """
-    available = set(available_languages())
-    needed = template_msgids(env, kind, "html" if fmt == "pdf" else fmt)
+    languages = set(available("documents"))
+    needed = template_msgids(env, kind, "html" if fmt == "pdf" else fmt) | set(extra)
 
     def complete(lang: str) -> bool:
         if lang == SOURCE_LANGUAGE:
             return True
-        if lang not in available:
+        if lang not in languages:
             return False
-        cat = load_catalog(lang)
+        cat = translations(lang, "documents", root)
         return all(cat.has(m) for m in needed)
 
     wanted_base = base_language(wanted)
@@ -225,8 +258,9 @@ def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str) -> tup
         return wanted_base, []
     for fallback in (base_language(default), SOURCE_LANGUAGE):
         if complete(fallback):
-            return fallback, [f"{kind.name} has no complete translation for language '{wanted_base}'; "
-                              f"rendered in '{fallback}' (the document says so)"]
+            return fallback, [Message("{kind} has no complete translation for language '{lang}'; "
+                                      "rendered in '{fallback}' (the document says so)",
+                                      kind=kind.name, lang=wanted_base, fallback=fallback)]
     raise AssertionError("the source language is always complete")  # pragma: no cover
 
 
@@ -240,28 +274,35 @@ _NOTES = (
 
 def subject_of(caseload, case_id: str) -> Subject:
     """The typed inputs of ``case_id``; refuses a case whose files have errors."""
-    cf = caseload.cases.get(case_id)
-    if cf is None:
-        raise RenderError(f"no case `{case_id}` in this caseload")
+    case_folder = caseload.cases.get(case_id)
+    if case_folder is None:
+        raise RenderError(Message("no case `{case}` in this caseload", case=case_id))
     prefix = f"cases/{case_id}/"
     errors = sorted({d.file for d in caseload.diagnostics
                      if d.severity == "error" and (d.file.startswith(prefix) or d.file == "careerpath.yaml")})
-    if errors or cf.case is None or cf.case.model is None:
+    if errors or case_folder.case is None or case_folder.case.model is None:
         where = ", ".join(errors) or f"{prefix}case.yaml"
-        raise RenderError(f"case `{case_id}` has errors in {where}; run `careerpath validate` and fix them first")
-    events = tuple(sorted((d.model for d in cf.events if d.model is not None), key=lambda e: (e.date, e.type)))
-    referrals = tuple(sorted((d.model for d in cf.referrals if d.model is not None),
+        raise RenderError(Message("case `{case}` has errors in {files}; run `careerpath validate` and fix them first",
+                                  case=case_id, files=where))
+    events = tuple(sorted((d.model for d in case_folder.events if d.model is not None), key=lambda e: (e.date, e.type)))
+    referrals = tuple(sorted((d.model for d in case_folder.referrals if d.model is not None),
                              key=lambda r: (r.date, r.kind, r.to)))
-    plan = cf.plan.model if cf.plan is not None else None
-    return Subject(cf.case.model, plan, events, referrals, caseload.config)
+    plan = case_folder.plan.model if case_folder.plan is not None else None
+    return Subject(case_folder.case.model, plan, events, referrals, caseload.config, programs_of(caseload))
+
+
+def programs_of(caseload) -> ProgramSet:
+    """The program set a caseload was loaded with (read from its folder for a caseload-like object without one)."""
+    found = getattr(caseload, "programs", None)
+    return found if isinstance(found, ProgramSet) else load_programs(getattr(caseload, "root", None))
 
 
 def _obligations(caseload, case_id: str, today: date) -> list:
     """This case's obligations from the obligations engine, history included (reports pick their period)."""
     from ..obligations import case_obligations, load_rules
 
-    cf = caseload.cases[case_id]
-    found = case_obligations(cf, load_rules(), caseload.settings, today, caseload.config_doc)
+    case_folder = caseload.cases[case_id]
+    found = case_obligations(case_folder, load_rules(programs_of(caseload)), caseload.settings, today, caseload.config_file)
     return sorted(found, key=lambda o: (o.due, o.rule, o.item))
 
 
@@ -273,26 +314,30 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     the HTML). Raises :class:`MissingData` listing what the case lacks, and
     :class:`RenderError` for anything else a user can fix.
     """
-    kind = KINDS.get(kind_name)
+    programs = programs_of(caseload)
+    kinds = kinds_of(programs)
+    kind = kinds.get(kind_name)
     if kind is None:
-        raise RenderError(f"unknown document kind `{kind_name}`; kinds: {', '.join(KINDS)}")
+        raise RenderError(Message("unknown document kind `{kind}`; kinds: {kinds}", kind=kind_name, kinds=", ".join(kinds)))
     if fmt not in ("md", "html"):
-        raise RenderError("format must be md or html (pdf is made from the html)")
+        raise RenderError(Message("format must be md or html (pdf is made from the html)"))
     subject = subject_of(caseload, case_id)
-    missing = kind.requires(subject)
+    missing = kind.missing(subject)
     if missing:
         raise MissingData(kind.name, case_id, missing)
     try:
         span: Optional[Period] = parse_period(period) if period else default_period(kind, subject, today)
     except PeriodError as e:
-        raise RenderError(str(e)) from None
+        raise RenderError(message_of(e)) from None
     if period and kind.period is None:
-        raise RenderError(f"{kind.name} does not cover a period; leave out --period")
+        raise RenderError(Message("{kind} does not cover a period; leave out --period", kind=kind.name))
 
-    env = make_environment(template_dirs(getattr(caseload, "root", None)))
+    root = getattr(caseload, "root", None)
+    env = make_environment(template_dirs(root, programs))
     wanted = lang or subject.case.person.language
-    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language)
-    catalog = load_catalog(doc_lang)
+    doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language,
+                                      case_msgids(kind, subject), root)
+    catalog = translations(doc_lang, "documents", root)
     found = _obligations(caseload, case_id, today)
     # deadlines the documents state (decision due, service limit, review date) come from the engine,
     # which knows extensions and settings: the first occurrence of each rule
@@ -319,6 +364,22 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
                     catalog.reviewed)
 
 
+def case_msgids(kind: Kind, subject: Subject) -> frozenset:
+    """The program and event labels this case shows, for a kind whose ``labels`` name those tables.
+
+    A kind's own tables hold the built-in programs' words and those of the
+    programs that list it; a case in a caseload's other program shows that
+    program's words too, and the document's language must cover them.
+    """
+    out: set[str] = set()
+    if "programs" in kind.labels:
+        out |= {p.label for pid in subject.case.enrollments if (p := subject.programs.get(pid)) is not None}
+    if "events" in kind.labels:
+        declared = subject.programs.event_types()
+        out |= {declared[e.type] for e in subject.events if e.type in declared and e.type not in L.EVENT_TYPES}
+    return frozenset(out)
+
+
 def _render_template(env, name: str, ctx: dict) -> str:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
     from jinja2.exceptions import SecurityError, UndefinedError
@@ -328,26 +389,37 @@ def _render_template(env, name: str, ctx: dict) -> str:
     try:
         return render_limited(env.get_template(name), ctx)
     except TemplateLimit as e:
-        raise RenderError(f"template {_template_frame(e)}: over a limit: {e}") from None
+        raise RenderError(_over_limit(e, message_of(e))) from None
     except RecursionError as e:
-        raise RenderError(f"template {_template_frame(e)}: over a limit: calls nested too deep (a recursive macro?)") \
-            from None
+        raise RenderError(_over_limit(e, Message("calls nested too deep (a recursive macro?)"))) from None
     except MemoryError as e:
-        raise RenderError(f"template {_template_frame(e)}: over a limit: out of memory") from None
-    except OverflowError as e:  # the sandbox's own range cap, or a float out of range
-        raise RenderError(f"template {_template_frame(e)}: over a limit: {e}") from None
+        raise RenderError(_over_limit(e, Message("out of memory"))) from None
+    except OverflowError as e:  # the sandbox's own range cap, or a float out of range (Python's words)
+        raise RenderError(_over_limit(e, str(e))) from None
     except TemplateSyntaxError as e:
-        raise RenderError(f"template {_shown(e.filename or name)}, line {e.lineno}: {e.message}") from None
+        raise RenderError(_template_error(_shown(e.filename or name), e)) from None
     except TemplateNotFound as e:
-        raise RenderError(f"template not found: {e.name}") from None
+        raise RenderError(Message("template not found: {name}", name=str(e.name))) from None
     except (UndefinedError, SecurityError, TemplateError) as e:
         where = _template_frame(e)
-        what = ("unsafe access blocked by the sandbox" if isinstance(e, SecurityError)
-                else "missing field" if isinstance(e, UndefinedError) else "template error")
-        raise RenderError(f"template {where}: {what}: {e.message}") from None
+        what = (Message("unsafe access blocked by the sandbox") if isinstance(e, SecurityError)
+                else Message("missing field") if isinstance(e, UndefinedError) else Message("template error"))
+        # Jinja's own words (English) stay as they are
+        raise RenderError(Message("template {where}: {what}: {detail}", where=where, what=what,
+                                  detail=e.message or "")) from None
     except (TypeError, ValueError, AttributeError, LookupError, ZeroDivisionError) as e:
         # an error inside a template expression (e.g. an override doing arithmetic on text)
-        raise RenderError(f"template {_template_frame(e)}: {type(e).__name__}") from None
+        raise RenderError(Message("template {where}: {error}", where=_template_frame(e), error=type(e).__name__)) from None
+
+
+def _over_limit(e: BaseException, detail: str) -> Message:
+    """A template that asked for more than a document may cost (documents/limits.py): where, and which limit."""
+    return Message("template {where}: over a limit: {detail}", where=_template_frame(e), detail=detail)
+
+
+def _template_error(where: str, e) -> Message:
+    """A template's syntax error: where, and Jinja's own words (English)."""
+    return Message("template {file}, line {line}: {detail}", file=where, line=e.lineno or 0, detail=e.message or "")
 
 
 def _template_frame(exc: BaseException) -> str:
@@ -359,10 +431,14 @@ def _template_frame(exc: BaseException) -> str:
 
 
 def _shown(filename: str) -> str:
+    """A template file as a message names it: ``pccp.j2 (built-in)``, ``templates/pccp.j2``,
+    ``programs/<id>/templates/x.j2`` (a caseload's)."""
     path = Path(filename)
-    builtin = builtin_templates()
-    if path.parent == builtin or path.parent.resolve() == builtin.resolve():
+    builtin = [builtin_templates().resolve()] + [folder.resolve() for _name, folder in builtin_template_folders()]
+    if path.parent.resolve() in builtin:
         return f"{path.name} (built-in)"
+    if path.parent.name == "templates" and path.parent.parent.parent.name == "programs":
+        return f"programs/{path.parent.parent.name}/templates/{path.name}"
     return f"{path.parent.name}/{path.name}" if path.parent.name == "templates" else path.name
 
 
@@ -377,6 +453,25 @@ def _tidy(text: str, fmt: str) -> str:
     if fmt == "html":
         text = re.sub(r"\n\n+", "\n", text)
     return text + "\n"
+
+
+# ---------------------------------------------------------------- report pages
+
+def page_msgids(env, names) -> set[str]:
+    """The msgids the templates ``names`` use: a report page (``report-*.html.j2``) and the partials it
+    extends or includes, so :mod:`careerpath.reports.pages` can check a language is complete for it."""
+    out: set[str] = set()
+    for name in names:
+        path = env.loader.resolve(name)
+        if path is not None:
+            st = path.stat()
+            out |= _msgids_in(env, str(path), st.st_mtime_ns, st.st_size)
+    return out
+
+
+def render_page(env, name: str, ctx: dict) -> str:
+    """A report page from its template, as is (a template error is a RenderError naming its file and line)."""
+    return _render_template(env, name, ctx)
 
 
 # ---------------------------------------------------------------- pdf
@@ -396,12 +491,12 @@ def default_paper(lang: str) -> str:
 def pdf_layout(html: str, paper: str = "letter"):
     """The HTML laid out in pages by WeasyPrint (a ``weasyprint.Document``)."""
     if paper not in PAPERS:
-        raise RenderError(f"paper must be one of: {', '.join(PAPERS)}")
+        raise RenderError(Message("paper must be one of: {papers}", papers=", ".join(PAPERS)))
     try:
         import weasyprint
     except ImportError:
-        raise PdfUnavailable("PDF output needs WeasyPrint: pip install 'careerpath[pdf]' "
-                             "(or use --format html and print it)") from None
+        raise PdfUnavailable(Message("PDF output needs WeasyPrint: pip install 'careerpath[pdf]' "
+                                     "(or use --format html and print it)")) from None
 
     def no_fetch(url, *args, **kwargs):
         raise ValueError("external resources are not fetched")
@@ -424,23 +519,26 @@ def coverage(caseload_root: Optional[Path] = None) -> list[dict]:
     A kind renders in a language exactly when ``missing`` and ``fuzzy`` are 0
     (what ``careerpath i18n status`` reports for document templates).
     """
-    env = make_environment(template_dirs(caseload_root))
+    programs = load_programs(caseload_root)
+    env = make_environment(template_dirs(caseload_root, programs))
     rows = []
     for lang in LANGUAGES:
-        for kind in KINDS.values():
+        for kind in kinds_of(programs).values():
             needed = template_msgids(env, kind, "md") | template_msgids(env, kind, "html")
-            rows.append({"kind": kind.name, "template": kind.template, **catalog_stats(lang, needed)})
+            rows.append({"kind": kind.name, "template": kind.template,
+                         **translations(lang, "documents", caseload_root).stats(needed)})
     return rows
 
 
 def kinds_for(caseload, case_id: str) -> list[dict]:
     """For one case: each kind of its programs, and what it still lacks (empty: it renders)."""
     subject = subject_of(caseload, case_id)
-    return [{"kind": k.name, "title": k.title, "missing": k.requires(subject)}
-            for k in KINDS.values() if k.applies_to(subject.case)]
+    return [{"kind": k.name, "title": k.title, "missing": k.missing(subject)}
+            for k in kinds_of(subject.programs).values() if k.applies_to(subject.case)]
 
 
-def list_kinds() -> list[dict]:
+def list_kinds(programs: Optional[ProgramSet] = None) -> list[dict]:
     """Every kind with its programs and title (English), for ``render --list``."""
     return [{"kind": k.name, "programs": list(k.programs), "title": k.title,
-             "period": k.period or "", "audience": k.audience} for k in KINDS.values()]
+             "period": k.period or "", "audience": k.audience}
+            for k in kinds_of(programs if programs is not None else load_programs()).values()]

@@ -1,35 +1,56 @@
-"""The registry of document kinds: what each is, whom it applies to, what it needs.
+"""Document kinds at work: which fit a case, and what a case still lacks for one.
 
-A kind is data: its command-line name, a title (an English msgid), the
-programs it applies to, the template it renders (``templates/<name>.j2``), the
-period it covers (if any), and ``requires(subject) -> list[str]``, the data the
-document cannot be made without. ``requires`` names missing fields by file and
-path, never by value, so the message is safe to print and to log.
+The kinds are data (``programs/<id>/documents.yaml`` and the shared
+``documents/kinds.yaml``, parsed by :mod:`careerpath.programs.kinds`);
+:func:`kinds_of` pairs each with the programs whose people get it (their
+``documents:`` lists) and the words it shows. :meth:`Kind.missing` reads a
+kind's requirements against a :class:`Subject` and names what is missing by
+file and path, never by value, so the message is safe to print and to log.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Optional
 
 from .. import models as m
-from .labels import N_
+from ..programs import ProgramSet, load_programs
+from ..programs.constraints import holds
+from ..programs.kinds import KindSpec, Requirement, split
+from . import labels as L
+
+STAFF_NOTE = "an id listed under staff in careerpath.yaml"
 
 
 @dataclass(frozen=True)
 class Subject:
-    """The typed inputs of one document: one case and its caseload settings."""
+    """The typed inputs of one document: one case, its caseload settings and the programs it is read with."""
 
     case: m.Case
     plan: Optional[m.Plan]
     events: tuple[m.Event, ...]
     referrals: tuple[m.Referral, ...]
     config: m.CaseloadConfig
+    programs: ProgramSet = field(default_factory=load_programs)
+
+    def staff_id(self, role: str) -> Optional[str]:
+        """The staff id in ``role``: ``staff.<role>`` in case.yaml, else a staff field with ``role:`` in an enrollment."""
+        sid = getattr(self.case.staff, role.replace("-", "_"), None)
+        if sid is not None:
+            return sid
+        for pid, data in self.case.enrollments.items():
+            program = self.programs.get(pid)
+            if program is None:
+                continue
+            for path, spec in program.walk():
+                if spec.type == "staff" and spec.role == role and "*" not in path:
+                    value = _walk(data, path)
+                    if isinstance(value, str) and value:
+                        return value
+        return None
 
     def staff_member(self, role: str) -> Optional[m.Staff]:
-        sid = getattr(self.case.staff, role.replace("-", "_"), None)
-        if role == "curator" and sid is None and self.case.enrollments.ru_czn_disability is not None:
-            sid = self.case.enrollments.ru_czn_disability.curator
+        sid = self.staff_id(role)
         return next((s for s in self.config.staff if s.id == sid), None) if sid else None
 
     def referral(self, kind: str) -> Optional[m.Referral]:
@@ -38,182 +59,229 @@ class Subject:
         return found[-1] if found else None
 
 
+def _step(value: Any, name: str) -> Any:
+    """One step down a path: a key of a mapping (Record), a field of a model (by its name in the file)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, m.Model):
+        return getattr(value, name.replace("-", "_"), None)
+    return None
+
+
+def _walk(value: Any, parts: tuple) -> Any:
+    for part in parts:
+        value = _step(value, part)
+    return value
+
+
+def _is_set(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return value not in (None, "", [], {})
+
+
 @dataclass(frozen=True)
 class Kind:
-    name: str
-    title: str
-    programs: tuple[str, ...]
-    requires: Callable[[Subject], list[str]] = field(repr=False)
-    period: Optional[str] = None  # "month" | "quarter" | "year"
-    audience: str = "person"  # "person" (plain language, "you") | "agency"
-    labels: tuple[str, ...] = ()  # the tables of labels.py the template shows (through the `t` filter)
-    # the situation the document is for, beyond the program (e.g. a recorded referral)
-    situation: Optional[Callable[[Subject], bool]] = field(default=None, repr=False)
+    """A document kind of a caseload's program set: its declaration, the programs it serves, the words it shows."""
+
+    spec: KindSpec
+    programs: tuple[str, ...]                    # the programs whose people get it
+    label_msgids: frozenset = frozenset()        # the words of its `labels` tables (English msgids)
+
+    name = property(lambda self: self.spec.name)
+    title = property(lambda self: self.spec.title)
+    owner = property(lambda self: self.spec.owner)
+    audience = property(lambda self: self.spec.audience)
+    labels = property(lambda self: self.spec.labels)
+
+    @property
+    def period(self) -> Optional[str]:
+        return self.spec.period or None
 
     @property
     def template(self) -> str:
-        return f"{self.name}.j2"
+        return self.spec.template
+
+    # ------------------------------------------------------------ reading paths
+
+    def value(self, subject: Subject, path: str) -> Any:
+        """The value at a path of the kinds' vocabulary (see careerpath.programs.kinds); None when absent."""
+        parts = split(path)
+        root, rest = parts[0], parts[1:]
+        if root == "config":
+            base: Any = subject.config
+        elif root == "case":
+            base = subject.case
+        elif root == "plan":
+            base = subject.plan
+        elif root == "staff":
+            return subject.staff_member(rest[0])
+        elif root == "referral":
+            base, rest = subject.referral(rest[0]), rest[1:]
+        elif root == "enrollment":
+            base = subject.case.enrollments.get(self.owner) if self.owner else None
+        elif root == "enrollments":
+            base, rest = subject.case.enrollments.get(rest[0]), rest[1:]
+        else:  # pragma: no cover (the program loader refuses other roots)
+            return None
+        return _walk(base, rest)
 
     def applies_to(self, case: m.Case) -> bool:
         """The person is in one of the kind's programs."""
         return any(case.enrollments.get(p) is not None for p in self.programs)
 
+    def fits(self, subject: Subject) -> bool:
+        """The kind's situation holds (a referral on file, a decision); a kind without one fits everyone."""
+        if not self.spec.situation:
+            return True
+        return any(holds(alt, lambda p: self.value(subject, p)) for alt in self.spec.situation)
+
     def applies(self, subject: Subject) -> bool:
-        """The kind fits this case: one of its programs, and its situation (a referral on file, a decision)."""
-        return self.applies_to(subject.case) and (self.situation is None or self.situation(subject))
+        """The kind fits this case: one of its programs, and its situation."""
+        return self.applies_to(subject.case) and self.fits(subject)
+
+    # ------------------------------------------------------------ requirements
+
+    def missing(self, subject: Subject) -> list[str]:
+        """What the document cannot be made without and this case lacks, by file and path (never a value)."""
+        out: list[str] = []
+        reported: list[str] = []  # single paths reported missing: nothing inside them is reported again
+        for req in self.spec.requires:
+            if any(all(p.startswith(r + ".") for p in req.paths) for r in reported):
+                continue
+            found = self._check(req, subject)
+            if found and len(req.paths) == 1 and "*" not in split(req.paths[0]):
+                reported.append(req.paths[0])
+            out.extend(found)
+        return out
+
+    def _check(self, req: Requirement, subject: Subject) -> list[str]:
+        parts = split(req.paths[0])
+        if "*" in parts:  # every (matching) item of a list must have the rest of the path
+            star = parts.index("*")
+            items = self.value(subject, ".".join(parts[:star]))
+            out = []
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if req.where and not holds(req.where, lambda p: _walk(item, split(p))):
+                    continue
+                if not self._holds(req, _walk(item, parts[star + 1:])):
+                    shown = ".".join(parts[:star]) + f"[{i}]" + "".join("." + p for p in parts[star + 1:])
+                    out.append(self._message(req, (shown,)))
+            return out
+        for path in req.paths:
+            value = self.value(subject, path)
+            if req.where:
+                value = [v for v in (value if isinstance(value, list) else [])
+                         if holds(req.where, lambda p, v=v: _walk(v, split(p)))]
+            if self._holds(req, value):
+                return []
+        return [self._message(req, req.paths)]
+
+    @staticmethod
+    def _holds(req: Requirement, value: Any) -> bool:
+        if req.has_value:
+            return value in req.value if isinstance(req.value, tuple) else value == req.value
+        return _is_set(value)
+
+    def _message(self, req: Requirement, paths: tuple[str, ...]) -> str:
+        """``case.yaml: person.phone or person.address (why)``; alternatives in other files after ", or "."""
+        text = ""
+        last_file = None
+        for path in paths:
+            file, where = self._where(path)
+            if file == last_file:
+                text += f" or {where}"
+            else:
+                text += (", or " if text else "") + (f"{file}: {where}" if where else file)
+            last_file = file
+        why = req.why
+        if not why and req.has_value:
+            why = " or ".join(str(v) for v in (req.value if isinstance(req.value, tuple) else (req.value,)))
+        if not why and all(split(p)[0] == "staff" for p in paths):
+            why = STAFF_NOTE
+        return f"{text} ({why})" if why else text
+
+    def _where(self, path: str) -> tuple[str, str]:
+        """(file, path inside it) as a person editing the caseload reads them."""
+        parts = split(path)
+        root, rest = parts[0], ".".join(parts[1:])
+        if root == "config":
+            return "careerpath.yaml", rest
+        if root in ("case", "staff"):
+            return "case.yaml", rest if root == "case" else path
+        if root == "plan":
+            return "plan.yaml", rest
+        if root == "enrollment":
+            return "case.yaml", "enrollments." + self.owner + (f".{rest}" if rest else "")
+        if root == "enrollments":
+            return "case.yaml", path
+        kind, _, inner = rest.partition(".")
+        return f"referrals/<date>-<slug>.yaml with kind: {kind}", inner
 
 
-# ---------------------------------------------------------------- requirements
+# ---------------------------------------------------------------- the kinds of a program set
 
-def _enrolled(s: Subject, program: str) -> list[str]:
-    return [] if s.case.enrollments.get(program) is not None else [f"case.yaml: enrollments.{program}"]
-
-
-def _staff(s: Subject, *roles: str) -> list[str]:
-    if any(s.staff_member(r) for r in roles):
-        return []
-    return [f"case.yaml: staff.{' or staff.'.join(roles)} (an id listed under staff in careerpath.yaml)"]
+_BY_SET: dict[bytes, dict[str, Kind]] = {}
 
 
-def _agency(s: Subject) -> list[str]:
-    return [] if s.config.agency else ["careerpath.yaml: agency"]
+def kinds_of(programs: ProgramSet) -> dict[str, Kind]:
+    """Every document kind the program set declares, by name, with the programs that list it.
 
-
-def _req_pccp(s: Subject) -> list[str]:
-    out = _agency(s) + _enrolled(s, "ca-dds-ccp") + _staff(s, "navigator")
-    if s.plan is None:
-        out.append("plan.yaml (the plan file)")
-    elif not s.plan.goals:
-        out.append("plan.yaml: goals (at least one)")
+    Order: each program's own kinds (programs in their order), then the shared
+    ones. A kind no program lists stays known (``render`` makes it for any
+    case that has its data) but applies to nobody.
+    """
+    hit = _BY_SET.get(programs.fingerprint) if programs.fingerprint else None
+    if hit is not None:
+        return hit
+    users = programs.documents()
+    out = {name: Kind(spec, users.get(name, ()), frozenset(label_msgids(spec, programs)))
+           for name, spec in programs.kinds().items()}
+    if programs.fingerprint:
+        if len(_BY_SET) > 16:
+            _BY_SET.clear()
+        _BY_SET[programs.fingerprint] = out
     return out
 
 
-def _req_ipe_se(s: Subject) -> list[str]:
-    out = _agency(s) + _enrolled(s, "ca-dor-se") + _staff(s, "counselor")
-    se = s.case.enrollments.ca_dor_se
-    if se is not None and not (se.extended_services_source or se.reasonable_expectation):
-        out.append("case.yaml: enrollments.ca-dor-se.extended_services_source "
-                   "or enrollments.ca-dor-se.reasonable_expectation")
+def label_msgids(spec: KindSpec, programs: ProgramSet) -> set[str]:
+    """The English msgids of the label tables a kind shows (``labels:``).
+
+    ``events`` and ``programs`` hold the words of the built-in programs and of
+    the programs that list the kind; a caseload's other programs do not make
+    every document need their words (the engine adds those a case shows).
+    """
+    users = set(programs.documents().get(spec.name, ())) | {spec.owner}
+    near = [p for p in programs if p.builtin or p.id in users]
+    out: set[str] = set()
+    for name in spec.labels:
+        if name == "events":
+            out |= set(L.EVENT_TYPES.values()) | {label for p in near for label in p.events.values()}
+        elif name == "programs":
+            out |= {p.label for p in near}
+        elif name in L.TABLES:
+            out |= set(L.TABLES[name].values())
+        else:  # a choice field: enrollment.<path> of the owner, enrollments.<id>.<path> of another program
+            parts = split(name)
+            pid, path = (spec.owner, parts[1:]) if parts[0] == "enrollment" else (parts[1], parts[2:])
+            program = programs.get(pid)
+            found = program.field(path) if program is not None else None
+            out |= {label for _v, label in (found.labels if found is not None else ())}
     return out
 
 
-def _czn_services(s: Subject) -> list[m.PlanService]:
-    return [sv for sv in (s.plan.services if s.plan else []) if sv.program == "ru-czn-disability"]
+def builtin_kinds() -> dict[str, Kind]:
+    """The kinds of the programs that ship with careerpath."""
+    return kinds_of(load_programs())
 
 
-def _req_czn_plan(s: Subject) -> list[str]:
-    out = _agency(s) + _enrolled(s, "ru-czn-disability") + _staff(s, "curator")
-    services = _czn_services(s)
-    if not services:
-        out.append("plan.yaml: services (at least one with program: ru-czn-disability)")
-    all_services = s.plan.services if s.plan else []
-    for i, sv in enumerate(all_services):
-        if sv.program == "ru-czn-disability" and sv.due is None:
-            out.append(f"plan.yaml: services[{i}].due")
-    czn = s.case.enrollments.ru_czn_disability
-    if czn is not None and czn.ipra is None:
-        out.append("case.yaml: enrollments.ru-czn-disability.ipra")
-    return out
+def kind_msgids(programs: Optional[ProgramSet] = None) -> set[str]:
+    return {k.title for k in kinds_of(programs or load_programs()).values()}
 
 
-def _req_referral_dor(s: Subject) -> list[str]:
-    out = _agency(s) + _staff(s, "navigator", "counselor", "ces")
-    if s.case.person.phone is None and s.case.person.address is None and s.case.person.email is None:
-        out.append("case.yaml: person.phone or person.address or person.email (how DOR reaches the person)")
-    if s.referral("dor-application") is None:
-        out.append("referrals/<date>-<slug>.yaml with kind: dor-application (the application date)")
-    return out
-
-
-def _req_referral_rc(s: Subject) -> list[str]:
-    out = _agency(s) + _staff(s, "navigator", "counselor", "ces")
-    ref = s.referral("regional-center")
-    ccp = s.case.enrollments.ca_dds_ccp
-    if ref is None and not (ccp and ccp.regional_center):
-        out.append("referrals/<date>-<slug>.yaml with kind: regional-center, "
-                   "or case.yaml: enrollments.ca-dds-ccp.regional_center")
-    return out
-
-
-def _req_referral_psych(s: Subject) -> list[str]:
-    out = _agency(s) + _enrolled(s, "ru-czn-disability") + _staff(s, "curator")
-    if s.referral("psychological-support") is None:
-        out.append("referrals/<date>-<slug>.yaml with kind: psychological-support")
-    czn = s.case.enrollments.ru_czn_disability
-    if czn is not None and (czn.ipra is None or not czn.ipra.number):
-        out.append("case.yaml: enrollments.ru-czn-disability.ipra.number")
-    return out
-
-
-def _req_interpreter(s: Subject) -> list[str]:
-    return _agency(s) + _staff(s, "navigator", "counselor", "ces", "curator", "job-coach")
-
-
-def _req_progress(s: Subject) -> list[str]:
-    return _agency(s) + _staff(s, "navigator", "counselor", "ces", "curator", "job-coach")
-
-
-def _req_annual(s: Subject) -> list[str]:
-    return _agency(s) + _enrolled(s, "ca-dds-ccp") + _staff(s, "navigator", "ces")
-
-
-def _req_ipra_report(s: Subject) -> list[str]:
-    out = _agency(s) + _enrolled(s, "ru-czn-disability") + _staff(s, "curator")
-    czn = s.case.enrollments.ru_czn_disability
-    if czn is not None:
-        if czn.ipra is None:
-            out.append("case.yaml: enrollments.ru-czn-disability.ipra")
-        else:
-            if not czn.ipra.number:
-                out.append("case.yaml: enrollments.ru-czn-disability.ipra.number")
-            if not czn.ipra.measures:
-                out.append("case.yaml: enrollments.ru-czn-disability.ipra.measures (at least one)")
-    return out
-
-
-def _req_ineligibility(s: Subject) -> list[str]:
-    out = _agency(s) + _enrolled(s, "ca-dor-vr")
-    vr = s.case.enrollments.ca_dor_vr
-    if vr is not None:
-        if vr.eligibility.status != "ineligible":
-            out.append("case.yaml: enrollments.ca-dor-vr.eligibility.status (ineligible)")
-        if vr.eligibility.decided is None:
-            out.append("case.yaml: enrollments.ca-dor-vr.eligibility.decided")
-    return out
-
-
-_ALL = ("ca-dds-ccp", "ca-dor-vr", "ca-dor-se", "ru-czn-disability")
-_CA = ("ca-dds-ccp", "ca-dor-vr", "ca-dor-se")
-
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("pccp", N_("Your Person-Centered Career Plan"), ("ca-dds-ccp",), _req_pccp, labels=("AREAS",)),
-    Kind("ipe-se", N_("Individualized Plan for Employment: supported employment"), ("ca-dor-se",), _req_ipe_se,
-         labels=("SE_TYPES",)),
-    Kind("czn-plan", N_("Individual employment plan"), ("ru-czn-disability",), _req_czn_plan),
-    Kind("referral-dor", N_("Application packet: Department of Rehabilitation"), ("ca-dds-ccp", "ca-dor-vr"),
-         _req_referral_dor, labels=("ROLES",), situation=lambda s: s.referral("dor-application") is not None),
-    Kind("referral-rc", N_("Referral to the regional center"), _CA, _req_referral_rc, audience="agency",
-         labels=("ROLES", "PROGRAMS", "REFERRAL_DOCUMENTS"),
-         situation=lambda s: s.referral("regional-center") is not None or bool(
-             s.case.enrollments.ca_dds_ccp and s.case.enrollments.ca_dds_ccp.regional_center)),
-    Kind("referral-psych", N_("Referral for psychological support"), ("ru-czn-disability",), _req_referral_psych,
-         situation=lambda s: s.referral("psychological-support") is not None),
-    Kind("interpreter-request", N_("Request for an interpreter or translation"), _ALL, _req_interpreter,
-         audience="agency", labels=("ROLES",)),
-    Kind("monthly-note", N_("Monthly review note"), ("ca-dds-ccp", "ca-dor-se"), _req_progress, period="month",
-         audience="agency", labels=("ROLES", "PROGRAMS", "EVENT_TYPES", "STATUSES")),
-    Kind("quarterly-report", N_("Quarterly progress report"), ("ca-dds-ccp",), _req_progress, period="quarter",
-         audience="agency", labels=("ROLES", "EVENT_TYPES", "STATUSES")),
-    Kind("annual-report", N_("Annual progress report"), ("ca-dds-ccp",), _req_annual, period="year",
-         audience="agency", labels=("ROLES", "AREAS", "STATUSES")),
-    Kind("ipra-report", N_("Report on the IPRA measures"), ("ru-czn-disability",), _req_ipra_report,
-         audience="agency"),
-    Kind("ineligibility-checklist", N_("Ineligibility notice: checklist"), ("ca-dor-vr",), _req_ineligibility,
-         audience="agency", labels=("ELIGIBILITY",),
-         situation=lambda s: bool(s.case.enrollments.ca_dor_vr
-                                  and s.case.enrollments.ca_dor_vr.eligibility.status == "ineligible")),
-)}
-
-
-def kind_msgids() -> set[str]:
-    return {k.title for k in KINDS.values()}
+def __getattr__(name: str) -> Any:
+    if name == "KINDS":  # the built-in kinds, read when first asked for (a caseload may add its own: kinds_of)
+        return builtin_kinds()
+    raise AttributeError(name)

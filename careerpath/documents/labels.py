@@ -1,8 +1,9 @@
-"""Words the code puts into documents (area names, statuses, event types…).
+"""Words the core puts into documents (areas, roles, statuses, referral kinds, consent…).
 
-Each is an English msgid marked with ``N_`` so ``pybabel extract`` finds it
-(see babel.cfg); documents translate them through the same catalogs as the
-templates. The keys are the stored values of FORMAT.md and are never
+Programs label their own words in their folder (program.yaml: ``label``, an
+event's ``label``, a choice field's ``labels``). Each word here is an English
+msgid marked with ``N_`` so ``pybabel extract`` finds it (see babel.cfg);
+documents translate them through the same catalogs as the templates. The keys are the stored values of FORMAT.md and are never
 translated: a translator changes what a reader sees, never what the code
 compares.
 """
@@ -22,13 +23,6 @@ AREAS = {
     "supports": N_("Supports outside work"),
 }
 
-PROGRAMS = {
-    "ca-dds-ccp": N_("Coordinated Career Pathways (regional center)"),
-    "ca-dor-vr": N_("Vocational rehabilitation (Department of Rehabilitation)"),
-    "ca-dor-se": N_("Supported employment (Department of Rehabilitation)"),
-    "ru-czn-disability": N_("Employment center: help for people with a disability"),
-}
-
 ROLES = {
     "navigator": N_("Career Pathway Navigator"),
     "ces": N_("Customized Employment Specialist"),
@@ -38,20 +32,10 @@ ROLES = {
     "job-coach": N_("Job coach"),
 }
 
+# event types kept as history (models.HISTORY_EVENT_TYPES); the types a program counts are
+# labelled in its program.yaml (`events:`)
 EVENT_TYPES = {
     None: N_("Other"),
-    "monthly-review": N_("Monthly review"),
-    "quarterly-report": N_("Quarterly report"),
-    "annual-report": N_("Annual report"),
-    "worksite-monitoring": N_("Worksite monitoring"),
-    "ipe-review": N_("IPE review"),
-    "extension-request": N_("Extension request"),
-    "transition": N_("Transition to extended services"),
-    "ipp-meeting": N_("IPP meeting"),
-    "iep-meeting": N_("IEP meeting"),
-    "retention-check": N_("Job retention check"),
-    "ipra-report": N_("IPRA report"),
-    "ineligibility-review": N_("Ineligibility review"),
     "contact": N_("Contact"),
     "note": N_("Note"),
     "meeting": N_("Meeting"),
@@ -78,15 +62,6 @@ STATUSES = {
     "partial": N_("partly done"),
 }
 
-ELIGIBILITY = {
-    "pending": N_("waiting for a decision"),
-    "eligible": N_("eligible"),
-    "ineligible": N_("not eligible"),
-    "closed-before-decision": N_("closed before a decision"),
-}
-
-SE_TYPES = {"individual": N_("individual supported employment"), "group": N_("group supported employment")}
-
 REFERRAL_DOCUMENTS = {
     "passport": N_("Passport"),
     "work-record-book": N_("Work record book"),
@@ -97,18 +72,22 @@ REFERRAL_DOCUMENTS = {
 YES_NO = {True: N_("yes"), False: N_("no")}
 
 
+#: the tables a kind may name in `labels:` (careerpath/programs/kinds.py adds `events` and `programs`,
+#: which come from what the programs declare)
+TABLES = {
+    "areas": AREAS,
+    "roles": ROLES,
+    "statuses": STATUSES,
+    "referral-kinds": REFERRAL_KINDS,
+    "referral-documents": REFERRAL_DOCUMENTS,
+    "consent": CONSENT,
+    "yes-no": YES_NO,
+}
+
+
 def all_msgids() -> set[str]:
-    """Every msgid defined here (all documents may use any of them)."""
+    """Every msgid defined here (any document may use them)."""
     out: set[str] = {OTHER_EVENT}
-    for table in (AREAS, PROGRAMS, ROLES, EVENT_TYPES, REFERRAL_KINDS, CONSENT, STATUSES, ELIGIBILITY,
-                  SE_TYPES, REFERRAL_DOCUMENTS, YES_NO):
+    for table in (*TABLES.values(), EVENT_TYPES):
         out |= set(table.values())
-    return out
-
-
-def msgids_of(tables: tuple[str, ...]) -> set[str]:
-    """The msgids of the named tables (``("AREAS", "ROLES")``)."""
-    out: set[str] = set()
-    for name in tables:
-        out |= set(globals()[name].values())
     return out

@@ -34,6 +34,8 @@ import threading
 import time
 from typing import Any, Iterator
 
+from ..i18n.messages import Message
+
 #: Characters a text, list or rendered document may reach.
 MAX_TEXT = 1_000_000
 MAX_OUTPUT = 20_000_000
@@ -58,7 +60,7 @@ def check_percent_format(text: str) -> None:
     for m in _PERCENT_FIELD.finditer(text):
         for part in m.groups():
             if part == "*" or (part and int(part) > MAX_WIDTH):
-                raise TemplateLimit(f"a format width or precision above {MAX_WIDTH}")
+                raise TemplateLimit(Message("a format width or precision above {n}", n=MAX_WIDTH))
 
 
 def check_brace_format(text: str) -> None:
@@ -69,12 +71,12 @@ def check_brace_format(text: str) -> None:
         return  # str.format raises the same error itself, caught as a template error
     for _literal, _name, spec, _conv in fields:
         if spec and ("{" in spec or any(int(n) > MAX_WIDTH for n in _NUMBER.findall(spec))):
-            raise TemplateLimit(f"a format width or precision above {MAX_WIDTH}")
+            raise TemplateLimit(Message("a format width or precision above {n}", n=MAX_WIDTH))
 
 
 def _check_size(value: Any) -> Any:
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
-        raise TemplateLimit(f"a text or list longer than {MAX_TEXT:,} items")
+        raise TemplateLimit(Message("a text or list longer than {n} items", n=format(MAX_TEXT, ",")))
     return value
 
 
@@ -82,15 +84,15 @@ def _repeat_size(left: Any, right: Any) -> None:
     for seq, n in ((left, right), (right, left)):
         if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and not isinstance(n, bool):
             if len(seq) * max(n, 0) > MAX_TEXT:
-                raise TemplateLimit(f"a text or list longer than {MAX_TEXT:,} items")
+                raise TemplateLimit(Message("a text or list longer than {n} items", n=format(MAX_TEXT, ",")))
 
 
 def _power_size(left: Any, right: Any) -> None:
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
         if abs(left).bit_length() * right > MAX_POWER_BITS:
-            raise TemplateLimit("a number too large")
+            raise TemplateLimit(Message("a number too large"))
     elif isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(right) > 10_000:
-        raise TemplateLimit("a number too large")
+        raise TemplateLimit(Message("a number too large"))
 
 
 def limited_sandbox_class():
@@ -132,11 +134,11 @@ def limit_filters(env) -> None:
         def filter_(value, *args, **kwargs):
             for i, arg in enumerate(args[:len(arg_names)]):
                 if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_WIDTH:
-                    raise TemplateLimit(f"a `{name}` width above {MAX_WIDTH}")
+                    raise TemplateLimit(Message("a `{name}` width above {n}", name=name, n=MAX_WIDTH))
             for key in arg_names:
                 arg = kwargs.get(key)
                 if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_WIDTH:
-                    raise TemplateLimit(f"a `{name}` width above {MAX_WIDTH}")
+                    raise TemplateLimit(Message("a `{name}` width above {n}", name=name, n=MAX_WIDTH))
             return _check_size(plain[name](value, *args, **kwargs))
         return filter_
 
@@ -153,7 +155,7 @@ def render_limited(template, ctx: dict) -> str:
         for chunk in template.generate(ctx):
             size += len(chunk)
             if size > MAX_OUTPUT:
-                raise TemplateLimit(f"a document longer than {MAX_OUTPUT:,} characters")
+                raise TemplateLimit(Message("a document longer than {n} characters", n=format(MAX_OUTPUT, ",")))
             out.append(chunk)
     return "".join(out)
 
@@ -176,7 +178,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     def expired(signum, frame):
         if ours_first:
-            raise TemplateLimit(f"more than {seconds:g} seconds")
+            raise TemplateLimit(Message("more than {n} seconds", n=format(seconds, "g")))
         signal.signal(signal.SIGALRM, outer_handler)
         if callable(outer_handler):
             outer_handler(signum, frame)

@@ -2,12 +2,14 @@
 
     compute(caseload, today, *, include_closed_history=False, rules=None) -> list[Obligation]
     load_rules(programs=None) -> RuleBook      (the rules of a ProgramSet and the case-wide ones)
+    query.due(results, today, Query(...)) -> DueList   (what `careerpath due` lists)
 
 Modules:
     dates    durations (30d, 6m, 3wd), month ends, quarters, working days (holidays)
     rules    the rule-file format (careerpath/programs/<id>/rules.yaml, careerpath/rules/common.yaml) and its loader
     facts    dotted paths into one case's facts, each with its file:line
     engine   the generic engine: rule kinds -> occurrences -> status; Obligation
+    query    the morning list: due's filters and order as a call (Query -> DueList), tally, fail-on
     export   JSON rows, CSV, iCalendar (RFC 5545), and the JSON Schema of the rows
 
 The rules themselves are data, one file per program folder; see docs/obligations.md.

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterator, Optional
 
+from ..i18n.messages import Message, join
 from .dates import Duration, month_end, month_start, quarter_end, quarter_label, quarter_start, shift
 from .facts import Facts, Node
 from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
@@ -44,7 +45,7 @@ class Obligation:
     source: str  # file:line of the fact the due date was computed from
     done_on: Optional[date] = None
     staff: tuple[str, ...] = ()
-    detail: str = ""  # short, never personal data
+    detail: str = ""  # short, never personal data: a Message (notes, "done 3 days late", "1 of 2")
     item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
@@ -102,23 +103,23 @@ class _Event:
 class _Context:
     """What every rule of one case needs: facts, events, settings, dates."""
 
-    def __init__(self, cf: Any, settings: Any, config_doc: Any, today: date):
+    def __init__(self, case_folder: Any, settings: Any, config_file: Any, today: date):
         self.today = today
-        self.case_id = cf.id
-        case_model = cf.case.model if cf.case is not None else None
+        self.case_id = case_folder.id
+        case_model = case_folder.case.model if case_folder.case is not None else None
         self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
-        plan_model = cf.plan.model if cf.plan is not None else None
+        plan_model = case_folder.plan.model if case_folder.plan is not None else None
         plan = plan_model.model_dump(by_alias=True) if plan_model is not None else {}
-        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in cf.referrals if d.model is not None]
+        refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in case_folder.referrals if d.model is not None]
         self.settings = settings
         self.roots = {
-            "case": Node(self.case or {}, cf.case, ()),
-            "plan": Node(plan, cf.plan, ()),
+            "case": Node(self.case or {}, case_folder.case, ()),
+            "plan": Node(plan, case_folder.plan, ()),
             "referrals": Node(refs, None, ()),
-            "settings": Node(settings.model_dump(), config_doc, ("settings",)),
+            "settings": Node(settings.model_dump(), config_file, ("settings",)),
         }
         self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
-                              for d in cf.events if d.model is not None and d.model.date <= today),
+                              for d in case_folder.events if d.model is not None and d.model.date <= today),
                              key=lambda e: e.date)
         self.closed_on: Optional[date] = None
         if self.case is not None:
@@ -386,7 +387,8 @@ def _required(rule: Rule) -> int:
 
 def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> Obligation:
     today = ctx.today
-    detail = [occ.note] if occ.note else []
+    # a Message: English in JSON and CSV, rendered in the user's language by the CLI
+    detail = [Message.declared(occ.note)] if occ.note else []
     done_on: Optional[date] = None
     if rule.informational:
         status = "done" if occ.due <= today else ("due-soon" if occ.due <= today + timedelta(days=warn_days) else "upcoming")
@@ -398,10 +400,10 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         elif done_on is not None:
             status = "done"
             if done_on > occ.due:
-                detail.append(f"done {(done_on - occ.due).days} days late")
+                detail.append(Message("done {n} days late", n=(done_on - occ.due).days))
         elif partial:
             status = "partial"
-            detail.append(f"{partial} of {_required(rule)}")
+            detail.append(Message("{n} of {m}", n=partial, m=_required(rule)))
         elif occ.due < today:
             status = "overdue"
         elif occ.due <= today + timedelta(days=warn_days):
@@ -416,15 +418,15 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     return Obligation(
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
-        staff=tuple(staff) or ctx.all_staff, detail="; ".join(detail), item=occ.item,
+        staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
         past_due=status != "done" and occ.due < today,
         history=occ.bound is not None and occ.bound <= today, titles=dict(rule.titles),
     )
 
 
-def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config_doc: Any = None) -> list[Obligation]:
+def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None) -> list[Obligation]:
     """Every obligation of one case folder (history included), unsorted."""
-    ctx = _Context(cf, settings, config_doc, today)
+    ctx = _Context(case_folder, settings, config_file, today)
     out: list[Obligation] = []
     for rule in book.rules:
         enrollment = None
@@ -433,7 +435,7 @@ def case_obligations(cf: Any, book: RuleBook, settings: Any, today: date, config
             enrollment = ctx.enrollment(rule.program)
             if enrollment is None:
                 continue
-            roots = {**roots, "enrollment": Node(enrollment, cf.case, ("enrollments", rule.program))}
+            roots = {**roots, "enrollment": Node(enrollment, case_folder.case, ("enrollments", rule.program))}
         facts = Facts(roots)
         if not facts.holds(rule.when):
             continue
@@ -455,7 +457,7 @@ def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
     settings = caseload.settings
     out: list[Obligation] = []
     for case_id in sorted(caseload.cases):
-        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_doc))
+        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_file))
     if not include_closed_history:
         out = [o for o in out if not o.history]
     out.sort(key=sort_key)

@@ -1,4 +1,4 @@
-"""Obligations out: selection, JSON rows, CSV, iCalendar, and the JSON Schema of the rows.
+"""Obligations out: JSON rows, CSV, iCalendar, and the JSON Schema of the rows (which ones: :mod:`.query`).
 
 Calendar feeds sync to the cloud: an entry names the case id and the rule,
 never the person's name, birth date or disability. Each entry's UID is a hash
@@ -10,50 +10,18 @@ same obligations give a byte-identical file.
 from __future__ import annotations
 
 import csv
-import fnmatch
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Sequence
 
-from .dates import Duration
 from .engine import Obligation
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "obligations.schema.json"
 CSV_COLUMNS = ("case", "program", "rule", "title", "due", "status", "past_due", "done_on", "item", "detail",
                "staff", "citation", "confirmed", "source", "history", "uid")
 DTSTAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: reruns give identical bytes
-
-
-def select(obligations: Iterable[Obligation], today: date, *, within: Optional[str] = None, overdue: bool = False,
-           cases: Sequence[str] = (), programs: Sequence[str] = (), rules: Sequence[str] = (),
-           staff: Sequence[str] = (), include_done: bool = False) -> list[Obligation]:
-    """The obligations a ``careerpath due`` view shows, order kept.
-
-    ``within`` (``14d``, ``2w``, ``1m``) keeps the open ones due by then (past-due
-    ones included); ``rules`` are ids or shell patterns (``dor.*``); ``programs``
-    may name ``common`` for the case-wide rules. Done ones only with ``include_done``.
-    """
-    horizon = Duration.parse(within).apply(today) if within else None
-    out = []
-    for o in obligations:
-        if o.status == "done" and not include_done:
-            continue
-        if overdue and not o.past_due:
-            continue
-        if horizon is not None and (o.status == "done" or o.due > horizon):
-            continue
-        if cases and o.case not in cases:
-            continue
-        if programs and (o.program or "common") not in programs:
-            continue
-        if rules and not any(fnmatch.fnmatchcase(o.rule, pattern) for pattern in rules):
-            continue
-        if staff and not set(staff) & set(o.staff):
-            continue
-        out.append(o)
-    return out
 
 
 def to_json(obligations: Iterable[Obligation]) -> str:

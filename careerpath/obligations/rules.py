@@ -1,6 +1,6 @@
 """Program rules as data: the rule-file format and its loader.
 
-One YAML file per program (``careerpath/rules/<program>.yaml``, plus
+One YAML file per program (``careerpath/programs/<program>/rules.yaml``, plus
 ``common.yaml`` for case-wide rules). The engine knows three rule kinds and a
 small vocabulary; everything program-specific lives in the files:
 
@@ -31,10 +31,10 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..i18n.languages import LANGUAGES
 from .dates import Duration, DurationError
 
 PACKAGE_RULES = Path(__file__).resolve().parent.parent / "rules"
-LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
 ROOTS = ("case", "enrollment", "plan", "item", "settings", "referrals")
 ANCHORS = ("period_start", "period_end", "due", "next_due", "next_period_end", "trigger")
 _PATH = re.compile(r"^[a-z_]+(\.([a-z_][a-z0-9_-]*|\*))*$")
@@ -234,6 +234,13 @@ class Rule(_Spec):
     @property
     def status_of_source(self) -> str:
         return "confirmed" if self.confirmed else "needs-source"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``careerpath rules --format json`` prints for this rule."""
+        return {"id": self.id, "program": self.program, "kind": self.kind, "title": self.title,
+                "titles": dict(self.titles), "citation": self.citation, "confirmed": self.confirmed,
+                "source": self.status_of_source, "informational": self.informational, "explain": self.explain,
+                "file": self.source_file}
 
 
 class RuleFile(_Spec):

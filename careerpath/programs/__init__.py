@@ -2,21 +2,38 @@
 
     load_programs(caseload_root=None) -> ProgramSet   the built-in programs plus a caseload's own
     ProgramSet.get(id), .ids(), .rulebook(), .event_types(), .nearest(name)
+    ProgramSet.kinds()                                 every document kind declared, by name
+    ProgramSet.registries()                            every registry declared, by name
     Program: names, enrollment fields (-> a generated model), settings, events,
-             documents, stages, data checks, code checks (built-in only), rules
+             documents, stages, registries, data checks, code checks (built-in only), rules, kinds;
+             .began(enrollment), .ended(enrollment), .staff_of(enrollment)
 
 Modules:
-    registry     reading program folders (program.yaml, rules.yaml, checks.py) into Program values
+    files        which files make up the folders, and their digest (the cache keys on it; imports nothing heavy)
+    registry     reading program folders (program.yaml, rules.yaml, documents.yaml, checks.py) into Program values
     fields       field declarations -> pydantic models and JSON Schema
     constraints  the data checks a program declares (require, forbid, range, within, date order)
+    kinds        document kinds as data (documents.yaml, the shared documents/kinds.yaml): parsed and checked
+    schema       JSON Schema of program.yaml, rules.yaml and documents.yaml, for editors
+    registries   the registries a program declares for `report registry` (parsed; evaluated by reports/registry.py)
     <id>/        one folder per built-in program (see docs/programs.md for how to add one)
 
 No module outside this package names a program id: the engine, the loader,
 documents and reports read what the programs declare.
 """
 
-from .fields import FieldError, FieldSpec
-from .registry import BUILTIN, CheckSpec, Program, ProgramError, ProgramSet, builtin_programs, load_programs
+from .files import BUILTIN
 
-__all__ = ["load_programs", "builtin_programs", "Program", "ProgramSet", "ProgramError", "CheckSpec", "FieldSpec",
-           "FieldError", "BUILTIN"]
+# The rest is imported when first asked for (pydantic and YAML are not needed to key the cache).
+_LAZY = {"load_programs": "registry", "builtin_programs": "registry", "Program": "registry", "ProgramSet": "registry",
+         "ProgramError": "registry", "CheckSpec": "registry", "FieldSpec": "fields", "FieldError": "fields"}
+
+__all__ = [*_LAZY, "BUILTIN"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any, Iterator, Optional
 
 from ..diagnostics import Diagnostic
+from ..i18n.messages import Message
 from .fields import FieldSpec
 from .registry import CheckSpec, Program
 
@@ -106,6 +107,8 @@ def _run(spec: CheckSpec, program: Program, doc: Any, enrollment: dict, base: tu
     if not holds(spec.when, lambda p: _get(enrollment, _split(p))):
         return
     severity = program.codes[spec.code][0]
+    # the program's own words are msgids: extracted from built-in folders, translated by a caseload's folder
+    message, hint = Message.declared(spec.message), Message.declared(spec.hint) if spec.hint else ""
 
     def at(path: str, fallback: str = "") -> tuple:
         chosen = spec.at or path or fallback
@@ -115,15 +118,15 @@ def _run(spec: CheckSpec, program: Program, doc: Any, enrollment: dict, base: tu
         missing = [p for p in spec.require if not _set(_get(enrollment, _split(p)))]
         if missing:
             names = ", ".join(p.rsplit(".", 1)[-1] for p in missing)
-            yield doc.diagnostic(at(missing[0]), severity, spec.code, spec.message.replace("{missing}", names), spec.hint)
+            yield doc.diagnostic(at(missing[0]), severity, spec.code, Message.declared(spec.message, missing=names), hint)
     elif spec.require_any:
         if not any(_set(_get(enrollment, _split(p))) for p in spec.require_any):
-            yield doc.diagnostic(at(spec.require_any[0]), severity, spec.code, spec.message, spec.hint)
+            yield doc.diagnostic(at(spec.require_any[0]), severity, spec.code, message, hint)
     elif spec.forbid:
         present = [p for p in spec.forbid if _set(_get(enrollment, _split(p)))]
         if present:
             yield doc.diagnostic(base + _split(present[0]) if not spec.at else at(""), severity, spec.code,
-                                 spec.message, spec.hint)
+                                 message, hint)
     elif spec.range:
         field, lo, hi = spec.range
         value = _get(enrollment, _split(field))
@@ -131,13 +134,13 @@ def _run(spec: CheckSpec, program: Program, doc: Any, enrollment: dict, base: tu
             and (lo is None or value >= lo) and (hi is None or value <= hi)
         if not ok:
             where = base + _split(field) if value is not None else base + _split(spec.at_missing or spec.at or field)
-            yield doc.diagnostic(where, severity, spec.code, spec.message, spec.hint)
+            yield doc.diagnostic(where, severity, spec.code, message, hint)
     elif spec.within:
         field, lo_text, hi_text = spec.within
         value = _get(enrollment, _split(field))
         lo, hi = _within_bound(lo_text, enrollment), _within_bound(hi_text, enrollment)
         if isinstance(value, date) and lo is not None and hi is not None and not (lo <= value <= hi):
-            yield doc.diagnostic(base + _split(field), severity, spec.code, spec.message, spec.hint)
+            yield doc.diagnostic(base + _split(field), severity, spec.code, message, hint)
 
 
 def declared_values(specs: tuple[FieldSpec, ...], data: Any, path: tuple = ()) -> Iterator[tuple[FieldSpec, Any, tuple, Any]]:
@@ -172,14 +175,15 @@ def check_enrollment(program: Program, doc: Any, enrollment: dict, staff_ids: Op
             if isinstance(other, date) and value < other and doc.trusted(*base, *path) \
                     and doc.trusted(*base, *other_path):
                 yield doc.diagnostic(base + path, "error", "date-order",
-                                     spec.order_message or f"`{path[-1]}` is dated before `{other_path[-1]}`",
-                                     spec.order_hint)
+                                     Message.declared(spec.order_message) if spec.order_message else
+                                     Message("`{field}` is dated before `{other}`", field=str(path[-1]), other=str(other_path[-1])),
+                                     Message.declared(spec.order_hint) if spec.order_hint else "")
         if spec.type == "staff" and isinstance(value, str) and staff_ids is not None and value not in staff_ids:
             close = difflib.get_close_matches(value, sorted(staff_ids), n=1)
-            from ..loader import display_path
+            from ..loader import did_you_mean, display_path
 
             yield doc.diagnostic(base + path, "error", "unknown-staff",
-                                 f"`{display_path(base + path)}` names a staff id careerpath.yaml does not list",
-                                 f"did you mean `{close[0]}`?" if close else "add the person to `staff` in careerpath.yaml")
+                                 Message("`{path}` names a staff id careerpath.yaml does not list", path=display_path(base + path)),
+                                 did_you_mean(close[0]) if close else Message("add the person to `staff` in careerpath.yaml"))
     for spec in program.checks:
         yield from _run(spec, program, doc, enrollment, base)

@@ -3,10 +3,12 @@
 A program is a folder: ``careerpath/programs/<id>/`` for the four that ship,
 ``<caseload>/programs/<id>/`` for a caseload's own. Each holds
 
-``program.yaml``  names, enrollment fields, settings, event types, document
-                  kinds, dashboard stages, data checks and their codes
+``program.yaml``  names, enrollment fields (and which date its start and end),
+                  settings, event types, document kinds, dashboard stages,
+                  registries (:mod:`.registries`), data checks and their codes
 ``rules.yaml``    its obligation rules (optional)
-``templates/``    its document templates (optional)
+``documents.yaml`` the document kinds it owns (optional; see :mod:`.kinds`)
+``templates/``    its document templates, ``<kind>.j2`` (optional)
 ``locale/``       translations of its templates' words (optional)
 ``checks.py``     checks data cannot express (optional; built-in folders only:
                   a caseload is data, and nothing in it runs)
@@ -20,26 +22,26 @@ diagnostic at its file and line, and that program is left out.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib.util
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import Diagnostic
+from ..i18n.messages import Message
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
+from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
+from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
+from .registries import RegistrySpec, parse_registries
 
-BUILTIN = Path(__file__).resolve().parent
-LANGUAGES = ("en", "es", "vi", "hy", "hmn", "ru")
-PROGRAM_FILE = "program.yaml"
-RULES_FILE = "rules.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
-             "documents", "stages", "codes", "checks", "new"}
+_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "end", "enrollment", "settings",
+             "events", "documents", "stages", "codes", "checks", "new", "registries"}
 _NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
 _CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
                "hint"}
@@ -109,6 +111,9 @@ class Program:
     rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
     new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
     source: str = ""                                             # program.yaml as the user names it
+    end: str = ""                                                # the enrollment field that dates its end
+    registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
+    kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
 
     @cached_property
     def model(self) -> Any:
@@ -131,6 +136,24 @@ class Program:
             out.extend(f.walk((f.name,)))
         return out
 
+    def began(self, enrollment: Any) -> Optional[date]:
+        """The day an enrollment began: its field named by ``start:`` (None when undeclared or unset)."""
+        value = enrollment.get(self.start) if self.start and isinstance(enrollment, dict) else None
+        return value if isinstance(value, date) else None
+
+    def ended(self, enrollment: Any) -> Optional[date]:
+        """The day an enrollment ended: its field named by ``end:`` (None while it runs, or when undeclared)."""
+        value = enrollment.get(self.end) if self.end and isinstance(enrollment, dict) else None
+        return value if isinstance(value, date) else None
+
+    def staff_of(self, enrollment: Any) -> list[tuple[str, str]]:
+        """(role, staff id) of every ``type: staff`` field set in an enrollment (role "" when undeclared)."""
+        out: list[tuple[str, str]] = []
+        for path, spec in self.walk():
+            if spec.type == "staff":
+                out.extend((spec.role, v) for v in _values_at(enrollment, path) if isinstance(v, str) and v)
+        return out
+
     @property
     def key_dates(self) -> tuple[str, ...]:
         """Enrollment-relative dotted paths of the fields declared ``key_date``."""
@@ -144,6 +167,7 @@ class ProgramSet:
     programs: tuple[Program, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     fingerprint: bytes = b""
+    shared_kinds: tuple[KindSpec, ...] = ()                      # careerpath/documents/kinds.yaml
 
     def ids(self) -> tuple[str, ...]:
         return tuple(p.id for p in self.programs)
@@ -200,6 +224,21 @@ class ProgramSet:
                 out.setdefault(kind, []).append(p.id)
         return {k: tuple(v) for k, v in out.items()}
 
+    def kinds(self) -> dict[str, KindSpec]:
+        """Every declared document kind by name: each program's (in program order), then the shared ones."""
+        out: dict[str, KindSpec] = {}
+        for spec in [k for p in self.programs for k in p.kinds] + list(self.shared_kinds):
+            out.setdefault(spec.name, spec)
+        return out
+
+    def registries(self) -> dict[str, RegistrySpec]:
+        """Every registry the programs declare, by name (a name is the program's that declared it first)."""
+        out: dict[str, RegistrySpec] = {}
+        for p in self.programs:
+            for spec in p.registries:
+                out.setdefault(spec.name, spec)
+        return out
+
     def rulebook(self) -> Any:
         """Every obligation rule: each program's, then the case-wide ones (a RuleBook)."""
         from ..obligations.rules import PACKAGE_RULES, RuleBook, common_rules
@@ -215,6 +254,16 @@ class ProgramSet:
         rules.extend(common_rules())
         files.append(str(PACKAGE_RULES / "common.yaml"))
         return RuleBook(tuple(rules), names, tuple(files))
+
+
+def _values_at(data: Any, path: tuple) -> list:
+    """The values at ``path`` inside plain data (``*`` stands for every item of a list)."""
+    if not path:
+        return [data]
+    head, rest = path[0], path[1:]
+    if head == "*":
+        return [v for item in data for v in _values_at(item, rest)] if isinstance(data, list) else []
+    return _values_at(data.get(head), rest) if isinstance(data, dict) else []
 
 
 # ---------------------------------------------------------------- reading a folder
@@ -379,6 +428,11 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         start = data.get("start") or ""
         if start and find(fields, (start,)) is None:
             raise FieldError(("start",), f"`start: {start}` names no enrollment field")
+        end = data.get("end") or ""
+        if end and (find(fields, (end,)) is None or find(fields, (end,)).type != "date"):
+            raise FieldError(("end",), f"`end: {end}` names no enrollment date field")
+        registries = tuple(_replace(r, line=pos.key(("registries", r.name))[0] if pos is not None else 1)
+                           for r in parse_registries(data.get("registries"), pid, file))
         for path, spec in _walk(fields):
             if spec.not_before.startswith("^") and find(fields, tuple(spec.not_before[1:].split("."))) is None:
                 raise FieldError(("enrollment", *path, "not_before"), f"`not_before: {spec.not_before}` names no field")
@@ -388,7 +442,8 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             documents=_texts(data.get("documents"), ("documents",), "documents"),
             staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
-            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file)
+            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file,
+            end=end, registries=registries)
     except FieldError as e:  # its path is where the mistake is written in program.yaml
         return None, [_diag(file, pos, e.path, e.message)]
     extra: list[Diagnostic] = []
@@ -398,7 +453,7 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             code_checks = _code_checks(folder, pid)
         else:
             extra.append(Diagnostic(f"{shown}/checks.py", 1, 1, "warning", "program-code-ignored",
-                                    "a caseload's program folder holds data only; its checks.py is not run"))
+                                    Message("a caseload's program folder holds data only; its checks.py is not run")))
     rules: tuple = ()
     if (folder / RULES_FILE).exists():
         from ..obligations.rules import RulesError, load_rule_file
@@ -408,7 +463,12 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         except RulesError as e:
             return None, [e.diagnostic] if e.diagnostic else [Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error",
                                                                          "program-invalid", e.message)]
-    program = _replace(program, code_checks=code_checks, rules=rules)
+    kinds: tuple = ()
+    if (folder / DOCUMENTS_FILE).exists():
+        kinds, errors = read_kinds(folder / DOCUMENTS_FILE, pid, program.fields, f"{shown}/{DOCUMENTS_FILE}")
+        if errors:
+            return None, errors
+    program = _replace(program, code_checks=code_checks, rules=rules, kinds=kinds)
     return program, extra
 
 
@@ -428,68 +488,83 @@ def _walk(fields: tuple[FieldSpec, ...]) -> list[tuple[tuple, FieldSpec]]:
 
 # ---------------------------------------------------------------- the set
 
-_BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes]] = {}
+_BUILTIN_CACHE: dict[str, tuple[tuple[Program, ...], bytes, tuple[KindSpec, ...]]] = {}
 
 
-def _folders(base: Path) -> list[Path]:
-    try:
-        return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-                      and (p / PROGRAM_FILE).is_file())
-    except OSError:
-        return []
-
-
-def _digest(paths: Iterable[Path]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(paths):
-        h.update(str(path).encode("utf-8", "surrogateescape"))
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"\0unreadable")
-    return h.digest()
-
-
-def _program_files(folder: Path) -> list[Path]:
-    out = []
-    for name in (PROGRAM_FILE, RULES_FILE, "documents.yaml", "checks.py"):
-        if (folder / name).is_file():
-            out.append(folder / name)
-    return out
-
-
-def fingerprint(root: Optional[Path] = None) -> bytes:
-    """What :func:`load_programs` would read, as a digest of the files (nothing is parsed).
-
-    The load cache keys on it: a warm run that replays a stored output never
-    parses a program folder.
-    """
-    files = [f for folder in _folders(BUILTIN) for f in _program_files(folder)]
-    builtin = _digest(files)
-    if root is None:
-        return builtin
-    base = Path(root) / "programs"
-    if not base.exists():
-        return builtin
-    local = [f for folder in _folders(base) for f in _program_files(folder)]
-    return hashlib.blake2b(builtin + _digest(local) + (b"link" if base.is_symlink() else b""), digest_size=16).digest()
+_folders, _program_files, _digest = folders, program_files, digest
 
 
 def builtin_programs() -> tuple[tuple[Program, ...], bytes]:
     """The programs that ship with careerpath (read once per process)."""
+    programs, digest, _shared = _builtin()
+    return programs, digest
+
+
+def _builtin() -> tuple[tuple[Program, ...], bytes, tuple[KindSpec, ...]]:
+    """The built-in programs, the digest of their files and the shared document kinds (read once per process)."""
     key = str(BUILTIN)
     hit = _BUILTIN_CACHE.get(key)
     if hit is None:
         programs = []
-        files: list[Path] = []
         for folder in _folders(BUILTIN):
             program, diags = read_program(folder, builtin=True, shown=f"careerpath/programs/{folder.name}")
             if program is None:
                 raise ProgramError("; ".join(d.format() for d in diags), diags[0] if diags else None)
             programs.append(program)
-            files += _program_files(folder)
-        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(files))
+        shared, diags = read_kinds(SHARED_FILE, "", None, "careerpath/documents/kinds.yaml")
+        if diags:
+            raise ProgramError("; ".join(d.format() for d in diags), diags[0])
+        names = [k.name for p in programs for k in p.kinds] + [k.name for k in shared]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ProgramError(f"the document kind {twice[0]} is declared twice among the built-in programs")
+        kinds = {k.name: k for k in [k for p in programs for k in p.kinds] + list(shared)}
+        by_id = {p.id: p for p in programs}
+        for spec in shared:
+            problem = _kind_problem(spec, by_id)
+            if problem:
+                raise ProgramError(f"careerpath/documents/kinds.yaml: {problem}")
+        for program in programs:
+            problem = _documents_problem(program, kinds, by_id)
+            if problem:
+                raise ProgramError(f"{program.source}: {problem[2]}")
+        hit = _BUILTIN_CACHE[key] = (tuple(programs), _digest(builtin_files()), shared)
     return hit
+
+
+def _kind_problem(spec: KindSpec, by_id: dict[str, Program]) -> str:
+    """What is wrong with the ``enrollments.<id>.<field>`` paths of a kind ("" when nothing)."""
+    for pid, path in other_program_paths(spec):
+        other = by_id.get(pid)
+        if other is None:
+            return f"kind {spec.name} reads `enrollments.{pid}`, a program this caseload does not have"
+        if path and other.field(tuple(path.split("."))) is None:
+            return f"kind {spec.name} reads `enrollments.{pid}.{path}`, which {pid} does not declare"
+    return ""
+
+
+def _documents_problem(program: Program, kinds: dict[str, KindSpec],
+                       by_id: dict[str, Program]) -> Optional[tuple[str, tuple, str]]:
+    """(file, path in it, message) of the first document kind or field a program names that does not exist."""
+    for i, name in enumerate(program.documents):
+        if name not in kinds:
+            return PROGRAM_FILE, ("documents", i), (f"`documents` lists `{name}`, a kind that neither a program "
+                                                    "folder nor careerpath/documents/kinds.yaml declares")
+    for spec in program.kinds:
+        problem = _kind_problem(spec, by_id)
+        if problem:
+            return DOCUMENTS_FILE, ("kinds", spec.name), problem
+    return None
+
+
+def _position(folder: Path, name: str, shown: str, path: tuple) -> tuple[int, int]:
+    """Where ``path`` is written in ``folder/name`` (read again: only an error needs it)."""
+    from ..yamlfile import read_file
+
+    parsed = read_file(folder / name, f"{shown}/{name}")
+    if parsed.positions is None:
+        return 1, 1
+    return parsed.positions.keys.get(tuple(path)) or parsed.positions.value(path)
 
 
 _CASELOAD_CACHE: dict[tuple, ProgramSet] = {}
@@ -502,21 +577,21 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
     (it cannot silently replace a built-in one). Folders are re-read when a
     file in them changes.
     """
-    builtin, builtin_fp = builtin_programs()
+    builtin, builtin_fp, shared = _builtin()
     if root is None:
-        return ProgramSet(builtin, (), builtin_fp)
+        return ProgramSet(builtin, (), builtin_fp, shared)
     base = Path(root) / "programs"
     if not base.exists():
-        return ProgramSet(builtin, (), builtin_fp)
+        return ProgramSet(builtin, (), builtin_fp, shared)
     diags: list[Diagnostic] = []
     if base.is_symlink():
         from ..loader import inside
 
         if not inside(Path(root), base):
             diags.append(Diagnostic("programs", 1, 1, "error", "symlink-outside",
-                                    "the programs folder is a link outside the caseload; it is not read",
-                                    "copy the program folders into the caseload"))
-            return ProgramSet(builtin, tuple(diags), builtin_fp)
+                                    Message("the programs folder is a link outside the caseload; it is not read"),
+                                    Message("copy the program folders into the caseload")))
+            return ProgramSet(builtin, tuple(diags), builtin_fp, shared)
     folders = _folders(base)
     files = [f for folder in folders for f in _program_files(folder)]
     try:
@@ -532,6 +607,7 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
     from ..obligations.rules import common_rules
 
     rule_ids = {r.id for p in builtin for r in p.rules} | {r.id for r in common_rules()}
+    kind_names = {k.name for p in builtin for k in p.kinds} | {k.name for k in shared}
     for folder in folders:
         shown = f"programs/{folder.name}"
         if folder.is_symlink():
@@ -539,7 +615,7 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
 
             if not inside(Path(root), folder):
                 diags.append(Diagnostic(shown, 1, 1, "error", "symlink-outside",
-                                        "a program folder links outside the caseload; it is not read"))
+                                        Message("a program folder links outside the caseload; it is not read")))
                 continue
         program, more = read_program(folder, builtin=False, shown=shown)
         diags.extend(more)
@@ -547,19 +623,53 @@ def load_programs(root: Optional[Path] = None) -> ProgramSet:
             continue
         if program.id in taken:
             diags.append(Diagnostic(f"{shown}/{PROGRAM_FILE}", 1, 1, "error", "program-invalid",
-                                    f"the program id {program.id} is already taken by a built-in program",
-                                    "give your program its own id (and folder name)"))
+                                    Message("the program id {name} is already taken by a built-in program", name=program.id),
+                                    Message("give your program its own id (and folder name)")))
             continue
         clash = next((r.id for r in program.rules if r.id in rule_ids), None)
         if clash is not None:
             diags.append(Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error", "program-invalid",
-                                    f"the rule id {clash} is already defined by another program",
-                                    "rule ids start with a prefix of the program's own"))
+                                    Message("the rule id {name} is already defined by another program", name=clash),
+                                    Message("rule ids start with a prefix of the program's own")))
             continue
+        twice = next((k.name for k in program.kinds if k.name in kind_names), None)
+        if twice is not None:
+            line, col = _position(folder, DOCUMENTS_FILE, shown, ("kinds", twice))
+            diags.append(Diagnostic(f"{shown}/{DOCUMENTS_FILE}", line, col, "error", "program-invalid",
+                                    Message("the document kind {name} is already declared elsewhere", name=twice),
+                                    Message("give your kind its own name (to change a built-in document, put "
+                                            "its template in the caseload's templates/ folder)")))
+            continue
+        kept = []
+        for spec in program.registries:
+            owner = next((p.id for p in programs if any(r.name == spec.name for r in p.registries)), None)
+            if owner is None:
+                kept.append(spec)
+                continue
+            diags.append(Diagnostic(f"{shown}/{PROGRAM_FILE}", spec.line, 1, "error", "program-invalid",
+                                    f"the registry name {spec.name} is already declared by {owner}; "
+                                    "this registry is left out", "give your registry a name of its own"))
+        if len(kept) != len(program.registries):
+            program = _replace(program, registries=tuple(kept))
         taken.add(program.id)
         rule_ids.update(r.id for r in program.rules)
+        kind_names.update(k.name for k in program.kinds)
         programs.append(program)
-    found = ProgramSet(tuple(programs), tuple(diags), fingerprint(root))
+    # a caseload program may list kinds declared by the others: checked once every folder is read
+    kinds = ProgramSet(tuple(programs), (), b"", shared).kinds()
+    by_id = {p.id: p for p in programs}
+    kept = []
+    for program in programs:
+        problem = None if program.builtin else _documents_problem(program, kinds, by_id)
+        if problem is None:
+            kept.append(program)
+            continue
+        name, path, message = problem
+        shown = f"programs/{program.id}"
+        line, col = _position(program.folder, name, shown, path)
+        diags.append(Diagnostic(f"{shown}/{name}", line, col, "error", "program-invalid", message))
+    programs = kept
+    found = ProgramSet(tuple(programs), tuple(diags), fingerprint(root), shared)
     if key is not None:
         if len(_CASELOAD_CACHE) > 16:
             _CASELOAD_CACHE.clear()

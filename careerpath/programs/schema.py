@@ -1,20 +1,23 @@
-"""JSON Schema (draft-07) of a program folder's files, for editors: program.yaml and rules.yaml.
+"""JSON Schema (draft-07) of program.yaml and documents.yaml, for editors.
 
-program.yaml is read by hand-written code (:mod:`.registry`, :mod:`.fields`), so
-its schema is written here, next to that code, and a test checks every shipped
-program.yaml against it; rules.yaml's is generated from the rule models.
+program.yaml and documents.yaml are read by hand-written code (:mod:`.registry`,
+:mod:`.fields`, :mod:`.kinds`), so their schemas are written here, next to that
+code, and a test checks every shipped file against them. documents.yaml's
+schema also serves the shared kinds, careerpath/documents/kinds.yaml.
+rules.yaml's schema is generated from the rule models
+(:func:`careerpath.schema.rules_schema`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from .fields import TYPES
+from .kinds import AUDIENCES, LABEL_TABLES, PERIODS, ROOTS
+from .registries import SOURCES
 
 _TEXT = {"type": "string"}
 _LANGS = {"type": "object", "additionalProperties": {"type": "string"},
           "description": "language code -> text (en, es, vi, hy, hmn, ru)"}
-_CONDITION = {"type": "object", "description": "path: expected value (null = unset, a list = one of, "
+CONDITION = {"type": "object", "description": "path: expected value (null = unset, a list = one of, "
                                                "{set: true|false}, {on_or_after|on_or_before: path})"}
 
 
@@ -39,12 +42,37 @@ def _field() -> dict:
     }
 
 
+def _registry() -> dict:
+    expr = {"type": "string", "description": "a Jinja expression over the row (case, person, enrollment, enrolled, "
+                                             "referral, event, job, period, today, staff, program, n, date())"}
+    column = {"type": "object", "additionalProperties": False, "required": ["name", "header"],
+              "oneOf": [{"required": ["value"]}, {"required": ["text"]}],
+              "properties": {"name": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                                      "description": "the CSV header"},
+                             "header": {"type": "string", "description": "the header a person reads (HTML)"},
+                             "value": expr,
+                             "text": {"type": "string", "description": "a Jinja template giving the cell's text"}}}
+    return {
+        "type": "object", "additionalProperties": False, "required": ["title", "each", "columns"],
+        "properties": {
+            "title": {"type": "string", "description": "a Jinja template ({{ period.label }})"},
+            "lang": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "the language of the page"},
+            "dates": {"type": "string", "description": "strftime format of date values (default %Y-%m-%d)"},
+            "each": {"enum": list(SOURCES),
+                     "description": "one row per enrolled case, or per referral, event or job of one"},
+            "where": expr,
+            "sort": {"type": "array", "items": expr},
+            "columns": {"type": "array", "minItems": 1, "items": column},
+        },
+    }
+
+
 def program_schema() -> dict:
     """The schema of ``programs/<id>/program.yaml``."""
     check = {
         "type": "object", "additionalProperties": False, "required": ["code", "message"],
         "properties": {
-            "code": _TEXT, "message": _TEXT, "hint": _TEXT, "when": _CONDITION,
+            "code": _TEXT, "message": _TEXT, "hint": _TEXT, "when": CONDITION,
             "require": {"type": "array", "items": _TEXT}, "require_any": {"type": "array", "items": _TEXT},
             "forbid": {"type": "array", "items": _TEXT},
             "range": {"type": "object", "properties": {"field": _TEXT, "min": {"type": "number"}, "max": {"type": "number"}}},
@@ -53,15 +81,15 @@ def program_schema() -> dict:
         },
     }
     new_field = {"type": "object", "additionalProperties": False, "properties": {
-        "option": _TEXT, "required": {"type": "boolean"}, "required_when": _CONDITION, "value": {},
-        "when": _CONDITION, "comment": _TEXT, "help": _TEXT}}
+        "option": _TEXT, "required": {"type": "boolean"}, "required_when": CONDITION, "value": {},
+        "when": CONDITION, "comment": _TEXT, "help": _TEXT}}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "careerpath program (programs/<id>/program.yaml)",
         "type": "object",
         "additionalProperties": False,
         "required": ["id", "names", "enrollment"],
-        "definitions": {"field": _field()},
+        "definitions": {"field": _field(), "registry": _registry()},
         "properties": {
             "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
                    "description": "the program id (equals the folder name)"},
@@ -70,48 +98,66 @@ def program_schema() -> dict:
             "calendar": {"type": "string", "description": "a country code for working days (RU)"},
             "staff": {"type": "array", "items": _TEXT, "description": "fact paths of who answers for the obligations"},
             "start": {"type": "string", "description": "the enrollment field that dates its beginning"},
+            "end": {"type": "string", "description": "the enrollment date field that dates its end (reports count "
+                                                     "a person in a period from start to end, or to the case's closure)"},
             "enrollment": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "settings": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "events": {"type": "object", "additionalProperties": {
                 "type": "object", "properties": {"label": _TEXT}}},
             "documents": {"type": "array", "items": _TEXT},
             "stages": {"type": "array", "items": {"type": "object", "required": ["stage"],
-                                                  "properties": {"stage": _TEXT, "when": _CONDITION}}},
+                                                  "properties": {"stage": _TEXT, "when": CONDITION}}},
             "codes": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["severity", "meaning"],
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
             "checks": {"type": "array", "items": check},
             "new": {"type": "object", "additionalProperties": {"anyOf": [new_field, {"not": {"type": "object"}}]}},
+            "registries": {"type": "object", "description": "tables of the program's people for `report registry`",
+                           "propertyNames": {"pattern": "^[a-z][a-z0-9-]*$"},
+                           "additionalProperties": {"$ref": "#/definitions/registry"}},
         },
     }
 
 
-def rules_schema() -> dict:
-    """The schema of ``programs/<id>/rules.yaml`` (generated from the rule models)."""
-    from ..obligations.rules import Rule, RuleFile
-    from ..schema import _draft07
-
-    raw = RuleFile.model_json_schema(by_alias=True, mode="validation")
-    rule = _draft07(Rule.model_json_schema(by_alias=True, mode="validation"))
-    schema: dict[str, Any] = {"$schema": "http://json-schema.org/draft-07/schema#", **_draft07(raw)}
-    schema["title"] = "careerpath program rules (programs/<id>/rules.yaml)"
-    schema.setdefault("definitions", {}).update(rule.pop("definitions", {}))
-    for name in ("program", "staff", "calendar", "reviewed", "source_file"):
-        rule["properties"].pop(name, None)  # set from program.yaml, not written per rule
-    schema["definitions"]["Rule"] = rule
-    schema["properties"]["rules"] = {"type": "array", "items": {"$ref": "#/definitions/Rule"}}
-    schema["definitions"]["Condition"] = _CONDITION  # written as a mapping, kept as pairs in the model
-    return _no_prefix_items(schema)
-
-
-def _no_prefix_items(node: Any) -> Any:
-    """Draft-07 has no ``prefixItems`` (pydantic's tuples): a fixed-length array of the first item's type."""
-    if isinstance(node, dict):
-        out = {k: _no_prefix_items(v) for k, v in node.items()}
-        if "prefixItems" in out:
-            items = out.pop("prefixItems")
-            out["items"] = items[0] if items else {}
-        return out
-    if isinstance(node, list):
-        return [_no_prefix_items(v) for v in node]
-    return node
+def documents_schema() -> dict:
+    """The schema of ``programs/<id>/documents.yaml`` (and of the shared careerpath/documents/kinds.yaml)."""
+    path = {"type": "string", "pattern": r"^(" + "|".join(ROOTS) + r")(\.(\*|[A-Za-z0-9_][A-Za-z0-9_-]*))*$",
+            "description": "where the data is written: config.agency, case.person.phone, staff.<role>, "
+                           "enrollment.<field>, enrollments.<program>.<field>, plan.goals, referral.<kind>"}
+    condition = {"anyOf": [path, {"type": "object", "minProperties": 1, "propertyNames": path,
+                                  "description": "path: expected value (null = unset, a list = one of, "
+                                                 "{set: true|false})"}]}
+    requirement = {"anyOf": [path, {
+        "type": "object", "additionalProperties": False,
+        "oneOf": [{"required": ["path"]}, {"required": ["one_of"]}],
+        "properties": {
+            "path": path,
+            "one_of": {"type": "array", "items": path, "minItems": 2, "description": "any one of these set"},
+            "why": {"type": "string", "description": "shown in parentheses after the path when it is missing"},
+            "where": {"type": "object", "description": "keep the list items whose fields hold these values"},
+            "value": {"description": "the value the path must hold (a list: one of)"},
+        }}]}
+    kind = {
+        "type": "object", "additionalProperties": False, "required": ["title"],
+        "properties": {
+            "title": {"type": "string", "description": "the document's title, an English msgid"},
+            "audience": {"enum": list(AUDIENCES)},
+            "period": {"anyOf": [{"enum": list(PERIODS)}, {
+                "type": "object", "additionalProperties": False, "required": ["unit"],
+                "properties": {"unit": {"enum": list(PERIODS)},
+                               "anchor": {**path, "description": "the date a plan year starts on"}}}]},
+            "labels": {"type": "array", "items": {"anyOf": [{"enum": list(LABEL_TABLES)}, path]},
+                       "description": "label tables, or choice fields whose labels the template shows"},
+            "situation": {"anyOf": [condition, {"type": "array", "minItems": 1, "items": condition}],
+                          "description": "when the kind fits a case (a list: any of)"},
+            "requires": {"type": "array", "items": requirement},
+        },
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "careerpath document kinds (programs/<id>/documents.yaml)",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"kinds": {"type": "object", "additionalProperties": kind,
+                                 "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,63}$"}}},
+    }

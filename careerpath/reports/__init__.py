@@ -1,13 +1,19 @@
 """Batch reports for cron and the caseload dashboard (``careerpath report KIND``).
 
 Modules:
-    tables     a Table and its CSV (UTF-8 with BOM) and HTML forms
+    tables     a Table and its CSV (UTF-8 with BOM)
+    pages      HTML pages from templates/report-*.html.j2 in the documents' sandboxed Jinja
+               environment (a caseload overrides them; their words are in the documents catalogue)
     select     which cases a report covers (--case, --staff, --program)
-    dashboard  the supervisor's page: figures as data, then inline SVG
+    dashboard  the supervisor's page: figures as data (stages as each program declares them), then the page
     output     where reports go: atomic writes, the caseload lock (exit 75 when busy)
-    outcomes   one CSV row per job: placements and retention, for funders
-    registry   the Russian employment center's registries (CSV with BOM + HTML)
+    outcomes   one row per job: placements and retention, for funders (CSV and a page)
+    registry   the registries the programs declare (`registries:` in program.yaml), evaluated
     batch      runs one report kind and returns what it wrote or failed to write
+
+No module here names a program or an enrollment field: what differs between
+programs (stages, when an enrollment starts and ends, staff fields, registries,
+which programs have a quarterly report) is read from their program.yaml.
 
 Periods (2026-Q3, 2026-11, 2026) are :mod:`careerpath.period`.
 

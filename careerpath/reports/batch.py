@@ -9,15 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..fsio import WriteError
+from ..i18n.messages import message_of
 from ..loader import CaseFolder, Caseload
 from . import outcomes, registry
 from .output import write_output
 from ..period import Period
 from .select import select_cases
-from .tables import Link, Table, to_csv, to_html
+from .tables import to_csv
+
+#: the document kind `report quarterly` writes for every case enrolled in a program that lists it
+QUARTERLY_KIND = "quarterly-report"
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Filters:
 class BatchResult:
     written: list[tuple[Path, str]] = field(default_factory=list)   # (path, what: "12 rows")
     failed: list[tuple[str, str]] = field(default_factory=list)     # (output name, reason)
+    notes: list[str] = field(default_factory=list)                  # for stderr: Messages (a language fell back)
 
 
 @dataclass
@@ -41,13 +46,23 @@ class ReportRequest:
     out_dir: Path
     today: date
     filters: Filters = field(default_factory=Filters)
-    stamp: str = ""                       # a note added to HTML outputs with --stamp
+    stamp: str = ""                       # the day a "Generated ..." line in HTML outputs names (--stamp)
     redact: Callable[[str], str] | None = None   # applied to every text written
     fmt: str = "html"                     # documents in batches (quarterly): html or md
+    lang: str = ""                        # the pages' language (default: the caseload's default_language)
+    registries: tuple[str, ...] = ()      # registry: only these (--kind); default: every one declared
 
     def cases(self) -> list[CaseFolder]:
         f = self.filters
         return list(select_cases(self.caseload, cases=f.cases, staff=f.staff, programs=f.programs))
+
+    @property
+    def default_language(self) -> str:
+        return self.caseload.config.default_language
+
+    @property
+    def language(self) -> str:
+        return self.lang or self.default_language
 
 
 def _emit(req: ReportRequest, result: BatchResult, name: str, text: str, what: str) -> None:
@@ -56,31 +71,62 @@ def _emit(req: ReportRequest, result: BatchResult, name: str, text: str, what: s
     try:
         result.written.append((write_output(req.out_dir, name, text), what))
     except WriteError as e:
+        result.failed.append((name, message_of(e)))
+
+
+def _emit_page(req: ReportRequest, result: BatchResult, name: str, make: Callable[[], Any], what: str) -> None:
+    """Write an HTML page made by ``make`` (a pages.Page); a broken template (a caseload's override)
+    fails this output only."""
+    from ..documents.engine import RenderError
+
+    try:
+        page = make()
+    except RenderError as e:
         result.failed.append((name, str(e)))
+        return
+    result.notes.extend(page.notes)
+    _emit(req, result, name, page.text, what)
 
 
-def _emit_table(req: ReportRequest, result: BatchResult, stem: str, table: Table, html_too: bool) -> None:
-    what = f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}"
-    _emit(req, result, f"{stem}.csv", to_csv(table), what)
-    if html_too:
-        if req.stamp:
-            table.note = (table.note + " " + req.stamp).strip()
-        _emit(req, result, f"{stem}.html", to_html(table), what)
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
 
 
 def run_outcomes(req: ReportRequest) -> BatchResult:
+    from . import pages
+
     result = BatchResult()
-    table = outcomes.outcomes_table(req.cases(), req.period, req.today)
-    _emit_table(req, result, f"outcomes-{req.period.label}", table, html_too=False)
+    programs = req.caseload.programs
+    table = outcomes.outcomes_table(req.cases(), req.period, req.today, programs)
+    stem = f"outcomes-{req.period.label}"
+    _emit(req, result, f"{stem}.csv", to_csv(table), _rows(len(table.rows)))
+    _emit_page(req, result, f"{stem}.html", lambda: pages.render(
+        req.caseload.root, outcomes.TEMPLATE,
+        lambda lang: outcomes.context(table, req.period, programs=programs, lang=lang, stamp=req.stamp),
+        lang=req.language, default=req.default_language), _rows(len(table.rows)))
     return result
 
 
 def run_registry(req: ReportRequest) -> BatchResult:
+    """Every registry the caseload's programs declare (or those of ``req.registries``), CSV and HTML."""
+    from . import pages
+
     result = BatchResult()
     cases = req.cases()
-    for kind in registry.KINDS:
-        table = registry.BUILDERS[kind](cases, req.period)
-        _emit_table(req, result, f"registry-{kind}-{req.period.label}", table, html_too=True)
+    programs = req.caseload.programs
+    env = pages.environment(req.caseload.root)
+    for spec in registry.declared(programs, req.registries):
+        stem = f"registry-{spec.name}-{req.period.label}"
+        try:
+            table = registry.build(spec, programs.get(spec.program), cases, req.period, req.today,
+                                   req.caseload.config, env, req.language)
+        except registry.RegistryError as e:
+            result.failed += [(f"{stem}.csv", str(e)), (f"{stem}.html", str(e))]
+            continue
+        _emit(req, result, f"{stem}.csv", to_csv(table), _rows(len(table.rows)))
+        _emit_page(req, result, f"{stem}.html", lambda: pages.render(
+            req.caseload.root, registry.TEMPLATE, registry.context(table, stamp=req.stamp),
+            lang=table.lang, default=req.default_language), _rows(len(table.rows)))
     return result
 
 
@@ -90,30 +136,40 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
 
     result = BatchResult()
     cases = req.cases()
-    wanted = {cf.id for cf in cases}
+    wanted = {case_folder.id for case_folder in cases}
     open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
-    figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency)
-    page = dashboard.render(figures, stamp=req.stamp)
-    _emit(req, result, "dashboard.html", page, f"{len(open_obligations)} open obligations")
+    figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency,
+                                req.caseload.programs)
+    _emit_page(req, result, "dashboard.html", lambda: dashboard.render(
+        figures, programs=req.caseload.programs, staff=req.caseload.config.staff, lang=req.language,
+        default=req.default_language, root=req.caseload.root, stamp=req.stamp),
+        f"{len(open_obligations)} open obligations")
     return result
 
 
 def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
-    """CCP cases active at some point in the period: enrolled then, and not closed before it began."""
+    """Cases enrolled in a program that lists the quarterly report among its documents, active at some
+    point in the period: enrolled by its end (the program's ``start:``), not ended (``end:``) or closed
+    before it began."""
+    programs = [p for p in req.caseload.programs if QUARTERLY_KIND in p.documents]
     out = []
-    for cf in req.cases():
-        case = cf.model
-        ccp = case.enrollments.ca_dds_ccp
-        if ccp is None or ccp.start > req.period.end or (ccp.end is not None and ccp.end < req.period.start):
-            continue
+    for case_folder in req.cases():
+        case = case_folder.model
         if case.closure is not None and case.closure.date < req.period.start:
             continue
-        out.append(cf)
+        for program in programs:
+            enrollment = case.enrollments.get(program.id)
+            if enrollment is None:
+                continue
+            began, ended = program.began(enrollment), program.ended(enrollment)
+            if (began is None or began <= req.period.end) and (ended is None or ended >= req.period.start):
+                out.append(case_folder)
+                break
     return out
 
 
 def run_quarterly(req: ReportRequest) -> BatchResult:
-    """The quarterly CCP report of every CCP case active in the period, plus an index page.
+    """The quarterly report of every case active in the period in a program that has one, plus an index page.
 
     Each case gets its report in the person's language and, where that differs,
     in the agency's default language too (the regional center reads that one).
@@ -121,33 +177,35 @@ def run_quarterly(req: ReportRequest) -> BatchResult:
     failed in the index and in the result; the others are still written.
     """
     from ..documents import engine as documents
+    from . import pages
 
     result = BatchResult()
     folder = f"quarterly-{req.period.label}"
     default = req.caseload.config.default_language
     index_rows = []
-    for cf in quarterly_cases(req):
-        person_lang = cf.model.person.language
+    for case_folder in quarterly_cases(req):
+        person_lang = case_folder.model.person.language
         written: set[str] = set()
         for lang in dict.fromkeys((person_lang, default)):
             try:
-                doc = documents.render(req.caseload, "quarterly-report", cf.id, today=req.today, lang=lang,
+                doc = documents.render(req.caseload, QUARTERLY_KIND, case_folder.id, today=req.today, lang=lang,
                                        fmt=req.fmt, period=req.period.label)
             except documents.RenderError as e:
                 reason = str(e).splitlines()[0]
-                result.failed.append((f"{folder}/{cf.id}.{lang}.{req.fmt}", reason))
-                index_rows.append((cf.id, lang, "", "not rendered: " + reason))
+                result.failed.append((f"{folder}/{case_folder.id}.{lang}.{req.fmt}", reason))
+                index_rows.append({"case": case_folder.id, "lang": lang, "file": "", "failed": reason, "missing": ""})
                 continue
             if doc.lang in written:  # the same document again (the person's language fell back to it)
                 continue
             written.add(doc.lang)
-            file = f"{cf.id}.{doc.lang}.{req.fmt}"
+            file = f"{case_folder.id}.{doc.lang}.{req.fmt}"
             _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
-            note = "" if doc.lang == lang else f"no {lang} translation of this report yet"
-            index_rows.append((cf.id, doc.lang, Link(file, file), note))
-    table = Table(f"Quarterly CCP reports {req.period.label}", ("case", "language", "file", "note"),
-                  ("case", "language", "file", "note"), index_rows, note=req.stamp)
-    _emit(req, result, f"{folder}/index.html", to_html(table), f"{len(index_rows)} reports")
+            index_rows.append({"case": case_folder.id, "lang": doc.lang, "file": file, "failed": "",
+                               "missing": "" if doc.lang == lang else lang})
+    _emit_page(req, result, f"{folder}/index.html", lambda: pages.render(
+        req.caseload.root, "report-quarterly-index.html.j2",
+        {"period": req.period.label, "reports": index_rows, "stamp": req.stamp},
+        lang=req.language, default=req.default_language), f"{len(index_rows)} reports")
     return result
 
 

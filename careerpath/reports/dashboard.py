@@ -1,61 +1,86 @@
 """``report dashboard``: one self-contained HTML page a supervisor opens to see the caseload.
 
 The figures are computed first, as plain data (:func:`figures`), then drawn
-(:func:`render`): tests check the numbers against a hand count, and the page
-only draws what the numbers say. Charts are small hand-built SVG bar charts —
-no scripts, no fonts or styles fetched from anywhere.
+(:func:`render`) by the template ``report-dashboard.html.j2``: tests check the
+numbers against a hand count, and the page only draws what the numbers say.
+Charts are small hand-built SVG bar charts (:func:`careerpath.reports.pages.bar_chart`)
+— no scripts, no fonts or styles fetched from anywhere.
+
+Per-program figures come from what each program declares in its program.yaml:
+where a person stands (``stages:``), when an enrollment began (``start:``, for
+the days to a job) and the program's name in the page's language. Staff are
+shown by the names careerpath.yaml gives them.
 """
 
 from __future__ import annotations
 
-import html
 import statistics
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
 
 from ..loader import CaseFolder
-from ..models import Case
-from .outcomes import enrollment_start
 from ..period import Period
+from .outcomes import enrollment_start
 
 STATUSES = ("overdue", "partial", "due-soon", "upcoming")
+UNASSIGNED = "(unassigned)"
+#: a closed case stands here in each of its programs, whatever the program's own stages say
+CLOSED = "closed"
+#: where a person stands in a program that declares no stage that fits
+ENROLLED = "enrolled"
 
 
-def stage(case: Case, program: str, today: date) -> str:
-    """Where a person stands in one program (display only; derived from the case file)."""
-    e = case.enrollments
-    working = any(j.start <= today and (j.end is None or j.end >= today) and (j.program in (None, program)) for j in case.jobs)
+def working(case: Any, program: str, today: date) -> bool:
+    """Whether the person holds a job today that belongs to ``program`` (or to no program in particular)."""
+    return any(j.start <= today and (j.end is None or j.end >= today) and j.program in (None, program)
+               for j in case.jobs)
+
+
+def _walk(value: Any, parts: Sequence[str]) -> Any:
+    for part in parts:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif value is not None and not part.startswith("_"):
+            value = getattr(value, part, None)
+        else:
+            return None
+    return value
+
+
+def stage(case: Any, program: Any, today: date) -> str:
+    """Where a person stands in one program: the first of its declared ``stages:`` whose condition holds.
+
+    Conditions are read as in rule files and data checks
+    (:func:`careerpath.programs.constraints.holds`) over ``enrollment.<path>``
+    (this program's enrollment), ``case.working`` (a current job in this
+    program), ``case.<path>`` and ``today``. A closed case is ``closed``; a
+    case no declared stage fits is ``enrolled``.
+    """
+    from ..programs.constraints import holds
+
     if case.status == "closed":
-        return "closed"
-    if program == "ca-dor-vr":
-        vr = e.ca_dor_vr
-        el = vr.eligibility
-        if el.status == "ineligible":
-            return "ineligible"
-        if el.status == "closed-before-decision":
-            return "closed"
-        if el.status == "pending":
-            return "applied"
-        if el.waiting_list and not el.waiting_list.released:
-            return "waiting list"
-        if vr.ipe is None or vr.ipe.signed is None:
-            return "eligible, no IPE"
-        return "employed" if working else "IPE in progress"
-    if program == "ca-dor-se":
-        se = e.ca_dor_se
-        return "extended services" if se.transitioned and se.transitioned <= today else (
-            "ongoing support" if working else "job search")
-    if program == "ca-dds-ccp":
-        return "employed" if working else "career planning"
-    if program == "ru-czn-disability":
-        czn = e.ru_czn_disability
-        if working:
-            return "employed"
-        return "IPRA measures" if czn.ipra and czn.ipra.received else "registered"
-    return "enrolled"
+        return CLOSED
+    enrollment = case.enrollments.get(program.id)
+
+    def value_of(path: str) -> Any:
+        parts = path.split(".")
+        if parts[0] == "enrollment":
+            return _walk(enrollment, parts[1:])
+        if parts == ["case", "working"]:
+            return working(case, program.id, today)
+        if parts[0] == "case":
+            return _walk(case, parts[1:])
+        if parts == ["today"]:
+            return today
+        return None
+
+    for name, condition in program.stages:
+        if holds(condition, value_of, today):
+            return name
+    return ENROLLED
 
 
 @dataclass
@@ -83,11 +108,17 @@ class Figures:
         return self.cie_placements / self.placements if self.placements else None
 
 
-def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Period, today: date, agency: str) -> Figures:
-    """Count everything the dashboard shows. ``obligations`` are the open ones (not done)."""
+def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Period, today: date, agency: str,
+            programs: Any = None) -> Figures:
+    """Count everything the dashboard shows. ``obligations`` are the open ones (not done);
+    ``programs`` is the caseload's program set (default: the built-in programs)."""
+    if programs is None:
+        from ..programs import load_programs
+
+        programs = load_programs()
     f = Figures(agency, today, period)
     f.cases_total = len(cases)
-    f.cases_active = sum(1 for cf in cases if cf.model.status == "active")
+    f.cases_active = sum(1 for case_folder in cases if case_folder.model.status == "active")
     by_status: Counter[str] = Counter()
     by_staff: dict[str, Counter[str]] = {}
     past_due_staff: Counter[str] = Counter()
@@ -95,28 +126,31 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
         if ob.status == "done":
             continue
         by_status[ob.status] += 1
-        for sid in ob.staff or ("(unassigned)",):
+        for sid in ob.staff or (UNASSIGNED,):
             by_staff.setdefault(sid, Counter())[ob.status] += 1
         if ob.past_due:  # overdue, and partial months whose date has passed
-            for sid in ob.staff or ("(unassigned)",):
+            for sid in ob.staff or (UNASSIGNED,):
                 past_due_staff[sid] += 1
-            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title, "due": ob.due, "status": ob.status,
-                              "days": (today - ob.due).days, "staff": ", ".join(ob.staff)})
+            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title,
+                              "titles": dict(getattr(ob, "titles", None) or {}), "due": ob.due,
+                              "status": ob.status, "days": (today - ob.due).days, "staff": list(ob.staff)})
     f.obligations_by_status = {s: by_status[s] for s in STATUSES}
     f.obligations_by_staff = {sid: {s: c[s] for s in STATUSES} for sid, c in sorted(by_staff.items())}
     f.past_due_by_staff = dict(sorted(past_due_staff.items()))
     f.overdue.sort(key=lambda o: (o["due"], o["case"], o["rule"]))
-    programs: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     stages: dict[str, Counter[str]] = {}
     languages: Counter[str] = Counter()
     hours, days_to_job = [], []
     wages: dict[str, list[float]] = {}
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         languages[case.person.language] += 1
-        for pid, _ in case.enrollments.items():
-            programs[pid] += 1
-            stages.setdefault(pid, Counter())[stage(case, pid, today)] += 1
+        for pid in case.enrollments:
+            counts[pid] += 1
+            program = programs.get(pid)
+            where = stage(case, program, today) if program is not None else ENROLLED
+            stages.setdefault(pid, Counter())[where] += 1
         for job in case.jobs:
             if job.start not in period or job.start > today:
                 continue
@@ -127,10 +161,10 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
                 hours.append(job.hours_per_week)
             if job.wage is not None and job.wage > 0:
                 wages.setdefault(job.currency or "?", []).append(job.wage)
-            began = enrollment_start(case, job.program)
+            began = enrollment_start(case, job.program, programs)
             if began is not None and began <= job.start:
                 days_to_job.append((job.start - began).days)
-    f.cases_by_program = dict(sorted(programs.items()))
+    f.cases_by_program = dict(sorted(counts.items()))
     f.stages = {pid: dict(sorted(c.items())) for pid, c in sorted(stages.items())}
     f.languages = dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     f.hours_per_week_median = statistics.median(hours) if hours else None
@@ -141,87 +175,46 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
 
 # ---------------------------------------------------------------- drawing
 
-_COLORS = {"overdue": "#b00020", "partial": "#b35900", "due-soon": "#8a6d00", "upcoming": "#2b6cb0"}
+COLORS = {"overdue": "#b00020", "partial": "#b35900", "due-soon": "#8a6d00", "upcoming": "#2b6cb0"}
+TEMPLATE = "report-dashboard.html.j2"
 
 
-def bar_chart(title: str, data: dict[str, int | float], *, color: str = "#2b6cb0", colors: dict[str, str] | None = None) -> str:
-    """A horizontal bar chart as inline SVG, with a text equivalent for screen readers."""
-    e = html.escape
-    items = list(data.items())
-    if not items:
-        return f'<figure><figcaption>{e(title)}</figcaption><p class="empty">none</p></figure>'
-    top = max((v for _, v in items), default=0) or 1
-    row, label_w, bar_w = 26, 170, 300
-    ident = f"t-{zlib.crc32(title.encode()):08x}"  # str hash() differs per process: not deterministic
-    height = row * len(items) + 10
-    parts = [f"<figure><figcaption>{e(title)}</figcaption>", f'<svg role="img" aria-labelledby="{ident}" width="{label_w + bar_w + 60}" '
-             f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{ident}">{e(title)}: '
-             + e(", ".join(f"{k} {v:g}" for k, v in items)) + "</title>"]
-    for i, (label, value) in enumerate(items):
-        y = 5 + i * row
-        w = round(bar_w * value / top) if value else 0
-        fill = (colors or {}).get(label, color)
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13">{e(str(label))}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="18" fill="{fill}"/>')
-        parts.append(f'<text x="{label_w + w + 6}" y="{y + 16}" font-size="13">{value:g}</text>')
-    parts.append("</svg></figure>")
-    return "".join(parts)
+def context(f: Figures, *, programs: Any, staff: Iterable[Any], lang: str, stamp: str = "") -> dict:
+    """What ``report-dashboard.html.j2`` sees: the figures, and how to show their ids in ``lang``:
+    staff by name (careerpath.yaml), programs by name (program.yaml), stages in the page's language."""
+    from . import pages
+
+    cat = pages.catalog(lang)
+    staff_names = {s.id: s.name for s in staff}
+    staff_names = {sid: staff_names.get(sid) or (cat.gettext(sid) if sid == UNASSIGNED else sid)
+                   for sid in [*f.obligations_by_staff, *f.past_due_by_staff,
+                               *(sid for o in f.overdue for sid in o["staff"])]}
+    program_names = {}
+    for pid in f.cases_by_program:
+        program = programs.get(pid)
+        program_names[pid] = program.name_in(lang) if program is not None else pid
+    stage_labels = {pid: {name: cat.gettext(name) for name in counts} for pid, counts in f.stages.items()}
+    overdue = [{**o, "title": o["titles"].get(lang) or o["titles"].get(lang.split("-")[0]) or o["title"],
+                "due": o["due"].isoformat(), "staff": ", ".join(staff_names.get(s, s) for s in o["staff"])}
+               for o in f.overdue]
+    return {
+        "figures": f, "overdue": overdue, "agency": f.agency, "today": f.today.isoformat(), "period": f.period.label,
+        "stamp": stamp, "statuses": STATUSES, "colors": COLORS, "staff_names": staff_names,
+        "program_names": program_names, "stage_labels": stage_labels,
+        "chart": pages.bar_chart, "number": pages.number, "percent": pages.percent,
+    }
 
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem;line-height:1.45;color:#111;max-width:72rem}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
-.cards{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #bbb;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
-.card b{display:block;font-size:1.6rem}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left}th{background:#eee}tr{break-inside:avoid}
-.grid{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}svg text{font-family:inherit;fill:#111}
-@page{size:A4 landscape;margin:1.2cm}@media print{body{margin:0}}
-"""
+def render(f: Figures, *, programs: Any = None, staff: Iterable[Any] = (), lang: str = "en", default: str = "en",
+           root: Optional[Path] = None, stamp: str = "") -> Any:
+    """The dashboard page (``report-dashboard.html.j2``, a caseload's own if it has one) in ``lang``."""
+    from . import pages
 
+    if programs is None:
+        from ..programs import load_programs
 
-def _fmt(value: float | None, suffix: str = "") -> str:
-    if value is None:
-        return "–"
-    return (f"{value:.2f}".rstrip("0").rstrip(".")) + suffix
+        programs = load_programs(root)
+    staff = list(staff)
+    return pages.render(root, TEMPLATE, lambda chosen: context(f, programs=programs, staff=staff, lang=chosen,
+                                                              stamp=stamp), lang=lang, default=default)
 
-
-def render(f: Figures, *, stamp: str = "") -> str:
-    e = html.escape
-    cards = [("active cases", f.cases_active), ("past due", len(f.overdue)),
-             ("due soon", f.obligations_by_status.get("due-soon", 0)), ("placements", f.placements),
-             ("CIE rate", "–" if f.cie_rate is None else f"{f.cie_rate:.0%}"),
-             ("median hours/week", _fmt(f.hours_per_week_median)),
-             ("median days to job", _fmt(f.days_to_job_median))]
-    cards += [(f"median wage ({cur})", _fmt(w)) for cur, w in f.wage_median.items()]
-    out = [f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-           f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-           f"<title>{e(f.agency)} — caseload dashboard {e(f.today.isoformat())}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-           f"<h1>{e(f.agency)}: caseload on {e(f.today.isoformat())}</h1>\n",
-           f"<p>Employment outcomes cover jobs started in {e(f.period.label)}. {e(stamp)}</p>\n",
-           '<section aria-label="summary" class="cards">'
-           + "".join(f'<div class="card"><b>{e(str(v))}</b>{e(k)}</div>' for k, v in cards) + "</section>\n",
-           '<h2>Open obligations</h2>\n<div class="grid">',
-           bar_chart("Open obligations by status", f.obligations_by_status, colors=_COLORS),
-           bar_chart("Past due by staff", f.past_due_by_staff, color=_COLORS["overdue"]), "</div>\n"]
-    out.append("<table>\n<thead><tr><th scope=\"col\">staff</th>" + "".join(f"<th scope=\"col\">{s}</th>" for s in STATUSES)
-               + "</tr></thead>\n<tbody>\n" + "\n".join(
-                   f"<tr><td>{e(sid)}</td>" + "".join(f"<td>{c[s]}</td>" for s in STATUSES) + "</tr>"
-                   for sid, c in f.obligations_by_staff.items()) + "\n</tbody>\n</table>\n")
-    out.append(f"<h2>Past due ({len(f.overdue)})</h2>\n")
-    if f.overdue:
-        out.append("<table>\n<thead><tr><th scope=\"col\">case</th><th scope=\"col\">obligation</th><th scope=\"col\">status</th><th scope=\"col\">due</th>"
-                   "<th scope=\"col\">days late</th><th scope=\"col\">staff</th></tr></thead>\n<tbody>\n" + "\n".join(
-                       f"<tr><td>{e(o['case'])}</td><td>{e(o['title'])} <small>({e(o['rule'])})</small></td><td>{e(o['status'])}</td>"
-                       f"<td>{o['due'].isoformat()}</td><td>{o['days']}</td><td>{e(o['staff'])}</td></tr>"
-                       for o in f.overdue) + "\n</tbody>\n</table>\n")
-    else:
-        out.append("<p>Nothing is overdue.</p>\n")
-    out.append('<h2>Cases by program and stage</h2>\n<div class="grid">')
-    out.append(bar_chart("Cases by program", f.cases_by_program))
-    for pid, stages in f.stages.items():
-        out.append(bar_chart(f"{pid} by stage", stages, color="#4a5568"))
-    out.append("</div>\n<h2>Languages</h2>\n")
-    out.append(bar_chart("People by language", f.languages, color="#2f855a"))
-    out.append("\n</main>\n</body>\n</html>\n")
-    return "".join(out)

@@ -4,13 +4,17 @@ Retention at each checkpoint (30 days, 90 days, 6 and 12 months after the
 start) is ``yes`` when the job had not ended by then, ``no`` when it had, and
 ``pending`` while the checkpoint is still after ``today``. ``days_to_job`` counts
 from the start of the enrollment the job belongs to (its ``program``, else the
-earliest enrollment, else ``opened``).
+earliest enrollment, else ``opened``); an enrollment's start is the field its
+program declares as ``start:`` in program.yaml.
+
+The CSV is for funders' spreadsheets (stored values: program ids, yes/no); the
+HTML page (``report-outcomes.html.j2``) shows the same rows for people.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable
+from typing import Any, Iterable, Optional
 
 from dateutil.relativedelta import relativedelta
 
@@ -26,17 +30,15 @@ COLUMNS = ("case", "program", "language", "employer", "title", "start", "end", "
            "integrated", "days_to_job", *(name for name, _ in CHECKPOINTS))
 
 
-def enrollment_start(case: Case, program: str | None) -> date | None:
+def enrollment_start(case: Case, program: Optional[str], programs: Any) -> Optional[date]:
+    """When the enrollment ``program`` began (its declared ``start:`` field); for a job of no
+    program, the earliest enrollment's start; with no enrollment start at all, ``opened``."""
     starts = {}
-    e = case.enrollments
-    if e.ca_dds_ccp:
-        starts["ca-dds-ccp"] = e.ca_dds_ccp.start
-    if e.ca_dor_vr:
-        starts["ca-dor-vr"] = e.ca_dor_vr.applied
-    if e.ca_dor_se:
-        starts["ca-dor-se"] = e.ca_dor_se.start
-    if e.ru_czn_disability:
-        starts["ru-czn-disability"] = e.ru_czn_disability.registered
+    for pid, enrollment in case.enrollments.items():
+        declared = programs.get(pid)
+        began = declared.began(enrollment) if declared is not None else None
+        if began is not None:
+            starts[pid] = began
     if program in starts:
         return starts[program]
     return min(starts.values()) if starts else case.opened
@@ -49,14 +51,14 @@ def retention(start: date, end: date | None, offset: relativedelta, today: date)
     return "pending" if checkpoint > today else "yes"
 
 
-def outcomes_table(cases: Iterable[CaseFolder], period: Period, today: date) -> Table:
+def outcomes_table(cases: Iterable[CaseFolder], period: Period, today: date, programs: Any) -> Table:
     rows = []
-    for cf in cases:
-        case = cf.model
+    for case_folder in cases:
+        case = case_folder.model
         for job in sorted(case.jobs, key=lambda j: (j.start, j.employer)):
             if not period.overlaps(job.start, job.end) or job.start > today:
                 continue
-            began = enrollment_start(case, job.program)
+            began = enrollment_start(case, job.program, programs)
             rows.append((
                 case.id, job.program or "", case.person.language, job.employer, job.title or "",
                 job.start.isoformat(), job.end.isoformat() if job.end else "", job.hours_per_week, job.wage,
@@ -64,3 +66,20 @@ def outcomes_table(cases: Iterable[CaseFolder], period: Period, today: date) -> 
                 *(retention(job.start, job.end, off, today) for _, off in CHECKPOINTS),
             ))
     return Table(f"Employment outcomes {period.label}", COLUMNS, COLUMNS, rows)
+
+
+TEMPLATE = "report-outcomes.html.j2"
+
+
+def context(table: Table, period: Period, *, programs: Any, lang: str, stamp: str = "") -> dict:
+    """What ``report-outcomes.html.j2`` sees: one mapping per job (the CSV's columns, as text),
+    with the program's name in ``lang`` beside its id."""
+    from .tables import cell
+
+    jobs = []
+    for row in table.rows:
+        job = {name: cell(value) for name, value in zip(table.columns, row)}
+        declared = programs.get(job["program"]) if job["program"] else None
+        job["program_name"] = declared.name_in(lang) if declared is not None else job["program"]
+        jobs.append(job)
+    return {"jobs": jobs, "period": period.label, "stamp": stamp}

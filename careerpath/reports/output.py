@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..fsio import LockBusy, WriteError, atomic_write, caseload_lock
+from ..i18n.messages import Message
 
 LOCK_NAME = ".careerpath/lock"  # caseload_lock()'s default
 __all__ = ["LOCK_NAME", "LockBusy", "caseload_lock", "write_output"]
@@ -25,11 +26,12 @@ def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
     """Write ``out_dir/name`` atomically; ``name`` may not climb out of ``out_dir``."""
     target = (Path(out_dir) / name)
     if ".." in Path(name).parts or Path(name).is_absolute():
-        raise WriteError(f"refusing to write outside the output folder: {name}")
+        raise WriteError(Message("refusing to write outside the output folder: {name}", name=name))
     folder = Path(out_dir)
     for part in Path(name).parts[:-1]:
         folder = folder / part
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise WriteError(f"{folder} is a symbolic link or not a folder; careerpath does not write through it")
+            raise WriteError(Message("{path} is a symbolic link or not a folder; careerpath does not write through it",
+                                     path=folder))
     atomic_write(target, data)  # refuses a target that is not a regular file
     return target

@@ -1,90 +1,217 @@
-"""``report registry``: the employment center's registries and journals (seed 004), in Russian.
+"""``report registry``: the registries and journals the caseload's programs declare, as CSV and HTML.
 
-- ``recipients``: реестр получателей комплекса услуг — every citizen enrolled in
-  ``ru-czn-disability`` whose registration overlaps the period;
-- ``psych-referrals``: журнал направлений на психологическую поддержку —
-  psychological-support referrals dated in the period, with consent and conclusion;
-- ``ipra-lists``: журнал перечней мероприятий ИПРА — each IPRA whose extract was
-  received in the period, with its measures, deadline and executors.
+A program declares its registries in its program.yaml (``registries:``, see
+:mod:`careerpath.programs.registries`): what a row is, which rows a period
+keeps, their order, and each column as a Jinja expression. This module
+evaluates those declarations; it knows no program. Expressions run in the
+documents' sandboxed environment (a caseload's own program is data: nothing in
+it runs outside the sandbox), with one difference: a field that is not there
+reads as nothing (``enrollment.a.b`` is empty when the enrollment has no ``a``),
+so a declaration need not guard every optional field.
 
-These are the center's internal registries, so they carry the citizen's name
-(as the paper journals do); ``--redact`` replaces it for sharing.
+Names an expression sees:
+
+``case``        the case (``case.id``, ``case.status``, ``case.closure.date``, ...)
+``person``      the person (``person.name``, ``person.language``, ...)
+``enrollment``  the case's enrollment in the declaring program (its fields as written)
+``enrolled``    ``enrolled.start`` and ``enrolled.end``: the dates of the program's
+                declared ``start:`` and ``end:`` fields (``end``: else the case's closure)
+``referral``, ``event``, ``job``   the row's item (``each: referral`` ...)
+``period``      ``period.label``, ``period.start``, ``period.end``; ``x in period``,
+                ``period.overlaps(start, end)`` (a missing date is in no period)
+``today``, ``agency``, ``program`` (``id``, ``name``), ``staff`` (id -> ``name``, ``role``, ...)
+``n``           the row's number after sorting (columns only)
+``date(value)`` a date written in the registry's ``dates`` format ("" for none)
+
+A cell's value is written as the CSV and the page show it: a date in the
+registry's ``dates`` format, nothing for a missing value, yes/no, a list as
+its items joined by ", ".
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+import functools
+from datetime import date
+from typing import Any, Iterable, Iterator, Optional
 
 from ..loader import CaseFolder
 from ..period import Period
-from .tables import Table
-
-KINDS = ("recipients", "psych-referrals", "ipra-lists")
+from .tables import Table, cell
 
 
-def _d(value) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+class RegistryError(Exception):
+    """A registry declaration cannot be evaluated; the message names program.yaml and the place in it
+    (never a value from a case)."""
 
 
-def recipients(cases: Iterable[CaseFolder], period: Period) -> Table:
-    rows = []
-    for cf in cases:
-        case = cf.model
-        czn = case.enrollments.ru_czn_disability
-        if czn is None or not period.overlaps(czn.registered, czn.end or (case.closure.date if case.closure else None)):
+def declared(programs: Any, names: Iterable[str] = ()) -> list[Any]:
+    """The registries the programs declare (each name once, in program order), or only ``names``."""
+    found = programs.registries()
+    wanted = list(names)
+    return [found[n] for n in found if not wanted or n in wanted]
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(env: Any) -> Any:
+    """The documents' environment, where a missing field reads as nothing instead of an error."""
+    from jinja2 import ChainableUndefined, UndefinedError
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.utils import missing
+
+    if not isinstance(env, SandboxedEnvironment):  # a registry is a caseload's data: never outside the sandbox
+        raise TypeError("registries are evaluated in the documents' SandboxedEnvironment only")
+
+    class Missing(ChainableUndefined):
+        """Nothing, for a field that is not there; but access the sandbox refuses fails loudly
+        (a plain ChainableUndefined would print it as an empty cell)."""
+
+        __slots__ = ()
+
+        def __init__(self, hint: Any = None, obj: Any = missing, name: Any = None, exc: Any = UndefinedError) -> None:
+            if isinstance(exc, type) and issubclass(exc, SecurityError):
+                raise exc(hint or "unsafe access")
+            super().__init__(hint, obj, name, exc)
+
+    return env.overlay(undefined=Missing)
+
+
+@functools.lru_cache(maxsize=512)
+def _expression(env: Any, source: str) -> Any:
+    return env.compile_expression(source, undefined_to_none=True)
+
+
+@functools.lru_cache(maxsize=512)
+def _template(env: Any, source: str) -> Any:
+    return env.from_string(source)
+
+
+def _where(spec: Any, part: str) -> str:
+    return f"{spec.source}: registries.{spec.name}.{part}"
+
+
+def _failure(spec: Any, part: str, error: Exception) -> RegistryError:
+    from jinja2 import TemplateSyntaxError
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(error, TemplateSyntaxError):
+        what = f"syntax error: {error.message}"
+    elif isinstance(error, SecurityError):
+        what = "unsafe access blocked by the sandbox"
+    else:  # the message may quote a value: name the kind of error only
+        what = f"cannot be evaluated ({type(error).__name__})"
+    return RegistryError(f"{_where(spec, part)}: {what}")
+
+
+def _evaluate(env: Any, spec: Any, part: str, source: str, context: dict, *, text: bool = False) -> Any:
+    from jinja2 import TemplateError
+
+    try:
+        if text:
+            return _template(env, source).render(context)
+        value = _expression(env, source)(**context)
+    except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as e:
+        raise _failure(spec, part, e) from None
+    return _defined(value)
+
+
+def _defined(value: Any) -> Any:
+    from jinja2 import Undefined
+
+    return None if isinstance(value, Undefined) else value
+
+
+def _rows(spec: Any, program: Any, cases: Iterable[CaseFolder]) -> Iterator[dict]:
+    """One context per row: the case, its enrollment, and the item (``each``) the row is about."""
+    for case_folder in cases:
+        case = case_folder.model
+        if case is None or program.id not in case.enrollments:
             continue
-        dis = czn.disability
-        rows.append([case.id, case.person.name, dis.group if dis else "", _d(czn.registered), czn.curator or "",
-                     czn.ipra.number if czn.ipra and czn.ipra.number else "",
-                     "закрыто" if case.status == "closed" else "открыто"])
-    rows.sort(key=lambda r: (r[3][6:] + r[3][3:5] + r[3][:2], r[0]))
-    rows = [[i, *r] for i, r in enumerate(rows, 1)]
-    return Table(f"Реестр получателей комплекса услуг «Инвалидность», {period.label}",
-                 ("n", "case", "name", "disability_group", "registered", "curator", "ipra_number", "case_status"),
-                 ("№", "Дело", "ФИО", "Группа инвалидности", "Дата постановки на учёт", "Куратор", "№ ИПРА", "Статус дела"),
-                 rows, lang="ru")
+        enrollment = case.enrollments[program.id]
+        end = program.ended(enrollment) or (case.closure.date if case.closure is not None else None)
+        base = {"case": case, "person": case.person, "enrollment": enrollment,
+                "enrolled": {"start": program.began(enrollment), "end": end}}
+        if spec.each == "enrollment":
+            yield base
+        elif spec.each == "job":
+            for job in case.jobs:
+                yield {**base, "job": job}
+        else:
+            docs = case_folder.referrals if spec.each == "referral" else case_folder.events
+            for doc in docs:
+                if doc.model is not None:
+                    yield {**base, spec.each: doc.model}
 
 
-def psych_referrals(cases: Iterable[CaseFolder], period: Period) -> Table:
-    rows = []
-    for cf in cases:
-        for doc in cf.referrals:
-            ref = doc.model
-            if ref is None or ref.kind != "psychological-support" or ref.date not in period:
-                continue
-            consent = {"agreed": "согласен", "declined": "не согласен"}.get(ref.consent or "", "")
-            rows.append([ref.date, cf.id, cf.model.person.name, ref.to, consent, ", ".join(ref.documents),
-                         _d(ref.follow_up), _d(ref.outcome.date) if ref.outcome else "",
-                         (ref.outcome.conclusion or "") if ref.outcome else "ожидается заключение"])
-    rows.sort(key=lambda r: (r[0], r[1]))
-    rows = [[i, _d(r[0]), *r[1:]] for i, r in enumerate(rows, 1)]
-    return Table(f"Журнал направлений на психологическую поддержку, {period.label}",
-                 ("n", "date", "case", "name", "to", "consent", "documents", "follow_up", "outcome_date", "conclusion"),
-                 ("№", "Дата направления", "Дело", "ФИО", "Куда направлен", "Согласие", "Документы", "Контроль",
-                  "Дата заключения", "Заключение"),
-                 rows, lang="ru")
+def _sort_key(values: list) -> tuple:
+    """Rows in order of their sort values: missing first; numbers, dates and text each in their own order."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append((0, 0, ""))
+        elif isinstance(v, (bool, int, float)):
+            out.append((1, 0, float(v)))
+        elif isinstance(v, date):
+            out.append((1, 1, v.toordinal()))
+        elif isinstance(v, str):
+            out.append((1, 2, v))
+        else:
+            out.append((1, 3, str(v)))
+    return tuple(out)
 
 
-def ipra_lists(cases: Iterable[CaseFolder], period: Period) -> Table:
-    rows = []
-    for cf in cases:
-        czn = cf.model.enrollments.ru_czn_disability
-        ipra = czn.ipra if czn else None
-        if ipra is None or ipra.received is None or ipra.received not in period:
+def build(spec: Any, program: Any, cases: Iterable[CaseFolder], period: Period, today: date, config: Any,
+          env: Any, lang: str = "") -> Table:
+    """The table of one registry for ``period``: its rows kept, sorted, numbered and made into cells.
+
+    ``env`` is the documents' Jinja environment (:func:`careerpath.reports.pages.environment`);
+    ``lang`` the report's language, for a registry that declares none. Raises
+    :class:`RegistryError` when an expression of the declaration fails.
+    """
+    env = _environment(env)
+    lang = spec.lang or lang or "en"
+
+    def date_text(value: Any, fmt: Optional[str] = None) -> str:
+        value = _defined(value)
+        return value.strftime(fmt or spec.dates) if isinstance(value, date) else ""
+
+    shared = {"period": period, "today": today, "agency": config.agency,
+              "program": {"id": program.id, "name": program.name_in(lang)},
+              "staff": {s.id: s for s in config.staff}, "date": date_text}
+    title = _evaluate(env, spec, "title", spec.title, shared, text=True)
+    kept = []
+    for row in _rows(spec, program, cases):
+        context = {**shared, **row}
+        if spec.where and not _evaluate(env, spec, "where", spec.where, context):
             continue
-        measures = "; ".join(f"{m.name} ({_d(m.from_)}–{_d(m.to)})" for m in ipra.measures)
-        executors = "; ".join(sorted({m.executor for m in ipra.measures if m.executor}))
-        done = sum(1 for m in ipra.measures if m.done)
-        rows.append([ipra.received, cf.id, cf.model.person.name, ipra.number or "", _d(ipra.protocol_date),
-                     measures, executors, _d(ipra.measures_due), f"{done}/{len(ipra.measures)}"])
-    rows.sort(key=lambda r: (r[0], r[1]))
-    rows = [[i, _d(r[0]), *r[1:]] for i, r in enumerate(rows, 1)]
-    return Table(f"Журнал перечней мероприятий ИПРА, {period.label}",
-                 ("n", "received", "case", "name", "ipra_number", "protocol_date", "measures", "executors",
-                  "measures_due", "measures_done"),
-                 ("№", "Дата поступления выписки", "Дело", "ФИО", "№ ИПРА", "Дата протокола", "Мероприятия",
-                  "Исполнители", "Срок исполнения", "Выполнено"),
-                 rows, lang="ru")
+        key = _sort_key([_evaluate(env, spec, f"sort[{i}]", s, context) for i, s in enumerate(spec.sort)])
+        kept.append((key, context))
+    kept.sort(key=lambda pair: pair[0])
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, date):
+            return date_text(value)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(cell(shown(v)) for v in value)
+        return value
+
+    rows = []
+    for n, (_key, context) in enumerate(kept, 1):
+        context = {**context, "n": n}
+        values = []
+        for i, column in enumerate(spec.columns):
+            if column.text:
+                values.append(_evaluate(env, spec, f"columns[{i}].text", column.text, context, text=True))
+            else:
+                values.append(shown(_evaluate(env, spec, f"columns[{i}].value", column.value, context)))
+        rows.append(values)
+    return Table(title, tuple(c.name for c in spec.columns), tuple(c.header for c in spec.columns), rows, lang=lang)
 
 
-BUILDERS = {"recipients": recipients, "psych-referrals": psych_referrals, "ipra-lists": ipra_lists}
+TEMPLATE = "report-registry.html.j2"
+
+
+def context(table: Table, *, stamp: str = "") -> dict:
+    """What ``report-registry.html.j2`` sees: the title, the headers and the cells as text."""
+    return {"title": table.title, "labels": list(table.labels), "rows": [[cell(v) for v in row] for row in table.rows],
+            "stamp": stamp, "content_lang": table.lang}

@@ -14,11 +14,13 @@ from datetime import date
 from typing import Any, Iterator
 
 from careerpath.diagnostics import Diagnostic
+from careerpath.i18n import Message, join
 
+_CERTIFICATE = Message("an ACRE certificate with customized-employment emphasis (ACRE-CE) or CESP")
 _DEGREE_RANK = {"none": 0, "high-school": 1, "associate": 2, "bachelor": 3, "master": 4, "doctorate": 5}
 
 
-def staff_qualification_gaps(staff: Any) -> list[str]:
+def staff_qualification_gaps(staff: Any) -> list[Message]:
     """What a navigator or CES lacks against the CCP minimums (empty when qualified)."""
     rank = _DEGREE_RANK.get(staff.degree or "none", 0)
     years = staff.years_dd_experience or 0
@@ -26,21 +28,21 @@ def staff_qualification_gaps(staff: Any) -> list[str]:
     gaps = []
     if staff.role == "navigator":
         if not ((rank >= 3 and years >= 3) or (rank >= 2 and years >= 5)):
-            gaps.append("a bachelor's degree and 3 years in DD services, or an associate degree and 5 years")
+            gaps.append(Message("a bachelor's degree and 3 years in DD services, or an associate degree and 5 years"))
         if not staff.person_centered_training:
-            gaps.append("person-centered thinking/planning training")
+            gaps.append(Message("person-centered thinking/planning training"))
         if not certified:
-            gaps.append("an ACRE certificate with customized-employment emphasis (ACRE-CE) or CESP")
+            gaps.append(_CERTIFICATE)
     elif staff.role == "ces":
         if not certified:
-            gaps.append("an ACRE certificate with customized-employment emphasis (ACRE-CE) or CESP")
+            gaps.append(_CERTIFICATE)
         if rank < 1:
-            gaps.append("a high-school diploma or equivalent")
+            gaps.append(Message("a high-school diploma or equivalent"))
     return gaps
 
 
 def check_staff_qualifications(caseload: Any, today: date) -> Iterator[Diagnostic]:
-    doc = caseload.config_doc
+    doc = caseload.config_file
     if doc is None or doc.model is None:
         return
     for i, staff in enumerate(doc.model.staff):
@@ -48,10 +50,13 @@ def check_staff_qualifications(caseload: Any, today: date) -> Iterator[Diagnosti
             continue
         gaps = staff_qualification_gaps(staff)
         if gaps:
+            # the staff id and role are ids and stored values, not personal data
             yield doc.diagnostic(("staff", i, "role"), "warning", "staff-qualification",
-                                 f"staff[{i}] ({staff.id}) lacks the CCP minimum for {staff.role}: {'; '.join(gaps)}",
-                                 "record `qualification_exception: {approved: date, by: DDS}` once the regional center "
-                                 "recommends and DDS approves an exception (CCP service description, service code 956)")
+                                 Message("{path} ({id}) lacks the CCP minimum for {role}: {gaps}",
+                                         path="staff[%d]" % i, id=staff.id, role=staff.role, gaps=join(gaps, "; ")),
+                                 Message("record `qualification_exception: {approved: date, by: DDS}` once the regional "
+                                         "center recommends and DDS approves an exception (CCP service description, "
+                                         "service code 956)"))
 
 
 CHECKS = (check_staff_qualifications,)

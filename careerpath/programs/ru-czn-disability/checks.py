@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Iterator
 
 from careerpath.diagnostics import Diagnostic
+from careerpath.i18n import Message
 
 
 def snils_ok(snils: str) -> bool:
@@ -35,16 +36,16 @@ def snils_ok(snils: str) -> bool:
 
 def check_snils(caseload: Any, today: date) -> Iterator[Diagnostic]:
     """A SNILS (in any case, enrolled here or not) must pass its check-number test."""
-    for cf in caseload.cases.values():
-        doc = cf.case
+    for case_folder in caseload.cases.values():
+        doc = case_folder.case
         case = doc.model if doc is not None else None
         if case is None:
             continue
         snils = case.identifiers.snils
         if snils is not None and not snils_ok(snils):
             yield doc.diagnostic(("identifiers", "snils"), "error", "snils-check",
-                                 "`identifiers.snils` fails the check-number test",
-                                 "re-type the number from the insurance certificate; one digit is usually swapped")
+                                 Message("`identifiers.snils` fails the check-number test"),
+                                 Message("re-type the number from the insurance certificate; one digit is usually swapped"))
 
 
 CHECKS = (check_snils,)

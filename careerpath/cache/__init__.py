@@ -1,0 +1,33 @@
+"""The load cache: storage only. A warm run reads again only the files that changed.
+
+What to compute and when is :mod:`careerpath.pipeline`'s business; this
+package keeps its inputs and outputs. Everything lives under
+``<caseload>/.careerpath/cache/`` (ignored by git; the user cache folder when
+the caseload is read-only), every file written atomically, private (0600),
+with a header and a check value. Modules, bottom up:
+
+    store     file format, keys, atomic read and write, Stats; the cache folder; the code key
+    scan      the stat index (index.pickle, index.delta): which case folders changed, racy entries
+    records   per-case shards (shards/NNNN.pickle): loaded case folders, per file its key and document
+    results   the results store (results/): per case its diagnostics and stored obligations for one day
+    handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command
+
+The CLI keeps two more kinds of file here, next to the commands that use
+them (:mod:`careerpath.cli.views`): ``views/`` (``due``'s rows, rendered again
+only for changed cases) and ``outputs/`` (a command's whole output, replayed
+while nothing changed).
+
+Invalidation: the *code key* (package version, the source of the modules that
+turn files into results, the program rule files, Python's version) guards
+every file; a case's fingerprint guards its shard record and its results;
+the results are also keyed by ``careerpath.yaml``'s bytes, ``today`` and the
+extra rule folders. Cached diagnostics are returned on every run, exactly as
+an uncached run returns them. A missing, truncated, corrupt or foreign file
+is ignored silently and rebuilt. docs/performance.md has the layout and the
+measurements.
+"""
+
+from .handle import Cache, Prepared
+from .store import Stats
+
+__all__ = ["Cache", "Prepared", "Stats"]

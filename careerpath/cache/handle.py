@@ -1,0 +1,95 @@
+"""The cache choice a caller passes down: :class:`Cache` (the pipeline's ``cache=None`` means no cache)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from . import results, scan, store
+from .store import Stats
+
+
+@dataclass
+class Prepared:
+    """A caseload scanned and keyed for one day: where a cached run starts."""
+
+    folder: Path          # the cache folder
+    key: bytes            # the code key with the caseload's program folders
+    config_bytes: bytes   # careerpath.yaml as read for the results key
+    rkey: bytes           # the results key
+    index: scan.Index
+    dirty: set            # cases whose entries changed since the stored index
+
+    def save_index(self) -> None:
+        scan.save_index(self.folder, self.key, self.index, self.dirty)
+
+
+class Cache:
+    """Use the load cache: made by the caller (the CLI, once per command) and passed to the pipeline.
+
+    It holds what the run did (:attr:`stats`), the code key (computed once),
+    and the scan a stored output was keyed on (see
+    :func:`careerpath.cli.views.output_token`), kept for the results call that
+    follows so each file is statted once per command. Nothing of it outlives
+    the object: there is no process-wide cache state.
+    """
+
+    def __init__(self, stats: Optional[Stats] = None):
+        self.stats = stats if stats is not None else Stats()
+        self._key: Optional[bytes] = None
+        self._keys: dict[Path, bytes] = {}
+        self._kept: dict[tuple, Prepared] = {}
+
+    @property
+    def key(self) -> bytes:
+        """The code key (:func:`~careerpath.cache.store.code_key`)."""
+        if self._key is None:
+            self._key = store.code_key()
+        return self._key
+
+    def key_for(self, root: Path) -> bytes:
+        """The code key and the caseload's own program folders: what a case file loads to depends on both."""
+        root = Path(root)
+        if root not in self._keys:
+            self._keys[root] = store.caseload_key(self.key, root)
+        return self._keys[root]
+
+    def folder(self, root: Path) -> Path:
+        """Where the cache of the caseload at ``root`` lives."""
+        return store.cache_dir(Path(root))
+
+    def prepare(self, root: Path, today: date, *, keep: bool = False) -> Prepared:
+        """Scan the caseload and key its results for ``today``; with ``keep``, keep the scan for the next call.
+
+        Without ``keep``, a scan kept for the same root and day is taken
+        (and no longer kept) instead of scanning again.
+        """
+        what = (Path(root), today)
+        if not keep and what in self._kept:
+            return self._kept.pop(what)
+        folder = self.folder(root)
+        try:
+            config_bytes = (Path(root) / "careerpath.yaml").read_bytes()
+        except OSError:
+            config_bytes = b"\0missing"
+        key = self.key_for(root)
+        rkey = results.results_key(key, config_bytes, today)
+        index, dirty = scan.scan(Path(root), scan.load_index(folder, key, self.stats), self.stats)
+        self.stats.cases = len(index.case_ids)
+        prepared = Prepared(folder, key, config_bytes, rkey, index, dirty)
+        if keep:
+            self._kept.clear()
+            self._kept[what] = prepared
+        return prepared
+
+    def finish(self) -> None:
+        """The command is over (files may change): drop kept scans, storing the index of any that found changes.
+
+        A scan no results call used (the output was replayed) still updates the
+        index, so the next run does not scan those cases again.
+        """
+        for prepared in self._kept.values():
+            prepared.save_index()
+        self._kept.clear()

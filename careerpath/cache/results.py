@@ -1,0 +1,124 @@
+"""The results store: per case its diagnostics and obligations for one day, one careerpath.yaml, one set of programs.
+
+``results/root.pickle`` holds per case its fingerprint, load and check
+diagnostics, file count and whether its obligations are stored (and what
+belongs to no case: careerpath.yaml's diagnostics and the listing of
+``cases/``; the rule titles). ``results/NNNN.pickle`` (grouped like the
+shards) hold the obligations, pickled per case as two blobs, the open ones
+apart from the rest (done, history), read only for the cases whose
+obligations are asked for. Everything is written under the *results key*
+(:func:`results_key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+
+from . import store
+from .store import Stats
+
+NO_TITLES: dict = {}  # what a stored obligation holds instead of its titles (kept once per rule)
+
+
+def results_key(caseload_key: bytes, config_bytes: bytes, today: date) -> bytes:
+    """What a case's results depend on besides its own files: code and programs (``caseload_key``),
+    careerpath.yaml, the day."""
+    return hashlib.blake2b(caseload_key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode(),
+                           digest_size=16).digest()
+
+
+def read_root(folder: Path, rkey: bytes, stats: Stats) -> Optional[dict]:
+    """``results/root.pickle``: {"cases_key", "root", "titles", "meta"}, or None."""
+    res = store.read(folder / "results" / "root.pickle", rkey, stats)
+    return res if isinstance(res, dict) and isinstance(res.get("meta"), dict) else None
+
+
+def write_root(folder: Path, rkey: bytes, data: dict) -> None:
+    store.write(folder / "results" / "root.pickle", rkey, data)
+
+
+def pack(found: list) -> tuple[bytes, bytes, dict]:
+    """One case's obligations as stored: (open blob, rest blob, {rule: titles}).
+
+    Stored without their per-language titles (kept once per rule): "open" ones
+    (not done, not history) apart from the rest, so the usual ``due``
+    unpickles only what it shows. The obligations' titles are replaced in place.
+    """
+    titles: dict = {}
+    for o in found:
+        titles.setdefault(o.rule, o.titles)
+        object.__setattr__(o, "titles", NO_TITLES)  # frozen dataclass: restored on load
+    open_ = [o for o in found if o.status != "done" and not o.history]
+    rest = [o for o in found if o.status == "done" or o.history]
+    open_blob = pickle.dumps(open_, pickle.HIGHEST_PROTOCOL) if open_ else b""
+    rest_blob = pickle.dumps(rest, pickle.HIGHEST_PROTOCOL) if rest else b""
+    return open_blob, rest_blob, titles
+
+
+class ObligationStore:
+    """The stored obligations of a results run, read shard by shard on demand.
+
+    A case whose stored obligations are missing or do not match its fingerprint
+    (a shard lost or damaged since) is computed again by ``recompute`` and stored.
+    """
+
+    def __init__(self, folder: Path, rkey: bytes, fps: dict, titles: dict, fresh: dict,
+                 recompute: Callable[[list[str]], dict], stats: Stats):
+        self.folder, self.rkey, self.fps, self.titles, self.stats = folder, rkey, fps, titles, stats
+        self.fresh = fresh            # case id -> (open blob, rest blob), computed in this run
+        self.recompute = recompute    # ids -> {case id: (open blob, rest blob)}
+
+    def blobs(self, ids: list[str]) -> list[tuple[bytes, bytes]]:
+        found: dict = {cid: self.fresh[cid] for cid in ids if cid in self.fresh}
+        by_shard: dict[int, list] = {}
+        for cid in ids:
+            if cid not in found:
+                by_shard.setdefault(store.shard_of(cid), []).append(cid)
+        for n, group in sorted(by_shard.items()):
+            part = store.read(self.folder / "results" / f"{n:04d}.pickle", self.rkey, self.stats)
+            part = part if isinstance(part, dict) else {}
+            for cid in group:
+                row = part.get(cid)
+                if isinstance(row, tuple) and len(row) == 3 and row[0] == self.fps[cid]:
+                    found[cid] = row[1:]
+        missing = [cid for cid in ids if cid not in found]
+        if missing:
+            again = self.recompute(missing)
+            self.fresh.update(again)
+            found.update(again)
+        return [found[cid] for cid in ids]
+
+    def obligations(self, ids: list[str], history: bool, done: bool) -> list:
+        """The obligations of ``ids`` (unsorted); without ``history`` or ``done`` those are left out."""
+        found: list = []
+        loads = pickle.loads
+        for open_blob, rest_blob in self.blobs(ids):
+            if open_blob:
+                found.extend(loads(open_blob))
+            if rest_blob and (done or history):
+                found.extend(o for o in loads(rest_blob) if (history or not o.history) and (done or o.status != "done"))
+        titles, setattr_ = self.titles, object.__setattr__
+        for o in found:
+            setattr_(o, "titles", titles.get(o.rule, NO_TITLES))  # shared per rule; nobody mutates it
+        return found
+
+
+def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict[str, Any], stats: Stats) -> None:
+    """Write the obligations of ``rows`` ({case id: (fp, open blob, rest blob)}) into their shards.
+
+    Each shard touched is read, cases no longer in the caseload are dropped from it, and it is written back.
+    """
+    live = set(live)
+    by_shard: dict[int, dict] = {}
+    for cid, row in rows.items():
+        by_shard.setdefault(store.shard_of(cid), {})[cid] = row
+    for n, group in by_shard.items():
+        path = folder / "results" / f"{n:04d}.pickle"
+        part = store.read(path, rkey, stats)
+        part = {cid: row for cid, row in part.items() if cid in live} if isinstance(part, dict) else {}
+        part.update(group)
+        store.write(path, rkey, part)

@@ -1,0 +1,258 @@
+"""What the commands keep in the load cache besides results: ``due``'s rows, and whole outputs.
+
+``views/<day>-<key>.pickle`` and ``.delta`` (:func:`view`)
+    ``due``'s rows for one format and set of options: a base and a delta of
+    the cases rendered again since, so after an edit only the edited case's
+    rows are rendered.
+``outputs/<key>.pickle`` (:func:`output_cached`)
+    The whole stdout, stderr and exit code of a piped read-only command,
+    replayed while nothing it reads has changed.
+
+Both are stored with :mod:`careerpath.cache.store` in the caseload's cache
+folder and keyed by what the results depend on (:mod:`careerpath.cache.results`)
+plus the command's options and language; the CLI modules are in the code key.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:  # the cache (and hashlib) are imported when a command runs, not for `careerpath --help`
+    from ..cache import Cache
+
+VIEWS_KEPT = 8
+OUTPUTS_KEPT = 8
+
+
+# ---------------------------------------------------------------- a table over the obligations, kept
+
+def _fold_at(cases: int) -> int:
+    """How many re-rendered cases a view's delta holds before they are folded into its base."""
+    return max(100, cases // 50)
+
+
+def view(found: Any, request: str, render: Any, *, history: bool = False, done: bool = True) -> tuple[list, list]:
+    """The rows of a command's table over ``found``'s obligations, kept, and rendered again only for changed cases.
+
+    ``found`` is a :class:`careerpath.pipeline.Results`. ``render(obligations)``
+    turns sorted obligations (all of them, or those of some cases) into rows
+    ``(case id, sort key, cells, mark)``, in order. What it gives may depend
+    only on the obligations, on ``request`` (the command's options and
+    language) and on what the results key covers (today, settings, rules,
+    code). Returns ``(cells, marks)`` for every row in sort-key order: exactly
+    what rendering ``found.obligations(history=…, done=…)`` gives.
+
+    Kept in two files under ``views/``: ``<key>.pickle``, the base (every row,
+    and the fingerprint of every case it was rendered from), and ``<key>.delta``,
+    the rows of the cases rendered again since (changed, added). After an edit
+    only the edited case is rendered, only the small delta is written, and the
+    base's rows are sorted together with it; the delta is folded into a new base
+    when it holds more than :func:`_fold_at` cases. The :data:`VIEWS_KEPT` newest
+    views of the current results key (day, settings, rules, code) are kept.
+    """
+    if not found.cached:
+        rows = render(found.obligations(history=history, done=done))
+        return [r[2] for r in rows], [r[3] for r in rows]
+    import hashlib
+
+    from ..cache import store
+
+    stored = found.stored
+    stats = stored.stats
+    vkey = hashlib.blake2b(stored.rkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
+                           digest_size=16).digest()
+    folder = stored.folder / "views"
+    day = stored.rkey.hex()[:12]  # views of another day, settings or rules are deleted when a base is written
+    base_path, delta_path = folder / f"{day}-{vkey.hex()[:20]}.pickle", folder / f"{day}-{vkey.hex()[:20]}.delta"
+    base = store.read(base_path, vkey, stats)
+    if not (isinstance(base, tuple) and len(base) == 6):
+        base = (b"", {}, [], [], [], [])
+    base_id, base_fps, owners, keys, cells, marks = base
+    delta = store.read(delta_path, vkey, stats) if base_id else None
+    if not (isinstance(delta, tuple) and len(delta) == 2 and delta[0] == base_id):
+        delta = (base_id, {})
+    rendered: dict = delta[1]  # case id -> (fp, keys, cells, marks) of the cases rendered since the base
+    fps = found.fingerprints
+    stale = [cid for cid in found.cases
+             if (rendered[cid][0] if cid in rendered else base_fps.get(cid)) != fps[cid]]
+    stats.view_cases = len(stale)
+    live = set(found.cases)
+    gone = [cid for cid in rendered if cid not in live]
+    for cid in gone:
+        del rendered[cid]
+    if stale:
+        new: dict = {cid: (fps[cid], [], [], []) for cid in stale}
+        for case_id, key, row, mark in render(found.obligations(history=history, done=done, cases=stale)):
+            _fp, k, c, m = new[case_id]
+            k.append(key)
+            c.append(row)
+            m.append(mark)
+        rendered.update(new)
+    if not rendered and len(base_fps) == len(live):  # the base as it is (no case gone, none rendered again)
+        return cells, marks
+    drop = rendered.keys() | (base_fps.keys() - live)
+    if drop:
+        kept = [i for i, cid in enumerate(owners) if cid not in drop]
+        if len(kept) != len(owners):
+            owners, keys, cells, marks = ([seq[i] for i in kept] for seq in (owners, keys, cells, marks))
+    for cid, (_fp, k, c, m) in rendered.items():
+        owners += [cid] * len(k)
+        keys += k
+        cells += c
+        marks += m
+    order = sorted(range(len(keys)), key=keys.__getitem__)  # sorted base + a few rows: one merge
+    owners, keys, cells, marks = ([seq[i] for i in order] for seq in (owners, keys, cells, marks))
+    if not base_id or len(rendered) > _fold_at(len(live)):
+        store.write(base_path, vkey, (os.urandom(8), dict(fps), owners, keys, cells, marks))
+        store.forget(delta_path)
+        for other in folder.glob("*"):
+            if not other.name.startswith((day, ".")):  # (".": another run's file being written)
+                store.forget(other)
+        store.prune(folder, VIEWS_KEPT)
+    elif stale or gone:
+        store.write(delta_path, vkey, (base_id, rendered))
+    return cells, marks
+
+
+# ---------------------------------------------------------------- the output of a command, for unchanged input
+
+def output_token(root: Path, today: date, request: str, cache: Cache) -> Optional[bytes]:
+    """A key for a command's output: every input (files, settings, rules, today, code) and ``request``
+    (the command and its options). None when some input is too fresh to trust.
+
+    The scan it does is kept in ``cache`` for the results call that follows in the same command.
+    """
+    import hashlib
+
+    prepared = cache.prepare(Path(root), today, keep=True)
+    index = prepared.index
+    if not index.trusted():
+        return None
+    h = hashlib.blake2b(prepared.rkey + index.cases_key, digest_size=16)
+    h.update("\0".join(index.case_ids).encode("utf-8", "surrogateescape"))
+    h.update(b"".join(index.fps))
+    h.update(request.encode("utf-8", "surrogateescape"))
+    return h.digest()
+
+
+def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
+    """(stdout, stderr, exit code) stored under ``token``, or None."""
+    from ..cache import store
+
+    kept = store.read(cache.folder(root) / "outputs" / f"{token.hex()}.pickle", cache.key, cache.stats)
+    if isinstance(kept, tuple) and len(kept) == 3:
+        cache.stats.output_hit = True
+        return kept
+    return None
+
+
+def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int, cache: Cache) -> None:
+    """Keep this output (one file per token), and only the :data:`OUTPUTS_KEPT` newest."""
+    from ..cache import store
+
+    folder = cache.folder(root) / "outputs"
+    store.write(folder / f"{token.hex()}.pickle", cache.key, (out, err, code))
+    store.prune(folder, OUTPUTS_KEPT)
+
+
+def language_state() -> tuple:
+    """What decides the wording of an output: the language and its catalogues in lookup order (file, size, mtime)."""
+    from .. import i18n
+
+    lang = i18n.current()
+    files = []
+    for domain in ("cli", "documents"):
+        for path in i18n.translations(lang, domain, i18n.catalogues.caseload_in_use()).files:
+            try:
+                st = path.stat()
+                files.append((str(path), st.st_size, st.st_mtime_ns))
+            except OSError:
+                files.append((str(path), None, None))
+    return lang, tuple(files)
+
+
+class _Tee:
+    """A text stream that writes through and keeps a copy (for the output cache)."""
+
+    def __init__(self, stream):
+        self.stream, self.parts = stream, []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", "utf-8")
+
+    def text(self) -> bytes:
+        """What went to the stream, as the bytes it wrote (its own encoding)."""
+        return "".join(self.parts).encode(self.encoding, getattr(self.stream, "errors", None) or "strict")
+
+
+def output_cached(command):
+    """Let a read-only report command answer from the load cache when nothing it reads has changed.
+
+    For piped text/json/csv output only (not a terminal, not --output): the
+    command's stdout, stderr and exit code are stored under a key of every
+    input (each file's stat key, careerpath.yaml, rule files, today, the code)
+    and of its options; the next identical run with unchanged input replays
+    them without loading anything. Any change, --no-cache, or a file written in
+    the last seconds runs the command as usual.
+    """
+    from .common import cache_of, caseload_of, today_of
+
+    @functools.wraps(command)
+    def wrapper(*args, **kw):
+        ctx = kw.get("ctx")
+        cache = cache_of(ctx, kw.get("no_cache", False)) if ctx is not None else None
+        if (cache is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv")
+                or sys.stdout.isatty()):
+            return command(*args, **kw)
+        root = caseload_of(ctx, kw.get("caseload"))
+        day = today_of(ctx, kw.get("today"))
+        try:
+            return _replay_or_run(command, root, day, args, kw, cache)
+        finally:
+            cache.finish()
+
+    return wrapper
+
+
+def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache: Cache):
+    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), language_state(),
+                    sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
+    token = output_token(root, day, request, cache)
+    if token is None:
+        return command(*args, **kw)
+    hit = cached_output(root, token, cache)
+    if hit is not None:
+        out, error, code = hit
+        sys.stdout.flush()
+        if hasattr(sys.stdout, "buffer"):
+            sys.stdout.buffer.write(out)
+        else:
+            sys.stdout.write(out.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
+        sys.stdout.flush()
+        sys.stderr.write(error.decode(getattr(sys.stderr, "encoding", None) or "utf-8", "replace"))
+        return code
+    out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out_tee, err_tee
+    try:
+        code = command(*args, **kw)
+    finally:
+        sys.stdout, sys.stderr = saved
+    store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0, cache)
+    return code

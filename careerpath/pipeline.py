@@ -1,0 +1,411 @@
+"""The pipeline: a caseload folder and a day in, diagnostics and obligations out.
+
+    load (loader) -> check (checks) -> compute (obligations)
+
+:func:`due` is the same call narrowed to what ``careerpath due`` lists
+(:mod:`careerpath.obligations.query`).
+
+:func:`results` is the one call commands make: every diagnostic, every
+obligation and the per-case fingerprints of a caseload for ``today``. With a
+:class:`~careerpath.cache.Cache` passed in, it runs through the load cache:
+only the cases whose files changed are loaded, checked and computed again,
+and obligations are read back only for the cases asked for; the answer is
+the one an uncached run gives (tests/test_cache.py). Without one, every file
+is read and nothing is written. :func:`load` and :func:`validate` are the
+same stages for library callers who want the loaded caseload itself.
+
+The caseload's programs (built in, and its own ``programs/`` folders) flow through
+every stage to the obligations engine and into the results key.
+
+Checks and obligations are computed per case (a case plus careerpath.yaml).
+A check that relates several cases must say so with ``check.scope =
+"caseload"``; cached runs then step aside and check the whole caseload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from . import parallel
+from .cache import Cache, Stats
+from .cache import records as records_store
+from .cache import results as results_store
+from .cache import scan as scan_store
+from .cache import store as file_store
+
+# the loader, checks and obligations (pydantic, the models) are imported where they are used: a warm
+# `due` answers from the results store without them
+
+
+
+# ---------------------------------------------------------------- what comes out
+
+@dataclass(frozen=True)
+class ConfigSummary:
+    """What output needs of careerpath.yaml (the full model is not kept: importing it costs a tenth of a second)."""
+
+    agency: str
+    default_language: str
+
+
+@dataclass
+class Results:
+    """A caseload's diagnostics and obligations for one day, as the uncached pipeline gives them.
+
+    ``diagnostics`` equals ``validate(load(root), today)``;
+    ``load_diagnostics`` equals ``load(root).diagnostics``;
+    ``obligations(history=h)`` equals ``obligations.compute(load(root), today, include_closed_history=h)``.
+    Through the cache, obligations are read from the results store only when
+    asked for, and only those of the cases asked for.
+    """
+
+    diagnostics: list
+    load_diagnostics: list
+    cases: list[str]
+    files: int
+    config: ConfigSummary
+    fingerprints: dict = field(default_factory=dict, repr=False)  # case id -> what its results were computed from
+    stored: Optional[results_store.ObligationStore] = field(default=None, repr=False)  # the cached path
+    _all: Optional[list] = field(default=None, repr=False)    # the uncached path keeps the objects
+
+    def obligations(self, *, history: bool = False, done: bool = True, cases: Optional[Iterable[str]] = None) -> list:
+        """Sorted obligations; without ``history`` those of closed cases/ended series are left out,
+        without ``done`` the done ones (what ``due`` shows by default); ``cases``: only theirs."""
+        wanted = None if cases is None else set(cases)
+        if self._all is not None:
+            found = [o for o in self._all if (history or not o.history) and (done or o.status != "done")
+                     and (wanted is None or o.case in wanted)]
+        elif self.stored is None:
+            raise ValueError("these results were computed without obligations")
+        else:
+            ids = self.cases if wanted is None else [cid for cid in self.cases if cid in wanted]
+            found = self.stored.obligations(ids, history, done)
+        if not found:
+            return found
+        from .obligations import sort_key
+
+        found.sort(key=sort_key)
+        return found
+
+    @property
+    def cached(self) -> bool:
+        return self.stored is not None
+
+
+# ---------------------------------------------------------------- the public stages
+
+def load(root: Path | str, *, cache: Optional[Cache] = None) -> Any:
+    """The caseload at ``root`` (problems in files become diagnostics).
+
+    With ``cache``, unchanged files are not parsed again (the same Caseload,
+    diagnostics included); without, every file is read and nothing written.
+    """
+    from .loader import CaseloadNotFound, load as load_uncached
+
+    root = Path(root)
+    if cache is None:
+        return load_uncached(root)
+    if not root.is_dir():
+        raise CaseloadNotFound(f"{root} is not a folder")
+    return _load_cached(root, cache)
+
+
+def validate(caseload: Any, today: date) -> list:
+    """Every diagnostic of a caseload (loading, schema, references, domain rules), sorted; uncached."""
+    from .checks import validate as check
+    from .loader import Caseload
+
+    return check(caseload if isinstance(caseload, Caseload) else load(caseload), today)
+
+
+def results(root: Path | str, today: date, *, cache: Optional[Cache] = None,
+            obligations: bool = True) -> Results:
+    """Every diagnostic and (unless ``obligations=False``) every obligation of the caseload for ``today``.
+
+    ``cache``: a :class:`~careerpath.cache.Cache` to go through (what it did is
+    in ``cache.stats``), or None to read every file and write nothing.
+    The rules are those of the caseload's programs (see :mod:`careerpath.programs`).
+    """
+    root = Path(root)
+    if cache is None:
+        return _uncached(root, today, obligations)
+    return _cached(root, today, obligations, cache)
+
+
+def due(root: Path | str, today: date, query: Any = None, *, cache: Optional[Cache] = None) -> Any:
+    """What ``careerpath due`` lists for ``query`` (a :class:`careerpath.obligations.query.Query`; None:
+    the default morning list) on ``today``: a :class:`~careerpath.obligations.query.DueList`.
+
+    ``cache`` as :func:`results` takes it.
+    """
+    from .obligations.query import Query, due as query_due
+
+    return query_due(results(root, today, cache=cache), today, query if query is not None else Query())
+
+
+# ---------------------------------------------------------------- uncached
+
+def _uncached(root: Path, today: date, obligations: bool) -> Results:
+    from .checks import validate as check
+    from .diagnostics import sort_key
+    from .loader import load as load_uncached
+
+    caseload = load_uncached(root)
+    diags = check(caseload, today)
+    book = _book(caseload.programs) if obligations else None
+    found = None
+    if book is not None:
+        from .obligations import compute
+
+        found = compute(caseload, today, include_closed_history=True, rules=book)
+    files = sum(1 for case_folder in caseload.cases.values() for _ in case_folder.files()) + (1 if caseload.config_file else 0)
+    return Results(diags, sorted(caseload.diagnostics, key=sort_key), sorted(caseload.cases), files, _summary(caseload.config),
+                   _all=found or [])
+
+
+def _summary(config: Any) -> ConfigSummary:
+    return ConfigSummary(config.agency or "", config.default_language or "en")
+
+
+def _book(programs: Any) -> Any:
+    """The obligation rule book of ``programs``: every program's rules and the case-wide ones."""
+    from .obligations import load_rules
+
+    return load_rules(programs)
+
+
+# ---------------------------------------------------------------- cached
+
+def _load_cached(root: Path, cache: Cache) -> Any:
+    """``loader.load(root)`` through the cache: the same Caseload, unchanged files not parsed again."""
+    from .loader import load_case, load_root
+
+    stats, folder, key = cache.stats, cache.folder(root), cache.key_for(root)
+    index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, stats), stats)
+    stats.cases = len(index.case_ids)
+    parts = _run(_tasks(root, folder, key, index, index.case_ids, "load", None, None), stats,
+                 parallel.worth_a_pool(len(dirty)))
+    loaded: dict[str, tuple] = {}
+    for part in parts:
+        loaded.update(part)
+
+    def case_loader(root_: Path, case_folder: Path, diags: list, programs: Any = None) -> Any:
+        got = loaded.get(case_folder.name)
+        if got is None:  # appeared after the scan: load it plainly
+            return load_case(root_, case_folder, diags, programs=programs)
+        diags.extend(got[1])
+        return got[0]
+
+    caseload = load_root(root, case_loader)
+    scan_store.save_index(folder, key, index, dirty)
+    return caseload
+
+
+def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results:
+    """:func:`results` through the cache.
+
+    ``results/root.pickle`` holds, per case, its fingerprint, diagnostics and
+    file count; ``results/NNNN.pickle`` its pickled obligations, read when
+    :meth:`Results.obligations` asks for them.
+    """
+    stats = cache.stats
+    prepared = cache.prepare(root, today)
+    folder, key, rkey, index = prepared.folder, prepared.key, prepared.rkey, prepared.index
+    res = results_store.read_root(folder, rkey, stats)
+    meta: dict = res["meta"] if res else {}  # case id -> (fp, load diags, check diags, files, obligations stored)
+    root_state = None
+    if res and res.get("cases_key") == index.cases_key and index.cases_key != scan_store.POISON:
+        root_state = res["root"]
+    fresh_root = root_state is None
+    need = [cid for cid, fp in zip(index.case_ids, index.fps)
+            if meta.get(cid, (None,))[0] != fp or (obligations and not meta[cid][4])]
+    config = None
+    if need or root_state is None:
+        from . import checks
+
+        from .programs import load_programs
+
+        code_checks = tuple(c for p in load_programs(root) for c in p.code_checks)
+        if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS + code_checks):
+            return _uncached(root, today, obligations)  # a check across cases: no per-case results
+        if root_state is None:
+            config, root_load, root_checks = _root_state(root, today)
+            root_state = (_summary(config[0]), tuple(root_load), tuple(root_checks))
+    titles: dict = dict(res.get("titles", {})) if res else {}
+    fps = dict(zip(index.case_ids, index.fps))
+
+    def compute(ids: list[str], mode: str) -> dict:
+        """{case id: (fp, load diags, check diags, open blob, rest blob, files)} for ``ids``, computed now."""
+        nonlocal config
+        if config is None:  # the workers need careerpath.yaml only
+            from .loader import load_config
+
+            config = load_config(root, [])
+        parts = _run(_tasks(root, folder, key, index, ids, mode, today, config), stats,
+                     parallel.worth_a_pool(len(ids)))
+        out: dict = {}
+        for part in parts:
+            for cid, row in part.items():
+                titles.update(row[-1])
+                out[cid] = row[:-1]
+        return out
+
+    fresh: dict = {}
+    if need:
+        computed = compute(need, "obligations" if obligations else "results")
+        for cid, (fp, ld, cd, open_blob, rest_blob, n) in computed.items():
+            meta[cid] = (fp, ld, cd, n, open_blob is not None)
+            if open_blob is not None:
+                fresh[cid] = (open_blob, rest_blob)
+        if fresh:
+            results_store.store_obligations(folder, rkey, index.case_ids,
+                                            {cid: (fps[cid], *fresh[cid]) for cid in fresh}, stats)
+    live = {cid: meta[cid] for cid in index.case_ids}
+    load_diags: set = set(root_state[1])
+    check_diags: set = set(root_state[2])
+    files = 1 if prepared.config_bytes != b"\0missing" else 0
+    for fp, ld, cd, n, _stored in live.values():
+        if ld:
+            load_diags.update(ld)
+        if cd:
+            check_diags.update(cd)
+        files += n
+    if need or fresh_root or len(live) != len(meta):
+        results_store.write_root(folder, rkey, {"cases_key": index.cases_key, "root": root_state, "titles": titles,
+                                                "meta": live})
+    prepared.save_index()
+
+    def recompute(ids: list[str]) -> dict:
+        again = compute(ids, "obligations")
+        rows = {cid: again[cid][3:5] for cid in ids}
+        results_store.store_obligations(folder, rkey, index.case_ids,
+                                        {cid: (fps[cid], *rows[cid]) for cid in ids}, stats)
+        return rows
+
+    from .diagnostics import sort_key
+
+    stored = results_store.ObligationStore(folder, rkey, fps, titles, fresh, recompute, stats) if obligations else None
+    return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
+                   list(index.case_ids), files, root_state[0], fps, stored)
+
+
+def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
+    """careerpath.yaml (model, document), and the load and check diagnostics that belong to no case folder."""
+    from .checks import run_checks
+    from .loader import CaseFolder, load_root
+
+    caseload = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
+    empty = type(caseload)(root, caseload.config, caseload.config_file, {}, [], caseload.programs)
+    return (caseload.config, caseload.config_file), list(caseload.diagnostics), list(set(run_checks(empty, today)) - set(caseload.diagnostics))
+
+
+# ---------------------------------------------------------------- work on groups of cases (one shard each)
+
+def _tasks(root: Path, folder: Path, key: bytes, index: scan_store.Index, wanted: Iterable[str], mode: str,
+           today: Optional[date], config: Any) -> list[tuple]:
+    fp = dict(zip(index.case_ids, index.fps))
+    live: dict[int, set] = {}
+    for cid in index.case_ids:
+        live.setdefault(file_store.shard_of(cid), set()).add(cid)
+    groups: dict[int, list] = {}
+    for cid in wanted:
+        groups.setdefault(file_store.shard_of(cid), []).append((cid, fp[cid]))
+    return [(root, folder, key, n, groups[n], live[n], mode, today, config) for n in sorted(groups)]
+
+
+def _run(tasks: list[tuple], stats: Stats, in_pool: bool) -> list[dict]:
+    """Each task's output, on both cores when ``in_pool``; what the workers did is added to ``stats``."""
+    if in_pool and len(tasks) > 1:
+        stats.parallel = True
+        done = parallel.pool_map(_work_on_shard, tasks)
+    else:
+        done = [_work_on_shard(t) for t in tasks]
+    for _out, worker_stats in done:
+        stats.add(worker_stats)
+    return [out for out, _stats in done]
+
+
+def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
+    """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
+
+    mode "load": returns {case_id: (CaseFolder, load diagnostics)};
+    mode "results" / "obligations": returns {case_id: (fp, load diagnostics, check diagnostics,
+    open obligations, other obligations, files, titles)} for ``today`` (obligations None in "results").
+    Writes the shard back when anything in it changed, dropping cases gone from ``live``.
+    """
+    from .programs import load_programs
+
+    root, folder, key, shard, cases, live, mode, today, config = task
+    programs = load_programs(root)
+    stats = Stats()
+    records = records_store.read_shard(folder, key, shard, stats)
+    racy_after = scan_store.racy_after()
+    out: dict = {}
+    changed = False
+    for case_id, fp in cases:
+        old = records.get(case_id)
+        rec = _load_one(root, case_id, fp, old, racy_after, stats, programs)
+        if rec is not old:
+            changed = True
+            records[case_id] = rec
+        if mode == "load":
+            out[case_id] = (rec.folder, rec.diags)
+        else:
+            out[case_id] = (fp, *_case_results(root, config, rec, today, programs, mode == "obligations"))
+            stats.recomputed += 1
+    stale = [k for k in records if k not in live]
+    for k in stale:
+        del records[k]
+    if changed or stale:
+        records_store.write_shard(folder, key, shard, records)
+    return out, stats
+
+
+def _load_one(root: Path, case_id: str, fp: bytes, old: Optional[records_store.CaseRecord], racy_after: int,
+              stats: Stats, programs: Any = None) -> records_store.CaseRecord:
+    """Load one case folder, reusing its record when the fingerprint matches, else its unchanged files."""
+    from .loader import load_case
+
+    if old is not None and old.fp == fp:
+        records_store.reroot(root, old.folder.files())
+        stats.reused += len(old.files)
+        return old
+    files = records_store.Files(root, old, racy_after, stats)
+    diags: list = []
+    case_folder = load_case(root, root / "cases" / case_id, diags, files, programs=programs)
+    return records_store.CaseRecord(fp, case_folder, diags, files.new)
+
+
+def _case_files(case_id: str, diags: Iterable) -> list:
+    prefix = f"cases/{case_id}/"
+    return [d for d in diags if d.file.startswith(prefix) or d.file == f"cases/{case_id}"]
+
+
+def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, today: date, programs: Any,
+                  want_obligations: bool) -> tuple:
+    """One case's (load diagnostics, check diagnostics, open obligations, the others, files, titles);
+    obligations as :func:`careerpath.cache.results.pack` stores them."""
+    from .checks import run_checks
+    from .loader import Caseload
+
+    config_model, config_file = config   # careerpath.yaml: its model and its parsed file
+    case_id = rec.folder.id
+    caseload = Caseload(root, config_model, config_file, {case_id: rec.folder}, list(rec.diags), programs)
+    checks = tuple(set(_case_files(case_id, run_checks(caseload, today))) - set(rec.diags))
+    open_blob = rest_blob = None  # None: not computed (validate does not need them)
+    titles: dict = {}
+    book = _book(programs) if want_obligations else None
+    if want_obligations and book is None:
+        open_blob = rest_blob = b""  # no obligations engine: none due
+    if book is not None:
+        from .obligations import case_obligations
+
+        found = case_obligations(rec.folder, book, config_model.settings, today, config_file)
+        open_blob, rest_blob, titles = results_store.pack(found)
+    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
+
+
+__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "results", "validate"]
