@@ -13,6 +13,7 @@ Fields may be added (optional); renaming one needs a migration.
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Optional
 
@@ -246,3 +247,85 @@ FILE_MODELS: dict[str, type[Model]] = {
     "event": Event,
     "referral": Referral,
 }
+
+
+# ---------------------------------------------------------------- which values are personal
+
+#: Core fields whose every value is personal, whatever its type (a birth date, an interpreter flag, a SNILS):
+#: paths within their file kind, ``*`` for any list index or key.
+PERSONAL: dict[str, tuple[tuple, ...]] = {
+    "case": (("person",), ("identifiers",), ("jobs", "*", "wage")),   # a wage is an income
+    "plan": (),
+}
+#: Core text fields that are ids or stored codes, not personal: their values may go into a commit subject.
+NOT_PERSONAL: dict[str, tuple[tuple, ...]] = {
+    "case": (("id",), ("staff", "*"), ("jobs", "*", "currency"), ("jobs", "*", "program")),
+    "plan": (("goals", "*", "id"), ("goals", "*", "objectives", "*", "id"), ("services", "*", "program")),
+}
+
+
+def _matches(path: tuple, pattern: tuple) -> bool:
+    """Whether ``path`` is ``pattern`` or lies under it (``*`` matches any one step)."""
+    return len(path) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, path))
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Optional[...]`` and ``Annotated[...]``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin is typing.Union or str(origin) == "types.UnionType":
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else Any
+        else:
+            return annotation
+
+
+def _leaf_personal(annotation: Any, kind: str, path: tuple) -> bool:
+    """The rule program.yaml's fields follow (text is personal, everything else not), for a core type."""
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is Literal or annotation in (date, bool, int, float):
+        return False
+    if origin is list:
+        return core_personal(kind, path + ("*",))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        # a whole mapping set at once: personal when any of its fields is
+        return any(core_personal(kind, path + (name,)) for name in annotation.model_fields)
+    return True  # text, and anything this walk does not know: never shown
+
+
+def core_personal(kind: str, path: tuple) -> bool:
+    """Whether a value at ``path`` of a ``case`` or ``plan`` file may identify the person.
+
+    The core's counterpart of program.yaml's ``personal:`` (an enrollment's
+    fields are the program's: :func:`careerpath.record.is_personal` asks it):
+    text is personal unless :data:`NOT_PERSONAL` names it as an id, every other
+    type (dates, statuses and other choices, flags, numbers) is not, unless
+    :data:`PERSONAL` covers it. A path no model declares counts as personal.
+    """
+    generic = tuple("*" if isinstance(p, int) else p for p in path)
+    if any(_matches(generic, p) for p in PERSONAL.get(kind, ())):
+        return True
+    if any(generic == p or (p[-1] == "*" and _matches(generic, p) and len(generic) == len(p))
+           for p in NOT_PERSONAL.get(kind, ())):
+        return False
+    model: Any = FILE_MODELS.get(kind)
+    annotation: Any = model
+    for step in generic:
+        annotation = _unwrap(annotation)
+        if typing.get_origin(annotation) is list:
+            if step != "*":
+                return True
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return True
+        found = next((f for name, f in annotation.model_fields.items() if step in (name, f.alias)), None)
+        if found is None:
+            return True
+        annotation = found.annotation
+    if annotation is model:
+        return True
+    return _leaf_personal(annotation, kind, generic)

@@ -37,8 +37,6 @@ from .yamlfile import read_bytes, read_file
 from .ids import CASE_ID as _CASE_ID
 _STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9_-]*$")
 
-# fields whose value never goes into a commit subject (personal data)
-_PRIVATE_PREFIXES = ("person", "identifiers")
 
 
 class RecordError(Exception):
@@ -293,6 +291,23 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
                   _trailers(case_id, [], rules, staff), staff, drift)
 
 
+def is_personal(programs: ProgramSet, kind: str, path: tuple) -> bool:
+    """Whether the value at ``path`` of a ``case`` or ``plan`` file may identify the person.
+
+    A commit subject (``git log``, seen by everyone with the repository) shows
+    a value only for a field declared non-personal: an enrollment field as its
+    program's program.yaml says (``personal:``; text is personal unless it
+    says otherwise), a core field as :func:`careerpath.models.core_personal`
+    says (dates, statuses, flags, staff and program ids are not). Anything
+    else, and a path nothing declares, shows as its path alone.
+    """
+    if kind == "case" and path[:1] == ("enrollments",):
+        program = programs.get(str(path[1])) if len(path) > 2 else None
+        spec = program.field(path[2:]) if program is not None else None
+        return spec is None or spec.personal
+    return m.core_personal(kind, path)
+
+
 def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optional[str] = None,
              more: list[tuple[str, str]] | None = None) -> Change:
     """Change one field of case.yaml, or of plan.yaml when the path starts with ``plan.``.
@@ -328,7 +343,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
         edits.append((model_path, typed))
         shown = edit.show_path(path)
-        private = model_path[0] in _PRIVATE_PREFIXES
+        private = is_personal(target.programs, kind, model_path)
         shown_value = fvalue.strip() or "null"
         if len(shown_value) > 40:
             shown_value = shown_value[:39] + "…"
