@@ -264,3 +264,38 @@ def test_atomic_write_refuses_a_target_swapped_in_while_writing(tmp_path, monkey
         fsio.atomic_write(target, "new\n")
     assert target.is_symlink() and elsewhere.read_text() == "keep\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out.csv"]
+
+
+def test_a_clones_linked_gitattributes_is_not_replaced(cli, samples, tmp_path):
+    """The team files go through the same writer: `setup-merge` refuses a .gitattributes that is a link."""
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=samples, check=True)
+    outside = tmp_path / "attributes-elsewhere"
+    outside.write_text("*.bin binary\n")
+    (samples / ".gitattributes").symlink_to(outside)
+    r = cli("setup-merge", "-C", samples)
+    assert r.code == 1, r.err
+    assert ".gitattributes" in r.err and "symbolic link" in r.err and "regular files" in r.err
+    assert os.readlink(samples / ".gitattributes") == str(outside) and outside.read_text() == "*.bin binary\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attributes-elsewhere", "caseload"]
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder"])
+def test_the_output_layer_writes_only_regular_files(tmp_path, kind, capsys):
+    """cli/output.write (what emit and every --output use) refuses what is not a regular file, exit 1."""
+    from careerpath.cli.common import CliError, Output
+    from careerpath.cli.output import emit, write
+
+    place = tmp_path / "place"
+    place.mkdir()
+    (place / "precious.txt").write_text("keep me\n")
+    target = special(place, kind)
+    before = snapshot(place)
+    for call in (lambda: write("x\n", Output(target)), lambda: write(b"x", target),
+                 lambda: emit([{"a": "=1"}], "csv", columns=["a"], output=target)):
+        with pytest.raises(CliError) as found:
+            call()
+        assert found.value.code == 1 and str(target) in str(found.value.message)
+    assert snapshot(place) == before
+    write("to the stream\n", Output(None))
+    write("and again\n", "-")
+    assert capsys.readouterr().out == "to the stream\nand again\n"
