@@ -17,7 +17,8 @@ Modules:
     diagnostics  the Diagnostic value and the table of codes
     schema       JSON Schema export for editors
     scaffold     ``init`` and ``new``
-    fsio         atomic, private file writes
+    fsio         atomic, private file writes (regular files only); locks
+    textsafe     text from a caseload made inert: terminal escapes, control characters, CSV formulas
     period       reporting periods: 2026-Q3, 2026-11, 2026
     obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, due's query, exports (docs/obligations.md)
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from .textsafe import escaped
+
 Severity = Literal["error", "warning"]
 
 
@@ -33,7 +35,8 @@ class Diagnostic:
 
     def format(self, prefix: str = "") -> str:
         """Compiler-style text: ``path:line:column: severity code: message``."""
-        path = f"{prefix}/{self.file}" if prefix and prefix != "." else self.file
+        # a file name is someone else's text: a line break in it must not start a line of its own
+        path = escaped(f"{prefix}/{self.file}" if prefix and prefix != "." else self.file, one_line=True)
         text = f"{path}:{self.line}:{self.column}: {self.severity} {self.code}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
@@ -85,6 +88,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-case-file": ("error", "A folder under cases/ has no case.yaml."),
     "case-id-invalid": ("error", "A case folder name is not a valid case id (1-64 of a-z 0-9 - _, starting with a letter or digit)."),
     "case-id-mismatch": ("error", "The `id` in case.yaml differs from its folder name."),
+    "file-name-unsafe": ("error", "A file name holds a control character or a text-direction override; the file is not read."),
+    "control-character": ("error", "A text value holds a control character (escape, bell…) or a text-direction override: a terminal would act on it."),
     "file-name": ("warning", "An event or referral file name does not follow <YYYY-MM-DD>-<slug>.yaml or its date differs from the file's `date`."),
     "unexpected-file": ("warning", "A YAML file where the format expects none (e.g. .yml, or a stray file in a case folder); it is not read."),
     "symlink-outside": ("error", "A symbolic link points outside the caseload; it is not followed."),

@@ -266,11 +266,62 @@ def check_repository(root: Path) -> Iterable[Finding]:
                       f"echo '{CACHE_DIR}/' >> {root / '.gitignore'}")
     else:
         yield Finding("gitignore", "ok", f"{CACHE_DIR}/ is ignored")
+    yield from check_git_state(root)
     code, out, _ = _git(["remote"], root)
     remotes = out.split() if code == 0 else []
     if remotes:  # names only: a remote URL can hold a token
         yield Finding("remotes", "warn", f"pushes go to: {', '.join(remotes)}; case data leaves this machine",
                       "make sure every remote is private and access-controlled (never a public host)")
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
+
+
+def check_git_state(root: Path) -> Iterable[Finding]:
+    """git's index.lock (held by a live git, or left by a dead one) and what an interrupted recording left."""
+    from . import gitio
+    from .record import interrupted, leftovers
+
+    try:
+        lock = gitio.index_lock(root)
+    except gitio.GitError:
+        lock = None
+    if lock is None:
+        yield Finding("git lock", "ok", "git's index.lock is free")
+    elif lock.live:
+        yield Finding("git lock", "ok", f"git is working in this repository now ({lock.path}, process "
+                                        f"{', '.join(map(str, lock.holders))})", "")
+    else:
+        yield Finding("git lock", "fail", f"{lock.path} was left by a git process that is no longer running: "
+                                          "commits fail until it is removed",
+                      f"no git process is using it: rm {lock.path}")
+    journals = interrupted(root)
+    for j in journals:
+        if _alive(j.get("pid")):
+            yield Finding("recording", "ok", f"a recording is running now (process {j['pid']})")
+    dead = [j for j in journals if not _alive(j.get("pid"))]
+    if not dead:
+        return
+    try:
+        pending, _temps = leftovers(root, journals=dead)
+    except gitio.GitError:
+        pending = sorted({f for j in dead for f in j["files"]})
+    if pending:
+        started = ", ".join(sorted(str(j.get("started") or "at an unknown time") for j in dead))
+        yield Finding("recording", "warn", f"a recording was interrupted before its commit (started {started}); "
+                                           f"written but not committed: {', '.join(pending)}",
+                      "check them with `git status` and `git diff`, then commit or discard them")
+    else:
+        yield Finding("recording", "ok", "an interrupted recording's files have been committed or discarded since")
 
 
 def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:

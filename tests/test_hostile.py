@@ -339,6 +339,11 @@ def test_templates_render_in_a_sandbox():
         text = path.read_text(encoding="utf-8")
         assert "SandboxedEnvironment" in text or "from .documents" in text or "from ..documents" in text, \
             f"{path.name} uses Jinja without SandboxedEnvironment"
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from careerpath.documents.engine import make_environment, template_dirs
+
+    assert isinstance(make_environment(template_dirs(None)), SandboxedEnvironment)
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 

@@ -418,7 +418,9 @@ def cli_validate_clean(root) -> bool:
 def test_repository_of_another_user_is_reported_not_ignored(repo, cli, monkeypatch):
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")   # git's own switch for this case
     r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
-    assert r.code == 1 and "safe.directory" in r.err and "not committed" in r.err
+    # git's state is checked before writing (uncommitted edits, its lock): a repository git refuses is refused first
+    assert r.code == 1 and "safe.directory" in r.err and "nothing was written" in r.err
+    assert not (repo / "cases/an-nguyen/events").exists() or not any((repo / "cases/an-nguyen/events").iterdir())
     assert cli("audit", "-C", repo).code == 1
 
 

@@ -228,7 +228,10 @@ def test_report_registry_writes_every_registry_the_caseloads_programs_declare(ca
     # 2025: bob, who left on 2025-12-20, and ann's 2025 meeting (before she joined, but a meeting of hers)
     cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2025", "--out", out)
     assert _csv(out / "registry-members-2025.csv")[1:] == ["1,bob,01/10/2025,12/20/2025,REGULAR,,Jordan Smith"]
-    assert _csv(out / "registry-meetings-2025.csv")[1:] == ["2025-04-02,ann,- (02 Apr)"]
+    # a text cell starting with `-` gets a leading ' in CSV (OWASP CSV injection: a spreadsheet would read it
+    # as a formula); the page shows it as written
+    assert _csv(out / "registry-meetings-2025.csv")[1:] == ["2025-04-02,ann,'- (02 Apr)"]
+    assert "<td>- (02 Apr)</td>" in (out / "registry-meetings-2025.html").read_text()
 
 
 def test_kind_chooses_registries_and_an_unknown_one_is_a_usage_error(caseload, cli, tmp_path):

@@ -78,6 +78,13 @@ def _root(
     ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats)
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit).
 
@@ -96,6 +103,14 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
         print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
               "using English", file=sys.stderr)
         i18n.use(i18n.SOURCE_LANGUAGE)
+    streams = sys.stdout, sys.stderr
+    from ..textsafe import EscapingStream
+
+    # a terminal shows what a caseload holds and never obeys it (an ESC sequence, a direction override)
+    if _is_terminal(sys.stdout):
+        sys.stdout = EscapingStream(sys.stdout)
+    if _is_terminal(sys.stderr):
+        sys.stderr = EscapingStream(sys.stderr)
     try:
         from .localize import build_command
 
@@ -127,4 +142,6 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
               "and report it (the traceback may hold personal data: check before sharing)").format(name=type(e).__name__),
               file=sys.stderr)
         return 70
+    finally:
+        sys.stdout, sys.stderr = streams
     return result if isinstance(result, int) else 0

@@ -13,7 +13,7 @@ import typer
 from ..i18n import _, display, display_date, message_of, ngettext, text
 from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCacheOpt, ProgramFilterOpt, RedactOpt,
                      RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
-                     today_of)
+                     output_of, today_of)
 from .output import check_format, write
 from .views import language_state, output_cached
 
@@ -169,8 +169,9 @@ def due(
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to FILE (atomically) instead of standard output."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write to FILE (atomically; a regular file only) instead of standard "
+                                              "output; - is standard output."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
                                           help="Exit 3 when anything listed is overdue or a case could not be read "
                                                "(with due-soon: also due soon; with invalid: only unreadable cases)."),
@@ -203,7 +204,8 @@ def due(
 
     if fail_on is not None and fail_on not in FAIL_ON:
         raise CliError(_("--fail-on must be one of: {choices}").format(choices=", ".join(FAIL_ON)), code=2)
-    if output is not None and format == "text":
+    target = output_of(output, "--output")
+    if target is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
@@ -241,11 +243,11 @@ def due(
         body = (export.to_ics(chosen, language, found.config.agency or "careerpath", day) if format == "ics"
                 else cells_of(chosen))
     if format == "json":
-        write(redact_content(red, export.join_json(body)), output)
+        write(redact_content(red, export.join_json(body)), target)
     elif format == "csv":
-        write(redact_content(red, export.join_csv(body)), output)
+        write(redact_content(red, export.join_csv(body)), target)
     elif format == "ics":
-        write(redact_content(red, body), output)
+        write(redact_content(red, body), target)
     elif not body:
         print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
     else:

@@ -15,6 +15,9 @@ from .common import (ByOpt, CaseloadOpt, CliError, DateOpt, DryRunOpt, FormatOpt
 from .localize import format_diagnostic
 from .output import TEXT_JSON, check_format, emit
 
+LocalEditsOpt = Annotated[bool, typer.Option(
+    "--include-local-edits", help="Commit changes the file already had that no commit holds (a hand edit, a staged "
+                                  "change) with this one, named in the message. Without it such a file is refused.")]
 ProgramOpt = Annotated[Optional[str], typer.Option("--program", "-p", metavar="PROGRAM", show_default=False,
                                                    help="The program this belongs to (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability).")]
 
@@ -44,7 +47,8 @@ def _lock_wait() -> float:
 
 
 def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str = "text",
-         effect: Optional[Callable[[Any], tuple[Callable[[], None], dict]]] = None) -> int:
+         effect: Optional[Callable[[Any], tuple[Callable[[], None], dict]]] = None,
+         local_edits: bool = False) -> int:
     """Plan -> (dry run | apply) -> output. ``plan`` is a zero-argument callable returning a Change.
 
     Text prints what was written and committed; ``--format json`` prints the
@@ -52,7 +56,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
     go to standard error either way. ``effect`` (``close``) turns the change
     that was made into (what text prints after it, what JSON adds to it).
     """
-    from ..record import RecordBusy, RecordError, RecordUsageError, apply, preview, recording_lock
+    from ..record import GitBusy, RecordBusy, RecordError, RecordUsageError, apply, preview, recording_lock
 
     prefix = display_prefix(root)
     last: list = []  # the change last planned (``effect`` reads it)
@@ -75,7 +79,11 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
                 with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
                         "waiting for another recording in this caseload to finish…"))):
                     # planned again under the lock: another recording may have just added a file
-                    result = apply(plan(), today, commit=not no_commit, locked=True)
+                    result = apply(plan(), today, commit=not no_commit, locked=True, include_local_edits=local_edits,
+                                   wait=wait, on_wait=lambda: err("careerpath: " + _(
+                                       "waiting for git, which is working in this repository…")))
+    except GitBusy as e:
+        raise CliError(e.message, EX_TEMPFAIL, e.hint) from None
     except RecordBusy:
         raise CliError(_("another recording in this caseload took longer than {seconds} s; nothing was written").format(
             seconds=f"{wait:g}"), EX_TEMPFAIL, _("run the command again")) from None
@@ -141,6 +149,7 @@ def log_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -160,7 +169,8 @@ def log_cmd(
     from ..record import plan_log
 
     return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program),
-                dry_run=dry_run, no_commit=no_commit, format=format)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("refer")
@@ -181,6 +191,7 @@ def refer_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -210,7 +221,8 @@ def refer_cmd(
             raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
-                    dry_run=dry_run, no_commit=no_commit, format=format)
+                    dry_run=dry_run, no_commit=no_commit, format=format,
+                    local_edits=include_local_edits)
     if outcome is not None:
         raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
@@ -232,7 +244,8 @@ def refer_cmd(
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
                                                     follow_up=follow, consent=consent, program=program),
-                dry_run=dry_run, no_commit=no_commit, format=format)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("set")
@@ -246,6 +259,7 @@ def set_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -278,7 +292,8 @@ def set_cmd(
 
     pairs = list(zip(extra[::2], extra[1::2]))
     return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
-                dry_run=dry_run, no_commit=no_commit, format=format)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("close")
@@ -297,6 +312,7 @@ def close_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -322,7 +338,8 @@ def close_cmd(
 
     return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff, note=note,
                                                     override=override),
-                dry_run=dry_run, no_commit=no_commit, format=format, effect=lambda change: _effect(root, change, day_today))
+                dry_run=dry_run, no_commit=no_commit, format=format, effect=lambda change: _effect(root, change, day_today),
+                local_edits=include_local_edits)
 
 
 def _effect(root: Path, change, today) -> tuple[Callable[[], None], dict]:

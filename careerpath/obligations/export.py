@@ -46,13 +46,16 @@ def to_csv(obligations: Iterable[Obligation]) -> str:
 
 def csv_rows(obligations: Iterable[Obligation]) -> list[str]:
     """Each obligation's CSV line (with its line end), to be joined by :func:`join_csv`."""
+    from ..textsafe import csv_cell
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     out = []
     for o in obligations:
         row = o.to_dict()
         row["staff"] = " ".join(row["staff"])
-        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c]
+        # text cells starting with = + - @ tab CR are prefixed with ' (OWASP): a spreadsheet shows, never runs them
+        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else csv_cell(row[c])
                          for c in CSV_COLUMNS])
         out.append(buf.getvalue())
         buf.seek(0)
