@@ -40,6 +40,13 @@ MAX_CASELOAD_CATALOGUE = 2 * 1024 * 1024
 _state: dict = {"caseload": None}
 
 
+def split_key(key, context: Optional[str] = None) -> tuple[str, Optional[str]]:
+    """``msgid`` or ``(msgctxt, msgid)`` -> (msgid, msgctxt): templates' pgettext strings are keyed with their context."""
+    if isinstance(key, tuple):
+        return key[1], key[0]
+    return key, context
+
+
 @dataclass(eq=False)  # compared and hashed by identity: one object per parsed file
 class Catalogue:
     """One parsed ``.po`` file: translations keyed by (context, msgid), fuzzy ones left out."""
@@ -79,7 +86,9 @@ class Catalogue:
                 return found[i]
         return singular if n == 1 else plural
 
-    def has(self, msgid: str, context: Optional[str] = None) -> bool:
+    def has(self, msgid, context: Optional[str] = None) -> bool:
+        """Whether ``msgid`` (or a ``(msgctxt, msgid)`` key) is translated."""
+        msgid, context = split_key(msgid, context)
         return self.lang == SOURCE_LANGUAGE or self.lookup(msgid, context) is not None
 
     @property
@@ -114,7 +123,9 @@ class Translations:
                 return cat.ngettext(singular, plural, n, context)
         return singular if n == 1 else plural
 
-    def has(self, msgid: str, context: Optional[str] = None) -> bool:
+    def has(self, msgid, context: Optional[str] = None) -> bool:
+        """Whether ``msgid`` (or a ``(msgctxt, msgid)`` key) is translated by one of the catalogues."""
+        msgid, context = split_key(msgid, context)
         return self.lang == SOURCE_LANGUAGE or self.lookup(msgid, context) is not None
 
     @property
@@ -134,7 +145,8 @@ class Translations:
     def stats(self, msgids) -> dict:
         """How much of ``msgids`` (without context) this language covers (``careerpath i18n status``)."""
         translated = sum(1 for m in msgids if self.has(m))
-        fuzzy = sum(1 for m in msgids if not self.has(m) and any((None, m) in c.fuzzy for c in self.catalogues))
+        fuzzy = sum(1 for m in msgids if not self.has(m)
+                    and any(split_key(m)[::-1] in c.fuzzy for c in self.catalogues))
         return {"lang": self.lang, "total": len(msgids), "translated": translated, "fuzzy": fuzzy,
                 "missing": len(msgids) - translated - fuzzy, "reviewed_by": self.reviewed_by,
                 "source": self.lang == SOURCE_LANGUAGE}

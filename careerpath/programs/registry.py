@@ -40,7 +40,7 @@ from .registries import RegistrySpec, parse_registries
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "end", "enrollment", "settings",
+_TOP_KEYS = {"id", "names", "reviewed", "label", "agency_language", "calendar", "staff", "start", "end", "enrollment", "settings",
              "events", "documents", "stages", "codes", "checks", "new", "registries"}
 _NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
 _CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
@@ -114,6 +114,7 @@ class Program:
     end: str = ""                                                # the enrollment field that dates its end
     registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
     kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
+    agency_language: str = ""                                    # the language its agencies read ("" = the caseload's)
 
     @cached_property
     def model(self) -> Any:
@@ -271,6 +272,17 @@ def _values_at(data: Any, path: tuple) -> list:
 def _diag(file: str, positions: Any, path: tuple, message: str, code: str = "program-invalid") -> Diagnostic:
     line, col = positions.value(path) if positions is not None else (1, 1)
     return Diagnostic(file, line, col, "error", code, message)
+
+
+def _agency_language(value) -> str:
+    """``agency_language:`` a language tag the documents catalogues know, or nothing (the caseload's setting)."""
+    if value is None:
+        return ""
+    from ..i18n import LANGUAGES
+
+    if not isinstance(value, str) or value not in LANGUAGES:
+        raise FieldError(("agency_language",), f"`agency_language` is one of {', '.join(LANGUAGES)}")
+    return value
 
 
 def _texts(value: Any, where: tuple, what: str) -> tuple[str, ...]:
@@ -443,7 +455,7 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
             stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file,
-            end=end, registries=registries)
+            end=end, registries=registries, agency_language=_agency_language(data.get("agency_language")))
     except FieldError as e:  # its path is where the mistake is written in program.yaml
         return None, [_diag(file, pos, e.path, e.message)]
     extra: list[Diagnostic] = []
