@@ -216,3 +216,23 @@ def test_staff_are_warned_on_stderr_when_a_translation_is_unreviewed(inline, cli
     assert r.code == 0 and "предупреждение: czn-plan выведен на языке 'ru'" in r.err
     r = cli("render", "czn-plan", "olga-ivanova", "--lang", "en", "--caseload", inline.root, "--today", "2026-11-22")
     assert r.code == 0 and "warning" not in r.err
+
+
+# ---------------------------------------------------------------- 5. money in the currency's home convention
+
+@pytest.mark.parametrize("lang", ["vi", "hy", "ru", "es", "hmn", "en"])
+def test_a_californian_wage_is_written_as_in_california_in_every_language(tmp_path, lang):
+    case = CASES["cases/an-nguyen/case.yaml"].replace("wage: 18.50", "wage: 17.25")
+    assert case != CASES["cases/an-nguyen/case.yaml"]
+    root = write_tree(tmp_path / "c", {"careerpath.yaml": CONFIG, **CASES, "cases/an-nguyen/case.yaml": case})
+    doc = render(load(root), "ipe-se", "an-nguyen", today=TODAY, lang=lang)
+    assert doc.lang == lang
+    row = next(line for line in doc.text.splitlines() if "Sunrise Bakery" in line)
+    assert "| $17.25 |" in row, row
+    assert "17,25" not in doc.text and "US$" not in doc.text
+
+
+def test_roubles_are_written_the_russian_way_in_any_document():
+    from careerpath.i18n import Formatter
+
+    assert Formatter("en").money(25000, "RUB") == Formatter("ru").money(25000, "RUB") == "25\xa0000,00\xa0₽"

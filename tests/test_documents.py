@@ -273,7 +273,8 @@ def test_dates_and_money_follow_the_locale(inline):
     assert "2 tháng 3, 2026" in render(inline, "pccp", "an-nguyen", today=TODAY, lang="vi").text
     assert "2 de marzo de 2026" in render(inline, "pccp", "an-nguyen", today=TODAY, lang="es").text
     assert "2 марта 2026 г." in plain(render(inline, "czn-plan", "olga-ivanova", today=TODAY).text)
-    assert plain(Formatter("ru").money(18.5, "USD")) == "18,50 $"
+    assert Formatter("ru").money(18.5, "USD") == "$18.50"  # the currency's home convention (issue 16)
+    assert plain(Formatter("ru").number(18.5)) == "18,5"
     assert Formatter("hy").date(date(2026, 3, 2)) == "2026 թ. մարտի 2"
 
 
