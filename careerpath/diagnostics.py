@@ -90,6 +90,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-id": ("error", "Two staff members, goals, objectives or cases share an id."),
     "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
+    "unknown-language": ("error", "A language tag that is not BCP 47 or that the IANA registry does not list (vx)."),
     "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),

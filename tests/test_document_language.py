@@ -18,6 +18,7 @@ from careerpath.documents import render
 from careerpath.documents.engine import make_environment, message_keys, template_dirs, template_msgids
 from careerpath.documents.kinds import builtin_kinds
 from careerpath.i18n import LANGUAGES, translations
+from careerpath.checks import validate
 from careerpath.loader import load
 
 
@@ -236,3 +237,58 @@ def test_roubles_are_written_the_russian_way_in_any_document():
     from careerpath.i18n import Formatter
 
     assert Formatter("en").money(25000, "RUB") == Formatter("ru").money(25000, "RUB") == "25\xa0000,00\xa0₽"
+
+
+# ---------------------------------------------------------------- 4. language codes
+
+def _with_language(tmp_path, case_id: str, tag: str):
+    key = f"cases/{case_id}/case.yaml"
+    old = re.search(r"language: (\S+)", CASES[key]).group(0)
+    root = write_tree(tmp_path / "c", {"careerpath.yaml": CONFIG, **CASES,
+                                       key: CASES[key].replace(old, f"language: {tag}", 1)})
+    return load(root)
+
+
+@pytest.mark.parametrize("tag, catalogue, variant", [
+    ("mww", "hmn", "White Hmong"), ("hnj", "hmn", "Mong Leng"), ("hyw", "hy", "Western Armenian")])
+def test_variant_codes_read_the_nearest_catalogue_with_a_visible_note(tmp_path, tag, catalogue, variant):
+    cl = _with_language(tmp_path, "an-nguyen", tag)
+    doc = render(cl, "pccp", "an-nguyen", today=TODAY, fmt="html")
+    assert doc.lang == catalogue and f'<html lang="{catalogue}">' in doc.text and not doc.notes
+    note = re.search(r'<p class="fallback" role="note">(.*?)</p>', doc.text).group(1)
+    english = f"This document is in Hmong, the nearest language careerpath has to {variant}." if catalogue == "hmn" \
+        else f"This document is in Armenian, the nearest language careerpath has to {variant}."
+    assert f'<span lang="en">{english}</span>' in note
+    translated = translations(catalogue, "documents").gettext(variant)
+    assert translated != variant and f'<span lang="{catalogue}">' in note and translated in note
+    assert "not yet available" not in doc.text
+
+
+def test_the_interpreter_request_names_the_persons_variant(tmp_path):
+    cl = _with_language(tmp_path, "maria-lopez", "hnj")
+    doc = render(cl, "interpreter-request", "maria-lopez", today=TODAY)
+    assert doc.lang == "en" and "- **Language:** Hmong (Mong Leng, hnj)" in doc.text
+    assert not [d for d in validate(cl, TODAY) if d.code == "unknown-language"]
+
+
+def test_an_unknown_language_code_is_an_error_with_did_you_mean(tmp_path, cli):
+    cl = _with_language(tmp_path, "an-nguyen", "vx")
+    found = [d for d in validate(cl, TODAY) if d.code == "unknown-language"]
+    assert len(found) == 1 and found[0].severity == "error" and found[0].file == "cases/an-nguyen/case.yaml"
+    assert "`person.language` is not a known language tag" in found[0].message and "`vi`" in found[0].hint
+    r = cli("render", "pccp", "an-nguyen", "--lang", "vx", "--caseload", cl.root, "--today", "2026-11-22")
+    assert r.code == 2 and "'vx' is not a known language tag" in r.err and "did you mean 'vi'?" in r.err
+    r = cli("validate", "--caseload", cl.root, "--today", "2026-11-22")
+    assert r.code == 1 and "unknown-language" in r.out + r.err
+
+
+def test_well_formed_tags_the_registry_knows_are_valid():
+    from careerpath.i18n.tags import is_valid
+
+    assert all(is_valid(t) for t in ("en", "es-MX", "vi", "hy", "hyw", "hmn", "mww", "hnj", "ru-RU", "hy-arevmda"))
+    assert not any(is_valid(t) for t in ("vx", "zz", "xx-YY", "en_US", "", "english"))
+
+
+def test_the_cli_language_reads_a_variant_in_its_catalogue(inline, cli):
+    r = cli("--lang", "mww", "render", "nope", "an-nguyen", "--caseload", inline.root)
+    assert r.code == 2 and "tsis paub hom ntawv 'nope'" in r.err  # White Hmong reads the Hmong catalogue

@@ -103,6 +103,14 @@ def render(
     # (issue 16), so staff who read Vietnamese still send the regional center English
     if lang is not None and not _LANG.match(lang):
         raise CliError(_("--lang must be a language tag such as en, es, vi, hy, hmn, ru"), code=2)
+    if lang is not None:
+        from ..i18n.tags import is_valid, suggestions
+
+        if not is_valid(lang):
+            close = suggestions(lang)
+            raise CliError(_("--lang {lang!r} is not a known language tag (BCP 47)").format(lang=lang), code=2,
+                           hint=_("did you mean {tag!r}?").format(tag=close[0]) if close else
+                           _("--lang must be a language tag such as en, es, vi, hy, hmn, ru"))
     if paper is not None and paper not in ("letter", "a4"):
         raise CliError(_("--paper must be letter or a4"), code=2)
     if format == "pdf" and out is None:

@@ -29,6 +29,7 @@ from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
 from ..i18n import Formatter
+from ..i18n.languages import catalogue_language, variant_of
 
 __all__ = ["Period", "PeriodError", "build_context", "default_period", "language_name", "parse_period"]
 
@@ -103,6 +104,9 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "birth_date": d(p.birth_date),
         "language": p.language,
         "language_name": language_name(p.language, lang),
+        # the reader's variant when careerpath reads it in the nearest catalogue (mww, hnj, hyw): an English
+        # msgid the template shows with |t, '' otherwise
+        "language_variant": variant_of(p.language),
         "interpreter": p.interpreter,
         "plain_language": p.plain_language,
         "phone": p.phone or "",
@@ -224,6 +228,7 @@ def language_name(code: str, in_lang: str) -> str:
     """The name of language ``code`` in language ``in_lang`` (CLDR; the code itself if unknown)."""
     from babel import Locale, UnknownLocaleError
 
+    code = catalogue_language(code)  # hnj -> Hmong; its variant is shown beside it (person.language_variant)
     if in_lang == "hmn":
         return _HMONG_LANGUAGE_NAMES.get(code.split("-")[0], code)
     try:

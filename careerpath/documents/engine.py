@@ -30,6 +30,7 @@ from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
 from .kinds import Kind, Subject, kinds_of
 from ..i18n import LANGUAGES, SOURCE_LANGUAGE, Message, available, base_language, message_of, translations
+from ..i18n.languages import catalogue_language, variant_of
 
 FORMATS = ("md", "html", "pdf")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -267,10 +268,10 @@ def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
         cat = translations(lang, "documents", root)
         return all(cat.has(m) for m in needed)
 
-    wanted_base = base_language(wanted)
+    wanted_base = catalogue_language(wanted)  # mww, hnj -> hmn; hyw -> hy (the document says so)
     if complete(wanted_base):
         return wanted_base, []
-    for fallback in (base_language(default), SOURCE_LANGUAGE):
+    for fallback in (catalogue_language(default), SOURCE_LANGUAGE):
         if complete(fallback):
             return fallback, [Message("{kind} has no complete translation for language '{lang}'; "
                                       "rendered in '{fallback}' (the document says so)",
@@ -282,6 +283,9 @@ _NOTES = (
     L.N_("This document is not yet available in %(language)s. It is shown in %(fallback)s."),
     L.N_("Translation not yet reviewed by a native speaker."),
     L.N_("Copy for the person, in %(language)s"),
+    L.N_("This document is in %(language)s, the nearest language careerpath has to %(variant)s."),
+    # the variants careerpath reads in the nearest catalogue (i18n.languages.VARIANTS)
+    L.N_("White Hmong"), L.N_("Mong Leng"), L.N_("Western Armenian"),
 )
 
 
@@ -420,8 +424,11 @@ def _render_copy(env, kind: Kind, subject: Subject, caseload, case_id: str, want
     obligations = found if kind.audience != "person" else []
     ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations,
                         rule_due=rule_due)
-    wanted_base = base_language(wanted)
+    wanted_base = catalogue_language(wanted)
     fallback = fallback_notes(wanted_base, doc_lang, root) if doc_lang != wanted_base else []
+    variant = variant_of(wanted)
+    if variant and doc_lang == wanted_base:  # a White Hmong, Mong Leng or Western Armenian reader: say which variant
+        fallback = variant_notes(variant, doc_lang, root)
     review = [] if catalog.reviewed else review_notes(doc_lang, root)
     ctx["doc"] = {
         "kind": kind.name, "title": catalog.gettext(kind.title), "lang": doc_lang, "format": fmt,
@@ -456,6 +463,17 @@ def fallback_notes(wanted: str, doc_lang: str, root: Optional[Path] = None) -> l
             continue
         out.append((lang, cat.gettext(_NOTES[0]) % {"language": language_name(wanted, lang),
                                                       "fallback": language_name(doc_lang, lang)}))
+    return out
+
+
+def variant_notes(variant: str, doc_lang: str, root: Optional[Path] = None) -> list[tuple[str, str]]:
+    """"This document is in Hmong (White Hmong), the nearest careerpath has to Mong Leng": in the document's
+    language and in English."""
+    out: list[tuple[str, str]] = []
+    for lang in dict.fromkeys((doc_lang, SOURCE_LANGUAGE)):
+        cat = translations(lang, "documents", root)
+        out.append((lang, cat.gettext(_NOTES[3]) % {"language": language_name(doc_lang, lang),
+                                                      "variant": cat.gettext(variant)}))
     return out
 
 
