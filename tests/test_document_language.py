@@ -292,3 +292,18 @@ def test_well_formed_tags_the_registry_knows_are_valid():
 def test_the_cli_language_reads_a_variant_in_its_catalogue(inline, cli):
     r = cli("--lang", "mww", "render", "nope", "an-nguyen", "--caseload", inline.root)
     assert r.code == 2 and "tsis paub hom ntawv 'nope'" in r.err  # White Hmong reads the Hmong catalogue
+
+
+# ---------------------------------------------------------------- internal notes stay out of documents
+
+def test_internal_notes_of_rule_citations_never_reach_a_document(inline):
+    seen = 0
+    for kind, case in (("quarterly-report", "an-nguyen"), ("annual-report", "an-nguyen"),
+                       ("monthly-note", "an-nguyen"), ("monthly-note", "olga-ivanova")):
+        for fmt in ("md", "html"):
+            text = render(inline, kind, case, today=TODAY, fmt=fmt).text
+            assert not re.search(r"local:|caseload setting|setting [a-z_]+|seed \d+|not confirmed", text), (kind, case)
+            seen += "| " in text or "<td" in text
+    assert seen
+    quarterly = render(inline, "quarterly-report", "an-nguyen", today=TODAY, period="2026-Q3").text
+    assert "CCP service description, service code 956" in quarterly  # the source itself stays

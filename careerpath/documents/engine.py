@@ -429,7 +429,9 @@ def _render_copy(env, kind: Kind, subject: Subject, caseload, case_id: str, want
     variant = variant_of(wanted)
     if variant and doc_lang == wanted_base:  # a White Hmong, Mong Leng or Western Armenian reader: say which variant
         fallback = variant_notes(variant, doc_lang, root)
-    review = [] if catalog.reviewed else review_notes(doc_lang, root)
+    # reviewed: the whole catalogue, or every string this document shows (entries a reviewer imported)
+    reviewed = catalog.reviews(template_msgids(env, kind, fmt) | case_msgids(kind, subject))
+    review = [] if reviewed else review_notes(doc_lang, root)
     ctx["doc"] = {
         "kind": kind.name, "title": catalog.gettext(kind.title), "lang": doc_lang, "format": fmt,
         "audience": kind.audience,
@@ -443,11 +445,11 @@ def _render_copy(env, kind: Kind, subject: Subject, caseload, case_id: str, want
     ctx["_catalog"] = catalog
     text = _render_template(env, f"{kind.name}.{fmt}.j2", ctx)
     warnings = []
-    if not catalog.reviewed:
+    if not reviewed:
         warnings.append(Message("{kind} is rendered in '{lang}' from a translation no native speaker has reviewed "
                              "yet: have someone who reads it check the document before it is handed out",
                              kind=kind.name, lang=doc_lang))
-    return Rendered(kind.name, case_id, doc_lang, wanted_base, fmt, _tidy(text, fmt), notes, catalog.reviewed,
+    return Rendered(kind.name, case_id, doc_lang, wanted_base, fmt, _tidy(text, fmt), notes, reviewed,
                     warnings=warnings)
 
 

@@ -60,6 +60,7 @@ class Catalogue:
     reviewed_by: Optional[str] = None
     error: str = ""  # why the file could not be read (then it translates nothing)
     dropped: int = 0  # translations left out because their placeholders differ from the msgid's
+    reviewed_keys: set = field(default_factory=set)  # (context, msgid) of entries marked "# reviewed by NAME"
 
     @functools.cached_property
     def plural(self):
@@ -132,6 +133,18 @@ class Translations:
     def reviewed(self) -> bool:
         """Every catalogue that exists in the chain is reviewed by a native speaker (the source always is)."""
         return self.lang == SOURCE_LANGUAGE or all(c.reviewed for c in self.catalogues if c.path is not None)
+
+    def reviews(self, keys) -> bool:
+        """Every one of ``keys`` (msgids or (msgctxt, msgid)) is reviewed where it is translated: its catalogue
+        is reviewed as a whole, or its entry carries a reviewer (``careerpath i18n import``)."""
+        if self.reviewed:
+            return True
+        for key in keys:
+            msgid, context = split_key(key)
+            cat = next((c for c in self.catalogues if c.lookup(msgid, context) is not None), None)
+            if cat is not None and not (cat.reviewed or (context, msgid) in cat.reviewed_keys):
+                return False
+        return True
 
     @property
     def reviewed_by(self) -> Optional[str]:
@@ -221,6 +234,8 @@ def _parse(lang: str, domain: str, path: Optional[Path], _mtime_ns: int, size: i
             out.dropped += 1
             continue
         out.messages[(m.context, ids[0])] = strings if isinstance(m.id, (tuple, list)) else strings[0]
+        if any("reviewed by" in c.lower() for c in m.user_comments):  # careerpath i18n import
+            out.reviewed_keys.add((m.context, ids[0]))
     return out
 
 
