@@ -33,6 +33,7 @@ Modules:
     redact       stable placeholders for personal data (docs/security.md)
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     glossary     per-language glossaries, the drift check, the translation memory
+    review       the review workflow: a reviewer's PO file out (i18n export), the review back in (i18n import)
     doctor       environment checks
     documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
     cli/         the command line (typer), one module per command, one output layer (cli/output.py)

@@ -96,6 +96,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-id": ("error", "Two staff members, goals, objectives or cases share an id."),
     "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
+    "unknown-language": ("error", "A language tag that is not BCP 47 or that the IANA registry does not list (vx)."),
     "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),

@@ -348,6 +348,13 @@ def check_rule_titles(rules_dir: Path, languages: Sequence[str] = i18n.LANGUAGES
     return out
 
 
+def check_builtin_titles(languages: Sequence[str] = i18n.LANGUAGES) -> list[Finding]:
+    """:func:`check_rule_titles` over the built-in program folders (program.yaml names, rules.yaml
+    titles) and the case-wide rules of ``careerpath/rules/``: rule titles use the glossary too."""
+    package = i18n.LOCALE_DIR.parent
+    return check_rule_titles(package / "programs", languages) + check_rule_titles(package / "rules", languages)
+
+
 def _rel(path: Path) -> str:
     try:
         return path.resolve().relative_to(i18n.LOCALE_DIR.parent.parent).as_posix()
@@ -612,6 +619,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "check":
             findings = check_catalogues(args.locale_dir, langs)
+            # program names and rule titles carry their translations in the rule files: the built-in
+            # program folders and careerpath/rules/ are always checked, --rules DIR adds another folder
+            findings += check_builtin_titles(langs)
             if args.rules:
                 findings += check_rule_titles(args.rules, langs)
             for f in findings:

@@ -109,6 +109,8 @@ class Staff(Model):
 class CaseloadConfig(Model):
     agency: Text
     default_language: Language = "en"
+    # the language of documents sent to agencies (a program may declare its own: program.yaml agency_language)
+    agency_language: Language = "en"
     staff: list[Staff] = []
     # validated by the loader against the core settings and those the programs declare (a Record)
     settings: dict[str, Any] = {}
