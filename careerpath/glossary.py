@@ -477,6 +477,18 @@ def _unquote(parts: list[str]) -> str:
     return "".join(unescape(p) for p in parts)
 
 
+def message_blocks(blocks: list[str]):
+    """``(index, lines, fields)`` of each message block among ``blocks`` (a .po text split on blank lines,
+    separators kept, so a caller rebuilds untouched text exactly); headers and comment-only blocks are skipped."""
+    for b, block in enumerate(blocks):
+        if not block.strip() or block.startswith("\n"):
+            continue
+        lines = block.split("\n")
+        fields = _parse_block(lines)
+        if fields.get("msgid") and fields["first_msgstr"] is not None:
+            yield b, lines, fields
+
+
 def _parse_block(lines: list[str]) -> dict:
     """Fields of one entry: {'comments': [...], 'msgctxt': str, 'msgid': str, 'msgid_plural': str,
     'msgstr': {index: str}, 'first_msgstr': line index}."""
@@ -535,13 +547,7 @@ def _apply_file(path: Path, lang: str, entries: list[tuple[int, MemoryEntry]], d
     report = ApplyReport(_rel(path))
     hit: set[int] = set()
     blocks = re.split(r"(\n\s*\n)", text)  # keep the separators, so untouched text is rebuilt exactly
-    for b, block in enumerate(blocks):
-        if not block.strip() or block.startswith("\n"):
-            continue
-        lines = block.split("\n")
-        fields = _parse_block(lines)
-        if not fields.get("msgid") or fields["first_msgstr"] is None:
-            continue
+    for b, lines, fields in message_blocks(blocks):
         found = index.get((fields.get("msgctxt"), fields["msgid"]))
         if found is None:
             continue

@@ -110,7 +110,7 @@ def import_review(file: Path, reviewer: str, locale_dir: Path = i18n.LOCALE_DIR)
     """Write the reviewed translations of ``file`` (made by :func:`export_po`) into their catalogue."""
     from babel.messages.pofile import read_po
 
-    from .glossary import _format_msgstr, _parse_block
+    from .glossary import _format_msgstr, message_blocks
 
     reviewer = " ".join(str(reviewer).replace('"', "").replace("\\", "").split())
     if not reviewer:
@@ -142,13 +142,7 @@ def import_review(file: Path, reviewer: str, locale_dir: Path = i18n.LOCALE_DIR)
     blocks = re.split(r"(\n\s*\n)", text)
     seen: set = set()
     translated = all_reviewed = 0
-    for b, block in enumerate(blocks):
-        if not block.strip() or block.startswith("\n"):
-            continue
-        lines = block.split("\n")
-        fields = _parse_block(lines)
-        if not fields.get("msgid") or fields["first_msgstr"] is None:
-            continue
+    for b, lines, fields in message_blocks(blocks):
         key = (fields.get("msgctxt"), fields["msgid"])
         was_reviewed = any("reviewed by" in c.lower() for c in fields["comments"] if c.startswith("# "))
         has_text = any(fields["msgstr"].values())
@@ -171,7 +165,7 @@ def import_review(file: Path, reviewer: str, locale_dir: Path = i18n.LOCALE_DIR)
                 rest = [c for c in head if not c.startswith("#")]
                 new = "\n".join([mark, *comments, *flags, *rest,
                                  *_format_msgstr(value, plural, 100 if "Generated-By: Babel" in text else 0)])
-                if new == block:
+                if new == blocks[b]:
                     report.unchanged += 1
                 else:
                     blocks[b] = new
