@@ -29,6 +29,8 @@ HISTORY_EVENT_TYPES = ("contact", "note", "meeting", "phone-call", "visit")
 CORE_SETTINGS = {
     "warn_days": {"type": "integer", "min": 0, "max": 366, "default": 30,
                   "help": "An obligation is due-soon this many days ahead."},
+    "late_entry_days": {"type": "integer", "min": 0, "max": 3660, "default": 7,
+                        "help": "A recording dated more than this many days before the day it is made is a late entry."},
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

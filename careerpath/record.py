@@ -48,6 +48,10 @@ class RecordError(Exception):
         self.message, self.diagnostics, self.hint = message, diagnostics or [], hint
 
 
+class RecordUsageError(RecordError):
+    """The request itself is wrong or incomplete (a key date changed without a reason): exit 2, nothing written."""
+
+
 class RecordBusy(RecordError):
     """Another recording held the caseload's recording lock for longer than we waited; nothing was written."""
 
@@ -81,6 +85,8 @@ class Change:
     trailers: list[tuple[str, str]] = field(default_factory=list)
     staff: Optional[m.Staff] = None
     drift: int = 0        # lines outside the edit the YAML writer reformats (0 when exact)
+    dates: list[date] = field(default_factory=list)   # the dates the recording enters (late-entry check)
+    key_dates: list[tuple[str, Any, Any]] = field(default_factory=list)   # (field, old, new) of key dates it changes
 
     @property
     def unchanged(self) -> bool:
@@ -104,12 +110,15 @@ class Recorded:
     drift: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
     diff: str = ""         # a dry run's unified diff (see preview)
+    late_entry: Optional[int] = None   # days between the entry's date and the day it was recorded, when late
+    cleared: list[dict[str, Any]] = field(default_factory=list)   # overdue obligations a late entry made done
 
     def to_dict(self) -> dict[str, Any]:
         """What the recording commands print with ``--format json`` (paths relative to the caseload)."""
         return {"files": list(self.paths), "subject": self.message.splitlines()[0] if self.message else "",
                 "message": self.message, "git": self.git, "commit": self.commit, "identity": self.identity,
                 "drift": self.drift, "warnings": [d.to_dict() for d in self.warnings], "notes": list(self.notes),
+                "late_entry": self.late_entry, "cleared": [dict(c) for c in self.cleared],
                 **({"diff": self.diff} if self.git == "dry-run" else {})}
 
 
@@ -183,13 +192,86 @@ def _programs_of(target: _Target, rules: list[str], program: Optional[str]) -> l
     return sorted({p for p in (rulelinks.program_of(target.programs, r) for r in rules) if p})
 
 
-def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
+def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff],
+              reason: Optional[str] = None) -> list[tuple[str, str]]:
     out = [("Case", case_id)]
     out += [("Program", p) for p in programs]
     out += [("Rule", r) for r in rules]
     if staff is not None:
         out.append(("Staff", staff.id))
+    if reason:
+        out.append(("Reason", one_line(reason)))
     return out
+
+
+def one_line(text: str) -> str:
+    """Text as one trailer line: git's trailers end at a line break."""
+    return " ".join(text.split())
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_date(value: Any) -> Optional[date]:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _flat(raw: Optional[bytes], rel: str) -> dict[str, Any]:
+    from .history import flatten
+
+    if raw is None:
+        return {}
+    parsed = read_bytes(raw, rel)
+    return flatten(parsed.data) if isinstance(parsed.data, dict) else {}
+
+
+def _changed_dates(fc: "FileChange") -> list[date]:
+    """The date values an edit writes (changed leaves that are dates): what a late-entry check compares."""
+    before, after = _flat(fc.before, fc.rel), _flat(fc.after, fc.rel)
+    out = []
+    for key, value in after.items():
+        if before.get(key) != value:
+            d = _as_date(value)
+            if d is not None:
+                out.append(d)
+    return out
+
+
+def _key_date_changes(target: _Target, fc: "FileChange") -> list[tuple[str, Any, Any]]:
+    """(field, old, new) for each key date (see :func:`careerpath.history.key_dates`) an edit of case.yaml changes."""
+    from .history import key_dates
+
+    if fc.kind != "case":
+        return []
+    before, after = _flat(fc.before, fc.rel), _flat(fc.after, fc.rel)
+    return [(k, before.get(k), after.get(k)) for k in sorted(key_dates(target.programs))
+            if before.get(k) != after.get(k)]
+
+
+def _who_and_why(changes: list[tuple[str, Any, Any]], staff: Optional[m.Staff], reason: Optional[str],
+                 option: str) -> None:
+    """A key date changes only with a known staff member, and a date that had a value only with a reason.
+
+    Refused as usage errors (exit 2, nothing written); fields are named by path, never by value.
+    """
+    if not changes:
+        return
+    if staff is None:
+        raise RecordUsageError(Message("say who changes the key date {fields}: --by STAFF",
+                                       fields=", ".join(c[0] for c in changes)), hint=_STAFF_HINT)
+    rewritten = [c[0] for c in changes if c[1] is not None]
+    if rewritten and not (reason or "").strip():
+        raise RecordUsageError(Message("{fields} already had a value: say why it changes with {option} TEXT",
+                                       fields=", ".join(rewritten), option=option),
+                               hint=Message("the reason goes into the commit (a `Reason:` trailer) and "
+                                            "`careerpath audit` shows it"))
 
 
 def _unique_name(folder: Path, day: date, slug: str) -> str:
@@ -224,7 +306,7 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
     rules = rulelinks.for_event(target.programs, event_type, program, _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
     return Change(target.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
-                  _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff)
+                  _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff, dates=[day])
 
 
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
@@ -250,7 +332,7 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     rules = rulelinks.for_fields(target.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
     return Change(target.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
-                  _trailers(case_id, [program] if program else [], rules, staff), staff)
+                  _trailers(case_id, [program] if program else [], rules, staff), staff, dates=[day])
 
 
 def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
@@ -289,16 +371,19 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
     fc, drift = _edit_file(target, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
     rules = rulelinks.for_fields(target.programs, ["referral.outcome.date"], _case_data(target))
     return Change(target.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
-                  _trailers(case_id, [], rules, staff), staff, drift)
+                  _trailers(case_id, [], rules, staff), staff, drift, dates=[day])
 
 
 def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optional[str] = None,
-             more: list[tuple[str, str]] | None = None) -> Change:
+             more: list[tuple[str, str]] | None = None, reason: Optional[str] = None) -> Change:
     """Change one field of case.yaml, or of plan.yaml when the path starts with ``plan.``.
 
     ``more`` holds further (field, value) pairs changed in the same write and
     commit, for fields that must change together (an eligibility ``status`` and
-    its ``decided`` date). All pairs address the same file.
+    its ``decided`` date). All pairs address the same file. A change of a key
+    date needs a known staff member (``by``), and a key date that already had a
+    value changes only with a ``reason`` (RecordUsageError otherwise); the
+    reason goes into a ``Reason:`` trailer.
     """
     target = _target(root, case_id)
     staff = _staff(target.config.staff, by)
@@ -341,15 +426,25 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
                                   name=case_id))
     fc, drift = _edit_file(target, rel_in_case, kind, edits)
+    key_changes = _key_date_changes(target, fc)
+    _who_and_why(key_changes, staff, reason, "--reason")
     rules = rulelinks.for_fields(target.programs, addresses, _case_data(target, fc.after if kind == "case" else None))
     if not programs:
         programs = _programs_of(target, rules, None)
     subject = f"{case_id}: set " + ", ".join(shown_parts)
-    return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
+    return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff, reason), staff, drift,
+                  dates=_changed_dates(fc), key_dates=key_changes)
 
 
-def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None) -> Change:
-    """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml."""
+def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None,
+               note: Optional[str] = None) -> Change:
+    """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml.
+
+    ``reason`` is the closure's reason (written in the file); ``note`` is the
+    audit explanation (a ``Reason:`` trailer), required when a closure date
+    that was already there changes. The closure date is a key date: closing
+    needs a known staff member (``by``).
+    """
     target = _target(root, case_id)
     staff = _staff(target.config.staff, by)
     current = _case_model(target)
@@ -357,8 +452,10 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
         raise RecordError(Message("the case {name} is already closed", name=case_id))
     closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
     fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
+    key_changes = _key_date_changes(target, fc)
+    _who_and_why(key_changes, staff, note, "--note")
     return Change(target.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
-                  _trailers(case_id, [], [], staff), staff, drift)
+                  _trailers(case_id, [], [], staff, note), staff, drift, dates=[day], key_dates=key_changes)
 
 
 # ---------------------------------------------------------------- validation
@@ -381,13 +478,8 @@ def _case_checks(target: _Target, case_folder: CaseFolder, today: date) -> list[
     return [d for d in run_checks(caseload, today) if d.file != CONFIG_FILE]
 
 
-def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
-    """The errors ``change`` would add to its case (empty: safe to write).
-
-    With ``warnings``, the warnings it would add as well (an unknown event
-    type, a future date): they do not refuse a change but are worth showing.
-    """
-    target = _target(change.root, change.case_id)
+def _before_after(target: _Target, change: Change) -> tuple[CaseFolder, CaseFolder, list[Diagnostic], list[Diagnostic]]:
+    """The case folder as it is and as the change would leave it, with the load diagnostics of each."""
     load_diags: list[Diagnostic] = []
     before_cf = load_case(target.root, target.folder, load_diags, programs=target.programs)
     after_cf = copy.copy(before_cf)
@@ -407,6 +499,64 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
         else:
             dated = after_cf.events if fc.kind == "event" else after_cf.referrals
             dated[:] = [d for d in dated if d.file != fc.rel] + [doc]
+    return before_cf, after_cf, before_errors, after_errors
+
+
+def late_entry(change: Change, today: date) -> tuple[Optional[int], list[dict[str, Any]]]:
+    """How late the change enters its dates, and the overdue obligations it turns into done.
+
+    A recording whose (oldest) date lies more than ``settings.late_entry_days``
+    (default 7) before ``today`` is a late entry: (days, cleared), where each
+    cleared obligation is ``{rule, due, item, overdue_days}`` — overdue on
+    ``today`` before the change, done after it. (None, []) when not late.
+    """
+    target = _target(change.root, change.case_id)
+    limit = getattr(target.config.settings, "late_entry_days", None)
+    limit = 7 if limit is None else int(limit)
+    late = max(((today - d).days for d in change.dates), default=0)
+    if late <= limit:
+        return None, []
+    from .obligations.engine import case_obligations
+    from .obligations.rules import load_rules
+
+    before_cf, after_cf, _b, _a = _before_after(target, change)
+    book = load_rules(target.programs)
+    settings = target.config.settings
+
+    def key(o: Any) -> tuple:
+        return (o.rule, o.due, o.item)
+
+    before = {key(o): o for o in case_obligations(before_cf, book, settings, today, target.config_file)
+              if o.past_due and not o.history}
+    cleared = [{"rule": o.rule, "due": o.due.isoformat(), "item": o.item, "overdue_days": (today - o.due).days}
+               for o in case_obligations(after_cf, book, settings, today, target.config_file)
+               if o.status == "done" and key(o) in before]
+    return late, sorted(cleared, key=lambda c: (c["due"], c["rule"], c["item"]))
+
+
+def _with_late_entry(change: Change, today: date) -> tuple[list[tuple[str, str]], Optional[int], list[dict], list[str]]:
+    """The change's trailers with ``Late-entry:`` and ``Cleared:`` added when it is late, and the notes that say so."""
+    late, cleared = late_entry(change, today)
+    if late is None:
+        return list(change.trailers), None, [], []
+    trailers = [*change.trailers, ("Late-entry", f"{late} days")]
+    trailers += [("Cleared", f"{c['rule']} due {c['due']}{' ' + c['item'] if c['item'] else ''}, "
+                             f"{c['overdue_days']} days overdue") for c in cleared]
+    notes = [Message("late entry: the date is {n} days before today; the commit says so (`Late-entry:`) and "
+                     "`careerpath audit` lists it", n=late)]
+    notes += [Message("this late entry makes {rule} (due {due}, {n} days overdue) done", rule=c["rule"], due=c["due"],
+                      n=c["overdue_days"]) for c in cleared]
+    return trailers, late, cleared, notes
+
+
+def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
+    """The errors ``change`` would add to its case (empty: safe to write).
+
+    With ``warnings``, the warnings it would add as well (an unknown event
+    type, a future date): they do not refuse a change but are worth showing.
+    """
+    target = _target(change.root, change.case_id)
+    before_cf, after_cf, before_errors, after_errors = _before_after(target, change)
     before_errors += _case_checks(target, before_cf, today)
     after_errors += _case_checks(target, after_cf, today)
     old = _error_keys(before_errors)
@@ -454,8 +604,10 @@ def preview(change: Change, today: date) -> Recorded:
     errors = [d for d in found if d.severity == "error"]
     if errors:
         raise RecordError("the change would make the case invalid", errors)
-    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, change.trailers), "dry-run",
-                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff())
+    trailers, late, cleared, notes = _with_late_entry(change, today)
+    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, trailers), "dry-run",
+                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff(),
+                    notes=notes, late_entry=late, cleared=cleared)
 
 
 def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:
@@ -479,6 +631,8 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     added = [d for d in found if d.severity == "error"]
     if added:
         raise RecordError(Message("the change would make the case invalid; nothing was written"), added)
+    # read before writing: what the case owed before this entry
+    trailers, late, cleared, notes = _with_late_entry(change, today)
     before_case = _case_model(_target(change.root, change.case_id))
     was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
@@ -494,9 +648,10 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     except WriteError as e:
         raise RecordError(message_of(e) if not written else
                           Message("{error} ({n} file(s) were written before)", error=message_of(e), n=len(written))) from None
-    message = gitio.format_message(change.subject, change.trailers)
+    message = gitio.format_message(change.subject, trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
-                      warnings=[d for d in found if d.severity == "warning"])
+                      warnings=[d for d in found if d.severity == "warning"], notes=notes, late_entry=late,
+                      cleared=cleared)
     if was_closed:
         result.notes.append(Message("the case is closed; `careerpath audit` reports changes made after the closure"))
     if not commit:
@@ -508,7 +663,10 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
         if gitio.toplevel(change.root) is None:
             result.git = "not-a-repository"
             return result
-        made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
+        s = change.staff
+        author = gitio.staff_identity(s.id, s.name, s.email) if s is not None else None
+        made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change),
+                                  author=author)
     except gitio.GitError as e:
         result.git = "failed"
         result.notes.append(e.message)
@@ -541,12 +699,12 @@ def referral_outcome(root: Path, case_id: str, referral: str, day: date, today: 
 
 
 def set_field(root: Path, case_id: str, field_path: str, value: str, today: date, *, by: Optional[str] = None,
-              more: list[tuple[str, str]] | None = None, commit: bool = True) -> Recorded:
+              more: list[tuple[str, str]] | None = None, reason: Optional[str] = None, commit: bool = True) -> Recorded:
     """Change one field, or several together (see :func:`plan_set`), and commit it."""
-    return apply(plan_set(root, case_id, field_path, value, by=by, more=more), today, commit=commit)
+    return apply(plan_set(root, case_id, field_path, value, by=by, more=more, reason=reason), today, commit=commit)
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,
-               commit: bool = True) -> Recorded:
+               note: Optional[str] = None, commit: bool = True) -> Recorded:
     """Close a case (see :func:`plan_close`) and commit it."""
-    return apply(plan_close(root, case_id, day, reason=reason, by=by), today, commit=commit)
+    return apply(plan_close(root, case_id, day, reason=reason, by=by, note=note), today, commit=commit)

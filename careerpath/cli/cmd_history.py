@@ -26,6 +26,19 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _who(author: str, email: str, committer: str, committer_email: str) -> str:
+    """The author, and the committer when it is someone else (the machine's identity, a server)."""
+    who = f"{author} <{email}>"
+    if committer and (committer, committer_email) != (author, email):
+        who += " " + _("(committed by {who})").format(who=f"{committer} <{committer_email}>")
+    return who
+
+
+ByFilterOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
+                                                    help="Only the commits of this staff member (their Staff: trailer, "
+                                                         "or their email as the author's).")]
+
+
 def _from_git(call: Any) -> Any:
     """Run a history or audit call, turning git's and history's errors into CLI messages."""
     from ..gitio import GitError
@@ -45,6 +58,7 @@ def history_cmd(
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
     field: Annotated[Optional[str], typer.Argument(metavar="[FIELD]", show_default=False,
                                                    help="Only commits that changed this field (or fields under it).")] = None,
+    by: ByFilterOpt = None,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     redact: RedactOpt = False,
@@ -52,8 +66,10 @@ def history_cmd(
 ) -> int:
     """The case's life from git: each commit, newest first, with its field-level changes.
 
-    For each commit: date, author, subject, and for each YAML file the fields
-    that changed (`enrollments.ca-dor-vr.applied: 2026-09-01 → 2026-08-28`).
+    For each commit: date, author (the staff member who recorded it) and the
+    committer when it differs, subject, the reason given (`--reason`) and the
+    late entry it was, and for each YAML file the fields that changed
+    (`enrollments.ca-dor-vr.applied: 2026-09-01 → 2026-08-28`).
     With FIELD, only the commits that changed it: who set a date, and who
     changed it since. Follows renames of the case folder. The output holds the
     case's own data; it is meant for the staff who may see the case.
@@ -62,6 +78,7 @@ def history_cmd(
     Examples:
       careerpath history an-nguyen
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
+      careerpath history an-nguyen --by jsmith
     """
     check_format(format, TEXT_JSON)
     from ..ids import is_case_id
@@ -71,7 +88,7 @@ def history_cmd(
     root = caseload_of(ctx, caseload)
     from ..history import history
 
-    entries = _from_git(lambda: history(root, case, field))
+    entries = _from_git(lambda: history(root, case, field, by=by))
     from .redaction import redact_history, redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
@@ -91,7 +108,11 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
               else _("no commits touch case {case}").format(case=case), file=sys.stderr)
         return 0
     for e in entries:
-        print(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
+        print(f"{_when(e.date)}  {e.commit[:10]}  {_who(e.author, e.email, e.committer, e.committer_email)}  {e.subject}")
+        for reason in e.trailers.get("Reason", []):
+            print("    " + _("reason: {text}").format(text=reason))
+        for late in e.trailers.get("Late-entry", []):
+            print("    " + _("late entry: {days}").format(days=late))
         for f in e.files:
             moved = " " + _("(from {path})").format(path=f.old_path) if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
@@ -109,23 +130,28 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
 def audit_cmd(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
+    by: ByFilterOpt = None,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
 ) -> int:
-    """Audit the caseload's git history: key dates changed after they were set, and changes to closed cases.
+    """Audit the caseload's git history: key dates changed, changes to closed cases, late entries.
 
     \b
     Findings:
-      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed,
-                             closure.date, or an event's or referral's date changed
-                             (or removed) after it was first set
+      key-date-changed       a key date (the fields programs mark key_date, e.g. ca-dor-vr
+                             applied, eligibility.decided, ipe.signed; closure.date), or an
+                             event's or referral's date, changed (or removed) after it was
+                             first set; with the reason given
       changed-after-closure  a commit touched a case after the commit that closed it
       record-deleted         an event or referral file was deleted
+      late-entry             a recording dated more than settings.late_entry_days before
+                             the day it was made, with the overdue obligations it made done
 
-    Each names the commit, its date and author. Exit 0 when there are no
-    findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
+    Each names the commit, its date, its author and (when someone else) its
+    committer. Exit 0 when there are no findings, 1 when there are (so cron or
+    CI can alert), 2 on usage errors.
 
     Example:  careerpath audit --since 2026-01-01 --format json
     """
@@ -134,7 +160,7 @@ def audit_cmd(
     day = parse_date(since, "--since") if since else None
     from ..history import audit
 
-    findings = _from_git(lambda: audit(root, day))
+    findings = _from_git(lambda: audit(root, day, by=by))
     from .redaction import redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
@@ -147,13 +173,19 @@ def _print_audit(findings: list, format: str) -> int:
         emit([f.to_dict() for f in findings], format)
         return 1 if findings else 0
     for f in findings:
-        head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"
+        head = f"{_when(f.date)}  {f.commit[:10]}  {_who(f.author, f.email, f.committer, f.committer_email)}  {f.case}  {f.code}"
         if f.code == "key-date-changed":
             first = f.first
             since = (" " + _("(first set to {value} on {date} by {author} in {commit})").format(
                 value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
                 commit=first.get("commit", "?")[:10])) if first else ""
             print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
+            print("    " + (_("reason: {text}").format(text=f.reason) if f.reason else _("no reason given")))
+        elif f.code == "late-entry":
+            print(f"{head}: " + ngettext("{files} entered {n} day after its date", "{files} entered {n} days after its date",
+                                         f.late_days or 0).format(files=", ".join(f.files), n=f.late_days if f.late_days is not None else "?"))
+            for c in f.cleared:
+                print("    " + _("made an overdue obligation done: {what}").format(what=c))
         elif f.code == "record-deleted":
             print(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:

@@ -50,7 +50,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
     library's :class:`~careerpath.record.Recorded` instead. Warnings and notes
     go to standard error either way.
     """
-    from ..record import RecordBusy, RecordError, apply, preview, recording_lock
+    from ..record import RecordBusy, RecordError, RecordUsageError, apply, preview, recording_lock
 
     prefix = display_prefix(root)
     try:
@@ -72,12 +72,12 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
     except RecordError as e:
         for d in e.diagnostics:
             err(format_diagnostic(d, prefix))
-        raise CliError(e.message, 1, e.hint) from None
+        raise CliError(e.message, 2 if isinstance(e, RecordUsageError) else 1, e.hint) from None
     if result.git == "unchanged":
         err("careerpath: " + _("nothing to change: the file already says that"))
     for d in result.warnings:
         err(format_diagnostic(d, prefix))
-    if result.git not in ("failed", "dry-run"):
+    if result.git != "failed":
         for note in result.notes:
             err("careerpath: " + _("note: {note}").format(note=text(note)))
     if result.drift and result.git != "dry-run":
@@ -214,6 +214,9 @@ def set_cmd(
     more: Annotated[Optional[List[str]], typer.Argument(metavar="[FIELD VALUE]...", show_default=False,
                                                         help="More fields of the same file, changed in the same commit.")] = None,
     by: ByOpt = None,
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT",
+                                         help="Why a key date that already had a value changes (required then); "
+                                              "goes into the commit's Reason: trailer."),
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     format: FormatOpt = "text",
@@ -230,10 +233,14 @@ def set_cmd(
     YAML flow list/mapping. The edited file is validated first: an unknown
     field, a bad date or a value that breaks a rule is refused and nothing is written.
     Fields that must change together go in one command as more FIELD VALUE pairs.
+    A key date (the application, decision, IPE signature, closure date...) changes
+    only when the staff member is known (--by), and one that already had a
+    value only with --reason: the commit names the person as its author and
+    keeps the reason.
 
     \b
     Examples:
-      careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28
+      careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28 --by jsmith --reason "receipt stamp says 08-28"
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
       careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
@@ -247,7 +254,7 @@ def set_cmd(
     from ..record import plan_set
 
     pairs = list(zip(extra[::2], extra[1::2]))
-    return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
+    return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs, reason=reason),
                 dry_run=dry_run, no_commit=no_commit, format=format)
 
 
@@ -256,6 +263,9 @@ def close_cmd(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the case closes (employed, moved, ...)."),
+    note: Optional[str] = typer.Option(None, "--note", metavar="TEXT",
+                                       help="The audit explanation, kept in the commit's Reason: trailer "
+                                            "(required when a closure date already there changes)."),
     date: DateOpt = None,
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
@@ -266,7 +276,9 @@ def close_cmd(
 ) -> int:
     """Close a case: `status: closed` and `closure: {date, reason}` in case.yaml, then commit.
 
-    `careerpath audit` flags any later change to a closed case.
+    The closure date is a key date: closing needs the staff member (--by, or
+    CAREERPATH_STAFF, or git config careerpath.staff), who becomes the
+    commit's author. `careerpath audit` flags any later change to a closed case.
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
@@ -277,4 +289,4 @@ def close_cmd(
     staff = _staff_id(root, by)
     from ..record import plan_close
 
-    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run, no_commit=no_commit, format=format)
+    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff, note=note), dry_run=dry_run, no_commit=no_commit, format=format)

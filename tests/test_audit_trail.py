@@ -1,0 +1,195 @@
+"""The audit trail answers who, when and why (issue 15), in real git repositories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import CONFIG, TODAY
+from test_record import CASE, PLAN, git
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed; the audit trail is git")
+
+# jsmith has a work email; ktran has none (her commits say ktran@careerpath.invalid)
+STAFF_CONFIG = CONFIG.replace("{id: jsmith, name: Jordan Smith, role: counselor,",
+                              "{id: jsmith, name: Jordan Smith, email: jordan.smith@agency.example, role: counselor,")
+
+
+@pytest.fixture
+def office(caseload, monkeypatch):
+    """A caseload on a shared office machine: git's identity is the machine's, no staff member configured."""
+    monkeypatch.delenv("CAREERPATH_STAFF", raising=False)
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+    root = caseload({"cases/an-nguyen/case.yaml": CASE, "cases/an-nguyen/plan.yaml": PLAN}, config=STAFF_CONFIG)
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "Front Office PC")
+    git(root, "config", "user.email", "frontdesk@agency.example")
+    git(root, "config", "commit.gpgsign", "false")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    return root
+
+
+def head(repo, fmt: str) -> str:
+    return git(repo, "log", "-1", f"--format={fmt}").strip()
+
+
+def run(cli, repo, *args):
+    return cli(*args, "-C", repo, "--today", TODAY.isoformat())
+
+
+# ---------------------------------------------------------------- who
+
+def test_the_author_is_the_staff_member_and_the_committer_the_machine(office, cli):
+    r = run(cli, office, "log", "an-nguyen", "contact", "--date", "2026-11-20", "--by", "jsmith")
+    assert r.code == 0, r.err
+    assert head(office, "%an <%ae>") == "Jordan Smith <jordan.smith@agency.example>"
+    assert head(office, "%cn <%ce>") == "Front Office PC <frontdesk@agency.example>"
+    # from the environment and from git config too; without an email, the id at careerpath.invalid
+    git(office, "config", "careerpath.staff", "ktran")
+    assert run(cli, office, "log", "an-nguyen", "contact", "--date", "2026-11-21").code == 0
+    assert head(office, "%an <%ae>|%(trailers:key=Staff,valueonly)") == "Kim Tran <ktran@careerpath.invalid>|ktran"
+
+
+def test_history_and_audit_show_author_and_committer_and_filter_by_staff(office, cli):
+    run(cli, office, "log", "an-nguyen", "contact", "--date", "2026-11-20", "--by", "jsmith")
+    run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "ktran",
+        "--reason", "the receipt stamp reads 08-28")
+    r = cli("history", "an-nguyen", "-C", office)
+    lines = r.out.splitlines()
+    assert ("Kim Tran <ktran@careerpath.invalid> (committed by Front Office PC <frontdesk@agency.example>)  "
+            "an-nguyen: set enrollments.ca-dor-vr.applied 2026-08-28") in lines[0]
+    assert lines[1] == "    reason: the receipt stamp reads 08-28"
+    assert "Jordan Smith <jordan.smith@agency.example> (committed by Front Office PC" in r.out
+    # the first commit was made by the machine itself: no "committed by"
+    assert [h for h in lines if not h.startswith(" ")][-1].endswith("Front Office PC <frontdesk@agency.example>  start")
+    mine = json.loads(cli("history", "an-nguyen", "--by", "jsmith", "--format", "json", "-C", office).out)
+    assert [e["subject"] for e in mine] == ["an-nguyen: log contact 2026-11-20"]
+    assert mine[0]["committer"] == "Front Office PC" and mine[0]["author"] == "Jordan Smith"
+    findings = json.loads(cli("audit", "--format", "json", "-C", office).out)
+    # a correction to a date 86 days back is a late entry as well
+    assert [(f["code"], f["author"], f["committer"], f["staff"], f["reason"]) for f in findings] == [
+        ("late-entry", "Kim Tran", "Front Office PC", "ktran", "the receipt stamp reads 08-28"),
+        ("key-date-changed", "Kim Tran", "Front Office PC", "ktran", "the receipt stamp reads 08-28")]
+    assert json.loads(cli("audit", "--by", "jsmith", "--format", "json", "-C", office).out) == []
+    assert len(json.loads(cli("audit", "--by", "ktran", "--format", "json", "-C", office).out)) == 2
+
+
+def test_a_hand_commit_is_found_by_the_staff_members_email(office, cli):
+    case = office / "cases/an-nguyen/case.yaml"
+    case.write_text(case.read_text().replace("opened: 2026-03-02", "opened: 2026-03-03"))
+    git(office, "-c", "user.name=Jordan", "-c", "user.email=Jordan.Smith@agency.example", "commit", "-qam", "fix opened")
+    assert [e["subject"] for e in json.loads(cli("history", "an-nguyen", "--by", "jsmith", "--format", "json",
+                                                "-C", office).out)] == ["fix opened"]
+    assert json.loads(cli("history", "an-nguyen", "--by", "ktran", "--format", "json", "-C", office).out) == []
+
+
+def test_a_key_date_needs_a_known_staff_member(office, cli):
+    before = (office / "cases/an-nguyen/case.yaml").read_bytes()
+    r = run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr.eligibility.status", "eligible",
+            "enrollments.ca-dor-vr.eligibility.decided", "2026-10-15")
+    assert r.code == 2 and "say who changes the key date enrollments.ca-dor-vr.eligibility.decided" in r.err
+    r = run(cli, office, "close", "an-nguyen", "--reason", "moved", "--date", "2026-11-20")
+    assert r.code == 2 and "closure.date" in r.err
+    assert (office / "cases/an-nguyen/case.yaml").read_bytes() == before
+    assert head(office, "%s") == "start"
+    # other fields need nobody: the commit is the machine's, as before
+    r = run(cli, office, "set", "an-nguyen", "person.interpreter", "true")
+    assert r.code == 0, r.err
+    assert head(office, "%an") == "Front Office PC"
+
+
+# ---------------------------------------------------------------- why
+
+def test_a_key_date_that_had_a_value_changes_only_with_a_reason(office, cli):
+    before = (office / "cases/an-nguyen/case.yaml").read_bytes()
+    r = run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "jsmith")
+    assert r.code == 2
+    assert "enrollments.ca-dor-vr.applied already had a value: say why it changes with --reason TEXT" in r.err
+    assert "2026-08-28" not in r.err and "2026-09-01" not in r.err   # fields by path, not by value
+    assert (office / "cases/an-nguyen/case.yaml").read_bytes() == before
+    # a whole mapping over a key date counts too
+    r = run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr", "{applied: 2026-08-20, eligibility: {status: pending}}",
+            "--by", "jsmith")
+    assert r.code == 2 and "enrollments.ca-dor-vr.applied" in r.err
+    r = run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "jsmith",
+            "--reason", "certified-mail slip\nfound in the paper file")
+    assert r.code == 0, r.err
+    assert "Reason: certified-mail slip found in the paper file" in head(office, "%B").splitlines()
+    text = cli("audit", "-C", office)
+    assert "enrollments.ca-dor-vr.applied 2026-09-01 → 2026-08-28" in text.out
+    assert "    reason: certified-mail slip found in the paper file" in text.out
+
+
+def test_setting_a_key_date_the_first_time_needs_no_reason(office, cli):
+    r = run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr.eligibility.status", "eligible",
+            "enrollments.ca-dor-vr.eligibility.decided", "2026-10-15", "--by", "jsmith")
+    assert r.code == 0, r.err
+    assert "Reason:" not in head(office, "%B")
+
+
+def test_close_keeps_its_reason_and_takes_the_audit_note(office, cli):
+    # a closure date left from an earlier closure: changing it is a key-date change
+    case = office / "cases/an-nguyen/case.yaml"
+    case.write_text(case.read_text().replace("closure: null", "closure: {date: 2026-06-01, reason: moved}"))
+    git(office, "commit", "-qam", "an earlier closure, reopened")
+    r = run(cli, office, "close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "--by", "jsmith")
+    assert r.code == 2 and "closure.date already had a value: say why it changes with --note TEXT" in r.err
+    r = run(cli, office, "close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "--by", "jsmith",
+            "--note", "closed again after the job started")
+    assert r.code == 0, r.err
+    assert "reason: employed" in case.read_text()
+    assert "Reason: closed again after the job started" in head(office, "%B")
+    findings = json.loads(cli("audit", "--format", "json", "-C", office).out)
+    assert [(f["field"], f["old"], f["new"], f["reason"]) for f in findings if f["code"] == "key-date-changed"] == [
+        ("closure.date", "2026-06-01", "2026-11-20", "closed again after the job started")]
+
+
+def test_a_hand_edited_key_date_shows_no_reason_in_audit(office, cli):
+    case = office / "cases/an-nguyen/case.yaml"
+    case.write_text(case.read_text().replace("applied: 2026-09-01", "applied: 2026-08-01"))
+    git(office, "commit", "-qam", "dates")
+    text = cli("audit", "-C", office)
+    assert text.code == 1 and "    no reason given" in text.out
+
+
+# ---------------------------------------------------------------- when
+
+def test_a_backdated_monthly_review_is_a_late_entry_that_cleared_an_overdue_obligation(office, cli):
+    r = run(cli, office, "log", "an-nguyen", "monthly-review", "--date", "2026-08-28", "--by", "jsmith")
+    assert r.code == 0, r.err
+    assert "late entry: the date is 86 days before today" in r.err
+    assert "ccp.monthly-review (due 2026-08-31, 83 days overdue) done" in r.err
+    body = head(office, "%B").splitlines()
+    assert "Late-entry: 86 days" in body
+    assert "Cleared: ccp.monthly-review due 2026-08-31 2026-08, 83 days overdue" in body
+    # on time: no trailer
+    assert run(cli, office, "log", "an-nguyen", "monthly-review", "--date", "2026-11-20", "--by", "jsmith").code == 0
+    assert "Late-entry" not in head(office, "%B")
+    r = cli("audit", "--format", "json", "-C", office)
+    assert r.code == 1
+    late = [f for f in json.loads(r.out) if f["code"] == "late-entry"]
+    assert [(f["late_days"], f["cleared"], f["files"], f["author"]) for f in late] == [
+        (86, ["ccp.monthly-review due 2026-08-31 2026-08, 83 days overdue"],
+         ["cases/an-nguyen/events/2026-08-28-monthly-review.yaml"], "Jordan Smith")]
+    text = cli("audit", "-C", office).out
+    assert "cases/an-nguyen/events/2026-08-28-monthly-review.yaml entered 86 days after its date" in text
+    assert "    made an overdue obligation done: ccp.monthly-review due 2026-08-31 2026-08, 83 days overdue" in text
+    assert "    late entry: 86 days" in cli("history", "an-nguyen", "-C", office).out
+
+
+def test_the_late_entry_limit_is_a_setting(office, cli):
+    config = office / "careerpath.yaml"
+    config.write_text(config.read_text() + "settings:\n  late_entry_days: 100\n")
+    git(office, "commit", "-qam", "a long limit")
+    r = run(cli, office, "log", "an-nguyen", "monthly-review", "--date", "2026-08-28", "--by", "jsmith")
+    assert r.code == 0 and "late entry" not in r.err and "Late-entry" not in head(office, "%B")
+    # a late field change, in a dry run: the JSON says so and nothing is written
+    r = run(cli, office, "set", "an-nguyen", "jobs.0", "{employer: Invented Bakery, start: 2026-06-01}",
+            "--dry-run", "--format", "json")
+    data = json.loads(r.out)
+    assert data["late_entry"] == 174 and "Late-entry: 174 days" in data["message"]
+    assert not (office / "cases/an-nguyen/case.yaml").read_text().count("Invented Bakery")
