@@ -66,10 +66,8 @@ def history_cmd(
 ) -> int:
     """The case's life from git: each commit, newest first, with its field-level changes.
 
-    For each commit: date, author (the staff member who recorded it) and the
-    committer when it differs, subject, the reason given (`--reason`) and the
-    late entry it was, and for each YAML file the fields that changed
-    (`enrollments.ca-dor-vr.applied: 2026-09-01 → 2026-08-28`).
+    For each commit: date, author, subject, and for each YAML file the fields
+    that changed (`enrollments.ca-dor-vr.applied: 2026-09-01 → 2026-08-28`).
     With FIELD, only the commits that changed it: who set a date, and who
     changed it since. Follows renames of the case folder. The output holds the
     case's own data; it is meant for the staff who may see the case.
@@ -78,7 +76,6 @@ def history_cmd(
     Examples:
       careerpath history an-nguyen
       careerpath history an-nguyen enrollments.ca-dor-vr.applied --format json
-      careerpath history an-nguyen --by jsmith
     """
     check_format(format, TEXT_JSON)
     from ..ids import is_case_id
@@ -136,22 +133,19 @@ def audit_cmd(
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
 ) -> int:
-    """Audit the caseload's git history: key dates changed, changes to closed cases, late entries.
+    """Audit the caseload's git history: key dates changed after they were set, and changes to closed cases.
 
     \b
     Findings:
-      key-date-changed       a key date (the fields programs mark key_date, e.g. ca-dor-vr
-                             applied, eligibility.decided, ipe.signed; closure.date), or an
-                             event's or referral's date, changed (or removed) after it was
-                             first set; with the reason given
+      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed,
+                             closure.date, or an event's or referral's date changed
+                             (or removed) after it was first set
       changed-after-closure  a commit touched a case after the commit that closed it
       record-deleted         an event or referral file was deleted
-      late-entry             a recording dated more than settings.late_entry_days before
-                             the day it was made, with the overdue obligations it made done
+      late-entry             a recording dated long before the day it was made
 
-    Each names the commit, its date, its author and (when someone else) its
-    committer. Exit 0 when there are no findings, 1 when there are (so cron or
-    CI can alert), 2 on usage errors.
+    Each names the commit, its date and author. Exit 0 when there are no
+    findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
 
     Example:  careerpath audit --since 2026-01-01 --format json
     """

@@ -233,14 +233,10 @@ def set_cmd(
     YAML flow list/mapping. The edited file is validated first: an unknown
     field, a bad date or a value that breaks a rule is refused and nothing is written.
     Fields that must change together go in one command as more FIELD VALUE pairs.
-    A key date (the application, decision, IPE signature, closure date...) changes
-    only when the staff member is known (--by), and one that already had a
-    value only with --reason: the commit names the person as its author and
-    keeps the reason.
 
     \b
     Examples:
-      careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28 --by jsmith --reason "receipt stamp says 08-28"
+      careerpath set an-nguyen enrollments.ca-dor-vr.applied 2026-08-28
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
       careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
@@ -276,9 +272,7 @@ def close_cmd(
 ) -> int:
     """Close a case: `status: closed` and `closure: {date, reason}` in case.yaml, then commit.
 
-    The closure date is a key date: closing needs the staff member (--by, or
-    CAREERPATH_STAFF, or git config careerpath.staff), who becomes the
-    commit's author. `careerpath audit` flags any later change to a closed case.
+    `careerpath audit` flags any later change to a closed case.
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
