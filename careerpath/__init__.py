@@ -22,6 +22,7 @@ Modules:
     obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, due's query, exports (docs/obligations.md)
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
     rulelinks    which rules a recorded change touches: the ``Rule:`` commit trailers
+    evidence     the scan behind a key date: its SHA-256, and what ``validate`` reports when it is gone or changed
     overview     one person at a glance: what ``careerpath show`` prints
     team/        a caseload worked by a team through a git server: merge, sync, server checks, purge (docs/team.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)

@@ -150,6 +150,13 @@ class Job(Model):
     program: Optional[str] = None
 
 
+class Evidence(Model):
+    """The paper behind a key date: a file in the case's documents/ and its SHA-256 when attached."""
+
+    file: Annotated[str, Field(pattern=r"^documents/[^/\\]+$")]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Case(Model):
     id: CaseId
     status: Literal["active", "closed"] = "active"
@@ -162,6 +169,8 @@ class Case(Model):
     # and kept as a Record (in the file's order); a key no program declares is an unknown-program error
     enrollments: dict[str, Any] = {}
     jobs: list[Job] = []
+    # key date address (`enrollments.ca-dor-vr.applied`, `closure.date`) -> its evidence (`careerpath attach`)
+    evidence: dict[str, Evidence] = {}
 
 
 # ---------------------------------------------------------------- plan.yaml

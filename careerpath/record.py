@@ -94,7 +94,9 @@ class Change:
         return all(fc.before == fc.after for fc in self.files)
 
     def diff(self) -> str:
-        return "".join(edit.unified_diff(f.before or b"", f.after, f.rel) for f in self.files)
+        return "".join(edit.unified_diff(f.before or b"", f.after, f.rel) if f.kind != "document" else
+                       (f"Binary file b/{f.rel} ({len(f.after)} bytes)\n" if f.before != f.after else "")
+                       for f in self.files)
 
 
 @dataclass
@@ -458,6 +460,59 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
                   _trailers(case_id, [], [], staff, note), staff, drift, dates=[day], key_dates=key_changes)
 
 
+_DOC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+
+def plan_attach(root: Path, case_id: str, source: Path, field_path: str, *, by: Optional[str]) -> Change:
+    """Attach the scan that proves a key date: copy ``source`` into ``cases/<id>/documents/`` and record it.
+
+    case.yaml gets ``evidence: {<field>: {file: documents/<name>, sha256: …}}``;
+    the copy and case.yaml are committed together. ``field_path`` must be a key
+    date (see :func:`careerpath.history.key_dates`). The copy keeps the file's
+    name; a different file of that name already in documents/ is never
+    replaced (rename the scan). Needs the staff member (``by``).
+    """
+    from .evidence import inside_documents
+    from .history import key_dates
+
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    if staff is None:
+        raise RecordUsageError(Message("say who attaches this: --by STAFF"), hint=_STAFF_HINT)
+    keys = key_dates(target.programs)
+    if field_path not in keys:
+        raise RecordUsageError(Message("--for must name a key date: {list}", list=", ".join(sorted(keys))))
+    source = Path(source)
+    if not source.is_file():
+        raise RecordUsageError(Message("FILE is not a readable file"))  # not echoed: a scan's name may be a person's
+    name = source.name
+    if not _DOC_NAME.match(name):
+        raise RecordUsageError(Message("FILE's name must be letters, digits, '.', '-' and '_' (rename the scan, "
+                                       "e.g. 2026-09-01-application-receipt.pdf)"))
+    folder = target.folder / "documents"
+    rel_doc = f"documents/{name}"
+    if folder.exists() and not inside_documents(target.folder, rel_doc):
+        raise RecordError(Message("cases/{name}/documents links outside the case; careerpath does not write through it",
+                                  name=case_id))
+    try:
+        content = source.read_bytes()
+    except OSError as e:
+        raise RecordError(Message("cannot read FILE ({reason})", reason=e.strerror or type(e).__name__)) from None
+    dest = folder / name
+    existing = dest.read_bytes() if dest.is_file() else None
+    if dest.exists() and existing is None or (existing is not None and existing != content):
+        raise RecordUsageError(Message("cases/{case}/{path} already holds another file; rename the scan", case=case_id,
+                                       path=rel_doc))
+    import hashlib
+
+    digest = hashlib.sha256(content).hexdigest()
+    entry = edit.to_yaml({"file": rel_doc, "sha256": edit.free_text(digest)})  # quoted when YAML would read a number
+    fc, drift = _edit_file(target, "case.yaml", "case", [(("evidence", field_path), entry)])
+    doc = FileChange(dest, f"cases/{case_id}/{rel_doc}", "document", existing, content)
+    return Change(target.root, case_id, [doc, fc], f"{case_id}: attach evidence for {field_path}",
+                  [*_trailers(case_id, [], [], staff), ("Evidence", f"{field_path} {rel_doc} sha256:{digest}")], staff, drift)
+
+
 # ---------------------------------------------------------------- validation
 
 def _error_keys(diags: list[Diagnostic]) -> set[tuple[str, str, str]]:
@@ -488,6 +543,8 @@ def _before_after(target: _Target, change: Change) -> tuple[CaseFolder, CaseFold
     before_errors: list[Diagnostic] = [d for d in load_diags]
     after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
     for fc in change.files:
+        if fc.kind == "document":
+            continue  # a scan: never parsed
         doc, diags = _file_from_bytes(fc.rel, fc.kind, fc.after, target.programs)
         after_errors += diags
         if fc.kind == "case":
@@ -702,6 +759,12 @@ def set_field(root: Path, case_id: str, field_path: str, value: str, today: date
               more: list[tuple[str, str]] | None = None, reason: Optional[str] = None, commit: bool = True) -> Recorded:
     """Change one field, or several together (see :func:`plan_set`), and commit it."""
     return apply(plan_set(root, case_id, field_path, value, by=by, more=more, reason=reason), today, commit=commit)
+
+
+def attach(root: Path, case_id: str, source: Path, field_path: str, today: date, *, by: Optional[str],
+           commit: bool = True) -> Recorded:
+    """Attach a key date's evidence (see :func:`plan_attach`) and commit both files."""
+    return apply(plan_attach(root, case_id, source, field_path, by=by), today, commit=commit)
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,

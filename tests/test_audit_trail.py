@@ -193,3 +193,69 @@ def test_the_late_entry_limit_is_a_setting(office, cli):
     data = json.loads(r.out)
     assert data["late_entry"] == 174 and "Late-entry: 174 days" in data["message"]
     assert not (office / "cases/an-nguyen/case.yaml").read_text().count("Invented Bakery")
+
+
+# ---------------------------------------------------------------- proof
+
+def test_attach_copies_the_scan_records_its_hash_and_commits_both(office, cli, tmp_path):
+    import hashlib
+
+    scan = tmp_path / "2026-09-01-application-receipt.pdf"
+    scan.write_bytes(b"%PDF-1.4 invented receipt stamp 2026-09-01\n")
+    r = run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "jsmith")
+    assert r.code == 0, r.err
+    copy = office / "cases/an-nguyen/documents/2026-09-01-application-receipt.pdf"
+    assert copy.read_bytes() == scan.read_bytes()
+    digest = hashlib.sha256(scan.read_bytes()).hexdigest()
+    text = (office / "cases/an-nguyen/case.yaml").read_text()
+    assert text.endswith("evidence:\n  enrollments.ca-dor-vr.applied: {file: documents/2026-09-01-application-receipt.pdf, "
+                         f"sha256: {digest}}}\n")
+    assert sorted(git(office, "show", "--name-only", "--format=", "HEAD").split()) == [
+        "cases/an-nguyen/case.yaml", "cases/an-nguyen/documents/2026-09-01-application-receipt.pdf"]
+    assert head(office, "%an") == "Jordan Smith"
+    r = cli("validate", "-C", office, "--today", TODAY.isoformat())
+    assert r.code == 0, r.out
+    # the scan edited after attaching: validate says so (through a warm cache too)
+    copy.write_bytes(b"%PDF-1.4 invented receipt stamp 2026-08-28\n")
+    r = cli("validate", "-C", office, "--today", TODAY.isoformat(), "--format", "json")
+    assert r.code == 1
+    assert [(d["code"], d["file"]) for d in json.loads(r.out) if d["code"].startswith("evidence")] == [
+        ("evidence-hash-mismatch", "cases/an-nguyen/case.yaml")]
+    copy.unlink()
+    r = cli("validate", "-C", office, "--today", TODAY.isoformat())
+    assert r.code == 1 and "evidence-missing" in r.out
+
+
+def test_attach_refuses_what_is_not_a_key_date_or_would_replace_another_file(office, cli, tmp_path):
+    scan = tmp_path / "receipt.pdf"
+    scan.write_bytes(b"one")
+    r = run(cli, office, "attach", "an-nguyen", scan, "--for", "opened", "--by", "jsmith")
+    assert r.code == 2 and "--for must name a key date" in r.err
+    r = run(cli, office, "attach", "an-nguyen", scan, "--for", "closure.date")
+    assert r.code == 2 and "--by" in r.err
+    docs = office / "cases/an-nguyen/documents"
+    docs.mkdir()
+    (docs / "receipt.pdf").write_bytes(b"another scan")
+    r = run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "jsmith")
+    assert r.code == 2 and "already holds another file" in r.err
+    assert (docs / "receipt.pdf").read_bytes() == b"another scan"
+    assert "evidence" not in (office / "cases/an-nguyen/case.yaml").read_text()
+
+
+def test_evidence_outside_documents_is_an_error(office, cli):
+    case = office / "cases/an-nguyen/case.yaml"
+    case.write_text(case.read_text() + "evidence:\n  closure.date: {file: documents/x.pdf, sha256: "
+                    + "a" * 64 + "}\n  opened: {file: documents/y.pdf, sha256: " + "a" * 64 + "}\n")
+    r = cli("validate", "-C", office, "--today", TODAY.isoformat(), "--format", "json")
+    codes = sorted(d["code"] for d in json.loads(r.out) if d["code"].startswith("evidence"))
+    assert codes == ["evidence-missing", "evidence-missing", "evidence-not-key-date"]
+    # a path out of documents/ is refused by the format itself, and by the evidence check through a link
+    case.write_text(case.read_text().replace("documents/x.pdf", "../../careerpath.yaml"))
+    r = cli("validate", "-C", office, "--today", TODAY.isoformat())
+    assert r.code == 1 and "evidence.closure.date.file" in r.out.replace(":", ".") or "schema" in r.out
+    case.write_text(case.read_text().replace("../../careerpath.yaml", "documents/x.pdf"))
+    (office / "cases/an-nguyen/documents").mkdir()
+    (office / "cases/an-nguyen/documents/x.pdf").symlink_to(office / "careerpath.yaml")
+    r = cli("validate", "-C", office, "--today", TODAY.isoformat(), "--format", "json")
+    codes = sorted(d["code"] for d in json.loads(r.out) if d["code"].startswith("evidence"))
+    assert codes == ["evidence-missing", "evidence-not-key-date", "evidence-outside-documents"]

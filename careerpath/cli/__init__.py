@@ -7,7 +7,7 @@ result to :mod:`.output`. Modules:
     common      the app, the option sets every command shares (Annotated), CliError, caseload/today/cache
     output      one output layer: --format text|json|csv, stdout for data, stderr for messages
     shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
-    cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
+    cmd_*       one module per command (cmd_record: log, refer, set, close, attach; cmd_scaffold: init, new, schema;
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
     views       due's kept rows and whole replayed outputs in the cache folder

@@ -284,3 +284,34 @@ def close_cmd(
     from ..record import plan_close
 
     return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff, note=note), dry_run=dry_run, no_commit=no_commit, format=format)
+
+
+@app.command("attach")
+def attach_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The scan or PDF that proves the date.")],
+    field: str = typer.Option(..., "--for", metavar="FIELD", help="The key date it proves (enrollments.ca-dor-vr.applied, closure.date, ...)."),
+    by: ByOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    format: FormatOpt = "text",
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Attach the paper behind a key date: copy FILE into cases/CASE/documents/ and record its SHA-256.
+
+    case.yaml gets `evidence: {FIELD: {file: documents/NAME, sha256: ...}}`;
+    the copy and case.yaml are committed together. `careerpath validate`
+    reports a missing evidence file or one changed since it was attached.
+
+    Example:  careerpath attach an-nguyen 2026-09-01-application-receipt.pdf --for enrollments.ca-dor-vr.applied --by jsmith
+    """
+    check_format(format, TEXT_JSON)
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    staff = _staff_id(root, by)
+    from ..record import plan_attach
+
+    return _run(root, day_today, lambda: plan_attach(root, case, file, field, by=staff), dry_run=dry_run,
+                no_commit=no_commit, format=format)

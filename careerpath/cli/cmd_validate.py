@@ -43,7 +43,12 @@ def validate(
     from ..pipeline import results
 
     found = results(root, day, cache=cache_of(ctx, no_cache), obligations=False)
-    diags = found.diagnostics
+    from ..diagnostics import sort_key
+    from ..evidence import check as evidence_problems
+    from ..pipeline import load
+
+    # the scans are read every time: the load cache keys on the YAML files, not on documents/
+    diags = sorted(found.diagnostics + evidence_problems(load(root, cache=cache_of(ctx, no_cache))), key=sort_key)
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
 

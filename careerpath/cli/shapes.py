@@ -57,7 +57,7 @@ RECORDED = {**record(files=array(STRING), subject=STRING, message=STRING,
                      commit=nullable(STRING), identity=nullable(one_of("user", "fallback")), drift=INT,
                      warnings=array(DIAGNOSTIC), notes=array(STRING), late_entry=nullable(INT),
                      cleared=array(record(rule=STRING, due=DATE, item=STRING, overdue_days=INT))),
-            "description": "log, refer, set and close: the files written (relative to the caseload), the commit "
+            "description": "log, refer, set, close and attach: the files written (relative to the caseload), the commit "
                            "and why it was or was not made; a --dry-run also has \"diff\" (git: dry-run)."}
 RECORDED["properties"]["diff"] = STRING  # only with --dry-run (not required)
 
@@ -139,7 +139,7 @@ def shapes() -> dict[str, dict]:
         "programs": array(PROGRAM),
         "render": {"description": "--list: every kind; --list CASE: the kinds of one case and what each lacks",
                    "anyOf": [array(KIND), array(KIND_FOR_CASE)]},
-        "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": RECORDED,
+        "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": RECORDED, "attach": RECORDED,
         "history": array(HISTORY_ENTRY),
         "audit": array(AUDIT_FINDING),
         "report": REPORT,
