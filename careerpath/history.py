@@ -251,7 +251,7 @@ def by_staff(root: Path, staff_id: str) -> Any:
 
 @dataclass
 class Finding:
-    code: str          # key-date-changed | changed-after-closure | record-deleted | late-entry
+    code: str          # key-date-changed | changed-after-closure | record-deleted | late-entry | evidence-*
     case: str
     commit: str
     date: str
@@ -294,6 +294,25 @@ def _late_entry(e: gitio.LogEntry, case: str, files: list[str]) -> Optional[Find
     except (ValueError, IndexError):
         days = None
     return _finding("late-entry", case, e, files=sorted(files), late_days=days, cleared=list(e.trailers.get("Cleared", [])))
+
+
+def _evidence_changed(e: gitio.LogEntry, case: str, touched: list[str], prev: dict[str, Any],
+                      now: Optional[dict[str, Any]]) -> list[Finding]:
+    """Evidence files (``evidence.<field>.file`` of the case as it was) this commit changed or deleted,
+    unless the same commit attached them again (a new ``sha256``)."""
+    out = []
+    for path in touched:
+        parts = path.split("/", 2)
+        if len(parts) < 3 or not parts[2].startswith("documents/"):
+            continue
+        for key, value in prev.items():
+            if key.startswith("evidence.") and key.endswith(".file") and value == parts[2]:
+                field = key[len("evidence."):-len(".file")]
+                sha = f"evidence.{field}.sha256"
+                if now is not None and now.get(sha) != prev.get(sha):
+                    continue  # attached again
+                out.append(_finding("evidence-changed", case, e, field=field, files=[path]))
+    return out
 
 
 def _record_finding(e: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, case: str, status: str,
@@ -370,11 +389,13 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
                 late = _late_entry(e, case, touched[case])
                 if late is not None:
                     findings.append(late)
+                prev = state.get(case, {})
                 fields = versions.get(case)
+                findings.extend(_evidence_changed(e, case, touched[case], prev, fields))
                 if fields is None:
                     continue  # case.yaml untouched, or this version is unreadable
                 case_file = case_files[case]
-                for c in diff_fields(state.get(case, {}), fields):
+                for c in diff_fields(prev, fields):
                     if c.field in keys:
                         key = (case, c.field)
                         if key not in first:
@@ -383,6 +404,10 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
                         elif c.old is not None:
                             findings.append(_finding("key-date-changed", case, e, field=c.field, old=c.old, new=c.new,
                                                      files=[case_file], first=first[key]))
+                            sha = f"evidence.{c.field}.sha256"
+                            if prev.get(sha) is not None and fields.get(sha) == prev.get(sha):
+                                findings.append(_finding("evidence-not-updated", case, e, field=c.field, old=c.old,
+                                                         new=c.new, files=[case_file]))
                     if c.field == "status":
                         if c.new == "closed":
                             closed[case] = _stamp(e)

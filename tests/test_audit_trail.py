@@ -259,3 +259,29 @@ def test_evidence_outside_documents_is_an_error(office, cli):
     r = cli("validate", "-C", office, "--today", TODAY.isoformat(), "--format", "json")
     codes = sorted(d["code"] for d in json.loads(r.out) if d["code"].startswith("evidence"))
     assert codes == ["evidence-missing", "evidence-not-key-date", "evidence-outside-documents"]
+
+
+def test_audit_flags_evidence_edited_after_attaching_and_a_date_changed_without_new_evidence(office, cli, tmp_path):
+    scan = tmp_path / "receipt.pdf"
+    scan.write_bytes(b"stamp 2026-09-01")
+    assert run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "jsmith").code == 0
+    copy = office / "cases/an-nguyen/documents/receipt.pdf"
+    copy.write_bytes(b"stamp 2026-08-28")
+    git(office, "commit", "-qam", "a better scan")
+    r = run(cli, office, "set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "ktran",
+            "--reason", "the stamp")
+    assert r.code == 0, r.err
+    findings = [f for f in json.loads(cli("audit", "--format", "json", "-C", office).out)
+                if f["code"].startswith("evidence")]
+    assert [(f["code"], f["field"], f["files"]) for f in findings] == [
+        ("evidence-changed", "enrollments.ca-dor-vr.applied", ["cases/an-nguyen/documents/receipt.pdf"]),
+        ("evidence-not-updated", "enrollments.ca-dor-vr.applied", ["cases/an-nguyen/case.yaml"])]
+    text = cli("audit", "-C", office).out
+    assert "cases/an-nguyen/documents/receipt.pdf, the evidence of enrollments.ca-dor-vr.applied, changed after it was attached" in text
+    assert "enrollments.ca-dor-vr.applied changed (2026-09-01 → 2026-08-28) but its evidence did not" in text
+    # attaching the new scan again is no finding
+    scan.write_bytes(b"stamp 2026-08-28, again")
+    copy.unlink()
+    assert run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "ktran").code == 0
+    after = [f for f in json.loads(cli("audit", "--format", "json", "-C", office).out) if f["code"].startswith("evidence")]
+    assert after == findings

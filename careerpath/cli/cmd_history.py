@@ -180,6 +180,12 @@ def _print_audit(findings: list, format: str) -> int:
                                          f.late_days or 0).format(files=", ".join(f.files), n=f.late_days if f.late_days is not None else "?"))
             for c in f.cleared:
                 print("    " + _("made an overdue obligation done: {what}").format(what=c))
+        elif f.code == "evidence-changed":
+            print(f"{head}: " + _("{files}, the evidence of {field}, changed after it was attached").format(
+                files=", ".join(f.files), field=f.field))
+        elif f.code == "evidence-not-updated":
+            print(f"{head}: " + _("{field} changed ({old} → {new}) but its evidence did not").format(
+                field=f.field, old=_show(f.old), new=_show(f.new)))
         elif f.code == "record-deleted":
             print(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:

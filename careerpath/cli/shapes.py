@@ -67,7 +67,8 @@ HISTORY_ENTRY = record(
                        fields=array(record(field=STRING, old=ANY, new=ANY)), unreadable=BOOL)),
     committer=STRING, committer_email=STRING)
 AUDIT_FINDING = record(
-    code=one_of("key-date-changed", "changed-after-closure", "record-deleted", "late-entry"), case=STRING, commit=STRING,
+    code=one_of("key-date-changed", "changed-after-closure", "record-deleted", "late-entry",
+                "evidence-changed", "evidence-not-updated"), case=STRING, commit=STRING,
     date=STRING, author=STRING, email=STRING, subject=STRING, field=nullable(STRING), old=ANY, new=ANY,
     files=array(STRING), first=nullable(mapping(ANY)), closed=nullable(mapping(ANY)), committer=STRING,
     committer_email=STRING, staff=nullable(STRING), reason=nullable(STRING), late_days=nullable(INT),
