@@ -136,12 +136,13 @@ def test_close_keeps_its_reason_and_takes_the_audit_note(office, cli):
     case = office / "cases/an-nguyen/case.yaml"
     case.write_text(case.read_text().replace("closure: null", "closure: {date: 2026-06-01, reason: moved}"))
     git(office, "commit", "-qam", "an earlier closure, reopened")
-    r = run(cli, office, "close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "--by", "jsmith")
+    r = run(cli, office, "close", "an-nguyen", "--reason", "completed", "--date", "2026-11-20", "--by", "jsmith")
     assert r.code == 2 and "closure.date already had a value: say why it changes with --note TEXT" in r.err
-    r = run(cli, office, "close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "--by", "jsmith",
+    r = run(cli, office, "close", "an-nguyen", "--reason", "completed", "--date", "2026-11-20", "--by", "jsmith",
             "--note", "closed again after the job started")
     assert r.code == 0, r.err
-    assert "reason: employed" in case.read_text()
+    assert "reason: completed" in case.read_text()
+    assert "note: closed again after the job started" in case.read_text()  # --note is also closure.note
     assert "Reason: closed again after the job started" in head(office, "%B")
     findings = json.loads(cli("audit", "--format", "json", "-C", office).out)
     assert [(f["field"], f["old"], f["new"], f["reason"]) for f in findings if f["code"] == "key-date-changed"] == [
@@ -281,7 +282,9 @@ def test_audit_flags_evidence_edited_after_attaching_and_a_date_changed_without_
     assert "enrollments.ca-dor-vr.applied changed (2026-09-01 → 2026-08-28) but its evidence did not" in text
     # attaching the new scan again is no finding
     scan.write_bytes(b"stamp 2026-08-28, again")
-    copy.unlink()
-    assert run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "ktran").code == 0
+    copy.unlink()  # a local edit: refused unless the recording may commit it too
+    assert run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "ktran").code == 1
+    assert run(cli, office, "attach", "an-nguyen", scan, "--for", "enrollments.ca-dor-vr.applied", "--by", "ktran",
+               "--include-local-edits").code == 0
     after = [f for f in json.loads(cli("audit", "--format", "json", "-C", office).out) if f["code"].startswith("evidence")]
     assert after == findings
