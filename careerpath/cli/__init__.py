@@ -9,7 +9,7 @@ result to :mod:`.output`. Modules:
     shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
     filters     an unknown filter value (--case, --staff, --program, --rule, --status, a kind) worded as a
                 usage error with did-you-mean; which values are known is obligations.query's
-    cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
+    cmd_*       one module per command (cmd_record: log, refer, set, close, attach; cmd_scaffold: init, new, schema;
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
     views       due's kept rows and whole replayed outputs in the cache folder
