@@ -115,6 +115,10 @@ _SYNC = dict(remote=STRING, branch=STRING, pushed=BOOL, attempts=INT, incoming=a
 SYNC = {**record(**_SYNC), "properties": {**_SYNC, "error": STRING, "files": array(STRING)},
         "description": "what came in and went out; renamed: [yours, new name]; conflicts: [file, field]. "
                        "A sync that stops (exit 1) still prints what happened so far, with error and files."}
+CASE_ROW = record(id=STRING, name=STRING, preferred_name=STRING, status=one_of("active", "closed"), language=STRING,
+                  opened=nullable(DATE), programs=array(STRING), staff=mapping(STRING), open=INT, past_due=INT,
+                  next=nullable(record(rule=STRING, title=STRING, due=DATE, status=STRING, item=STRING, days_late=INT)),
+                  problems=BOOL)
 PLAIN_FINDING = record(file=STRING, line=INT, code=one_of("long-sentence", "jargon-unexplained"), message=STRING,
                        term=nullable(STRING), words=nullable(INT))
 
@@ -130,6 +134,7 @@ def shapes() -> dict[str, dict]:
         "schema": {**record(written=array(STRING)),
                    "description": "the files written; with --kind, the schema itself (the same in either format)"},
         "due": obligations,
+        "cases": array(CASE_ROW),
         "show": overview,
         "rules": array(RULE),
         "programs": array(PROGRAM),
