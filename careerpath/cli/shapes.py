@@ -129,8 +129,11 @@ def shapes() -> dict[str, dict]:
     overview = {**OVERVIEW, "definitions": {"obligation": obligations}}
     return {
         "validate": array(DIAGNOSTIC),
-        "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing")),
-        "new": record(case=STRING, written=array(STRING)),
+        "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing"),
+                       commit=nullable(STRING)),
+        "new": record(case=STRING, written=array(STRING),
+                      git=one_of("committed", "skipped", "unchanged", "not-a-repository", "no-git", "failed"),
+                      commit=nullable(STRING)),
         "schema": {**record(written=array(STRING)),
                    "description": "the files written; with --kind, the schema itself (the same in either format)"},
         "due": obligations,
