@@ -144,3 +144,94 @@ def test_the_readme_tour_runs_on_a_copy_and_never_touches_the_checkout(tmp_path)
     assert "linh-tran: log monthly-review 2026-11-22" in log and "an-nguyen: new case" in log
     assert (copy / "plan.html").exists() and (home / "caseload.ics").exists()
     assert status() == before and head() == before_head
+
+
+# ---------------------------------------------------------------- addresses by id, and `plan CASE …`
+
+@pytest.fixture
+def tour(cli, tmp_path, monkeypatch):
+    """The sample caseload in a git repository of its own (`init --sample`)."""
+    monkeypatch.delenv("CAREERPATH_STAFF", raising=False)
+    monkeypatch.setenv("CAREERPATH_TODAY", "2026-11-22")
+    dest = tmp_path / "tour"
+    assert cli("init", "--sample", dest).code == 0
+    git(dest, "config", "user.name", "Marisol Reyes")
+    git(dest, "config", "user.email", "mreyes@example.org")
+    git(dest, "config", "commit.gpgsign", "false")
+    return dest
+
+
+def changed_lines(root: Path) -> list[str]:
+    diff = git(root, "show", "--format=", "--unified=0", "HEAD")
+    return [l for l in diff.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+
+
+def test_set_by_ids_is_the_same_edit_as_by_positions(cli, tour):
+    r = cli("set", "marco-delgado", "plan.goals.g1.objectives.g1.o3.done", "2026-11-21", "--by", "mreyes",
+            "--caseload", tour)
+    assert r.code == 0, r.err
+    by_id = changed_lines(tour)
+    assert by_id == ["-      - {id: g1.o3, text: Meet three garden-center managers with the CES, due: 2026-11-20, done: null}",
+                     "+      - {id: g1.o3, text: Meet three garden-center managers with the CES, due: 2026-11-20, done: 2026-11-21}"]
+    message = git(tour, "log", "-1", "--format=%B")
+    assert "plan.goals.g1.objectives.g1.o3.done" in message and "Rule: plan.objective" in message
+    git(tour, "reset", "-q", "--hard", "HEAD~1")
+    assert cli("set", "marco-delgado", "plan.goals.0.objectives.2.done", "2026-11-21", "--by", "mreyes",
+               "--caseload", tour).code == 0
+    assert changed_lines(tour) == by_id
+
+
+def test_set_by_employer_and_service_names(cli, tour):
+    r = cli("set", "alsu-galieva", "jobs.ооо-кама-логистик.end", "2026-11-30", "--by", "gsafina", "--caseload", tour)
+    assert r.code == 0, r.err
+    assert changed_lines(tour) == ["-    end: null", "+    end: 2026-11-30"]
+    r = cli("set", "marco-delgado", "plan.services.discovery.done", "2026-08-22", "--by", "mreyes", "--caseload", tour)
+    assert r.code == 0, r.err
+    assert "Discovery" in changed_lines(tour)[1] and "done: 2026-08-22" in changed_lines(tour)[1]
+
+
+def test_an_unknown_id_is_refused_with_the_ids_there_are(cli, tour):
+    head = git(tour, "rev-parse", "HEAD")
+    r = cli("set", "marco-delgado", "plan.goals.g9.statement", "x", "--by", "mreyes", "--caseload", tour)
+    assert r.code == 1 and "g9" in r.err and "g1, g2, g3" in r.err
+    assert git(tour, "rev-parse", "HEAD") == head and git(tour, "status", "--porcelain") == ""
+
+
+def test_plan_edits_each_make_one_commit_and_validate(cli, tour):
+    head = git(tour, "rev-parse", "HEAD").strip()
+    steps = [
+        ("add-goal", "--area", "community", "--statement", "Ride the bus alone"),
+        ("add-objective", "g4", "--text", "Two rides with the job coach", "--due", "2026-12-18"),
+        ("done", "g4.o1", "--date", "2026-11-21"),
+        ("add-service", "--name", "Travel training", "--program", "ca-dds-ccp", "--provider", "dortiz",
+         "--due", "2027-01-29"),
+        ("done", "travel-training"),
+    ]
+    for step in steps:
+        r = cli("plan", "marco-delgado", *step, "--by", "mreyes", "--caseload", tour)
+        assert r.code == 0, (step, r.err)
+    subjects = git(tour, "log", "--format=%s", f"{head}..HEAD").splitlines()[::-1]
+    assert subjects == ["marco-delgado: plan add goal g4", "marco-delgado: plan add objective g4.o1",
+                        "marco-delgado: plan done g4.o1 2026-11-21", "marco-delgado: plan add service 4 ca-dds-ccp",
+                        "marco-delgado: plan done travel-training 2026-11-22"]
+    plan = (tour / "cases/marco-delgado/plan.yaml").read_text(encoding="utf-8")
+    assert "- {id: g4.o1, text: Two rides with the job coach, due: 2026-12-18, done: 2026-11-21}" in plan
+    assert "{name: Travel training, program: ca-dds-ccp, provider: dortiz, start: 2026-11-22, due: 2027-01-29, " \
+           "done: 2026-11-22}" in plan
+    assert cli("validate", "--caseload", tour).code == 0
+    # already done, unknown item, bad area: refused, nothing written
+    for bad, code in ((("done", "g4.o1"), 1), (("done", "g1.o9"), 1), (("add-goal", "--area", "x", "--statement", "y"), 2)):
+        r = cli("plan", "marco-delgado", *bad, "--by", "mreyes", "--caseload", tour)
+        assert r.code == code and r.out == "", (bad, r.err)
+    assert git(tour, "status", "--porcelain") == ""
+
+
+def test_plan_edits_in_json_and_dry_run(cli, tour):
+    import json
+
+    r = cli("plan", "linh-tran", "add-goal", "--statement", "Library card", "--by", "tnguyen", "--dry-run",
+            "--format", "json", "--caseload", tour)
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert data["git"] == "dry-run" and "+  - id: g" in data["diff"]
+    assert git(tour, "status", "--porcelain") == ""

@@ -144,6 +144,7 @@ def shapes() -> dict[str, dict]:
         "render": {"description": "--list: every kind; --list CASE: the kinds of one case and what each lacks",
                    "anyOf": [array(KIND), array(KIND_FOR_CASE)]},
         "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": RECORDED,
+        "plan add-goal": RECORDED, "plan add-objective": RECORDED, "plan done": RECORDED, "plan add-service": RECORDED,
         "history": array(HISTORY_ENTRY),
         "audit": array(AUDIT_FINDING),
         "report": REPORT,
