@@ -655,3 +655,42 @@ def plan_add_service(root: Path, case_id: str, *, name: str, program: str, provi
                           "start": start.isoformat(), "due": due.isoformat() if due else None, "done": None})
     return _plan_change(target, staff, [(("services", len(services)), value)],
                         f"plan add service {len(services) + 1} {program}", [program])
+
+
+# ---------------------------------------------------------------- a whole file edited by hand (`careerpath edit`)
+
+def case_file(root: Path, case_id: str, name: Optional[str]) -> tuple[Path, str, str]:
+    """(path, path inside the case folder, kind) of the file ``careerpath edit CASE [FILE]`` opens:
+    case.yaml, plan.yaml, events/<file>.yaml or referrals/<file>.yaml (``.yaml`` may be left off)."""
+    target = _target(root, case_id)
+    rel = (name or "case.yaml").strip().strip("/")
+    if not rel.endswith(".yaml"):
+        rel += ".yaml"
+    parts = rel.split("/")
+    kinds = {"case.yaml": "case", "plan.yaml": "plan"}
+    if len(parts) == 1 and rel in kinds:
+        kind = kinds[rel]
+    elif len(parts) == 2 and parts[0] in ("events", "referrals") and _STEM.match(parts[1][:-5]):
+        kind = parts[0][:-1]
+    else:
+        raise RecordError(Message("FILE must be case.yaml, plan.yaml, events/<file>.yaml or referrals/<file>.yaml"))
+    path = target.folder / rel
+    if path.is_symlink():
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=f"cases/{case_id}/{rel}"))
+    if not path.is_file() and kind != "plan":
+        raise RecordError(Message("case {name} has no {path}", name=case_id, path=rel))
+    return path, rel, kind
+
+
+def plan_edit(root: Path, case_id: str, rel_in_case: str, kind: str, after: bytes, *, by: Optional[str] = None,
+              before: Optional[bytes] = None) -> Change:
+    """A whole new content for one file of a case (``careerpath edit``): checked and committed like any recording.
+
+    ``before``: the bytes the editor started from (None for a new plan.yaml); :func:`apply` refuses to
+    write when the file changed on disk meanwhile.
+    """
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    path = target.folder / rel_in_case
+    fc = FileChange(path, f"cases/{case_id}/{rel_in_case}", kind, before, after)
+    return Change(target.root, case_id, [fc], f"{case_id}: edit {rel_in_case}", _trailers(case_id, [], [], staff), staff)

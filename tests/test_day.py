@@ -235,3 +235,57 @@ def test_plan_edits_in_json_and_dry_run(cli, tour):
     data = json.loads(r.out)
     assert data["git"] == "dry-run" and "+  - id: g" in data["diff"]
     assert git(tour, "status", "--porcelain") == ""
+
+
+# ---------------------------------------------------------------- `careerpath edit`
+
+EDITOR = """\
+#!/bin/sh
+# first run: an invalid status; second run: a valid change (a counter file says which)
+n=$(cat "{count}" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "{count}"
+if [ $n -eq 1 ]; then sed -i 's/^status: active/status: bogus/' "$1"; else sed -i 's/^status: bogus/status: active/; s/^opened: .*/opened: 2026-05-01/' "$1"; fi
+"""
+
+
+def _edit(tour: Path, tmp_path: Path, answer: str, *args: str):
+    script = tmp_path / "editor.sh"
+    script.write_text(EDITOR.format(count=tmp_path / "count"), encoding="utf-8")
+    script.chmod(0o755)
+    env = {**os.environ, "EDITOR": str(script), "PYTHONPATH": str(ROOT), "CAREERPATH_TODAY": "2026-11-22"}
+    env.pop("VISUAL", None)
+    return subprocess.run([sys.executable, "-m", "careerpath", "edit", "marco-delgado", *args, "--by", "mreyes",
+                           "--caseload", str(tour)], input=answer, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_edit_shows_errors_reopens_and_commits_exactly_that_file(tour, tmp_path):
+    head = git(tour, "rev-parse", "HEAD").strip()
+    proc = _edit(tour, tmp_path, "y\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "status" in proc.stderr and "Edit again?" in proc.stderr  # the first, invalid try was shown
+    assert (tmp_path / "count").read_text().strip() == "2"
+    case = (tour / "cases/marco-delgado/case.yaml").read_text(encoding="utf-8")
+    assert "status: active" in case and "opened: 2026-05-01" in case
+    assert git(tour, "rev-parse", "HEAD~1").strip() == head
+    assert git(tour, "show", "--name-only", "--format=", "HEAD").split() == ["cases/marco-delgado/case.yaml"]
+    message = git(tour, "log", "-1", "--format=%B")
+    assert message.startswith("marco-delgado: edit case.yaml") and "Staff: mreyes" in message
+    assert not list((tour / ".careerpath" / "edit").iterdir())  # the private copy is gone
+
+
+def test_edit_answered_no_writes_nothing(tour, tmp_path):
+    before = (tour / "cases/marco-delgado/case.yaml").read_bytes()
+    head = git(tour, "rev-parse", "HEAD")
+    proc = _edit(tour, tmp_path, "n\n")
+    assert proc.returncode == 1 and "nothing was written" in proc.stderr
+    assert (tour / "cases/marco-delgado/case.yaml").read_bytes() == before
+    assert git(tour, "rev-parse", "HEAD") == head and git(tour, "status", "--porcelain") == ""
+    # no answer at all (stdin closed) is no, too
+    (tmp_path / "count").unlink()
+    assert _edit(tour, tmp_path, "").returncode == 1
+    assert (tour / "cases/marco-delgado/case.yaml").read_bytes() == before
+
+
+def test_edit_refuses_a_file_that_is_not_a_case_file(tour, tmp_path):
+    proc = _edit(tour, tmp_path, "", "../../careerpath.yaml")
+    assert proc.returncode == 1 and "FILE must be" in proc.stderr
+    assert not (tmp_path / "count").exists()  # the editor never opened

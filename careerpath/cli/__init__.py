@@ -54,6 +54,7 @@ from . import cmd_server  # noqa: E402,F401
 from . import cmd_purge  # noqa: E402,F401
 from . import cmd_cases  # noqa: E402,F401
 from . import cmd_plan  # noqa: E402,F401
+from . import cmd_edit  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:
