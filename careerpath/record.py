@@ -673,7 +673,7 @@ def case_file(root: Path, case_id: str, name: Optional[str]) -> tuple[Path, str,
     elif len(parts) == 2 and parts[0] in ("events", "referrals") and _STEM.match(parts[1][:-5]):
         kind = parts[0][:-1]
     else:
-        raise RecordError(Message("FILE must be case.yaml, plan.yaml, events/<file>.yaml or referrals/<file>.yaml"))
+        raise RecordError(Message("FILE must be `case.yaml`, `plan.yaml`, `events/<file>.yaml` or `referrals/<file>.yaml`"))
     path = target.folder / rel
     if path.is_symlink():
         raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=f"cases/{case_id}/{rel}"))

@@ -47,8 +47,8 @@ def _again() -> bool:
 def edit(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
-    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="case.yaml (default), plan.yaml, "
-                                                                     "events/NAME.yaml or referrals/NAME.yaml.")] = None,
+    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="`case.yaml` (default), `plan.yaml`, "
+                                                                     "`events/NAME.yaml` or `referrals/NAME.yaml`.")] = None,
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     caseload: CaseloadOpt = None,

@@ -92,8 +92,8 @@ def new(
 
     Refuses an existing case. The files are validated before they are written.
     The case's staff are options named by role, each a staff id from
-    careerpath.yaml: --navigator, --ces, --counselor, --curator,
-    --psychologist, --job-coach. Each program asks for its own fields as
+    careerpath.yaml: `--navigator`, `--ces`, `--counselor`, `--curator`,
+    `--psychologist`, `--job-coach`. Each program asks for its own fields as
     options (`careerpath programs ID` lists them), e.g. --ccp-basis for
     Coordinated Career Pathways, --applied for DOR vocational rehabilitation.
 
