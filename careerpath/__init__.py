@@ -23,6 +23,7 @@ Modules:
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
     rulelinks    which rules a recorded change touches: the ``Rule:`` commit trailers
     overview     one person at a glance: what ``careerpath show`` prints
+    cases        the list of cases with what is next for each: what ``careerpath cases`` prints
     team/        a caseload worked by a team through a git server: merge, sync, server checks, purge (docs/team.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)

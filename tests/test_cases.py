@@ -133,8 +133,9 @@ def _ids_whole(text: str, ids: list[str]) -> None:
 
 
 @pytest.mark.parametrize("width", [60, 80, 100, 200])
-def test_due_and_cases_at_a_real_terminal_never_cut_an_id(width):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def test_due_and_cases_at_a_real_terminal_never_cut_an_id(width, tmp_path):
+    # a private load cache: a process of its own must not write into the one the in-process tests share
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("CAREERPATH_STAFF", None)
     staff = ["mreyes", "tnguyen", "avardanyan", "dortiz", "kvang", "gmartinez", "bthompson", "rpatel", "lsargsyan",
              "xlee", "gsafina", "ikarimov"]
@@ -164,7 +165,7 @@ def test_due_and_cases_at_a_real_terminal_never_cut_an_id(width):
                 assert "LANG" not in lines[0]
 
 
-def test_wide_keeps_every_column_at_a_narrow_terminal():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def test_wide_keeps_every_column_at_a_narrow_terminal(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_CACHE_DIR": str(tmp_path / "cache")}
     code, shown = run_at_width(["due", "--wide", "--caseload", str(SAMPLE), "--today", DAY], 60, env=env)
     assert code == 0 and all(h in shown.splitlines()[0] for h in ("STATUS", "DUE", "WHEN", "CASE", "STAFF"))

@@ -251,7 +251,8 @@ def _edit(tour: Path, tmp_path: Path, answer: str, *args: str):
     script = tmp_path / "editor.sh"
     script.write_text(EDITOR.format(count=tmp_path / "count"), encoding="utf-8")
     script.chmod(0o755)
-    env = {**os.environ, "EDITOR": str(script), "PYTHONPATH": str(ROOT), "CAREERPATH_TODAY": "2026-11-22"}
+    env = {**os.environ, "EDITOR": str(script), "PYTHONPATH": str(ROOT), "CAREERPATH_TODAY": "2026-11-22",
+           "CAREERPATH_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("VISUAL", None)
     return subprocess.run([sys.executable, "-m", "careerpath", "edit", "marco-delgado", *args, "--by", "mreyes",
                            "--caseload", str(tour)], input=answer, capture_output=True, text=True, env=env, timeout=120)
@@ -289,3 +290,83 @@ def test_edit_refuses_a_file_that_is_not_a_case_file(tour, tmp_path):
     proc = _edit(tour, tmp_path, "", "../../careerpath.yaml")
     assert proc.returncode == 1 and "FILE must be" in proc.stderr
     assert not (tmp_path / "count").exists()  # the editor never opened
+
+
+# ---------------------------------------------------------------- shell completion
+
+def _shell_env(tmp_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("_CAREERPATH", "CAREERPATH_CASELOAD"))}
+    env.update(PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""), PYTHONPATH=str(ROOT),
+               HOME=str(tmp_path), CAREERPATH_CACHE_DIR=str(tmp_path / "cache"))
+    return env
+
+
+BASH = """\
+eval "$(careerpath --show-completion)"
+complete_line() {{ COMP_WORDS=($1); COMP_CWORD=$2; COMPREPLY=(); _careerpath_completion careerpath; echo "${{COMPREPLY[*]}}"; }}
+{lines}
+"""
+
+
+@pytest.mark.parametrize("line, cword, expected", [
+    ("careerpath sh", 1, {"show"}),
+    ("careerpath show ma", 2, {"marco-delgado"}),
+    ("careerpath plan s", 2, {"sergey-morozov", "sofia-ramirez"}),
+    ("careerpath log linh-tran month", 3, {"monthly-review"}),
+    ("careerpath due --staff tn", 3, {"tnguyen"}),
+    ("careerpath cases --program ca-dor", 3, {"ca-dor-vr", "ca-dor-se"}),
+    ("careerpath render pc", 2, {"pccp"}),
+    ("careerpath set marco-delgado plan.goa", 3, {"plan.goals"}),
+    ("careerpath set marco-delgado enrollments.ca-dor-vr.eligibility.st", 3, {"enrollments.ca-dor-vr.eligibility.status"}),
+    ("careerpath due --wi", 2, {"--within", "--wide"}),
+])
+def test_bash_completes_commands_options_and_caseload_values(tmp_path, line, cword, expected):
+    script = BASH.format(lines=f'complete_line "{line}" {cword}')
+    proc = subprocess.run(["bash", "-c", script], cwd=SAMPLE, env=_shell_env(tmp_path), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert set(proc.stdout.split()) == expected, (line, proc.stdout, proc.stderr)
+
+
+def test_completion_reads_the_caseload_given_on_the_line(tmp_path):
+    script = BASH.format(lines=f'complete_line "careerpath show --caseload {SAMPLE} qu" 4')
+    proc = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=_shell_env(tmp_path), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.split() == ["quang-le"], proc.stderr
+
+
+def test_zsh_completes_through_its_script(tmp_path):
+    if shutil.which("zsh") is None:
+        pytest.skip("zsh is not installed (.ci/run installs it)")
+    # zsh's script hands the words to careerpath and evals what comes back (`_arguments ...`); compadd and
+    # _arguments only work inside a completion widget, so the test replaces _arguments to print its spec
+    script = """\
+autoload -U compinit && compinit -u -d "$HOME/.zcompdump"
+eval "$(careerpath --show-completion)"
+_arguments() { print -r -- "$@"; }
+words=(careerpath show ma); CURRENT=3
+_careerpath_completion
+"""
+    proc = subprocess.run(["zsh", "-c", script], cwd=SAMPLE, env=_shell_env(tmp_path), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "marco-delgado" in proc.stdout and "linh-tran" not in proc.stdout, proc.stdout
+
+
+def test_completion_of_case_ids_lists_a_folder_and_loads_nothing(tmp_path):
+    """20,519 cases: the completer lists cases/ and reads no case file (no YAML parser is asked)."""
+    from careerpath.cli import completion
+
+    root = tmp_path / "big"
+    (root / "cases").mkdir(parents=True)
+    (root / "careerpath.yaml").write_text(CONFIG, encoding="utf-8")
+    for n in range(20519):
+        (root / "cases" / f"case-{n:05d}").mkdir()
+
+    class Ctx:
+        params = {"caseload": str(root)}
+        parent = None
+
+    found = completion.case_ids(Ctx(), "case-2051")
+    assert found == [f"case-{n:05d}" for n in range(20510, 20519)]
+    assert completion.staff_ids(Ctx(), "") == ["jsmith", "reva"]

@@ -8,9 +8,12 @@ result to :mod:`.output`. Modules:
     output      one output layer: --format text|json|csv, stdout for data, stderr for messages
     shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
     cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
+                cmd_plan: plan CASE add-goal, add-objective, done, add-service; cmd_edit: edit; cmd_cases: cases;
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
     views       due's kept rows and whole replayed outputs in the cache folder
+    tables      due's and cases' tables fitted to the terminal, ids never cut
+    completion  shell completion of values from the caseload (case ids, staff, programs, field paths)
     redaction   --redact over everything a command prints or writes
     localize    the click tree in the user's language; diagnostics worded at display time
     reference   docs/cli.md from each command's --help and JSON shape
@@ -100,8 +103,12 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
     try:
         from .localize import build_command
 
-        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False,
-                                    obj=Globals(stats=stats))
+        command = build_command(app)
+        if os.environ.get("_CAREERPATH_COMPLETE"):  # the shell asks for completions (cli/completion.py)
+            from .completion import attach
+
+            attach(command)
+        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=Globals(stats=stats))
     except CliError as e:
         # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
         print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)
