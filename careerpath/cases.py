@@ -181,10 +181,3 @@ def _order(query: CaseQuery):
 def select(rows: Sequence[CaseRow], query: CaseQuery = CaseQuery()) -> list[CaseRow]:
     """The rows ``query`` keeps, in its order."""
     return sorted((r for r in rows if matches(r, query)), key=_order(query))
-
-
-def unknown(query: CaseQuery, *, staff: Iterable[str], programs: Iterable[str]) -> list[tuple[str, str]]:
-    """(option, value) for each ``--staff``/``--program`` value the caseload does not know (a typo lists nothing)."""
-    known_staff, known_programs = set(staff), set(programs)
-    return ([("--staff", s) for s in query.staff if s not in known_staff]
-            + [("--program", p) for p in query.programs if p not in known_programs])

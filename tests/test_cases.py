@@ -78,9 +78,15 @@ def test_sorts(cli):
 
 
 def test_an_unknown_staff_or_program_is_refused_not_an_empty_list(cli):
-    for option, value in (("--staff", "nobody"), ("--program", "ca-nope")):
-        r = cases(cli, option, value)
-        assert r.code == 1 and r.out == "" and value in r.err
+    # checked as `due` checks its filters (cli/filters.py): a usage error, a staff value never echoed
+    r = cases(cli, "--staff", "nobody")
+    assert r.code == 2 and r.out == "" and "not a staff id" in r.err and "nobody" not in r.err
+    r = cases(cli, "--program", "ca-nope")
+    assert r.code == 2 and r.out == "" and "ca-nope" in r.err
+    r = cases(cli, "--program", "ca-dor-v")
+    assert r.code == 2 and "did you mean `ca-dor-vr`?" in r.err
+    r = cases(cli, "--status", "activ")
+    assert r.code == 2 and "did you mean `active`?" in r.err
 
 
 def test_csv_has_one_line_per_case(cli, monkeypatch):

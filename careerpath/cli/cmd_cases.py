@@ -11,7 +11,7 @@ from ..i18n import _, display, display_date, ngettext
 from .common import (CaseloadOpt, CliError, ContentLangOpt, NoCacheOpt, RedactOpt, RedactStaffOpt, TableFormatOpt,
                      TodayOpt, app, cache_of, caseload_of, err, today_of)
 from .output import TEXT_JSON_CSV, check_format, emit
-from .tables import Column, colours, render, terminal_width
+from .tables import Column, colours, render, show, terminal_width
 
 #: The CSV columns (and the text table's, in this order).
 CSV_COLUMNS = ("id", "name", "status", "language", "programs", "staff", "open", "past_due", "next_due", "next_rule",
@@ -102,6 +102,9 @@ def cases(
     check_format(format, TEXT_JSON_CSV)
     from .. import cases as lib
 
+    from .filters import require
+
+    require("--status", status, lib.STATUSES)
     try:
         query = lib.CaseQuery(staff=tuple(staff or ()), programs=tuple(program or ()), statuses=tuple(status or ()),
                               languages=tuple(language or ()), search=(search or "").strip(), sort=sort)
@@ -121,8 +124,9 @@ def cases(
     from .cmd_due import warn_on_errors
 
     warn_on_errors(found.load_diagnostics)
-    for option, value in lib.unknown(query, staff=loaded.staff_ids(), programs=loaded.programs.ids()):
-        raise CliError(_("{option} {value} is not known in this caseload").format(option=option, value=value), code=1)
+    # a typo lists nothing: exit 2 with did-you-mean, worded and decided as for `due` (cli/filters.py)
+    require("--staff", query.staff, loaded.staff_ids())
+    require("--program", query.programs, loaded.programs.ids())
     if not all_:
         mine = me(root) if not query.staff else None
         if mine and mine in loaded.staff_ids():
@@ -155,9 +159,7 @@ def cases(
         styles = None
         if width is not None and colours():
             styles = ["1;31" if r.past_due else "" for r in rows]
-        import sys
-
-        sys.stdout.write(render(_columns(), body, width, wide=wide, styles=styles))
+        show(render(_columns(), body, width, wide=wide, styles=styles))
         late = sum(1 for r in rows if r.past_due)
         print(ngettext("{n} case", "{n} cases", len(rows)).format(n=len(rows)) + ", "
               + ngettext("{n} with something past due", "{n} with something past due", late).format(n=late))

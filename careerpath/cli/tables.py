@@ -104,6 +104,10 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: Opti
 
     ``styles``: per row, an ANSI SGR code (``"1;31"``) for its first cell, or "" (colour only on a terminal).
     """
+    from ..textsafe import escaped
+
+    # a caseload's text is shown, never obeyed: cells are escaped here, so the colours are the only codes (show())
+    rows = [[escaped(str(v), one_line=True) for v in row] for row in rows]
     shown, widths = layout(columns, rows, width, wide=wide)
     out = []
 
@@ -124,6 +128,14 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: Opti
     for n, row in enumerate(rows):
         emit(row, styles[n] if styles else "")
     return "".join(out)
+
+
+def show(table: str) -> None:
+    """Print a table :func:`render` made: on a terminal past the CLI's escaping (its cells are escaped already,
+    its colours are careerpath's own), else as any output."""
+    import sys
+
+    getattr(sys.stdout, "write_own", sys.stdout.write)(table)
 
 
 def terminal_width() -> Optional[int]:
