@@ -27,6 +27,7 @@ Modules:
     closing      closing a case: the reasons, a program's conditions, what a closure ends and what stays open
     suggest      did-you-mean: the one ranking of a mistyped name against the known ones
     overview     one person at a glance: what ``careerpath show`` prints
+    cases        the list of cases with what is next for each: what ``careerpath cases`` prints
     team/        a caseload worked by a team through a git server: merge, sync, server checks, purge (docs/team.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)

@@ -430,6 +430,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         except edit.EditError as e:
             raise RecordError(e.message) from None
         this_kind, model_path = ("plan", path[1:]) if path[0] == "plan" else ("case", path)
+        model_path = _by_position(target, this_kind, model_path)  # the subject keeps the path as given
         if kind is not None and this_kind != kind:
             raise RecordError(Message("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands"))
         kind = this_kind
@@ -448,7 +449,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         if len(shown_value) > 40:
             shown_value = shown_value[:39] + "…"
         shown_parts.append(shown + ("" if private else f" {shown_value}"))
-        addresses.append(shown)
+        addresses.append(edit.show_path(("plan", *model_path) if kind == "plan" else model_path))
         if kind == "case" and model_path[0] == "enrollments" and len(model_path) > 1 and str(model_path[1]) not in programs:
             programs.append(str(model_path[1]))
     assert kind is not None
@@ -572,6 +573,18 @@ def plan_attach(root: Path, case_id: str, source: Path, field_path: str, *, by: 
     doc = FileChange(dest, f"cases/{case_id}/{rel_doc}", "document", existing, content)
     return Change(target.root, case_id, [doc, fc], f"{case_id}: attach evidence for {field_path}",
                   [*_trailers(case_id, [], [], staff), ("Evidence", f"{field_path} {rel_doc} sha256:{digest}")], staff, drift)
+
+
+def _by_position(target: _Target, kind: str, path: tuple) -> tuple:
+    """``path`` with list items named by id (or employer/name slug) turned into positions (:func:`edit.resolve_path`)."""
+    file = target.folder / ("plan.yaml" if kind == "plan" else "case.yaml")
+    if not file.is_file():
+        return path
+    data = read_file(file, file.name).data
+    try:
+        return edit.resolve_path(data, path)
+    except edit.EditError as e:
+        raise RecordError(e.message) from None
 
 
 # ---------------------------------------------------------------- validation
@@ -1048,3 +1061,134 @@ def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str,
     """Close a case (see :func:`plan_close`) and commit it."""
     return apply(plan_close(root, case_id, day, reason=reason, by=by, note=note, override=override), today,
                  commit=commit)
+
+
+# ---------------------------------------------------------------- common plan edits (`careerpath plan CASE …`)
+
+def _plan_target(root: Path, case_id: str, by: Optional[str]) -> tuple[_Target, Optional[m.Staff], dict]:
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    if not (target.folder / "plan.yaml").is_file():
+        raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
+                                  name=case_id))
+    data = read_file(target.folder / "plan.yaml", "plan.yaml").data
+    return target, staff, data if isinstance(data, dict) else {}
+
+
+def _plan_change(target: _Target, staff: Optional[m.Staff], edits: list[tuple[tuple, Any]], subject: str,
+                 programs: list[str] | None = None) -> Change:
+    fc, drift = _edit_file(target, "plan.yaml", "plan", edits)
+    addresses = [edit.show_path(("plan", *p)) for p, _ in edits]
+    rules = rulelinks.for_fields(target.programs, addresses, _case_data(target))
+    return Change(target.root, target.case_id, [fc], f"{target.case_id}: {subject}",
+                  _trailers(target.case_id, programs or _programs_of(target, rules, None), rules, staff), staff, drift)
+
+
+def _next_id(taken: list[str], prefix: str) -> str:
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def plan_add_goal(root: Path, case_id: str, *, area: str, statement: str, own_words: Optional[str] = None,
+                  by: Optional[str] = None) -> Change:
+    """Append a goal to plan.yaml with the next free id (``g4``) and no objectives yet."""
+    target, staff, data = _plan_target(root, case_id, by)
+    goals = data.get("goals") if isinstance(data.get("goals"), list) else []
+    gid = _next_id([g.get("id") for g in goals if isinstance(g, dict)], "g")
+    goal: dict[str, Any] = {"id": gid, "area": area, "statement": edit.free_text(statement)}
+    if own_words:
+        goal["own_words"] = edit.free_text(own_words)
+    goal["objectives"] = []
+    # the person's words stay out of the subject: it names the goal by id
+    return _plan_change(target, staff, [(("goals", len(goals)), edit.to_yaml(goal, flow=False))], f"plan add goal {gid}")
+
+
+def plan_add_objective(root: Path, case_id: str, goal: str, *, text: str, due: Optional[date] = None,
+                       by: Optional[str] = None) -> Change:
+    """Append an objective to goal ``goal`` (by id) with the next free id (``g1.o4``)."""
+    target, staff, data = _plan_target(root, case_id, by)
+    try:
+        (_, gi) = edit.resolve_path(data, ("goals", goal))
+    except edit.EditError as e:
+        raise RecordError(e.message) from None
+    objectives = data["goals"][gi].get("objectives") or []
+    oid = _next_id([o.get("id") for o in objectives if isinstance(o, dict)], f"{goal}.o")
+    value = edit.to_yaml({"id": oid, "text": edit.free_text(text), "due": due.isoformat() if due else None, "done": None})
+    return _plan_change(target, staff, [(("goals", gi, "objectives", len(objectives)), value)],
+                        f"plan add objective {oid}")
+
+
+def plan_done(root: Path, case_id: str, item: str, day: date, *, by: Optional[str] = None) -> Change:
+    """Mark an objective (by id: ``g1.o3``) or a service (by the slug of its name: ``discovery``) done on ``day``."""
+    target, staff, data = _plan_target(root, case_id, by)
+    path: Optional[tuple] = None
+    for gi, g in enumerate(data.get("goals") or []):
+        for oi, o in enumerate((g or {}).get("objectives") or [] if isinstance(g, dict) else []):
+            if item in edit.item_names(o):
+                path = ("goals", gi, "objectives", oi, "done")
+    if path is None:
+        hits = [si for si, s in enumerate(data.get("services") or []) if item in edit.item_names(s)]
+        if len(hits) == 1:
+            path = ("services", hits[0], "done")
+    if path is None:
+        known = [n for g in data.get("goals") or [] if isinstance(g, dict) for o in g.get("objectives") or []
+                 for n in edit.item_names(o)[:1]]
+        known += [n for s in data.get("services") or [] for n in edit.item_names(s)[:1]]
+        raise RecordError(Message("the plan has no objective or service `{name}` ({list})", name=item,
+                                  list=", ".join(known) or "-"))
+    if edit.get_value(data, path) is not None:
+        raise RecordError(Message("`{name}` is already done; `careerpath set` changes its date", name=item))
+    return _plan_change(target, staff, [(path, day.isoformat())], f"plan done {item} {day.isoformat()}")
+
+
+def plan_add_service(root: Path, case_id: str, *, name: str, program: str, provider: Optional[str], start: date,
+                     due: Optional[date] = None, by: Optional[str] = None) -> Change:
+    """Append a service to plan.yaml (named, under a program, with a provider from careerpath.yaml's staff)."""
+    target, staff, data = _plan_target(root, case_id, by)
+    _known_program(target, program)
+    services = data.get("services") if isinstance(data.get("services"), list) else []
+    value = edit.to_yaml({"name": edit.free_text(name), "program": program, "provider": provider,
+                          "start": start.isoformat(), "due": due.isoformat() if due else None, "done": None})
+    return _plan_change(target, staff, [(("services", len(services)), value)],
+                        f"plan add service {len(services) + 1} {program}", [program])
+
+
+# ---------------------------------------------------------------- a whole file edited by hand (`careerpath edit`)
+
+def case_file(root: Path, case_id: str, name: Optional[str]) -> tuple[Path, str, str]:
+    """(path, path inside the case folder, kind) of the file ``careerpath edit CASE [FILE]`` opens:
+    case.yaml, plan.yaml, events/<file>.yaml or referrals/<file>.yaml (``.yaml`` may be left off)."""
+    target = _target(root, case_id)
+    rel = (name or "case.yaml").strip().strip("/")
+    if not rel.endswith(".yaml"):
+        rel += ".yaml"
+    parts = rel.split("/")
+    kinds = {"case.yaml": "case", "plan.yaml": "plan"}
+    if len(parts) == 1 and rel in kinds:
+        kind = kinds[rel]
+    elif len(parts) == 2 and parts[0] in ("events", "referrals") and _STEM.match(parts[1][:-5]):
+        kind = parts[0][:-1]
+    else:
+        raise RecordError(Message("FILE must be `case.yaml`, `plan.yaml`, `events/<file>.yaml` or `referrals/<file>.yaml`"))
+    path = target.folder / rel
+    if path.is_symlink():
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=f"cases/{case_id}/{rel}"))
+    if not path.is_file() and kind != "plan":
+        raise RecordError(Message("case {name} has no {path}", name=case_id, path=rel))
+    return path, rel, kind
+
+
+def plan_edit(root: Path, case_id: str, rel_in_case: str, kind: str, after: bytes, *, by: Optional[str] = None,
+              before: Optional[bytes] = None) -> Change:
+    """A whole new content for one file of a case (``careerpath edit``): checked and committed like any recording.
+
+    ``before``: the bytes the editor started from (None for a new plan.yaml); :func:`apply` refuses to
+    write when the file changed on disk meanwhile.
+    """
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    path = target.folder / rel_in_case
+    fc = FileChange(path, f"cases/{case_id}/{rel_in_case}", kind, before, after)
+    return Change(target.root, case_id, [fc], f"{case_id}: edit {rel_in_case}", _trailers(case_id, [], [], staff), staff)

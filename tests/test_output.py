@@ -147,14 +147,17 @@ def test_init_and_new_in_json(cli, tmp_path):
     assert r.code == 0, r.err
     data = check("init", r)
     twin = scaffold.init(tmp_path / "twin", agency="Invented Agency")
-    assert data == {**twin.to_dict(), "folder": str(root),
+    assert data["commit"] and twin.commit  # each its own first commit
+    assert data == {**twin.to_dict(), "folder": str(root), "commit": data["commit"],
                     "written": [p.replace(str(tmp_path / "twin"), str(root)) for p in twin.to_dict()["written"]]}
     assert all(Path(p).exists() for p in data["written"])
     assert "wrote" in r.err  # progress stays on stderr
     new = cli("new", "an-nguyen", "--name", "Invented Person", "--language", "en", "--caseload", root, "--today", DAY,
               "--format", "json")
     assert new.code == 0, new.err
-    assert check("new", new) == {"case": "an-nguyen", "written": [str(root / "cases/an-nguyen/case.yaml")]}
+    made = check("new", new)
+    assert made["written"] == [str(root / "cases/an-nguyen/case.yaml"), str(root / "cases/an-nguyen/plan.yaml")]
+    assert made["git"] == "committed" and made["commit"]
     schemas = cli("schema", "--caseload", root, "--out", tmp_path / "schemas", "--format", "json")
     written = check("schema", schemas)["written"]
     assert written and all(Path(p).is_file() and Path(p).parent == tmp_path / "schemas" for p in written)

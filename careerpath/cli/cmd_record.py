@@ -272,7 +272,9 @@ def set_cmd(
     FIELD is a dotted path into case.yaml (`enrollments.ca-dor-vr.eligibility.decided`)
     or, starting with `plan.`, into plan.yaml (`plan.goals.0.objectives.1.done`);
     list items are addressed by number from 0, and the next number adds an item
-    (a job, a goal) given whole as a flow mapping. VALUE is read as the field's
+    (a job, a goal) given whole as a flow mapping. An item is also addressed by
+    its id (`plan.goals.g1.objectives.g1.o3.done`) or by its employer or name in
+    lower case with hyphens (`jobs.sunrise-bakery.end`, `plan.services.discovery.done`). VALUE is read as the field's
     type: a date YYYY-MM-DD, true/false, a number, text, `null` to clear, or a
     YAML flow list/mapping. The edited file is validated first: an unknown
     field, a bad date or a value that breaks a rule is refused and nothing is written.

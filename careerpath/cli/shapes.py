@@ -129,6 +129,10 @@ _SYNC = dict(remote=STRING, branch=STRING, pushed=BOOL, attempts=INT, incoming=a
 SYNC = {**record(**_SYNC), "properties": {**_SYNC, "error": STRING, "files": array(STRING)},
         "description": "what came in and went out; renamed: [yours, new name]; conflicts: [file, field]. "
                        "A sync that stops (exit 1) still prints what happened so far, with error and files."}
+CASE_ROW = record(id=STRING, name=STRING, preferred_name=STRING, status=one_of("active", "closed"), language=STRING,
+                  opened=nullable(DATE), programs=array(STRING), staff=mapping(STRING), open=INT, past_due=INT,
+                  next=nullable(record(rule=STRING, title=STRING, due=DATE, status=STRING, item=STRING, days_late=INT)),
+                  problems=BOOL)
 PLAIN_FINDING = record(file=STRING, line=INT, code=one_of("long-sentence", "jargon-unexplained"), message=STRING,
                        term=nullable(STRING), words=nullable(INT))
 
@@ -140,17 +144,22 @@ def shapes() -> dict[str, dict]:
     closed = {**CLOSED, "definitions": {"obligations": obligations}}
     return {
         "validate": array(DIAGNOSTIC),
-        "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing")),
-        "new": record(case=STRING, written=array(STRING)),
+        "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing"),
+                       commit=nullable(STRING)),
+        "new": record(case=STRING, written=array(STRING),
+                      git=one_of("committed", "skipped", "unchanged", "not-a-repository", "no-git", "failed"),
+                      commit=nullable(STRING)),
         "schema": {**record(written=array(STRING)),
                    "description": "the files written; with --kind, the schema itself (the same in either format)"},
         "due": obligations,
+        "cases": array(CASE_ROW),
         "show": overview,
         "rules": array(RULE),
         "programs": array(PROGRAM),
         "render": {"description": "--list: every kind; --list CASE: the kinds of one case and what each lacks",
                    "anyOf": [array(KIND), array(KIND_FOR_CASE)]},
         "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": closed, "attach": RECORDED,
+        "plan add-goal": RECORDED, "plan add-objective": RECORDED, "plan done": RECORDED, "plan add-service": RECORDED,
         "history": array(HISTORY_ENTRY),
         "audit": array(AUDIT_FINDING),
         "report": REPORT,
