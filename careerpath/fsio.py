@@ -111,7 +111,7 @@ def open_regular(path: Path, *, root: Optional[Path] = None, limit: Optional[int
             _refuse_kind(st)
             if limit is not None and st.st_size > limit:
                 raise _too_large(st.st_size, limit)
-            os.set_blocking(fd, True)
+            # (O_NONBLOCK stays: reads of a regular file never wait on it)
         except BaseException:
             os.close(fd)
             raise
@@ -126,14 +126,28 @@ def open_regular(path: Path, *, root: Optional[Path] = None, limit: Optional[int
 def read_regular(path: Path, *, root: Optional[Path] = None, limit: Optional[int] = MAX_READ,
                  stat_out: Optional[list] = None) -> bytes:
     """The bytes of a caseload file, through the checks of :func:`open_regular` (the one way the package
-    reads a file a caseload holds); a file that grows past ``limit`` while read is refused too."""
-    fd = open_regular(path, root=root, limit=limit, stat_out=stat_out)
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read() if limit is None else fh.read(limit + 1)
+    reads a file a caseload holds): as many as the file had when opened, and never more than ``limit``."""
+    seen: list = []
+    fd = open_regular(path, root=root, limit=limit, stat_out=seen)
+    if stat_out is not None:
+        stat_out.extend(seen)
+    # the size it had when opened (at most ``limit``: checked on the descriptor); a file that reports
+    # 0 bytes (a pseudo-file) is read up to the limit, one byte more to see it is too large
+    size = seen[0].st_size or ((limit + 1) if limit is not None else 1 << 30)
+    chunks, got = [], 0
+    try:  # os.read on the descriptor: no buffered file object (and its fstat) per case file
+        while got < size:
+            chunk = os.read(fd, min(size - got, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
     except OSError as e:
         raise ReadRefused("file-unreadable", Message("cannot read the file ({reason})",
                                                      reason=e.strerror or type(e).__name__)) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks) if len(chunks) != 1 else chunks[0]
     if limit is not None and len(data) > limit:
         raise _too_large(len(data), limit)
     return data
