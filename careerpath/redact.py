@@ -92,6 +92,10 @@ _NAME_WORD = re.compile(r"[^\W\d_]{2,}")  # a name word, folded: two or more let
 #: could not be told from a placeholder, and would be redacted again on every pass
 PLACEHOLDER_WORDS = frozenset({"person", "staff", "case"})
 _ARMENIAN = re.compile(r"[\u0531-\u058f]")
+#: markup a name must not be read in (a person named Main, Style or Gray would otherwise break a page):
+#: style and script blocks, tag names, attribute names. Attribute values and text are read.
+_MARKUP = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|</?[A-Za-z][\w:-]*|(?<=\s)[A-Za-z_:][\w:.-]*(?==)",
+                     re.DOTALL | re.IGNORECASE)
 _INITIALS_AFTER = re.compile(r"(?:[ \t]*[A-ZА-ЯЁԱ-Ֆ]\.){1,3}")
 _INITIALS_BEFORE = re.compile(r"(?:(?<![^\W\d_])[A-ZА-ЯЁԱ-Ֆ]\.[ \t]*){1,3}$")
 
@@ -579,12 +583,15 @@ class Redactor:
         if rx is None:
             return text
         folded, where = fold_map(text)
+        markup = [m.span() for m in _MARKUP.finditer(text)] if "<" in text or "=" in text else []
         spans: list[tuple[int, int, str]] = []
         for m in rx.finditer(folded):
             ph = self._name_of(m.group("core"))
             if ph is None:
                 continue
             start, end = original_span(where, m.start(), m.end())
+            if markup and any(a < end and start < b for a, b in markup):
+                continue
             core_start = original_span(where, m.start("core"), m.end("core"))[0]
             if len(m.group("core")) <= 2 and not text[core_start:core_start + 1].isupper():
                 continue

@@ -430,3 +430,13 @@ def test_generated_variants_planted_in_files_survive_no_redacting_command(cli, t
     red = _outputs(cli, root, tmp_path_factory.mktemp("out"), True, cid, history=False)
     for name, out in red.items():
         assert not survivors(out, planted), (name, text)
+
+
+def test_markup_is_not_read_as_names():
+    """Matching is case-blind, so a person named Main, Style or Gray must not rename a page's tags,
+    attributes or styles; attribute values and text are still redacted."""
+    r = Redactor()
+    r.placeholder("name", "Main Gray")
+    page = '<main class="card" title="Main Gray"><style>main{color:gray}</style>Gray called the main office.</main>'
+    assert r.text(page) == ('<main class="card" title="Person A"><style>main{color:gray}</style>'
+                            'Person A called the Person A office.</main>')
