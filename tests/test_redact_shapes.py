@@ -378,8 +378,10 @@ def _outputs(cli, root, tmp_path, redact: bool, cid: str, *, history: bool) -> d
     for fmt in ("text", "json"):
         run(f"show {fmt}", "show", cid, "--format", fmt)
         run(f"validate {fmt}", "validate", "--format", fmt)
+    run("render pccp", "render", "pccp", cid, "--format", "md")   # the plan's own words, through the text net alone
     if history:
         run("history", "history", cid)
+        run("audit", "audit", "--format", "json")
     for kind in ("dashboard", "quarterly", "outcomes", "registry"):
         folder = tmp_path / f"{'red' if redact else 'plain'}-{kind}"
         period = [] if kind == "dashboard" else ["--period", "2026-Q4" if kind == "quarterly" else "2026"]
