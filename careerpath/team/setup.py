@@ -67,8 +67,9 @@ def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
         gitio.run(["config", f"merge.{DRIVER}.driver", command], root)
         result.config_written = True
     path = root / ATTRIBUTES
-    from ..fsio import ReadRefused, read_regular
+    from ..fsio import ReadRefused, check_target, read_regular
 
+    check_target(path)  # a link, FIFO or folder there: refused as the write would be, before reading it
     try:  # a clone's file: regular, inside the caseload, bounded
         text = read_regular(path, root=root).decode("utf-8") if path.exists() or path.is_symlink() else ""
     except ReadRefused as e:
