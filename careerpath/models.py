@@ -214,10 +214,23 @@ class ReferralOutcome(Model):
     conclusion: Optional[str] = None
 
 
+class Meeting(Model):
+    """When and where an interpreter (or another referred service) is needed: a referral's ``meeting``."""
+    date: Date
+    time: Optional[Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                        description="24-hour time, HH:MM")]] = None
+    place: Optional[str] = None
+    mode: Optional[Literal["in-person", "phone", "video"]] = None
+
+
 class Referral(Model):
+    # `benefits-planning`: work incentives counselling (issue 20); `reason` and `meeting` are optional
     date: Date
     to: Text
-    kind: Literal["dor-application", "regional-center", "psychological-support", "interpreter", "other"]
+    kind: Literal["dor-application", "regional-center", "psychological-support", "interpreter",
+                  "benefits-planning", "other"]
+    reason: Optional[str] = None
+    meeting: Optional[Meeting] = None
     program: Optional[str] = None
     by: Optional[StaffId] = None
     documents: list[Text] = []

@@ -76,7 +76,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     catalog coverage is exactly what it displays (see ``Kind.labels``).
     """
     fmt = Formatter(lang)
-    d = fmt.date
+    d = _dates(fmt)
     case, plan, config, programs = subject.case, subject.plan, subject.config, subject.programs
 
     staff_by_id = {s.id: s for s in config.staff}
@@ -165,8 +165,15 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
                "in_period": bool(period and _holds(period, e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
 
+    def meeting(mt) -> Optional[dict]:
+        if mt is None:
+            return None
+        return {"date": d(mt.date), "time": mt.time or "", "place": mt.place or "", "mode": mt.mode or "",
+                "mode_label": L.MEETING_MODES.get(mt.mode or "", "")}
+
     referrals = [{"date": d(r.date), "iso": r.date.isoformat(), "to": r.to, "kind": r.kind,
-                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by),
+                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by), "reason": r.reason or "",
+                  "meeting": meeting(r.meeting),
                   "documents": [{"code": doc, "label": L.REFERRAL_DOCUMENTS[doc] if doc in L.REFERRAL_DOCUMENTS
                                  else doc} for doc in r.documents],
                   "consent": r.consent or "", "consent_label": L.CONSENT[r.consent],
@@ -220,6 +227,25 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     }
 
 
+class DateText(str):
+    """A formatted date: plain text in Markdown, and in HTML a ``<span class="date">`` the stylesheet
+    keeps whole (no hyphen inside a month name, no line break inside a date; issue 20)."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return f'<span class="date">{escape(str(self))}</span>'
+
+
+def _dates(fmt: Formatter) -> Callable[[Optional[date]], Optional[str]]:
+    def d(value: Optional[date]) -> Optional[str]:
+        text = fmt.date(value)
+        return DateText(text) if text else text
+    return d
+
+
 def language_name(code: str, in_lang: str) -> str:
     """The name of language ``code`` in language ``in_lang`` (CLDR; the code itself if unknown)."""
     from babel import Locale, UnknownLocaleError
@@ -259,7 +285,7 @@ def _value(spec: FieldSpec, value: Any, fmt: Formatter, staff: Callable) -> Any:
     """One field's value as templates get it: text "" and dates None when unset, lists [], mappings None."""
     kind = spec.type
     if kind == "date":
-        return fmt.date(value) if isinstance(value, date) else None
+        return _dates(fmt)(value) if isinstance(value, date) else None
     if kind == "mapping":
         return _fields(spec.fields, value, fmt, staff) if isinstance(value, dict) else None
     if kind == "list":

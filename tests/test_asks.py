@@ -1,0 +1,196 @@
+"""What the programs still ask (issue 20): document content that was wrong, referral details, a
+benefits-planning referral. Figures and expected text are written out by hand from the inline cases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import CONFIG, TODAY, write_tree
+from doc_cases import CASES
+
+from careerpath.documents import engine, render
+from careerpath.loader import load
+
+SE_JOB = ("- {employer: Sunrise Bakery, title: Baker assistant, start: 2026-09-15, hours_per_week: 20, "
+          "wage: 18.50, currency: USD, integrated: true, program: ca-dor-se}")
+
+
+def caseload(tmp_path, **changes: str):
+    """The documents' inline caseload with some files replaced (path -> text)."""
+    files = {"careerpath.yaml": CONFIG, **CASES, **changes}
+    cl = load(write_tree(tmp_path / "caseload", files))
+    assert not [d for d in cl.diagnostics if d.severity == "error"], cl.diagnostics
+    return cl
+
+
+@pytest.fixture(scope="module")
+def inline(tmp_path_factory):
+    return caseload(tmp_path_factory.mktemp("asks"))
+
+
+# ---------------------------------------------------------------- ipe-se: integrated only when it is
+
+COWORKERS = "You work next to coworkers without disabilities."
+GOAL = "Your goal is an integrated job: you work next to coworkers without disabilities"
+GROUP = "Your job now is not yet integrated"
+
+
+def ipe(tmp_path, job_line: str) -> str:
+    case = CASES["cases/an-nguyen/case.yaml"].replace(SE_JOB, job_line)
+    assert case != CASES["cases/an-nguyen/case.yaml"] or job_line == SE_JOB
+    return render(caseload(tmp_path, **{"cases/an-nguyen/case.yaml": case}), "ipe-se", "an-nguyen",
+                  today=TODAY, lang="en").text
+
+
+def test_ipe_se_says_coworkers_without_disabilities_only_of_an_integrated_job(inline, tmp_path):
+    integrated = render(inline, "ipe-se", "an-nguyen", today=TODAY, lang="en").text
+    assert COWORKERS in integrated and GROUP not in integrated
+    crew = ipe(tmp_path / "crew", SE_JOB.replace("integrated: true", "integrated: false"))
+    assert COWORKERS not in crew and GROUP in crew and GOAL in crew  # the group crew: the goal, not a fact
+    unknown = ipe(tmp_path / "unknown", SE_JOB.replace(", integrated: true", ""))
+    assert COWORKERS not in unknown and GROUP not in unknown and GOAL in unknown
+    ended = ipe(tmp_path / "ended", SE_JOB.replace("start: 2026-09-15", "start: 2026-09-15, end: 2026-10-01"))
+    assert COWORKERS not in ended and GOAL in ended  # no current job: the goal only
+
+
+# ---------------------------------------------------------------- referral-rc
+
+def test_referral_rc_names_the_coordinator_once_and_prints_the_reason(tmp_path):
+    ref = """\
+        date: 2026-10-09
+        to: San Andreas Regional Center (service coordinator Maria Lopez)
+        kind: regional-center
+        reason: Paratransit eligibility, to get to work without a family member driving.
+        """
+    cl = caseload(tmp_path, **{"cases/an-nguyen/referrals/2026-10-09-rc.yaml": ref})
+    text = render(cl, "referral-rc", "an-nguyen", today=TODAY, lang="en").text
+    head = text.split("## Person referred")[0]
+    assert head.count("Maria Lopez") == 1 and "**Service coordinator:**" not in head
+    assert "> Paratransit eligibility, to get to work without a family member driving." in text
+    assert "_" * 70 not in text.split("## Reason for the referral")[1]  # no write-in lines
+
+
+def test_referral_rc_without_a_reason_keeps_lines_to_write_it_in(inline):
+    text = render(inline, "referral-rc", "an-nguyen", today=TODAY, lang="en").text
+    head = text.split("## Person referred")[0]
+    assert "**To:** San Andreas Regional Center" in head and "**Service coordinator:** Maria Lopez" in head
+    reason = text.split("## Reason for the referral")[1].split("##")[0]
+    assert reason.count("_" * 70) == 3
+
+
+# ---------------------------------------------------------------- ЦЗН consent form
+
+def test_the_consent_form_is_left_for_the_citizen_to_mark(inline):
+    text = render(inline, "referral-psych", "olga-ivanova", today=TODAY).text  # the file says consent: agreed
+    assert "- [ ] Согласен(на)" in text and "- [ ] Не согласен(на)" in text and "- [x] Согласен" not in text
+
+
+# ---------------------------------------------------------------- dates and pages in print
+
+def test_html_dates_are_kept_whole(inline):
+    html_doc = render(inline, "czn-plan", "olga-ivanova", today=TODAY, fmt="html").text
+    assert '<td role="cell" data-label="Срок исполнения"><span class="date">23 мая 2026\u202fг.</span></td>' in html_doc
+    assert ".date { white-space: nowrap; hyphens: manual; }" in html_doc
+    md = render(inline, "czn-plan", "olga-ivanova", today=TODAY).text
+    assert "class=" not in md and "| 23 мая 2026\u202fг. |" in md  # Markdown gets the plain text
+
+
+def test_split_copies_gives_each_copy_the_title_and_footer():
+    html_doc = ("<html><head><title>T</title></head><body><main>\n<h1>T</h1>\n<p>one</p>\n"
+                f"{engine.COPY_BREAK}\n<p>two</p>\n<footer><p>F</p></footer>\n</main>\n</body>\n</html>\n")
+    parts = engine.split_copies(html_doc)
+    assert len(parts) == 2
+    assert all(p.count("<h1>T</h1>") == 1 and p.count("<footer><p>F</p></footer>") == 1 for p in parts)
+    assert "one" in parts[0] and "two" not in parts[0] and "two" in parts[1] and "one" not in parts[1]
+    assert engine.split_copies("<main><h1>T</h1>x</main>") == ["<main><h1>T</h1>x</main>"]
+
+
+def _texts(box):
+    if type(box).__name__ == "TextBox":
+        yield box.text
+    for child in getattr(box, "children", None) or []:
+        yield from _texts(child)
+
+
+MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+             "октября", "ноября", "декабря")
+
+
+def test_pdf_copies_count_their_own_pages_and_dates_are_not_hyphenated(tmp_path):
+    pytest.importorskip("weasyprint", reason="the careerpath[pdf] extra is not installed")
+    # enough services that one copy of the plan takes more than one A4 page
+    services = "services:\n" + "".join(
+        f"  - {{name: Профессиональное обучение и дополнительное профессиональное образование {i}, "
+        f"program: ru-czn-disability, due: 2026-09-{10 + i}, result: Проведено профессиональное обучение}}\n"
+        for i in range(14))
+    cl = caseload(tmp_path, **{"cases/olga-ivanova/plan.yaml": services})
+    html_doc = render(cl, "czn-plan", "olga-ivanova", today=TODAY, fmt="html").text
+    pages = engine.pdf_layout(html_doc, "a4").pages
+    numbers = [next(t for t in _texts(p._page_box) if re.fullmatch(r"\d+ / \d+", t)) for p in pages]
+    half = len(pages) // 2
+    assert len(pages) % 2 == 0 and half >= 2
+    assert numbers == [f"{i} / {half}" for i in range(1, half + 1)] * 2  # each copy: 1 / n … n / n
+    texts = [t for p in pages for t in _texts(p._page_box)]
+    assert any("сентября" in t for t in texts)
+    broken = [t for t in texts if t.endswith(("-", "\u2010", "\u00ad"))
+              and any(m.startswith(t.split()[-1].rstrip("-\u2010\u00ad")) for m in MONTHS_RU)]
+    assert broken == []
+
+
+# ---------------------------------------------------------------- referral details
+
+INTERP = """\
+    date: 2026-10-05
+    to: County Language Line
+    kind: interpreter
+    reason: Vietnamese interpreter for the IPP meeting.
+    meeting: {date: 2026-10-20, time: "14:30", place: "San Andreas Regional Center, room 4", mode: in-person}
+    """
+
+
+def test_the_interpreter_request_prints_the_meeting(tmp_path):
+    cl = caseload(tmp_path, **{"cases/an-nguyen/referrals/2026-10-05-interp.yaml": INTERP})
+    text = render(cl, "interpreter-request", "an-nguyen", today=TODAY, lang="en").text
+    when = text.split("## When and where")[1]
+    for line in ("- **Meeting date:** October 20, 2026", "- **Time:** 14:30",
+                 "- **Place:** San Andreas Regional Center, room 4", "- **How:** in person",
+                 "Vietnamese interpreter for the IPP meeting."):
+        assert line in when
+    assert "_" * 70 not in when
+    ru = render(cl, "interpreter-request", "an-nguyen", today=TODAY, lang="ru").text
+    assert "- **Как:** лично" in ru and "- **Дата встречи:** 20 октября 2026\u202fг." in ru
+
+
+def test_a_meeting_is_checked(tmp_path):
+    bad = INTERP.replace('time: "14:30"', 'time: "25:00"').replace("mode: in-person", "mode: carrier-pigeon")
+    cl = load(write_tree(tmp_path / "c", {"careerpath.yaml": CONFIG, **CASES,
+                                         "cases/an-nguyen/referrals/2026-10-05-interp.yaml": bad}))
+    errors = [d.format() for d in cl.diagnostics if d.severity == "error"]
+    assert any("meeting.time" in e for e in errors) and any("meeting.mode" in e for e in errors), errors
+
+
+def test_ineligibility_consultation_and_evidence_are_ticked(inline, tmp_path):
+    before = render(inline, "ineligibility-checklist", "maria-lopez", today=TODAY, lang="en").text
+    assert "- [ ] That DOR talked with the person" in before and "- [ ] The evidence is clear" in before
+    case = CASES["cases/maria-lopez/case.yaml"].replace(
+        "cap_info: false}", "cap_info: false, consulted: 2026-06-20, evidence: trial-work-experience}")
+    cl = caseload(tmp_path, **{"cases/maria-lopez/case.yaml": case})
+    text = render(cl, "ineligibility-checklist", "maria-lopez", today=TODAY, lang="en").text
+    assert "- [x] That DOR talked with the person" in text and "- [x] The evidence is clear" in text
+    assert "- **Talked with the person:** June 20, 2026" in text
+    assert "- **Evidence considered:** a trial work experience with supports" in text
+
+
+def test_benefits_planning_is_a_referral_kind(tmp_path):
+    ref = """\
+        date: 2026-11-02
+        to: Work incentives planner, Disability Benefits 101
+        kind: benefits-planning
+        reason: SSI and a first paycheck.
+        follow_up: 2026-11-30
+        """
+    cl = caseload(tmp_path, **{"cases/an-nguyen/referrals/2026-11-02-benefits.yaml": ref})
+    refs = [r.model for r in cl.cases["an-nguyen"].referrals if r.model.kind == "benefits-planning"]
+    assert [r.reason for r in refs] == ["SSI and a first paycheck."]
