@@ -91,6 +91,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
     "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
+    "unknown-service": ("warning", "A plan service of a program with a service catalogue (its `services.yaml`) names no service of it by id or exact name; it is printed as written."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),
     "future-date": ("warning", "An event or referral is dated after today."),

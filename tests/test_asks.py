@@ -194,3 +194,37 @@ def test_benefits_planning_is_a_referral_kind(tmp_path):
     cl = caseload(tmp_path, **{"cases/an-nguyen/referrals/2026-11-02-benefits.yaml": ref})
     refs = [r.model for r in cl.cases["an-nguyen"].referrals if r.model.kind == "benefits-planning"]
     assert [r.reason for r in refs] == ["SSI and a first paycheck."]
+
+
+# ---------------------------------------------------------------- the ЦЗН service catalogue
+
+def test_the_czn_catalogue_holds_the_seeds_49_services():
+    from careerpath.programs import load_programs
+
+    services = load_programs().get("ru-czn-disability").services
+    assert len(services) == 49  # seed 004: «Всего 49 услуг»
+    assert len({s.id for s in services}) == len({s.name for s in services}) == 49
+    assert all(s.gloss for s in services)
+    assert services[0].name == "Содействие гражданам в поиске подходящей работы"
+
+
+def test_a_plan_service_names_the_catalogue_by_id_or_name_and_a_near_miss_gets_a_suggestion(tmp_path):
+    from careerpath.checks import validate
+
+    plan = """\
+        services:
+          - {name: psychological-support, program: ru-czn-disability, due: 2026-05-23}
+          - {name: Содействие гражданам в поиске подходящей работы, program: ru-czn-disability, due: 2026-06-01}
+          - {name: Профессиональная ориентация, program: ru-czn-disability, due: 2026-04-01}
+          - {name: Составление резюмэ, program: ru-czn-disability, due: 2026-04-02}
+          - {name: Уборка снега, program: ru-czn-disability, due: 2026-04-03}
+          - {name: Something else, due: 2026-04-03}
+        """
+    cl = caseload(tmp_path, **{"cases/olga-ivanova/plan.yaml": plan})
+    found = [(d.line, d.hint) for d in validate(cl, TODAY) if d.code == "unknown-service"]
+    # lines 4-6 of plan.yaml: the short form and the misspelling get a suggestion, the unknown one the file
+    assert found == [(4, "did you mean `vocational-guidance`?"), (5, "did you mean `resume`?"),
+                     (6, "the program's `services.yaml` lists each service's id and name")]
+    text = render(cl, "czn-plan", "olga-ivanova", today=TODAY).text
+    assert "| 1 | Психологическая поддержка безработных граждан | 23 мая 2026\u202fг. |" in text  # the id, printed by name
+    assert "| 3 | Профессиональная ориентация |" in text  # an unknown name, as written

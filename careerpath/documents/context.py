@@ -21,10 +21,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+
 from typing import Any, Callable, Optional
 
 from .. import models as m
 from ..programs.fields import FieldSpec
+from ..programs.services import find as find_service
 from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
@@ -133,7 +135,10 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
 
     def service(sv) -> dict:
         provider = name_of(sv.provider) if sv.provider else ""
-        return {"name": sv.name, "program": sv.program or "", "provider": provider, "start": d(sv.start),
+        # a service named by its catalogue id (or name) prints the catalogue's name
+        listed = find_service(programs.get(sv.program).services, sv.name) if sv.program in programs else None
+        return {"name": listed.name if listed else sv.name, "service_id": listed.id if listed else "",
+                "program": sv.program or "", "provider": provider, "start": d(sv.start),
                 "due": d(sv.due), "done": d(sv.done), "is_done": sv.done is not None, "result": sv.result or "",
                 "in_period": bool(period and (_holds(period, sv.done) or _holds(period, sv.start)
                                               or (sv.start and sv.start <= period.end

@@ -37,6 +37,7 @@ from .fields import FieldError, FieldSpec, build_model, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
 from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
 from .registries import RegistrySpec, parse_registries
+from .services import SERVICES_FILE, ServiceSpec, read_services
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -114,6 +115,7 @@ class Program:
     end: str = ""                                                # the enrollment field that dates its end
     registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
     kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
+    services: tuple[ServiceSpec, ...] = ()                       # its service catalogue (services.yaml)
 
     @cached_property
     def model(self) -> Any:
@@ -468,7 +470,12 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         kinds, errors = read_kinds(folder / DOCUMENTS_FILE, pid, program.fields, f"{shown}/{DOCUMENTS_FILE}")
         if errors:
             return None, errors
-    program = _replace(program, code_checks=code_checks, rules=rules, kinds=kinds)
+    services: tuple = ()
+    if (folder / SERVICES_FILE).exists():
+        services, errors = read_services(folder / SERVICES_FILE, f"{shown}/{SERVICES_FILE}")
+        if errors:
+            return None, errors
+    program = _replace(program, code_checks=code_checks, rules=rules, kinds=kinds, services=services)
     return program, extra
 
 
