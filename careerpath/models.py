@@ -24,7 +24,11 @@ from .ids import CASE_ID_PATTERN
 ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
 #: Event types kept as history only (they satisfy no obligation); the types that count are
 #: declared by the programs (``events:`` in program.yaml).
-HISTORY_EVENT_TYPES = ("contact", "note", "meeting", "phone-call", "visit")
+HISTORY_EVENT_TYPES = ("contact", "note", "meeting", "phone-call", "visit", "feedback")
+#: how a `feedback` event came in, and its rating scale: 1 (very dissatisfied) .. 5 (very satisfied);
+#: 4 and 5 count as satisfied (``careerpath report feedback``)
+FEEDBACK_CHANNELS = ("in-person", "phone", "online", "suggestion-box")
+RATING_MIN, RATING_MAX, SATISFIED_FROM = 1, 5, 4
 #: Settings every caseload has, whatever its programs (a program declares its own in program.yaml).
 CORE_SETTINGS = {
     "warn_days": {"type": "integer", "min": 0, "max": 366, "default": 30,
@@ -207,6 +211,12 @@ class Event(Model):
     by: Optional[StaffId] = None
     program: Optional[str] = None
     summary: Optional[str] = None
+    # a `feedback` event (the feedback journal, issue 20): how it came in, the rating, the person's words,
+    # and whether it was given anonymously (the journal then names no case)
+    channel: Optional[Literal["in-person", "phone", "online", "suggestion-box"]] = None
+    rating: Optional[Annotated[int, Field(ge=1, le=5, description="1 very dissatisfied .. 5 very satisfied")]] = None
+    text: Optional[str] = None
+    anonymous: bool = False
 
 
 class ReferralOutcome(Model):

@@ -4,6 +4,7 @@ benefits-planning referral. Figures and expected text are written out by hand fr
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -228,3 +229,66 @@ def test_a_plan_service_names_the_catalogue_by_id_or_name_and_a_near_miss_gets_a
     text = render(cl, "czn-plan", "olga-ivanova", today=TODAY).text
     assert "| 1 | Психологическая поддержка безработных граждан | 23 мая 2026\u202fг. |" in text  # the id, printed by name
     assert "| 3 | Профессиональная ориентация |" in text  # an unknown name, as written
+
+
+# ---------------------------------------------------------------- the feedback journal
+
+def _feedback(day: str, rating, channel: str, *, anonymous: bool = False, text: str = "") -> str:
+    lines = [f"date: {day}", "type: feedback", "by: reva", "program: ru-czn-disability", f"channel: {channel}"]
+    if rating is not None:
+        lines.append(f"rating: {rating}")
+    if text:
+        lines.append(f"text: {text}")
+    if anonymous:
+        lines.append("anonymous: true")
+    return "\n".join(lines) + "\n"
+
+
+FEEDBACK = {  # 2026: Q1 two (5, 3), Q2 none, Q3 three (4, 2, unrated), Q4 one (4); one in 2025 left out
+    "cases/olga-ivanova/events/2026-02-10-feedback.yaml": _feedback("2026-02-10", 5, "in-person", text="Спасибо"),
+    "cases/olga-ivanova/events/2026-03-31-feedback.yaml": _feedback("2026-03-31", 3, "phone"),
+    "cases/olga-ivanova/events/2026-07-01-feedback.yaml": _feedback("2026-07-01", 4, "online"),
+    "cases/olga-ivanova/events/2026-08-15-feedback.yaml": _feedback("2026-08-15", 2, "suggestion-box", anonymous=True,
+                                                                    text="Долго ждать"),
+    "cases/olga-ivanova/events/2026-09-30-feedback.yaml": _feedback("2026-09-30", None, "online", text="Без оценки"),
+    "cases/olga-ivanova/events/2026-10-02-feedback.yaml": _feedback("2026-10-02", 4, "phone"),
+    "cases/olga-ivanova/events/2025-12-31-feedback.yaml": _feedback("2025-12-31", 1, "phone"),
+}
+
+
+def test_report_feedback_writes_the_journal_and_the_satisfaction_by_quarter_and_year(tmp_path, cli):
+    root = write_tree(tmp_path / "caseload", {"careerpath.yaml": CONFIG, **CASES, **FEEDBACK})
+    out = tmp_path / "out"
+    r = cli("report", "feedback", "--period", "2026", "--out", out, "-C", root, "--today", "2026-11-22")
+    assert r.code == 0, r.err
+    shares = (out / "feedback-satisfaction-2026.csv").read_text(encoding="utf-8-sig").splitlines()
+    # satisfied = rating 4 or 5, over the rated entries: Q1 1 of 2, Q3 1 of 2 (one unrated), Q4 1 of 1, year 3 of 5
+    assert shares == ["period,entries,rated,satisfied,share_pct", "2026-Q1,2,2,1,50", "2026-Q2,0,0,0,",
+                      "2026-Q3,3,2,1,50", "2026-Q4,1,1,1,100", "2026,6,5,3,60"]
+    journal = (out / "feedback-2026.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(journal) == 7 and journal[1].startswith("2026-02-10,olga-ivanova,ru-czn-disability,in-person,5,yes,")
+    assert journal[4] == "2026-08-15,,ru-czn-disability,suggestion-box,2,no,Долго ждать,reva"  # anonymous: no case
+    ru = (out / "registry-feedback-2026.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert ru[0] == "n,date,name,channel,rating,text,by" and len(ru) == 7
+    assert ru[4] == "4,15.08.2026,анонимно,ящик для предложений,2,Долго ждать,Роза Евдокимова"
+    page = (out / "registry-feedback-2026.html").read_text(encoding="utf-8")
+    assert "Журнал обратной связи" in page and "<th" in page and "Оценка (1–5)" in page
+    q3 = cli("report", "feedback", "--period", "2026-Q3", "--out", out, "-C", root, "--today", "2026-11-22")
+    assert q3.code == 0
+    assert (out / "feedback-satisfaction-2026-Q3.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == \
+        ["2026-Q3,3,2,1,50"]
+
+
+def test_log_records_feedback_and_refuses_its_options_on_other_types(tmp_path, cli):
+    root = write_tree(tmp_path / "caseload", {"careerpath.yaml": CONFIG, **CASES})
+    r = cli("log", "olga-ivanova", "feedback", "--date", "2026-11-20", "--by", "reva", "--channel", "phone",
+            "--rating", "5", "--text", "Всё понятно", "--anonymous", "--no-commit", "-C", root, "--today", "2026-11-22")
+    assert r.code == 0, r.err
+    import yaml
+
+    data = yaml.safe_load((root / "cases/olga-ivanova/events/2026-11-20-feedback.yaml").read_text(encoding="utf-8"))
+    assert data == {"date": date(2026, 11, 20), "type": "feedback", "by": "reva", "channel": "phone", "rating": 5,
+                    "text": "Всё понятно", "anonymous": True}
+    for bad in (["contact", "--rating", "4"], ["feedback", "--rating", "6"], ["feedback", "--channel", "fax"]):
+        r = cli("log", "olga-ivanova", *bad, "--by", "reva", "--no-commit", "-C", root, "--today", "2026-11-22")
+        assert r.code == 2, (bad, r.err)

@@ -41,6 +41,7 @@ EVENT_TYPES = {
     "meeting": N_("Meeting"),
     "phone-call": N_("Phone call"),
     "visit": N_("Visit"),
+    "feedback": N_("Feedback"),
 }
 OTHER_EVENT = EVENT_TYPES[None]
 
