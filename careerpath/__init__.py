@@ -17,11 +17,14 @@ Modules:
     diagnostics  the Diagnostic value and the table of codes
     schema       JSON Schema export for editors
     scaffold     ``init`` and ``new``
-    fsio         atomic, private file writes
+    fsio         atomic, private file writes (regular files only); locks
+    textsafe     text from a caseload made inert: terminal escapes, control characters, CSV formulas
     period       reporting periods: 2026-Q3, 2026-11, 2026
     obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, due's query, exports (docs/obligations.md)
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
     rulelinks    which rules a recorded change touches: the ``Rule:`` commit trailers
+    closing      closing a case: the reasons, a program's conditions, what a closure ends and what stays open
+    suggest      did-you-mean: the one ranking of a mistyped name against the known ones
     overview     one person at a glance: what ``careerpath show`` prints
     team/        a caseload worked by a team through a git server: merge, sync, server checks, purge (docs/team.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)

@@ -76,15 +76,17 @@ def check_program_references(caseload: Caseload, today: date) -> Iterator[Diagno
 
 
 def check_event_types(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
-    counted = tuple(caseload.programs.event_types())
-    known = counted + m.HISTORY_EVENT_TYPES
+    """Event types are a closed list: the programs' and the history-only ones (a typo must not
+    leave an obligation open while looking recorded)."""
+    from .suggest import hint
+
+    known = caseload.programs.known_event_types()
     for case_folder in caseload.cases.values():
         for doc in case_folder.events:
             if doc.model is not None and doc.model.type not in known:
-                close = difflib.get_close_matches(doc.model.type, known, n=1)
-                yield doc.diagnostic(("type",), "warning", "unknown-event-type",
-                                     Message("this event type satisfies no obligation; it is kept as history only"),
-                                     did_you_mean(close[0]) if close else Message("types that count: {list}", list=", ".join(counted)))
+                yield doc.diagnostic(("type",), "error", "unknown-event-type", Message("`type` is not a known event type"),
+                                     hint(doc.model.type, known)
+                                     or Message("`careerpath programs` lists the event types; docs/format.md the history-only ones"))
 
 
 def check_plan_services(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
@@ -141,6 +143,37 @@ def check_closure(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
                                  Message("set `status: closed`, or remove `closure` to reopen the case"))
         if case.closure and case.opened and case.closure.date < case.opened:
             yield doc.diagnostic(("closure", "date"), "error", "date-order", Message("the case closes before it opened"))
+        if case.closure is not None:
+            yield from _closure_reason(caseload, case_folder, doc, case, today)
+
+
+def _closure_reason(caseload: Caseload, case_folder: CaseFolder, doc: SourceFile, case: m.Case,
+                    today: date) -> Iterator[Diagnostic]:
+    """A closure's reason is a known one, with a note for `other`; a program's condition for it holds
+    (or `override` says why not); no event or referral is dated after it."""
+    from . import closing
+
+    closure = case.closure
+    known = closing.reasons(caseload.programs)
+    if closure.reason not in known:
+        near = closing.suggest(closure.reason, known)
+        yield doc.diagnostic(("closure", "reason"), "warning", "closure-reason",
+                             Message("`closure.reason` is not a known reason"),
+                             did_you_mean(near) if near else Message("reasons: {list}", list=", ".join(known)))
+    elif closure.reason in closing.NOTE_REQUIRED and not closure.note:
+        yield doc.diagnostic(("closure", "reason"), "warning", "closure-reason",
+                             Message("`closure.reason` other needs `closure.note` saying why the case closed"))
+    if not closure.override and doc.trusted("closure"):
+        for c in closing.unmet(case_folder, caseload.programs, caseload.settings, caseload.config_file,
+                               closure.reason, closure.date):
+            yield doc.diagnostic(("closure", "reason"), "warning", "closure-condition", c.message,
+                                 c.hint or Message("add `override:` to the closure saying why"))
+    later = closing.later_records(case_folder, closure.date)
+    if later:
+        yield doc.diagnostic(("closure", "date"), "warning", "closure-before-record",
+                             Message("the case closes before a recorded event or referral"),
+                             Message("the closure date is the last day of services: {list}",
+                                     list=", ".join(later[:3]) + (" …" if len(later) > 3 else "")))
 
 
 def _order(doc: SourceFile, path_before: tuple, before: date | None, path_after: tuple, after: date | None,

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from .textsafe import escaped
+
 Severity = Literal["error", "warning"]
 
 
@@ -33,7 +35,8 @@ class Diagnostic:
 
     def format(self, prefix: str = "") -> str:
         """Compiler-style text: ``path:line:column: severity code: message``."""
-        path = f"{prefix}/{self.file}" if prefix and prefix != "." else self.file
+        # a file name is someone else's text: a line break in it must not start a line of its own
+        path = escaped(f"{prefix}/{self.file}" if prefix and prefix != "." else self.file, one_line=True)
         text = f"{path}:{self.line}:{self.column}: {self.severity} {self.code}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
@@ -71,12 +74,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-merge-key": ("error", "Merge keys (<<) are not supported; write the fields out."),
     "yaml-multiple-documents": ("error", "A case file holds one YAML document; a second `---` starts another."),
     "yaml-too-complex": ("error", "Nesting or alias expansion exceeds the limits (depth 64, 100,000 nodes)."),
-    "empty-file": ("error", "The file holds no data."),
+    "empty-file": ("error", "The file holds no data (nothing, only comments, or a null document such as `~`)."),
     "merge-conflict": ("error", "A git merge left conflict markers (<<<<<<<, =======, >>>>>>>) in the file; keep one version and delete the markers."),
     # schema
     "wrong-type": ("error", "A value has the wrong type (text where a list belongs, a number where text belongs…)."),
     "missing-field": ("error", "A required field is missing."),
     "unknown-field": ("warning", "A field the format does not define; it is ignored. Usually a typo."),
+    "unknown-key": ("error", "A top-level key the file kind does not define: what it holds is not read (a misspelled `enrollments` or `jobs` hides obligations). Its block is still checked as the key it most likely means."),
     "invalid-date": ("error", "A date is not a real calendar date written YYYY-MM-DD."),
     "invalid-value": ("error", "A value is outside the allowed set or pattern."),
     # layout and references
@@ -84,15 +88,20 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-case-file": ("error", "A folder under cases/ has no case.yaml."),
     "case-id-invalid": ("error", "A case folder name is not a valid case id (1-64 of a-z 0-9 - _, starting with a letter or digit)."),
     "case-id-mismatch": ("error", "The `id` in case.yaml differs from its folder name."),
+    "file-name-unsafe": ("error", "A file name holds a control character or a text-direction override; the file is not read."),
+    "control-character": ("error", "A text value holds a control character (escape, bell…) or a text-direction override: a terminal would act on it."),
     "file-name": ("warning", "An event or referral file name does not follow <YYYY-MM-DD>-<slug>.yaml or its date differs from the file's `date`."),
     "unexpected-file": ("warning", "A YAML file where the format expects none (e.g. .yml, or a stray file in a case folder); it is not read."),
     "symlink-outside": ("error", "A symbolic link points outside the caseload; it is not followed."),
     "duplicate-id": ("error", "Two staff members, goals, objectives or cases share an id."),
     "unknown-staff": ("error", "A staff id that careerpath.yaml does not list."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
-    "unknown-event-type": ("warning", "An event type that satisfies no obligation; it is kept as history only."),
+    "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
     "unknown-service": ("warning", "A plan service of a program with a service catalogue (its `services.yaml`) names no service of it by id or exact name; it is printed as written."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
+    "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),
+    "closure-condition": ("warning", "A program's condition for the closure reason did not hold on the closure date (DOR: employed only after 90 days in the job, 34 CFR 361.56) and no `override` says why."),
+    "closure-before-record": ("warning", "The case closes before an event or referral dated after the closure."),
     "date-order": ("error", "Two dates are in an impossible order (an end before its start, a decision before the application…)."),
     "future-date": ("warning", "An event or referral is dated after today."),
     # program folders (careerpath/programs/<id>/, <caseload>/programs/<id>/)

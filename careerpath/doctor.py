@@ -205,6 +205,48 @@ def check_cache(root: Path) -> Iterable[Finding]:
     yield Finding("cache", "ok", f"{CACHE_DIR}/ holds {size / 1024:,.0f} KiB (safe to delete; it is rebuilt)")
 
 
+def check_cache_trust(root: Path, place: Any = None) -> Iterable[Finding]:
+    """Whose cache files these are: the key that signs them, a cache folder git tracks, files careerpath will not read.
+
+    Paths and counts only (cache file names are hashes and numbers, never case data).
+    """
+    from .cache.health import inspect
+    from .cache.store import tracked_files
+
+    health = inspect(root, place)
+    if health.key_status == "refused":
+        yield Finding("cache key", "fail", f"{health.key_path} is refused: {health.key_reason}; "
+                      "the load cache is off (every run reads every file)",
+                      f"delete {health.key_path} (a new key is made; cache files are rebuilt)")
+    else:
+        yield Finding("cache key", "ok", f"{health.key_path}" + (" (made on first use)" if health.key_status == "missing"
+                                                                  else ": yours, private"))
+    where = health.place
+    tracked = tracked_files(root, where)
+    if tracked:
+        sample = ", ".join(tracked[:3]) + (" …" if len(tracked) > 3 else "")
+        yield Finding("cache in git", "warn",
+                      f"{len(tracked)} file(s) under {CACHE_DIR}/ are tracked by git ({sample}): careerpath does "
+                      f"not read them" + ("" if where.local else f" and keeps its cache in {where.folder}"),
+                      f"git rm -r --cached {CACHE_DIR} && git commit -m 'stop tracking {CACHE_DIR}/'")
+    elif where.refused:
+        yield Finding("cache in git" if "git" in where.refused else "cache folder", "warn",
+                      f"{where.refused}: careerpath keeps its cache in {where.folder}",
+                      f"delete {root / CACHE_DIR} (careerpath makes it again)")
+    if health.untrusted:
+        reasons: dict[str, int] = {}
+        for _path, why in health.untrusted:
+            reasons[why] = reasons.get(why, 0) + 1
+        sample = ", ".join(p for p, _ in health.untrusted[:3]) + (" …" if len(health.untrusted) > 3 else "")
+        yield Finding("cache files", "warn",
+                      f"{len(health.untrusted)} cache file(s) were not written by careerpath for you ("
+                      + "; ".join(f"{why}: {n}" for why, n in sorted(reasons.items()))
+                      + f"): {sample}; they are never read, and rebuilt",
+                      "delete " + " ".join(sorted({str(Path(p).parent) for p, _ in health.untrusted})))
+    elif health.files:
+        yield Finding("cache files", "ok", f"{health.files:,} file(s) in {where.folder}, each signed with your key")
+
+
 def check_repository(root: Path) -> Iterable[Finding]:
     if shutil.which("git") is None:
         return
@@ -224,11 +266,62 @@ def check_repository(root: Path) -> Iterable[Finding]:
                       f"echo '{CACHE_DIR}/' >> {root / '.gitignore'}")
     else:
         yield Finding("gitignore", "ok", f"{CACHE_DIR}/ is ignored")
+    yield from check_git_state(root)
     code, out, _ = _git(["remote"], root)
     remotes = out.split() if code == 0 else []
     if remotes:  # names only: a remote URL can hold a token
         yield Finding("remotes", "warn", f"pushes go to: {', '.join(remotes)}; case data leaves this machine",
                       "make sure every remote is private and access-controlled (never a public host)")
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
+
+
+def check_git_state(root: Path) -> Iterable[Finding]:
+    """git's index.lock (held by a live git, or left by a dead one) and what an interrupted recording left."""
+    from . import gitio
+    from .record import interrupted, leftovers
+
+    try:
+        lock = gitio.index_lock(root)
+    except gitio.GitError:
+        lock = None
+    if lock is None:
+        yield Finding("git lock", "ok", "git's index.lock is free")
+    elif lock.live:
+        yield Finding("git lock", "ok", f"git is working in this repository now ({lock.path}, process "
+                                        f"{', '.join(map(str, lock.holders))})", "")
+    else:
+        yield Finding("git lock", "fail", f"{lock.path} was left by a git process that is no longer running: "
+                                          "commits fail until it is removed",
+                      f"no git process is using it: rm {lock.path}")
+    journals = interrupted(root)
+    for j in journals:
+        if _alive(j.get("pid")):
+            yield Finding("recording", "ok", f"a recording is running now (process {j['pid']})")
+    dead = [j for j in journals if not _alive(j.get("pid"))]
+    if not dead:
+        return
+    try:
+        pending, _temps = leftovers(root, journals=dead)
+    except gitio.GitError:
+        pending = sorted({f for j in dead for f in j["files"]})
+    if pending:
+        started = ", ".join(sorted(str(j.get("started") or "at an unknown time") for j in dead))
+        yield Finding("recording", "warn", f"a recording was interrupted before its commit (started {started}); "
+                                           f"written but not committed: {', '.join(pending)}",
+                      "check them with `git status` and `git diff`, then commit or discard them")
+    else:
+        yield Finding("recording", "ok", "an interrupted recording's files have been committed or discarded since")
 
 
 def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
@@ -241,7 +334,10 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
         findings.append(Finding("caseload", "warn", "no caseload found here",
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
-    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *check_permissions(root), *check_repository(root)]
+    # before the caseload is read through the cache below, which rebuilds what it will not read
+    trusted = list(check_cache_trust(root, cache.place(root) if cache is not None else None))
+    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted, *check_permissions(root),
+                 *check_repository(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 
     findings += [Finding(*f) for f in check_team(root)]

@@ -305,6 +305,30 @@ def _move_trailing_block(mapping: CommentedMap, prev: Any, key: Any) -> None:
     mapping.ca.items[key] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
 
 
+def drop_line_comment(data: Any, path: tuple, keep: Any = None) -> bool:
+    """Remove the rest-of-line comment after the value at ``path`` (a mapping key), keeping the blank
+    lines and whole-line comments below it: an edit that changes what a line says drops what the
+    comment said about the old value. ``keep(comment)`` true keeps it. Returns whether one was removed."""
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part] if isinstance(parent, (dict, list)) else None
+        if parent is None:
+            return False
+    if not isinstance(parent, CommentedMap):
+        return False
+    entry = parent.ca.items.get(path[-1])
+    if not entry or len(entry) < 3 or entry[2] is None:
+        return False
+    token = entry[2]
+    if not token.value.lstrip(" ").startswith("#"):
+        return False  # no comment on the line itself: only what follows it
+    head, _sep, rest = token.value.partition("\n")
+    if keep is not None and keep(head):
+        return False
+    token.value = "\n" + rest
+    return True
+
+
 def model_keys(model: type, parent: tuple) -> list[str]:
     """The keys the model defines for the mapping at ``parent``, in model order ([] if not a mapping)."""
     from pydantic import BaseModel

@@ -4,11 +4,19 @@
 fsyncs it, sets its mode, renames it over the target and fsyncs the folder: a
 crash at any point leaves the old file or the new one, never a torn one.
 New files are private (0600) and new folders 0700: case files hold personal data.
+
+It writes only regular files: a target that is a symbolic link, a folder, a
+device, a FIFO or a socket is refused (:func:`check_target`), because renaming
+over it would replace the link or the device node, and a caseload or an
+output path may be someone else's choice (a cloned repository). ``-`` and
+``/dev/stdout`` are not files: the CLI writes them as a stream
+(:data:`STREAMS`).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +37,8 @@ before_replace: Callable[[Path, Path], None] | None = None
 
 
 class WriteError(Exception):
-    """A file could not be written (disk full, read-only folder, permissions); ``args[0]`` is a Message."""
+    """A file could not be written (disk full, read-only folder, permissions, not a regular file);
+    ``args[0]`` is a Message."""
 
 
 def _reason(e: OSError) -> str:
@@ -38,6 +47,33 @@ def _reason(e: OSError) -> str:
 
 def _exists(path: Path) -> Message:
     return Message("{path} already exists; not overwritten", path=path)
+
+
+#: Output names that mean "standard output": written as a stream, never replaced.
+STREAMS = ("-", "/dev/stdout")
+
+_KINDS = ((stat.S_ISLNK, Message("a symbolic link")), (stat.S_ISDIR, Message("a folder")),
+          (stat.S_ISCHR, Message("a device")), (stat.S_ISBLK, Message("a device")),
+          (stat.S_ISFIFO, Message("a FIFO (named pipe)")), (stat.S_ISSOCK, Message("a socket")))
+_OTHER_KIND = Message("not a regular file")
+
+
+def check_target(path: Path) -> None:
+    """Raise WriteError unless ``path`` is absent or a regular file (a link to one is refused too).
+
+    The link itself is looked at (``lstat``): a write never goes through a
+    link and never replaces one, a device node, a FIFO or a folder.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise WriteError(Message("cannot write {path}: {reason}", path=path, reason=_reason(e))) from None
+    if stat.S_ISREG(mode):
+        return
+    raise WriteError(Message("{path} is {kind}; careerpath writes only regular files and leaves it as it is",
+                             path=path, kind=next((name for test, name in _KINDS if test(mode)), _OTHER_KIND)))
 
 
 def make_dirs(path: Path) -> list[Path]:
@@ -79,16 +115,19 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
                  durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically; with ``exclusive`` refuse an existing file.
 
-    Keeps an existing file's mode; new files get 0600. Raises WriteError.
+    Keeps an existing file's mode; new files get 0600. Raises WriteError, also
+    when ``path`` is not a regular file (:func:`check_target`, checked before
+    writing and again just before the rename).
     ``durable=False`` skips the fsyncs (and the fault hook): for caches, whose
     readers verify a checksum and treat a lost or torn file as a miss.
     """
     path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    make_dirs(path.parent)
-    if exclusive and path.exists():
+    if exclusive and (path.exists() or path.is_symlink()):
         raise WriteError(_exists(path))
+    check_target(path)
+    make_dirs(path.parent)
     if mode is None:
         try:
             mode = path.stat().st_mode & 0o777
@@ -105,6 +144,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         os.chmod(tmp, mode)
         if durable and before_replace is not None:
             before_replace(Path(tmp), path)
+        if not exclusive:
+            check_target(path)  # again: it may have been swapped while the data was written
         if exclusive:
             os.link(tmp, path)  # fails if the target appeared meanwhile
             os.unlink(tmp)
@@ -133,9 +174,24 @@ def private_dir(root: Path) -> Path:
 
     It holds a ``.gitignore`` of its own (``*``), as pytest's cache folder does,
     so git never shows or commits it whatever the caseload's .gitignore says.
-    Raises WriteError when it cannot be made.
+    Raises WriteError when it cannot be made, or when ``.careerpath`` is a
+    symbolic link or not a folder: a cloned repository may carry one leading
+    anywhere, and the cache (personal data) and the locks are never written
+    through it. The load cache then lives in the user's cache folder instead.
     """
     folder = Path(root) / PRIVATE_DIR
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as e:
+        raise WriteError(Message("cannot create the folder {path}: {reason}", path=folder,
+                                 reason=_reason(e))) from None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise WriteError(Message("`.careerpath` is a symbolic link; careerpath keeps its cache and locks only in a "
+                                 "real folder and does not follow it"))
+    if mode is not None and not stat.S_ISDIR(mode):
+        raise WriteError(Message("`.careerpath` is not a folder; careerpath keeps its cache and locks there"))
     make_dirs(folder)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -144,6 +200,12 @@ def private_dir(root: Path) -> Path:
         except WriteError:
             pass  # the folder still works; git may show it
     return folder
+
+
+#: The one lock of everything that commits in a caseload: recordings (log, refer,
+#: set, close) and ``report --commit`` take it around their git work, so they
+#: never meet on git's own ``index.lock``.
+COMMIT_LOCK = "record.lock"
 
 
 class LockBusy(Exception):

@@ -15,6 +15,8 @@ the caller reports that it did (docs/recording.md).
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -27,11 +29,18 @@ FALLBACK_DOMAIN = "careerpath.invalid"
 
 
 class GitError(Exception):
-    """git failed; ``message`` is safe to show (git's own words, no file contents)."""
+    """git failed; ``message`` is safe to show (git's own words, no file contents).
 
-    def __init__(self, message: str):
+    ``lock`` is git's lock file when git failed because it exists (``index.lock``
+    held by another git process, or left by one that died).
+    """
+
+    def __init__(self, message: str, lock: Optional[Path] = None):
         super().__init__(message)
-        self.message = message
+        self.message, self.lock = message, lock
+
+
+_LOCK_EXISTS = re.compile(r"Unable to create '(?P<path>[^']+\.lock)': File exists")
 
 
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -55,7 +64,14 @@ def run(args: list[str], cwd: Path, *, input: bytes | None = None, env: dict[str
         raise GitError(Message("git {command} did not finish in {seconds} s", command=args[0],
                                seconds=format(timeout, ".0f"))) from None
     if check and proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        stderr = proc.stderr.decode("utf-8", "replace")
+        held = _LOCK_EXISTS.search(stderr)
+        if held:  # git's last line says "remove the file manually": never right while a git process holds it
+            lock = Path(held.group("path"))
+            raise GitError(Message("git {command} failed: {path} exists (another git process is working in this "
+                                   "repository, or one stopped without removing it)", command=args[0], path=lock),
+                           lock)
+        detail = stderr.strip().splitlines()
         # git's own words (LC_ALL=C: English) stay as they are
         raise GitError(Message("git {command} failed: {detail}", command=args[0], detail=detail[-1]) if detail
                        else Message("git {command} failed (exit {code})", command=args[0], code=proc.returncode))
@@ -144,6 +160,173 @@ def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[s
         input=message.encode("utf-8"), env=env)
     sha = run(["rev-parse", "HEAD"], cwd).stdout.decode().strip()
     return Commit(sha, identity)
+
+
+def uncommitted(cwd: Path, paths: list[Path]) -> dict[Path, str]:
+    """Which of ``paths`` hold changes no commit has: ``{path: state}`` (the paths as given).
+
+    ``state`` is ``staged`` (the index differs from HEAD), ``modified`` (the
+    file differs from the index) or ``untracked`` (never added). Paths that
+    match HEAD, or exist nowhere, are left out.
+    """
+    rel = [os.path.relpath(p, cwd) for p in paths]
+    prefix = show_prefix(cwd)  # git's porcelain paths are relative to the top of the work tree
+    proc = run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *rel], cwd)
+    states: dict[str, str] = {}
+    for item in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if len(item) < 4:
+            continue
+        x, path = item[0], item[3:]
+        states[path] = "untracked" if x == "?" else "staged" if x != " " else "modified"
+    out: dict[Path, str] = {}
+    for p, r in zip(paths, rel):
+        key = posixpath.normpath(prefix + Path(r).as_posix())
+        if key in states:
+            out[p] = states[key]
+    return out
+
+
+# ---------------------------------------------------------------- git's own lock
+
+@dataclass
+class IndexLock:
+    """git's ``index.lock`` in a repository, and the live processes that may be using it.
+
+    ``holders`` empty means no live process was found that has the file open
+    or is a git process working in the repository: it was left by a git
+    process that died, and only then is removing it right.
+    """
+
+    path: Path
+    holders: list[int]
+
+    @property
+    def live(self) -> bool:
+        return bool(self.holders)
+
+
+def index_lock(cwd: Path) -> Optional[IndexLock]:
+    """git's index lock of the repository holding ``cwd`` when it exists, with who holds it; else None.
+
+    How a holder is found (docs/recording.md): on Linux, ``/proc`` — a process
+    with the lock file open, or a process named ``git``/``git-*`` whose
+    working folder is inside the work tree or the git folder (git closes the
+    file while a pre-commit hook runs, so an open file alone is not enough); a
+    git process whose folder cannot be read (another user's) counts as a
+    holder. Elsewhere (macOS, the BSDs) ``ps`` lists the git processes and
+    ``lsof`` says where each works and who has the file open; without
+    ``lsof`` every running git process counts as a holder. The method errs
+    towards "live": a live lock is never called stale.
+    """
+    proc = run(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-path", "index.lock"], cwd, check=False)
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if proc.returncode != 0 or len(lines) < 3:
+        return None
+    top, git_dir, lock = Path(lines[0]), Path(lines[1]), Path(lines[2])
+    lock = Path(os.path.abspath(Path(cwd) / lock))  # named in messages: absolute, whatever the caller's folder
+    if not (lock.exists() or lock.is_symlink()):
+        return None
+    return IndexLock(lock, lock_holders(lock, [top, git_dir]))
+
+
+def lock_holders(lock: Path, places: list[Path]) -> list[int]:
+    """Live processes (not this one) that have ``lock`` open or are git processes working in ``places``."""
+    if os.path.isdir("/proc/self/fd"):
+        return _holders_proc(lock, places)
+    return _holders_ps(lock, places)
+
+
+def _inside_any(folder: str, roots: list[str]) -> bool:
+    return any(folder == r or folder.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _is_git(name: str) -> bool:
+    name = os.path.basename(name.strip())
+    return name == "git" or name.startswith("git-")
+
+
+def _holders_proc(lock: Path, places: list[Path]) -> list[int]:
+    target = os.path.realpath(lock)
+    roots = [os.path.realpath(p) for p in places]
+    me, found = os.getpid(), []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        pid = int(entry.name)
+        try:
+            with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as fh:
+                comm = fh.read()
+        except OSError:
+            continue  # gone meanwhile
+        if _is_git(comm):
+            try:
+                where: Optional[str] = os.readlink(f"/proc/{pid}/cwd")
+            except PermissionError:
+                where = None  # another user's git: where it works cannot be seen, so it may be this repository
+            except OSError:
+                continue      # exited (a zombie has no folder): it holds nothing
+            if where is None or _inside_any(where, roots):
+                found.append(pid)
+                continue
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    found.append(pid)
+                    break
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def _holders_ps(lock: Path, places: list[Path]) -> list[int]:
+    roots = [os.path.realpath(p) for p in places]
+    me, found = os.getpid(), set()
+    try:
+        listing = subprocess.run(["ps", "-axo", "pid=,comm="], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    lsof = shutil.which("lsof")
+    for line in listing.splitlines():
+        pid_text, _, comm = line.strip().partition(" ")
+        if not pid_text.isdigit() or int(pid_text) == me or not _is_git(comm):
+            continue
+        where = None
+        if lsof:
+            try:
+                out = subprocess.run([lsof, "-a", "-p", pid_text, "-d", "cwd", "-Fn"], capture_output=True, text=True,
+                                     timeout=30).stdout
+                where = next((ln[1:] for ln in out.splitlines() if ln.startswith("n")), None)
+            except (OSError, subprocess.SubprocessError):
+                where = None
+        if where is None or _inside_any(os.path.realpath(where), roots):
+            found.add(int(pid_text))
+    if lsof:
+        try:
+            out = subprocess.run([lsof, "-t", "--", str(lock)], capture_output=True, text=True, timeout=30).stdout
+            found.update(int(x) for x in out.split() if x.isdigit() and int(x) != me)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return sorted(found)
+
+
+def shallow(cwd: Path) -> list[str]:
+    """The commits where a shallow clone's history is cut (git's ``shallow`` file); empty for a full history."""
+    proc = run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"], cwd, check=False)
+    lines = proc.stdout.decode("utf-8", "replace").splitlines()
+    if proc.returncode != 0 or not lines or lines[0].strip() != "true":
+        return []
+    path = Path(lines[1]) if len(lines) > 1 else None
+    if path is not None and not path.is_absolute():
+        path = Path(cwd) / path
+    try:
+        return sorted({ln.strip() for ln in path.read_text(encoding="ascii", errors="replace").splitlines()
+                       if ln.strip()}) if path is not None else []
+    except OSError:
+        return []
 
 
 # ---------------------------------------------------------------- reading history

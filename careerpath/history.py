@@ -171,6 +171,21 @@ def _work_tree(root: Path) -> str:
     return gitio.show_prefix(root)
 
 
+def cut(root: Path) -> list[tuple[str, str]]:
+    """Where a shallow clone's history starts: ``(commit, author date)`` of each graft commit; [] when whole.
+
+    ``git clone --depth N`` keeps no parents of its oldest commits: git shows
+    them as made from nothing, so every field they hold would seem to be set
+    there. ``history`` and ``audit`` say so instead of attributing silently.
+    """
+    shas = gitio.shallow(root)
+    out = []
+    for sha in shas:
+        proc = gitio.run(["show", "-s", "--format=%aI", sha], root, check=False)
+        out.append((sha, proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""))
+    return out
+
+
 def case_folders(root: Path, case_id: str) -> list[str]:
     """Every folder name the case has had (its id now first), found with ``git log --follow`` on case.yaml."""
     prefix = _work_tree(root)

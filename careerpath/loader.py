@@ -25,6 +25,7 @@ from . import models as m
 from .diagnostics import Diagnostic, Severity, sort_key
 from .i18n.messages import Message
 from .programs import ProgramSet, load_programs
+from .textsafe import code_of, unsafe_char
 from .values import Record, record
 from .yamlfile import Positions, YamlFile, read_file
 
@@ -215,6 +216,23 @@ def _error_diagnostic(doc_file: str, positions: Positions, data: Any, err: dict,
                    else Message("`{path}` must be a date written YYYY-MM-DD", path=name))
         return Diagnostic(doc_file, line, col, "error", "invalid-date", message,
                           Message("write dates as YYYY-MM-DD, e.g. 2026-03-02"))
+    if etype == "date_range":
+        ctx = err.get("ctx", {})
+        return Diagnostic(doc_file, line, col, "error", "invalid-date",
+                          Message("`{path}` must be from {first} to {last}", path=name, first=str(ctx.get("first")),
+                                  last=str(ctx.get("last"))),
+                          Message("check the year: careerpath handles dates from 1900 to 2200"))
+    if etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        ctx = err.get("ctx", {})
+        bound = next((v for v in ctx.values() if isinstance(v, (int, float))), None)
+        shown = str(int(bound)) if isinstance(bound, (int, float)) and float(bound).is_integer() else str(bound)
+        message = (Message("`{path}` must be at most {max}", path=name, max=shown) if etype.startswith("less")
+                   else Message("`{path}` must be at least {min}", path=name, min=shown))
+        return Diagnostic(doc_file, line, col, "error", "invalid-value", message)
+    if etype == "finite_number":
+        return Diagnostic(doc_file, line, col, "error", "invalid-value",
+                          Message("`{path}` must be a finite number", path=name),
+                          Message("write the number itself (.inf and .nan are not amounts)"))
     if etype in _TYPE_WORDS:
         hint = ""
         if etype == "string_type" and isinstance(err.get("input"), (int, float, bool)):
@@ -383,7 +401,8 @@ def default_settings(programs: ProgramSet) -> Record:
     return record(settings_model(programs)().model_dump(by_alias=True))
 
 
-def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramSet) -> tuple[Record, list[Diagnostic], set[tuple], bool]:
+def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramSet,
+                 base: tuple = ("enrollments",)) -> tuple[Record, list[Diagnostic], set[tuple], bool]:
     """case.yaml's ``enrollments``: each validated with its program's model, in the file's order.
 
     A key no program declares is an ``unknown-program`` error (with did-you-mean); its
@@ -395,7 +414,7 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
     valid = True
     out = Record()
     for pid, block in data.items():
-        prefix = ("enrollments", pid)
+        prefix = (*base, pid)
         program = programs.get(pid) if isinstance(pid, str) else None
         if program is None:
             valid = False
@@ -429,6 +448,94 @@ def _enrollments(file: str, positions: Positions, data: dict, programs: ProgramS
     return out, diags, dropped, valid
 
 
+def _unknown_top_keys(file: str, kind: str, positions: Positions, data: dict, model_cls: type[BaseModel],
+                      part_name: Optional[str], programs: ProgramSet) -> tuple[dict, list[Diagnostic]]:
+    """Top-level keys the file kind does not define: an ``unknown-key`` error each (what they hold is
+    not read, so obligations may be missing), with did-you-mean; the block under a misspelled key is
+    still checked as the key it most likely means, so one run shows every problem. Returns the data
+    without them, and the diagnostics."""
+    from .suggest import one
+
+    names = list(_field_table(model_cls))
+    if part_name and part_name not in names:
+        names.append(part_name)
+    unknown = [k for k in data if k not in names]
+    if not unknown:
+        return data, []
+    diags: list[Diagnostic] = []
+    for key in unknown:
+        near = one(str(key), names)
+        line, col = positions.key((key,))
+        diags.append(Diagnostic(file, line, col, "error", "unknown-key",
+                                Message("`{path}` is not a key of this file; what it holds is not read",
+                                        path=display_path((key,))),
+                                did_you_mean(near) if near else Message("keys: {list}", list=", ".join(names))))
+        if near is not None and isinstance(data[key], (dict, list)):  # a block; a lone value may be anything
+            diags.extend(_check_as(file, kind, positions, model_cls, key, near, data[key], part_name, programs))
+    return {k: v for k, v in data.items() if k not in unknown}, diags
+
+
+def _check_as(file: str, kind: str, positions: Positions, model_cls: type[BaseModel], key: Any, near: str, value: Any,
+              part_name: Optional[str], programs: ProgramSet) -> list[Diagnostic]:
+    """The diagnostics ``value`` (written under the unknown ``key``) would get under the field ``near``."""
+    if near == part_name:
+        if not isinstance(value, dict):
+            return []
+        if kind == "case":
+            return _enrollments(file, positions, value, programs, base=(key,))[1]
+        return _validate(file, positions, settings_model(programs), value, (key,))[1]
+    out: list[Diagnostic] = []
+    renamed = {near: value}
+    for path, bad, names in _unknown_fields(renamed, model_cls, ()):
+        if len(path) > 1:
+            where = (key, *path[1:])
+            kline, kcol = positions.key(where)
+            close = difflib.get_close_matches(str(bad), names, n=1, cutoff=0.6)
+            out.append(Diagnostic(file, kline, kcol, "warning", "unknown-field",
+                                  Message("`{path}` is not a field of this file; it is ignored", path=display_path(where)),
+                                  did_you_mean(close[0]) if close else ""))
+    try:
+        model_cls.model_validate(renamed)
+    except ValidationError as e:
+        for err in e.errors(include_url=False):
+            if err["loc"] and err["loc"][0] == near:
+                out.append(_error_diagnostic(file, positions, {key: value}, {**err, "loc": (key, *err["loc"][1:])}))
+    return out
+
+
+def _control_characters(file: str, positions: Positions, data: Any) -> list[Diagnostic]:
+    """Every text value (and key) holding a character a terminal acts on, escaped (``"\\e[2J"``) or literal.
+
+    docs/security.md: a value is shown to people; ESC, BEL, C1 codes and direction overrides in it would
+    act on their terminal or reorder what they read. Named by path and character code, never by value.
+    """
+    out: list[Diagnostic] = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if (char := unsafe_char(value)) is not None:
+                line, col = positions.value(path)
+                out.append(Diagnostic(file, line, col, "error", "control-character",
+                                      Message("`{path}` holds the control character {char}", path=display_path(path),
+                                              char=code_of(char)),
+                                      Message("remove it (a terminal would act on it); write plain text")))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and unsafe_char(k) is not None:
+                    line, col = positions.key(path + (k,))
+                    out.append(Diagnostic(file, line, col, "error", "control-character",
+                                          Message("a key holds the control character {char}",
+                                                  char=code_of(unsafe_char(k) or "")),
+                                          Message("remove it (a terminal would act on it); write plain text")))
+                    continue
+                stack.append((path + (k,), v))
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+    out.reverse()
+    return out
+
+
 def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[ProgramSet] = None) -> tuple[SourceFile, list[Diagnostic]]:
     """Validate parsed data against the model of ``kind``; keep going past errors.
 
@@ -440,16 +547,26 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
     diags: list[Diagnostic] = []
     data = parsed.data
     if data is None:
+        # a file that parsed to nothing (`~`, `null`, a bare `---`) says so, unless reading it already failed
+        if not any(d.severity == "error" for d in parsed.diagnostics):
+            diags.append(Diagnostic(file, 1, 1, "error", "empty-file",
+                                    Message("the file holds no data, only a null document"),
+                                    Message("write the file's fields as key: value lines (FORMAT.md)")))
         return SourceFile(file, kind, None, parsed.positions, False), diags
     if not isinstance(data, dict):
-        line, col = parsed.positions.value(())
-        diags.append(Diagnostic(file, line, col, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)")))
+        # the whole file is the problem: reported where it starts
+        diags.append(Diagnostic(file, 1, 1, "error", "wrong-type", Message("the file should hold a mapping (key: value lines)"),
+                                Message("a list or a single value is not a file of this kind; see FORMAT.md")))
         return SourceFile(file, kind, None, parsed.positions, False), diags
+    control = _control_characters(file, parsed.positions, data)
     part_name = {"case": "enrollments", "careerpath": "settings"}.get(kind)
+    data, top = _unknown_top_keys(file, kind, parsed.positions, data, model_cls, part_name, programs)
     part = data.get(part_name) if part_name else None
     if part_name and part_name in data:
         data = {k: v for k, v in data.items() if k != part_name}
     model, diags, dropped, valid = _validate(file, parsed.positions, model_cls, data)
+    diags = top + diags
+    valid &= not any(d.severity == "error" for d in top)
     if part_name:  # checked even when the rest of the file failed: every problem in one run
         if part is not None and not isinstance(part, dict):
             line, col = parsed.positions.value((part_name,))
@@ -467,8 +584,10 @@ def validate_data(file: str, kind: str, parsed: YamlFile, programs: Optional[Pro
         diags.extend(more)
         dropped |= gone
         valid &= ok
+    diags.extend(control)
     diags.sort(key=sort_key)
-    return SourceFile(file, kind, model, parsed.positions, valid and model is not None, frozenset(dropped)), diags
+    return SourceFile(file, kind, model, parsed.positions, valid and model is not None and not control,
+                      frozenset(dropped)), diags
 
 
 def model_of(kind: str, data: dict, programs: Optional[ProgramSet] = None) -> Any:
@@ -555,6 +674,14 @@ def _load_dated(root: Path, folder: Path, kind: str, diags: list[Diagnostic], fi
         return docs
     for path in _listdir(folder, diags, root):
         if path.name.startswith(".") or not _safe(root, path, diags):
+            continue
+        if (char := unsafe_char(path.name, one_line=True)) is not None:
+            # a line break or an escape in a name would split or rewrite the lines that show it (a faked
+            # `key-date-changed` in audit); such a file counts for nothing until renamed
+            diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "file-name-unsafe",
+                                    Message("the file name holds the character {char}; the file is not read",
+                                            char=code_of(char)),
+                                    Message("rename it to <YYYY-MM-DD>-<slug>.yaml")))
             continue
         if path.suffix == ".yml":
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
@@ -656,11 +783,19 @@ def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
                                             settings=default_settings(programs))
 
 
+#: Folders of a caseload read or written outside the case files: the agency's
+#: templates and careerpath's own cache-and-locks folder. A link leading
+#: outside the caseload is refused like a linked case file (``symlink-outside``).
+OWN_FOLDERS = ("templates", ".careerpath")
+
+
 def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Caseload:
     """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
     programs = load_programs(root)
     diags: list[Diagnostic] = list(programs.diagnostics)
     config, config_file = load_config(root, diags, programs)
+    for name in OWN_FOLDERS:  # a cloned caseload may link these anywhere: not followed (documents, fsio), reported here
+        _safe(root, root / name, diags)
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):

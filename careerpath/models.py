@@ -13,6 +13,7 @@ Fields may be added (optional); renaming one needs a migration.
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Optional
 
@@ -20,11 +21,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from .ids import CASE_ID_PATTERN
+from .period import FIRST_YEAR, LAST_YEAR
 
 ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach")
-#: Event types kept as history only (they satisfy no obligation); the types that count are
-#: declared by the programs (``events:`` in program.yaml).
-HISTORY_EVENT_TYPES = ("contact", "note", "meeting", "phone-call", "visit", "feedback")
+#: Event types kept as history only (they satisfy no obligation, though `contact` answers the DOR
+#: waiting-list contact); the types that count are declared by the programs (``events:`` in
+#: program.yaml). Together they are the closed list of event types: any other is an error. Chosen from
+#: the work the seeds describe: contacts of every medium (DOR's 90-day letters, 9 CCR 7055), home and
+#: other visits, meetings and interviews, DOR assessment and trial work, CCP discovery and job
+#: development, SE job coaching and travel training, the employment center's consultations, surveys and
+#: job fairs; and `feedback`, a person's word on the service (issue 20: channel, rating, text, anonymous).
+#: docs/format.md lists them.
+HISTORY_EVENT_TYPES = ("contact", "note", "phone-call", "email", "letter", "text-message", "video-call", "meeting",
+                       "home-visit", "visit", "interview", "assessment", "trial-work", "discovery", "job-development",
+                       "job-coaching", "travel-training", "consultation", "survey", "job-fair", "feedback")
 #: how a `feedback` event came in, and its rating scale: 1 (very dissatisfied) .. 5 (very satisfied);
 #: 4 and 5 count as satisfied (``careerpath report feedback``)
 FEEDBACK_CHANNELS = ("in-person", "phone", "online", "suggestion-box")
@@ -36,19 +46,29 @@ CORE_SETTINGS = {
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The largest amount of money a field may hold: far above any wage in any currency, and small enough that
+#: formatting it with its cents stays exact (Babel's decimal arithmetic fails past 28 digits: ``wage: 1e26``).
+MONEY_MAX = 1_000_000_000
 
 
 def _parse_date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO.match(value.strip()):
+        parsed = value
+    elif isinstance(value, str) and _ISO.match(value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            parsed = date.fromisoformat(value.strip())
         except ValueError:
             raise PydanticCustomError("invalid_date", "is not a real calendar date") from None
-    raise PydanticCustomError("invalid_date", "must be a date written YYYY-MM-DD")
+    else:
+        raise PydanticCustomError("invalid_date", "must be a date written YYYY-MM-DD")
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        # 9999-12-31 as an application date would push its deadline out of sight with no word; year 1 breaks
+        # date arithmetic. The same span as --today and --period.
+        raise PydanticCustomError("date_range", "must be from {first} to {last}",
+                                  {"first": f"{FIRST_YEAR}-01-01", "last": f"{LAST_YEAR}-12-31"})
+    return parsed
 
 
 Date = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": "string", "format": "date"})]
@@ -59,6 +79,7 @@ Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().-]{2,30}( ?(x|ext\.?) ?[0-9]{1,6})?$")]
 Duration = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,3}[dwmy]$", description="a count and a unit: 30d, 2w, 6m, 1y")]
 Text = Annotated[str, Field(min_length=1)]
+Money = Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False)]
 
 
 class Model(BaseModel):
@@ -80,7 +101,7 @@ class Staff(Model):
     role: Literal["navigator", "ces", "counselor", "curator", "psychologist", "job-coach"]
     languages: list[Language] = []
     degree: Optional[Literal["none", "high-school", "associate", "bachelor", "master", "doctorate"]] = None
-    years_dd_experience: Optional[Annotated[float, Field(ge=0)]] = None
+    years_dd_experience: Optional[Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = None
     person_centered_training: bool = False
     certifications: list[Literal["CESP", "ACRE-CE", "ACRE"]] = []
     qualification_exception: Optional[QualificationException] = None
@@ -102,7 +123,9 @@ class CaseloadConfig(Model):
 
 class Closure(Model):
     date: Date
-    reason: Text
+    reason: Text  # one of careerpath.closing.CORE_REASONS or a program's own (validate warns otherwise)
+    note: Optional[str] = None  # what happened, in words (required with reason `other`)
+    override: Optional[str] = None  # why a program's closure condition was overridden (`close --override`)
 
 
 class Representative(Model):
@@ -145,8 +168,8 @@ class Job(Model):
     title: Optional[str] = None
     start: Date
     end: Optional[Date] = None
-    hours_per_week: Optional[Annotated[float, Field(ge=0, le=168)]] = None
-    wage: Optional[Annotated[float, Field(ge=0)]] = None
+    hours_per_week: Optional[Annotated[float, Field(ge=0, le=168, allow_inf_nan=False)]] = None
+    wage: Optional[Money] = None
     currency: Optional[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = None
     integrated: Optional[bool] = None
     program: Optional[str] = None
@@ -257,3 +280,85 @@ FILE_MODELS: dict[str, type[Model]] = {
     "event": Event,
     "referral": Referral,
 }
+
+
+# ---------------------------------------------------------------- which values are personal
+
+#: Core fields whose every value is personal, whatever its type (a birth date, an interpreter flag, a SNILS):
+#: paths within their file kind, ``*`` for any list index or key.
+PERSONAL: dict[str, tuple[tuple, ...]] = {
+    "case": (("person",), ("identifiers",), ("jobs", "*", "wage")),   # a wage is an income
+    "plan": (),
+}
+#: Core text fields that are ids or stored codes, not personal: their values may go into a commit subject.
+NOT_PERSONAL: dict[str, tuple[tuple, ...]] = {
+    "case": (("id",), ("staff", "*"), ("jobs", "*", "currency"), ("jobs", "*", "program")),
+    "plan": (("goals", "*", "id"), ("goals", "*", "objectives", "*", "id"), ("services", "*", "program")),
+}
+
+
+def _matches(path: tuple, pattern: tuple) -> bool:
+    """Whether ``path`` is ``pattern`` or lies under it (``*`` matches any one step)."""
+    return len(path) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, path))
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Optional[...]`` and ``Annotated[...]``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin is typing.Union or str(origin) == "types.UnionType":
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else Any
+        else:
+            return annotation
+
+
+def _leaf_personal(annotation: Any, kind: str, path: tuple) -> bool:
+    """The rule program.yaml's fields follow (text is personal, everything else not), for a core type."""
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is Literal or annotation in (date, bool, int, float):
+        return False
+    if origin is list:
+        return core_personal(kind, path + ("*",))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        # a whole mapping set at once: personal when any of its fields is
+        return any(core_personal(kind, path + (name,)) for name in annotation.model_fields)
+    return True  # text, and anything this walk does not know: never shown
+
+
+def core_personal(kind: str, path: tuple) -> bool:
+    """Whether a value at ``path`` of a ``case`` or ``plan`` file may identify the person.
+
+    The core's counterpart of program.yaml's ``personal:`` (an enrollment's
+    fields are the program's: :func:`careerpath.record.is_personal` asks it):
+    text is personal unless :data:`NOT_PERSONAL` names it as an id, every other
+    type (dates, statuses and other choices, flags, numbers) is not, unless
+    :data:`PERSONAL` covers it. A path no model declares counts as personal.
+    """
+    generic = tuple("*" if isinstance(p, int) else p for p in path)
+    if any(_matches(generic, p) for p in PERSONAL.get(kind, ())):
+        return True
+    if any(generic == p or (p[-1] == "*" and _matches(generic, p) and len(generic) == len(p))
+           for p in NOT_PERSONAL.get(kind, ())):
+        return False
+    model: Any = FILE_MODELS.get(kind)
+    annotation: Any = model
+    for step in generic:
+        annotation = _unwrap(annotation)
+        if typing.get_origin(annotation) is list:
+            if step != "*":
+                return True
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return True
+        found = next((f for name, f in annotation.model_fields.items() if step in (name, f.alias)), None)
+        if found is None:
+            return True
+        annotation = found.annotation
+    if annotation is model:
+        return True
+    return _leaf_personal(annotation, kind, generic)

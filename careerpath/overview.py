@@ -54,7 +54,8 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
         person = case.person
         out.update({
             "status": case.status, "opened": _iso(case.opened),
-            "closure": {"date": _iso(case.closure.date), "reason": case.closure.reason} if case.closure else None,
+            "closure": {"date": _iso(case.closure.date), "reason": case.closure.reason, "note": case.closure.note,
+                        "override": case.closure.override} if case.closure else None,
             "person": {
                 "name": person.name, "preferred_name": person.preferred_name or person.name,
                 "language": person.language, "interpreter": person.interpreter,

@@ -44,8 +44,17 @@ class Period:
         return (not isinstance(start, date) or start <= self.end) and (not isinstance(end, date) or end >= self.start)
 
 
+#: Years a period may be in: the caseload's own span (year 0 or 9999 would leave the calendar).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def parse_period(text: str) -> Period:
     text = text.strip()
+    year_text = text[:4]
+    if year_text.isdigit() and len(text) >= 4 and not FIRST_YEAR <= int(year_text) <= LAST_YEAR \
+            and (_QUARTER.match(text) or _MONTH.match(text) or _YEAR.match(text)):
+        raise PeriodError(Message("{text}: the year must be from {first} to {last}", text=text, first=FIRST_YEAR,
+                                  last=LAST_YEAR))
     if m := _QUARTER.match(text):
         year, q = int(m.group(1)), int(m.group(2))
         start = date(year, 3 * q - 2, 1)

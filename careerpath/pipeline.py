@@ -49,6 +49,7 @@ class ConfigSummary:
 
     agency: str
     default_language: str
+    staff: tuple[str, ...] = ()  # staff ids (filters are checked against them)
 
 
 @dataclass
@@ -167,7 +168,8 @@ def _uncached(root: Path, today: date, obligations: bool) -> Results:
 
 
 def _summary(config: Any) -> ConfigSummary:
-    return ConfigSummary(config.agency or "", config.default_language or "en")
+    return ConfigSummary(config.agency or "", config.default_language or "en",
+                         tuple(sorted({s.id for s in (config.staff or ())})))
 
 
 def _book(programs: Any) -> Any:
@@ -403,7 +405,7 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     if book is not None:
         from .obligations import case_obligations
 
-        found = case_obligations(rec.folder, book, config_model.settings, today, config_file)
+        found = case_obligations(rec.folder, book, config_model.settings, today, config_file, rec.diags)
         open_blob, rest_blob, titles = results_store.pack(found)
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
 

@@ -16,6 +16,7 @@ The public one-call functions (:func:`log_event`, :func:`refer`,
 from __future__ import annotations
 
 import copy
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any, Iterator, Optional
 from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .fsio import LockBusy, WriteError, atomic_write, caseload_lock
+from .fsio import COMMIT_LOCK, LockBusy, WriteError, atomic_write, caseload_lock
 from .i18n.messages import Message, message_of
 from .loader import CONFIG_FILE, CaseFolder, Caseload, SourceFile, empty_config, file_models, inside, load_case, validate_data
 from .programs import ProgramSet, load_programs
@@ -36,8 +37,6 @@ from .yamlfile import read_bytes, read_file
 from .ids import CASE_ID as _CASE_ID
 _STEM = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9_-]*$")
 
-# fields whose value never goes into a commit subject (personal data)
-_PRIVATE_PREFIXES = ("person", "identifiers")
 
 
 class RecordError(Exception):
@@ -48,11 +47,15 @@ class RecordError(Exception):
         self.message, self.diagnostics, self.hint = message, diagnostics or [], hint
 
 
+class RecordUsageError(RecordError):
+    """The request itself is wrong (an unknown type or reason): a usage error, nothing was written."""
+
+
 class RecordBusy(RecordError):
     """Another recording held the caseload's recording lock for longer than we waited; nothing was written."""
 
 
-RECORD_LOCK = "record.lock"  # in .careerpath/
+RECORD_LOCK = COMMIT_LOCK  # in .careerpath/: shared with `report --commit`
 _STAFF_HINT = Message("or set CAREERPATH_STAFF, or `git config careerpath.staff ID`")
 RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validates the whole caseload
 
@@ -146,7 +149,10 @@ def _target(root: Path, case_id: str) -> _Target:
 
 def _known_program(target: _Target, program: Optional[str]) -> None:
     if program is not None and program not in target.programs:
-        raise RecordError(Message("--program must be one of: {list}", list=", ".join(target.programs.ids())))
+        from .suggest import hint
+
+        raise RecordUsageError(Message("--program must be one of: {list}", list=", ".join(target.programs.ids())),
+                               hint=hint(program, target.programs.ids()))
 
 
 def _staff(staff: list[m.Staff], staff_id: Optional[str]) -> Optional[m.Staff]:
@@ -208,12 +214,18 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
              fields: Optional[dict[str, Any]] = None) -> Change:
     """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
     target = _target(root, case_id)
+    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
+        raise RecordUsageError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
+    known = target.programs.known_event_types()
+    if event_type not in known:
+        from .suggest import hint
+
+        raise RecordUsageError(Message("TYPE is not a known event type"),  # not echoed: swapped arguments may be a name
+                               hint=hint(event_type, known) or Message("event types: {list}", list=", ".join(known)))
+    _known_program(target, program)
     staff = _staff(target.config.staff, by)
     if staff is None:
         raise RecordError(Message("say who recorded this: --by STAFF"), hint=_STAFF_HINT)
-    if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
-        raise RecordError(Message("TYPE must be lower-case words joined by hyphens, e.g. monthly-review"))
-    _known_program(target, program)
     data: dict[str, Any] = {"date": day.isoformat(), "type": event_type, "by": staff.id}
     if program:
         data["program"] = program
@@ -256,7 +268,8 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
                   _trailers(case_id, [program] if program else [], rules, staff), staff)
 
 
-def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]]) -> tuple[FileChange, int]:
+def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
+               drop_comments: list[tuple] = (), keep_comment: Any = None) -> tuple[FileChange, int]:
     path = target.folder / rel_in_case
     rel = f"cases/{target.case_id}/{rel_in_case}"
     if path.is_symlink():
@@ -271,6 +284,8 @@ def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[t
             raise RecordError(Message("{path} does not hold a mapping; fix it by hand first", path=rel))
         for path_, value in edits:
             edit.set_value(doc.data, path_, value, file_models(target.programs)[kind])
+        for path_ in drop_comments:
+            edit.drop_line_comment(doc.data, path_, keep_comment)
     except edit.EditError as e:
         raise RecordError(e.message, [d for d in e.diagnostics if d.file]) from None
     return FileChange(path, rel, kind, before, edit.dump(doc)), doc.drift
@@ -293,6 +308,23 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
     rules = rulelinks.for_fields(target.programs, ["referral.outcome.date"], _case_data(target))
     return Change(target.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
                   _trailers(case_id, [], rules, staff), staff, drift)
+
+
+def is_personal(programs: ProgramSet, kind: str, path: tuple) -> bool:
+    """Whether the value at ``path`` of a ``case`` or ``plan`` file may identify the person.
+
+    A commit subject (``git log``, seen by everyone with the repository) shows
+    a value only for a field declared non-personal: an enrollment field as its
+    program's program.yaml says (``personal:``; text is personal unless it
+    says otherwise), a core field as :func:`careerpath.models.core_personal`
+    says (dates, statuses, flags, staff and program ids are not). Anything
+    else, and a path nothing declares, shows as its path alone.
+    """
+    if kind == "case" and path[:1] == ("enrollments",):
+        program = programs.get(str(path[1])) if len(path) > 2 else None
+        spec = program.field(path[2:]) if program is not None else None
+        return spec is None or spec.personal
+    return m.core_personal(kind, path)
 
 
 def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optional[str] = None,
@@ -330,7 +362,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
             raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
         edits.append((model_path, typed))
         shown = edit.show_path(path)
-        private = model_path[0] in _PRIVATE_PREFIXES
+        private = is_personal(target.programs, kind, model_path)
         shown_value = fvalue.strip() or "null"
         if len(shown_value) > 40:
             shown_value = shown_value[:39] + "…"
@@ -351,15 +383,51 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
     return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
 
 
-def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None) -> Change:
-    """Close a case: ``status: closed`` and ``closure: {date, reason}`` in case.yaml."""
+def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None,
+               note: Optional[str] = None, override: Optional[str] = None) -> Change:
+    """Close a case: ``status: closed`` and ``closure: {date, reason[, note][, override]}`` in case.yaml.
+
+    ``reason`` is one of :func:`careerpath.closing.reasons` (``other`` needs a
+    ``note``). Refused when an event or referral is dated after ``day``, and when
+    a program's closure condition for ``reason`` does not hold on ``day``
+    (DOR's ``employed`` before 90 days in the job) unless ``override`` says why.
+    A rest-of-line comment on ``status`` or ``closure`` that does not name
+    ``closed`` described the case as it was (``# kept open until the review``)
+    and is removed; one that does (FORMAT.md's ``# active | closed``) describes
+    the field and stays.
+    """
+    from . import closing
+
     target = _target(root, case_id)
+    try:
+        closing.check_reason(reason, note, target.programs)
+    except closing.ClosureError as e:
+        raise RecordUsageError(e.message, hint=e.hint) from None
     staff = _staff(target.config.staff, by)
     current = _case_model(target)
     if current is not None and current.status == "closed":
         raise RecordError(Message("the case {name} is already closed", name=case_id))
-    closure = edit.to_yaml({"date": day.isoformat(), "reason": edit.free_text(reason)})
-    fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)])
+    case_folder = load_case(target.root, target.folder, [], programs=target.programs)
+    later = closing.later_records(case_folder, day)
+    if later:
+        raise RecordError(Message("the closure date {date} is before {n} recorded event(s) or referral(s): {list}",
+                                  date=day, n=len(later), list=", ".join(later)),
+                          hint=Message("close on or after the last recorded date (--date)"))
+    missing = closing.unmet(case_folder, target.programs, target.config.settings, target.config_file, reason, day)
+    if missing and not (override or "").strip():
+        first = missing[0]
+        raise RecordError(first.message, hint=Message("{text}; --override \"why\" closes it anyway and records why",
+                                                      text=first.hint) if first.hint else
+                          Message("--override \"why\" closes it anyway and records why"))
+    fields: dict[str, Any] = {"date": day.isoformat(), "reason": reason}
+    if note:
+        fields["note"] = edit.free_text(note)
+    if missing and override:
+        fields["override"] = edit.free_text(override)
+    closure = edit.to_yaml(fields)
+    # a comment naming `closed` describes the field (FORMAT.md's `# active | closed`); any other spoke of the open case
+    fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)],
+                           drop_comments=[("status",), ("closure",)], keep_comment=lambda text: "closed" in text)
     return Change(target.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
                   _trailers(case_id, [], [], staff), staff, drift)
 
@@ -461,23 +529,202 @@ def preview(change: Change, today: date) -> Recorded:
                     drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff())
 
 
-def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False) -> Recorded:
+class GitBusy(RecordBusy):
+    """git itself is working in the repository (its ``index.lock`` is held by a live process); nothing was written."""
+
+
+def apply(change: Change, today: date, *, commit: bool = True, locked: bool = False,
+          include_local_edits: bool = False, wait: float = RECORD_WAIT, on_wait: Any = None) -> Recorded:
     """Validate, write every file atomically, then commit exactly those files (inside git).
 
-    Raises RecordError (nothing written) when the change adds errors, or when a
-    file could not be written. A failed commit does not undo the write: the
-    result says ``git='failed'`` and why. Takes the :func:`recording_lock` unless
-    the caller holds it (``locked``: it planned ``change`` under the lock).
+    Raises RecordError (nothing written) when the change adds errors, when a
+    file could not be written, or when a file it changes holds changes no
+    commit has (a hand edit, a staged change, an interrupted recording: they
+    would be committed under this recording's name) unless
+    ``include_local_edits``, which commits them too and names them in the
+    message. Raises :class:`GitBusy` when git's ``index.lock`` stays held by a
+    live git process for ``wait`` seconds, and RecordError naming the file when
+    a dead process left it. A failed commit does not undo the write (the result
+    says ``git='failed'`` and why), except when git's lock made it fail: then
+    the files are put back as they were. Takes the :func:`recording_lock`
+    unless the caller holds it (``locked``: it planned ``change`` under the lock).
     """
     if change.unchanged:
         return Recorded([], gitio.format_message(change.subject, change.trailers), "unchanged")
     if locked:
-        return _apply(change, today, commit)
+        return _apply(change, today, commit, include_local_edits, wait, on_wait)
     with recording_lock(change.root):
-        return _apply(change, today, commit)
+        return _apply(change, today, commit, include_local_edits, wait, on_wait)
 
 
-def _apply(change: Change, today: date, commit: bool) -> Recorded:
+# ---------------------------------------------------------------- what a killed recording leaves
+
+JOURNAL = "recording-{pid}.json"  # in .careerpath/: written before a recording writes, removed once it committed
+
+
+def _journals(root: Path) -> list[Path]:
+    from .fsio import PRIVATE_DIR
+
+    folder = Path(root) / PRIVATE_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("recording-*.json") if p.is_file() and not p.is_symlink())
+
+
+def interrupted(root: Path) -> list[dict]:
+    """The journals recordings left: ``{"path", "pid", "started", "files"}`` each.
+
+    A recording writes one before it writes any case file and removes it once
+    it has committed, so under the recording lock every journal found is a
+    recording that was killed. ``files`` are caseload-relative paths (never a
+    value); the caller checks which are still uncommitted.
+    """
+    import json
+
+    found = []
+    for path in _journals(root):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        files = data.get("files") if isinstance(data.get("files"), list) else []
+        found.append({"path": path, "pid": data.get("pid"), "started": data.get("started"),
+                      "files": [f for f in files if isinstance(f, str) and ".." not in Path(f).parts
+                                and not Path(f).is_absolute()]})
+    return found
+
+
+def leftovers(root: Path, case_id: Optional[str] = None, journals: Optional[list[dict]] = None
+              ) -> tuple[list[str], list[str]]:
+    """(files interrupted recordings wrote and nobody committed yet, temporary files of interrupted writes).
+
+    ``journals`` defaults to every journal (:func:`interrupted`). Temporary
+    files are looked for in one case's folder (``case_id``) or in every case
+    folder. Paths are caseload-relative.
+    """
+    root = Path(root)
+    journals = interrupted(root) if journals is None else journals
+    files = sorted({f for j in journals for f in j["files"]})
+    pending: list[str] = []
+    if files and gitio.available() and gitio.toplevel(root) is not None:
+        dirty = gitio.uncommitted(root, [root / f for f in files])
+        pending = [f for f in files if root / f in dirty]
+    cases = root / "cases"
+    folders = [cases / case_id] if case_id else sorted(cases.glob("*")) if cases.is_dir() and not cases.is_symlink() else []
+    temps = []
+    for folder in folders:
+        for sub in (folder, folder / "events", folder / "referrals"):
+            if sub.is_dir() and not sub.is_symlink():
+                temps += [p.relative_to(root).as_posix() for p in sub.glob(".*.tmp") if p.is_file()]
+    return pending, sorted(temps)
+
+
+def _write_journal(root: Path, rels: list[str]) -> Path:
+    import json
+    import time
+
+    from .fsio import PRIVATE_DIR
+
+    path = Path(root) / PRIVATE_DIR / JOURNAL.format(pid=os.getpid())
+    record = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": rels}
+    atomic_write(path, json.dumps(record, indent=1) + "\n")
+    return path
+
+
+def _drop_journal(path: Optional[Path]) -> None:
+    if path is None:
+        return
+    try:
+        path.unlink()
+    except OSError:
+        pass  # reported by the next recording and by doctor
+
+
+def _leftover_notes(change: Change) -> list[Message]:
+    """What killed recordings left (we hold the recording lock: no journal here is a live one's)."""
+    journals = [j for j in interrupted(change.root) if j["pid"] != os.getpid()]
+    pending, temps = leftovers(change.root, change.case_id, journals)
+    notes = []
+    if pending:
+        notes.append(Message("an earlier recording was interrupted before its commit: {list} (check with "
+                             "`git status`, then commit or discard)", list=", ".join(pending)))
+    for j in journals:
+        if not set(j["files"]) & set(pending):
+            _drop_journal(j["path"])  # what it wrote was committed or discarded since: nothing left to say
+    for t in temps:
+        notes.append(Message("a temporary file of an interrupted write is left: {path} (the real file is intact; "
+                             "delete it)", path=t))
+    return notes
+
+
+# ---------------------------------------------------------------- git's state before writing
+
+def _git_ready(change: Change, include_local_edits: bool, wait: float, on_wait: Any) -> list[str]:
+    """Refuse (nothing written yet) what would make the commit wrong; return the files with local edits to include."""
+    import time
+
+    lock = gitio.index_lock(change.root)
+    if lock is not None and lock.live:
+        deadline = time.monotonic() + wait
+        if on_wait is not None:
+            on_wait()
+        while lock is not None and lock.live and time.monotonic() < deadline:
+            time.sleep(0.2)
+            lock = gitio.index_lock(change.root)
+    if lock is not None:
+        _refuse_lock(lock)
+    dirty = gitio.uncommitted(change.root, [fc.path for fc in change.files])
+    local = [(fc.rel, dirty[fc.path]) for fc in change.files if fc.path in dirty]
+    if local and not include_local_edits:
+        rel, state = local[0]
+        pending, _ = leftovers(change.root, change.case_id, [j for j in interrupted(change.root) if j["pid"] != os.getpid()])
+        if rel in pending:
+            message = Message("{path} holds an earlier recording that was interrupted before its commit; nothing was "
+                              "written", path=rel)
+        elif state == "untracked":
+            message = Message("{path} is not committed yet; nothing was written", path=rel)
+        elif state == "staged":
+            message = Message("{path} has staged changes that are not committed; nothing was written", path=rel)
+        else:
+            message = Message("{path} has changes that are not committed; nothing was written", path=rel)
+        hint = (Message("commit them first (`git add` and `git commit`) or discard them (`git checkout -- {path}`), or "
+                        "run again with --include-local-edits to commit them with this change", path=rel)
+                if state != "untracked" else
+                Message("commit it first (`git add` and `git commit`), or run again with --include-local-edits to "
+                        "commit it with this change"))
+        raise RecordError(message, hint=hint)
+    return [rel for rel, _state in local]
+
+
+def _refuse_lock(lock: "gitio.IndexLock") -> None:
+    if lock.live:
+        raise GitBusy(Message("git is working in this repository: {path} is held by process {pids}; nothing was "
+                              "written", path=lock.path, pids=", ".join(map(str, lock.holders))),
+                      hint=Message("run the command again later"))
+    raise RecordError(Message("{path} was left by a git process that is no longer running; nothing was written",
+                              path=lock.path),
+                      hint=Message("no git process is using it: remove it (rm {path}) and run the command again",
+                                   path=lock.path))
+
+
+def _roll_back(change: Change, written: list[FileChange]) -> list[str]:
+    """Put the files back as they were before this recording; returns those that could not be."""
+    failed = []
+    for fc in written:
+        try:
+            if fc.new:
+                fc.path.unlink()
+                gitio.run(["reset", "-q", "--", os.path.relpath(fc.path, change.root)], change.root, check=False)
+            else:
+                atomic_write(fc.path, fc.before or b"")
+        except (OSError, WriteError, gitio.GitError):
+            failed.append(fc.rel)
+    return failed
+
+
+def _apply(change: Change, today: date, commit: bool, include_local_edits: bool = False,
+           wait: float = RECORD_WAIT, on_wait: Any = None) -> Recorded:
     found = check_change(change, today, warnings=True)
     added = [d for d in found if d.severity == "error"]
     if added:
@@ -489,17 +736,38 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
         if fc.before is not None and fc.path.read_bytes() != fc.before:
             raise RecordError(Message("{path} changed while it was being edited; nothing was written, run the command again",
                                       path=fc.rel))
+    notes = _leftover_notes(change)
+    top = None
+    if commit and gitio.available():
+        try:
+            top = gitio.toplevel(change.root)
+        except gitio.GitError as e:
+            raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
+    included: list[str] = []
+    trailers = list(change.trailers)
+    journal = None
+    if top is not None:
+        try:
+            included = _git_ready(change, include_local_edits, wait, on_wait)
+        except gitio.GitError as e:
+            raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
+        trailers += [("Local-edits", rel) for rel in included]
+        journal = _write_journal(change.root, [fc.rel for fc in change.files])
     written: list[FileChange] = []
     try:
         for fc in change.files:
             atomic_write(fc.path, fc.after, exclusive=fc.new)
             written.append(fc)
     except WriteError as e:
+        _drop_journal(journal)
         raise RecordError(message_of(e) if not written else
                           Message("{error} ({n} file(s) were written before)", error=message_of(e), n=len(written))) from None
-    message = gitio.format_message(change.subject, change.trailers)
+    message = gitio.format_message(change.subject, trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
-                      warnings=[d for d in found if d.severity == "warning"])
+                      warnings=[d for d in found if d.severity == "warning"], notes=notes)
+    if included:
+        result.notes.append(Message("committed with the changes that were not committed in: {list}",
+                                    list=", ".join(included)))
     if was_closed:
         result.notes.append(Message("the case is closed; `careerpath audit` reports changes made after the closure"))
     if not commit:
@@ -507,15 +775,30 @@ def _apply(change: Change, today: date, commit: bool) -> Recorded:
     if not gitio.available():
         result.git = "no-git"
         return result
+    if top is None:
+        result.git = "not-a-repository"
+        return result
     try:
-        if gitio.toplevel(change.root) is None:
-            result.git = "not-a-repository"
-            return result
         made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
     except gitio.GitError as e:
+        if e.lock is not None:  # another git took its lock after the check: put the files back, nothing half-done
+            stuck = _roll_back(change, written)
+            _drop_journal(journal)
+            if stuck:
+                result.git = "failed"
+                result.notes.append(e.message)
+                return result
+            lock = gitio.index_lock(change.root)
+            if lock is None or lock.live:
+                raise GitBusy(Message("git was working in this repository ({path}) when the commit ran; the files "
+                                      "are back as they were, nothing was written", path=e.lock),
+                              hint=Message("run the command again"))
+            _refuse_lock(lock)
+        _drop_journal(journal)
         result.git = "failed"
         result.notes.append(e.message)
         return result
+    _drop_journal(journal)
     if made is None:  # the files already held this content in git
         result.git = "unchanged"
         return result
@@ -550,6 +833,7 @@ def set_field(root: Path, case_id: str, field_path: str, value: str, today: date
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,
-               commit: bool = True) -> Recorded:
+               note: Optional[str] = None, override: Optional[str] = None, commit: bool = True) -> Recorded:
     """Close a case (see :func:`plan_close`) and commit it."""
-    return apply(plan_close(root, case_id, day, reason=reason, by=by), today, commit=commit)
+    return apply(plan_close(root, case_id, day, reason=reason, by=by, note=note, override=override), today,
+                 commit=commit)

@@ -42,13 +42,30 @@ reports/
 
 HOOK = """\
 #!/bin/sh
-# careerpath: refuse a commit while the caseload has validation errors.
+# careerpath: refuse a commit that adds or changes files under .careerpath/ (careerpath's private
+# folder: the load cache and locks), and a commit while the caseload has validation errors.
 top=$(git rev-parse --show-toplevel) || exit 1
+private=$(git diff --cached --name-only --diff-filter=d -- ':(glob)**/.careerpath' ':(glob)**/.careerpath/**')
+if [ -n "$private" ]; then
+  printf '%s\\n' {refuse} >&2
+  printf '%s\\n' "$private" | sed 's/^/  /' >&2
+  exit 1
+fi
 if command -v careerpath >/dev/null 2>&1; then
   exec careerpath validate --quiet --caseload "$top"
 fi
 exec "{python}" -m careerpath validate --quiet --caseload "$top"
 """
+
+
+def hook_text() -> str:
+    """The pre-commit hook ``init`` installs, its message in the current language."""
+    from .i18n import _
+
+    refuse = _("careerpath: this commit adds or changes files under `.careerpath/`, careerpath's private folder "
+               "(its load cache and locks, which hold case data). They are never committed; unstage them with: "
+               "git rm -r --cached .careerpath")
+    return HOOK.format(python=sys.executable, refuse="'" + refuse.replace("'", "'\\''") + "'")
 
 
 def q(text: str) -> str:
@@ -118,7 +135,7 @@ def init(root: Path, *, agency: str = "My Agency", language: str = "en") -> Init
         if result.git == "created":
             hook = root / ".git" / "hooks" / "pre-commit"
             if not hook.exists():
-                atomic_write(hook, HOOK.format(python=sys.executable), mode=0o755)
+                atomic_write(hook, hook_text(), mode=0o755)
                 result.written.append(hook)
             from .team.setup import register_merge_driver  # case files merge field by field (docs/team.md)
 

@@ -53,6 +53,8 @@ _STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
 _INDICATORS = "[{-:?"
 _SCAN_ABOVE = 1000
 _SCAN_BYTES = 64 * 1024  # larger texts are scanned too, to count values before composing them
+# a `!` where a tag can start (after a space, a line start or a flow indicator): scanned for explicit tags
+_TAG_START = re.compile(r"(?:^|[\s\[\]{},])!", re.M)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -242,7 +244,8 @@ class _Builder:
                 first = self.positions.keys[path + (key,)]
                 self.errors.append(("yaml-duplicate-key", Message("duplicate key `{key}` (first at line {line})", key=key,
                                                                   line=first[0]),
-                                    (line, col), Message("delete one of the two; YAML keeps only the last")))
+                                    (line, col), Message("delete one of the two; careerpath reads the first, other "
+                                                         "YAML tools may read the last")))
                 continue
             self.positions.keys[path + (key,)] = self.pos(key_node.start_mark)
             result[key] = self.build(value_node, path + (key,), depth + 1)
@@ -405,7 +408,7 @@ def conflict_markers(text: str, file: str) -> list[Diagnostic]:
 
 
 def _prescan(text: str) -> Optional[_Refused]:
-    """Refuse too deep or too many values from the event stream, without recursion.
+    """Refuse too deep or too many values, and explicit tags, from the event stream, without recursion.
 
     Values are counted as the builder will see them, aliases expanded: each
     anchored node's expanded size is remembered, so a billion-laughs file is
@@ -413,12 +416,18 @@ def _prescan(text: str) -> Optional[_Refused]:
     node graph. Short texts with few indicators and no anchors skip the scan.
     """
     if (len(text) <= _SCAN_BYTES and sum(text.count(c) for c in _INDICATORS) <= _SCAN_ABOVE
-            and not ("&" in text and "*" in text)):
+            and not ("&" in text and "*" in text) and not ("!" in text and _TAG_START.search(text))):
         return None
     sizes: dict[str, int] = {}            # anchor -> expanded size of its node
     stack: list[list] = []                # open collections: [anchor, size so far]
     total = 0
     for event in yaml.parse(text, Loader=_Loader):
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            # any explicit tag, core ones too (`!!str`, `!!int hello`, a bare `!`): the composed node cannot
+            # tell `!!str x` or `! x` from `x`, the event can
+            return _Refused("yaml-tag", Message("the tag {tag} is not allowed", tag=tag.replace(_CORE, '!!')),
+                            event.start_mark, Message("case files hold plain data only; remove the tag"))
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             stack.append([event.anchor, 1])
             if len(stack) > MAX_DEPTH:

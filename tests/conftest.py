@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # The load cache of every caseload a test touches goes to one temporary folder,
 # not into the repository's fixtures and samples (tests/test_cache.py tests the default place).
 os.environ.setdefault("CAREERPATH_CACHE_DIR", tempfile.mkdtemp(prefix="careerpath-test-cache-"))
+# ... and the per-user key that signs cache files (careerpath/cache/trust.py) is the test run's own.
+os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="careerpath-test-data-"))
 # Test the tree this file is in, whatever copy of careerpath is installed.
 sys.path.insert(0, str(ROOT))
 # Tests expect English unless they ask for a language: a developer's ru_RU locale must not change them.

@@ -105,7 +105,7 @@ def test_editing_one_file_reparses_only_that_file(generated):
     grow(event, "\nsummary2: a typo'd field\n")
     result, stats = same_as_uncached(generated)
     assert (stats.rescanned, stats.parsed, stats.recomputed) == (1, 1, 1)
-    assert any(d["code"] == "unknown-field" and d["file"].endswith(event.name) for d in result[0])
+    assert any(d["code"] == "unknown-key" and d["file"].endswith(event.name) for d in result[0])
 
 
 def test_an_edit_keeping_size_but_not_mtime_is_seen(generated):
@@ -266,7 +266,7 @@ def test_cached_diagnostics_are_shown_again(cli, caseload, monkeypatch):
     second = cli("validate", "--caseload", root, "--today", TODAY)
     assert first.code == second.code == 1
     assert first.out == second.out
-    for code in ("snils-check", "unknown-field", "unknown-staff"):
+    for code in ("snils-check", "unknown-key", "unknown-staff"):
         assert code in second.out
     assert second.stats.parsed == 0  # the second run read nothing again
     # positions are exact on the cached run: the snils line, the unknown key's line

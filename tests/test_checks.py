@@ -89,3 +89,24 @@ def test_a_rejected_field_does_not_cause_follow_on_findings(caseload):
       ca-dor-vr: {applied: 2026-09-01, eligibility: {status: eligble, decided: 2026-10-01}}
     """})
     assert [c for c, _ in codes(root)] == ["invalid-value"]
+
+
+@pytest.mark.parametrize("kind, hint", [
+    ("worksite-visit", "did you mean `worksite-monitoring`?"),
+    ("monthly-reveiw", "did you mean `monthly-review`?"),
+    ("zzz", "`careerpath programs` lists the event types; docs/format.md the history-only ones"),
+])
+def test_an_unknown_event_type_is_an_error_with_a_suggestion(caseload, kind, hint):
+    root = caseload({"cases/p/case.yaml": "id: p\nperson: {name: Invented, language: en}\n",
+                     "cases/p/events/2026-11-01-x.yaml": f"date: 2026-11-01\ntype: {kind}\n"})
+    [d] = [d for d in validate(root, TODAY) if d.file.startswith("cases/p/events/")]
+    assert (d.line, d.column, d.severity, d.code, d.hint) == (2, 7, "error", "unknown-event-type", hint)
+
+
+def test_every_known_event_type_validates(caseload):
+    from careerpath.programs import load_programs
+
+    files = {"cases/p/case.yaml": "id: p\nperson: {name: Invented, language: en}\n"}
+    for i, kind in enumerate(load_programs().known_event_types()):
+        files[f"cases/p/events/2026-11-01-{i}.yaml"] = f"date: 2026-11-01\ntype: {kind}\n"
+    assert [d for d in validate(caseload(files), TODAY) if d.severity == "error"] == []

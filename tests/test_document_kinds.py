@@ -222,13 +222,31 @@ PROGRAM_IDS = re.compile(r"ca_dds_ccp|ca_dor_vr|ca_dor_se|ru_czn_disability")
 HELP_EXAMPLE = re.compile(r"ca-dds-ccp|ca-dor-vr|ca-dor-se|ru-czn-disability")
 
 
-@pytest.mark.parametrize("package", ["documents", "cli"])
-def test_documents_and_cli_name_no_program(package):
-    """Issue 14's grep over careerpath/documents/ and careerpath/cli/ (cli help examples with hyphenated
-    ids are allowed): programs are read from their folders. To widen to all of careerpath/ once
-    careerpath/reports/ reads what programs declare."""
-    found = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "careerpath" / package).rglob("*.py"))
+def _engine_modules() -> list[Path]:
+    return [p for p in sorted((ROOT / "careerpath").rglob("*.py")) if "programs" not in p.relative_to(ROOT).parts[1:2]]
+
+
+def test_the_engine_names_no_program():
+    """Issue 14's grep over all of careerpath/ outside careerpath/programs/: no module names a program's
+    attribute (ca_dds_ccp, ...); programs are read from their folders."""
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in _engine_modules()
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if PROGRAM_IDS.search(line)]
+    assert found == []
+
+
+def test_a_hyphenated_program_id_appears_only_in_prose():
+    """Help texts, docstrings and messages may show `ca-dor-vr` as an example; a bare string that is just
+    a program id (a lookup key, a comparison) may not: the engine would then know that program."""
+    import tokenize
+
+    found = []
+    for path in _engine_modules():
+        with path.open("rb") as fh:
+            for tok in tokenize.tokenize(fh.readline):
+                if tok.type == tokenize.STRING and HELP_EXAMPLE.search(tok.string):
+                    body = tok.string.strip("rbuRBUfF").strip("\"'")
+                    if HELP_EXAMPLE.fullmatch(body.strip()) or not any(c.isspace() or c in ".(" for c in body):
+                        found.append(f"{path.relative_to(ROOT)}:{tok.start[0]}: {tok.string[:60]}")
     assert found == []
 
 

@@ -543,7 +543,7 @@ def test_cli_usage_errors(cli, inline):
     assert cli("render", "pccp", "an-nguyen", "--caseload", inline.root, "--format", "docx").code == 2
     assert cli("render", "quarterly-report", "an-nguyen", "--caseload", inline.root, "--period", "Q9").code == 2
     r = cli("render", "pccp", "nobody", "--caseload", inline.root, "--today", "2026-11-22")
-    assert r.code == 1 and "nobody" in r.err
+    assert r.code == 2 and "not a case" in r.err and "nobody" not in r.err  # a case id is not echoed
 
 
 def test_cli_writes_atomically_and_privately(cli, inline, tmp_path):
@@ -676,10 +676,26 @@ def test_render_errors_are_messages_shown_in_the_users_language(tmp_path, cli, m
     from careerpath.i18n import Message, text
 
     root = copy_samples(tmp_path / "c")
+    # an unknown CASE is a usage error before anything renders (issue 19: exit 2, did-you-mean, the value
+    # not echoed); the render error itself is checked as a value below
     r = cli("render", "pccp", "no-such-case", "-C", root)
-    assert r.code == 1 and "no case `no-such-case` in this caseload" in r.err, r.err
+    assert r.code == 2 and "CASE: not a case of this caseload" in r.err and "no-such-case" not in r.err, r.err
     monkeypatch.setenv("CAREERPATH_LANG", "ru")     # the CLI's language (render's own --lang is the document's)
     r = cli("render", "pccp", "no-such-case", "-C", root)
-    assert r.code == 1 and "в реестре дел нет дела `no-such-case`" in r.err, r.err
+    assert r.code == 2 and "CASE: такого дела нет в этой картотеке" in r.err, r.err
     e = RenderError(Message("no case `{case}` in this caseload", case="x-1"))
     assert text(e.args[0], "ru") == "в реестре дел нет дела `x-1`"
+
+
+def test_the_dor_packet_states_the_engine_s_decision_date_with_an_agreed_extension(caseload):
+    """The packet's "Decision due by" is the rule's due date (rules.yaml of ca-dor-vr), so an agreed
+    extension moves it: the document knows no 60 days of its own."""
+    case = CASES["cases/an-nguyen/case.yaml"].replace(
+        "            applied: 2026-09-01\n",
+        "            applied: 2026-09-01\n            eligibility:\n              status: pending\n"
+        "              extension: {until: 2026-12-15, reason: trial-work-experience}\n")
+    assert case != CASES["cases/an-nguyen/case.yaml"]
+    files = {k: v for k, v in CASES.items() if k.startswith("cases/an-nguyen/")}
+    root = caseload({**files, "cases/an-nguyen/case.yaml": case})
+    text = render(load(root), "referral-dor", "an-nguyen", today=TODAY, lang="en").text
+    assert "**Decision due by:** December 15, 2026" in text

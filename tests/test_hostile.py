@@ -39,8 +39,8 @@ EXPECTED: dict[str, tuple[str, int | None, bool]] = {
     "binary.yaml": ("not-utf8", 1, False),
     "latin1.yaml": ("not-utf8", 5, False),
     "bom.yaml": ("yaml-bom", 1, True),
-    "crlf.yaml": ("unknown-field", 5, True),   # line ends must not shift lines
-    "cr.yaml": ("unknown-field", 5, True),
+    "crlf.yaml": ("unknown-key", 5, True),   # line ends must not shift lines
+    "cr.yaml": ("unknown-key", 5, True),
     "tabs.yaml": ("yaml-tab", 3, False),
     "empty.yaml": ("empty-file", 1, False),
     "only-comments.yaml": ("empty-file", 1, False),
@@ -339,6 +339,11 @@ def test_templates_render_in_a_sandbox():
         text = path.read_text(encoding="utf-8")
         assert "SandboxedEnvironment" in text or "from .documents" in text or "from ..documents" in text, \
             f"{path.name} uses Jinja without SandboxedEnvironment"
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from careerpath.documents.engine import make_environment, template_dirs
+
+    assert isinstance(make_environment(template_dirs(None)), SandboxedEnvironment)
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 

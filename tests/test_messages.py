@@ -161,7 +161,7 @@ def test_library_errors_reach_the_cli_in_russian(cli, caseload):
         (("log", "nobody", "monthly-review", "--by", "jsmith"), "в картотеке нет дела nobody"),
         (("set", "k7", "jobs..x", "1"), "не путь к полю"),
         (("set", "k7", "status", "active", "--by", "nobody-here"), "не id сотрудника"),
-        (("close", "k7", "--reason", "again", "--by", "jsmith"), "дело k7 уже закрыто"),
+        (("close", "k7", "--reason", "moved", "--by", "jsmith"), "дело k7 уже закрыто"),
         (("report", "quarterly", "--period", "2026-13"), "месяц должен быть"),
     ]
     for args, expected in runs:

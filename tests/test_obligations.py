@@ -228,12 +228,15 @@ def test_two_monitoring_visits_in_february_satisfy_february_one_is_partial(casel
     assert of(other, date(2026, 3, 5), "se.worksite-monitoring")[0].status == "partial"
 
 
-def test_monitoring_stops_at_transition(caseload):
+def test_monitoring_stops_at_transition_keeping_the_month_of_the_transition(caseload):
     cl = build(caseload, MONITORED.replace("extended_services_source: Regional center\n",
-                                           "extended_services_source: Regional center\n    transitioned: 2026-04-15\n"))
-    items = [o.item for o in of(cl, date(2026, 9, 1), "se.worksite-monitoring", history=True)]
-    assert items == ["2026-02", "2026-03"]  # April ends after the transition
-    assert of(cl, date(2026, 9, 1), "se.worksite-monitoring") == []
+                                           "extended_services_source: Regional center\n    transitioned: 2026-04-15\n"),
+               events=(("2026-02-05", "worksite-monitoring"), ("2026-02-19", "worksite-monitoring")))
+    got = [(o.item, o.status, o.history) for o in of(cl, date(2026, 9, 1), "se.worksite-monitoring", history=True)]
+    # ongoing support ended on 04-15: April (begun before it) still counts, May does not exist;
+    # March, left undone when support ended, is history; April fell due after the end and stays due
+    assert got == [("2026-02", "done", True), ("2026-03", "overdue", True), ("2026-04", "overdue", False)]
+    assert [o.item for o in of(cl, date(2026, 9, 1), "se.worksite-monitoring")] == ["2026-04"]
 
 
 # ---------------------------------------------------------------- CCP
@@ -253,15 +256,18 @@ def test_monthly_review_each_month_and_stops_after_closure(caseload):
     assert got == [("2026-01-31", "done"), ("2026-02-28", "overdue"), ("2026-03-31", "done"), ("2026-04-30", "due-soon")]
     closed = build(caseload, CCP, events=(("2026-01-20", "monthly-review"),),
                    head=HEAD + "status: closed\nclosure: {date: 2026-04-10, reason: moved}\n")
-    assert of(closed, date(2026, 9, 1), "ccp.monthly-review") == []  # a closed case lists nothing due
+    # the review of April, the month the case closed in, stays due; nothing after it exists
+    assert dues(of(closed, date(2026, 9, 1), "ccp.monthly-review")) == [("2026-04-30", "overdue")]
     history = of(closed, date(2026, 9, 1), "ccp.monthly-review", history=True)
-    assert dues(history) == [("2026-01-31", "done"), ("2026-02-28", "overdue"), ("2026-03-31", "overdue")]
-    assert all(o.history for o in history)
+    assert dues(history) == [("2026-01-31", "done"), ("2026-02-28", "overdue"), ("2026-03-31", "overdue"),
+                             ("2026-04-30", "overdue")]
+    assert [o.history for o in history] == [True, True, True, False]  # left undone at the closure: history
 
 
 def test_ended_enrollment_stops_monthly_reviews(caseload):
     cl = build(caseload, CCP + "    end: 2026-03-15\n")
-    assert [o.item for o in of(cl, date(2026, 9, 1), "ccp.monthly-review", history=True)] == ["2026-01", "2026-02"]
+    assert [o.item for o in of(cl, date(2026, 9, 1), "ccp.monthly-review", history=True)] == ["2026-01", "2026-02",
+                                                                                            "2026-03"]
 
 
 def test_quarterly_report_after_each_calendar_quarter(caseload):
@@ -281,12 +287,16 @@ def CONFIG_WITH(settings_lines: str) -> str:
 
 
 def test_annual_report_on_anniversaries_from_a_leap_day(caseload):
-    body = CCP.replace("start: 2026-01-15", "start: 2024-02-29").replace("authorized_until: 2027-01-14", "authorized_until: 2028-02-28")
+    body = CCP.replace("start: 2026-01-15", "start: 2024-02-29").replace("authorized_until: 2027-01-14", "authorized_until: 2028-12-31")
     cl = build(caseload, body, events=(("2025-02-01", "annual-report"), ("2026-01-15", "annual-report")))
     got = dues(of(cl, date(2026, 3, 1), "ccp.annual-report"))
     # 2025-02-01 is within 30 days before 2025-02-28; 2026-01-15 is 44 days before 2026-02-28: too early
     assert got == [("2025-02-28", "done"), ("2026-02-28", "overdue"), ("2027-02-28", "upcoming")]
     assert dues(of(cl, date(2027, 3, 1), "ccp.annual-report"))[-1] == ("2028-02-29", "upcoming")
+    # authorized until the day before that anniversary: no annual report after the end
+    short = build(caseload, body.replace("2028-12-31", "2028-02-28"))
+    assert dues(of(short, date(2027, 3, 1), "ccp.annual-report"))[-1] == ("2027-02-28", "overdue")
+    assert dues(of(short, date(2028, 6, 1), "ccp.annual-report", history=True))[-1] == ("2027-02-28", "overdue")
 
 
 def test_authorization_end_done_by_an_extension_request(caseload):
@@ -298,6 +308,100 @@ def test_authorization_end_done_by_an_extension_request(caseload):
     assert one(asked, date(2026, 12, 20), "ccp.authorization-end").done_on == date(2026, 11, 30)
     moved = build(caseload, CCP.replace("2027-01-14", "2027-07-14"))
     assert one(moved, date(2026, 12, 20), "ccp.authorization-end").due == date(2027, 7, 14)
+
+
+# ---------------------------------------------------------------- when a CCP enrollment ends (FORMAT.md)
+# CCP above: start 2026-01-15, authorized until 2027-01-14. Monthly reviews are due at each month's end,
+# quarterly reports 30 days after each quarter, annual reports on 15 January. Dates below are by hand.
+
+CCP_RULES = ("ccp.monthly-review", "ccp.quarterly-report", "ccp.annual-report", "ccp.authorization-end")
+
+
+def ccp_view(cl, today: date) -> dict:
+    """rule -> [(item or due, status, history)] for the four CCP rules, history included."""
+    out = {}
+    for rule in CCP_RULES:
+        out[rule] = [(o.item or o.due.isoformat(), o.status, o.history) for o in of(cl, today, rule, history=True)]
+    return out
+
+
+def live(cl, today: date) -> list[tuple[str, str]]:
+    """What the morning list shows of the CCP rules (open, not history): (rule, item or due)."""
+    return sorted((o.rule, o.item or o.due.isoformat()) for o in compute(cl, today)
+                  if o.rule in CCP_RULES and o.status != "done")
+
+
+MONTHS_2026 = [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def test_a_transition_mid_month_ends_ccp_keeping_that_months_review_and_quarters_report(caseload):
+    cl = build(caseload, CCP, events=(("2026-06-12", "transition"),))
+    got = ccp_view(cl, date(2026, 11, 22))
+    # reviews January to June (the transition's month), none from July; January-May were left undone at the end
+    assert [i for i, _s, _h in got["ccp.monthly-review"]] == MONTHS_2026[:6]
+    assert [h for _i, _s, h in got["ccp.monthly-review"]] == [True] * 5 + [False]
+    # Q2 (April-June, due 2026-07-30) is the final partial quarter; no Q3
+    assert [(i, h) for i, _s, h in got["ccp.quarterly-report"]] == [("2026-Q1", True), ("2026-Q2", False)]
+    assert got["ccp.annual-report"] == []  # the first anniversary, 2027-01-15, is after the end
+    assert got["ccp.authorization-end"] == []  # due 2027-01-14, after the end
+    assert live(cl, date(2026, 11, 22)) == [("ccp.monthly-review", "2026-06"), ("ccp.quarterly-report", "2026-Q2")]
+    # the final month's review and report done: nothing of CCP is left on the list
+    finished = build(caseload, CCP, events=(("2026-06-12", "transition"), ("2026-06-20", "monthly-review"),
+                                            ("2026-07-10", "quarterly-report")))
+    assert live(finished, date(2026, 11, 22)) == []
+    # a transition of another program (supported employment's own) does not end CCP
+    other = build(caseload, CCP, events=(("2026-06-12", "transition", "ca-dor-se"),))
+    assert [i for i, _s, _h in ccp_view(other, date(2026, 11, 22))["ccp.monthly-review"]] == MONTHS_2026[:11]
+    # before the transition happened (--today earlier), nothing had ended
+    assert [i for i, _s, _h in ccp_view(cl, date(2026, 6, 1))["ccp.monthly-review"]] == MONTHS_2026[:6]
+    assert [i for i, _s, _h in ccp_view(cl, date(2026, 6, 1))["ccp.quarterly-report"]] == ["2026-Q1", "2026-Q2"]
+
+
+def test_an_authorization_lapsing_mid_quarter_with_no_request(caseload):
+    cl = build(caseload, CCP.replace("authorized_until: 2027-01-14", "authorized_until: 2026-08-14"))
+    got = ccp_view(cl, date(2026, 11, 22))
+    assert [i for i, _s, _h in got["ccp.monthly-review"]] == MONTHS_2026[:8]  # August (the lapse) still counts
+    assert got["ccp.monthly-review"][-1] == ("2026-08", "overdue", False)  # due 2026-08-31, after the lapse: due
+    assert [(i, h) for i, _s, h in got["ccp.quarterly-report"]] == [("2026-Q1", True), ("2026-Q2", True),
+                                                                     ("2026-Q3", False)]  # Q3 due 2026-10-30
+    assert got["ccp.annual-report"] == []
+    assert got["ccp.authorization-end"] == [("2026-08-14", "overdue", False)]  # nobody asked: it stays overdue
+    assert live(cl, date(2026, 11, 22)) == [("ccp.authorization-end", "2026-08-14"), ("ccp.monthly-review", "2026-08"),
+                                            ("ccp.quarterly-report", "2026-Q3")]
+    # on the day of the lapse the August review and the Q3 report are simply the next ones
+    assert [(i, s) for i, s, _h in ccp_view(cl, date(2026, 8, 14))["ccp.quarterly-report"]][-1] == ("2026-Q3", "upcoming")
+
+
+def test_an_extension_request_within_the_window_is_done_but_projects_nothing_until_extended(caseload):
+    body = CCP.replace("authorized_until: 2027-01-14", "authorized_until: 2026-12-31")
+    cl = build(caseload, body, events=(("2026-11-02", "extension-request"),))
+    got = ccp_view(cl, date(2027, 2, 15))
+    assert got["ccp.authorization-end"] == [("2026-12-31", "done", False)]  # 2026-11-02 is within 6 months
+    # the authorization in force still ends 2026-12-31: December's review and Q4's report are the last
+    assert [i for i, _s, _h in got["ccp.monthly-review"]] == MONTHS_2026
+    assert [i for i, _s, _h in got["ccp.quarterly-report"]] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert got["ccp.quarterly-report"][-1] == ("2026-Q4", "overdue", False)  # due 2027-01-30
+    assert got["ccp.annual-report"] == []  # 2027-01-15 is after 2026-12-31
+    # the regional center extends to 2027-06-30: the series go on (January is overdue, February due soon)
+    extended = build(caseload, body.replace("2026-12-31", "2027-06-30"), events=(("2026-11-02", "extension-request"),))
+    got = ccp_view(extended, date(2027, 2, 15))
+    assert [(i, s) for i, s, _h in got["ccp.monthly-review"]][-2:] == [("2027-01", "overdue"), ("2027-02", "due-soon")]
+    assert got["ccp.annual-report"] == [("2027-01-15", "overdue", False)]
+    assert got["ccp.authorization-end"] == [("2027-06-30", "upcoming", False)]  # the request answered the old date
+
+
+def test_closing_the_case_ends_ccp_keeping_the_months_review_and_the_quarters_report(caseload):
+    cl = build(caseload, CCP, events=(("2026-04-28", "monthly-review"),),
+               head=HEAD + "status: closed\nclosure: {date: 2026-05-20, reason: completed}\n")
+    got = ccp_view(cl, date(2026, 11, 22))
+    assert [i for i, _s, _h in got["ccp.monthly-review"]] == MONTHS_2026[:5]
+    assert got["ccp.monthly-review"][-2:] == [("2026-04", "done", True), ("2026-05", "overdue", False)]
+    assert [(i, h) for i, _s, h in got["ccp.quarterly-report"]] == [("2026-Q1", True), ("2026-Q2", False)]
+    assert got["ccp.annual-report"] == [] and got["ccp.authorization-end"] == []
+    assert live(cl, date(2026, 11, 22)) == [("ccp.monthly-review", "2026-05"), ("ccp.quarterly-report", "2026-Q2")]
+    # an explicit `end` acts alike; the earliest of end, closure, authorization and transition wins
+    ended = build(caseload, CCP + "    end: 2026-05-20\n", events=(("2026-09-01", "transition"),))
+    assert live(ended, date(2026, 11, 22)) == [("ccp.monthly-review", "2026-05"), ("ccp.quarterly-report", "2026-Q2")]
 
 
 def test_cie_incentive_30_days_6_and_12_months(caseload):
@@ -446,7 +550,11 @@ def test_an_unreadable_case_file_does_not_crash(caseload):
     root = caseload({"cases/p/case.yaml": "id: [\n", "cases/p/plan.yaml": "goals:\n  - id: g1\n    area: employment\n"
                      "    statement: x\n    objectives: [{id: g1.o1, text: t, due: 2026-01-01}]\n"})
     cl = load(root)
-    assert [o.rule for o in compute(cl, date(2026, 2, 1))] == ["plan.objective"]
+    found = compute(cl, date(2026, 2, 1))
+    # the case stays listed, first, as invalid; what its plan gives is kept and marked incomplete
+    assert [(o.rule, o.status, o.incomplete) for o in found] == [("case.invalid", "invalid", True),
+                                                                 ("plan.objective", "overdue", True)]
+    assert found[0].due is None and found[0].source == "cases/p/case.yaml:2"  # where the YAML parser stops
 
 
 def test_uids_are_stable_and_distinct(caseload):

@@ -92,6 +92,9 @@ def test_recording_json_equals_the_library_result(repo, cli, tmp_path, command):
     r = cli(command, *args, "--no-commit", "--format", "json", "-C", repo, "--today", DAY)
     assert r.code == 0, r.err
     data = check(command, r)
+    if command == "close":  # close adds what the closure ends and what stays open (issue 19)
+        ends, still = data.pop("ends"), data.pop("stays_open")
+        assert ends and all(o["case"] == "an-nguyen" and o["status"] != "done" for o in ends + still)
     assert data == library(record, other).to_dict()
     assert data["git"] == "skipped" and data["files"] and all((repo / f).is_file() for f in data["files"])
     assert "wrote" not in r.out and "wrote" not in r.err
@@ -246,3 +249,15 @@ def test_other_reading_commands_print_only_their_documented_json(cli, args):
     assert r.code in (0, 1), r.err
     name = " ".join(args[:2]) if args[0] == "i18n" else args[0]
     assert isinstance(check(name, r), list)
+
+
+def test_an_output_file_that_cannot_be_written_is_a_translated_error(cli, tmp_path):
+    """--output under a path that is a file, not a folder: exit 1 with the reason, in the user's language,
+    no traceback."""
+    (tmp_path / "a-file").write_text("not a folder\n")
+    target = tmp_path / "a-file" / "due.json"
+    r = cli("due", "--format", "json", "--output", target, "--caseload", SAMPLE, "--today", TODAY)
+    assert r.code == 1 and "cannot write" in r.err and "Traceback" not in r.err, r.err
+    assert (tmp_path / "a-file").read_text() == "not a folder\n"
+    ru = cli("--lang", "ru", "due", "--format", "json", "--output", target, "--caseload", SAMPLE, "--today", TODAY)
+    assert ru.code == 1 and "cannot write" not in ru.err and str(target) in ru.err, ru.err

@@ -134,13 +134,22 @@ def test_no_personal_value_when_new_meets_an_existing_case(caseload):
 
 
 @pytest.mark.parametrize("name", ['a"b', "a\\b", "line\nbreak", "---", "!!python/object:os.system", "*alias", "&a x",
-                                  "# not a comment", "{x: 1}", "[a]", "ключ: значение", "tab\there", "\u202eevil", "'quoted'"])
+                                  "# not a comment", "{x: 1}", "[a]", "ключ: значение", "tab\there", "'quoted'"])
 def test_new_writes_any_name_as_data_and_it_reads_back(name, caseload, cli):
     root = caseload({})
     result = cli("new", "mq", "--name", name, "--language", "es", "--caseload", root)
     assert result.code == 0, result.err
     cl = load(root)
     assert cl.cases["mq"].model.person.name == name.strip()
+
+
+@pytest.mark.parametrize("name", ["\u202eevil", "a\x1b[2Jb", "bell\x07"])
+def test_new_refuses_a_name_a_terminal_would_act_on(name, caseload, cli):
+    """A direction override or an escape sequence in a value: refused like in a file (control-character)."""
+    root = caseload({})
+    result = cli("new", "mq", "--name", name, "--language", "es", "--caseload", root)
+    assert result.code == 1 and "control-character" in result.err
+    assert not (root / "cases" / "mq").exists()
 
 
 # ---------------------------------------------------------------- file modes

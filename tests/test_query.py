@@ -121,7 +121,11 @@ def test_marks_tally_and_fail_on(everything):
     assert listed.fails("overdue") == any(o.past_due for o in listed.rows)
     with pytest.raises(QueryError):
         fails([], "never")
-    assert set(FAIL_ON) == {"overdue", "due-soon"}
+    assert set(FAIL_ON) == {"overdue", "due-soon", "invalid"}
+    # a case that could not be read: not past due, but it fails --fail-on overdue (it may hide an overdue
+    # deadline) and --fail-on invalid alone
+    assert tally(["invalid!", "overdue!", "upcoming"]) == Tally(past_due=1, upcoming=1, invalid=1)
+    assert fails(["invalid!"], "overdue") and fails(["invalid!"], "invalid") and not fails(["overdue!"], "invalid")
 
 
 def test_select_keeps_the_order_it_is_given(everything):

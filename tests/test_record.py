@@ -237,17 +237,18 @@ def test_refer_and_close_the_referral(repo, cli):
 
 
 def test_close_case(repo, cli):
-    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "-C", repo)
+    r = cli("close", "an-nguyen", "--reason", "moved", "--date", "2026-11-20", "-C", repo)
     assert r.code == 0, r.err
     text = (repo / "cases/an-nguyen/case.yaml").read_text()
+    # comments naming `closed` describe the field and stay
     assert "status: closed                # active | closed" in text
-    assert "closure: {date: 2026-11-20, reason: employed} # when closed: {date, reason}" in text
-    assert cli("close", "an-nguyen", "--reason", "again", "-C", repo).code == 1
+    assert "closure: {date: 2026-11-20, reason: moved} # when closed: {date, reason}" in text
+    assert cli("close", "an-nguyen", "--reason", "moved", "-C", repo).code == 1  # already closed
     assert cli("validate", "-C", repo, "--today", TODAY.isoformat()).code == 0
 
 
 def test_close_before_opening_is_refused(repo, cli):
-    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2025-01-01", "-C", repo)
+    r = cli("close", "an-nguyen", "--reason", "completed", "--date", "2025-01-01", "-C", repo)
     assert r.code == 1 and "date-order" in r.err
 
 
@@ -335,7 +336,7 @@ def test_unchanged_value_writes_and_commits_nothing(repo, cli):
 
 
 def test_recording_on_a_closed_case_is_allowed_with_a_note(repo, cli):
-    r = cli("close", "an-nguyen", "--reason", "employed", "--date", "2026-11-20", "-C", repo)
+    r = cli("close", "an-nguyen", "--reason", "transferred", "--date", "2026-11-20", "-C", repo)
     assert "closed;" not in r.err
     r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-21", "-C", repo)
     assert r.code == 0 and "the case is closed" in r.err
@@ -364,10 +365,23 @@ def test_symlinked_case_file_is_not_written_through(repo, cli, tmp_path):
     assert b"2026-09-01" in outside.read_bytes() and case.is_symlink()
 
 
-def test_a_mistyped_event_type_is_written_with_a_warning(repo, cli):
-    r = cli("log", "an-nguyen", "montly-review", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
-    assert r.code == 0
-    assert "unknown-event-type" in r.err and "monthly-review" in r.err
+@pytest.mark.parametrize("typo, meant", [("montly-review", "monthly-review"), ("worksite-visit", "worksite-monitoring"),
+                                         ("phonecall", "phone-call"), ("quaterly-report", "quarterly-report")])
+def test_a_mistyped_event_type_is_refused_with_a_suggestion(repo, cli, typo, meant):
+    head = git(repo, "rev-parse", "HEAD")
+    r = cli("log", "an-nguyen", typo, "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
+    assert r.code == 2 and f"did you mean `{meant}`?" in r.err and typo not in r.err  # the value is not echoed
+    assert not (repo / "cases/an-nguyen/events").exists() and git(repo, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize("kind", ["monthly-review", "contact", "home-visit", "email", "job-coaching"])
+def test_every_known_type_is_logged(repo, cli, kind):
+    assert cli("log", "an-nguyen", kind, "--by", "jsmith", "--date", "2026-11-01", "-C", repo).code == 0
+
+
+def test_a_misspelled_program_is_refused_with_a_suggestion(repo, cli):
+    r = cli("log", "an-nguyen", "monthly-review", "--program", "ca-dds-cpp", "--by", "jsmith", "-C", repo)
+    assert r.code == 2 and "did you mean `ca-dds-ccp`?" in r.err
 
 
 def test_set_killed_before_the_rename_leaves_the_case_and_history_untouched(repo):
@@ -404,7 +418,9 @@ def cli_validate_clean(root) -> bool:
 def test_repository_of_another_user_is_reported_not_ignored(repo, cli, monkeypatch):
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")   # git's own switch for this case
     r = cli("log", "an-nguyen", "contact", "--by", "jsmith", "--date", "2026-11-01", "-C", repo)
-    assert r.code == 1 and "safe.directory" in r.err and "not committed" in r.err
+    # git's state is checked before writing (uncommitted edits, its lock): a repository git refuses is refused first
+    assert r.code == 1 and "safe.directory" in r.err and "nothing was written" in r.err
+    assert not (repo / "cases/an-nguyen/events").exists() or not any((repo / "cases/an-nguyen/events").iterdir())
     assert cli("audit", "-C", repo).code == 1
 
 

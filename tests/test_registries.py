@@ -171,15 +171,32 @@ def test_start_end_and_staff_fields_are_read_as_declared(caseload):
     assert (toy.began(enrollment), toy.ended(enrollment)) == (date(2026, 1, 5), date(2026, 6, 1))
     assert toy.staff_of(enrollment) == [("coach", "jsmith"), ("helper", "ktran"), ("helper", "reva")]
     assert toy.ended({"joined": date(2026, 1, 5)}) is None
+    # the closure ends it too, whichever comes first (the same end the obligations engine stops at)
+    assert toy.ended({"joined": date(2026, 1, 5)}, (), date(2026, 3, 1)) == date(2026, 3, 1)
+    assert toy.ended(enrollment, (), date(2026, 9, 1)) == date(2026, 6, 1)
     czn = load_programs().get("ru-czn-disability")
     assert czn.staff_of({"registered": date(2026, 1, 1), "curator": "gsafina"}) == [("curator", "gsafina")]
 
 
-def test_end_must_name_a_date_field(caseload):
+def test_ends_must_name_a_date_field(caseload):
     root = caseload({})
-    add_toy(root, TOY_PROGRAM.replace("end: left", "end: level"))
+    add_toy(root, TOY_PROGRAM.replace("ends: {fields: [left]}", "ends: {fields: [level]}"))
     found = load_programs(root)
-    assert "xx-toy" not in found and "`end: level` names no enrollment date field" in found.diagnostics[0].message
+    assert "xx-toy" not in found and "`level` is not a date field of the enrollment" in found.diagnostics[0].message
+
+
+def test_an_end_event_ends_the_enrollment_for_reports_as_for_due():
+    """CCP's `transition` event ends the enrollment (FORMAT.md, "When an enrollment ends"): Program.ended
+    reads the events as the engine does; an event of another program does not count."""
+    from types import SimpleNamespace as Event
+
+    ccp = load_programs().get("ca-dds-ccp")
+    enrollment = {"start": date(2026, 1, 5), "authorized_until": date(2027, 1, 31)}
+    assert ccp.ended(enrollment) == date(2027, 1, 31)  # it runs until the authorization ends
+    events = [Event(type="transition", date=date(2026, 8, 14), program=None),
+              Event(type="transition", date=date(2026, 7, 1), program="ca-dor-se")]
+    assert ccp.ended(enrollment, events) == date(2026, 8, 14)
+    assert ccp.ended(enrollment, events, date(2026, 8, 1)) == date(2026, 8, 1)
 
 
 # ---------------------------------------------------------------- report registry
@@ -211,7 +228,10 @@ def test_report_registry_writes_every_registry_the_caseloads_programs_declare(ca
     # 2025: bob, who left on 2025-12-20, and ann's 2025 meeting (before she joined, but a meeting of hers)
     cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2025", "--out", out)
     assert _csv(out / "registry-members-2025.csv")[1:] == ["1,bob,01/10/2025,12/20/2025,REGULAR,,Jordan Smith"]
-    assert _csv(out / "registry-meetings-2025.csv")[1:] == ["2025-04-02,ann,- (02 Apr)"]
+    # a text cell starting with `-` gets a leading ' in CSV (OWASP CSV injection: a spreadsheet would read it
+    # as a formula); the page shows it as written
+    assert _csv(out / "registry-meetings-2025.csv")[1:] == ["2025-04-02,ann,'- (02 Apr)"]
+    assert "<td>- (02 Apr)</td>" in (out / "registry-meetings-2025.html").read_text()
 
 
 def test_kind_chooses_registries_and_an_unknown_one_is_a_usage_error(caseload, cli, tmp_path):

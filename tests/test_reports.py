@@ -369,3 +369,27 @@ def test_redacted_reports_hold_no_personal_value(kind, tmp_path, cli):
     if kind in ("quarterly", "registry"):
         cli("report", kind, "--caseload", root, "--today", TODAY, "--period", "2026-Q3", "--out", tmp_path / "plain")
         assert any(s in p.read_text(encoding="utf-8-sig") for p in (tmp_path / "plain").rglob("*.*") for s in secrets)
+
+
+def test_a_lapsed_ccp_authorization_ends_the_quarterly_reports_after_its_final_quarter(tmp_path, cli):
+    """One end for `due` and the reports (FORMAT.md, "When an enrollment ends"): a CCP authorization that
+    lapses mid-quarter with no extension ends the enrollment there. The report of that quarter is still
+    made (and still due), none after. Hand-computed: authorized_until 2026-08-15 lies in 2026-Q3."""
+    import json
+
+    root = tmp_path / "samples"
+    copy_samples(root)
+    case = root / "cases" / "sofia-ramirez" / "case.yaml"
+    text = case.read_text(encoding="utf-8")
+    assert "authorized_until: 2026-12-15" in text
+    case.write_text(text.replace("authorized_until: 2026-12-15", "authorized_until: 2026-08-15"), encoding="utf-8")
+    out = tmp_path / "out"
+    for period, expected in (("2026-Q3", True), ("2026-Q4", False)):
+        r = cli("report", "quarterly", "--caseload", root, "--today", TODAY, "--period", period, "--out", out)
+        assert r.code == 0, r.err
+        index = (out / f"quarterly-{period}" / "index.html").read_text()
+        assert ("<tr><td>sofia-ramirez</td>" in index) is expected, (period, index)
+    r = cli("due", "--caseload", root, "--today", TODAY, "--all", "--case", "sofia-ramirez", "--rule",
+            "ccp.quarterly-report", "--format", "json")
+    items = sorted(o["item"] for o in json.loads(r.out))
+    assert items and items[-1] == "2026-Q3", items  # the final partial quarter's report, nothing after

@@ -35,7 +35,8 @@ def test_fixtures_cover_every_diagnostic_code_worth_a_file():
     seen = {line.split()[-1] for name in GOLDEN_FIXTURES for line in (FIXTURES / name / "expected.txt").read_text().splitlines()}
     generated_in_tests = {"file-unreadable", "file-too-large", "not-utf8", "yaml-bom", "yaml-too-complex",
                           "symlink-outside", "missing-caseload-file",
-                          "program-invalid", "program-code-ignored"}  # made in tests/test_programs.py
+                          "program-invalid", "program-code-ignored",  # made in tests/test_programs.py
+                          "file-name-unsafe"}  # a line break in a file name: made in tests/test_untrusted_data.py
     assert set(CODES) - seen - generated_in_tests == set()
 
 
@@ -169,3 +170,32 @@ def test_docs_list_every_code():
 
     assert (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8") == codes_markdown(), \
         "regenerate: python -m careerpath.diagnostics > docs/diagnostics.md"
+
+
+@pytest.mark.parametrize("text, code, line", [
+    ("~\n", "empty-file", 1), ("null\n", "empty-file", 1), ("---\n", "empty-file", 1), ("", "empty-file", 1),
+    ("# only a comment\n", "empty-file", 1), ("Bay Navigation\n", "wrong-type", 1), ("# why\n- agency: X\n", "wrong-type", 1),
+    ("agency: X\n---\nagency: Y\n", "yaml-multiple-documents", 2),
+])
+def test_careerpath_yaml_that_is_not_one_mapping_is_an_error(caseload, text, code, line):
+    """careerpath.yaml's top-level shapes, one caseload each (the golden fixture top-level-shapes has the rest)."""
+    root = caseload({"careerpath.yaml": text, "cases/p/case.yaml": "id: p\nperson: {name: Invented, language: en}\n"})
+    got = [(d.file, d.line, d.column, d.severity, d.code) for d in validate(root, TODAY) if d.file == "careerpath.yaml"]
+    assert got == [("careerpath.yaml", line, 1, "error", code)]
+
+
+def test_a_misspelled_top_level_key_is_an_error_and_its_block_is_still_checked(caseload):
+    root = caseload({"careerpath.yaml": "agency: X\nsetings:\n  warn_days: many\n",
+                     "cases/p/case.yaml": "id: p\nperson: {name: Invented, language: en}\nenrolments:\n  ca-dor-vr:\n"
+                                          "    applied: 2026-02-30\n    eligibilty: {status: pending}\n"
+                                          "jobz:\n  - {employer: X, start: 2026-01-01, wage: free}\n"})
+    got = [(d.file, d.line, d.severity, d.code, d.hint) for d in validate(root, TODAY)]
+    assert got == [
+        ("careerpath.yaml", 2, "error", "unknown-key", "did you mean `settings`?"),
+        ("careerpath.yaml", 3, "error", "wrong-type", ""),
+        ("cases/p/case.yaml", 3, "error", "unknown-key", "did you mean `enrollments`?"),
+        ("cases/p/case.yaml", 5, "error", "invalid-date", "write dates as YYYY-MM-DD, e.g. 2026-03-02"),
+        ("cases/p/case.yaml", 6, "warning", "unknown-field", "did you mean `eligibility`?"),
+        ("cases/p/case.yaml", 7, "error", "unknown-key", "did you mean `jobs`?"),
+        ("cases/p/case.yaml", 8, "error", "wrong-type", ""),
+    ]

@@ -48,7 +48,7 @@ documents: [toy-card, interpreter-request]
 stages:
   - {stage: employed, when: {case.working: true}}
   - {stage: in the club}
-end: left
+ends: {fields: [left]}
 """
 
 TOY_RULES = """\

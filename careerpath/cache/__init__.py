@@ -3,14 +3,19 @@
 What to compute and when is :mod:`careerpath.pipeline`'s business; this
 package keeps its inputs and outputs. Everything lives under
 ``<caseload>/.careerpath/cache/`` (ignored by git; the user cache folder when
-the caseload is read-only), every file written atomically, private (0600),
-with a header and a check value. Modules, bottom up:
+the caseload is read-only, or when that folder is a link, someone else's or
+tracked by git), every file written atomically, private (0600), with a header
+and an HMAC under the user's own key, checked before anything is unpickled: a
+cache file that arrived with a cloned repository never runs code. Modules,
+bottom up:
 
-    store     file format, keys, atomic read and write, Stats; the cache folder; the code key
+    trust     the user's cache key (outside every caseload), who owns a file, what git tracks
+    store     file format, keys, authenticated atomic read and write, Stats; where the cache lives; the code key
     scan      the stat index (index.pickle, index.delta): which case folders changed, racy entries
     records   per-case shards (shards/NNNN.pickle): loaded case folders, per file its key and document
     results   the results store (results/): per case its diagnostics and stored obligations for one day
     handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command
+    health    what ``doctor`` says: the key, where the cache lives, files that would not be read
 
 The CLI keeps two more kinds of file here, next to the commands that use
 them (:mod:`careerpath.cli.views`): ``views/`` (``due``'s rows, rendered again
@@ -22,8 +27,8 @@ turn files into results, the program rule files, Python's version) guards
 every file; a case's fingerprint guards its shard record and its results;
 the results are also keyed by ``careerpath.yaml``'s bytes, ``today`` and the
 extra rule folders. Cached diagnostics are returned on every run, exactly as
-an uncached run returns them. A missing, truncated, corrupt or foreign file
-is ignored silently and rebuilt. docs/performance.md has the layout and the
+an uncached run returns them. A missing, truncated, corrupt, foreign or
+untrusted file is ignored and rebuilt (``doctor`` names the untrusted ones). docs/performance.md has the layout and the
 measurements.
 """
 

@@ -40,6 +40,7 @@ class Cache:
         self.stats = stats if stats is not None else Stats()
         self._key: Optional[bytes] = None
         self._keys: dict[Path, bytes] = {}
+        self._places: dict[Path, store.Place] = {}
         self._kept: dict[tuple, Prepared] = {}
 
     @property
@@ -58,7 +59,14 @@ class Cache:
 
     def folder(self, root: Path) -> Path:
         """Where the cache of the caseload at ``root`` lives."""
-        return store.cache_dir(Path(root))
+        return self.place(root).folder
+
+    def place(self, root: Path) -> store.Place:
+        """Where the cache lives and why not in the caseload (:func:`~careerpath.cache.store.place`), decided once."""
+        root = Path(root)
+        if root not in self._places:
+            self._places[root] = store.place(root)
+        return self._places[root]
 
     def prepare(self, root: Path, today: date, *, keep: bool = False) -> Prepared:
         """Scan the caseload and key its results for ``today``; with ``keep``, keep the scan for the next call.

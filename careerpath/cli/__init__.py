@@ -7,6 +7,8 @@ result to :mod:`.output`. Modules:
     common      the app, the option sets every command shares (Annotated), CliError, caseload/today/cache
     output      one output layer: --format text|json|csv, stdout for data, stderr for messages
     shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
+    filters     an unknown filter value (--case, --staff, --program, --rule, --status, a kind) worded as a
+                usage error with did-you-mean; which values are known is obligations.query's
     cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
@@ -76,6 +78,13 @@ def _root(
     ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats)
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit).
 
@@ -94,6 +103,14 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
         print(f"careerpath: the {choice.lang} messages cannot be read ({i18n.catalogue(choice.lang).error}); "
               "using English", file=sys.stderr)
         i18n.use(i18n.SOURCE_LANGUAGE)
+    streams = sys.stdout, sys.stderr
+    from ..textsafe import EscapingStream
+
+    # a terminal shows what a caseload holds and never obeys it (an ESC sequence, a direction override)
+    if _is_terminal(sys.stdout):
+        sys.stdout = EscapingStream(sys.stdout)
+    if _is_terminal(sys.stderr):
+        sys.stderr = EscapingStream(sys.stderr)
     try:
         from .localize import build_command
 
@@ -125,4 +142,6 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
               "and report it (the traceback may hold personal data: check before sharing)").format(name=type(e).__name__),
               file=sys.stderr)
         return 70
+    finally:
+        sys.stdout, sys.stderr = streams
     return result if isinstance(result, int) else 0

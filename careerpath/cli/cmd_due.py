@@ -13,7 +13,7 @@ import typer
 from ..i18n import _, display, display_date, message_of, ngettext, text
 from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCacheOpt, ProgramFilterOpt, RedactOpt,
                      RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
-                     today_of)
+                     output_of, today_of)
 from .output import check_format, write
 from .views import language_state, output_cached
 
@@ -45,7 +45,9 @@ def use_rich() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _when(status: str, due: date, done_on: Optional[date], today: date) -> str:
+def _when(status: str, due: Optional[date], done_on: Optional[date], today: date) -> str:
+    if due is None:  # a case that could not be read: no date to count from
+        return ""
     if status == "done":
         return _("done {date}").format(date=display_date(done_on)) if done_on else display("status", "done")
     days = (due - today).days
@@ -69,7 +71,7 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             status = words[o.status] = display("status", o.status)
         due = dates.get(o.due)
         if due is None:
-            due = dates[o.due] = display_date(o.due)
+            due = dates[o.due] = display_date(o.due) if o.due is not None else "-"
         when_key = (o.status, o.due, o.done_on)
         when = whens.get(when_key)
         if when is None:
@@ -80,6 +82,12 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
         detail = details.get(o.detail)
         if detail is None:
             detail = details[o.detail] = text(o.detail)
+        if o.status == INVALID:  # where it failed and how often, never a value
+            n = dict(getattr(o.detail, "args", ())).get("n", 0)
+            what = text(o.title)
+            detail = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o.source, n=n)
+        elif o.incomplete:
+            detail = f"{detail}; {_('incomplete')}" if detail else _("incomplete")
         extra = f"{o.item}, {detail}" if o.item and detail else o.item or detail
         row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
         if explain:
@@ -118,7 +126,7 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None) ->
         from rich.table import Table
         from rich.text import Text
 
-        styles = {"overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
+        styles = {"invalid": "bold red", "overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
         table = Table(show_edge=False, highlight=False, pad_edge=False)
         for h in HEADERS:
             table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))
@@ -161,10 +169,12 @@ def due(
     all_: bool = typer.Option(False, "--all", help="Include done ones, and the history of closed cases and ended enrollments."),
     explain: bool = typer.Option(False, "--explain", help="Show each obligation's rule, citation and the file:line it comes from."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, csv or ics."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to FILE (atomically) instead of standard output."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write to FILE (atomically; a regular file only) instead of standard "
+                                              "output; - is standard output."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
-                                          help="Exit 3 when anything listed is overdue (or, with due-soon, due soon or overdue)."),
+                                          help="Exit 3 when anything listed is overdue or a case could not be read "
+                                               "(with due-soon: also due soon; with invalid: only unreadable cases)."),
     lang: ContentLangOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
@@ -175,11 +185,15 @@ def due(
     Each line is one obligation of one case under one program rule (see
     `careerpath rules`): its status (overdue, partial, due-soon within
     settings.warn_days, upcoming, done), due date, case, what to do and who.
+    A case whose case.yaml could not be read is one line with status invalid,
+    first (it may hide any deadline); obligations of a case another file of
+    which failed are marked incomplete.
     Text is a table on a terminal and plain aligned columns when piped; json
     follows careerpath/schemas/obligations.schema.json; ics is a calendar feed
     (one all-day event per obligation, stable UIDs, no names).
 
-    Exit 0; 3 with --fail-on overdue when anything listed is past due (for cron).
+    Exit 0; 3 with --fail-on overdue when anything listed is past due or a case
+    could not be read (for cron).
 
     Example:  careerpath due --caseload sample-cases --within 2w --explain
     """
@@ -190,16 +204,15 @@ def due(
 
     if fail_on is not None and fail_on not in FAIL_ON:
         raise CliError(_("--fail-on must be one of: {choices}").format(choices=", ".join(FAIL_ON)), code=2)
-    if output is not None and format == "text":
+    target = output_of(output, "--output")
+    if target is not None and format == "text":
         raise CliError(_("--output works with --format json, csv or ics"), code=2)
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
     from ..obligations import export
     from ..obligations.query import due as due_list, fails, mark, select, unknown_values
 
-    for unknown in unknown_values(query, cases=found.cases):
-        raise CliError(_("no case `{case}` in this caseload").format(case=unknown.value), code=1,
-                       hint=_("`careerpath due` lists every case"))
+    check_filters(caseload_of(ctx, caseload), found, query)
     from .localize import content_language
 
     language = content_language(ctx, lang, found.config.default_language)
@@ -227,14 +240,14 @@ def due(
     else:
         chosen = redact_obligations(red, due_list(found, day, query).rows)
         marks = [mark(o) for o in chosen]
-        body = (export.to_ics(chosen, language, found.config.agency or "careerpath") if format == "ics"
+        body = (export.to_ics(chosen, language, found.config.agency or "careerpath", day) if format == "ics"
                 else cells_of(chosen))
     if format == "json":
-        write(redact_content(red, export.join_json(body)), output)
+        write(redact_content(red, export.join_json(body)), target)
     elif format == "csv":
-        write(redact_content(red, export.join_csv(body)), output)
+        write(redact_content(red, export.join_csv(body)), target)
     elif format == "ics":
-        write(redact_content(red, body), output)
+        write(redact_content(red, body), target)
     elif not body:
         print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
     else:
@@ -247,8 +260,9 @@ def due(
 def make_query(*, within: Optional[str] = None, overdue: bool = False, statuses: Optional[list] = None,
                cases: Optional[list] = None, programs: Optional[list] = None, rules: Optional[list] = None,
                staff: Optional[list] = None, everything: bool = False) -> Any:
-    """The library's :class:`~careerpath.obligations.query.Query` for these options; a bad value is a usage error."""
-    from ..obligations.query import Query, QueryError
+    """The library's :class:`~careerpath.obligations.query.Query` for these options; a bad value is a usage error
+    (an unknown --status with did-you-mean)."""
+    from ..obligations.query import Query, QueryError, Unknown
 
     try:
         return Query(within=within, overdue=overdue, statuses=tuple(statuses or ()), cases=tuple(cases or ()),
@@ -257,18 +271,55 @@ def make_query(*, within: Optional[str] = None, overdue: bool = False, statuses:
     except QueryError as e:
         if e.option == "--within":
             raise CliError(_("--within must be a count and a unit: 14d, 2w, 1m, 1y"), code=2) from None
+        if e.option == "--status":
+            from ..suggest import one
+            from .filters import raise_unknown
+
+            raise_unknown(Unknown(e.option, e.value, one(e.value, e.choices) or ""), e.choices)
         raise CliError(_("{option} must be one of: {choices}").format(option=e.option, choices=", ".join(e.choices)),
                        code=2) from None
 
 
+INVALID = "invalid"  # obligations.engine.INVALID (not imported: a warm `due` reads no rules)
+
+
+def check_filters(root: Path, found: Any, query: Any) -> None:
+    """Exit 2 with did-you-mean on a --case, --staff, --program or --rule value the caseload does not know.
+
+    The check is the library's (:func:`careerpath.obligations.query.unknown_values`); the programs and
+    rules are read only when --program or --rule is given (a warm `due` reads none).
+    """
+    from ..obligations.query import unknown_values
+    from .filters import raise_unknown
+
+    staff = None
+    if query.staff and not set(query.staff) <= set(found.config.staff):  # staff named on cases count too
+        staff = set(found.config.staff) | {s for o in found.obligations(history=True) for s in o.staff}
+    programs = rules = None
+    if query.programs or query.rules:
+        from ..programs import load_programs
+
+        loaded = load_programs(root)
+        programs = loaded.ids()
+        if query.rules:
+            rules = [r.id for r in loaded.rulebook().rules]
+    known = {"--case": found.cases, "--staff": staff, "--program": programs, "--rule": rules}
+    for unknown in unknown_values(query, cases=found.cases, staff=staff, programs=programs, rules=rules):
+        pool = known[unknown.option]
+        raise_unknown(unknown, [*pool, "common"] if unknown.option == "--program" else pool)
+
+
 def summary(marks: list[str]) -> str:
-    """One closing line: how many are past due, due soon, upcoming (and done); ``marks`` as
-    :func:`careerpath.obligations.query.mark` gives."""
+    """One closing line: how many could not be read, are past due, due soon, upcoming (and done);
+    ``marks`` as :func:`careerpath.obligations.query.mark` gives."""
     from ..obligations.query import tally
 
     count = tally(marks)
     parts = [_("{n} past due").format(n=count.past_due), _("{n} due soon").format(n=count.due_soon),
              _("{n} upcoming").format(n=count.upcoming)]
     parts += [_("{n} done").format(n=count.done)] if count.done else []
+    if count.invalid:  # first: an unreadable case may hide any of the others
+        parts.insert(0, ngettext("{n} case could not be read", "{n} cases could not be read",
+                                 count.invalid).format(n=count.invalid))
     return ngettext("{n} obligation: {parts}", "{n} obligations: {parts}", count.total).format(
         n=count.total, parts=", ".join(parts))

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, Optional
+from pathlib import Path
+from typing import Annotated, Any, List, Optional
 
 import typer
 
 from ..i18n import _, ngettext
 from .common import CaseloadOpt, CliError, FormatOpt, RedactOpt, RedactStaffOpt, app, cache_of, caseload_of, parse_date
 from .output import TEXT_JSON, check_format, emit
+
+
+def _line(text: str) -> None:
+    """Print one line of history: a file name, author or subject from the repository cannot start another
+    line (a newline in an event's file name faked a `key-date-changed` line) nor act on the terminal."""
+    from ..textsafe import escaped
+
+    print(escaped(text, one_line=True))
 
 
 def _show(value: Any) -> str:
@@ -24,6 +33,20 @@ def _show(value: Any) -> str:
 
 def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
+
+
+def _warn_if_cut(root) -> None:
+    """A shallow clone: say the history is cut and since which commit (stderr, so JSON stays as it is)."""
+    from ..history import cut
+
+    grafts = _from_git(lambda: cut(root))
+    if not grafts:
+        return
+    since = ", ".join(f"{sha[:10]} ({when[:10] or '?'})" for sha, when in grafts)
+    print("careerpath: " + _("warning: the history is cut: this clone is shallow and starts at commit {commits}; "
+                             "what was done before shows as done in that commit").format(commits=since),
+          file=sys.stderr)
+    print("  " + _("hint: {hint}").format(hint=_("`git fetch --unshallow` fetches the whole history")), file=sys.stderr)
 
 
 def _from_git(call: Any) -> Any:
@@ -72,6 +95,11 @@ def history_cmd(
     from ..history import history
 
     entries = _from_git(lambda: history(root, case, field))
+    if not entries and not (root / "cases" / case).is_dir():  # neither here now nor in the history
+        from .filters import require
+
+        require("CASE", [case], _case_folders(root))
+    _warn_if_cut(root)
     from .redaction import redact_history, redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
@@ -91,24 +119,33 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
               else _("no commits touch case {case}").format(case=case), file=sys.stderr)
         return 0
     for e in entries:
-        print(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
+        _line(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
         for f in e.files:
             moved = " " + _("(from {path})").format(path=f.old_path) if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
-                print(f"    {f.status} {f.path}{moved}"
+                _line(f"    {f.status} {f.path}{moved}"
                       + (" " + _("(a version is not valid YAML; fields not compared)") if f.unreadable else ""))
             if f.status == "added" and f.path.endswith(("/case.yaml", "/plan.yaml")) and not field:
-                print("        " + _("({n} fields; `careerpath history {case} FIELD` shows one)").format(n=len(f.fields), case=case))
+                _line("        " + _("({n} fields; `careerpath history {case} FIELD` shows one)").format(n=len(f.fields), case=case))
                 continue
             for c in f.fields:
-                print(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
+                _line(f"        {c.field}: {_show(c.old)} → {_show(c.new)}")
     return 0
+
+
+def _case_folders(root: Path) -> list[str]:
+    """The case ids of the folders under cases/ now."""
+    try:
+        return sorted(p.name for p in (root / "cases").iterdir() if p.is_dir())
+    except OSError:
+        return []
 
 
 @app.command("audit")
 def audit_cmd(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
+    case: Optional[List[str]] = typer.Option(None, "--case", metavar="ID", help="Only findings about this case. Repeatable."),
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     redact: RedactOpt = False,
@@ -135,6 +172,12 @@ def audit_cmd(
     from ..history import audit
 
     findings = _from_git(lambda: audit(root, day))
+    _warn_if_cut(root)
+    if case:  # a case deleted since still has its findings
+        from .filters import require
+
+        require("--case", case, set(_case_folders(root)) | {f.case for f in findings})
+        findings = [f for f in findings if f.case in case]
     from .redaction import redacted_stdout, redactor_for
 
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
@@ -153,12 +196,12 @@ def _print_audit(findings: list, format: str) -> int:
             since = (" " + _("(first set to {value} on {date} by {author} in {commit})").format(
                 value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
                 commit=first.get("commit", "?")[:10])) if first else ""
-            print(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
+            _line(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
         elif f.code == "record-deleted":
-            print(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
+            _line(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:
             closed = f.closed or {}
-            print(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(
+            _line(f"{head}: " + _("{files} changed after the case was closed on {date} by {author} in {commit}").format(
                 files=", ".join(f.files), date=closed.get("date", "?")[:10], author=closed.get("author", "?"),
                 commit=closed.get("commit", "?")[:10]))
     n = len(findings)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, message_of
 from .common import CaseloadOpt, CliError, TodayOpt, app, caseload_of, err, today_of
 from .cmd_record import ByOpt, _staff_id
 
@@ -39,6 +39,7 @@ def purge(
     staff = _staff_id(root, by)
     if not staff:
         raise CliError(_("say who purges: --by STAFF (an admin in careerpath.yaml)"), code=2)
+    from ..fsio import WriteError
     from ..gitio import GitError
     from ..team.errors import TeamError
     from ..team.purge import purge as do_purge, steps
@@ -49,6 +50,8 @@ def purge(
         raise CliError(e.message, e.code, e.hint_message) from None
     except GitError as e:
         raise CliError(e.message) from None
+    except WriteError as e:  # the journal's place is a link or not a regular file: refused, never replaced
+        raise CliError(message_of(e)) from None
     print(_("removed the case from {n} commits of this repository; purge marker {id} committed ({file})").format(
         n=result.commits_before - result.commits_after, id=result.purge_id, file=result.journal))
     for path in result.remaining:

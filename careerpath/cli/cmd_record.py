@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated, Any, Callable, List, Optional
 
 import typer
 
@@ -15,6 +15,9 @@ from .common import (ByOpt, CaseloadOpt, CliError, DateOpt, DryRunOpt, FormatOpt
 from .localize import format_diagnostic
 from .output import TEXT_JSON, check_format, emit
 
+LocalEditsOpt = Annotated[bool, typer.Option(
+    "--include-local-edits", help="Commit changes the file already had that no commit holds (a hand edit, a staged "
+                                  "change) with this one, named in the message. Without it such a file is refused.")]
 ProgramOpt = Annotated[Optional[str], typer.Option("--program", "-p", metavar="PROGRAM", show_default=False,
                                                    help="The program this belongs to (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability).")]
 
@@ -43,16 +46,27 @@ def _lock_wait() -> float:
         return RECORD_WAIT
 
 
-def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str = "text") -> int:
+def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str = "text",
+         effect: Optional[Callable[[Any], tuple[Callable[[], None], dict]]] = None,
+         local_edits: bool = False) -> int:
     """Plan -> (dry run | apply) -> output. ``plan`` is a zero-argument callable returning a Change.
 
     Text prints what was written and committed; ``--format json`` prints the
     library's :class:`~careerpath.record.Recorded` instead. Warnings and notes
-    go to standard error either way.
+    go to standard error either way. ``effect`` (``close``) turns the change
+    that was made into (what text prints after it, what JSON adds to it).
     """
-    from ..record import RecordBusy, RecordError, apply, preview, recording_lock
+    from ..record import GitBusy, RecordBusy, RecordError, RecordUsageError, apply, preview, recording_lock
 
     prefix = display_prefix(root)
+    last: list = []  # the change last planned (``effect`` reads it)
+    planner = plan
+
+    def plan():
+        change = planner()
+        last.append(change)
+        return change
+
     try:
         if dry_run:
             result = preview(plan(), today)
@@ -65,14 +79,18 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
                 with recording_lock(root, wait, on_wait=lambda: err("careerpath: " + _(
                         "waiting for another recording in this caseload to finish…"))):
                     # planned again under the lock: another recording may have just added a file
-                    result = apply(plan(), today, commit=not no_commit, locked=True)
+                    result = apply(plan(), today, commit=not no_commit, locked=True, include_local_edits=local_edits,
+                                   wait=wait, on_wait=lambda: err("careerpath: " + _(
+                                       "waiting for git, which is working in this repository…")))
+    except GitBusy as e:
+        raise CliError(e.message, EX_TEMPFAIL, e.hint) from None
     except RecordBusy:
         raise CliError(_("another recording in this caseload took longer than {seconds} s; nothing was written").format(
             seconds=f"{wait:g}"), EX_TEMPFAIL, _("run the command again")) from None
     except RecordError as e:
         for d in e.diagnostics:
             err(format_diagnostic(d, prefix))
-        raise CliError(e.message, 1, e.hint) from None
+        raise CliError(e.message, 2 if isinstance(e, RecordUsageError) else 1, e.hint) from None
     if result.git == "unchanged":
         err("careerpath: " + _("nothing to change: the file already says that"))
     for d in result.warnings:
@@ -104,7 +122,16 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
             print(_("committed {commit} {subject}").format(commit=result.commit[:10],
                                                           subject=result.message.splitlines()[0]))
 
-    emit(result, format, as_text)
+    data: Any = result
+    if effect is not None and last and result.git not in ("failed", "unchanged"):
+        more_text, more = effect(last[-1])
+        data = {**result.to_dict(), **more}
+        shown = as_text
+
+        def as_text() -> None:
+            shown()
+            more_text()
+    emit(data, format, as_text)
     if result.git == "failed":
         raise CliError(_("the change was written but not committed: {notes}").format(notes="; ".join(text(n) for n in result.notes)), 1,
                        _("fix what git reports (a pre-commit hook?), then commit the file yourself"))
@@ -128,6 +155,7 @@ def log_cmd(
     anonymous: bool = typer.Option(False, "--anonymous", help="feedback: given anonymously (the journal names no case)."),
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -162,7 +190,8 @@ def log_cmd(
                        code=2)
     return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program,
                                                   fields=fields),
-                dry_run=dry_run, no_commit=no_commit, format=format)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("refer")
@@ -183,6 +212,7 @@ def refer_cmd(
     program: ProgramOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -212,18 +242,31 @@ def refer_cmd(
             raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
-                    dry_run=dry_run, no_commit=no_commit, format=format)
+                    dry_run=dry_run, no_commit=no_commit, format=format,
+                    local_edits=include_local_edits)
     if outcome is not None:
         raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
         raise CliError(_("a new referral needs --to and --kind"), code=2)
     if consent is not None and consent not in ("agreed", "declined"):
         raise CliError(_("--consent must be agreed or declined"), code=2)
+    import typing
+
+    from ..models import Referral
+
+    kinds = typing.get_args(Referral.model_fields["kind"].annotation)  # FORMAT.md's referral kinds
+    if kind not in kinds:
+        from ..suggest import one
+
+        near = one(kind, kinds)
+        raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2,
+                       hint=_("did you mean `{name}`?").format(name=near) if near else "")
     docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
                                                     follow_up=follow, consent=consent, program=program),
-                dry_run=dry_run, no_commit=no_commit, format=format)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("set")
@@ -237,6 +280,7 @@ def set_cmd(
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
@@ -269,25 +313,40 @@ def set_cmd(
 
     pairs = list(zip(extra[::2], extra[1::2]))
     return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
-                dry_run=dry_run, no_commit=no_commit, format=format)
+                dry_run=dry_run, no_commit=no_commit, format=format,
+                local_edits=include_local_edits)
 
 
 @app.command("close")
 def close_cmd(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
-    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the case closes (employed, moved, ...)."),
+    reason: str = typer.Option(..., "--reason", metavar="REASON",
+                               help="Why the case closes: employed, ineligible, declined-services, unable-to-locate, "
+                                    "moved, deceased, transferred, completed or other (with --note)."),
+    note: Optional[str] = typer.Option(None, "--note", metavar="TEXT",
+                                       help="What happened, in words (required with --reason other)."),
+    override: Optional[str] = typer.Option(None, "--override", metavar="WHY",
+                                           help="Close although a program's condition for the reason does not hold "
+                                                "yet (DOR: employed before 90 days in the job), and record why."),
     date: DateOpt = None,
     by: ByOpt = None,
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
     """Close a case: `status: closed` and `closure: {date, reason}` in case.yaml, then commit.
 
-    `careerpath audit` flags any later change to a closed case.
+    The closure ends the case's enrollments: it prints the obligations it ends
+    and those that stay open (the review of the final month, the report of the
+    final quarter, rules that outlive a closure such as DOR's 12-month
+    ineligibility review). Refused when an event or referral is dated after the
+    closure date, and when a program's condition for the reason does not hold
+    (DOR: `employed` only after 90 days in the job, 34 CFR 361.56) unless
+    --override says why. `careerpath audit` flags any later change to a closed case.
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
@@ -298,4 +357,33 @@ def close_cmd(
     staff = _staff_id(root, by)
     from ..record import plan_close
 
-    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff), dry_run=dry_run, no_commit=no_commit, format=format)
+    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff, note=note,
+                                                    override=override),
+                dry_run=dry_run, no_commit=no_commit, format=format, effect=lambda change: _effect(root, change, day_today),
+                local_edits=include_local_edits)
+
+
+def _effect(root: Path, change, today) -> tuple[Callable[[], None], dict]:
+    """What the closure ends and what stays open: the lines text prints (titles in the CLI's language)
+    and the keys JSON adds (``ends``, ``stays_open``: obligations as ``due --format json`` has them)."""
+    from ..closing import effect_of_change
+    from ..i18n import current, display, display_date
+
+    ended, still = effect_of_change(root, change, today)
+    lang = current()
+
+    def line(o) -> str:
+        what = o.title_in(lang) + (f" [{o.item}]" if o.item else "")
+        return f"  {display('status', o.status):<9} {display_date(o.due)}  {o.rule}  {what}"
+
+    def as_text() -> None:
+        print(ngettext("the closure ends {n} obligation:", "the closure ends {n} obligations:", len(ended)).format(
+            n=len(ended)) if ended else _("the closure ends no open obligation"))
+        for o in ended:
+            print(line(o))
+        print(ngettext("{n} obligation stays open after the closure:", "{n} obligations stay open after the closure:",
+                       len(still)).format(n=len(still)) if still else _("no obligation stays open after the closure"))
+        for o in still:
+            print(line(o))
+
+    return as_text, {"ends": [o.to_dict() for o in ended], "stays_open": [o.to_dict() for o in still]}

@@ -11,8 +11,8 @@ import typer
 
 from ..i18n import _, message_of, text as shown   # `text` is the document's text below
 from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt, _globals, app, cache_of, caseload_of, err,
-                     today_of)
-from .output import TEXT_JSON, check_format, emit
+                     output_of, today_of)
+from .output import TEXT_JSON, check_format, emit, write
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -26,8 +26,9 @@ def render(
     lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG",
                                        help="Document language (en, es, vi, hy, hmn, ru). Default: the person's language."),
     format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf]); with --list: text or json."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="PATH",
-                                       help="Write the document here (atomically, mode 0600) instead of stdout."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", metavar="PATH",
+                                      help="Write the document here (atomically, mode 0600; a regular file only) "
+                                           "instead of stdout; - is stdout."),
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="For reports: 2026-Q3, 2026-11 or 2026. Default: the last complete "
                                               "quarter (quarterly), this month (monthly), the last plan year (annual)."),
@@ -83,8 +84,12 @@ def render(
     root = caseload_of(ctx, caseload)
     kinds = kinds_of(load_programs(root))
     if kind not in kinds:
+        from ..suggest import one
+
+        near = one(kind, kinds)
         raise CliError(_("unknown document kind {kind!r}").format(kind=kind), code=2,
-                       hint=_("kinds: {kinds}").format(kinds=", ".join(kinds)))
+                       hint=_("did you mean `{name}`?").format(name=near) if near
+                       else _("kinds: {kinds}").format(kinds=", ".join(kinds)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
     # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
@@ -94,7 +99,8 @@ def render(
         raise CliError(_("--lang must be a language tag such as en, es, vi, hy, hmn, ru"), code=2)
     if paper is not None and paper not in ("letter", "a4"):
         raise CliError(_("--paper must be letter or a4"), code=2)
-    if format == "pdf" and out is None:
+    target = output_of(out, "--out")
+    if format == "pdf" and target is None:
         raise CliError(_("--format pdf needs --out PATH (a PDF is not printed to the terminal)"), code=2)
     from ..period import PeriodError, parse_period
 
@@ -106,10 +112,12 @@ def render(
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
     from ..documents.engine import default_paper
-    from ..fsio import WriteError, atomic_write
     from ..pipeline import load
 
     loaded = load(root, cache=cache_of(ctx))
+    from .filters import require
+
+    require("CASE", [case], loaded.cases)
     from .redaction import redactor
 
     red = redactor(loaded, redact, redact_staff)
@@ -123,23 +131,23 @@ def render(
         raise CliError(message_of(e), code=1) from None
     for note in doc.notes:
         err("careerpath: " + _("note: {note}").format(note=shown(note)))
-    if out is None:
+    if target is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
-    try:
-        atomic_write(out, data, mode=0o600)
-    except WriteError as e:
-        raise CliError(message_of(e), code=1) from None
-    err(_("wrote {path}").format(path=out))
+    write(data, target, mode=0o600)
+    if not target.stream:
+        err(_("wrote {path}").format(path=target.path))
     return 0
 
 
 def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
     from ..documents import RenderError, kinds_for
     from ..pipeline import load
+    from .filters import require
 
     loaded = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
+    require("CASE", [case], loaded.cases)
     try:
         rows = kinds_for(loaded, case)
     except RenderError as e:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -9,7 +11,7 @@ import typer
 
 from ..i18n import _, message_of, ngettext, text
 from .common import (CaseloadOpt, CliError, FormatOpt, QuietOpt, RedactOpt, RedactStaffOpt, TodayOpt, app, cache_of,
-                     caseload_of, err, today_of)
+                     caseload_folder, caseload_of, err, folder_of, today_of)
 from .output import JSON, TEXT_JSON, check_format, emit
 
 EX_TEMPFAIL = 75
@@ -22,7 +24,7 @@ def report(
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),
-    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: <caseload>/reports)."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: <caseload>/reports)."),
     case: List[str] = typer.Option([], "--case", help="Only this case; repeat for several."),
     staff: List[str] = typer.Option([], "--staff", help="Only cases of this staff id; repeat for several."),
     program: List[str] = typer.Option([], "--program", help="Only cases in this program; repeat for several."),
@@ -52,7 +54,8 @@ def report(
     then exits 75 (EX_TEMPFAIL) so cron wrappers can retry.
 
     Exit 0 when every output was written, 1 when any failed (the others are
-    still written), 2 on usage errors, 75 when the caseload is locked.
+    still written) or when a case could not be read (the files are written
+    without it and it is named), 2 on usage errors, 75 when the caseload is locked.
 
     Example:  careerpath report outcomes --period 2026 --out /srv/reports
     """
@@ -61,8 +64,11 @@ def report(
     from ..period import PeriodError, last_complete_quarter, parse_period, year_of
 
     if kind not in batch.RUNNERS:
+        from ..suggest import one
+
+        near = one(kind, batch.kinds())
         raise CliError(_("unknown report {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(batch.kinds())),
-                       code=2)
+                       code=2, hint=_("did you mean `{name}`?").format(name=near) if near else "")
     if format in ("html", "md"):  # before --document-format, --format chose the documents' format
         raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(TEXT_JSON)), code=2,
                        hint=_("the documents' format is --document-format {format}").format(format=format))
@@ -71,21 +77,39 @@ def report(
         raise CliError(_("--document-format must be html or md"), code=2)
     if registry_kind and kind != "registry":
         raise CliError(_("--kind chooses registries: use it with `report registry`"), code=2)
+    out_folder = folder_of(out, "--out")
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     try:
         per = parse_period(period) if period else (last_complete_quarter(day) if kind == "quarterly" else year_of(day))
     except PeriodError as e:
         raise CliError(message_of(e), code=2) from None
-    out_dir = out if out is not None else root / "reports"
+    out_dir = out_folder if out_folder is not None else caseload_folder(root, "reports")
+    from contextlib import ExitStack
+
+    from ..fsio import WriteError
     from ..pipeline import load
 
     try:
-        with caseload_lock(root, wait):
+        with ExitStack() as held:
+            try:
+                held.enter_context(caseload_lock(root, wait))
+            except WriteError as e:  # a read-only caseload: reports elsewhere need nothing written in it
+                if commit:
+                    raise CliError(_("--commit needs to write in the caseload, which it cannot: {reason}").format(
+                        reason=text(message_of(e))), code=1) from None
+                if not quiet:
+                    err("careerpath: " + _("note: {note}").format(note=_(
+                        "the caseload folder cannot hold the report lock ({reason}); writing without it").format(
+                        reason=text(message_of(e)))))
             loaded = load(root, cache=cache_of(ctx))
-            unknown = [c for c in case if c not in loaded.cases]
-            if unknown:
-                raise CliError(_("no such case: {cases}").format(cases=", ".join(unknown)), code=2)
+            from ..reports.select import case_staff
+            from .filters import require
+
+            require("--case", case, loaded.cases)
+            if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
+                require("--staff", staff, loaded.staff_ids() | {s for cf in loaded.cases.values() for s in case_staff(cf)})
+            require("--program", program, loaded.programs.ids())
             declared = loaded.programs.registries()
             unknown = [k for k in registry_kind if k not in declared]
             if unknown:
@@ -120,38 +144,85 @@ def report(
             err(_("wrote {path} ({what})").format(path=path, what=what))
     for name, reason in result.failed:
         err("careerpath: " + _("failed {name}: {reason}").format(name=name, reason=text(reason)))
+    if result.unreadable:  # the files are written, but their figures lack these cases
+        n = len(result.unreadable)
+        err("careerpath: " + ngettext("{n} case could not be read and is missing from the figures: {list}",
+                                      "{n} cases could not be read and are missing from the figures: {list}",
+                                      n).format(n=n, list=", ".join(where for _c, where in result.unreadable)))
     committed: Optional[str] = None
-    commit_failed = False
+    code = 0
     if commit and result.written:
-        committed, commit_failed = _commit_reports(kind, per.label, [p for p, _w in result.written], out_dir,
-                                                   quiet or format == JSON)
+        committed, code = _commit_reports(root, kind, per.label, [p for p, _w in result.written], out_dir,
+                                          quiet or format == JSON, wait)
     emit(summary(result, kind, per.label, out_dir, committed), format)
-    return 1 if result.failed or commit_failed else 0
+    return code or (1 if result.failed or result.unreadable else 0)
 
 
 def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:
     """What ``report --format json`` prints: the report, the files written (path, what they hold), the
-    outputs that failed (name, reason) and the commit made with --commit (else null)."""
+    outputs that failed (name, reason), the cases left out because their case.yaml did not load (case,
+    file:line) and the commit made with --commit (else null)."""
     return {"kind": kind, "period": period, "out": str(out_dir),
             "written": [{"path": str(p), "what": what} for p, what in result.written],
-            "failed": [{"name": name, "reason": reason} for name, reason in result.failed], "commit": commit}
+            "failed": [{"name": name, "reason": reason} for name, reason in result.failed],
+            "unreadable": [{"case": case, "file": where} for case, where in result.unreadable], "commit": commit}
 
 
-def _commit_reports(kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool) -> tuple[Optional[str], bool]:
-    """Commit the reports written: (the commit made or None, whether committing failed)."""
+def _commit_reports(root: Path, kind: str, label: str, paths: list[Path], out_dir: Path, quiet: bool,
+                    wait: float) -> tuple[Optional[str], int]:
+    """Commit the reports written under the caseload's commit lock (the one recordings take):
+    (the commit made or None, 0 or the exit code when committing failed)."""
     from .. import gitio
+    from ..fsio import COMMIT_LOCK, LockBusy, WriteError, caseload_lock
 
     top = gitio.toplevel(out_dir) if gitio.available() else None
     if top is None:
         err("careerpath: " + _("warning: --commit: the output folder is not inside a git work tree; nothing committed"))
-        return None, False
+        return None, 0
     message = gitio.format_message(f"report {kind} {label}", [("Report", kind), ("Period", label)])
+    not_committed = _("the reports were written but not committed: {reason}")
     try:
-        made = gitio.commit_paths(top, paths, message, force=True)
-    except gitio.GitError as e:
-        err("careerpath: " + _("the reports were written but not committed: {reason}").format(reason=text(e.message)))
-        return None, True
+        with caseload_lock(root, wait, COMMIT_LOCK):
+            lock = gitio.index_lock(top)
+            deadline = time.monotonic() + wait
+            while lock is not None and lock.live and time.monotonic() < deadline:
+                time.sleep(0.2)
+                lock = gitio.index_lock(top)
+            if lock is not None:
+                return None, _index_locked(not_committed, lock)
+            try:
+                made = gitio.commit_paths(top, paths, message, force=True)
+            except gitio.GitError as e:
+                # nothing of ours stays staged for someone else's next commit
+                gitio.run(["reset", "-q", "--", *[os.path.relpath(p, top) for p in paths]], top, check=False)
+                lock = gitio.index_lock(top) if e.lock is not None else None
+                if lock is not None:
+                    return None, _index_locked(not_committed, lock)
+                err("careerpath: " + not_committed.format(reason=text(e.message)))
+                return None, EX_TEMPFAIL if e.lock is not None else 1
+    except LockBusy:
+        err("careerpath: " + not_committed.format(reason=_("a recording or another report held the caseload's commit "
+                                                          "lock for {seconds} s").format(seconds=f"{wait:g}")))
+        return None, EX_TEMPFAIL
+    except WriteError as e:
+        err("careerpath: " + not_committed.format(reason=text(message_of(e))))
+        return None, 1
     if not quiet:
         err(_("committed {commit}: report {kind} {label}").format(commit=made.sha[:10], kind=kind, label=label) if made
             else _("reports unchanged since the last commit; nothing committed"))
-    return (made.sha if made else None), False
+    return (made.sha if made else None), 0
+
+
+def _index_locked(not_committed: str, lock) -> int:
+    """Say why git's lock stops the commit: 75 while a git process holds it, 1 (and what to remove) when none does."""
+    if lock.live:
+        err("careerpath: " + not_committed.format(reason=_("git is working in this repository ({path} is held by "
+                                                           "process {pids})").format(
+            path=lock.path, pids=", ".join(map(str, lock.holders)))))
+        err("  " + _("hint: {hint}").format(hint=_("run the report again with --commit later: its files come out the same")))
+        return EX_TEMPFAIL
+    err("careerpath: " + not_committed.format(reason=_("{path} was left by a git process that is no longer running")
+                                              .format(path=lock.path)))
+    err("  " + _("hint: {hint}").format(hint=_("no git process is using it: remove it (rm {path}) and run the report "
+                                              "again with --commit").format(path=lock.path)))
+    return 1

@@ -39,7 +39,11 @@ def rules(
     check_format(format, TEXT_JSON_CSV)
     from ..programs import load_programs
 
-    book = rule_book(load_programs(_caseload_or_none(ctx, caseload)))
+    programs = load_programs(_caseload_or_none(ctx, caseload))
+    from .filters import program_ids, require
+
+    require("--program", program, program_ids(programs.ids()))
+    book = rule_book(programs)
     chosen = [r for r in book.rules if not program or (r.program or "common") in program]
     from .localize import content_language
 

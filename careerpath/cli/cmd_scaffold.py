@@ -10,13 +10,16 @@ import typer
 
 from ..i18n import _, message_of
 from .localize import format_diagnostic
-from .common import CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_of, err, parse_date, today_of
+from .common import (CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_folder, caseload_of, err, folder_of,
+                     parse_date, today_of)
 from .output import JSON, TEXT_JSON, check_format, emit
 
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to make the caseload (default: here).")] = Path("."),
+    ctx: typer.Context,
+    folder: Annotated[Optional[Path], typer.Argument(help="Where to make the caseload (default: --caseload, else here).",
+                                                     show_default=False)] = None,
     agency: str = typer.Option("My Agency", "--agency", help="The agency's name, shown on documents."),
     language: str = typer.Option("en", "--language", help="The default document language."),
     remote: Optional[str] = typer.Option(None, "--remote", metavar="URL", help="The team's git server (see `careerpath sync`)."),
@@ -31,6 +34,9 @@ def init(
     check_format(format, TEXT_JSON)
     from ..fsio import WriteError
     from ..scaffold import ScaffoldError, init as do_init
+    from .common import _globals
+
+    folder = folder if folder is not None else (_globals(ctx).caseload or Path("."))
 
     try:
         result = do_init(folder, agency=agency, language=language)
@@ -134,7 +140,7 @@ def program_options(args: list[str], root: Path) -> dict[str, str]:
 @app.command()
 def schema(
     ctx: typer.Context,
-    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Folder to write into (default: <caseload>/schemas)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Print one schema to stdout: `careerpath`, `case`, `plan`, `event`, `referral`, `program`, `rules` or `documents`."),
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
@@ -151,17 +157,22 @@ def schema(
     from ..fsio import WriteError
     from ..models import FILE_MODELS
 
+    out_folder = folder_of(out, "--out")
     if kind is not None:  # a schema is JSON already: the same bytes in either format
         kinds = (*FILE_MODELS, *sch.PROGRAM_KINDS)
         if kind not in kinds:
-            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2)
+            from ..suggest import one
+
+            near = one(kind, kinds)
+            raise CliError(_("--kind must be one of: {kinds}").format(kinds=", ".join(kinds)), code=2,
+                           hint=_("did you mean `{name}`?").format(name=near) if near else "")
         sys.stdout.write(sch.render_program(kind) if kind in sch.PROGRAM_KINDS else sch.render(kind))
         return 0
     from ..programs import load_programs
     from .cmd_rules import _caseload_or_none
 
-    root = caseload_of(ctx, caseload) if out is None else _caseload_or_none(ctx, caseload)
-    target = out if out is not None else root / "schemas"
+    root = caseload_of(ctx, caseload) if out_folder is None else _caseload_or_none(ctx, caseload)
+    target = out_folder if out_folder is not None else caseload_folder(root, "schemas")
     try:
         written = sch.write_all(target, load_programs(root))
     except WriteError as e:

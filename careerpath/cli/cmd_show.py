@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ..i18n import _, display, display_date as dd, text
+from ..i18n import _, display, display_date as dd, ngettext, text
 from .cmd_due import warn_on_errors
 from .common import (CaseloadOpt, CliError, ContentLangOpt, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app,
                      cache_of, caseload_of, rule_book, today_of)
@@ -32,21 +32,20 @@ def show(
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..pipeline import load
+    from .filters import require
 
     loaded = load(root, cache=cache_of(ctx))
-    if case not in loaded.cases:
-        import difflib
-
-        close = difflib.get_close_matches(case, sorted(loaded.cases), n=1)
-        raise CliError(_("no case `{case}` in this caseload").format(case=case), code=1,
-                       hint=_("did you mean `{name}`?").format(name=close[0]) if close else _("`careerpath due` lists every case"))
+    require("CASE", [case], loaded.cases)
     warn_on_errors(loaded.diagnostics)
     from ..obligations import case_obligations
     from ..obligations.query import Query, due
     from ..overview import overview
 
     # due's query over this one case: open ones, and those left open when the case or an enrollment ended
-    found = case_obligations(loaded.cases[case], rule_book(loaded.programs), loaded.settings, day, loaded.config_file)
+    # the case's load diagnostics mark what a broken file may hide (`invalid`, `incomplete`)
+    own = [d for d in loaded.diagnostics if d.file.startswith(f"cases/{case}/")]
+    found = case_obligations(loaded.cases[case], rule_book(loaded.programs), loaded.settings, day, loaded.config_file,
+                             own)
     obligations = due(found, day, Query(cases=(case,), history=True)).rows
     from .redaction import redact_obligations, redacted_stdout, redactor
 
@@ -76,10 +75,18 @@ def _print(v: dict, titles: dict[str, str]) -> None:
         needs = [x for x, on in ((_("interpreter"), p["interpreter"]), (_("plain language"), p["plain_language"])) if on]
         print("  " + _("language {lang}").format(lang=p["language"]) + (f", {', '.join(needs)}" if needs else "")
               + ("; " + _("representative: {name}").format(name=p["representative"]) if p["representative"] else ""))
-        status = display("case-status", v["status"]) + (" " + _("since {date}").format(date=dd(v["opened"])) if v.get("opened") else "")
-        if v.get("closure"):
-            status += ", " + _("closed {date} ({reason})").format(date=dd(v["closure"]["date"]), reason=v["closure"]["reason"])
+        closure = v.get("closure")
+        if closure:  # closed on its closure date (the opening date is when it opened, not when it closed)
+            status = _("closed on {date} ({reason})").format(date=dd(closure["date"]),
+                                                             reason=display("closure-reason", closure["reason"]))
+            if v.get("opened"):
+                status += "; " + _("opened {date}").format(date=dd(v["opened"]))
+        else:
+            status = display("case-status", v["status"]) + (
+                " " + _("since {date}").format(date=dd(v["opened"])) if v.get("opened") else "")
         print(f"  {status}")
+        if closure and closure.get("note"):
+            print("  " + _("closure note: {text}").format(text=closure["note"]))
         if v["staff"]:
             print("  " + _("staff: {list}").format(list=", ".join(f"{role} {s['id']}" for role, s in v["staff"].items())))
     if v["problems"]:
@@ -105,9 +112,17 @@ def _print(v: dict, titles: dict[str, str]) -> None:
                   + (" (" + _("due {date}").format(date=dd(o["due"])) + ")" if o["due"] else ""))
     print("\n" + (_("open obligations") if v["obligations"] else _("open obligations: none")))
     for o in v["obligations"]:
-        extra = ", ".join(x for x in (o["item"], text(o["detail"])) if x)
-        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial")))
-        print(f"  {display('status', o['status']):<{width}} {dd(o['due'])}  {titles.get(o['uid'], o['title'])}"
+        title = titles.get(o["uid"], o["title"])
+        if o["status"] == "invalid":  # case.yaml did not load: where, and how many errors (never a value)
+            n = dict(getattr(o["detail"], "args", ())).get("n", 0)
+            title = text(o["title"])
+            extra = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o["source"], n=n)
+        else:
+            extra = ", ".join(x for x in (o["item"], text(o["detail"]), _("incomplete") if o["incomplete"] else "")
+                              if x)
+        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial",
+                                                               "invalid")))
+        print(f"  {display('status', o['status']):<{width}} {dd(o['due']) if o['due'] else '-':<10}  {title}"
               + (f" [{extra}]" if extra else ""))
     if v["open_at_end"]:
         print("\n" + _("left open when the case closed or an enrollment ended: {n} (`careerpath due --all --case {case}`)")

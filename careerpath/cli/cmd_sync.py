@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..i18n import _, ngettext, text
+from ..i18n import _, message_of, ngettext, text
 from .common import CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_of, display_prefix, err, today_of
 from .output import TEXT_JSON, check_format, emit
 
@@ -82,6 +82,7 @@ def sync(
     day = today_of(ctx, today)
     from ..gitio import GitError
     from ..record import RecordBusy, RecordError, recording_lock
+    from ..fsio import WriteError
     from ..team.sync import CheckFailed, SyncError, sync as do_sync
 
     prefix = display_prefix(root)
@@ -109,6 +110,8 @@ def sync(
         raise CliError(e.message, 75, e.hint) from None
     except (RecordError, GitError) as e:
         raise CliError(e.message) from None
+    except WriteError as e:  # .gitattributes that is a link or not a regular file: refused, never replaced
+        raise CliError(message_of(e)) from None
     _print_report(report, format)
     return 0
 

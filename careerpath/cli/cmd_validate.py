@@ -42,7 +42,9 @@ def validate(
     from ..diagnostics import summarize
     from ..pipeline import results
 
-    found = results(root, day, cache=cache_of(ctx, no_cache), obligations=False)
+    cache = cache_of(ctx, no_cache)
+    found = results(root, day, cache=cache, obligations=False)
+    warn_tracked(root, cache)
     diags = found.diagnostics
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
@@ -87,3 +89,21 @@ def summary(errors: int, warnings: int, cases: int, files: int) -> str:
         errors=ngettext("{n} error", "{n} errors", errors).format(n=n(errors)),
         warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=n(warnings)),
         cases=in_cases, files=in_files)
+
+
+def warn_tracked(root, cache) -> None:
+    """Say on stderr (even with --quiet: the pre-commit hook runs it) when git tracks files under `.careerpath/`.
+
+    A tracked cache came from a commit, someone else's maybe; careerpath does not
+    read it (careerpath/cache/trust.py), but it should leave the repository.
+    """
+    from ..cache.store import tracked_files
+
+    tracked = tracked_files(root, cache.place(root) if cache is not None else None)
+    if tracked:
+        print(ngettext("warning: {n} file under `.careerpath/` is tracked by git ({files}); careerpath does not read "
+                       "it. Stop tracking it: git rm -r --cached .careerpath",
+                       "warning: {n} files under `.careerpath/` are tracked by git ({files}); careerpath does not read "
+                       "them. Stop tracking them: git rm -r --cached .careerpath", len(tracked)).format(
+                  n=format_number(len(tracked)), files=", ".join(tracked[:3]) + (" …" if len(tracked) > 3 else "")),
+              file=sys.stderr)

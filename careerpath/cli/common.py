@@ -83,8 +83,8 @@ ProgramFilterOpt = Annotated[Optional[list[str]], typer.Option(
     "--program", metavar="ID", help="Only this program (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability, common). "
                                     "Repeatable.")]
 StatusFilterOpt = Annotated[Optional[list[str]], typer.Option(
-    "--status", metavar="STATUS", help="Only obligations with this status: overdue, partial, due-soon, upcoming, "
-                                       "done. Repeatable.")]
+    "--status", metavar="STATUS", help="Only obligations with this status: invalid, overdue, partial, due-soon, "
+                                       "upcoming, done. Repeatable.")]
 # The recording commands' options (log, refer, set, close).
 DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
                                                 help="When it happened (default: today).")]
@@ -112,11 +112,20 @@ class Globals:
     handle: Optional["Cache"] = None  # the command's one Cache, made on first use (see cache_of)
 
 
+#: Dates the command line accepts: the caseload's own span (periods, quarters and
+#: deadlines computed from 0001-01-01 or 9999-12-31 would leave the calendar).
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+
+
 def parse_date(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise CliError(_("{option} must be a real date written YYYY-MM-DD").format(option=option), code=2) from None
+    if not EARLIEST <= day <= LATEST:
+        raise CliError(_("{option} must be a date from {first} to {last}").format(
+            option=option, first=EARLIEST.isoformat(), last=LATEST.isoformat()), code=2)
+    return day
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -124,9 +133,24 @@ def _globals(ctx: typer.Context) -> Globals:
     return root.obj if isinstance(root.obj, Globals) else Globals()
 
 
+def _typed(ctx: typer.Context, name: str, value: object) -> bool:
+    """Whether the command's own ``name`` option was typed on its command line (not read from the environment)."""
+    if value is None:
+        return False
+    try:
+        source = ctx.get_parameter_source(name)
+    except (AttributeError, TypeError):
+        return True
+    return getattr(source, "name", "COMMANDLINE") != "ENVIRONMENT"
+
+
 def today_of(ctx: typer.Context, today: Optional[str]) -> date:
-    """The date commands compute for: ``--today`` or the real date (the only call of date.today())."""
-    text = today or _globals(ctx).today
+    """The date commands compute for: ``--today`` or the real date (the only call of date.today()).
+
+    Typed after the command, before it, then the environment: an environment
+    variable never beats a value on the command line, wherever it was typed.
+    """
+    text = today if _typed(ctx, "today", today) else (_globals(ctx).today or today)
     return parse_date(text, "--today") if text else date.today()
 
 
@@ -147,8 +171,8 @@ def cache_of(ctx: typer.Context, no_cache: bool = False) -> Optional["Cache"]:
 
 
 def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
-    """The caseload root: ``--caseload`` or the nearest folder upward with careerpath.yaml."""
-    path = caseload or _globals(ctx).caseload
+    """The caseload root: ``--caseload`` (as :func:`today_of` chooses) or the nearest folder upward with careerpath.yaml."""
+    path = caseload if _typed(ctx, "caseload", caseload) else (_globals(ctx).caseload or caseload)
     if path is not None:
         if not path.is_dir():
             raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)
@@ -162,6 +186,66 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
     # its own program folders may translate their messages: searched first when one is shown
     i18n.use_caseload(path)
     return path
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a command's output goes: a regular file, or standard output (``path`` None)."""
+
+    path: Optional[Path]
+
+    @property
+    def stream(self) -> bool:
+        return self.path is None
+
+
+def output_of(value: Optional[str], option: str) -> Optional[Output]:
+    """A ``--out FILE``/``--output FILE`` value: None when not given.
+
+    ``-`` and ``/dev/stdout`` mean standard output, written as a stream. An
+    empty value is a usage error (exit 2): ``Path("")`` would be the current folder.
+    """
+    from ..fsio import STREAMS
+
+    if value is None:
+        return None
+    if not value.strip():
+        raise CliError(_("{option} needs a file name (`-` writes to standard output)").format(option=option), code=2)
+    return Output(None) if value in STREAMS else Output(Path(value))
+
+
+def folder_of(value: Optional[str], option: str) -> Optional[Path]:
+    """A ``--out DIR`` value: None when not given; empty or ``-`` is a usage error, a non-folder exit 1.
+
+    A folder the user names may be a link to a folder (``/tmp`` on macOS is
+    one); the files written in it are checked one by one (fsio.check_target).
+    """
+    from ..fsio import STREAMS
+
+    if value is None:
+        return None
+    if not value.strip() or value in STREAMS:
+        raise CliError(_("{option} needs a folder name").format(option=option), code=2)
+    path = Path(value)
+    if (path.exists() or path.is_symlink()) and not path.is_dir():
+        raise CliError(_("{path} is not a folder; {option} names the folder to write into").format(
+            path=value, option=option), code=1)
+    return path
+
+
+def caseload_folder(root: Path, name: str) -> Path:
+    """``<caseload>/<name>`` as a default output folder, unless it is a link leading outside the caseload.
+
+    A caseload is often a cloned repository: its ``reports`` or ``schemas``
+    may be a link to anywhere, and careerpath does not write through it.
+    """
+    from ..loader import inside
+
+    folder = root / name
+    if folder.is_symlink() and not inside(root, folder):
+        raise CliError(_("{path} is a link leading outside the caseload; it is not followed").format(path=folder),
+                       code=1, hint=_("remove the link, or name the output folder with --out DIR"))
+    return folder
 
 
 def display_prefix(root: Path) -> str:

@@ -6,10 +6,14 @@ and typer's own section titles (Options, Commands, required, default) come out
 of the ``cli`` catalogue. The same walk gives the extractor the English help
 strings (:func:`help_strings`), so catalogues never drift from the docstrings.
 
-It also adds ``--lang`` to every command that does not declare it, with
-``expose_value=False``: ``careerpath validate --lang ru`` is then legal
-without each command growing a parameter it would ignore (main() has already
-read the value).
+It also adds the root's options (``--caseload``, ``--today``, ``--lang``,
+``--debug``, ``--no-cache``) to every command that does not declare them,
+with ``expose_value=False``: the README promises them before or after the
+command name, and ``careerpath history X --today D`` is then legal without
+each command growing a parameter it would ignore. ``--lang`` and ``--debug``
+were already read by main(); the others, when given after the command, set
+the root's values (the value after the command wins, as for commands that
+declare them).
 """
 
 from __future__ import annotations
@@ -46,6 +50,28 @@ def _patch_usage_prefix() -> None:
     HelpFormatter.write_usage = write_usage
 
 
+#: The root options every command accepts after its name, and the field of
+#: :class:`~careerpath.cli.common.Globals` each sets (None: main() reads it from argv).
+SHARED = {"caseload": "caseload", "today": "today", "lang": None, "debug": None, "no_cache": "cache"}
+
+
+def _to_root(field: str):
+    """A callback storing a value given after the command into the root's Globals."""
+
+    def callback(ctx, param, value):
+        source = ctx.get_parameter_source(param.name)
+        if value is None or getattr(source, "name", "") != "COMMANDLINE":
+            return value  # not on this command's line (an environment variable is read by the root already)
+        from .common import Globals
+
+        found = ctx.find_root().obj
+        if isinstance(found, Globals):
+            setattr(found, field, (not value) if field == "cache" else value)
+        return value
+
+    return callback
+
+
 def build_command(app):
     import typer.core
     import typer.main
@@ -55,14 +81,18 @@ def build_command(app):
         _patch_usage_prefix()
     except (ImportError, AttributeError):  # a typer without the vendored click: the prefix stays English
         pass
-    lang_param = next((p for p in root.params if p.name == "lang"), None)
+    shared = [p for p in root.params if p.name in SHARED]
     translate = i18n.current() != i18n.SOURCE_LANGUAGE
     # typer's own words ("Options", "required", "default: {default}") go through gettext's `_`
     typer.core._ = i18n._
     for cmd in _walk(root):
-        if lang_param is not None and cmd is not root and not any("--lang" in p.opts for p in cmd.params):
-            extra = copy.copy(lang_param)
+        for param in shared if cmd is not root else ():
+            if any(set(param.opts) & set(p.opts) for p in cmd.params):
+                continue
+            extra = copy.copy(param)
             extra.expose_value = False
+            if param.name in SHARED and SHARED[param.name]:
+                extra.callback = _to_root(SHARED[param.name])
             cmd.params.append(extra)
         if not translate:
             continue
@@ -122,8 +152,9 @@ def format_diagnostic(d, prefix: str = "") -> str:
     if i18n.current() == i18n.SOURCE_LANGUAGE:
         return d.format(prefix)
     from ..diagnostics import CODES
+    from ..textsafe import escaped
 
-    path = f"{prefix}/{d.file}" if prefix and prefix != "." else d.file
+    path = escaped(f"{prefix}/{d.file}" if prefix and prefix != "." else d.file, one_line=True)
     message = i18n.text(d.message)
     if not i18n.translated(d.message) and d.code in CODES:
         described = i18n.pgettext("code", CODES[d.code][1])

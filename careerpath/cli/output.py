@@ -72,11 +72,16 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     import csv
     import io
 
+    from ..textsafe import csv_cell
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        # text from a caseload starting with = + - @ tab or CR gets a leading ' (OWASP CSV injection):
+        # a spreadsheet shows it, never runs it; numbers stay numbers
+        writer.writerow([csv_cell(_cell(v)) if isinstance(v, (str, list, tuple)) else _cell(v)
+                         for v in (row.get(c) for c in columns)])
     return buf.getvalue()
 
 
@@ -92,24 +97,37 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write(content: str | bytes, output: Optional[Path] = None) -> None:
-    """``content`` on standard output, or into ``output`` (atomically: a reader never sees half a file)."""
-    if output is None:
+def write(content: str | bytes, output: Any = None, *, mode: Optional[int] = None) -> None:
+    """``content`` on standard output, or into ``output`` (atomically: a reader never sees half a file).
+
+    ``output`` is None, a path, or a :class:`~careerpath.cli.common.Output`
+    (what ``output_of`` made of ``--out``/``--output``); ``-`` and
+    ``/dev/stdout`` are standard output, written as a stream. A file target
+    must be a regular file or absent: a link, a folder, a device or a FIFO is
+    refused with exit 1 naming it, and nothing is written (fsio.check_target;
+    a cloned caseload or a script may aim an output anywhere).
+    """
+    from ..fsio import STREAMS
+
+    path = getattr(output, "path", output)
+    if path is None or str(path) in STREAMS:
         if isinstance(content, bytes):
             sys.stdout.flush()
             sys.stdout.buffer.write(content)
             sys.stdout.buffer.flush()
         else:
             sys.stdout.write(content)
+            sys.stdout.flush()
         return
     from ..fsio import WriteError, atomic_write
-    from ..i18n import _
+    from ..i18n import _, message_of, text
     from .common import CliError
 
     try:
-        atomic_write(output, content)
+        atomic_write(Path(path), content, mode=mode)
     except WriteError as e:
-        raise CliError(_("cannot write {path}: {reason}").format(path=output, reason=text(message_of(e)))) from None
+        # fsio's message names the file and why ("cannot write X: reason", "X is a FIFO…"): not wrapped again
+        raise CliError(message_of(e), code=1) from None
 
 
 def emit(data: Any, format: str, text: Optional[Callable[[], Any]] = None, *,

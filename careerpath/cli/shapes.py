@@ -60,6 +60,13 @@ RECORDED = {**record(files=array(STRING), subject=STRING, message=STRING,
                            "and why it was or was not made; a --dry-run also has \"diff\" (git: dry-run)."}
 RECORDED["properties"]["diff"] = STRING  # only with --dry-run (not required)
 
+# close: what was recorded, and what the closure ends and what stays open after it (obligations as `due`
+# prints them: an `invalid` or `incomplete` one too)
+CLOSED = {**RECORDED, "properties": {**RECORDED["properties"], "ends": {"$ref": "#/definitions/obligations"},
+                                     "stays_open": {"$ref": "#/definitions/obligations"}},
+          "description": RECORDED["description"] + " close adds \"ends\" and \"stays_open\": the obligations the "
+                                                   "closure ends and those that stay open (as `due` prints them)."}
+
 HISTORY_ENTRY = record(
     commit=STRING, date=STRING, author=STRING, email=STRING, subject=STRING, trailers=mapping(array(STRING)),
     files=array(record(status=one_of("added", "modified", "deleted", "renamed"), path=STRING, old_path=nullable(STRING),
@@ -76,7 +83,8 @@ OVERVIEW = {
     "description": "The keys from status to jobs are there when case.yaml loaded; plan when plan.yaml did.",
     "properties": {
         "case": STRING, "today": DATE, "problems": INT, "status": STRING, "opened": nullable(DATE),
-        "closure": nullable(record(date=nullable(DATE), reason=nullable(STRING))),
+        "closure": nullable(record(date=nullable(DATE), reason=nullable(STRING), note=nullable(STRING),
+                                   override=nullable(STRING))),
         "person": PERSON, "staff": mapping(record(id=STRING, name=STRING)),
         "enrollments": array(record(program=STRING, dates=mapping(DATE))),
         "jobs": array(record(employer=STRING, title=nullable(STRING), start=nullable(DATE), end=nullable(DATE),
@@ -103,7 +111,8 @@ PROGRAM = record(
 KIND = record(kind=STRING, programs=array(STRING), title=STRING, period=STRING, audience=STRING)
 KIND_FOR_CASE = record(kind=STRING, title=STRING, missing=array(STRING))
 REPORT = record(kind=STRING, period=STRING, out=STRING, written=array(record(path=STRING, what=STRING)),
-                failed=array(record(name=STRING, reason=STRING)), commit=nullable(STRING))
+                failed=array(record(name=STRING, reason=STRING)),
+                unreadable=array(record(case=STRING, file=STRING)), commit=nullable(STRING))
 DOCTOR_FINDING = record(check=STRING, status=one_of("ok", "warn", "fail"), detail=STRING, fix=STRING)
 COVERAGE = record(lang=STRING, catalogue=STRING, template=nullable(STRING), translated=INT, fuzzy=INT, missing=INT,
                   total=INT, percent={"type": "number"}, complete=BOOL, reviewed_by=nullable(STRING),
@@ -123,6 +132,7 @@ def shapes() -> dict[str, dict]:
     """Command -> the JSON Schema of its ``--format json`` output."""
     obligations = _obligations()
     overview = {**OVERVIEW, "definitions": {"obligation": obligations}}
+    closed = {**CLOSED, "definitions": {"obligations": obligations}}
     return {
         "validate": array(DIAGNOSTIC),
         "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing")),
@@ -135,7 +145,7 @@ def shapes() -> dict[str, dict]:
         "programs": array(PROGRAM),
         "render": {"description": "--list: every kind; --list CASE: the kinds of one case and what each lacks",
                    "anyOf": [array(KIND), array(KIND_FOR_CASE)]},
-        "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": RECORDED,
+        "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": closed,
         "history": array(HISTORY_ENTRY),
         "audit": array(AUDIT_FINDING),
         "report": REPORT,

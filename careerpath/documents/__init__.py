@@ -13,6 +13,8 @@ Modules:
     context   the plain template context, built by one function from what programs declare
     labels    the words the core itself puts in documents, as msgids
     engine    the one Jinja environment factory, template search, language choice, render
+    limits    what a template may cost (loops, sizes, formatting, recursion, time): a caseload's
+              templates are its input, so the sandbox gets limits
 """
 
 from typing import Any

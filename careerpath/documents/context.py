@@ -183,7 +183,6 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
                                  else doc} for doc in r.documents],
                   "consent": r.consent or "", "consent_label": L.CONSENT[r.consent],
                   "follow_up": d(r.follow_up),
-                  "decision_due": d(r.date + timedelta(days=60)) if r.kind == "dor-application" else None,
                   "outcome": {"date": d(r.outcome.date), "conclusion": r.outcome.conclusion or ""} if r.outcome else None}
                  for r in subject.referrals]
     latest = {}

@@ -120,14 +120,18 @@ def _template_loader(dirs: tuple[Path, ...]):
 def make_environment(dirs: tuple[Path, ...]):
     """The one Jinja environment: sandboxed, strict about missing fields, escaping HTML, with gettext.
 
+    Sandboxed: a ``SandboxedEnvironment`` subclass that also limits what a template may cost (loops,
+    sizes, formatting, recursion, time: documents/limits.py), as a caseload's templates are its input.
+
     Translations come from the render context (``_catalog``), so one
     environment (and its compiled-template cache) serves every language.
     """
     from jinja2 import StrictUndefined, pass_context, select_autoescape
-    from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import escape
 
-    env = SandboxedEnvironment(
+    from .limits import limit_filters, limited_sandbox_class
+
+    env = limited_sandbox_class()(
         loader=_template_loader(dirs),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False,
@@ -160,6 +164,7 @@ def make_environment(dirs: tuple[Path, ...]):
 
     env.filters["t"] = translate
     env.filters["md"] = _md_cell
+    limit_filters(env)
     return env
 
 
@@ -176,7 +181,12 @@ def template_dirs(caseload_root: Optional[Path], programs: Optional[ProgramSet] 
         programs = load_programs(root)
     dirs = []
     if root is not None and (root / "templates").is_dir():
-        dirs.append((root / "templates").resolve())
+        folder = root / "templates"
+        if folder.is_symlink() and not folder.resolve().is_relative_to(root.resolve()):
+            # a cloned caseload's templates/ linking elsewhere would pull any file into a document
+            raise RenderError(Message("`templates` is a link pointing outside the caseload; it is not followed "
+                                      "(copy the folder instead)"))
+        dirs.append(folder.resolve())
     for program in sorted(programs, key=lambda p: p.builtin):  # the caseload's own first (a stable sort)
         folder = program.folder / "templates"
         if not folder.is_dir():
@@ -293,7 +303,8 @@ def _obligations(caseload, case_id: str, today: date) -> list:
 
     case_folder = caseload.cases[case_id]
     found = case_obligations(case_folder, load_rules(programs_of(caseload)), caseload.settings, today, caseload.config_file)
-    return sorted(found, key=lambda o: (o.due, o.rule, o.item))
+    # an `invalid` entry has no date and a document of an unreadable case is refused before this
+    return sorted((o for o in found if o.due is not None), key=lambda o: (o.due, o.rule, o.item))
 
 
 def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
@@ -374,8 +385,18 @@ def _render_template(env, name: str, ctx: dict) -> str:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
     from jinja2.exceptions import SecurityError, UndefinedError
 
+    from .limits import TemplateLimit, render_limited
+
     try:
-        return env.get_template(name).render(ctx)
+        return render_limited(env.get_template(name), ctx)
+    except TemplateLimit as e:
+        raise RenderError(_over_limit(e, message_of(e))) from None
+    except RecursionError as e:
+        raise RenderError(_over_limit(e, Message("calls nested too deep (a recursive macro?)"))) from None
+    except MemoryError as e:
+        raise RenderError(_over_limit(e, Message("out of memory"))) from None
+    except OverflowError as e:  # the sandbox's own range cap, or a float out of range (Python's words)
+        raise RenderError(_over_limit(e, str(e))) from None
     except TemplateSyntaxError as e:
         raise RenderError(_template_error(_shown(e.filename or name), e)) from None
     except TemplateNotFound as e:
@@ -387,9 +408,14 @@ def _render_template(env, name: str, ctx: dict) -> str:
         # Jinja's own words (English) stay as they are
         raise RenderError(Message("template {where}: {what}: {detail}", where=where, what=what,
                                   detail=e.message or "")) from None
-    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as e:
+    except (TypeError, ValueError, AttributeError, LookupError, ZeroDivisionError) as e:
         # an error inside a template expression (e.g. an override doing arithmetic on text)
         raise RenderError(Message("template {where}: {error}", where=_template_frame(e), error=type(e).__name__)) from None
+
+
+def _over_limit(e: BaseException, detail: str) -> Message:
+    """A template that asked for more than a document may cost (documents/limits.py): where, and which limit."""
+    return Message("template {where}: over a limit: {detail}", where=_template_frame(e), detail=detail)
 
 
 def _template_error(where: str, e) -> Message:

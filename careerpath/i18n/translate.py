@@ -22,9 +22,12 @@ from .messages import Message
 
 #: Stored values whose *display* is translated, by message context.
 DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
-    "status": ("done", "overdue", "due-soon", "upcoming", "partial"),
+    "status": ("done", "overdue", "due-soon", "upcoming", "partial", "invalid"),
     "severity": ("error", "warning"),
     "case-status": ("active", "closed"),
+    # careerpath.closing.CORE_REASONS (a program's own reasons show as written)
+    "closure-reason": ("employed", "ineligible", "declined-services", "unable-to-locate", "moved", "deceased",
+                       "transferred", "completed", "other"),
 }
 
 

@@ -7,11 +7,17 @@ period it covers); each is then checked against the rule's ``done``
 alternatives and given a status. Facts dated after ``today`` (events, done
 dates) are ignored, so ``--today`` answers "what was overdue on that day?".
 
-Where obligations stop: a program rule stops at the enrollment's ``end`` and
-the case's closure; a rule's ``until`` (``transitioned``, a job's ``end``)
-stops it earlier. Occurrences due after that bound are not produced; the ones
-before it whose bound has passed are *history*: kept by
-``include_closed_history=True`` (``due --all``), left out of the morning list.
+Where obligations stop (FORMAT.md, "When an enrollment ends"): a program rule
+stops at the end of its enrollment, which the program declares (``ends:`` in
+program.yaml: date fields such as ``end`` or ``authorized_until``, event types
+such as ``transition``) and which the case's closure always brings; a rule's
+``until`` (``transitioned``, a job's ``end``) stops it earlier. A rule marked
+``outlives_closure`` is stopped by its ``until`` only. A calendar month or
+quarter that began on or before that bound still counts (its review or report
+stays due); an anniversary, a once or a per-item date after it is not
+produced. What was due before the bound and was left undone when the bound
+passed is *history*: kept by ``include_closed_history=True`` (``due --all``),
+left out of the morning list.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from typing import Any, Iterator, Optional
 from ..i18n.messages import Message, join
 from .dates import Duration, month_end, month_start, quarter_end, quarter_label, quarter_start, shift
 from .facts import Facts, Node
+from ..programs.ends import enrollment_end
 from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
 
-STATUSES = ("overdue", "partial", "due-soon", "upcoming", "done")
+STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "done")
 MAX_OCCURRENCES = 2400  # 200 years of months: a bound on any series, whatever the data
 
 
@@ -38,8 +45,8 @@ class Obligation:
     program: str  # program id; "" for case-wide rules (referral.follow-up, plan.objective)
     rule: str
     title: str  # English; see titles / title_in
-    due: date
-    status: str  # done | overdue | due-soon | upcoming | partial
+    due: Optional[date]  # None only for an `invalid` entry (a case whose case.yaml did not load)
+    status: str  # done | overdue | due-soon | upcoming | partial | invalid
     citation: str
     confirmed: bool
     source: str  # file:line of the fact the due date was computed from
@@ -49,6 +56,7 @@ class Obligation:
     item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
+    incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def title_in(self, lang: str) -> str:
@@ -58,25 +66,68 @@ class Obligation:
     @property
     def uid(self) -> str:
         """Stable across runs: the same case, rule, due date and item give the same id."""
-        key = "\x1f".join((self.case, self.rule, self.due.isoformat(), self.item))
+        key = "\x1f".join((self.case, self.rule, self.due.isoformat() if self.due else "", self.item))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (ISO dates); the shape of ``careerpath due --format json``."""
-        return {
+        """JSON-ready (ISO dates); the shape of ``careerpath due --format json``.
+
+        An ``invalid`` entry has ``due`` null and says where its case.yaml failed (``file``, ``line``).
+        """
+        out = {
             "case": self.case, "program": self.program, "rule": self.rule, "title": self.title,
-            "due": self.due.isoformat(), "status": self.status, "past_due": self.past_due,
+            "due": self.due.isoformat() if self.due else None, "status": self.status, "past_due": self.past_due,
             "done_on": self.done_on.isoformat() if self.done_on else None,
             "item": self.item, "detail": self.detail, "staff": list(self.staff),
             "citation": self.citation, "confirmed": self.confirmed, "source": self.source,
-            "history": self.history, "uid": self.uid,
+            "history": self.history, "incomplete": self.incomplete, "uid": self.uid,
         }
+        if self.status == INVALID:
+            file, _sep, line = self.source.rpartition(":")
+            out["file"], out["line"] = file, int(line)
+        return out
 
 
 def sort_key(o: Obligation) -> tuple:
-    """Past due first, then by date, case, program, rule, item (the date as its ordinal: the same
-    order, and a key of ints and strings is cheaper to keep in the cache's stored views)."""
+    """Cases that could not be read first (they may hide anything), then past due, then by date, case,
+    program, rule, item (the date as its ordinal: the same order, and a key of ints and strings is
+    cheaper to keep in the cache's stored views)."""
+    if o.due is None:
+        return (-1, 0, o.case, o.program, o.rule, o.item)
     return (0 if o.past_due else 1, o.due.toordinal(), o.case, o.program, o.rule, o.item)
+
+
+#: the status and rule of the one entry a case whose case.yaml did not load gets
+INVALID = "invalid"
+INVALID_RULE = "case.invalid"
+
+
+def readability(case_folder: Any, found: list[Obligation], load_diagnostics: Any = ()) -> list[Obligation]:
+    """``found`` as the case's files allow: every obligation ``incomplete`` when a file of the case
+    failed to load (an error diagnostic), and one ``invalid`` entry first when case.yaml itself did not
+    load, naming the file, the line of its first error and how many (never a value).
+
+    Why: a case whose case.yaml fails yields no obligations at all, and used to vanish from
+    every list; a broken event file can make a deadline look overdue, or done.
+    """
+    errors = [d for d in load_diagnostics if getattr(d, "severity", "") == "error"]
+    unread = case_folder.case is None or case_folder.case.model is None
+    if not errors and not unread:
+        return found
+    from dataclasses import replace
+
+    out = [replace(o, incomplete=True) for o in found]
+    if unread:
+        file = case_folder.case.file if case_folder.case is not None else f"{case_folder.folder}/case.yaml"
+        own = sorted((d for d in errors if d.file == file), key=lambda d: (d.line, d.column))
+        line = own[0].line if own else 1
+        n = len(own)
+        out.insert(0, Obligation(
+            case=case_folder.id, program="", rule=INVALID_RULE, title=Message("Case file could not be read"), due=None,
+            status=INVALID, citation="careerpath validate", confirmed=True, source=f"{file}:{line}",
+            detail=Message("{n} error", n=n) if n == 1 else Message("{n} errors", n=n),
+            incomplete=True))
+    return out
 
 
 @dataclass
@@ -122,10 +173,12 @@ class _Context:
                               for d in case_folder.events if d.model is not None and d.model.date <= today),
                              key=lambda e: e.date)
         self.closed_on: Optional[date] = None
+        self.closed_as: Optional[str] = None  # the closure reason
         if self.case is not None:
             closure = self.case.get("closure")
             if closure and closure.get("date"):
                 self.closed_on = closure["date"]
+                self.closed_as = closure.get("reason")
             elif self.case.get("status") == "closed":
                 self.closed_on = today  # closed without a date: nothing more is due
         staff = (self.case or {}).get("staff") or {}
@@ -188,10 +241,11 @@ def _candidate(exprs: tuple[DateExpr, ...], facts: Facts, ctx: _Context, calenda
     return None
 
 
-def _bound(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Optional[date]:
-    dates = [ctx.closed_on]
-    if enrollment is not None:
-        dates.append(enrollment.get("end"))
+def _bound(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Optional[date]:
+    """The last day the rule runs for this case: the enrollment's end, the closure, the rule's ``until``."""
+    dates: list = []
+    if not (rule.outlives_closure and rule.outlives(ctx.closed_as if ctx.closed_on else None)):
+        dates += [ctx.closed_on, end]
     for path in rule.until:
         node = facts.date(path)
         dates.append(node.value if node else None)
@@ -209,16 +263,16 @@ def _item_name(rule: Rule, item: Node, facts: Facts) -> str:
 
 # ---------------------------------------------------------------- occurrences by kind
 
-def _once(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+def _once(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Iterator[_Occurrence]:
     found = _candidate(rule.due, facts, ctx, rule.calendar)
     if found is not None:
         due, node, note = found
-        bound = _bound(rule, facts, ctx, enrollment)
+        bound = _bound(rule, facts, ctx, end)
         if bound is None or due <= bound:
             yield _Occurrence(due, node, facts, bound, note=note)
 
 
-def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Iterator[_Occurrence]:
     offsets = _offsets(rule, ctx.settings)
     for item in facts.each(rule.each or ""):
         f = facts.with_item(item)
@@ -229,7 +283,7 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict
             continue
         base, node, note = found
         name = _item_name(rule, item, f)
-        bound = _bound(rule, f, ctx, enrollment)
+        bound = _bound(rule, f, ctx, end)
         for off in offsets:
             due = shift(base, off, rule.calendar)
             if due is None or (bound is not None and due > bound):
@@ -264,7 +318,7 @@ def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
             previous = end
 
 
-def _recurring(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dict]) -> Iterator[_Occurrence]:
+def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Iterator[_Occurrence]:
     assert rule.start is not None
     node = _date_of(rule.start, facts)
     if node is None:
@@ -272,17 +326,19 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, enrollment: Optional[dic
     start = shift(node.value, _offset(rule.start.offset, ctx.settings))
     if start is None:
         return
-    bound = _bound(rule, facts, ctx, enrollment)
+    bound = _bound(rule, facts, ctx, end)
     offset = _offset(rule.offset, ctx.settings)
     if rule.restart == "on-done":
         yield from _chain(rule, facts, ctx, node, start, bound, offset)
         return
+    # the calendar month or quarter in which the bound falls still counts; an anniversary after it does not
+    calendar_periods = rule.every in ("month", "quarter")
     periods = _periods(rule, start)
     current = next(periods, None)
     while current is not None:
         ps, pe, label = current
         due = shift(pe, offset, rule.calendar)
-        if due is None or (bound is not None and due > bound):
+        if due is None or (bound is not None and (ps if calendar_periods else pe) > bound):
             return
         following = next(periods, None)
         next_due = shift(following[1], offset, rule.calendar) if following else None
@@ -420,28 +476,36 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
         past_due=status != "done" and occ.due < today,
-        history=occ.bound is not None and occ.bound <= today, titles=dict(rule.titles),
+        # left undone when its enrollment or series ended: history (what fell due in the final period stays due)
+        history=occ.bound is not None and occ.bound <= today and occ.due < occ.bound, titles=dict(rule.titles),
     )
 
 
-def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None) -> list[Obligation]:
-    """Every obligation of one case folder (history included), unsorted."""
+def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None,
+                     load_diagnostics: Any = ()) -> list[Obligation]:
+    """Every obligation of one case folder (history included), unsorted; ``load_diagnostics`` (those of
+    the case's files) mark what a failed file may have hidden (:func:`readability`)."""
     ctx = _Context(case_folder, settings, config_file, today)
     out: list[Obligation] = []
+    ends: dict[str, Optional[date]] = {}
     for rule in book.rules:
-        enrollment = None
+        end = None
         roots = ctx.roots
         if rule.program:
             enrollment = ctx.enrollment(rule.program)
             if enrollment is None:
                 continue
+            if rule.program not in ends:
+                declared = book.ends.get(rule.program)
+                ends[rule.program] = enrollment_end(declared, rule.program, enrollment, ctx.events) if declared else None
+            end = ends[rule.program]
             roots = {**roots, "enrollment": Node(enrollment, case_folder.case, ("enrollments", rule.program))}
         facts = Facts(roots)
         if not facts.holds(rule.when):
             continue
-        for occ in _KINDS[rule.kind](rule, facts, ctx, enrollment):
+        for occ in _KINDS[rule.kind](rule, facts, ctx, end):
             out.append(_obligation(rule, occ, ctx, settings.warn_days))
-    return out
+    return readability(case_folder, out, load_diagnostics)
 
 
 def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
@@ -456,8 +520,14 @@ def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
     book = rules if rules is not None else load_rules(caseload.programs)
     settings = caseload.settings
     out: list[Obligation] = []
+    by_case: dict[str, list] = {}
+    for d in caseload.diagnostics:
+        parts = d.file.split("/")
+        if len(parts) > 2 and parts[0] == "cases":
+            by_case.setdefault(parts[1], []).append(d)
     for case_id in sorted(caseload.cases):
-        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_file))
+        out.extend(case_obligations(caseload.cases[case_id], book, settings, today, caseload.config_file,
+                                    by_case.get(case_id, ())))
     if not include_closed_history:
         out = [o for o in out if not o.history]
     out.sort(key=sort_key)

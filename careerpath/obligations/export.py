@@ -12,15 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
-from .engine import Obligation
+from .engine import INVALID, Obligation
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "obligations.schema.json"
 CSV_COLUMNS = ("case", "program", "rule", "title", "due", "status", "past_due", "done_on", "item", "detail",
-               "staff", "citation", "confirmed", "source", "history", "uid")
+               "staff", "citation", "confirmed", "source", "history", "incomplete", "uid")
 DTSTAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: reruns give identical bytes
 
 
@@ -46,13 +46,16 @@ def to_csv(obligations: Iterable[Obligation]) -> str:
 
 def csv_rows(obligations: Iterable[Obligation]) -> list[str]:
     """Each obligation's CSV line (with its line end), to be joined by :func:`join_csv`."""
+    from ..textsafe import csv_cell
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     out = []
     for o in obligations:
         row = o.to_dict()
         row["staff"] = " ".join(row["staff"])
-        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c]
+        # text cells starting with = + - @ tab CR are prefixed with ' (OWASP): a spreadsheet shows, never runs them
+        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else csv_cell(row[c])
                          for c in CSV_COLUMNS])
         out.append(buf.getvalue())
         buf.seek(0)
@@ -66,9 +69,12 @@ def join_csv(rows: Sequence[str]) -> str:
     return buf.getvalue() + "".join(rows)
 
 
-def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath") -> bytes:
+def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath",
+           today: Optional[date] = None) -> bytes:
     """An RFC 5545 calendar: one all-day VEVENT per obligation (VEVENT, not VTODO:
-    the common calendar apps show subscribed events but ignore subscribed to-dos)."""
+    the common calendar apps show subscribed events but ignore subscribed to-dos).
+    A case that could not be read is an event on ``today`` (it has no due date, and a
+    feed that left it out would hide it)."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -80,13 +86,15 @@ def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "car
         ev = Event()
         ev.add("uid", f"{o.uid}@careerpath")
         ev.add("dtstamp", DTSTAMP)
-        ev.add("dtstart", o.due)
-        ev.add("dtend", o.due + timedelta(days=1))
+        day = o.due if o.due is not None else (today or date.min)
+        ev.add("dtstart", day)
+        ev.add("dtend", day + timedelta(days=1))
         summary = f"{o.case}: {o.title_in(lang)}"
         if o.item:
             summary += f" ({o.item})"
         ev.add("summary", summary)
-        lines = [f"status: {o.status}", f"rule: {o.rule}", f"citation: {o.citation}"
+        lines = [f"status: {o.status}" + (" (incomplete)" if o.incomplete and o.status != INVALID else ""),
+                 f"rule: {o.rule}", f"citation: {o.citation}"
                  f" ({'confirmed' if o.confirmed else 'needs source'})", f"source: {o.source}"]
         if o.done_on:
             lines.insert(1, f"done: {o.done_on.isoformat()}")

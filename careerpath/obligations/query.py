@@ -9,34 +9,40 @@
         the filter alone, row by row, order kept (the CLI's kept views use it per case)
     unknown_values(query, cases=, staff=, programs=, rules=) -> list[Unknown]
         filter values the caseload does not know, each with the nearest known one
+    unknown(option, values, known, patterns=) -> list[Unknown]
+        the same check for one option of any command (report, render, history, audit
+        check theirs with it too: one place says what a known filter value is)
     mark(row) -> str;  tally(marks) -> Tally;  fails(marks, on) -> bool
         what the summary line and ``--fail-on`` need of a row: its status and
         whether it is past due, as a short string a kept view can store
 
 A row is anything with ``case``, ``status``, ``past_due``, ``history`` and
-``to_dict()``: today an :class:`~careerpath.obligations.engine.Obligation`. A
-new kind of row (a case that could not be read) needs a status in
-:data:`STATUSES`, a place in :func:`~careerpath.obligations.engine.sort_key`
-and, if it should fail a cron run, an entry in :data:`FAIL_ON`.
+``to_dict()``: today an :class:`~careerpath.obligations.engine.Obligation`.
+A case whose case.yaml did not load is one row with status ``invalid``
+(:data:`~careerpath.obligations.engine.INVALID`): sorted first, kept by every
+filter but ``cases`` and ``statuses`` (what it hides may be of any program,
+rule, staff or date), and marked past due for ``--fail-on overdue`` (an
+unreadable case may hide an overdue deadline); ``--fail-on invalid`` fails on
+those alone.
 
 Nothing here prints or reads files: the CLI renders a :class:`DueList`.
 """
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .dates import Duration, DurationError
-from .engine import STATUSES, sort_key
+from .engine import INVALID, STATUSES, sort_key
 
 #: ``--fail-on`` choices: which marks (see :func:`mark`) make a run fail.
 FAIL_ON: dict[str, Callable[[str], bool]] = {
     "overdue": lambda m: m.endswith("!"),
     "due-soon": lambda m: m.endswith("!") or m == "due-soon",
+    "invalid": lambda m: m == INVALID + "!",
 }
 
 
@@ -111,17 +117,20 @@ def select(obligations: Iterable[Any], today: date, query: Query = Query()) -> l
     staff, rules = set(query.staff), query.rules
     out = []
     for o in obligations:
+        if statuses and o.status not in statuses:
+            continue
+        if cases and o.case not in cases:
+            continue
+        if o.status == INVALID:  # a case that could not be read: it may hide anything the other filters ask for
+            out.append(o)
+            continue
         if o.status == "done" and not with_done:
             continue
         if o.history and not query.history:
             continue
-        if statuses and o.status not in statuses:
-            continue
         if query.overdue and not o.past_due:
             continue
         if horizon is not None and (o.status == "done" or o.due > horizon):
-            continue
-        if cases and o.case not in cases:
             continue
         if programs and (o.program or "common") not in programs:
             continue
@@ -141,33 +150,37 @@ def mark(row: Any) -> str:
     key = (row.status, row.past_due)
     found = _MARKS.get(key)
     if found is None:
-        found = _MARKS[key] = row.status + ("!" if row.past_due else "")
+        found = _MARKS[key] = row.status + ("!" if row.past_due or row.status == INVALID else "")
     return found
 
 
 @dataclass(frozen=True)
 class Tally:
-    """How many rows are past due, due soon (or partial, not yet late), later, and done."""
+    """How many rows are past due, due soon (or partial, not yet late), later, and done; and how many
+    cases could not be read (``invalid``, not counted as past due)."""
 
     past_due: int = 0
     due_soon: int = 0
     upcoming: int = 0
     done: int = 0
+    invalid: int = 0
 
     @property
     def total(self) -> int:
-        return self.past_due + self.due_soon + self.upcoming + self.done
+        return self.past_due + self.due_soon + self.upcoming + self.done + self.invalid
 
     def to_dict(self) -> dict[str, int]:
-        return {"total": self.total, "past_due": self.past_due, "due_soon": self.due_soon,
+        return {"total": self.total, "invalid": self.invalid, "past_due": self.past_due, "due_soon": self.due_soon,
                 "upcoming": self.upcoming, "done": self.done}
 
 
 def tally(marks: Iterable[str]) -> Tally:
     """The :class:`Tally` of rows given by their :func:`mark`."""
-    past = soon = done = later = 0
+    past = soon = done = later = unread = 0
     for m in marks:
-        if m.endswith("!"):
+        if m == INVALID + "!":
+            unread += 1
+        elif m.endswith("!"):
             past += 1
         elif m in ("due-soon", "partial"):
             soon += 1
@@ -175,7 +188,7 @@ def tally(marks: Iterable[str]) -> Tally:
             done += 1
         else:
             later += 1
-    return Tally(past, soon, later, done)
+    return Tally(past, soon, later, done, unread)
 
 
 def fails(marks: Iterable[str], on: Optional[str]) -> bool:
@@ -236,6 +249,28 @@ class Unknown:
     nearest: str = ""
 
 
+def unknown(option: str, values: Optional[Iterable[str]], known: Iterable[str], *,
+            patterns: bool = False) -> list[Unknown]:
+    """The ``values`` of one filter option that ``known`` does not hold, each with the nearest known one.
+
+    ``patterns``: a value may be a shell pattern (``dor.*``); it is known when it matches some known
+    value. The nearest is careerpath's one did-you-mean ranking (:mod:`careerpath.suggest`).
+    """
+    from ..suggest import one
+
+    values = [v for v in values or () if v is not None]
+    if not values:
+        return []
+    pool = sorted(set(known))
+    have = set(pool)
+    out = []
+    for value in values:
+        if value in have or (patterns and any(fnmatch.fnmatchcase(r, value) for r in pool)):
+            continue
+        out.append(Unknown(option, value, one(value, pool) or ""))
+    return out
+
+
 def unknown_values(query: Query, *, cases: Optional[Iterable[str]] = None, staff: Optional[Iterable[str]] = None,
                    programs: Optional[Iterable[str]] = None, rules: Optional[Iterable[str]] = None) -> list[Unknown]:
     """The values of ``query`` that name nothing known; a kind left None is not checked.
@@ -243,25 +278,16 @@ def unknown_values(query: Query, *, cases: Optional[Iterable[str]] = None, staff
     A rule pattern is known when it matches some rule id; ``common`` is always a program.
     """
     out: list[Unknown] = []
-
-    def check(option: str, values: Sequence[str], known: Optional[Iterable[str]], matches: Callable) -> None:
-        if known is None or not values:
-            return
-        pool = sorted(set(known))
-        for value in values:
-            if not matches(value, pool):
-                near = difflib.get_close_matches(value, pool, n=1)
-                out.append(Unknown(option, value, near[0] if near else ""))
-
-    def plain(value: str, pool: list) -> bool:
-        return value in pool
-
-    check("--case", query.cases, cases, plain)
-    check("--staff", query.staff, staff, plain)
-    check("--program", query.programs, None if programs is None else [*programs, "common"], plain)
-    check("--rule", query.rules, rules, lambda v, pool: any(fnmatch.fnmatchcase(r, v) for r in pool))
+    if cases is not None:
+        out += unknown("--case", query.cases, cases)
+    if staff is not None:
+        out += unknown("--staff", query.staff, staff)
+    if programs is not None:
+        out += unknown("--program", query.programs, [*programs, "common"])
+    if rules is not None:
+        out += unknown("--rule", query.rules, rules, patterns=True)
     return out
 
 
 __all__ = ["FAIL_ON", "DueList", "Query", "QueryError", "Tally", "Unknown", "due", "fails", "mark", "select", "tally",
-           "unknown_values"]
+           "unknown", "unknown_values"]

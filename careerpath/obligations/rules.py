@@ -24,7 +24,7 @@ count like events). See docs/obligations.md for every rule.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
@@ -136,6 +136,12 @@ class Done(_Spec):
         return self
 
 
+class Outlives(_Spec):
+    """``outlives_closure: {unless: [reasons]}``: the rule goes on after the closure unless it closed for one of these."""
+
+    unless: tuple[str, ...] = ()
+
+
 class Rule(_Spec):
     """One obligation rule, as written in a program file."""
 
@@ -160,6 +166,9 @@ class Rule(_Spec):
     restart: Optional[Literal["on-done"]] = None
     # all
     until: tuple[str, ...] = ()
+    # true (or {unless: [closure reasons]}): the law keeps it running after the case closes and the
+    # enrollment ends (the 12-month ineligibility review, 34 CFR 361.43(e)); only `until` stops it
+    outlives_closure: Union[bool, Outlives] = False
     done: tuple[Done, ...] = ()
     staff: tuple[str, ...] = ()
     explain: str = ""
@@ -226,6 +235,12 @@ class Rule(_Spec):
     def title(self) -> str:
         return self.titles["en"]
 
+    def outlives(self, reason: Optional[str]) -> bool:
+        """Whether this rule goes on after a closure for ``reason`` (None: the enrollment ended otherwise)."""
+        if isinstance(self.outlives_closure, Outlives):
+            return reason not in self.outlives_closure.unless
+        return bool(self.outlives_closure)
+
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (a BCP 47 tag; ``vi-VN`` reads ``vi``), English when there is none."""
         base = (lang or "en").split("-")[0].lower()
@@ -255,11 +270,12 @@ class RuleFile(_Spec):
 
 @dataclass(frozen=True)
 class RuleBook:
-    """Every rule loaded, in file order, and the programs' names."""
+    """Every rule loaded, in file order, the programs' names, and what ends each program's enrollment."""
 
     rules: tuple[Rule, ...]
     programs: dict[str, dict[str, str]]
     files: tuple[str, ...]
+    ends: dict[str, Any] = dc_field(default_factory=dict)  # program id -> programs.registry.Ends
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}

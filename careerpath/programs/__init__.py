@@ -5,12 +5,14 @@
     ProgramSet.kinds()                                 every document kind declared, by name
     ProgramSet.registries()                            every registry declared, by name
     Program: names, enrollment fields (-> a generated model), settings, events,
-             documents, stages, registries, data checks, code checks (built-in only), rules, kinds;
-             .began(enrollment), .ended(enrollment), .staff_of(enrollment)
+             documents, stages, registries, data checks, code checks (built-in only), rules, kinds,
+             ends, closure reasons and conditions;
+             .began(enrollment), .ended(enrollment, events, closed_on), .staff_of(enrollment)
 
 Modules:
     files        which files make up the folders, and their digest (the cache keys on it; imports nothing heavy)
     registry     reading program folders (program.yaml, rules.yaml, documents.yaml, checks.py) into Program values
+    ends         what ends an enrollment (`ends:`) and the day it gives, for the engine and the reports alike
     fields       field declarations -> pydantic models and JSON Schema
     constraints  the data checks a program declares (require, forbid, range, within, date order)
     kinds        document kinds as data (documents.yaml, the shared documents/kinds.yaml): parsed and checked

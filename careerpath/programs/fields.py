@@ -45,6 +45,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 TYPES = ("text", "date", "integer", "number", "boolean", "choice", "staff", "language", "phone", "duration",
          "list", "mapping")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: The bound of a number field that declares none (``wage: 1e26`` crashed currency formatting).
+NUMBER_MAX = 1_000_000_000_000
 
 
 class FieldError(ValueError):
@@ -205,10 +207,11 @@ def _annotation(spec: FieldSpec, owner: str) -> Any:
         base: Any = Annotated[str, Field(min_length=1, pattern=spec.pattern or None)]
     elif spec.type == "date":
         base = Date
-    elif spec.type == "integer":
-        base = Annotated[int, Field(**{k: v for k, v in constraint.items() if k != "description"})]
-    elif spec.type == "number":
-        base = Annotated[float, Field(**{k: v for k, v in constraint.items() if k != "description"})]
+    elif spec.type in ("integer", "number"):
+        # no declared bound still leaves one: a number past what formats exactly is a typing mistake or an attack
+        bounds = {"ge": -NUMBER_MAX, "le": NUMBER_MAX, **{k: v for k, v in constraint.items() if k != "description"}}
+        base = (Annotated[int, Field(**bounds)] if spec.type == "integer"
+                else Annotated[float, Field(allow_inf_nan=False, **bounds)])
     elif spec.type == "boolean":
         base = bool
     elif spec.type == "choice":

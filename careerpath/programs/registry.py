@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..diagnostics import Diagnostic
 from ..i18n.messages import Message
+from .ends import Ends, enrollment_end
 from .fields import FieldError, FieldSpec, build_model, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
 from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
@@ -41,8 +42,11 @@ from .services import SERVICES_FILE, ServiceSpec, read_services
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "end", "enrollment", "settings",
-             "events", "documents", "stages", "codes", "checks", "new", "registries"}
+_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
+             "documents", "stages", "codes", "checks", "new", "ends", "closure", "registries"}
+_ENDS_KEYS = {"fields", "events"}
+_CLOSURE_KEYS = {"reasons", "conditions"}
+_CONDITION_KEYS = {"reason", "needs", "message", "hint"}
 _NEW_KEYS = {"option", "required", "required_when", "value", "when", "comment", "help"}
 _CHECK_KEYS = {"code", "when", "require", "require_any", "forbid", "range", "within", "at", "at_missing", "message",
                "hint"}
@@ -111,8 +115,10 @@ class Program:
     code_checks: tuple[Callable, ...] = ()                       # from a built-in folder's checks.py
     rules: tuple = ()                                            # obligation rules (obligations.rules.Rule)
     new: tuple[NewField, ...] = ()                               # what `careerpath new --program ID` writes
+    ends: Ends = Ends()                                          # what ends an enrollment (besides closure)
+    closure_reasons: tuple[str, ...] = ()                        # closure reasons besides the core ones
+    closure_conditions: tuple = ()                               # closing.Condition: what a reason needs first
     source: str = ""                                             # program.yaml as the user names it
-    end: str = ""                                                # the enrollment field that dates its end
     registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
     kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
     services: tuple[ServiceSpec, ...] = ()                       # its service catalogue (services.yaml)
@@ -143,10 +149,19 @@ class Program:
         value = enrollment.get(self.start) if self.start and isinstance(enrollment, dict) else None
         return value if isinstance(value, date) else None
 
-    def ended(self, enrollment: Any) -> Optional[date]:
-        """The day an enrollment ended: its field named by ``end:`` (None while it runs, or when undeclared)."""
-        value = enrollment.get(self.end) if self.end and isinstance(enrollment, dict) else None
-        return value if isinstance(value, date) else None
+    def ended(self, enrollment: Any, events: Iterable[Any] = (), closed_on: Optional[date] = None) -> Optional[date]:
+        """The day an enrollment ends (FORMAT.md, "When an enrollment ends"), or None while nothing ends it.
+
+        The earliest of what ``ends:`` declares (:func:`enrollment_end`: its date fields, the first
+        event of its types among ``events``, the case's events as models) and ``closed_on``, the
+        case's closure date. The obligations engine stops the program's rules at the same day, so
+        reports and ``due`` agree on when an enrollment ended. A date may lie after today (a CCP
+        authorization runs until ``authorized_until``).
+        """
+        dates = [enrollment_end(self.ends, self.id, enrollment, events) if isinstance(enrollment, dict) else None,
+                 closed_on]
+        dates = [d for d in dates if isinstance(d, date)]
+        return min(dates) if dates else None
 
     def staff_of(self, enrollment: Any) -> list[tuple[str, str]]:
         """(role, staff id) of every ``type: staff`` field set in an enrollment (role "" when undeclared)."""
@@ -195,6 +210,13 @@ class ProgramSet:
             for t, label in p.events.items():
                 out.setdefault(t, label)
         return out
+
+    def known_event_types(self) -> tuple[str, ...]:
+        """The closed list of event types: those some program counts, then the history-only ones."""
+        from ..models import HISTORY_EVENT_TYPES
+
+        counted = tuple(self.event_types())
+        return counted + tuple(t for t in HISTORY_EVENT_TYPES if t not in counted)
 
     def setting_specs(self) -> tuple[FieldSpec, ...]:
         seen: dict[str, FieldSpec] = {}
@@ -255,7 +277,7 @@ class ProgramSet:
                 files.append(str(p.folder / RULES_FILE))
         rules.extend(common_rules())
         files.append(str(PACKAGE_RULES / "common.yaml"))
-        return RuleBook(tuple(rules), names, tuple(files))
+        return RuleBook(tuple(rules), names, tuple(files), {p.id: p.ends for p in self.programs})
 
 
 def _values_at(data: Any, path: tuple) -> list:
@@ -349,6 +371,59 @@ def _new_fields(raw: Any, fields: tuple[FieldSpec, ...]) -> tuple[NewField, ...]
     return tuple(out)
 
 
+def _ends(raw: Any, fields: tuple[FieldSpec, ...], events: dict[str, str]) -> Ends:
+    """``ends: {fields: [...], events: [...]}``: date fields of the enrollment, event types the program declares."""
+    if raw is None:
+        return Ends()
+    if not isinstance(raw, dict):
+        raise FieldError(("ends",), "`ends` is {fields: [enrollment date fields], events: [event types]}")
+    unknown = sorted(set(raw) - _ENDS_KEYS)
+    if unknown:
+        raise FieldError(("ends", unknown[0]), f"`{unknown[0]}` is not a key of `ends` (fields, events)")
+    names = _texts(raw.get("fields"), ("ends", "fields"), "fields")
+    for i, name in enumerate(names):
+        spec = find(fields, (name,))
+        if spec is None or spec.type != "date":
+            raise FieldError(("ends", "fields", i), f"`{name}` is not a date field of the enrollment")
+    types = _texts(raw.get("events"), ("ends", "events"), "events")
+    for i, t in enumerate(types):
+        if t not in events:
+            raise FieldError(("ends", "events", i), f"`{t}` is not an event type this program declares under `events`")
+    return Ends(names, types)
+
+
+def _closure(raw: Any, program_id: str) -> tuple[tuple[str, ...], tuple]:
+    """``closure: {reasons: [...], conditions: [{reason, needs, message, hint}]}`` (rule ids checked later)."""
+    from ..closing import CORE_REASONS, Condition
+
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, dict):
+        raise FieldError(("closure",), "`closure` is {reasons: [...], conditions: [...]}")
+    unknown = sorted(set(raw) - _CLOSURE_KEYS)
+    if unknown:
+        raise FieldError(("closure", unknown[0]), f"`{unknown[0]}` is not a key of `closure` (reasons, conditions)")
+    own = _texts(raw.get("reasons"), ("closure", "reasons"), "reasons")
+    for i, r in enumerate(own):
+        if not _CODE.match(r):
+            raise FieldError(("closure", "reasons", i), "a closure reason is lower-case words joined by hyphens")
+    out = []
+    for i, c in enumerate(raw.get("conditions") or ()):
+        where = ("closure", "conditions", i)
+        if not isinstance(c, dict):
+            raise FieldError(where, "a closure condition is {reason, needs: <rule id>, message, hint}")
+        bad = sorted(set(c) - _CONDITION_KEYS)
+        if bad:
+            raise FieldError(where + (bad[0],), f"`{bad[0]}` is not a key of a closure condition")
+        if c.get("reason") not in (*CORE_REASONS, *own):
+            raise FieldError(where + ("reason",), "`reason` is a closure reason (the core ones or this program's `reasons`)")
+        for key in ("needs", "message"):
+            if not isinstance(c.get(key), str) or not c[key]:
+                raise FieldError(where + (key,), f"a closure condition needs `{key}`")
+        out.append(Condition(c["reason"], c["needs"], c["message"], str(c.get("hint") or ""), program_id))
+    return own, tuple(out)
+
+
 def _code_checks(folder: Path, program_id: str) -> tuple[Callable, ...]:
     path = folder / "checks.py"
     if not path.is_file():
@@ -430,9 +505,6 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         start = data.get("start") or ""
         if start and find(fields, (start,)) is None:
             raise FieldError(("start",), f"`start: {start}` names no enrollment field")
-        end = data.get("end") or ""
-        if end and (find(fields, (end,)) is None or find(fields, (end,)).type != "date"):
-            raise FieldError(("end",), f"`end: {end}` names no enrollment date field")
         registries = tuple(_replace(r, line=pos.key(("registries", r.name))[0] if pos is not None else 1)
                            for r in parse_registries(data.get("registries"), pid, file))
         for path, spec in _walk(fields):
@@ -444,8 +516,10 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             documents=_texts(data.get("documents"), ("documents",), "documents"),
             staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
-            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields), source=file,
-            end=end, registries=registries)
+            stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields),
+            ends=_ends(data.get("ends"), fields, events), source=file, registries=registries)
+        reasons, closure_conditions = _closure(data.get("closure"), pid)
+        program = _replace(program, closure_reasons=reasons, closure_conditions=closure_conditions)
     except FieldError as e:  # its path is where the mistake is written in program.yaml
         return None, [_diag(file, pos, e.path, e.message)]
     extra: list[Diagnostic] = []
@@ -465,6 +539,12 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         except RulesError as e:
             return None, [e.diagnostic] if e.diagnostic else [Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error",
                                                                          "program-invalid", e.message)]
+    program = _replace(program, code_checks=code_checks, rules=rules)
+    problem = _rule_references(program)
+    if problem is not None:
+        where, message = problem
+        return None, [_diag(file, pos, where, message) if where else
+                      Diagnostic(f"{shown}/{RULES_FILE}", 1, 1, "error", "program-invalid", message)]
     kinds: tuple = ()
     if (folder / DOCUMENTS_FILE).exists():
         kinds, errors = read_kinds(folder / DOCUMENTS_FILE, pid, program.fields, f"{shown}/{DOCUMENTS_FILE}")
@@ -475,8 +555,26 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         services, errors = read_services(folder / SERVICES_FILE, f"{shown}/{SERVICES_FILE}")
         if errors:
             return None, errors
-    program = _replace(program, code_checks=code_checks, rules=rules, kinds=kinds, services=services)
+    program = _replace(program, kinds=kinds, services=services)
     return program, extra
+
+
+def _rule_references(program: Program) -> Optional[tuple[tuple, str]]:
+    """(where in program.yaml, message) when a closure condition names no rule of the program; ((), message)
+    when a rule that outlives a closure names a reason that does not exist (in rules.yaml); None when all is well."""
+    from ..closing import CORE_REASONS
+
+    ids = {r.id for r in program.rules}
+    for i, c in enumerate(program.closure_conditions):
+        if c.needs not in ids:
+            return ("closure", "conditions", i, "needs"), f"`needs: {c.needs}` is not a rule of this program"
+    known = (*CORE_REASONS, *program.closure_reasons)
+    for r in program.rules:
+        unless = getattr(r.outlives_closure, "unless", ())
+        wrong = [x for x in unless if x not in known]
+        if wrong:
+            return (), f"rule {r.id}: `outlives_closure.unless` names `{wrong[0]}`, not a closure reason"
+    return None
 
 
 def _replace(p: Program, **changes: Any) -> Program:

@@ -98,8 +98,6 @@ def program_schema() -> dict:
             "calendar": {"type": "string", "description": "a country code for working days (RU)"},
             "staff": {"type": "array", "items": _TEXT, "description": "fact paths of who answers for the obligations"},
             "start": {"type": "string", "description": "the enrollment field that dates its beginning"},
-            "end": {"type": "string", "description": "the enrollment date field that dates its end (reports count "
-                                                     "a person in a period from start to end, or to the case's closure)"},
             "enrollment": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "settings": {"type": "object", "additionalProperties": {"$ref": "#/definitions/field"}},
             "events": {"type": "object", "additionalProperties": {
@@ -112,6 +110,21 @@ def program_schema() -> dict:
                 "properties": {"severity": {"enum": ["error", "warning"]}, "meaning": _TEXT}}},
             "checks": {"type": "array", "items": check},
             "new": {"type": "object", "additionalProperties": {"anyOf": [new_field, {"not": {"type": "object"}}]}},
+            "closure": {"type": "object", "additionalProperties": False,
+                        "description": "closure reasons this program adds, and what a reason needs first",
+                        "properties": {
+                            "reasons": {"type": "array", "items": _TEXT},
+                            "conditions": {"type": "array", "items": {
+                                "type": "object", "additionalProperties": False, "required": ["reason", "needs", "message"],
+                                "properties": {"reason": _TEXT, "needs": {"type": "string", "description": "a rule id of "
+                                               "this program: an obligation of it must be done by the closure date"},
+                                               "message": _TEXT, "hint": _TEXT}}}}},
+            "ends": {"type": "object", "additionalProperties": False,
+                     "description": "what ends an enrollment besides the case's closure: the earliest of these "
+                                    "enrollment date fields and the first event of these types (obligations "
+                                    "stop there; reports count a person in a period from start to this end)",
+                     "properties": {"fields": {"type": "array", "items": _TEXT},
+                                    "events": {"type": "array", "items": _TEXT}}},
             "registries": {"type": "object", "description": "tables of the program's people for `report registry`",
                            "propertyNames": {"pattern": "^[a-z][a-z0-9-]*$"},
                            "additionalProperties": {"$ref": "#/definitions/registry"}},

@@ -36,6 +36,8 @@ class BatchResult:
     written: list[tuple[Path, str]] = field(default_factory=list)   # (path, what: "12 rows")
     failed: list[tuple[str, str]] = field(default_factory=list)     # (output name, reason)
     notes: list[str] = field(default_factory=list)                  # for stderr: Messages (a language fell back)
+    # cases left out of the figures because their case.yaml did not load: (case id, file:line)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +57,21 @@ class ReportRequest:
     def cases(self) -> list[CaseFolder]:
         f = self.filters
         return list(select_cases(self.caseload, cases=f.cases, staff=f.staff, programs=f.programs))
+
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(case id, file:line of its first error) of each case a report must leave out because its
+        case.yaml did not load; --staff and --program cannot tell whether it belongs, so only --case narrows."""
+        from ..obligations import INVALID, readability
+
+        out = []
+        for cid in sorted(self.caseload.cases):
+            case_folder = self.caseload.cases[cid]
+            if case_folder.model is not None or (self.filters.cases and cid not in self.filters.cases):
+                continue
+            diags = [d for d in self.caseload.diagnostics if d.file.startswith(f"cases/{cid}/")]
+            entry = [o for o in readability(case_folder, [], diags) if o.status == INVALID]
+            out.append((cid, entry[0].source if entry else f"{case_folder.folder}/case.yaml:1"))
+        return out
 
     @property
     def default_language(self) -> str:
@@ -158,6 +175,7 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
     open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
     figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency,
                                 req.caseload.programs)
+    figures.unreadable = req.unreadable()
     _emit_page(req, result, "dashboard.html", lambda: dashboard.render(
         figures, programs=req.caseload.programs, staff=req.caseload.config.staff, lang=req.language,
         default=req.default_language, root=req.caseload.root, stamp=req.stamp),
@@ -167,8 +185,9 @@ def run_dashboard(req: ReportRequest) -> BatchResult:
 
 def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
     """Cases enrolled in a program that lists the quarterly report among its documents, active at some
-    point in the period: enrolled by its end (the program's ``start:``), not ended (``end:``) or closed
-    before it began."""
+    point in the period: enrolled by its end (the program's ``start:``), not ended before it began (what
+    the program's ``ends:`` declares, or the closure: the end the obligations engine stops at, so the
+    report of the quarter in which an enrollment ended is still made, and none after)."""
     programs = [p for p in req.caseload.programs if QUARTERLY_KIND in p.documents]
     out = []
     for case_folder in req.cases():
@@ -179,11 +198,18 @@ def quarterly_cases(req: ReportRequest) -> list[CaseFolder]:
             enrollment = case.enrollments.get(program.id)
             if enrollment is None:
                 continue
-            began, ended = program.began(enrollment), program.ended(enrollment)
+            began = program.began(enrollment)
+            ended = program.ended(enrollment, _events_by(case_folder, req.today),
+                                  case.closure.date if case.closure is not None else None)
             if (began is None or began <= req.period.end) and (ended is None or ended >= req.period.start):
                 out.append(case_folder)
                 break
     return out
+
+
+def _events_by(case_folder: CaseFolder, today: date) -> list:
+    """The case's events recorded by ``today`` (what ends an enrollment counts only once it happened)."""
+    return [d.model for d in case_folder.events if d.model is not None and d.model.date <= today]
 
 
 def run_quarterly(req: ReportRequest) -> BatchResult:
@@ -237,7 +263,10 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
 
 
 def run(req: ReportRequest) -> BatchResult:
-    return RUNNERS[req.kind](req)
+    """Write the report; the cases it had to leave out (case.yaml did not load) are in ``unreadable``."""
+    result = RUNNERS[req.kind](req)
+    result.unreadable = req.unreadable()
+    return result
 
 
 def kinds() -> Iterable[str]:

@@ -102,6 +102,8 @@ class Figures:
     hours_per_week_median: float | None = None
     wage_median: dict[str, float] = field(default_factory=dict)   # by currency
     days_to_job_median: float | None = None
+    # cases whose case.yaml did not load, (id, file:line): counted nowhere else, so shown first
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def cie_rate(self) -> float | None:
@@ -123,7 +125,7 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
     by_staff: dict[str, Counter[str]] = {}
     past_due_staff: Counter[str] = Counter()
     for ob in obligations:
-        if ob.status == "done":
+        if ob.status in ("done", "invalid"):  # an unreadable case is Figures.unreadable, not a count
             continue
         by_status[ob.status] += 1
         for sid in ob.staff or (UNASSIGNED,):

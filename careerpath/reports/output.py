@@ -6,7 +6,9 @@
   EX_TEMPFAIL, so cron wrappers can retry).
 - Every file is written atomically with private permissions (:mod:`careerpath.fsio`).
 - Output paths are derived only from report kinds, periods and case ids (all
-  validated), and must stay inside the output folder.
+  validated), and must stay inside the output folder: a subfolder or a file
+  there that is a link (a cloned repository may carry ``reports/`` with
+  links in it) is refused, never written through or replaced.
 """
 
 from __future__ import annotations
@@ -25,5 +27,11 @@ def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
     target = (Path(out_dir) / name)
     if ".." in Path(name).parts or Path(name).is_absolute():
         raise WriteError(Message("refusing to write outside the output folder: {name}", name=name))
-    atomic_write(target, data)
+    folder = Path(out_dir)
+    for part in Path(name).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise WriteError(Message("{path} is a symbolic link or not a folder; careerpath does not write through it",
+                                     path=folder))
+    atomic_write(target, data)  # refuses a target that is not a regular file
     return target

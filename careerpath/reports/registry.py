@@ -14,8 +14,9 @@ Names an expression sees:
 ``case``        the case (``case.id``, ``case.status``, ``case.closure.date``, ...)
 ``person``      the person (``person.name``, ``person.language``, ...)
 ``enrollment``  the case's enrollment in the declaring program (its fields as written)
-``enrolled``    ``enrolled.start`` and ``enrolled.end``: the dates of the program's
-                declared ``start:`` and ``end:`` fields (``end``: else the case's closure)
+``enrolled``    ``enrolled.start`` and ``enrolled.end``: the date of the program's declared
+                ``start:`` field, and the day the enrollment ends (its ``ends:``, else the
+                case's closure; the same end ``due`` stops its obligations at)
 ``referral``, ``event``, ``job``   the row's item (``each: referral`` ...)
 ``period``      ``period.label``, ``period.start``, ``period.end``; ``x in period``,
                 ``period.overlaps(start, end)`` (a missing date is in no period)
@@ -121,14 +122,19 @@ def _defined(value: Any) -> Any:
     return None if isinstance(value, Undefined) else value
 
 
-def _rows(spec: Any, program: Any, cases: Iterable[CaseFolder]) -> Iterator[dict]:
-    """One context per row: the case, its enrollment, and the item (``each``) the row is about."""
+def _rows(spec: Any, program: Any, cases: Iterable[CaseFolder], today: date) -> Iterator[dict]:
+    """One context per row: the case, its enrollment, and the item (``each``) the row is about.
+
+    ``enrolled.end`` is the day the enrollment ends as the obligations engine sees it
+    (:meth:`careerpath.programs.Program.ended`: what the program's ``ends:`` declares, the
+    events of it recorded by ``today``, the closure)."""
     for case_folder in cases:
         case = case_folder.model
         if case is None or program.id not in case.enrollments:
             continue
         enrollment = case.enrollments[program.id]
-        end = program.ended(enrollment) or (case.closure.date if case.closure is not None else None)
+        events = [d.model for d in case_folder.events if d.model is not None and d.model.date <= today]
+        end = program.ended(enrollment, events, case.closure.date if case.closure is not None else None)
         base = {"case": case, "person": case.person, "enrollment": enrollment,
                 "enrolled": {"start": program.began(enrollment), "end": end}}
         if spec.each == "enrollment":
@@ -180,7 +186,7 @@ def build(spec: Any, program: Any, cases: Iterable[CaseFolder], period: Period, 
               "staff": {s.id: s for s in config.staff}, "date": date_text}
     title = _evaluate(env, spec, "title", spec.title, shared, text=True)
     kept = []
-    for row in _rows(spec, program, cases):
+    for row in _rows(spec, program, cases, today):
         context = {**shared, **row}
         if spec.where and not _evaluate(env, spec, "where", spec.where, context):
             continue

@@ -30,9 +30,16 @@ def cell(value: Any) -> str:
 
 
 def to_csv(table: Table, *, bom: bool = True) -> str:
+    """The table as CSV; a text cell starting with = + - @ tab or CR gets a leading ' (OWASP CSV injection).
+
+    Text comes from cases (an employer ``=HYPERLINK(…)``): a spreadsheet shows it, never runs it.
+    Numbers stay numbers (``-3`` is not text).
+    """
+    from ..textsafe import csv_cell
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([cell(v) for v in row])
+        writer.writerow([csv_cell(cell(v)) if isinstance(v, str) else cell(v) for v in row])
     return ("\ufeff" if bom else "") + buf.getvalue()
