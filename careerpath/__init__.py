@@ -23,9 +23,11 @@ Modules:
     obligations/ deadlines: rules as data (rules/*.yaml), the generic engine, due's query, exports (docs/obligations.md)
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
     rulelinks    which rules a recorded change touches: the ``Rule:`` commit trailers
+    evidence     the scan behind a key date: its SHA-256, and what ``validate`` reports when it is gone or changed
     closing      closing a case: the reasons, a program's conditions, what a closure ends and what stays open
     suggest      did-you-mean: the one ranking of a mistyped name against the known ones
     overview     one person at a glance: what ``careerpath show`` prints
+    cases        the list of cases with what is next for each: what ``careerpath cases`` prints
     team/        a caseload worked by a team through a git server: merge, sync, server checks, purge (docs/team.md)
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
@@ -33,6 +35,7 @@ Modules:
     redact       stable placeholders for personal data (docs/security.md)
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     glossary     per-language glossaries, the drift check, the translation memory
+    review       the review workflow: a reviewer's PO file out (i18n export), the review back in (i18n import)
     doctor       environment checks
     documents/   plans, referral packets, reports: kinds, context, languages, Jinja (see docs/documents.md)
     cli/         the command line (typer), one module per command, one output layer (cli/output.py)

@@ -227,11 +227,61 @@ def update(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list
     return written
 
 
+def merge_documents(locale_dir: Path = i18n.LOCALE_DIR, languages=i18n.LANGUAGES) -> list[Path]:
+    """Merge ``documents.pot`` into every language's ``documents.po``, as text, keeping each file's format.
+
+    ``pybabel update`` rewraps every line and drops the ``X-Reviewed-By``
+    header; this keeps each existing entry byte for byte (translations,
+    comments, review marks), adds the template's new entries (``msgctxt``
+    included) with an empty ``msgstr`` (English: the msgid), drops entries the
+    template no longer has, and orders entries as the template does. Run it
+    after ``pybabel extract`` (docs/documents.md).
+    """
+    from babel.messages.pofile import escape, read_po
+
+    from .glossary import _parse_block
+
+    with open(locale_dir / "documents.pot", "rb") as fh:
+        tpl = [m for m in read_po(fh) if m.id]
+    written = []
+    for lang in languages:
+        path = locale_dir / lang / "LC_MESSAGES" / "documents.po"
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        blocks = [b for b in re.split(r"\n\s*\n", text.strip("\n")) if b.strip()]
+        header, by_key = blocks[0], {}
+        for block in blocks[1:]:
+            fields = _parse_block(block.split("\n"))
+            if fields.get("msgid"):
+                by_key[(fields.get("msgctxt"), fields["msgid"])] = block
+        out = [header]
+        for m in tpl:
+            msgid = m.id[0] if isinstance(m.id, (tuple, list)) else m.id
+            found = by_key.get((m.context, msgid))
+            if found is None:
+                lines = ["#, " + ", ".join(sorted(m.flags))] if m.flags else []
+                if m.context:
+                    lines.append(f"msgctxt {escape(m.context)}")
+                lines.append(f"msgid {escape(msgid)}")
+                lines.append(f"msgstr {escape(msgid if lang == i18n.SOURCE_LANGUAGE else '')}")
+                found = "\n".join(lines)
+            out.append(found)
+        new = "\n\n".join(out) + "\n"
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            written.append(path)
+    return written
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["update"]:
         for p in update():
+            print(f"wrote {p}")
+    elif sys.argv[1:] == ["documents"]:
+        for p in merge_documents():
             print(f"wrote {p}")
     elif len(sys.argv) == 3 and sys.argv[1] == "program":
         target = Path(sys.argv[2]) / "locale" / "cli.pot"
@@ -243,6 +293,7 @@ if __name__ == "__main__":
         print(f"wrote {target}")
     else:
         print("usage: python -m careerpath.catalogs update\n"
+              "       python -m careerpath.catalogs documents   (merges documents.pot into every documents.po)\n"
               "       python -m careerpath.catalogs program PROGRAM_FOLDER   (writes PROGRAM_FOLDER/locale/cli.pot)",
               file=sys.stderr)
         sys.exit(2)

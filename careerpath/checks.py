@@ -221,6 +221,32 @@ def check_jobs(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
                                      Message("record the hourly wage, or set `integrated: false` (WIOA 34 CFR 361.5(c)(9))"))
 
 
+def check_language_tags(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    """Language tags are BCP 47 tags the IANA registry knows: ``language: vx`` used to give English silently."""
+    from .i18n.languages import LANGUAGES
+    from .i18n.tags import is_valid, suggestions
+
+    def bad(doc: SourceFile, path: tuple, tag: str | None) -> Iterator[Diagnostic]:
+        if tag is None or is_valid(tag):
+            return
+        close = suggestions(tag)
+        hint = did_you_mean(close[0]) if close else Message(
+            "use a BCP 47 language tag such as {examples}", examples=", ".join(LANGUAGES))
+        yield doc.diagnostic(path, "error", "unknown-language",
+                             Message("`{path}` is not a known language tag (BCP 47)", path=display_path(path)), hint)
+
+    config_file = caseload.config_file
+    if config_file is not None and config_file.model is not None:
+        config = config_file.model
+        yield from bad(config_file, ("default_language",), config.default_language)
+        yield from bad(config_file, ("agency_language",), config.agency_language)
+        for i, member in enumerate(config.staff):
+            for j, tag in enumerate(member.languages):
+                yield from bad(config_file, ("staff", i, "languages", j), tag)
+    for case_folder, doc, case in _case_docs(caseload):
+        yield from bad(doc, ("person", "language"), case.person.language)
+
+
 CHECKS: tuple[Check, ...] = (
     check_staff_references,
     check_program_references,
@@ -232,6 +258,7 @@ CHECKS: tuple[Check, ...] = (
     check_future_dates,
     check_programs,
     check_jobs,
+    check_language_tags,
 )
 
 

@@ -481,3 +481,68 @@ def typed_value(model: type, path: tuple, text: str) -> Any:
             data = [data]
         return to_yaml(data)
     return free_text(raw)
+
+
+# ---------------------------------------------------------------- addresses by id
+
+ITEM_KEYS = ("employer", "name")   # besides `id`: the fields whose slug names an item of a list of mappings
+
+
+def slug(text: str) -> str:
+    """``ООО «Кама-Логистик»`` -> ``ооо-кама-логистик``: lower case, letters and digits joined by hyphens."""
+    import re as _re
+
+    return _re.sub(r"[\W_]+", "-", str(text).casefold()).strip("-")
+
+
+def item_names(item: Any) -> tuple[str, ...]:
+    """What an item of a list can be addressed by besides its position: its ``id``, else the slug of its
+    ``employer`` or ``name`` (jobs.<employer-slug>, services.<name-slug>, ipra.measures.<name-slug>)."""
+    if not isinstance(item, dict):
+        return ()
+    if isinstance(item.get("id"), str) and item["id"]:
+        return (item["id"],)
+    return tuple(slug(item[k]) for k in ITEM_KEYS if isinstance(item.get(k), str) and slug(item[k]))
+
+
+def resolve_path(data: Any, path: tuple) -> tuple:
+    """``path`` with each name of a list item replaced by its position, as :func:`set_value` takes it.
+
+    ``goals.g1.objectives.g1.o3.done`` -> ``goals.0.objectives.2.done``: ids may hold dots (``g1.o3``), so the
+    longest run of parts that names an item wins. A name no item has, or two items share, is an EditError.
+    """
+    out: list = []
+    cur = data
+    i = 0
+    while i < len(path):
+        part = path[i]
+        if isinstance(cur, list) and not isinstance(part, int):
+            hits: list[int] = []
+            j = len(path)
+            while j > i:
+                name = ".".join(str(p) for p in path[i:j])
+                hits = [n for n, item in enumerate(cur) if name in item_names(item)]
+                if hits:
+                    break
+                j -= 1
+            where = show_path(tuple(out)) if out else "the file"
+            if not hits:
+                known = ", ".join(n for item in cur for n in item_names(item)[:1]) or "-"
+                raise EditError(Message("no item `{name}` in `{path}` (its items: {list}; or give a position: 0, 1, …)",
+                                        name=str(part), path=where, list=known))
+            if len(hits) > 1:
+                raise EditError(Message("{n} items of `{path}` are named `{name}`; give its position (0, 1, …) instead",
+                                        n=len(hits), path=where, name=".".join(str(p) for p in path[i:j])))
+            out.append(hits[0])
+            cur = cur[hits[0]]
+            i = j
+            continue
+        out.append(part)
+        if isinstance(cur, dict):
+            cur = cur.get(part)
+        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+        else:
+            cur = None
+        i += 1
+    return tuple(out)

@@ -4,12 +4,14 @@ git runs as the user's own git (hooks, config, signing all apply), with
 argument lists (no shell), ``--`` before paths, ``GIT_TERMINAL_PROMPT=0`` (never
 wait for a password) and ``LC_ALL=C`` (messages we parse stay English).
 
-Identity: the commit carries the user's git identity (``user.name`` and
-``user.email``, or the usual ``GIT_AUTHOR_*`` variables). When git has none —
-cron jobs often run without — the commit falls back to the staff member's
-name from careerpath.yaml and ``<staff-id>@careerpath.invalid`` (or
-``careerpath <careerpath@careerpath.invalid>`` when no staff is known), and
-the caller reports that it did (docs/recording.md).
+Identity: a recording's **author** is the acting staff member (name and
+``email`` from careerpath.yaml, ``<staff-id>@careerpath.invalid`` without
+one) — on a shared office machine or under cron the machine's identity says
+nothing about who did the work. The **committer** stays git's own identity
+(``user.name`` and ``user.email``, or the usual ``GIT_COMMITTER_*``
+variables). When git has none, the committer falls back to the staff member
+too (or ``careerpath <careerpath@careerpath.invalid>`` when no staff is known),
+and the caller reports that it did (docs/recording.md).
 """
 
 from __future__ import annotations
@@ -114,10 +116,16 @@ def has_identity(cwd: Path) -> bool:
     return bool(name and email)
 
 
-def fallback_identity(staff_id: Optional[str], staff_name: Optional[str], staff_email: Optional[str]) -> dict[str, str]:
-    """The documented identity used when git has none (env variables for git commit)."""
+def staff_identity(staff_id: Optional[str], staff_name: Optional[str], staff_email: Optional[str]) -> tuple[str, str]:
+    """(name, email) of a staff member as a git identity; ``<id>@careerpath.invalid`` without an email."""
     name = staff_name or staff_id or "careerpath"
     email = staff_email or f"{staff_id or 'careerpath'}@{FALLBACK_DOMAIN}"
+    return name, email
+
+
+def fallback_identity(staff_id: Optional[str], staff_name: Optional[str], staff_email: Optional[str]) -> dict[str, str]:
+    """The documented identity used when git has none (env variables for git commit)."""
+    name, email = staff_identity(staff_id, staff_name, staff_email)
     return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
 
 
@@ -137,27 +145,31 @@ class Commit:
 
 
 def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None,
-                 force: bool = False) -> Optional[Commit]:
+                 force: bool = False, author: Optional[tuple[str, str]] = None) -> Optional[Commit]:
     """Commit exactly ``paths`` (their working-tree content) with ``message``.
 
     ``git commit --only -- <paths>`` leaves anything else the user had staged
     staged and uncommitted. New files are added first (``git add -- <path>``;
     with ``force`` even when .gitignore names them, as generated reports are).
     Returns None when the paths hold no change to commit. Hooks run as usual;
-    a hook that refuses the commit raises GitError.
+    a hook that refuses the commit raises GitError. ``author`` (name, email)
+    makes someone else than the committer the commit's author: the staff member
+    who did the work, while the committer stays the machine's git identity.
     """
     rel = [os.path.relpath(p, cwd) for p in paths]
     run(["add", *(["-f"] if force else []), "--", *rel], cwd)
     if subprocess.run(["git", "diff", "--cached", "--quiet", "--", *rel], cwd=cwd, env=_env(),
                       capture_output=True).returncode == 0:
         return None
-    env = None
+    env: dict[str, str] = {}
     identity = "user"
     if not has_identity(cwd):
-        env = fallback or fallback_identity(None, None, None)
+        env = dict(fallback or fallback_identity(None, None, None))
         identity = "fallback"
+    if author is not None:
+        env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"] = author
     run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", "-F", "-", "--", *rel], cwd,
-        input=message.encode("utf-8"), env=env)
+        input=message.encode("utf-8"), env=env or None)
     sha = run(["rev-parse", "HEAD"], cwd).stdout.decode().strip()
     return Commit(sha, identity)
 
@@ -341,6 +353,9 @@ class LogEntry:
     subject: str
     trailers: dict[str, list[str]]
     changes: list[tuple[str, Optional[str], Optional[str]]]  # (status letter, old path, new path), top-level relative
+    committer: str = ""
+    committer_email: str = ""
+    committer_date: str = ""
 
 
 _SEP = "\x1e"  # record separator between commits
@@ -348,7 +363,7 @@ _SEP = "\x1e"  # record separator between commits
 
 def log(cwd: Path, pathspecs: list[str], *, reverse: bool = False, follow: bool = False) -> list[LogEntry]:
     """Commits touching ``pathspecs`` with their changed files (renames detected), newest first."""
-    fmt = _SEP + "%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%(trailers:only,unfold)%x00"
+    fmt = _SEP + "%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%(trailers:only,unfold)%x00%cn%x00%ce%x00%cI%x00"
     args = ["log", "--no-color", "--no-ext-diff", "--name-status", "-z", "-M", f"--format={fmt}"]
     if reverse:
         args.append("--reverse")
@@ -365,8 +380,8 @@ def log(cwd: Path, pathspecs: list[str], *, reverse: bool = False, follow: bool 
     entries = []
     for record in out.split(_SEP)[1:]:
         fields = record.split("\x00")
-        sha, parents, author, email, date, subject, trailer_text = fields[:7]
-        rest = [f for f in fields[7:]]
+        sha, parents, author, email, date, subject, trailer_text, committer, committer_email, committer_date = fields[:10]
+        rest = [f for f in fields[10:]]
         # name-status -z: STATUS\0path\0 or Rxxx\0old\0new\0; a leading newline separates it from the header
         rest = [f.lstrip("\n") for f in rest]
         changes = []
@@ -394,7 +409,8 @@ def log(cwd: Path, pathspecs: list[str], *, reverse: bool = False, follow: bool 
             if ":" in line:
                 k, v = line.split(":", 1)
                 trailers.setdefault(k.strip(), []).append(v.strip())
-        entries.append(LogEntry(sha, parents.split(), author, email, date, subject, trailers, changes))
+        entries.append(LogEntry(sha, parents.split(), author, email, date, subject, trailers, changes,
+                                committer, committer_email, committer_date))
     return entries
 
 

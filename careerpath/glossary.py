@@ -348,6 +348,13 @@ def check_rule_titles(rules_dir: Path, languages: Sequence[str] = i18n.LANGUAGES
     return out
 
 
+def check_builtin_titles(languages: Sequence[str] = i18n.LANGUAGES) -> list[Finding]:
+    """:func:`check_rule_titles` over the built-in program folders (program.yaml names, rules.yaml
+    titles) and the case-wide rules of ``careerpath/rules/``: rule titles use the glossary too."""
+    package = i18n.LOCALE_DIR.parent
+    return check_rule_titles(package / "programs", languages) + check_rule_titles(package / "rules", languages)
+
+
 def _rel(path: Path) -> str:
     try:
         return path.resolve().relative_to(i18n.LOCALE_DIR.parent.parent).as_posix()
@@ -470,6 +477,18 @@ def _unquote(parts: list[str]) -> str:
     return "".join(unescape(p) for p in parts)
 
 
+def message_blocks(blocks: list[str]):
+    """``(index, lines, fields)`` of each message block among ``blocks`` (a .po text split on blank lines,
+    separators kept, so a caller rebuilds untouched text exactly); headers and comment-only blocks are skipped."""
+    for b, block in enumerate(blocks):
+        if not block.strip() or block.startswith("\n"):
+            continue
+        lines = block.split("\n")
+        fields = _parse_block(lines)
+        if fields.get("msgid") and fields["first_msgstr"] is not None:
+            yield b, lines, fields
+
+
 def _parse_block(lines: list[str]) -> dict:
     """Fields of one entry: {'comments': [...], 'msgctxt': str, 'msgid': str, 'msgid_plural': str,
     'msgstr': {index: str}, 'first_msgstr': line index}."""
@@ -528,13 +547,7 @@ def _apply_file(path: Path, lang: str, entries: list[tuple[int, MemoryEntry]], d
     report = ApplyReport(_rel(path))
     hit: set[int] = set()
     blocks = re.split(r"(\n\s*\n)", text)  # keep the separators, so untouched text is rebuilt exactly
-    for b, block in enumerate(blocks):
-        if not block.strip() or block.startswith("\n"):
-            continue
-        lines = block.split("\n")
-        fields = _parse_block(lines)
-        if not fields.get("msgid") or fields["first_msgstr"] is None:
-            continue
+    for b, lines, fields in message_blocks(blocks):
         found = index.get((fields.get("msgctxt"), fields["msgid"]))
         if found is None:
             continue
@@ -612,6 +625,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "check":
             findings = check_catalogues(args.locale_dir, langs)
+            # program names and rule titles carry their translations in the rule files: the built-in
+            # program folders and careerpath/rules/ are always checked, --rules DIR adds another folder
+            findings += check_builtin_titles(langs)
             if args.rules:
                 findings += check_rule_titles(args.rules, langs)
             for f in findings:

@@ -9,8 +9,15 @@ dotted paths. It follows renames of the case folder (``git log --follow`` on
 
 :func:`audit` walks the whole caseload's history oldest first and reports
 key dates changed after they were first set (the fields each program marks
-``key_date: true`` in its program.yaml, and the closure) and any commit
-touching a case after the commit that closed it.
+``key_date: true`` in its program.yaml, and the closure) with who, when and
+why (the ``Reason:`` trailer), any commit touching a case after the commit
+that closed it, and the late entries the recording commands marked
+(``Late-entry:``, with the overdue obligations they made done, ``Cleared:``).
+
+Who: each entry and finding names the commit's author (the staff member who
+recorded it) and, separately, its committer (the machine's git identity);
+``by`` keeps the commits of one staff member (their ``Staff:`` trailer, or
+their email from careerpath.yaml as the author's).
 
 Field addresses match ``careerpath set``: case.yaml fields as they are
 (``enrollments.<program>.<field>``), plan.yaml fields under ``plan.``, events
@@ -72,6 +79,8 @@ class Entry:
     subject: str
     trailers: dict[str, list[str]]
     files: list[FileChange]
+    committer: str = ""
+    committer_email: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -199,12 +208,13 @@ def case_folders(root: Path, case_id: str) -> list[str]:
     return names
 
 
-def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> list[Entry]:
+def history(root: Path, case_id: str, field_filter: Optional[str] = None, by: Optional[str] = None) -> list[Entry]:
     """The commits that touched the case, newest first, with field-level changes.
 
     With ``field_filter`` (a field address or a prefix of one, e.g.
     ``enrollments.<program>``), only the commits that changed it, and only
-    those field changes.
+    those field changes. With ``by`` (a staff id), only that person's commits
+    (see :func:`by_staff`).
     """
     root = Path(root)
     if not _CASE_ID.match(case_id):
@@ -212,6 +222,9 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
     prefix = _work_tree(root)
     folders = case_folders(root, case_id)
     log = gitio.log(root, [f"cases/{name}/" for name in folders])
+    if by:
+        mine = by_staff(root, by)
+        log = [e for e in log if mine(e.trailers, e.email)]
     out = []
     with gitio.BlobReader(root) as blobs:
         for e in log:
@@ -222,15 +235,38 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None) -> lis
                 files = [fc for fc in files if fc.fields]
                 if not files:
                     continue
-            out.append(Entry(e.sha, e.date, e.author, e.email, e.subject, e.trailers, files))
+            out.append(Entry(e.sha, e.date, e.author, e.email, e.subject, e.trailers, files, e.committer, e.committer_email))
     return out
+
+
+def _staff_emails(root: Path, staff_id: str) -> set[str]:
+    """The emails a staff member's commits may carry: theirs in careerpath.yaml and ``<id>@careerpath.invalid``."""
+    from .yamlfile import read_file
+
+    emails = {f"{staff_id}@{gitio.FALLBACK_DOMAIN}".lower()}
+    parsed = read_file(root / "careerpath.yaml", "careerpath.yaml")
+    staff = parsed.data.get("staff") if isinstance(parsed.data, dict) else None
+    for s in staff if isinstance(staff, list) else []:
+        if isinstance(s, dict) and s.get("id") == staff_id and isinstance(s.get("email"), str):
+            emails.add(s["email"].strip().lower())
+    return emails
+
+
+def by_staff(root: Path, staff_id: str) -> Any:
+    """A test for commits of one staff member: their ``Staff:`` trailer, or (no trailer) their email as the author's."""
+    emails = _staff_emails(Path(root), staff_id)
+
+    def matches(trailers: dict[str, list[str]], email: str) -> bool:
+        named = trailers.get("Staff")
+        return staff_id in named if named else email.strip().lower() in emails
+    return matches
 
 
 # ---------------------------------------------------------------- audit
 
 @dataclass
 class Finding:
-    code: str          # key-date-changed | changed-after-closure | record-deleted
+    code: str          # key-date-changed | changed-after-closure | record-deleted | late-entry | evidence-*
     case: str
     commit: str
     date: str
@@ -243,9 +279,55 @@ class Finding:
     files: list[str] = dc_field(default_factory=list)
     first: Optional[dict] = None   # key-date-changed: {commit, date, author, value} of the first setting
     closed: Optional[dict] = None  # changed-after-closure: {commit, date, author} of the closing commit
+    committer: str = ""
+    committer_email: str = ""
+    staff: Optional[str] = None    # the Staff: trailer
+    reason: Optional[str] = None   # the Reason: trailer (why a key date changed)
+    late_days: Optional[int] = None   # late-entry: days between the entry's date and its recording
+    cleared: list[str] = dc_field(default_factory=list)   # late-entry: the overdue obligations it made done
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _finding(code: str, case: str, e: gitio.LogEntry, **kw: Any) -> Finding:
+    """A finding about commit ``e``: who authored it, who committed it, which staff member and why."""
+    staff = e.trailers.get("Staff")
+    reason = e.trailers.get("Reason")
+    return Finding(code, case, e.sha, e.date, e.author, e.email, e.subject, committer=e.committer,
+                   committer_email=e.committer_email, staff=staff[-1] if staff else None,
+                   reason=reason[-1] if reason else None, **kw)
+
+
+def _late_entry(e: gitio.LogEntry, case: str, files: list[str]) -> Optional[Finding]:
+    """The late entry a recording command marked in its commit (``Late-entry: N days``, ``Cleared: …``)."""
+    late = e.trailers.get("Late-entry")
+    if not late:
+        return None
+    try:
+        days: Optional[int] = int(late[-1].split()[0])
+    except (ValueError, IndexError):
+        days = None
+    return _finding("late-entry", case, e, files=sorted(files), late_days=days, cleared=list(e.trailers.get("Cleared", [])))
+
+
+def _evidence_changed(e: gitio.LogEntry, case: str, touched: list[str], prev: dict[str, Any],
+                      now: Optional[dict[str, Any]]) -> list[Finding]:
+    """Evidence files (``evidence.<field>.file`` of the case as it was) this commit changed or deleted,
+    unless the same commit attached them again (a new ``sha256``)."""
+    out = []
+    for path in touched:
+        parts = path.split("/", 2)
+        if len(parts) < 3 or not parts[2].startswith("documents/"):
+            continue
+        for key, value in prev.items():
+            if key.startswith("evidence.") and key.endswith(".file") and value == parts[2]:
+                field = key[len("evidence."):-len(".file")]
+                sha = f"evidence.{field}.sha256"
+                if now is not None and now.get(sha) != prev.get(sha):
+                    continue  # attached again
+                out.append(_finding("evidence-changed", case, e, field=field, files=[path]))
+    return out
 
 
 def _record_finding(e: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, case: str, status: str,
@@ -253,29 +335,28 @@ def _record_finding(e: gitio.LogEntry, blobs: gitio.BlobReader, prefix: str, cas
     """An event or referral deleted, or its ``date`` changed (back- or forward-dating)."""
     before = _parse(blobs.read(f"{e.parents[0]}:{old}"), old) or {}
     if status == "D":
-        return [Finding("record-deleted", case, e.sha, e.date, e.author, e.email, e.subject,
-                        field=None, old=before.get("date"), files=[old[len(prefix):]])]
+        return [_finding("record-deleted", case, e, field=None, old=before.get("date"), files=[old[len(prefix):]])]
     after = _parse(blobs.read(f"{e.sha}:{new}"), new or old)
     if after is None or not before or before.get("date") == after.get("date"):
         return []
     inner = (new or old)[len(prefix):].split("/", 2)[2]
-    return [Finding("key-date-changed", case, e.sha, e.date, e.author, e.email, e.subject,
-                    field=f"{inner[:-5] if inner.endswith('.yaml') else inner}.date", old=before.get("date"),
-                    new=after.get("date"), files=[(new or old)[len(prefix):]])]
+    return [_finding("key-date-changed", case, e, field=f"{inner[:-5] if inner.endswith('.yaml') else inner}.date",
+                     old=before.get("date"), new=after.get("date"), files=[(new or old)[len(prefix):]])]
 
 
 def _stamp(e: gitio.LogEntry) -> dict:
     return {"commit": e.sha, "date": e.date, "author": e.author}
 
 
-def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
-    """Key dates changed after first set, and changes to closed cases, oldest first.
+def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) -> list[Finding]:
+    """Key dates changed after first set, changes to closed cases and late entries, oldest first.
 
     Each case.yaml version is compared with the case's last readable version
     (a commit with a YAML error in between hides nothing). The case is followed
     across folder renames. ``since`` keeps findings from commits dated (author
     date) on or after it; the whole history is still read to know when each
-    date was first set.
+    date was first set. ``by`` (a staff id) keeps the findings of that person's
+    commits (see :func:`by_staff`).
     """
     from .programs import load_programs
 
@@ -319,21 +400,29 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
             for case in sorted(touched):
                 was_closed = closed.get(case)
                 if was_closed is not None:
-                    findings.append(Finding("changed-after-closure", case, e.sha, e.date, e.author, e.email, e.subject,
-                                            files=sorted(touched[case]), closed=was_closed))
+                    findings.append(_finding("changed-after-closure", case, e, files=sorted(touched[case]), closed=was_closed))
+                late = _late_entry(e, case, touched[case])
+                if late is not None:
+                    findings.append(late)
+                prev = state.get(case, {})
                 fields = versions.get(case)
+                findings.extend(_evidence_changed(e, case, touched[case], prev, fields))
                 if fields is None:
                     continue  # case.yaml untouched, or this version is unreadable
                 case_file = case_files[case]
-                for c in diff_fields(state.get(case, {}), fields):
+                for c in diff_fields(prev, fields):
                     if c.field in keys:
                         key = (case, c.field)
                         if key not in first:
                             if c.new is not None:
                                 first[key] = {**_stamp(e), "value": c.new}
                         elif c.old is not None:
-                            findings.append(Finding("key-date-changed", case, e.sha, e.date, e.author, e.email, e.subject,
-                                                    field=c.field, old=c.old, new=c.new, files=[case_file], first=first[key]))
+                            findings.append(_finding("key-date-changed", case, e, field=c.field, old=c.old, new=c.new,
+                                                     files=[case_file], first=first[key]))
+                            sha = f"evidence.{c.field}.sha256"
+                            if prev.get(sha) is not None and fields.get(sha) == prev.get(sha):
+                                findings.append(_finding("evidence-not-updated", case, e, field=c.field, old=c.old,
+                                                         new=c.new, files=[case_file]))
                     if c.field == "status":
                         if c.new == "closed":
                             closed[case] = _stamp(e)
@@ -344,4 +433,7 @@ def audit(root: Path, since: Optional[date] = None) -> list[Finding]:
         f.case = latest.get(f.case, f.case)   # report a renamed case by its current id
     if since is not None:
         findings = [f for f in findings if f.date[:10] >= since.isoformat()]
+    if by:
+        mine = by_staff(root, by)
+        findings = [f for f in findings if mine({"Staff": [f.staff]} if f.staff else {}, f.email)]
     return findings

@@ -43,6 +43,8 @@ RATING_MIN, RATING_MAX, SATISFIED_FROM = 1, 5, 4
 CORE_SETTINGS = {
     "warn_days": {"type": "integer", "min": 0, "max": 366, "default": 30,
                   "help": "An obligation is due-soon this many days ahead."},
+    "late_entry_days": {"type": "integer", "min": 0, "max": 3660, "default": 7,
+                        "help": "A recording dated more than this many days before the day it is made is a late entry."},
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -114,6 +116,8 @@ class Staff(Model):
 class CaseloadConfig(Model):
     agency: Text
     default_language: Language = "en"
+    # the language of documents sent to agencies (a program may declare its own: program.yaml agency_language)
+    agency_language: Language = "en"
     staff: list[Staff] = []
     # validated by the loader against the core settings and those the programs declare (a Record)
     settings: dict[str, Any] = {}
@@ -175,6 +179,13 @@ class Job(Model):
     program: Optional[str] = None
 
 
+class Evidence(Model):
+    """The paper behind a key date: a file in the case's documents/ and its SHA-256 when attached."""
+
+    file: Annotated[str, Field(pattern=r"^documents/[^/\\]+$")]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Case(Model):
     id: CaseId
     status: Literal["active", "closed"] = "active"
@@ -187,6 +198,8 @@ class Case(Model):
     # and kept as a Record (in the file's order); a key no program declares is an unknown-program error
     enrollments: dict[str, Any] = {}
     jobs: list[Job] = []
+    # key date address (`enrollments.ca-dor-vr.applied`, `closure.date`) -> its evidence (`careerpath attach`)
+    evidence: dict[str, Evidence] = {}
 
 
 # ---------------------------------------------------------------- plan.yaml

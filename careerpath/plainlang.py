@@ -219,10 +219,11 @@ def template_messages(path: Path, source: Optional[str] = None) -> list[tuple[in
     text = source if source is not None else path.read_text(encoding="utf-8")
     out = []
     try:
-        for line, _func, message in make_environment(()).extract_translations(text):
-            for msg in (message if isinstance(message, tuple) else (message,)):
-                if isinstance(msg, str) and msg:
-                    out.append((line, msg))
+        from .documents.engine import message_keys
+
+        for line, func, message in make_environment(()).extract_translations(text):
+            for key in message_keys(func, message):  # a pgettext's context is not prose
+                out.append((line, key[1] if isinstance(key, tuple) else key))
     except Exception:  # a template Jinja cannot parse: its literal prose is still checked
         return []
     return out

@@ -48,7 +48,8 @@ class RecordError(Exception):
 
 
 class RecordUsageError(RecordError):
-    """The request itself is wrong (an unknown type or reason): a usage error, nothing was written."""
+    """The request itself is wrong or incomplete (an unknown type or reason, a key date changed without a reason):
+    a usage error (exit 2), nothing was written."""
 
 
 class RecordBusy(RecordError):
@@ -84,6 +85,8 @@ class Change:
     trailers: list[tuple[str, str]] = field(default_factory=list)
     staff: Optional[m.Staff] = None
     drift: int = 0        # lines outside the edit the YAML writer reformats (0 when exact)
+    dates: list[date] = field(default_factory=list)   # the dates the recording enters (late-entry check)
+    key_dates: list[tuple[str, Any, Any]] = field(default_factory=list)   # (field, old, new) of key dates it changes
 
     @property
     def unchanged(self) -> bool:
@@ -91,7 +94,9 @@ class Change:
         return all(fc.before == fc.after for fc in self.files)
 
     def diff(self) -> str:
-        return "".join(edit.unified_diff(f.before or b"", f.after, f.rel) for f in self.files)
+        return "".join(edit.unified_diff(f.before or b"", f.after, f.rel) if f.kind != "document" else
+                       (f"Binary file b/{f.rel} ({len(f.after)} bytes)\n" if f.before != f.after else "")
+                       for f in self.files)
 
 
 @dataclass
@@ -107,12 +112,15 @@ class Recorded:
     drift: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)   # new warnings the change brings (not refusing it)
     diff: str = ""         # a dry run's unified diff (see preview)
+    late_entry: Optional[int] = None   # days between the entry's date and the day it was recorded, when late
+    cleared: list[dict[str, Any]] = field(default_factory=list)   # overdue obligations a late entry made done
 
     def to_dict(self) -> dict[str, Any]:
         """What the recording commands print with ``--format json`` (paths relative to the caseload)."""
         return {"files": list(self.paths), "subject": self.message.splitlines()[0] if self.message else "",
                 "message": self.message, "git": self.git, "commit": self.commit, "identity": self.identity,
                 "drift": self.drift, "warnings": [d.to_dict() for d in self.warnings], "notes": list(self.notes),
+                "late_entry": self.late_entry, "cleared": [dict(c) for c in self.cleared],
                 **({"diff": self.diff} if self.git == "dry-run" else {})}
 
 
@@ -189,13 +197,86 @@ def _programs_of(target: _Target, rules: list[str], program: Optional[str]) -> l
     return sorted({p for p in (rulelinks.program_of(target.programs, r) for r in rules) if p})
 
 
-def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff]) -> list[tuple[str, str]]:
+def _trailers(case_id: str, programs: list[str], rules: list[str], staff: Optional[m.Staff],
+              reason: Optional[str] = None) -> list[tuple[str, str]]:
     out = [("Case", case_id)]
     out += [("Program", p) for p in programs]
     out += [("Rule", r) for r in rules]
     if staff is not None:
         out.append(("Staff", staff.id))
+    if reason:
+        out.append(("Reason", one_line(reason)))
     return out
+
+
+def one_line(text: str) -> str:
+    """Text as one trailer line: git's trailers end at a line break."""
+    return " ".join(text.split())
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_date(value: Any) -> Optional[date]:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _flat(raw: Optional[bytes], rel: str) -> dict[str, Any]:
+    from .history import flatten
+
+    if raw is None:
+        return {}
+    parsed = read_bytes(raw, rel)
+    return flatten(parsed.data) if isinstance(parsed.data, dict) else {}
+
+
+def _changed_dates(fc: "FileChange") -> list[date]:
+    """The date values an edit writes (changed leaves that are dates): what a late-entry check compares."""
+    before, after = _flat(fc.before, fc.rel), _flat(fc.after, fc.rel)
+    out = []
+    for key, value in after.items():
+        if before.get(key) != value:
+            d = _as_date(value)
+            if d is not None:
+                out.append(d)
+    return out
+
+
+def _key_date_changes(target: _Target, fc: "FileChange") -> list[tuple[str, Any, Any]]:
+    """(field, old, new) for each key date (see :func:`careerpath.history.key_dates`) an edit of case.yaml changes."""
+    from .history import key_dates
+
+    if fc.kind != "case":
+        return []
+    before, after = _flat(fc.before, fc.rel), _flat(fc.after, fc.rel)
+    return [(k, before.get(k), after.get(k)) for k in sorted(key_dates(target.programs))
+            if before.get(k) != after.get(k)]
+
+
+def _who_and_why(changes: list[tuple[str, Any, Any]], staff: Optional[m.Staff], reason: Optional[str],
+                 option: str) -> None:
+    """A key date changes only with a known staff member, and a date that had a value only with a reason.
+
+    Refused as usage errors (exit 2, nothing written); fields are named by path, never by value.
+    """
+    if not changes:
+        return
+    if staff is None:
+        raise RecordUsageError(Message("say who changes the key date {fields}: --by STAFF",
+                                       fields=", ".join(c[0] for c in changes)), hint=_STAFF_HINT)
+    rewritten = [c[0] for c in changes if c[1] is not None]
+    if rewritten and not (reason or "").strip():
+        raise RecordUsageError(Message("{fields} already had a value: say why it changes with {option} TEXT",
+                                       fields=", ".join(rewritten), option=option),
+                               hint=Message("the reason goes into the commit (a `Reason:` trailer) and "
+                                            "`careerpath audit` shows it"))
 
 
 def _unique_name(folder: Path, day: date, slug: str) -> str:
@@ -239,7 +320,7 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
     rules = rulelinks.for_event(target.programs, event_type, program, _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/events/{name}", "event", None, text.encode("utf-8"))
     return Change(target.root, case_id, [fc], f"{case_id}: log {event_type} {day.isoformat()}",
-                  _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff)
+                  _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff, dates=[day])
 
 
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
@@ -265,7 +346,7 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     rules = rulelinks.for_fields(target.programs, [f"referral.{k}" for k, v in data.items() if v is not None], _case_data(target))
     fc = FileChange(folder / name, f"cases/{case_id}/referrals/{name}", "referral", None, text.encode("utf-8"))
     return Change(target.root, case_id, [fc], f"{case_id}: refer {kind} {day.isoformat()}",
-                  _trailers(case_id, [program] if program else [], rules, staff), staff)
+                  _trailers(case_id, [program] if program else [], rules, staff), staff, dates=[day])
 
 
 def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
@@ -307,7 +388,7 @@ def plan_outcome(root: Path, case_id: str, referral: str, day: date, *, outcome:
     fc, drift = _edit_file(target, f"referrals/{stem}.yaml", "referral", [(("outcome",), outcome_map)])
     rules = rulelinks.for_fields(target.programs, ["referral.outcome.date"], _case_data(target))
     return Change(target.root, case_id, [fc], f"{case_id}: referral {stem} outcome {day.isoformat()}",
-                  _trailers(case_id, [], rules, staff), staff, drift)
+                  _trailers(case_id, [], rules, staff), staff, drift, dates=[day])
 
 
 def is_personal(programs: ProgramSet, kind: str, path: tuple) -> bool:
@@ -328,12 +409,15 @@ def is_personal(programs: ProgramSet, kind: str, path: tuple) -> bool:
 
 
 def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optional[str] = None,
-             more: list[tuple[str, str]] | None = None) -> Change:
+             more: list[tuple[str, str]] | None = None, reason: Optional[str] = None) -> Change:
     """Change one field of case.yaml, or of plan.yaml when the path starts with ``plan.``.
 
     ``more`` holds further (field, value) pairs changed in the same write and
     commit, for fields that must change together (an eligibility ``status`` and
-    its ``decided`` date). All pairs address the same file.
+    its ``decided`` date). All pairs address the same file. A change of a key
+    date needs a known staff member (``by``), and a key date that already had a
+    value changes only with a ``reason`` (RecordUsageError otherwise); the
+    reason goes into a ``Reason:`` trailer.
     """
     target = _target(root, case_id)
     staff = _staff(target.config.staff, by)
@@ -349,6 +433,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         except edit.EditError as e:
             raise RecordError(e.message) from None
         this_kind, model_path = ("plan", path[1:]) if path[0] == "plan" else ("case", path)
+        model_path = _by_position(target, this_kind, model_path)  # the subject keeps the path as given
         if kind is not None and this_kind != kind:
             raise RecordError(Message("one `set` changes one file: give case.yaml and plan.yaml fields in separate commands"))
         kind = this_kind
@@ -367,7 +452,7 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         if len(shown_value) > 40:
             shown_value = shown_value[:39] + "…"
         shown_parts.append(shown + ("" if private else f" {shown_value}"))
-        addresses.append(shown)
+        addresses.append(edit.show_path(("plan", *model_path) if kind == "plan" else model_path))
         if kind == "case" and model_path[0] == "enrollments" and len(model_path) > 1 and str(model_path[1]) not in programs:
             programs.append(str(model_path[1]))
     assert kind is not None
@@ -376,11 +461,14 @@ def plan_set(root: Path, case_id: str, field_path: str, value: str, *, by: Optio
         raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
                                   name=case_id))
     fc, drift = _edit_file(target, rel_in_case, kind, edits)
+    key_changes = _key_date_changes(target, fc)
+    _who_and_why(key_changes, staff, reason, "--reason")
     rules = rulelinks.for_fields(target.programs, addresses, _case_data(target, fc.after if kind == "case" else None))
     if not programs:
         programs = _programs_of(target, rules, None)
     subject = f"{case_id}: set " + ", ".join(shown_parts)
-    return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff), staff, drift)
+    return Change(target.root, case_id, [fc], subject, _trailers(case_id, programs, rules, staff, reason), staff, drift,
+                  dates=_changed_dates(fc), key_dates=key_changes)
 
 
 def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional[str] = None,
@@ -388,13 +476,16 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
     """Close a case: ``status: closed`` and ``closure: {date, reason[, note][, override]}`` in case.yaml.
 
     ``reason`` is one of :func:`careerpath.closing.reasons` (``other`` needs a
-    ``note``). Refused when an event or referral is dated after ``day``, and when
-    a program's closure condition for ``reason`` does not hold on ``day``
-    (DOR's ``employed`` before 90 days in the job) unless ``override`` says why.
-    A rest-of-line comment on ``status`` or ``closure`` that does not name
-    ``closed`` described the case as it was (``# kept open until the review``)
-    and is removed; one that does (FORMAT.md's ``# active | closed``) describes
-    the field and stays.
+    ``note``). ``note`` is written as ``closure.note`` and is also the audit
+    explanation (the commit's ``Reason:`` trailer), required when a closure date
+    that was already there changes. The closure date is a key date: closing
+    needs a known staff member (``by``). Refused when an event or referral is
+    dated after ``day``, and when a program's closure condition for ``reason``
+    does not hold on ``day`` (DOR's ``employed`` before 90 days in the job)
+    unless ``override`` says why. A rest-of-line comment on ``status`` or
+    ``closure`` that does not name ``closed`` described the case as it was
+    (``# kept open until the review``) and is removed; one that does
+    (FORMAT.md's ``# active | closed``) describes the field and stays.
     """
     from . import closing
 
@@ -428,8 +519,75 @@ def plan_close(root: Path, case_id: str, day: date, *, reason: str, by: Optional
     # a comment naming `closed` describes the field (FORMAT.md's `# active | closed`); any other spoke of the open case
     fc, drift = _edit_file(target, "case.yaml", "case", [(("status",), "closed"), (("closure",), closure)],
                            drop_comments=[("status",), ("closure",)], keep_comment=lambda text: "closed" in text)
+    key_changes = _key_date_changes(target, fc)
+    _who_and_why(key_changes, staff, note, "--note")
     return Change(target.root, case_id, [fc], f"{case_id}: close {day.isoformat()}",
-                  _trailers(case_id, [], [], staff), staff, drift)
+                  _trailers(case_id, [], [], staff, note), staff, drift, dates=[day], key_dates=key_changes)
+
+
+_DOC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+
+def plan_attach(root: Path, case_id: str, source: Path, field_path: str, *, by: Optional[str]) -> Change:
+    """Attach the scan that proves a key date: copy ``source`` into ``cases/<id>/documents/`` and record it.
+
+    case.yaml gets ``evidence: {<field>: {file: documents/<name>, sha256: …}}``;
+    the copy and case.yaml are committed together. ``field_path`` must be a key
+    date (see :func:`careerpath.history.key_dates`). The copy keeps the file's
+    name; a different file of that name already in documents/ is never
+    replaced (rename the scan). Needs the staff member (``by``).
+    """
+    from .evidence import inside_documents
+    from .history import key_dates
+
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    if staff is None:
+        raise RecordUsageError(Message("say who attaches this: --by STAFF"), hint=_STAFF_HINT)
+    keys = key_dates(target.programs)
+    if field_path not in keys:
+        raise RecordUsageError(Message("--for must name a key date: {list}", list=", ".join(sorted(keys))))
+    source = Path(source)
+    if not source.is_file():
+        raise RecordUsageError(Message("FILE is not a readable file"))  # not echoed: a scan's name may be a person's
+    name = source.name
+    if not _DOC_NAME.match(name):
+        raise RecordUsageError(Message("FILE's name must be letters, digits, '.', '-' and '_' (rename the scan, "
+                                       "e.g. 2026-09-01-application-receipt.pdf)"))
+    folder = target.folder / "documents"
+    rel_doc = f"documents/{name}"
+    if folder.exists() and not inside_documents(target.folder, rel_doc):
+        raise RecordError(Message("cases/{name}/documents links outside the case; careerpath does not write through it",
+                                  name=case_id))
+    try:
+        content = source.read_bytes()
+    except OSError as e:
+        raise RecordError(Message("cannot read FILE ({reason})", reason=e.strerror or type(e).__name__)) from None
+    dest = folder / name
+    existing = dest.read_bytes() if dest.is_file() else None
+    if dest.exists() and existing is None or (existing is not None and existing != content):
+        raise RecordUsageError(Message("cases/{case}/{path} already holds another file; rename the scan", case=case_id,
+                                       path=rel_doc))
+    import hashlib
+
+    digest = hashlib.sha256(content).hexdigest()
+    entry = edit.to_yaml({"file": rel_doc, "sha256": edit.free_text(digest)})  # quoted when YAML would read a number
+    fc, drift = _edit_file(target, "case.yaml", "case", [(("evidence", field_path), entry)])
+    doc = FileChange(dest, f"cases/{case_id}/{rel_doc}", "document", existing, content)
+    return Change(target.root, case_id, [doc, fc], f"{case_id}: attach evidence for {field_path}",
+                  [*_trailers(case_id, [], [], staff), ("Evidence", f"{field_path} {rel_doc} sha256:{digest}")], staff, drift)
+
+
+def _by_position(target: _Target, kind: str, path: tuple) -> tuple:
+    """``path`` with list items named by id (or employer/name slug) turned into positions (:func:`edit.resolve_path`)."""
+    file = target.folder / ("plan.yaml" if kind == "plan" else "case.yaml")
+    if not file.is_file():
+        return path
+    data = read_file(file, file.name).data
+    try:
+        return edit.resolve_path(data, path)
+    except edit.EditError as e:
+        raise RecordError(e.message) from None
 
 
 # ---------------------------------------------------------------- validation
@@ -452,13 +610,8 @@ def _case_checks(target: _Target, case_folder: CaseFolder, today: date) -> list[
     return [d for d in run_checks(caseload, today) if d.file != CONFIG_FILE]
 
 
-def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
-    """The errors ``change`` would add to its case (empty: safe to write).
-
-    With ``warnings``, the warnings it would add as well (an unknown event
-    type, a future date): they do not refuse a change but are worth showing.
-    """
-    target = _target(change.root, change.case_id)
+def _before_after(target: _Target, change: Change) -> tuple[CaseFolder, CaseFolder, list[Diagnostic], list[Diagnostic]]:
+    """The case folder as it is and as the change would leave it, with the load diagnostics of each."""
     load_diags: list[Diagnostic] = []
     before_cf = load_case(target.root, target.folder, load_diags, programs=target.programs)
     after_cf = copy.copy(before_cf)
@@ -467,6 +620,8 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
     before_errors: list[Diagnostic] = [d for d in load_diags]
     after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
     for fc in change.files:
+        if fc.kind == "document":
+            continue  # a scan: never parsed
         doc, diags = _file_from_bytes(fc.rel, fc.kind, fc.after, target.programs)
         after_errors += diags
         if fc.kind == "case":
@@ -478,6 +633,64 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
         else:
             dated = after_cf.events if fc.kind == "event" else after_cf.referrals
             dated[:] = [d for d in dated if d.file != fc.rel] + [doc]
+    return before_cf, after_cf, before_errors, after_errors
+
+
+def late_entry(change: Change, today: date) -> tuple[Optional[int], list[dict[str, Any]]]:
+    """How late the change enters its dates, and the overdue obligations it turns into done.
+
+    A recording whose (oldest) date lies more than ``settings.late_entry_days``
+    (default 7) before ``today`` is a late entry: (days, cleared), where each
+    cleared obligation is ``{rule, due, item, overdue_days}`` — overdue on
+    ``today`` before the change, done after it. (None, []) when not late.
+    """
+    target = _target(change.root, change.case_id)
+    limit = getattr(target.config.settings, "late_entry_days", None)
+    limit = 7 if limit is None else int(limit)
+    late = max(((today - d).days for d in change.dates), default=0)
+    if late <= limit:
+        return None, []
+    from .obligations.engine import case_obligations
+    from .obligations.rules import load_rules
+
+    before_cf, after_cf, _b, _a = _before_after(target, change)
+    book = load_rules(target.programs)
+    settings = target.config.settings
+
+    def key(o: Any) -> tuple:
+        return (o.rule, o.due, o.item)
+
+    before = {key(o): o for o in case_obligations(before_cf, book, settings, today, target.config_file)
+              if o.past_due and not o.history}
+    cleared = [{"rule": o.rule, "due": o.due.isoformat(), "item": o.item, "overdue_days": (today - o.due).days}
+               for o in case_obligations(after_cf, book, settings, today, target.config_file)
+               if o.status == "done" and key(o) in before]
+    return late, sorted(cleared, key=lambda c: (c["due"], c["rule"], c["item"]))
+
+
+def _with_late_entry(change: Change, today: date) -> tuple[list[tuple[str, str]], Optional[int], list[dict], list[str]]:
+    """The change's trailers with ``Late-entry:`` and ``Cleared:`` added when it is late, and the notes that say so."""
+    late, cleared = late_entry(change, today)
+    if late is None:
+        return list(change.trailers), None, [], []
+    trailers = [*change.trailers, ("Late-entry", f"{late} days")]
+    trailers += [("Cleared", f"{c['rule']} due {c['due']}{' ' + c['item'] if c['item'] else ''}, "
+                             f"{c['overdue_days']} days overdue") for c in cleared]
+    notes = [Message("late entry: the date is {n} days before today; the commit says so (`Late-entry:`) and "
+                     "`careerpath audit` lists it", n=late)]
+    notes += [Message("this late entry makes {rule} (due {due}, {n} days overdue) done", rule=c["rule"], due=c["due"],
+                      n=c["overdue_days"]) for c in cleared]
+    return trailers, late, cleared, notes
+
+
+def check_change(change: Change, today: date, *, warnings: bool = False) -> list[Diagnostic]:
+    """The errors ``change`` would add to its case (empty: safe to write).
+
+    With ``warnings``, the warnings it would add as well (an unknown event
+    type, a future date): they do not refuse a change but are worth showing.
+    """
+    target = _target(change.root, change.case_id)
+    before_cf, after_cf, before_errors, after_errors = _before_after(target, change)
     before_errors += _case_checks(target, before_cf, today)
     after_errors += _case_checks(target, after_cf, today)
     old = _error_keys(before_errors)
@@ -525,8 +738,10 @@ def preview(change: Change, today: date) -> Recorded:
     errors = [d for d in found if d.severity == "error"]
     if errors:
         raise RecordError("the change would make the case invalid", errors)
-    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, change.trailers), "dry-run",
-                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff())
+    trailers, late, cleared, notes = _with_late_entry(change, today)
+    return Recorded([fc.rel for fc in change.files], gitio.format_message(change.subject, trailers), "dry-run",
+                    drift=change.drift, warnings=[d for d in found if d.severity == "warning"], diff=change.diff(),
+                    notes=notes, late_entry=late, cleared=cleared)
 
 
 class GitBusy(RecordBusy):
@@ -729,6 +944,8 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
     added = [d for d in found if d.severity == "error"]
     if added:
         raise RecordError(Message("the change would make the case invalid; nothing was written"), added)
+    # read before writing: what the case owed before this entry
+    trailers, late, cleared, notes = _with_late_entry(change, today)
     before_case = _case_model(_target(change.root, change.case_id))
     was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
@@ -736,7 +953,7 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
         if fc.before is not None and fc.path.read_bytes() != fc.before:
             raise RecordError(Message("{path} changed while it was being edited; nothing was written, run the command again",
                                       path=fc.rel))
-    notes = _leftover_notes(change)
+    notes = notes + _leftover_notes(change)
     top = None
     if commit and gitio.available():
         try:
@@ -744,7 +961,7 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
         except gitio.GitError as e:
             raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
     included: list[str] = []
-    trailers = list(change.trailers)
+    trailers = list(trailers)  # with the late-entry trailers
     journal = None
     if top is not None:
         try:
@@ -764,7 +981,8 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
                           Message("{error} ({n} file(s) were written before)", error=message_of(e), n=len(written))) from None
     message = gitio.format_message(change.subject, trailers)
     result = Recorded([fc.rel for fc in change.files], message, "skipped", drift=change.drift,
-                      warnings=[d for d in found if d.severity == "warning"], notes=notes)
+                      warnings=[d for d in found if d.severity == "warning"], notes=notes, late_entry=late,
+                      cleared=cleared)
     if included:
         result.notes.append(Message("committed with the changes that were not committed in: {list}",
                                     list=", ".join(included)))
@@ -779,7 +997,10 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
         result.git = "not-a-repository"
         return result
     try:
-        made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change))
+        s = change.staff
+        author = gitio.staff_identity(s.id, s.name, s.email) if s is not None else None
+        made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change),
+                                  author=author)
     except gitio.GitError as e:
         if e.lock is not None:  # another git took its lock after the check: put the files back, nothing half-done
             stuck = _roll_back(change, written)
@@ -827,9 +1048,15 @@ def referral_outcome(root: Path, case_id: str, referral: str, day: date, today: 
 
 
 def set_field(root: Path, case_id: str, field_path: str, value: str, today: date, *, by: Optional[str] = None,
-              more: list[tuple[str, str]] | None = None, commit: bool = True) -> Recorded:
+              more: list[tuple[str, str]] | None = None, reason: Optional[str] = None, commit: bool = True) -> Recorded:
     """Change one field, or several together (see :func:`plan_set`), and commit it."""
-    return apply(plan_set(root, case_id, field_path, value, by=by, more=more), today, commit=commit)
+    return apply(plan_set(root, case_id, field_path, value, by=by, more=more, reason=reason), today, commit=commit)
+
+
+def attach(root: Path, case_id: str, source: Path, field_path: str, today: date, *, by: Optional[str],
+           commit: bool = True) -> Recorded:
+    """Attach a key date's evidence (see :func:`plan_attach`) and commit both files."""
+    return apply(plan_attach(root, case_id, source, field_path, by=by), today, commit=commit)
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,
@@ -837,3 +1064,134 @@ def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str,
     """Close a case (see :func:`plan_close`) and commit it."""
     return apply(plan_close(root, case_id, day, reason=reason, by=by, note=note, override=override), today,
                  commit=commit)
+
+
+# ---------------------------------------------------------------- common plan edits (`careerpath plan CASE …`)
+
+def _plan_target(root: Path, case_id: str, by: Optional[str]) -> tuple[_Target, Optional[m.Staff], dict]:
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    if not (target.folder / "plan.yaml").is_file():
+        raise RecordError(Message("case {name} has no plan.yaml yet; write one by hand first (FORMAT.md shows the form)",
+                                  name=case_id))
+    data = read_file(target.folder / "plan.yaml", "plan.yaml").data
+    return target, staff, data if isinstance(data, dict) else {}
+
+
+def _plan_change(target: _Target, staff: Optional[m.Staff], edits: list[tuple[tuple, Any]], subject: str,
+                 programs: list[str] | None = None) -> Change:
+    fc, drift = _edit_file(target, "plan.yaml", "plan", edits)
+    addresses = [edit.show_path(("plan", *p)) for p, _ in edits]
+    rules = rulelinks.for_fields(target.programs, addresses, _case_data(target))
+    return Change(target.root, target.case_id, [fc], f"{target.case_id}: {subject}",
+                  _trailers(target.case_id, programs or _programs_of(target, rules, None), rules, staff), staff, drift)
+
+
+def _next_id(taken: list[str], prefix: str) -> str:
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def plan_add_goal(root: Path, case_id: str, *, area: str, statement: str, own_words: Optional[str] = None,
+                  by: Optional[str] = None) -> Change:
+    """Append a goal to plan.yaml with the next free id (``g4``) and no objectives yet."""
+    target, staff, data = _plan_target(root, case_id, by)
+    goals = data.get("goals") if isinstance(data.get("goals"), list) else []
+    gid = _next_id([g.get("id") for g in goals if isinstance(g, dict)], "g")
+    goal: dict[str, Any] = {"id": gid, "area": area, "statement": edit.free_text(statement)}
+    if own_words:
+        goal["own_words"] = edit.free_text(own_words)
+    goal["objectives"] = []
+    # the person's words stay out of the subject: it names the goal by id
+    return _plan_change(target, staff, [(("goals", len(goals)), edit.to_yaml(goal, flow=False))], f"plan add goal {gid}")
+
+
+def plan_add_objective(root: Path, case_id: str, goal: str, *, text: str, due: Optional[date] = None,
+                       by: Optional[str] = None) -> Change:
+    """Append an objective to goal ``goal`` (by id) with the next free id (``g1.o4``)."""
+    target, staff, data = _plan_target(root, case_id, by)
+    try:
+        (_, gi) = edit.resolve_path(data, ("goals", goal))
+    except edit.EditError as e:
+        raise RecordError(e.message) from None
+    objectives = data["goals"][gi].get("objectives") or []
+    oid = _next_id([o.get("id") for o in objectives if isinstance(o, dict)], f"{goal}.o")
+    value = edit.to_yaml({"id": oid, "text": edit.free_text(text), "due": due.isoformat() if due else None, "done": None})
+    return _plan_change(target, staff, [(("goals", gi, "objectives", len(objectives)), value)],
+                        f"plan add objective {oid}")
+
+
+def plan_done(root: Path, case_id: str, item: str, day: date, *, by: Optional[str] = None) -> Change:
+    """Mark an objective (by id: ``g1.o3``) or a service (by the slug of its name: ``discovery``) done on ``day``."""
+    target, staff, data = _plan_target(root, case_id, by)
+    path: Optional[tuple] = None
+    for gi, g in enumerate(data.get("goals") or []):
+        for oi, o in enumerate((g or {}).get("objectives") or [] if isinstance(g, dict) else []):
+            if item in edit.item_names(o):
+                path = ("goals", gi, "objectives", oi, "done")
+    if path is None:
+        hits = [si for si, s in enumerate(data.get("services") or []) if item in edit.item_names(s)]
+        if len(hits) == 1:
+            path = ("services", hits[0], "done")
+    if path is None:
+        known = [n for g in data.get("goals") or [] if isinstance(g, dict) for o in g.get("objectives") or []
+                 for n in edit.item_names(o)[:1]]
+        known += [n for s in data.get("services") or [] for n in edit.item_names(s)[:1]]
+        raise RecordError(Message("the plan has no objective or service `{name}` ({list})", name=item,
+                                  list=", ".join(known) or "-"))
+    if edit.get_value(data, path) is not None:
+        raise RecordError(Message("`{name}` is already done; `careerpath set` changes its date", name=item))
+    return _plan_change(target, staff, [(path, day.isoformat())], f"plan done {item} {day.isoformat()}")
+
+
+def plan_add_service(root: Path, case_id: str, *, name: str, program: str, provider: Optional[str], start: date,
+                     due: Optional[date] = None, by: Optional[str] = None) -> Change:
+    """Append a service to plan.yaml (named, under a program, with a provider from careerpath.yaml's staff)."""
+    target, staff, data = _plan_target(root, case_id, by)
+    _known_program(target, program)
+    services = data.get("services") if isinstance(data.get("services"), list) else []
+    value = edit.to_yaml({"name": edit.free_text(name), "program": program, "provider": provider,
+                          "start": start.isoformat(), "due": due.isoformat() if due else None, "done": None})
+    return _plan_change(target, staff, [(("services", len(services)), value)],
+                        f"plan add service {len(services) + 1} {program}", [program])
+
+
+# ---------------------------------------------------------------- a whole file edited by hand (`careerpath edit`)
+
+def case_file(root: Path, case_id: str, name: Optional[str]) -> tuple[Path, str, str]:
+    """(path, path inside the case folder, kind) of the file ``careerpath edit CASE [FILE]`` opens:
+    case.yaml, plan.yaml, events/<file>.yaml or referrals/<file>.yaml (``.yaml`` may be left off)."""
+    target = _target(root, case_id)
+    rel = (name or "case.yaml").strip().strip("/")
+    if not rel.endswith(".yaml"):
+        rel += ".yaml"
+    parts = rel.split("/")
+    kinds = {"case.yaml": "case", "plan.yaml": "plan"}
+    if len(parts) == 1 and rel in kinds:
+        kind = kinds[rel]
+    elif len(parts) == 2 and parts[0] in ("events", "referrals") and _STEM.match(parts[1][:-5]):
+        kind = parts[0][:-1]
+    else:
+        raise RecordError(Message("FILE must be `case.yaml`, `plan.yaml`, `events/<file>.yaml` or `referrals/<file>.yaml`"))
+    path = target.folder / rel
+    if path.is_symlink():
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=f"cases/{case_id}/{rel}"))
+    if not path.is_file() and kind != "plan":
+        raise RecordError(Message("case {name} has no {path}", name=case_id, path=rel))
+    return path, rel, kind
+
+
+def plan_edit(root: Path, case_id: str, rel_in_case: str, kind: str, after: bytes, *, by: Optional[str] = None,
+              before: Optional[bytes] = None) -> Change:
+    """A whole new content for one file of a case (``careerpath edit``): checked and committed like any recording.
+
+    ``before``: the bytes the editor started from (None for a new plan.yaml); :func:`apply` refuses to
+    write when the file changed on disk meanwhile.
+    """
+    target = _target(root, case_id)
+    staff = _staff(target.config.staff, by)
+    path = target.folder / rel_in_case
+    fc = FileChange(path, f"cases/{case_id}/{rel_in_case}", kind, before, after)
+    return Change(target.root, case_id, [fc], f"{case_id}: edit {rel_in_case}", _trailers(case_id, [], [], staff), staff)

@@ -68,6 +68,11 @@ class EscapingStream:
         self._stream.write(escaped(text))
         return len(text)
 
+    def write_own(self, text: str) -> int:
+        """Write ``text`` as it is: careerpath's own control sequences (a table's colours) around parts the
+        caller has already passed through :func:`escaped` (cli/tables.py does, cell by cell)."""
+        return self._stream.write(text)
+
     def __getattr__(self, name):
         return getattr(self._stream, name)
 

@@ -470,14 +470,17 @@ def test_init_keeps_the_private_folder_out_of_git_and_git_is_asked_once_per_inde
     monkeypatch.setattr(trust, "tracked", lambda r: asked.append(r) or real(r))
     assert cli("validate", "--caseload", root, "--today", TODAY).code == 0
     assert (root / ".careerpath" / "cache" / "index.pickle").is_file()
-    assert asked == []  # a repository with nothing added has no index: nothing to ask
+    assert len(asked) == 1  # init and new commit: there is an index, asked about once
+    assert git(root, "ls-files", ".careerpath").stdout == ""
+    assert cli("validate", "--caseload", root, "--today", TODAY).code == 0 and len(asked) == 1  # same index
     git(root, "add", "-A")
     assert git(root, "ls-files", ".careerpath").stdout == ""
-    assert cli("validate", "--caseload", root, "--today", TODAY).code == 0 and len(asked) == 1
-    assert store.place(root).local and store.place(root).tracked == () and len(asked) == 1  # kept for this index
+    assert cli("validate", "--caseload", root, "--today", TODAY).code == 0
+    n = len(asked)
+    assert store.place(root).local and store.place(root).tracked == () and len(asked) == n  # kept for this index
     (root / "notes.txt").write_text("x")
     git(root, "add", "notes.txt")  # a new index: asked again, once
-    assert store.place(root).local and store.place(root).local and len(asked) == 2
+    assert store.place(root).local and store.place(root).local and len(asked) == n + 1
     (root / ".gitignore").unlink()  # `.careerpath/` still ignores itself
     git(root, "add", "-A")
     assert git(root, "ls-files", ".careerpath").stdout == ""

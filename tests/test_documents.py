@@ -273,7 +273,8 @@ def test_dates_and_money_follow_the_locale(inline):
     assert "2 tháng 3, 2026" in render(inline, "pccp", "an-nguyen", today=TODAY, lang="vi").text
     assert "2 de marzo de 2026" in render(inline, "pccp", "an-nguyen", today=TODAY, lang="es").text
     assert "2 марта 2026 г." in plain(render(inline, "czn-plan", "olga-ivanova", today=TODAY).text)
-    assert plain(Formatter("ru").money(18.5, "USD")) == "18,50 $"
+    assert Formatter("ru").money(18.5, "USD") == "$18.50"  # the currency's home convention (issue 16)
+    assert plain(Formatter("ru").number(18.5)) == "18,5"
     assert Formatter("hy").date(date(2026, 3, 2)) == "2026 թ. մարտի 2"
 
 
@@ -301,7 +302,8 @@ def hy_hmn_incomplete(tmp_path, monkeypatch):
 def test_missing_translation_falls_back_with_a_visible_note(inline, hy_hmn_incomplete):
     doc = render(inline, "monthly-note", "an-nguyen", today=TODAY, lang="hmn")
     assert doc.lang == "en" and doc.requested_lang == "hmn"
-    assert "not yet available in Hmong" in doc.text.splitlines()[0]
+    assert "Daim ntawv no tseem tsis tau muaj ua Lus Hmoob" in doc.text.splitlines()[0]  # the reader's language
+    assert "not yet available in Hmong" in doc.text.splitlines()[2]                      # and English
     assert doc.notes and "'hmn'" in doc.notes[0]
     assert render(inline, "pccp", "an-nguyen", today=TODAY, lang="es-MX").lang == "es"  # regional tags: base catalog
     unknown = render(inline, "pccp", "an-nguyen", today=TODAY, lang="fr")
@@ -339,7 +341,7 @@ def _pot_ids() -> set[str]:
     from babel.messages.pofile import read_po
 
     with open(ROOT / "careerpath" / "locale" / "documents.pot", "rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {m.id if m.context is None else (m.context, m.id) for m in read_po(fh) if m.id}
 
 
 def test_catalogs_match_the_templates():
@@ -357,8 +359,8 @@ def test_catalogs_match_the_templates():
                                              "programs/ca-dor-vr/templates", "programs/ru-czn-disability/templates"}
     for _name, folder in folders:
         for path in sorted(folder.glob("*.j2")):
-            for _line, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
-                used |= {message} if isinstance(message, str) else {m for m in message if isinstance(m, str)}
+            for _line, func, message in env.extract_translations(path.read_text(encoding="utf-8")):
+                used |= set(engine.message_keys(func, message))
     pot = _pot_ids()
     assert used == pot, f"re-extract the catalog (docs/documents.md): {sorted(used ^ pot)[:5]}"
     for lang in LANGUAGES:
@@ -375,11 +377,11 @@ def test_babel_cfg_extracts_the_whole_catalogue():
     with open(ROOT / "babel.cfg", encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     found: dict[str, set[str]] = {}
-    for filename, _line, message, _comments, _context in extract_from_dir(
+    for filename, _line, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None}):
         for m in (message if isinstance(message, tuple) else (message,)):
             if m:
-                found.setdefault(m, set()).add(filename)
+                found.setdefault(m if context is None else (context, m), set()).add(filename)
     assert set(found) == _pot_ids()
     assert "careerpath/programs/ca-dds-ccp/templates/pccp.j2" in found["Your goals"]
     assert "careerpath/programs/ca-dor-vr/program.yaml" in found["not eligible"]  # a choice field's label
@@ -403,7 +405,7 @@ def test_a_document_only_shows_strings_its_coverage_check_knows(inline, monkeypa
 
     class Recording(Translations):
         def gettext(self, message, context=None):
-            asked.append(message)
+            asked.append(message if context is None else (context, message))
             return message
 
     monkeypatch.setattr(engine, "translations", lambda lang, domain, root=None: Recording("en", ()))
@@ -594,7 +596,9 @@ def test_cli_smoke_as_a_process(tmp_path):
     out = tmp_path / "plan.md"
     r = run_process("render", "pccp", "linh-tran", "--caseload", SAMPLE, "--today", "2026-11-22", "--out", out)
     assert r.code == 0, r.err
-    assert out.read_text(encoding="utf-8").startswith("_Bản dịch chưa được người bản ngữ kiểm tra._")
+    assert out.read_text(encoding="utf-8").startswith(
+        "_Bản dịch chưa được người bản ngữ kiểm tra. / Translation not yet reviewed by a native speaker._")
+    assert "warning: pccp is rendered in 'vi' from a translation no native speaker has reviewed" in r.err
 
 
 def test_screen_css_uses_relative_sizes_so_it_reflows_at_200_percent():

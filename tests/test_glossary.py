@@ -295,6 +295,14 @@ def test_the_shipped_catalogues_hold_no_glossary_drift():
     assert findings == [], [f"{f.file}: {f.code} {f.term} {f.msgid[:50]!r}" for f in findings[:10]]
 
 
+def test_the_shipped_rule_titles_and_program_names_hold_no_glossary_drift():
+    """Rule titles and program names carry their own translations (rules.yaml, program.yaml): the glossary
+    holds there too (vi "dịch vụ mở rộng", hy "երկարաձգված", hmn "regional center" and "xiam oob qhab" were
+    found and fixed, issue 16)."""
+    findings = glossary.check_builtin_titles()
+    assert findings == [], [f"{f.file}: {f.code} {f.term} {f.msgid[:50]!r}" for f in findings[:10]]
+
+
 def test_the_shipped_memory_is_applied_and_matches_the_catalogues(tmp_path):
     """Applying the memory to a copy of the shipped catalogues changes nothing and leaves nothing unused."""
     shutil.copytree(LOCALE, tmp_path / "locale", ignore=shutil.ignore_patterns("glossary", "memory"))

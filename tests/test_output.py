@@ -74,9 +74,9 @@ RECORDINGS = {
     "refer": (["an-nguyen", "--to", "Invented Bakery", "--kind", "other", "--by", "jsmith", "--date", "2026-11-05"],
               lambda rec, root: rec.refer(root, "an-nguyen", TODAY.replace(day=5), TODAY, to="Invented Bakery",
                                           kind="other", by="jsmith", commit=False)),
-    "set": (["an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "jsmith"],
+    "set": (["an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "jsmith", "--reason", "stamp"],
             lambda rec, root: rec.set_field(root, "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", TODAY,
-                                            by="jsmith", commit=False)),
+                                            by="jsmith", reason="stamp", commit=False)),
     "close": (["an-nguyen", "--reason", "moved", "--date", "2026-11-20", "--by", "jsmith"],
               lambda rec, root: rec.close_case(root, "an-nguyen", TODAY.replace(day=20), TODAY, reason="moved",
                                                by="jsmith", commit=False)),
@@ -117,17 +117,17 @@ def test_a_dry_run_in_json_has_the_diff_and_writes_nothing(repo, cli):  # noqa: 
     from careerpath import record
 
     before = (repo / "cases/an-nguyen/case.yaml").read_bytes()
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--dry-run", "--format", "json",
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--dry-run", "--format", "json",
             "-C", repo, "--today", DAY)
     data = check("set", r)
     assert data["git"] == "dry-run" and "+    applied: 2026-08-28       # DOR stamp date" in data["diff"]
     assert (repo / "cases/an-nguyen/case.yaml").read_bytes() == before
-    change = record.plan_set(repo, "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", by=None)
+    change = record.plan_set(repo, "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", by="jsmith", reason="stamp")
     assert data == record.preview(change, TODAY).to_dict()
 
 
 def test_a_refused_recording_prints_nothing_on_stdout(repo, cli):  # noqa: F811
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-02-30", "--format", "json", "-C", repo)
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-02-30", "--reason", "stamp", "--format", "json", "-C", repo)
     assert r.code in (1, 2) and r.out == "" and r.err
 
 
@@ -147,14 +147,17 @@ def test_init_and_new_in_json(cli, tmp_path):
     assert r.code == 0, r.err
     data = check("init", r)
     twin = scaffold.init(tmp_path / "twin", agency="Invented Agency")
-    assert data == {**twin.to_dict(), "folder": str(root),
+    assert data["commit"] and twin.commit  # each its own first commit
+    assert data == {**twin.to_dict(), "folder": str(root), "commit": data["commit"],
                     "written": [p.replace(str(tmp_path / "twin"), str(root)) for p in twin.to_dict()["written"]]}
     assert all(Path(p).exists() for p in data["written"])
     assert "wrote" in r.err  # progress stays on stderr
     new = cli("new", "an-nguyen", "--name", "Invented Person", "--language", "en", "--caseload", root, "--today", DAY,
               "--format", "json")
     assert new.code == 0, new.err
-    assert check("new", new) == {"case": "an-nguyen", "written": [str(root / "cases/an-nguyen/case.yaml")]}
+    made = check("new", new)
+    assert made["written"] == [str(root / "cases/an-nguyen/case.yaml"), str(root / "cases/an-nguyen/plan.yaml")]
+    assert made["git"] == "committed" and made["commit"]
     schemas = cli("schema", "--caseload", root, "--out", tmp_path / "schemas", "--format", "json")
     written = check("schema", schemas)["written"]
     assert written and all(Path(p).is_file() and Path(p).parent == tmp_path / "schemas" for p in written)

@@ -247,7 +247,7 @@ def test_a_fifth_program_from_a_folder_alone_works_in_every_command(cli, caseloa
     assert r.code == 0, r.err
     message = git("log", "-1", "--format=%B")
     assert "Case: ann" in message and "Program: xx-toy" in message and "Rule: toy.weekly" in message, message
-    r = cli("set", "ann", "enrollments.xx-toy.joined", "2026-10-02", "--by", "jsmith", "--caseload", root,
+    r = cli("set", "ann", "enrollments.xx-toy.joined", "2026-10-02", "--by", "jsmith", "--reason", "typo", "--caseload", root,
             "--today", TODAY)
     assert r.code == 0, r.err
     message = git("log", "-1", "--format=%B")

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY
+from conftest import CONFIG, TODAY
+
+LATE_ENTRIES_OFF = "settings:\n  late_entry_days: 3660\n"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed; recording commits need it")
 
@@ -57,11 +59,14 @@ def repo(caseload, monkeypatch):
     monkeypatch.delenv("CAREERPATH_STAFF", raising=False)
     for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
         monkeypatch.delenv(var, raising=False)
-    root = caseload({"cases/an-nguyen/case.yaml": CASE, "cases/an-nguyen/plan.yaml": PLAN, "notes.txt": "x\n"})
+    # recordings here are dated before the real clock; the late-entry tests set their own limit
+    root = caseload({"cases/an-nguyen/case.yaml": CASE, "cases/an-nguyen/plan.yaml": PLAN, "notes.txt": "x\n"},
+                    config=CONFIG + LATE_ENTRIES_OFF)
     git(root, "init", "-q")
     git(root, "config", "user.name", "Jordan Smith")
     git(root, "config", "user.email", "jordan@example.org")
     git(root, "config", "commit.gpgsign", "false")
+    git(root, "config", "careerpath.staff", "jsmith")   # who records here (docs/recording.md, "Who")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "start")
     return root
@@ -80,7 +85,10 @@ def test_log_commits_exactly_the_new_event(repo, cli):
         "# yaml-language-server: $schema=../../../schemas/event.schema.json",
         "date: 2026-11-03", "type: monthly-review", "by: jsmith", "summary: Reviewed progress"]
     assert head_files(repo) == ["cases/an-nguyen/events/2026-11-03-monthly-review.yaml"]
-    assert git(repo, "log", "-1", "--format=%an <%ae>") == "Jordan Smith <jordan@example.org>\n"
+    # the author is the staff member (no email in careerpath.yaml: the id at careerpath.invalid),
+    # the committer the machine's git identity
+    assert git(repo, "log", "-1", "--format=%an <%ae>|%cn <%ce>") == \
+        "Jordan Smith <jsmith@careerpath.invalid>|Jordan Smith <jordan@example.org>\n"
     message = git(repo, "log", "-1", "--format=%B")
     assert message.splitlines()[0] == "an-nguyen: log monthly-review 2026-11-03"
     trailers = git(repo, "log", "-1", "--format=%(trailers:only,unfold)").split("\n")
@@ -99,7 +107,7 @@ def test_staged_unrelated_change_stays_staged_and_uncommitted(repo, cli):
     (repo / "notes.txt").write_text("changed\n")
     git(repo, "add", "notes.txt")
     (repo / "cases/an-nguyen/plan.yaml").write_text(PLAN + "# unstaged edit\n")
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo, "--by", "jsmith")
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "-C", repo, "--by", "jsmith")
     assert r.code == 0, r.err
     assert head_files(repo) == ["cases/an-nguyen/case.yaml"]
     status = git(repo, "status", "--porcelain").splitlines()
@@ -144,7 +152,7 @@ def test_set_refuses_invalid_values_and_writes_nothing(repo, cli, field, value):
     path = repo / "cases/an-nguyen/case.yaml"
     before = path.read_bytes()
     head = git(repo, "rev-parse", "HEAD")
-    r = cli("set", "an-nguyen", field, value, "-C", repo)
+    r = cli("set", "an-nguyen", field, value, "--reason", "a correction", "-C", repo)
     assert r.code == 1
     assert "nothing was written" in r.err or "not a field" in r.err or "does not exist" in r.err
     assert "Traceback" not in r.err
@@ -204,6 +212,7 @@ def test_staff_from_environment_and_git_config(repo, cli, monkeypatch):
 
 
 def test_log_without_staff_asks_who(repo, cli):
+    git(repo, "config", "--unset", "careerpath.staff")
     r = cli("log", "an-nguyen", "contact", "-C", repo)
     assert r.code == 1 and "--by" in r.err
 
@@ -254,7 +263,7 @@ def test_close_before_opening_is_refused(repo, cli):
 
 def test_dry_run_shows_the_diff_and_writes_nothing(repo, cli):
     before = (repo / "cases/an-nguyen/case.yaml").read_bytes()
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--dry-run", "-C", repo)
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--dry-run", "-C", repo)
     assert r.code == 0
     assert "-    applied: 2026-09-01       # DOR stamp date" in r.out
     assert "+    applied: 2026-08-28       # DOR stamp date" in r.out
@@ -296,7 +305,7 @@ def test_pre_commit_hooks_definition():
 def test_json_and_library_agree_on_history(repo, cli):
     from careerpath.history import history
 
-    cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo)
+    cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "-C", repo)
     r = cli("history", "an-nguyen", "--format", "json", "-C", repo)
     assert r.code == 0
     assert json.loads(r.out) == [e.to_dict() for e in history(repo, "an-nguyen")]
@@ -319,7 +328,8 @@ def test_caseload_in_a_subfolder_of_the_repository(caseload, cli, tmp_path):
     git(top, "config", "user.email", "jordan@example.org")
     git(top, "add", "-A")
     git(top, "commit", "-qm", "start")
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", top / "caseload")
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--by", "jsmith",
+            "-C", top / "caseload")
     assert r.code == 0, r.err
     assert head_files(top) == ["caseload/cases/an-nguyen/case.yaml"]
     r = cli("history", "an-nguyen", "enrollments.ca-dor-vr.applied", "-C", top / "caseload")
@@ -330,7 +340,7 @@ def test_caseload_in_a_subfolder_of_the_repository(caseload, cli, tmp_path):
 
 def test_unchanged_value_writes_and_commits_nothing(repo, cli):
     head = git(repo, "rev-parse", "HEAD")
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-09-01", "-C", repo)
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-09-01", "--reason", "stamp", "-C", repo)
     assert r.code == 0 and "nothing to change" in r.err
     assert git(repo, "rev-parse", "HEAD") == head
 
@@ -360,7 +370,7 @@ def test_symlinked_case_file_is_not_written_through(repo, cli, tmp_path):
     outside.write_bytes(case.read_bytes())
     case.unlink()
     case.symlink_to(outside)
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo)
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "-C", repo)
     assert r.code == 1
     assert b"2026-09-01" in outside.read_bytes() and case.is_symlink()
 
@@ -400,7 +410,7 @@ def test_set_killed_before_the_rename_leaves_the_case_and_history_untouched(repo
         from careerpath import fsio
         from careerpath.cli import main
         fsio.before_replace = lambda tmp, path: os.kill(os.getpid(), signal.SIGKILL)
-        main(["set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", {str(repo)!r}])
+        main(["set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "-C", {str(repo)!r}])
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr

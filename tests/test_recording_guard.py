@@ -90,7 +90,8 @@ def test_a_file_never_committed_is_refused(repo, cli):  # noqa: F811
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.replace("id: an-nguyen", "id: new-person"))
     before = state(repo)
-    r = cli("set", "new-person", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo, "--today", TODAY)
+    r = cli("set", "new-person", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "the stamp", "-C", repo,
+            "--today", TODAY)
     assert r.code == 1 and "cases/new-person/case.yaml is not committed yet" in r.err
     assert "commit it first" in r.err and "git checkout" not in r.err   # nothing to discard to: it was never committed
     assert state(repo) == before
@@ -154,7 +155,8 @@ def test_a_recording_killed_before_its_commit_is_found_by_the_next_one_and_by_do
     assert head_files(repo) == ["cases/an-nguyen/events/2026-11-03-contact.yaml"]
     # the same file: refused, saying what it holds
     before = state(repo)
-    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "-C", repo, "--today", TODAY)
+    r = cli("set", "an-nguyen", "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "the stamp", "-C", repo,
+            "--today", TODAY)
     assert r.code == 1 and "holds an earlier recording that was interrupted" in r.err
     assert state(repo) == before
     # committed by hand: nothing left to report, the journal goes

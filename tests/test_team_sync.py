@@ -80,7 +80,7 @@ def test_work_goes_out_and_comes_in_with_who_and_which_cases(team, cli):
     r = cli("sync", "-C", first, "--today", TODAY)
     assert r.code == 0, r.err
     assert "went out: 1 commit" in r.out and CASE_ID in r.out
-    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "ktran", "-C", second,
+    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--by", "ktran", "-C", second,
                "--today", TODAY).code == 0
     r = cli("sync", "-C", second, "--today", TODAY, "--format", "json")
     assert r.code == 0, r.err
@@ -145,9 +145,9 @@ def test_same_new_event_name_on_both_sides_gets_a_number_not_an_overwrite(team, 
 
 def test_same_field_changed_on_both_sides_stops_with_its_path_then_resolves(team, cli):
     url, first, second = team
-    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "jsmith", "-C", first).code == 0
+    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--by", "jsmith", "-C", first).code == 0
     assert cli("sync", "-C", first, "--today", TODAY).code == 0
-    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-30", "--by", "ktran", "-C", second).code == 0
+    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-30", "--reason", "stamp", "--by", "ktran", "-C", second).code == 0
     assert cli("set", CASE_ID, "person.language", "en", "--by", "ktran", "-C", second).code == 0
     r = cli("sync", "-C", second, "--today", TODAY, "--format", "json")
     assert r.code == 1
@@ -245,9 +245,9 @@ def test_doctor_checks_the_remote_and_the_merge_driver(team, cli, tmp_path):
 def test_a_conflict_is_named_by_its_field_in_any_language(team, cli, monkeypatch):
     """The merge driver speaks the user's language on stderr; sync reads its conflicts as data, not those words."""
     url, first, second = team
-    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--by", "jsmith", "-C", first).code == 0
+    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--by", "jsmith", "-C", first).code == 0
     assert cli("sync", "-C", first, "--today", TODAY).code == 0
-    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-30", "--by", "ktran", "-C", second).code == 0
+    assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-30", "--reason", "stamp", "--by", "ktran", "-C", second).code == 0
     monkeypatch.setenv("CAREERPATH_LANG", "ru")      # git runs the driver as a process: it inherits this
     r = cli("sync", "-C", second, "--today", TODAY, "--format", "json")
     assert r.code == 1

@@ -36,6 +36,8 @@ def test_fixtures_cover_every_diagnostic_code_worth_a_file():
     generated_in_tests = {"file-unreadable", "file-too-large", "not-utf8", "yaml-bom", "yaml-too-complex",
                           "symlink-outside", "missing-caseload-file",
                           "program-invalid", "program-code-ignored",  # made in tests/test_programs.py
+                          "evidence-missing", "evidence-hash-mismatch", "evidence-outside-documents",
+                          "evidence-not-key-date",  # made in tests/test_audit_trail.py (scans, links)
                           "file-name-unsafe"}  # a line break in a file name: made in tests/test_untrusted_data.py
     assert set(CODES) - seen - generated_in_tests == set()
 

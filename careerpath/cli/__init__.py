@@ -9,10 +9,13 @@ result to :mod:`.output`. Modules:
     shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
     filters     an unknown filter value (--case, --staff, --program, --rule, --status, a kind) worded as a
                 usage error with did-you-mean; which values are known is obligations.query's
-    cmd_*       one module per command (cmd_record: log, refer, set, close; cmd_scaffold: init, new, schema;
+    cmd_*       one module per command (cmd_record: log, refer, set, close, attach; cmd_scaffold: init, new, schema;
+                cmd_plan: plan CASE add-goal, add-objective, done, add-service; cmd_edit: edit; cmd_cases: cases;
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
     views       due's kept rows and whole replayed outputs in the cache folder
+    tables      due's and cases' tables fitted to the terminal, ids never cut
+    completion  shell completion of values from the caseload (case ids, staff, programs, field paths)
     redaction   --redact over everything a command prints or writes
     localize    the click tree in the user's language; diagnostics worded at display time
     reference   docs/cli.md from each command's --help and JSON shape
@@ -54,6 +57,9 @@ from . import cmd_merge  # noqa: E402,F401
 from . import cmd_sync  # noqa: E402,F401
 from . import cmd_server  # noqa: E402,F401
 from . import cmd_purge  # noqa: E402,F401
+from . import cmd_cases  # noqa: E402,F401
+from . import cmd_plan  # noqa: E402,F401
+from . import cmd_edit  # noqa: E402,F401
 
 
 def _version(value: bool) -> None:
@@ -114,8 +120,12 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
     try:
         from .localize import build_command
 
-        result = build_command(app)(args=args, prog_name="careerpath", standalone_mode=False,
-                                    obj=Globals(stats=stats))
+        command = build_command(app)
+        if os.environ.get("_CAREERPATH_COMPLETE"):  # the shell asks for completions (cli/completion.py)
+            from .completion import attach
+
+            attach(command)
+        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=Globals(stats=stats))
     except CliError as e:
         # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
         print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)

@@ -116,11 +116,32 @@ def _headers(explain: bool) -> list[str]:
     return names + ([_("RULE"), _("CITATION"), _("FROM")] if explain else [])
 
 
-def print_table(body: list, marks: list[str], explain: bool, red: Any = None) -> None:
+def columns() -> list:
+    """The table's columns on a terminal; when it is narrow DUE goes first, then STAFF, then STATUS (WHEN still
+    says how late), and OBLIGATION wraps: CASE is never cut."""
+    from .tables import Column
+
+    return [Column(_("STATUS"), drop=3), Column(_("DUE"), drop=1), Column(_("WHEN")), Column(_("CASE")),
+            Column(_("OBLIGATION"), wrap="text"), Column(_("STAFF"), wrap="list", drop=2)]
+
+
+def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *, wide: bool = False) -> None:
     """The table: ``body`` from :func:`rows`, ``marks`` from :func:`careerpath.obligations.query.mark`, row for row."""
     headers = _headers(explain)
     if red is not None:  # --redact: cell by cell, so columns stay aligned
         body = [tuple(red.text(cell) for cell in row) for row in body]
+    if not explain and sys.stdout.isatty():  # fitted to the terminal, ids never cut (cli/tables.py)
+        from .tables import colours, render, show, terminal_width
+
+        codes = {"invalid": "1;31", "overdue": "1;31", "partial": "33", "due-soon": "33", "done": "32"}
+        # an unreadable case has no date, so WHEN is empty: it says `invalid` there, kept when STATUS is dropped
+        body = [(row[0], row[1], row[0], *row[3:]) if mark == "invalid!" and not row[2] else row
+                for row, mark in zip(body, marks)]
+        styles = None
+        if colours():
+            styles = [codes.get(m.rstrip("!"), "") if m.rstrip("!") != "partial" or m.endswith("!") else "" for m in marks]
+        show(render(columns(), body, terminal_width(), wide=wide, styles=styles))
+        return
     if use_rich() and len(body) <= RICH_MAX_ROWS:
         from rich.console import Console
         from rich.table import Table
@@ -175,6 +196,8 @@ def due(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="STATUS",
                                           help="Exit 3 when anything listed is overdue or a case could not be read "
                                                "(with due-soon: also due soon; with invalid: only unreadable cases)."),
+    wide: bool = typer.Option(False, "--wide", help="On a terminal, show every column however wide; "
+                                                    "else a narrow one drops DUE, STAFF, then STATUS."),
     lang: ContentLangOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
@@ -252,7 +275,7 @@ def due(
         print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
     else:
         with redacted_stdout(red):
-            print_table(body, marks, explain, red)
+            print_table(body, marks, explain, red, wide=wide)
             print(summary(marks))
     return 3 if fails(marks, fail_on) else 0
 

@@ -35,6 +35,17 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _who(author: str, email: str, committer: str, committer_email: str) -> str:
+    """The author, and the committer when it is someone else (the machine's identity, a server)."""
+    who = f"{author} <{email}>"
+    if committer and (committer, committer_email) != (author, email):
+        who += " " + _("(committed by {who})").format(who=f"{committer} <{committer_email}>")
+    return who
+
+
+ByFilterOpt = Annotated[Optional[str], typer.Option("--by", metavar="STAFF", show_default=False,
+                                                    help="Only the commits of this staff member (their Staff: trailer, "
+                                                         "or their email as the author's).")]
 def _warn_if_cut(root) -> None:
     """A shallow clone: say the history is cut and since which commit (stderr, so JSON stays as it is)."""
     from ..history import cut
@@ -68,6 +79,7 @@ def history_cmd(
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
     field: Annotated[Optional[str], typer.Argument(metavar="[FIELD]", show_default=False,
                                                    help="Only commits that changed this field (or fields under it).")] = None,
+    by: ByFilterOpt = None,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     redact: RedactOpt = False,
@@ -94,7 +106,7 @@ def history_cmd(
     root = caseload_of(ctx, caseload)
     from ..history import history
 
-    entries = _from_git(lambda: history(root, case, field))
+    entries = _from_git(lambda: history(root, case, field, by=by))
     if not entries and not (root / "cases" / case).is_dir():  # neither here now nor in the history
         from .filters import require
 
@@ -119,7 +131,11 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
               else _("no commits touch case {case}").format(case=case), file=sys.stderr)
         return 0
     for e in entries:
-        _line(f"{_when(e.date)}  {e.commit[:10]}  {e.author} <{e.email}>  {e.subject}")
+        _line(f"{_when(e.date)}  {e.commit[:10]}  {_who(e.author, e.email, e.committer, e.committer_email)}  {e.subject}")
+        for reason in e.trailers.get("Reason", []):
+            _line("    " + _("reason: {text}").format(text=reason))
+        for late in e.trailers.get("Late-entry", []):
+            _line("    " + _("late entry: {days}").format(days=late))
         for f in e.files:
             moved = " " + _("(from {path})").format(path=f.old_path) if f.old_path else ""
             if f.status in ("added", "deleted", "renamed") or not f.fields:
@@ -145,6 +161,7 @@ def _case_folders(root: Path) -> list[str]:
 def audit_cmd(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
+    by: ByFilterOpt = None,
     case: Optional[List[str]] = typer.Option(None, "--case", metavar="ID", help="Only findings about this case. Repeatable."),
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
@@ -160,6 +177,7 @@ def audit_cmd(
                              (or removed) after it was first set
       changed-after-closure  a commit touched a case after the commit that closed it
       record-deleted         an event or referral file was deleted
+      late-entry             a recording dated long before the day it was made
 
     Each names the commit, its date and author. Exit 0 when there are no
     findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
@@ -171,7 +189,7 @@ def audit_cmd(
     day = parse_date(since, "--since") if since else None
     from ..history import audit
 
-    findings = _from_git(lambda: audit(root, day))
+    findings = _from_git(lambda: audit(root, day, by=by))
     _warn_if_cut(root)
     if case:  # a case deleted since still has its findings
         from .filters import require
@@ -190,13 +208,25 @@ def _print_audit(findings: list, format: str) -> int:
         emit([f.to_dict() for f in findings], format)
         return 1 if findings else 0
     for f in findings:
-        head = f"{_when(f.date)}  {f.commit[:10]}  {f.author} <{f.email}>  {f.case}  {f.code}"
+        head = f"{_when(f.date)}  {f.commit[:10]}  {_who(f.author, f.email, f.committer, f.committer_email)}  {f.case}  {f.code}"
         if f.code == "key-date-changed":
             first = f.first
             since = (" " + _("(first set to {value} on {date} by {author} in {commit})").format(
                 value=_show(first.get("value")), date=first.get("date", "?")[:10], author=first.get("author", "?"),
                 commit=first.get("commit", "?")[:10])) if first else ""
             _line(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
+            _line("    " + (_("reason: {text}").format(text=f.reason) if f.reason else _("no reason given")))
+        elif f.code == "late-entry":
+            _line(f"{head}: " + ngettext("{files} entered {n} day after its date", "{files} entered {n} days after its date",
+                                         f.late_days or 0).format(files=", ".join(f.files), n=f.late_days if f.late_days is not None else "?"))
+            for c in f.cleared:
+                _line("    " + _("made an overdue obligation done: {what}").format(what=c))
+        elif f.code == "evidence-changed":
+            _line(f"{head}: " + _("{files}, the evidence of {field}, changed after it was attached").format(
+                files=", ".join(f.files), field=f.field))
+        elif f.code == "evidence-not-updated":
+            _line(f"{head}: " + _("{field} changed ({old} → {new}) but its evidence did not").format(
+                field=f.field, old=_show(f.old), new=_show(f.new)))
         elif f.code == "record-deleted":
             _line(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:

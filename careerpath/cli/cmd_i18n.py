@@ -148,3 +148,74 @@ def _finding_message(f) -> str:
         return _("a sentence of {n} words (more than {limit}): split it").format(n=f.words, limit=20)
     return _("“{term}” is not explained where it first appears: add a short gloss in parentheses or after a dash, "
              "or define it in a glossary").format(term=f.term)
+
+
+@i18n_app.command("export")
+def export(
+    lang: str = typer.Option(..., "--lang", metavar="LANG", help="The language to review (es, vi, hy, hmn, ru)."),
+    catalogue: str = typer.Option("documents", "--catalogue", metavar="NAME", help="documents (the default) or cli."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="PATH",
+                                       help="Write the file here instead of stdout."),
+    locale_dir: Optional[Path] = typer.Option(None, "--locale-dir", metavar="DIR",
+                                              help="Catalogues to export from (default: $CAREERPATH_LOCALE_DIR or the installed ones)."),
+) -> int:
+    """Write a PO file for a native speaker to review one language's catalogue.
+
+    Each entry has its context, the English source, the current draft, whether
+    it is a machine draft, and the glossary terms it uses with their rendering
+    in this language. Any PO editor opens it; send it back with `i18n import`.
+
+    Example:  careerpath i18n export --lang hy --out hy-documents.po
+    """
+    from ..fsio import WriteError, atomic_write
+    from ..i18n import message_of
+    from ..review import ReviewError, export_po
+
+    if catalogue not in ("documents", "cli"):
+        raise CliError(_("--catalogue must be documents or cli"), code=2)
+    try:
+        text = export_po(lang, catalogue, _locale_dir(locale_dir))
+    except ReviewError as e:
+        raise CliError(message_of(e), code=1) from None
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        atomic_write(out, text.encode("utf-8"), mode=0o644)
+    except WriteError as e:
+        raise CliError(message_of(e), code=1) from None
+    print(_("wrote {path}").format(path=out), file=sys.stderr)
+    return 0
+
+
+@i18n_app.command("import")
+def import_(
+    file: Path = typer.Argument(..., metavar="FILE", help="A PO file made by `careerpath i18n export`, reviewed."),
+    reviewed_by: str = typer.Option(..., "--reviewed-by", metavar="NAME", help="The native speaker who reviewed it."),
+    locale_dir: Optional[Path] = typer.Option(None, "--locale-dir", metavar="DIR",
+                                              help="Catalogues to write into (default: $CAREERPATH_LOCALE_DIR or the installed ones)."),
+) -> int:
+    """Write a reviewed PO file back into its catalogue and record who reviewed it.
+
+    Each imported entry is marked "reviewed by NAME" in the catalogue; when
+    every translated entry is reviewed, the catalogue's X-Reviewed-By header
+    is set too. Documents whose strings are all reviewed lose their "not
+    reviewed" mark. A translation that drops a {name} part is refused.
+
+    Example:  careerpath i18n import hy-documents.po --reviewed-by "Anahit Sargsyan"
+    """
+    from ..i18n import message_of
+    from ..review import ReviewError, import_review
+
+    try:
+        report = import_review(file, reviewed_by, _locale_dir(locale_dir))
+    except ReviewError as e:
+        raise CliError(message_of(e), code=1) from None
+    print(_("{file}: {written} entries written, {same} already so, {refused} refused").format(
+        file=report.catalogue, written=report.written, same=report.unchanged, refused=len(report.refused)))
+    for msgid in report.refused:
+        print("  " + _("refused (its placeholders differ from the source): {msgid}").format(msgid=msgid[:70]),
+              file=sys.stderr)
+    if report.whole:
+        print(_("every translated entry is reviewed: X-Reviewed-By is set to {name}").format(name=reviewed_by))
+    return 1 if report.refused else 0

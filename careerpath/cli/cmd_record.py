@@ -95,7 +95,7 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
         err("careerpath: " + _("nothing to change: the file already says that"))
     for d in result.warnings:
         err(format_diagnostic(d, prefix))
-    if result.git not in ("failed", "dry-run"):
+    if result.git != "failed":
         for note in result.notes:
             err("careerpath: " + _("note: {note}").format(note=text(note)))
     if result.drift and result.git != "dry-run":
@@ -278,6 +278,9 @@ def set_cmd(
     more: Annotated[Optional[List[str]], typer.Argument(metavar="[FIELD VALUE]...", show_default=False,
                                                         help="More fields of the same file, changed in the same commit.")] = None,
     by: ByOpt = None,
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT",
+                                         help="Why a key date that already had a value changes (required then); "
+                                              "goes into the commit's Reason: trailer."),
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     include_local_edits: LocalEditsOpt = False,
@@ -290,7 +293,9 @@ def set_cmd(
     FIELD is a dotted path into case.yaml (`enrollments.ca-dor-vr.eligibility.decided`)
     or, starting with `plan.`, into plan.yaml (`plan.goals.0.objectives.1.done`);
     list items are addressed by number from 0, and the next number adds an item
-    (a job, a goal) given whole as a flow mapping. VALUE is read as the field's
+    (a job, a goal) given whole as a flow mapping. An item is also addressed by
+    its id (`plan.goals.g1.objectives.g1.o3.done`) or by its employer or name in
+    lower case with hyphens (`jobs.sunrise-bakery.end`, `plan.services.discovery.done`). VALUE is read as the field's
     type: a date YYYY-MM-DD, true/false, a number, text, `null` to clear, or a
     YAML flow list/mapping. The edited file is validated first: an unknown
     field, a bad date or a value that breaks a rule is refused and nothing is written.
@@ -312,7 +317,7 @@ def set_cmd(
     from ..record import plan_set
 
     pairs = list(zip(extra[::2], extra[1::2]))
-    return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs),
+    return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs, reason=reason),
                 dry_run=dry_run, no_commit=no_commit, format=format,
                 local_edits=include_local_edits)
 
@@ -325,7 +330,9 @@ def close_cmd(
                                help="Why the case closes: employed, ineligible, declined-services, unable-to-locate, "
                                     "moved, deceased, transferred, completed or other (with --note)."),
     note: Optional[str] = typer.Option(None, "--note", metavar="TEXT",
-                                       help="What happened, in words (required with --reason other)."),
+                                       help="What happened, in words: written as closure.note and kept as the audit "
+                                            "explanation in the commit's Reason: trailer (required with --reason other, "
+                                            "and when a closure date already there changes)."),
     override: Optional[str] = typer.Option(None, "--override", metavar="WHY",
                                            help="Close although a program's condition for the reason does not hold "
                                                 "yet (DOR: employed before 90 days in the job), and record why."),
@@ -387,3 +394,35 @@ def _effect(root: Path, change, today) -> tuple[Callable[[], None], dict]:
             print(line(o))
 
     return as_text, {"ends": [o.to_dict() for o in ended], "stays_open": [o.to_dict() for o in still]}
+
+
+@app.command("attach")
+def attach_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The scan or PDF that proves the date.")],
+    field: str = typer.Option(..., "--for", metavar="FIELD", help="The key date it proves (enrollments.ca-dor-vr.applied, closure.date, ...)."),
+    by: ByOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Attach the paper behind a key date: copy FILE into cases/CASE/documents/ and record its SHA-256.
+
+    case.yaml gets `evidence: {FIELD: {file: documents/NAME, sha256: ...}}`;
+    the copy and case.yaml are committed together. `careerpath validate`
+    reports a missing evidence file or one changed since it was attached.
+
+    Example:  careerpath attach an-nguyen 2026-09-01-application-receipt.pdf --for enrollments.ca-dor-vr.applied --by jsmith
+    """
+    check_format(format, TEXT_JSON)
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    staff = _staff_id(root, by)
+    from ..record import plan_attach
+
+    return _run(root, day_today, lambda: plan_attach(root, case, file, field, by=staff), dry_run=dry_run,
+                no_commit=no_commit, format=format, local_edits=include_local_edits)

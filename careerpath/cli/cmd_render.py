@@ -24,7 +24,12 @@ def render(
                                                   help="The document kind (see --list).")] = None,
     case: Annotated[Optional[str], typer.Argument(metavar="CASE", show_default=False, help="The case id.")] = None,
     lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG",
-                                       help="Document language (en, es, vi, hy, hmn, ru). Default: the person's language."),
+                                       help="The document's language (en, es, vi, hy, hmn, ru), after the command. "
+                                            "Default: by the kind's audience, the person's language or the agency's. "
+                                            "A --lang before the command sets the messages only."),
+    copy_for_person: bool = typer.Option(False, "--copy-for-person",
+                                         help="After a document for an agency, a copy in the person's language "
+                                              "(when it differs)."),
     format: str = typer.Option("md", "--format", "-f", metavar="FORMAT", help="md, html or pdf (pdf needs careerpath[pdf]); with --list: text or json."),
     out: Optional[str] = typer.Option(None, "--out", "-o", metavar="PATH",
                                       help="Write the document here (atomically, mode 0600; a regular file only) "
@@ -45,9 +50,16 @@ def render(
     `render --list` shows every kind and its programs; `render --list CASE`
     shows the kinds that fit one case and what each still lacks.
 
-    The document is in the person's language (or --lang); when its template has
-    no complete translation, it is rendered in the caseload's default language,
-    with a note in the document and on stderr. A document that lacks required
+    The language follows the kind's audience: a document for the person is in
+    the person's language; one for an agency (a referral, a report, the
+    interpreter request) in the agency's (careerpath.yaml `agency_language`,
+    or what the program declares), with --copy-for-person adding the person's
+    copy; one for both comes with the person's copy. `render --lang` sets the
+    document's language; `careerpath --lang` (before the command) sets the
+    messages only. When a template has no complete translation, the document
+    is rendered in the caseload's default language, with a note in the
+    document and on stderr; a translation no native speaker has reviewed is
+    marked on every page and warned about on stderr. A document that lacks required
     data is refused: exit 1 with the list of what is missing (by field, never
     by value). The same case and --today give byte-identical output.
 
@@ -92,11 +104,18 @@ def render(
                        else _("kinds: {kinds}").format(kinds=", ".join(kinds)))
     if format not in ("md", "html", "pdf"):
         raise CliError(_("--format must be md, html or pdf"), code=2)
-    # `careerpath --lang vi render ...`: a --lang given before the command (the CLI's language) also
-    # chooses the document's, unless render's own --lang says otherwise
-    lang = lang or getattr(_globals(ctx), "lang", None)
+    # `careerpath --lang vi render ...` sets the messages only: the document's language is the reader's
+    # (issue 16), so staff who read Vietnamese still send the regional center English
     if lang is not None and not _LANG.match(lang):
         raise CliError(_("--lang must be a language tag such as en, es, vi, hy, hmn, ru"), code=2)
+    if lang is not None:
+        from ..i18n.tags import is_valid, suggestions
+
+        if not is_valid(lang):
+            close = suggestions(lang)
+            raise CliError(_("--lang {lang!r} is not a known language tag (BCP 47)").format(lang=lang), code=2,
+                           hint=_("did you mean {tag!r}?").format(tag=close[0]) if close else
+                           _("--lang must be a language tag such as en, es, vi, hy, hmn, ru"))
     if paper is not None and paper not in ("letter", "a4"):
         raise CliError(_("--paper must be letter or a4"), code=2)
     target = output_of(out, "--out")
@@ -124,13 +143,15 @@ def render(
     try:
         # rendered from the real data (a document refuses missing fields), then every known value in it replaced
         doc = render_document(loaded, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
-                              period=period)
+                              period=period, copy_for_person=copy_for_person)
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
     except RenderError as e:
         raise CliError(message_of(e), code=1) from None
     for note in doc.notes:
         err("careerpath: " + _("note: {note}").format(note=shown(note)))
+    for warning in doc.warnings:
+        err("careerpath: " + _("warning: {warning}").format(warning=shown(warning)))
     if target is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -10,8 +10,8 @@ import typer
 
 from ..i18n import _, message_of
 from .localize import format_diagnostic
-from .common import (CaseloadOpt, CliError, FormatOpt, TodayOpt, app, caseload_folder, caseload_of, err, folder_of,
-                     parse_date, today_of)
+from .common import (ByOpt, CaseloadOpt, CliError, FormatOpt, NoCommitOpt, TodayOpt, app, caseload_folder, caseload_of,
+                     err, folder_of, parse_date, today_of)
 from .output import JSON, TEXT_JSON, check_format, emit
 
 
@@ -23,29 +23,39 @@ def init(
     agency: str = typer.Option("My Agency", "--agency", help="The agency's name, shown on documents."),
     language: str = typer.Option("en", "--language", help="The default document language."),
     remote: Optional[str] = typer.Option(None, "--remote", metavar="URL", help="The team's git server (see `careerpath sync`)."),
+    sample: bool = typer.Option(False, "--sample", help="Copy the sample caseload (13 invented people) into the folder "
+                                                        "instead, in a git repository of its own: for the README's tour."),
     format: FormatOpt = "text",
 ) -> int:
-    """Make a new caseload: careerpath.yaml, cases/, schemas/, .gitignore, git and a pre-commit hook.
+    """Make a new caseload: careerpath.yaml, cases/, schemas/, .gitignore, git, a pre-commit hook, and a first commit.
 
-    Refuses to touch a folder that already holds careerpath.yaml.
+    Refuses to touch a folder that already holds careerpath.yaml. With
+    --sample, copies the sample caseload into a new (or empty) folder.
 
     Example:  careerpath init my-caseload --agency "Bay Navigation Services"
     """
     check_format(format, TEXT_JSON)
     from ..fsio import WriteError
-    from ..scaffold import ScaffoldError, init as do_init
+    from ..scaffold import ScaffoldError, init as do_init, init_sample
     from .common import _globals
 
     folder = folder if folder is not None else (_globals(ctx).caseload or Path("."))
 
     try:
-        result = do_init(folder, agency=agency, language=language)
+        result = init_sample(folder) if sample else do_init(folder, agency=agency, language=language)
     except (ScaffoldError, WriteError) as e:
         raise CliError(message_of(e)) from None
-    for path in result.written:
-        err(_("wrote {path}").format(path=path))
+    if sample:
+        err(_("copied the sample caseload into {folder} ({n} files)").format(folder=folder, n=len(result.written)))
+    else:
+        for path in result.written:
+            err(_("wrote {path}").format(path=path))
     if result.git == "created":
         err(_("made a git repository with a pre-commit hook that runs `careerpath validate`"))
+        if result.committed == "committed":
+            err(_("committed the caseload's first files"))
+        elif result.committed:
+            err(_("the first commit was not made ({status}): commit the files yourself").format(status=result.committed))
     elif result.git == "absent":
         err(_("git is not installed: the caseload has no history until you put it under git"))
     if remote and result.git != "absent":
@@ -57,8 +67,10 @@ def init(
         except GitError as e:
             raise CliError(e.message, code=2) from None
         err(_("remote `{name}` added").format(name="origin"))
-    emit(result, format, lambda: print(_("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME "
-                                         "--language LANG --caseload {folder}").format(folder=folder)))
+    emit(result, format, lambda: print(
+        _("sample caseload ready in {folder}; next: cd {folder} && careerpath due --today 2026-11-22").format(folder=folder)
+        if sample else _("caseload ready in {folder}; next: careerpath new CASE-ID --name NAME "
+                         "--language LANG --caseload {folder}").format(folder=folder)))
     return 0
 
 
@@ -73,18 +85,24 @@ def new(
     language: str = typer.Option(..., "--language", help="The person's language (en, es, vi, hy, hmn, ru, ...)."),
     program: List[str] = typer.Option([], "--program", "-p", help="A program to enroll in; repeat for several."),
     opened: Optional[str] = typer.Option(None, "--opened", metavar="YYYY-MM-DD", help="Date opened (default: today)."),
+    no_plan: bool = typer.Option(False, "--no-plan", help="Do not write the starter plan.yaml."),
+    no_commit: NoCommitOpt = False,
+    by: ByOpt = None,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> int:
-    """Scaffold a valid case folder (`case.yaml`, `events/`, `referrals/`, `documents/`).
+    """Scaffold a valid case folder (`case.yaml`, a starter `plan.yaml` in the
+    person's language, `events/`, `referrals/`, `documents/`) and commit it.
 
-    Refuses an existing case. The file is validated before it is written.
-    Each program asks for its own fields as options (`careerpath programs ID`
-    lists them), e.g. --ccp-basis for Coordinated Career Pathways, --applied
-    for DOR vocational rehabilitation.
+    Refuses an existing case. The files are validated before they are written.
+    The case's staff are options named by role, each a staff id from
+    careerpath.yaml: `--navigator`, `--ces`, `--counselor`, `--curator`,
+    `--psychologist`, `--job-coach`. Each program asks for its own fields as
+    options (`careerpath programs ID` lists them), e.g. --ccp-basis for
+    Coordinated Career Pathways, --applied for DOR vocational rehabilitation.
 
-    Example:  careerpath new an-nguyen --name "Nguyễn Văn An" --language vi --program ca-dds-ccp --ccp-basis left-subminimum-wage
+    Example:  careerpath new an-nguyen --name "Nguyễn Văn An" --language vi --program ca-dds-ccp --ccp-basis left-subminimum-wage --navigator tnguyen
     """
     check_format(format, TEXT_JSON)
     if not _CASE_ID.match(case_id):
@@ -92,29 +110,68 @@ def new(
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..fsio import WriteError
-    from ..scaffold import NewCase, ScaffoldError, new_case
+    from ..scaffold import NewCase, ScaffoldError, commit_new_files, new_case_files, staff_roles
 
+    options = program_options(ctx.args, root, staff_roles())
+    staff = {role: options.pop(role) for role in staff_roles() if role in options}
     req = NewCase(case_id, name, language, list(program), parse_date(opened, "--opened") if opened else None,
-                  program_options(ctx.args, root))
+                  options, staff, plan=not no_plan)
     try:
-        path = new_case(root, req, day)
+        paths = new_case_files(root, req, day)
     except ScaffoldError as e:
         for diag in e.diagnostics:
             err(format_diagnostic(diag))
         raise CliError(message_of(e)) from None
     except WriteError as e:
         raise CliError(message_of(e)) from None
-    emit({"case": case_id, "written": [path]}, format, lambda: print(_("wrote {path}").format(path=path)))
+    for path in paths:
+        err(_("wrote {path}").format(path=path))
+    committed = None
+    if not no_commit:
+        acting = _acting_staff(root, by)
+        trailers = [("Case", case_id), *(("Program", p) for p in program)] + ([("Staff", acting.id)] if acting else [])
+        committed = commit_new_files(root, paths, f"{case_id}: new case", trailers, acting)
+        if committed.git == "committed":
+            err(_("committed {sha}").format(sha=committed.commit[:12]))
+        elif committed.git == "failed":
+            err("careerpath: " + _("the files were written but not committed: {reason}").format(reason=i18n_text(committed.note)))
+    emit({"case": case_id, "written": paths, "git": committed.git if committed else "skipped",
+          "commit": committed.commit if committed else None}, format,
+         lambda: print(_("new case {case}: {files}").format(case=case_id, files=", ".join(str(p) for p in paths))))
     return 0
 
 
-def program_options(args: list[str], root: Path) -> dict[str, str]:
-    """``--option VALUE`` pairs left over by typer, each an option some program declares for `new`."""
+def i18n_text(message) -> str:
+    from ..i18n import text
+
+    return text(message)
+
+
+def _acting_staff(root: Path, by: Optional[str]):
+    """The staff member recording this (--by, $CAREERPATH_STAFF, git config careerpath.staff), or None; an unknown
+    --by is refused, an unknown default ignored."""
+    from ..loader import load_config
+    from .cmd_record import _staff_id
+
+    sid = _staff_id(root, by)
+    if not sid:
+        return None
+    for s in load_config(root, [])[0].staff:
+        if s.id == sid:
+            return s
+    if by:
+        raise CliError(_("--by must be a staff id from careerpath.yaml"), code=2)
+    return None
+
+
+def program_options(args: list[str], root: Path, roles: tuple[str, ...] = ()) -> dict[str, str]:
+    """``--option VALUE`` pairs left over by typer, each an option some program declares for `new`, or a staff
+    role (``roles``: ``--navigator ID``)."""
     import difflib
 
     from ..programs import load_programs
 
-    known = load_programs(root).new_options()
+    known = {**load_programs(root).new_options(), **{r: r for r in roles}}
     out: dict[str, str] = {}
     i = 0
     while i < len(args):

@@ -29,7 +29,7 @@ app = typer.Typer(
     "Validate a caseload, see what is due, render documents. Start with:\n\n"
     "    careerpath validate --caseload sample-cases",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (cli/completion.py completes values)
     pretty_exceptions_enable=False,  # locals may hold personal data; main() maps errors
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

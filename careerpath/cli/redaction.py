@@ -76,8 +76,10 @@ def redact_history(red: Optional[Any], entries: list) -> list:
             fields=[dataclasses.replace(c, old=red.field(c.field, c.old), new=red.field(c.field, c.new)) for c in f.fields])
             for f in e.files]
         author, email = (red.placeholder("staff", e.author), red.placeholder("email", e.email)) if red.staff else (e.author, e.email)
+        committer, committer_email = ((red.placeholder("staff", e.committer), red.placeholder("email", e.committer_email))
+                                      if red.staff else (e.committer, e.committer_email))
         out.append(dataclasses.replace(e, author=author, email=email, subject=red.text(e.subject), files=files,
-                                       trailers=red.data(e.trailers)))
+                                       trailers=red.data(e.trailers), committer=committer, committer_email=committer_email))
     return out
 
 

@@ -55,8 +55,9 @@ DIAGNOSTIC = record(file=STRING, line=INT, column=INT, severity=one_of("error", 
 RECORDED = {**record(files=array(STRING), subject=STRING, message=STRING,
                      git=one_of("committed", "skipped", "unchanged", "not-a-repository", "no-git", "failed", "dry-run"),
                      commit=nullable(STRING), identity=nullable(one_of("user", "fallback")), drift=INT,
-                     warnings=array(DIAGNOSTIC), notes=array(STRING)),
-            "description": "log, refer, set and close: the files written (relative to the caseload), the commit "
+                     warnings=array(DIAGNOSTIC), notes=array(STRING), late_entry=nullable(INT),
+                     cleared=array(record(rule=STRING, due=DATE, item=STRING, overdue_days=INT))),
+            "description": "log, refer, set, close and attach: the files written (relative to the caseload), the commit "
                            "and why it was or was not made; a --dry-run also has \"diff\" (git: dry-run)."}
 RECORDED["properties"]["diff"] = STRING  # only with --dry-run (not required)
 
@@ -70,11 +71,15 @@ CLOSED = {**RECORDED, "properties": {**RECORDED["properties"], "ends": {"$ref": 
 HISTORY_ENTRY = record(
     commit=STRING, date=STRING, author=STRING, email=STRING, subject=STRING, trailers=mapping(array(STRING)),
     files=array(record(status=one_of("added", "modified", "deleted", "renamed"), path=STRING, old_path=nullable(STRING),
-                       fields=array(record(field=STRING, old=ANY, new=ANY)), unreadable=BOOL)))
+                       fields=array(record(field=STRING, old=ANY, new=ANY)), unreadable=BOOL)),
+    committer=STRING, committer_email=STRING)
 AUDIT_FINDING = record(
-    code=one_of("key-date-changed", "changed-after-closure", "record-deleted"), case=STRING, commit=STRING,
+    code=one_of("key-date-changed", "changed-after-closure", "record-deleted", "late-entry",
+                "evidence-changed", "evidence-not-updated"), case=STRING, commit=STRING,
     date=STRING, author=STRING, email=STRING, subject=STRING, field=nullable(STRING), old=ANY, new=ANY,
-    files=array(STRING), first=nullable(mapping(ANY)), closed=nullable(mapping(ANY)))
+    files=array(STRING), first=nullable(mapping(ANY)), closed=nullable(mapping(ANY)), committer=STRING,
+    committer_email=STRING, staff=nullable(STRING), reason=nullable(STRING), late_days=nullable(INT),
+    cleared=array(STRING))
 PERSON = record(name=STRING, preferred_name=STRING, language=STRING, interpreter=BOOL, plain_language=BOOL,
                 representative=nullable(STRING))
 OVERVIEW = {
@@ -124,6 +129,10 @@ _SYNC = dict(remote=STRING, branch=STRING, pushed=BOOL, attempts=INT, incoming=a
 SYNC = {**record(**_SYNC), "properties": {**_SYNC, "error": STRING, "files": array(STRING)},
         "description": "what came in and went out; renamed: [yours, new name]; conflicts: [file, field]. "
                        "A sync that stops (exit 1) still prints what happened so far, with error and files."}
+CASE_ROW = record(id=STRING, name=STRING, preferred_name=STRING, status=one_of("active", "closed"), language=STRING,
+                  opened=nullable(DATE), programs=array(STRING), staff=mapping(STRING), open=INT, past_due=INT,
+                  next=nullable(record(rule=STRING, title=STRING, due=DATE, status=STRING, item=STRING, days_late=INT)),
+                  problems=BOOL)
 PLAIN_FINDING = record(file=STRING, line=INT, code=one_of("long-sentence", "jargon-unexplained"), message=STRING,
                        term=nullable(STRING), words=nullable(INT))
 
@@ -135,17 +144,22 @@ def shapes() -> dict[str, dict]:
     closed = {**CLOSED, "definitions": {"obligations": obligations}}
     return {
         "validate": array(DIAGNOSTIC),
-        "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing")),
-        "new": record(case=STRING, written=array(STRING)),
+        "init": record(folder=STRING, written=array(STRING), git=one_of("absent", "created", "existing"),
+                       commit=nullable(STRING)),
+        "new": record(case=STRING, written=array(STRING),
+                      git=one_of("committed", "skipped", "unchanged", "not-a-repository", "no-git", "failed"),
+                      commit=nullable(STRING)),
         "schema": {**record(written=array(STRING)),
                    "description": "the files written; with --kind, the schema itself (the same in either format)"},
         "due": obligations,
+        "cases": array(CASE_ROW),
         "show": overview,
         "rules": array(RULE),
         "programs": array(PROGRAM),
         "render": {"description": "--list: every kind; --list CASE: the kinds of one case and what each lacks",
                    "anyOf": [array(KIND), array(KIND_FOR_CASE)]},
-        "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": closed,
+        "log": RECORDED, "refer": RECORDED, "set": RECORDED, "close": closed, "attach": RECORDED,
+        "plan add-goal": RECORDED, "plan add-objective": RECORDED, "plan done": RECORDED, "plan add-service": RECORDED,
         "history": array(HISTORY_ENTRY),
         "audit": array(AUDIT_FINDING),
         "report": REPORT,

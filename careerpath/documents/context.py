@@ -18,6 +18,7 @@ engine by rule id: ``due["<rule id>"]``.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -31,6 +32,7 @@ from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
 from ..i18n import Formatter
+from ..i18n.languages import catalogue_language, variant_of
 
 __all__ = ["Period", "PeriodError", "build_context", "default_period", "language_name", "parse_period"]
 
@@ -105,6 +107,9 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "birth_date": d(p.birth_date),
         "language": p.language,
         "language_name": language_name(p.language, lang),
+        # the reader's variant when careerpath reads it in the nearest catalogue (mww, hnj, hyw): an English
+        # msgid the template shows with |t, '' otherwise
+        "language_variant": variant_of(p.language),
         "interpreter": p.interpreter,
         "plain_language": p.plain_language,
         "phone": p.phone or "",
@@ -200,7 +205,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     obligation_rows = [{
         "rule": o.rule, "program": o.program, "title": o.title_in(lang) if hasattr(o, "title_in") else o.title,
         "due": d(o.due), "due_iso": o.due.isoformat(), "status": o.status,
-        "status_label": L.STATUSES.get(o.status, o.status), "citation": o.citation or "",
+        "status_label": L.STATUSES.get(o.status, o.status), "citation": public_citation(o.citation or ""),
         "done_on": d(getattr(o, "done_on", None)),
         "in_period": bool(period and _holds(period, o.due)),
     } for o in sorted(obligations, key=lambda o: (o.due, o.rule, getattr(o, "item", "")))
@@ -250,10 +255,30 @@ def _dates(fmt: Formatter) -> Callable[[Optional[date]], Optional[str]]:
     return d
 
 
+_SEED = re.compile(r"\s*\(seed \d+\)|[;,]\s*seed \d+(?=\))")
+_UNCONFIRMED = re.compile(r"\s*\([^()]*not confirmed[^()]*\)")
+
+
+def public_citation(citation: str) -> str:
+    """A rule's citation as a document for a person or an agency shows it: the sources only.
+
+    Rule files also note where a date is a local choice ("local: the referral's
+    own follow_up date"), which caseload setting sets it ("report window is the
+    caseload setting ccp_quarterly_report_days"), which seed document it came
+    from ("seed 004") and what is not confirmed: staff read those in ``due`` and
+    ``rules``; a regional center or the MSE bureau must not.
+    """
+    text = _UNCONFIRMED.sub("", _SEED.sub("", citation))
+    parts = [p.strip() for p in text.split(";")]
+    kept = [p for p in parts if p and not p.lower().startswith("local") and "setting" not in p.lower()]
+    return "; ".join(kept)
+
+
 def language_name(code: str, in_lang: str) -> str:
     """The name of language ``code`` in language ``in_lang`` (CLDR; the code itself if unknown)."""
     from babel import Locale, UnknownLocaleError
 
+    code = catalogue_language(code)  # hnj -> Hmong; its variant is shown beside it (person.language_variant)
     if in_lang == "hmn":
         return _HMONG_LANGUAGE_NAMES.get(code.split("-")[0], code)
     try:

@@ -30,6 +30,7 @@ from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
 from .kinds import Kind, Subject, kinds_of
 from ..i18n import LANGUAGES, SOURCE_LANGUAGE, Message, available, base_language, message_of, translations
+from ..i18n.languages import catalogue_language, variant_of
 
 FORMATS = ("md", "html", "pdf")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -70,6 +71,8 @@ class Rendered:
     text: str
     notes: list[str] = field(default_factory=list)  # Messages, for stderr in the user's language
     reviewed: bool = True
+    copies: tuple[str, ...] = ()     # the language of each copy: the document's, then a person's copy
+    warnings: list[str] = field(default_factory=list)  # Messages for staff: a copy from an unreviewed translation
 
     @property
     def data(self) -> bytes:
@@ -155,7 +158,17 @@ def make_environment(dirs: tuple[Path, ...]):
         # does gets the English choice of msgid, then its translation
         return gettext(ctx, singular if n == 1 else plural)
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    @pass_context
+    def pgettext(ctx, context: str, message: str) -> str:
+        """``pgettext("date range", "From")``: one English word, several meanings, each translated apart."""
+        text = ctx["_catalog"].gettext(message, context)
+        return escape(text) if ctx.eval_ctx.autoescape else text
+
+    @pass_context
+    def npgettext(ctx, context: str, singular: str, plural: str, n: int) -> str:
+        return pgettext(ctx, context, singular if n == 1 else plural)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)
 
     @pass_context
     def translate(ctx, msgid: Any) -> str:
@@ -203,8 +216,12 @@ def template_dirs(caseload_root: Optional[Path], programs: Optional[ProgramSet] 
 
 # ---------------------------------------------------------------- languages
 
-def template_msgids(env, kind: Kind, fmt: str) -> set[str]:
-    """The msgids a kind's document uses: its template, the shared partials, the code's labels."""
+def template_msgids(env, kind: Kind, fmt: str) -> set:
+    """The msgids a kind's document uses: its template, the shared partials, the code's labels.
+
+    A msgid is a ``str``, or ``(msgctxt, msgid)`` for a ``pgettext`` string
+    (catalogues' ``has`` take either).
+    """
     names = [f"{kind.name}.{fmt}.j2", f"_layout.{fmt}.j2", f"_blocks.{fmt}.j2"]
     out = set(kind.label_msgids) | {kind.title} | set(_NOTES)
     for name in names:
@@ -220,16 +237,24 @@ def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
     """The msgids one template file uses (cached on the file's mtime and size: parsing is the slow part)."""
     from jinja2 import TemplateSyntaxError
 
-    out: set[str] = set()
+    out: set = set()
     try:
-        for _line, _func, message in env.extract_translations(Path(path).read_text(encoding="utf-8")):
-            if isinstance(message, str):
-                out.add(message)
-            else:
-                out.update(m for m in message if isinstance(m, str))
+        for _line, func, message in env.extract_translations(Path(path).read_text(encoding="utf-8")):
+            out.update(message_keys(func, message))
     except TemplateSyntaxError as e:
         raise RenderError(_template_error(_shown(path), e)) from None
     return frozenset(out)
+
+
+def message_keys(func: str, message) -> list:
+    """The catalogue keys of one string Jinja extracted: ``msgid``, or ``(msgctxt, msgid)`` for pgettext."""
+    if isinstance(message, str):
+        return [message]
+    parts = [m if isinstance(m, str) else None for m in message]
+    if func in ("pgettext", "npgettext"):
+        context, ids = parts[0], parts[1:]
+        return [(context, m) for m in ids if m]
+    return [m for m in parts if m]
 
 
 def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
@@ -253,10 +278,10 @@ def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
         cat = translations(lang, "documents", root)
         return all(cat.has(m) for m in needed)
 
-    wanted_base = base_language(wanted)
+    wanted_base = catalogue_language(wanted)  # mww, hnj -> hmn; hyw -> hy (the document says so)
     if complete(wanted_base):
         return wanted_base, []
-    for fallback in (base_language(default), SOURCE_LANGUAGE):
+    for fallback in (catalogue_language(default), SOURCE_LANGUAGE):
         if complete(fallback):
             return fallback, [Message("{kind} has no complete translation for language '{lang}'; "
                                       "rendered in '{fallback}' (the document says so)",
@@ -267,6 +292,10 @@ def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
 _NOTES = (
     L.N_("This document is not yet available in %(language)s. It is shown in %(fallback)s."),
     L.N_("Translation not yet reviewed by a native speaker."),
+    L.N_("Copy for the person, in %(language)s"),
+    L.N_("This document is in %(language)s, the nearest language careerpath has to %(variant)s."),
+    # the variants careerpath reads in the nearest catalogue (i18n.languages.VARIANTS)
+    L.N_("White Hmong"), L.N_("Mong Leng"), L.N_("Western Armenian"),
 )
 
 
@@ -307,13 +336,58 @@ def _obligations(caseload, case_id: str, today: date) -> list:
     return sorted((o for o in found if o.due is not None), key=lambda o: (o.due, o.rule, o.item))
 
 
+def agency_language(kind: Kind, subject: Subject) -> str:
+    """The language of the agency a kind is sent to.
+
+    The ``agency_language`` its program declares in program.yaml (the owner's;
+    for a shared kind, the first of the case's programs that lists the kind and
+    declares one: the employment center's agencies read Russian wherever the
+    caseload is), else the caseload's ``agency_language`` (careerpath.yaml,
+    default English).
+    """
+    ids = [kind.owner] if kind.owner else [p for p in kind.programs if subject.case.enrollments.get(p) is not None]
+    for pid in ids:
+        program = subject.programs.get(pid)
+        if program is not None and getattr(program, "agency_language", ""):
+            return program.agency_language
+    return getattr(subject.config, "agency_language", None) or SOURCE_LANGUAGE
+
+
+def reader_languages(kind: Kind, subject: Subject, lang: Optional[str] = None,
+                     copy_for_person: bool = False) -> list[str]:
+    """The languages of a document's copies, first the one it is addressed in.
+
+    ``person``: the person's language. ``agency``: the agency's
+    (:func:`agency_language`), then the person's copy when ``copy_for_person``.
+    ``both``: the agency's, then always the person's copy. ``lang`` (``render
+    --lang``) replaces the first; a person's copy in the same language as the
+    first is not made twice.
+    """
+    person = subject.case.person.language
+    if lang:
+        first = lang
+    elif kind.audience == "person":
+        first = person
+    else:
+        first = agency_language(kind, subject)
+    out = [first]
+    wants_copy = copy_for_person or (kind.audience == "both" and not lang)
+    if kind.audience != "person" and wants_copy and base_language(person) != base_language(first):
+        out.append(person)
+    return out
+
+
 def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
-           period: Optional[str] = None) -> Rendered:
+           period: Optional[str] = None, copy_for_person: bool = False) -> Rendered:
     """Render one document of ``kind_name`` for ``case_id``.
 
-    ``fmt`` is ``md`` or ``html`` (``pdf`` goes through :func:`to_pdf` on
-    the HTML). Raises :class:`MissingData` listing what the case lacks, and
-    :class:`RenderError` for anything else a user can fix.
+    The language follows the kind's audience (:func:`reader_languages`):
+    the person's for a person's document, the agency's for an agency's, with a
+    copy for the person after it when asked (``copy_for_person``) or when the
+    kind is for both. ``lang`` overrides the language of the document (not of
+    the person's copy). ``fmt`` is ``md`` or ``html`` (``pdf`` goes through
+    :func:`to_pdf` on the HTML). Raises :class:`MissingData` listing what the
+    case lacks, and :class:`RenderError` for anything else a user can fix.
     """
     programs = programs_of(caseload)
     kinds = kinds_of(programs)
@@ -335,34 +409,112 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
 
     root = getattr(caseload, "root", None)
     env = make_environment(template_dirs(root, programs))
-    wanted = lang or subject.case.person.language
+    found = _obligations(caseload, case_id, today)
+    copies = [_render_copy(env, kind, subject, caseload, case_id, wanted, fmt, today, span, found, root,
+                           copy=i > 0)
+              for i, wanted in enumerate(reader_languages(kind, subject, lang, copy_for_person))]
+    first = copies[0]
+    notes = [n for c in copies for n in c.notes]
+    text = first.text if len(copies) == 1 else _with_copies(first.text, [c.text for c in copies[1:]], fmt)
+    return Rendered(kind.name, case_id, first.lang, first.requested_lang, fmt, text, notes,
+                    all(c.reviewed for c in copies), copies=tuple(c.lang for c in copies),
+                    warnings=[w for c in copies for w in c.warnings])
+
+
+def _render_copy(env, kind: Kind, subject: Subject, caseload, case_id: str, wanted: str, fmt: str, today: date,
+                 span: Optional[Period], found: list, root: Optional[Path], copy: bool) -> Rendered:
+    """One copy of a document in one reader's language (falling back as :func:`choose_language` says)."""
     doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language,
                                       case_msgids(kind, subject), root)
     catalog = translations(doc_lang, "documents", root)
-    found = _obligations(caseload, case_id, today)
     # deadlines the documents state (decision due, service limit, review date) come from the engine,
     # which knows extensions and settings: the first occurrence of each rule
     rule_due: dict[str, date] = {}
     for o in found:
         rule_due.setdefault(o.rule, o.due)
-    obligations = found if kind.audience == "agency" else []
+    obligations = found if kind.audience != "person" else []
     ctx = build_context(subject, kind, lang=doc_lang, today=today, period=span, obligations=obligations,
                         rule_due=rule_due)
-    fallback_note = None
-    if doc_lang != base_language(wanted):
-        fallback_note = catalog.gettext(_NOTES[0]) % {"language": language_name(base_language(wanted), doc_lang),
-                                                       "fallback": language_name(doc_lang, doc_lang)}
+    wanted_base = catalogue_language(wanted)
+    fallback = fallback_notes(wanted_base, doc_lang, root) if doc_lang != wanted_base else []
+    variant = variant_of(wanted)
+    if variant and doc_lang == wanted_base:  # a White Hmong, Mong Leng or Western Armenian reader: say which variant
+        fallback = variant_notes(variant, doc_lang, root)
+    # reviewed: the whole catalogue, or every string this document shows (entries a reviewer imported)
+    reviewed = catalog.reviews(template_msgids(env, kind, fmt) | case_msgids(kind, subject))
+    review = [] if reviewed else review_notes(doc_lang, root)
     ctx["doc"] = {
         "kind": kind.name, "title": catalog.gettext(kind.title), "lang": doc_lang, "format": fmt,
         "audience": kind.audience,
-        "fallback_note": fallback_note,
-        "unreviewed_note": None if catalog.reviewed else catalog.gettext(_NOTES[1]),
+        # each note in the reader's language and in English: (language, text) pairs
+        "fallback_notes": fallback, "review_notes": review,
+        "fallback_note": " / ".join(t for _l, t in fallback) or None,
+        "unreviewed_note": " / ".join(t for _l, t in review) or None,
+        "copy_note": catalog.gettext(_NOTES[2]) % {"language": language_name(doc_lang, doc_lang)} if copy else None,
     }
     ctx["fmt"] = fmt
     ctx["_catalog"] = catalog
     text = _render_template(env, f"{kind.name}.{fmt}.j2", ctx)
-    return Rendered(kind.name, case_id, doc_lang, base_language(wanted), fmt, _tidy(text, fmt), notes,
-                    catalog.reviewed)
+    warnings = []
+    if not reviewed:
+        warnings.append(Message("{kind} is rendered in '{lang}' from a translation no native speaker has reviewed "
+                             "yet: have someone who reads it check the document before it is handed out",
+                             kind=kind.name, lang=doc_lang))
+    return Rendered(kind.name, case_id, doc_lang, wanted_base, fmt, _tidy(text, fmt), notes, reviewed,
+                    warnings=warnings)
+
+
+def fallback_notes(wanted: str, doc_lang: str, root: Optional[Path] = None) -> list[tuple[str, str]]:
+    """"This document is not yet available in …": in the reader's language when its catalogue says it,
+    in the language the document is in, and in English (each once)."""
+    out: list[tuple[str, str]] = []
+    for lang in dict.fromkeys((wanted, doc_lang, SOURCE_LANGUAGE)):
+        if lang not in LANGUAGES:
+            continue
+        cat = translations(lang, "documents", root)
+        if not cat.has(_NOTES[0]):
+            continue
+        out.append((lang, cat.gettext(_NOTES[0]) % {"language": language_name(wanted, lang),
+                                                      "fallback": language_name(doc_lang, lang)}))
+    return out
+
+
+def variant_notes(variant: str, doc_lang: str, root: Optional[Path] = None) -> list[tuple[str, str]]:
+    """"This document is in Hmong (White Hmong), the nearest careerpath has to Mong Leng": in the document's
+    language and in English."""
+    out: list[tuple[str, str]] = []
+    for lang in dict.fromkeys((doc_lang, SOURCE_LANGUAGE)):
+        cat = translations(lang, "documents", root)
+        out.append((lang, cat.gettext(_NOTES[3]) % {"language": language_name(doc_lang, lang),
+                                                      "variant": cat.gettext(variant)}))
+    return out
+
+
+def review_notes(doc_lang: str, root: Optional[Path] = None) -> list[tuple[str, str]]:
+    """"Translation not yet reviewed by a native speaker", in the document's language and in English."""
+    out: list[tuple[str, str]] = []
+    for lang in dict.fromkeys((doc_lang, SOURCE_LANGUAGE)):
+        cat = translations(lang, "documents", root)
+        if cat.has(_NOTES[1]):
+            out.append((lang, cat.gettext(_NOTES[1])))
+    return out
+
+
+_MAIN = re.compile(r"<main>\n?(.*)</main>", re.S)
+
+
+def _with_copies(first: str, copies: list[str], fmt: str) -> str:
+    """The document followed by its other copies (a person's copy), each starting on a new page."""
+    if fmt == "md":
+        return first + "".join("\n---\n\n" + c for c in copies)
+    parts = []
+    for c in copies:
+        lang = re.search(r'<html lang="([^"]*)"', c)
+        inner = _MAIN.search(c)
+        parts.append(f'<hr class="page-break">\n<section class="copy" lang="{lang.group(1) if lang else ""}">\n'
+                     f'{inner.group(1) if inner else ""}</section>\n')
+    at = first.rindex("</main>")
+    return first[:at] + "".join(parts) + first[at:]
 
 
 def case_msgids(kind: Kind, subject: Subject) -> frozenset:

@@ -2,12 +2,14 @@
 
 Modules (each short; import from this package, not from them):
 
-    languages    the one list of languages, their own names, CLDR locales, plural rules
+    languages    the one list of languages, their own names, CLDR locales, plural rules, the
+                 variants read in the nearest catalogue (mww, hnj -> hmn; hyw -> hy)
     choice       choosing the user's language (--lang, CAREERPATH_LANG, locale), use(), current()
     catalogues   the one catalogue class (a parsed .po) and the lookup order:
                  caseload program -> built-in program -> core, for the cli and documents domains
     formatting   the one date/number/money formatter, used by the CLI and the documents
-                 (Hmong's month table in both)
+                 (Hmong's month table in both; money in the currency's home convention)
+    tags         language tags in files: BCP 47 against the IANA registry, did-you-mean
     messages     Message: English text with its msgid and arguments, rendered again at display time
     translate    _, N_, ngettext, pgettext, display (stored values), text (a Message for display)
 

@@ -40,6 +40,13 @@ MAX_CASELOAD_CATALOGUE = 2 * 1024 * 1024
 _state: dict = {"caseload": None}
 
 
+def split_key(key, context: Optional[str] = None) -> tuple[str, Optional[str]]:
+    """``msgid`` or ``(msgctxt, msgid)`` -> (msgid, msgctxt): templates' pgettext strings are keyed with their context."""
+    if isinstance(key, tuple):
+        return key[1], key[0]
+    return key, context
+
+
 @dataclass(eq=False)  # compared and hashed by identity: one object per parsed file
 class Catalogue:
     """One parsed ``.po`` file: translations keyed by (context, msgid), fuzzy ones left out."""
@@ -53,6 +60,7 @@ class Catalogue:
     reviewed_by: Optional[str] = None
     error: str = ""  # why the file could not be read (then it translates nothing)
     dropped: int = 0  # translations left out because their placeholders differ from the msgid's
+    reviewed_keys: set = field(default_factory=set)  # (context, msgid) of entries marked "# reviewed by NAME"
 
     @functools.cached_property
     def plural(self):
@@ -79,7 +87,9 @@ class Catalogue:
                 return found[i]
         return singular if n == 1 else plural
 
-    def has(self, msgid: str, context: Optional[str] = None) -> bool:
+    def has(self, msgid, context: Optional[str] = None) -> bool:
+        """Whether ``msgid`` (or a ``(msgctxt, msgid)`` key) is translated."""
+        msgid, context = split_key(msgid, context)
         return self.lang == SOURCE_LANGUAGE or self.lookup(msgid, context) is not None
 
     @property
@@ -114,13 +124,27 @@ class Translations:
                 return cat.ngettext(singular, plural, n, context)
         return singular if n == 1 else plural
 
-    def has(self, msgid: str, context: Optional[str] = None) -> bool:
+    def has(self, msgid, context: Optional[str] = None) -> bool:
+        """Whether ``msgid`` (or a ``(msgctxt, msgid)`` key) is translated by one of the catalogues."""
+        msgid, context = split_key(msgid, context)
         return self.lang == SOURCE_LANGUAGE or self.lookup(msgid, context) is not None
 
     @property
     def reviewed(self) -> bool:
         """Every catalogue that exists in the chain is reviewed by a native speaker (the source always is)."""
         return self.lang == SOURCE_LANGUAGE or all(c.reviewed for c in self.catalogues if c.path is not None)
+
+    def reviews(self, keys) -> bool:
+        """Every one of ``keys`` (msgids or (msgctxt, msgid)) is reviewed where it is translated: its catalogue
+        is reviewed as a whole, or its entry carries a reviewer (``careerpath i18n import``)."""
+        if self.reviewed:
+            return True
+        for key in keys:
+            msgid, context = split_key(key)
+            cat = next((c for c in self.catalogues if c.lookup(msgid, context) is not None), None)
+            if cat is not None and not (cat.reviewed or (context, msgid) in cat.reviewed_keys):
+                return False
+        return True
 
     @property
     def reviewed_by(self) -> Optional[str]:
@@ -134,7 +158,8 @@ class Translations:
     def stats(self, msgids) -> dict:
         """How much of ``msgids`` (without context) this language covers (``careerpath i18n status``)."""
         translated = sum(1 for m in msgids if self.has(m))
-        fuzzy = sum(1 for m in msgids if not self.has(m) and any((None, m) in c.fuzzy for c in self.catalogues))
+        fuzzy = sum(1 for m in msgids if not self.has(m)
+                    and any(split_key(m)[::-1] in c.fuzzy for c in self.catalogues))
         return {"lang": self.lang, "total": len(msgids), "translated": translated, "fuzzy": fuzzy,
                 "missing": len(msgids) - translated - fuzzy, "reviewed_by": self.reviewed_by,
                 "source": self.lang == SOURCE_LANGUAGE}
@@ -209,6 +234,8 @@ def _parse(lang: str, domain: str, path: Optional[Path], _mtime_ns: int, size: i
             out.dropped += 1
             continue
         out.messages[(m.context, ids[0])] = strings if isinstance(m.id, (tuple, list)) else strings[0]
+        if any("reviewed by" in c.lower() for c in m.user_comments):  # careerpath i18n import
+            out.reviewed_keys.add((m.context, ids[0]))
     return out
 
 

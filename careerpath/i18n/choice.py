@@ -33,7 +33,9 @@ def normalize(tag: Optional[str]) -> Optional[str]:
     base = tag.split(":")[0].split(".")[0].split("@")[0].replace("-", "_").strip().lower()
     if base in ("", "c", "posix"):
         return None
-    return base.split("_")[0]
+    from .languages import catalogue_language
+
+    return catalogue_language(base.split("_")[0])  # mww (White Hmong) -> hmn
 
 
 def lang_in_args(args: Sequence[str]) -> Optional[str]:

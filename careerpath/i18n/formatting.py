@@ -32,6 +32,10 @@ HMONG_REVIEWED = False
 OWN_DATE_FORMS = ("hmn",)
 #: Numbers of a language without a CLDR locale follow this one.
 NUMBER_FALLBACK = "en_US"
+#: Money is written the way the currency's home country writes it, whatever the document's language:
+#: a Californian wage is "$17.25" in a Vietnamese or Russian document too (not "17,25 US$"), as on the
+#: person's pay stub and job offer; a Russian wage "25 000,00 ₽". Another currency: the document's locale.
+CURRENCY_HOME_LOCALES = {"USD": "en_US", "RUB": "ru_RU"}
 
 
 def hmong_date(value: date) -> str:
@@ -110,4 +114,6 @@ class Formatter:
             return None
         from babel.numbers import format_currency
 
-        return format_currency(value, currency or "USD", locale=self.babel_locale or NUMBER_FALLBACK)
+        currency = currency or "USD"
+        locale = CURRENCY_HOME_LOCALES.get(currency.upper()) or self.babel_locale or NUMBER_FALLBACK
+        return format_currency(value, currency, locale=locale)

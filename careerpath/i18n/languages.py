@@ -23,3 +23,26 @@ PLURAL_FORMS = {"hmn": "nplurals=1; plural=0;"}
 def base_language(tag: str) -> str:
     """``es-MX`` -> ``es``; ``RU`` -> ``ru``; ``ru_RU.UTF-8`` -> ``ru`` (catalogues are kept per base language)."""
     return tag.split(".")[0].replace("_", "-").split("-")[0].strip().lower()
+
+
+#: Language tags of variants careerpath has no catalogue for, read in the nearest one it has:
+#: code -> (catalogue language, the variant's English name: a documents msgid). The catalogue's
+#: Hmong is White Hmong (Hmoob Dawb, RPA); Armenian is Eastern Armenian. A document for one of
+#: these says which variant the reader uses and that it is written in the nearest one.
+VARIANTS: dict[str, tuple[str, str]] = {
+    "mww": ("hmn", "White Hmong"),
+    "hnj": ("hmn", "Mong Leng"),
+    "hyw": ("hy", "Western Armenian"),
+}
+
+
+def catalogue_language(tag: str) -> str:
+    """The catalogue a language tag is read in: ``es-MX`` -> ``es``, ``mww`` -> ``hmn``, ``hyw`` -> ``hy``."""
+    base = base_language(tag)
+    return VARIANTS[base][0] if base in VARIANTS else base
+
+
+def variant_of(tag: str) -> str:
+    """The English name of the variant a tag names (``hnj`` -> "Mong Leng"), or '' for a catalogue's own language."""
+    found = VARIANTS.get(base_language(tag))
+    return found[1] if found else ""

@@ -7,7 +7,9 @@ shared ones such as ``interpreter-request``)::
     kinds:
       ipra-report:
         title: Report on the IPRA measures       # an English msgid (the documents catalogue translates it)
-        audience: agency                         # person (plain language, "you") | agency
+        audience: agency                         # person (plain language, "you") | agency | both
+                                                 # (the language follows: the person's, the agency's, the
+                                                 # agency's then a copy in the person's; see documents.engine)
         period: {unit: year, anchor: enrollment.registered}   # or month | quarter; none: no period
         labels: [roles, enrollment.disability.group]          # the label tables the template shows
         situation: referral.psychological-support             # when the kind fits a case (see below)
@@ -66,7 +68,7 @@ DOCUMENTS_FILE = "documents.yaml"
 #: the kinds no program owns (listed by the programs that use them)
 SHARED_FILE = SHARED_KINDS
 
-AUDIENCES = ("person", "agency")
+AUDIENCES = ("person", "agency", "both")
 PERIODS = ("month", "quarter", "year")
 #: label tables a kind may name besides choice fields (careerpath.documents.labels defines the core ones)
 LABEL_TABLES = ("areas", "roles", "statuses", "referral-kinds", "referral-documents", "consent", "meeting-modes", "yes-no",

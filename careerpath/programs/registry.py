@@ -42,7 +42,7 @@ from .services import SERVICES_FILE, ServiceSpec, read_services
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_TOP_KEYS = {"id", "names", "reviewed", "label", "calendar", "staff", "start", "enrollment", "settings", "events",
+_TOP_KEYS = {"id", "names", "reviewed", "label", "agency_language", "calendar", "staff", "start", "enrollment", "settings", "events",
              "documents", "stages", "codes", "checks", "new", "ends", "closure", "registries"}
 _ENDS_KEYS = {"fields", "events"}
 _CLOSURE_KEYS = {"reasons", "conditions"}
@@ -122,6 +122,7 @@ class Program:
     registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
     kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
     services: tuple[ServiceSpec, ...] = ()                       # its service catalogue (services.yaml)
+    agency_language: str = ""                                    # the language its agencies read ("" = the caseload's)
 
     @cached_property
     def model(self) -> Any:
@@ -295,6 +296,17 @@ def _values_at(data: Any, path: tuple) -> list:
 def _diag(file: str, positions: Any, path: tuple, message: str, code: str = "program-invalid") -> Diagnostic:
     line, col = positions.value(path) if positions is not None else (1, 1)
     return Diagnostic(file, line, col, "error", code, message)
+
+
+def _agency_language(value) -> str:
+    """``agency_language:`` a language tag the documents catalogues know, or nothing (the caseload's setting)."""
+    if value is None:
+        return ""
+    from ..i18n import LANGUAGES
+
+    if not isinstance(value, str) or value not in LANGUAGES:
+        raise FieldError(("agency_language",), f"`agency_language` is one of {', '.join(LANGUAGES)}")
+    return value
 
 
 def _texts(value: Any, where: tuple, what: str) -> tuple[str, ...]:
@@ -517,7 +529,8 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
             staff=_texts(data.get("staff"), ("staff",), "staff"), start=start, calendar=str(data.get("calendar") or ""),
             reviewed={str(k): bool(v) for k, v in (data.get("reviewed") or {}).items()},
             stages=tuple(stages), codes=codes, checks=checks, new=_new_fields(data.get("new"), fields),
-            ends=_ends(data.get("ends"), fields, events), source=file, registries=registries)
+            ends=_ends(data.get("ends"), fields, events), source=file, registries=registries,
+            agency_language=_agency_language(data.get("agency_language")))
         reasons, closure_conditions = _closure(data.get("closure"), pid)
         program = _replace(program, closure_reasons=reasons, closure_conditions=closure_conditions)
     except FieldError as e:  # its path is where the mistake is written in program.yaml

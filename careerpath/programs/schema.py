@@ -10,6 +10,8 @@ rules.yaml's schema is generated from the rule models
 
 from __future__ import annotations
 
+from ..i18n.languages import LANGUAGES
+
 from .fields import TYPES
 from .kinds import AUDIENCES, LABEL_TABLES, PERIODS, ROOTS
 from .registries import SOURCES
@@ -95,6 +97,9 @@ def program_schema() -> dict:
                    "description": "the program id (equals the folder name)"},
             "names": _LANGS, "reviewed": {"type": "object", "additionalProperties": {"type": "boolean"}},
             "label": {"type": "string", "description": "plain words for letters and reports (an English msgid)"},
+            "agency_language": {"enum": list(LANGUAGES),
+                                "description": "the language of the agencies its documents go to (default: the "
+                                               "caseload's agency_language)"},
             "calendar": {"type": "string", "description": "a country code for working days (RU)"},
             "staff": {"type": "array", "items": _TEXT, "description": "fact paths of who answers for the obligations"},
             "start": {"type": "string", "description": "the enrollment field that dates its beginning"},

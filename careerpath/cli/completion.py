@@ -1,0 +1,185 @@
+"""Shell completion (bash, zsh, fish): commands and options from the click tree, values from the caseload.
+
+``careerpath --install-completion`` / ``--show-completion`` (typer's) write the
+shell's script; the script runs ``careerpath`` with ``_CAREERPATH_COMPLETE``
+set, and :func:`attach` then gives the parameters whose values come from the
+caseload a completer: case ids, staff ids, programs, event types, document
+kinds, periods and `set` field paths. Every completer reads folder listings
+and a few small files (careerpath.yaml, program.yaml, documents.yaml, the
+shipped JSON Schemas) and never loads the caseload: at 20,519 cases a
+completion lists one folder.
+
+Which parameter gets which completer is decided here by its name and metavar,
+so the commands need no change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+
+PACKAGE = Path(__file__).resolve().parents[1]
+CONFIG = "careerpath.yaml"
+
+
+def _root(ctx: Any) -> Optional[Path]:
+    """The caseload: --caseload given on the line so far, $CAREERPATH_CASELOAD, or the nearest careerpath.yaml upward."""
+    while ctx is not None:
+        given = (ctx.params or {}).get("caseload")
+        if given:
+            return Path(given)
+        ctx = ctx.parent
+    env = os.environ.get("CAREERPATH_CASELOAD")
+    if env:
+        return Path(env)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return folder
+    return None
+
+
+def _matching(values: Iterable[str], incomplete: str) -> list[str]:
+    return sorted({v for v in values if v.startswith(incomplete)})
+
+
+def case_ids(ctx: Any, incomplete: str) -> list[str]:
+    root = _root(ctx)
+    if root is None:
+        return []
+    try:
+        with os.scandir(root / "cases") as entries:
+            return _matching((e.name for e in entries if e.name.startswith(incomplete) and e.is_dir()), incomplete)
+    except OSError:
+        return []
+
+
+_STAFF_ID = re.compile(r"^\s*-\s*(?:\{\s*)?id:\s*['\"]?([A-Za-z0-9][A-Za-z0-9._-]*)", re.M)
+
+
+def staff_ids(ctx: Any, incomplete: str) -> list[str]:
+    root = _root(ctx)
+    try:
+        text = (root / CONFIG).read_text(encoding="utf-8") if root else ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    return _matching(_STAFF_ID.findall(text), incomplete)
+
+
+def _program_folders(ctx: Any) -> list[Path]:
+    folders = [p.parent for p in (PACKAGE / "programs").glob("*/program.yaml")]
+    root = _root(ctx)
+    if root is not None:
+        folders += [p.parent for p in (root / "programs").glob("*/program.yaml")]
+    return folders
+
+
+def programs(ctx: Any, incomplete: str) -> list[str]:
+    return _matching((f.name for f in _program_folders(ctx)), incomplete)
+
+
+def _yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:  # a broken file completes nothing, never a traceback in the shell
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def event_types(ctx: Any, incomplete: str) -> list[str]:
+    found = {"contact", "note"}
+    for folder in _program_folders(ctx):
+        events = _yaml(folder / "program.yaml").get("events")
+        if isinstance(events, dict):
+            found |= {str(k) for k in events}
+    return _matching(found, incomplete)
+
+
+def document_kinds(ctx: Any, incomplete: str) -> list[str]:
+    found: set[str] = set(_yaml(PACKAGE / "documents" / "kinds.yaml").get("kinds") or {})
+    for folder in _program_folders(ctx):
+        found |= set(_yaml(folder / "documents.yaml").get("kinds") or {})
+    return _matching(found, incomplete)
+
+
+def periods(ctx: Any, incomplete: str) -> list[str]:
+    year = date.today().year
+    quarters = [f"{y}-Q{q}" for y in (year - 1, year) for q in range(1, 5)]
+    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    return _matching([*quarters, *months, str(year - 1), str(year)], incomplete)
+
+
+def _schema_paths(kind: str, prefix: str = "") -> list[str]:
+    try:
+        schema = json.loads((PACKAGE / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    defs = schema.get("$defs") or schema.get("definitions") or {}
+
+    def props(node: dict) -> dict:
+        ref = node.get("$ref", "")
+        if ref:
+            node = defs.get(ref.rsplit("/", 1)[-1], {})
+        for alt in node.get("anyOf", []):
+            if alt.get("$ref") or alt.get("properties"):
+                return props(alt)
+        return node.get("properties") or {}
+
+    out = []
+    for name, node in props(schema).items():
+        out.append(prefix + name)
+        for sub in props(node):
+            out.append(f"{prefix}{name}.{sub}")
+    return out
+
+
+def field_paths(ctx: Any, incomplete: str) -> list[str]:
+    """`set` fields: case.yaml's, each program's enrollment fields, then plan.yaml's (``plan.``)."""
+    found = [p for p in _schema_paths("case") if not p.startswith("enrollments.")]
+    for folder in _program_folders(ctx):
+        fields = _yaml(folder / "program.yaml").get("enrollment")
+        for name, spec in (fields.items() if isinstance(fields, dict) else ()):
+            found.append(f"enrollments.{folder.name}.{name}")
+            subs = spec.get("fields") if isinstance(spec, dict) else None
+            found += [f"enrollments.{folder.name}.{name}.{sub}" for sub in (subs if isinstance(subs, dict) else ())]
+    found += _schema_paths("plan", "plan.")
+    return _matching(found, incomplete)
+
+
+def _completer(command: str, param: Any) -> Optional[Callable]:
+    name, metavar = param.name or "", (getattr(param, "metavar", None) or "").upper()
+    if name == "case" or metavar in ("CASE", "CASE-ID") and command != "new":
+        return case_ids
+    if name in ("by", "staff", "provider") or metavar == "STAFF":
+        return staff_ids
+    if name == "program":
+        return programs
+    if command == "log" and name == "type":
+        return event_types
+    if name in ("kind",) and command in ("render", "report"):
+        return document_kinds if command == "render" else None
+    if name == "period":
+        return periods
+    if command == "set" and name in ("field", "more"):
+        return field_paths
+    return None
+
+
+def attach(root: Any) -> None:
+    """Give each parameter whose values come from the caseload its completer (called only when completing)."""
+
+    def walk(cmd: Any, path: str) -> None:
+        for param in getattr(cmd, "params", []):
+            found = _completer(path, param)
+            if found is not None:
+                param._custom_shell_complete = lambda ctx, _param, incomplete, f=found: f(ctx, incomplete)
+        for sub_name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, f"{path} {sub_name}".strip())
+
+    walk(root, "")
