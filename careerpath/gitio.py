@@ -145,7 +145,8 @@ class Commit:
 
 
 def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None,
-                 force: bool = False, author: Optional[tuple[str, str]] = None) -> Optional[Commit]:
+                 force: bool = False, author: Optional[tuple[str, str]] = None,
+                 sign: Optional[str] = None) -> Optional[Commit]:
     """Commit exactly ``paths`` (their working-tree content) with ``message``.
 
     ``git commit --only -- <paths>`` leaves anything else the user had staged
@@ -155,6 +156,9 @@ def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[s
     a hook that refuses the commit raises GitError. ``author`` (name, email)
     makes someone else than the committer the commit's author: the staff member
     who did the work, while the committer stays the machine's git identity.
+    ``sign`` (a key file or ``key::<public key>``) signs the commit with git's
+    SSH signing (:mod:`careerpath.signing`); a path that was deleted is
+    committed as deleted.
     """
     rel = [os.path.relpath(p, cwd) for p in paths]
     run(["add", *(["-f"] if force else []), "--", *rel], cwd)
@@ -168,8 +172,12 @@ def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[s
         identity = "fallback"
     if author is not None:
         env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"] = author
-    run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", "-F", "-", "--", *rel], cwd,
-        input=message.encode("utf-8"), env=env or None)
+    if sign is not None:
+        from .signing import sign_env
+
+        env.update(sign_env(sign))
+    run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", *(["-S"] if sign else []), "-F", "-", "--",
+         *rel], cwd, input=message.encode("utf-8"), env=env or None)
     sha = run(["rev-parse", "HEAD"], cwd).stdout.decode().strip()
     return Commit(sha, identity)
 
@@ -449,3 +457,66 @@ class BlobReader:
 def show_prefix(cwd: Path) -> str:
     """The path of ``cwd`` inside its work tree, with a trailing slash ('' at the top)."""
     return run(["rev-parse", "--show-prefix"], cwd).stdout.decode("utf-8").strip()
+
+
+def commit_dates(cwd: Path) -> dict[str, str]:
+    """Every commit reachable from HEAD -> its committer date (ISO 8601): what a commit's parents say."""
+    proc = run(["log", "--format=%H %cI"], cwd, check=False)
+    if proc.returncode != 0:
+        return {}
+    return dict(line.split(" ", 1) for line in proc.stdout.decode("utf-8", "replace").splitlines() if " " in line)
+
+
+@dataclass
+class Signature:
+    status: str        # git's %G?: G good, B bad, U good but unknown signer, X/Y expired, R revoked, E cannot check, N none
+    principal: str     # the allowed signer it matched (an email), or ""
+    key: str           # the key's fingerprint, or ""
+
+
+def signatures(cwd: Path, allowed_signers: Path, pathspecs: list[str]) -> dict[str, Signature]:
+    """The signature of each commit touching ``pathspecs``, checked by git against ``allowed_signers``
+    (one ``git log`` with ``%G?``: git runs ``ssh-keygen -Y verify`` as ``git verify-commit`` does)."""
+    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "gpg.ssh.allowedSignersFile",
+           "GIT_CONFIG_VALUE_0": str(allowed_signers)}
+    proc = run(["log", "--format=%H%x00%G?%x00%GS%x00%GF", "--", *pathspecs], cwd, env=env, check=False)
+    out: dict[str, Signature] = {}
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split("\x00")
+        if len(parts) == 4:
+            out[parts[0]] = Signature(parts[1] or "N", parts[2], parts[3])
+    return out
+
+
+def last_commit(cwd: Path, path: Path) -> Optional[str]:
+    """The newest commit that changed ``path``, or None (never committed, or no repository)."""
+    proc = run(["log", "-1", "--format=%H", "--", os.path.relpath(path, cwd)], cwd, check=False)
+    sha = proc.stdout.decode("ascii", "replace").strip()
+    return sha if proc.returncode == 0 and sha else None
+
+
+def resolve_commit(cwd: Path, rev: str) -> Optional[str]:
+    """The full id of commit ``rev`` when it is one and HEAD contains it, else None."""
+    if not rev or rev.startswith("-"):
+        return None
+    proc = run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, check=False)
+    sha = proc.stdout.decode("ascii", "replace").strip()
+    if proc.returncode != 0 or not sha:
+        return None
+    if run(["merge-base", "--is-ancestor", sha, "HEAD"], cwd, check=False).returncode != 0:
+        return None
+    return sha
+
+
+def merge_file(current: bytes, base: bytes, other: bytes) -> Optional[bytes]:
+    """``git merge-file``: the change from ``base`` to ``other`` applied to ``current``; None on a conflict."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="careerpath-merge-") as tmp:
+        names = []
+        for name, data in (("current", current), ("base", base), ("other", other)):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            names.append(str(path))
+        proc = subprocess.run(["git", "merge-file", "-p", "--", *names], env=_env(), capture_output=True, timeout=60)
+    return proc.stdout if proc.returncode == 0 else None
