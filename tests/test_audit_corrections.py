@@ -17,6 +17,17 @@ from test_record import git
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed; the audit trail is git")
 
 
+def shaped(command: str, text: str):
+    """The JSON a command printed, checked against its documented shape (careerpath/cli/shapes.py)."""
+    import jsonschema
+
+    from careerpath.cli.shapes import shapes
+
+    data = json.loads(text)
+    jsonschema.validate(data, shapes()[command])
+    return data
+
+
 def due_rows(cli, repo, *args):
     r = cli("due", "--format", "json", "--all", "-C", repo, "--today", TODAY.isoformat(), *args)
     return json.loads(r.out)
@@ -60,10 +71,10 @@ def test_amend_corrects_a_recorded_event_as_a_new_commit_and_due_follows(office,
     assert f"    corrects {recorded[:10]}" in text
     assert (f"    corrected by {head(office, '%H')[:10]} on {head(office, '%aI')[:10]} by Kim Tran: "
             "the review was held in October; logged under the wrong month") in text
-    entries = json.loads(cli("history", "an-nguyen", "--format", "json", "-C", office).out)
+    entries = shaped("history", cli("history", "an-nguyen", "--format", "json", "-C", office).out)
     assert entries[0]["corrects"] == recorded
     assert [c["commit"] for c in entries[1]["corrected_by"]] == [entries[0]["commit"]]
-    findings = json.loads(cli("audit", "--format", "json", "-C", office).out)
+    findings = shaped("audit", cli("audit", "--format", "json", "-C", office).out)
     corrections = [f for f in findings if f["code"] == "correction"]
     assert [(f["corrects"]["commit"], f["corrects"]["subject"], f["reason"], f["author"]) for f in corrections] == [
         (recorded, "an-nguyen: log monthly-review 2026-11-20",
@@ -203,7 +214,7 @@ def test_a_clock_set_back_is_a_finding(office, cli):
     (events / "2026-12-05-contact.yaml").write_text("date: 2026-12-05\ntype: contact\nby: jsmith\n")
     git(office, "add", "-A")
     _commit_at(office, "2026-11-22T09:00:00+00:00", "commit", "-qm", "ahead")
-    findings = [f for f in json.loads(cli("audit", "--format", "json", "-C", office).out) if f["code"] == "clock-set-back"]
+    findings = [f for f in shaped("audit", cli("audit", "--format", "json", "-C", office).out) if f["code"] == "clock-set-back"]
     assert [f["clock"] for f in findings] == [
         {"parent": parent, "parent_date": "2026-11-21T09:00:00+00:00", "date": "2026-11-20T09:00:00+00:00"},
         {"record": "cases/an-nguyen/events/2026-12-05-contact.yaml", "record_date": "2026-12-05",
@@ -268,7 +279,7 @@ def test_the_audit_export_of_the_sample_history_renders_and_is_byte_identical_on
         assert first.code == 0, first.err
         assert first.out.encode() == again.out.encode()
         outputs[fmt] = first.out
-    data = json.loads(outputs["json"])
+    data = shaped("audit export", outputs["json"])
     [mine] = [c for c in data["cases"] if c["case"] == case]
     steps = [(t["kind"], t["field"], t["old"], t["new"], t["reason"]) for t in mine["timeline"] if t["field"] == field]
     assert steps[-1][:4] == ("date", field, steps[-1][2], earlier) and steps[-1][4] == "the receipt stamp"

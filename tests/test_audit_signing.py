@@ -110,7 +110,12 @@ def test_unsigned_unknown_and_bad_signatures_are_findings(signed, cli, keys):
     assert code == 1
     assert findings == [("unsigned", "start"), ("unknown-signer", "stranger"), ("unsigned", "unsigned"),
                         ("signer-not-author", "posing"), ("bad-signature", "an-nguyen: set person.interpreter")]
+    import jsonschema
+
+    from careerpath.cli.shapes import shapes
+
     data = json.loads(r.out)
+    jsonschema.validate(data, shapes()["audit"])
     assert data[3]["signature"]["principal"] == "ktran@careerpath.invalid"
     text = cli("audit", "--verify", "-C", signed).out
     assert "the commit is not signed" in text and "signed with a key that is not an allowed signer" in text
