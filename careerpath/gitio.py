@@ -144,6 +144,13 @@ class Commit:
     identity: str          # "user" or "fallback"
 
 
+def sign_env(key: str) -> dict[str, str]:
+    """The environment that makes ``git commit -S`` sign with ``key`` over SSH (git's ``GIT_CONFIG_*``
+    variables: nothing is written to any git config). ``key`` is a key file or ``key::<public key>``."""
+    return {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "gpg.format", "GIT_CONFIG_VALUE_0": "ssh",
+            "GIT_CONFIG_KEY_1": "user.signingKey", "GIT_CONFIG_VALUE_1": key}
+
+
 def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None,
                  force: bool = False, author: Optional[tuple[str, str]] = None,
                  sign: Optional[str] = None) -> Optional[Commit]:
@@ -173,8 +180,6 @@ def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[s
     if author is not None:
         env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"] = author
     if sign is not None:
-        from .signing import sign_env
-
         env.update(sign_env(sign))
     run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", *(["-S"] if sign else []), "-F", "-", "--",
          *rel], cwd, input=message.encode("utf-8"), env=env or None)
@@ -430,8 +435,15 @@ class BlobReader:
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def read(self, spec: str) -> Optional[bytes]:
-        """The content of ``<rev>:<path>``, or None when it does not exist."""
+        """The content of ``<rev>:<path>``, or None when it does not exist.
+
+        None too for a path with a line break: ``cat-file --batch`` reads one
+        request per line, so asking would answer twice and every later read
+        would get the answer of the one before; careerpath does not read such a
+        file anyway (``file-name-unsafe``)."""
         assert self.proc.stdin and self.proc.stdout
+        if "\n" in spec or "\r" in spec:
+            return None
         self.proc.stdin.write(spec.encode("utf-8") + b"\n")
         self.proc.stdin.flush()
         header = self.proc.stdout.readline().decode("utf-8", "replace").rstrip("\n")

@@ -334,7 +334,8 @@ def _late_entry(e: gitio.LogEntry, case: str, files: list[str]) -> Optional[Find
         days: Optional[int] = int(late[-1].split()[0])
     except (ValueError, IndexError):
         days = None
-    return _finding("late-entry", case, e, files=sorted(files), late_days=days, cleared=list(e.trailers.get("Cleared", [])))
+    return _finding("late-entry", case, e, files=sorted(files), late_days=days, cleared=list(e.trailers.get("Cleared", [])),
+                    marked=True)
 
 
 def _evidence_changed(e: gitio.LogEntry, case: str, touched: list[str], prev: dict[str, Any],
@@ -443,9 +444,13 @@ def _timeline_item(e: gitio.LogEntry, case: str, c: FieldChange, fields: dict[st
 def _unmarked_late_entries(e: gitio.LogEntry, case: str, entered: list[tuple[str, str, date]],
                            limit: int) -> list[Finding]:
     """Late entries a commit careerpath did not make (no ``Case:`` trailer, so no ``Late-entry:`` either)
-    enters: a date more than ``limit`` days before the day it was committed, read from the diff."""
-    if "Case" in e.trailers or "Late-entry" in e.trailers or not entered:
-        return []
+    enters: a date more than ``limit`` days before the day it was committed, read from the diff.
+
+    Not a late entry: what the repository's first commit holds (it imports the caseload as it was), and the
+    events of a case folder added whole (its case.yaml added by the same commit: a case brought in with its past).
+    """
+    if "Case" in e.trailers or "Late-entry" in e.trailers or not entered or not e.parents:
+        return []   # careerpath's own commits say so themselves; a first commit imports what was there before
     day = _day(e.committer_date[:10])
     if day is None:
         return []
@@ -530,6 +535,7 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None,
             case_files: dict[str, str] = {}
             record_findings: list[tuple[str, str, str, Optional[str]]] = []
             entered: dict[str, list[tuple[str, str, date]]] = {}   # case -> (file, field, date) this commit enters
+            brought: set[str] = set()   # cases whose case.yaml this commit adds: a case brought in whole
             for status, old, new in e.changes:
                 old_part = _case_part(old, prefix) if old else None
                 new_part = _case_part(new, prefix) if new else None
@@ -549,6 +555,8 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None,
                     case_files[case] = old[len(prefix):]
                 if status != "A" and old_part and old_part[1].startswith(("events/", "referrals/")) and e.parents:
                     record_findings.append((case, status, old, new))
+                if status == "A" and new_part and new_part[1] == "case.yaml":
+                    brought.add(case)
                 if new_part and new and new_part[1].startswith(("events/", "referrals/")) and new.endswith(".yaml"):
                     entered.setdefault(case, []).extend(
                         (new[len(prefix):], f, d) for f, d in _entered_dates(e, blobs, status, old, new))
@@ -561,7 +569,8 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None,
                 late = _late_entry(e, case, touched[case])
                 if late is not None:
                     findings.append(late)
-                findings.extend(_unmarked_late_entries(e, case, entered.get(case, []), late_limit))
+                if case not in brought:
+                    findings.extend(_unmarked_late_entries(e, case, entered.get(case, []), late_limit))
                 findings.extend(_clock_set_back(e, case, touched[case], entered.get(case, []), dates))
                 if "Corrects" in e.trailers:
                     fixed = by_sha.get(e.trailers["Corrects"][-1])

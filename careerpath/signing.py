@@ -77,13 +77,6 @@ def key_file_missing(key: str) -> bool:
     return not key.startswith("key::") and not Path(key).is_file()
 
 
-def sign_env(key: str) -> dict[str, str]:
-    """The environment that makes ``git commit -S`` sign with ``key`` over SSH (git's GIT_CONFIG_* variables:
-    nothing is written to any git config)."""
-    return {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "gpg.format", "GIT_CONFIG_VALUE_0": "ssh",
-            "GIT_CONFIG_KEY_1": "user.signingKey", "GIT_CONFIG_VALUE_1": key}
-
-
 def allowed_signers(staff: Iterable[Any]) -> str:
     """The allowed signers file derived from careerpath.yaml's staff (``signing_key``), one line each."""
     lines = []

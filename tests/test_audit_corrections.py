@@ -188,6 +188,14 @@ def test_a_hand_commit_adding_a_backdated_event_is_a_late_entry(office, cli):
         (86, False, ["cases/an-nguyen/events/2026-08-28-monthly-review.yaml"])]
     assert ("cases/an-nguyen/events/2026-08-28-monthly-review.yaml entered 86 days after its date, by a commit "
             "careerpath did not make (read from its diff)") in cli("audit", "-C", office).out
+    # a case folder added whole brings its past: not a late entry (nor is what the first commit held)
+    other = office / "cases/b-case"
+    (other / "events").mkdir(parents=True)
+    (other / "case.yaml").write_text((office / "cases/an-nguyen/case.yaml").read_text().replace("id: an-nguyen", "id: b-case"))
+    (other / "events/2026-05-01-monthly-review.yaml").write_text(EVENT.format(date="2026-05-01"))
+    git(office, "add", "-A")
+    _commit_at(office, "2026-11-22T10:30:00+00:00", "commit", "-qm", "a case transferred in")
+    assert len([f for f in json.loads(cli("audit", "--format", "json", "-C", office).out) if f["code"] == "late-entry"]) == 1
     # on time: nothing; the limit is the caseload's setting
     (events / "2026-11-20-monthly-review.yaml").write_text(EVENT.format(date="2026-11-20"))
     git(office, "add", "-A")
@@ -197,6 +205,12 @@ def test_a_hand_commit_adding_a_backdated_event_is_a_late_entry(office, cli):
     config.write_text(config.read_text() + "settings:\n  late_entry_days: 100\n")
     git(office, "commit", "-qam", "a long limit")
     assert [f for f in json.loads(cli("audit", "--format", "json", "-C", office).out) if f["code"] == "late-entry"] == []
+
+
+def test_a_late_entry_careerpath_marked_is_read_from_its_trailers_only(office, cli):
+    assert run(cli, office, "log", "an-nguyen", "contact", "--date", "2026-09-01", "--by", "jsmith").code == 0
+    late = [f for f in json.loads(cli("audit", "--format", "json", "-C", office).out) if f["code"] == "late-entry"]
+    assert [(f["late_days"], f["marked"]) for f in late] == [(82, True)]
 
 
 def test_a_clock_set_back_is_a_finding(office, cli):

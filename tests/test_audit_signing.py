@@ -177,3 +177,10 @@ def test_a_signing_key_in_careerpath_yaml_is_one_line_of_a_public_key(caseload, 
     root = caseload({"cases/an-nguyen/case.yaml": CASE}, config=bad)
     r = cli("validate", "-C", root, "--today", TODAY.isoformat(), "--format", "json")
     assert r.code == 1 and any("signing_key" in json.dumps(d) for d in json.loads(r.out))
+
+
+def test_a_new_case_is_signed_too(signed, cli):
+    r = cli("new", "b-case", "--name", "Invented Person", "--language", "en", "--no-plan", "--navigator", "jsmith",
+            "--by", "jsmith", "-C", signed, "--today", TODAY.isoformat())
+    assert r.code == 0, r.err
+    assert "gpgsig" in git(signed, "cat-file", "commit", "HEAD")
