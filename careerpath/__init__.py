@@ -24,6 +24,8 @@ Modules:
     edit, record round-trip edits and recording commands; gitio, history: commits, history, audit (docs/recording.md)
     rulelinks    which rules a recorded change touches: the ``Rule:`` commit trailers
     evidence     the scan behind a key date: its SHA-256, and what ``validate`` reports when it is gone or changed
+    signing      SSH-signed records: which key signs a recording, the allowed signers ``audit --verify`` checks against
+    auditexport  ``audit export``: per case, the timeline of key dates and the findings, as json, csv or one HTML page
     closing      closing a case: the reasons, a program's conditions, what a closure ends and what stays open
     suggest      did-you-mean: the one ranking of a mistyped name against the known ones
     overview     one person at a glance: what ``careerpath show`` prints

@@ -324,6 +324,66 @@ def check_git_state(root: Path) -> Iterable[Finding]:
         yield Finding("recording", "ok", "an interrupted recording's files have been committed or discarded since")
 
 
+def check_signing(root: Path) -> Iterable[Finding]:
+    """Signed records (docs/recording.md): whether the caseload signs, and the acting staff member's key.
+
+    Reads careerpath.yaml (not a case file) and git config; names staff by id
+    and keys by file path or fingerprint-free type, never a person served.
+    """
+    from . import gitio
+    from .signing import key_file_missing, key_of_file, public_key, sign_mode, signing_key
+    from .yamlfile import read_file
+
+    parsed = read_file(root / "careerpath.yaml", "careerpath.yaml")
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    staff = [s for s in data.get("staff") or [] if isinstance(s, dict) and isinstance(s.get("id"), str)]
+    if sign_mode(settings) != "ssh":
+        yield Finding("signing", "ok", "commits are not signed by careerpath (settings.sign_commits is not ssh)")
+        return
+    if shutil.which("ssh-keygen") is None:
+        yield Finding("signing", "fail", "settings.sign_commits is ssh but ssh-keygen is not installed: git cannot sign",
+                      "install OpenSSH's client (apt-get install openssh-client)")
+        return
+    without = sorted(s["id"] for s in staff if not public_key(str(s.get("signing_key") or "")))
+    if without:
+        yield Finding("signing keys", "warn", f"staff without a signing_key in careerpath.yaml: {', '.join(without)}; "
+                                              "their commits cannot be verified (audit --verify)",
+                      "add each person's public key (ssh-ed25519 …) as signing_key")
+    who = os.environ.get("CAREERPATH_STAFF", "").strip() or gitio.config(root, "careerpath.staff")
+    me = next((s for s in staff if s["id"] == who), None)
+    if me is None:
+        yield Finding("signing", "warn", "settings.sign_commits is ssh; no staff member is set on this machine, so "
+                                         "which key signs is not checked",
+                      "git config careerpath.staff ID (or CAREERPATH_STAFF) names who works here")
+        return
+
+    class _Staff:  # signing_key() reads attributes, as of a loaded Staff
+        id, signing_key = me["id"], me.get("signing_key")
+
+    key = signing_key(root, _Staff)
+    if key is None:
+        yield Finding("signing", "fail", f"settings.sign_commits is ssh and no SSH key is known for {me['id']}: "
+                                         "recordings are refused",
+                      f"git config careerpath.{me['id']}.signingKey ~/.ssh/KEY")
+        return
+    if key.startswith("key::"):
+        yield Finding("signing", "ok", f"{me['id']} signs with the key in careerpath.yaml, through ssh-agent")
+        return
+    if key_file_missing(key):
+        yield Finding("signing", "fail", f"the signing key file for {me['id']} is not there: {key}",
+                      f"git config careerpath.{me['id']}.signingKey names the file")
+        return
+    mine, listed = key_of_file(key), public_key(str(me.get("signing_key") or ""))
+    if listed is not None and mine is not None and mine != listed:
+        yield Finding("signing", "fail", f"{me['id']}'s key file {key} is not the signing_key careerpath.yaml lists: "
+                                         "their commits will be findings of audit --verify",
+                      "use the matching key, or update signing_key in careerpath.yaml")
+        return
+    yield Finding("signing", "ok", f"{me['id']} signs with {key}"
+                  + ("" if listed is None or mine is None else " (the signing_key in careerpath.yaml)"))
+
+
 def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
     """Every check, in a fixed order; ``root`` None means no caseload was found.
 
@@ -337,7 +397,7 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
     # before the caseload is read through the cache below, which rebuilds what it will not read
     trusted = list(check_cache_trust(root, cache.place(root) if cache is not None else None))
     findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted, *check_permissions(root),
-                 *check_repository(root)]
+                 *check_repository(root), *check_signing(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 
     findings += [Finding(*f) for f in check_team(root)]

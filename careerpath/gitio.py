@@ -144,8 +144,16 @@ class Commit:
     identity: str          # "user" or "fallback"
 
 
+def sign_env(key: str) -> dict[str, str]:
+    """The environment that makes ``git commit -S`` sign with ``key`` over SSH (git's ``GIT_CONFIG_*``
+    variables: nothing is written to any git config). ``key`` is a key file or ``key::<public key>``."""
+    return {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "gpg.format", "GIT_CONFIG_VALUE_0": "ssh",
+            "GIT_CONFIG_KEY_1": "user.signingKey", "GIT_CONFIG_VALUE_1": key}
+
+
 def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[str, str] | None = None,
-                 force: bool = False, author: Optional[tuple[str, str]] = None) -> Optional[Commit]:
+                 force: bool = False, author: Optional[tuple[str, str]] = None,
+                 sign: Optional[str] = None) -> Optional[Commit]:
     """Commit exactly ``paths`` (their working-tree content) with ``message``.
 
     ``git commit --only -- <paths>`` leaves anything else the user had staged
@@ -155,6 +163,9 @@ def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[s
     a hook that refuses the commit raises GitError. ``author`` (name, email)
     makes someone else than the committer the commit's author: the staff member
     who did the work, while the committer stays the machine's git identity.
+    ``sign`` (a key file or ``key::<public key>``) signs the commit with git's
+    SSH signing (:mod:`careerpath.signing`); a path that was deleted is
+    committed as deleted.
     """
     rel = [os.path.relpath(p, cwd) for p in paths]
     run(["add", *(["-f"] if force else []), "--", *rel], cwd)
@@ -168,8 +179,10 @@ def commit_paths(cwd: Path, paths: list[Path], message: str, *, fallback: dict[s
         identity = "fallback"
     if author is not None:
         env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"] = author
-    run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", "-F", "-", "--", *rel], cwd,
-        input=message.encode("utf-8"), env=env or None)
+    if sign is not None:
+        env.update(sign_env(sign))
+    run(["commit", "--only", "--quiet", "--no-edit", "--cleanup=strip", *(["-S"] if sign else []), "-F", "-", "--",
+         *rel], cwd, input=message.encode("utf-8"), env=env or None)
     sha = run(["rev-parse", "HEAD"], cwd).stdout.decode().strip()
     return Commit(sha, identity)
 
@@ -422,8 +435,15 @@ class BlobReader:
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def read(self, spec: str) -> Optional[bytes]:
-        """The content of ``<rev>:<path>``, or None when it does not exist."""
+        """The content of ``<rev>:<path>``, or None when it does not exist.
+
+        None too for a path with a line break: ``cat-file --batch`` reads one
+        request per line, so asking would answer twice and every later read
+        would get the answer of the one before; careerpath does not read such a
+        file anyway (``file-name-unsafe``)."""
         assert self.proc.stdin and self.proc.stdout
+        if "\n" in spec or "\r" in spec:
+            return None
         self.proc.stdin.write(spec.encode("utf-8") + b"\n")
         self.proc.stdin.flush()
         header = self.proc.stdout.readline().decode("utf-8", "replace").rstrip("\n")
@@ -449,3 +469,66 @@ class BlobReader:
 def show_prefix(cwd: Path) -> str:
     """The path of ``cwd`` inside its work tree, with a trailing slash ('' at the top)."""
     return run(["rev-parse", "--show-prefix"], cwd).stdout.decode("utf-8").strip()
+
+
+def commit_dates(cwd: Path) -> dict[str, str]:
+    """Every commit reachable from HEAD -> its committer date (ISO 8601): what a commit's parents say."""
+    proc = run(["log", "--format=%H %cI"], cwd, check=False)
+    if proc.returncode != 0:
+        return {}
+    return dict(line.split(" ", 1) for line in proc.stdout.decode("utf-8", "replace").splitlines() if " " in line)
+
+
+@dataclass
+class Signature:
+    status: str        # git's %G?: G good, B bad, U good but unknown signer, X/Y expired, R revoked, E cannot check, N none
+    principal: str     # the allowed signer it matched (an email), or ""
+    key: str           # the key's fingerprint, or ""
+
+
+def signatures(cwd: Path, allowed_signers: Path, pathspecs: list[str]) -> dict[str, Signature]:
+    """The signature of each commit touching ``pathspecs``, checked by git against ``allowed_signers``
+    (one ``git log`` with ``%G?``: git runs ``ssh-keygen -Y verify`` as ``git verify-commit`` does)."""
+    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "gpg.ssh.allowedSignersFile",
+           "GIT_CONFIG_VALUE_0": str(allowed_signers)}
+    proc = run(["log", "--format=%H%x00%G?%x00%GS%x00%GF", "--", *pathspecs], cwd, env=env, check=False)
+    out: dict[str, Signature] = {}
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split("\x00")
+        if len(parts) == 4:
+            out[parts[0]] = Signature(parts[1] or "N", parts[2], parts[3])
+    return out
+
+
+def last_commit(cwd: Path, path: Path) -> Optional[str]:
+    """The newest commit that changed ``path``, or None (never committed, or no repository)."""
+    proc = run(["log", "-1", "--format=%H", "--", os.path.relpath(path, cwd)], cwd, check=False)
+    sha = proc.stdout.decode("ascii", "replace").strip()
+    return sha if proc.returncode == 0 and sha else None
+
+
+def resolve_commit(cwd: Path, rev: str) -> Optional[str]:
+    """The full id of commit ``rev`` when it is one and HEAD contains it, else None."""
+    if not rev or rev.startswith("-"):
+        return None
+    proc = run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, check=False)
+    sha = proc.stdout.decode("ascii", "replace").strip()
+    if proc.returncode != 0 or not sha:
+        return None
+    if run(["merge-base", "--is-ancestor", sha, "HEAD"], cwd, check=False).returncode != 0:
+        return None
+    return sha
+
+
+def merge_file(current: bytes, base: bytes, other: bytes) -> Optional[bytes]:
+    """``git merge-file``: the change from ``base`` to ``other`` applied to ``current``; None on a conflict."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="careerpath-merge-") as tmp:
+        names = []
+        for name, data in (("current", current), ("base", base), ("other", other)):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            names.append(str(path))
+        proc = subprocess.run(["git", "merge-file", "-p", "--", *names], env=_env(), capture_output=True, timeout=60)
+    return proc.stdout if proc.returncode == 0 else None

@@ -81,9 +81,30 @@ class Entry:
     files: list[FileChange]
     committer: str = ""
     committer_email: str = ""
+    corrects: Optional[str] = None     # the commit this one corrects (its ``Corrects:`` trailer)
+    corrected_by: list[dict] = dc_field(default_factory=list)   # {commit, date, author, subject, reason} of each correction
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _correction_of(e: Any) -> dict:
+    reason = e.trailers.get("Reason")
+    return {"commit": e.sha if hasattr(e, "sha") else e.commit, "date": e.date, "author": e.author,
+            "subject": e.subject, "reason": reason[-1] if reason else None}
+
+
+def link_corrections(entries: list[Entry]) -> None:
+    """Fill ``corrects`` and ``corrected_by``: each correction named under the commit it corrects."""
+    by_sha = {e.commit: e for e in entries}
+    for e in entries:
+        named = e.trailers.get("Corrects")
+        if not named:
+            continue
+        e.corrects = named[-1]
+        target = by_sha.get(named[-1])
+        if target is not None:
+            target.corrected_by.append(_correction_of(e))
 
 
 # ---------------------------------------------------------------- flattening and diffs
@@ -236,6 +257,7 @@ def history(root: Path, case_id: str, field_filter: Optional[str] = None, by: Op
                 if not files:
                     continue
             out.append(Entry(e.sha, e.date, e.author, e.email, e.subject, e.trailers, files, e.committer, e.committer_email))
+    link_corrections(out)
     return out
 
 
@@ -285,6 +307,10 @@ class Finding:
     reason: Optional[str] = None   # the Reason: trailer (why a key date changed)
     late_days: Optional[int] = None   # late-entry: days between the entry's date and its recording
     cleared: list[str] = dc_field(default_factory=list)   # late-entry: the overdue obligations it made done
+    marked: Optional[bool] = None  # late-entry: True when the commit said so (Late-entry:), False when read from its diff
+    corrects: Optional[dict] = None   # correction: {commit, date, author, subject} of the commit it corrects
+    clock: Optional[dict] = None      # clock-set-back: {parent, parent_date, date} or {record, record_date, commit_date}
+    signature: Optional[dict] = None  # unsigned | bad-signature | unknown-signer | signer-not-author: {status, principal, key}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -308,7 +334,8 @@ def _late_entry(e: gitio.LogEntry, case: str, files: list[str]) -> Optional[Find
         days: Optional[int] = int(late[-1].split()[0])
     except (ValueError, IndexError):
         days = None
-    return _finding("late-entry", case, e, files=sorted(files), late_days=days, cleared=list(e.trailers.get("Cleared", [])))
+    return _finding("late-entry", case, e, files=sorted(files), late_days=days, cleared=list(e.trailers.get("Cleared", [])),
+                    marked=True)
 
 
 def _evidence_changed(e: gitio.LogEntry, case: str, touched: list[str], prev: dict[str, Any],
@@ -348,8 +375,135 @@ def _stamp(e: gitio.LogEntry) -> dict:
     return {"commit": e.sha, "date": e.date, "author": e.author}
 
 
-def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) -> list[Finding]:
-    """Key dates changed after first set, changes to closed cases and late entries, oldest first.
+def _late_entry_days(root: Path) -> int:
+    """``settings.late_entry_days`` of careerpath.yaml as it is now (default 7)."""
+    from .yamlfile import read_file
+
+    parsed = read_file(root / "careerpath.yaml", "careerpath.yaml")
+    settings = parsed.data.get("settings") if isinstance(parsed.data, dict) else None
+    value = settings.get("late_entry_days") if isinstance(settings, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 7
+
+
+def _day(value: Any) -> Optional[date]:
+    text = value.isoformat() if isinstance(value, date) else value
+    if not isinstance(text, str) or len(text) != 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _entered_dates(e: gitio.LogEntry, blobs: gitio.BlobReader, status: str, old: Optional[str],
+                   new: str) -> list[tuple[str, date]]:
+    """(field, date) of the dates a commit enters into an event or referral: ``date`` of a new one, and any
+    date field (``outcome.date``, ``follow_up``) whose value changed."""
+    after = _parse(blobs.read(f"{e.sha}:{new}"), new)
+    before = _parse(blobs.read(f"{e.parents[0]}:{old}"), old) if (old and e.parents and status != "A") else {}
+    if not after:
+        return []
+    out = []
+    for key, value in after.items():
+        if (before or {}).get(key) != value and (key == "date" or key.endswith(".date")):
+            d = _day(value)
+            if d is not None:
+                out.append((key, d))
+    return out
+
+
+_SIGNATURE_FINDINGS = {"N": "unsigned", "B": "bad-signature", "X": "bad-signature", "Y": "bad-signature",
+                       "R": "bad-signature", "U": "unknown-signer", "E": "unknown-signer"}
+
+
+def _signature_finding(e: gitio.LogEntry, case: str, files: list[str], sig: Optional[gitio.Signature]) -> Optional[Finding]:
+    """What a commit's signature says, when it is not a good one by the commit's author."""
+    sig = sig or gitio.Signature("N", "", "")
+    code = _SIGNATURE_FINDINGS.get(sig.status)
+    if code is None and sig.status == "G" and sig.principal.strip().lower() != e.email.strip().lower():
+        code = "signer-not-author"
+    if code is None:
+        return None
+    return _finding(code, case, e, files=sorted(files),
+                    signature={"status": sig.status, "principal": sig.principal or None, "key": sig.key or None})
+
+
+def _timeline_item(e: gitio.LogEntry, case: str, c: FieldChange, fields: dict[str, Any], evidence: bool = False) -> dict:
+    """One step of a key date's life for the audit export: its value set or changed (``kind: date``) or its
+    evidence attached (``kind: evidence``, old and new are SHA-256), who did it, when, why, and the evidence then."""
+    field = c.field[len("evidence."):-len(".sha256")] if evidence else c.field
+    staff, reason = e.trailers.get("Staff"), e.trailers.get("Reason")
+    proof = ({"file": fields.get(f"evidence.{field}.file"), "sha256": fields.get(f"evidence.{field}.sha256")}
+             if fields.get(f"evidence.{field}.file") is not None else None)
+    return {"case": case, "kind": "evidence" if evidence else "date", "field": field, "old": c.old, "new": c.new,
+            "commit": e.sha, "date": e.date,
+            "author": e.author, "email": e.email, "committer": e.committer, "committer_email": e.committer_email,
+            "staff": staff[-1] if staff else None, "reason": reason[-1] if reason else None, "evidence": proof}
+
+
+def _unmarked_late_entries(e: gitio.LogEntry, case: str, entered: list[tuple[str, str, date]],
+                           limit: int) -> list[Finding]:
+    """Late entries a commit careerpath did not make (no ``Case:`` trailer, so no ``Late-entry:`` either)
+    enters: a date more than ``limit`` days before the day it was committed, read from the diff.
+
+    Not a late entry: what the repository's first commit holds (it imports the caseload as it was), and the
+    events of a case folder added whole (its case.yaml added by the same commit: a case brought in with its past).
+    """
+    if "Case" in e.trailers or "Late-entry" in e.trailers or not entered or not e.parents:
+        return []   # careerpath's own commits say so themselves; a first commit imports what was there before
+    day = _day(e.committer_date[:10])
+    if day is None:
+        return []
+    out: dict[str, int] = {}
+    for file, _field, d in entered:
+        if (day - d).days > limit:
+            out[file] = max(out.get(file, 0), (day - d).days)
+    return [_finding("late-entry", case, e, files=[file], late_days=days, marked=False) for file, days in sorted(out.items())]
+
+
+def _clock_set_back(e: gitio.LogEntry, case: str, touched: list[str], entered: list[tuple[str, str, date]],
+                    dates: dict[str, str]) -> list[Finding]:
+    """A commit dated before its parent (committer dates), or entering a date after the day it was committed."""
+    from datetime import datetime
+
+    out = []
+    try:
+        when = datetime.fromisoformat(e.committer_date)
+    except ValueError:
+        return []
+    for parent in e.parents:
+        try:
+            then = datetime.fromisoformat(dates.get(parent, ""))
+        except ValueError:
+            continue
+        if when < then:
+            out.append(_finding("clock-set-back", case, e, files=sorted(touched),
+                                clock={"parent": parent, "parent_date": dates[parent], "date": e.committer_date}))
+    day = when.date()
+    for file, field, d in entered:
+        if d > day:
+            out.append(_finding("clock-set-back", case, e, files=[file], field=field,
+                                clock={"record": file, "record_date": d.isoformat(), "commit_date": day.isoformat()}))
+    return out
+
+
+def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None,
+          allowed_signers: Optional[Path] = None, until: Optional[date] = None,
+          timeline: Optional[list[dict]] = None) -> list[Finding]:
+    """Key dates changed after first set, changes to closed cases, late entries, corrections and clocks, oldest first.
+
+    Late entries are those the recording commands marked (``Late-entry:``), and
+    those found in the diff of a commit careerpath did not make (no ``Case:``
+    trailer) that enters an event's or referral's date more than
+    ``settings.late_entry_days`` before the commit's committer date
+    (``marked: false``). A clock set back (``clock-set-back``) is a commit whose
+    committer date is earlier than one of its parents' (author dates are not
+    compared: a rebase keeps them, and ``careerpath sync`` rebases), or that
+    enters a date after the day it was committed. Corrections (``Corrects:``)
+    are listed with what they correct. With ``allowed_signers`` (a file in
+    git's allowed signers format), every commit's SSH signature is checked by
+    git against it: unsigned, bad, unknown and someone else's signatures are
+    findings.
 
     Each case.yaml version is compared with the case's last readable version
     (a commit with a YAML error in between hides nothing). The case is followed
@@ -364,6 +518,10 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
     prefix = _work_tree(root)
     keys = key_dates(load_programs(root))
     entries = gitio.log(root, ["cases/"], reverse=True)
+    by_sha = {e.sha: e for e in entries}
+    dates = gitio.commit_dates(root)
+    late_limit = _late_entry_days(root)
+    sigs = gitio.signatures(root, allowed_signers, ["cases/"]) if allowed_signers is not None else None
     identity: dict[str, str] = {}              # current folder name -> case (its first folder name)
     state: dict[str, dict[str, Any]] = {}      # case -> fields of its last readable case.yaml
     first: dict[tuple[str, str], dict] = {}    # (case, key field) -> first setting
@@ -376,6 +534,8 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
             versions: dict[str, Optional[dict[str, Any]]] = {}   # case -> new case.yaml fields (None: unreadable)
             case_files: dict[str, str] = {}
             record_findings: list[tuple[str, str, str, Optional[str]]] = []
+            entered: dict[str, list[tuple[str, str, date]]] = {}   # case -> (file, field, date) this commit enters
+            brought: set[str] = set()   # cases whose case.yaml this commit adds: a case brought in whole
             for status, old, new in e.changes:
                 old_part = _case_part(old, prefix) if old else None
                 new_part = _case_part(new, prefix) if new else None
@@ -395,6 +555,11 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
                     case_files[case] = old[len(prefix):]
                 if status != "A" and old_part and old_part[1].startswith(("events/", "referrals/")) and e.parents:
                     record_findings.append((case, status, old, new))
+                if status == "A" and new_part and new_part[1] == "case.yaml":
+                    brought.add(case)
+                if new_part and new and new_part[1].startswith(("events/", "referrals/")) and new.endswith(".yaml"):
+                    entered.setdefault(case, []).extend(
+                        (new[len(prefix):], f, d) for f, d in _entered_dates(e, blobs, status, old, new))
             for case, status, old, new in record_findings:
                 findings.extend(_record_finding(e, blobs, prefix, case, status, old, new))
             for case in sorted(touched):
@@ -404,6 +569,18 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
                 late = _late_entry(e, case, touched[case])
                 if late is not None:
                     findings.append(late)
+                if case not in brought:
+                    findings.extend(_unmarked_late_entries(e, case, entered.get(case, []), late_limit))
+                findings.extend(_clock_set_back(e, case, touched[case], entered.get(case, []), dates))
+                if "Corrects" in e.trailers:
+                    fixed = by_sha.get(e.trailers["Corrects"][-1])
+                    findings.append(_finding("correction", case, e, files=sorted(touched[case]), corrects=(
+                        {**_stamp(fixed), "subject": fixed.subject} if fixed is not None else
+                        {"commit": e.trailers["Corrects"][-1], "date": None, "author": None, "subject": None})))
+                if sigs is not None:
+                    signed = _signature_finding(e, case, touched[case], sigs.get(e.sha))
+                    if signed is not None:
+                        findings.append(signed)
                 prev = state.get(case, {})
                 fields = versions.get(case)
                 findings.extend(_evidence_changed(e, case, touched[case], prev, fields))
@@ -411,6 +588,11 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
                     continue  # case.yaml untouched, or this version is unreadable
                 case_file = case_files[case]
                 for c in diff_fields(prev, fields):
+                    if timeline is not None and c.field in keys:
+                        timeline.append(_timeline_item(e, case, c, fields))
+                    elif (timeline is not None and c.field.startswith("evidence.") and c.field.endswith(".sha256")
+                          and c.field[len("evidence."):-len(".sha256")] in keys):
+                        timeline.append(_timeline_item(e, case, c, fields, evidence=True))
                     if c.field in keys:
                         key = (case, c.field)
                         if key not in first:
@@ -431,8 +613,15 @@ def audit(root: Path, since: Optional[date] = None, by: Optional[str] = None) ->
                 state[case] = fields
     for f in findings:
         f.case = latest.get(f.case, f.case)   # report a renamed case by its current id
+    if timeline is not None:
+        for item in timeline:
+            item["case"] = latest.get(item["case"], item["case"])
+        timeline[:] = [t for t in timeline if (since is None or t["date"][:10] >= since.isoformat())
+                       and (until is None or t["date"][:10] <= until.isoformat())]
     if since is not None:
         findings = [f for f in findings if f.date[:10] >= since.isoformat()]
+    if until is not None:
+        findings = [f for f in findings if f.date[:10] <= until.isoformat()]
     if by:
         mine = by_staff(root, by)
         findings = [f for f in findings if mine({"Staff": [f.staff]} if f.staff else {}, f.email)]

@@ -45,9 +45,14 @@ CORE_SETTINGS = {
                   "help": "An obligation is due-soon this many days ahead."},
     "late_entry_days": {"type": "integer", "min": 0, "max": 3660, "default": 7,
                         "help": "A recording dated more than this many days before the day it is made is a late entry."},
+    "sign_commits": {"type": "choice", "values": ["none", "ssh"], "default": "none",
+                     "help": "ssh: every recording is signed with the staff member's SSH key (git's gpg.format ssh)."},
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A public SSH key line (careerpath.signing.PUBLIC_KEY, kept here so the models import nothing heavy)
+SIGNING_KEY = (r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
+               r"sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$")
 #: The largest amount of money a field may hold: far above any wage in any currency, and small enough that
 #: formatting it with its cents stays exact (Babel's decimal arithmetic fails past 28 digits: ``wage: 1e26``).
 MONEY_MAX = 1_000_000_000
@@ -111,6 +116,8 @@ class Staff(Model):
     # the team's git server (docs/team.md): who may push what, and the server accounts that are this person
     access: Optional[Literal["supervisor", "admin"]] = None
     logins: list[Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s]+$")]] = []
+    # the public SSH key this person signs commits with (docs/recording.md, "Signed records")
+    signing_key: Optional[Annotated[str, Field(max_length=16384, pattern=SIGNING_KEY)]] = None
 
 
 class CaseloadConfig(Model):

@@ -65,9 +65,10 @@ RECORD_WAIT = 60.0  # seconds; a commit runs the pre-commit hook, which validate
 class FileChange:
     path: Path            # absolute
     rel: str              # relative to the caseload root
-    kind: str             # case | plan | event | referral
+    kind: str             # case | plan | event | referral | document
     before: Optional[bytes]
-    after: bytes
+    after: bytes          # b"" when ``deleted``
+    deleted: bool = False  # the recording removes the file (``careerpath revert`` of the recording that added it)
 
     @property
     def new(self) -> bool:
@@ -596,6 +597,181 @@ def plan_attach(root: Path, case_id: str, source: Path, field_path: str, *, by: 
                   [*_trailers(case_id, [], [], staff), ("Evidence", f"{field_path} {rel_doc} sha256:{digest}")], staff, drift)
 
 
+# ---------------------------------------------------------------- corrections (`careerpath amend`, `careerpath revert`)
+
+def _correction_staff_and_reason(target: _Target, by: Optional[str], reason: Optional[str], what: str) -> m.Staff:
+    """A correction names who makes it and why (usage errors otherwise, nothing written)."""
+    staff = _staff(target.config.staff, by)
+    if staff is None:
+        raise RecordUsageError(Message("say who makes this correction: --by STAFF"), hint=_STAFF_HINT)
+    if not (reason or "").strip():
+        raise RecordUsageError(Message("say why {what} is corrected: --reason TEXT", what=what),
+                               hint=Message("the reason goes into the commit (a `Reason:` trailer) and "
+                                            "`careerpath history` and `careerpath audit` show it"))
+    return staff
+
+
+def _record_file(target: _Target, record: str) -> tuple[str, str]:
+    """(path inside the case folder, kind) of an event or referral named ``events/<stem>``, ``referrals/<stem>``
+    or just ``<stem>`` (``.yaml`` may be given)."""
+    name = record.strip().strip("/")
+    name = name[:-5] if name.endswith(".yaml") else name
+    folder, _sep, stem = name.rpartition("/")
+    places = [folder] if folder else ["events", "referrals"]
+    found = [f"{p}/{stem}.yaml" for p in places if p in ("events", "referrals") and _STEM.match(stem)
+             and (target.folder / p / f"{stem}.yaml").is_file()]
+    if len(found) != 1:
+        raise RecordUsageError(Message("case {name} has no event or referral {stem}", name=target.case_id, stem=name)
+                               if not found else
+                               Message("both an event and a referral are named {stem}: say which (events/{stem} or "
+                                       "referrals/{stem})", stem=stem),
+                               hint=Message("the names are the file names in cases/{name}/events/ and referrals/ "
+                                            "without .yaml", name=target.case_id))
+    rel = found[0]
+    if (target.folder / rel).is_symlink():
+        raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files",
+                                  path=f"cases/{target.case_id}/{rel}"))
+    return rel, rel.split("/")[0][:-1]
+
+
+def plan_amend(root: Path, case_id: str, record: str, pairs: list[tuple[str, str]], *, by: Optional[str],
+               reason: Optional[str]) -> Change:
+    """Correct a recorded event or referral: set FIELD VALUE pairs in its file, as a new commit.
+
+    The commit carries ``Corrects: <commit>`` (the newest commit that changed
+    the file: the recording being corrected) and ``Reason:``; both the staff
+    member (``by``) and the reason are required. History is never rewritten:
+    the recording stays in git, and ``history``/``audit`` show the correction
+    under it. The file keeps its name (the date in a file name is where it was
+    first recorded; the ``date`` inside is the event's).
+    """
+    target = _target(root, case_id)
+    rel_in_case, kind = _record_file(target, record)
+    stem = rel_in_case[:-5]
+    staff = _correction_staff_and_reason(target, by, reason, stem)
+    if not pairs:
+        raise RecordUsageError(Message("name what to correct: FIELD VALUE (e.g. date 2026-08-29)"))
+    path = target.folder / rel_in_case
+    corrected = gitio.last_commit(target.root, path) if gitio.available() and gitio.toplevel(target.root) else None
+    if corrected is None:
+        raise RecordUsageError(Message("{path} has no commit to correct; change it with `careerpath edit`",
+                                       path=f"cases/{case_id}/{rel_in_case}"))
+    edits: list[tuple[tuple, Any]] = []
+    shown: list[str] = []
+    for fpath, fvalue in pairs:
+        try:
+            model_path = edit.parse_path(fpath)
+            typed = edit.typed_value(file_models(target.programs)[kind], model_path, fvalue)
+        except edit.EditError as e:
+            raise RecordError(e.message, [], e.diagnostics[0].hint if e.diagnostics else "") from None
+        edits.append((model_path, typed))
+        private = m.core_personal(kind, model_path)
+        value = fvalue.strip() or "null"
+        shown.append(edit.show_path(model_path) + ("" if private else f" {value[:39] + '…' if len(value) > 40 else value}"))
+    fc, drift = _edit_file(target, rel_in_case, kind, edits)
+    trailers = [*_trailers(case_id, [], [], staff, reason), ("Corrects", corrected)]
+    return Change(target.root, case_id, [fc], f"{case_id}: amend {stem}: " + ", ".join(shown), trailers, staff, drift,
+                  dates=_changed_dates(fc))
+
+
+_KINDS_IN_CASE = {"case.yaml": "case", "plan.yaml": "plan"}
+
+
+def _kind_in_case(rel_in_case: str) -> Optional[str]:
+    if rel_in_case in _KINDS_IN_CASE:
+        return _KINDS_IN_CASE[rel_in_case]
+    folder, _sep, name = rel_in_case.partition("/")
+    if folder in ("events", "referrals") and "/" not in name and name.endswith(".yaml"):
+        return folder[:-1]
+    if folder == "documents" and name:
+        return "document"
+    return None
+
+
+def plan_revert(root: Path, commit: str, *, by: Optional[str], reason: Optional[str]) -> Change:
+    """Undo one recording as a new commit: each file it changed goes back to what it was before it.
+
+    Like ``git revert`` of exactly that commit's files, planned here so it is
+    validated like any recording before anything is written: a file the
+    recording added is removed (when nobody changed it since), one it changed
+    gets the reverse of its change merged in (``git merge-file``; refused when
+    later commits changed the same lines), one it deleted comes back. The
+    commit must be in the current branch, not a merge, and touch the files of
+    one case only. The new commit carries ``Corrects: <commit>`` and
+    ``Reason:``; both the staff member and the reason are required.
+    """
+    root = Path(root)
+    if not gitio.available() or gitio.toplevel(root) is None:
+        raise RecordUsageError(Message("careerpath revert works on a caseload in git"))
+    sha = gitio.resolve_commit(root, commit)
+    if sha is None:  # not echoed: text typed in place of a commit id could be anything
+        raise RecordUsageError(Message("COMMIT is not a commit of the current branch"),
+                               hint=Message("`careerpath history CASE` shows the commits of a case"))
+    prefix = gitio.show_prefix(root)
+    info = gitio.run(["show", "-s", "--format=%P", sha], root).stdout.decode("ascii", "replace").split()
+    if len(info) != 1:
+        raise RecordUsageError(Message("commit {commit} is a merge or has no parent: revert undoes one recording",
+                                       commit=sha[:10]))
+    parent = info[0]
+    proc = gitio.run(["diff-tree", "-r", "--no-commit-id", "--no-renames", "--name-status", "-z", parent, sha, "--"],
+                     root)
+    items = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    changed = [(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2) if items[i]]
+    cases, inner = set(), []
+    for status, path in changed:
+        if not path.startswith(prefix + "cases/") or path[len(prefix) + 6:].count("/") < 1:
+            raise RecordUsageError(Message("commit {commit} changes files outside the case folders (such as {path}); "
+                                           "revert it with git", commit=sha[:10], path=path[len(prefix):]))
+        case_id, _sep, rest = path[len(prefix) + 6:].partition("/")
+        cases.add(case_id)
+        inner.append((status, path, rest))
+    if len(cases) != 1:
+        raise RecordUsageError(Message("commit {commit} changes {n} cases; careerpath revert undoes the recording of "
+                                       "one case", commit=sha[:10], n=len(cases)))
+    case_id = cases.pop()
+    target = _target(root, case_id)
+    staff = _correction_staff_and_reason(target, by, reason, sha[:10])
+    files: list[FileChange] = []
+    with gitio.BlobReader(root) as blobs:
+        for status, path, rest in inner:
+            kind = _kind_in_case(rest)
+            if kind is None or rest == "case.yaml" and status in ("A", "D"):
+                raise RecordUsageError(Message("commit {commit} adds, removes or changes cases/{case}/{path}, which "
+                                               "careerpath revert does not undo; revert it with git", commit=sha[:10],
+                                               case=case_id, path=rest))
+            here = target.folder / rest
+            if here.is_symlink():
+                raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files",
+                                          path=f"cases/{case_id}/{rest}"))
+            now = here.read_bytes() if here.is_file() else None
+            before = blobs.read(f"{parent}:{path}")
+            at = blobs.read(f"{sha}:{path}")
+            rel = f"cases/{case_id}/{rest}"
+            if before is None:   # the recording added it
+                if now != at:
+                    raise RecordUsageError(Message("{path} changed since commit {commit} added it; correct it with "
+                                                   "`careerpath amend` instead", path=rel, commit=sha[:10]))
+                files.append(FileChange(here, rel, kind, now, b"", deleted=True))
+            elif at is None:     # the recording deleted it
+                if now is not None:
+                    raise RecordUsageError(Message("{path} exists again since commit {commit} deleted it", path=rel,
+                                                   commit=sha[:10]))
+                files.append(FileChange(here, rel, kind, None, before))
+            else:
+                if now is None:
+                    raise RecordUsageError(Message("{path} was deleted since commit {commit}", path=rel, commit=sha[:10]))
+                merged = before if now == at else gitio.merge_file(now, at, before)
+                if merged is None:
+                    raise RecordUsageError(Message("{path} changed since commit {commit} in the same lines; correct it "
+                                                   "with `careerpath set` or `careerpath amend` instead", path=rel,
+                                                   commit=sha[:10]))
+                files.append(FileChange(here, rel, kind, now, merged))
+    change = Change(target.root, case_id, files, f"{case_id}: revert {sha[:10]}",
+                    [*_trailers(case_id, [], [], staff, reason), ("Corrects", sha)], staff)
+    change.key_dates = [k for fc in files if fc.kind == "case" for k in _key_date_changes(target, fc)]
+    return change
+
+
 def _by_position(target: _Target, kind: str, path: tuple) -> tuple:
     """``path`` with list items named by id (or employer/name slug) turned into positions (:func:`edit.resolve_path`)."""
     file = target.folder / ("plan.yaml" if kind == "plan" else "case.yaml")
@@ -640,6 +816,13 @@ def _before_after(target: _Target, change: Change) -> tuple[CaseFolder, CaseFold
     for fc in change.files:
         if fc.kind == "document":
             continue  # a scan: never parsed
+        if fc.deleted:
+            if fc.kind in ("event", "referral"):
+                dated = after_cf.events if fc.kind == "event" else after_cf.referrals
+                dated[:] = [d for d in dated if d.file != fc.rel]
+            elif fc.kind == "plan":
+                after_cf.plan = None
+            continue
         doc, diags = _file_from_bytes(fc.rel, fc.kind, fc.after, target.programs)
         after_errors += diags
         if fc.kind == "case":
@@ -719,6 +902,33 @@ def check_change(change: Change, today: date, *, warnings: bool = False) -> list
 
 
 # ---------------------------------------------------------------- applying
+
+def _signing_key(change: Change) -> Optional[str]:
+    """The SSH key the commit is signed with when the caseload signs (``settings.sign_commits: ssh``), else None.
+
+    Refuses (nothing written yet) when the caseload signs and no key is known
+    for the staff member, or the key file named is not there.
+    """
+    from .signing import key_file_missing, sign_mode, signing_key
+
+    target = _target(change.root, change.case_id)
+    if sign_mode(target.config.settings) != "ssh":
+        return None
+    key = signing_key(change.root, change.staff)
+    who = change.staff.id if change.staff is not None else None
+    if key is None:
+        raise RecordUsageError(
+            Message("this caseload signs its commits (`settings.sign_commits: ssh`) and no SSH key is known for {who}; "
+                    "nothing was written", who=who or Message("the machine's git identity")),
+            hint=Message("`git config careerpath.{id}.signingKey ~/.ssh/KEY` names the key file, or add the public key "
+                         "as `signing_key` to the person in careerpath.yaml and load it into ssh-agent; "
+                         "`careerpath doctor` checks it", id=who or "STAFF"))
+    if key_file_missing(key):
+        raise RecordError(Message("the SSH key file configured for {who} is not there; nothing was written",
+                                  who=who or Message("the machine's git identity")),
+                          hint=Message("`careerpath doctor` shows which key is used"))
+    return key
+
 
 def _identity_env(change: Change) -> dict[str, str]:
     s = change.staff
@@ -981,17 +1191,26 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
     included: list[str] = []
     trailers = list(trailers)  # with the late-entry trailers
     journal = None
+    sign: Optional[str] = None
     if top is not None:
         try:
             included = _git_ready(change, include_local_edits, wait, on_wait)
         except gitio.GitError as e:
             raise RecordError(Message("{error}; nothing was written", error=message_of(e))) from None
         trailers += [("Local-edits", rel) for rel in included]
+        sign = _signing_key(change)
         journal = _write_journal(change.root, [fc.rel for fc in change.files])
     written: list[FileChange] = []
     try:
         for fc in change.files:
-            atomic_write(fc.path, fc.after, exclusive=fc.new)
+            if fc.deleted:
+                try:
+                    fc.path.unlink()
+                except OSError as e:
+                    raise WriteError(Message("cannot remove {path} ({reason})", path=fc.rel,
+                                             reason=e.strerror or type(e).__name__)) from None
+            else:
+                atomic_write(fc.path, fc.after, exclusive=fc.new)
             written.append(fc)
     except WriteError as e:
         _drop_journal(journal)
@@ -1018,7 +1237,7 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
         s = change.staff
         author = gitio.staff_identity(s.id, s.name, s.email) if s is not None else None
         made = gitio.commit_paths(change.root, [fc.path for fc in change.files], message, fallback=_identity_env(change),
-                                  author=author)
+                                  author=author, sign=sign)
     except gitio.GitError as e:
         if e.lock is not None:  # another git took its lock after the check: put the files back, nothing half-done
             stuck = _roll_back(change, written)
@@ -1075,6 +1294,18 @@ def attach(root: Path, case_id: str, source: Path, field_path: str, today: date,
            commit: bool = True) -> Recorded:
     """Attach a key date's evidence (see :func:`plan_attach`) and commit both files."""
     return apply(plan_attach(root, case_id, source, field_path, by=by), today, commit=commit)
+
+
+def amend(root: Path, case_id: str, record: str, pairs: list[tuple[str, str]], today: date, *, by: Optional[str],
+          reason: Optional[str], commit: bool = True) -> Recorded:
+    """Correct a recorded event or referral (see :func:`plan_amend`) and commit it."""
+    return apply(plan_amend(root, case_id, record, pairs, by=by, reason=reason), today, commit=commit)
+
+
+def revert(root: Path, commit_id: str, today: date, *, by: Optional[str], reason: Optional[str],
+           commit: bool = True) -> Recorded:
+    """Undo one recording (see :func:`plan_revert`) and commit it."""
+    return apply(plan_revert(root, commit_id, by=by, reason=reason), today, commit=commit)
 
 
 def close_case(root: Path, case_id: str, day: date, today: date, *, reason: str, by: Optional[str] = None,

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from . import models as m
 from .diagnostics import Diagnostic
@@ -379,12 +379,28 @@ def commit_new_files(root: Path, paths: list[Path], subject: str, trailers: list
 
     fallback = gitio.fallback_identity(staff.id if staff else None, staff.name if staff else None,
                                        staff.email if staff else None)
+    sign = _signing_key(Path(root), staff)
     try:
         with recording_lock(Path(root)):
-            made = gitio.commit_paths(Path(root), list(paths), gitio.format_message(subject, trailers), fallback=fallback)
+            made = gitio.commit_paths(Path(root), list(paths), gitio.format_message(subject, trailers), fallback=fallback,
+                                      sign=sign)
     except gitio.GitError as e:
         return Committed("failed", note=e.message)
     return Committed("unchanged") if made is None else Committed("committed", made.sha)
+
+
+def _signing_key(root: Path, staff: Any) -> Optional[str]:
+    """The key to sign with when the caseload signs (``settings.sign_commits: ssh``) and one is known; else None
+    (the files are written already: an unsigned commit is better than none, and ``audit --verify`` reports it)."""
+    from .signing import key_file_missing, sign_mode, signing_key
+    from .yamlfile import read_file
+
+    data = read_file(root / CONFIG_FILE, CONFIG_FILE).data
+    settings = data.get("settings") if isinstance(data, dict) else None
+    if sign_mode(settings if isinstance(settings, dict) else {}) != "ssh":
+        return None
+    key = signing_key(root, staff)
+    return key if key is not None and not key_file_missing(key) else None
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample-cases"   # a link to the checkout's sample-cases/ (copies in a wheel)

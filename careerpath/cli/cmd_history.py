@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, List, Optional
@@ -132,8 +133,13 @@ def _print_history(entries: list, case: str, field: Optional[str], format: str) 
         return 0
     for e in entries:
         _line(f"{_when(e.date)}  {e.commit[:10]}  {_who(e.author, e.email, e.committer, e.committer_email)}  {e.subject}")
+        if e.corrects:
+            _line("    " + _("corrects {commit}").format(commit=e.corrects[:10]))
         for reason in e.trailers.get("Reason", []):
             _line("    " + _("reason: {text}").format(text=reason))
+        for c in e.corrected_by:
+            _line("    " + _("corrected by {commit} on {date} by {author}: {reason}").format(
+                commit=c["commit"][:10], date=c["date"][:10], author=c["author"], reason=c["reason"] or _("no reason given")))
         for late in e.trailers.get("Late-entry", []):
             _line("    " + _("late entry: {days}").format(days=late))
         for f in e.files:
@@ -157,39 +163,78 @@ def _case_folders(root: Path) -> list[str]:
         return []
 
 
-@app.command("audit")
+audit_app = typer.Typer(rich_markup_mode=None)
+app.add_typer(audit_app, name="audit")
+
+VerifyOpt = Annotated[bool, typer.Option(
+    "--verify", help="Also check every commit's SSH signature with git against the allowed signers (from "
+                     "careerpath.yaml's staff signing_key, or --allowed-signers, or git's gpg.ssh.allowedSignersFile).")]
+AllowedSignersOpt = Annotated[Optional[Path], typer.Option(
+    "--allowed-signers", metavar="FILE", show_default=False,
+    help="The allowed signers file to verify against (git's format), instead of the one derived from careerpath.yaml.")]
+SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="YYYY-MM-DD", show_default=False,
+                                                 help="Only commits on or after this date.")]
+UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="YYYY-MM-DD", show_default=False,
+                                                 help="Only commits on or before this date.")]
+AuditCaseOpt = Annotated[Optional[List[str]], typer.Option("--case", metavar="ID", show_default=False,
+                                                           help="Only this case. Repeatable.")]
+
+
+@audit_app.callback(invoke_without_command=True)
 def audit_cmd(
     ctx: typer.Context,
-    since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only findings from commits on or after this date."),
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     by: ByFilterOpt = None,
-    case: Optional[List[str]] = typer.Option(None, "--case", metavar="ID", help="Only findings about this case. Repeatable."),
+    case: AuditCaseOpt = None,
+    verify: VerifyOpt = False,
+    allowed_signers: AllowedSignersOpt = None,
     format: FormatOpt = "text",
     caseload: CaseloadOpt = None,
     redact: RedactOpt = False,
     redact_staff: RedactStaffOpt = False,
 ) -> int:
-    """Audit the caseload's git history: key dates changed after they were set, and changes to closed cases.
+    """Audit the caseload's git history: who changed what, when and why, and what an auditor should look at.
 
     \b
     Findings:
-      key-date-changed       ca-dor-vr applied, eligibility.decided, ipe.signed,
-                             closure.date, or an event's or referral's date changed
-                             (or removed) after it was first set
+      key-date-changed       a key date (each program marks its own; closure.date)
+                             or an event's or referral's date changed (or removed)
+                             after it was first set
       changed-after-closure  a commit touched a case after the commit that closed it
       record-deleted         an event or referral file was deleted
       late-entry             a recording dated long before the day it was made
+                             (marked by careerpath, or read from a hand commit's diff)
+      evidence-changed       an evidence file changed after it was attached
+      evidence-not-updated   a key date changed but its evidence did not
+      correction             an `amend` or `revert`: what it corrects and why
+      clock-set-back         a commit dated before its parent, or entering a date
+                             after the day it was committed
+      unsigned, bad-signature, unknown-signer, signer-not-author
+                             with --verify: a commit's SSH signature
 
     Each names the commit, its date and author. Exit 0 when there are no
     findings, 1 when there are (so cron or CI can alert), 2 on usage errors.
+    `careerpath audit export` writes the same for an auditor's visit.
 
-    Example:  careerpath audit --since 2026-01-01 --format json
+    \b
+    Examples:
+      careerpath audit --since 2026-01-01 --format json
+      careerpath audit --verify
     """
+    if ctx.invoked_subcommand is not None:
+        return 0
     check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day = parse_date(since, "--since") if since else None
+    last = parse_date(until, "--until") if until else None
+    signers = _allowed_signers(root, verify, allowed_signers)
     from ..history import audit
 
-    findings = _from_git(lambda: audit(root, day, by=by))
+    try:
+        findings = _from_git(lambda: audit(root, day, by=by, allowed_signers=signers, until=last))
+    finally:
+        _drop_signers(signers, allowed_signers)
     _warn_if_cut(root)
     if case:  # a case deleted since still has its findings
         from .filters import require
@@ -201,6 +246,138 @@ def audit_cmd(
     red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
     with redacted_stdout(red):
         return _print_audit(findings, format)
+
+
+def _allowed_signers(root: Path, verify: bool, given: Optional[Path]) -> Optional[Path]:
+    """The allowed signers file ``--verify`` checks against: --allowed-signers, else git's
+    gpg.ssh.allowedSignersFile, else one derived from careerpath.yaml (a temporary file); None without --verify."""
+    if given is not None and not verify:
+        raise CliError(_("--allowed-signers goes with --verify"), code=2)
+    if not verify:
+        return None
+    if given is not None:
+        if not given.is_file():
+            raise CliError(_("--allowed-signers: {path} is not a readable file").format(path=given), code=2)
+        return given
+    from .. import gitio
+
+    configured = gitio.config(root, "gpg.ssh.allowedSignersFile")
+    if configured:
+        path = Path(os.path.expanduser(configured))
+        if not path.is_absolute():
+            path = Path(root) / path
+        if not path.is_file():
+            raise CliError(_("git's gpg.ssh.allowedSignersFile names {path}, which is not a readable file").format(
+                path=configured), code=2)
+        return path
+    from ..loader import CONFIG_FILE, validate_data
+    from ..programs import load_programs
+    from ..signing import allowed_signers
+    from ..yamlfile import read_file
+
+    doc, _diags = validate_data(CONFIG_FILE, "careerpath", read_file(root / CONFIG_FILE, CONFIG_FILE), load_programs(root))
+    text = allowed_signers(doc.model.staff) if doc.model is not None else ""
+    if not text:
+        raise CliError(_("--verify needs the staff's public keys: add `signing_key` to each staff member in "
+                         "careerpath.yaml, or name a file with --allowed-signers"), code=2)
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="careerpath-allowed-signers-")
+    with os.fdopen(handle, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(name)
+
+
+def _drop_signers(path: Optional[Path], given: Optional[Path]) -> None:
+    """Remove the derived allowed signers file (never one the user or git config named)."""
+    if path is None or path == given or not path.name.startswith("careerpath-allowed-signers-"):
+        return
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+@audit_app.command("export")
+def audit_export_cmd(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="json, csv or html.")] = "json",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    case: AuditCaseOpt = None,
+    verify: VerifyOpt = False,
+    allowed_signers: AllowedSignersOpt = None,
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write to FILE (atomically; a regular file only) instead of standard "
+                                              "output; - is standard output."),
+    caseload: CaseloadOpt = None,
+    redact: RedactOpt = False,
+    redact_staff: RedactStaffOpt = False,
+) -> int:
+    """The audit trail for an auditor's visit: per case, the timeline of its key dates and its findings.
+
+    For each case: every time a key date was set or changed and every time its
+    evidence was attached, with the commit, the person (author, committer,
+    Staff:), the reason and the evidence's SHA-256; then the findings of
+    `careerpath audit` about the case. json, csv (one row per item and per
+    finding) or html (one self-contained page). The same history and options
+    give the same bytes. Exit 0 (findings are in the export, not the exit code).
+
+    \b
+    Examples:
+      careerpath audit export --format html --since 2026-01-01 --until 2026-12-31 -o audit.html
+      careerpath audit export --format csv --case an-nguyen --redact
+    """
+    check_format(format, ("json", "csv", "html"))
+    from .common import output_of
+
+    target = output_of(output, "--output")
+    root = caseload_of(ctx, caseload)
+    day = parse_date(since, "--since") if since else None
+    last = parse_date(until, "--until") if until else None
+    signers = _allowed_signers(root, verify, allowed_signers)
+    if case:
+        from .filters import require
+        from ..history import audit
+
+        known = set(_case_folders(root))
+        if not set(case) <= known:  # a case deleted since is known to its history
+            known |= {f.case for f in _from_git(lambda: audit(root))}
+        require("--case", case, known)
+    from ..auditexport import COLUMNS, as_html, export, redacted, rows
+
+    try:
+        data = _from_git(lambda: export(root, since=day, until=last, cases=case, allowed_signers=signers))
+    finally:
+        _drop_signers(signers, allowed_signers)
+    _warn_if_cut(root)
+    from .redaction import redactor_for
+
+    red = redactor_for(root, redact, redact_staff, cache=cache_of(ctx))
+    if red is not None:
+        data = redacted(data, red.text)
+    from .output import csv_text, json_text, write
+
+    if format == "json":
+        content = json_text(data)
+    elif format == "csv":
+        content = csv_text(rows(data), COLUMNS)
+    else:
+        from ..i18n import current
+
+        content = as_html(data, _export_words(), current())
+    write(content, target)
+    return 0
+
+
+def _export_words() -> dict[str, str]:
+    """The HTML export's headings and column names, in the CLI's language."""
+    return {"title": _("Audit trail"), "range": _("Commits"), "verified": _("Signatures were verified."),
+            "not_verified": _("Signatures were not verified (--verify)."), "timeline": _("Key dates"),
+            "findings": _("Findings"), "none": _("none"), "case": _("Case"), "field": _("Field"), "old": _("Before"),
+            "new": _("After"), "date": _("Date"), "commit": _("Commit"), "author": _("Author"),
+            "committer": _("Committer"), "staff": _("Staff"), "reason": _("Reason"), "evidence": _("evidence"),
+            "code": _("Finding"), "files": _("Files"), "detail": _("Detail")}
 
 
 def _print_audit(findings: list, format: str) -> int:
@@ -217,6 +394,13 @@ def _print_audit(findings: list, format: str) -> int:
             _line(f"{head}: {f.field} {_show(f.old)} → {_show(f.new)}{since}")
             _line("    " + (_("reason: {text}").format(text=f.reason) if f.reason else _("no reason given")))
         elif f.code == "late-entry":
+            if f.marked is False:
+                _line(f"{head}: " + ngettext("{files} entered {n} day after its date, by a commit careerpath did not make "
+                                             "(read from its diff)",
+                                             "{files} entered {n} days after its date, by a commit careerpath did not "
+                                             "make (read from its diff)", f.late_days or 0).format(
+                    files=", ".join(f.files), n=f.late_days))
+                continue
             _line(f"{head}: " + ngettext("{files} entered {n} day after its date", "{files} entered {n} days after its date",
                                          f.late_days or 0).format(files=", ".join(f.files), n=f.late_days if f.late_days is not None else "?"))
             for c in f.cleared:
@@ -227,6 +411,27 @@ def _print_audit(findings: list, format: str) -> int:
         elif f.code == "evidence-not-updated":
             _line(f"{head}: " + _("{field} changed ({old} → {new}) but its evidence did not").format(
                 field=f.field, old=_show(f.old), new=_show(f.new)))
+        elif f.code == "correction":
+            c = f.corrects or {}
+            _line(f"{head}: " + _("corrects {commit} ({subject}) of {date} by {author}").format(
+                commit=(c.get("commit") or "?")[:10], subject=c.get("subject") or "?", date=(c.get("date") or "?")[:10],
+                author=c.get("author") or "?"))
+            _line("    " + (_("reason: {text}").format(text=f.reason) if f.reason else _("no reason given")))
+        elif f.code == "clock-set-back":
+            c = f.clock or {}
+            if "parent" in c:
+                _line(f"{head}: " + _("committed at {date}, before its parent {commit} ({parent_date})").format(
+                    date=c.get("date"), commit=str(c.get("parent"))[:10], parent_date=c.get("parent_date")))
+            else:
+                _line(f"{head}: " + _("{file} enters {date}, after the day it was committed ({day})").format(
+                    file=c.get("record"), date=c.get("record_date"), day=c.get("commit_date")))
+        elif f.code in ("unsigned", "bad-signature", "unknown-signer", "signer-not-author"):
+            sig = f.signature or {}
+            words = {"unsigned": _("the commit is not signed"),
+                     "bad-signature": _("the signature does not verify (status {status})").format(status=sig.get("status")),
+                     "unknown-signer": _("signed with a key that is not an allowed signer ({key})").format(key=sig.get("key")),
+                     "signer-not-author": _("signed by {principal}, not by the author").format(principal=sig.get("principal"))}
+            _line(f"{head}: {words[f.code]} ({', '.join(f.files)})")
         elif f.code == "record-deleted":
             _line(f"{head}: " + _("{files} (dated {date}) was deleted").format(files=", ".join(f.files), date=_show(f.old)))
         else:

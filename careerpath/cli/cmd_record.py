@@ -426,3 +426,86 @@ def attach_cmd(
 
     return _run(root, day_today, lambda: plan_attach(root, case, file, field, by=staff), dry_run=dry_run,
                 no_commit=no_commit, format=format, local_edits=include_local_edits)
+
+
+CorrectionReasonOpt = Annotated[Optional[str], typer.Option(
+    "--reason", metavar="TEXT", show_default=False,
+    help="Why the recording is corrected (required); goes into the commit's Reason: trailer.")]
+
+
+@app.command("amend")
+def amend_cmd(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    record: Annotated[str, typer.Argument(metavar="RECORD", help="The event or referral: its file name without "
+                                                                 ".yaml (events/NAME or referrals/NAME when both exist).")],
+    pairs: Annotated[Optional[List[str]], typer.Argument(metavar="FIELD VALUE...", show_default=False,
+                                                         help="The fields to correct and their right values.")] = None,
+    reason: CorrectionReasonOpt = None,
+    by: ByOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Correct a recorded event or referral without rewriting history: a new commit that says what it corrects.
+
+    Sets each FIELD of the event's or referral's file to VALUE (as `set` reads
+    values), validated first. The commit carries `Corrects: <commit>` (the
+    recording it corrects), `Reason:` and `Staff:`; --reason and the staff
+    member are required. `careerpath history` shows the correction under what
+    it corrects, `careerpath audit` lists every correction.
+
+    \b
+    Examples:
+      careerpath amend an-nguyen 2026-08-28-monthly-review date 2026-08-29 --reason "the visit was on the 29th" --by jsmith
+      careerpath amend an-nguyen referrals/2026-11-03-other follow_up 2026-12-10 --reason "agreed on the phone"
+    """
+    check_format(format, TEXT_JSON)
+    values = list(pairs or [])
+    if len(values) % 2:
+        raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=values[-1]), code=2)
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    staff = _staff_id(root, by)
+    from ..record import plan_amend
+
+    fields = list(zip(values[::2], values[1::2]))
+    return _run(root, day_today, lambda: plan_amend(root, case, record, fields, by=staff, reason=reason),
+                dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
+
+
+@app.command("revert")
+def revert_cmd(
+    ctx: typer.Context,
+    commit: Annotated[str, typer.Argument(metavar="COMMIT", help="The recording to undo (a commit id, as `history` shows it).")],
+    reason: CorrectionReasonOpt = None,
+    by: ByOpt = None,
+    no_commit: NoCommitOpt = False,
+    dry_run: DryRunOpt = False,
+    include_local_edits: LocalEditsOpt = False,
+    format: FormatOpt = "text",
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> int:
+    """Undo one recording as a new commit: its files go back to what they were before it.
+
+    Like `git revert` of exactly that commit's files, validated first: an event
+    or referral it added is removed, a field it changed goes back (kept when a
+    later commit changed other lines of the file; refused when the same lines
+    changed since). The commit must belong to the current branch and touch one
+    case. The new commit carries `Corrects: <commit>`, `Reason:` and `Staff:`;
+    --reason and the staff member are required.
+
+    Example:  careerpath revert 3f2a9c1e07 --reason "logged for the wrong person" --by jsmith
+    """
+    check_format(format, TEXT_JSON)
+    root = caseload_of(ctx, caseload)
+    day_today = today_of(ctx, today)
+    staff = _staff_id(root, by)
+    from ..record import plan_revert
+
+    return _run(root, day_today, lambda: plan_revert(root, commit, by=staff, reason=reason),
+                dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)

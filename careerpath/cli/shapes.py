@@ -72,14 +72,24 @@ HISTORY_ENTRY = record(
     commit=STRING, date=STRING, author=STRING, email=STRING, subject=STRING, trailers=mapping(array(STRING)),
     files=array(record(status=one_of("added", "modified", "deleted", "renamed"), path=STRING, old_path=nullable(STRING),
                        fields=array(record(field=STRING, old=ANY, new=ANY)), unreadable=BOOL)),
-    committer=STRING, committer_email=STRING)
+    committer=STRING, committer_email=STRING, corrects=nullable(STRING),
+    corrected_by=array(record(commit=STRING, date=STRING, author=STRING, subject=STRING, reason=nullable(STRING))))
 AUDIT_FINDING = record(
     code=one_of("key-date-changed", "changed-after-closure", "record-deleted", "late-entry",
-                "evidence-changed", "evidence-not-updated"), case=STRING, commit=STRING,
+                "evidence-changed", "evidence-not-updated", "correction", "clock-set-back", "unsigned",
+                "bad-signature", "unknown-signer", "signer-not-author"), case=STRING, commit=STRING,
     date=STRING, author=STRING, email=STRING, subject=STRING, field=nullable(STRING), old=ANY, new=ANY,
     files=array(STRING), first=nullable(mapping(ANY)), closed=nullable(mapping(ANY)), committer=STRING,
     committer_email=STRING, staff=nullable(STRING), reason=nullable(STRING), late_days=nullable(INT),
-    cleared=array(STRING))
+    cleared=array(STRING), marked=nullable(BOOL), corrects=nullable(mapping(ANY)), clock=nullable(mapping(STRING)),
+    signature=nullable(record(status=STRING, principal=nullable(STRING), key=nullable(STRING))))
+TIMELINE_ITEM = record(kind=one_of("date", "evidence"), field=STRING, old=ANY, new=ANY, commit=STRING, date=STRING,
+                       author=STRING, email=STRING, committer=STRING, committer_email=STRING, staff=nullable(STRING),
+                       reason=nullable(STRING), evidence=nullable(record(file=ANY, sha256=ANY)))
+AUDIT_EXPORT = {**record(since=nullable(DATE), until=nullable(DATE), verified=BOOL,
+                         cases=array(record(case=STRING, timeline=array(TIMELINE_ITEM), findings=array(AUDIT_FINDING)))),
+                "description": "per case, each key date set or changed and each evidence attached (kind), oldest "
+                               "first, then the findings of `careerpath audit` about the case"}
 PERSON = record(name=STRING, preferred_name=STRING, language=STRING, interpreter=BOOL, plain_language=BOOL,
                 representative=nullable(STRING))
 OVERVIEW = {
@@ -162,6 +172,8 @@ def shapes() -> dict[str, dict]:
         "plan add-goal": RECORDED, "plan add-objective": RECORDED, "plan done": RECORDED, "plan add-service": RECORDED,
         "history": array(HISTORY_ENTRY),
         "audit": array(AUDIT_FINDING),
+        "audit export": AUDIT_EXPORT,
+        "amend": RECORDED, "revert": RECORDED,
         "report": REPORT,
         "doctor": array(DOCTOR_FINDING),
         "i18n status": array(COVERAGE),
