@@ -166,14 +166,17 @@ def periods(ctx: Any, incomplete: str) -> list[str]:
     """--period values: for `render KIND CASE`, the months, quarters or years (as the kind reports) in which
     the case was open, up to today; otherwise this year's and last year's (today from --today too)."""
     today = _today(ctx)
-    root, case = _root(ctx), _param(ctx, "case")
+    # while completing, click leaves `render KIND CASE`'s words in ctx.args rather than in its params
+    words = list(getattr(ctx, "args", None) or []) if getattr(ctx, "info_name", "") == "render" else []
+    kind = _param(ctx, "kind") or (words[0] if words else None)
+    root, case = _root(ctx), _param(ctx, "case") or (words[1] if len(words) > 1 else None)
     span = _case_span(root, str(case), today) if root is not None and case else None
     if span is None:
         quarters = [f"{y}-Q{q}" for y in (today.year - 1, today.year) for q in range(1, 5)]
         months = [f"{today.year}-{m:02d}" for m in range(1, 13)]
         return _matching([*quarters, *months, str(today.year - 1), str(today.year)], incomplete)
     start, end = span
-    unit = _kind_period(ctx, _param(ctx, "kind"))
+    unit = _kind_period(ctx, kind)
     months = [(y, m) for y in range(start.year, end.year + 1) for m in range(1, 13)
               if (start.year, start.month) <= (y, m) <= (end.year, end.month)]
     found: list[str] = []
