@@ -152,11 +152,11 @@ def _how(o: Any, rule: Any, case_folder: Any, programs: Any) -> Any:
         return Message("see `careerpath due --case {case} --explain`", case=case)
     events = [e for d in rule.done for e in d.event]
     if events:
-        return Message("log it when it happens: `{command}`", command=f"careerpath log {case} {events[0]}")
+        return Message("log it when it happens: `{command}`", command=_command("log", case, events[0]))
     noun = rule.label.noun if rule.label is not None else ""
     args = dict(getattr(o.words, "args", ()))
     if noun == "objective":
-        return Message("mark it done: `{command}`", command=f"careerpath plan {case} done {o.item}")
+        return Message("mark it done: `{command}`", command=_command("plan", case, "done", o.item))
     if noun == "service":
         plan = case_folder.plan.model if case_folder.plan is not None else None
         n = args.get("n")
@@ -165,10 +165,10 @@ def _how(o: Any, rule: Any, case_folder: Any, programs: Any) -> Any:
             from .edit import slug
 
             return Message("mark it done: `{command}`",
-                           command=f"careerpath plan {case} done {slug(services[n - 1].name)}")
+                           command=_command("plan", case, "done", slug(services[n - 1].name)))
     if noun == "referral":
         return Message("record the outcome: `{command}`",
-                       command=f'careerpath refer {case} {o.item} --outcome "…" --date …')
+                       command=_command("refer", case, o.item, '--outcome "…" --date …'))
     fields = [d.field for d in rule.done if d.field]
     program = programs.get(o.program) if programs is not None and o.program else None
     if fields and program is not None and fields[0].startswith("enrollment."):
@@ -176,5 +176,10 @@ def _how(o: Any, rule: Any, case_folder: Any, programs: Any) -> Any:
 
         parts = tuple(fields[0].split(".")[1:])
         return Message('fill in "{field}": `{command}`', field=label_of(program.fields, parts),
-                       command=f"careerpath edit {case}")
-    return Message("record it in the case file: `{command}`", command=f"careerpath edit {case}")
+                       command=_command("edit", case))
+    return Message("record it in the case file: `{command}`", command=_command("edit", case))
+
+
+def _command(*words: str) -> str:
+    """A command line to type (the message keeps it as one argument, never translated)."""
+    return " ".join(("careerpath", *words))

@@ -83,7 +83,12 @@ def _print(v: dict, titles: dict[str, str], names: dict[str, str]) -> None:
     print(head)
     if p:
         needs = [x for x, on in ((_("interpreter"), p["interpreter"]), (_("plain language"), p["plain_language"])) if on]
-        print("  " + _("language {lang}").format(lang=p["language"]) + (f", {', '.join(needs)}" if needs else "")
+        from ..documents.context import language_name
+        from ..i18n import current
+
+        # the language by its name in the reader's language, and its tag (what the file and --language take)
+        lang = f"{language_name(p['language'], current())} ({p['language']})"
+        print("  " + _("language {lang}").format(lang=lang) + (f", {', '.join(needs)}" if needs else "")
               + ("; " + _("representative: {name}").format(name=p["representative"]) if p["representative"] else ""))
         closure = v.get("closure")
         if closure:  # closed on its closure date (the opening date is when it opened, not when it closed)
