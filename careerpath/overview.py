@@ -122,7 +122,8 @@ def next_actions(caseload: Any, case_id: str, obligations: list, today: date, li
     first, then by date; informational reminders left out), each with its due date, how many days
     late or ahead, and ``how``: what to do to get it done (a Message naming the command to type).
 
-    ``obligations`` are the case's, sorted as ``due`` sorts them.
+    ``obligations`` are the case's, sorted as ``due`` sorts them. ``what`` quotes the case's own words
+    (a service's name, an objective's text): ``show`` is the screen that shows the person's name.
     """
     from .obligations import load_rules
 
@@ -135,7 +136,7 @@ def next_actions(caseload: Any, case_id: str, obligations: list, today: date, li
         if o.status in ("done", "invalid") or o.history or o.due is None or (rule is not None and rule.informational):
             continue
         out.append({"uid": o.uid, "rule": o.rule, "title": o.title, "due": o.due.isoformat(), "status": o.status,
-                    "days": (o.due - today).days, "what": o.words or o.item,
+                    "days": (o.due - today).days, "what": o.described or o.words or o.item,
                     "how": _how(o, rule, case_folder, programs)})
         if len(out) == limit:
             break

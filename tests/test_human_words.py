@@ -107,26 +107,41 @@ def test_no_built_in_rule_cites_a_seed():
 # ---------------------------------------------------------------- items in words
 
 def test_due_names_services_objectives_jobs_and_referrals_in_words(cli):
+    """`due` words each item by the plan's own numbering or id, never with the case's text (its output goes
+    to cron mail and files); `show`, the screen that shows the person's name, quotes the case's words too."""
     r = cli("due", "--all", "--caseload", SAMPLE, "--today", TODAY, "--format", "json")
     rows = json.loads(r.out)
     by = {(o["case"], o["rule"], o["item"]): o for o in rows}
     # the plan numbers services from 1: services[1] is № 2
-    # (its name is longer than a table cell: shortened with an ellipsis)
-    assert by[("sergey-morozov", "czn.plan-service", "services[1]")]["item_words"] == \
-        'service "Составление резюме с акцентом на профес…" (№ 2)'
-    assert by[("sergey-morozov", "plan.objective", "g1.o2")]["item_words"] == 'objective g1.o2 "Составить резюме"'
+    assert by[("sergey-morozov", "czn.plan-service", "services[1]")]["item_words"] == "service № 2"
+    assert by[("sergey-morozov", "plan.objective", "g1.o2")]["item_words"] == "objective g1.o2"
     words = {o["item_words"] for o in rows if o["rule"] == "dds.cie-incentive"}
-    assert any(w.startswith("job at ") and w.endswith(" after it began") for w in words), words
-    assert all(o["item_words"].startswith("referral to ") for o in rows if o["rule"] == "referral.follow-up")
-    # long case text is shortened to fit a table cell; the item (the key the uid hashes) is unchanged
-    long = [o["item_words"] for o in rows if o["item_words"].endswith('…"') or '…" (№' in o["item_words"]]
-    assert long and all(len(w) < 80 for w in long)
+    assert any(re.fullmatch(r"job № \d, \d+ (d|mo) after it began", w) for w in words), words
+    assert all(o["item_words"] == f"referral {o['item']}" for o in rows if o["rule"] == "referral.follow-up")
     # periods and rules without a label keep their item
     assert any(o["item"] == "2026-11" and o["item_words"] == "" for o in rows)
+    # no case text: no service's name, objective's text, employer or referral destination
+    for o in rows:
+        assert "Составление резюме" not in o["item_words"] and '"' not in o["item_words"], o
     text = cli("due", "--caseload", SAMPLE, "--today", TODAY, "--case", "sergey-morozov").out
-    assert 'Employment plan service deadline [service "Составление резюме с акцентом на профес…" (№ 2)]' in text
+    assert "Employment plan service deadline [service № 2]" in text and "Plan objective due [objective g1.o2]" in text
     ru = cli("--lang", "ru", "due", "--caseload", SAMPLE, "--today", TODAY, "--case", "sergey-morozov").out
+    assert "[услуга № 2]" in ru and "[цель g1.o2]" in ru
+    # show quotes the case's words, shortened to fit a line
+    shown = cli("show", "sergey-morozov", "--caseload", SAMPLE, "--today", TODAY).out
+    assert 'Employment plan service deadline [service "Составление резюме с акцентом на профес…" (№ 2)]' in shown
+    assert 'Plan objective due [objective g1.o2 "Составить резюме"]' in shown
+    assert "[referral to ГАУСО «Центр реабилитации инвалидов «Ту…]" in shown
+    ru = cli("--lang", "ru", "show", "sergey-morozov", "--caseload", SAMPLE, "--today", TODAY).out
     assert "[услуга «Составление резюме с акцентом на профес…» (№ 2)]" in ru and "[цель g1.o2 «Составить резюме»]" in ru
+    sofia = cli("show", "sofia-ramirez", "--caseload", SAMPLE, "--today", TODAY).out
+    assert re.search(r"\[job at [^\]]+, \d+ (d|mo) after it began\]", sofia), sofia
+
+
+def test_show_redacts_the_case_words_it_quotes(cli):
+    r = cli("show", "sergey-morozov", "--caseload", SAMPLE, "--today", TODAY, "--redact")
+    assert r.code == 0, r.err
+    assert "Морозов" not in r.out and "[service" in r.out
 
 
 def test_a_rule_label_names_a_known_noun_and_a_path():

@@ -58,9 +58,11 @@ def show(
 
     language = content_language(ctx, lang, loaded.config.default_language)
     titles = {o.uid: o.title_in(language) for o in obligations}
+    # each item in the case's own words (a service's name, an objective's text): this screen shows the name
+    described = {o.uid: text(o.described) for o in obligations if o.described}
     names = {pid: p.name_in(language) for pid in loaded.programs.ids() if (p := loaded.programs.get(pid)) is not None}
     with redacted_stdout(red):
-        emit(view, format, lambda: _print(view, titles, names))
+        emit(view, format, lambda: _print(view, titles, names, described))
     return 0
 
 
@@ -73,7 +75,7 @@ def _days(n: int) -> str:
     return ngettext("in {n} day", "in {n} days", n).format(n=n)
 
 
-def _print(v: dict, titles: dict[str, str], names: dict[str, str]) -> None:
+def _print(v: dict, titles: dict[str, str], names: dict[str, str], described: dict[str, str]) -> None:
     p = v.get("person")
     head = f"{v['case']}"
     if p:
@@ -142,7 +144,7 @@ def _print(v: dict, titles: dict[str, str], names: dict[str, str]) -> None:
             title = text(o["title"])
             extra = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o["source"], n=n)
         else:
-            extra = ", ".join(x for x in (text(o["item_words"]) or o["item"], text(o["detail"]), _("incomplete") if o["incomplete"] else "")
+            extra = ", ".join(x for x in (described.get(o["uid"]) or text(o["item_words"]) or o["item"], text(o["detail"]), _("incomplete") if o["incomplete"] else "")
                               if x)
         width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial",
                                                                "invalid")))

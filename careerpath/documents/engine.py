@@ -389,7 +389,7 @@ def reader_languages(kind: Kind, subject: Subject, lang: Optional[str] = None,
 def enrollment_spans(kind: Kind, subject: Subject, today: date) -> list[tuple[str, Optional[date], Optional[date]]]:
     """(program, first day, last day) of the person's enrollments a document of ``kind`` reports on: those in
     the programs the kind serves (every enrollment for a kind of no program); the case's own span (opened
-    to closure) when it has none. A day that is not recorded is None (open)."""
+    to closure, program "") when there is none. A day that is not recorded is None (open)."""
     case = subject.case
     closed = case.closure.date if case.closure is not None else None
     events = [e for e in subject.events if e.date <= today]
@@ -399,7 +399,7 @@ def enrollment_spans(kind: Kind, subject: Subject, today: date) -> list[tuple[st
         if program is None or (kind.programs and pid not in kind.programs):
             continue
         out.append((pid, program.began(enrollment), program.ended(enrollment, events, closed)))
-    if not out and not kind.programs:
+    if not out:  # a kind of no program, or a person in none of its programs: the case's own span
         out.append(("", case.opened, closed))
     return out
 
@@ -416,9 +416,6 @@ def period_problem(kind: Kind, subject: Subject, span: Optional[Period], today: 
     spans = enrollment_spans(kind, subject, today)
     if any(span.overlaps(start, end) for _pid, start, end in spans):
         return None
-    if not spans:
-        return Message("{kind} for {period}: the person is not enrolled in a program this document reports on",
-                       kind=kind.name, period=span.label)
     _pid, start, end = min(spans, key=lambda s: (s[1] is None, s[1] or date.min))
     if isinstance(start, date) and start > span.end:
         return Message("{kind} for {period}: the person was not enrolled yet (enrolled on {start})",

@@ -58,9 +58,12 @@ class Obligation:
     history: bool = False  # its enrollment, case or series had ended by today
     incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    # the item in words for people, a Message (`service "Résumé" (№ 2)`, `objective g1.o3 "Two interviews"`)
-    # when the rule declares a `label:`; else "" and `item` is shown (a period, a file name)
+    # the item in words for people, a Message, when the rule declares a `label:` (else "" and `item` is shown:
+    # a period, a file name). `words` holds no case text (`service № 2`, `objective g1.o3`, `job № 1`): `due`,
+    # its JSON and CSV go to cron mail and files. `described` quotes the case's own words too (`service "Résumé"
+    # (№ 2)`, `objective g1.o3 "Two interviews"`): `show` prints it, on the screen that shows the person's name.
     words: str = field(default="", compare=False)
+    described: str = field(default="", compare=False, repr=False)
 
     def title_in(self, lang: str) -> str:
         base = (lang or "en").split("-")[0].lower()
@@ -141,7 +144,8 @@ class _Occurrence:
     bound: Optional[date]
     item: str = ""
     note: str = ""
-    words: Any = ""  # the item in words (a Message), per-item rules with a `label:`
+    words: Any = ""  # the item in words (a Message), per-item rules with a `label:`: no case text
+    described: Any = ""  # the same with the case's own words (a service's name, an objective's text)
     period_start: Optional[date] = None
     period_end: Optional[date] = None
     next_due: Optional[date] = None
@@ -266,15 +270,19 @@ def _short(value: Any) -> str:
     return text if len(text) <= WORDS_MAX else text[:WORDS_MAX - 1].rstrip() + "…"
 
 
-def _item_words(rule: Rule, item: Node, facts: Facts, name: str, offset: Any) -> Any:
-    """The item of a per-item rule in words (a Message), as its ``label:`` says; "" without one.
+def _item_words(rule: Rule, item: Node, facts: Facts, name: str, offset: Any) -> tuple[Any, Any]:
+    """The item of a per-item rule in words (Messages), as its ``label:`` says: without and with the case's
+    own text (see :attr:`Obligation.words`); ("", "") without a label.
 
     Positions are counted from 1 as the plan numbers them (``№ 2``); case text is shortened to
     :data:`WORDS_MAX` characters. ``offset`` is the rule's offset for this occurrence (None: none).
     """
     label = rule.label
     if label is None:
-        return ""
+        return "", ""
+    public = _public_words(label.noun, item, name)
+    if offset is not None:
+        public = Message("{what}, {when} after it began", what=public, when=_duration_words(offset))
     value = facts.value(label.text)
     text = _short(value) if value not in (None, "") else ""
     position = item.path[-1] + 1 if item.path and isinstance(item.path[-1], int) else 0
@@ -289,7 +297,20 @@ def _item_words(rule: Rule, item: Node, facts: Facts, name: str, offset: Any) ->
         words = Message("referral to {to}", to=text) if text else Message("referral of {date}", date=name)
     if offset is not None:
         words = Message("{what}, {when} after it began", what=words, when=_duration_words(offset))
-    return words
+    return public, words
+
+
+def _public_words(noun: str, item: Node, name: str) -> Any:
+    """The item by its number or id only (no case text): ``service № 2``, ``objective g1.o3``, ``job № 1``,
+    ``referral 2026-11-09-psychological-support`` (its file name: a date and a kind)."""
+    position = item.path[-1] + 1 if item.path and isinstance(item.path[-1], int) else 0
+    if noun == "service":
+        return Message("service № {n}", n=position)
+    if noun == "objective":
+        return Message("objective {id}", id=name)
+    if noun == "job":
+        return Message("job № {n}", n=position)
+    return Message("referral {file}", file=name)
 
 
 def _duration_words(offset: Any) -> Any:
@@ -336,7 +357,7 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> I
             if due is None or (bound is not None and due > bound):
                 continue
             yield _Occurrence(due, node, f, bound, item=f"{name}+{off}" if off is not None else name, note=note,
-                              words=_item_words(rule, item, f, name, off))
+                              **dict(zip(("words", "described"), _item_words(rule, item, f, name, off))))
 
 
 def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
@@ -523,7 +544,7 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
-        words=occ.words, past_due=status != "done" and occ.due < today,
+        words=occ.words, described=occ.described, past_due=status != "done" and occ.due < today,
         # left undone when its enrollment or series ended: history (what fell due in the final period stays due)
         history=occ.bound is not None and occ.bound <= today and occ.due < occ.bound, titles=dict(rule.titles),
     )
