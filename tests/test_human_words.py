@@ -57,11 +57,12 @@ def test_no_internal_reference_reaches_the_user_in_any_language(cli, sample, tmp
     r = cli("--lang", lang, "due", "--all", "--caseload", sample, "--today", TODAY)
     assert r.code == 0, r.err
     _clean(r.out + r.err, f"due ({lang})")
-    assert "Составление резюме с акцентом" in r.out  # a service by its name (and the plan's own number)
     for case in sorted(p.name for p in (sample / "cases").iterdir()):
         r = cli("--lang", lang, "show", case, "--caseload", sample, "--today", TODAY)
         assert r.code == 0, r.err
         _clean(r.out + r.err, f"show {case} ({lang})")
+        if case == "sergey-morozov":  # a service by its name and the plan's own number
+            assert "Составление резюме с акцентом" in r.out
     out = tmp_path / "reports"
     for kind in ("dashboard", "registry"):
         r = cli("--lang", lang, "report", kind, "--caseload", sample, "--today", TODAY, "--period", "2026",
