@@ -33,6 +33,7 @@ Modules:
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
     parallel     when and how to use both cores
     redact       stable placeholders for personal data (docs/security.md)
+    redact_shapes  personal data by its shape: case- and diacritic-blind folding, dates in any layout, phones, addresses
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     glossary     per-language glossaries, the drift check, the translation memory
     review       the review workflow: a reviewer's PO file out (i18n export), the review back in (i18n import)

@@ -20,16 +20,22 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from .diagnostics import Diagnostic, sort_key
+from .fsio import ReadRefused
 from .i18n.messages import Message
 
 
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks (scans can be large)."""
+def sha256_of(path: Path, root: Optional[Path] = None) -> str:
+    """The SHA-256 of a file, read in blocks (scans can be large) through the safe reader's checks
+    (a regular file, inside ``root``; no size limit): :class:`~careerpath.fsio.ReadRefused` otherwise."""
+    import os
+
+    from .fsio import open_regular
+
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with os.fdopen(open_regular(path, root=root, limit=None), "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -60,12 +66,16 @@ def _case_problems(root: Path, case_folder: Any, keys: frozenset[str]) -> Iterat
                                  Message("the evidence of `{field}` is not a file in the case's `documents/` folder",
                                          field=field))
             continue
-        if not path.is_file():
+        try:
+            digest = sha256_of(path, folder / "documents") if path.is_file() else None
+        except ReadRefused:
+            digest = None
+        if digest is None:
             yield doc.diagnostic(where + ("file",), "error", "evidence-missing",
                                  Message("the evidence file of `{field}` is missing", field=field),
                                  Message("put the scan back in `documents/`, or attach it again with `careerpath attach`"))
             continue
-        if sha256_of(path) != ev.sha256:
+        if digest != ev.sha256:
             yield doc.diagnostic(where + ("sha256",), "error", "evidence-hash-mismatch",
                                  Message("the evidence file of `{field}` changed after it was attached (SHA-256 differs)",
                                          field=field),

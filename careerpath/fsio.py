@@ -5,6 +5,12 @@ fsyncs it, sets its mode, renames it over the target and fsyncs the folder: a
 crash at any point leaves the old file or the new one, never a torn one.
 New files are private (0600) and new folders 0700: case files hold personal data.
 
+It reads caseload files through one reader, :func:`read_regular` (and
+:func:`open_regular` for large ones read in blocks): regular files only, a link
+only when it stays inside the caseload, at most a size limit, opened without
+blocking. ``tests/test_safe_reads.py`` fails when code anywhere else in the
+package reads a file another way without being on its list of reasons.
+
 It writes only regular files: a target that is a symbolic link, a folder, a
 device, a FIFO or a socket is refused (:func:`check_target`), because renaming
 over it would replace the link or the device node, and a caseload or an
@@ -34,6 +40,117 @@ DIR_MODE = 0o700
 # prove the original survives byte-identical (docs/recording.md). Production
 # code never sets it.
 before_replace: Callable[[Path, Path], None] | None = None
+
+
+#: the size limit of a caseload file read whole (case files, careerpath.yaml, program files, templates)
+MAX_READ = 1024 * 1024
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class ReadRefused(Exception):
+    """A caseload file was not read: ``code`` is the diagnostic code (``symlink-outside``, ``file-unreadable``,
+    ``file-too-large``), ``message`` and ``hint`` Messages; ``missing`` when there is no file at all."""
+
+    def __init__(self, code: str, message: Message, hint: Optional[Message] = None, *, missing: bool = False):
+        super().__init__(message)
+        self.code, self.message, self.hint, self.missing = code, message, hint, missing
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, links resolved, lies within ``root`` (links leading outside are not followed)."""
+    try:
+        Path(path).resolve().relative_to(Path(root).resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _refuse_kind(st: os.stat_result) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadRefused("file-unreadable", Message("a folder stands where a file belongs"))
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block, a device (/dev/zero) never ends
+        raise ReadRefused("file-unreadable", Message("not a regular file (a pipe, socket or device); it is not read"))
+
+
+def _too_large(size: int, limit: int) -> ReadRefused:
+    return ReadRefused("file-too-large", Message("the file is {size} bytes; the limit is {limit}",
+                                                 size=format(size, ","), limit=format(limit, ",")),
+                       Message("case files are small; move attachments to documents/"))
+
+
+def open_regular(path: Path, *, root: Optional[Path] = None, limit: Optional[int] = MAX_READ,
+                 stat_out: Optional[list] = None) -> int:
+    """A file descriptor of the regular file at ``path``, for reading (the caller closes it).
+
+    Refused with :class:`ReadRefused`: a symbolic link whose target lies outside
+    ``root`` (``symlink-outside``; with ``root`` None any link is followed), a
+    folder, FIFO, device or socket (``file-unreadable``), a file larger than
+    ``limit`` bytes (``file-too-large``; None: no limit, for scans read in
+    blocks), any error of the system (``file-unreadable``). The kind is looked
+    at before opening (a device is never opened) and again on the open
+    descriptor, which is opened without blocking and, when the path is not a
+    link, without following one: a file swapped for a FIFO or a link in between
+    is refused too. ``stat_out`` receives the descriptor's ``os.stat_result``.
+    """
+    try:
+        st = os.lstat(path)
+        flags = _READ_FLAGS | _NOFOLLOW
+        if stat.S_ISLNK(st.st_mode):
+            if root is not None and not inside(root, path):
+                raise ReadRefused("symlink-outside", Message("a symbolic link points outside the caseload; it is not followed"),
+                                  Message("copy the file into the caseload instead of linking to it"))
+            st = os.stat(path)
+            flags = _READ_FLAGS
+        _refuse_kind(st)
+        if limit is not None and st.st_size > limit:
+            raise _too_large(st.st_size, limit)
+        fd = os.open(path, flags)
+        try:
+            st = os.fstat(fd)
+            _refuse_kind(st)
+            if limit is not None and st.st_size > limit:
+                raise _too_large(st.st_size, limit)
+            # (O_NONBLOCK stays: reads of a regular file never wait on it)
+        except BaseException:
+            os.close(fd)
+            raise
+    except OSError as e:
+        raise ReadRefused("file-unreadable", Message("cannot read the file ({reason})", reason=e.strerror or type(e).__name__),
+                          missing=isinstance(e, FileNotFoundError)) from None
+    if stat_out is not None:
+        stat_out.append(st)
+    return fd
+
+
+def read_regular(path: Path, *, root: Optional[Path] = None, limit: Optional[int] = MAX_READ,
+                 stat_out: Optional[list] = None) -> bytes:
+    """The bytes of a caseload file, through the checks of :func:`open_regular` (the one way the package
+    reads a file a caseload holds): as many as the file had when opened, and never more than ``limit``."""
+    seen: list = []
+    fd = open_regular(path, root=root, limit=limit, stat_out=seen)
+    if stat_out is not None:
+        stat_out.extend(seen)
+    # the size it had when opened (at most ``limit``: checked on the descriptor); a file that reports
+    # 0 bytes (a pseudo-file) is read up to the limit, one byte more to see it is too large
+    size = seen[0].st_size or ((limit + 1) if limit is not None else 1 << 30)
+    chunks, got = [], 0
+    try:  # os.read on the descriptor: no buffered file object (and its fstat) per case file
+        while got < size:
+            chunk = os.read(fd, min(size - got, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except OSError as e:
+        raise ReadRefused("file-unreadable", Message("cannot read the file ({reason})",
+                                                     reason=e.strerror or type(e).__name__)) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks) if len(chunks) != 1 else chunks[0]
+    if limit is not None and len(data) > limit:
+        raise _too_large(len(data), limit)
+    return data
 
 
 class WriteError(Exception):

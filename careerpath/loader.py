@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from .diagnostics import Diagnostic, Severity, sort_key
+from .fsio import inside  # (also asked of the loader by record and the cache)
 from .i18n.messages import Message
 from .programs import ProgramSet, load_programs
 from .textsafe import code_of, unsafe_char
@@ -606,15 +607,6 @@ def model_of(kind: str, data: dict, programs: Optional[ProgramSet] = None) -> An
 
 # ---------------------------------------------------------------- folders
 
-def inside(root: Path, path: Path) -> bool:
-    """Whether ``path``, links resolved, lies within ``root`` (links leading outside are not followed)."""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError):
-        return False
-
-
 def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
@@ -636,7 +628,7 @@ def _load_file(root: Path, path: Path, kind: str, diags: list[Diagnostic], files
             diags.extend(hit[1])
             return hit[0]
     stat: list = []
-    parsed = read_file(path, file, fast=True, stat_out=stat)
+    parsed = read_file(path, file, fast=True, stat_out=stat, root=root)
     doc, more = validate_data(file, kind, parsed, programs)
     file_diags = parsed.diagnostics + more
     diags.extend(file_diags)

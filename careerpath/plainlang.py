@@ -211,12 +211,22 @@ def is_person_facing(path: Path, source: str) -> bool:
     return path.name.startswith("_") or bool(PERSON_FACING_MARK.search(source[:500]))
 
 
+def _source(path: Path) -> str:
+    """A template's text through the safe reader (a caseload's templates are someone else's): '' when refused."""
+    from .fsio import ReadRefused, read_regular
+
+    try:
+        return read_regular(path, root=path.parent).decode("utf-8", errors="replace")
+    except ReadRefused:
+        return ""
+
+
 def template_messages(path: Path, source: Optional[str] = None) -> list[tuple[int, str]]:
     """(line, English msgid) of every gettext string of a template, parsed by the documents' one
     (sandboxed) Jinja environment, so the check reads templates exactly as ``render`` does."""
     from .documents.engine import make_environment
 
-    text = source if source is not None else path.read_text(encoding="utf-8")
+    text = source if source is not None else _source(path)
     out = []
     try:
         from .documents.engine import message_keys
@@ -240,7 +250,7 @@ def check_template(path: Path, lang: str, jargon: dict[str, list[str]], *, show:
     The jargon rule looks at the template as the reader meets it: the first use
     of a term, by template line, across prose and messages.
     """
-    source = path.read_text(encoding="utf-8", errors="replace")
+    source = _source(path)
     units: list[tuple[int, str, str, int]] = []  # (order line, text, file shown, line shown)
     prose = clean(source)
     for line, sentence in sentences(prose):
@@ -291,7 +301,7 @@ def template_files(folder: Path, lang: str, *, everything: bool = False) -> list
     files = sorted(p for p in base.iterdir() if p.is_file() and p.name.endswith(TEMPLATE_SUFFIXES))
     if everything:
         return files
-    return [p for p in files if is_person_facing(p, p.read_text(encoding="utf-8", errors="replace")[:500])]
+    return [p for p in files if is_person_facing(p, _source(p)[:500])]
 
 
 def check_templates(folder: Path, languages: Iterable[str] = CHECKED_LANGUAGES, *, catalogue: Optional[Path] = None,

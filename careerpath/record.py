@@ -27,7 +27,7 @@ from typing import Any, Iterator, Optional
 from . import edit, gitio, rulelinks
 from . import models as m
 from .diagnostics import Diagnostic, sort_key
-from .fsio import COMMIT_LOCK, LockBusy, WriteError, atomic_write, caseload_lock
+from .fsio import COMMIT_LOCK, LockBusy, ReadRefused, WriteError, atomic_write, caseload_lock, read_regular
 from .i18n.messages import Message, message_of
 from .loader import CONFIG_FILE, CaseFolder, Caseload, SourceFile, empty_config, file_models, inside, load_case, validate_data
 from .programs import ProgramSet, load_programs
@@ -349,16 +349,29 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
                   _trailers(case_id, [program] if program else [], rules, staff), staff, dates=[day])
 
 
+def read_case_bytes(path: Path, rel: str, root: Path, *, limit: Optional[int] = None) -> bytes:
+    """A file of the caseload through the safe reader (regular, inside the caseload, bounded); refused:
+    a RecordError naming the file by its path. ``limit`` None: the reader's (1 MiB, as the loader's)."""
+    try:
+        return read_regular(path, root=root, **({} if limit is None else {"limit": limit}))
+    except ReadRefused as e:
+        raise RecordError(Message("cannot read {path} ({reason})", path=rel, reason=e.message)) from None
+
+
+def _current(fc: FileChange, root: Path) -> Optional[bytes]:
+    try:
+        return read_regular(fc.path, root=root)
+    except ReadRefused:
+        return None
+
+
 def _edit_file(target: _Target, rel_in_case: str, kind: str, edits: list[tuple[tuple, Any]],
                drop_comments: list[tuple] = (), keep_comment: Any = None) -> tuple[FileChange, int]:
     path = target.folder / rel_in_case
     rel = f"cases/{target.case_id}/{rel_in_case}"
     if path.is_symlink():
         raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files", path=rel))
-    try:
-        before = path.read_bytes()
-    except OSError as e:
-        raise RecordError(Message("cannot read {path} ({reason})", path=rel, reason=e.strerror or type(e).__name__)) from None
+    before = read_case_bytes(path, rel, target.root)
     try:
         doc = edit.load(before, rel)
         if not isinstance(doc.data, dict):
@@ -564,8 +577,13 @@ def plan_attach(root: Path, case_id: str, source: Path, field_path: str, *, by: 
     except OSError as e:
         raise RecordError(Message("cannot read FILE ({reason})", reason=e.strerror or type(e).__name__)) from None
     dest = folder / name
-    existing = dest.read_bytes() if dest.is_file() else None
-    if dest.exists() and existing is None or (existing is not None and existing != content):
+    existing = None
+    if dest.exists() or dest.is_symlink():  # the same scan attached again is fine; anything else is refused
+        try:
+            existing = read_regular(dest, root=target.root, limit=len(content))
+        except ReadRefused:   # a link outside, a FIFO, a folder, or larger than this scan: not the same file
+            existing = None
+    if (dest.exists() or dest.is_symlink()) and existing is None or (existing is not None and existing != content):
         raise RecordUsageError(Message("cases/{case}/{path} already holds another file; rename the scan", case=case_id,
                                        path=rel_doc))
     import hashlib
@@ -799,8 +817,8 @@ def interrupted(root: Path) -> list[dict]:
     found = []
     for path in _journals(root):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_regular(path, root=root, limit=64 * 1024).decode("utf-8"))
+        except (ReadRefused, ValueError):
             data = {}
         data = data if isinstance(data, dict) else {}
         files = data.get("files") if isinstance(data.get("files"), list) else []
@@ -950,7 +968,7 @@ def _apply(change: Change, today: date, commit: bool, include_local_edits: bool 
     was_closed = before_case is not None and before_case.status == "closed"
     # a file changed on disk since it was read is not overwritten
     for fc in change.files:
-        if fc.before is not None and fc.path.read_bytes() != fc.before:
+        if fc.before is not None and _current(fc, change.root) != fc.before:
             raise RecordError(Message("{path} changed while it was being edited; nothing was written, run the command again",
                                       path=fc.rel))
     notes = notes + _leftover_notes(change)

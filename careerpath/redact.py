@@ -34,6 +34,9 @@ from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel
 
+from .redact_shapes import (PHONE_SHAPES, STREET_SHAPES, address_parts, address_pattern, birth_context, date_spans,
+                            fold, fold_map, original_span)
+
 # (model class name, field) -> kind of personal value
 _PERSONAL: dict[tuple[str, str], str] = {
     ("Person", "name"): "name",
@@ -82,6 +85,34 @@ _DIGIT_GROUP = re.compile(r"\d+")
 _SSN_SHAPE = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 _SNILS_SHAPE = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
 _EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")  # a name word, folded: two or more letters (hyphens split)
+#: words of the placeholders themselves ("Person A", "Staff B", "case-c"): a name word equal to one
+#: could not be told from a placeholder, and would be redacted again on every pass
+PLACEHOLDER_WORDS = frozenset({"person", "staff", "case"})
+_ARMENIAN = re.compile(r"[\u0531-\u058f]")
+#: markup a name must not be read in (a person named Main, Style or Gray would otherwise break a page):
+#: style and script blocks, tag names, attribute names. Attribute values and text are read.
+_MARKUP = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|</?[A-Za-z][\w:-]*|(?<=\s)[A-Za-z_:][\w:.-]*(?==)",
+                     re.DOTALL | re.IGNORECASE)
+_INITIALS_AFTER = re.compile(r"(?:[ \t]*[A-ZА-ЯЁԱ-Ֆ]\.){1,3}")
+_INITIALS_BEFORE = re.compile(r"(?:(?<![^\W\d_])[A-ZА-ЯЁԱ-Ֆ]\.[ \t]*){1,3}$")
+
+
+def _name_stem(word: str) -> str:
+    """The folded stem a case ending attaches to: Russian names lose their last vowel (галиева -> галиев:
+    галиевой, галиеву), Armenian ones keep it (հակոբյան: հակոբյանի, հակոբյանից); '' for others."""
+    if _CYRILLIC.search(word) and len(word) >= 4:
+        stem = word[:-1] if word[-1] in "аяйьоеыиую" else word
+        return stem if len(stem) >= 3 else ""
+    if _ARMENIAN.search(word) and len(word) >= 3:
+        return word
+    return ""
+
+
+def _address_key(number: str, word: str) -> tuple[str, str]:
+    return number, (word[:-2] if _CYRILLIC.search(word) and len(word) >= 5 else word)
 
 
 def _stem(word: str) -> str:
@@ -139,6 +170,13 @@ class Redactor:
         self._yo: dict[str, str] = {}
         self._stems: dict[str, str] = {}     # Russian name stems (Иванов-а, Мари-я) -> placeholder
         self._yo_stems: dict[str, str] = {}
+        self._names: dict[str, str] = {}     # folded name, or name word (case- and diacritic-blind) -> placeholder
+        self._name_stems: dict[str, str] = {}  # folded stem a case ending attaches to (Галиев-ой, Հակոբյան-ի)
+        self._name_rx: Optional[re.Pattern] = None
+        self._births: dict[date, str] = {}   # known birth dates, found in any layout
+        self._addresses: dict[tuple[str, str], str] = {}  # (house number, first street word's stem) -> placeholder
+        self._address_rx: Optional[re.Pattern] = None
+        self._address_forms: dict[str, None] = {}
         self._programs: Any = None
         if caseload is not None:
             self.learn(caseload)
@@ -169,14 +207,9 @@ class Redactor:
     def _index(self, kind: str, value: Any, ph: str) -> None:
         self._patterns = None
         if kind in ("name", "staff"):
-            text = " ".join(str(value).split())
-            self._exact.setdefault(text, ph)
-            for word in _WORD.findall(text):
-                self._exact.setdefault(word, ph)
-                stem = _stem(word)
-                if stem:
-                    self._stems.setdefault(stem, ph)
+            self._index_name(str(value), ph)
         elif kind == "birth_date" and isinstance(value, date):
+            self._births.setdefault(value, ph)
             for form in _date_forms(value):
                 self._exact.setdefault(" ".join(form.split()), ph)
         elif kind == "case_id" and len(str(value)) >= 3:  # `a` or `an` as a case id would eat words
@@ -192,6 +225,29 @@ class Redactor:
         elif kind in ("email", "address", "dor_case", "ipra"):
             if _norm(str(value)):
                 self._folded.setdefault(_norm(str(value)), ph)
+            parts = address_parts(str(value)) if kind == "address" else None
+            if parts is not None:
+                self._addresses.setdefault(_address_key(parts[0], parts[1][0]), ph)
+                self._address_rx = None
+                self._address_forms.setdefault(address_pattern(*parts), None)
+        if kind == "phone":
+            digits = _digits(str(value))
+            if len(digits) >= 10:  # 555-0117 for +1 650 555 0117: the number without its area code
+                self._numbers.setdefault(digits[-7:], ph)
+
+    def _index_name(self, name: str, ph: str) -> None:
+        """A name and each of its words, folded (``SOFÍA``, ``sofia``, ``Pham`` for ``Phạm``), with the stems
+        Russian and Armenian case endings attach to."""
+        words = [w for w in _NAME_WORD.findall(fold(name)) if w not in PLACEHOLDER_WORDS]
+        if not words:
+            return
+        self._name_rx = None
+        self._names.setdefault(" ".join(words), ph)
+        for word in words:
+            self._names.setdefault(word, ph)
+            stem = _name_stem(word)
+            if stem:
+                self._name_stems.setdefault(stem, ph)
 
     def _program_set(self) -> Any:
         if self._programs is None:
@@ -244,9 +300,7 @@ class Redactor:
         ph = self.placeholder("name", person) if person else self.placeholder("name", f"\0case:{cid}")
         for word in re.split(r"[-_]", cid):
             if word.isalpha() and len(word) >= 2:
-                self._exact.setdefault(word.capitalize(), ph)
-                self._exact.setdefault(word.upper(), ph)
-                self._patterns = None
+                self._index_name(word, ph)
 
     def _learn_model(self, model: BaseModel) -> None:
         cls = type(model).__name__
@@ -382,6 +436,14 @@ class Redactor:
 
 
 
+    def _number(self, digits: str) -> Optional[str]:
+        """The placeholder of a known number written with these digits: as stored, or a phone with
+        another national or international prefix (8 917… for +7 917…, 001 650… for +1 650…)."""
+        found = self._numbers.get(digits)
+        if found is None and 11 <= len(digits) <= 14:
+            found = self._numbers.get(digits[-10:])
+        return found
+
     def _numbers_in(self, m: re.Match) -> str:
         run = m.group(0)
         groups = [(g.start(), g.end(), g.group(0)) for g in _DIGIT_GROUP.finditer(run)]
@@ -390,8 +452,9 @@ class Redactor:
             hit = None
             for j in range(min(len(groups), i + 7) - 1, i - 1, -1):  # longest first
                 digits = "".join(g[2] for g in groups[i : j + 1])
-                if digits in self._numbers:
-                    hit = (j, self._numbers[digits])
+                ph = self._number(digits)
+                if ph is not None:
+                    hit = (j, ph)
                     break
             if hit is None:
                 i += 1
@@ -410,22 +473,139 @@ class Redactor:
         return "".join(out) + run[last:] if out else run
 
     def text(self, text: str) -> str:
-        """``text`` with every known personal value, and anything shaped like an SSN, SNILS or e-mail, replaced."""
+        """``text`` with every known personal value replaced, in the forms people write it, and anything shaped
+        like an SSN, a SNILS, an e-mail, a phone number, a street address or a birth date (a date after "DOB",
+        "born", "дата рождения"...) replaced too."""
         if not text:
             return text
         # shapes first, so a SNILS is not read as an SSN followed by two digits
         text = _SNILS_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("snils", _digits(m.group(0))), text)
         text = _SSN_SHAPE.sub(lambda m: self._numbers.get(_digits(m.group(0))) or self.placeholder("ssn", _digits(m.group(0))), text)
+        text = self._dates(text)
         if self._numbers:
             text = _DIGIT_RUN.sub(self._numbers_in, text)
+        text = PHONE_SHAPES.sub(lambda m: self.placeholder("phone", _digits(m.group(0))), text)
         exact, folded = self._compiled()
         if folded is not None:
             text = folded.sub(lambda m: self._folded.get(_norm(m.group(0)), m.group(0)), text)
         text = _EMAIL_SHAPE.sub(lambda m: self.placeholder("email", m.group(0).casefold()), text)
+        text = self._streets(text)
         exact, folded = self._compiled()
         if exact is not None:
             text = exact.sub(self._exact_lookup, text)
-        return text
+        return self._names_in(text)
+
+    # ------------------------------------------------------------ text, by shape
+
+    @staticmethod
+    def _replace(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+        """``text`` with each (start, end, placeholder) span replaced; spans are sorted, an overlapping one is skipped."""
+        out, last = [], 0
+        for start, end, ph in spans:
+            if start < last or end <= start:
+                continue
+            out.append(text[last:start])
+            out.append(ph)
+            last = end
+        if not out:
+            return text
+        out.append(text[last:])
+        return "".join(out)
+
+    def _dates(self, text: str) -> str:
+        """Known birth dates in any layout, and any date a birth word names (a birth date not in the caseload)."""
+        if not any(c.isdigit() for c in text):
+            return text
+        folded, where = fold_map(text)
+        spans = []
+        for s, e, dates in date_spans(folded):
+            ph = next((self._births[d] for d in sorted(dates) if d in self._births), None)
+            if ph is None and birth_context(folded, s, e):
+                ph = self.placeholder("birth_date", min(dates))
+            if ph is not None:
+                spans.append((*original_span(where, s, e), ph))
+        return self._replace(text, spans)
+
+    def _streets(self, text: str) -> str:
+        """Known addresses by house number and street (``88 Laurel St``), and any street address by its shape."""
+        if not any(c.isdigit() for c in text):
+            return text
+        if self._address_rx is None and self._address_forms:
+            self._address_rx = re.compile("|".join(self._address_forms))
+        folded, where = fold_map(text)
+        found = []
+        if self._address_rx is not None:
+            for m in self._address_rx.finditer(folded):
+                parts = address_parts(m.group(0).replace("-", " ", 1) if False else m.group(0))
+                ph = None
+                number = re.search(r"\d+[a-z]?", m.group(0))
+                for word in _NAME_WORD.findall(m.group(0)):
+                    if number is not None:
+                        ph = self._addresses.get(_address_key(number.group(0), word))
+                        if ph:
+                            break
+                if ph is None and parts is not None:
+                    ph = self._addresses.get(_address_key(parts[0], parts[1][0]))
+                found.append((m.start(), m.end(), ph or self.placeholder("address", _norm(m.group(0)))))
+        for m in STREET_SHAPES.finditer(folded):
+            found.append((m.start(), m.end(), self.placeholder("address", _norm(m.group(0)))))
+        found.sort(key=lambda f: (f[0], -f[1]))
+        return self._replace(text, [(*original_span(where, s, e), ph) for s, e, ph in found])
+
+    def _name_regex(self) -> Optional[re.Pattern]:
+        if self._name_rx is None and (self._names or self._name_stems):
+            alts = []
+            for key in sorted(self._names, key=lambda k: (-len(k), k)):
+                alts.append(r"[\s\-]+".join(map(re.escape, key.split())))
+            for stem in sorted(self._name_stems, key=lambda k: (-len(k), k)):
+                ending = r"[а-я]{0,3}" if _CYRILLIC.search(stem) else r"[\u0561-\u0587]{0,3}"
+                alts.append(re.escape(stem) + ending)
+            # a name inside a hyphenated word is the whole word (Delgado-Ruiz, not Person J-Ruiz)
+            self._name_rx = re.compile(r"(?<![\w])(?:[^\W_]+-)*(?P<core>" + "|".join(alts) + r")(?:-[^\W_]+)*(?![\w])")
+        return self._name_rx
+
+    def _name_of(self, core: str) -> Optional[str]:
+        key = " ".join(re.split(r"[\s\-]+", core.strip()))
+        if key in self._names:
+            return self._names[key]
+        for cut in range(0, 4):
+            if len(key) - cut >= 3 and key[: len(key) - cut] in self._name_stems:
+                return self._name_stems[key[: len(key) - cut]]
+        return None
+
+    def _names_in(self, text: str) -> str:
+        """Every name and name word of the caseload, case-, diacritic- and hyphen-blind, with the initials
+        written beside it (``ГАЛИЕВА А.Р.``, ``jamal``, ``Pham Thi Hong``, ``Delgado-Ruiz``, ``J. Carter``).
+
+        A two-letter word (``Le``, ``An``) counts only when written with a capital: in lower case it is too
+        often a word of its own (Spanish ``le``)."""
+        rx = self._name_regex()
+        if rx is None:
+            return text
+        folded, where = fold_map(text)
+        markup = [m.span() for m in _MARKUP.finditer(text)] if "<" in text or "=" in text else []
+        spans: list[tuple[int, int, str]] = []
+        for m in rx.finditer(folded):
+            ph = self._name_of(m.group("core"))
+            if ph is None:
+                continue
+            start, end = original_span(where, m.start(), m.end())
+            if markup and any(a < end and start < b for a, b in markup):
+                continue
+            core_start = original_span(where, m.start("core"), m.end("core"))[0]
+            if len(m.group("core")) <= 2 and not text[core_start:core_start + 1].isupper():
+                continue
+            after = _INITIALS_AFTER.match(text, end)
+            if after:
+                end = after.end()
+            floor = spans[-1][1] if spans else 0   # initials already taken by the name before stay there
+            before = _INITIALS_BEFORE.search(text[max(floor, start - 12):start])
+            if before:
+                start -= len(before.group(0))
+            if spans and spans[-1][2] == ph and not text[spans[-1][1]:start].strip():
+                start = spans.pop()[0]   # Jamal Carter written in two matches: one placeholder
+            spans.append((start, end, ph))
+        return self._replace(text, spans)
 
     def values(self) -> Iterable[str]:
         """Every placeholder given so far (never the values)."""

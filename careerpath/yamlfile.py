@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -24,6 +23,7 @@ from typing import Any, Callable, Optional
 import yaml
 
 from .diagnostics import Diagnostic
+from .fsio import ReadRefused, read_regular
 from .i18n.messages import Message
 
 try:  # libyaml is in PyYAML's wheels; fall back to the pure-Python parser.
@@ -505,35 +505,19 @@ def read_bytes(raw: bytes, file: str, lazy: Positions | None = None) -> YamlFile
     return parsed
 
 
-def read_file(path: Path, file: str, *, fast: bool = False, stat_out: list | None = None) -> YamlFile:
+def read_file(path: Path, file: str, *, fast: bool = False, stat_out: list | None = None,
+              root: Path | None = None) -> YamlFile:
     """Read and parse one file, turning every I/O failure into a diagnostic.
 
     ``fast``: keep no positions for a clean file (a :class:`LazyPositions`
     reads them again when asked). ``stat_out``: a list that receives the file's
-    ``os.stat_result`` taken before reading (the load cache keys on it).
+    ``os.stat_result``, taken on the open file (the load cache keys on it).
+    ``root``: the caseload; a link leading outside it is refused. The checks
+    (regular files only, :data:`MAX_BYTES`, no blocking) are
+    :func:`careerpath.fsio.read_regular`'s.
     """
     try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
-            return YamlFile(file, None, Positions(), [Diagnostic(
-                file, 1, 1, "error", "file-unreadable", Message("not a regular file (a pipe, socket or device); it is not read"))])
-        size = st.st_size
-        if size > MAX_BYTES:
-            return YamlFile(file, None, Positions(), [Diagnostic(
-                file, 1, 1, "error", "file-too-large",
-                Message("the file is {size} bytes; the limit is {limit}", size=format(size, ","), limit=format(MAX_BYTES, ",")),
-                Message("case files are small; move attachments to documents/"))])
-        if stat_out is not None:
-            stat_out.append(st)
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable",
-                                                             Message("a folder stands where a file belongs"))])
-    except OSError as e:
-        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", "file-unreadable",
-                                                             Message("cannot read the file ({reason})",
-                                                                     reason=e.strerror or type(e).__name__))])
+        raw = read_regular(path, root=root, limit=MAX_BYTES, stat_out=stat_out)
+    except ReadRefused as e:
+        return YamlFile(file, None, Positions(), [Diagnostic(file, 1, 1, "error", e.code, e.message, e.hint or "")])
     return read_bytes(raw, file, LazyPositions(path, file) if fast else None)

@@ -313,16 +313,13 @@ def test_the_duplicate_key_hint_says_what_careerpath_keeps(caseload, cli):
     assert "reported, the first one kept" in docs
 
 
-# ---------------------------------------------------------------- a known hole, kept visible
+# ---------------------------------------------------------------- the cache reads careerpath.yaml safely too
 
-@pytest.mark.xfail(strict=True, reason=(
-    "careerpath/cache/handle.py reads careerpath.yaml with Path.read_bytes() for the results key, before the "
-    "loader's checks: "
-    "a FIFO there blocks for ever, a link to /dev/zero (git stores links: a clone can carry one) reads until memory "
-    "runs out. The cache's trust is the cache-trust branch's (issue 21 point 1) and is left alone here; when it reads "
-    "through the safe reader this test passes and the marker must go."))
 @pytest.mark.parametrize("kind", ["fifo", "link-to-dev-zero"])
 def test_an_endless_careerpath_yaml_does_not_hang_the_cached_load(kind, samples):
+    """The load cache keys its results on careerpath.yaml's bytes, read before the loader looks at the file:
+    it reads them through fsio.read_regular, so a FIFO (would block) or a link to /dev/zero (never ends) is
+    the loader's diagnostic, not a hang or a MemoryError."""
     import resource
     import sys
 

@@ -254,18 +254,16 @@ def test_unreadable_file_really(caseload, cli):
 
 
 def test_unreadable_file_simulated(caseload, cli, monkeypatch):
-    import builtins
+    import os
 
-    from careerpath import yamlfile
+    real_open = os.open
 
-    real_open = builtins.open
-
-    def deny(path, *a, **k):
+    def deny(path, *a, **k):  # the safe reader (fsio.open_regular) opens every case file with os.open
         if str(path).endswith("case.yaml"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *a, **k)
 
-    monkeypatch.setattr(yamlfile, "open", deny, raising=False)
+    monkeypatch.setattr(os, "open", deny)
     root = caseload({"cases/x/case.yaml": "id: x\nperson: {name: T, language: en}\n"})
     result = _validate(cli, root)
     diags = _check(result, "file-unreadable", 1)

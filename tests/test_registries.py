@@ -243,7 +243,9 @@ def test_kind_chooses_registries_and_an_unknown_one_is_a_usage_error(caseload, c
     assert sorted(p.name for p in out.iterdir()) == ["registry-jobs-2026.csv", "registry-jobs-2026.html",
                                                     "registry-members-2026.csv", "registry-members-2026.html"]
     r = cli("report", "registry", "--kind", "member", "--caseload", root, "--today", TODAY, "--out", tmp_path / "o2")
-    assert r.code == 2 and "member" in r.err and "members, meetings, jobs" in r.err
+    assert r.code == 2 and "`member` is not a registry" in r.err and "did you mean `members`?" in r.err
+    r = cli("report", "registry", "--kind", "zzz", "--caseload", root, "--today", TODAY, "--out", tmp_path / "o2")
+    assert r.code == 2 and "jobs, meetings, members" in r.err    # nothing close: every registry declared, sorted
     assert cli("report", "dashboard", "--kind", "members", "--caseload", root, "--today", TODAY).code == 2
     assert not (tmp_path / "o2").exists()
 

@@ -124,3 +124,23 @@ def test_a_null_case_file_is_invalid_too(cli, root):
     (root / "cases" / WHOLE / "case.yaml").write_text("~\n")
     data = json.loads(due(cli, root, "--format", "json", "--status", "invalid").out)
     assert {(o["case"], o["line"]) for o in data} == {(BAD_CASE, 6), (WHOLE, 1)}
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "uncached"])
+def test_the_dashboards_unreadable_box_names_no_case_id_with_redact(cli, root, tmp_path, cache):
+    """The box lists file:line of each unreadable case; with --redact the case id in the path is a placeholder
+    (a case id is usually the person's name), in the page, on stderr and in --format json alike."""
+    out = tmp_path / "out"
+    r = cli("report", "dashboard", "--caseload", root, "--today", TODAY, "--out", out, "--redact", "--format", "json",
+            *cache)
+    page = (out / "dashboard.html").read_text(encoding="utf-8")
+    box = page[page.index('aria-label="unreadable cases"'):]
+    box = box[:box.index("</section>")]
+    for text in (box, r.err, r.out):
+        assert "jamal" not in text.casefold() and "carter" not in text.casefold(), text
+    assert "<code>cases/case-" in box and "/case.yaml:6</code>" in box
+    shown = json.loads(r.out)["unreadable"]
+    assert len(shown) == 1 and shown[0]["case"].startswith("case-") and shown[0]["file"].endswith("/case.yaml:6")
+    plain = cli("report", "dashboard", "--caseload", root, "--today", TODAY, "--out", tmp_path / "plain", *cache)
+    assert f"<code>cases/{BAD_CASE}/case.yaml:6</code>" in (tmp_path / "plain" / "dashboard.html").read_text()  # can fail
+    assert plain.code == 1

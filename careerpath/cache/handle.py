@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from ..fsio import ReadRefused, read_regular
 from . import results, scan, store
 from .store import Stats
 
@@ -78,10 +79,10 @@ class Cache:
         if not keep and what in self._kept:
             return self._kept.pop(what)
         folder = self.folder(root)
-        try:
-            config_bytes = (Path(root) / "careerpath.yaml").read_bytes()
-        except OSError:
-            config_bytes = b"\0missing"
+        try:  # the safe reader: a FIFO or a link to /dev/zero here is the loader's diagnostic, not a hang
+            config_bytes = read_regular(Path(root) / "careerpath.yaml", root=Path(root))
+        except ReadRefused as e:
+            config_bytes = b"\0missing" if e.missing else b"\0refused " + e.code.encode()
         key = self.key_for(root)
         rkey = results.results_key(key, config_bytes, today)
         index, dirty = scan.scan(Path(root), scan.load_index(folder, key, self.stats), self.stats)

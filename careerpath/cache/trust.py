@@ -30,6 +30,8 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
+from ..fsio import ReadRefused, read_regular
+
 KEY_BYTES = 32
 PRIVATE = ".careerpath"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -200,9 +202,9 @@ def git_index(root: Path) -> Optional[Path]:
             continue
         if stat.S_ISDIR(st.st_mode):
             return dot / "index"
-        try:
-            line = dot.read_text(encoding="utf-8", errors="replace").strip()
-        except OSError:
+        try:  # a worktree's `.git` file ("gitdir: …"); a FIFO or a device here must not block or flood
+            line = read_regular(dot, limit=4096).decode("utf-8", errors="replace").strip()
+        except ReadRefused:
             return None
         if line.startswith("gitdir:"):
             return folder / line[len("gitdir:"):].strip() / "index"

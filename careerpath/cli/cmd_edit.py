@@ -67,14 +67,14 @@ def edit(
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
     from ..fsio import WriteError, atomic_write, make_dirs
-    from ..record import RecordBusy, RecordError, apply, case_file, check_change, plan_edit
+    from ..record import RecordBusy, RecordError, apply, case_file, check_change, plan_edit, read_case_bytes
     from .cmd_record import _staff_id
 
     who = _staff_id(root, by)
     prefix = display_prefix(root)
     try:
         path, rel, kind = case_file(root, case, file)
-        before = path.read_bytes() if path.is_file() else None
+        before = read_case_bytes(path, f"cases/{case}/{rel}", root) if path.exists() or path.is_symlink() else None
         if before is None:
             from ..scaffold import plan_text
 
@@ -103,7 +103,10 @@ def edit(
                     editor=command[0], reason=e.strerror or type(e).__name__), code=2) from None
             if done.returncode != 0:
                 raise CliError(_("the editor exited with {code}; nothing was written").format(code=done.returncode))
-            after = copy.read_bytes()
+            try:  # the editor's copy: still a regular file of ours, and no larger than a case file may be
+                after = read_case_bytes(copy, f".careerpath/edit/{copy.name}", root)
+            except RecordError as e:
+                raise CliError(e.message, 1, e.hint) from None
             if before is not None and after == before:
                 err("careerpath: " + _("nothing to change: the file already says that"))
                 return 0

@@ -110,11 +110,7 @@ def report(
             if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
                 require("--staff", staff, loaded.staff_ids() | {s for cf in loaded.cases.values() for s in case_staff(cf)})
             require("--program", program, loaded.programs.ids())
-            declared = loaded.programs.registries()
-            unknown = [k for k in registry_kind if k not in declared]
-            if unknown:
-                raise CliError(_("no registry {names} in this caseload's programs; they declare: {known}").format(
-                    names=", ".join(unknown), known=", ".join(declared) or "-"), code=2)
+            require("--kind", registry_kind, loaded.programs.registries())
             from .redaction import redactor
 
             red = redactor(loaded, redact, redact_staff)

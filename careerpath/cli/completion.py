@@ -63,9 +63,11 @@ _STAFF_ID = re.compile(r"^\s*-\s*(?:\{\s*)?id:\s*['\"]?([A-Za-z0-9][A-Za-z0-9._-
 
 def staff_ids(ctx: Any, incomplete: str) -> list[str]:
     root = _root(ctx)
-    try:
-        text = (root / CONFIG).read_text(encoding="utf-8") if root else ""
-    except (OSError, UnicodeDecodeError):
+    from ..fsio import ReadRefused, read_regular
+
+    try:  # a clone's file: the safe reader (a FIFO here must not hang the shell's completion)
+        text = read_regular(root / CONFIG, root=root).decode("utf-8") if root else ""
+    except (ReadRefused, UnicodeDecodeError):
         return []
     return _matching(_STAFF_ID.findall(text), incomplete)
 
@@ -83,10 +85,12 @@ def programs(ctx: Any, incomplete: str) -> list[str]:
 
 
 def _yaml(path: Path) -> dict:
-    import yaml
+    """A program's file as data, through the project's reader (a clone's file: bounded, no tags, no alias
+    bombs, regular files inside the caseload only)."""
+    from ..yamlfile import read_file
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = read_file(path, path.name, root=path.parent.parent.parent).data
     except Exception:  # a broken file completes nothing, never a traceback in the shell
         return {}
     return data if isinstance(data, dict) else {}

@@ -35,13 +35,15 @@ def _texts(option: str) -> tuple[str, str]:
         "--program": (_("{option}: `{value}` is not a program of this caseload"), _("programs: {list}")),
         "--rule": (_("{option}: `{value}` matches no rule"), _("`careerpath rules` lists them")),
         "--status": (_("{option}: `{value}` is not a status"), _("statuses: {list}")),
+        "--kind": (_("{option}: `{value}` is not a registry of this caseload's programs"),
+                   _("the programs declare these registries: {list}")),
     }[option]
 
 
 def _message(found: "Unknown", known: Sequence[str]) -> tuple[str, str]:
     message, fallback = _texts(found.option)
     hint = (_("did you mean `{name}`?").format(name=found.nearest) if found.nearest
-            else fallback.format(list=", ".join(known)))
+            else fallback.format(list=", ".join(known) or "-"))
     return message.format(option=found.option, value="" if found.option in _NOT_ECHOED else found.value), hint
 
 

@@ -86,6 +86,20 @@ class Rendered:
 
 # ---------------------------------------------------------------- environment
 
+def template_source(path: Path, folder: Optional[Path] = None) -> str:
+    """A template's text through the safe reader: a regular file, inside ``folder`` (a caseload's
+    templates/ is someone else's), at most 1 MiB; anything else is a RenderError naming the file."""
+    from ..fsio import ReadRefused, read_regular
+
+    try:
+        return read_regular(Path(path), root=folder).decode("utf-8")
+    except ReadRefused as e:
+        raise RenderError(Message("cannot read {path} ({reason})", path=_shown(str(path)), reason=e.message)) from None
+    except UnicodeDecodeError:
+        raise RenderError(Message("cannot read {path} ({reason})", path=_shown(str(path)),
+                                  reason=Message("the file is not UTF-8 text"))) from None
+
+
 def _template_loader(dirs: tuple[Path, ...]):
     from jinja2 import BaseLoader, TemplateNotFound
 
@@ -117,7 +131,8 @@ def _template_loader(dirs: tuple[Path, ...]):
             path = self.resolve(template)
             if path is None:
                 raise TemplateNotFound(template)
-            source = path.read_text(encoding="utf-8")
+            folder = next((f for f in self.dirs if path.is_relative_to(f)), None)
+            source = template_source(path, folder)
             mtime = path.stat().st_mtime_ns
             return source, str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
 
@@ -244,7 +259,7 @@ def _msgids_in(env, path: str, _mtime_ns: int, _size: int) -> frozenset:
 
     out: set = set()
     try:
-        for _line, func, message in env.extract_translations(Path(path).read_text(encoding="utf-8")):
+        for _line, func, message in env.extract_translations(template_source(Path(path))):
             out.update(message_keys(func, message))
     except TemplateSyntaxError as e:
         raise RenderError(_template_error(_shown(path), e)) from None

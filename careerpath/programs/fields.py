@@ -38,7 +38,7 @@ import hashlib
 import keyword
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Iterable, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -55,6 +55,34 @@ class FieldError(ValueError):
     def __init__(self, path: tuple, message: str):
         super().__init__(message)
         self.path, self.message = path, message
+
+
+def check_keys(raw: dict, where: tuple, allowed: Iterable[str], what: str, *, listed: str = "{keys}") -> None:
+    """FieldError at the first key of ``raw`` that ``allowed`` does not hold: "`x` is not a key of <what>
+    (<allowed keys>)"; ``listed`` words the list ("keys: {keys}"), "" leaves it out. The one check every
+    declaration (a field, a check, a registry and its columns, a document kind and its requirements) shares."""
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        shown = listed.format(keys=", ".join(sorted(allowed))) if listed else ""
+        raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of {what}" + (f" ({shown})" if shown else ""))
+
+
+def declarations(raw: Any, section: str, name_rx: "re.Pattern", keys: Iterable[str], what: str,
+                 shape: str) -> Iterator[tuple[str, dict, tuple]]:
+    """(name, declaration, where) of each entry of a mapping of names to declarations (``registries:`` of a
+    program.yaml, ``kinds:`` of a documents.yaml), checked alike: the section is a mapping, each name
+    lower-case words joined by hyphens, each declaration a mapping (``shape`` says what one looks like)
+    holding only ``keys``."""
+    if not isinstance(raw, dict):
+        raise FieldError((section,), f"`{section}` maps {what} names to their declaration")
+    for name, decl in raw.items():
+        where = (section, name)
+        if not isinstance(name, str) or not name_rx.match(name):
+            raise FieldError(where, f"`{name}` is not a {what} name (lower-case words joined by hyphens)")
+        if not isinstance(decl, dict):
+            raise FieldError(where, shape)
+        check_keys(decl, where, keys, f"a {what}")
+        yield name, decl, where
 
 
 @dataclass(frozen=True)
@@ -111,10 +139,7 @@ def parse_field(name: str, raw: Any, path: tuple = ()) -> FieldSpec:
         raw = {"type": raw}
     if not isinstance(raw, dict):
         raise FieldError(here, f"field `{name}` is declared as a mapping with at least `type`")
-    unknown = sorted(set(raw) - _KEYS)
-    if unknown:
-        raise FieldError(here + (unknown[0],), f"`{unknown[0]}` is not a key of a field declaration "
-                                               f"(keys: {', '.join(sorted(_KEYS))})")
+    check_keys(raw, here, _KEYS, "a field declaration", listed="keys: {keys}")
     kind = raw.get("type")
     if kind not in TYPES:
         raise FieldError(here + ("type",), f"field `{name}`: type must be one of {', '.join(TYPES)}")

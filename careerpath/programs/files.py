@@ -32,14 +32,18 @@ def program_files(folder: Path) -> list[Path]:
     return [folder / name for name in FOLDER_FILES if (folder / name).is_file()]
 
 
-def digest(paths: Iterable[Path]) -> bytes:
+def digest(paths: Iterable[Path], root: Optional[Path] = None) -> bytes:
+    """A digest of the files' names and bytes, read through the safe reader (``root``: the caseload,
+    for a caseload's program folders: a link outside it, a FIFO or a device counts as refused, unread)."""
+    from ..fsio import ReadRefused, read_regular
+
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(paths):
         h.update(str(path).encode("utf-8", "surrogateescape"))
         try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"\0unreadable")
+            h.update(read_regular(path, root=root))
+        except ReadRefused as e:
+            h.update(b"\0unreadable " + e.code.encode())
     return h.digest()
 
 
@@ -56,5 +60,5 @@ def fingerprint(root: Optional[Path] = None) -> bytes:
     base = Path(root) / "programs"
     if not base.exists():
         return builtin
-    local = digest(f for folder in folders(base) for f in program_files(folder))
+    local = digest((f for folder in folders(base) for f in program_files(folder)), Path(root))
     return hashlib.blake2b(builtin + local + (b"link" if base.is_symlink() else b""), digest_size=16).digest()

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from .fields import FieldError, FieldSpec, find
+from .fields import FieldError, FieldSpec, check_keys, declarations, find
 from .files import SHARED_KINDS
 
 DOCUMENTS_FILE = "documents.yaml"
@@ -237,10 +237,7 @@ def _requirement(raw: Any, where: tuple, owner_fields) -> Requirement:
         return Requirement((raw,))
     if not isinstance(raw, dict):
         raise FieldError(where, "a requirement is a path, or {path | one_of, why, where, value}")
-    unknown = sorted(set(raw) - _REQUIREMENT_KEYS)
-    if unknown:
-        raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of a requirement "
-                                                f"({', '.join(sorted(_REQUIREMENT_KEYS))})")
+    check_keys(raw, where, _REQUIREMENT_KEYS, "a requirement")
     if ("path" in raw) == ("one_of" in raw):
         raise FieldError(where, "a requirement has `path` or `one_of` (a list of paths, any of which will do)")
     if "path" in raw:
@@ -307,19 +304,9 @@ def parse_kinds(data: Any, owner: str, owner_fields: Optional[tuple[FieldSpec, .
     if not isinstance(data, dict) or set(data) - {"kinds"}:
         raise FieldError((), "documents.yaml holds `kinds:`, a mapping of kind name -> declaration")
     kinds = data.get("kinds") or {}
-    if not isinstance(kinds, dict):
-        raise FieldError(("kinds",), "`kinds` maps kind names to their declaration")
     out = []
-    for name, raw in kinds.items():
-        where = ("kinds", name)
-        if not isinstance(name, str) or not _KIND.match(name):
-            raise FieldError(where, f"`{name}` is not a kind name (lower-case words joined by hyphens)")
-        if not isinstance(raw, dict):
-            raise FieldError(where, "a kind is declared as a mapping with at least `title`")
-        unknown = sorted(set(raw) - _KIND_KEYS)
-        if unknown:
-            raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of a kind "
-                                                    f"({', '.join(sorted(_KIND_KEYS))})")
+    for name, raw, where in declarations(kinds, "kinds", _KIND, _KIND_KEYS, "kind",
+                                         "a kind is declared as a mapping with at least `title`"):
         title = raw.get("title")
         if not isinstance(title, str) or not title:
             raise FieldError(where + ("title",), "a kind needs a `title` (English; the catalogue translates it)")

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import FieldError
+from .fields import FieldError, check_keys, declarations
 
 #: what one row of a registry is
 SOURCES = ("enrollment", "referral", "event", "job")
@@ -84,10 +84,7 @@ def _text(raw: dict, key: str, where: tuple, *, required: bool = False) -> str:
 def _column(raw: Any, where: tuple) -> Column:
     if not isinstance(raw, dict):
         raise FieldError(where, "a column is {name, header, value} (or `text` instead of `value`)")
-    unknown = sorted(set(raw) - _COLUMN_KEYS)
-    if unknown:
-        raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of a column "
-                                                f"({', '.join(sorted(_COLUMN_KEYS))})")
+    check_keys(raw, where, _COLUMN_KEYS, "a column")
     name = _text(raw, "name", where, required=True)
     if not _COLUMN.match(name):
         raise FieldError(where + ("name",), "a column's `name` is a word of letters, digits and underscores")
@@ -102,19 +99,9 @@ def parse_registries(raw: Any, program: str, source: str) -> tuple[RegistrySpec,
     """``registries:`` of a program.yaml as :class:`RegistrySpec` values; FieldError (with its path) when malformed."""
     if raw is None:
         return ()
-    if not isinstance(raw, dict):
-        raise FieldError(("registries",), "`registries` maps a registry name to its declaration")
     out = []
-    for name, decl in raw.items():
-        where = ("registries", name)
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise FieldError(where, f"`{name}` is not a registry name (lower-case words joined by hyphens)")
-        if not isinstance(decl, dict):
-            raise FieldError(where, "a registry is {title, each, columns, ...}")
-        unknown = sorted(set(decl) - _KEYS)
-        if unknown:
-            raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of a registry "
-                                                    f"({', '.join(sorted(_KEYS))})")
+    for name, decl, where in declarations(raw, "registries", _NAME, _KEYS, "registry",
+                                          "a registry is {title, each, columns, ...}"):
         each = decl.get("each")
         if each not in SOURCES:
             raise FieldError(where + ("each",), f"`each` is one of {', '.join(SOURCES)}")

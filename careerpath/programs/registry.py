@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterable, Optional
 from ..diagnostics import Diagnostic
 from ..i18n.messages import Message
 from .ends import Ends, enrollment_end
-from .fields import FieldError, FieldSpec, build_model, find, parse_fields
+from .fields import FieldError, FieldSpec, build_model, check_keys, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
 from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
 from .registries import RegistrySpec, parse_registries
@@ -329,9 +329,7 @@ def _check(raw: Any, i: int, codes: dict) -> CheckSpec:
     where = ("checks", i)
     if not isinstance(raw, dict):
         raise FieldError(where, "a check is a mapping with `code`, `message` and one test")
-    unknown = sorted(set(raw) - _CHECK_KEYS)
-    if unknown:
-        raise FieldError(where + (unknown[0],), f"`{unknown[0]}` is not a key of a check ({', '.join(sorted(_CHECK_KEYS))})")
+    check_keys(raw, where, _CHECK_KEYS, "a check")
     code = raw.get("code")
     if not isinstance(code, str) or code not in codes:
         raise FieldError(where + ("code",), "a check's `code` must be declared under `codes`")
@@ -389,9 +387,7 @@ def _ends(raw: Any, fields: tuple[FieldSpec, ...], events: dict[str, str]) -> En
         return Ends()
     if not isinstance(raw, dict):
         raise FieldError(("ends",), "`ends` is {fields: [enrollment date fields], events: [event types]}")
-    unknown = sorted(set(raw) - _ENDS_KEYS)
-    if unknown:
-        raise FieldError(("ends", unknown[0]), f"`{unknown[0]}` is not a key of `ends` (fields, events)")
+    check_keys(raw, ("ends",), _ENDS_KEYS, "`ends`", listed="fields, events")
     names = _texts(raw.get("fields"), ("ends", "fields"), "fields")
     for i, name in enumerate(names):
         spec = find(fields, (name,))
@@ -412,9 +408,7 @@ def _closure(raw: Any, program_id: str) -> tuple[tuple[str, ...], tuple]:
         return (), ()
     if not isinstance(raw, dict):
         raise FieldError(("closure",), "`closure` is {reasons: [...], conditions: [...]}")
-    unknown = sorted(set(raw) - _CLOSURE_KEYS)
-    if unknown:
-        raise FieldError(("closure", unknown[0]), f"`{unknown[0]}` is not a key of `closure` (reasons, conditions)")
+    check_keys(raw, ("closure",), _CLOSURE_KEYS, "`closure`", listed="reasons, conditions")
     own = _texts(raw.get("reasons"), ("closure", "reasons"), "reasons")
     for i, r in enumerate(own):
         if not _CODE.match(r):
@@ -424,9 +418,7 @@ def _closure(raw: Any, program_id: str) -> tuple[tuple[str, ...], tuple]:
         where = ("closure", "conditions", i)
         if not isinstance(c, dict):
             raise FieldError(where, "a closure condition is {reason, needs: <rule id>, message, hint}")
-        bad = sorted(set(c) - _CONDITION_KEYS)
-        if bad:
-            raise FieldError(where + (bad[0],), f"`{bad[0]}` is not a key of a closure condition")
+        check_keys(c, where, _CONDITION_KEYS, "a closure condition", listed="")
         if c.get("reason") not in (*CORE_REASONS, *own):
             raise FieldError(where + ("reason",), "`reason` is a closure reason (the core ones or this program's `reasons`)")
         for key in ("needs", "message"):
@@ -474,9 +466,7 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
     if not isinstance(data, dict):
         return None, [_diag(file, pos, (), "program.yaml holds a mapping: id, names, enrollment, ...")]
     try:
-        unknown = sorted(set(data) - _TOP_KEYS)
-        if unknown:
-            raise FieldError((unknown[0],), f"`{unknown[0]}` is not a key of program.yaml ({', '.join(sorted(_TOP_KEYS))})")
+        check_keys(data, (), _TOP_KEYS, "program.yaml")
         pid = data.get("id")
         if not isinstance(pid, str) or not _ID.match(pid):
             raise FieldError(("id",), "`id` is the program id: lower-case letters, digits and hyphens")

@@ -67,9 +67,14 @@ def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
         gitio.run(["config", f"merge.{DRIVER}.driver", command], root)
         result.config_written = True
     path = root / ATTRIBUTES
-    try:
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    except (OSError, UnicodeDecodeError) as e:
+    from ..fsio import ReadRefused, check_target, read_regular
+
+    check_target(path)  # a link, FIFO or folder there: refused as the write would be, before reading it
+    try:  # a clone's file: regular, inside the caseload, bounded
+        text = read_regular(path, root=root).decode("utf-8") if path.exists() or path.is_symlink() else ""
+    except ReadRefused as e:
+        raise gitio.GitError(Message("cannot read {path} ({reason})", path=ATTRIBUTES, reason=e.code)) from None
+    except UnicodeDecodeError as e:
         raise gitio.GitError(Message("cannot read {path} ({reason})", path=ATTRIBUTES, reason=type(e).__name__)) from None
     present = {line.strip() for line in text.splitlines()}
     missing = [line for line in attribute_lines() if line not in present]

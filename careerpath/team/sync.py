@@ -87,6 +87,16 @@ _RESOLVE_HINT = N_("edit each file (keep the right version between the markers),
                    "`careerpath sync` again; or `git rebase --abort` / `git merge --abort` to go back")
 
 
+def _attributes(root: Path) -> str:
+    """The caseload's .gitattributes through the safe reader ('' when absent or refused: a clone's file)."""
+    from ..fsio import ReadRefused, read_regular
+
+    try:
+        return read_regular(root / ".gitattributes", root=root).decode("utf-8", errors="replace")
+    except ReadRefused:
+        return ""
+
+
 def _note(template: str) -> Message:
     return Message.declared(template, None)
 
@@ -281,8 +291,7 @@ def sync(root: Path, today: date, *, remote: Optional[str] = None, mode: str = "
     from .setup import driver_registered, register_merge_driver
 
     if not driver_registered(root):
-        if gitio.config(root, "merge.careerpath.driver") is None and (root / ".gitattributes").is_file() and \
-                "merge=careerpath" in (root / ".gitattributes").read_text(encoding="utf-8", errors="replace"):
+        if gitio.config(root, "merge.careerpath.driver") is None and "merge=careerpath" in _attributes(root):
             register_merge_driver(root, commit=False)     # git config only: .gitattributes already routes
             report.notes.append(_note(N_("registered the field-level merge driver in this clone")))
         else:
