@@ -131,9 +131,18 @@ def _today(ctx: Any) -> date:
     return date.today()
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _dates_in(data: Any) -> Iterable[date]:
+    """Every date in ``data`` (the safe reader leaves dates as ISO text)."""
     if isinstance(data, date):
         yield data
+    elif isinstance(data, str) and _ISO_DATE.match(data):
+        try:
+            yield date.fromisoformat(data)
+        except ValueError:
+            pass
     elif isinstance(data, dict):
         for value in data.values():
             yield from _dates_in(value)
@@ -150,8 +159,8 @@ def _case_span(root: Path, case: str, today: date) -> Optional[tuple[date, date]
     if not starts:
         return None
     closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
-    end = closure.get("date") if isinstance(closure.get("date"), date) else today
-    return min(starts), min(end, today)
+    ends = list(_dates_in(closure.get("date")))
+    return min(starts), min(ends[0] if ends else today, today)
 
 
 def _kind_period(ctx: Any, kind: Any) -> str:
