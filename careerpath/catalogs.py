@@ -89,13 +89,14 @@ def _add_message(cat, text: str, where: str, lineno, context: str, comments: lis
 def program_texts(programs=None) -> list[tuple[str, str, str]]:
     """(text, msgctxt, file) of what program folders declare as words shown to people.
 
-    Checks' ``message``/``hint``, fields' ``order_message``/``order_hint``, closure
+    Fields' ``label`` (context ``field``), checks' ``message``/``hint``, fields' ``order_message``/``order_hint``, closure
     conditions' ``message``/``hint`` and rules' date ``note`` are messages (context ``diagnostic``); codes' ``meaning``
     is a code description (context ``code``). Rule titles are not: they carry
     their own translations in the rule file. ``programs`` default to the
     built-in ones, with the case-wide rules of ``careerpath/rules/``.
     """
     from .i18n.messages import CONTEXT
+    from .programs.fields import LABEL_CONTEXT
     from .programs.files import PROGRAM_FILE, RULES_FILE
     from .programs.registry import builtin_programs
     from .yamlfile import read_file
@@ -109,6 +110,8 @@ def program_texts(programs=None) -> list[tuple[str, str, str]]:
             out += [(t, CONTEXT, where) for t in (spec.message, spec.hint) if t]
         for _path, spec in program.walk():
             out += [(t, CONTEXT, where) for t in (spec.order_message, spec.order_hint) if t]
+            if spec.label:  # how `show` names the field (careerpath.programs.fields.label_of)
+                out.append((spec.label, LABEL_CONTEXT, where))
         out += [(meaning, "code", where) for _sev, meaning in program.codes.values()]
         for c in program.closure_conditions:
             out += [(t, CONTEXT, where) for t in (c.message_text, c.hint_text) if t]

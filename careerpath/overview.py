@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Iterator, Optional
 
 LAST_EVENTS = 5
+NEXT_ACTIONS = 5
 
 
 class UnknownCase(KeyError):
@@ -23,16 +24,35 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _dates(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """Every date inside an enrollment, as (dotted field name, ISO date), in file order."""
+def _dates(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every date inside an enrollment, as (path of names and positions, ISO date), in file order."""
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from _dates(value, f"{prefix}.{key}" if prefix else str(key))
+            yield from _dates(value, path + (str(key),))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            yield from _dates(value, f"{prefix}[{i}]")
+            yield from _dates(value, path + (i,))
     elif isinstance(data, date):
-        yield prefix, data.isoformat()
+        yield path, data.isoformat()
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _enrollment(pid: str, data: dict, programs: Any) -> dict[str, Any]:
+    """One enrollment: its program's name, its dates by field path, and each path's label (a Message)."""
+    from .programs.fields import label_of
+
+    program = programs.get(pid) if programs is not None else None
+    found = list(_dates(data))
+    specs = program.fields if program is not None else ()
+    return {"program": pid, "name": program.name_in("en") if program is not None else pid,
+            "dates": {_dotted(p): iso for p, iso in found},
+            "labels": {_dotted(p): label_of(specs, p) for p, iso in found}}
 
 
 def overview(caseload: Any, case_id: str, today: date, obligations: Optional[list] = None) -> dict[str, Any]:
@@ -64,7 +84,7 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
             },
             "staff": {role: {"id": sid, "name": staff_names.get(sid, "")}
                       for role, sid in case.staff.model_dump(by_alias=True).items() if sid},
-            "enrollments": [{"program": pid, "dates": dict(_dates(enr.model_dump(by_alias=True)))}
+            "enrollments": [_enrollment(pid, enr.model_dump(by_alias=True), getattr(caseload, "programs", None))
                             for pid, enr in case.enrollments.items()],
             "jobs": [{"employer": j.employer, "title": j.title, "start": _iso(j.start), "end": _iso(j.end),
                       "hours_per_week": j.hours_per_week, "integrated": j.integrated, "program": j.program}
@@ -83,6 +103,7 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
             "next_objectives": [{"id": o.id, "text": o.text, "due": _iso(o.due)} for o in open_objectives[:3]],
         }
     out["obligations"] = [o.to_dict() for o in obligations if o.status != "done" and not o.history]
+    out["next_actions"] = next_actions(caseload, case_id, obligations, today)
     # left open when the case closed or an enrollment ended: history, not today's work
     out["open_at_end"] = [o.to_dict() for o in obligations if o.status != "done" and o.history]
     events = sorted((d.model for d in case_folder.events if d.model is not None and d.model.date <= today),
@@ -94,3 +115,72 @@ def overview(caseload: Any, case_id: str, today: date, obligations: Optional[lis
                              for r in sorted(case_folder.referrals, key=lambda d: d.file)
                              if r.model is not None and r.model.outcome is None]
     return out
+
+
+def next_actions(caseload: Any, case_id: str, obligations: list, today: date, limit: int = NEXT_ACTIONS) -> list[dict]:
+    """The next things to do for one person, in plain words: up to ``limit`` open obligations (past due
+    first, then by date; informational reminders left out), each with its due date, how many days
+    late or ahead, and ``how``: what to do to get it done (a Message naming the command to type).
+
+    ``obligations`` are the case's, sorted as ``due`` sorts them. ``what`` quotes the case's own words
+    (a service's name, an objective's text): ``show`` is the screen that shows the person's name.
+    """
+    from .obligations import load_rules
+
+    programs = getattr(caseload, "programs", None)
+    rules = load_rules(programs).by_id() if programs is not None else {}
+    case_folder = caseload.cases[case_id]
+    out = []
+    for o in obligations:
+        rule = rules.get(o.rule)
+        if o.status in ("done", "invalid") or o.history or o.due is None or (rule is not None and rule.informational):
+            continue
+        out.append({"uid": o.uid, "rule": o.rule, "title": o.title, "due": o.due.isoformat(), "status": o.status,
+                    "days": (o.due - today).days, "what": o.described or o.words or o.item,
+                    "how": _how(o, rule, case_folder, programs)})
+        if len(out) == limit:
+            break
+    return out
+
+
+def _how(o: Any, rule: Any, case_folder: Any, programs: Any) -> Any:
+    """What to do so that ``o`` is done, as a Message: the event to log, the plan item to mark done, the
+    referral outcome to record, or the field to fill in (by its label, never its path)."""
+    from .i18n.messages import Message
+
+    case = case_folder.id
+    if rule is None:
+        return Message("see `careerpath due --case {case} --explain`", case=case)
+    events = [e for d in rule.done for e in d.event]
+    if events:
+        return Message("log it when it happens: `{command}`", command=_command("log", case, events[0]))
+    noun = rule.label.noun if rule.label is not None else ""
+    args = dict(getattr(o.words, "args", ()))
+    if noun == "objective":
+        return Message("mark it done: `{command}`", command=_command("plan", case, "done", o.item))
+    if noun == "service":
+        plan = case_folder.plan.model if case_folder.plan is not None else None
+        n = args.get("n")
+        services = list(getattr(plan, "services", None) or ())
+        if isinstance(n, int) and 0 < n <= len(services):
+            from .edit import slug
+
+            return Message("mark it done: `{command}`",
+                           command=_command("plan", case, "done", slug(services[n - 1].name)))
+    if noun == "referral":
+        return Message("record the outcome: `{command}`",
+                       command=_command("refer", case, o.item, '--outcome "…" --date …'))
+    fields = [d.field for d in rule.done if d.field]
+    program = programs.get(o.program) if programs is not None and o.program else None
+    if fields and program is not None and fields[0].startswith("enrollment."):
+        from .programs.fields import label_of
+
+        parts = tuple(fields[0].split(".")[1:])
+        return Message('fill in "{field}": `{command}`', field=label_of(program.fields, parts),
+                       command=_command("edit", case))
+    return Message("record it in the case file: `{command}`", command=_command("edit", case))
+
+
+def _command(*words: str) -> str:
+    """A command line to type (the message keeps it as one argument, never translated)."""
+    return " ".join(("careerpath", *words))

@@ -269,7 +269,7 @@ def test_report_feedback_writes_the_journal_and_the_satisfaction_by_quarter_and_
     assert len(journal) == 7 and journal[1].startswith("2026-02-10,olga-ivanova,ru-czn-disability,in-person,5,yes,")
     assert journal[4] == "2026-08-15,,ru-czn-disability,suggestion-box,2,no,Долго ждать,reva"  # anonymous: no case
     ru = (out / "registry-feedback-2026.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert ru[0] == "n,date,name,channel,rating,text,by" and len(ru) == 7
+    assert ru[0] == "№,Дата,ФИО,Канал,Оценка (1–5),Отзыв,Принял(а)" and len(ru) == 7  # the journal's own headers
     assert ru[4] == "4,15.08.2026,анонимно,ящик для предложений,2,Долго ждать,Роза Евдокимова"
     page = (out / "registry-feedback-2026.html").read_text(encoding="utf-8")
     assert "Журнал обратной связи" in page and "<th" in page and "Оценка (1–5)" in page

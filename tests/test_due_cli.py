@@ -170,7 +170,9 @@ def test_show_one_case(cli, small):
     r = cli("show", "p", "--caseload", small, "--today", "2026-04-10")
     assert r.code == 0
     assert r.out.startswith("p — Test Person")
-    for part in ("ca-dor-vr", "applied", "2026-01-31", "open obligations", "Eligibility decision", "monthly-review"):
+    # programs by their names and fields by their labels (issue 18), not ids and keys
+    for part in ("DOR vocational rehabilitation", "Application date", "2026-01-31", "open obligations",
+                 "Eligibility decision", "monthly-review"):
         assert part in r.out
     data = json.loads(cli("show", "p", "--caseload", small, "--today", "2026-04-10", "--format", "json").out)
     assert data["person"]["language"] == "en" and data["last_events"][0]["type"] == "monthly-review"
@@ -251,7 +253,7 @@ def test_sample_time_travel_and_show(cli):
     assert earlier != later
     assert all(r["due"] <= "2026-06-30" for r in earlier if r["past_due"])
     r = cli("show", "jamal-carter", "--caseload", SAMPLE, "--today", TODAY.isoformat())
-    assert r.code == 0 and "ca-dor-se" in r.out and "Worksite monitoring" in r.out
+    assert r.code == 0 and "DOR supported employment" in r.out and "Worksite monitoring" in r.out
 
 
 def test_rich_table_on_a_terminal_and_none_with_no_color(cli, small, monkeypatch):

@@ -284,7 +284,8 @@ def test_a_caseload_program_gets_a_template_of_its_own_words(tmp_path):
     found = {(m.context, m.id) for m in program_template(folder) if m.id}
     assert found == {("diagnostic", "a regular member needs `sessions` from 1 to 52"),
                      ("diagnostic", "the person left the club before joining it"),
-                     ("code", "A regular member has between 1 and 52 sessions a year.")}
+                     ("code", "A regular member has between 1 and 52 sessions a year."),
+                     ("field", "Joined the club")}  # a field's label: how `show` names it
     (folder / "program.yaml").write_text("id: [broken\n", encoding="utf-8")
     with pytest.raises(ValueError, match="program.yaml"):
         program_template(folder)

@@ -213,17 +213,17 @@ def test_report_registry_writes_every_registry_the_caseloads_programs_declare(ca
     assert r.code == 0, r.err
     # bob's membership ended in 2025; dee is in another program; sorted by the day they joined
     assert _csv(out / "registry-members-2026.csv") == [
-        "n,case,joined,left,level,coach,navigator",
+        "No.,Case,Joined,Left,Level,Coach,Navigator",  # a journal's CSV is headed as people read it
         "1,cy,02/01/2026,,STARTER,,Jordan Smith",
         "2,ann,03/01/2026,,STARTER,Coach Invented,Jordan Smith"]
-    assert _csv(out / "registry-meetings-2026.csv") == ["date,case,summary", "2026-04-02,ann,first club meeting (02 Apr)"]
-    assert _csv(out / "registry-jobs-2026.csv") == ["case,employer,days", "ann,Invented Cafe,61"]
+    assert _csv(out / "registry-meetings-2026.csv") == ["Date,Case,Summary", "2026-04-02,ann,first club meeting (02 Apr)"]
+    assert _csv(out / "registry-jobs-2026.csv") == ["Case,Employer,Days after joining", "ann,Invented Cafe,61"]
     page = (out / "registry-members-2026.html").read_text()
     assert "<title>Club members, 2026 (Toy job club)</title>" in page and '<html lang="en">' in page
     assert '<th scope="col">Navigator</th>' in page and "<td>Coach Invented</td>" in page
     # the built-in program's registries are there too (empty: nobody here is enrolled in it)
     assert _csv(out / "registry-recipients-2026.csv") == [
-        "n,case,name,disability_group,registered,curator,ipra_number,case_status"]
+        "№,Дело,ФИО,Группа инвалидности,Дата постановки на учёт,Куратор,№ ИПРА,Статус дела"]
     assert '<html lang="ru">' in (out / "registry-recipients-2026.html").read_text()
     # 2025: bob, who left on 2025-12-20, and ann's 2025 meeting (before she joined, but a meeting of hers)
     cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2025", "--out", out)
@@ -301,5 +301,5 @@ def test_the_sample_registries_are_the_centers_journals_in_russian(tmp_path, cli
     # the page is in the registry's language, its one own sentence too; no review note (its words are the program's)
     assert '<html lang="ru">' in page and "<p>Сформировано 2026-11-22.</p>" in page and 'class="review"' not in page
     assert _csv(out / "registry-recipients-2026.csv")[1:] == [
-        "1,alsu-galieva,Галиева Алсу Ринатовна,2,07.04.2025,gsafina,1342.16.16/2025,открыто",
-        "2,sergey-morozov,Морозов Сергей Викторович,3,06.07.2026,gsafina,2214.5.16/2026,открыто"]
+        "1,alsu-galieva,Галиева Алсу Ринатовна,2,07.04.2025,Сафина Гульнара Ильдаровна,1342.16.16/2025,открыто",
+        "2,sergey-morozov,Морозов Сергей Викторович,3,06.07.2026,Сафина Гульнара Ильдаровна,2214.5.16/2026,открыто"]

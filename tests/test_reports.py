@@ -110,7 +110,7 @@ def test_registry_csv_and_html_in_russian(caseload, cli):
     r = cli("report", "registry", "--caseload", root, "--today", TODAY, "--period", "2026", "--out", root / "out")
     assert r.code == 0, r.err
     recipients = (root / "out/registry-recipients-2026.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(recipients) == 2 and recipients[1].startswith("1,ivan,Иван Вымышленный,2,10.02.2026,reva,1533.33.16/2026")
+    assert len(recipients) == 2 and recipients[1].startswith("1,ivan,Иван Вымышленный,2,10.02.2026,Роза Евдокимова,1533.33.16/2026")
     psych = (root / "out/registry-psych-referrals-2026.csv").read_text(encoding="utf-8-sig")
     assert "05.03.2026" in psych and "согласен" in psych and "ожидается заключение" in psych
     ipra = (root / "out/registry-ipra-lists-2026.csv").read_text(encoding="utf-8-sig")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ..i18n import _, text
+from ..i18n import _, display, ngettext, text
 from .common import CaseloadOpt, CliError, FormatOpt, app, cache_of, caseload_of
 from .output import TEXT_JSON, check_format, emit
 
@@ -39,12 +39,16 @@ def doctor(
         emit([f.to_dict() for f in findings], format)
         return 1 if failed else 0
     width = max(len(f.check) for f in findings)
+    statuses = {f.status: display("check-status", f.status) for f in findings}
+    sw = max(5, *(len(s) for s in statuses.values()))
     for f in findings:
-        print(f"{f.status:<5} {f.check:<{width}}  {f.detail}")
+        print(f"{statuses[f.status]:<{sw}} {f.check:<{width}}  {text(f.detail)}")
         if f.fix and f.status != "ok":
-            print(f"{'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=text(f.fix)))
+            print(f"{'':<{sw}} {'':<{width}}  " + _("fix: {fix}").format(fix=text(f.fix)))
     warns = sum(f.status == "warn" for f in findings)
     fails = sum(f.status == "fail" for f in findings)
-    print(_("{fails} failed, {warns} warnings, {ok} ok").format(fails=fails, warns=warns, ok=len(findings) - fails - warns),
-          file=sys.stderr)
+    ok = len(findings) - fails - warns
+    print(", ".join((ngettext("{n} check failed", "{n} checks failed", fails).format(n=fails),
+                     ngettext("{n} warning", "{n} warnings", warns).format(n=warns),
+                     ngettext("{n} check ok", "{n} checks ok", ok).format(n=ok))), file=sys.stderr)
     return 1 if failed else 0

@@ -88,7 +88,8 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             detail = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o.source, n=n)
         elif o.incomplete:
             detail = f"{detail}; {_('incomplete')}" if detail else _("incomplete")
-        extra = f"{o.item}, {detail}" if o.item and detail else o.item or detail
+        item = text(o.words) if o.words else o.item  # the item in words where the rule says how (services, objectives)
+        extra = f"{item}, {detail}" if item and detail else item or detail
         row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
         if explain:
             row += (o.rule, f"{o.citation} ({_('confirmed') if o.confirmed else _('needs source')})", o.source)

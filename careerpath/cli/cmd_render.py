@@ -14,6 +14,8 @@ from .common import (CaseloadOpt, CliError, RedactOpt, RedactStaffOpt, TodayOpt,
                      output_of, today_of)
 from .output import TEXT_JSON, check_format, emit, write
 
+#: the exit code of a report refused for a period that holds no enrollment (1 is missing data, 2 usage)
+PERIOD_REFUSED = 4
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -40,6 +42,8 @@ def render(
     paper: Optional[str] = typer.Option(None, "--paper", metavar="SIZE",
                                         help="PDF page size: letter or a4. Default: a4 for Russian documents, else letter."),
     list_kinds: bool = typer.Option(False, "--list", help="List the document kinds and the programs they apply to."),
+    force: bool = typer.Option(False, "--force", help="Write a report for a period in which the person was not "
+                                                      "enrolled (or that has not begun); the document says so at its top."),
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
     redact: RedactOpt = False,
@@ -61,9 +65,13 @@ def render(
     document and on stderr; a translation no native speaker has reviewed is
     marked on every page and warned about on stderr. A document that lacks required
     data is refused: exit 1 with the list of what is missing (by field, never
-    by value). The same case and --today give byte-identical output.
+    by value). A report for a period in which the person was not enrolled in
+    its program (before the enrollment, after it ended) or that has not begun
+    would be empty: it is refused with exit 4, unless --force, which writes it
+    with a notice at its top. The same case and --today give byte-identical output.
 
-    Exit 0 when rendered, 1 when data is missing or a template fails, 2 on usage errors.
+    Exit 0 when rendered, 1 when data is missing or a template fails, 2 on usage errors,
+    4 when the period holds no enrollment (see --force).
 
     Example:  careerpath render pccp linh-tran --format html --out linh-plan.html --today 2026-11-22
     """
@@ -130,6 +138,7 @@ def render(
             raise CliError(message_of(e), code=2) from None
     day = today_of(ctx, today)
     from ..documents import RenderError, render as render_document, to_pdf
+    from ..documents.engine import PeriodRefused
     from ..documents.engine import default_paper
     from ..pipeline import load
 
@@ -143,9 +152,13 @@ def render(
     try:
         # rendered from the real data (a document refuses missing fields), then every known value in it replaced
         doc = render_document(loaded, kind, case, today=day, lang=lang, fmt="html" if format == "pdf" else format,
-                              period=period, copy_for_person=copy_for_person)
+                              period=period, copy_for_person=copy_for_person, force=force)
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
+    except PeriodRefused as e:
+        raise CliError(message_of(e), code=PERIOD_REFUSED,
+                       hint=_("choose a --period in which the person was enrolled, or add --force to write it "
+                              "anyway (the document will say so)")) from None
     except RenderError as e:
         raise CliError(message_of(e), code=1) from None
     for note in doc.notes:

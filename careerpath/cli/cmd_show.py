@@ -58,12 +58,24 @@ def show(
 
     language = content_language(ctx, lang, loaded.config.default_language)
     titles = {o.uid: o.title_in(language) for o in obligations}
+    # each item in the case's own words (a service's name, an objective's text): this screen shows the name
+    described = {o.uid: text(o.described) for o in obligations if o.described}
+    names = {pid: p.name_in(language) for pid in loaded.programs.ids() if (p := loaded.programs.get(pid)) is not None}
     with redacted_stdout(red):
-        emit(view, format, lambda: _print(view, titles))
+        emit(view, format, lambda: _print(view, titles, names, described))
     return 0
 
 
-def _print(v: dict, titles: dict[str, str]) -> None:
+def _days(n: int) -> str:
+    """How far a date is from today, in words."""
+    if n < 0:
+        return ngettext("{n} day late", "{n} days late", -n).format(n=-n)
+    if n == 0:
+        return _("today")
+    return ngettext("in {n} day", "in {n} days", n).format(n=n)
+
+
+def _print(v: dict, titles: dict[str, str], names: dict[str, str], described: dict[str, str]) -> None:
     p = v.get("person")
     head = f"{v['case']}"
     if p:
@@ -73,7 +85,12 @@ def _print(v: dict, titles: dict[str, str]) -> None:
     print(head)
     if p:
         needs = [x for x, on in ((_("interpreter"), p["interpreter"]), (_("plain language"), p["plain_language"])) if on]
-        print("  " + _("language {lang}").format(lang=p["language"]) + (f", {', '.join(needs)}" if needs else "")
+        from ..documents.context import language_name
+        from ..i18n import current
+
+        # the language by its name in the reader's language, and its tag (what the file and --language take)
+        lang = f"{language_name(p['language'], current())} ({p['language']})"
+        print("  " + _("language {lang}").format(lang=lang) + (f", {', '.join(needs)}" if needs else "")
               + ("; " + _("representative: {name}").format(name=p["representative"]) if p["representative"] else ""))
         closure = v.get("closure")
         if closure:  # closed on its closure date (the opening date is when it opened, not when it closed)
@@ -88,13 +105,22 @@ def _print(v: dict, titles: dict[str, str]) -> None:
         if closure and closure.get("note"):
             print("  " + _("closure note: {text}").format(text=closure["note"]))
         if v["staff"]:
-            print("  " + _("staff: {list}").format(list=", ".join(f"{role} {s['id']}" for role, s in v["staff"].items())))
+            print("  " + _("staff: {list}").format(list=", ".join(
+                f"{display('staff-role', role)} {s['name'] or s['id']}" for role, s in v["staff"].items())))
     if v["problems"]:
         print("  ! " + _("{n} file(s) with errors: run `careerpath validate`").format(n=v["problems"]))
+    if v.get("next_actions"):
+        print("\n" + _("next actions"))
+        for n, a in enumerate(v["next_actions"], 1):
+            what = titles.get(a["uid"], a["title"]) + (f" — {text(a['what'])}" if a["what"] else "")
+            print(f"  {n}. " + _("{what}: by {date} ({when})").format(what=what, date=dd(a["due"]), when=_days(a["days"])))
+            print("     " + text(a["how"]))
     for e in v.get("enrollments", []):
-        print(f"\n{e['program']}")
-        for name, when in e["dates"].items():
-            print(f"  {name:<34} {dd(when)}")  # field names are stored keys: shown as they are
+        print(f"\n{names.get(e['program'], e['name'])}")
+        labels = {path: text(label) for path, label in e["labels"].items()}
+        width = max([34, *(len(x) + 1 for x in labels.values())]) if labels else 34
+        for path, when in e["dates"].items():
+            print(f"  {labels.get(path, path):<{width}} {dd(when)}")  # the program's labels, in the user's language
     if v.get("jobs"):
         print("\n" + _("jobs"))
         for j in v["jobs"]:
@@ -118,7 +144,7 @@ def _print(v: dict, titles: dict[str, str]) -> None:
             title = text(o["title"])
             extra = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o["source"], n=n)
         else:
-            extra = ", ".join(x for x in (o["item"], text(o["detail"]), _("incomplete") if o["incomplete"] else "")
+            extra = ", ".join(x for x in (described.get(o["uid"]) or text(o["item_words"]) or o["item"], text(o["detail"]), _("incomplete") if o["incomplete"] else "")
                               if x)
         width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial",
                                                                "invalid")))

@@ -112,11 +112,94 @@ def document_kinds(ctx: Any, incomplete: str) -> list[str]:
     return _matching(found, incomplete)
 
 
+def _param(ctx: Any, name: str) -> Any:
+    while ctx is not None:
+        value = (ctx.params or {}).get(name)
+        if value:
+            return value
+        ctx = ctx.parent
+    return None
+
+
+def _today(ctx: Any) -> date:
+    """--today given on the line, $CAREERPATH_TODAY, else the real date."""
+    for value in (_param(ctx, "today"), os.environ.get("CAREERPATH_TODAY")):
+        try:
+            return date.fromisoformat(str(value)) if value else date.today()
+        except ValueError:
+            continue
+    return date.today()
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _dates_in(data: Any) -> Iterable[date]:
+    """Every date in ``data`` (the safe reader leaves dates as ISO text)."""
+    if isinstance(data, date):
+        yield data
+    elif isinstance(data, str) and _ISO_DATE.match(data):
+        try:
+            yield date.fromisoformat(data)
+        except ValueError:
+            pass
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _dates_in(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _dates_in(value)
+
+
+def _case_span(root: Path, case: str, today: date) -> Optional[tuple[date, date]]:
+    """The days a case's report may cover: from its first recorded date (opened, an enrollment's) to its
+    closure, or today. One small file read (the case's case.yaml), never the caseload."""
+    data = _yaml(root / "cases" / case / "case.yaml") if re.match(r"^[a-z0-9][a-z0-9_-]*$", case) else {}
+    starts = [d for d in _dates_in([data.get("opened"), data.get("enrollments")]) if d <= today]
+    if not starts:
+        return None
+    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
+    ends = list(_dates_in(closure.get("date")))
+    return min(starts), min(ends[0] if ends else today, today)
+
+
+def _kind_period(ctx: Any, kind: Any) -> str:
+    """The unit a document kind reports on (month, quarter, year), read from the kinds' declarations; "" for none."""
+    if not kind:
+        return ""
+    for path in [PACKAGE / "documents" / "kinds.yaml", *(f / "documents.yaml" for f in _program_folders(ctx))]:
+        spec = (_yaml(path).get("kinds") or {}).get(kind)
+        if isinstance(spec, dict):
+            unit = spec.get("period")
+            return unit.get("unit", "") if isinstance(unit, dict) else str(unit or "")
+    return ""
+
+
 def periods(ctx: Any, incomplete: str) -> list[str]:
-    year = date.today().year
-    quarters = [f"{y}-Q{q}" for y in (year - 1, year) for q in range(1, 5)]
-    months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    return _matching([*quarters, *months, str(year - 1), str(year)], incomplete)
+    """--period values: for `render KIND CASE`, the months, quarters or years (as the kind reports) in which
+    the case was open, up to today; otherwise this year's and last year's (today from --today too)."""
+    today = _today(ctx)
+    # while completing, click leaves `render KIND CASE`'s words in ctx.args rather than in its params
+    words = list(getattr(ctx, "args", None) or []) if getattr(ctx, "info_name", "") == "render" else []
+    kind = _param(ctx, "kind") or (words[0] if words else None)
+    root, case = _root(ctx), _param(ctx, "case") or (words[1] if len(words) > 1 else None)
+    span = _case_span(root, str(case), today) if root is not None and case else None
+    if span is None:
+        quarters = [f"{y}-Q{q}" for y in (today.year - 1, today.year) for q in range(1, 5)]
+        months = [f"{today.year}-{m:02d}" for m in range(1, 13)]
+        return _matching([*quarters, *months, str(today.year - 1), str(today.year)], incomplete)
+    start, end = span
+    unit = _kind_period(ctx, kind)
+    months = [(y, m) for y in range(start.year, end.year + 1) for m in range(1, 13)
+              if (start.year, start.month) <= (y, m) <= (end.year, end.month)]
+    found: list[str] = []
+    if unit in ("", "month"):
+        found += [f"{y}-{m:02d}" for y, m in months[-24:]]  # the last two years of months: a line, not a page
+    if unit in ("", "quarter"):
+        found += sorted({f"{y}-Q{(m - 1) // 3 + 1}" for y, m in months})
+    if unit in ("", "year"):
+        found += [str(y) for y in range(start.year, end.year + 1)]
+    return _matching(found, incomplete)
 
 
 def _schema_paths(kind: str, prefix: str = "") -> list[str]:

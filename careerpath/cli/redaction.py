@@ -98,4 +98,8 @@ def redact_obligations(red: Optional[Any], obligations: list) -> list:
         return red.path(path) + sep + rest
 
     return [dataclasses.replace(o, case=red.placeholder("case_id", o.case), source=source(o.source),
-                                item=red.text(o.item), detail=red.text(o.detail)) for o in obligations]
+                                item=red.text(o.item), detail=red.text(o.detail),
+                                words=o.words.map_text(red.text) if hasattr(o.words, "map_text") else red.text(o.words),
+                                described=o.described.map_text(red.text) if hasattr(o.described, "map_text")
+                                else red.text(o.described))
+            for o in obligations]

@@ -53,6 +53,11 @@ class RenderError(Exception):
     """A document cannot be made; the message says why (never with personal values)."""
 
 
+class PeriodRefused(RenderError):
+    """A document for a period in which the person was not enrolled (or which has not begun): it would
+    report nothing. ``render(..., force=True)`` writes it anyway, marked."""
+
+
 class MissingData(RenderError):
     def __init__(self, kind: str, case_id: str, missing: list[str]):
         self.kind, self.case_id, self.missing = kind, case_id, missing
@@ -304,6 +309,9 @@ def choose_language(env, kind: Kind, fmt: str, wanted: str, default: str,
     raise AssertionError("the source language is always complete")  # pragma: no cover
 
 
+#: what a document written with --force for a period the person was not enrolled in says at its top
+_PERIOD_NOTE = L.N_("Written on request for %(period)s, a period in which the person was not enrolled in this "
+                    "program: it reports no services.")
 _NOTES = (
     L.N_("This document is not yet available in %(language)s. It is shown in %(fallback)s."),
     L.N_("Translation not yet reviewed by a native speaker."),
@@ -311,6 +319,7 @@ _NOTES = (
     L.N_("This document is in %(language)s, the nearest language careerpath has to %(variant)s."),
     # the variants careerpath reads in the nearest catalogue (i18n.languages.VARIANTS)
     L.N_("White Hmong"), L.N_("Mong Leng"), L.N_("Western Armenian"),
+    _PERIOD_NOTE,
 )
 
 
@@ -392,8 +401,46 @@ def reader_languages(kind: Kind, subject: Subject, lang: Optional[str] = None,
     return out
 
 
+def enrollment_spans(kind: Kind, subject: Subject, today: date) -> list[tuple[str, Optional[date], Optional[date]]]:
+    """(program, first day, last day) of the person's enrollments a document of ``kind`` reports on: those in
+    the programs the kind serves (every enrollment for a kind of no program); the case's own span (opened
+    to closure, program "") when there is none. A day that is not recorded is None (open)."""
+    case = subject.case
+    closed = case.closure.date if case.closure is not None else None
+    events = [e for e in subject.events if e.date <= today]
+    out = []
+    for pid, enrollment in case.enrollments.items():
+        program = subject.programs.get(pid)
+        if program is None or (kind.programs and pid not in kind.programs):
+            continue
+        out.append((pid, program.began(enrollment), program.ended(enrollment, events, closed)))
+    if not out:  # a kind of no program, or a person in none of its programs: the case's own span
+        out.append(("", case.opened, closed))
+    return out
+
+
+def period_problem(kind: Kind, subject: Subject, span: Optional[Period], today: date) -> Optional[Message]:
+    """Why a document of ``kind`` for ``span`` would be empty, or None when it is not: the period has not
+    begun, or the person was enrolled in none of the kind's programs during it. Dates in the message are
+    the period's and the enrollment's (never a personal value)."""
+    if span is None or kind.period is None:
+        return None
+    if span.start > today:
+        return Message("{kind} for {period}: that period has not begun yet (today is {today})",
+                       kind=kind.name, period=span.label, today=today)
+    spans = enrollment_spans(kind, subject, today)
+    if any(span.overlaps(start, end) for _pid, start, end in spans):
+        return None
+    _pid, start, end = min(spans, key=lambda s: (s[1] is None, s[1] or date.min))
+    if isinstance(start, date) and start > span.end:
+        return Message("{kind} for {period}: the person was not enrolled yet (enrolled on {start})",
+                       kind=kind.name, period=span.label, start=start)
+    return Message("{kind} for {period}: the person's enrollment had ended (on {end})",
+                   kind=kind.name, period=span.label, end=end)
+
+
 def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
-           period: Optional[str] = None, copy_for_person: bool = False) -> Rendered:
+           period: Optional[str] = None, copy_for_person: bool = False, force: bool = False) -> Rendered:
     """Render one document of ``kind_name`` for ``case_id``.
 
     The language follows the kind's audience (:func:`reader_languages`):
@@ -402,7 +449,9 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     kind is for both. ``lang`` overrides the language of the document (not of
     the person's copy). ``fmt`` is ``md`` or ``html`` (``pdf`` goes through
     :func:`to_pdf` on the HTML). Raises :class:`MissingData` listing what the
-    case lacks, and :class:`RenderError` for anything else a user can fix.
+    case lacks, :class:`PeriodRefused` for a period in which the person was not
+    enrolled (unless ``force``: then the document says so at its top), and
+    :class:`RenderError` for anything else a user can fix.
     """
     programs = programs_of(caseload)
     kinds = kinds_of(programs)
@@ -421,23 +470,28 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
         raise RenderError(message_of(e)) from None
     if period and kind.period is None:
         raise RenderError(Message("{kind} does not cover a period; leave out --period", kind=kind.name))
+    problem = period_problem(kind, subject, span, today)
+    if problem is not None and not force:
+        raise PeriodRefused(problem)
 
     root = getattr(caseload, "root", None)
     env = make_environment(template_dirs(root, programs))
     found = _obligations(caseload, case_id, today)
     copies = [_render_copy(env, kind, subject, caseload, case_id, wanted, fmt, today, span, found, root,
-                           copy=i > 0)
+                           copy=i > 0, forced=problem is not None)
               for i, wanted in enumerate(reader_languages(kind, subject, lang, copy_for_person))]
     first = copies[0]
     notes = [n for c in copies for n in c.notes]
     text = first.text if len(copies) == 1 else _with_copies(first.text, [c.text for c in copies[1:]], fmt)
     return Rendered(kind.name, case_id, first.lang, first.requested_lang, fmt, text, notes,
                     all(c.reviewed for c in copies), copies=tuple(c.lang for c in copies),
-                    warnings=[w for c in copies for w in c.warnings])
+                    warnings=[w for c in copies for w in c.warnings]
+                    + ([Message("written although empty (--force): {problem}", problem=problem)] if problem else []))
 
 
 def _render_copy(env, kind: Kind, subject: Subject, caseload, case_id: str, wanted: str, fmt: str, today: date,
-                 span: Optional[Period], found: list, root: Optional[Path], copy: bool) -> Rendered:
+                 span: Optional[Period], found: list, root: Optional[Path], copy: bool,
+                 forced: bool = False) -> Rendered:
     """One copy of a document in one reader's language (falling back as :func:`choose_language` says)."""
     doc_lang, notes = choose_language(env, kind, fmt, wanted, subject.config.default_language,
                                       case_msgids(kind, subject), root)
@@ -466,6 +520,8 @@ def _render_copy(env, kind: Kind, subject: Subject, caseload, case_id: str, want
         "fallback_note": " / ".join(t for _l, t in fallback) or None,
         "unreviewed_note": " / ".join(t for _l, t in review) or None,
         "copy_note": catalog.gettext(_NOTES[2]) % {"language": language_name(doc_lang, doc_lang)} if copy else None,
+        # written with --force for a period the person was not enrolled in: said before anything else
+        "period_note": catalog.gettext(_PERIOD_NOTE) % {"period": span.label} if forced and span else None,
     }
     ctx["fmt"] = fmt
     ctx["_catalog"] = catalog

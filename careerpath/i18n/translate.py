@@ -25,6 +25,9 @@ DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
     "status": ("done", "overdue", "due-soon", "upcoming", "partial", "invalid"),
     "severity": ("error", "warning"),
     "case-status": ("active", "closed"),
+    # careerpath.models.CaseStaff: the roles a case names its staff by
+    "check-status": ("ok", "warn", "fail"),  # careerpath.doctor.Finding.status
+    "staff-role": ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach"),
     # careerpath.closing.CORE_REASONS (a program's own reasons show as written)
     "closure-reason": ("employed", "ineligible", "declined-services", "unable-to-locate", "moved", "deceased",
                        "transferred", "completed", "other"),

@@ -53,11 +53,17 @@ class Obligation:
     done_on: Optional[date] = None
     staff: tuple[str, ...] = ()
     detail: str = ""  # short, never personal data: a Message (notes, "done 3 days late", "1 of 2")
-    item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2")
+    item: str = ""  # which list element or period ("jobs[0]+6m", "2026-02", "g1.o2"): a key, part of uid
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
     incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # the item in words for people, a Message, when the rule declares a `label:` (else "" and `item` is shown:
+    # a period, a file name). `words` holds no case text (`service № 2`, `objective g1.o3`, `job № 1`): `due`,
+    # its JSON and CSV go to cron mail and files. `described` quotes the case's own words too (`service "Résumé"
+    # (№ 2)`, `objective g1.o3 "Two interviews"`): `show` prints it, on the screen that shows the person's name.
+    words: str = field(default="", compare=False)
+    described: str = field(default="", compare=False, repr=False)
 
     def title_in(self, lang: str) -> str:
         base = (lang or "en").split("-")[0].lower()
@@ -78,7 +84,7 @@ class Obligation:
             "case": self.case, "program": self.program, "rule": self.rule, "title": self.title,
             "due": self.due.isoformat() if self.due else None, "status": self.status, "past_due": self.past_due,
             "done_on": self.done_on.isoformat() if self.done_on else None,
-            "item": self.item, "detail": self.detail, "staff": list(self.staff),
+            "item": self.item, "item_words": self.words, "detail": self.detail, "staff": list(self.staff),
             "citation": self.citation, "confirmed": self.confirmed, "source": self.source,
             "history": self.history, "incomplete": self.incomplete, "uid": self.uid,
         }
@@ -138,6 +144,8 @@ class _Occurrence:
     bound: Optional[date]
     item: str = ""
     note: str = ""
+    words: Any = ""  # the item in words (a Message), per-item rules with a `label:`: no case text
+    described: Any = ""  # the same with the case's own words (a service's name, an objective's text)
     period_start: Optional[date] = None
     period_end: Optional[date] = None
     next_due: Optional[date] = None
@@ -253,6 +261,66 @@ def _bound(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Opti
     return min(dates) if dates else None
 
 
+#: the longest case text an item's words quote before "…": a service's or an objective's words fit a table cell
+WORDS_MAX = 40
+
+
+def _short(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= WORDS_MAX else text[:WORDS_MAX - 1].rstrip() + "…"
+
+
+def _item_words(rule: Rule, item: Node, facts: Facts, name: str, offset: Any) -> tuple[Any, Any]:
+    """The item of a per-item rule in words (Messages), as its ``label:`` says: without and with the case's
+    own text (see :attr:`Obligation.words`); ("", "") without a label.
+
+    Positions are counted from 1 as the plan numbers them (``№ 2``); case text is shortened to
+    :data:`WORDS_MAX` characters. ``offset`` is the rule's offset for this occurrence (None: none).
+    """
+    label = rule.label
+    if label is None:
+        return "", ""
+    public = _public_words(label.noun, item, name)
+    if offset is not None:
+        public = Message("{what}, {when} after it began", what=public, when=_duration_words(offset))
+    value = facts.value(label.text)
+    text = _short(value) if value not in (None, "") else ""
+    position = item.path[-1] + 1 if item.path and isinstance(item.path[-1], int) else 0
+    if label.noun == "service":
+        words = Message('service "{text}" (№ {n})', text=text, n=position) if position else \
+            Message('service "{text}"', text=text)
+    elif label.noun == "objective":
+        words = Message('objective {id} "{text}"', id=name, text=text) if text else Message("objective {id}", id=name)
+    elif label.noun == "job":
+        words = Message("job at {employer}", employer=text) if text else Message("job № {n}", n=position)
+    else:
+        words = Message("referral to {to}", to=text) if text else Message("referral of {date}", date=name)
+    if offset is not None:
+        words = Message("{what}, {when} after it began", what=words, when=_duration_words(offset))
+    return public, words
+
+
+def _public_words(noun: str, item: Node, name: str) -> Any:
+    """The item by its number or id only (no case text): ``service № 2``, ``objective g1.o3``, ``job № 1``,
+    ``referral 2026-11-09-psychological-support`` (its file name: a date and a kind)."""
+    position = item.path[-1] + 1 if item.path and isinstance(item.path[-1], int) else 0
+    if noun == "service":
+        return Message("service № {n}", n=position)
+    if noun == "objective":
+        return Message("objective {id}", id=name)
+    if noun == "job":
+        return Message("job № {n}", n=position)
+    return Message("referral {file}", file=name)
+
+
+def _duration_words(offset: Any) -> Any:
+    """``6m`` as words (``6 mo``): short forms, so no plural rules are needed."""
+    d = offset if isinstance(offset, Duration) else Duration.parse(str(offset))
+    unit = {"d": Message("{n} d", n=d.count), "w": Message("{n} wk", n=d.count), "m": Message("{n} mo", n=d.count),
+            "y": Message("{n} yr", n=d.count), "wd": Message("{n} working d", n=d.count)}
+    return unit.get(d.unit, str(offset))
+
+
 def _item_name(rule: Rule, item: Node, facts: Facts) -> str:
     if rule.item:
         value = facts.value(rule.item)
@@ -288,7 +356,8 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> I
             due = shift(base, off, rule.calendar)
             if due is None or (bound is not None and due > bound):
                 continue
-            yield _Occurrence(due, node, f, bound, item=f"{name}+{off}" if off is not None else name, note=note)
+            yield _Occurrence(due, node, f, bound, item=f"{name}+{off}" if off is not None else name, note=note,
+                              **dict(zip(("words", "described"), _item_words(rule, item, f, name, off))))
 
 
 def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
@@ -475,7 +544,7 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
-        past_due=status != "done" and occ.due < today,
+        words=occ.words, described=occ.described, past_due=status != "done" and occ.due < today,
         # left undone when its enrollment or series ended: history (what fell due in the final period stays due)
         history=occ.bound is not None and occ.bound <= today and occ.due < occ.bound, titles=dict(rule.titles),
     )

@@ -136,6 +136,23 @@ class Done(_Spec):
         return self
 
 
+#: what a per-item rule's ``label: {noun: …}`` may call its item (the engine words each one: docs/obligations.md)
+LABEL_NOUNS = ("service", "objective", "job", "referral")
+
+
+class ItemLabel(_Spec):
+    """``label: {noun: service, text: item.name}``: how ``due`` and ``show`` name a per-item rule's item in
+    words (``service "Résumé" (№ 2)``) instead of where it is written (``services[1]``)."""
+
+    noun: Literal["service", "objective", "job", "referral"]
+    text: str
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return _check_path(v)
+
+
 class Outlives(_Spec):
     """``outlives_closure: {unless: [reasons]}``: the rule goes on after the closure unless it closed for one of these."""
 
@@ -159,6 +176,7 @@ class Rule(_Spec):
     where: Condition = Condition()
     offsets: Optional[Union[str, tuple[Union[str, int], ...]]] = None
     item: Optional[str] = None  # a path whose value names the item (default: where it is written)
+    label: Optional[ItemLabel] = None  # per-item: the item in words for people (its `item` stays the key)
     # recurring
     start: Optional[DateExpr] = None
     every: Optional[str] = None

@@ -325,3 +325,40 @@ def find(specs: tuple[FieldSpec, ...], path: tuple) -> Optional[FieldSpec]:
 
 __all__ = ["FieldSpec", "FieldError", "TYPES", "parse_field", "parse_fields", "build_model", "json_schema", "find",
            "fingerprint"]
+
+
+#: the msgctxt of a field's label in the ``cli`` catalogue (``python -m careerpath.catalogs update`` extracts them)
+LABEL_CONTEXT = "field"
+
+
+def label_of(specs: tuple[FieldSpec, ...], path: tuple) -> Any:
+    """How a person reads the field at ``path`` (names and list positions): its declared ``label``, a
+    translatable Message (``Disability set until``); inside a list the item is numbered as people count,
+    from 1 (``List of measures № 2: From``). A field without a label reads as its name in words.
+
+    Why: ``show`` printed ``ipra.measures[0].from``; staff read labels, not file paths.
+    """
+    from ..i18n.messages import Message
+
+    def words(spec: Optional[FieldSpec], name: str) -> Any:
+        if spec is not None and spec.label:
+            return Message.declared(spec.label, LABEL_CONTEXT)
+        return name.replace("_", " ").replace("-", " ").capitalize()
+
+    where: Any = None  # the innermost list item crossed, in words
+    current: Optional[FieldSpec] = None
+    fields = specs
+    name = ""
+    for part in path:
+        if isinstance(part, int):
+            if current is None or current.items is None:
+                break
+            where = Message("{list} № {n}", list=words(current, name), n=part + 1)
+            current = current.items
+            fields = current.fields
+            continue
+        name = str(part)
+        current = next((f for f in fields if f.name == part), None)
+        fields = current.fields if current is not None else ()
+    leaf = words(current, name)
+    return Message("{where}: {field}", where=where, field=leaf) if where is not None else leaf

@@ -198,13 +198,16 @@ def context(f: Figures, *, programs: Any, staff: Iterable[Any], lang: str, stamp
         program = programs.get(pid)
         program_names[pid] = program.name_in(lang) if program is not None else pid
     stage_labels = {pid: {name: cat.gettext(name) for name in counts} for pid, counts in f.stages.items()}
+    from ..documents.context import language_name
+
+    language_names = {code: language_name(code, lang) for code in f.languages}
     overdue = [{**o, "title": o["titles"].get(lang) or o["titles"].get(lang.split("-")[0]) or o["title"],
                 "due": o["due"].isoformat(), "staff": ", ".join(staff_names.get(s, s) for s in o["staff"])}
                for o in f.overdue]
     return {
         "figures": f, "overdue": overdue, "agency": f.agency, "today": f.today.isoformat(), "period": f.period.label,
         "stamp": stamp, "statuses": STATUSES, "colors": COLORS, "staff_names": staff_names,
-        "program_names": program_names, "stage_labels": stage_labels,
+        "program_names": program_names, "stage_labels": stage_labels, "language_names": language_names,
         "chart": pages.bar_chart, "number": pages.number, "percent": pages.percent,
     }
 

@@ -211,7 +211,10 @@ def build(spec: Any, program: Any, cases: Iterable[CaseFolder], period: Period, 
             else:
                 values.append(shown(_evaluate(env, spec, f"columns[{i}].value", column.value, context)))
         rows.append(values)
-    return Table(title, tuple(c.name for c in spec.columns), tuple(c.header for c in spec.columns), rows, lang=lang)
+    # a registry is a journal people read: its CSV is headed in the registry's language, as its page is
+    # (`name` stays the column's stable id in the declaration)
+    headers = tuple(c.header for c in spec.columns)
+    return Table(title, headers, headers, rows, lang=lang)
 
 
 TEMPLATE = "report-registry.html.j2"
