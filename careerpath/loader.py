@@ -740,11 +740,9 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
 
 def find_caseload(start: Path) -> Optional[Path]:
     """The nearest folder at or above ``start`` holding careerpath.yaml (as git finds .git)."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    return None
+    from .where import find_caseload as nearest  # (the start-up path finds it the same way, without pydantic)
+
+    return nearest(start)
 
 
 def load(root: Path | str) -> Caseload:
