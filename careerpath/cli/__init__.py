@@ -131,8 +131,8 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None, cache
             from .completion import attach
 
             attach(command)
-        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=Globals(stats=stats if cache is None else cache.stats, handle=cache,
-                                                                     invocation=invocation))
+        given = Globals(stats=stats if cache is None else cache.stats, handle=cache, invocation=invocation)
+        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=given)
     except CliError as e:
         # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
         print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)
