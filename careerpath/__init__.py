@@ -32,6 +32,8 @@ Modules:
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
     parallel     when and how to use both cores
+    start, replay  the console script: a stored output replayed before typer and pydantic are imported
+    where        the nearest caseload upward (careerpath.yaml), importing nothing
     redact       stable placeholders for personal data (docs/security.md)
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     glossary     per-language glossaries, the drift check, the translation memory
