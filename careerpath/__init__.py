@@ -34,6 +34,8 @@ Modules:
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
     parallel     when and how to use both cores
+    start, replay  the console script: a stored output replayed before typer and pydantic are imported
+    where        the nearest caseload upward (careerpath.yaml), importing nothing
     redact       stable placeholders for personal data (docs/security.md)
     redact_shapes  personal data by its shape: case- and diacritic-blind folding, dates in any layout, phones, addresses
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)

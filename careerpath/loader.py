@@ -732,11 +732,9 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
 
 def find_caseload(start: Path) -> Optional[Path]:
     """The nearest folder at or above ``start`` holding careerpath.yaml (as git finds .git)."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    return None
+    from .where import find_caseload as nearest  # (the start-up path finds it the same way, without pydantic)
+
+    return nearest(start)
 
 
 def load(root: Path | str) -> Caseload:
@@ -781,8 +779,11 @@ def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
 OWN_FOLDERS = ("templates", ".careerpath")
 
 
-def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Caseload:
-    """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's)."""
+def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder], only: Optional[str] = None) -> Caseload:
+    """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's).
+
+    ``only``: load that one case folder and no other (see :func:`load_one`).
+    """
     programs = load_programs(root)
     diags: list[Diagnostic] = list(programs.diagnostics)
     config, config_file = load_config(root, diags, programs)
@@ -791,9 +792,12 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
     cases: dict[str, CaseFolder] = {}
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
-        entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
+        if only is None:
+            entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
+        else:
+            entries = [cases_dir / only] if _listed(cases_dir, only) else []
         ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
-        if case_loader is load_case:  # a large caseload loads on every core
+        if case_loader is load_case and only is None:  # a large caseload loads on every core
             ready = load_cases_parallel(root, [f for f in entries if not f.is_symlink() and f.is_dir()])
         for folder in entries:
             if not _safe(root, folder, diags):
@@ -809,6 +813,56 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder]) -> Case
                                         Message("each case is a folder: cases/<id>/case.yaml")))
     diags.sort(key=sort_key)
     return Caseload(root, config, config_file, cases, diags, programs)
+
+
+def _listed(cases_dir: Path, name: str) -> bool:
+    """Whether ``name`` is an entry of ``cases/`` as the whole listing has it (a plain name, not hidden).
+
+    Asked of the listing itself rather than by opening the path: ``x/../y``,
+    ``.``, or another spelling on a case-insensitive disk is no case id.
+    """
+    if not name or name.startswith(".") or "/" in name or "\0" in name or os.sep in name:
+        return False
+    try:
+        return name in os.listdir(cases_dir)
+    except OSError:
+        return False
+
+
+def load_one(root: Path | str, case_id: str) -> Caseload:
+    """The caseload at ``root`` with one case folder loaded: what one person's commands need.
+
+    Exactly what :func:`load` gives for that case (its folder, its load
+    diagnostics) and for everything outside ``cases/`` (careerpath.yaml, the
+    programs, the caseload's own folders), with no other case read: ``cases``
+    holds ``case_id`` alone, or nothing when there is no such case folder.
+    Diagnostics that concern other case folders are not there; `validate`
+    reads the whole caseload. Reads every file it loads; writes nothing.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise CaseloadNotFound(f"{root} is not a folder")
+    return load_root(root, load_case, only=case_id)
+
+
+def case_folder_names(root: Path | str) -> list[str]:
+    """The names of the case folders under ``cases/`` as :func:`load` keys them (sorted; links out left out).
+
+    For did-you-mean when :func:`load_one` finds no such case: a listing, no file read.
+    """
+    cases_dir = Path(root) / "cases"
+    names = []
+    try:
+        with os.scandir(cases_dir) as entries:
+            for e in entries:
+                if e.name.startswith(".") or not e.is_dir():
+                    continue
+                if e.is_symlink() and not inside(Path(root), Path(e.path)):
+                    continue
+                names.append(e.name)
+    except OSError:
+        return []
+    return sorted(names)
 
 
 def _load_chunk(task: tuple[Path, list[str]]) -> list[tuple[str, CaseFolder, list[Diagnostic]]]:

@@ -114,6 +114,22 @@ def load(root: Path | str, *, cache: Optional[Cache] = None) -> Any:
     return _load_cached(root, cache)
 
 
+def load_one(root: Path | str, case_id: str) -> Any:
+    """The caseload at ``root`` with only ``case_id``'s folder loaded (plus careerpath.yaml and the programs).
+
+    What one person's commands (``show``, ``render``) need: for that case it
+    is what :func:`load` gives, byte for byte in their output
+    (tests/test_one_case.py), at the cost of one case at any caseload size.
+    ``cases`` is empty when there is no such case folder. Not through the
+    cache: parsing one case's dozen files costs less than reading the shard
+    of cached records it sits in, and nothing is written. What relates cases
+    to each other is not looked at: ``validate`` checks the whole caseload.
+    """
+    from .loader import load_one as load_one_uncached
+
+    return load_one_uncached(root, case_id)
+
+
 def validate(caseload: Any, today: date) -> list:
     """Every diagnostic of a caseload (loading, schema, references, domain rules), sorted; uncached."""
     from .checks import validate as check
@@ -410,4 +426,4 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
 
 
-__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "results", "validate"]
+__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "load_one", "results", "validate"]

@@ -76,8 +76,8 @@ class Cache:
         (and no longer kept) instead of scanning again.
         """
         what = (Path(root), today)
-        if not keep and what in self._kept:
-            return self._kept.pop(what)
+        if what in self._kept:  # scanned moments ago in this command (the start-up path, an output key)
+            return self._kept[what] if keep else self._kept.pop(what)
         folder = self.folder(root)
         try:  # the safe reader: a FIFO or a link to /dev/zero here is the loader's diagnostic, not a hang
             config_bytes = read_regular(Path(root) / "careerpath.yaml", root=Path(root))

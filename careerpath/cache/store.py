@@ -45,7 +45,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 # a kept row or output looks ("cli": the commands render the stored views and outputs)
 _CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "ids.py", "checks.py", "diagnostics.py",
                  "obligations.py", "obligations", "period.py", "i18n", "parallel.py", "pipeline.py", "cache",
-                 "cli", "programs")
+                 "cli", "programs", "replay.py", "start.py", "where.py")  # (the last three: how a stored output is found)
 
 
 @dataclass

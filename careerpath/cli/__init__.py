@@ -81,7 +81,8 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     given = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
-    ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats)
+    ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats, handle=given.handle,
+                      invocation=given.invocation)
 
 
 def _is_terminal(stream) -> bool:
@@ -91,13 +92,18 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> int:
+def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None, cache: Optional[Any] = None) -> int:
     """Run the CLI; return the exit code (the console script passes it to sys.exit).
 
     ``stats``: a :class:`careerpath.cache.Stats` for the command's load cache
-    to count into (the tests read what a command did from it).
+    to count into (the tests read what a command did from it). ``cache``: the
+    :class:`careerpath.cache.Cache` the start-up path (careerpath/replay.py)
+    already scanned the caseload with, for the command to go on with. With
+    ``argv`` None (the process's own command line), how a piped output was
+    made is kept for the start-up path.
     """
     args = sys.argv[1:] if argv is None else list(argv)
+    invocation = list(args) if argv is None else None
     debug = "--debug" in args or os.environ.get("CAREERPATH_DEBUG") == "1"
     # The language must be known before typer builds the help texts.
     choice = i18n.choose(args, os.environ)
@@ -125,7 +131,8 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None) -> in
             from .completion import attach
 
             attach(command)
-        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=Globals(stats=stats))
+        given = Globals(stats=stats if cache is None else cache.stats, handle=cache, invocation=invocation)
+        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=given)
     except CliError as e:
         # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
         print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)

@@ -140,12 +140,10 @@ def render(
     from ..documents import RenderError, render as render_document, to_pdf
     from ..documents.engine import PeriodRefused
     from ..documents.engine import default_paper
-    from ..pipeline import load
+    from .filters import one_case
 
-    loaded = load(root, cache=cache_of(ctx))
-    from .filters import require
-
-    require("CASE", [case], loaded.cases)
+    # this case's folder, careerpath.yaml and the programs (--redact reads every case: its placeholders span them)
+    loaded = one_case(root, case, whole=redact, cache=cache_of(ctx) if redact else None)
     from .redaction import redactor
 
     red = redactor(loaded, redact, redact_staff)
@@ -177,11 +175,9 @@ def render(
 
 def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
     from ..documents import RenderError, kinds_for
-    from ..pipeline import load
-    from .filters import require
+    from .filters import one_case
 
-    loaded = load(caseload_of(ctx, caseload), cache=cache_of(ctx))
-    require("CASE", [case], loaded.cases)
+    loaded = one_case(caseload_of(ctx, caseload), case)
     try:
         rows = kinds_for(loaded, case)
     except RenderError as e:

@@ -31,12 +31,11 @@ def show(
     check_format(format, TEXT_JSON)
     root = caseload_of(ctx, caseload)
     day = today_of(ctx, today)
-    from ..pipeline import load
-    from .filters import require
+    from .filters import one_case
 
-    loaded = load(root, cache=cache_of(ctx))
-    require("CASE", [case], loaded.cases)
-    warn_on_errors(loaded.diagnostics)
+    # this case's folder, careerpath.yaml and the programs: one person costs one person (--redact reads them all)
+    loaded = one_case(root, case, whole=redact, cache=cache_of(ctx) if redact else None)
+    warn_on_errors(loaded.diagnostics)  # (this case's files and careerpath.yaml: the ones it was computed from)
     from ..obligations import case_obligations
     from ..obligations.query import Query, due
     from ..overview import overview

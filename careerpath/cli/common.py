@@ -110,6 +110,8 @@ class Globals:
     cache: bool = True          # False with a root --no-cache
     stats: Any = None           # a careerpath.cache.Stats the command's cache fills (main(stats=...), for tests)
     handle: Optional["Cache"] = None  # the command's one Cache, made on first use (see cache_of)
+    invocation: Optional[list] = None  # the command line main() ran (None in-process: nothing kept for start-up)
+    searched: bool = False      # the caseload was found by looking upward from the working folder
 
 
 #: Dates the command line accepts: the caseload's own span (periods, quarters and
@@ -180,6 +182,7 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
         from ..loader import find_caseload
 
         path = find_caseload(Path.cwd())
+        _globals(ctx).searched = True
         if path is None:
             raise CliError(_("no caseload here: no careerpath.yaml in this folder or any folder above it"), code=2,
                            hint=_("pass --caseload PATH, or run `careerpath init` to start one"))

@@ -14,7 +14,7 @@ known id, as the lists print them anyway.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from ..i18n import _
 from .common import CliError
@@ -72,3 +72,25 @@ def raise_unknown(found: "Unknown", known: Sequence[str] = ()) -> None:
 def program_ids(programs: Iterable[str]) -> list[str]:
     """The values ``--program`` takes: the programs' ids and ``common`` (the case-wide rules)."""
     return [*programs, "common"]
+
+
+def one_case(root: Any, case: str, *, whole: bool = False, cache: Optional[Any] = None) -> Any:
+    """The caseload a command about one person works on: that case's folder, careerpath.yaml and the programs
+    (:func:`careerpath.pipeline.load_one`), at the cost of one case however large the caseload.
+
+    ``whole``: load every case instead (``--redact`` numbers its placeholders over the whole caseload, and
+    hides other people's names wherever they appear), through ``cache`` as :func:`careerpath.pipeline.load`
+    takes it. An unknown CASE exits 2 with did-you-mean over the listing of ``cases/``.
+    """
+    from ..pipeline import load, load_one
+
+    if whole:
+        loaded = load(root, cache=cache)
+        require("CASE", [case], loaded.cases)
+        return loaded
+    loaded = load_one(root, case)
+    if case not in loaded.cases:
+        from ..loader import case_folder_names
+
+        require("CASE", [case], [name for name in case_folder_names(root) if name != case])
+    return loaded

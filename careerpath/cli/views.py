@@ -122,22 +122,10 @@ def view(found: Any, request: str, render: Any, *, history: bool = False, done: 
 # ---------------------------------------------------------------- the output of a command, for unchanged input
 
 def output_token(root: Path, today: date, request: str, cache: Cache) -> Optional[bytes]:
-    """A key for a command's output: every input (files, settings, rules, today, code) and ``request``
-    (the command and its options). None when some input is too fresh to trust.
+    """:func:`careerpath.replay.output_token` (the start-up path computes the same key without typer)."""
+    from ..replay import output_token as token
 
-    The scan it does is kept in ``cache`` for the results call that follows in the same command.
-    """
-    import hashlib
-
-    prepared = cache.prepare(Path(root), today, keep=True)
-    index = prepared.index
-    if not index.trusted():
-        return None
-    h = hashlib.blake2b(prepared.rkey + index.cases_key, digest_size=16)
-    h.update("\0".join(index.case_ids).encode("utf-8", "surrogateescape"))
-    h.update(b"".join(index.fps))
-    h.update(request.encode("utf-8", "surrogateescape"))
-    return h.digest()
+    return token(root, today, request, cache)
 
 
 def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
@@ -161,19 +149,10 @@ def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int, ca
 
 
 def language_state() -> tuple:
-    """What decides the wording of an output: the language and its catalogues in lookup order (file, size, mtime)."""
-    from .. import i18n
+    """:func:`careerpath.replay.language_state`."""
+    from ..replay import language_state as state
 
-    lang = i18n.current()
-    files = []
-    for domain in ("cli", "documents"):
-        for path in i18n.translations(lang, domain, i18n.catalogues.caseload_in_use()).files:
-            try:
-                st = path.stat()
-                files.append((str(path), st.st_size, st.st_mtime_ns))
-            except OSError:
-                files.append((str(path), None, None))
-    return lang, tuple(files)
+    return state()
 
 
 class _Tee:
@@ -231,13 +210,27 @@ def output_cached(command):
 
 
 def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache: Cache):
-    request = repr((command.__name__, getattr(sys.stdout, "encoding", ""), language_state(),
-                    sorted((k, repr(v)) for k, v in kw.items() if k != "ctx")))
-    token = output_token(root, day, request, cache)
+    from .. import replay
+    from .common import _globals
+
+    encoding = getattr(sys.stdout, "encoding", "")
+    options = replay.options(kw)
+    token = output_token(root, day, replay.request(command.__name__, encoding, options), cache)
     if token is None:
         return command(*args, **kw)
+    ctx = kw["ctx"]
+    given = _globals(ctx)
+
+    def remember() -> None:  # how this command line was read, for the start-up path (careerpath/replay.py)
+        from .common import _typed
+
+        mine = kw.get("today")  # the day as today_of reads it: typed after the command, before it, the environment
+        text = mine if _typed(ctx, "today", mine) else (given.today or mine)
+        replay.remember(given.invocation, root, given.searched, text, command.__name__, encoding, options, cache)
+
     hit = cached_output(root, token, cache)
     if hit is not None:
+        remember()
         out, error, code = hit
         sys.stdout.flush()
         if hasattr(sys.stdout, "buffer"):
@@ -255,4 +248,5 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
     finally:
         sys.stdout, sys.stderr = saved
     store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0, cache)
+    remember()
     return code

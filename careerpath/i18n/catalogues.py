@@ -310,6 +310,23 @@ def caseload_in_use() -> Optional[Path]:
     return _state["caseload"]
 
 
+def translation_files(lang: str, domain: str = "cli", caseload: Optional[Path] = None) -> tuple[Path, ...]:
+    """``translations(lang, domain, caseload).files`` without parsing any catalogue (what a stored output's
+    key needs: which files, not what they say)."""
+    found: list[Path] = []
+    if lang != SOURCE_LANGUAGE:
+        for base in caseload_locales(caseload):
+            path = base / lang / "LC_MESSAGES" / f"{domain}.po"
+            if _caseload_file(path, caseload):
+                found.append(path)
+        for base in builtin_locales():
+            path = base / lang / "LC_MESSAGES" / f"{domain}.po"
+            if path.is_file():
+                found.append(path)
+    core = catalogue_path(lang, domain)
+    return tuple(found) + ((core,) if core is not None else ())
+
+
 def translations(lang: str, domain: str = "cli", caseload: Optional[Path] = None) -> Translations:
     """The catalogues of ``lang``/``domain`` in lookup order: caseload programs, built-in programs, core.
 

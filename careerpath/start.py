@@ -1,0 +1,24 @@
+"""The console script and ``python -m careerpath``: a stored output when there is one, else the full CLI.
+
+Kept apart from :mod:`careerpath.cli` (whose import is typer's) and from
+:mod:`careerpath.replay` (which the CLI uses too), so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    """Replay the stored output of this command line (:func:`careerpath.replay.replay`), else run the CLI."""
+    from .replay import replay
+
+    try:
+        got = replay(sys.argv[1:])
+    except Exception:  # the full CLI says what is wrong, in its own words
+        got = None
+    if got is not None and got[0] is not None:
+        return got[0]
+    from .cli import main as full
+
+    return full(None, cache=got[1] if got is not None else None)

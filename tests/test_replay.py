@@ -1,0 +1,144 @@
+"""Start-up: a stored output replayed before typer and pydantic are imported (careerpath/replay.py).
+
+Real processes (``python -m careerpath``, output to a pipe), as a user's
+shell runs them. A replay must print exactly what the full CLI prints for the
+same command line (compared with ``--no-cache``), must import neither typer nor
+pydantic, and must not replay anything after a change to what the output
+depends on: a file, the day, the caseload a relative path or the working
+folder points at, the language.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLE
+
+DAY = ("--today", "2026-11-22")
+RACY = 2.2  # seconds: files changed this recently are not trusted by the cache (cache/scan.py RACY_NS)
+
+
+@pytest.fixture
+def env(tmp_path):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CAREERPATH_")}
+    return {**base, "PYTHONPATH": str(ROOT), "CAREERPATH_CACHE_DIR": str(tmp_path / "cache"), "LANG": "C.UTF-8",
+            "XDG_DATA_HOME": str(tmp_path / "data")}
+
+
+def run(env, *args, cwd=None, importtime=False, extra=None):
+    cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "careerpath", *map(str, args)]
+    proc = subprocess.run(cmd, cwd=cwd or ROOT / "benchmarks", env={**env, **(extra or {})}, capture_output=True,
+                          timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def full_cli_loaded(err: bytes) -> bool:
+    return b"| typer" in err or b"| pydantic" in err
+
+
+def copy(dest: Path) -> Path:
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".careerpath"))
+    return dest
+
+
+def settle():
+    time.sleep(RACY)
+
+
+def replayed(env, *args, **kw) -> tuple[int, bytes, bytes]:
+    """Run twice more after the run that stored the output; the last must be a replay (no typer, no pydantic)."""
+    first = run(env, *args, **kw)
+    again = run(env, *args, importtime=True, **kw)
+    assert not full_cli_loaded(again[2]), args
+    err = b"".join(line + b"\n" for line in again[2].splitlines() if not line.startswith(b"import time:"))
+    assert (again[0], again[1], err) == first, args
+    return first
+
+
+def test_a_replay_prints_what_the_full_cli_prints_without_typer_or_pydantic(tmp_path, env):
+    root = copy(tmp_path / "c")
+    settle()
+    lines = [
+        ("due", "-C", root, *DAY),
+        ("-C", root, "due", *DAY),
+        ("due", "-C", root, *DAY, "--format", "json"),
+        ("due", "-C", root, *DAY, "--format", "csv", "--staff", "tnguyen"),
+        ("--lang", "es", "due", "-C", root, *DAY, "--within", "2w"),
+        ("due", "-C", root, *DAY, "--fail-on", "overdue"),
+    ]
+    for line in lines:
+        code, out, err = replayed(env, *line)
+        assert out
+        assert (code, out, err) == run(env, "--no-cache", *line), line
+    # --today from the environment, the caseload found by looking upward, the language from the environment
+    extra = {"CAREERPATH_TODAY": "2026-11-22", "CAREERPATH_LANG": "ru"}
+    code, out, err = replayed(env, "due", cwd=root / "cases", extra=extra)
+    assert (code, out, err) == run(env, "due", "--no-cache", cwd=root / "cases", extra=extra)
+    assert code == 0 and "просроч".encode() in out
+
+
+def test_nothing_stale_is_replayed(tmp_path, env):
+    root = copy(tmp_path / "c")
+    settle()
+    line = ("due", "-C", root, *DAY, "--format", "json")
+    before = replayed(env, *line)
+    plan = root / "cases" / "linh-tran" / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert "due: 2026-12-11" in text
+    plan.write_text(text.replace("due: 2026-12-11", "due: 2026-12-01", 1), encoding="utf-8")
+    settle()
+    after = run(env, *line, importtime=True)
+    assert full_cli_loaded(after[2])  # a changed file: the full CLI ran
+    assert after[1] != before[1] and b"2026-12-01" in after[1]
+    assert after[1] == run(env, "--no-cache", *line)[1]
+    # another day
+    other = run(env, "due", "-C", root, "--today", "2026-11-23", "--format", "json")
+    assert other[1] == run(env, "--no-cache", "due", "-C", root, "--today", "2026-11-23", "--format", "json")[1]
+
+
+@pytest.mark.slow
+def test_the_same_words_in_another_folder_or_caseload_are_not_replayed(tmp_path, env):
+    """A relative --caseload means another caseload in another working folder; a careerpath.yaml made
+    further down changes which caseload is found."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    copy(a / "c")
+    copy(b / "c")
+    plan = b / "c" / "cases" / "linh-tran" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("due: 2026-12-11", "due: 2026-12-02", 1),
+                    encoding="utf-8")
+    settle()
+    in_a = replayed(env, "due", "-C", "c", *DAY, cwd=a)
+    in_b = run(env, "due", "-C", "c", *DAY, cwd=b)
+    assert in_a[1] != in_b[1] and in_b[1] == run(env, "--no-cache", "due", "-C", "c", *DAY, cwd=b)[1]
+    # found upward from cases/linh-tran; then that folder becomes a caseload of its own (no cases)
+    here = a / "c" / "cases" / "linh-tran"
+    replayed(env, "due", *DAY, cwd=here)
+    (here / "careerpath.yaml").write_text((a / "c" / "careerpath.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    settle()
+    nested = run(env, "due", *DAY, cwd=here)
+    assert nested == run(env, "--no-cache", "due", *DAY, cwd=here)
+
+
+@pytest.mark.slow
+def test_a_terminal_or_no_cache_is_never_replayed(tmp_path, env):
+    root = copy(tmp_path / "c")
+    settle()
+    replayed(env, "due", "-C", root, *DAY)
+    assert full_cli_loaded(run(env, "--no-cache", "due", "-C", root, *DAY, importtime=True)[2])
+    assert full_cli_loaded(run(env, "due", "-C", root, *DAY, "--no-cache", importtime=True)[2])
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("no `script` here to run careerpath on a terminal")
+    cmd = " ".join([sys.executable, "-X", "importtime", "-m", "careerpath", "due", "-C", str(root), *DAY])
+    proc = subprocess.run([script, "-qec", cmd, "/dev/null"], env=env, capture_output=True, timeout=120,
+                          cwd=ROOT / "benchmarks")
+    assert b"| typer" in proc.stdout + proc.stderr  # on a terminal: the full CLI, drawn for the terminal
