@@ -57,6 +57,9 @@ def test_no_internal_reference_reaches_the_user_in_any_language(cli, sample, tmp
     r = cli("--lang", lang, "due", "--all", "--caseload", sample, "--today", TODAY)
     assert r.code == 0, r.err
     _clean(r.out + r.err, f"due ({lang})")
+    r = cli("--lang", lang, "due", "--all", "--caseload", sample, "--today", TODAY, "--format", "ics")
+    assert r.code == 0, r.err
+    _clean(r.out.replace("\r\n ", "").replace("\n ", ""), f"due --format ics ({lang})")  # unfolded (RFC 5545)
     for case in sorted(p.name for p in (sample / "cases").iterdir()):
         r = cli("--lang", lang, "show", case, "--caseload", sample, "--today", TODAY)
         assert r.code == 0, r.err

@@ -69,6 +69,14 @@ def join_csv(rows: Sequence[str]) -> str:
     return buf.getvalue() + "".join(rows)
 
 
+def _item_in(o: Obligation, lang: str) -> str:
+    """The item of a per-item obligation as ``due`` words it (``service № 2``: the plan's numbering, no case
+    text, for a feed that leaves the office), else its key (a month, a referral's file)."""
+    from ..i18n import text
+
+    return text(o.words, lang) if o.words else (o.item or "")
+
+
 def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "careerpath",
            today: Optional[date] = None) -> bytes:
     """An RFC 5545 calendar: one all-day VEVENT per obligation (VEVENT, not VTODO:
@@ -90,8 +98,9 @@ def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "car
         ev.add("dtstart", day)
         ev.add("dtend", day + timedelta(days=1))
         summary = f"{o.case}: {o.title_in(lang)}"
-        if o.item:
-            summary += f" ({o.item})"
+        item = _item_in(o, lang)
+        if item:
+            summary += f" ({item})"
         ev.add("summary", summary)
         lines = [f"status: {o.status}" + (" (incomplete)" if o.incomplete and o.status != INVALID else ""),
                  f"rule: {o.rule}", f"citation: {o.citation}"
