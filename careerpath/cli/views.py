@@ -64,10 +64,10 @@ def view(found: Any, request: str, render: Any, *, history: bool = False, done: 
 
     stored = found.stored
     stats = stored.stats
-    vkey = hashlib.blake2b(stored.rkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
+    vkey = hashlib.blake2b(stored.dkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
                            digest_size=16).digest()
     folder = stored.folder / "views"
-    day = stored.rkey.hex()[:12]  # views of another day, settings or rules are deleted when a base is written
+    day = stored.dkey.hex()[:12]  # views of another day, settings or rules are deleted when a base is written
     base_path, delta_path = folder / f"{day}-{vkey.hex()[:20]}.pickle", folder / f"{day}-{vkey.hex()[:20]}.delta"
     base = store.read(base_path, vkey, stats)
     if not (isinstance(base, tuple) and len(base) == 6):
@@ -133,7 +133,7 @@ def output_token(root: Path, today: date, request: str, cache: Cache) -> Optiona
     index = prepared.index
     if not index.trusted():
         return None
-    h = hashlib.blake2b(prepared.rkey + index.cases_key, digest_size=16)
+    h = hashlib.blake2b(prepared.dkey + index.cases_key, digest_size=16)
     h.update("\0".join(index.case_ids).encode("utf-8", "surrogateescape"))
     h.update(b"".join(index.fps))
     h.update(request.encode("utf-8", "surrogateescape"))
