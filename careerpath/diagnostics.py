@@ -102,6 +102,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-program": ("error", "A program id that careerpath does not know."),
     "unknown-language": ("error", "A language tag that is not BCP 47 or that the IANA registry does not list (vx)."),
     "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
+    "unknown-service": ("warning", "A plan service of a program with a service catalogue (its `services.yaml`) names no service of it by id or exact name; it is printed as written."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),
     "closure-condition": ("warning", "A program's condition for the closure reason did not hold on the closure date (DOR: employed only after 90 days in the job, 34 CFR 361.56) and no `override` says why."),

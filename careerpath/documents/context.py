@@ -22,10 +22,12 @@ import re
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+
 from typing import Any, Callable, Optional
 
 from .. import models as m
 from ..programs.fields import FieldSpec
+from ..programs.services import find as find_service
 from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
@@ -78,7 +80,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     catalog coverage is exactly what it displays (see ``Kind.labels``).
     """
     fmt = Formatter(lang)
-    d = fmt.date
+    d = _dates(fmt)
     case, plan, config, programs = subject.case, subject.plan, subject.config, subject.programs
 
     staff_by_id = {s.id: s for s in config.staff}
@@ -138,7 +140,10 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
 
     def service(sv) -> dict:
         provider = name_of(sv.provider) if sv.provider else ""
-        return {"name": sv.name, "program": sv.program or "", "provider": provider, "start": d(sv.start),
+        # a service named by its catalogue id (or name) prints the catalogue's name
+        listed = find_service(programs.get(sv.program).services, sv.name) if sv.program in programs else None
+        return {"name": listed.name if listed else sv.name, "service_id": listed.id if listed else "",
+                "program": sv.program or "", "provider": provider, "start": d(sv.start),
                 "due": d(sv.due), "done": d(sv.done), "is_done": sv.done is not None, "result": sv.result or "",
                 "in_period": bool(period and (_holds(period, sv.done) or _holds(period, sv.start)
                                               or (sv.start and sv.start <= period.end
@@ -170,8 +175,15 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
                "in_period": bool(period and _holds(period, e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
 
+    def meeting(mt) -> Optional[dict]:
+        if mt is None:
+            return None
+        return {"date": d(mt.date), "time": mt.time or "", "place": mt.place or "", "mode": mt.mode or "",
+                "mode_label": L.MEETING_MODES.get(mt.mode or "", "")}
+
     referrals = [{"date": d(r.date), "iso": r.date.isoformat(), "to": r.to, "kind": r.kind,
-                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by),
+                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by), "reason": r.reason or "",
+                  "meeting": meeting(r.meeting),
                   "documents": [{"code": doc, "label": L.REFERRAL_DOCUMENTS[doc] if doc in L.REFERRAL_DOCUMENTS
                                  else doc} for doc in r.documents],
                   "consent": r.consent or "", "consent_label": L.CONSENT[r.consent],
@@ -222,6 +234,25 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "cap": {"phone": "1-800-776-5746", "tty": "1-800-719-5798",
                 "name": "Client Assistance Program (CAP), Disability Rights California"},
     }
+
+
+class DateText(str):
+    """A formatted date: plain text in Markdown, and in HTML a ``<span class="date">`` the stylesheet
+    keeps whole (no hyphen inside a month name, no line break inside a date; issue 20)."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return f'<span class="date">{escape(str(self))}</span>'
+
+
+def _dates(fmt: Formatter) -> Callable[[Optional[date]], Optional[str]]:
+    def d(value: Optional[date]) -> Optional[str]:
+        text = fmt.date(value)
+        return DateText(text) if text else text
+    return d
 
 
 _SEED = re.compile(r"\s*\(seed \d+\)|[;,]\s*seed \d+(?=\))")
@@ -283,7 +314,7 @@ def _value(spec: FieldSpec, value: Any, fmt: Formatter, staff: Callable) -> Any:
     """One field's value as templates get it: text "" and dates None when unset, lists [], mappings None."""
     kind = spec.type
     if kind == "date":
-        return fmt.date(value) if isinstance(value, date) else None
+        return _dates(fmt)(value) if isinstance(value, date) else None
     if kind == "mapping":
         return _fields(spec.fields, value, fmt, staff) if isinstance(value, dict) else None
     if kind == "list":
