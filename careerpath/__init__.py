@@ -32,6 +32,7 @@ Modules:
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
     parallel     when and how to use both cores
+    daywindow    for how many days an answer computed on today holds (the load cache keeps results across days)
     redact       stable placeholders for personal data (docs/security.md)
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
     glossary     per-language glossaries, the drift check, the translation memory
