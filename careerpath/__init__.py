@@ -36,6 +36,7 @@ Modules:
     parallel     when and how to use both cores
     start, replay  the console script: a stored output replayed before typer and pydantic are imported
     where        the nearest caseload upward (careerpath.yaml), importing nothing
+    daywindow    for how many days an answer computed on today holds (the load cache keeps results across days)
     redact       stable placeholders for personal data (docs/security.md)
     redact_shapes  personal data by its shape: case- and diacritic-blind folding, dates in any layout, phones, addresses
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)

@@ -24,7 +24,6 @@ CACHE_DIR = ".careerpath"
 EXTRAS = {
     "weasyprint": "PDF documents (pip install weasyprint; without it documents are HTML)",
     "babel": "dates and numbers in each person's language (pip install babel)",
-    "icalendar": "calendar export of due dates (pip install icalendar)",
     "filelock": "safe concurrent runs, e.g. cron while someone edits (pip install filelock)",
 }
 

@@ -225,21 +225,32 @@ def _load_cached(root: Path, cache: Cache) -> Any:
 def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results:
     """:func:`results` through the cache.
 
-    ``results/root.pickle`` holds, per case, its fingerprint, diagnostics and
-    file count; ``results/NNNN.pickle`` its pickled obligations, read when
-    :meth:`Results.obligations` asks for them.
+    ``results/root.pickle`` holds, per case, its fingerprint, diagnostics,
+    file count and window (the days its results hold for, from the day they
+    were computed to the first day they could differ; statuses are derived
+    for the day in between); ``results/NNNN.pickle`` its pickled obligations,
+    read when :meth:`Results.obligations` asks for them. A case is computed
+    again when its files changed or ``today`` is outside its window: on a new
+    morning, only the cases whose window ended (a recurring period began, an
+    event's or a done date's day came).
     """
     stats = cache.stats
     prepared = cache.prepare(root, today)
     folder, key, rkey, index = prepared.folder, prepared.key, prepared.rkey, prepared.index
     res = results_store.read_root(folder, rkey, stats)
-    meta: dict = res["meta"] if res else {}  # case id -> (fp, load diags, check diags, files, obligations stored)
+    # case id -> (fp, load diags, check diags, files, obligations stored, window from, window until)
+    meta: dict = res["meta"] if res else {}
     root_state = None
-    if res and res.get("cases_key") == index.cases_key and index.cases_key != scan_store.POISON:
-        root_state = res["root"]
+    if (res and res.get("cases_key") == index.cases_key and index.cases_key != scan_store.POISON
+            and _within(res.get("root_window"), today)):
+        root_state, root_window = res["root"], res["root_window"]
     fresh_root = root_state is None
-    need = [cid for cid, fp in zip(index.case_ids, index.fps)
-            if meta.get(cid, (None,))[0] != fp or (obligations and not meta[cid][4])]
+
+    def stale(cid: str, fp: bytes) -> bool:
+        m = meta.get(cid)
+        return m is None or m[0] != fp or (obligations and not m[4]) or not _within(m[5:7], today)
+
+    need = [cid for cid, fp in zip(index.case_ids, index.fps) if stale(cid, fp)]
     config = None
     if need or root_state is None:
         from . import checks
@@ -250,13 +261,14 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
         if any(getattr(c, "scope", "case") != "case" for c in checks.CHECKS + code_checks):
             return _uncached(root, today, obligations)  # a check across cases: no per-case results
         if root_state is None:
-            config, root_load, root_checks = _root_state(root, today)
+            config, root_load, root_checks, until = _root_state(root, today)
             root_state = (_summary(config[0]), tuple(root_load), tuple(root_checks))
+            root_window = (today, until)
     titles: dict = dict(res.get("titles", {})) if res else {}
     fps = dict(zip(index.case_ids, index.fps))
 
     def compute(ids: list[str], mode: str) -> dict:
-        """{case id: (fp, load diags, check diags, open blob, rest blob, files)} for ``ids``, computed now."""
+        """{case id: (fp, load diags, check diags, open blob, rest blob, files, until)} for ``ids``, computed now."""
         nonlocal config
         if config is None:  # the workers need careerpath.yaml only
             from .loader import load_config
@@ -274,50 +286,79 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     fresh: dict = {}
     if need:
         computed = compute(need, "obligations" if obligations else "results")
-        for cid, (fp, ld, cd, open_blob, rest_blob, n) in computed.items():
-            meta[cid] = (fp, ld, cd, n, open_blob is not None)
+        for cid, (fp, ld, cd, open_blob, rest_blob, n, until) in computed.items():
+            meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
             if open_blob is not None:
                 fresh[cid] = (open_blob, rest_blob)
         if fresh:
             results_store.store_obligations(folder, rkey, index.case_ids,
-                                            {cid: (fps[cid], *fresh[cid]) for cid in fresh}, stats)
+                                            {cid: (_stamp(meta[cid]), *fresh[cid]) for cid in fresh}, stats)
     live = {cid: meta[cid] for cid in index.case_ids}
     load_diags: set = set(root_state[1])
     check_diags: set = set(root_state[2])
     files = 1 if prepared.config_bytes != b"\0missing" else 0
-    for fp, ld, cd, n, _stored in live.values():
+    for _fp, ld, cd, n, *_rest in live.values():
         if ld:
             load_diags.update(ld)
         if cd:
             check_diags.update(cd)
         files += n
     if need or fresh_root or len(live) != len(meta):
-        results_store.write_root(folder, rkey, {"cases_key": index.cases_key, "root": root_state, "titles": titles,
-                                                "meta": live})
+        results_store.write_root(folder, rkey, {"cases_key": index.cases_key, "root": root_state,
+                                                "root_window": root_window, "titles": titles, "meta": live})
     prepared.save_index()
 
+    stamps = {cid: _stamp(m) for cid, m in live.items()}
+
     def recompute(ids: list[str]) -> dict:
+        # stored obligations lost or damaged: computed again today, inside each case's window (only cases
+        # within it are read from the store), so they are what the window's first day gave: same stamp
         again = compute(ids, "obligations")
         rows = {cid: again[cid][3:5] for cid in ids}
         results_store.store_obligations(folder, rkey, index.case_ids,
-                                        {cid: (fps[cid], *rows[cid]) for cid in ids}, stats)
+                                        {cid: (stamps[cid], *rows[cid]) for cid in ids}, stats)
         return rows
 
     from .diagnostics import sort_key
 
-    stored = results_store.ObligationStore(folder, rkey, fps, titles, fresh, recompute, stats) if obligations else None
+    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, fresh, recompute, stats)
+              if obligations else None)
     return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
                    list(index.case_ids), files, root_state[0], fps, stored)
 
 
-def _root_state(root: Path, today: date) -> tuple[tuple, list, list]:
-    """careerpath.yaml (model, document), and the load and check diagnostics that belong to no case folder."""
+def _within(window: Any, today: date) -> bool:
+    """Whether ``today`` is in a stored window ``(from, until)`` (until excluded)."""
+    return isinstance(window, tuple) and len(window) == 2 and window[0] <= today < window[1]
+
+
+def _stamp(meta_row: tuple) -> tuple:
+    """What a case's stored obligations are checked against: its fingerprint and window."""
+    return (meta_row[0], meta_row[5], meta_row[6])
+
+
+def _checked(caseload: Any, today: date) -> tuple[list, date]:
+    """The check diagnostics of ``caseload`` on ``today``, and the first later day they may differ
+    (the checks see a :class:`careerpath.daywindow.Day`, which notes what it is compared with)."""
     from .checks import run_checks
+    from .daywindow import Window, plain
+
+    window = Window(today)
+    found = run_checks(caseload, window.day())
+    found = plain(found)  # no Day leaves: what carries the day itself ends the window today
+    return found, window.until
+
+
+def _root_state(root: Path, today: date) -> tuple[tuple, list, list, date]:
+    """careerpath.yaml (model, document), the load and check diagnostics that belong to no case folder,
+    and the first day after ``today`` those checks may differ."""
     from .loader import CaseFolder, load_root
 
     caseload = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
     empty = type(caseload)(root, caseload.config, caseload.config_file, {}, [], caseload.programs)
-    return (caseload.config, caseload.config_file), list(caseload.diagnostics), list(set(run_checks(empty, today)) - set(caseload.diagnostics))
+    found, until = _checked(empty, today)
+    return ((caseload.config, caseload.config_file), list(caseload.diagnostics),
+            list(set(found) - set(caseload.diagnostics)), until)
 
 
 # ---------------------------------------------------------------- work on groups of cases (one shard each)
@@ -351,7 +392,8 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
     mode "results" / "obligations": returns {case_id: (fp, load diagnostics, check diagnostics,
-    open obligations, other obligations, files, titles)} for ``today`` (obligations None in "results").
+    open obligations, other obligations, files, until, titles)} for ``today`` (obligations None in "results";
+    until: the first day after ``today`` on which they may differ).
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
     from .programs import load_programs
@@ -404,26 +446,28 @@ def _case_files(case_id: str, diags: Iterable) -> list:
 
 def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, today: date, programs: Any,
                   want_obligations: bool) -> tuple:
-    """One case's (load diagnostics, check diagnostics, open obligations, the others, files, titles);
-    obligations as :func:`careerpath.cache.results.pack` stores them."""
-    from .checks import run_checks
+    """One case's (load diagnostics, check diagnostics, open obligations, the others, files, until, titles);
+    obligations as :func:`careerpath.cache.results.pack` stores them; until: the first day after
+    ``today`` on which the checks or the obligations (beyond their statuses) may differ."""
     from .loader import Caseload
 
     config_model, config_file = config   # careerpath.yaml: its model and its parsed file
     case_id = rec.folder.id
     caseload = Caseload(root, config_model, config_file, {case_id: rec.folder}, list(rec.diags), programs)
-    checks = tuple(set(_case_files(case_id, run_checks(caseload, today))) - set(rec.diags))
+    found_checks, until = _checked(caseload, today)
+    checks = tuple(set(_case_files(case_id, found_checks)) - set(rec.diags))
     open_blob = rest_blob = None  # None: not computed (validate does not need them)
     titles: dict = {}
     book = _book(programs) if want_obligations else None
     if want_obligations and book is None:
         open_blob = rest_blob = b""  # no obligations engine: none due
     if book is not None:
-        from .obligations import case_obligations
+        from .obligations import case_window
 
-        found = case_obligations(rec.folder, book, config_model.settings, today, config_file, rec.diags)
+        found, lasts = case_window(rec.folder, book, config_model.settings, today, config_file, rec.diags)
+        until = min(until, lasts)
         open_blob, rest_blob, titles = results_store.pack(found)
-    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), titles
+    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), until, titles
 
 
 __all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "load_one", "results", "validate"]

@@ -78,7 +78,7 @@ def output_token(root: Path, today: date, request: str, cache: Any) -> Optional[
     index = prepared.index
     if not index.trusted():
         return None
-    h = hashlib.blake2b(prepared.rkey + index.cases_key, digest_size=16)
+    h = hashlib.blake2b(prepared.dkey + index.cases_key, digest_size=16)  # dkey: the results key and the day
     h.update("\0".join(index.case_ids).encode("utf-8", "surrogateescape"))
     h.update(b"".join(index.fps))
     h.update(request.encode("utf-8", "surrogateescape"))

@@ -166,15 +166,22 @@ def test_validate_then_due_computes_obligations_once(generated):
     assert handle.stats.recomputed == 0 and again.diagnostics == validated.diagnostics
 
 
-def test_changing_today_recomputes(generated):
+def test_a_new_day_recomputes_only_the_cases_whose_window_ended(generated):
+    """tests/test_new_day.py has the full property; here: the cached results of a later day are the
+    uncached ones, and a day inside every case's window recomputes nothing."""
     same_as_uncached(generated)
     from datetime import timedelta
 
     handle = Cache()
+    pipeline.results(generated, TODAY + timedelta(days=1), cache=handle)
+    assert handle.stats.recomputed < N_CASES
+    handle = Cache()
     later = pipeline.results(generated, TODAY + timedelta(days=40), cache=handle)
-    assert handle.stats.recomputed == N_CASES
-    assert [d.to_dict() for d in later.diagnostics] == \
-        [d.to_dict() for d in pipeline.results(generated, TODAY + timedelta(days=40)).diagnostics]
+    assert 0 < handle.stats.recomputed  # a new month began: the monthly series moved
+    uncached = pipeline.results(generated, TODAY + timedelta(days=40))
+    assert [d.to_dict() for d in later.diagnostics] == [d.to_dict() for d in uncached.diagnostics]
+    assert [o.to_dict() for o in later.obligations(history=True)] == \
+        [o.to_dict() for o in uncached.obligations(history=True)]
 
 
 def test_changing_a_caseload_program_changes_the_result(generated):

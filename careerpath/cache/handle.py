@@ -19,9 +19,11 @@ class Prepared:
     folder: Path          # the cache folder
     key: bytes            # the code key with the caseload's program folders
     config_bytes: bytes   # careerpath.yaml as read for the results key
-    rkey: bytes           # the results key
+    rkey: bytes           # the results key (no day in it: each case's results say which days they hold for)
     index: scan.Index
     dirty: set            # cases whose entries changed since the stored index
+    today: date
+    dkey: bytes           # the results key and the day: what an output of this day is keyed by
 
     def save_index(self) -> None:
         scan.save_index(self.folder, self.key, self.index, self.dirty)
@@ -84,10 +86,10 @@ class Cache:
         except ReadRefused as e:
             config_bytes = b"\0missing" if e.missing else b"\0refused " + e.code.encode()
         key = self.key_for(root)
-        rkey = results.results_key(key, config_bytes, today)
+        rkey = results.results_key(key, config_bytes)
         index, dirty = scan.scan(Path(root), scan.load_index(folder, key, self.stats), self.stats)
         self.stats.cases = len(index.case_ids)
-        prepared = Prepared(folder, key, config_bytes, rkey, index, dirty)
+        prepared = Prepared(folder, key, config_bytes, rkey, index, dirty, today, results.day_key(rkey, today))
         if keep:
             self._kept.clear()
             self._kept[what] = prepared

@@ -1,13 +1,16 @@
-"""The results store: per case its diagnostics and obligations for one day, one careerpath.yaml, one set of programs.
+"""The results store: per case its diagnostics and obligations, one careerpath.yaml, one set of programs.
 
 ``results/root.pickle`` holds per case its fingerprint, load and check
-diagnostics, file count and whether its obligations are stored (and what
-belongs to no case: careerpath.yaml's diagnostics and the listing of
-``cases/``; the rule titles). ``results/NNNN.pickle`` (grouped like the
-shards) hold the obligations, pickled per case as two blobs, the open ones
-apart from the rest (done, history), read only for the cases whose
-obligations are asked for. Everything is written under the *results key*
-(:func:`results_key`).
+diagnostics, file count, whether its obligations are stored, and the days
+they hold for (and what belongs to no case: careerpath.yaml's diagnostics
+and the listing of ``cases/``; the rule titles). ``results/NNNN.pickle``
+(grouped like the shards) hold the obligations, pickled per case as two
+blobs, the open ones apart from the rest (done, history), read only for the
+cases whose obligations are asked for. Everything is written under the
+*results key* (:func:`results_key`), which does not hold the day: a case's
+results were computed on one day and hold until the first day on which they
+could differ (its *window*, :mod:`careerpath.daywindow`); in between,
+statuses are derived for the day asked (:func:`careerpath.obligations.on_day`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
@@ -24,11 +28,15 @@ from .store import Stats
 NO_TITLES: dict = {}  # what a stored obligation holds instead of its titles (kept once per rule)
 
 
-def results_key(caseload_key: bytes, config_bytes: bytes, today: date) -> bytes:
-    """What a case's results depend on besides its own files: code and programs (``caseload_key``),
-    careerpath.yaml, the day."""
-    return hashlib.blake2b(caseload_key + hashlib.sha256(config_bytes).digest() + today.isoformat().encode(),
-                           digest_size=16).digest()
+def results_key(caseload_key: bytes, config_bytes: bytes) -> bytes:
+    """What a case's results depend on besides its own files and the day (its window covers that):
+    code and programs (``caseload_key``), careerpath.yaml."""
+    return hashlib.blake2b(caseload_key + hashlib.sha256(config_bytes).digest(), digest_size=16).digest()
+
+
+def day_key(rkey: bytes, today: date) -> bytes:
+    """The results key and the day: what keys an output made for one day (``due``'s views, replays)."""
+    return hashlib.blake2b(rkey + today.isoformat().encode(), digest_size=16).digest()
 
 
 def read_root(folder: Path, rkey: bytes, stats: Stats) -> Optional[dict]:
@@ -47,6 +55,9 @@ def pack(found: list) -> tuple[bytes, bytes, dict]:
     Stored without their per-language titles (kept once per rule): "open" ones
     (not done, not history) apart from the rest, so the usual ``due``
     unpickles only what it shows. The obligations' titles are replaced in place.
+    What is done or history on the day they were computed stays so on every
+    later day of their window, so the rest never holds what a later day shows
+    as open.
     """
     titles: dict = {}
     for o in found:
@@ -66,9 +77,11 @@ class ObligationStore:
     (a shard lost or damaged since) is computed again by ``recompute`` and stored.
     """
 
-    def __init__(self, folder: Path, rkey: bytes, fps: dict, titles: dict, fresh: dict,
+    def __init__(self, folder: Path, rkey: bytes, today: date, stamps: dict, titles: dict, fresh: dict,
                  recompute: Callable[[list[str]], dict], stats: Stats):
-        self.folder, self.rkey, self.fps, self.titles, self.stats = folder, rkey, fps, titles, stats
+        self.folder, self.rkey, self.stamps, self.titles, self.stats = folder, rkey, stamps, titles, stats
+        self.today = today
+        self.dkey = day_key(rkey, today)  # what a view of these obligations on this day is keyed by
         self.fresh = fresh            # case id -> (open blob, rest blob), computed in this run
         self.recompute = recompute    # ids -> {case id: (open blob, rest blob)}
 
@@ -83,7 +96,7 @@ class ObligationStore:
             part = part if isinstance(part, dict) else {}
             for cid in group:
                 row = part.get(cid)
-                if isinstance(row, tuple) and len(row) == 3 and row[0] == self.fps[cid]:
+                if isinstance(row, tuple) and len(row) == 3 and row[0] == self.stamps[cid]:
                     found[cid] = row[1:]
         missing = [cid for cid in ids if cid not in found]
         if missing:
@@ -93,14 +106,18 @@ class ObligationStore:
         return [found[cid] for cid in ids]
 
     def obligations(self, ids: list[str], history: bool, done: bool) -> list:
-        """The obligations of ``ids`` (unsorted); without ``history`` or ``done`` those are left out."""
+        """The obligations of ``ids`` on this store's day (unsorted); without ``history`` or ``done`` those are left out."""
+        from ..obligations.engine import on_day
+
         found: list = []
-        loads = pickle.loads
+        loads, today = pickle.loads, self.today
         for open_blob, rest_blob in self.blobs(ids):
             if open_blob:
-                found.extend(loads(open_blob))
+                found.extend(o for o in map(on_day, loads(open_blob), repeat(today))
+                             if (history or not o.history) and (done or o.status != "done"))
             if rest_blob and (done or history):
-                found.extend(o for o in loads(rest_blob) if (history or not o.history) and (done or o.status != "done"))
+                found.extend(o for o in map(on_day, loads(rest_blob), repeat(today))
+                             if (history or not o.history) and (done or o.status != "done"))
         titles, setattr_ = self.titles, object.__setattr__
         for o in found:
             setattr_(o, "titles", titles.get(o.rule, NO_TITLES))  # shared per rule; nobody mutates it
@@ -108,7 +125,8 @@ class ObligationStore:
 
 
 def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict[str, Any], stats: Stats) -> None:
-    """Write the obligations of ``rows`` ({case id: (fp, open blob, rest blob)}) into their shards.
+    """Write the obligations of ``rows`` ({case id: (stamp, open blob, rest blob)}) into their shards;
+    a stamp is the case's fingerprint and window, as the root's record of it says.
 
     Each shard touched is read, cases no longer in the caseload are dropped from it, and it is written back.
     """

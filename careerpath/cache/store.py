@@ -31,7 +31,8 @@ from typing import Any, Optional
 
 from . import trust
 
-FORMAT = 5  # 4: diagnostics and obligation details hold i18n Messages; 5: an HMAC under the user's key
+FORMAT = 6  # 4: diagnostics and obligation details hold i18n Messages; 5: an HMAC under the user's key;
+# 6: results hold each case's window of days, not one day
             # instead of a CRC-32 (files of earlier formats are never read)
 MAGIC = b"careerpath-cache 5\n"
 TAG = 32    # HMAC-SHA256
@@ -44,8 +45,8 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 # the modules whose code decides what a file loads to, which diagnostics it has, what is due and how
 # a kept row or output looks ("cli": the commands render the stored views and outputs)
 _CODE_MODULES = ("__init__.py", "models.py", "yamlfile.py", "loader.py", "ids.py", "checks.py", "diagnostics.py",
-                 "obligations.py", "obligations", "period.py", "i18n", "parallel.py", "pipeline.py", "cache",
-                 "cli", "programs", "replay.py", "start.py", "where.py")  # (the last three: how a stored output is found)
+                 "obligations.py", "obligations", "period.py", "i18n", "parallel.py", "pipeline.py", "daywindow.py",
+                 "cache", "cli", "programs", "replay.py", "start.py", "where.py")  # (the last three: how a stored output is found)
 
 
 @dataclass

@@ -246,12 +246,14 @@ def due(
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
 
     def cells_of(chosen: list) -> list:
-        """One piece per obligation: its JSON object, its CSV line or its table cells."""
+        """One piece per obligation: its JSON object, its CSV line, its VEVENT or its table cells."""
         if format == "json":
             return export.json_items(chosen)
+        if format == "ics":
+            return export.ics_items(chosen, language, day)
         return export.csv_rows(chosen) if format == "csv" else rows(chosen, day, language, explain)
 
-    if format != "ics" and red is None:
+    if red is None:
         # the pieces are kept in the cache: after an edit only the edited case's are made again
         from .views import view
 
@@ -264,14 +266,13 @@ def due(
     else:
         chosen = redact_obligations(red, due_list(found, day, query).rows)
         marks = [mark(o) for o in chosen]
-        body = (export.to_ics(chosen, language, found.config.agency or "careerpath", day) if format == "ics"
-                else cells_of(chosen))
+        body = cells_of(chosen)
     if format == "json":
         write(redact_content(red, export.join_json(body)), target)
     elif format == "csv":
         write(redact_content(red, export.join_csv(body)), target)
     elif format == "ics":
-        write(redact_content(red, body), target)
+        write(redact_content(red, export.join_ics(body, found.config.agency or "careerpath")), target)
     elif not body:
         print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
     else:

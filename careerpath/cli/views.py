@@ -64,10 +64,10 @@ def view(found: Any, request: str, render: Any, *, history: bool = False, done: 
 
     stored = found.stored
     stats = stored.stats
-    vkey = hashlib.blake2b(stored.rkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
+    vkey = hashlib.blake2b(stored.dkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
                            digest_size=16).digest()
     folder = stored.folder / "views"
-    day = stored.rkey.hex()[:12]  # views of another day, settings or rules are deleted when a base is written
+    day = stored.dkey.hex()[:12]  # views of another day, settings or rules are deleted when a base is written
     base_path, delta_path = folder / f"{day}-{vkey.hex()[:20]}.pickle", folder / f"{day}-{vkey.hex()[:20]}.delta"
     base = store.read(base_path, vkey, stats)
     if not (isinstance(base, tuple) and len(base) == 6):
@@ -156,13 +156,15 @@ def language_state() -> tuple:
 
 
 class _Tee:
-    """A text stream that writes through and keeps a copy (for the output cache)."""
+    """A text stream that writes through and keeps a copy (for the output cache), as bytes in order:
+    what is written as text (in the stream's encoding) and what goes to its ``buffer`` (a calendar)."""
 
     def __init__(self, stream):
         self.stream, self.parts = stream, []
+        self.buffer = _TeeBuffer(self)
 
     def write(self, text: str) -> int:
-        self.parts.append(text)
+        self.parts.append(text.encode(self.encoding, getattr(self.stream, "errors", None) or "strict"))
         return self.stream.write(text)
 
     def flush(self) -> None:
@@ -177,13 +179,31 @@ class _Tee:
 
     def text(self) -> bytes:
         """What went to the stream, as the bytes it wrote (its own encoding)."""
-        return "".join(self.parts).encode(self.encoding, getattr(self.stream, "errors", None) or "strict")
+        return b"".join(self.parts)
+
+
+class _TeeBuffer:
+    """The binary side of a :class:`_Tee`: bytes written through to the stream's buffer, and kept."""
+
+    def __init__(self, tee: _Tee):
+        self.tee = tee
+
+    def write(self, data: bytes) -> int:
+        self.tee.parts.append(bytes(data))
+        stream = self.tee.stream
+        if hasattr(stream, "buffer"):
+            return stream.buffer.write(data)
+        return stream.write(bytes(data).decode(self.tee.encoding, "replace"))
+
+    def flush(self) -> None:
+        stream = self.tee.stream
+        (stream.buffer if hasattr(stream, "buffer") else stream).flush()
 
 
 def output_cached(command):
     """Let a read-only report command answer from the load cache when nothing it reads has changed.
 
-    For piped text/json/csv output only (not a terminal, not --output): the
+    For piped text/json/csv/ics output only (not a terminal, not --output): the
     command's stdout, stderr and exit code are stored under a key of every
     input (each file's stat key, careerpath.yaml, rule files, today, the code)
     and of its options; the next identical run with unchanged input replays
@@ -196,7 +216,7 @@ def output_cached(command):
     def wrapper(*args, **kw):
         ctx = kw.get("ctx")
         cache = cache_of(ctx, kw.get("no_cache", False)) if ctx is not None else None
-        if (cache is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv")
+        if (cache is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv", "ics")
                 or sys.stdout.isatty()):
             return command(*args, **kw)
         root = caseload_of(ctx, kw.get("caseload"))

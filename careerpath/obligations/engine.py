@@ -64,6 +64,9 @@ class Obligation:
     # (№ 2)`, `objective g1.o3 "Two interviews"`): `show` prints it, on the screen that shows the person's name.
     words: str = field(default="", compare=False)
     described: str = field(default="", compare=False, repr=False)
+    # how status, past_due, history and done_on follow the day (:func:`on_day`): (kind, warn days, bound);
+    # () for an entry whose fields never move (a case that could not be read)
+    basis: tuple = field(default=(), compare=False, hash=False, repr=False)
 
     def title_in(self, lang: str) -> str:
         base = (lang or "en").split("-")[0].lower()
@@ -160,10 +163,17 @@ class _Event:
 
 
 class _Context:
-    """What every rule of one case needs: facts, events, settings, dates."""
+    """What every rule of one case needs: facts, events, settings, dates.
+
+    ``until`` is the first day after ``today`` on which the occurrences or their done-ness could
+    differ (an event or done date reached, a recurring series' next period): until then, only what
+    :func:`on_day` derives moves (every place the engine reads ``today`` for anything else calls
+    :meth:`flips_on`). The load cache keeps a case's obligations that long.
+    """
 
     def __init__(self, case_folder: Any, settings: Any, config_file: Any, today: date):
         self.today = today
+        self.until = date.max
         self.case_id = case_folder.id
         case_model = case_folder.case.model if case_folder.case is not None else None
         self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
@@ -180,6 +190,9 @@ class _Context:
         self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
                               for d in case_folder.events if d.model is not None and d.model.date <= today),
                              key=lambda e: e.date)
+        for d in case_folder.events:
+            if d.model is not None and d.model.date > today:
+                self.flips_on(d.model.date)  # counted from that day on
         self.closed_on: Optional[date] = None
         self.closed_as: Optional[str] = None  # the closure reason
         if self.case is not None:
@@ -189,8 +202,14 @@ class _Context:
                 self.closed_as = closure.get("reason")
             elif self.case.get("status") == "closed":
                 self.closed_on = today  # closed without a date: nothing more is due
+                self.flips_on(today + timedelta(days=1))  # ... and the day it ends is every day
         staff = (self.case or {}).get("staff") or {}
         self.all_staff = tuple(sorted({v for v in staff.values() if isinstance(v, str)}))
+
+    def flips_on(self, day: date) -> None:
+        """What was computed may differ from ``day`` on (a day after today)."""
+        if day < self.until:
+            self.until = day
 
     def enrollment(self, program: str) -> Optional[dict]:
         if self.case is None:
@@ -414,6 +433,7 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> 
         yield _Occurrence(due, node, facts, bound, item=label, period_start=ps, period_end=pe, next_due=next_due,
                           next_period_end=following[1] if following else None)
         if due >= ctx.today:
+            ctx.flips_on(due + timedelta(days=1))  # once this one is past, the one after it is produced
             return  # past periods and the next one only
         current = following
 
@@ -475,8 +495,11 @@ def _count(rule: Rule, done: Done, occ: _Occurrence, ctx: _Context) -> list[date
             found.append(ev.date)
     if done.dates:
         for node in occ.facts.each(done.dates + ".*"):
-            if isinstance(node.value, date) and node.value <= ctx.today:
-                found.append(node.value)
+            if isinstance(node.value, date):
+                if node.value <= ctx.today:
+                    found.append(node.value)
+                else:
+                    ctx.flips_on(node.value)
     return sorted(d for d in found if (lo is None or d >= lo) and (hi is None or d <= hi))
 
 
@@ -491,6 +514,8 @@ def _satisfied(rule: Rule, occ: _Occurrence, ctx: _Context) -> tuple[Optional[da
             if isinstance(value, date):
                 if value <= ctx.today:
                     done_days.append(value)
+                else:
+                    ctx.flips_on(value)
             elif value not in (None, False, [], {}, ""):
                 undated = True
             continue
@@ -515,9 +540,10 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     # a Message: English in JSON and CSV, rendered in the user's language by the CLI
     detail = [Message.declared(occ.note)] if occ.note else []
     done_on: Optional[date] = None
+    kind = _FIXED
     if rule.informational:
-        status = "done" if occ.due <= today else ("due-soon" if occ.due <= today + timedelta(days=warn_days) else "upcoming")
-        done_on = occ.due if status == "done" else None
+        kind = _INFORMATIONAL
+        status, done_on = _by_date(kind, occ.due, today, warn_days)
     else:
         done_on, partial = _satisfied(rule, occ, ctx)
         if done_on == date.min:
@@ -529,12 +555,9 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         elif partial:
             status = "partial"
             detail.append(Message("{n} of {m}", n=partial, m=_required(rule)))
-        elif occ.due < today:
-            status = "overdue"
-        elif occ.due <= today + timedelta(days=warn_days):
-            status = "due-soon"
         else:
-            status = "upcoming"
+            kind = _DATED
+            status, done_on = _by_date(kind, occ.due, today, warn_days)
     staff: list[str] = []
     for path in rule.staff:
         value = occ.facts.value(path)
@@ -547,13 +570,61 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         words=occ.words, described=occ.described, past_due=status != "done" and occ.due < today,
         # left undone when its enrollment or series ended: history (what fell due in the final period stays due)
         history=occ.bound is not None and occ.bound <= today and occ.due < occ.bound, titles=dict(rule.titles),
+        basis=(kind, warn_days, occ.bound),
     )
+
+
+# how an obligation's status follows the day (Obligation.basis[0])
+_FIXED = 0          # done (an event, a date, a field) or partial: the files decide, not the day
+_DATED = 1          # not done: overdue, due-soon or upcoming by its date
+_INFORMATIONAL = 2  # a date to know: done once it has come
+
+
+def _by_date(kind: int, due: date, today: date, warn_days: int) -> tuple[str, Optional[date]]:
+    """(status, done_on) of an obligation the day decides."""
+    if kind == _INFORMATIONAL:
+        if due <= today:
+            return "done", due
+        return ("due-soon" if due <= today + timedelta(days=warn_days) else "upcoming"), None
+    if due < today:
+        return "overdue", None
+    return ("due-soon" if due <= today + timedelta(days=warn_days) else "upcoming"), None
+
+
+def on_day(o: Obligation, today: date) -> Obligation:
+    """``o`` (computed on an earlier day) as it stands on ``today``: status, past_due, history and
+    done_on derived from its due date, bound and kind, as :func:`case_obligations` on ``today`` gives
+    them while its case's window lasts (:func:`case_window`). ``o`` itself when nothing moved."""
+    if not o.basis:
+        return o
+    kind, warn_days, bound = o.basis
+    due = o.due
+    if kind == _FIXED:
+        status, done_on = o.status, o.done_on
+    else:
+        status, done_on = _by_date(kind, due, today, warn_days)
+    past_due = status != "done" and due < today
+    history = bound is not None and bound <= today and due < bound
+    if status == o.status and past_due == o.past_due and history == o.history and done_on == o.done_on:
+        return o
+    from dataclasses import replace
+
+    return replace(o, status=status, past_due=past_due, history=history, done_on=done_on)
 
 
 def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None,
                      load_diagnostics: Any = ()) -> list[Obligation]:
     """Every obligation of one case folder (history included), unsorted; ``load_diagnostics`` (those of
     the case's files) mark what a failed file may have hidden (:func:`readability`)."""
+    return case_window(case_folder, book, settings, today, config_file, load_diagnostics)[0]
+
+
+def case_window(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None,
+                load_diagnostics: Any = ()) -> tuple[list[Obligation], date]:
+    """:func:`case_obligations` and the first day after ``today`` on which they may differ by more than
+    :func:`on_day` derives (``date.max``: never, as far as the files go). For every day ``d`` from
+    ``today`` to before that one, ``[on_day(o, d) for o in found]`` equals ``case_obligations(..., d)``
+    (tests/test_new_day.py)."""
     ctx = _Context(case_folder, settings, config_file, today)
     out: list[Obligation] = []
     ends: dict[str, Optional[date]] = {}
@@ -574,7 +645,7 @@ def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: dat
             continue
         for occ in _KINDS[rule.kind](rule, facts, ctx, end):
             out.append(_obligation(rule, occ, ctx, settings.warn_days))
-    return readability(case_folder, out, load_diagnostics)
+    return readability(case_folder, out, load_diagnostics), ctx.until
 
 
 def compute(caseload: Any, today: date, *, include_closed_history: bool = False,
