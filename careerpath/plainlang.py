@@ -358,9 +358,9 @@ def check_template(path: Path, lang: str, jargon: dict[str, list[str]], *, show:
     """
     source = path.read_text(encoding="utf-8", errors="replace")
     units: list[tuple[int, str, str, int]] = []  # (order line, text, file shown, line shown)
-    prose = clean(source)
-    for line, sentence in sentences(prose):
-        units.append((line, sentence, show, line))
+    if translate is None:  # the literal prose is English: read once, under English (a translation has no prose)
+        for line, sentence in sentences(clean(source)):
+            units.append((line, sentence, show, line))
     for line, msgid in template_messages(path, source):
         if translate is None:
             units.append((line, _readable(msgid), show, line))
