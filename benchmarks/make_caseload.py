@@ -354,8 +354,8 @@ def make_case(i: int, seed: int, today: date) -> tuple[str, dict[str, str]]:
                       f"      measures_due: {measures_due.isoformat()}\n      recommended: [работа с цифрами]\n"
                       f"      contraindicated: [тяжёлый физический труд]\n      measures:\n{measures}")
         ident.append(f"  snils: {q(snils(rng))}\n")
-        for k, svc in enumerate(["Профессиональная ориентация", "Психологическая поддержка безработных граждан",
-                                 "Социальная адаптация"]):
+        for k, svc in enumerate(["vocational-guidance", "psychological-support",
+                                 "social-adaptation"]):  # ids of the ЦЗН service catalogue
             due = registered + timedelta(days=30 * (k + 1))
             done = due - timedelta(days=rng.randrange(0, 10)) if due <= today and rng.random() > 0.12 else None
             services.append(f"  - {{name: {q(svc)}, program: ru-czn-disability, provider: {cur}, "

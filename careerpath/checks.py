@@ -89,6 +89,25 @@ def check_event_types(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
                                      or Message("`careerpath programs` lists the event types; docs/format.md the history-only ones"))
 
 
+def check_plan_services(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    """A plan service of a program with a service catalogue names one of its services (by id or name)."""
+    from .programs.services import find, nearest
+
+    for case_folder in caseload.cases.values():
+        if case_folder.plan_model is None:
+            continue
+        for i, svc in enumerate(case_folder.plan_model.services):
+            program = caseload.programs.get(svc.program) if svc.program else None
+            if program is None or not program.services or find(program.services, svc.name):
+                continue
+            near = nearest(program.services, svc.name)
+            yield case_folder.plan.diagnostic(
+                ("services", i, "name"), "warning", "unknown-service",
+                Message("this service is not in the service catalogue of {program}; it is printed as written",
+                        program=program.id),
+                did_you_mean(near.id) if near else Message("the program's `services.yaml` lists each service's id and name"))
+
+
 def check_duplicate_ids(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
     doc = caseload.config_file
     if doc is not None and doc.model is not None:
@@ -281,6 +300,7 @@ CHECKS: tuple[Check, ...] = (
     check_staff_references,
     check_program_references,
     check_event_types,
+    check_plan_services,
     check_duplicate_ids,
     check_closure,
     check_date_order,

@@ -104,6 +104,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "untranslated-text": ("warning", "A document for the person would print plan text (goals, steps, services, strengths) in another language than theirs: no `translations:` entry for their language (docs/format.md)."),
     "translation-count": ("warning", "A translated plan list (`translations.<lang>.strengths`…) has another number of items than the list it translates; it is not used."),
     "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
+    "unknown-service": ("warning", "A plan service of a program with a service catalogue (its `services.yaml`) names no service of it by id or exact name; it is printed as written."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),
     "closure-reason": ("warning", "A closure reason that is not a known one (`careerpath close --help`), or `other` without a `note`."),
     "closure-condition": ("warning", "A program's condition for the closure reason did not hold on the closure date (DOR: employed only after 90 days in the job, 34 CFR 361.56) and no `override` says why."),

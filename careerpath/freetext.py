@@ -49,13 +49,6 @@ class Passage(str):
         return f'<span lang="{escape(self.lang)}">{escape(str(self))}</span>'
 
 
-class NoBreak(str):
-    """A date (or another short unit) that must not break across lines in HTML: ``<span class="nobr">``."""
-
-    def __html__(self) -> str:
-        return f'<span class="nobr">{escape(str(self))}</span>'
-
-
 class Citation(str):
     """A rule's citation: each source (``;``-separated) kept on one line in HTML, the list free to wrap."""
 

@@ -30,10 +30,15 @@ ROLES = ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach"
 #: the work the seeds describe: contacts of every medium (DOR's 90-day letters, 9 CCR 7055), home and
 #: other visits, meetings and interviews, DOR assessment and trial work, CCP discovery and job
 #: development, SE job coaching and travel training, the employment center's consultations, surveys and
-#: job fairs. docs/format.md lists them.
+#: job fairs; and `feedback`, a person's word on the service (issue 20: channel, rating, text, anonymous).
+#: docs/format.md lists them.
 HISTORY_EVENT_TYPES = ("contact", "note", "phone-call", "email", "letter", "text-message", "video-call", "meeting",
                        "home-visit", "visit", "interview", "assessment", "trial-work", "discovery", "job-development",
-                       "job-coaching", "travel-training", "consultation", "survey", "job-fair")
+                       "job-coaching", "travel-training", "consultation", "survey", "job-fair", "feedback")
+#: how a `feedback` event came in, and its rating scale: 1 (very dissatisfied) .. 5 (very satisfied);
+#: 4 and 5 count as satisfied (``careerpath report feedback``)
+FEEDBACK_CHANNELS = ("in-person", "phone", "online", "suggestion-box")
+RATING_MIN, RATING_MAX, SATISFIED_FROM = 1, 5, 4
 #: Settings every caseload has, whatever its programs (a program declares its own in program.yaml).
 CORE_SETTINGS = {
     "warn_days": {"type": "integer", "min": 0, "max": 366, "default": 30,
@@ -276,6 +281,12 @@ class Event(Model):
     by: Optional[StaffId] = None
     program: Optional[str] = None
     summary: Optional[str] = None
+    # a `feedback` event (the feedback journal, issue 20): how it came in, the rating, the person's words,
+    # and whether it was given anonymously (the journal then names no case)
+    channel: Optional[Literal["in-person", "phone", "online", "suggestion-box"]] = None
+    rating: Optional[Annotated[int, Field(ge=1, le=5, description="1 very dissatisfied .. 5 very satisfied")]] = None
+    text: Optional[str] = None
+    anonymous: bool = False
 
 
 class ReferralOutcome(Model):
@@ -283,10 +294,23 @@ class ReferralOutcome(Model):
     conclusion: Optional[str] = None
 
 
+class Meeting(Model):
+    """When and where an interpreter (or another referred service) is needed: a referral's ``meeting``."""
+    date: Date
+    time: Optional[Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                        description="24-hour time, HH:MM")]] = None
+    place: Optional[str] = None
+    mode: Optional[Literal["in-person", "phone", "video"]] = None
+
+
 class Referral(Model):
+    # `benefits-planning`: work incentives counselling (issue 20); `reason` and `meeting` are optional
     date: Date
     to: Text
-    kind: Literal["dor-application", "regional-center", "psychological-support", "interpreter", "other"]
+    kind: Literal["dor-application", "regional-center", "psychological-support", "interpreter",
+                  "benefits-planning", "other"]
+    reason: Optional[str] = None
+    meeting: Optional[Meeting] = None
     program: Optional[str] = None
     by: Optional[StaffId] = None
     documents: list[Text] = []

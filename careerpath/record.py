@@ -291,7 +291,8 @@ def _unique_name(folder: Path, day: date, slug: str) -> str:
 # ---------------------------------------------------------------- planning
 
 def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Optional[str],
-             summary: Optional[str] = None, program: Optional[str] = None) -> Change:
+             summary: Optional[str] = None, program: Optional[str] = None,
+             fields: Optional[dict[str, Any]] = None) -> Change:
     """An event file ``cases/<id>/events/<date>-<type>.yaml`` (``-2``, ``-3`` … when taken)."""
     target = _target(root, case_id)
     if not re.match(r"^[a-z][a-z0-9-]*$", event_type):
@@ -311,6 +312,8 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
         data["program"] = program
     if summary:
         data["summary"] = edit.free_text(summary)
+    for key, value in (fields or {}).items():  # more fields of the event (a feedback's channel, rating...)
+        data[key] = edit.free_text(value) if isinstance(value, str) else value
     folder = target.folder / "events"
     name = _unique_name(folder, day, event_type)
     text = edit.new_text(data, modeline("event", 3))

@@ -112,8 +112,8 @@ def test_shown_picks_the_translation_by_catalogue_language():
 
 def test_dates_do_not_break_and_checkboxes_say_their_state(samples):
     html = render(samples, "ineligibility-checklist", "dana-whitfield", today=TODAY, fmt="html").text
-    assert re.search(r'<span class="nobr">[^<]*2026</span>', html)
+    assert re.search(r'<span class="date">[^<]*2026</span>', html)
     boxes = re.findall(r'<li><label><input type="checkbox" class="sr-only" disabled( checked)?>'
                        r'<span class="box" aria-hidden="true">(.)</span>', html)
     assert boxes and {(bool(c), g) for c, g in boxes} <= {(True, "☑"), (False, "☐")}
-    assert ".nobr { white-space: nowrap; }" in html
+    assert ".date { white-space: nowrap;" in html

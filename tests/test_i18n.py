@@ -148,7 +148,7 @@ def test_russian_diagnostics_keep_location_and_code_translate_words(cli):
     assert "подсказка: перепишите номер" in r.out
     # a date inside a message is shown the Russian CLDR way
     assert "предупреждение future-date: дата позже сегодняшней (22 нояб. 2026\u202fг.)" in r.out  # CLDR puts a narrow no-break space before г.
-    assert r.out.strip().splitlines()[-1] == "20 ошибок, 6 предупреждений; проверено: 7 дел (12 файлов)"
+    assert r.out.strip().splitlines()[-1] == "20 ошибок, 7 предупреждений; проверено: 7 дел (13 файлов)"
 
 
 def test_diagnostic_messages_of_the_fixtures_are_fully_russian_but_the_parsers_words(cli):

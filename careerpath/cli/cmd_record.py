@@ -147,6 +147,12 @@ def log_cmd(
     by: ByOpt = None,
     summary: Optional[str] = typer.Option(None, "--summary", metavar="TEXT", help="One line on what happened."),
     program: ProgramOpt = None,
+    channel: Optional[str] = typer.Option(None, "--channel", metavar="CHANNEL",
+                                          help="feedback: in-person, phone, online or suggestion-box."),
+    rating: Optional[int] = typer.Option(None, "--rating", metavar="1-5",
+                                         help="feedback: 1 very dissatisfied … 5 very satisfied (4 and 5 count as satisfied)."),
+    feedback_text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="feedback: the person's words."),
+    anonymous: bool = typer.Option(False, "--anonymous", help="feedback: given anonymously (the journal names no case)."),
     no_commit: NoCommitOpt = False,
     dry_run: DryRunOpt = False,
     include_local_edits: LocalEditsOpt = False,
@@ -155,6 +161,9 @@ def log_cmd(
     today: TodayOpt = None,
 ) -> int:
     """Record an event: adds cases/CASE/events/DATE-TYPE.yaml and commits it.
+
+    A `feedback` event takes --channel, --rating, --text and --anonymous (the
+    feedback journal: `careerpath report feedback`).
 
     The commit message is `CASE: log TYPE DATE` with trailers Case:, Program:,
     Rule: (the obligation the event can satisfy) and Staff:.
@@ -168,7 +177,19 @@ def log_cmd(
     staff = _staff_id(root, by)
     from ..record import plan_log
 
-    return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program),
+    from ..models import FEEDBACK_CHANNELS, RATING_MAX, RATING_MIN
+
+    fields = {k: v for k, v in (("channel", channel), ("rating", rating), ("text", feedback_text),
+                                ("anonymous", anonymous or None)) if v is not None}
+    if fields and type != "feedback":
+        raise CliError(_("--channel, --rating, --text and --anonymous describe a `feedback` event"), code=2)
+    if channel is not None and channel not in FEEDBACK_CHANNELS:
+        raise CliError(_("--channel must be one of: {choices}").format(choices=", ".join(FEEDBACK_CHANNELS)), code=2)
+    if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
+        raise CliError(_("--rating must be a whole number from {low} to {high}").format(low=RATING_MIN, high=RATING_MAX),
+                       code=2)
+    return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program,
+                                                  fields=fields),
                 dry_run=dry_run, no_commit=no_commit, format=format,
                 local_edits=include_local_edits)
 

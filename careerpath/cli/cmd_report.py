@@ -20,7 +20,7 @@ EX_TEMPFAIL = 75
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry or outcomes.")],
+    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry, outcomes or feedback.")],
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),

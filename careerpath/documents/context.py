@@ -22,14 +22,16 @@ import re
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+
 from typing import Any, Callable, Optional
 
 from .. import models as m
 from ..programs.fields import FieldSpec
+from ..programs.services import find as find_service
 from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
-from ..freetext import LIST_FIELDS, Citation, NoBreak, shown, shown_list, text_language
+from ..freetext import LIST_FIELDS, Citation, shown, shown_list, text_language
 from ..i18n import Formatter
 from ..i18n.languages import catalogue_language, variant_of
 
@@ -79,12 +81,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     catalog coverage is exactly what it displays (see ``Kind.labels``).
     """
     fmt = Formatter(lang)
-
-    def d(day):
-        """A date for the document: never broken across lines in HTML."""
-        text = fmt.date(day)
-        return NoBreak(text) if text else text
-
+    d = _dates(fmt)
     case, plan, config, programs = subject.case, subject.plan, subject.config, subject.programs
     # free text: staff write the plan in `source`; the person's own words are in theirs (freetext.py)
     source = text_language(plan, case, config, programs)
@@ -154,9 +151,14 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
 
     def service(sv) -> dict:
         provider = name_of(sv.provider) if sv.provider else ""
-        return {"name": shown(sv.name, sv.translations, "name", source, lang), "program": sv.program or "",
-                "provider": provider, "start": d(sv.start), "due": d(sv.due), "done": d(sv.done),
-                "is_done": sv.done is not None, "result": shown(sv.result or "", sv.translations, "result", source, lang),
+        # a service named by its catalogue id (or name) prints the catalogue's name (in the plan's language:
+        # the employment center's catalogue is Russian), or its translation for this document
+        listed = find_service(programs.get(sv.program).services, sv.name) if sv.program in programs else None
+        return {"name": shown(listed.name if listed else sv.name, sv.translations, "name", source, lang),
+                "service_id": listed.id if listed else "",
+                "program": sv.program or "", "provider": provider, "start": d(sv.start),
+                "due": d(sv.due), "done": d(sv.done), "is_done": sv.done is not None,
+                "result": shown(sv.result or "", sv.translations, "result", source, lang),
                 "in_period": bool(period and (_holds(period, sv.done) or _holds(period, sv.start)
                                               or (sv.start and sv.start <= period.end
                                                   and (sv.done is None or sv.done >= period.start))))}
@@ -188,8 +190,15 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
                "in_period": bool(period and _holds(period, e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
 
+    def meeting(mt) -> Optional[dict]:
+        if mt is None:
+            return None
+        return {"date": d(mt.date), "time": mt.time or "", "place": mt.place or "", "mode": mt.mode or "",
+                "mode_label": L.MEETING_MODES.get(mt.mode or "", "")}
+
     referrals = [{"date": d(r.date), "iso": r.date.isoformat(), "to": r.to, "kind": r.kind,
-                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by),
+                  "kind_label": L.REFERRAL_KINDS[r.kind], "by": name_of(r.by), "reason": r.reason or "",
+                  "meeting": meeting(r.meeting),
                   "documents": [{"code": doc, "label": L.REFERRAL_DOCUMENTS[doc] if doc in L.REFERRAL_DOCUMENTS
                                  else doc} for doc in r.documents],
                   "consent": r.consent or "", "consent_label": L.CONSENT[r.consent],
@@ -242,6 +251,25 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         "cap": {"phone": "1-800-776-5746", "tty": "1-800-719-5798",
                 "name": "Client Assistance Program (CAP), Disability Rights California"},
     }
+
+
+class DateText(str):
+    """A formatted date: plain text in Markdown, and in HTML a ``<span class="date">`` the stylesheet
+    keeps whole (no hyphen inside a month name, no line break inside a date; issue 20)."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return f'<span class="date">{escape(str(self))}</span>'
+
+
+def _dates(fmt: Formatter) -> Callable[[Optional[date]], Optional[str]]:
+    def d(value: Optional[date]) -> Optional[str]:
+        text = fmt.date(value)
+        return DateText(text) if text else text
+    return d
 
 
 _SEED = re.compile(r"\s*\(seed \d+\)|[;,]\s*seed \d+(?=\))")
@@ -303,7 +331,7 @@ def _value(spec: FieldSpec, value: Any, fmt: Formatter, staff: Callable) -> Any:
     """One field's value as templates get it: text "" and dates None when unset, lists [], mappings None."""
     kind = spec.type
     if kind == "date":
-        return NoBreak(fmt.date(value)) if isinstance(value, date) else None
+        return _dates(fmt)(value) if isinstance(value, date) else None
     if kind == "mapping":
         return _fields(spec.fields, value, fmt, staff) if isinstance(value, dict) else None
     if kind == "list":

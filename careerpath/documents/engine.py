@@ -655,7 +655,29 @@ def pdf_layout(html: str, paper: str = "letter"):
         raise ValueError("external resources are not fetched")
 
     page = weasyprint.CSS(string=f"@page {{ size: {PAPERS[paper]}; }}", url_fetcher=no_fetch)
-    return weasyprint.HTML(string=html, url_fetcher=no_fetch).render(stylesheets=[page])
+    parts = [weasyprint.HTML(string=part, url_fetcher=no_fetch).render(stylesheets=[page])
+             for part in split_copies(html)]
+    # each copy of a form is laid out alone, so its footer counts its own pages (1 / 2, 2 / 2)
+    return parts[0].copy([p for part in parts for p in part.pages]) if len(parts) > 1 else parts[0]
+
+
+COPY_BREAK = '<hr class="page-break copy-break">'
+
+
+def split_copies(html: str) -> list[str]:
+    """A document made of copies (``b.copybreak()``) as one HTML page per copy, each with the document's
+    head, title and footer; a document without copies as itself.
+
+    The marker cannot come from a caseload's text: HTML templates escape every value.
+    """
+    if COPY_BREAK not in html:
+        return [html]
+    head, _, rest = html.partition("<main>")
+    title_end = rest.find("</h1>") + len("</h1>")
+    title, rest = rest[:title_end], rest[title_end:]
+    body, foot = (rest.rsplit("<footer>", 1) + [""])[:2] if "<footer>" in rest else (rest, "")
+    foot = "<footer>" + foot if foot else "</main>\n</body>\n</html>\n"
+    return [f"{head}<main>{title}{copy}{foot}" for copy in body.split(COPY_BREAK)]
 
 
 def to_pdf(html: str, paper: str = "letter") -> bytes:

@@ -41,6 +41,7 @@ EVENT_TYPES = {
     "meeting": N_("Meeting"),
     "phone-call": N_("Phone call"),
     "visit": N_("Visit"),
+    "feedback": N_("Feedback"),
 }
 OTHER_EVENT = EVENT_TYPES[None]
 
@@ -49,6 +50,7 @@ REFERRAL_KINDS = {
     "regional-center": N_("Referral to the regional center"),
     "psychological-support": N_("Referral for psychological support"),
     "interpreter": N_("Interpreter or translation"),
+    "benefits-planning": N_("Benefits planning (work incentives counselling)"),
     "other": N_("Other referral"),
 }
 
@@ -69,6 +71,8 @@ REFERRAL_DOCUMENTS = {
     "consent": N_("Signed offer and consent form"),
 }
 
+MEETING_MODES = {"in-person": N_("in person"), "phone": N_("by phone"), "video": N_("by video")}
+
 YES_NO = {True: N_("yes"), False: N_("no")}
 
 
@@ -81,6 +85,7 @@ TABLES = {
     "referral-kinds": REFERRAL_KINDS,
     "referral-documents": REFERRAL_DOCUMENTS,
     "consent": CONSENT,
+    "meeting-modes": MEETING_MODES,
     "yes-no": YES_NO,
 }
 

@@ -18,6 +18,7 @@ Modules:
     kinds        document kinds as data (documents.yaml, the shared documents/kinds.yaml): parsed and checked
     schema       JSON Schema of program.yaml, rules.yaml and documents.yaml, for editors
     registries   the registries a program declares for `report registry` (parsed; evaluated by reports/registry.py)
+    services     a program's service catalogue (services.yaml): ids, names, glosses; find and did-you-mean
     <id>/        one folder per built-in program (see docs/programs.md for how to add one)
 
 No module outside this package names a program id: the engine, the loader,

@@ -14,7 +14,7 @@ BUILTIN = Path(__file__).resolve().parent
 PROGRAM_FILE = "program.yaml"
 RULES_FILE = "rules.yaml"
 #: the files of a program folder that decide what a case loads to and what is due
-FOLDER_FILES = (PROGRAM_FILE, RULES_FILE, "documents.yaml", "checks.py")
+FOLDER_FILES = (PROGRAM_FILE, RULES_FILE, "documents.yaml", "services.yaml", "checks.py")
 #: the document kinds no program owns (read with the built-in programs; see kinds.py)
 SHARED_KINDS = BUILTIN.parent / "documents" / "kinds.yaml"
 

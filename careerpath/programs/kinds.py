@@ -71,7 +71,7 @@ SHARED_FILE = SHARED_KINDS
 AUDIENCES = ("person", "agency", "both")
 PERIODS = ("month", "quarter", "year")
 #: label tables a kind may name besides choice fields (careerpath.documents.labels defines the core ones)
-LABEL_TABLES = ("areas", "roles", "statuses", "referral-kinds", "referral-documents", "consent", "yes-no",
+LABEL_TABLES = ("areas", "roles", "statuses", "referral-kinds", "referral-documents", "consent", "meeting-modes", "yes-no",
                 "events", "programs")
 ROOTS = ("config", "case", "staff", "enrollment", "enrollments", "plan", "referral")
 

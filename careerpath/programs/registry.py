@@ -38,6 +38,7 @@ from .fields import FieldError, FieldSpec, build_model, find, parse_fields
 from .files import BUILTIN, PROGRAM_FILE, RULES_FILE, builtin_files, digest, fingerprint, folders, program_files
 from .kinds import DOCUMENTS_FILE, SHARED_FILE, KindSpec, other_program_paths, read_kinds
 from .registries import RegistrySpec, parse_registries
+from .services import SERVICES_FILE, ServiceSpec, read_services
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -120,6 +121,7 @@ class Program:
     source: str = ""                                             # program.yaml as the user names it
     registries: tuple[RegistrySpec, ...] = ()                    # tables for `report registry`
     kinds: tuple[KindSpec, ...] = ()                             # the document kinds it owns (documents.yaml)
+    services: tuple[ServiceSpec, ...] = ()                       # its service catalogue (services.yaml)
     agency_language: str = ""                                    # the language its agencies read ("" = the caseload's)
 
     @cached_property
@@ -561,7 +563,12 @@ def read_program(folder: Path, *, builtin: bool, shown: str) -> tuple[Optional[P
         kinds, errors = read_kinds(folder / DOCUMENTS_FILE, pid, program.fields, f"{shown}/{DOCUMENTS_FILE}")
         if errors:
             return None, errors
-    program = _replace(program, kinds=kinds)
+    services: tuple = ()
+    if (folder / SERVICES_FILE).exists():
+        services, errors = read_services(folder / SERVICES_FILE, f"{shown}/{SERVICES_FILE}")
+        if errors:
+            return None, errors
+    program = _replace(program, kinds=kinds, services=services)
     return program, extra
 
 

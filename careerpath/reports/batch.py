@@ -147,6 +147,24 @@ def run_registry(req: ReportRequest) -> BatchResult:
     return result
 
 
+def run_feedback(req: ReportRequest) -> BatchResult:
+    """The feedback journal and the satisfaction shares (CSV), and each program's own `feedback` registry."""
+    from . import feedback
+
+    result = BatchResult()
+    cases = req.cases()
+    journal = feedback.journal(cases, req.period)
+    _emit(req, result, f"feedback-{req.period.label}.csv", to_csv(journal), _rows(len(journal.rows)))
+    shares = feedback.satisfaction(cases, req.period)
+    _emit(req, result, f"feedback-satisfaction-{req.period.label}.csv", to_csv(shares), _rows(len(shares.rows)))
+    if feedback.REGISTRY in req.caseload.programs.registries():
+        journals = run_registry(ReportRequest(**{**req.__dict__, "registries": (feedback.REGISTRY,)}))
+        result.written += journals.written
+        result.failed += journals.failed
+        result.notes += journals.notes
+    return result
+
+
 def run_dashboard(req: ReportRequest) -> BatchResult:
     from ..obligations import compute
     from . import dashboard
@@ -239,6 +257,7 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
     "dashboard": run_dashboard,
     "quarterly": run_quarterly,
     "outcomes": run_outcomes,
+    "feedback": run_feedback,
     "registry": run_registry,
 }
 
