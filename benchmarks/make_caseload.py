@@ -74,6 +74,18 @@ _SUMMARY = {
     "ru": ["Обсудили ход поиска работы.", "Проведена консультация по резюме.", "Уточнены условия труда."],
 }
 
+# the plan's English text in the other Californian languages (machine-drafted, like the summaries above)
+_PLAN_TEXT = {
+    "es": {"interest": "servicio de comidas", "barrier": "transporte", "o1": "Terminar el perfil de descubrimiento",
+           "o2": "Dos entrevistas informativas", "service": "Descubrimiento"},
+    "vi": {"interest": "dịch vụ ăn uống", "barrier": "phương tiện đi lại", "o1": "Hoàn thành hồ sơ khám phá",
+           "o2": "Hai buổi phỏng vấn tìm hiểu thông tin", "service": "Khám phá"},
+    "hy": {"interest": "սննդի սպասարկում", "barrier": "տրանսպորտ", "o1": "Ավարտել բացահայտման պրոֆիլը",
+           "o2": "Երկու տեղեկատվական հարցազրույց", "service": "Բացահայտում"},
+    "hmn": {"interest": "kev ua zaub mov muag", "barrier": "tsheb mus los", "o1": "Ua kom tiav daim ntawv tshawb nrhiav",
+            "o2": "Ob zaug kev xam phaj nug xov xwm", "service": "Kev tshawb nrhiav"},
+}
+
 _EMPLOYERS_US = ["Sunrise Bakery", "Valley Grocers", "Harbor Books", "Oak Street Café", "Bright Lanes Bowling",
                  "Green Leaf Nursery", "Cityline Transit Depot", "Maple Print Shop"]
 _EMPLOYERS_RU = ["ООО «Камский хлеб»", "АО «Челны-Сервис»", "ИП Гарипов", "МУП «Горзеленхоз»", "ООО «Техноплюс»"]
@@ -396,11 +408,28 @@ def make_case(i: int, seed: int, today: date) -> tuple[str, dict[str, str]]:
     done1 = (due1 - timedelta(days=3)).isoformat() if due1 <= today and rng.random() > 0.1 else "null"
     done2 = (due2 - timedelta(days=2)).isoformat() if due2 <= today and rng.random() > 0.3 else "null"
     words = _SUMMARY[lang]
-    plan = (f"strengths: [{q(words[0])}]\ninterests: [food service]\nbarriers: [transport]\ngoals:\n"
-            f"  - id: g1\n    area: employment\n    statement: {q(words[-1])}\n    objectives:\n"
-            f"      - {{id: g1.o1, text: Finish discovery profile, due: {due1.isoformat()}, done: {done1}}}\n"
-            f"      - {{id: g1.o2, text: Two informational interviews, due: {due2.isoformat()}, done: {done2}}}\n"
-            + ("services:\n" + "".join(services) if services else "services: []\n"))
+    # staff write the plan in the agency's language (Russian for the employment center, else English) and,
+    # for a person who reads another language, translate it (`translations:`, docs/format.md)
+    if russian or lang == "en":
+        plan = (f"strengths: [{q(words[0])}]\ninterests: [food service]\nbarriers: [transport]\ngoals:\n"
+                f"  - id: g1\n    area: employment\n    statement: {q(words[-1])}\n    objectives:\n"
+                f"      - {{id: g1.o1, text: Finish discovery profile, due: {due1.isoformat()}, done: {done1}}}\n"
+                f"      - {{id: g1.o2, text: Two informational interviews, due: {due2.isoformat()}, done: {done2}}}\n"
+                + ("services:\n" + "".join(services) if services else "services: []\n"))
+    else:
+        en, t = _SUMMARY["en"], _PLAN_TEXT[lang]
+        plan = (f"strengths: [{q(en[0])}]\ninterests: [food service]\nbarriers: [transport]\n"
+                f"translations: {{{lang}: {{strengths: [{q(words[0])}], interests: [{q(t['interest'])}], "
+                f"barriers: [{q(t['barrier'])}]}}}}\ngoals:\n"
+                f"  - id: g1\n    area: employment\n    statement: {q(en[-1])}\n"
+                f"    translations: {{{lang}: {{statement: {q(words[-1])}}}}}\n    objectives:\n"
+                f"      - {{id: g1.o1, text: Finish discovery profile, due: {due1.isoformat()}, done: {done1}, "
+                f"translations: {{{lang}: {{text: {q(t['o1'])}}}}}}}\n"
+                f"      - {{id: g1.o2, text: Two informational interviews, due: {due2.isoformat()}, done: {done2}, "
+                f"translations: {{{lang}: {{text: {q(t['o2'])}}}}}}}\n"
+                + ("services:\n" + "".join(svc.replace("}\n", f", translations: {{{lang}: {{name: {q(t['service'])}}}}}}}\n", 1)
+                                            if svc.startswith("  - {name: Discovery,") else svc for svc in services)
+                   if services else "services: []\n"))
 
     files = {"case.yaml": "".join(case), "plan.yaml": plan}
     for fname, text in w.events.items():

@@ -245,6 +245,55 @@ def check_language_tags(caseload: Caseload, today: date) -> Iterator[Diagnostic]
                 yield from bad(config_file, ("staff", i, "languages", j), tag)
     for case_folder, doc, case in _case_docs(caseload):
         yield from bad(doc, ("person", "language"), case.person.language)
+        plan = case_folder.plan_model
+        if plan is None:
+            continue
+        yield from bad(case_folder.plan, ("language",), plan.language)
+        maps = [(("translations",), plan.translations)]
+        for gi, goal in enumerate(plan.goals):
+            maps.append((("goals", gi, "translations"), goal.translations))
+            maps += [(("goals", gi, "objectives", oi, "translations"), o.translations) for oi, o in enumerate(goal.objectives)]
+        maps += [(("services", si, "translations"), sv.translations) for si, sv in enumerate(plan.services)]
+        for path, found in maps:
+            for tag in found:
+                yield from bad(case_folder.plan, path + (tag,), tag)
+
+
+def check_plan_translations(caseload: Caseload, today: date) -> Iterator[Diagnostic]:
+    """Plan text a person's document would print in another language than the person's (issue 16).
+
+    A person-facing kind (audience ``person`` or ``both``) of the case's
+    programs prints the plan: every staff-written text in it (strengths,
+    interests, barriers, supports, goal statements, steps, service names and
+    results) needs a translation into the person's language, unless the plan is
+    written in it. One warning per plan, at the first such text, with the count;
+    a translated list whose length differs from its source is reported apart.
+    """
+    from .documents.kinds import kinds_of
+    from .freetext import count_mismatches, text_language, untranslated
+
+    facing = [k for k in kinds_of(caseload.programs).values() if k.audience in ("person", "both")]
+    for case_folder, doc, case in _case_docs(caseload):
+        plan = case_folder.plan_model
+        if plan is None:
+            continue
+        for path, n, of in count_mismatches(plan):
+            yield case_folder.plan.diagnostic(path, "warning", "translation-count", Message(
+                "`{path}` has {n} items for {of} in `{source}`; it is not used",
+                path=display_path(path), n=n, of=of, source=path[-1]),
+                Message("translate each item, in the same order"))
+        if not any(k.applies_to(case) for k in facing):
+            continue
+        lang = case.person.language
+        source = text_language(plan, case, caseload.config, caseload.programs)
+        missing = untranslated(plan, source, lang)
+        if missing:
+            yield case_folder.plan.diagnostic(missing[0], "warning", "untranslated-text", Message(
+                "{n} texts of the plan are in `{source}` with no `{lang}` translation (the first: `{path}`); "
+                "the person's documents print them as written", n=len(missing), source=source, lang=lang,
+                path=display_path(missing[0])),
+                Message("add a `translations:` entry for `{lang}` beside each text (docs/format.md), "
+                        "or set the plan's `language:` if it is written in `{lang}`", lang=lang))
 
 
 CHECKS: tuple[Check, ...] = (
@@ -259,6 +308,7 @@ CHECKS: tuple[Check, ...] = (
     check_programs,
     check_jobs,
     check_language_tags,
+    check_plan_translations,
 )
 
 

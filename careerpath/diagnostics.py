@@ -101,6 +101,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "evidence-not-key-date": ("warning", "`evidence` names a field that is not a key date (programs mark them `key_date`; and `closure.date`)."),
     "unknown-program": ("error", "A program id that careerpath does not know."),
     "unknown-language": ("error", "A language tag that is not BCP 47 or that the IANA registry does not list (vx)."),
+    "untranslated-text": ("warning", "A document for the person would print plan text (goals, steps, services, strengths) in another language than theirs: no `translations:` entry for their language (docs/format.md)."),
+    "translation-count": ("warning", "A translated plan list (`translations.<lang>.strengths`…) has another number of items than the list it translates; it is not used."),
     "unknown-event-type": ("error", "An event type that is neither one a program counts nor a history-only type (docs/format.md); usually a typo."),
     "unknown-service": ("warning", "A plan service of a program with a service catalogue (its `services.yaml`) names no service of it by id or exact name; it is printed as written."),
     "closure-mismatch": ("error", "`status: closed` needs a `closure` with a date, and a closure needs `status: closed`."),

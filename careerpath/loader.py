@@ -133,7 +133,7 @@ _FIELD_TABLES: dict[type, dict[str, tuple[Any, Any]]] = {}
 
 
 def _field_table(model: type[BaseModel]) -> dict[str, tuple[Any, Any]]:
-    """key -> (nested model or None, model of list items or None), computed once per model."""
+    """key -> (nested model or None, model of list items or mapping values or None), computed once per model."""
     table = _FIELD_TABLES.get(model)
     if table is None:
         table = {}
@@ -143,6 +143,9 @@ def _field_table(model: type[BaseModel]) -> dict[str, tuple[Any, Any]]:
             item = None
             if typing.get_origin(t) is list:
                 inner = _unwrap(typing.get_args(t)[0])
+                item = inner if _is_model(inner) else None
+            elif typing.get_origin(t) is dict:  # `translations: {vi: {...}}`: each value is the model
+                inner = _unwrap(typing.get_args(t)[1])
                 item = inner if _is_model(inner) else None
             table[f.alias or name] = (sub, item)
         _FIELD_TABLES[model] = table
@@ -165,6 +168,9 @@ def _unknown_fields(data: Any, model: type[BaseModel], path: tuple) -> Iterator[
         elif item is not None and isinstance(value, list):
             for i, element in enumerate(value):
                 yield from _unknown_fields(element, item, path + (key, i))
+        elif item is not None and isinstance(value, dict):
+            for name, element in value.items():
+                yield from _unknown_fields(element, item, path + (key, str(name)))
 
 
 def display_path(loc: tuple) -> str:

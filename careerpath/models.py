@@ -211,11 +211,39 @@ class Case(Model):
 
 # ---------------------------------------------------------------- plan.yaml
 
+# Free text in other languages (docs/format.md, "Translations of free text"): every translatable object may
+# carry an optional `translations:` map, language tag -> the same field names with their text in that language.
+# Optional fields only: a file without them means what it meant before.
+
+class ObjectiveText(Model):
+    text: Optional[Text] = None
+
+
+class GoalText(Model):
+    statement: Optional[Text] = None
+    own_words: Optional[Text] = None
+
+
+class ServiceText(Model):
+    name: Optional[Text] = None
+    result: Optional[Text] = None
+
+
+class PlanText(Model):
+    own_words: Optional[Text] = None
+    # the same number of items as the list they translate, in its order
+    strengths: Optional[list[Text]] = None
+    interests: Optional[list[Text]] = None
+    barriers: Optional[list[Text]] = None
+    supports: Optional[list[Text]] = None
+
+
 class Objective(Model):
     id: Text
     text: Text
     due: Optional[Date] = None
     done: Optional[Date] = None
+    translations: dict[Language, ObjectiveText] = {}
 
 
 class Goal(Model):
@@ -224,6 +252,7 @@ class Goal(Model):
     statement: Text
     own_words: Optional[str] = None
     objectives: list[Objective] = []
+    translations: dict[Language, GoalText] = {}
 
 
 class PlanService(Model):
@@ -234,9 +263,13 @@ class PlanService(Model):
     due: Optional[Date] = None
     done: Optional[Date] = None
     result: Optional[str] = None
+    translations: dict[Language, ServiceText] = {}
 
 
 class Plan(Model):
+    # the language its text (strengths, goals, steps, services) is written in; default: the language of the
+    # case's agency (a program's agency_language, else careerpath.yaml's). `own_words` are the person's, in theirs.
+    language: Optional[Language] = None
     own_words: Optional[str] = None
     strengths: list[Text] = []
     interests: list[Text] = []
@@ -244,6 +277,7 @@ class Plan(Model):
     supports: list[Text] = []
     goals: list[Goal] = []
     services: list[PlanService] = []
+    translations: dict[Language, PlanText] = {}
 
 
 # ---------------------------------------------------------------- events and referrals

@@ -171,8 +171,10 @@ def test_set_by_ids_is_the_same_edit_as_by_positions(cli, tour):
             "--caseload", tour)
     assert r.code == 0, r.err
     by_id = changed_lines(tour)
-    assert by_id == ["-      - {id: g1.o3, text: Meet three garden-center managers with the CES, due: 2026-11-20, done: null}",
-                     "+      - {id: g1.o3, text: Meet three garden-center managers with the CES, due: 2026-11-20, done: 2026-11-21}"]
+    es = (", translations: {es: {text: Conocer a tres gerentes de centros de jardinería con el especialista en empleo "
+          "personalizado (CES)}}}")  # the plan's Spanish translation (docs/format.md) rides along, unchanged
+    assert by_id == ["-      - {id: g1.o3, text: Meet three garden-center managers with the CES, due: 2026-11-20, done: null" + es,
+                     "+      - {id: g1.o3, text: Meet three garden-center managers with the CES, due: 2026-11-20, done: 2026-11-21" + es]
     message = git(tour, "log", "-1", "--format=%B")
     assert "plan.goals.g1.objectives.g1.o3.done" in message and "Rule: plan.objective" in message
     git(tour, "reset", "-q", "--hard", "HEAD~1")

@@ -94,26 +94,29 @@ def _default_template_folders() -> list[tuple[str, Path]]:
 def check(
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR",
                                              help="Template folder (default: the installed ones, each program's and the shared templates/). "
-                                                  "English: files in DIR; Spanish: DIR/es/ and the es documents catalogue."),
-    language: List[str] = typer.Option([], "--language", metavar="LANG", help="Check only this language (en, es); repeat for both."),
+                                                  "English: files in DIR; another language: DIR/<lang>/ and that language's documents catalogue."),
+    language: List[str] = typer.Option([], "--language", metavar="LANG",
+                                       help="Check only this language (en, es, vi, hy, hmn, ru); repeat for several."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when there is any finding."),
     everything: bool = typer.Option(False, "--all", help="Check every template, not only the person-facing ones."),
     format: FormatOpt = "text",
 ) -> int:
-    """Plain-language check of person-facing templates: sentences over 20 words, unexplained jargon.
+    """Plain language in every language, and the glossary's terms in every catalogue.
 
-    Person-facing: partials (_*.j2) and templates whose opening comment says
-    "Person-facing". English is checked in the templates, Spanish in the
-    documents catalogue (at the line a translator edits) and in DIR/es/.
-    Prints `file:line: code: message` for each finding, then a summary.
-    Codes: long-sentence, jargon-unexplained (a term from locale/jargon.yaml
-    whose first use has no gloss in parentheses or after a dash and no
-    glossary entry). Findings are advice: exit 0, or 1 with --strict.
+    Person-facing templates (partials, kinds whose audience is the person or
+    both, templates marked "Person-facing") are read as each language's reader
+    gets them: English in the templates, other languages in their documents
+    catalogue (at the line a translator edits). Codes: long-sentence (more
+    words than the language's limit: en 20, es 21, vi 28, hy 18, hmn 31, ru 18),
+    jargon-unexplained (a term of locale/jargon.yaml or its glossary rendering,
+    first used with no gloss and no glossary entry), and glossary-missing,
+    glossary-avoid, glossary-register (a catalogue, program name or rule title
+    that drifts from locale/glossary/). Findings are advice: exit 0, or 1 with --strict.
 
-    Example:  careerpath i18n check --templates templates --strict
+    Example:  careerpath i18n check --strict
     """
-    from .. import i18n
-    from ..plainlang import CHECKED_LANGUAGES, check_templates
+    from .. import glossary, i18n
+    from ..plainlang import CHECKED_LANGUAGES, Finding, check_templates
 
     check_format(format, TEXT_JSON)
     langs = language or list(CHECKED_LANGUAGES)
@@ -129,25 +132,31 @@ def check(
     catalogue = Path(os.environ["CAREERPATH_LOCALE_DIR"]) if os.environ.get("CAREERPATH_LOCALE_DIR") else i18n.LOCALE_DIR
     findings = sorted({f for folder in folders
                        for f in check_templates(folder, langs, catalogue=catalogue, everything=everything)})
+    drifts = [g for g in glossary.check_catalogues(catalogue, [x for x in langs if x != "en"])
+              + (glossary.check_builtin_titles([x for x in langs if x != "en"]) if templates is None else [])]
+    findings += sorted({Finding(g.file, 0, g.code, g.message, g.term) for g in drifts})
     if format == "json":
         emit([f.to_dict() for f in findings], format)
     else:
         for f in findings:
-            print(f"{f.file}:{f.line}: {f.code}: {_finding_message(f)}")
+            where = f"{f.file}:{f.line}" if f.line else f.file
+            print(f"{where}: {f.code}: {_finding_message(f)}")
         files = len({f.file for f in findings})
         if findings:
             print(ngettext("{n} finding", "{n} findings", len(findings)).format(n=len(findings)) + " "
                   + ngettext("in {n} file", "in {n} files", files).format(n=files))
         else:
-            print(_("no findings: short sentences, jargon explained"))
+            print(_("no findings: short sentences, jargon explained, glossary terms kept"))
     return 1 if strict and findings else 0
 
 
 def _finding_message(f) -> str:
     if f.code == "long-sentence":
-        return _("a sentence of {n} words (more than {limit}): split it").format(n=f.words, limit=20)
-    return _("“{term}” is not explained where it first appears: add a short gloss in parentheses or after a dash, "
-             "or define it in a glossary").format(term=f.term)
+        return _("a sentence of {n} words (more than {limit}): split it").format(n=f.words, limit=f.limit or 20)
+    if f.code == "jargon-unexplained":
+        return _("“{term}” is not explained where it first appears: add a short gloss in parentheses or after a dash, "
+                 "or define it in a glossary").format(term=f.term)
+    return f.message  # a glossary drift: its own words (English), naming the term and the catalogue entry
 
 
 @i18n_app.command("export")

@@ -145,8 +145,9 @@ CASE_ROW = record(id=STRING, name=STRING, preferred_name=STRING, status=one_of("
                   opened=nullable(DATE), programs=array(STRING), staff=mapping(STRING), open=INT, past_due=INT,
                   next=nullable(record(rule=STRING, title=STRING, due=DATE, status=STRING, item=STRING, days_late=INT)),
                   problems=BOOL)
-PLAIN_FINDING = record(file=STRING, line=INT, code=one_of("long-sentence", "jargon-unexplained"), message=STRING,
-                       term=nullable(STRING), words=nullable(INT))
+PLAIN_FINDING = record(file=STRING, line=INT, code=one_of("long-sentence", "jargon-unexplained", "glossary-missing",
+                                                          "glossary-avoid", "glossary-register"), message=STRING,
+                       term=nullable(STRING), words=nullable(INT), limit=nullable(INT))
 
 
 def shapes() -> dict[str, dict]:

@@ -31,6 +31,7 @@ from ..programs.services import find as find_service
 from . import labels as L
 from .kinds import Kind, Subject
 from ..period import Period, PeriodError, last_complete_quarter, parse_period
+from ..freetext import LIST_FIELDS, Citation, shown, shown_list, text_language
 from ..i18n import Formatter
 from ..i18n.languages import catalogue_language, variant_of
 
@@ -82,6 +83,16 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     fmt = Formatter(lang)
     d = _dates(fmt)
     case, plan, config, programs = subject.case, subject.plan, subject.config, subject.programs
+    # free text: staff write the plan in `source`; the person's own words are in theirs (freetext.py)
+    source = text_language(plan, case, config, programs)
+    spoken = case.person.language
+
+    def own(text, translations=None):
+        return shown(text, translations, "own_words", spoken, lang)
+
+    def staff_text(text):
+        """A staff note with no translations (an event's summary, a referral's conclusion): marked when foreign."""
+        return shown(text, None, "", source, lang)
 
     staff_by_id = {s.id: s for s in config.staff}
 
@@ -135,16 +146,19 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     event_labels = {**programs.event_types(), **{t: label for t, label in L.EVENT_TYPES.items() if t}}
 
     def objective(o) -> dict:
-        return {"id": o.id, "text": o.text, "due": d(o.due), "done": d(o.done), "is_done": o.done is not None,
+        return {"id": o.id, "text": shown(o.text, o.translations, "text", source, lang), "due": d(o.due), "done": d(o.done), "is_done": o.done is not None,
                 "in_period": bool(period and _holds(period, o.done))}
 
     def service(sv) -> dict:
         provider = name_of(sv.provider) if sv.provider else ""
-        # a service named by its catalogue id (or name) prints the catalogue's name
+        # a service named by its catalogue id (or name) prints the catalogue's name (in the plan's language:
+        # the employment center's catalogue is Russian), or its translation for this document
         listed = find_service(programs.get(sv.program).services, sv.name) if sv.program in programs else None
-        return {"name": listed.name if listed else sv.name, "service_id": listed.id if listed else "",
+        return {"name": shown(listed.name if listed else sv.name, sv.translations, "name", source, lang),
+                "service_id": listed.id if listed else "",
                 "program": sv.program or "", "provider": provider, "start": d(sv.start),
-                "due": d(sv.due), "done": d(sv.done), "is_done": sv.done is not None, "result": sv.result or "",
+                "due": d(sv.due), "done": d(sv.done), "is_done": sv.done is not None,
+                "result": shown(sv.result or "", sv.translations, "result", source, lang),
                 "in_period": bool(period and (_holds(period, sv.done) or _holds(period, sv.start)
                                               or (sv.start and sv.start <= period.end
                                                   and (sv.done is None or sv.done >= period.start))))}
@@ -157,11 +171,12 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
         order = {a: i for i, a in enumerate(L.AREAS)}
         goals = sorted(plan.goals, key=lambda g: order[g.area])  # stable: file order within an area
         plan_ctx.update({
-            "own_words": plan.own_words or "",
-            "strengths": list(plan.strengths), "interests": list(plan.interests),
-            "barriers": list(plan.barriers), "supports": list(plan.supports),
-            "goals": [{"id": g.id, "area": g.area, "area_label": L.AREAS[g.area], "statement": g.statement,
-                       "own_words": g.own_words or "", "objectives": [objective(o) for o in g.objectives]}
+            "own_words": own(plan.own_words or "", plan.translations),
+            **{name: shown_list(getattr(plan, name), plan.translations, name, source, lang) for name in LIST_FIELDS},
+            "goals": [{"id": g.id, "area": g.area, "area_label": L.AREAS[g.area],
+                       "statement": shown(g.statement, g.translations, "statement", source, lang),
+                       "own_words": own(g.own_words or "", g.translations),
+                       "objectives": [objective(o) for o in g.objectives]}
                       for g in goals],
             "services": [service(sv) for sv in plan.services],
         })
@@ -171,7 +186,7 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
 
     events = [{"date": d(e.date), "iso": e.date.isoformat(), "type": e.type,
                "type_label": event_labels.get(e.type, L.OTHER_EVENT), "by": name_of(e.by),
-               "program": e.program or "", "summary": e.summary or "",
+               "program": e.program or "", "summary": staff_text(e.summary or ""),
                "in_period": bool(period and _holds(period, e.date))}
               for e in sorted(subject.events, key=lambda e: (e.date, e.type))]
 
@@ -188,7 +203,8 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
                                  else doc} for doc in r.documents],
                   "consent": r.consent or "", "consent_label": L.CONSENT[r.consent],
                   "follow_up": d(r.follow_up),
-                  "outcome": {"date": d(r.outcome.date), "conclusion": r.outcome.conclusion or ""} if r.outcome else None}
+                  "outcome": {"date": d(r.outcome.date), "conclusion": staff_text(r.outcome.conclusion or "")}
+                  if r.outcome else None}
                  for r in subject.referrals]
     latest = {}
     for r in referrals:
@@ -205,7 +221,8 @@ def build_context(subject: Subject, kind: Kind, *, lang: str, today: date, perio
     obligation_rows = [{
         "rule": o.rule, "program": o.program, "title": o.title_in(lang) if hasattr(o, "title_in") else o.title,
         "due": d(o.due), "due_iso": o.due.isoformat(), "status": o.status,
-        "status_label": L.STATUSES.get(o.status, o.status), "citation": public_citation(o.citation or ""),
+        "status_label": L.STATUSES.get(o.status, o.status),
+        "citation": Citation(public_citation(o.citation or "")) if o.citation else "",
         "done_on": d(getattr(o, "done_on", None)),
         "in_period": bool(period and _holds(period, o.due)),
     } for o in sorted(obligations, key=lambda o: (o.due, o.rule, getattr(o, "item", "")))
