@@ -518,12 +518,17 @@ class Redactor:
             return text
         folded, where = fold_map(text)
         spans = []
-        for s, e, dates in date_spans(folded):
+        for s, e, dates in date_spans(folded, overlapping=True):
             ph = next((self._births[d] for d in sorted(dates) if d in self._births), None)
             if ph is None and birth_context(folded, s, e):
                 ph = self.placeholder("birth_date", min(dates))
-            if ph is not None:
-                spans.append((*original_span(where, s, e), ph))
+            if ph is None:
+                continue
+            start, end = original_span(where, s, e)
+            if spans and start < spans[-1][1]:  # overlaps the last one: one placeholder over both
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]), spans[-1][2])
+            else:
+                spans.append((start, end, ph))
         return self._replace(text, spans)
 
     def _streets(self, text: str) -> str:

@@ -187,19 +187,27 @@ def _readings(groups: dict[str, Optional[str]]) -> set[date]:
     return {d for d in found if d is not None}
 
 
-def date_spans(folded: str) -> Iterator[tuple[int, int, set[date]]]:
+def date_spans(folded: str, overlapping: bool = False) -> Iterator[tuple[int, int, set[date]]]:
     """(start, end, the dates it can mean) of each date-shaped span of a :func:`fold`-ed text, left to right,
-    not overlapping: where two readings overlap, the one that starts first (then the longer) is taken."""
+    not overlapping: where two readings overlap, the one that starts first (then the longer) is taken.
+
+    Each shape is looked for at every position, not only after its previous match: in
+    ``1987 թ. սեպ 23 09 23 1987`` the three numbers ``23 09 23`` overlap the first date, and
+    ``09 23 1987`` (the second) must still be found. ``overlapping``: every span, overlaps included
+    (the redactor replaces each one that means a birth date, so a wrong first reading hides nothing).
+    """
     found = []
     for rx in _date_regexes():
-        for m in rx.finditer(folded):
+        pos = 0
+        while (m := rx.search(folded, pos)) is not None:
             dates = _readings(m.groupdict())
             if dates:
                 found.append((m.start(), m.end(), dates))
+            pos = m.start() + 1
     last = -1
     for s, e, dates in sorted(found, key=lambda f: (f[0], -f[1])):
-        if s >= last:
-            last = e
+        if overlapping or s >= last:
+            last = max(last, e)
             yield s, e, dates
 
 
