@@ -325,8 +325,10 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
 
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
                documents: list[str] | None = None, follow_up: Optional[date] = None,
-               consent: Optional[str] = None, program: Optional[str] = None) -> Change:
-    """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``."""
+               consent: Optional[str] = None, program: Optional[str] = None,
+               reason: Optional[str] = None) -> Change:
+    """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``; ``reason`` (why) is printed by the
+    referral documents."""
     target = _target(root, case_id)
     staff = _staff(target.config.staff, by)
     if staff is None:
@@ -336,6 +338,8 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     if program:
         data["program"] = program
     data["by"] = staff.id
+    if reason:
+        data["reason"] = edit.free_text(reason)
     data["documents"] = [edit.free_text(d) for d in documents or []]
     data["consent"] = consent
     data["follow_up"] = follow_up.isoformat() if follow_up else None

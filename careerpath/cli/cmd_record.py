@@ -202,7 +202,10 @@ def refer_cmd(
                                                       help="To close a referral: its file name without .yaml.")] = None,
     to: Optional[str] = typer.Option(None, "--to", metavar="TEXT", help="Who the person is referred to."),
     kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND",
-                                       help="dor-application, regional-center, psychological-support, interpreter or other."),
+                                       help="dor-application, regional-center, psychological-support, interpreter, "
+                                            "benefits-planning or other."),
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT",
+                                         help="Why the person is referred (the referral documents print it)."),
     documents: List[str] = typer.Option([], "--documents", metavar="DOC", help="Documents sent (repeat, or comma-separated)."),
     follow_up: Optional[str] = typer.Option(None, "--follow-up", metavar="YYYY-MM-DD", help="When to check back."),
     consent: Optional[str] = typer.Option(None, "--consent", metavar="agreed|declined", help="The person's consent to share."),
@@ -226,6 +229,7 @@ def refer_cmd(
     \b
     Examples:
       careerpath refer an-nguyen --to "Sunrise Bakery" --kind other --follow-up 2026-12-01 --by jsmith
+      careerpath refer an-nguyen --to "WorkAbility benefits" --kind benefits-planning --reason "SSI and work"
       careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
     """
     check_format(format, TEXT_JSON)
@@ -238,8 +242,8 @@ def refer_cmd(
     if referral is not None:
         if outcome is None:
             raise CliError(_("closing a referral needs --outcome TEXT"), code=2)
-        if to or kind or documents or follow_up or consent:
-            raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
+        if to or kind or reason or documents or follow_up or consent:
+            raise CliError(_("--to, --kind, --reason, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
                     dry_run=dry_run, no_commit=no_commit, format=format,
@@ -264,7 +268,8 @@ def refer_cmd(
     docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
-                                                    follow_up=follow, consent=consent, program=program),
+                                                    follow_up=follow, consent=consent, program=program,
+                                                    reason=reason),
                 dry_run=dry_run, no_commit=no_commit, format=format,
                 local_edits=include_local_edits)
 

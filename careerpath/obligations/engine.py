@@ -156,6 +156,7 @@ class _Context:
 
     def __init__(self, case_folder: Any, settings: Any, config_file: Any, today: date):
         self.today = today
+        self.services: dict[str, tuple] = {}  # program id -> its service catalogue (names plan services)
         self.case_id = case_folder.id
         case_model = case_folder.case.model if case_folder.case is not None else None
         self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
@@ -253,10 +254,15 @@ def _bound(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> Opti
     return min(dates) if dates else None
 
 
-def _item_name(rule: Rule, item: Node, facts: Facts) -> str:
+def _item_name(rule: Rule, item: Node, facts: Facts, ctx: "_Context") -> str:
     if rule.item:
         value = facts.value(rule.item)
         if value not in (None, ""):
+            if rule.item_names == "services" and isinstance(value, str):
+                from ..programs.services import find
+
+                known = find(ctx.services.get(rule.program, ()), value)
+                return known.name if known is not None else value.strip()
             return str(value)
     return item.label()
 
@@ -282,7 +288,7 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> I
         if found is None:
             continue
         base, node, note = found
-        name = _item_name(rule, item, f)
+        name = _item_name(rule, item, f, ctx)
         bound = _bound(rule, f, ctx, end)
         for off in offsets:
             due = shift(base, off, rule.calendar)
@@ -486,6 +492,7 @@ def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: dat
     """Every obligation of one case folder (history included), unsorted; ``load_diagnostics`` (those of
     the case's files) mark what a failed file may have hidden (:func:`readability`)."""
     ctx = _Context(case_folder, settings, config_file, today)
+    ctx.services = book.services
     out: list[Obligation] = []
     ends: dict[str, Optional[date]] = {}
     for rule in book.rules:

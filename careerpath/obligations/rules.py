@@ -159,6 +159,9 @@ class Rule(_Spec):
     where: Condition = Condition()
     offsets: Optional[Union[str, tuple[Union[str, int], ...]]] = None
     item: Optional[str] = None  # a path whose value names the item (default: where it is written)
+    # `services`: the item's value names a service of the program's catalogue (by id or name); shown by
+    # the catalogue's name, so a plan that writes the id lists the service as people know it
+    item_names: Optional[Literal["services"]] = None
     # recurring
     start: Optional[DateExpr] = None
     every: Optional[str] = None
@@ -276,6 +279,7 @@ class RuleBook:
     programs: dict[str, dict[str, str]]
     files: tuple[str, ...]
     ends: dict[str, Any] = dc_field(default_factory=dict)  # program id -> programs.registry.Ends
+    services: dict[str, tuple] = dc_field(default_factory=dict)  # program id -> its catalogue (ServiceSpec)
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
