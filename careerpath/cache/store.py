@@ -31,7 +31,7 @@ from typing import Any, Optional
 
 from . import trust
 
-FORMAT = 5  # 4: diagnostics and obligation details hold i18n Messages; 5: an HMAC under the user's key
+FORMAT = 6  # 6: case folders hold appointments; 4: diagnostics and obligation details hold i18n Messages; 5: an HMAC under the user's key
             # instead of a CRC-32 (files of earlier formats are never read)
 MAGIC = b"careerpath-cache 5\n"
 TAG = 32    # HMAC-SHA256

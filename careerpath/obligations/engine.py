@@ -33,7 +33,9 @@ from .facts import Facts, Node
 from ..programs.ends import enrollment_end
 from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
 
-STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "done")
+STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "scheduled", "done")
+#: the status of a planned appointment before its day (a rule marked ``scheduled``)
+SCHEDULED = "scheduled"
 MAX_OCCURRENCES = 2400  # 200 years of months: a bound on any series, whatever the data
 
 
@@ -57,6 +59,7 @@ class Obligation:
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
     incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
+    time: str = ""  # "HH:MM" when it happens at a time of day (an appointment); the calendar feed uses it
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def title_in(self, lang: str) -> str:
@@ -82,6 +85,8 @@ class Obligation:
             "citation": self.citation, "confirmed": self.confirmed, "source": self.source,
             "history": self.history, "incomplete": self.incomplete, "uid": self.uid,
         }
+        if self.time:
+            out["time"] = self.time
         if self.status == INVALID:
             file, _sep, line = self.source.rpartition(":")
             out["file"], out["line"] = file, int(line)
@@ -163,11 +168,14 @@ class _Context:
         plan_model = case_folder.plan.model if case_folder.plan is not None else None
         plan = plan_model.model_dump(by_alias=True) if plan_model is not None else {}
         refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in case_folder.referrals if d.model is not None]
+        appointments = [Node(d.model.model_dump(by_alias=True), d, ())
+                        for d in getattr(case_folder, "appointments", ()) if d.model is not None]
         self.settings = settings
         self.roots = {
             "case": Node(self.case or {}, case_folder.case, ()),
             "plan": Node(plan, case_folder.plan, ()),
             "referrals": Node(refs, None, ()),
+            "appointments": Node(appointments, None, ()),
             "settings": Node(settings.model_dump(), config_file, ("settings",)),
         }
         self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
@@ -297,7 +305,12 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> I
             yield _Occurrence(due, node, f, bound, item=f"{name}+{off}" if off is not None else name, note=note)
 
 
-def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
+def _every(rule: Rule, settings: Any) -> Duration:
+    """A recurring rule's interval: its ``every`` duration, or the duration setting it names."""
+    return _offset(rule.every or "1y", settings) or Duration.parse("1y")
+
+
+def _periods(rule: Rule, start: date, every: Optional[Duration] = None) -> Iterator[tuple[date, date, str]]:
     """(period start, period end, label) for calendar periods or anniversaries of ``start``."""
     if rule.every == "month":
         first = month_start(start)
@@ -314,7 +327,7 @@ def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
                 return
             yield ps, quarter_end(ps), quarter_label(ps)
     else:
-        every = Duration.parse(rule.every or "1y")
+        every = every or Duration.parse(rule.every or "1y")
         previous = start
         for k in range(1, MAX_OCCURRENCES):
             end = every.times(k).apply(start)
@@ -339,7 +352,7 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> 
         return
     # the calendar month or quarter in which the bound falls still counts; an anniversary after it does not
     calendar_periods = rule.every in ("month", "quarter")
-    periods = _periods(rule, start)
+    periods = _periods(rule, start, None if calendar_periods else _every(rule, ctx.settings))
     current = next(periods, None)
     while current is not None:
         ps, pe, label = current
@@ -357,7 +370,7 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> 
 
 def _chain(rule: Rule, facts: Facts, ctx: _Context, node: Node, start: date, bound: Optional[date],
            offset: Optional[Duration]) -> Iterator[_Occurrence]:
-    every = Duration.parse(rule.every or "1y")
+    every = _every(rule, ctx.settings)
     anchor = start
     for _ in range(MAX_OCCURRENCES):
         pe = every.apply(anchor)
@@ -468,6 +481,8 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
             detail.append(Message("{n} of {m}", n=partial, m=_required(rule)))
         elif occ.due < today:
             status = "overdue"
+        elif rule.scheduled:
+            status = SCHEDULED
         elif occ.due <= today + timedelta(days=warn_days):
             status = "due-soon"
         else:
@@ -477,7 +492,9 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
         value = occ.facts.value(path)
         if isinstance(value, str) and value and value not in staff:
             staff.append(value)
+    time = occ.facts.value(rule.time) if rule.time else None
     return Obligation(
+        time=time if isinstance(time, str) else "",
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,

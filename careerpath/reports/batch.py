@@ -165,6 +165,22 @@ def run_feedback(req: ReportRequest) -> BatchResult:
     return result
 
 
+def run_surveys(req: ReportRequest) -> BatchResult:
+    """The caseload's surveys of the period, their totals by quarter, the yearly satisfaction trend and the
+    survey duties (CSV). Surveys belong to the caseload, not to a case: --case, --staff, --program do not
+    narrow them."""
+    from . import surveys
+
+    result = BatchResult()
+    label = req.period.label
+    for name, table in ((f"surveys-{label}.csv", surveys.listing(req.caseload, req.period, req.today)),
+                        (f"surveys-totals-{label}.csv", surveys.totals(req.caseload, req.period, req.today)),
+                        (f"surveys-satisfaction-{label}.csv", surveys.trend(req.caseload, req.period, req.today)),
+                        (f"surveys-obligations-{label}.csv", surveys.duty_table(req.caseload, req.period, req.today))):
+        _emit(req, result, name, to_csv(table), _rows(len(table.rows)))
+    return result
+
+
 def run_dashboard(req: ReportRequest) -> BatchResult:
     from ..obligations import compute
     from . import dashboard
@@ -258,6 +274,7 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
     "quarterly": run_quarterly,
     "outcomes": run_outcomes,
     "feedback": run_feedback,
+    "surveys": run_surveys,
     "registry": run_registry,
 }
 
