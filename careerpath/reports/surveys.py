@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Optional
 
-from ..period import Period, parse_period, quarter_label, quarter_start
+from ..period import Period, parse_period, quarter_label, quarter_start  # noqa: F401 (parse_period: tests)
 from .tables import Table
 
 #: client surveys: every audience but the center's own staff
