@@ -142,10 +142,16 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
 def log_cmd(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
-    type: Annotated[str, typer.Argument(metavar="TYPE", help="Event type: monthly-review, worksite-monitoring, contact, ...")],
+    type: Annotated[Optional[str], typer.Argument(metavar="[TYPE]", show_default=False,
+                                                  help="Event type: monthly-review, worksite-monitoring, contact, ... "
+                                                       "(with --from-appointment: taken from its kind unless given)")] = None,
     date: DateOpt = None,
     by: ByOpt = None,
     summary: Optional[str] = typer.Option(None, "--summary", metavar="TEXT", help="One line on what happened."),
+    from_appointment: Optional[str] = typer.Option(
+        None, "--from-appointment", metavar="APPOINTMENT",
+        help="Record this planned appointment (its file name in appointments/ without .yaml) as the event: its "
+             "date, staff, program and summary unless given; the appointment is marked recorded in the same commit."),
     program: ProgramOpt = None,
     channel: Optional[str] = typer.Option(None, "--channel", metavar="CHANNEL",
                                           help="feedback: in-person, phone, online or suggestion-box."),
@@ -165,6 +171,10 @@ def log_cmd(
     A `feedback` event takes --channel, --rating, --text and --anonymous (the
     feedback journal: `careerpath report feedback`).
 
+    --from-appointment NAME records a planned appointment (cases/CASE/appointments/NAME.yaml)
+    as what happened: an IPP meeting or IPP review becomes an `ipp-meeting` event, an IEP
+    meeting an `iep-meeting`, a job interview an `interview`, others a `meeting`.
+
     The commit message is `CASE: log TYPE DATE` with trailers Case:, Program:,
     Rule: (the obligation the event can satisfy) and Staff:.
 
@@ -181,6 +191,17 @@ def log_cmd(
 
     fields = {k: v for k, v in (("channel", channel), ("rating", rating), ("text", feedback_text),
                                 ("anonymous", anonymous or None)) if v is not None}
+    if from_appointment is not None:
+        if fields:
+            raise CliError(_("--channel, --rating, --text and --anonymous describe a `feedback` event"), code=2)
+        from ..record import plan_log_appointment
+
+        return _run(root, day_today, lambda: plan_log_appointment(
+            root, case, from_appointment, event_type=type, day=parse_date(date, "--date") if date else None,
+            by=staff, summary=summary, program=program),
+            dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
+    if type is None:
+        raise CliError(_("say what happened: TYPE, or --from-appointment NAME"), code=2)
     if fields and type != "feedback":
         raise CliError(_("--channel, --rating, --text and --anonymous describe a `feedback` event"), code=2)
     if channel is not None and channel not in FEEDBACK_CHANNELS:

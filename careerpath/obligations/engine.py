@@ -60,6 +60,7 @@ class Obligation:
     history: bool = False  # its enrollment, case or series had ended by today
     incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
     time: str = ""  # "HH:MM" when it happens at a time of day (an appointment); the calendar feed uses it
+    minutes: int = 0  # how long it lasts, with ``time`` (0: the calendar's default hour)
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def title_in(self, lang: str) -> str:
@@ -87,6 +88,8 @@ class Obligation:
         }
         if self.time:
             out["time"] = self.time
+            if self.minutes:
+                out["minutes"] = self.minutes
         if self.status == INVALID:
             file, _sep, line = self.source.rpartition(":")
             out["file"], out["line"] = file, int(line)
@@ -490,11 +493,14 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
     staff: list[str] = []
     for path in rule.staff:
         value = occ.facts.value(path)
-        if isinstance(value, str) and value and value not in staff:
-            staff.append(value)
+        for one in (value if isinstance(value, list) else [value]):  # an appointment names its staff in a list
+            if isinstance(one, str) and one and one not in staff:
+                staff.append(one)
     time = occ.facts.value(rule.time) if rule.time else None
+    minutes = occ.facts.value(rule.minutes) if rule.minutes else None
     return Obligation(
         time=time if isinstance(time, str) else "",
+        minutes=minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and isinstance(time, str) else 0,
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,

@@ -86,9 +86,9 @@ def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "car
         ev = Event()
         ev.add("uid", f"{o.uid}@careerpath")
         ev.add("dtstamp", DTSTAMP)
-        day = o.due if o.due is not None else (today or date.min)
-        ev.add("dtstart", day)
-        ev.add("dtend", day + timedelta(days=1))
+        start, end = event_times(o.due if o.due is not None else (today or date.min), o.time, o.minutes)
+        ev.add("dtstart", start)
+        ev.add("dtend", end)
         summary = f"{o.case}: {o.title_in(lang)}"
         if o.item:
             summary += f" ({o.item})"
@@ -105,6 +105,21 @@ def to_ics(obligations: Iterable[Obligation], lang: str = "en", name: str = "car
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     return cal.to_ical()
+
+
+def event_times(day: date, time: str = "", minutes: int = 0) -> tuple[date | datetime, date | datetime]:
+    """(DTSTART, DTEND) of one calendar entry: the whole day for an obligation; from ``time`` ("HH:MM")
+    for ``minutes`` (default 60) for an appointment. The time is local wall-clock time written as an RFC
+    5545 floating time (no zone: the caseload's clock, whatever zone the calendar app is in). A time
+    that does not parse gives the whole day: the row is never lost."""
+    try:
+        hour, minute = (int(x) for x in time.split(":")) if time else (None, None)
+        start = datetime(day.year, day.month, day.day, hour, minute) if hour is not None else None
+    except ValueError:
+        start = None
+    if start is None:
+        return day, day + timedelta(days=1)
+    return start, start + timedelta(minutes=minutes or 60)
 
 
 def schema() -> dict:

@@ -166,6 +166,7 @@ class Rule(_Spec):
     # overdue until it is recorded; `time` is the path of its time of day ("HH:MM"), for the calendar feed
     scheduled: bool = False
     time: Optional[str] = None
+    minutes: Optional[str] = None  # the path of how long it lasts, in minutes
     # recurring
     start: Optional[DateExpr] = None
     every: Optional[str] = None
@@ -196,7 +197,7 @@ class Rule(_Spec):
     def _paths(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_check_path(p) for p in v)
 
-    @field_validator("each", "item", "time")
+    @field_validator("each", "item", "time", "minutes")
     @classmethod
     def _path(cls, v: Optional[str]) -> Optional[str]:
         return v if v is None else _check_path(v)
