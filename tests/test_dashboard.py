@@ -169,6 +169,15 @@ def test_a_program_made_of_data_shows_in_the_dashboard_and_the_outcomes_report(c
     assert "Cases by program: DOR vocational rehabilitation 1, Toy job club 3" in page
     assert "Toy job club by stage: employed 1, in the club 2" in page
     assert "<b>45.5</b>median days to job" in page
+    # its own locale folder translates its own stages (the caseload's catalogues come first)
+    po = root / "programs" / "xx-toy" / "locale" / "ru" / "LC_MESSAGES" / "documents.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "in the club"\nmsgstr "в клубе"\n', encoding="utf-8")
+    r = cli("--lang", "ru", "report", "dashboard", "--caseload", root, "--today", TODAY, "--period", "2026",
+            "--out", tmp_path / "ru")
+    assert r.code == 0, r.err
+    assert "в клубе 2" in (tmp_path / "ru" / "dashboard.html").read_text()
 
     out = tmp_path / "outcomes"
     r = cli("report", "outcomes", "--caseload", root, "--today", TODAY, "--period", "2026", "--program", "xx-toy",

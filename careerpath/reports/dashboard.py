@@ -181,12 +181,14 @@ COLORS = {"overdue": "#b00020", "partial": "#b35900", "due-soon": "#8a6d00", "up
 TEMPLATE = "report-dashboard.html.j2"
 
 
-def context(f: Figures, *, programs: Any, staff: Iterable[Any], lang: str, stamp: str = "") -> dict:
+def context(f: Figures, *, programs: Any, staff: Iterable[Any], lang: str, stamp: str = "",
+            root: Optional[Path] = None) -> dict:
     """What ``report-dashboard.html.j2`` sees: the figures, and how to show their ids in ``lang``:
-    staff by name (careerpath.yaml), programs by name (program.yaml), stages in the page's language."""
+    staff by name (careerpath.yaml), programs by name (program.yaml), stages in the page's language
+    (a caseload's own program folders translate their own stages: ``root``)."""
     from . import pages
 
-    cat = pages.catalog(lang)
+    cat = pages.catalog(lang, root)
     staff_names = {s.id: s.name for s in staff}
     staff_names = {sid: staff_names.get(sid) or (cat.gettext(sid) if sid == UNASSIGNED else sid)
                    for sid in [*f.obligations_by_staff, *f.past_due_by_staff,
@@ -218,5 +220,5 @@ def render(f: Figures, *, programs: Any = None, staff: Iterable[Any] = (), lang:
         programs = load_programs(root)
     staff = list(staff)
     return pages.render(root, TEMPLATE, lambda chosen: context(f, programs=programs, staff=staff, lang=chosen,
-                                                              stamp=stamp), lang=lang, default=default)
+                                                              stamp=stamp, root=root), lang=lang, default=default)
 
