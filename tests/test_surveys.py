@@ -59,7 +59,7 @@ def test_a_quarter_with_one_survey_is_overdue_at_its_end(tmp_path):
     assert status(date(2026, 7, 1), "2026-Q3") == ("upcoming", 0, 2)   # due 30 September: beyond warn_days
     assert status(date(2026, 9, 1), "2026-Q3") == ("due-soon", 0, 2)
     assert status(date(2026, 7, 1), "2026-Q4") is None                  # not yet begun
-    yearly = [d for d in surveys.duties(cl, date(2027, 1, 1)) if d.rule == "surveys.disability-satisfaction"]
+    yearly = [d for d in surveys.duties(cl, date(2027, 1, 1)) if d.rule == "surveys.yearly-satisfaction"]
     assert [(d.item, d.status) for d in yearly] == [("2026", "overdue"), ("2027", "upcoming")]
     assert yearly[0].citation.endswith("(seed 004, «Формы обратной связи»)") and yearly[0].confirmed
 
@@ -105,6 +105,5 @@ def test_report_surveys_writes_the_list_totals_trend_and_duties(tmp_path, cli):
     duties = (out / "surveys-obligations-2026.csv").read_text(encoding="utf-8-sig").splitlines()
     assert [line.split(",")[:4] for line in duties[1:]] == [
         ["surveys.per-quarter", "2026-Q1", "2026-03-31", "done"], ["surveys.per-quarter", "2026-Q2", "2026-06-30", "done"],
-        ["surveys.per-quarter", "2026-Q3", "2026-09-30", "done"],
-        ["surveys.disability-satisfaction", "2026", "2026-12-31", "done"],
-        ["surveys.per-quarter", "2026-Q4", "2026-12-31", "done"]]
+        ["surveys.per-quarter", "2026-Q3", "2026-09-30", "done"], ["surveys.per-quarter", "2026-Q4", "2026-12-31", "done"],
+        ["surveys.yearly-satisfaction", "2026", "2026-12-31", "done"]]

@@ -38,7 +38,7 @@ SOURCE = ("Ежеквартально … не менее двух опросо�
 #: the two caseload-level rules: id -> (English title, citation, confirmed)
 RULES = {
     "surveys.per-quarter": ("Client surveys this quarter", SOURCE, True),
-    "surveys.disability-satisfaction": ("Yearly satisfaction survey of people with disabilities", SOURCE, True),
+    "surveys.yearly-satisfaction": ("Yearly satisfaction survey of people with disabilities", SOURCE, True),
 }
 LIST_COLUMNS = ("date", "name", "period", "audience", "channel", "respondents", "satisfied", "share_pct",
                 "questionnaire", "file")
@@ -126,7 +126,7 @@ def duties(caseload: Any, today: date) -> list[SurveyDuty]:
         y = parse_period(str(year))
         measured = [s for _f, s in found if s.date in y and s.audience == DISABILITY_AUDIENCE
                     and s.satisfied_count() is not None]
-        out.append(SurveyDuty("surveys.disability-satisfaction", y.label, y.end,
+        out.append(SurveyDuty("surveys.yearly-satisfaction", y.label, y.end,
                               _status(len(measured), 1, y.end, today, warn_days, measured[0].date if measured else None),
                               len(measured), 1, measured[0].date if measured else None))
     return sorted(out, key=lambda d: (d.due, d.rule))
