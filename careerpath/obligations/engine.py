@@ -273,7 +273,8 @@ def _item_name(rule: Rule, item: Node, facts: Facts, ctx: "_Context") -> str:
                 from ..programs.services import find
 
                 known = find(ctx.services.get(rule.program, ()), value)
-                return known.name if known is not None else value.strip()
+                # a name the catalogue does not know is free text (it may say anything): where it is written
+                return known.name if known is not None else item.label()
             return str(value)
     return item.label()
 
