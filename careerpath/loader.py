@@ -76,6 +76,7 @@ class CaseFolder:
     plan: Optional[SourceFile] = None
     events: list[SourceFile] = field(default_factory=list)
     referrals: list[SourceFile] = field(default_factory=list)
+    appointments: list[SourceFile] = field(default_factory=list)  # planned meetings (issue 20)
 
     @property
     def model(self) -> Optional[m.Case]:
@@ -86,7 +87,7 @@ class CaseFolder:
         return self.plan.model if self.plan else None
 
     def files(self) -> Iterator[SourceFile]:
-        for d in (self.case, self.plan, *self.events, *self.referrals):
+        for d in (self.case, self.plan, *self.events, *self.referrals, *self.appointments):
             if d is not None:
                 yield d
 
@@ -99,6 +100,7 @@ class Caseload:
     cases: dict[str, CaseFolder]
     diagnostics: list[Diagnostic]
     programs: ProgramSet = field(default_factory=load_programs)
+    surveys: list[SourceFile] = field(default_factory=list)  # surveys/<date>-<slug>.yaml (optional)
 
     @property
     def settings(self) -> Record:
@@ -728,6 +730,7 @@ def load_case(root: Path, folder: Path, diags: list[Diagnostic], files: Optional
         case_folder.plan = _load_file(root, plan_path, "plan", diags, files)
     case_folder.events = _load_dated(root, folder / "events", "event", diags, files)
     case_folder.referrals = _load_dated(root, folder / "referrals", "referral", diags, files)
+    case_folder.appointments = _load_dated(root, folder / "appointments", "appointment", diags, files)
     for path in _listdir(folder, diags, root):
         if path.is_file() and path.suffix in (".yaml", ".yml") and path.name not in ("case.yaml", "plan.yaml"):
             diags.append(Diagnostic(_rel(root, path), 1, 1, "warning", "unexpected-file",
@@ -817,8 +820,16 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder], only: O
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
                                         Message("a file directly under cases/ is not read"),
                                         Message("each case is a folder: cases/<id>/case.yaml")))
+    # the caseload's surveys (optional; a caseload without the folder has none)
+    surveys = _load_dated(root, root / "surveys", "survey", diags)
+    for doc in surveys:  # the questionnaire a survey links to is a file of the caseload
+        q = doc.model.questionnaire if doc.model is not None else None
+        if q and (q.startswith("/") or ".." in q.split("/") or not inside(root, root / q) or not (root / q).is_file()):
+            diags.append(doc.diagnostic(("questionnaire",), "warning", "questionnaire-missing",
+                                        Message("`questionnaire` names no file inside the caseload"),
+                                        Message("give its path from the caseload folder, e.g. surveys/questionnaires/<file>")))
     diags.sort(key=sort_key)
-    return Caseload(root, config, config_file, cases, diags, programs)
+    return Caseload(root, config, config_file, cases, diags, programs, surveys)
 
 
 def _listed(cases_dir: Path, name: str) -> bool:

@@ -47,6 +47,9 @@ CORE_SETTINGS = {
                         "help": "A recording dated more than this many days before the day it is made is a late entry."},
     "sign_commits": {"type": "choice", "values": ["none", "ssh"], "default": "none",
                      "help": "ssh: every recording is signed with the staff member's SSH key (git's gpg.format ssh)."},
+    # seed 004: «Ежеквартально … проводится не менее двух опросов» (report surveys; 0 turns the duty off)
+    "surveys_per_quarter": {"type": "integer", "min": 0, "max": 100, "default": 2,
+                            "help": "Client surveys due each calendar quarter (seed 004: at least two); 0: none."},
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -326,6 +329,64 @@ class Referral(Model):
     outcome: Optional[ReferralOutcome] = None
 
 
+# ---------------------------------------------------------------- appointments and surveys (issue 20)
+
+#: what a planned appointment is for (``cases/<id>/appointments/<date>-<slug>.yaml``)
+APPOINTMENT_KINDS = ("ipp-meeting", "iep-meeting", "ipp-review", "interpreter", "job-interview", "other")
+HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="24-hour time, HH:MM")]
+
+
+class Appointment(Model):
+    """A planned meeting or appointment of one case: shown in `due` (status `scheduled`), `show` and the
+    calendar feed until ``log --from-appointment`` records it as an event (``recorded``)."""
+    date: Date
+    time: Optional[HourMinute] = None
+    minutes: Optional[Annotated[int, Field(ge=5, le=1440, description="how long it lasts (default 60)")]] = None
+    kind: Literal["ipp-meeting", "iep-meeting", "ipp-review", "interpreter", "job-interview", "other"]
+    place: Optional[str] = None
+    mode: Optional[Literal["in-person", "phone", "video"]] = None
+    who: list[Text] = []                  # who takes part besides the staff (roles or names)
+    staff: list[StaffId] = []             # the staff who go
+    program: Optional[str] = None
+    requested: Optional[Date] = None      # the day a written request for the meeting arrived
+    referral: Optional[str] = None        # the referral it belongs to (an interpreter booking): its file name
+    summary: Optional[str] = None
+    recorded: Optional[str] = None        # the event file it became (`log --from-appointment` sets it)
+
+
+#: who a survey asks (``surveys/<date>-<slug>.yaml`` at the caseload's top); staff surveys are not client surveys
+SURVEY_AUDIENCES = ("citizens", "people-with-disabilities", "employers", "staff")
+SURVEY_CHANNELS = ("online", "phone", "in-person", "tablet", "paper", "interview", "exit-poll", "suggestion-box")
+
+
+class Survey(Model):
+    """One survey of the service's clients (the ЦЗН's опросы и анкетирования, seed 004): who was asked,
+    how many answered and, for a satisfaction survey, how many were satisfied (a count or a share)."""
+    date: Date                            # the day it ended (the file name's date)
+    name: Text
+    period: Optional[Annotated[str, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+                                          description="what it covered: 2026, 2026-Q1 or 2026-02")]] = None
+    audience: Literal["citizens", "people-with-disabilities", "employers", "staff"]
+    channel: Optional[Literal["online", "phone", "in-person", "tablet", "paper", "interview", "exit-poll",
+                              "suggestion-box"]] = None
+    respondents: Annotated[int, Field(ge=0, le=10_000_000)]
+    satisfied: Optional[Annotated[int, Field(ge=0, le=10_000_000)]] = None
+    satisfied_share: Optional[Annotated[float, Field(ge=0, le=100, allow_inf_nan=False,
+                                                     description="percent of respondents satisfied")]] = None
+    questionnaire: Optional[str] = None   # the questionnaire's file, relative to the caseload folder
+    program: Optional[str] = None
+    by: Optional[StaffId] = None
+
+    def satisfied_count(self) -> Optional[float]:
+        """How many respondents were satisfied: the count, else the share of the respondents; None when
+        the survey did not measure satisfaction."""
+        if self.satisfied is not None:
+            return float(min(self.satisfied, self.respondents))
+        if self.satisfied_share is not None:
+            return self.satisfied_share * self.respondents / 100
+        return None
+
+
 # file kind -> model; the names are also the JSON Schema file names
 FILE_MODELS: dict[str, type[Model]] = {
     "careerpath": CaseloadConfig,
@@ -333,6 +394,8 @@ FILE_MODELS: dict[str, type[Model]] = {
     "plan": Plan,
     "event": Event,
     "referral": Referral,
+    "appointment": Appointment,
+    "survey": Survey,
 }
 
 

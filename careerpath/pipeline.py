@@ -296,7 +296,7 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     live = {cid: meta[cid] for cid in index.case_ids}
     load_diags: set = set(root_state[1])
     check_diags: set = set(root_state[2])
-    files = 1 if prepared.config_bytes != b"\0missing" else 0
+    files = 1 if not prepared.config_bytes.startswith(b"\0missing") else 0
     for _fp, ld, cd, n, *_rest in live.values():
         if ld:
             load_diags.update(ld)

@@ -324,10 +324,50 @@ def plan_log(root: Path, case_id: str, event_type: str, day: date, *, by: Option
                   _trailers(case_id, _programs_of(target, rules, program), rules, staff), staff, dates=[day])
 
 
+#: the event an appointment becomes when it is recorded (an IPP review is held at an IPP meeting)
+APPOINTMENT_EVENTS = {"ipp-meeting": "ipp-meeting", "iep-meeting": "iep-meeting", "ipp-review": "ipp-meeting",
+                      "interpreter": "meeting", "job-interview": "interview", "other": "meeting"}
+
+
+def plan_log_appointment(root: Path, case_id: str, appointment: str, *, event_type: Optional[str] = None,
+                         day: Optional[date] = None, by: Optional[str] = None, summary: Optional[str] = None,
+                         program: Optional[str] = None) -> Change:
+    """Record a planned appointment as what happened: an event (its type from the appointment's kind unless
+    given, its date, staff, program and summary from the appointment unless given) and, in the same
+    commit, ``recorded: events/<file>.yaml`` in ``appointments/<APPOINTMENT>.yaml`` so it is no longer
+    listed as scheduled."""
+    target = _target(root, case_id)
+    stem = appointment.removesuffix(".yaml")
+    rel = f"appointments/{stem}.yaml"
+    if not _STEM.match(stem) or not (target.folder / rel).is_file():
+        raise RecordUsageError(Message("there is no such appointment in this case"),
+                               hint=Message("appointment names are the file names in cases/{name}/appointments/ "
+                                            "without .yaml", name=case_id))
+    parsed = read_file(target.folder / rel, f"cases/{case_id}/{rel}")
+    doc, diags = validate_data(f"cases/{case_id}/{rel}", "appointment", parsed, target.programs)
+    if doc.model is None or any(d.severity == "error" for d in parsed.diagnostics + diags):
+        raise RecordError(Message("{path} has errors; run `careerpath validate` and fix it first",
+                                  path=f"cases/{case_id}/{rel}"))
+    planned = doc.model
+    if planned.recorded:
+        raise RecordUsageError(Message("this appointment is already recorded as {file}", file=planned.recorded))
+    change = plan_log(root, case_id, event_type or APPOINTMENT_EVENTS[planned.kind], day or planned.date,
+                      by=by or (planned.staff[0] if planned.staff else None), summary=summary or planned.summary,
+                      program=program or planned.program)
+    event_file = change.files[0].rel.split("/", 2)[2]  # events/<name>.yaml
+    fc, drift = _edit_file(target, rel, "appointment", [(("recorded",), event_file)])
+    change.files.append(fc)
+    change.drift += drift
+    change.subject += f" (appointment {stem})"
+    return change
+
+
 def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: Optional[str],
                documents: list[str] | None = None, follow_up: Optional[date] = None,
-               consent: Optional[str] = None, program: Optional[str] = None) -> Change:
-    """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``."""
+               consent: Optional[str] = None, program: Optional[str] = None,
+               reason: Optional[str] = None) -> Change:
+    """A referral file ``cases/<id>/referrals/<date>-<kind>.yaml``; ``reason`` (why) is printed by the
+    referral documents."""
     target = _target(root, case_id)
     staff = _staff(target.config.staff, by)
     if staff is None:
@@ -337,6 +377,8 @@ def plan_refer(root: Path, case_id: str, day: date, *, to: str, kind: str, by: O
     if program:
         data["program"] = program
     data["by"] = staff.id
+    if reason:
+        data["reason"] = edit.free_text(reason)
     data["documents"] = [edit.free_text(d) for d in documents or []]
     data["consent"] = consent
     data["follow_up"] = follow_up.isoformat() if follow_up else None
@@ -811,6 +853,7 @@ def _before_after(target: _Target, change: Change) -> tuple[CaseFolder, CaseFold
     after_cf = copy.copy(before_cf)
     after_cf.events = list(before_cf.events)
     after_cf.referrals = list(before_cf.referrals)
+    after_cf.appointments = list(before_cf.appointments)
     before_errors: list[Diagnostic] = [d for d in load_diags]
     after_errors: list[Diagnostic] = [d for d in load_diags if d.file not in {f.rel for f in change.files}]
     for fc in change.files:
@@ -832,7 +875,7 @@ def _before_after(target: _Target, change: Change) -> tuple[CaseFolder, CaseFold
         elif fc.kind == "plan":
             after_cf.plan = doc
         else:
-            dated = after_cf.events if fc.kind == "event" else after_cf.referrals
+            dated = {"event": after_cf.events, "appointment": after_cf.appointments}.get(fc.kind, after_cf.referrals)
             dated[:] = [d for d in dated if d.file != fc.rel] + [doc]
     return before_cf, after_cf, before_errors, after_errors
 

@@ -392,7 +392,8 @@ class Redactor:
 
             cases[new_id] = dataclasses.replace(
                 case_folder, id=new_id, folder=self.path(case_folder.folder), case=doc(case_folder.case), plan=doc(case_folder.plan),
-                events=[doc(d) for d in case_folder.events], referrals=[doc(d) for d in case_folder.referrals])
+                events=[doc(d) for d in case_folder.events], referrals=[doc(d) for d in case_folder.referrals],
+                appointments=[doc(d) for d in case_folder.appointments])
         config = self.model(caseload.config)
         config_file = caseload.config_file
         if config_file is not None:

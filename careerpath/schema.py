@@ -16,6 +16,8 @@ TITLES = {
     "plan": "careerpath plan (cases/<id>/plan.yaml)",
     "event": "careerpath event (cases/<id>/events/<date>-<slug>.yaml)",
     "referral": "careerpath referral (cases/<id>/referrals/<date>-<slug>.yaml)",
+    "appointment": "careerpath planned appointment (cases/<id>/appointments/<date>-<slug>.yaml)",
+    "survey": "careerpath survey (surveys/<date>-<slug>.yaml)",
 }
 
 

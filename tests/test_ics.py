@@ -37,9 +37,9 @@ def reference_ics(obligations, lang="en", name="careerpath", today=None) -> byte
         ev = Event()
         ev.add("uid", f"{o.uid}@careerpath")
         ev.add("dtstamp", export.DTSTAMP)
-        day = o.due if o.due is not None else (today or date.min)
-        ev.add("dtstart", day)
-        ev.add("dtend", day + timedelta(days=1))
+        start, end = export.event_times(o.due if o.due is not None else (today or date.min), o.time, o.minutes)
+        ev.add("dtstart", start)
+        ev.add("dtend", end)
         summary = f"{o.case}: {o.title_in(lang)}"
         item = export._item_in(o, lang)  # the item as `due` words it (tests/test_human_words.py checks the words)
         if item:
@@ -75,7 +75,8 @@ def expected_event(o: Obligation, lang: str, today: date) -> dict:
         lines.insert(1, f"done: {o.done_on.isoformat()}")
     if o.detail:
         lines.insert(1, str(o.detail))
-    return {"UID": f"{o.uid}@careerpath", "DTSTART": day, "DTEND": day + timedelta(days=1),
+    start, end = export.event_times(day, o.time, o.minutes)  # an appointment has its time of day
+    return {"UID": f"{o.uid}@careerpath", "DTSTART": start, "DTEND": end,
             "SUMMARY": _newlines(summary), "DESCRIPTION": _newlines("\n".join(lines)),
             "CATEGORIES": [o.program or "common"], "TRANSP": "TRANSPARENT", "DTSTAMP": export.DTSTAMP}
 

@@ -489,10 +489,14 @@ def test_plan_services_of_the_czn_program(caseload):
       - {name: Составление резюме, program: ru-czn-disability, due: 2026-04-01, done: null}
       - {name: Профессиональная ориентация, program: ru-czn-disability, due: 2026-03-20, done: 2026-03-18}
       - {name: Discovery, program: ca-dds-ccp, due: 2026-03-01}
+      - {name: job-fairs, program: ru-czn-disability, due: 2026-04-10, done: null}
     """
     cl = build(caseload, CZN, plan=plan)
     got = [(o.item, o.due.isoformat(), o.status) for o in of(cl, date(2026, 4, 2), "czn.plan-service")]
-    assert got == [("services[1]", "2026-03-20", "done"), ("services[0]", "2026-04-01", "overdue")]
+    # by where it is written when the catalogue does not know the name (free text stays out of the list);
+    # by the catalogue's name when the plan names the service by its id (`job-fairs`)
+    assert got == [("services[1]", "2026-03-20", "done"), ("services[0]", "2026-04-01", "overdue"),
+                   ("Организация ярмарок вакансий и учебных рабочих мест", "2026-04-10", "due-soon")]
     assert of(cl, date(2026, 4, 2), "czn.plan-service")[1].source == "cases/p/plan.yaml:3"
 
 

@@ -106,7 +106,7 @@ def test_the_shipped_and_the_toy_registries_match_the_program_schema():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, program)
     czn = load_programs().get("ru-czn-disability")
-    assert [r.name for r in czn.registries] == ["recipients", "psych-referrals", "ipra-lists", "feedback"]
+    assert [r.name for r in czn.registries] == ["recipients", "portrait", "psych-referrals", "ipra-lists", "feedback"]
 
 
 def test_a_caseload_programs_registries_are_read_with_where_they_are_written(caseload):

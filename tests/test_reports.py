@@ -211,7 +211,7 @@ def test_commit_puts_the_reports_in_one_commit_naming_the_period(caseload, cli):
     assert r.code == 0, r.err
     assert git("log", "-1", "--format=%s%n%an").splitlines() == ["report registry 2026", "Report Runner"]
     files = set(git("show", "--name-only", "--format=", "HEAD").split())
-    assert files == {f"reports/registry-{k}-2026.{ext}" for k in ("recipients", "feedback", "psych-referrals", "ipra-lists")
+    assert files == {f"reports/registry-{k}-2026.{ext}" for k in ("recipients", "portrait", "feedback", "psych-referrals", "ipra-lists")
                      for ext in ("csv", "html")}
     assert "Period: 2026" in git("log", "-1", "--format=%B")
     assert git("diff", "--cached", "--name-only").split() == ["careerpath.yaml"]  # still staged, not committed

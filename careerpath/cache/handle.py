@@ -85,6 +85,7 @@ class Cache:
             config_bytes = read_regular(Path(root) / "careerpath.yaml", root=Path(root))
         except ReadRefused as e:
             config_bytes = b"\0missing" if e.missing else b"\0refused " + e.code.encode()
+        config_bytes += _surveys_key(Path(root))
         key = self.key_for(root)
         rkey = results.results_key(key, config_bytes)
         index, dirty = scan.scan(Path(root), scan.load_index(folder, key, self.stats), self.stats)
@@ -104,3 +105,24 @@ class Cache:
         for prepared in self._kept.values():
             prepared.save_index()
         self._kept.clear()
+
+
+def _surveys_key(root: Path) -> bytes:
+    """The caseload's ``surveys/`` folder as stat data (names, sizes, times): its diagnostics belong to no
+    case, so they are kept with careerpath.yaml's. Surveys change a few times a quarter; a change there
+    recomputes the stored results as a change of careerpath.yaml does."""
+    import os
+
+    out = []
+    top = root / "surveys"
+    try:
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            dirs.sort()
+            for name in sorted(files):
+                st = os.lstat(os.path.join(folder, name))
+                out.append(f"{os.path.relpath(os.path.join(folder, name), top)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+        if os.path.islink(top):
+            out.append("\0link")
+    except OSError:
+        out.append("\0unreadable")
+    return ("\0surveys\0" + "\n".join(out)).encode("utf-8", "surrogateescape") if out else b""

@@ -1,7 +1,7 @@
 """The stat index: which case folders changed since the last run, without reading a file.
 
 ``index.pickle`` holds every case folder's entries (the folder, ``events/``,
-``referrals/`` and the files in them) with their stat key (size, mtime_ns,
+``referrals/``, ``appointments/`` and the files in them) with their stat key (size, mtime_ns,
 inode, ctime_ns), and one fingerprint per case (a hash of its entries). A
 warm run stats the known entries (both cores on a large caseload) and lists
 again only the folders whose key changed. ``index.delta`` holds the cases
@@ -156,7 +156,7 @@ def _scan_case(root: str, case_id: str, racy_after: int) -> tuple[list[str], lis
                 keys[0] = POISON  # a link's target can change unseen: never cache this case
             paths.append(f"{rel}/{entry.name}")
             keys.append(stat_key(entry.stat(follow_symlinks=False), racy_after))
-            if entry.name in ("events", "referrals") and entry.is_dir(follow_symlinks=False):
+            if entry.name in ("events", "referrals", "appointments") and entry.is_dir(follow_symlinks=False):
                 with os.scandir(entry.path) as it:
                     for sub in sorted(it, key=lambda e: e.name):
                         if sub.is_symlink():

@@ -31,8 +31,8 @@ from typing import Any, Optional
 
 from . import trust
 
-FORMAT = 6  # 4: diagnostics and obligation details hold i18n Messages; 5: an HMAC under the user's key;
-# 6: results hold each case's window of days, not one day
+FORMAT = 7  # 4: diagnostics and obligation details hold i18n Messages; 5: an HMAC under the user's key;
+# 6: results hold each case's window of days, not one day; 7: case folders hold appointments
             # instead of a CRC-32 (files of earlier formats are never read)
 MAGIC = b"careerpath-cache 5\n"
 TAG = 32    # HMAC-SHA256

@@ -134,7 +134,7 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *,
     if not explain and sys.stdout.isatty():  # fitted to the terminal, ids never cut (cli/tables.py)
         from .tables import colours, render, show, terminal_width
 
-        codes = {"invalid": "1;31", "overdue": "1;31", "partial": "33", "due-soon": "33", "done": "32"}
+        codes = {"invalid": "1;31", "overdue": "1;31", "partial": "33", "due-soon": "33", "scheduled": "36", "done": "32"}
         # an unreadable case has no date, so WHEN is empty: it says `invalid` there, kept when STATUS is dropped
         body = [(row[0], row[1], row[0], *row[3:]) if mark == "invalid!" and not row[2] else row
                 for row, mark in zip(body, marks)]
@@ -148,7 +148,8 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *,
         from rich.table import Table
         from rich.text import Text
 
-        styles = {"invalid": "bold red", "overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "done": "green"}
+        styles = {"invalid": "bold red", "overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "scheduled": "cyan",
+                  "done": "green"}
         table = Table(show_edge=False, highlight=False, pad_edge=False)
         for h in HEADERS:
             table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))

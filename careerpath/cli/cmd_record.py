@@ -142,10 +142,16 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
 def log_cmd(
     ctx: typer.Context,
     case: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
-    type: Annotated[str, typer.Argument(metavar="TYPE", help="Event type: monthly-review, worksite-monitoring, contact, ...")],
+    type: Annotated[Optional[str], typer.Argument(metavar="[TYPE]", show_default=False,
+                                                  help="Event type: monthly-review, worksite-monitoring, contact, ... "
+                                                       "(with --from-appointment: taken from its kind unless given)")] = None,
     date: DateOpt = None,
     by: ByOpt = None,
     summary: Optional[str] = typer.Option(None, "--summary", metavar="TEXT", help="One line on what happened."),
+    from_appointment: Optional[str] = typer.Option(
+        None, "--from-appointment", metavar="APPOINTMENT",
+        help="Record this planned appointment (its file name in appointments/ without .yaml) as the event: its "
+             "date, staff, program and summary unless given; the appointment is marked recorded in the same commit."),
     program: ProgramOpt = None,
     channel: Optional[str] = typer.Option(None, "--channel", metavar="CHANNEL",
                                           help="feedback: in-person, phone, online or suggestion-box."),
@@ -165,6 +171,10 @@ def log_cmd(
     A `feedback` event takes --channel, --rating, --text and --anonymous (the
     feedback journal: `careerpath report feedback`).
 
+    --from-appointment NAME records a planned appointment (cases/CASE/appointments/NAME.yaml)
+    as what happened: an IPP meeting or IPP review becomes an `ipp-meeting` event, an IEP
+    meeting an `iep-meeting`, a job interview an `interview`, others a `meeting`.
+
     The commit message is `CASE: log TYPE DATE` with trailers Case:, Program:,
     Rule: (the obligation the event can satisfy) and Staff:.
 
@@ -181,6 +191,17 @@ def log_cmd(
 
     fields = {k: v for k, v in (("channel", channel), ("rating", rating), ("text", feedback_text),
                                 ("anonymous", anonymous or None)) if v is not None}
+    if from_appointment is not None:
+        if fields:
+            raise CliError(_("--channel, --rating, --text and --anonymous describe a `feedback` event"), code=2)
+        from ..record import plan_log_appointment
+
+        return _run(root, day_today, lambda: plan_log_appointment(
+            root, case, from_appointment, event_type=type, day=parse_date(date, "--date") if date else None,
+            by=staff, summary=summary, program=program),
+            dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
+    if type is None:
+        raise CliError(_("say what happened: TYPE, or --from-appointment NAME"), code=2)
     if fields and type != "feedback":
         raise CliError(_("--channel, --rating, --text and --anonymous describe a `feedback` event"), code=2)
     if channel is not None and channel not in FEEDBACK_CHANNELS:
@@ -202,7 +223,10 @@ def refer_cmd(
                                                       help="To close a referral: its file name without .yaml.")] = None,
     to: Optional[str] = typer.Option(None, "--to", metavar="TEXT", help="Who the person is referred to."),
     kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND",
-                                       help="dor-application, regional-center, psychological-support, interpreter or other."),
+                                       help="dor-application, regional-center, psychological-support, interpreter, "
+                                            "benefits-planning or other."),
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT",
+                                         help="Why the person is referred (the referral documents print it)."),
     documents: List[str] = typer.Option([], "--documents", metavar="DOC", help="Documents sent (repeat, or comma-separated)."),
     follow_up: Optional[str] = typer.Option(None, "--follow-up", metavar="YYYY-MM-DD", help="When to check back."),
     consent: Optional[str] = typer.Option(None, "--consent", metavar="agreed|declined", help="The person's consent to share."),
@@ -226,6 +250,7 @@ def refer_cmd(
     \b
     Examples:
       careerpath refer an-nguyen --to "Sunrise Bakery" --kind other --follow-up 2026-12-01 --by jsmith
+      careerpath refer an-nguyen --to "WorkAbility benefits" --kind benefits-planning --reason "SSI and work"
       careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
     """
     check_format(format, TEXT_JSON)
@@ -238,8 +263,8 @@ def refer_cmd(
     if referral is not None:
         if outcome is None:
             raise CliError(_("closing a referral needs --outcome TEXT"), code=2)
-        if to or kind or documents or follow_up or consent:
-            raise CliError(_("--to, --kind, --documents, --follow-up and --consent describe a new referral; "
+        if to or kind or reason or documents or follow_up or consent:
+            raise CliError(_("--to, --kind, --reason, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
         return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
                     dry_run=dry_run, no_commit=no_commit, format=format,
@@ -264,7 +289,8 @@ def refer_cmd(
     docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
     return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
-                                                    follow_up=follow, consent=consent, program=program),
+                                                    follow_up=follow, consent=consent, program=program,
+                                                    reason=reason),
                 dry_run=dry_run, no_commit=no_commit, format=format,
                 local_edits=include_local_edits)
 

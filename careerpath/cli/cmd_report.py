@@ -20,7 +20,8 @@ EX_TEMPFAIL = 75
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry, outcomes or feedback.")],
+    kind: Annotated[str, typer.Argument(help="dashboard, quarterly, registry, outcomes, feedback, "
+                                                                 "surveys or portrait.")],
     period: Optional[str] = typer.Option(None, "--period", metavar="PERIOD",
                                          help="2026-Q3, 2026-11 or 2026. Default: the last complete quarter for "
                                               "quarterly, else the current year."),
@@ -75,7 +76,7 @@ def report(
     check_format(format, TEXT_JSON)
     if document_format not in ("html", "md"):
         raise CliError(_("--document-format must be html or md"), code=2)
-    if registry_kind and kind != "registry":
+    if registry_kind and kind not in ("registry", "portrait"):
         raise CliError(_("--kind chooses registries: use it with `report registry`"), code=2)
     out_folder = folder_of(out, "--out")
     root = caseload_of(ctx, caseload)

@@ -143,9 +143,9 @@ def _print(v: dict, titles: dict[str, str], names: dict[str, str], described: di
             title = text(o["title"])
             extra = ngettext("{file}, {n} error", "{file}, {n} errors", n).format(file=o["source"], n=n)
         else:
-            extra = ", ".join(x for x in (described.get(o["uid"]) or text(o["item_words"]) or o["item"], text(o["detail"]), _("incomplete") if o["incomplete"] else "")
-                              if x)
-        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial",
+            extra = ", ".join(x for x in (o.get("time", ""), described.get(o["uid"]) or text(o["item_words"]) or o["item"],
+                                          text(o["detail"]), _("incomplete") if o["incomplete"] else "") if x)
+        width = max(9, *(len(display("status", x)) for x in ("done", "overdue", "due-soon", "upcoming", "partial", "scheduled",
                                                                "invalid")))
         print(f"  {display('status', o['status']):<{width}} {dd(o['due']) if o['due'] else '-':<10}  {title}"
               + (f" [{extra}]" if extra else ""))

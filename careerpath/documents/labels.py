@@ -62,6 +62,7 @@ STATUSES = {
     "due-soon": N_("due soon"),
     "upcoming": N_("upcoming"),
     "partial": N_("partly done"),
+    "scheduled": N_("scheduled"),
 }
 
 REFERRAL_DOCUMENTS = {

@@ -22,7 +22,7 @@ from .messages import Message
 
 #: Stored values whose *display* is translated, by message context.
 DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
-    "status": ("done", "overdue", "due-soon", "upcoming", "partial", "invalid"),
+    "status": ("done", "overdue", "due-soon", "upcoming", "partial", "scheduled", "invalid"),
     "severity": ("error", "warning"),
     "case-status": ("active", "closed"),
     # careerpath.models.CaseStaff: the roles a case names its staff by

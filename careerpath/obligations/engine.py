@@ -33,7 +33,9 @@ from .facts import Facts, Node
 from ..programs.ends import enrollment_end
 from .rules import DateExpr, Done, Rule, RuleBook, _ANCHOR, load_rules
 
-STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "done")
+STATUSES = ("invalid", "overdue", "partial", "due-soon", "upcoming", "scheduled", "done")
+#: the status of a planned appointment before its day (a rule marked ``scheduled``)
+SCHEDULED = "scheduled"
 MAX_OCCURRENCES = 2400  # 200 years of months: a bound on any series, whatever the data
 
 
@@ -57,6 +59,8 @@ class Obligation:
     past_due: bool = False  # due before today and not done (overdue, or partial after its date)
     history: bool = False  # its enrollment, case or series had ended by today
     incomplete: bool = False  # a file of its case failed to load: a missing event can make it look overdue, or done
+    time: str = ""  # "HH:MM" when it happens at a time of day (an appointment); the calendar feed uses it
+    minutes: int = 0  # how long it lasts, with ``time`` (0: the calendar's default hour)
     titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # the item in words for people, a Message, when the rule declares a `label:` (else "" and `item` is shown:
     # a period, a file name). `words` holds no case text (`service № 2`, `objective g1.o3`, `job № 1`): `due`,
@@ -91,6 +95,10 @@ class Obligation:
             "citation": self.citation, "confirmed": self.confirmed, "source": self.source,
             "history": self.history, "incomplete": self.incomplete, "uid": self.uid,
         }
+        if self.time:
+            out["time"] = self.time
+            if self.minutes:
+                out["minutes"] = self.minutes
         if self.status == INVALID:
             file, _sep, line = self.source.rpartition(":")
             out["file"], out["line"] = file, int(line)
@@ -174,17 +182,21 @@ class _Context:
     def __init__(self, case_folder: Any, settings: Any, config_file: Any, today: date):
         self.today = today
         self.until = date.max
+        self.services: dict[str, tuple] = {}  # program id -> its service catalogue (names plan services)
         self.case_id = case_folder.id
         case_model = case_folder.case.model if case_folder.case is not None else None
         self.case = case_model.model_dump(by_alias=True) if case_model is not None else None
         plan_model = case_folder.plan.model if case_folder.plan is not None else None
         plan = plan_model.model_dump(by_alias=True) if plan_model is not None else {}
         refs = [Node(d.model.model_dump(by_alias=True), d, ()) for d in case_folder.referrals if d.model is not None]
+        appointments = [Node(d.model.model_dump(by_alias=True), d, ())
+                        for d in getattr(case_folder, "appointments", ()) if d.model is not None]
         self.settings = settings
         self.roots = {
             "case": Node(self.case or {}, case_folder.case, ()),
             "plan": Node(plan, case_folder.plan, ()),
             "referrals": Node(refs, None, ()),
+            "appointments": Node(appointments, None, ()),
             "settings": Node(settings.model_dump(), config_file, ("settings",)),
         }
         self.events = sorted((_Event(d.model.date, d.model.type, d.model.program)
@@ -340,10 +352,16 @@ def _duration_words(offset: Any) -> Any:
     return unit.get(d.unit, str(offset))
 
 
-def _item_name(rule: Rule, item: Node, facts: Facts) -> str:
+def _item_name(rule: Rule, item: Node, facts: Facts, ctx: "_Context") -> str:
     if rule.item:
         value = facts.value(rule.item)
         if value not in (None, ""):
+            if rule.item_names == "services" and isinstance(value, str):
+                from ..programs.services import find
+
+                known = find(ctx.services.get(rule.program, ()), value)
+                # a name the catalogue does not know is free text (it may say anything): where it is written
+                return known.name if known is not None else item.label()
             return str(value)
     return item.label()
 
@@ -369,7 +387,7 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> I
         if found is None:
             continue
         base, node, note = found
-        name = _item_name(rule, item, f)
+        name = _item_name(rule, item, f, ctx)
         bound = _bound(rule, f, ctx, end)
         for off in offsets:
             due = shift(base, off, rule.calendar)
@@ -379,7 +397,12 @@ def _per_item(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> I
                               **dict(zip(("words", "described"), _item_words(rule, item, f, name, off))))
 
 
-def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
+def _every(rule: Rule, settings: Any) -> Duration:
+    """A recurring rule's interval: its ``every`` duration, or the duration setting it names."""
+    return _offset(rule.every or "1y", settings) or Duration.parse("1y")
+
+
+def _periods(rule: Rule, start: date, every: Optional[Duration] = None) -> Iterator[tuple[date, date, str]]:
     """(period start, period end, label) for calendar periods or anniversaries of ``start``."""
     if rule.every == "month":
         first = month_start(start)
@@ -396,7 +419,7 @@ def _periods(rule: Rule, start: date) -> Iterator[tuple[date, date, str]]:
                 return
             yield ps, quarter_end(ps), quarter_label(ps)
     else:
-        every = Duration.parse(rule.every or "1y")
+        every = every or Duration.parse(rule.every or "1y")
         previous = start
         for k in range(1, MAX_OCCURRENCES):
             end = every.times(k).apply(start)
@@ -421,7 +444,7 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> 
         return
     # the calendar month or quarter in which the bound falls still counts; an anniversary after it does not
     calendar_periods = rule.every in ("month", "quarter")
-    periods = _periods(rule, start)
+    periods = _periods(rule, start, None if calendar_periods else _every(rule, ctx.settings))
     current = next(periods, None)
     while current is not None:
         ps, pe, label = current
@@ -440,7 +463,7 @@ def _recurring(rule: Rule, facts: Facts, ctx: _Context, end: Optional[date]) -> 
 
 def _chain(rule: Rule, facts: Facts, ctx: _Context, node: Node, start: date, bound: Optional[date],
            offset: Optional[Duration]) -> Iterator[_Occurrence]:
-    every = Duration.parse(rule.every or "1y")
+    every = _every(rule, ctx.settings)
     anchor = start
     for _ in range(MAX_OCCURRENCES):
         pe = every.apply(anchor)
@@ -556,14 +579,19 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
             status = "partial"
             detail.append(Message("{n} of {m}", n=partial, m=_required(rule)))
         else:
-            kind = _DATED
+            kind = _SCHEDULED if rule.scheduled else _DATED
             status, done_on = _by_date(kind, occ.due, today, warn_days)
     staff: list[str] = []
     for path in rule.staff:
         value = occ.facts.value(path)
-        if isinstance(value, str) and value and value not in staff:
-            staff.append(value)
+        for one in (value if isinstance(value, list) else [value]):  # an appointment names its staff in a list
+            if isinstance(one, str) and one and one not in staff:
+                staff.append(one)
+    time = occ.facts.value(rule.time) if rule.time else None
+    minutes = occ.facts.value(rule.minutes) if rule.minutes else None
     return Obligation(
+        time=time if isinstance(time, str) else "",
+        minutes=minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and isinstance(time, str) else 0,
         case=ctx.case_id, program=rule.program, rule=rule.id, title=rule.title, due=occ.due, status=status,
         citation=rule.citation, confirmed=rule.confirmed, source=occ.trigger.source(), done_on=done_on,
         staff=tuple(staff) or ctx.all_staff, detail=join(detail, "; "), item=occ.item,
@@ -578,6 +606,7 @@ def _obligation(rule: Rule, occ: _Occurrence, ctx: _Context, warn_days: int) -> 
 _FIXED = 0          # done (an event, a date, a field) or partial: the files decide, not the day
 _DATED = 1          # not done: overdue, due-soon or upcoming by its date
 _INFORMATIONAL = 2  # a date to know: done once it has come
+_SCHEDULED = 3      # a planned appointment not yet recorded: scheduled until its day, then overdue
 
 
 def _by_date(kind: int, due: date, today: date, warn_days: int) -> tuple[str, Optional[date]]:
@@ -588,6 +617,8 @@ def _by_date(kind: int, due: date, today: date, warn_days: int) -> tuple[str, Op
         return ("due-soon" if due <= today + timedelta(days=warn_days) else "upcoming"), None
     if due < today:
         return "overdue", None
+    if kind == _SCHEDULED:
+        return SCHEDULED, None
     return ("due-soon" if due <= today + timedelta(days=warn_days) else "upcoming"), None
 
 
@@ -626,6 +657,7 @@ def case_window(case_folder: Any, book: RuleBook, settings: Any, today: date, co
     ``today`` to before that one, ``[on_day(o, d) for o in found]`` equals ``case_obligations(..., d)``
     (tests/test_new_day.py)."""
     ctx = _Context(case_folder, settings, config_file, today)
+    ctx.services = book.services
     out: list[Obligation] = []
     ends: dict[str, Optional[date]] = {}
     for rule in book.rules:

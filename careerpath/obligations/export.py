@@ -96,7 +96,7 @@ def ics_items(obligations: Iterable[Obligation], lang: str = "en", today: Option
     """
     out = []
     for o in obligations:
-        day = o.due if o.due is not None else (today or date.min)
+        start, end = event_times(o.due if o.due is not None else (today or date.min), o.time, o.minutes)
         summary = f"{o.case}: {o.title_in(lang)}"
         item = _item_in(o, lang)
         if item:
@@ -111,8 +111,8 @@ def ics_items(obligations: Iterable[Obligation], lang: str = "en", today: Option
         out.append("".join((
             "BEGIN:VEVENT\r\n",
             ics_fold("SUMMARY:" + ics_text(summary)),
-            f"DTSTART;VALUE=DATE:{_ics_date(day)}\r\n",
-            f"DTEND;VALUE=DATE:{_ics_date(day + timedelta(days=1))}\r\n",
+            f"DTSTART{_ics_when(start)}\r\n",
+            f"DTEND{_ics_when(end)}\r\n",
             f"DTSTAMP:{DTSTAMP:%Y%m%dT%H%M%SZ}\r\n",
             ics_fold("UID:" + ics_text(f"{o.uid}@careerpath")),
             ics_fold("CATEGORIES:" + ics_text(o.program or "common")),
@@ -128,6 +128,14 @@ def join_ics(items: Sequence[str], name: str = "careerpath") -> bytes:
     head = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//careerpath//obligations//EN\r\nCALSCALE:GREGORIAN\r\n"
             + ics_fold("X-WR-CALNAME:" + ics_text(f"{name} obligations")))
     return (head + "".join(items) + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+def _ics_when(when: date | datetime) -> str:
+    """A DTSTART/DTEND value with its parameter: ``;VALUE=DATE:20261201`` for a day, ``:20261201T100000``
+    for a time of day (RFC 5545 floating time, as icalendar writes a naive datetime)."""
+    if isinstance(when, datetime):
+        return f":{_ics_date(when)}T{when.hour:02d}{when.minute:02d}{when.second:02d}"
+    return f";VALUE=DATE:{_ics_date(when)}"
 
 
 def _ics_date(day: date) -> str:
@@ -165,6 +173,21 @@ def ics_fold(line: str, limit: int = 75) -> str:
     if current:
         parts.append("".join(current))
     return "\r\n ".join(parts) + "\r\n"
+
+
+def event_times(day: date, time: str = "", minutes: int = 0) -> tuple[date | datetime, date | datetime]:
+    """(DTSTART, DTEND) of one calendar entry: the whole day for an obligation; from ``time`` ("HH:MM")
+    for ``minutes`` (default 60) for an appointment. The time is local wall-clock time written as an RFC
+    5545 floating time (no zone: the caseload's clock, whatever zone the calendar app is in). A time
+    that does not parse gives the whole day: the row is never lost."""
+    try:
+        hour, minute = (int(x) for x in time.split(":")) if time else (None, None)
+        start = datetime(day.year, day.month, day.day, hour, minute) if hour is not None else None
+    except ValueError:
+        start = None
+    if start is None:
+        return day, day + timedelta(days=1)
+    return start, start + timedelta(minutes=minutes or 60)
 
 
 def schema() -> dict:

@@ -12,7 +12,7 @@ small vocabulary; everything program-specific lives in the files:
               where the next due counts from the day the last one was done.
 ``per-item``  one due date per element of a list (``case.jobs.*``,
               ``plan.services.*``, ``plan.goals.*.objectives.*``,
-              ``referrals.*``), times each of ``offsets``.
+              ``referrals.*``, ``appointments.*``), times each of ``offsets``.
 
 Dates are *paths* into the case facts: ``case.…``, ``enrollment.…`` (this
 program's enrollment), ``plan.…``, ``item.…`` (the list element), ``settings.…``.
@@ -35,7 +35,7 @@ from ..i18n.languages import LANGUAGES
 from .dates import Duration, DurationError
 
 PACKAGE_RULES = Path(__file__).resolve().parent.parent / "rules"
-ROOTS = ("case", "enrollment", "plan", "item", "settings", "referrals")
+ROOTS = ("case", "enrollment", "plan", "item", "settings", "referrals", "appointments")
 ANCHORS = ("period_start", "period_end", "due", "next_due", "next_period_end", "trigger")
 _PATH = re.compile(r"^[a-z_]+(\.([a-z_][a-z0-9_-]*|\*))*$")
 _ANCHOR = re.compile(r"^\s*([a-z_*][a-z0-9_.*-]*)\s*(?:([+-])\s*([0-9]{1,4}(?:d|w|m|y|wd)))?\s*$")
@@ -177,6 +177,14 @@ class Rule(_Spec):
     offsets: Optional[Union[str, tuple[Union[str, int], ...]]] = None
     item: Optional[str] = None  # a path whose value names the item (default: where it is written)
     label: Optional[ItemLabel] = None  # per-item: the item in words for people (its `item` stays the key)
+    # `services`: the item's value names a service of the program's catalogue (by id or name); shown by
+    # the catalogue's name, so a plan that writes the id lists the service as people know it
+    item_names: Optional[Literal["services"]] = None
+    # an appointment (planned, not an obligation to produce something): `scheduled` until its day, then
+    # overdue until it is recorded; `time` is the path of its time of day ("HH:MM"), for the calendar feed
+    scheduled: bool = False
+    time: Optional[str] = None
+    minutes: Optional[str] = None  # the path of how long it lasts, in minutes
     # recurring
     start: Optional[DateExpr] = None
     every: Optional[str] = None
@@ -207,7 +215,7 @@ class Rule(_Spec):
     def _paths(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_check_path(p) for p in v)
 
-    @field_validator("each", "item")
+    @field_validator("each", "item", "time", "minutes")
     @classmethod
     def _path(cls, v: Optional[str]) -> Optional[str]:
         return v if v is None else _check_path(v)
@@ -215,6 +223,8 @@ class Rule(_Spec):
     @field_validator("every")
     @classmethod
     def _every(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and v.startswith("settings."):
+            return v  # a duration setting (the IPP review's 3 years): the caseload may change it
         if v is not None and v not in ("month", "quarter"):
             d = Duration.parse(v)
             if d.count <= 0 or d.unit == "wd":
@@ -294,6 +304,7 @@ class RuleBook:
     programs: dict[str, dict[str, str]]
     files: tuple[str, ...]
     ends: dict[str, Any] = dc_field(default_factory=dict)  # program id -> programs.registry.Ends
+    services: dict[str, tuple] = dc_field(default_factory=dict)  # program id -> its catalogue (ServiceSpec)
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}

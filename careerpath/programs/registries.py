@@ -18,6 +18,7 @@ caseload's programs declare; :mod:`careerpath.reports.registry` evaluates them.
           - {name: case, header: Дело, value: case.id}         # `value`: a Jinja expression
           - {name: measures, header: Мероприятия,              # `text`: a Jinja template (loops)
              text: "{% for m in enrollment.ipra.measures %}{{ m.name }}{{ '; ' if not loop.last }}{% endfor %}"}
+        counts: [disability_group]     # optional: `report portrait` counts these columns' values
 
 Rows come from the cases enrolled in the program (``each: enrollment``: one
 row per such case; ``referral``, ``event``, ``job``: one row per item of
@@ -39,7 +40,7 @@ from .fields import FieldError, check_keys, declarations
 SOURCES = ("enrollment", "referral", "event", "job")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_KEYS = {"title", "lang", "dates", "each", "where", "sort", "columns"}
+_KEYS = {"title", "lang", "dates", "each", "where", "sort", "columns", "counts"}
 _COLUMN_KEYS = {"name", "header", "value", "text"}
 
 
@@ -68,6 +69,9 @@ class RegistrySpec:
     program: str = ""          # the declaring program's id
     source: str = ""           # program.yaml as the user names it
     line: int = 1              # where its name is written there
+    # columns whose values are counted (`report portrait`: how many rows hold each value, as a table
+    # and a chart); a registry with `counts` is a portrait of the people it lists
+    counts: tuple[str, ...] = ()
 
 
 def _text(raw: dict, key: str, where: tuple, *, required: bool = False) -> str:
@@ -118,12 +122,16 @@ def parse_registries(raw: Any, program: str, source: str) -> tuple[RegistrySpec,
             sort = [sort]
         if not isinstance(sort, list) or not all(isinstance(s, str) for s in sort):
             raise FieldError(where + ("sort",), "`sort` is a list of expressions")
+        counts = decl.get("counts") or []
+        if not isinstance(counts, list) or not all(isinstance(c, str) and c in names for c in counts):
+            raise FieldError(where + ("counts",), "`counts` is a list of the registry's column names")
         lang = _text(decl, "lang", where)
         if lang and not re.match(r"^[a-z]{2,3}$", lang):
             raise FieldError(where + ("lang",), "`lang` is a language code (en, es, vi, hy, hmn, ru)")
         out.append(RegistrySpec(name=name, title=_text(decl, "title", where, required=True), each=each, columns=cols,
                                 where=_text(decl, "where", where), sort=tuple(sort), lang=lang,
-                                dates=_text(decl, "dates", where) or "%Y-%m-%d", program=program, source=source))
+                                dates=_text(decl, "dates", where) or "%Y-%m-%d", program=program, source=source,
+                                counts=tuple(counts)))
     return tuple(out)
 
 

@@ -278,7 +278,8 @@ class ProgramSet:
                 files.append(str(p.folder / RULES_FILE))
         rules.extend(common_rules())
         files.append(str(PACKAGE_RULES / "common.yaml"))
-        return RuleBook(tuple(rules), names, tuple(files), {p.id: p.ends for p in self.programs})
+        return RuleBook(tuple(rules), names, tuple(files), {p.id: p.ends for p in self.programs},
+                        {p.id: p.services for p in self.programs if p.services})
 
 
 def _values_at(data: Any, path: tuple) -> list:

@@ -65,6 +65,8 @@ def _registry() -> dict:
             "where": expr,
             "sort": {"type": "array", "items": expr},
             "columns": {"type": "array", "minItems": 1, "items": column},
+            "counts": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                       "description": "columns whose values `report portrait` counts"},
         },
     }
 

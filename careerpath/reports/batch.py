@@ -147,6 +147,31 @@ def run_registry(req: ReportRequest) -> BatchResult:
     return result
 
 
+def run_portrait(req: ReportRequest) -> BatchResult:
+    """Each portrait the programs declare (a registry with ``counts:``): the counts as CSV, and a page with a
+    table and a bar chart per counted column, in the registry's language."""
+    from . import pages
+
+    result = BatchResult()
+    cases = req.cases()
+    programs = req.caseload.programs
+    env = pages.environment(req.caseload.root)
+    for spec in [s for s in registry.declared(programs, req.registries) if s.counts]:
+        stem = f"{spec.name if 'portrait' in spec.name else 'portrait-' + spec.name}-{req.period.label}"
+        try:
+            table = registry.build(spec, programs.get(spec.program), cases, req.period, req.today,
+                                   req.caseload.config, env, req.language)
+        except registry.RegistryError as e:
+            result.failed += [(f"{stem}.csv", str(e)), (f"{stem}.html", str(e))]
+            continue
+        counts = registry.portrait(table, spec)
+        _emit(req, result, f"{stem}.csv", to_csv(counts), _rows(len(counts.rows)))
+        _emit_page(req, result, f"{stem}.html", lambda: pages.render(
+            req.caseload.root, registry.PORTRAIT_TEMPLATE, registry.portrait_context(table, counts, spec, stamp=req.stamp),
+            lang=table.lang, default=req.default_language), _rows(len(counts.rows)))
+    return result
+
+
 def run_feedback(req: ReportRequest) -> BatchResult:
     """The feedback journal and the satisfaction shares (CSV), and each program's own `feedback` registry."""
     from . import feedback
@@ -162,6 +187,22 @@ def run_feedback(req: ReportRequest) -> BatchResult:
         result.written += journals.written
         result.failed += journals.failed
         result.notes += journals.notes
+    return result
+
+
+def run_surveys(req: ReportRequest) -> BatchResult:
+    """The caseload's surveys of the period, their totals by quarter, the yearly satisfaction trend and the
+    survey duties (CSV). Surveys belong to the caseload, not to a case: --case, --staff, --program do not
+    narrow them."""
+    from . import surveys
+
+    result = BatchResult()
+    label = req.period.label
+    for name, table in ((f"surveys-{label}.csv", surveys.listing(req.caseload, req.period, req.today)),
+                        (f"surveys-totals-{label}.csv", surveys.totals(req.caseload, req.period, req.today)),
+                        (f"surveys-satisfaction-{label}.csv", surveys.trend(req.caseload, req.period, req.today)),
+                        (f"surveys-obligations-{label}.csv", surveys.duty_table(req.caseload, req.period, req.today))):
+        _emit(req, result, name, to_csv(table), _rows(len(table.rows)))
     return result
 
 
@@ -258,6 +299,8 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
     "quarterly": run_quarterly,
     "outcomes": run_outcomes,
     "feedback": run_feedback,
+    "surveys": run_surveys,
+    "portrait": run_portrait,
     "registry": run_registry,
 }
 

@@ -224,3 +224,38 @@ def context(table: Table, *, stamp: str = "") -> dict:
     """What ``report-registry.html.j2`` sees: the title, the headers and the cells as text."""
     return {"title": table.title, "labels": list(table.labels), "rows": [[cell(v) for v in row] for row in table.rows],
             "stamp": stamp, "content_lang": table.lang}
+
+
+# ---------------------------------------------------------------- portraits (`counts:`)
+
+PORTRAIT_TEMPLATE = "report-portrait.html.j2"
+PORTRAIT_COLUMNS = ("column", "value", "people", "share_pct")
+
+
+def portrait(table: Table, spec: Any) -> Table:
+    """How many rows of a registry hold each value of its ``counts`` columns: one row per (column, value),
+    the most frequent first (ties by value), with its share of all rows in percent (one decimal)."""
+    from collections import Counter
+
+    rows: list[tuple] = []
+    total = len(table.rows)
+    for name in spec.counts:
+        i = list(table.columns).index(name)
+        counted = Counter(cell(row[i]) for row in table.rows)
+        for value, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])):
+            rows.append((name, value, n, round(100 * n / total, 1) if total else None))
+    return Table(table.title, PORTRAIT_COLUMNS, PORTRAIT_COLUMNS, rows, lang=table.lang)
+
+
+def portrait_context(table: Table, counts: Table, spec: Any, *, stamp: str = "") -> dict:
+    """What ``report-portrait.html.j2`` sees: the title, the people listed and, per counted column, its
+    header, its rows as text and its bar chart."""
+    from .pages import bar_chart
+
+    headers = dict(zip(table.columns, table.labels))
+    parts = []
+    for name in spec.counts:
+        mine = [r for r in counts.rows if r[0] == name]
+        parts.append({"header": headers[name], "rows": [(r[1], r[2], cell(r[3])) for r in mine],
+                      "chart": bar_chart(headers[name], {r[1]: r[2] for r in mine})})
+    return {"title": table.title, "total": len(table.rows), "parts": parts, "stamp": stamp, "content_lang": table.lang}
