@@ -40,6 +40,7 @@ Modules:
     redact       stable placeholders for personal data (docs/security.md)
     redact_shapes  personal data by its shape: case- and diacritic-blind folding, dates in any layout, phones, addresses
     i18n, catalogs, translations, plainlang   the CLI in the user's language (docs/i18n.md)
+    freetext     staff's own words in plans and their translations (`translations:`, `language:`; lang marks)
     glossary     per-language glossaries, the drift check, the translation memory
     review       the review workflow: a reviewer's PO file out (i18n export), the review back in (i18n import)
     doctor       environment checks

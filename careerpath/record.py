@@ -785,7 +785,7 @@ def plan_revert(root: Path, commit: str, *, by: Optional[str], reason: Optional[
             if here.is_symlink():
                 raise RecordError(Message("{path} is a symbolic link; careerpath edits only plain files",
                                           path=f"cases/{case_id}/{rest}"))
-            now = here.read_bytes() if here.is_file() else None
+            now = read_case_bytes(here, f"cases/{case_id}/{rest}", root) if here.is_file() else None
             before = blobs.read(f"{parent}:{path}")
             at = blobs.read(f"{sha}:{path}")
             rel = f"cases/{case_id}/{rest}"

@@ -113,7 +113,7 @@ def test_every_document_of_every_sample_case_renders_in_every_language_without_e
     kinds = kinds_of(samples.programs)
     applicable = [k["kind"] for k in kinds_for(samples, case) if not k["missing"]]
     assert applicable, f"{case}: no document applies"
-    english_notes = [translations("en", "documents").gettext(n) % {"language": "X", "fallback": "Y", "variant": "Z"}
+    english_notes = [translations("en", "documents").gettext(n) % {"language": "X", "fallback": "Y", "variant": "Z", "period": "P"}
                      if "%(" in n else n for n in _NOTES]
     failures = []
     for name in applicable:

@@ -26,6 +26,7 @@ READS = {"read_bytes", "read_text", "open"}
 
 #: (file under careerpath/, enclosing function) -> why its raw read is not of a caseload file
 ALLOWED = {
+    ("signing.py", "key_of_file"): "the staff member's own SSH key file, named by their git config, never by a caseload",
     ("fsio.py", "open_regular"): "the safe reader itself",
     ("fsio.py", "_fsync_dir"): "opens a folder it just wrote into, to fsync it",
     ("gitio.py", "_holders_proc"): "/proc/<pid>/comm: the system's, to tell a live git from a stale lock",
