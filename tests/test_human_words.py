@@ -116,8 +116,10 @@ def test_due_names_services_objectives_jobs_and_referrals_in_words(cli):
     r = cli("due", "--all", "--caseload", SAMPLE, "--today", TODAY, "--format", "json")
     rows = json.loads(r.out)
     by = {(o["case"], o["rule"], o["item"]): o for o in rows}
-    # the plan numbers services from 1: services[1] is № 2
-    assert by[("sergey-morozov", "czn.plan-service", "services[1]")]["item_words"] == "service № 2"
+    # the plan numbers services from 1: services[1] is № 2; its key is the catalogue's name (program data,
+    # issue 20), its words the plan's number
+    resume = "Составление резюме с акцентом на профессиональные преимущества соискателя"
+    assert by[("sergey-morozov", "czn.plan-service", resume)]["item_words"] == "service № 2"
     assert by[("sergey-morozov", "plan.objective", "g1.o2")]["item_words"] == "objective g1.o2"
     words = {o["item_words"] for o in rows if o["rule"] == "dds.cie-incentive"}
     assert any(re.fullmatch(r"job № \d, \d+ (d|mo) after it began", w) for w in words), words

@@ -614,15 +614,26 @@ _PERSONAL_KEY = _re.compile(r"(?:^|[{,\s])(name|preferred_name|birth_date|phone|
                             r"service_coordinator):[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[^,}#\n]*)", _re.M)
 
 
+def _catalogue_names() -> set[str]:
+    """The names of the programs' service catalogues: program data that a plan service's `name:` may repeat
+    (and `due` prints as the item's key), not a person's."""
+    from careerpath.programs import load_programs
+
+    return {name for program in load_programs() for service in program.services
+            for name in (getattr(service, "name", None), getattr(service, "id", None)) if name}
+
+
 def _fixture_values(root: Path) -> set[str]:
-    """Personal values as written in the fixture files (read raw: fields that fail validation never load)."""
+    """Personal values as written in the fixture files (read raw: fields that fail validation never load);
+    a service catalogue's names (and the parts of them a plan repeats) are not personal."""
     values = set()
     for path in (root / "cases").rglob("*.yaml"):
         for key, raw in _PERSONAL_KEY.findall(path.read_text(encoding="utf-8", errors="replace")):
             value = raw.strip().strip("\"'").strip()
             if len(value) >= 4 and not value.startswith(("[", "{", "*", "&", "!")):
                 values.add(value)
-    return values
+    public = _catalogue_names()  # a value the catalogue's own text holds is found there, not leaked
+    return {v for v in values if not any(v in name for name in public)}
 
 
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if (p / "cases").is_dir()) if FIXTURES.is_dir() else [])

@@ -155,12 +155,27 @@ def _case_span(root: Path, case: str, today: date) -> Optional[tuple[date, date]
     """The days a case's report may cover: from its first recorded date (opened, an enrollment's) to its
     closure, or today. One small file read (the case's case.yaml), never the caseload."""
     data = _yaml(root / "cases" / case / "case.yaml") if re.match(r"^[a-z0-9][a-z0-9_-]*$", case) else {}
-    starts = [d for d in _dates_in([data.get("opened"), data.get("enrollments")]) if d <= today]
+    enrollments = data.get("enrollments") if isinstance(data.get("enrollments"), dict) else {}
+    # an enrollment begins at its program's `start:` field (an IPP date in force before it does not open the case)
+    firsts = [_start_field(root, str(pid), block) for pid, block in enrollments.items()]
+    starts = [d for d in _dates_in([data.get("opened"), firsts]) if d <= today]
     if not starts:
         return None
     closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
     ends = list(_dates_in(closure.get("date")))
     return min(starts), min(ends[0] if ends else today, today)
+
+
+def _start_field(root: Path, program: str, block: Any) -> Any:
+    """The value of the enrollment field its program.yaml names as ``start:`` (the caseload's own program
+    folder first); the whole block when the program or its ``start:`` is unknown."""
+    if not isinstance(block, dict) or not re.match(r"^[a-z0-9][a-z0-9_-]*$", program):
+        return block
+    for folder in (root / "programs" / program, PACKAGE / "programs" / program):
+        start = _yaml(folder / "program.yaml").get("start")
+        if isinstance(start, str) and start:
+            return block.get(start)
+    return block
 
 
 def _kind_period(ctx: Any, kind: Any) -> str:

@@ -10,6 +10,7 @@ Modules:
     outcomes   one row per job: placements and retention, for funders (CSV and a page)
     registry   the registries the programs declare (`registries:` in program.yaml), evaluated
     feedback   the feedback journal and the satisfaction share by quarter and year (`feedback` events)
+    surveys    the center's surveys at caseload level (`surveys/`): totals, the yearly satisfaction trend, the duties
     batch      runs one report kind and returns what it wrote or failed to write
 
 No module here names a program or an enrollment field: what differs between

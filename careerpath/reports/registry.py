@@ -239,8 +239,9 @@ def portrait(table: Table, spec: Any) -> Table:
 
     rows: list[tuple] = []
     total = len(table.rows)
+    names = [c.name for c in spec.columns]  # the table is headed in its language; `counts` names columns by id
     for name in spec.counts:
-        i = list(table.columns).index(name)
+        i = names.index(name)
         counted = Counter(cell(row[i]) for row in table.rows)
         for value, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])):
             rows.append((name, value, n, round(100 * n / total, 1) if total else None))
@@ -252,7 +253,7 @@ def portrait_context(table: Table, counts: Table, spec: Any, *, stamp: str = "")
     header, its rows as text and its bar chart."""
     from .pages import bar_chart
 
-    headers = dict(zip(table.columns, table.labels))
+    headers = dict(zip((c.name for c in spec.columns), table.labels))
     parts = []
     for name in spec.counts:
         mine = [r for r in counts.rows if r[0] == name]
