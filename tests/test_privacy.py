@@ -657,3 +657,16 @@ def test_failure_fixtures_leak_no_personal_value(fixture, tmp_path, cli):
     text = "\n".join(outputs)
     for value in values:
         assert not _re.search(r"(?<![\w])" + _re.escape(value) + r"(?![\w])", text), f"{value!r} in output over {fixture}"
+
+
+def test_a_refused_render_with_redact_names_neither_case_nor_person(cli, tmp_path):
+    """The refusal names the case (usually the person's name) and its file: --redact hides both, as it hides
+    them in the document (found by the generated-variants test when a planted value broke a case file)."""
+    root = copy_samples(tmp_path / "s")
+    case = root / "cases" / "marco-delgado" / "case.yaml"
+    case.write_text(case.read_text(encoding="utf-8") + "colour: [\n", encoding="utf-8")
+    plain = cli("render", "pccp", "marco-delgado", "--caseload", root, "--today", "2026-11-22")
+    red = cli("render", "pccp", "marco-delgado", "--caseload", root, "--today", "2026-11-22", "--redact")
+    assert plain.code == red.code == 1
+    assert "marco-delgado" in plain.err  # the test can fail: the plain refusal does name the case
+    assert "marco-delgado" not in red.err and "Delgado" not in red.err and "has errors in" in red.err

@@ -154,11 +154,11 @@ def render(
         text = red.text(doc.text) if red is not None else doc.text
         data = to_pdf(text, paper or default_paper(doc.lang)) if format == "pdf" else text.encode("utf-8")
     except PeriodRefused as e:
-        raise CliError(message_of(e), code=PERIOD_REFUSED,
+        raise CliError(_refusal(e, red), code=PERIOD_REFUSED,
                        hint=_("choose a --period in which the person was enrolled, or add --force to write it "
                               "anyway (the document will say so)")) from None
     except RenderError as e:
-        raise CliError(message_of(e), code=1) from None
+        raise CliError(_refusal(e, red), code=1) from None
     for note in doc.notes:
         err("careerpath: " + _("note: {note}").format(note=shown(note)))
     for warning in doc.warnings:
@@ -171,6 +171,12 @@ def render(
     if not target.stream:
         err(_("wrote {path}").format(path=target.path))
     return 0
+
+
+def _refusal(e: Exception, red) -> object:
+    """A refusal's message, with --redact as redacted as the document would have been (it names the case,
+    whose id is usually the person's name, and the case's files)."""
+    return red.text(shown(message_of(e))) if red is not None else message_of(e)
 
 
 def _list_for_case(ctx: typer.Context, case: str, caseload: Optional[Path], format: str) -> int:
