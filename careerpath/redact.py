@@ -155,6 +155,9 @@ def _date_forms(d: date) -> list[str]:
     return sorted(f for f in forms if f)
 
 
+#: a flat or building number written after the house number (`ул. Садовая, 9-41`)
+_FLAT = re.compile(r"[\-/]\d+[\w]*")
+
 class Redactor:
     """Stable placeholders for the personal values of one caseload, for one output."""
 
@@ -556,7 +559,15 @@ class Redactor:
         for m in STREET_SHAPES.finditer(folded):
             found.append((m.start(), m.end(), self.placeholder("address", _norm(m.group(0)))))
         found.sort(key=lambda f: (f[0], -f[1]))
-        return self._replace(text, [(*original_span(where, s, e), ph) for s, e, ph in found])
+        merged: list[tuple[int, int, str]] = []
+        for s, e, ph in found:  # a known form and a shape that overlap: one placeholder over both (never `-41` left)
+            tail = _FLAT.match(folded, e)  # `9-41`, `9/41`: the flat's number belongs to the address
+            e = tail.end() if tail else e
+            if merged and s < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]), merged[-1][2])
+            else:
+                merged.append((s, e, ph))
+        return self._replace(text, [(*original_span(where, s, e), ph) for s, e, ph in merged])
 
     def _name_regex(self) -> Optional[re.Pattern]:
         if self._name_rx is None and (self._names or self._name_stems):
