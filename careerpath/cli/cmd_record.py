@@ -22,6 +22,14 @@ ProgramOpt = Annotated[Optional[str], typer.Option("--program", "-p", metavar="P
                                                    help="The program this belongs to (ca-dds-ccp, ca-dor-vr, ca-dor-se, ru-czn-disability).")]
 
 
+def _field_pairs(words: Optional[list[str]]) -> list[tuple[str, str]]:
+    """FIELD VALUE words as pairs (`set` and `amend` take more than one); an odd word out is a usage error."""
+    words = list(words or [])
+    if len(words) % 2:
+        raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=words[-1]), code=2)
+    return list(zip(words[::2], words[1::2]))
+
+
 def _staff_id(root: Path, by: Optional[str]) -> Optional[str]:
     if by:
         return by
@@ -334,15 +342,12 @@ def set_cmd(
       careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
     check_format(format, TEXT_JSON)
-    extra = list(more or [])
-    if len(extra) % 2:
-        raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=extra[-1]), code=2)
+    pairs = _field_pairs(more)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     staff = _staff_id(root, by)
     from ..record import plan_set
 
-    pairs = list(zip(extra[::2], extra[1::2]))
     return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs, reason=reason),
                 dry_run=dry_run, no_commit=no_commit, format=format,
                 local_edits=include_local_edits)
@@ -490,15 +495,12 @@ def amend_cmd(
       careerpath amend an-nguyen referrals/2026-11-03-other follow_up 2026-12-10 --reason "agreed on the phone"
     """
     check_format(format, TEXT_JSON)
-    values = list(pairs or [])
-    if len(values) % 2:
-        raise CliError(_("`{field}` has no VALUE: give FIELD VALUE pairs").format(field=values[-1]), code=2)
+    fields = _field_pairs(pairs)
     root = caseload_of(ctx, caseload)
     day_today = today_of(ctx, today)
     staff = _staff_id(root, by)
     from ..record import plan_amend
 
-    fields = list(zip(values[::2], values[1::2]))
     return _run(root, day_today, lambda: plan_amend(root, case, record, fields, by=staff, reason=reason),
                 dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
 
