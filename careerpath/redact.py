@@ -545,7 +545,7 @@ class Redactor:
         found = []
         if self._address_rx is not None:
             for m in self._address_rx.finditer(folded):
-                parts = address_parts(m.group(0).replace("-", " ", 1) if False else m.group(0))
+                parts = address_parts(m.group(0))
                 ph = None
                 number = re.search(r"\d+[a-z]?", m.group(0))
                 for word in _NAME_WORD.findall(m.group(0)):

@@ -272,7 +272,11 @@ def survivors(out: str, planted: list[tuple[str, str, object]]) -> list[tuple[st
         elif kind in ("address", "street", "ru-street"):
             number, street = check if kind != "address" else (check[0], check[1][0])
             stem = street[:-2] if re.search(r"[а-я]", street) else street
-            if re.search(r"(?<!\w)" + re.escape(stem), folded) and re.search(r"(?<!\d)" + number + r"(?!\d)", folded):
+            # the street and its number near each other, as the planted text wrote them: a word of a citation
+            # ("минтруда") and a number elsewhere (an obligation's uid digest "237b93…") are not the address
+            street_rx, number_rx = r"(?<!\w)" + re.escape(stem), r"(?<![\d\w])" + number + r"(?!\d)"
+            plain = re.sub(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", "", folded)
+            if re.search(street_rx + r".{0,40}?" + number_rx + "|" + number_rx + r".{0,40}?" + street_rx, plain, re.S):
                 left.append((kind, text))
         elif kind == "email":
             if text.split("@")[0] in out:
