@@ -12,7 +12,8 @@ Two rules, both about what the person reads (docs/i18n.md has the detail):
     the *first* use of a term from ``locale/jargon.yaml`` is not explained:
     explained means followed by a parenthesis (``IPE (your plan for work)``)
     or a dash gloss (``IPE — your plan``), or the term in parentheses right
-    after its long form (``Individualized Plan for Employment (IPE)``), or the
+    after its long form (``Individualized Plan for Employment (IPE)``, also
+    ``(Client Assistance Program, CAP)`` after a translated long form), or the
     document has a glossary block that defines it (a heading named Glossary /
     Words we use / Glosario / Palabras que usamos, or ``<dl class="glossary">``,
     with the term at the start of one of its lines or in a ``<dt>``).
@@ -282,7 +283,27 @@ def _explained(text: str, start: int, end: int) -> bool:
     if after.startswith(("(", "—", "–", "- ", "-\n")):
         return True
     before = text[:start].rstrip(" \t")
-    return before.endswith("(") and text[end:].lstrip(" \t").startswith(")")
+    if not text[end:].lstrip(" \t").startswith(")"):
+        return False
+    return before.endswith("(") or _closes_its_long_form(text[:start], text[start:end])
+
+
+def _closes_its_long_form(before: str, term: str) -> bool:
+    """An abbreviation that ends a parenthesis opening with its long form: ``(Client Assistance Program, CAP)``.
+
+    A translation that keeps the English name beside the abbreviation (the hy
+    glossary's «Հաճախորդներին աջակցության ծրագիր (Client Assistance Program,
+    CAP)») explains it as ``(CAP)`` does. Only when the words before the comma
+    spell the abbreviation (initials of every word, or of the capitalised ones):
+    ``(see also, CAP)`` is no explanation.
+    """
+    m = re.search(r"\(([^()\n]*?),[ \t]*$", before)
+    if not term.isupper() or not m:
+        return False
+    words = re.findall(r"[^\W\d_]+", m.group(1))
+    every = "".join(w[0] for w in words).upper()
+    capitalised = "".join(w[0] for w in words if w[0].isupper())
+    return term in (every, capitalised)
 
 
 def check_text(raw: str, file: str, lang: str, jargon: dict[str, list[str]], *, line_offset: int = 0,

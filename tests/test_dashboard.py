@@ -219,8 +219,10 @@ def test_sample_dashboard_matches_a_hand_count(tmp_path, cli):
     # counted by hand from sample-cases/cases/*/case.yaml: 13 cases, 1 closed; five jobs started in 2026,
     # four of them integrated (the group SE crew is not); hours 35, 16, 20, 32, 16 -> median 20;
     # USD wages 18.75, 17.25, 21.50, 18.20 -> median 18.475; RUB 190
-    for value, label in (("12", "active cases"), ("5", "placements"), ("80%", "CIE rate"), ("20", "median hours/week"),
-                         ("18.48", "median wage, USD per hour"), ("190", "median wage, RUB per hour")):
+    for value, label in (("12", "active cases"), ("5", "placements"),
+                         ("80%", "share of placements in competitive integrated employment (CIE)"),
+                         ("20", "median hours/week"), ("18.48", "median wage, USD per hour"),
+                         ("190", "median wage, RUB per hour")):
         assert f"<b>{value}</b>{label}" in page, label
     # languages: en 3, es 2, hmn 2, hy 2, ru 2, vi 2; programs: ccp 5, dor-vr 8, dor-se 2, czn 2 (by their names)
     assert "People by language: English 3, Spanish 2, Hmong 2, Armenian 2, Russian 2, Vietnamese 2" in page

@@ -253,7 +253,8 @@ def test_reports_list_the_obligations_the_engine_computes(samples):
     assert found
     for lang in ("en", "es"):
         text = render(samples, "quarterly-report", "sofia-ramirez", today=TODAY, lang=lang, period="2026-Q3").text
-        table = text.split("\n## ")[-1]
+        *_before, table, words = text.split("\n## ")  # the deadlines, then the glossary ("Words we use")
+        assert "regional center" in words or "centro regional" in words
         rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
         assert len(rows) == len(found)
         for o in found:

@@ -101,3 +101,29 @@ def test_the_cli_reports_glossary_drift_with_the_plain_language_findings(cli, tm
     assert any(f["code"] == "glossary-avoid" and f["file"].endswith("vi/LC_MESSAGES/documents.po") for f in found), found
     monkeypatch.setenv("CAREERPATH_LOCALE_DIR", str(i18n.LOCALE_DIR))
     assert cli("i18n", "check", "--strict").code == 0
+
+
+def test_every_template_passes_in_every_language_agency_documents_included(cli):
+    """`i18n check --all --strict` over the shipped templates and catalogues: 0 findings in all six languages.
+
+    The documents for agencies (the referral to the regional center, its quarterly and annual reports, the
+    DOR packet and ineligibility checklist, the IPRA report, the dashboard) explain their terms too: a
+    person gets a copy, and agency staff change. A regression in any template or catalogue fails here.
+    """
+    r = cli("i18n", "check", "--all", "--strict", "--format", "json")
+    assert json.loads(r.out) == [] and r.code == 0
+    every_template = [f for _shown, folder in builtin_template_folders()
+                   for f in check_templates(folder, CHECKED_LANGUAGES, catalogue=i18n.LOCALE_DIR, everything=True)]
+    assert [f.format() for f in every_template] == []
+
+
+def test_an_abbreviation_closing_a_parenthesis_after_its_long_form_is_explained():
+    jargon = load_jargon()
+    # the hy glossary's rendering keeps the English name beside the abbreviation
+    hy = "Ինչպես կապվել Հաճախորդներին աջակցության ծրագրի (Client Assistance Program, CAP) հետ։"
+    assert check_text(hy, "x", "hy", jargon) == []
+    assert check_text("Write to the (Department of Rehabilitation, DOR) office.", "x", "en", jargon) == []
+    # words before the comma that do not spell it, or no comma at all, explain nothing
+    for text in ("Ինչպես կապվել ծրագրի (տես նաև, CAP) հետ։", "Ինչպես կապվել ծրագրի (տես CAP) հետ։",
+                 "Ինչպես կապվել CAP ծրագրի հետ։"):
+        assert [(f.code, f.term) for f in check_text(text, "x", "hy", jargon)] == [("jargon-unexplained", "CAP")], text
