@@ -50,6 +50,7 @@ class ConfigSummary:
     agency: str
     default_language: str
     staff: tuple[str, ...] = ()  # staff ids (filters are checked against them)
+    names: tuple[tuple[str, str], ...] = ()  # (staff id, name) for each staff member: tables show names
 
 
 @dataclass
@@ -185,7 +186,8 @@ def _uncached(root: Path, today: date, obligations: bool) -> Results:
 
 def _summary(config: Any) -> ConfigSummary:
     return ConfigSummary(config.agency or "", config.default_language or "en",
-                         tuple(sorted({s.id for s in (config.staff or ())})))
+                         tuple(sorted({s.id for s in (config.staff or ())})),
+                         tuple(sorted({(s.id, s.name) for s in (config.staff or ())})))
 
 
 def _book(programs: Any) -> Any:

@@ -277,3 +277,50 @@ def test_broken_caseloads_still_give_a_list(cli, fixture):
     r = cli("due", "--caseload", root, "--today", "2026-11-22", "--all", "--format", "json")
     assert r.code == 0 and isinstance(json.loads(r.out), list)
     assert "Traceback" not in r.err
+
+
+def test_short_names_keep_the_first_word_and_the_initials_and_never_merge_two_people():
+    from careerpath.cli.tables import short_names
+
+    assert short_names([("dortiz", "Daniel Ortiz"), ("gsafina", "Сафина Гульнара Ильдаровна"), ("kvang", "Kou Vang"),
+                        ("solo", "Cher"), ("blank", "  ")]) == {
+        "dortiz": "Daniel O.", "gsafina": "Сафина Г. И.", "kvang": "Kou V.", "solo": "Cher", "blank": "blank"}
+    # two people who would both be "Maria R.": their full names, the others still short
+    assert short_names([("mr1", "Maria Reyes"), ("mr2", "Maria  Rodríguez"), ("kv", "Kou Vang")]) == {
+        "mr1": "Maria Reyes", "mr2": "Maria Rodríguez", "kv": "Kou V."}
+
+
+def test_the_table_names_staff_and_machine_formats_keep_ids(cli):
+    base = ("--caseload", SAMPLE, "--today", "2026-11-10", "--case", "linh-tran", "--case", "sergey-morozov", "--within", "1w")
+    r = cli("due", *base)
+    assert r.code == 0, r.err
+    staff = [line.split("  ")[-1].strip() for line in r.out.splitlines()[1:-1]]
+    assert "Nguyễn T. T., Daniel O." in staff and "Сафина Г. И., Каримов И. Р." in staff
+    assert not any(sid in r.out for sid in ("tnguyen", "dortiz", "gsafina", "ikarimov"))
+    ids = {s for row in rows(cli, *base) for s in row["staff"]}          # json: the ids, as before
+    assert {"tnguyen", "dortiz", "gsafina", "ikarimov"} <= ids
+    table = list(csv.DictReader(io.StringIO(cli("due", *base, "--format", "csv").out)))
+    assert any("tnguyen" in row["staff"] and "dortiz" in row["staff"] for row in table) and "Daniel" not in str(table)
+    assert cli("due", *base, "--staff", "dortiz").code in (0, 3)       # the filter still takes the id
+
+
+def test_a_staff_id_not_in_careerpath_yaml_is_shown_as_it_is(cli, caseload):
+    root = caseload({"cases/p/case.yaml": CASE.replace("navigator: jsmith, counselor: jsmith", "navigator: nobody")})
+    r = cli("due", "--caseload", root, "--today", "2026-04-10", "--case", "p")
+    assert r.code in (0, 3) and "nobody" in r.out.splitlines()[1]
+
+
+def test_redact_staff_replaces_the_names_in_the_table(cli, small):
+    base = ("--caseload", small, "--today", "2026-04-10", "--redact")
+    kept = cli("due", *base)
+    assert "Jordan S." in kept.out                                    # --redact alone keeps staff names
+    r = cli("due", *base, "--redact-staff")
+    assert r.code == 0, r.err
+    assert "Staff " in r.out and "Jordan" not in r.out and "Kim" not in r.out and "Роза" not in r.out
+
+
+def test_a_narrow_terminal_wraps_staff_names_whole():
+    from careerpath.cli.tables import Column, render
+
+    out = render([Column("CASE"), Column("STAFF", wrap="list")], [("p", "Jordan S., Kim T., Роза Е.")], 22)
+    assert out.splitlines()[1:] == ["p     Jordan S.,", "      Kim T., Роза Е."]

@@ -491,3 +491,23 @@ def test_a_caseload_that_cannot_hold_the_lock_records_nothing_and_says_why(repo,
     assert r.code == 1 and "nothing was written" in r.err and "Traceback" not in r.err
     assert not (repo / "cases/an-nguyen/events").exists()
     assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_recording_commands_check_their_input_in_one_order(cli, tmp_path):
+    """The shared start of the recording commands (cmd_record._recording): the format first, then FIELD VALUE
+    pairs, then the caseload; nothing is written when any of them is wrong."""
+    nowhere = tmp_path / "no-caseload"
+    nowhere.mkdir()
+    r = cli("set", "an-nguyen", "status", "closed", "reason", "--format", "xml", "-C", nowhere)
+    assert r.code == 2 and "--format must be one of: text, json" in r.err
+    r = cli("set", "an-nguyen", "status", "closed", "reason", "-C", nowhere)
+    assert r.code == 2 and "`reason` has no VALUE" in r.err
+    r = cli("amend", "an-nguyen", "2026-11-03-contact", "date", "-C", nowhere)
+    assert r.code == 2 and "`date` has no VALUE" in r.err
+    for args in (("log", "an-nguyen", "contact", "--format", "yaml"), ("refer", "an-nguyen", "--format", "yaml"),
+                 ("close", "an-nguyen", "--reason", "moved", "--format", "yaml"),
+                 ("attach", "an-nguyen", "x.pdf", "--for", "closure.date", "--format", "yaml"),
+                 ("revert", "0123abcd", "--format", "yaml")):
+        r = cli(*args, "-C", nowhere)
+        assert r.code == 2 and "--format must be one of" in r.err, args
+    assert list(nowhere.iterdir()) == []

@@ -133,6 +133,19 @@ def test_a_new_event_under_one_name_on_both_sides_is_a_whole_file_conflict():
     assert r.method == "whole-file" and r.conflicts
 
 
+def test_entry_files_are_events_referrals_appointments_and_surveys():
+    from careerpath.team.merge import entry_file
+
+    for path in ("cases/x/events/2026-11-03-contact.yaml", "cases/x/referrals/2026-11-03-dor.yaml",
+                 "cases/x/appointments/2026-12-03-ipp.yaml", "surveys/2026-10-21-quality.yaml",
+                 "team/surveys/2026-10-21-quality.yaml", "team/cases/x/appointments/2026-12-03-ipp.yaml"):
+        assert entry_file(path), path
+        r = merge_bytes(b"", b"date: 2026-11-03\nby: jsmith\n", b"date: 2026-11-03\nby: ktran\n", path)
+        assert r.method == "whole-file" and r.conflicts, path
+    for path in (F, P, "cases/surveys/case.yaml", "surveys/questionnaires/quality.md", "careerpath.yaml"):
+        assert not entry_file(path), path
+
+
 def test_unreadable_version_falls_back_to_git_line_merge():
     a = sub(CASE, ("applied: 2026-09-01", "applied: 2026-08-28"))
     b = sub(CASE, ("person:\n  name:", "person:\n\tname:"))  # a tab: not YAML

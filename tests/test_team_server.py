@@ -22,6 +22,7 @@ staff:
   - {id: ktran, name: Kim Tran, role: job-coach, languages: [en]}
   - {id: sup, name: Sam Lee, role: navigator, access: supervisor}
   - {id: admin1, name: Ada Park, role: navigator, access: admin, logins: [ada]}
+  - {id: rsafina, name: Rosa Safina, role: curator}
 """
 OTHER = CASE.replace("id: an-nguyen", "id: bo-li").replace("{navigator: jsmith}", "{navigator: ktran}").replace("Nguyễn Văn An", "Li Bo")
 
@@ -173,3 +174,53 @@ def test_check_reads_only_the_changed_case_folders(server):
     (ref, scope, files), = result.checked
     assert scope.cases == ["bo-li"] and not scope.caseload_level
     assert files == 3 + 2        # new: careerpath.yaml, case.yaml, the event; old: the first two. Not the other case
+
+
+SURVEY = "surveys/2026-10-21-quality.yaml"
+SURVEY_TEXT = "date: 2026-10-21\nname: Quality of services\naudience: citizens\nrespondents: 40\nsatisfied: 31\nby: rsafina\n"
+
+
+def test_surveys_are_changed_by_curators_supervisors_and_admins_only(server):
+    srv, clone = server
+    commit(clone, SURVEY, SURVEY_TEXT)
+    for pusher in ("jsmith", "ktran"):                          # a counselor, a job coach: not their files
+        r = srv.push(clone, pusher, "main")
+        assert r.returncode != 0 and f"`{pusher}` may not change these files" in r.stderr and SURVEY in r.stderr
+    r = srv.push(clone, "rsafina", "main")                      # the curator records the agency's surveys
+    assert r.returncode == 0, r.stderr
+    commit(clone, SURVEY, SURVEY_TEXT.replace("satisfied: 31", "satisfied: 32"))
+    assert srv.push(clone, "sup", "main").returncode == 0       # a supervisor may correct one
+    # the curator's role gives surveys/, not the cases of others, nor the settings
+    commit(clone, "cases/bo-li/events/2026-11-03-contact.yaml", "date: 2026-11-03\ntype: contact\nby: rsafina\n")
+    r = srv.push(clone, "rsafina", "main")
+    assert r.returncode != 0 and "cases/bo-li/" in r.stderr
+
+
+def test_a_broken_survey_or_appointment_is_refused_with_its_diagnostic(server):
+    srv, clone = server
+    before = srv.main()
+    commit(clone, SURVEY, SURVEY_TEXT.replace("respondents: 40", "respondents: forty"))
+    r = srv.push(clone, "rsafina", "main")
+    assert r.returncode != 0 and "the push adds validation errors" in r.stderr
+    assert f"{SURVEY}:4:14 wrong-type" in r.stderr and "forty" not in r.stderr
+    assert srv.main() == before
+    git(clone, "reset", "-q", "--hard", "HEAD~1")
+    appointment = "cases/an-nguyen/appointments/2026-12-03-ipp.yaml"
+    commit(clone, appointment, "date: 2026-12-03\nkind: ipp-meting\nstaff: [jsmith]\n")
+    r = srv.push(clone, "jsmith", "main")
+    assert r.returncode != 0 and f"{appointment}:2:7 invalid-value" in r.stderr
+    assert srv.main() == before
+    commit(clone, appointment, "date: 2026-12-03\nkind: ipp-meeting\nstaff: [jsmith]\n")
+    commit(clone, SURVEY, SURVEY_TEXT)
+    assert srv.push(clone, "jsmith", "main").returncode != 0     # the survey is not the counselor's
+    git(clone, "reset", "-q", "--hard", "HEAD~1")
+    r = srv.push(clone, "jsmith", "main")                       # the fixed appointment lands
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_change_to_a_survey_is_checked_with_the_surveys_only():
+    from careerpath.team.incremental import scope_of
+
+    scope = scope_of([SURVEY, "surveys/questionnaires/quality.md"])
+    assert scope.surveys and not scope.cases and not scope.caseload_level
+    assert not scope_of(["cases/surveys/case.yaml"]).surveys

@@ -143,6 +143,61 @@ def test_same_new_event_name_on_both_sides_gets_a_number_not_an_overwrite(team, 
     assert cli("validate", "-C", second, "--today", TODAY, "--no-cache").code == 0
 
 
+def add(repo: Path, rel: str, text: str) -> None:
+    """A file written and committed by hand (appointments and surveys have no recording command)."""
+    (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+    (repo / rel).write_text(text)
+    git(repo, "add", "--", rel)
+    git(repo, "commit", "-qm", "add " + rel.rsplit("/", 1)[-1])
+
+
+@pytest.mark.parametrize("rel, mine, theirs", [
+    (f"cases/{CASE_ID}/appointments/2026-12-03-ipp-meeting.yaml",
+     "date: 2026-12-03\nkind: ipp-meeting\nstaff: [ktran]\nsummary: Visited\n",
+     "date: 2026-12-03\nkind: ipp-meeting\nstaff: [jsmith]\nsummary: Called\n"),
+    ("surveys/2026-10-21-quality.yaml",
+     "date: 2026-10-21\nname: Phone survey\naudience: citizens\nrespondents: 12\nby: ktran\n",
+     "date: 2026-10-21\nname: Quality survey\naudience: citizens\nrespondents: 40\nby: jsmith\n"),
+])
+def test_same_new_appointment_or_survey_name_on_both_sides_keeps_both(team, cli, rel, mine, theirs):
+    url, first, second = team
+    add(first, rel, theirs)
+    assert cli("sync", "-C", first, "--today", TODAY).code == 0
+    add(second, rel, mine)
+    r = cli("sync", "-C", second, "--today", TODAY)
+    assert r.code == 0, r.err
+    numbered = rel[:-len(".yaml")] + "-2.yaml"
+    assert f"renamed your new {rel} to {numbered}" in r.out
+    git(first, "fetch", "-q", "origin")
+    assert git(first, "show", f"origin/main:{rel}").stdout == theirs          # the server's stays under its name
+    assert git(first, "show", f"origin/main:{numbered}").stdout == mine       # yours is kept, numbered
+    assert cli("validate", "-C", second, "--today", TODAY, "--no-cache").code == 0
+
+
+def test_an_old_gitattributes_is_completed_by_setup_merge_and_named_until_then(team, cli):
+    url, first, second = team
+    from careerpath.team.merge import PATTERNS
+
+    old = [f"{p} merge=careerpath" for p in PATTERNS if "appointments" not in p and not p.startswith("surveys")]
+    (first / ".gitattributes").write_text("# careerpath: case files merge field by field (careerpath merge-driver; "
+                                          "docs/team.md)\n" + "\n".join(old) + "\n")
+    git(first, "commit", "-qam", "attributes from before appointments and surveys")
+    r = cli("sync", "-C", first, "--today", TODAY)
+    assert r.code == 0, r.err
+    assert "cases/*/appointments/*.yaml, surveys/*.yaml merge line by line here" in r.err
+    assert git(first, "status", "--porcelain").stdout == ""                  # sync changed no file of the clone
+    found = {f["check"]: f for f in json.loads(cli("doctor", "-C", first, "--format", "json").out)}
+    assert found["merge driver"]["status"] == "warn" and "surveys/*.yaml" in found["merge driver"]["detail"]
+    assert cli("setup-merge", "-C", first).code == 0
+    text = (first / ".gitattributes").read_text()
+    assert text.count("# careerpath:") == 1 and "surveys/*.yaml merge=careerpath" in text
+    assert git(first, "status", "--porcelain").stdout == ""                  # committed
+    r = cli("sync", "-C", first, "--today", TODAY)
+    assert r.code == 0 and "line by line" not in r.err
+    r = cli("sync", "-C", second, "--today", TODAY)                          # the other clone gets it by syncing
+    assert r.code == 0 and git(second, "check-attr", "merge", "--", "surveys/x.yaml").stdout.strip().endswith("careerpath")
+
+
 def test_same_field_changed_on_both_sides_stops_with_its_path_then_resolves(team, cli):
     url, first, second = team
     assert cli("set", CASE_ID, "enrollments.ca-dor-vr.applied", "2026-08-28", "--reason", "stamp", "--by", "jsmith", "-C", first).code == 0

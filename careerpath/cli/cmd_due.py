@@ -56,8 +56,13 @@ def _when(status: str, due: Optional[date], done_on: Optional[date], today: date
     return _("today") if days == 0 else _("in {n}d").format(n=days)
 
 
-def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple[str, ...]]:
-    """The table's cells, one tuple per obligation (statuses, dates and titles translated here, never in the data)."""
+def rows(obligations: list, today: date, lang: str, explain: bool,
+         names: Optional[dict] = None) -> list[tuple[str, ...]]:
+    """The table's cells, one tuple per obligation (statuses, dates and titles translated here, never in the data).
+
+    ``names``: {staff id: what the STAFF column shows} (:func:`staff_labels`); an id not in it is shown as it is.
+    """
+    names = names or {}
     # 95,000 rows share a few hundred dates, statuses and titles: each is worded once
     words: dict = {}
     dates: dict = {}
@@ -90,11 +95,22 @@ def rows(obligations: list, today: date, lang: str, explain: bool) -> list[tuple
             detail = f"{detail}; {_('incomplete')}" if detail else _("incomplete")
         item = text(o.words) if o.words else o.item  # the item in words where the rule says how (services, objectives)
         extra = f"{item}, {detail}" if item and detail else item or detail
-        row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, ",".join(o.staff))
+        staff = ", ".join(names.get(s, s) for s in o.staff) if names else ",".join(o.staff)
+        row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, staff)
         if explain:
             row += (o.rule, f"{o.citation} ({_('confirmed') if o.confirmed else _('needs source')})", o.source)
         out.append(row)
     return out
+
+
+def staff_labels(config: Any, red: Any = None) -> dict[str, str]:
+    """{staff id: label} for the table's STAFF column: the person's short name from careerpath.yaml
+    (:func:`careerpath.cli.tables.short_names`; a table is for people, json and csv keep the ids).
+    With --redact-staff the full name, which the redactor then replaces whole (``Staff A``)."""
+    from .tables import short_names
+
+    names = getattr(config, "names", ())
+    return dict(names) if red is not None and getattr(red, "staff", False) else short_names(names)
 
 
 def view_rows(obligations: list, cells: list) -> list[tuple]:
@@ -245,6 +261,7 @@ def due(
 
     # the redactor reads names from the real caseload (the cached results hold none)
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
+    labels = staff_labels(found.config, red) if format == "text" else {}
 
     def cells_of(chosen: list) -> list:
         """One piece per obligation: its JSON object, its CSV line, its VEVENT or its table cells."""
@@ -252,7 +269,7 @@ def due(
             return export.json_items(chosen)
         if format == "ics":
             return export.ics_items(chosen, language, day)
-        return export.csv_rows(chosen) if format == "csv" else rows(chosen, day, language, explain)
+        return export.csv_rows(chosen) if format == "csv" else rows(chosen, day, language, explain, labels)
 
     if red is None:
         # the pieces are kept in the cache: after an edit only the edited case's are made again

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
+from datetime import date as Date
 from pathlib import Path
 from typing import Annotated, Any, Callable, List, Optional
 
@@ -146,6 +148,39 @@ def _run(root: Path, today, plan, *, dry_run: bool, no_commit: bool, format: str
     return 0
 
 
+@dataclass(frozen=True)
+class _Recording:
+    """What every recording command starts from: its caseload, today, the staff member, and how it runs the change."""
+
+    root: Path
+    today: Date
+    staff: Optional[str]
+    dry_run: bool
+    no_commit: bool
+    format: str
+    local_edits: bool
+    pairs: list[tuple[str, str]] = field(default_factory=list)   # FIELD VALUE pairs (`set`, `amend`)
+
+    def day(self, given: Optional[str]) -> Date:
+        """--date, else today."""
+        return parse_date(given, "--date") if given else self.today
+
+    def run(self, plan: Callable[[], Any], *, effect: Optional[Callable[[Any], tuple[Callable[[], None], dict]]] = None) -> int:
+        """:func:`_run` with this command's options."""
+        return _run(self.root, self.today, plan, dry_run=self.dry_run, no_commit=self.no_commit, format=self.format,
+                    effect=effect, local_edits=self.local_edits)
+
+
+def _recording(ctx: typer.Context, caseload: Optional[Path], today: Optional[str], by: Optional[str], *, dry_run: bool,
+               no_commit: bool, format: str, local_edits: bool, field_words: Optional[list[str]] = None) -> _Recording:
+    """The shared start of the recording commands, in their order: the format, FIELD VALUE pairs when given,
+    the caseload, today, who records."""
+    check_format(format, TEXT_JSON)
+    pairs = _field_pairs(field_words) if field_words is not None else []
+    root = caseload_of(ctx, caseload)
+    return _Recording(root, today_of(ctx, today), _staff_id(root, by), dry_run, no_commit, format, local_edits, pairs)
+
+
 @app.command("log")
 def log_cmd(
     ctx: typer.Context,
@@ -188,11 +223,9 @@ def log_cmd(
 
     Example:  careerpath log an-nguyen monthly-review --date 2026-11-03 --by jsmith --summary "Reviewed progress"
     """
-    check_format(format, TEXT_JSON)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    day = parse_date(date, "--date") if date else day_today
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits)
+    day = rec.day(date)
     from ..record import plan_log
 
     from ..models import FEEDBACK_CHANNELS, RATING_MAX, RATING_MIN
@@ -204,10 +237,9 @@ def log_cmd(
             raise CliError(_("--channel, --rating, --text and --anonymous describe a `feedback` event"), code=2)
         from ..record import plan_log_appointment
 
-        return _run(root, day_today, lambda: plan_log_appointment(
-            root, case, from_appointment, event_type=type, day=parse_date(date, "--date") if date else None,
-            by=staff, summary=summary, program=program),
-            dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
+        return rec.run(lambda: plan_log_appointment(
+            rec.root, case, from_appointment, event_type=type, day=parse_date(date, "--date") if date else None,
+            by=rec.staff, summary=summary, program=program))
     if type is None:
         raise CliError(_("say what happened: TYPE, or --from-appointment NAME"), code=2)
     if fields and type != "feedback":
@@ -217,10 +249,8 @@ def log_cmd(
     if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
         raise CliError(_("--rating must be a whole number from {low} to {high}").format(low=RATING_MIN, high=RATING_MAX),
                        code=2)
-    return _run(root, day_today, lambda: plan_log(root, case, type, day, by=staff, summary=summary, program=program,
-                                                  fields=fields),
-                dry_run=dry_run, no_commit=no_commit, format=format,
-                local_edits=include_local_edits)
+    return rec.run(lambda: plan_log(rec.root, case, type, day, by=rec.staff, summary=summary, program=program,
+                                    fields=fields))
 
 
 @app.command("refer")
@@ -261,11 +291,9 @@ def refer_cmd(
       careerpath refer an-nguyen --to "WorkAbility benefits" --kind benefits-planning --reason "SSI and work"
       careerpath refer an-nguyen 2026-11-03-other --outcome "Interview scheduled" --date 2026-11-20
     """
-    check_format(format, TEXT_JSON)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    day = parse_date(date, "--date") if date else day_today
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits)
+    day = rec.day(date)
     from ..record import plan_outcome, plan_refer
 
     if referral is not None:
@@ -274,9 +302,7 @@ def refer_cmd(
         if to or kind or reason or documents or follow_up or consent:
             raise CliError(_("--to, --kind, --reason, --documents, --follow-up and --consent describe a new referral; "
                              "give them without REFERRAL"), code=2)
-        return _run(root, day_today, lambda: plan_outcome(root, case, referral, day, outcome=outcome, by=staff),
-                    dry_run=dry_run, no_commit=no_commit, format=format,
-                    local_edits=include_local_edits)
+        return rec.run(lambda: plan_outcome(rec.root, case, referral, day, outcome=outcome, by=rec.staff))
     if outcome is not None:
         raise CliError(_("--outcome needs the REFERRAL to close (its file name without .yaml)"), code=2)
     if not to or not kind:
@@ -296,11 +322,8 @@ def refer_cmd(
                        hint=_("did you mean `{name}`?").format(name=near) if near else "")
     docs = [d.strip() for item in documents for d in item.split(",") if d.strip()]
     follow = parse_date(follow_up, "--follow-up") if follow_up else None
-    return _run(root, day_today, lambda: plan_refer(root, case, day, to=to, kind=kind, by=staff, documents=docs,
-                                                    follow_up=follow, consent=consent, program=program,
-                                                    reason=reason),
-                dry_run=dry_run, no_commit=no_commit, format=format,
-                local_edits=include_local_edits)
+    return rec.run(lambda: plan_refer(rec.root, case, day, to=to, kind=kind, by=rec.staff, documents=docs,
+                                      follow_up=follow, consent=consent, program=program, reason=reason))
 
 
 @app.command("set")
@@ -341,16 +364,11 @@ def set_cmd(
       careerpath set an-nguyen enrollments.ca-dor-vr.eligibility.status eligible enrollments.ca-dor-vr.eligibility.decided 2026-10-15
       careerpath set an-nguyen jobs.0 "{employer: Sunrise Bakery, start: 2026-11-03, hours_per_week: 20}"
     """
-    check_format(format, TEXT_JSON)
-    pairs = _field_pairs(more)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits, field_words=more or [])
     from ..record import plan_set
 
-    return _run(root, day_today, lambda: plan_set(root, case, field, value, by=staff, more=pairs, reason=reason),
-                dry_run=dry_run, no_commit=no_commit, format=format,
-                local_edits=include_local_edits)
+    return rec.run(lambda: plan_set(rec.root, case, field, value, by=rec.staff, more=rec.pairs, reason=reason))
 
 
 @app.command("close")
@@ -388,17 +406,13 @@ def close_cmd(
 
     Example:  careerpath close an-nguyen --reason employed --date 2027-02-01
     """
-    check_format(format, TEXT_JSON)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    day = parse_date(date, "--date") if date else day_today
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits)
+    day = rec.day(date)
     from ..record import plan_close
 
-    return _run(root, day_today, lambda: plan_close(root, case, day, reason=reason, by=staff, note=note,
-                                                    override=override),
-                dry_run=dry_run, no_commit=no_commit, format=format, effect=lambda change: _effect(root, change, day_today),
-                local_edits=include_local_edits)
+    return rec.run(lambda: plan_close(rec.root, case, day, reason=reason, by=rec.staff, note=note, override=override),
+                   effect=lambda change: _effect(rec.root, change, rec.today))
 
 
 def _effect(root: Path, change, today) -> tuple[Callable[[], None], dict]:
@@ -449,14 +463,11 @@ def attach_cmd(
 
     Example:  careerpath attach an-nguyen 2026-09-01-application-receipt.pdf --for enrollments.ca-dor-vr.applied --by jsmith
     """
-    check_format(format, TEXT_JSON)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits)
     from ..record import plan_attach
 
-    return _run(root, day_today, lambda: plan_attach(root, case, file, field, by=staff), dry_run=dry_run,
-                no_commit=no_commit, format=format, local_edits=include_local_edits)
+    return rec.run(lambda: plan_attach(rec.root, case, file, field, by=rec.staff))
 
 
 CorrectionReasonOpt = Annotated[Optional[str], typer.Option(
@@ -494,15 +505,11 @@ def amend_cmd(
       careerpath amend an-nguyen 2026-08-28-monthly-review date 2026-08-29 --reason "the visit was on the 29th" --by jsmith
       careerpath amend an-nguyen referrals/2026-11-03-other follow_up 2026-12-10 --reason "agreed on the phone"
     """
-    check_format(format, TEXT_JSON)
-    fields = _field_pairs(pairs)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits, field_words=pairs or [])
     from ..record import plan_amend
 
-    return _run(root, day_today, lambda: plan_amend(root, case, record, fields, by=staff, reason=reason),
-                dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
+    return rec.run(lambda: plan_amend(rec.root, case, record, rec.pairs, by=rec.staff, reason=reason))
 
 
 @app.command("revert")
@@ -529,11 +536,8 @@ def revert_cmd(
 
     Example:  careerpath revert 3f2a9c1e07 --reason "logged for the wrong person" --by jsmith
     """
-    check_format(format, TEXT_JSON)
-    root = caseload_of(ctx, caseload)
-    day_today = today_of(ctx, today)
-    staff = _staff_id(root, by)
+    rec = _recording(ctx, caseload, today, by, dry_run=dry_run, no_commit=no_commit, format=format,
+                     local_edits=include_local_edits)
     from ..record import plan_revert
 
-    return _run(root, day_today, lambda: plan_revert(root, commit, by=staff, reason=reason),
-                dry_run=dry_run, no_commit=no_commit, format=format, local_edits=include_local_edits)
+    return rec.run(lambda: plan_revert(rec.root, commit, by=rec.staff, reason=reason))

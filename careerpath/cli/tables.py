@@ -2,7 +2,7 @@
 
 A table is columns of text cells. On a terminal of ``width`` columns
 :func:`layout` keeps every cell of an id column whole: it wraps the one text
-column (the obligation), wraps list columns (staff ids) between items, and
+column (the obligation), wraps list columns (staff) between items, and
 when that is not enough drops columns in each table's documented order
 (``drop``: 1 goes first). ``--wide`` keeps every column and wraps nothing.
 When standard output is not a terminal the caller prints plain aligned
@@ -39,6 +39,25 @@ def cells(text: str) -> int:
     return n
 
 
+def short_names(names: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """{staff id: short name} for a table of people: a name's first word in full and the initials of the others
+    (``Daniel Ortiz`` -> ``Daniel O.``, ``Сафина Гульнара Ильдаровна`` -> ``Сафина Г. И.``).
+
+    Which word is the family name is not known (Russian and Vietnamese names put it first), so no word is
+    guessed at: the first stays as written. Two people whose short names would be the same keep their full names.
+    """
+    short: dict[str, str] = {}
+    for sid, name in names:
+        words = str(name).split()
+        initials = [next((c for c in w if c.isalpha()), "") for w in words[1:]]
+        short[sid] = " ".join([words[0], *(f"{c}." for c in initials if c)]) if words else sid
+    taken: dict[str, int] = {}
+    for label in short.values():
+        taken[label] = taken.get(label, 0) + 1
+    full = dict(names)
+    return {sid: label if taken[label] == 1 else " ".join(str(full[sid]).split()) or sid for sid, label in short.items()}
+
+
 def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cells(text))
 
@@ -56,10 +75,11 @@ def _wrap(text: str, width: int, how: str) -> list[str]:
     if not how or cells(text) <= width:
         return [text]
     if how == "list":
+        sep = ", " if ", " in text else ","       # staff names are listed with a space, ids without
         lines: list[str] = []
         for item in (i.strip() for i in text.split(",")):
-            if lines and cells(lines[-1]) + 1 + cells(item) + 1 <= width:
-                lines[-1] += "," + item
+            if lines and cells(lines[-1]) + len(sep) + cells(item) + 1 <= width:
+                lines[-1] += sep + item
             else:
                 if lines:
                     lines[-1] += ","

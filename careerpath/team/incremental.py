@@ -1,7 +1,8 @@
 """Validate what a push (or a sync) changes, from git objects, in time that does not grow with the caseload.
 
 Between two commits, ``git diff-tree`` names the changed files; only the case
-folders they touch, plus careerpath.yaml and the caseload's ``programs/``, are
+folders they touch (and ``surveys/`` when a survey changed), plus
+careerpath.yaml and the caseload's ``programs/``, are
 written from git's objects (``git ls-tree`` and one ``git cat-file --batch``)
 into a private temporary folder, and the public :func:`careerpath.load` and
 :func:`careerpath.validate` run there, on the old and on the new version. The
@@ -40,6 +41,7 @@ class Scope:
     paths: list[str] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)
     caseload_level: bool = False
+    surveys: bool = False               # a file under surveys/ (the caseload's own, belonging to no case)
 
 
 def empty_tree(top: Path) -> str:
@@ -66,6 +68,8 @@ def scope_of(paths: Iterable[str]) -> Scope:
             s.caseload_level = True
         elif len(parts) >= 3 and parts[0] == "cases":
             cases.add(parts[1])
+        elif len(parts) >= 2 and parts[0] == "surveys":
+            s.surveys = True
     s.cases = sorted(cases)
     return s
 
@@ -148,9 +152,9 @@ def check_change(top: Path, old: Optional[str], new: str, today: date, *, prefix
     if not scope.paths:
         return Verdict([], scope)
     if scope.caseload_level:
-        wanted = [CONFIG, "programs/", "cases/"]
+        wanted = [CONFIG, "programs/", "cases/", "surveys/"]
     else:
-        wanted = [CONFIG, "programs/", *(f"cases/{c}/" for c in scope.cases)]
+        wanted = [CONFIG, "programs/", *(f"cases/{c}/" for c in scope.cases), *(["surveys/"] if scope.surveys else [])]
     tmp = Path(tempfile.mkdtemp(prefix="careerpath-check-"))
     try:
         found: dict[str, list[Diagnostic]] = {}

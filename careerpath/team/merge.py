@@ -22,9 +22,10 @@ Ours is edited in place with the round-trip writer of :mod:`careerpath.edit`,
 so its comments, key order, quoting and indentation stay; a value taken from
 theirs keeps its own style. Files that cannot be read as data on either side
 fall back to git's line merge (``git merge-file``). Two different files added
-under one name on both sides (an event or referral logged by two people) are a
-whole-file conflict here; ``careerpath sync`` resolves those by giving the
-local one the next free number (docs/team.md).
+under one name on both sides (an event, referral, appointment or survey
+recorded by two people: :func:`entry_file`) are a whole-file conflict here;
+``careerpath sync`` resolves those by giving the local one the next free
+number (docs/team.md).
 """
 
 from __future__ import annotations
@@ -58,7 +59,26 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {
 LINES = Message("(lines)")
 
 #: the files the driver is registered for (relative to the caseload root; .gitattributes patterns)
-PATTERNS = ("cases/*/case.yaml", "cases/*/plan.yaml", "cases/*/events/*.yaml", "cases/*/referrals/*.yaml")
+PATTERNS = ("cases/*/case.yaml", "cases/*/plan.yaml", "cases/*/events/*.yaml", "cases/*/referrals/*.yaml",
+            "cases/*/appointments/*.yaml", "surveys/*.yaml")
+
+#: the case folders that hold one entry per file (an event, a referral, a planned appointment)
+ENTRY_FOLDERS = ("events", "referrals", "appointments")
+
+
+def entry_file(path: str) -> bool:
+    """Whether ``path`` is one entry of its own: ``cases/<id>/<events|referrals|appointments>/<name>.yaml`` or
+    ``surveys/<name>.yaml`` (the caseload may sit in a folder of the repository).
+
+    Two such files added under one name on two sides are two entries, never one merged file.
+    """
+    parts = path.replace(os.sep, "/").split("/")
+    if not parts[-1].endswith(".yaml"):
+        return False
+    if len(parts) >= 4 and parts[-4] == "cases" and parts[-2] in ENTRY_FOLDERS:
+        return True
+    # a survey; not a case that happens to be called `surveys` (cases/surveys/case.yaml)
+    return len(parts) >= 2 and parts[-2] == "surveys" and (len(parts) == 2 or parts[-3] != "cases")
 
 
 @dataclass
@@ -278,11 +298,6 @@ def _markers(ours: str, theirs: str, size: int, labels: tuple[str, str]) -> str:
     return "".join(out)
 
 
-def _dated(file: str) -> bool:
-    parts = file.replace(os.sep, "/").split("/")
-    return len(parts) >= 2 and parts[-2] in ("events", "referrals")
-
-
 def line_merge(base: bytes, ours: bytes, theirs: bytes, size: int = 7, labels: tuple[str, str] = ("ours", "theirs")) -> tuple[bytes, int]:
     """git's own line merge (``git merge-file``): the merged bytes and the number of conflicts."""
     with tempfile.TemporaryDirectory(prefix="careerpath-merge-") as tmp:
@@ -306,8 +321,8 @@ def merge_bytes(base: Optional[bytes], ours: bytes, theirs: bytes, file: str, *,
         return MergeResult(ours, [], "trivial")
     if base_raw == ours:
         return MergeResult(theirs, [], "trivial")
-    if _dated(file) and not base_raw.strip():
-        # two different events (or referrals) under one new name: never one merged file
+    if entry_file(file) and not base_raw.strip():
+        # two different events (referrals, appointments, surveys) under one new name: never one merged file
         both = _markers(ours.decode("utf-8", "replace"), theirs.decode("utf-8", "replace"), marker_size, labels)
         return MergeResult(both.encode("utf-8"), [Message("(the whole file: both sides added a file with this name)")], "whole-file")
     o, a, b = _plain(base, file), _plain(ours, file), _plain(theirs, file)

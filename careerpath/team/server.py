@@ -13,7 +13,8 @@ each ref:
   configuration) through ``staff[].logins`` or the staff id, and allows:
   admins everything; supervisors every case and every file but
   careerpath.yaml, ``programs/``, ``templates/`` and ``purges/``; anyone else
-  only the case folders where they are on the case's ``staff``;
+  only the case folders where they are on the case's ``staff``, and the
+  caseload's ``surveys/`` when their ``role`` is one of :data:`SURVEY_ROLES`;
 * validates the new version of the case folders the push changes
   (:mod:`.incremental`: from git's objects, not a checkout) and refuses it
   when it adds errors, naming them as ``file:line:col code``.
@@ -44,6 +45,9 @@ from .incremental import Scope, check_change, empty_tree, scope_of
 
 PUSHER_VARIABLES = ("GL_USER", "GITEA_PUSHER_NAME", "GL_USERNAME", "CAREERPATH_PUSHER")
 ADMIN_ONLY = ("careerpath.yaml", "programs/", "templates/", "purges/")
+#: staff roles (``staff[].role``) that record the agency's client surveys (``surveys/``) besides supervisors and
+#: admins: the Russian employment centre's curators run them (seed 004; docs/team.md)
+SURVEY_ROLES = ("curator",)
 HOOK_MARK = "careerpath: every push is checked"
 
 HOOK = """#!/bin/sh
@@ -97,6 +101,7 @@ class Pusher:
     account: Optional[str]
     staff: Optional[str] = None
     access: Optional[str] = None      # None (on their cases) | supervisor | admin
+    role: Optional[str] = None        # staff[].role: navigator, curator, ... (SURVEY_ROLES may change surveys/)
 
     @property
     def admin(self) -> bool:
@@ -128,6 +133,7 @@ def identify(account: Optional[str], staff: list[dict]) -> Pusher:
             pusher.staff = entry["id"]
             access = entry.get("access")
             pusher.access = access if access in ("supervisor", "admin") else None
+            pusher.role = entry.get("role") if isinstance(entry.get("role"), str) else None
             break
     return pusher
 
@@ -208,6 +214,8 @@ def _access_refusals(repo: Path, pusher: Pusher, paths: Iterable[str], roles_com
                 memo[case] = pusher.staff in on
             if not memo[case]:
                 denied.add(f"cases/{case}/")
+        elif parts[0] == "surveys" and len(parts) >= 2 and pusher.role in SURVEY_ROLES:
+            continue
         elif pusher.access != "supervisor":
             denied.add(path)
     return sorted(denied)

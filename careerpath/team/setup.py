@@ -43,16 +43,28 @@ class Setup:
     notes: list[str] = field(default_factory=list)
 
 
+def unrouted(root: Path) -> list[str]:
+    """The :data:`PATTERNS` whose files git would not hand to the driver here (``.gitattributes`` older than them)."""
+    samples = {pattern.replace("*", "x"): pattern for pattern in PATTERNS}
+    proc = gitio.run(["check-attr", "-z", "merge", "--", *samples], root, check=False)
+    if proc.returncode != 0:
+        return list(PATTERNS)
+    fields = proc.stdout.decode("utf-8", "replace").split("\0")
+    routed = {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] == DRIVER}
+    return [pattern for sample, pattern in samples.items() if sample not in routed]
+
+
 def driver_registered(root: Path) -> bool:
-    """Whether this clone's git config names the driver and ``.gitattributes`` routes case files to it."""
+    """Whether this clone's git config names the driver and ``.gitattributes`` routes every kind of case file to it."""
     if not gitio.available() or gitio.config(root, f"merge.{DRIVER}.driver") is None:
         return False
-    proc = gitio.run(["check-attr", "merge", "--", "cases/x/case.yaml"], root, check=False)
-    return proc.returncode == 0 and proc.stdout.decode("utf-8", "replace").strip().endswith(f": {DRIVER}")
+    return not unrouted(root)
 
 
-def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
+def register_merge_driver(root: Path, *, commit: bool = True, attributes: bool = True) -> Setup:
     """Register the driver in this clone and route case files to it; commit ``.gitattributes`` when it changed.
+
+    ``attributes=False``: the git config only (``careerpath sync``, which must not leave a changed file behind).
 
     Raises gitio.GitError when ``root`` is not inside a git repository.
     """
@@ -66,6 +78,8 @@ def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
         gitio.run(["config", f"merge.{DRIVER}.name", "careerpath: case files merged field by field"], root)
         gitio.run(["config", f"merge.{DRIVER}.driver", command], root)
         result.config_written = True
+    if not attributes:
+        return result
     path = root / ATTRIBUTES
     from ..fsio import ReadRefused, check_target, read_regular
 
@@ -81,8 +95,8 @@ def register_merge_driver(root: Path, *, commit: bool = True) -> Setup:
     if missing:
         from ..fsio import atomic_write
 
-        addition = ("" if not text or text.endswith("\n") else "\n") + ("\n" if text else "") + \
-            "\n".join([_HEADER, *missing]) + "\n"
+        addition = ("" if not text or text.endswith("\n") else "\n") + \
+            (("\n" if text else "") + _HEADER + "\n" if _HEADER not in present else "") + "\n".join(missing) + "\n"
         atomic_write(path, text + addition, mode=0o644)
         result.attributes_written = True
     if commit and (missing or _untracked(root, path)):
@@ -131,8 +145,12 @@ def check_team(root: Path) -> list[tuple[str, str, str, str]]:
     if not gitio.available() or gitio.toplevel(root) is None:
         return []
     findings = []
-    if driver_registered(root):
+    left = unrouted(root) if gitio.config(root, f"merge.{DRIVER}.driver") is not None else list(PATTERNS)
+    if not left:
         findings.append(Finding("merge driver", "ok", "case files merge field by field"))
+    elif len(left) < len(PATTERNS):     # a .gitattributes from before appointments/ and surveys/
+        findings.append(Finding("merge driver", "warn", f"{', '.join(left)} merge line by line (.gitattributes lacks them)",
+                                "careerpath setup-merge"))
     else:
         findings.append(Finding("merge driver", "warn", "case files merge line by line (two edits of one case.yaml can conflict)",
                                 "careerpath setup-merge"))

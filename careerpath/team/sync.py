@@ -12,8 +12,9 @@ meantime the push is refused as not fast-forward, and it starts again, up to
 Conflicts: the merge driver merges case files field by field, so only a field
 changed on both sides stops it; the integration is then left stopped with
 conflict markers at that field, and the report names the file and field
-paths. Two new event or referral files under one name (two people logging
-the same type for the same case on the same day) are not a conflict: the local
+paths. Two new event, referral, appointment or survey files under one name
+(two people logging the same type for the same case on the same day) are not
+a conflict (:func:`careerpath.team.merge.entry_file`): the local
 one gets the next free number (``-2``, ``-3``…), the one already on the server
 keeps its name.
 """
@@ -33,7 +34,7 @@ from .. import gitio
 from ..i18n import N_, Message
 from .errors import TeamError
 from .incremental import added_errors
-from .merge import LINES, REPORT_ENV, read_conflicts
+from .merge import LINES, REPORT_ENV, entry_file, read_conflicts
 
 EX_TEMPFAIL = 75
 DEFAULT_ATTEMPTS = 5
@@ -213,20 +214,16 @@ def _numbered(path: str, taken: set[str]) -> str:
     return f"{stem}-{n}.yaml"
 
 
-def _dated(path: str) -> bool:
-    parts = path.split("/")
-    return len(parts) >= 4 and parts[-2] in ("events", "referrals") and parts[-1].endswith(".yaml")
-
-
 def _resolve_new_names(top: Path, keep_stage: int, move_stage: int, renamed: list[tuple[str, str]]) -> list[str]:
-    """Give a locally added event/referral that collides with one from the server the next free number.
+    """Give a locally added entry file (an event, referral, appointment or survey) that collides with one
+    from the server the next free number.
 
     Returns the unmerged paths left (real conflicts). ``keep_stage``: the
     version that stays at the name (the server's); ``move_stage``: the local one.
     """
     left = []
     for path, stages in sorted(_unmerged(top).items()):
-        if not (_dated(path) and 1 not in stages and {2, 3} <= stages):
+        if not (entry_file(path) and 1 not in stages and {2, 3} <= stages):
             left.append(path)
             continue
         listing = _out(_git(top, "ls-files", "-z", "--", str(Path(path).parent)))
@@ -288,14 +285,18 @@ def sync(root: Path, today: date, *, remote: Optional[str] = None, mode: str = "
     report = SyncReport(remote, branch)
     if finished:
         report.notes.append(_note(N_("finished the rebase or merge left from the last sync")))
-    from .setup import driver_registered, register_merge_driver
+    from .setup import PATTERNS, driver_registered, register_merge_driver, unrouted
 
     if not driver_registered(root):
         if gitio.config(root, "merge.careerpath.driver") is None and "merge=careerpath" in _attributes(root):
-            register_merge_driver(root, commit=False)     # git config only: .gitattributes already routes
+            register_merge_driver(root, commit=False, attributes=False)   # git config only: .gitattributes routes
             report.notes.append(_note(N_("registered the field-level merge driver in this clone")))
-        else:
+        left = unrouted(root) if gitio.config(root, "merge.careerpath.driver") is not None else list(PATTERNS)
+        if len(left) == len(PATTERNS):
             report.notes.append(_note(N_("case files merge line by line here: run `careerpath setup-merge` once")))
+        elif left:      # a .gitattributes older than appointments/ and surveys/: one setup-merge commits the lines
+            report.notes.append(Message.declared(N_("{files} merge line by line here: run `careerpath setup-merge` once"),
+                                                 None, files=", ".join(left)))
     dirty = dirty_files(top, prefix)
     if dirty:
         raise SyncError(N_("uncommitted changes in case files; commit or discard them, then sync again"),
