@@ -25,28 +25,13 @@ from conftest import ROOT, TODAY
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from careerpath import pipeline  # noqa: E402
-from careerpath.cache import scan  # noqa: E402
 from careerpath.cli import views  # noqa: E402
 
-N_CASES = 12
+from test_cache import N_CASES, STEPS, generated, trust_fresh_files  # noqa: E402,F401 (the same fixtures)
+
 OPTIONS = [(), ("--format", "json"), ("--format", "csv", "--all"), ("--format", "ics"), ("--overdue",),
            ("--within", "2w", "--explain"), ("--status", "due-soon"), ("--lang", "ru", "--all"),
            ("--format", "json", "--all", "--staff", "cur01")]
-
-
-@pytest.fixture(autouse=True)
-def trust_fresh_files(monkeypatch, tmp_path):
-    monkeypatch.setattr(scan, "RACY_NS", 0)
-    monkeypatch.setenv("CAREERPATH_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture
-def generated(tmp_path):
-    from make_caseload import generate
-
-    root = tmp_path / "gen"
-    generate(str(root), N_CASES, 5, TODAY)
-    return root
 
 
 def _due(cli, root: Path, day: date, *extra):
@@ -130,7 +115,6 @@ def test_any_sequence_of_days_and_edits_leaves_due_as_an_uncached_run_prints_it(
     with the view's delta folded at random sizes: after every step due through the cache prints what
     --no-cache prints (checked inside _due)."""
     from make_caseload import generate
-    from test_cache import STEPS
 
     rng = random.Random(100 + seed)
     root = tmp_path / "gen"
