@@ -149,3 +149,20 @@ def test_a_case_added_and_deleted_between_days(cli, generated):
     shutil.rmtree(generated / "cases/c000004")
     _due(cli, generated, TODAY + timedelta(days=2), "--format", "json")
     _due(cli, generated, TODAY + timedelta(days=2))
+
+
+def test_pieces_kept_for_other_days_stay_with_their_own_rows(cli, generated, monkeypatch):
+    """A case is rendered again when one of its rows reaches a state it has no piece for; the pieces of its
+    other states are kept, each with its own row. Here a JSON object's state is made to hold the day, so
+    every new day renders every case again and keeps the other days' objects: walking forward and then back
+    inside the windows prints the kept objects, as --no-cache prints them."""
+    from careerpath.cli import cmd_due
+
+    monkeypatch.setattr(cmd_due, "_state", lambda o, today: (o.status, o.past_due, o.history, o.done_on, today))
+    monkeypatch.setattr(views, "cached_output", lambda root, token, cache: None)  # no replay: the view answers
+    for n in (0, 1, 2, 3, 4, 5):
+        _due(cli, generated, TODAY + timedelta(days=n), "--format", "json", "--all")
+    for n in (2, 4, 1, 3):
+        _, stats = _due(cli, generated, TODAY + timedelta(days=n), "--format", "json", "--all")
+        if not stats.recomputed:
+            assert stats.view_cases == 0  # every object of that day was kept, with its own row

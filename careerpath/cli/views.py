@@ -162,13 +162,15 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
                 piece = one(tuple(one(cell, cell) for cell in piece), piece)
             by_case[o.case].append(_kept_row(o, {state(on_day(o, today), today): piece}, lambda v: one(v, v)))
         for cid, new in by_case.items():
+            new.sort(key=_order)  # as the view holds them: row by row the same obligations as ``old``'s
             before = old.get(cid)
-            if before is not None and len(before) == len(new):  # the same obligations: keep their other pieces
+            if before is not None and len(before) == len(new):  # the same results: keep their other pieces
                 for row, was in zip(new, before):
+                    if was[:-1] != row[:-1]:
+                        break
                     more = {k: v for k, v in was[-1].items() if k not in row[-1]}
                     for k in list(more)[:7]:  # the newest first
                         row[-1][k] = more[k]
-            new.sort(key=_order)
             rendered[cid] = (stamps[cid], new)
 
     if stale:
