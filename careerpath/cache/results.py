@@ -109,15 +109,22 @@ class ObligationStore:
         """The obligations of ``ids`` on this store's day (unsorted); without ``history`` or ``done`` those are left out."""
         from ..obligations.engine import on_day
 
+        today = self.today
+        return [o for o in map(on_day, self.kept(ids, done or history), repeat(today))
+                if (history or not o.history) and (done or o.status != "done")]
+
+    def kept(self, ids: list[str], rest: bool) -> list:
+        """The obligations of ``ids`` as they were computed, on the first day of their case's window (not
+        derived for this store's day: :func:`careerpath.obligations.on_day` does that), case by case in
+        ``ids``' order; the open ones only unless ``rest`` (done or history on that day: they stay so on
+        every later day of the window, so a later day's open ones are all among the open ones)."""
         found: list = []
-        loads, today = pickle.loads, self.today
+        loads = pickle.loads
         for open_blob, rest_blob in self.blobs(ids):
             if open_blob:
-                found.extend(o for o in map(on_day, loads(open_blob), repeat(today))
-                             if (history or not o.history) and (done or o.status != "done"))
-            if rest_blob and (done or history):
-                found.extend(o for o in map(on_day, loads(rest_blob), repeat(today))
-                             if (history or not o.history) and (done or o.status != "done"))
+                found.extend(loads(open_blob))
+            if rest_blob and rest:
+                found.extend(loads(rest_blob))
         titles, setattr_ = self.titles, object.__setattr__
         for o in found:
             setattr_(o, "titles", titles.get(o.rule, NO_TITLES))  # shared per rule; nobody mutates it

@@ -58,29 +58,25 @@ def _when(status: str, due: Optional[date], done_on: Optional[date], today: date
 
 def rows(obligations: list, today: date, lang: str, explain: bool,
          names: Optional[dict] = None) -> list[tuple[str, ...]]:
-    """The table's cells, one tuple per obligation (statuses, dates and titles translated here, never in the data).
+    """The table's cells on ``today``, one tuple per obligation (statuses, dates and titles translated here,
+    never in the data). ``names``: {staff id: what the STAFF column shows} (:func:`staff_labels`)."""
+    return fill(templates(obligations, lang, explain, names), obligations, today)
 
-    ``names``: {staff id: what the STAFF column shows} (:func:`staff_labels`); an id not in it is shown as it is.
-    """
-    names = names or {}
+
+def templates(obligations: list, lang: str, explain: bool, names: Optional[dict] = None) -> list[tuple]:
+    """The table's cells, one tuple per obligation (dates and titles translated here, never in the data),
+    without what the day decides: STATUS and WHEN are None (what a kept view of ``due`` stores; :func:`fill`
+    adds them for the day). ``names``: {staff id: what the STAFF column shows}; an id not in it is shown as
+    it is."""
     # 95,000 rows share a few hundred dates, statuses and titles: each is worded once
-    words: dict = {}
     dates: dict = {}
-    whens: dict = {}
     titles: dict = {}
     details: dict = {}
     out = []
     for o in obligations:
-        status = words.get(o.status)
-        if status is None:
-            status = words[o.status] = display("status", o.status)
         due = dates.get(o.due)
         if due is None:
             due = dates[o.due] = display_date(o.due) if o.due is not None else "-"
-        when_key = (o.status, o.due, o.done_on)
-        when = whens.get(when_key)
-        if when is None:
-            when = whens[when_key] = _when(o.status, o.due, o.done_on, today)
         what = titles.get(o.rule)
         if what is None:
             what = titles[o.rule] = o.title_in(lang)
@@ -96,7 +92,7 @@ def rows(obligations: list, today: date, lang: str, explain: bool,
         item = text(o.words) if o.words else o.item  # the item in words where the rule says how (services, objectives)
         extra = f"{item}, {detail}" if item and detail else item or detail
         staff = ", ".join(names.get(s, s) for s in o.staff) if names else ",".join(o.staff)
-        row = (status, due, when, o.case, f"{what} [{extra}]" if extra else what, staff)
+        row = (None, due, None, o.case, f"{what} [{extra}]" if extra else what, staff)
         if explain:
             row += (o.rule, f"{o.citation} ({_('confirmed') if o.confirmed else _('needs source')})", o.source)
         out.append(row)
@@ -113,12 +109,38 @@ def staff_labels(config: Any, red: Any = None) -> dict[str, str]:
     return dict(names) if red is not None and getattr(red, "staff", False) else short_names(names)
 
 
-def view_rows(obligations: list, cells: list) -> list[tuple]:
-    """(case, sort key, cells, mark) per obligation: what :func:`careerpath.cli.views.view` keeps."""
-    from ..obligations import sort_key
-    from ..obligations.query import mark
+def fill(cells: list, obligations: list, today: date) -> list[tuple[str, ...]]:
+    """:func:`templates`' cells with STATUS and WHEN for ``today``, from each obligation's status, due and
+    done dates (an obligation, or a kept view's row derived for the day)."""
+    words: dict = {}
+    whens: dict = {}
+    out = []
+    for o, row in zip(obligations, cells):
+        status = words.get(o.status)
+        if status is None:
+            status = words[o.status] = display("status", o.status)
+        when_key = (o.status, o.due, o.done_on)
+        when = whens.get(when_key)
+        if when is None:
+            when = whens[when_key] = _when(o.status, o.due, o.done_on, today)
+        out.append((status, row[1], when, *row[3:]))
+    return out
 
-    return [(o.case, sort_key(o), c, mark(o)) for o, c in zip(obligations, cells)]
+
+def _day_free(o: Any, today: date) -> None:
+    """What a table's cells read of the day: nothing (:func:`fill` adds STATUS and WHEN at print time)."""
+    return None
+
+
+def _state(o: Any, today: date) -> tuple:
+    """What a JSON object or CSV line reads of the day: the fields the day decides."""
+    return (o.status, o.past_due, o.history, o.done_on)
+
+
+def _ics_state(o: Any, today: date) -> tuple:
+    """What a VEVENT reads of the day: those fields, and the day itself for a case that could not be read
+    (its event is on the day)."""
+    return (o.status, o.past_due, o.history, o.done_on, today if o.due is None else None)
 
 
 HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
@@ -263,28 +285,30 @@ def due(
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
     labels = staff_labels(found.config, red) if format == "text" else {}
 
-    def cells_of(chosen: list) -> list:
-        """One piece per obligation: its JSON object, its CSV line, its VEVENT or its table cells."""
+    def pieces_of(chosen: list) -> list:
+        """One piece per obligation: its JSON object, its CSV line, its VEVENT or its table cells (without
+        STATUS and WHEN: :func:`fill` adds them)."""
         if format == "json":
             return export.json_items(chosen)
         if format == "ics":
             return export.ics_items(chosen, language, day)
-        return export.csv_rows(chosen) if format == "csv" else rows(chosen, day, language, explain, labels)
+        return export.csv_rows(chosen) if format == "csv" else templates(chosen, language, explain, labels)
 
     if red is None:
-        # the pieces are kept in the cache: after an edit only the edited case's are made again
+        # the pieces are kept in the cache: after an edit only the edited case's are made again, on a new
+        # day only the cases whose window moved and the rows whose status has no piece yet
         from .views import view
 
-        def render(obligations: list) -> list[tuple]:
-            chosen = select(obligations, day, query)
-            return view_rows(chosen, cells_of(chosen))
-
+        state = _state if format in ("json", "csv") else _ics_state if format == "ics" else _day_free
         request = repr((format, language, language_state(), explain, query))
-        body, marks = view(found, request, render, history=query.history, done=query.with_done)
+        chosen, body = view(found, request, pieces_of, state, lambda obligations: select(obligations, day, query),
+                            history=query.history, done=query.with_done)
     else:
         chosen = redact_obligations(red, due_list(found, day, query).rows)
-        marks = [mark(o) for o in chosen]
-        body = cells_of(chosen)
+        body = pieces_of(chosen)
+    marks = [mark(o) for o in chosen]
+    if format == "text":
+        body = fill(body, chosen, day)
     if format == "json":
         write(redact_content(red, export.join_json(body)), target)
     elif format == "csv":

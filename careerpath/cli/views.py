@@ -15,7 +15,9 @@ plus the command's options and language; the CLI modules are in the code key.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import gc
 import os
 import sys
 from datetime import date
@@ -36,87 +38,194 @@ def _fold_at(cases: int) -> int:
     return max(100, cases // 50)
 
 
-def view(found: Any, request: str, render: Any, *, history: bool = False, done: bool = True) -> tuple[list, list]:
-    """The rows of a command's table over ``found``'s obligations, kept, and rendered again only for changed cases.
+class Row:
+    """One obligation of a kept view on the day asked: what ``select``, ``mark`` and a format's fill read of
+    an :class:`~careerpath.obligations.Obligation` (status, past_due, history and done_on derived for the
+    day), and the kept row it comes from."""
 
-    ``found`` is a :class:`careerpath.pipeline.Results`. ``render(obligations)``
-    turns sorted obligations (all of them, or those of some cases) into rows
-    ``(case id, sort key, cells, mark)``, in order. What it gives may depend
-    only on the obligations, on ``request`` (the command's options and
-    language) and on what the results key covers (today, settings, rules,
-    code). Returns ``(cells, marks)`` for every row in sort-key order: exactly
-    what rendering ``found.obligations(history=…, done=…)`` gives.
+    __slots__ = ("case", "program", "rule", "item", "staff", "due", "status", "past_due", "history", "done_on",
+                 "kept")
 
-    Kept in two files under ``views/``: ``<key>.pickle``, the base (every row,
-    and the fingerprint of every case it was rendered from), and ``<key>.delta``,
-    the rows of the cases rendered again since (changed, added). After an edit
-    only the edited case is rendered, only the small delta is written, and the
-    base's rows are sorted together with it; the delta is folded into a new base
-    when it holds more than :func:`_fold_at` cases. The :data:`VIEWS_KEPT` newest
-    views of the current results key (day, settings, rules, code) are kept.
+
+# a kept row: (0 for a case that could not be read else 1, due ordinal, case, program, rule, item, staff, basis,
+# status, past_due, history, done_on (as computed, on its window's first day), {state key: piece});
+# a view's rows are in the order of their first six fields
+_ORDER = 6
+
+
+def _kept_row(o: Any, pieces: dict, one: Any) -> tuple:
+    """``o``'s kept row; ``one`` gives one object for equal values (stored once in the pickle)."""
+    due = o.due
+    return (0 if due is None else 1, due.toordinal() if due is not None else 0, one(o.case), one(o.program),
+            one(o.rule), o.item, one(o.staff), one(o.basis), one(o.status), o.past_due, o.history, o.done_on, pieces)
+
+
+def _order(row: tuple) -> tuple:
+    return row[:_ORDER]
+
+
+def _insert(rows: list, more: list) -> None:
+    """Put ``more`` (a case's rows) into ``rows`` (sorted), each where its order says (after equal ones)."""
+    if len(more) > len(rows) // 64:  # many: one sort (of mostly sorted runs)
+        rows += more
+        rows.sort(key=_order)
+        return
+    for row in more:
+        bisect.insort_right(rows, row, key=_order)
+
+
+def view(found: Any, request: str, render: Any, state: Any, pick: Any, *, history: bool = False,
+         done: bool = True) -> tuple[list, list]:
+    """The obligations a command lists on ``found``'s day and their pieces, kept across edits and days.
+
+    ``found`` is a :class:`careerpath.pipeline.Results`; the rows are those of
+    ``found.obligations(history=…, done=…)`` that ``pick(rows)`` keeps (a
+    filter that reads them as obligations, order kept), in sort order.
+    ``render(obligations)`` gives one piece per obligation (a JSON object, a
+    CSV line, table cells...); it may depend only on the obligation, on
+    ``request`` (the command's options and language) and on what the results
+    key covers (settings, rules, code), and on the day only through what
+    ``state(obligation, today)`` says it reads of the day (for a piece that
+    holds the status: the status, past_due, history and done_on). Returns
+    ``(rows, pieces)``: the rows (obligations, or :class:`Row` through the
+    cache) and the pieces, exactly what rendering ``pick(obligations)``
+    gives.
+
+    Kept in two files under ``views/``, under the results key (no day in
+    it): ``<key>.pickle``, the base (every row of every case, as its case's
+    results were computed, with the pieces made for it so far, one per state;
+    and the stamp of every case: fingerprint and window), and ``<key>.delta``,
+    the rows of the cases rendered again since (changed, added, a window that
+    moved, a state not yet rendered). A row's status and the rest are derived
+    for the day asked (:func:`careerpath.obligations.state_on`), so a new day
+    renders again only the cases whose window moved and the rows whose state
+    has no piece yet; the order (unreadable cases, then past due, then by date)
+    is the base's, split by what is past due on the day. The delta is folded
+    into a new base when it holds more than :func:`_fold_at` cases. The
+    :data:`VIEWS_KEPT` newest views of the current results key (settings,
+    rules, code) are kept.
     """
     if not found.cached:
-        rows = render(found.obligations(history=history, done=done))
-        return [r[2] for r in rows], [r[3] for r in rows]
+        rows = pick(found.obligations(history=history, done=done))
+        return rows, render(rows)
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of rows, none of them garbage: the collector would scan them again and again
+    try:
+        return _kept_view(found, request, render, state, pick, history, done)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, history: bool,
+               done: bool) -> tuple[list, list]:
+    """:func:`view` through the cache."""
     import hashlib
 
     from ..cache import store
+    from ..obligations import on_day, state_on
 
     stored = found.stored
     stats = stored.stats
-    vkey = hashlib.blake2b(stored.dkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
+    today = stored.today
+    vkey = hashlib.blake2b(stored.rkey + repr((history, done, request)).encode("utf-8", "surrogateescape"),
                            digest_size=16).digest()
     folder = stored.folder / "views"
-    day = stored.dkey.hex()[:12]  # views of another day, settings or rules are deleted when a base is written
-    base_path, delta_path = folder / f"{day}-{vkey.hex()[:20]}.pickle", folder / f"{day}-{vkey.hex()[:20]}.delta"
+    prefix = stored.rkey.hex()[:12]  # views of other settings or rules are deleted when a base is written
+    base_path, delta_path = folder / f"{prefix}-{vkey.hex()[:20]}.pickle", folder / f"{prefix}-{vkey.hex()[:20]}.delta"
     base = store.read(base_path, vkey, stats)
-    if not (isinstance(base, tuple) and len(base) == 6):
-        base = (b"", {}, [], [], [], [])
-    base_id, base_fps, owners, keys, cells, marks = base
+    if not (isinstance(base, tuple) and len(base) == 3):
+        base = (b"", {}, [])
+    base_id, base_stamps, rows = base
     delta = store.read(delta_path, vkey, stats) if base_id else None
     if not (isinstance(delta, tuple) and len(delta) == 2 and delta[0] == base_id):
         delta = (base_id, {})
-    rendered: dict = delta[1]  # case id -> (fp, keys, cells, marks) of the cases rendered since the base
-    fps = found.fingerprints
+    rendered: dict = delta[1]  # case id -> (stamp, rows) of the cases rendered since the base
+    stamps = stored.stamps
     stale = [cid for cid in found.cases
-             if (rendered[cid][0] if cid in rendered else base_fps.get(cid)) != fps[cid]]
-    stats.view_cases = len(stale)
+             if (rendered[cid][0] if cid in rendered else base_stamps.get(cid)) != stamps[cid]]
     live = set(found.cases)
     gone = [cid for cid in rendered if cid not in live]
     for cid in gone:
         del rendered[cid]
+    rest = history or done
+
+    def again(ids: list[str], old: dict) -> None:
+        """Render the rows of ``ids`` for today into ``rendered``, keeping pieces made on other days (``old``:
+        case id -> its rows as kept, for cases whose results did not change)."""
+        by_case: dict = {cid: [] for cid in ids}
+        kept = stored.kept(ids, rest)
+        pieces = render([on_day(o, today) for o in kept])
+        one = {}.setdefault
+        for o, piece in zip(kept, pieces):
+            if isinstance(piece, tuple):  # table cells: a few hundred dates, titles and staff lists
+                piece = one(tuple(one(cell, cell) for cell in piece), piece)
+            by_case[o.case].append(_kept_row(o, {state(on_day(o, today), today): piece}, lambda v: one(v, v)))
+        for cid, new in by_case.items():
+            new.sort(key=_order)  # as the view holds them: row by row the same obligations as ``old``'s
+            before = old.get(cid)
+            if before is not None and len(before) == len(new):  # the same results: keep their other pieces
+                for row, was in zip(new, before):
+                    if was[:-1] != row[:-1]:
+                        break
+                    more = {k: v for k, v in was[-1].items() if k not in row[-1]}
+                    for k in list(more)[:7]:  # the newest first
+                        row[-1][k] = more[k]
+            rendered[cid] = (stamps[cid], new)
+
     if stale:
-        new: dict = {cid: (fps[cid], [], [], []) for cid in stale}
-        for case_id, key, row, mark in render(found.obligations(history=history, done=done, cases=stale)):
-            _fp, k, c, m = new[case_id]
-            k.append(key)
-            c.append(row)
-            m.append(mark)
-        rendered.update(new)
-    if not rendered and len(base_fps) == len(live):  # the base as it is (no case gone, none rendered again)
-        return cells, marks
-    drop = rendered.keys() | (base_fps.keys() - live)
+        again(stale, {})
+    drop = rendered.keys() | (base_stamps.keys() - live)
     if drop:
-        kept = [i for i, cid in enumerate(owners) if cid not in drop]
-        if len(kept) != len(owners):
-            owners, keys, cells, marks = ([seq[i] for i in kept] for seq in (owners, keys, cells, marks))
-    for cid, (_fp, k, c, m) in rendered.items():
-        owners += [cid] * len(k)
-        keys += k
-        cells += c
-        marks += m
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # sorted base + a few rows: one merge
-    owners, keys, cells, marks = ([seq[i] for i in order] for seq in (owners, keys, cells, marks))
+        rows = [r for r in rows if r[2] not in drop]
+    for _stamp, extra in rendered.values():
+        _insert(rows, extra)
+
+    def on(found_rows: list) -> tuple[list, list]:
+        """Every row on ``today``: the Rows ``pick`` keeps, in sort order, and the kept row of each."""
+        invalid, late, other = [], [], []
+        states: dict = {}
+        dates: dict = {}
+        for kept in found_rows:
+            basis, status, past_due, history_, done_on = kept[7:12]
+            if basis:
+                key = (basis, kept[1], status, done_on)
+                got = states.get(key)
+                if got is None:
+                    due = dates.get(kept[1]) or dates.setdefault(kept[1], date.fromordinal(kept[1]))
+                    got = states[key] = state_on(basis, due, status, done_on, today)
+                status, past_due, history_, done_on = got
+            if (not history and history_) or (not done and status == "done"):
+                continue
+            row = Row()
+            row.case, row.program, row.rule, row.item, row.staff = kept[2:7]
+            row.due = (dates.get(kept[1]) or dates.setdefault(kept[1], date.fromordinal(kept[1]))) if kept[0] else None
+            row.status, row.past_due, row.history, row.done_on, row.kept = status, past_due, history_, done_on, kept
+            (invalid if not kept[0] else late if past_due else other).append(row)
+        picked = pick(invalid + late + other)
+        return picked, [row.kept for row in picked]
+
+    picked, kept_rows = on(rows)
+    missing = {row.case for row, kept in zip(picked, kept_rows) if state(row, today) not in kept[-1]}
+    stats.view_cases = len(stale) + len(missing)
+    if missing:  # states not rendered before (a new day's): those cases' rows again, with their other pieces
+        ids = [cid for cid in found.cases if cid in missing]
+        again(ids, {cid: [r for r in rows if r[2] == cid] for cid in ids})
+        rows = [r for r in rows if r[2] not in missing]
+        for cid in ids:
+            _insert(rows, rendered[cid][1])
+        picked, kept_rows = on(rows)
+    pieces = [kept[-1][state(row, today)] for row, kept in zip(picked, kept_rows)]
     if not base_id or len(rendered) > _fold_at(len(live)):
-        store.write(base_path, vkey, (os.urandom(8), dict(fps), owners, keys, cells, marks))
+        store.write(base_path, vkey, (os.urandom(8), dict(stamps), rows))
         store.forget(delta_path)
         for other in folder.glob("*"):
-            if not other.name.startswith((day, ".")):  # (".": another run's file being written)
+            if not other.name.startswith((prefix, ".")):  # (".": another run's file being written)
                 store.forget(other)
         store.prune(folder, VIEWS_KEPT)
-    elif stale or gone:
+    elif stale or gone or missing:
         store.write(delta_path, vkey, (base_id, rendered))
-    return cells, marks
+    return picked, pieces
 
 
 # ---------------------------------------------------------------- the output of a command, for unchanged input

@@ -16,8 +16,8 @@ The rules themselves are data, one file per program folder; see docs/obligations
 """
 
 from .engine import (INVALID, INVALID_RULE, STATUSES, Obligation, case_obligations, case_window, compute, on_day,
-                     readability, sort_key)
+                     readability, sort_key, state_on)
 from .rules import PACKAGE_RULES, Rule, RuleBook, RulesError, load_rule_file, load_rules
 
-__all__ = ["compute", "case_obligations", "case_window", "on_day", "readability", "Obligation", "STATUSES", "INVALID", "INVALID_RULE", "sort_key",
+__all__ = ["compute", "case_obligations", "case_window", "on_day", "state_on", "readability", "Obligation", "STATUSES", "INVALID", "INVALID_RULE", "sort_key",
            "load_rules", "load_rule_file", "Rule", "RuleBook", "RulesError", "PACKAGE_RULES"]

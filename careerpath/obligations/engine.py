@@ -628,19 +628,23 @@ def on_day(o: Obligation, today: date) -> Obligation:
     them while its case's window lasts (:func:`case_window`). ``o`` itself when nothing moved."""
     if not o.basis:
         return o
-    kind, warn_days, bound = o.basis
-    due = o.due
-    if kind == _FIXED:
-        status, done_on = o.status, o.done_on
-    else:
-        status, done_on = _by_date(kind, due, today, warn_days)
-    past_due = status != "done" and due < today
-    history = bound is not None and bound <= today and due < bound
+    status, past_due, history, done_on = state_on(o.basis, o.due, o.status, o.done_on, today)
     if status == o.status and past_due == o.past_due and history == o.history and done_on == o.done_on:
         return o
     from dataclasses import replace
 
     return replace(o, status=status, past_due=past_due, history=history, done_on=done_on)
+
+
+def state_on(basis: tuple, due: date, status: str, done_on: Optional[date], today: date) -> tuple:
+    """(status, past_due, history, done_on) on ``today`` of an obligation with this ``basis`` (not empty),
+    due date, and status and done_on as computed (they stay for a done or partial one): what
+    :func:`on_day` derives; kept views of ``due`` derive their rows' with it at print time."""
+    kind, warn_days, bound = basis
+    if kind != _FIXED:
+        status, done_on = _by_date(kind, due, today, warn_days)
+    return (status, status != "done" and due < today, bound is not None and bound <= today and due < bound,
+            done_on)
 
 
 def case_obligations(case_folder: Any, book: RuleBook, settings: Any, today: date, config_file: Any = None,
