@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import typer
 
-from ..i18n import _, display, display_date, message_of, ngettext, text
+from ..i18n import _, display, display_date, ngettext, text
 from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCacheOpt, ProgramFilterOpt, RedactOpt,
                      RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
                      output_of, today_of)
@@ -273,7 +273,7 @@ def due(
     found, day = cached_results(ctx, caseload, today, no_cache=no_cache)
     warn_on_errors(found.load_diagnostics)
     from ..obligations import export
-    from ..obligations.query import due as due_list, fails, mark, select, unknown_values
+    from ..obligations.query import due as due_list, fails, mark, select
 
     check_filters(caseload_of(ctx, caseload), found, query)
     from .localize import content_language
