@@ -439,7 +439,18 @@ def test_generated_variants_planted_in_files_survive_no_redacting_command(cli, t
     cid = _plant(root, [text.replace("\n", " ")])
     red = _outputs(cli, root, tmp_path_factory.mktemp("out"), True, cid, history=False)
     for name, out in red.items():
-        assert not survivors(out, planted), (name, text)
+        left = survivors(out, planted)
+        assert not left, (name, text, left, _around(out, left))
+
+
+def _around(out: str, left: list[tuple[str, str]]) -> list[str]:
+    """Where in ``out`` each surviving value's words stand (80 characters either side), for the next person."""
+    folded = fold(out)
+    spots = []
+    for _kind, value in left:
+        for word in re.findall(r"[^\W\d_]{2,}|\d{2,}", fold(value)):
+            spots += [out[max(0, m.start() - 80):m.end() + 80] for m in re.finditer(re.escape(word), folded)][:2]
+    return spots
 
 
 def test_markup_is_not_read_as_names():
