@@ -167,6 +167,7 @@ class Redactor:
         self._counts: dict[str, int] = {}
         self._exact: dict[str, str] = {}     # case-sensitive text (names, dates, ids) -> placeholder
         self._folded: dict[str, str] = {}    # _norm(text) (e-mails, addresses, DOR numbers) -> placeholder
+        self._address_values: set[str] = set()  # the keys of _folded that are addresses
         self._numbers: dict[str, str] = {}   # digit string -> placeholder
         self._by_kind_value: dict[tuple[str, Any], str] = {}
         self._patterns: Optional[tuple[Optional[re.Pattern], Optional[re.Pattern]]] = None
@@ -228,6 +229,8 @@ class Redactor:
         elif kind in ("email", "address", "dor_case", "ipra"):
             if _norm(str(value)):
                 self._folded.setdefault(_norm(str(value)), ph)
+            if kind == "address":
+                self._address_values.add(_norm(str(value)))
             parts = address_parts(str(value)) if kind == "address" else None
             if parts is not None:
                 self._addresses.setdefault(_address_key(parts[0], parts[1][0]), ph)
@@ -421,9 +424,19 @@ class Redactor:
             self._yo_stems = {k.replace("ё", "е").replace("Ё", "Е"): v for k, v in self._stems.items() if "ё" in k or "Ё" in k}
             self._patterns = (
                 re.compile(r"(?<![\w-])(?:" + "|".join(exact) + r")(?![\w])") if exact else None,
-                re.compile(r"(?<!\w)(?:" + "|".join(folded) + r")(?!\w)", re.IGNORECASE) if folded else None,
+                # a known address written with its flat (`ул. Садовая, 9-41`): the flat goes into the placeholder too
+                re.compile(r"(?<!\w)(?P<known>" + "|".join(folded) + r")(?P<flat>(?<=\d)[\-/]\d+\w*)?(?!\w)",
+                           re.IGNORECASE) if folded else None,
             )
         return self._patterns
+
+    def _folded_lookup(self, m: re.Match) -> str:
+        key = _norm(m.group("known"))
+        ph = self._folded.get(key)
+        if ph is None:
+            return m.group(0)
+        flat = m.group("flat") or ""
+        return ph if key in self._address_values else ph + flat
 
     def _exact_lookup(self, m: re.Match) -> str:
         found = " ".join(m.group(0).split())
@@ -491,7 +504,7 @@ class Redactor:
         text = PHONE_SHAPES.sub(lambda m: self.placeholder("phone", _digits(m.group(0))), text)
         exact, folded = self._compiled()
         if folded is not None:
-            text = folded.sub(lambda m: self._folded.get(_norm(m.group(0)), m.group(0)), text)
+            text = folded.sub(self._folded_lookup, text)
         text = _EMAIL_SHAPE.sub(lambda m: self.placeholder("email", m.group(0).casefold()), text)
         text = self._streets(text)
         exact, folded = self._compiled()
