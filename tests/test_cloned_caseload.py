@@ -56,6 +56,14 @@ def test_a_templates_folder_linking_outside_is_not_followed(samples, tmp_path, c
     q = cli("report", "quarterly", "--period", "2026-Q3", "-C", samples, "--today", DAY, "--out", tmp_path / "out")
     assert q.code == 1 and "LEAKED" not in "".join(p.read_text() for p in (tmp_path / "out").rglob("*.md"))
     assert snapshot(outside) == before
+    # reports that read the templates before any page (registries and portraits build their cells with them;
+    # feedback writes its journal CSV, then its registries): a diagnostic, no registry written
+    for kind in ("registry", "portrait", "feedback"):
+        r = cli("report", kind, "-C", samples, "--today", DAY, "--out", tmp_path / kind)
+        assert r.code == 1 and "internal error" not in r.err, (kind, r.err)
+        assert "`templates` is a link pointing outside the caseload" in r.err, (kind, r.err)
+        assert not list((tmp_path / kind).glob("registry-*")) and not list((tmp_path / kind).glob("portrait-*")), kind
+    assert snapshot(outside) == before
 
 
 def test_a_templates_folder_linking_inside_is_followed(samples, cli):

@@ -61,6 +61,7 @@ def report(
     Example:  careerpath report outcomes --period 2026 --out /srv/reports
     """
     from ..reports import batch
+    from ..documents.engine import RenderError
     from ..reports.output import LockBusy, caseload_lock
     from ..period import PeriodError, last_complete_quarter, parse_period, year_of
 
@@ -128,6 +129,8 @@ def report(
             result = batch.run(req)
     except LockBusy as e:
         raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
+    except RenderError as e:  # a caseload's templates folder that cannot be used (a link out): no report at all
+        raise CliError(message_of(e), code=1) from None
     load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
