@@ -417,9 +417,7 @@ def _corrupt(rng: random.Random, path: Path, how: str, payload: bytes, others: l
     path.write_bytes(bytes(blob))
 
 
-# seed 0 in the default run (every kind of file, a random corruption of each, four rounds); the other seeds
-# are more of the same property, 7-8 s of CPU each: CI runs them (`pytest -m slow`)
-@pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow), pytest.param(2, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("seed", range(3))
 def test_random_damage_to_any_cache_file_never_runs_code_or_changes_results(cli, generated, tmp_path, seed):
     rng = random.Random(seed)
     marker = tmp_path / "payload-ran"
