@@ -1,5 +1,7 @@
 """A cache file nobody vouches for never runs code (issue 21, point 1): real git, real processes, no mocks.
 
+(The cloned-repository test runs ``due`` as a process, for its start-up replay, and the other readers in-process.)
+
 The load cache is pickle, and unpickling runs whatever a file asks for. These
 tests build cache files that would create a marker file when unpickled (a
 ``__reduce__`` to ``open(marker, "w")``), put them where careerpath reads its
@@ -125,7 +127,7 @@ def every_reader(run, out: Path, before=None) -> None:
 
 
 @needs_git
-def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path):
+def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path, cli, monkeypatch):
     from make_caseload import generate
 
     from careerpath.scaffold import GITIGNORE, hook_text
@@ -167,8 +169,17 @@ def test_a_cloned_repository_with_a_crafted_cache_runs_nothing(tmp_path):
     assert not marker.exists()
 
     def run(*args: str):
+        """The victim's command: ``due`` as a real process (its start-up path, careerpath/replay.py, reads the kept
+        outputs before the CLI is imported); the other commands have no such path, so they run in-process, with the
+        victim's environment (each reads its key and cache folder from the environment on every run)."""
         dated = () if "doctor" in args else ("--today", TODAY)  # (doctor takes no --today)
-        result = run_process(*args, "--caseload", clone, *dated, env=victim)
+        if "due" in args:
+            result = run_process(*args, "--caseload", clone, *dated, env=victim)
+        else:
+            with monkeypatch.context() as m:
+                for name, value in victim.items():
+                    m.setenv(name, value)
+                result = cli(*args, "--caseload", clone, *dated)
         assert "Traceback" not in result.err, result.err
         assert not marker.exists(), f"the payload ran during {args}"
         return result

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -148,16 +150,30 @@ def test_the_readme_tour_runs_on_a_copy_and_never_touches_the_checkout(tmp_path)
 
 # ---------------------------------------------------------------- addresses by id, and `plan CASE …`
 
-@pytest.fixture
-def tour(cli, tmp_path, monkeypatch):
-    """The sample caseload in a git repository of its own (`init --sample`)."""
-    monkeypatch.delenv("CAREERPATH_STAFF", raising=False)
-    monkeypatch.setenv("CAREERPATH_TODAY", "2026-11-22")
-    dest = tmp_path / "tour"
-    assert cli("init", "--sample", dest).code == 0
+@pytest.fixture(scope="module")
+def tour_made(tmp_path_factory):
+    """`init --sample` once per module: the sample caseload in a git repository of its own, first commit and hook."""
+    from careerpath.cli import main
+
+    dest = tmp_path_factory.mktemp("tour-made") / "tour"
+    with pytest.MonkeyPatch.context() as m, contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()) as err:
+        m.delenv("CAREERPATH_STAFF", raising=False)
+        m.setenv("CAREERPATH_TODAY", "2026-11-22")
+        assert main(["init", "--sample", str(dest)]) == 0, err.getvalue()
     git(dest, "config", "user.name", "Marisol Reyes")
     git(dest, "config", "user.email", "mreyes@example.org")
     git(dest, "config", "commit.gpgsign", "false")
+    return dest
+
+
+@pytest.fixture
+def tour(tour_made, tmp_path, monkeypatch):
+    """The sample caseload in a git repository of its own (`init --sample`): a copy of the module's, per test."""
+    monkeypatch.delenv("CAREERPATH_STAFF", raising=False)
+    monkeypatch.setenv("CAREERPATH_TODAY", "2026-11-22")
+    dest = tmp_path / "tour"
+    shutil.copytree(tour_made, dest, symlinks=True)
     return dest
 
 

@@ -124,13 +124,15 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None, cache
     if _is_terminal(sys.stderr):
         sys.stderr = EscapingStream(sys.stderr)
     try:
-        from .localize import build_command
+        from . import localize
 
-        command = build_command(app)
         if os.environ.get("_CAREERPATH_COMPLETE"):  # the shell asks for completions (cli/completion.py)
             from .completion import attach
 
+            command = localize.build_command(app)  # a tree of its own: attach() changes it
             attach(command)
+        else:
+            command = localize.command(app)  # made once per language in this process
         given = Globals(stats=stats if cache is None else cache.stats, handle=cache, invocation=invocation)
         result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=given)
     except CliError as e:

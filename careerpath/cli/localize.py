@@ -72,6 +72,34 @@ def _to_root(field: str):
     return callback
 
 
+#: The trees :func:`command` made in this process: (id of the app, language) -> (catalogue, tree).
+_BUILT: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def command(app):
+    """:func:`build_command`'s tree, made once per process for each language and catalogue.
+
+    typer makes the tree afresh on every call (about 25 ms, most of a warm
+    ``due``), and main() runs once per process, but a library caller or the
+    test suite runs main() many times. A click tree is reusable (each run gets
+    its own context; click's own CliRunner invokes one tree again and again);
+    what shapes it is the language and its catalogue, which is cached per file
+    state (:func:`careerpath.i18n.catalogue`): a changed ``.po`` file is a new
+    catalogue object, so the tree is made again.
+    """
+    lang = i18n.current()
+    catalogue = i18n.catalogue(lang) if lang != i18n.SOURCE_LANGUAGE else None
+    kept = _BUILT.get((id(app), lang))
+    if kept is not None and kept[0] is catalogue:
+        import typer.core
+
+        typer.core._ = i18n._  # as build_command does, in case something reset it
+        return kept[1]
+    root = build_command(app)
+    _BUILT[(id(app), lang)] = (catalogue, root)
+    return root
+
+
 def build_command(app):
     import typer.core
     import typer.main
