@@ -255,7 +255,9 @@ def survivors(out: str, planted: list[tuple[str, str, object]]) -> list[tuple[st
     runs = [re.sub(r"\D", "", r) for r in re.findall(r"\+?\(?\d[\d ().\-]*\d", out)]
     left = []
     for kind, text, check in planted:
-        if text in out:
+        # the planted text as written, standing on its own: `Tran` inside `Translation`, `անի` inside a longer
+        # Armenian word of a template are not the name (both failed this test once)
+        if re.search(r"(?<!\w)" + re.escape(text) + r"(?!\w)", out):
             left.append((kind, text))
         elif kind == "name":
             for word in check:
