@@ -251,6 +251,8 @@ FILLER = ["met", "at", "the", "office", "called", "about", "the", "job", "вст
 
 def survivors(out: str, planted: list[tuple[str, str, object]]) -> list[tuple[str, str]]:
     """The planted values still readable in ``out`` (by the same test that found them: the shape, not the text)."""
+    # an obligation's uid is a digest (`47b2f80817311794962ad0bc96309802`): its letters and digits are no value
+    out = re.sub(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", "", out)
     folded = fold(out)
     runs = [re.sub(r"\D", "", r) for r in re.findall(r"\+?\(?\d[\d ().\-]*\d", out)]
     left = []
@@ -277,11 +279,10 @@ def survivors(out: str, planted: list[tuple[str, str, object]]) -> list[tuple[st
             # the street and its number near each other, as the planted text wrote them: a word of a citation
             # ("минтруда") and a number elsewhere (an obligation's uid digest "237b93…") are not the address
             street_rx, number_rx = r"(?<!\w)" + re.escape(stem), r"(?<![\d\w])" + number + r"(?!\d)"
-            plain = re.sub(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", "", folded)
-            if re.search(street_rx + r".{0,40}?" + number_rx + "|" + number_rx + r".{0,40}?" + street_rx, plain, re.S):
+            if re.search(street_rx + r".{0,40}?" + number_rx + "|" + number_rx + r".{0,40}?" + street_rx, folded, re.S):
                 left.append((kind, text))
         elif kind == "email":
-            if text.split("@")[0] in out:
+            if re.search(r"(?<![\w.])" + re.escape(text.split("@")[0]) + r"(?![\w])", out):
                 left.append((kind, text))
         elif any(check in r for r in runs):
             left.append((kind, text))
