@@ -155,12 +155,13 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
         case id -> its rows as kept, for cases whose results did not change)."""
         by_case: dict = {cid: [] for cid in ids}
         kept = stored.kept(ids, rest)
-        pieces = render([on_day(o, today) for o in kept])
+        derived = [on_day(o, today) for o in kept]
+        pieces = render(derived)
         one = {}.setdefault
-        for o, piece in zip(kept, pieces):
+        for o, now, piece in zip(kept, derived, pieces):
             if isinstance(piece, tuple):  # table cells: a few hundred dates, titles and staff lists
                 piece = one(tuple(one(cell, cell) for cell in piece), piece)
-            by_case[o.case].append(_kept_row(o, {state(on_day(o, today), today): piece}, lambda v: one(v, v)))
+            by_case[o.case].append(_kept_row(o, {state(now, today): piece}, lambda v: one(v, v)))
         for cid, new in by_case.items():
             new.sort(key=_order)  # as the view holds them: row by row the same obligations as ``old``'s
             before = old.get(cid)
@@ -178,28 +179,31 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
     drop = rendered.keys() | (base_stamps.keys() - live)
     if drop:
         rows = [r for r in rows if r[2] not in drop]
-    for _stamp, extra in rendered.values():
-        _insert(rows, extra)
+    _insert(rows, [row for _stamp, extra in rendered.values() for row in extra])
 
     def on(found_rows: list) -> tuple[list, list]:
         """Every row on ``today``: the Rows ``pick`` keeps, in sort order, and the kept row of each."""
         invalid, late, other = [], [], []
         states: dict = {}
         dates: dict = {}
+
+        def due_of(ordinal: int) -> date:  # a few hundred due dates among tens of thousands of rows
+            found_date = dates.get(ordinal)
+            return found_date if found_date is not None else dates.setdefault(ordinal, date.fromordinal(ordinal))
+
         for kept in found_rows:
             basis, status, past_due, history_, done_on = kept[7:12]
             if basis:
                 key = (basis, kept[1], status, done_on)
                 got = states.get(key)
                 if got is None:
-                    due = dates.get(kept[1]) or dates.setdefault(kept[1], date.fromordinal(kept[1]))
-                    got = states[key] = state_on(basis, due, status, done_on, today)
+                    got = states[key] = state_on(basis, due_of(kept[1]), status, done_on, today)
                 status, past_due, history_, done_on = got
             if (not history and history_) or (not done and status == "done"):
                 continue
             row = Row()
             row.case, row.program, row.rule, row.item, row.staff = kept[2:7]
-            row.due = (dates.get(kept[1]) or dates.setdefault(kept[1], date.fromordinal(kept[1]))) if kept[0] else None
+            row.due = due_of(kept[1]) if kept[0] else None
             row.status, row.past_due, row.history, row.done_on, row.kept = status, past_due, history_, done_on, kept
             (invalid if not kept[0] else late if past_due else other).append(row)
         picked = pick(invalid + late + other)
@@ -210,10 +214,13 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
     stats.view_cases = len(stale) + len(missing)
     if missing:  # states not rendered before (a new day's): those cases' rows again, with their other pieces
         ids = [cid for cid in found.cases if cid in missing]
-        again(ids, {cid: [r for r in rows if r[2] == cid] for cid in ids})
-        rows = [r for r in rows if r[2] not in missing]
-        for cid in ids:
-            _insert(rows, rendered[cid][1])
+        old: dict = {cid: [] for cid in ids}
+        keep = []
+        for r in rows:  # one pass: each missing case's rows (in view order) apart from the rest
+            (old[r[2]] if r[2] in old else keep).append(r)
+        again(ids, old)
+        rows = keep
+        _insert(rows, [row for cid in ids for row in rendered[cid][1]])
         picked, kept_rows = on(rows)
     pieces = [kept[-1][state(row, today)] for row, kept in zip(picked, kept_rows)]
     if not base_id or len(rendered) > _fold_at(len(live)):
