@@ -54,11 +54,12 @@ def unrouted(root: Path) -> list[str]:
     return [pattern for sample, pattern in samples.items() if sample not in routed]
 
 
-def driver_registered(root: Path) -> bool:
-    """Whether this clone's git config names the driver and ``.gitattributes`` routes every kind of case file to it."""
+def line_merged(root: Path) -> list[str]:
+    """The :data:`PATTERNS` whose files merge line by line in this clone: all of them when git's config does not
+    name the driver, else those ``.gitattributes`` does not route to it."""
     if not gitio.available() or gitio.config(root, f"merge.{DRIVER}.driver") is None:
-        return False
-    return not unrouted(root)
+        return list(PATTERNS)
+    return unrouted(root)
 
 
 def register_merge_driver(root: Path, *, commit: bool = True, attributes: bool = True) -> Setup:
@@ -145,7 +146,7 @@ def check_team(root: Path) -> list[tuple[str, str, str, str]]:
     if not gitio.available() or gitio.toplevel(root) is None:
         return []
     findings = []
-    left = unrouted(root) if gitio.config(root, f"merge.{DRIVER}.driver") is not None else list(PATTERNS)
+    left = line_merged(root)
     if not left:
         findings.append(Finding("merge driver", "ok", "case files merge field by field"))
     elif len(left) < len(PATTERNS):     # a .gitattributes from before appointments/ and surveys/

@@ -285,13 +285,14 @@ def sync(root: Path, today: date, *, remote: Optional[str] = None, mode: str = "
     report = SyncReport(remote, branch)
     if finished:
         report.notes.append(_note(N_("finished the rebase or merge left from the last sync")))
-    from .setup import PATTERNS, driver_registered, register_merge_driver, unrouted
+    from .setup import PATTERNS, line_merged, register_merge_driver
 
-    if not driver_registered(root):
+    left = line_merged(root)
+    if left:
         if gitio.config(root, "merge.careerpath.driver") is None and "merge=careerpath" in _attributes(root):
             register_merge_driver(root, commit=False, attributes=False)   # git config only: .gitattributes routes
             report.notes.append(_note(N_("registered the field-level merge driver in this clone")))
-        left = unrouted(root) if gitio.config(root, "merge.careerpath.driver") is not None else list(PATTERNS)
+            left = line_merged(root)
         if len(left) == len(PATTERNS):
             report.notes.append(_note(N_("case files merge line by line here: run `careerpath setup-merge` once")))
         elif left:      # a .gitattributes older than appointments/ and surveys/: one setup-merge commits the lines
