@@ -11,7 +11,7 @@ from typing import Annotated, Any, Callable, List, Optional
 
 import typer
 
-from ..i18n import Message, _, ngettext, text
+from ..i18n import _, ngettext, text
 from .common import (ByOpt, CaseloadOpt, CliError, DateOpt, DryRunOpt, FormatOpt, NoCommitOpt, TodayOpt, app,
                      caseload_of, display_prefix, err, parse_date, today_of)
 from .localize import format_diagnostic
@@ -238,7 +238,7 @@ def log_cmd(
         from ..record import plan_log_appointment
 
         return rec.run(lambda: plan_log_appointment(
-            rec.root, case, from_appointment, event_type=type, day=parse_date(date, "--date") if date else None,
+            rec.root, case, from_appointment, event_type=type, day=day if date else None,
             by=rec.staff, summary=summary, program=program))
     if type is None:
         raise CliError(_("say what happened: TYPE, or --from-appointment NAME"), code=2)

@@ -13,6 +13,7 @@ Nothing heavy is imported: the layout is plain string work.
 
 from __future__ import annotations
 
+from collections import Counter
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -51,9 +52,7 @@ def short_names(names: Sequence[tuple[str, str]]) -> dict[str, str]:
         words = str(name).split()
         initials = [next((c for c in w if c.isalpha()), "") for w in words[1:]]
         short[sid] = " ".join([words[0], *(f"{c}." for c in initials if c)]) if words else sid
-    taken: dict[str, int] = {}
-    for label in short.values():
-        taken[label] = taken.get(label, 0) + 1
+    taken = Counter(short.values())
     full = dict(names)
     return {sid: label if taken[label] == 1 else " ".join(str(full[sid]).split()) or sid for sid, label in short.items()}
 
@@ -160,7 +159,6 @@ def show(table: str) -> None:
 
 def terminal_width() -> Optional[int]:
     """The width of the terminal standard output is, or None when it is not one (a pipe, a file)."""
-    import os
     import shutil
     import sys
 
