@@ -14,6 +14,7 @@ a date or number is formatted for people, so English never loads it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Optional
@@ -54,6 +55,14 @@ def format_date(d: date, lang: Optional[str] = None, format: str = "medium") -> 
     locale = CLDR_LOCALES.get(lang)
     if locale is None:
         return d.isoformat()
+    return _cldr_date(d, format, locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cldr_date(d: date, format: str, locale: str) -> str:
+    """Babel's date for (day, form, locale), kept: a batch of documents formats the same few thousand
+    days tens of thousands of times, and Babel parses the locale and the pattern on every call (CLDR data
+    is shipped with the package, so the answer cannot change within a process)."""
     from babel.dates import format_date as cldr_format
 
     return cldr_format(d, format=format, locale=locale)
