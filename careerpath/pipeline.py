@@ -329,6 +329,87 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
                    list(index.case_ids), files, root_state[0], fps, stored)
 
 
+# ---------------------------------------------------------------- the caseload shard by shard
+
+@dataclass
+class CaseShards:
+    """A caseload to go through one shard of cases at a time (:func:`case_shards`), never all of it at once.
+
+    ``shell`` is the caseload without its cases: careerpath.yaml, the programs,
+    the surveys and the diagnostics that belong to no case folder (a case
+    folder's own are in its shard); ``ids`` the case folders :func:`load` would
+    load, sorted; ``tasks`` the work, one item per shard (in shard order), for
+    :func:`shard_cases`, which may run in a worker process.
+    """
+
+    shell: Any
+    ids: list[str]
+    tasks: list[tuple]
+
+
+def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None) -> CaseShards:
+    """The caseload at ``root`` ready to be loaded shard by shard through ``cache``
+    (:func:`shard_cases`): what :func:`load` gives, case by case, holding one shard's cases at a time.
+
+    ``today``: the day a :func:`results` call for this root follows with (it takes the scan made here,
+    so every file is statted once); None when none follows.
+    """
+    from .loader import CaseFolder, CaseloadNotFound, load_root
+
+    root = Path(root)
+    if not root.is_dir():
+        raise CaseloadNotFound(f"{root} is not a folder")
+    listed: list[str] = []
+
+    def stub(root_: Path, case_folder: Path, diags: list, programs: Any = None) -> Any:
+        listed.append(case_folder.name)  # the folders load_root would load: loaded later, a shard at a time
+        return CaseFolder(case_folder.name, f"cases/{case_folder.name}")
+
+    if today is not None:
+        prepared = cache.prepare(root, today, keep=True)
+        folder, key, index = prepared.folder, prepared.key, prepared.index
+    else:
+        folder, key = cache.folder(root), cache.key_for(root)
+        index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, cache.stats), cache.stats)
+        cache.stats.cases = len(index.case_ids)
+    shell = load_root(root, stub)
+    shell.cases = {}
+    indexed = set(index.case_ids)
+    ids = sorted(listed)
+    tasks: list[tuple] = [(task, ()) for task in _tasks(root, folder, key, index, [c for c in ids if c in indexed],
+                                                          "load", None, None)]
+    strays = [c for c in ids if c not in indexed]  # appeared after the scan: loaded plainly, as load does
+    if strays:
+        tasks.append((None, (root, tuple(strays))))
+    if today is None:
+        scan_store.save_index(folder, key, index, dirty)
+    return CaseShards(shell, ids, tasks)
+
+
+def shard_cases(task: tuple) -> dict:
+    """One task of :attr:`CaseShards.tasks`: {case id: (CaseFolder, its load diagnostics)} of its cases,
+    read from the cache's shard (what changed is loaded again and the shard written back)."""
+    shard_task, strays = task
+    if shard_task is not None:
+        return _work_on_shard(shard_task)[0]
+    from .loader import load_case
+    from .programs import load_programs
+
+    root, ids = strays
+    programs = load_programs(root)
+    out: dict = {}
+    for cid in ids:
+        diags: list = []
+        out[cid] = (load_case(root, root / "cases" / cid, diags, programs=programs), diags)
+    return out
+
+
+def iter_cases(shards: CaseShards) -> Iterable[dict]:
+    """Each shard's {case id: (CaseFolder, load diagnostics)} in turn, nothing kept between them."""
+    for task in shards.tasks:
+        yield shard_cases(task)
+
+
 def _within(window: Any, today: date) -> bool:
     """Whether ``today`` is in a stored window ``(from, until)`` (until excluded)."""
     return isinstance(window, tuple) and len(window) == 2 and window[0] <= today < window[1]
@@ -472,4 +553,5 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), until, titles
 
 
-__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "load_one", "results", "validate"]
+__all__ = ["Cache", "CaseShards", "ConfigSummary", "Results", "Stats", "case_shards", "due", "iter_cases", "load",
+           "load_one", "results", "shard_cases", "validate"]

@@ -104,13 +104,25 @@ def report(
                     err("careerpath: " + _("note: {note}").format(note=_(
                         "the caseload folder cannot hold the report lock ({reason}); writing without it").format(
                         reason=text(message_of(e)))))
-            loaded = load(root, cache=cache_of(ctx))
+            cache = cache_of(ctx)
+            # the quarterly documents, read from the cache one shard of cases at a time (flat memory); --redact
+            # numbers its placeholders over the whole caseload, so it loads the whole caseload
+            shards = None
+            if kind == "quarterly" and cache is not None and not (redact or redact_staff):
+                from ..pipeline import case_shards, iter_cases
+
+                shards = case_shards(root, cache, day)
+                loaded = shards.shell
+            else:
+                loaded = load(root, cache=cache)
             from ..reports.select import case_staff
             from .filters import require
 
-            require("--case", case, loaded.cases)
+            require("--case", case, shards.ids if shards is not None else loaded.cases)
             if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
-                require("--staff", staff, loaded.staff_ids() | {s for cf in loaded.cases.values() for s in case_staff(cf)})
+                every = ((cf for part in iter_cases(shards) for cf, _d in part.values()) if shards is not None
+                         else loaded.cases.values())
+                require("--staff", staff, loaded.staff_ids() | {s for cf in every for s in case_staff(cf)})
             require("--program", program, loaded.programs.ids())
             require("--kind", registry_kind, loaded.programs.registries())
             from .redaction import redactor
@@ -126,12 +138,17 @@ def report(
                                       redact=red.text if red is not None else None,
                                       lang=content_language(ctx, None, loaded.config.default_language),
                                       registries=tuple(registry_kind))
-            result = batch.run(req)
+            if shards is not None:
+                from ..pipeline import results as results_of
+
+                result = batch.run_quarterly_shards(req, shards, results_of(root, day, cache=cache))
+            else:
+                result = batch.run(req)
     except LockBusy as e:
         raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
     except RenderError as e:  # a caseload's templates folder that cannot be used (a link out): no report at all
         raise CliError(message_of(e), code=1) from None
-    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
+    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error") + (result.case_errors or 0)
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",

@@ -451,7 +451,8 @@ def period_problem(kind: Kind, subject: Subject, span: Optional[Period], today: 
 
 
 def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optional[str] = None, fmt: str = "md",
-           period: Optional[str] = None, copy_for_person: bool = False, force: bool = False) -> Rendered:
+           period: Optional[str] = None, copy_for_person: bool = False, force: bool = False,
+           obligations: Optional[list] = None) -> Rendered:
     """Render one document of ``kind_name`` for ``case_id``.
 
     The language follows the kind's audience (:func:`reader_languages`):
@@ -462,7 +463,9 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
     :func:`to_pdf` on the HTML). Raises :class:`MissingData` listing what the
     case lacks, :class:`PeriodRefused` for a period in which the person was not
     enrolled (unless ``force``: then the document says so at its top), and
-    :class:`RenderError` for anything else a user can fix.
+    :class:`RenderError` for anything else a user can fix. ``obligations``: the case's obligations on
+    ``today`` as :func:`_obligations` gives them, when the caller has them (a batch reads them from the
+    results cache); None: computed here.
     """
     programs = programs_of(caseload)
     kinds = kinds_of(programs)
@@ -487,7 +490,7 @@ def render(caseload, kind_name: str, case_id: str, *, today: date, lang: Optiona
 
     root = getattr(caseload, "root", None)
     env = make_environment(template_dirs(root, programs))
-    found = _obligations(caseload, case_id, today)
+    found = obligations if obligations is not None else _obligations(caseload, case_id, today)
     copies = [_render_copy(env, kind, subject, caseload, case_id, wanted, fmt, today, span, found, root,
                            copy=i > 0, forced=problem is not None)
               for i, wanted in enumerate(reader_languages(kind, subject, lang, copy_for_person))]

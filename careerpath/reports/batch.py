@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 from ..fsio import WriteError
 from ..i18n.messages import message_of
@@ -38,6 +38,7 @@ class BatchResult:
     notes: list[str] = field(default_factory=list)                  # for stderr: Messages (a language fell back)
     # cases left out of the figures because their case.yaml did not load: (case id, file:line)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    case_errors: Optional[int] = None   # run_quarterly_shards: error diagnostics of the case folders read
 
 
 @dataclass
@@ -260,38 +261,152 @@ def run_quarterly(req: ReportRequest) -> BatchResult:
     in the agency's default language too (the regional center reads that one).
     A case that cannot be rendered (missing data, file errors) is listed as
     failed in the index and in the result; the others are still written.
+    :func:`run_quarterly_shards` writes the same files from a caseload read shard by shard.
     """
+    result = BatchResult()
+    index_rows: list[dict] = []
+    for case_folder in quarterly_cases(req):
+        part, rows = _quarterly_case(req, case_folder)
+        _add(result, part)
+        index_rows += rows
+    _quarterly_index(req, result, index_rows)
+    return result
+
+
+def _quarterly_case(req: ReportRequest, case_folder: CaseFolder, found: Optional[list] = None
+                    ) -> tuple[BatchResult, list[dict]]:
+    """One case's quarterly reports written (``found``: its obligations, computed when None), and its index rows."""
     from ..documents import engine as documents
-    from . import pages
 
     result = BatchResult()
+    rows: list[dict] = []
     folder = f"quarterly-{req.period.label}"
     default = req.caseload.config.default_language
-    index_rows = []
-    for case_folder in quarterly_cases(req):
-        person_lang = case_folder.model.person.language
-        written: set[str] = set()
-        for lang in dict.fromkeys((person_lang, default)):
-            try:
-                doc = documents.render(req.caseload, QUARTERLY_KIND, case_folder.id, today=req.today, lang=lang,
-                                       fmt=req.fmt, period=req.period.label)
-            except documents.RenderError as e:
-                reason = str(e).splitlines()[0]
-                result.failed.append((f"{folder}/{case_folder.id}.{lang}.{req.fmt}", reason))
-                index_rows.append({"case": case_folder.id, "lang": lang, "file": "", "failed": reason, "missing": ""})
-                continue
-            if doc.lang in written:  # the same document again (the person's language fell back to it)
-                continue
-            written.add(doc.lang)
-            file = f"{case_folder.id}.{doc.lang}.{req.fmt}"
-            _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
-            index_rows.append({"case": case_folder.id, "lang": doc.lang, "file": file, "failed": "",
-                               "missing": "" if doc.lang == lang else lang})
-    _emit_page(req, result, f"{folder}/index.html", lambda: pages.render(
+    person_lang = case_folder.model.person.language
+    written: set[str] = set()
+    for lang in dict.fromkeys((person_lang, default)):
+        try:
+            doc = documents.render(req.caseload, QUARTERLY_KIND, case_folder.id, today=req.today, lang=lang,
+                                   fmt=req.fmt, period=req.period.label, obligations=found)
+        except documents.RenderError as e:
+            reason = str(e).splitlines()[0]
+            result.failed.append((f"{folder}/{case_folder.id}.{lang}.{req.fmt}", reason))
+            rows.append({"case": case_folder.id, "lang": lang, "file": "", "failed": reason, "missing": ""})
+            continue
+        if doc.lang in written:  # the same document again (the person's language fell back to it)
+            continue
+        written.add(doc.lang)
+        file = f"{case_folder.id}.{doc.lang}.{req.fmt}"
+        _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
+        rows.append({"case": case_folder.id, "lang": doc.lang, "file": file, "failed": "",
+                     "missing": "" if doc.lang == lang else lang})
+    return result, rows
+
+
+def _add(result: BatchResult, part: BatchResult) -> None:
+    result.written += part.written
+    result.failed += part.failed
+    result.notes += part.notes
+
+
+def _quarterly_index(req: ReportRequest, result: BatchResult, index_rows: list[dict]) -> None:
+    from . import pages
+
+    _emit_page(req, result, f"quarterly-{req.period.label}/index.html", lambda: pages.render(
         req.caseload.root, "report-quarterly-index.html.j2",
         {"period": req.period.label, "reports": index_rows, "stamp": req.stamp},
         lang=req.language, default=req.default_language), f"{len(index_rows)} reports")
+
+
+# ---------------------------------------------------------------- quarterly, shard by shard
+
+#: what the workers of run_quarterly_shards read (inherited when the pool forks): (request, shards, results)
+_SHARD_RUN: Optional[tuple] = None
+
+
+def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -> BatchResult:
+    """:func:`run_quarterly` over a caseload read one shard of cases at a time (``shards``: a
+    :class:`careerpath.pipeline.CaseShards`; ``req.caseload`` its shell), so memory does not grow with the
+    caseload; on both cores when there are enough cases. ``results``: the caseload's
+    :class:`careerpath.pipeline.Results` for ``req.today``, whose cached obligations the documents use
+    (None: each case's are computed). The files, the index and the result are :func:`run_quarterly`'s,
+    in the same order; ``unreadable`` is filled (as :func:`run` does) and ``case_errors`` counts the
+    error diagnostics of the case folders (the shell's own are in ``shards.shell.diagnostics``).
+
+    Not for ``--redact``: its placeholders are numbered over the whole caseload.
+    """
+    import os
+
+    from .. import parallel
+
+    global _SHARD_RUN
+    tasks = list(range(len(shards.tasks)))
+    _SHARD_RUN = (req, shards, results)
+    try:
+        if parallel.worth_a_pool(len(shards.ids)) and len(tasks) > 1 and hasattr(os, "fork"):
+            n = max(1, min(len(tasks), parallel.WORKERS * 8))  # contiguous runs of shards: one worker's share each
+            size = -(-len(tasks) // n)
+            parts = parallel.pool_map(_quarterly_shards, [tasks[i:i + size] for i in range(0, len(tasks), size)])
+        else:
+            parts = [_quarterly_shards(tasks)]
+    finally:
+        _SHARD_RUN = None
+    result = BatchResult()
+    index_rows: list[dict] = []
+    cases = sorted((c for cases, _u, _e in parts for c in cases), key=lambda c: c[0])
+    for _cid, part, rows in cases:
+        _add(result, part)
+        index_rows += rows
+    _quarterly_index(req, result, index_rows)
+    result.unreadable = sorted((u for _c, unreadable, _e in parts for u in unreadable), key=lambda u: u[0])
+    result.case_errors = sum(e for _c, _u, e in parts)
     return result
+
+
+def _quarterly_shards(numbers: list[int]) -> tuple[list, list, int]:
+    """The quarterly reports of the cases of the shards ``numbers`` (one shard in memory at a time): per case
+    (case id, BatchResult, index rows), the unreadable cases, and how many error diagnostics their files have."""
+    from dataclasses import replace
+
+    from .. import pipeline
+    from ..diagnostics import sort_key
+
+    req, shards, results = _SHARD_RUN
+    shell = req.caseload
+    out: list = []
+    unreadable: list = []
+    errors = 0
+    for n in numbers:
+        loaded = pipeline.shard_cases(shards.tasks[n])
+        diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
+        errors += sum(1 for d in diags if d.severity == "error")
+        caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
+                           diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
+        sub = replace(req, caseload=caseload)
+        chosen = quarterly_cases(sub)
+        found = _kept_obligations(results, [c.id for c in chosen])
+        out += [(c.id, *_quarterly_case(sub, c, found.get(c.id))) for c in chosen]
+        unreadable += sub.unreadable()
+    return out, unreadable, errors
+
+
+def _kept_obligations(results: Any, ids: list[str]) -> dict[str, list]:
+    """{case id: its obligations as a document uses them (dated, by date, rule and item)} from ``results``
+    (the cache's, computed only where something changed), for each of ``ids`` whose order is certain: a case
+    with two obligations of the same date, rule and item is left out (its document computes them, in the
+    engine's order)."""
+    if results is None or not ids:
+        return {}
+    by_case: dict[str, list] = {cid: [] for cid in ids}
+    for o in results.obligations(history=True, cases=ids):
+        if o.due is not None:
+            by_case[o.case].append(o)
+    out = {}
+    for cid, found in by_case.items():
+        found.sort(key=lambda o: (o.due, o.rule, o.item))
+        if all((a.due, a.rule, a.item) != (b.due, b.rule, b.item) for a, b in zip(found, found[1:])):
+            out[cid] = found
+    return out
 
 
 RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
