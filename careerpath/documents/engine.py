@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
+from .. import memo
 from ..programs import ProgramSet, load_programs
 from . import labels as L
 from .context import Period, PeriodError, build_context, default_period, language_name, parse_period
@@ -112,6 +113,9 @@ def _template_loader(dirs: tuple[Path, ...]):
             self.dirs = dirs
 
         def resolve(self, name: str) -> Optional[Path]:
+            return memo.kept(("template", self.dirs, name), lambda: self._resolve(name))
+
+        def _resolve(self, name: str) -> Optional[Path]:
             if not _NAME.match(name) or ".." in name:
                 return None
             candidates = [name]
@@ -223,6 +227,10 @@ def template_dirs(caseload_root: Optional[Path], programs: Optional[ProgramSet] 
     root = Path(caseload_root) if caseload_root is not None else None
     if programs is None:
         programs = load_programs(root)
+    return memo.kept(("template_dirs", root, programs.fingerprint or id(programs)), lambda: _template_dirs(root, programs))
+
+
+def _template_dirs(root: Optional[Path], programs: ProgramSet) -> tuple[Path, ...]:
     dirs = []
     if root is not None and (root / "templates").is_dir():
         folder = root / "templates"
@@ -253,6 +261,13 @@ def template_msgids(env, kind: Kind, fmt: str) -> set:
     A msgid is a ``str``, or ``(msgctxt, msgid)`` for a ``pgettext`` string
     (catalogues' ``has`` take either).
     """
+    dirs = getattr(env.loader, "dirs", None)
+    if dirs is None:
+        return _template_msgids(env, kind, fmt)
+    return set(memo.kept(("msgids", dirs, kind.name, fmt), lambda: frozenset(_template_msgids(env, kind, fmt))))
+
+
+def _template_msgids(env, kind: Kind, fmt: str) -> set:
     names = [f"{kind.name}.{fmt}.j2", f"_layout.{fmt}.j2", f"_blocks.{fmt}.j2"]
     out = set(kind.label_msgids) | {kind.title} | set(_NOTES)
     for name in names:

@@ -258,7 +258,10 @@ def catalogue(lang: str, domain: str = "cli") -> Catalogue:
 
 def available(domain: str = "cli") -> list[str]:
     """Languages that have a core catalogue of ``domain``, in :data:`LANGUAGES` order (English always)."""
-    return [lang for lang in LANGUAGES if lang == SOURCE_LANGUAGE or catalogue_path(lang, domain) is not None]
+    from .. import memo
+
+    return list(memo.kept(("available", domain), lambda: tuple(
+        lang for lang in LANGUAGES if lang == SOURCE_LANGUAGE or catalogue_path(lang, domain) is not None)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -331,7 +334,14 @@ def translations(lang: str, domain: str = "cli", caseload: Optional[Path] = None
     """The catalogues of ``lang``/``domain`` in lookup order: caseload programs, built-in programs, core.
 
     ``caseload``: the root of the caseload whose program folders come first (None: built-in and core).
+    Looked up once per batch of documents (:func:`careerpath.memo.batch`).
     """
+    from .. import memo
+
+    return memo.kept(("translations", lang, domain, caseload), lambda: _translations(lang, domain, caseload))
+
+
+def _translations(lang: str, domain: str, caseload: Optional[Path]) -> Translations:
     root = caseload
     found: list[Catalogue] = []
     if lang != SOURCE_LANGUAGE:

@@ -263,13 +263,16 @@ def run_quarterly(req: ReportRequest) -> BatchResult:
     failed in the index and in the result; the others are still written.
     :func:`run_quarterly_shards` writes the same files from a caseload read shard by shard.
     """
+    from .. import memo
+
     result = BatchResult()
     index_rows: list[dict] = []
-    for case_folder in quarterly_cases(req):
-        part, rows = _quarterly_case(req, case_folder)
-        _add(result, part)
-        index_rows += rows
-    _quarterly_index(req, result, index_rows)
+    with memo.batch():  # templates and catalogues looked up once for all the documents
+        for case_folder in quarterly_cases(req):
+            part, rows = _quarterly_case(req, case_folder)
+            _add(result, part)
+            index_rows += rows
+        _quarterly_index(req, result, index_rows)
     return result
 
 
@@ -337,27 +340,29 @@ def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -
     """
     import os
 
-    from .. import parallel
+    from .. import memo, parallel
 
     global _SHARD_RUN
     tasks = list(range(len(shards.tasks)))
     _SHARD_RUN = (req, shards, results)
-    try:
-        if parallel.worth_a_pool(len(shards.ids)) and len(tasks) > 1 and hasattr(os, "fork"):
-            n = max(1, min(len(tasks), parallel.WORKERS * 8))  # contiguous runs of shards: one worker's share each
-            size = -(-len(tasks) // n)
-            parts = parallel.pool_map(_quarterly_shards, [tasks[i:i + size] for i in range(0, len(tasks), size)])
-        else:
-            parts = [_quarterly_shards(tasks)]
-    finally:
-        _SHARD_RUN = None
-    result = BatchResult()
-    index_rows: list[dict] = []
-    cases = sorted((c for cases, _u, _e in parts for c in cases), key=lambda c: c[0])
-    for _cid, part, rows in cases:
-        _add(result, part)
-        index_rows += rows
-    _quarterly_index(req, result, index_rows)
+    # templates and catalogues looked up once for all the documents (once per worker: forked inside)
+    with memo.batch():
+        try:
+            if parallel.worth_a_pool(len(shards.ids)) and len(tasks) > 1 and hasattr(os, "fork"):
+                n = max(1, min(len(tasks), parallel.WORKERS * 8))  # runs of shards in turn: a worker's share each
+                size = -(-len(tasks) // n)
+                parts = parallel.pool_map(_quarterly_shards, [tasks[i:i + size] for i in range(0, len(tasks), size)])
+            else:
+                parts = [_quarterly_shards(tasks)]
+        finally:
+            _SHARD_RUN = None
+        result = BatchResult()
+        index_rows: list[dict] = []
+        cases = sorted((c for cases, _u, _e in parts for c in cases), key=lambda c: c[0])
+        for _cid, part, rows in cases:
+            _add(result, part)
+            index_rows += rows
+        _quarterly_index(req, result, index_rows)
     result.unreadable = sorted((u for _c, unreadable, _e in parts for u in unreadable), key=lambda u: u[0])
     result.case_errors = sum(e for _c, _u, e in parts)
     return result
