@@ -228,8 +228,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def sync_folder(folder: Path) -> None:
+    """Make the entries of ``folder`` durable (renames into it by :func:`atomic_write` with ``sync_folder=False``)."""
+    _fsync_dir(Path(folder))
+
+
 def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False,
-                 durable: bool = True) -> None:
+                 durable: bool = True, sync_folder: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically; with ``exclusive`` refuse an existing file.
 
     Keeps an existing file's mode; new files get 0600. Raises WriteError, also
@@ -237,6 +242,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
     writing and again just before the rename).
     ``durable=False`` skips the fsyncs (and the fault hook): for caches, whose
     readers verify a checksum and treat a lost or torn file as a miss.
+    ``sync_folder=False`` (with ``durable``) leaves the folder's fsync to the caller: a batch writing
+    thousands of files into one folder calls :func:`sync_folder` once after the last one.
     """
     path = Path(path)
     if isinstance(data, str):
@@ -269,7 +276,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
         else:
             os.replace(tmp, path)
         tmp = None
-        if durable:
+        if durable and sync_folder:
             _fsync_dir(path.parent)
     except FileExistsError:
         raise WriteError(_exists(path)) from None

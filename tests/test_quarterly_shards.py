@@ -149,3 +149,36 @@ def test_kept_obligations_leave_a_case_whose_order_is_not_certain_to_its_documen
     assert [o.due for o in kept["a"]] == [d1, d2]   # dated ones, by date
     assert "b" not in kept                          # two of one date, rule and item: computed by the document
     assert kept["c"] == []
+
+
+def test_the_documents_folder_is_made_durable_once_after_the_last_document(tmp_path, cli, monkeypatch, pool):
+    """One fsync of the folder for all the documents (not one per file), after the last one was renamed
+    into it, also when the workers of a pool wrote them."""
+    from careerpath import fsio
+    from careerpath.reports import output
+
+    root = copy_samples(tmp_path / "samples")
+    cli(*ARGS, "--caseload", root, "--out", tmp_path / "warm-up")
+    events = tmp_path / "events.txt"   # a file: the pool's workers append to it too
+    real_write, real_sync = output.atomic_write, fsio._fsync_dir
+
+    def write(path, data, **kw):
+        real_write(path, data, **kw)
+        with open(events, "a") as fh:
+            fh.write(f"write {Path(path).parent}\n")
+
+    def sync(folder):
+        real_sync(folder)
+        with open(events, "a") as fh:
+            fh.write(f"sync {folder}\n")
+
+    monkeypatch.setattr(output, "atomic_write", write)
+    monkeypatch.setattr(fsio, "_fsync_dir", sync)
+    out = tmp_path / "out"
+    assert cli(*ARGS, "--caseload", root, "--out", out).code == 0
+    lines = events.read_text().splitlines()
+    folder = str(out / "quarterly-2026-Q3")
+    writes = [i for i, line in enumerate(lines) if line == f"write {folder}"]
+    syncs = [i for i, line in enumerate(lines) if line == f"sync {folder}"]
+    assert len(writes) > 5 and 1 <= len(syncs) <= 2, lines
+    assert syncs[0] > writes[-2]   # every document written before the folder's fsync (the index may follow)

@@ -83,11 +83,11 @@ class ReportRequest:
         return self.lang or self.default_language
 
 
-def _emit(req: ReportRequest, result: BatchResult, name: str, text: str, what: str) -> None:
+def _emit(req: ReportRequest, result: BatchResult, name: str, text: str, what: str, sync_folder: bool = True) -> None:
     if req.redact is not None:
         text = req.redact(text)
     try:
-        result.written.append((write_output(req.out_dir, name, text), what))
+        result.written.append((write_output(req.out_dir, name, text, sync_folder=sync_folder), what))
     except WriteError as e:
         result.failed.append((name, message_of(e)))
 
@@ -300,7 +300,8 @@ def _quarterly_case(req: ReportRequest, case_folder: CaseFolder, found: Optional
             continue
         written.add(doc.lang)
         file = f"{case_folder.id}.{doc.lang}.{req.fmt}"
-        _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}")
+        # the folder is made durable once, after the last document (_quarterly_index)
+        _emit(req, result, f"{folder}/{file}", doc.text, f"in {doc.lang}", sync_folder=False)
         rows.append({"case": case_folder.id, "lang": doc.lang, "file": file, "failed": "",
                      "missing": "" if doc.lang == lang else lang})
     return result, rows
@@ -313,7 +314,11 @@ def _add(result: BatchResult, part: BatchResult) -> None:
 
 
 def _quarterly_index(req: ReportRequest, result: BatchResult, index_rows: list[dict]) -> None:
+    """The index page, after the documents: their folder's entries are made durable first (one fsync for all)."""
+    from ..fsio import sync_folder
     from . import pages
+
+    sync_folder(req.out_dir / f"quarterly-{req.period.label}")
 
     _emit_page(req, result, f"quarterly-{req.period.label}/index.html", lambda: pages.render(
         req.caseload.root, "report-quarterly-index.html.j2",

@@ -22,8 +22,11 @@ LOCK_NAME = ".careerpath/lock"  # caseload_lock()'s default
 __all__ = ["LOCK_NAME", "LockBusy", "caseload_lock", "write_output"]
 
 
-def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
-    """Write ``out_dir/name`` atomically; ``name`` may not climb out of ``out_dir``."""
+def write_output(out_dir: Path, name: str, data: str | bytes, *, sync_folder: bool = True) -> Path:
+    """Write ``out_dir/name`` atomically; ``name`` may not climb out of ``out_dir``.
+
+    ``sync_folder=False``: the caller makes the folder's entries durable after a batch of files
+    (:func:`careerpath.fsio.sync_folder`), instead of one fsync of the folder per file."""
     target = (Path(out_dir) / name)
     if ".." in Path(name).parts or Path(name).is_absolute():
         raise WriteError(Message("refusing to write outside the output folder: {name}", name=name))
@@ -33,5 +36,5 @@ def write_output(out_dir: Path, name: str, data: str | bytes) -> Path:
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise WriteError(Message("{path} is a symbolic link or not a folder; careerpath does not write through it",
                                      path=folder))
-    atomic_write(target, data)  # refuses a target that is not a regular file
+    atomic_write(target, data, sync_folder=sync_folder)  # refuses a target that is not a regular file
     return target
