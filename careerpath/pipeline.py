@@ -339,20 +339,24 @@ class CaseShards:
     the surveys and the diagnostics that belong to no case folder (a case
     folder's own are in its shard); ``ids`` the case folders :func:`load` would
     load, sorted; ``tasks`` the work, one item per shard (in shard order), for
-    :func:`shard_cases`, which may run in a worker process.
+    :func:`shard_cases`, which may run in a worker process; ``size`` how many
+    cases the tasks load.
     """
 
     shell: Any
     ids: list[str]
     tasks: list[tuple]
+    size: int = 0
 
 
-def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None) -> CaseShards:
+def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None,
+                only: Optional[Iterable[str]] = None) -> CaseShards:
     """The caseload at ``root`` ready to be loaded shard by shard through ``cache``
     (:func:`shard_cases`): what :func:`load` gives, case by case, holding one shard's cases at a time.
 
     ``today``: the day a :func:`results` call for this root follows with (it takes the scan made here,
-    so every file is statted once); None when none follows.
+    so every file is statted once); None when none follows. ``only``: the tasks load these cases
+    only (``ids`` still lists every case folder).
     """
     from .loader import CaseFolder, CaseloadNotFound, load_root
 
@@ -376,14 +380,15 @@ def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None) ->
     shell.cases = {}
     indexed = set(index.case_ids)
     ids = sorted(listed)
-    tasks: list[tuple] = [(task, ()) for task in _tasks(root, folder, key, index, [c for c in ids if c in indexed],
+    chosen = ids if only is None else [c for c in ids if c in set(only)]
+    tasks: list[tuple] = [(task, ()) for task in _tasks(root, folder, key, index, [c for c in chosen if c in indexed],
                                                           "load", None, None)]
-    strays = [c for c in ids if c not in indexed]  # appeared after the scan: loaded plainly, as load does
+    strays = [c for c in chosen if c not in indexed]  # appeared after the scan: loaded plainly, as load does
     if strays:
         tasks.append((None, (root, tuple(strays))))
     if today is None:
         scan_store.save_index(folder, key, index, dirty)
-    return CaseShards(shell, ids, tasks)
+    return CaseShards(shell, ids, tasks, len(chosen))
 
 
 def shard_cases(task: tuple) -> dict:

@@ -20,10 +20,10 @@ from careerpath import parallel, pipeline  # noqa: E402
 ARGS = ("report", "quarterly", "--today", TODAY, "--period", "2026-Q3")
 
 
-def _run(cli, root: Path, out: Path, *before: str) -> tuple:
+def _run(cli, root: Path, out: Path, *before: str, after: tuple = ()) -> tuple:
     """(exit code, stdout, stderr, {file: bytes}) of one quarterly run into the fresh folder ``out``."""
     assert not out.exists()
-    r = cli(*before, *ARGS, "--caseload", root, "--out", out)
+    r = cli(*before, *ARGS, "--caseload", root, "--out", out, *after)
     files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     return r.code, r.out, r.err.replace(str(out), "OUT"), files
 
@@ -32,12 +32,12 @@ def _whole_load_refused(*args, **kwargs):
     raise AssertionError("the cached quarterly report loaded the whole caseload")
 
 
-def _compare(cli, monkeypatch, root: Path, outs: Path, name: str) -> tuple:
+def _compare(cli, monkeypatch, root: Path, outs: Path, name: str, *after: str) -> tuple:
     """The cached run (streamed: pipeline.load refused) and the --no-cache run, asserted equal."""
     with monkeypatch.context() as m:
         m.setattr(pipeline, "load", _whole_load_refused)
-        cached = _run(cli, root, outs / f"{name}-cached")
-    uncached = _run(cli, root, outs / f"{name}-uncached", "--no-cache")
+        cached = _run(cli, root, outs / f"{name}-cached", after=after)
+    uncached = _run(cli, root, outs / f"{name}-uncached", "--no-cache", after=after)
     assert cached[0] == uncached[0] and cached[1] == uncached[1] and cached[2] == uncached[2], name
     assert sorted(cached[3]) == sorted(uncached[3]), name
     for file, data in cached[3].items():
@@ -98,6 +98,11 @@ def test_generated_quarterly_cached_equals_no_cache_after_edits(tmp_path, cli, m
     new = root / "cases" / "zz-new" / "case.yaml"
     new.write_text(new.read_text(encoding="utf-8").replace(f"id: {ccp[2].name}", "id: zz-new"), encoding="utf-8")
     edited = _compare(cli, monkeypatch, root, tmp_path, "edited")
+    # narrowed: --case reads its cases' shards only (the broken case still counts in the warning), --staff
+    one = _compare(cli, monkeypatch, root, tmp_path, "one-case", "--case", ccp[0].name, "--case", "zz-new")
+    assert sorted({f.split("/")[-1].split(".")[0] for f in one[3]} - {"index"}) == sorted([ccp[0].name, "zz-new"])
+    assert "file error" in one[2]
+    _compare(cli, monkeypatch, root, tmp_path, "staff", "--staff", "nav01")
     assert edited[3] != first[3]
     assert "quarterly-2026-Q3/zz-new.en.html" in edited[3] or any(f.startswith("quarterly-2026-Q3/zz-new.")
                                                                    for f in edited[3])

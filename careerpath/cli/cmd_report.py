@@ -111,7 +111,7 @@ def report(
             if kind == "quarterly" and cache is not None and not (redact or redact_staff):
                 from ..pipeline import case_shards, iter_cases
 
-                shards = case_shards(root, cache, day)
+                shards = case_shards(root, cache, day, only=case or None)  # --case: only their shards are read
                 loaded = shards.shell
             else:
                 loaded = load(root, cache=cache)
@@ -141,14 +141,17 @@ def report(
             if shards is not None:
                 from ..pipeline import results as results_of
 
-                result = batch.run_quarterly_shards(req, shards, results_of(root, day, cache=cache))
+                cached = results_of(root, day, cache=cache)
+                result = batch.run_quarterly_shards(req, shards, cached)
+                diagnostics = cached.load_diagnostics  # the whole caseload's, as load gives them
             else:
                 result = batch.run(req)
+                diagnostics = loaded.diagnostics
     except LockBusy as e:
         raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
     except RenderError as e:  # a caseload's templates folder that cannot be used (a link out): no report at all
         raise CliError(message_of(e), code=1) from None
-    load_errors = sum(1 for d in loaded.diagnostics if d.severity == "error") + (result.case_errors or 0)
+    load_errors = sum(1 for d in diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",

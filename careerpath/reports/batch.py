@@ -38,7 +38,6 @@ class BatchResult:
     notes: list[str] = field(default_factory=list)                  # for stderr: Messages (a language fell back)
     # cases left out of the figures because their case.yaml did not load: (case id, file:line)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
-    case_errors: Optional[int] = None   # run_quarterly_shards: error diagnostics of the case folders read
 
 
 @dataclass
@@ -338,8 +337,7 @@ def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -
     caseload; on both cores when there are enough cases. ``results``: the caseload's
     :class:`careerpath.pipeline.Results` for ``req.today``, whose cached obligations the documents use
     (None: each case's are computed). The files, the index and the result are :func:`run_quarterly`'s,
-    in the same order; ``unreadable`` is filled (as :func:`run` does) and ``case_errors`` counts the
-    error diagnostics of the case folders (the shell's own are in ``shards.shell.diagnostics``).
+    in the same order; ``unreadable`` is filled (as :func:`run` does).
 
     Not for ``--redact``: its placeholders are numbered over the whole caseload.
     """
@@ -353,7 +351,7 @@ def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -
     # templates and catalogues looked up once for all the documents (once per worker: forked inside)
     with memo.batch():
         try:
-            if parallel.worth_a_pool(len(shards.ids)) and len(tasks) > 1 and hasattr(os, "fork"):
+            if parallel.worth_a_pool(shards.size) and len(tasks) > 1 and hasattr(os, "fork"):
                 n = max(1, min(len(tasks), parallel.WORKERS * 8))  # runs of shards in turn: a worker's share each
                 size = -(-len(tasks) // n)
                 parts = parallel.pool_map(_quarterly_shards, [tasks[i:i + size] for i in range(0, len(tasks), size)])
@@ -363,19 +361,18 @@ def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -
             _SHARD_RUN = None
         result = BatchResult()
         index_rows: list[dict] = []
-        cases = sorted((c for cases, _u, _e in parts for c in cases), key=lambda c: c[0])
+        cases = sorted((c for cases, _u in parts for c in cases), key=lambda c: c[0])
         for _cid, part, rows in cases:
             _add(result, part)
             index_rows += rows
         _quarterly_index(req, result, index_rows)
-    result.unreadable = sorted((u for _c, unreadable, _e in parts for u in unreadable), key=lambda u: u[0])
-    result.case_errors = sum(e for _c, _u, e in parts)
+    result.unreadable = sorted((u for _c, unreadable in parts for u in unreadable), key=lambda u: u[0])
     return result
 
 
-def _quarterly_shards(numbers: list[int]) -> tuple[list, list, int]:
+def _quarterly_shards(numbers: list[int]) -> tuple[list, list]:
     """The quarterly reports of the cases of the shards ``numbers`` (one shard in memory at a time): per case
-    (case id, BatchResult, index rows), the unreadable cases, and how many error diagnostics their files have."""
+    (case id, BatchResult, index rows), and the unreadable cases."""
     from dataclasses import replace
 
     from .. import pipeline
@@ -385,11 +382,9 @@ def _quarterly_shards(numbers: list[int]) -> tuple[list, list, int]:
     shell = req.caseload
     out: list = []
     unreadable: list = []
-    errors = 0
     for n in numbers:
         loaded = pipeline.shard_cases(shards.tasks[n])
         diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
-        errors += sum(1 for d in diags if d.severity == "error")
         caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
                            diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
         sub = replace(req, caseload=caseload)
@@ -397,7 +392,7 @@ def _quarterly_shards(numbers: list[int]) -> tuple[list, list, int]:
         found = _kept_obligations(results, [c.id for c in chosen])
         out += [(c.id, *_quarterly_case(sub, c, found.get(c.id))) for c in chosen]
         unreadable += sub.unreadable()
-    return out, unreadable, errors
+    return out, unreadable
 
 
 def _kept_obligations(results: Any, ids: list[str]) -> dict[str, list]:
