@@ -174,47 +174,68 @@ def build(spec: Any, program: Any, cases: Iterable[CaseFolder], period: Period, 
     ``lang`` the report's language, for a registry that declares none. Raises
     :class:`RegistryError` when an expression of the declaration fails.
     """
-    env = _environment(env)
-    lang = spec.lang or lang or "en"
+    builder = Builder(spec, program, period, today, config, env, lang)
+    builder.add(cases)
+    return builder.table()
 
-    def date_text(value: Any, fmt: Optional[str] = None) -> str:
-        value = _defined(value)
-        return value.strftime(fmt or spec.dates) if isinstance(value, date) else ""
 
-    shared = {"period": period, "today": today, "agency": config.agency,
-              "program": {"id": program.id, "name": program.name_in(lang)},
-              "staff": {s.id: s for s in config.staff}, "date": date_text}
-    title = _evaluate(env, spec, "title", spec.title, shared, text=True)
-    kept = []
-    for row in _rows(spec, program, cases, today):
-        context = {**shared, **row}
-        if spec.where and not _evaluate(env, spec, "where", spec.where, context):
-            continue
-        key = _sort_key([_evaluate(env, spec, f"sort[{i}]", s, context) for i, s in enumerate(spec.sort)])
-        kept.append((key, context))
-    kept.sort(key=lambda pair: pair[0])
+class Builder:
+    """One registry's table built from cases given in parts (:meth:`add`: a shard of cases at a time, in any
+    order), then made (:meth:`table`): rows sorted by the declaration's ``sort``, ties in the order of case
+    ids and of the rows within a case, as :func:`build` over every case in id order gives them. What is
+    kept between parts is the rows the period keeps. Raises :class:`RegistryError` as :func:`build` does."""
 
-    def shown(value: Any) -> Any:
-        if isinstance(value, date):
-            return date_text(value)
-        if isinstance(value, (list, tuple)):
-            return ", ".join(cell(shown(v)) for v in value)
-        return value
+    def __init__(self, spec: Any, program: Any, period: Period, today: date, config: Any, env: Any, lang: str = ""):
+        self.spec, self.program, self.today = spec, program, today
+        self.env = _environment(env)
+        self.lang = spec.lang or lang or "en"
 
-    rows = []
-    for n, (_key, context) in enumerate(kept, 1):
-        context = {**context, "n": n}
-        values = []
-        for i, column in enumerate(spec.columns):
-            if column.text:
-                values.append(_evaluate(env, spec, f"columns[{i}].text", column.text, context, text=True))
-            else:
-                values.append(shown(_evaluate(env, spec, f"columns[{i}].value", column.value, context)))
-        rows.append(values)
-    # a registry is a journal people read: its CSV is headed in the registry's language, as its page is
-    # (`name` stays the column's stable id in the declaration)
-    headers = tuple(c.header for c in spec.columns)
-    return Table(title, headers, headers, rows, lang=lang)
+        def date_text(value: Any, fmt: Optional[str] = None) -> str:
+            value = _defined(value)
+            return value.strftime(fmt or spec.dates) if isinstance(value, date) else ""
+
+        self.date_text = date_text
+        self.shared = {"period": period, "today": today, "agency": config.agency,
+                       "program": {"id": program.id, "name": program.name_in(self.lang)},
+                       "staff": {s.id: s for s in config.staff}, "date": date_text}
+        self.title = _evaluate(self.env, spec, "title", spec.title, self.shared, text=True)
+        self.kept: list = []
+
+    def add(self, cases: Iterable[CaseFolder]) -> None:
+        env, spec, shared = self.env, self.spec, self.shared
+        for case_folder in cases:
+            for seq, row in enumerate(_rows(spec, self.program, (case_folder,), self.today)):
+                context = {**shared, **row}
+                if spec.where and not _evaluate(env, spec, "where", spec.where, context):
+                    continue
+                key = _sort_key([_evaluate(env, spec, f"sort[{i}]", s, context) for i, s in enumerate(spec.sort)])
+                self.kept.append((key, case_folder.id, seq, context))
+
+    def table(self) -> Table:
+        env, spec, date_text = self.env, self.spec, self.date_text
+        kept = sorted(self.kept, key=lambda entry: entry[:3])
+
+        def shown(value: Any) -> Any:
+            if isinstance(value, date):
+                return date_text(value)
+            if isinstance(value, (list, tuple)):
+                return ", ".join(cell(shown(v)) for v in value)
+            return value
+
+        rows = []
+        for n, (_key, _case, _seq, context) in enumerate(kept, 1):
+            context = {**context, "n": n}
+            values = []
+            for i, column in enumerate(spec.columns):
+                if column.text:
+                    values.append(_evaluate(env, spec, f"columns[{i}].text", column.text, context, text=True))
+                else:
+                    values.append(shown(_evaluate(env, spec, f"columns[{i}].value", column.value, context)))
+            rows.append(values)
+        # a registry is a journal people read: its CSV is headed in the registry's language, as its page is
+        # (`name` stays the column's stable id in the declaration)
+        headers = tuple(c.header for c in spec.columns)
+        return Table(self.title, headers, headers, rows, lang=self.lang)
 
 
 TEMPLATE = "report-registry.html.j2"
