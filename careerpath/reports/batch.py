@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..fsio import WriteError
 from ..i18n.messages import message_of
@@ -41,8 +41,29 @@ class BatchResult:
 
 
 @dataclass
+class Head:
+    """What a report needs of a caseload besides its cases, when the cases come from the results cache
+    (``ReportRequest.results``) and none is loaded: its folder, careerpath.yaml (agency, default language,
+    staff with their names: objects with ``id`` and ``name``) and programs."""
+
+    root: Path
+    config: Any
+    programs: Any
+    diagnostics: list = field(default_factory=list)
+
+
+def head_of(root: Path, config: Any, programs: Any) -> Head:
+    """A :class:`Head` from the results' summary of careerpath.yaml (``pipeline.ConfigSummary``)."""
+    from types import SimpleNamespace
+
+    staff = [SimpleNamespace(id=sid, name=name) for sid, name in config.names]
+    return Head(root, SimpleNamespace(agency=config.agency, default_language=config.default_language, staff=staff),
+                programs)
+
+
+@dataclass
 class ReportRequest:
-    caseload: Caseload
+    caseload: Caseload  # or a Head when ``results`` brings the cases
     kind: str
     period: Period
     out_dir: Path
@@ -53,6 +74,35 @@ class ReportRequest:
     fmt: str = "html"                     # documents in batches (quarterly): html or md
     lang: str = ""                        # the pages' language (default: the caseload's default_language)
     registries: tuple[str, ...] = ()      # registry: only these (--kind); default: every one declared
+    # the results cache's answer for ``today`` (pipeline.results): the dashboard counts from it, case by case,
+    # without loading any case; None: from ``caseload``, loaded
+    results: Any = None
+    _unreadable: Optional[list] = field(default=None, repr=False)  # found while reading the results
+
+    def each_case(self) -> Iterator[tuple[str, Any, list]]:
+        """(case id, its report facts, its open obligations on ``today``: not done, no history, sorted) for each
+        case, the unreadable ones included (facts None); from the results cache shard by shard when there is
+        one (noting the unreadable cases), else from the loaded caseload in id order."""
+        from .facts import of_case
+
+        if self.results is not None:
+            unread = []
+            for cid, facts, found in self.results.stored.each_case(self.results.cases):
+                if facts is None and (not self.filters.cases or cid in self.filters.cases):
+                    unread.append((cid, found[0].source if found and found[0].status == "invalid"
+                                   else f"cases/{cid}/case.yaml:1"))
+                yield cid, facts, found
+            self._unreadable = sorted(unread)
+            return
+        from ..obligations import compute
+
+        by_case: dict[str, list] = {}
+        for o in compute(self.caseload, self.today):
+            if o.status != "done":
+                by_case.setdefault(o.case, []).append(o)
+        programs = self.caseload.programs
+        for cid in sorted(self.caseload.cases):
+            yield cid, of_case(self.caseload.cases[cid], programs, self.today), by_case.get(cid, [])
 
     def cases(self) -> list[CaseFolder]:
         f = self.filters
@@ -61,6 +111,8 @@ class ReportRequest:
     def unreadable(self) -> list[tuple[str, str]]:
         """(case id, file:line of its first error) of each case a report must leave out because its
         case.yaml did not load; --staff and --program cannot tell whether it belongs, so only --case narrows."""
+        if self._unreadable is not None:
+            return list(self._unreadable)
         from ..obligations import INVALID, readability
 
         out = []
@@ -207,20 +259,28 @@ def run_surveys(req: ReportRequest) -> BatchResult:
 
 
 def run_dashboard(req: ReportRequest) -> BatchResult:
-    from ..obligations import compute
+    """The dashboard page, counted one case at a time (from the results cache when the request has it)."""
     from . import dashboard
+    from .facts import selected
 
     result = BatchResult()
-    cases = req.cases()
-    wanted = {case_folder.id for case_folder in cases}
-    open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
-    figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency,
-                                req.caseload.programs)
+    f = req.filters
+    chosen = dict(cases=frozenset(f.cases), staff=frozenset(f.staff), programs=frozenset(f.programs))
+    tally = dashboard.Tally(req.caseload.config.agency, req.today, req.period)
+    n_open = 0
+    for _cid, facts, found in req.each_case():
+        if facts is None or not selected(facts, **chosen):
+            continue
+        tally.case(facts)
+        for ob in found:
+            tally.obligation(ob)
+        n_open += len(found)
+    figures = tally.figures()
     figures.unreadable = req.unreadable()
     _emit_page(req, result, "dashboard.html", lambda: dashboard.render(
         figures, programs=req.caseload.programs, staff=req.caseload.config.staff, lang=req.language,
         default=req.default_language, root=req.caseload.root, stamp=req.stamp),
-        f"{len(open_obligations)} open obligations")
+        f"{n_open} open obligations")
     return result
 
 
