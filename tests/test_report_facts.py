@@ -1,6 +1,7 @@
-"""``report dashboard`` counted from the results cache writes what a run over the loaded caseload writes.
+"""``report dashboard`` and ``report outcomes`` counted from the results cache write what a run over the
+loaded caseload writes.
 
-Through the cache the dashboard loads no case: each case's report facts
+Through the cache these reports load no case: each case's report facts
 (careerpath/reports/facts.py) are kept beside its obligations and counted one
 case at a time. These tests compare its page, stderr and exit code with
 ``--no-cache`` (which loads every case and computes the facts from the models)
@@ -28,20 +29,27 @@ from careerpath.reports import facts as report_facts  # noqa: E402
 from test_cache import STEPS, generated, trust_fresh_files  # noqa: E402,F401 (the same fixtures)
 
 
-def _dashboard(cli, monkeypatch, root: Path, out: Path, day: date, *extra) -> str:
-    """The dashboard through the cache (loading no case), checked against --no-cache: the cached page."""
-    args = ("report", "dashboard", "--caseload", root, "--today", day.isoformat(), *extra)
+def _report(cli, monkeypatch, root: Path, out: Path, day: date, kind: str, *extra) -> dict:
+    """``report KIND`` through the cache (loading no case), checked against --no-cache: {file name: text}."""
+    args = ("report", kind, "--caseload", root, "--today", day.isoformat(), *extra)
     with monkeypatch.context() as m:
-        m.setattr(pipeline, "load", lambda *_a, **_k: pytest.fail("the cached dashboard loaded the caseload"))
+        m.setattr(pipeline, "load", lambda *_a, **_k: pytest.fail(f"the cached {kind} report loaded the caseload"))
         cached = cli(*args, "--out", out / "cached")
     plain = cli("--no-cache", *args, "--out", out / "plain")
     assert (cached.code, cached.err.replace(str(out / "cached"), "OUT")) == \
-        (plain.code, plain.err.replace(str(out / "plain"), "OUT")), (day, extra)
+        (plain.code, plain.err.replace(str(out / "plain"), "OUT")), (kind, day, extra)
     if cached.code == 2:
-        return ""
-    page = (out / "cached" / "dashboard.html").read_text(encoding="utf-8")
-    assert page == (out / "plain" / "dashboard.html").read_text(encoding="utf-8"), (day, extra)
-    return page
+        return {}
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "cached").iterdir())}
+    assert files and files == {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "plain").iterdir())}, \
+        (kind, day, extra)
+    return files
+
+
+def _dashboard(cli, monkeypatch, root: Path, out: Path, day: date, *extra) -> str:
+    """The dashboard page and the outcomes report (both counted from the cache) equal --no-cache's: the page."""
+    _report(cli, monkeypatch, root, out / "outcomes", day, "outcomes", *extra)
+    return _report(cli, monkeypatch, root, out, day, "dashboard", *extra).get("dashboard.html", "")
 
 
 FILTERS = [(), ("--period", "2026"), ("--case", "c000003", "--case", "c000005"), ("--staff", "cur01"),

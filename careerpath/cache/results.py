@@ -132,11 +132,12 @@ class ObligationStore:
         return found
 
 
-    def each_case(self, ids: Iterable[str]) -> Iterator[tuple[str, Any, list]]:
+    def each_case(self, ids: Iterable[str], obligations: bool = True) -> Iterator[tuple[str, Any, list]]:
         """(case id, report facts, open obligations on this store's day (no history), sorted) for each of ``ids``, shard by
         shard (not in ``ids``' order): each shard's file is read once, and what is yielded is all that is held.
         The facts are a :class:`careerpath.reports.facts.CaseFacts`, None for a case whose case.yaml did not
-        load (its open obligations then hold its ``invalid`` entry)."""
+        load (its open obligations then hold its ``invalid`` entry). Without ``obligations`` the lists are
+        empty but for such a case's."""
         from ..obligations.engine import on_day, sort_key
 
         by_shard: dict[int, list] = {}
@@ -145,12 +146,13 @@ class ObligationStore:
         loads, today, titles, setattr_ = pickle.loads, self.today, self.titles, object.__setattr__
         for _n, group in sorted(by_shard.items()):
             for cid, (open_blob, _rest, facts_blob) in zip(group, self.blobs(group)):
-                kept = loads(open_blob) if open_blob else []
+                facts = loads(facts_blob) if facts_blob else None
+                kept = loads(open_blob) if open_blob and (obligations or facts is None) else []
                 for o in kept:
                     setattr_(o, "titles", titles.get(o.rule, NO_TITLES))
                 found = [o for o in map(on_day, kept, repeat(today)) if not o.history and o.status != "done"]
                 found.sort(key=sort_key)
-                yield cid, (loads(facts_blob) if facts_blob else None), found
+                yield cid, facts, found
 
 
 def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict[str, Any], stats: Stats) -> None:

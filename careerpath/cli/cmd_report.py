@@ -105,7 +105,7 @@ def report(
                         "the caseload folder cannot hold the report lock ({reason}); writing without it").format(
                         reason=text(message_of(e)))))
             cache = cache_of(ctx)
-            if kind == "dashboard" and cache is not None and not (redact or redact_staff):
+            if kind in batch.FROM_RESULTS and cache is not None and not (redact or redact_staff):
                 req = _counted_from_results(ctx, root, day, cache, kind, per, out_dir, case, staff, program,
                                             document_format, stamp)
                 load_diagnostics = req.results.load_diagnostics

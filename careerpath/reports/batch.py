@@ -79,15 +79,23 @@ class ReportRequest:
     results: Any = None
     _unreadable: Optional[list] = field(default=None, repr=False)  # found while reading the results
 
-    def each_case(self) -> Iterator[tuple[str, Any, list]]:
+    def chosen(self, facts: Any) -> bool:
+        """Whether a readable case (its report facts) passes the filters (as :meth:`cases` chooses)."""
+        from .facts import selected
+
+        f = self.filters
+        return selected(facts, cases=frozenset(f.cases), staff=frozenset(f.staff), programs=frozenset(f.programs))
+
+    def each_case(self, obligations: bool = True) -> Iterator[tuple[str, Any, list]]:
         """(case id, its report facts, its open obligations on ``today``: not done, no history, sorted) for each
         case, the unreadable ones included (facts None); from the results cache shard by shard when there is
-        one (noting the unreadable cases), else from the loaded caseload in id order."""
+        one (noting the unreadable cases), else from the loaded caseload in id order. Without ``obligations``
+        a loaded caseload's are not computed (the lists are empty)."""
         from .facts import of_case
 
         if self.results is not None:
             unread = []
-            for cid, facts, found in self.results.stored.each_case(self.results.cases):
+            for cid, facts, found in self.results.stored.each_case(self.results.cases, obligations):
                 if facts is None and (not self.filters.cases or cid in self.filters.cases):
                     unread.append((cid, found[0].source if found and found[0].status == "invalid"
                                    else f"cases/{cid}/case.yaml:1"))
@@ -97,7 +105,7 @@ class ReportRequest:
         from ..obligations import compute
 
         by_case: dict[str, list] = {}
-        for o in compute(self.caseload, self.today):
+        for o in compute(self.caseload, self.today) if obligations else ():
             if o.status != "done":
                 by_case.setdefault(o.case, []).append(o)
         programs = self.caseload.programs
@@ -166,7 +174,8 @@ def run_outcomes(req: ReportRequest) -> BatchResult:
 
     result = BatchResult()
     programs = req.caseload.programs
-    table = outcomes.outcomes_table(req.cases(), req.period, req.today, programs)
+    table = outcomes.outcomes_table((facts for _cid, facts, _found in req.each_case(obligations=False)
+                                     if facts is not None and req.chosen(facts)), req.period, req.today)
     stem = f"outcomes-{req.period.label}"
     _emit(req, result, f"{stem}.csv", to_csv(table), _rows(len(table.rows)))
     _emit_page(req, result, f"{stem}.html", lambda: pages.render(
@@ -261,15 +270,12 @@ def run_surveys(req: ReportRequest) -> BatchResult:
 def run_dashboard(req: ReportRequest) -> BatchResult:
     """The dashboard page, counted one case at a time (from the results cache when the request has it)."""
     from . import dashboard
-    from .facts import selected
 
     result = BatchResult()
-    f = req.filters
-    chosen = dict(cases=frozenset(f.cases), staff=frozenset(f.staff), programs=frozenset(f.programs))
     tally = dashboard.Tally(req.caseload.config.agency, req.today, req.period)
     n_open = 0
     for _cid, facts, found in req.each_case():
-        if facts is None or not selected(facts, **chosen):
+        if facts is None or not req.chosen(facts):
             continue
         tally.case(facts)
         for ob in found:
@@ -363,6 +369,10 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
     "portrait": run_portrait,
     "registry": run_registry,
 }
+
+
+#: the reports that count from the results cache (each case's report facts and open obligations) when there is one
+FROM_RESULTS = ("dashboard", "outcomes")
 
 
 def run(req: ReportRequest) -> BatchResult:

@@ -1,6 +1,6 @@
 """What the caseload-wide reports need of one case, as plain values the results cache can keep.
 
-Why: ``report dashboard`` counts every case (where each person stands in
+Why: ``report dashboard`` and ``report outcomes`` read every case (where each person stands in
 each program, their jobs, their language). Reading 20,519 cases' models back
 from the cache to count them costs more than the counting (a pydantic model
 unpickles ten times slower than the same values as tuples), and holding them
@@ -13,8 +13,9 @@ is applied to the loaded models: both ways count the same values
 (tests/test_report_facts.py).
 
 A stage (``stages:`` in program.yaml) is the only fact that depends on the
-day; a job's place in the report's period is decided at report time from its
-dates, so the facts hold for every period.
+day; a job's place in the report's period (and its retention, for ``report
+outcomes``) is decided at report time from its dates, so the facts hold for
+every period.
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ ENROLLED = "enrolled"
 
 
 class JobFacts(NamedTuple):
+    employer: str
+    title: Optional[str]
     start: date
+    end: Optional[date]
+    program: Optional[str]
     integrated: Optional[bool]
     hours_per_week: Optional[float]
     wage: Any
     currency: Optional[str]
-    began: Optional[date]  # when the enrollment the job belongs to began (reports.outcomes.enrollment_start)
+    began: Optional[date]  # when the enrollment the job belongs to began (:func:`enrollment_start`)
 
 
 class CaseFacts(NamedTuple):
@@ -101,9 +106,22 @@ def stage(case: Any, program: Any, today: date) -> str:
     return ENROLLED
 
 
+def enrollment_start(case: Any, program: Optional[str], programs: Any) -> Optional[date]:
+    """When the enrollment ``program`` began (its declared ``start:`` field); for a job of no
+    program, the earliest enrollment's start; with no enrollment start at all, ``opened``."""
+    starts = {}
+    for pid, enrollment in case.enrollments.items():
+        declared = programs.get(pid)
+        began = declared.began(enrollment) if declared is not None else None
+        if began is not None:
+            starts[pid] = began
+    if program in starts:
+        return starts[program]
+    return min(starts.values()) if starts else case.opened
+
+
 def of_case(case_folder: Any, programs: Any, today: date) -> Optional[CaseFacts]:
     """The facts of a loaded case (None when its case.yaml did not load: the report names it apart)."""
-    from .outcomes import enrollment_start
     from .select import case_staff
 
     case = case_folder.model
@@ -113,8 +131,8 @@ def of_case(case_folder: Any, programs: Any, today: date) -> Optional[CaseFacts]
     for pid in case.enrollments:
         program = programs.get(pid)
         stages.append((pid, stage(case, program, today) if program is not None else ENROLLED))
-    jobs = tuple(JobFacts(j.start, j.integrated, j.hours_per_week, j.wage, j.currency,
-                          enrollment_start(case, j.program, programs)) for j in case.jobs)
+    jobs = tuple(JobFacts(j.employer, j.title, j.start, j.end, j.program, j.integrated, j.hours_per_week, j.wage,
+                          j.currency, enrollment_start(case, j.program, programs)) for j in case.jobs)
     return CaseFacts(case_folder.id, case.status, case.person.language, frozenset(case_staff(case_folder, programs)),
                      tuple(stages), jobs)
 
