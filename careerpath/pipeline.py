@@ -270,7 +270,8 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     fps = dict(zip(index.case_ids, index.fps))
 
     def compute(ids: list[str], mode: str) -> dict:
-        """{case id: (fp, load diags, check diags, open blob, rest blob, files, until)} for ``ids``, computed now."""
+        """{case id: (fp, load diags, check diags, open blob, rest blob, facts blob, files, until)} for ``ids``,
+        computed now."""
         nonlocal config
         if config is None:  # the workers need careerpath.yaml only
             from .loader import load_config
@@ -288,10 +289,10 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     fresh: dict = {}
     if need:
         computed = compute(need, "obligations" if obligations else "results")
-        for cid, (fp, ld, cd, open_blob, rest_blob, n, until) in computed.items():
+        for cid, (fp, ld, cd, open_blob, rest_blob, facts_blob, n, until) in computed.items():
             meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
             if open_blob is not None:
-                fresh[cid] = (open_blob, rest_blob)
+                fresh[cid] = (open_blob, rest_blob, facts_blob)
         if fresh:
             results_store.store_obligations(folder, rkey, index.case_ids,
                                             {cid: (_stamp(meta[cid]), *fresh[cid]) for cid in fresh}, stats)
@@ -316,7 +317,7 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
         # stored obligations lost or damaged: computed again today, inside each case's window (only cases
         # within it are read from the store), so they are what the window's first day gave: same stamp
         again = compute(ids, "obligations")
-        rows = {cid: again[cid][3:5] for cid in ids}
+        rows = {cid: again[cid][3:6] for cid in ids}
         results_store.store_obligations(folder, rkey, index.case_ids,
                                         {cid: (stamps[cid], *rows[cid]) for cid in ids}, stats)
         return rows
@@ -480,7 +481,8 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
     mode "results" / "obligations": returns {case_id: (fp, load diagnostics, check diagnostics,
-    open obligations, other obligations, files, until, titles)} for ``today`` (obligations None in "results";
+    open obligations, other obligations, report facts, files, until, titles)} for ``today`` (obligations and facts
+    None in "results";
     until: the first day after ``today`` on which they may differ).
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
@@ -534,9 +536,9 @@ def _case_files(case_id: str, diags: Iterable) -> list:
 
 def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, today: date, programs: Any,
                   want_obligations: bool) -> tuple:
-    """One case's (load diagnostics, check diagnostics, open obligations, the others, files, until, titles);
-    obligations as :func:`careerpath.cache.results.pack` stores them; until: the first day after
-    ``today`` on which the checks or the obligations (beyond their statuses) may differ."""
+    """One case's (load diagnostics, check diagnostics, open obligations, the others, report facts, files, until,
+    titles); obligations as :func:`careerpath.cache.results.pack` stores them, facts as :func:`_facts`; until: the
+    first day after ``today`` on which the checks, the obligations (beyond their statuses) or the facts may differ."""
     from .loader import Caseload
 
     config_model, config_file = config   # careerpath.yaml: its model and its parsed file
@@ -549,13 +551,32 @@ def _case_results(root: Path, config: tuple, rec: records_store.CaseRecord, toda
     book = _book(programs) if want_obligations else None
     if want_obligations and book is None:
         open_blob = rest_blob = b""  # no obligations engine: none due
+    facts_blob = None
     if book is not None:
         from .obligations import case_window
 
         found, lasts = case_window(rec.folder, book, config_model.settings, today, config_file, rec.diags)
         until = min(until, lasts)
         open_blob, rest_blob, titles = results_store.pack(found)
-    return tuple(rec.diags), checks, open_blob, rest_blob, sum(1 for _ in rec.folder.files()), until, titles
+    if want_obligations:
+        facts_blob, lasts = _facts(rec.folder, programs, today)
+        until = min(until, lasts)
+    return (tuple(rec.diags), checks, open_blob, rest_blob, facts_blob, sum(1 for _ in rec.folder.files()), until,
+            titles)
+
+
+def _facts(case_folder: Any, programs: Any, today: date) -> tuple[bytes, date]:
+    """What the caseload reports count of one case (:mod:`careerpath.reports.facts`), pickled, and the first
+    day after ``today`` on which it may differ (a program's stages compare dates with the day)."""
+    import pickle
+
+    from .daywindow import Window
+    from .reports.facts import of_case
+
+    window = Window(today)
+    facts = of_case(case_folder, programs, window.day())
+    blob = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)  # a Day left in the facts ends the window today
+    return blob, window.until
 
 
 __all__ = ["Cache", "CaseShards", "ConfigSummary", "Results", "Stats", "case_shards", "due", "iter_cases", "load",

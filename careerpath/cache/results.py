@@ -6,7 +6,8 @@ they hold for (and what belongs to no case: careerpath.yaml's diagnostics
 and the listing of ``cases/``; the rule titles). ``results/NNNN.pickle``
 (grouped like the shards) hold the obligations, pickled per case as two
 blobs, the open ones apart from the rest (done, history), read only for the
-cases whose obligations are asked for. Everything is written under the
+cases whose obligations are asked for, and a third blob with what the
+caseload reports count of the case (:mod:`careerpath.reports.facts`). Everything is written under the
 *results key* (:func:`results_key`), which does not hold the day: a case's
 results were computed on one day and hold until the first day on which they
 could differ (its *window*, :mod:`careerpath.daywindow`); in between,
@@ -20,7 +21,7 @@ import pickle
 from datetime import date
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import store
 from .store import Stats
@@ -82,10 +83,10 @@ class ObligationStore:
         self.folder, self.rkey, self.stamps, self.titles, self.stats = folder, rkey, stamps, titles, stats
         self.today = today
         self.dkey = day_key(rkey, today)  # what a view of these obligations on this day is keyed by
-        self.fresh = fresh            # case id -> (open blob, rest blob), computed in this run
-        self.recompute = recompute    # ids -> {case id: (open blob, rest blob)}
+        self.fresh = fresh            # case id -> (open blob, rest blob, facts blob), computed in this run
+        self.recompute = recompute    # ids -> {case id: (open blob, rest blob, facts blob)}
 
-    def blobs(self, ids: list[str]) -> list[tuple[bytes, bytes]]:
+    def blobs(self, ids: list[str]) -> list[tuple[bytes, bytes, bytes]]:
         found: dict = {cid: self.fresh[cid] for cid in ids if cid in self.fresh}
         by_shard: dict[int, list] = {}
         for cid in ids:
@@ -96,7 +97,7 @@ class ObligationStore:
             part = part if isinstance(part, dict) else {}
             for cid in group:
                 row = part.get(cid)
-                if isinstance(row, tuple) and len(row) == 3 and row[0] == self.stamps[cid]:
+                if isinstance(row, tuple) and len(row) == 4 and row[0] == self.stamps[cid]:
                     found[cid] = row[1:]
         missing = [cid for cid in ids if cid not in found]
         if missing:
@@ -120,7 +121,7 @@ class ObligationStore:
         every later day of the window, so a later day's open ones are all among the open ones)."""
         found: list = []
         loads = pickle.loads
-        for open_blob, rest_blob in self.blobs(ids):
+        for open_blob, rest_blob, _facts in self.blobs(ids):
             if open_blob:
                 found.extend(loads(open_blob))
             if rest_blob and rest:
@@ -131,8 +132,31 @@ class ObligationStore:
         return found
 
 
+    def each_case(self, ids: Iterable[str], obligations: bool = True) -> Iterator[tuple[str, Any, list]]:
+        """(case id, report facts, open obligations on this store's day (no history), sorted) for each of ``ids``, shard by
+        shard (not in ``ids``' order): each shard's file is read once, and what is yielded is all that is held.
+        The facts are a :class:`careerpath.reports.facts.CaseFacts`, None for a case whose case.yaml did not
+        load (its open obligations then hold its ``invalid`` entry). Without ``obligations`` the lists are
+        empty but for such a case's."""
+        from ..obligations.engine import on_day, sort_key
+
+        by_shard: dict[int, list] = {}
+        for cid in ids:
+            by_shard.setdefault(store.shard_of(cid), []).append(cid)
+        loads, today, titles, setattr_ = pickle.loads, self.today, self.titles, object.__setattr__
+        for _n, group in sorted(by_shard.items()):
+            for cid, (open_blob, _rest, facts_blob) in zip(group, self.blobs(group)):
+                facts = loads(facts_blob) if facts_blob else None
+                kept = loads(open_blob) if open_blob and (obligations or facts is None) else []
+                for o in kept:
+                    setattr_(o, "titles", titles.get(o.rule, NO_TITLES))
+                found = [o for o in map(on_day, kept, repeat(today)) if not o.history and o.status != "done"]
+                found.sort(key=sort_key)
+                yield cid, facts, found
+
+
 def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict[str, Any], stats: Stats) -> None:
-    """Write the obligations of ``rows`` ({case id: (stamp, open blob, rest blob)}) into their shards;
+    """Write the obligations of ``rows`` ({case id: (stamp, open blob, rest blob, facts blob)}) into their shards;
     a stamp is the case's fingerprint and window, as the root's record of it says.
 
     Each shard touched is read, cases no longer in the caseload are dropped from it, and it is written back.

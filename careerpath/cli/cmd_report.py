@@ -105,53 +105,36 @@ def report(
                         "the caseload folder cannot hold the report lock ({reason}); writing without it").format(
                         reason=text(message_of(e)))))
             cache = cache_of(ctx)
-            # the quarterly documents, read from the cache one shard of cases at a time (flat memory); --redact
-            # numbers its placeholders over the whole caseload, so it loads the whole caseload
-            shards = None
-            if kind == "quarterly" and cache is not None and not (redact or redact_staff):
-                from ..pipeline import case_shards, iter_cases
+            if kind in batch.FROM_RESULTS and cache is not None and not (redact or redact_staff):
+                req = _counted_from_results(ctx, root, day, cache, kind, per, out_dir, case, staff, program,
+                                            document_format, stamp)
+                load_diagnostics = req.results.load_diagnostics
+                result = batch.run(req)
+            elif kind in batch.SHARD_BY_SHARD and cache is not None and not (redact or redact_staff):
+                # read from the cache one shard of cases at a time (flat memory); --redact numbers its
+                # placeholders over the whole caseload, so it loads the whole caseload
+                from ..pipeline import case_shards, iter_cases, results as results_of
 
                 shards = case_shards(root, cache, day, only=case or None)  # --case: only their shards are read
-                loaded = shards.shell
+                req = _from_loaded(ctx, shards.shell, kind, per, out_dir, day, case, staff, program, registry_kind,
+                                   document_format, stamp, False, False, ids=shards.ids,
+                                   every=lambda: (cf for part in iter_cases(shards) for cf, _d in part.values()))
+                # the whole caseload's file errors, as load gives them (the documents use the cached obligations)
+                cached = results_of(root, day, cache=cache, obligations=kind == "quarterly")
+                load_diagnostics = cached.load_diagnostics
+                req.shards = shards
+                result = batch.run_quarterly_shards(req, shards, cached) if kind == "quarterly" else batch.run(req)
             else:
                 loaded = load(root, cache=cache)
-            from ..reports.select import case_staff
-            from .filters import require
-
-            require("--case", case, shards.ids if shards is not None else loaded.cases)
-            if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
-                every = ((cf for part in iter_cases(shards) for cf, _d in part.values()) if shards is not None
-                         else loaded.cases.values())
-                require("--staff", staff, loaded.staff_ids() | {s for cf in every for s in case_staff(cf)})
-            require("--program", program, loaded.programs.ids())
-            require("--kind", registry_kind, loaded.programs.registries())
-            from .redaction import redactor
-
-            red = redactor(loaded, redact, redact_staff)
-            # the models redacted field by field, the text written redacted once more; --case names real ids
-            shown = red.caseload(loaded) if red is not None else loaded
-            chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
-            from .localize import content_language
-
-            req = batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
-                                      stamp=day.isoformat() if stamp else "", fmt=document_format,
-                                      redact=red.text if red is not None else None,
-                                      lang=content_language(ctx, None, loaded.config.default_language),
-                                      registries=tuple(registry_kind))
-            if shards is not None:
-                from ..pipeline import results as results_of
-
-                cached = results_of(root, day, cache=cache)
-                result = batch.run_quarterly_shards(req, shards, cached)
-                diagnostics = cached.load_diagnostics  # the whole caseload's, as load gives them
-            else:
+                req = _from_loaded(ctx, loaded, kind, per, out_dir, day, case, staff, program, registry_kind,
+                                   document_format, stamp, redact, redact_staff)
+                load_diagnostics = loaded.diagnostics
                 result = batch.run(req)
-                diagnostics = loaded.diagnostics
     except LockBusy as e:
         raise CliError(message_of(e), code=EX_TEMPFAIL, hint=_("another report is running; retry later")) from None
     except RenderError as e:  # a caseload's templates folder that cannot be used (a link out): no report at all
         raise CliError(message_of(e), code=1) from None
-    load_errors = sum(1 for d in diagnostics if d.severity == "error")
+    load_errors = sum(1 for d in load_diagnostics if d.severity == "error")
     if load_errors:
         err("careerpath: " + ngettext("warning: {n} file error in the caseload; cases whose files do not load are "
                                       "left out — run `careerpath validate`",
@@ -176,6 +159,57 @@ def report(
                                           quiet or format == JSON, wait)
     emit(summary(result, kind, per.label, out_dir, committed), format)
     return code or (1 if result.failed or result.unreadable else 0)
+
+
+def _from_loaded(ctx: typer.Context, loaded, kind: str, per, out_dir: Path, day, case: list, staff: list, program: list,
+                 registry_kind: list, document_format: str, stamp: bool, redact: bool, redact_staff: bool, *,
+                 ids=None, every=None):
+    """The report's request over a loaded caseload (every report, --redact included); or over a caseload read
+    shard by shard, whose ``loaded`` holds no case: ``ids`` are its case folders, ``every()`` its cases."""
+    from ..reports import batch
+    from ..reports.select import case_staff
+    from .filters import require
+    from .localize import content_language
+    from .redaction import redactor
+
+    require("--case", case, ids if ids is not None else loaded.cases)
+    if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
+        cases = every() if every is not None else loaded.cases.values()
+        require("--staff", staff, loaded.staff_ids() | {s for cf in cases for s in case_staff(cf)})
+    require("--program", program, loaded.programs.ids())
+    require("--kind", registry_kind, loaded.programs.registries())
+    red = redactor(loaded, redact, redact_staff)
+    # the models redacted field by field, the text written redacted once more; --case names real ids
+    shown = red.caseload(loaded) if red is not None else loaded
+    chosen = tuple(red.placeholder("case_id", c) for c in case) if red is not None else tuple(case)
+    return batch.ReportRequest(shown, kind, per, out_dir, day, batch.Filters(chosen, tuple(staff), tuple(program)),
+                               stamp=day.isoformat() if stamp else "", fmt=document_format,
+                               redact=red.text if red is not None else None,
+                               lang=content_language(ctx, None, loaded.config.default_language),
+                               registries=tuple(registry_kind))
+
+
+def _counted_from_results(ctx: typer.Context, root: Path, day, cache, kind: str, per, out_dir: Path, case: list,
+                          staff: list, program: list, document_format: str, stamp: bool):
+    """The report's request over the results cache (``report dashboard``): no case is loaded; the filters are
+    checked against the cached case ids, careerpath.yaml's staff and the staff named on cases (their facts)."""
+    from ..pipeline import results
+    from ..programs import load_programs
+    from ..reports import batch
+    from .filters import require
+    from .localize import content_language
+
+    res = results(root, day, cache=cache)
+    programs = load_programs(root)
+    require("--case", case, res.cases)
+    if staff and not set(staff) <= set(res.config.staff):  # staff named on cases count too
+        named = {s for _cid, facts, _found in res.stored.each_case(res.cases) if facts is not None for s in facts.staff}
+        require("--staff", staff, set(res.config.staff) | named)
+    require("--program", program, programs.ids())
+    return batch.ReportRequest(batch.head_of(root, res.config, programs), kind, per, out_dir, day,
+                               batch.Filters(tuple(case), tuple(staff), tuple(program)),
+                               stamp=day.isoformat() if stamp else "", fmt=document_format,
+                               lang=content_language(ctx, None, res.config.default_language), results=res)
 
 
 def summary(result, kind: str, period: str, out_dir: Path, commit: Optional[str] = None) -> dict:

@@ -179,7 +179,7 @@ def caseload_of(ctx: typer.Context, caseload: Optional[Path]) -> Path:
         if not path.is_dir():
             raise CliError(_("the caseload folder {path} does not exist").format(path=path), code=2)
     else:
-        from ..loader import find_caseload
+        from ..where import find_caseload
 
         path = find_caseload(Path.cwd())
         _globals(ctx).searched = True

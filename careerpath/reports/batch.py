@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..fsio import WriteError
 from ..i18n.messages import message_of
@@ -41,8 +41,29 @@ class BatchResult:
 
 
 @dataclass
+class Head:
+    """What a report needs of a caseload besides its cases, when the cases come from the results cache
+    (``ReportRequest.results``) and none is loaded: its folder, careerpath.yaml (agency, default language,
+    staff with their names: objects with ``id`` and ``name``) and programs."""
+
+    root: Path
+    config: Any
+    programs: Any
+    diagnostics: list = field(default_factory=list)
+
+
+def head_of(root: Path, config: Any, programs: Any) -> Head:
+    """A :class:`Head` from the results' summary of careerpath.yaml (``pipeline.ConfigSummary``)."""
+    from types import SimpleNamespace
+
+    staff = [SimpleNamespace(id=sid, name=name) for sid, name in config.names]
+    return Head(root, SimpleNamespace(agency=config.agency, default_language=config.default_language, staff=staff),
+                programs)
+
+
+@dataclass
 class ReportRequest:
-    caseload: Caseload
+    caseload: Caseload  # or a Head when ``results`` brings the cases
     kind: str
     period: Period
     out_dir: Path
@@ -53,6 +74,69 @@ class ReportRequest:
     fmt: str = "html"                     # documents in batches (quarterly): html or md
     lang: str = ""                        # the pages' language (default: the caseload's default_language)
     registries: tuple[str, ...] = ()      # registry: only these (--kind); default: every one declared
+    # the caseload read a shard of cases at a time (pipeline.case_shards; ``caseload`` is then its shell, without
+    # cases): what ``parts`` goes through
+    shards: Any = None
+    # the results cache's answer for ``today`` (pipeline.results): the dashboard counts from it, case by case,
+    # without loading any case; None: from ``caseload``, loaded
+    results: Any = None
+    _unreadable: Optional[list] = field(default=None, repr=False)  # found while reading the results
+
+    def parts(self) -> Iterator["ReportRequest"]:
+        """This request narrowed to one shard of cases at a time when it has ``shards`` (noting the unreadable
+        cases as it goes), else itself: a report that goes through the parts holds one shard of cases and
+        what it keeps of them."""
+        if self.shards is None:
+            yield self
+            return
+        from dataclasses import replace
+
+        from .. import pipeline
+        from ..diagnostics import sort_key
+
+        shell = self.caseload
+        unread: list = []
+        for loaded in pipeline.iter_cases(self.shards):
+            diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
+            caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
+                               diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
+            part = replace(self, caseload=caseload, shards=None)
+            yield part
+            unread += part.unreadable()
+        self._unreadable = sorted(unread)
+
+    def chosen(self, facts: Any) -> bool:
+        """Whether a readable case (its report facts) passes the filters (as :meth:`cases` chooses)."""
+        from .facts import selected
+
+        f = self.filters
+        return selected(facts, cases=frozenset(f.cases), staff=frozenset(f.staff), programs=frozenset(f.programs))
+
+    def each_case(self, obligations: bool = True) -> Iterator[tuple[str, Any, list]]:
+        """(case id, its report facts, its open obligations on ``today``: not done, no history, sorted) for each
+        case, the unreadable ones included (facts None); from the results cache shard by shard when there is
+        one (noting the unreadable cases), else from the loaded caseload in id order. Without ``obligations``
+        a loaded caseload's are not computed (the lists are empty)."""
+        from .facts import of_case
+
+        if self.results is not None:
+            unread = []
+            for cid, facts, found in self.results.stored.each_case(self.results.cases, obligations):
+                if facts is None and (not self.filters.cases or cid in self.filters.cases):
+                    unread.append((cid, found[0].source if found and found[0].status == "invalid"
+                                   else f"cases/{cid}/case.yaml:1"))
+                yield cid, facts, found
+            self._unreadable = sorted(unread)
+            return
+        from ..obligations import compute
+
+        by_case: dict[str, list] = {}
+        for o in compute(self.caseload, self.today) if obligations else ():
+            if o.status != "done":
+                by_case.setdefault(o.case, []).append(o)
+        programs = self.caseload.programs
+        for cid in sorted(self.caseload.cases):
+            yield cid, of_case(self.caseload.cases[cid], programs, self.today), by_case.get(cid, [])
 
     def cases(self) -> list[CaseFolder]:
         f = self.filters
@@ -61,6 +145,11 @@ class ReportRequest:
     def unreadable(self) -> list[tuple[str, str]]:
         """(case id, file:line of its first error) of each case a report must leave out because its
         case.yaml did not load; --staff and --program cannot tell whether it belongs, so only --case narrows."""
+        if self.shards is not None and self._unreadable is None:
+            for _part in self.parts():  # (a report that read no case: they are looked at all the same)
+                pass
+        if self._unreadable is not None:
+            return list(self._unreadable)
         from ..obligations import INVALID, readability
 
         out = []
@@ -114,7 +203,8 @@ def run_outcomes(req: ReportRequest) -> BatchResult:
 
     result = BatchResult()
     programs = req.caseload.programs
-    table = outcomes.outcomes_table(req.cases(), req.period, req.today, programs)
+    table = outcomes.outcomes_table((facts for _cid, facts, _found in req.each_case(obligations=False)
+                                     if facts is not None and req.chosen(facts)), req.period, req.today)
     stem = f"outcomes-{req.period.label}"
     _emit(req, result, f"{stem}.csv", to_csv(table), _rows(len(table.rows)))
     _emit_page(req, result, f"{stem}.html", lambda: pages.render(
@@ -124,21 +214,50 @@ def run_outcomes(req: ReportRequest) -> BatchResult:
     return result
 
 
+def _registries(req: ReportRequest, specs: list) -> list[tuple[Any, Any]]:
+    """(spec, its Table or the RegistryError that stopped it) for each of ``specs``, built in one pass over
+    the cases (a shard at a time when the request has shards)."""
+    from . import pages
+
+    programs = req.caseload.programs
+    env = pages.environment(req.caseload.root)
+    builders: dict[str, Any] = {}
+    failed: dict[str, Exception] = {}
+    for spec in specs:
+        try:
+            builders[spec.name] = registry.Builder(spec, programs.get(spec.program), req.period, req.today,
+                                                   req.caseload.config, env, req.language)
+        except registry.RegistryError as e:
+            failed[spec.name] = e
+    for part in req.parts() if builders else ():
+        cases = part.cases()
+        for name, builder in list(builders.items()):
+            try:
+                builder.add(cases)
+            except registry.RegistryError as e:
+                failed[name] = e
+                del builders[name]
+    out = []
+    for spec in specs:
+        if spec.name in failed:
+            out.append((spec, failed[spec.name]))
+            continue
+        try:
+            out.append((spec, builders[spec.name].table()))
+        except registry.RegistryError as e:
+            out.append((spec, e))
+    return out
+
+
 def run_registry(req: ReportRequest) -> BatchResult:
     """Every registry the caseload's programs declare (or those of ``req.registries``), CSV and HTML."""
     from . import pages
 
     result = BatchResult()
-    cases = req.cases()
-    programs = req.caseload.programs
-    env = pages.environment(req.caseload.root)
-    for spec in registry.declared(programs, req.registries):
+    for spec, table in _registries(req, registry.declared(req.caseload.programs, req.registries)):
         stem = f"registry-{spec.name}-{req.period.label}"
-        try:
-            table = registry.build(spec, programs.get(spec.program), cases, req.period, req.today,
-                                   req.caseload.config, env, req.language)
-        except registry.RegistryError as e:
-            result.failed += [(f"{stem}.csv", str(e)), (f"{stem}.html", str(e))]
+        if isinstance(table, registry.RegistryError):
+            result.failed += [(f"{stem}.csv", str(table)), (f"{stem}.html", str(table))]
             continue
         _emit(req, result, f"{stem}.csv", to_csv(table), _rows(len(table.rows)))
         _emit_page(req, result, f"{stem}.html", lambda: pages.render(
@@ -153,16 +272,11 @@ def run_portrait(req: ReportRequest) -> BatchResult:
     from . import pages
 
     result = BatchResult()
-    cases = req.cases()
-    programs = req.caseload.programs
-    env = pages.environment(req.caseload.root)
-    for spec in [s for s in registry.declared(programs, req.registries) if s.counts]:
+    specs = [s for s in registry.declared(req.caseload.programs, req.registries) if s.counts]
+    for spec, table in _registries(req, specs):
         stem = f"{spec.name if 'portrait' in spec.name else 'portrait-' + spec.name}-{req.period.label}"
-        try:
-            table = registry.build(spec, programs.get(spec.program), cases, req.period, req.today,
-                                   req.caseload.config, env, req.language)
-        except registry.RegistryError as e:
-            result.failed += [(f"{stem}.csv", str(e)), (f"{stem}.html", str(e))]
+        if isinstance(table, registry.RegistryError):
+            result.failed += [(f"{stem}.csv", str(table)), (f"{stem}.html", str(table))]
             continue
         counts = registry.portrait(table, spec)
         _emit(req, result, f"{stem}.csv", to_csv(counts), _rows(len(counts.rows)))
@@ -177,10 +291,13 @@ def run_feedback(req: ReportRequest) -> BatchResult:
     from . import feedback
 
     result = BatchResult()
-    cases = req.cases()
-    journal = feedback.journal(cases, req.period)
+    found: list = []
+    for part in req.parts():  # (by date then case: a case's entries are in one part, in their order)
+        found += feedback.entries(part.cases(), req.period)
+    found.sort(key=lambda x: (x[0], x[1]))
+    journal = feedback.journal_of(found, req.period)
     _emit(req, result, f"feedback-{req.period.label}.csv", to_csv(journal), _rows(len(journal.rows)))
-    shares = feedback.satisfaction(cases, req.period)
+    shares = feedback.satisfaction_of(found, req.period)
     _emit(req, result, f"feedback-satisfaction-{req.period.label}.csv", to_csv(shares), _rows(len(shares.rows)))
     if feedback.REGISTRY in req.caseload.programs.registries():
         journals = run_registry(ReportRequest(**{**req.__dict__, "registries": (feedback.REGISTRY,)}))
@@ -207,20 +324,25 @@ def run_surveys(req: ReportRequest) -> BatchResult:
 
 
 def run_dashboard(req: ReportRequest) -> BatchResult:
-    from ..obligations import compute
+    """The dashboard page, counted one case at a time (from the results cache when the request has it)."""
     from . import dashboard
 
     result = BatchResult()
-    cases = req.cases()
-    wanted = {case_folder.id for case_folder in cases}
-    open_obligations = [o for o in compute(req.caseload, req.today) if o.case in wanted and o.status != "done"]
-    figures = dashboard.figures(cases, open_obligations, req.period, req.today, req.caseload.config.agency,
-                                req.caseload.programs)
+    tally = dashboard.Tally(req.caseload.config.agency, req.today, req.period)
+    n_open = 0
+    for _cid, facts, found in req.each_case():
+        if facts is None or not req.chosen(facts):
+            continue
+        tally.case(facts)
+        for ob in found:
+            tally.obligation(ob)
+        n_open += len(found)
+    figures = tally.figures()
     figures.unreadable = req.unreadable()
     _emit_page(req, result, "dashboard.html", lambda: dashboard.render(
         figures, programs=req.caseload.programs, staff=req.caseload.config.staff, lang=req.language,
         default=req.default_language, root=req.caseload.root, stamp=req.stamp),
-        f"{len(open_obligations)} open obligations")
+        f"{n_open} open obligations")
     return result
 
 
@@ -423,6 +545,12 @@ RUNNERS: dict[str, Callable[[ReportRequest], BatchResult]] = {
     "portrait": run_portrait,
     "registry": run_registry,
 }
+
+
+#: the reports that count from the results cache (each case's report facts and open obligations) when there is one
+FROM_RESULTS = ("dashboard", "outcomes")
+#: the reports that read the cases from the cache a shard at a time when there is one
+SHARD_BY_SHARD = ("quarterly", "registry", "portrait", "feedback")
 
 
 def run(req: ReportRequest) -> BatchResult:

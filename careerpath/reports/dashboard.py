@@ -19,68 +19,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
-from ..loader import CaseFolder
 from ..period import Period
-from .outcomes import enrollment_start
+from .facts import CLOSED, ENROLLED, UNASSIGNED, CaseFacts, of_case, stage, working
+
+if TYPE_CHECKING:
+    from ..loader import CaseFolder
 
 STATUSES = ("overdue", "partial", "due-soon", "upcoming")
-UNASSIGNED = "(unassigned)"
-#: a closed case stands here in each of its programs, whatever the program's own stages say
-CLOSED = "closed"
-#: where a person stands in a program that declares no stage that fits
-ENROLLED = "enrolled"
-
-
-def working(case: Any, program: str, today: date) -> bool:
-    """Whether the person holds a job today that belongs to ``program`` (or to no program in particular)."""
-    return any(j.start <= today and (j.end is None or j.end >= today) and j.program in (None, program)
-               for j in case.jobs)
-
-
-def _walk(value: Any, parts: Sequence[str]) -> Any:
-    for part in parts:
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif value is not None and not part.startswith("_"):
-            value = getattr(value, part, None)
-        else:
-            return None
-    return value
-
-
-def stage(case: Any, program: Any, today: date) -> str:
-    """Where a person stands in one program: the first of its declared ``stages:`` whose condition holds.
-
-    Conditions are read as in rule files and data checks
-    (:func:`careerpath.programs.constraints.holds`) over ``enrollment.<path>``
-    (this program's enrollment), ``case.working`` (a current job in this
-    program), ``case.<path>`` and ``today``. A closed case is ``closed``; a
-    case no declared stage fits is ``enrolled``.
-    """
-    from ..programs.constraints import holds
-
-    if case.status == "closed":
-        return CLOSED
-    enrollment = case.enrollments.get(program.id)
-
-    def value_of(path: str) -> Any:
-        parts = path.split(".")
-        if parts[0] == "enrollment":
-            return _walk(enrollment, parts[1:])
-        if parts == ["case", "working"]:
-            return working(case, program.id, today)
-        if parts[0] == "case":
-            return _walk(case, parts[1:])
-        if parts == ["today"]:
-            return today
-        return None
-
-    for name, condition in program.stages:
-        if holds(condition, value_of, today):
-            return name
-    return ENROLLED
+# where people stand, and how a case is read for the counts: careerpath.reports.facts (the results cache keeps them)
+__all__ = ["CLOSED", "ENROLLED", "UNASSIGNED", "Figures", "Tally", "count", "figures", "render", "stage", "working"]
 
 
 @dataclass
@@ -110,7 +59,7 @@ class Figures:
         return self.cie_placements / self.placements if self.placements else None
 
 
-def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Period, today: date, agency: str,
+def figures(cases: Sequence["CaseFolder"], obligations: Iterable[Any], period: Period, today: date, agency: str,
             programs: Any = None) -> Figures:
     """Count everything the dashboard shows. ``obligations`` are the open ones (not done);
     ``programs`` is the caseload's program set (default: the built-in programs)."""
@@ -118,61 +67,87 @@ def figures(cases: Sequence[CaseFolder], obligations: Iterable[Any], period: Per
         from ..programs import load_programs
 
         programs = load_programs()
-    f = Figures(agency, today, period)
-    f.cases_total = len(cases)
-    f.cases_active = sum(1 for case_folder in cases if case_folder.model.status == "active")
-    by_status: Counter[str] = Counter()
-    by_staff: dict[str, Counter[str]] = {}
-    past_due_staff: Counter[str] = Counter()
+    return count((of_case(case_folder, programs, today) for case_folder in cases), obligations, period, today, agency)
+
+
+def count(cases: Iterable[CaseFacts], obligations: Iterable[Any], period: Period, today: date, agency: str) -> Figures:
+    """:func:`figures` from each case's facts (:mod:`careerpath.reports.facts`) and the open obligations."""
+    tally = Tally(agency, today, period)
     for ob in obligations:
+        tally.obligation(ob)
+    for case in cases:
+        tally.case(case)
+    return tally.figures()
+
+
+class Tally:
+    """The dashboard's figures counted one case and one obligation at a time (nothing of a case is kept but
+    its past-due obligations): what lets a large caseload's dashboard be counted straight from the results
+    cache, shard by shard."""
+
+    def __init__(self, agency: str, today: date, period: Period):
+        self.f = Figures(agency, today, period)
+        self.by_status: Counter[str] = Counter()
+        self.by_staff: dict[str, Counter[str]] = {}
+        self.past_due_staff: Counter[str] = Counter()
+        self.programs: Counter[str] = Counter()
+        self.stages: dict[str, Counter[str]] = {}
+        self.languages: Counter[str] = Counter()
+        self.hours: list = []
+        self.days_to_job: list = []
+        self.wages: dict[str, list] = {}
+
+    def obligation(self, ob: Any) -> None:
+        """Count one open obligation (done ones and an unreadable case's entry are not counted)."""
         if ob.status in ("done", "invalid"):  # an unreadable case is Figures.unreadable, not a count
-            continue
-        by_status[ob.status] += 1
+            return
+        self.by_status[ob.status] += 1
         for sid in ob.staff or (UNASSIGNED,):
-            by_staff.setdefault(sid, Counter())[ob.status] += 1
+            self.by_staff.setdefault(sid, Counter())[ob.status] += 1
         if ob.past_due:  # overdue, and partial months whose date has passed
             for sid in ob.staff or (UNASSIGNED,):
-                past_due_staff[sid] += 1
-            f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title,
-                              "titles": dict(getattr(ob, "titles", None) or {}), "due": ob.due,
-                              "status": ob.status, "days": (today - ob.due).days, "staff": list(ob.staff)})
-    f.obligations_by_status = {s: by_status[s] for s in STATUSES}
-    f.obligations_by_staff = {sid: {s: c[s] for s in STATUSES} for sid, c in sorted(by_staff.items())}
-    f.past_due_by_staff = dict(sorted(past_due_staff.items()))
-    f.overdue.sort(key=lambda o: (o["due"], o["case"], o["rule"]))
-    counts: Counter[str] = Counter()
-    stages: dict[str, Counter[str]] = {}
-    languages: Counter[str] = Counter()
-    hours, days_to_job = [], []
-    wages: dict[str, list[float]] = {}
-    for case_folder in cases:
-        case = case_folder.model
-        languages[case.person.language] += 1
-        for pid in case.enrollments:
-            counts[pid] += 1
-            program = programs.get(pid)
-            where = stage(case, program, today) if program is not None else ENROLLED
-            stages.setdefault(pid, Counter())[where] += 1
+                self.past_due_staff[sid] += 1
+            today = self.f.today
+            self.f.overdue.append({"case": ob.case, "rule": ob.rule, "title": ob.title,
+                                   "titles": dict(getattr(ob, "titles", None) or {}), "due": ob.due,
+                                   "status": ob.status, "days": (today - ob.due).days, "staff": list(ob.staff)})
+
+    def case(self, case: CaseFacts) -> None:
+        """Count one readable case."""
+        f = self.f
+        f.cases_total += 1
+        if case.status == "active":
+            f.cases_active += 1
+        self.languages[case.language] += 1
+        for pid, where in case.stages:
+            self.programs[pid] += 1
+            self.stages.setdefault(pid, Counter())[where] += 1
         for job in case.jobs:
-            if job.start not in period or job.start > today:
+            if job.start not in f.period or job.start > f.today:
                 continue
             f.placements += 1
             if job.integrated:
                 f.cie_placements += 1
             if job.hours_per_week is not None:
-                hours.append(job.hours_per_week)
+                self.hours.append(job.hours_per_week)
             if job.wage is not None and job.wage > 0:
-                wages.setdefault(job.currency or "?", []).append(job.wage)
-            began = enrollment_start(case, job.program, programs)
-            if began is not None and began <= job.start:
-                days_to_job.append((job.start - began).days)
-    f.cases_by_program = dict(sorted(counts.items()))
-    f.stages = {pid: dict(sorted(c.items())) for pid, c in sorted(stages.items())}
-    f.languages = dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
-    f.hours_per_week_median = statistics.median(hours) if hours else None
-    f.wage_median = {cur: statistics.median(v) for cur, v in sorted(wages.items())}
-    f.days_to_job_median = statistics.median(days_to_job) if days_to_job else None
-    return f
+                self.wages.setdefault(job.currency or "?", []).append(job.wage)
+            if job.began is not None and job.began <= job.start:
+                self.days_to_job.append((job.start - job.began).days)
+
+    def figures(self) -> Figures:
+        f = self.f
+        f.obligations_by_status = {s: self.by_status[s] for s in STATUSES}
+        f.obligations_by_staff = {sid: {s: c[s] for s in STATUSES} for sid, c in sorted(self.by_staff.items())}
+        f.past_due_by_staff = dict(sorted(self.past_due_staff.items()))
+        f.overdue.sort(key=lambda o: (o["due"], o["case"], o["rule"]))
+        f.cases_by_program = dict(sorted(self.programs.items()))
+        f.stages = {pid: dict(sorted(c.items())) for pid, c in sorted(self.stages.items())}
+        f.languages = dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0])))
+        f.hours_per_week_median = statistics.median(self.hours) if self.hours else None
+        f.wage_median = {cur: statistics.median(v) for cur, v in sorted(self.wages.items())}
+        f.days_to_job_median = statistics.median(self.days_to_job) if self.days_to_job else None
+        return f
 
 
 # ---------------------------------------------------------------- drawing

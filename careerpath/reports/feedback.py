@@ -45,9 +45,14 @@ def satisfied(event: Any) -> Optional[bool]:
 
 
 def journal(cases: Iterable[CaseFolder], period: Period) -> Table:
+    return journal_of(entries(cases, period), period)
+
+
+def journal_of(found: list[tuple[date, str, Any]], period: Period) -> Table:
+    """The journal of ``found`` (:func:`entries`, by date then case)."""
     rows = [(day.isoformat(), "" if e.anonymous else case_id, e.program or "", e.channel or "", e.rating,
              satisfied(e), e.text or e.summary or "", e.by or "")
-            for day, case_id, e in entries(cases, period)]
+            for day, case_id, e in found]
     return Table(f"Feedback journal {period.label}", JOURNAL_COLUMNS, JOURNAL_COLUMNS, rows)
 
 
@@ -70,7 +75,11 @@ def quarters(period: Period) -> list[Period]:
 
 
 def satisfaction(cases: Iterable[CaseFolder], period: Period) -> Table:
-    found = entries(list(cases), period)
+    return satisfaction_of(entries(list(cases), period), period)
+
+
+def satisfaction_of(found: list[tuple[date, str, Any]], period: Period) -> Table:
+    """The satisfaction shares of ``found`` (:func:`entries`)."""
     rows = [share([x for x in found if x[0] in q], q.label) for q in quarters(period)]
     if len(rows) != 1 or rows[0][0] != period.label:
         rows.append(share(found, period.label))

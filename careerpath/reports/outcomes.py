@@ -14,13 +14,12 @@ HTML page (``report-outcomes.html.j2``) shows the same rows for people.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 
 from dateutil.relativedelta import relativedelta
 
-from ..loader import CaseFolder
-from ..models import Case
 from ..period import Period
+from .facts import CaseFacts
 from .tables import Table
 
 CHECKPOINTS = (("retained_30d", relativedelta(days=30)), ("retained_90d", relativedelta(days=90)),
@@ -30,20 +29,6 @@ COLUMNS = ("case", "program", "language", "employer", "title", "start", "end", "
            "integrated", "days_to_job", *(name for name, _ in CHECKPOINTS))
 
 
-def enrollment_start(case: Case, program: Optional[str], programs: Any) -> Optional[date]:
-    """When the enrollment ``program`` began (its declared ``start:`` field); for a job of no
-    program, the earliest enrollment's start; with no enrollment start at all, ``opened``."""
-    starts = {}
-    for pid, enrollment in case.enrollments.items():
-        declared = programs.get(pid)
-        began = declared.began(enrollment) if declared is not None else None
-        if began is not None:
-            starts[pid] = began
-    if program in starts:
-        return starts[program]
-    return min(starts.values()) if starts else case.opened
-
-
 def retention(start: date, end: date | None, offset: relativedelta, today: date) -> str:
     checkpoint = start + offset
     if end is not None and end < checkpoint:
@@ -51,20 +36,23 @@ def retention(start: date, end: date | None, offset: relativedelta, today: date)
     return "pending" if checkpoint > today else "yes"
 
 
-def outcomes_table(cases: Iterable[CaseFolder], period: Period, today: date, programs: Any) -> Table:
+def outcomes_table(cases: Iterable[CaseFacts], period: Period, today: date) -> Table:
+    """One row per job of ``cases`` (their report facts, :mod:`careerpath.reports.facts`) that overlaps
+    ``period`` and has started by ``today``: by case id, then by start and employer (``cases`` may come in
+    any order, as the results cache reads them: only the rows are held)."""
     rows = []
-    for case_folder in cases:
-        case = case_folder.model
+    for case in cases:
         for job in sorted(case.jobs, key=lambda j: (j.start, j.employer)):
             if not period.overlaps(job.start, job.end) or job.start > today:
                 continue
-            began = enrollment_start(case, job.program, programs)
+            began = job.began
             rows.append((
-                case.id, job.program or "", case.person.language, job.employer, job.title or "",
+                case.id, job.program or "", case.language, job.employer, job.title or "",
                 job.start.isoformat(), job.end.isoformat() if job.end else "", job.hours_per_week, job.wage,
                 job.currency or "", job.integrated, (job.start - began).days if began else None,
                 *(retention(job.start, job.end, off, today) for _, off in CHECKPOINTS),
             ))
+    rows.sort(key=lambda row: row[0])  # stable: a case's jobs stay in their order
     return Table(f"Employment outcomes {period.label}", COLUMNS, COLUMNS, rows)
 
 
