@@ -381,7 +381,8 @@ def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None,
     shell.cases = {}
     indexed = set(index.case_ids)
     ids = sorted(listed)
-    chosen = ids if only is None else [c for c in ids if c in set(only)]
+    wanted = None if only is None else set(only)
+    chosen = ids if wanted is None else [c for c in ids if c in wanted]
     tasks: list[tuple] = [(task, ()) for task in _tasks(root, folder, key, index, [c for c in chosen if c in indexed],
                                                           "load", None, None)]
     strays = [c for c in chosen if c not in indexed]  # appeared after the scan: loaded plainly, as load does
