@@ -509,7 +509,7 @@ def _quarterly_shards(numbers: list[int]) -> tuple[list, list]:
         diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
         caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
                            diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
-        sub = replace(req, caseload=caseload)
+        sub = replace(req, caseload=caseload, shards=None)
         chosen = quarterly_cases(sub)
         found = _kept_obligations(results, [c.id for c in chosen])
         out += [(c.id, *_quarterly_case(sub, c, found.get(c.id))) for c in chosen]
