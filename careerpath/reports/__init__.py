@@ -5,6 +5,7 @@ Modules:
     pages      HTML pages from templates/report-*.html.j2 in the documents' sandboxed Jinja
                environment (a caseload overrides them; their words are in the documents catalogue)
     select     which cases a report covers (--case, --staff, --program)
+    facts      what the caseload reports count of one case, as plain values the results cache keeps
     dashboard  the supervisor's page: figures as data (stages as each program declares them), then the page
     output     where reports go: atomic writes, the caseload lock (exit 75 when busy)
     outcomes   one row per job: placements and retention, for funders (CSV and a page)
