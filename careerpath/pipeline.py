@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from . import parallel
 from .cache import Cache, Stats
@@ -269,33 +269,36 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     titles: dict = dict(res.get("titles", {})) if res else {}
     fps = dict(zip(index.case_ids, index.fps))
 
-    def compute(ids: list[str], mode: str) -> dict:
+    def computed(ids: list[str], mode: str) -> Iterator[dict]:
         """{case id: (fp, load diags, check diags, open blob, rest blob, facts blob, files, until)} for ``ids``,
-        computed now."""
+        computed now, one shard at a time as the workers give them."""
         nonlocal config
         if config is None:  # the workers need careerpath.yaml only
             from .loader import load_config
 
             config = load_config(root, [])
-        parts = _run(_tasks(root, folder, key, index, ids, mode, today, config), stats,
-                     parallel.worth_a_pool(len(ids)))
-        out: dict = {}
-        for part in parts:
+        for part in _run_each(_tasks(root, folder, key, index, ids, mode, today, config), stats,
+                              parallel.worth_a_pool(len(ids))):
+            out: dict = {}
             for cid, row in part.items():
                 titles.update(row[-1])
                 out[cid] = row[:-1]
-        return out
+            yield out
 
-    fresh: dict = {}
+    live_ids = frozenset(index.case_ids)
+    # obligations computed now are stored shard by shard as they come, and read back from the store when asked
+    # for (holding every case's blobs for the whole command cost a cold run hundreds of MiB); only those that
+    # could not be written (a cache without a key, a full disk) are kept here
+    unstored: dict = {}
     if need:
-        computed = compute(need, "obligations" if obligations else "results")
-        for cid, (fp, ld, cd, open_blob, rest_blob, facts_blob, n, until) in computed.items():
-            meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
-            if open_blob is not None:
-                fresh[cid] = (open_blob, rest_blob, facts_blob)
-        if fresh:
-            results_store.store_obligations(folder, rkey, index.case_ids,
-                                            {cid: (_stamp(meta[cid]), *fresh[cid]) for cid in fresh}, stats)
+        for part in computed(need, "obligations" if obligations else "results"):
+            rows: dict = {}
+            for cid, (fp, ld, cd, open_blob, rest_blob, facts_blob, n, until) in part.items():
+                meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
+                if open_blob is not None:
+                    rows[cid] = (_stamp(meta[cid]), open_blob, rest_blob, facts_blob)
+            if rows and not results_store.store_obligations(folder, rkey, live_ids, rows, stats):
+                unstored.update((cid, row[1:]) for cid, row in rows.items())
     live = {cid: meta[cid] for cid in index.case_ids}
     load_diags: set = set(root_state[1])
     check_diags: set = set(root_state[2])
@@ -316,15 +319,16 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     def recompute(ids: list[str]) -> dict:
         # stored obligations lost or damaged: computed again today, inside each case's window (only cases
         # within it are read from the store), so they are what the window's first day gave: same stamp
-        again = compute(ids, "obligations")
+        again: dict = {}
+        for part in computed(ids, "obligations"):
+            again.update(part)
         rows = {cid: again[cid][3:6] for cid in ids}
-        results_store.store_obligations(folder, rkey, index.case_ids,
-                                        {cid: (stamps[cid], *rows[cid]) for cid in ids}, stats)
+        results_store.store_obligations(folder, rkey, live_ids, {cid: (stamps[cid], *rows[cid]) for cid in ids}, stats)
         return rows
 
     from .diagnostics import sort_key
 
-    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, fresh, recompute, stats)
+    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, unstored, recompute, stats)
               if obligations else None)
     return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
                    list(index.case_ids), files, root_state[0], fps, stored)
@@ -380,14 +384,20 @@ def _tasks(root: Path, folder: Path, key: bytes, index: scan_store.Index, wanted
 
 def _run(tasks: list[tuple], stats: Stats, in_pool: bool) -> list[dict]:
     """Each task's output, on both cores when ``in_pool``; what the workers did is added to ``stats``."""
+    return list(_run_each(tasks, stats, in_pool))
+
+
+def _run_each(tasks: list[tuple], stats: Stats, in_pool: bool) -> Iterator[dict]:
+    """Each task's output in order, as it comes (on both cores when ``in_pool``); what the workers did is
+    added to ``stats``."""
     if in_pool and len(tasks) > 1:
         stats.parallel = True
-        done = parallel.pool_map(_work_on_shard, tasks)
+        done = parallel.pool_each(_work_on_shard, tasks)
     else:
-        done = [_work_on_shard(t) for t in tasks]
-    for _out, worker_stats in done:
+        done = map(_work_on_shard, tasks)
+    for out, worker_stats in done:
         stats.add(worker_stats)
-    return [out for out, _stats in done]
+        yield out
 
 
 def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
