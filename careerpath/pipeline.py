@@ -131,6 +131,25 @@ def load_one(root: Path | str, case_id: str) -> Any:
     return load_one_uncached(root, case_id)
 
 
+def evidence(root: Path | str, *, cache: Optional[Cache] = None) -> list:
+    """The evidence problems of every case (:func:`careerpath.evidence.check` of :func:`load`), sorted.
+
+    With ``cache``, each case's are found where it is loaded, in the workers, shard by shard, and only they
+    come back: the caseload's models are never all held at once (a cold ``validate`` of 20,519 cases held
+    them all; docs/performance.md, "Issue 22: memory of a cold run"). The documents are read every time.
+    """
+    from .evidence import check
+
+    root = Path(root)
+    if cache is None:
+        return check(load(root))
+    from .loader import CaseloadNotFound
+
+    if not root.is_dir():
+        raise CaseloadNotFound(f"{root} is not a folder")
+    return _evidence_cached(root, cache)
+
+
 def validate(caseload: Any, today: date) -> list:
     """Every diagnostic of a caseload (loading, schema, references, domain rules), sorted; uncached."""
     from .checks import validate as check
@@ -222,6 +241,37 @@ def _load_cached(root: Path, cache: Cache) -> Any:
     caseload = load_root(root, case_loader)
     scan_store.save_index(folder, key, index, dirty)
     return caseload
+
+
+def _evidence_cached(root: Path, cache: Cache) -> list:
+    """:func:`evidence` through the cache: the scan and the shards of :func:`_load_cached`, the check in the
+    workers."""
+    from .diagnostics import sort_key
+    from .evidence import check_case
+    from .loader import CaseFolder, load_case, load_root
+
+    stats, folder, key = cache.stats, cache.folder(root), cache.key_for(root)
+    index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, stats), stats)
+    stats.cases = len(index.case_ids)
+    found: dict = {}
+    for part in _run_each(_tasks(root, folder, key, index, index.case_ids, "evidence", None, None), stats,
+                          parallel.worth_a_pool(len(dirty))):
+        found.update(part)
+    plain: list = []
+
+    def case_loader(root_: Path, case_folder: Path, diags: list, programs: Any = None) -> Any:
+        if case_folder.name in found:  # checked in a worker: the listing only needs a folder
+            return CaseFolder(case_folder.name, f"cases/{case_folder.name}")
+        loaded = load_case(root_, case_folder, diags, programs=programs)  # appeared after the scan
+        plain.append(loaded)
+        return loaded
+
+    caseload = load_root(root, case_loader)
+    out = [d for cid in caseload.cases if cid in found for d in found[cid]]
+    for case_folder in plain:
+        out.extend(check_case(root, case_folder, caseload.programs))
+    scan_store.save_index(folder, key, index, dirty)
+    return sorted(out, key=sort_key)
 
 
 def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results:
@@ -404,12 +454,14 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
     """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
+    mode "evidence": returns {case_id: its evidence problems (:func:`careerpath.evidence.check_case`)};
     mode "results" / "obligations": returns {case_id: (fp, load diagnostics, check diagnostics,
     open obligations, other obligations, report facts, files, until, titles)} for ``today`` (obligations and facts
     None in "results";
     until: the first day after ``today`` on which they may differ).
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
+    from .evidence import check_case
     from .programs import load_programs
 
     root, folder, key, shard, cases, live, mode, today, config = task
@@ -427,6 +479,8 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
             records[case_id] = rec
         if mode == "load":
             out[case_id] = (rec.folder, rec.diags)
+        elif mode == "evidence":
+            out[case_id] = tuple(check_case(root, rec.folder, programs))
         else:
             out[case_id] = (fp, *_case_results(root, config, rec, today, programs, mode == "obligations"))
             stats.recomputed += 1
@@ -503,4 +557,4 @@ def _facts(case_folder: Any, programs: Any, today: date) -> tuple[bytes, date]:
     return blob, window.until
 
 
-__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "load", "load_one", "results", "validate"]
+__all__ = ["Cache", "ConfigSummary", "Results", "Stats", "due", "evidence", "load", "load_one", "results", "validate"]
