@@ -39,6 +39,7 @@ from .cache import store as file_store
 # the loader, checks and obligations (pydantic, the models) are imported where they are used: a warm
 # `due` answers from the results store without them
 
+KEPT_BYTES = 16 << 20  # obligations computed in a run that are kept in memory as well as stored (issue 22)
 
 
 # ---------------------------------------------------------------- what comes out
@@ -336,10 +337,12 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
             yield out
 
     live_ids = frozenset(index.case_ids)
-    # obligations computed now are stored shard by shard as they come, and read back from the store when asked
-    # for (holding every case's blobs for the whole command cost a cold run hundreds of MiB); only those that
-    # could not be written (a cache without a key, a full disk) are kept here
-    unstored: dict = {}
+    # obligations computed now are stored shard by shard as they come; the first KEPT_BYTES of them are also
+    # kept to be read from memory (a new day's or an edit's few cases are not read back), the rest are read
+    # back from the store when asked for (holding a cold run's every blob cost it hundreds of MiB); those that
+    # could not be written (a cache without a key, a full disk) are kept whatever their size
+    kept: dict = {}
+    room = KEPT_BYTES
     if need:
         for part in computed(need, "obligations" if obligations else "results"):
             rows: dict = {}
@@ -347,8 +350,12 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
                 meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
                 if open_blob is not None:
                     rows[cid] = (_stamp(meta[cid]), open_blob, rest_blob, facts_blob)
-            if rows and not results_store.store_obligations(folder, rkey, live_ids, rows, stats):
-                unstored.update((cid, row[1:]) for cid, row in rows.items())
+            if not rows:
+                continue
+            size = sum(len(row[1]) + len(row[2]) + len(row[3] or b"") for row in rows.values())
+            if not results_store.store_obligations(folder, rkey, live_ids, rows, stats) or size <= room:
+                kept.update((cid, row[1:]) for cid, row in rows.items())
+                room -= size
     live = {cid: meta[cid] for cid in index.case_ids}
     load_diags: set = set(root_state[1])
     check_diags: set = set(root_state[2])
@@ -378,7 +385,7 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
 
     from .diagnostics import sort_key
 
-    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, unstored, recompute, stats)
+    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, kept, recompute, stats)
               if obligations else None)
     return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
                    list(index.case_ids), files, root_state[0], fps, stored)

@@ -52,10 +52,13 @@ def every_obligation(r) -> tuple:
             [o.to_dict() for o in r.obligations(history=False, done=False)], [d.to_dict() for d in r.diagnostics])
 
 
-def test_a_cold_run_keeps_no_obligations_it_stored(generated, cores):
+@pytest.mark.parametrize("room", [0, 1, 1 << 20])
+def test_a_cold_run_keeps_only_a_few_mib_of_the_obligations_it_stored(generated, cores, monkeypatch, room):
+    monkeypatch.setattr(pipeline, "KEPT_BYTES", room)
     handle = Cache()
     r = pipeline.results(generated, TODAY, cache=handle)
-    assert r.stored.fresh == {}  # read back from results/NNNN.pickle, not held since they were computed
+    # the others are read back from results/NNNN.pickle, not held since they were computed
+    assert len(r.stored.fresh) == (0 if room < 2 else 12)
     assert every_obligation(r) == every_obligation(pipeline.results(generated, TODAY))
     assert handle.stats.recomputed == 12
 
