@@ -176,7 +176,8 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
         case id -> its rows as kept, for cases whose results did not change)."""
         by_case: dict = {cid: [] for cid in ids}
         one = {}.setdefault
-        for chunk in _chunks(ids):  # a cold run's obligations are not all held at once: a few shards at a time
+        chunks = list(_chunks(ids))
+        for chunk in chunks:  # a cold run's obligations are not all held at once: a few shards at a time
             kept = stored.kept(chunk, rest)
             derived = [on_day(o, today) for o in kept]
             pieces = render(derived)
@@ -185,6 +186,11 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
                     piece = one(tuple(one(cell, cell) for cell in piece), piece)
                 by_case[o.case].append(_kept_row(o, {state(now, today): piece}, lambda v: one(v, v)))
             del kept, derived, pieces
+            if len(chunks) > 1:
+                # with the collector off, what rendering left in cycles (json.dumps with an indent makes a few
+                # closures per call: ~2 KB an obligation) would stay until the view is done; the youngest
+                # generation holds only this chunk's objects (the last collection promoted the others)
+                gc.collect(0)
         for cid, new in by_case.items():
             new.sort(key=_order)  # as the view holds them: row by row the same obligations as ``old``'s
             before = old.get(cid)
