@@ -298,8 +298,7 @@ def write_payload(path: Path, key: bytes, payload: bytes) -> bool:
     if secret is None:
         return False
     try:
-        atomic_write(path, b"".join((MAGIC, key, _tag(secret, path, key, payload), payload)), mode=0o600,
-                     durable=False)
+        atomic_write(path, (MAGIC, key, _tag(secret, path, key, payload), payload), mode=0o600, durable=False)
     except WriteError:
         return False  # a cache that cannot be written only makes the next run slower
     return True

