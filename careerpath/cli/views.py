@@ -324,7 +324,9 @@ class _Tee:
 
     def text(self) -> bytes:
         """What went to the stream, as the bytes it wrote (its own encoding)."""
-        return b"".join(self.parts)
+        whole = b"".join(self.parts)
+        self.parts = [whole]  # not kept twice (a large output is written block by block)
+        return whole
 
 
 class _TeeBuffer:
