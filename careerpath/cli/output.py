@@ -122,7 +122,7 @@ def write(content: str | bytes | Iterable[str], output: Any = None, *, mode: Opt
             sys.stdout.flush()
         return
     if not isinstance(content, (str, bytes)):
-        content = "".join(content)
+        content = tuple(block.encode("utf-8") for block in content)  # as atomic_write encodes a str
     from ..fsio import WriteError, atomic_write
     from ..i18n import _, message_of, text
     from .common import CliError
