@@ -92,3 +92,11 @@ def check(caseload: Any) -> list[Diagnostic]:
     for case_id in sorted(caseload.cases):
         out.extend(_case_problems(Path(caseload.root), caseload.cases[case_id], keys))
     return sorted(out, key=sort_key)
+
+
+def check_case(root: Path, case_folder: Any, programs: Any) -> list[Diagnostic]:
+    """The evidence problems of one loaded case folder (what :func:`check` finds of it), unsorted; for
+    callers that load a caseload case by case (the cached ``validate``: :func:`careerpath.pipeline.evidence`)."""
+    from .history import key_dates
+
+    return list(_case_problems(Path(root), case_folder, key_dates(programs)))

@@ -233,9 +233,10 @@ def sync_folder(folder: Path) -> None:
     _fsync_dir(Path(folder))
 
 
-def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False,
-                 durable: bool = True, sync_folder: bool = True) -> None:
+def atomic_write(path: Path, data: bytes | str | tuple[bytes, ...], *, mode: int | None = None,
+                 exclusive: bool = False, durable: bool = True, sync_folder: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically; with ``exclusive`` refuse an existing file.
+    ``data`` may be a tuple of bytes, written one after the other (a large cache file is not copied to be joined).
 
     Keeps an existing file's mode; new files get 0600. Raises WriteError, also
     when ``path`` is not a regular file (:func:`check_target`, checked before
@@ -261,7 +262,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in data if isinstance(data, tuple) else (data,):
+                fh.write(part)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -10,7 +10,7 @@ runs; read the constants through the module (tests set them).
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 PARALLEL_MIN_CASES = 400  # below this, one process is faster than starting a pool (measured)
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -23,9 +23,15 @@ def worth_a_pool(cases: int) -> bool:
 
 def pool_map(fn: Callable[[Any], Any], tasks: Iterable[Any]) -> list:
     """``[fn(t) for t in tasks]`` on :data:`WORKERS` processes (fork where there is one), in order."""
+    return list(pool_each(fn, tasks))
+
+
+def pool_each(fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+    """``fn(t)`` for each of ``tasks`` on :data:`WORKERS` processes, yielded in order as they come: the caller
+    holds only the results it has not taken yet (a cold run's results, all at once, cost it hundreds of MiB)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(WORKERS, mp_context=ctx) as pool:
-        return list(pool.map(fn, tasks, chunksize=1))
+        yield from pool.map(fn, tasks, chunksize=1)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from . import parallel
 from .cache import Cache, Stats
@@ -39,6 +39,7 @@ from .cache import store as file_store
 # the loader, checks and obligations (pydantic, the models) are imported where they are used: a warm
 # `due` answers from the results store without them
 
+KEPT_BYTES = 16 << 20  # obligations computed in a run that are kept in memory as well as stored (issue 22)
 
 
 # ---------------------------------------------------------------- what comes out
@@ -129,6 +130,25 @@ def load_one(root: Path | str, case_id: str) -> Any:
     from .loader import load_one as load_one_uncached
 
     return load_one_uncached(root, case_id)
+
+
+def evidence(root: Path | str, *, cache: Optional[Cache] = None) -> list:
+    """The evidence problems of every case (:func:`careerpath.evidence.check` of :func:`load`), sorted.
+
+    With ``cache``, each case's are found where it is loaded, in the workers, shard by shard, and only they
+    come back: the caseload's models are never all held at once (a cold ``validate`` of 20,519 cases held
+    them all; docs/performance.md, "Issue 22: memory of a cold run"). The documents are read every time.
+    """
+    from .evidence import check
+
+    root = Path(root)
+    if cache is None:
+        return check(load(root))
+    from .loader import CaseloadNotFound
+
+    if not root.is_dir():
+        raise CaseloadNotFound(f"{root} is not a folder")
+    return _evidence_cached(root, cache)
 
 
 def validate(caseload: Any, today: date) -> list:
@@ -224,6 +244,37 @@ def _load_cached(root: Path, cache: Cache) -> Any:
     return caseload
 
 
+def _evidence_cached(root: Path, cache: Cache) -> list:
+    """:func:`evidence` through the cache: the scan and the shards of :func:`_load_cached`, the check in the
+    workers."""
+    from .diagnostics import sort_key
+    from .evidence import check_case
+    from .loader import CaseFolder, load_case, load_root
+
+    stats, folder, key = cache.stats, cache.folder(root), cache.key_for(root)
+    index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, stats), stats)
+    stats.cases = len(index.case_ids)
+    found: dict = {}
+    for part in _run_each(_tasks(root, folder, key, index, index.case_ids, "evidence", None, None), stats,
+                          parallel.worth_a_pool(len(dirty))):
+        found.update(part)
+    plain: list = []
+
+    def case_loader(root_: Path, case_folder: Path, diags: list, programs: Any = None) -> Any:
+        if case_folder.name in found:  # checked in a worker: the listing only needs a folder
+            return CaseFolder(case_folder.name, f"cases/{case_folder.name}")
+        loaded = load_case(root_, case_folder, diags, programs=programs)  # appeared after the scan
+        plain.append(loaded)
+        return loaded
+
+    caseload = load_root(root, case_loader)
+    out = [d for cid in caseload.cases if cid in found for d in found[cid]]
+    for case_folder in plain:
+        out.extend(check_case(root, case_folder, caseload.programs))
+    scan_store.save_index(folder, key, index, dirty)
+    return sorted(out, key=sort_key)
+
+
 def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results:
     """:func:`results` through the cache.
 
@@ -269,33 +320,42 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     titles: dict = dict(res.get("titles", {})) if res else {}
     fps = dict(zip(index.case_ids, index.fps))
 
-    def compute(ids: list[str], mode: str) -> dict:
+    def computed(ids: list[str], mode: str) -> Iterator[dict]:
         """{case id: (fp, load diags, check diags, open blob, rest blob, facts blob, files, until)} for ``ids``,
-        computed now."""
+        computed now, one shard at a time as the workers give them."""
         nonlocal config
         if config is None:  # the workers need careerpath.yaml only
             from .loader import load_config
 
             config = load_config(root, [])
-        parts = _run(_tasks(root, folder, key, index, ids, mode, today, config), stats,
-                     parallel.worth_a_pool(len(ids)))
-        out: dict = {}
-        for part in parts:
+        for part in _run_each(_tasks(root, folder, key, index, ids, mode, today, config), stats,
+                              parallel.worth_a_pool(len(ids))):
+            out: dict = {}
             for cid, row in part.items():
                 titles.update(row[-1])
                 out[cid] = row[:-1]
-        return out
+            yield out
 
-    fresh: dict = {}
+    live_ids = frozenset(index.case_ids)
+    # obligations computed now are stored shard by shard as they come; the first KEPT_BYTES of them are also
+    # kept to be read from memory (a new day's or an edit's few cases are not read back), the rest are read
+    # back from the store when asked for (holding a cold run's every blob cost it hundreds of MiB); those that
+    # could not be written (a cache without a key, a full disk) are kept whatever their size
+    kept: dict = {}
+    room = KEPT_BYTES
     if need:
-        computed = compute(need, "obligations" if obligations else "results")
-        for cid, (fp, ld, cd, open_blob, rest_blob, facts_blob, n, until) in computed.items():
-            meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
-            if open_blob is not None:
-                fresh[cid] = (open_blob, rest_blob, facts_blob)
-        if fresh:
-            results_store.store_obligations(folder, rkey, index.case_ids,
-                                            {cid: (_stamp(meta[cid]), *fresh[cid]) for cid in fresh}, stats)
+        for part in computed(need, "obligations" if obligations else "results"):
+            rows: dict = {}
+            for cid, (fp, ld, cd, open_blob, rest_blob, facts_blob, n, until) in part.items():
+                meta[cid] = (fp, ld, cd, n, open_blob is not None, today, until)
+                if open_blob is not None:
+                    rows[cid] = (_stamp(meta[cid]), open_blob, rest_blob, facts_blob)
+            if not rows:
+                continue
+            size = sum(len(row[1]) + len(row[2]) + len(row[3] or b"") for row in rows.values())
+            if not results_store.store_obligations(folder, rkey, live_ids, rows, stats) or size <= room:
+                kept.update((cid, row[1:]) for cid, row in rows.items())
+                room -= size
     live = {cid: meta[cid] for cid in index.case_ids}
     load_diags: set = set(root_state[1])
     check_diags: set = set(root_state[2])
@@ -316,15 +376,16 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     def recompute(ids: list[str]) -> dict:
         # stored obligations lost or damaged: computed again today, inside each case's window (only cases
         # within it are read from the store), so they are what the window's first day gave: same stamp
-        again = compute(ids, "obligations")
+        again: dict = {}
+        for part in computed(ids, "obligations"):
+            again.update(part)
         rows = {cid: again[cid][3:6] for cid in ids}
-        results_store.store_obligations(folder, rkey, index.case_ids,
-                                        {cid: (stamps[cid], *rows[cid]) for cid in ids}, stats)
+        results_store.store_obligations(folder, rkey, live_ids, {cid: (stamps[cid], *rows[cid]) for cid in ids}, stats)
         return rows
 
     from .diagnostics import sort_key
 
-    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, fresh, recompute, stats)
+    stored = (results_store.ObligationStore(folder, rkey, today, stamps, titles, kept, recompute, stats)
               if obligations else None)
     return Results(sorted(load_diags | check_diags, key=sort_key), sorted(load_diags, key=sort_key),
                    list(index.case_ids), files, root_state[0], fps, stored)
@@ -467,26 +528,34 @@ def _tasks(root: Path, folder: Path, key: bytes, index: scan_store.Index, wanted
 
 def _run(tasks: list[tuple], stats: Stats, in_pool: bool) -> list[dict]:
     """Each task's output, on both cores when ``in_pool``; what the workers did is added to ``stats``."""
+    return list(_run_each(tasks, stats, in_pool))
+
+
+def _run_each(tasks: list[tuple], stats: Stats, in_pool: bool) -> Iterator[dict]:
+    """Each task's output in order, as it comes (on both cores when ``in_pool``); what the workers did is
+    added to ``stats``."""
     if in_pool and len(tasks) > 1:
         stats.parallel = True
-        done = parallel.pool_map(_work_on_shard, tasks)
+        done = parallel.pool_each(_work_on_shard, tasks)
     else:
-        done = [_work_on_shard(t) for t in tasks]
-    for _out, worker_stats in done:
+        done = map(_work_on_shard, tasks)
+    for out, worker_stats in done:
         stats.add(worker_stats)
-    return [out for out, _stats in done]
+        yield out
 
 
 def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
     """One shard's cases: load them (reusing the cache) and compute what ``mode`` asks.
 
     mode "load": returns {case_id: (CaseFolder, load diagnostics)};
+    mode "evidence": returns {case_id: its evidence problems (:func:`careerpath.evidence.check_case`)};
     mode "results" / "obligations": returns {case_id: (fp, load diagnostics, check diagnostics,
     open obligations, other obligations, report facts, files, until, titles)} for ``today`` (obligations and facts
     None in "results";
     until: the first day after ``today`` on which they may differ).
     Writes the shard back when anything in it changed, dropping cases gone from ``live``.
     """
+    from .evidence import check_case
     from .programs import load_programs
 
     root, folder, key, shard, cases, live, mode, today, config = task
@@ -504,6 +573,8 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
             records[case_id] = rec
         if mode == "load":
             out[case_id] = (rec.folder, rec.diags)
+        elif mode == "evidence":
+            out[case_id] = tuple(check_case(root, rec.folder, programs))
         else:
             out[case_id] = (fp, *_case_results(root, config, rec, today, programs, mode == "obligations"))
             stats.recomputed += 1
@@ -580,5 +651,5 @@ def _facts(case_folder: Any, programs: Any, today: date) -> tuple[bytes, date]:
     return blob, window.until
 
 
-__all__ = ["Cache", "CaseShards", "ConfigSummary", "Results", "Stats", "case_shards", "due", "iter_cases", "load",
-           "load_one", "results", "shard_cases", "validate"]
+__all__ = ["Cache", "CaseShards", "ConfigSummary", "Results", "Stats", "case_shards", "due", "evidence", "iter_cases",
+           "load", "load_one", "results", "shard_cases", "validate"]

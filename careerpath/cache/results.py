@@ -83,7 +83,7 @@ class ObligationStore:
         self.folder, self.rkey, self.stamps, self.titles, self.stats = folder, rkey, stamps, titles, stats
         self.today = today
         self.dkey = day_key(rkey, today)  # what a view of these obligations on this day is keyed by
-        self.fresh = fresh            # case id -> (open blob, rest blob, facts blob), computed in this run
+        self.fresh = fresh            # case id -> (open blob, rest blob, facts blob), computed in this run and not stored
         self.recompute = recompute    # ids -> {case id: (open blob, rest blob, facts blob)}
 
     def blobs(self, ids: list[str]) -> list[tuple[bytes, bytes, bytes]]:
@@ -155,13 +155,16 @@ class ObligationStore:
                 yield cid, facts, found
 
 
-def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict[str, Any], stats: Stats) -> None:
+def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict[str, Any], stats: Stats) -> bool:
     """Write the obligations of ``rows`` ({case id: (stamp, open blob, rest blob, facts blob)}) into their shards;
-    a stamp is the case's fingerprint and window, as the root's record of it says.
+    a stamp is the case's fingerprint and window, as the root's record of it says. Whether every shard was
+    written (the caller keeps what was not).
 
     Each shard touched is read, cases no longer in the caseload are dropped from it, and it is written back.
+    ``live``: the caseload's case ids (a set is used as it is: a cold run calls this once per shard).
     """
-    live = set(live)
+    live = live if isinstance(live, (set, frozenset)) else set(live)
+    written = True
     by_shard: dict[int, dict] = {}
     for cid, row in rows.items():
         by_shard.setdefault(store.shard_of(cid), {})[cid] = row
@@ -170,4 +173,5 @@ def store_obligations(folder: Path, rkey: bytes, live: Iterable[str], rows: dict
         part = store.read(path, rkey, stats)
         part = {cid: row for cid, row in part.items() if cid in live} if isinstance(part, dict) else {}
         part.update(group)
-        store.write(path, rkey, part)
+        written = store.write(path, rkey, part) and written
+    return written

@@ -283,23 +283,25 @@ def _tag(secret: bytes, path: Path, key: bytes, payload: Any) -> bytes:
     return h.digest()
 
 
-def write(path: Path, key: bytes, obj: Any) -> None:
-    """Store ``obj`` (pickled) atomically (no fsync: a torn or lost file fails its tag and is a miss)."""
-    write_payload(path, key, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+def write(path: Path, key: bytes, obj: Any) -> bool:
+    """Store ``obj`` (pickled) atomically (no fsync: a torn or lost file fails its tag and is a miss);
+    whether it was written."""
+    return write_payload(path, key, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def write_payload(path: Path, key: bytes, payload: bytes) -> None:
-    """Store ``payload`` under ``key`` with its tag, atomically and private (0600); nothing without a key."""
+def write_payload(path: Path, key: bytes, payload: bytes) -> bool:
+    """Store ``payload`` under ``key`` with its tag, atomically and private (0600); nothing without a key.
+    Whether it was written."""
     from ..fsio import WriteError, atomic_write
 
     secret = trust.user_key()
     if secret is None:
-        return
+        return False
     try:
-        atomic_write(path, b"".join((MAGIC, key, _tag(secret, path, key, payload), payload)), mode=0o600,
-                     durable=False)
+        atomic_write(path, (MAGIC, key, _tag(secret, path, key, payload), payload), mode=0o600, durable=False)
     except WriteError:
-        pass  # a cache that cannot be written only makes the next run slower
+        return False  # a cache that cannot be written only makes the next run slower
+    return True
 
 
 def forget(path: Path) -> None:

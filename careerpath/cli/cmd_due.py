@@ -310,7 +310,7 @@ def due(
     if format == "text":
         body = fill(body, chosen, day)
     if format == "json":
-        write(redact_content(red, export.join_json(body)), target)
+        write(export.json_blocks(body) if red is None else redact_content(red, export.join_json(body)), target)
     elif format == "csv":
         write(redact_content(red, export.join_csv(body)), target)
     elif format == "ics":

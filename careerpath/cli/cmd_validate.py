@@ -46,11 +46,10 @@ def validate(
     found = results(root, day, cache=cache, obligations=False)
     warn_tracked(root, cache)
     from ..diagnostics import sort_key
-    from ..evidence import check as evidence_problems
-    from ..pipeline import load
+    from ..pipeline import evidence
 
     # the scans are read every time: the load cache keys on the YAML files, not on documents/
-    diags = sorted(found.diagnostics + evidence_problems(load(root, cache=cache)), key=sort_key)
+    diags = sorted(found.diagnostics + evidence(root, cache=cache), key=sort_key)
     if redact:  # messages hold no values; paths hold case ids, which are usually names (for bug reports)
         import dataclasses
 

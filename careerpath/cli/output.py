@@ -97,8 +97,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write(content: str | bytes, output: Any = None, *, mode: Optional[int] = None) -> None:
+def write(content: str | bytes | Iterable[str], output: Any = None, *, mode: Optional[int] = None) -> None:
     """``content`` on standard output, or into ``output`` (atomically: a reader never sees half a file).
+    An iterable of str is written block by block (a large output is not held whole on its way to stdout).
 
     ``output`` is None, a path, or a :class:`~careerpath.cli.common.Output`
     (what ``output_of`` made of ``--out``/``--output``); ``-`` and
@@ -116,9 +117,12 @@ def write(content: str | bytes, output: Any = None, *, mode: Optional[int] = Non
             sys.stdout.buffer.write(content)
             sys.stdout.buffer.flush()
         else:
-            sys.stdout.write(content)
+            for block in [content] if isinstance(content, str) else content:
+                sys.stdout.write(block)
             sys.stdout.flush()
         return
+    if not isinstance(content, (str, bytes)):
+        content = tuple(block.encode("utf-8") for block in content)  # as atomic_write encodes a str
     from ..fsio import WriteError, atomic_write
     from ..i18n import _, message_of, text
     from .common import CliError

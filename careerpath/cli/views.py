@@ -22,7 +22,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 if TYPE_CHECKING:  # the cache (and hashlib) are imported when a command runs, not for `careerpath --help`
     from ..cache import Cache
@@ -62,6 +62,27 @@ def _kept_row(o: Any, pieces: dict, one: Any) -> tuple:
 
 def _order(row: tuple) -> tuple:
     return row[:_ORDER]
+
+
+CHUNK_CASES = 512  # cases whose obligations are rendered together (whole shards of the results store)
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    """``ids`` in groups of whole results shards (each shard's file is read once), about
+    :data:`CHUNK_CASES` cases each, in shard order."""
+    from ..cache.store import shard_of
+
+    by_shard: dict[int, list] = {}
+    for cid in ids:
+        by_shard.setdefault(shard_of(cid), []).append(cid)
+    chunk: list = []
+    for _n, group in sorted(by_shard.items()):
+        chunk += group
+        if len(chunk) >= CHUNK_CASES:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _insert(rows: list, more: list) -> None:
@@ -154,14 +175,22 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
         """Render the rows of ``ids`` for today into ``rendered``, keeping pieces made on other days (``old``:
         case id -> its rows as kept, for cases whose results did not change)."""
         by_case: dict = {cid: [] for cid in ids}
-        kept = stored.kept(ids, rest)
-        derived = [on_day(o, today) for o in kept]
-        pieces = render(derived)
         one = {}.setdefault
-        for o, now, piece in zip(kept, derived, pieces):
-            if isinstance(piece, tuple):  # table cells: a few hundred dates, titles and staff lists
-                piece = one(tuple(one(cell, cell) for cell in piece), piece)
-            by_case[o.case].append(_kept_row(o, {state(now, today): piece}, lambda v: one(v, v)))
+        chunks = list(_chunks(ids))
+        for chunk in chunks:  # a cold run's obligations are not all held at once: a few shards at a time
+            kept = stored.kept(chunk, rest)
+            derived = [on_day(o, today) for o in kept]
+            pieces = render(derived)
+            for o, now, piece in zip(kept, derived, pieces):
+                if isinstance(piece, tuple):  # table cells: a few hundred dates, titles and staff lists
+                    piece = one(tuple(one(cell, cell) for cell in piece), piece)
+                by_case[o.case].append(_kept_row(o, {state(now, today): piece}, lambda v: one(v, v)))
+            del kept, derived, pieces
+            if len(chunks) > 1:
+                # with the collector off, what rendering left in cycles (json.dumps with an indent makes a few
+                # closures per call: ~2 KB an obligation) would stay until the view is done; the youngest
+                # generation holds only this chunk's objects (the last collection promoted the others)
+                gc.collect(0)
         for cid, new in by_case.items():
             new.sort(key=_order)  # as the view holds them: row by row the same obligations as ``old``'s
             before = old.get(cid)
@@ -295,7 +324,9 @@ class _Tee:
 
     def text(self) -> bytes:
         """What went to the stream, as the bytes it wrote (its own encoding)."""
-        return b"".join(self.parts)
+        whole = b"".join(self.parts)
+        self.parts = [whole]  # not kept twice (a large output is written block by block)
+        return whole
 
 
 class _TeeBuffer:

@@ -14,7 +14,7 @@ import io
 import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from .engine import INVALID, Obligation
 
@@ -36,7 +36,18 @@ def json_items(obligations: Iterable[Obligation]) -> list[str]:
 
 
 def join_json(items: Sequence[str]) -> str:
-    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
+    return "".join(json_blocks(items))
+
+
+def json_blocks(items: Sequence[str], size: int = 1024) -> Iterator[str]:
+    """:func:`join_json` of ``items`` in blocks of ``size`` items, to be written one after the other: a large
+    array (56 MB at 20,519 cases; a str of 2 bytes a character with one non-ASCII name) is never held whole."""
+    if not items:
+        yield "[]\n"
+        return
+    for start in range(0, len(items), size):
+        block = ("[\n" if start == 0 else ",\n") + ",\n".join(items[start:start + size])
+        yield block + "\n]\n" if start + size >= len(items) else block
 
 
 def to_csv(obligations: Iterable[Obligation]) -> str:
@@ -127,7 +138,9 @@ def join_ics(items: Sequence[str], name: str = "careerpath") -> bytes:
     """The calendar around :func:`ics_items`' events, as UTF-8 bytes with CRLF line ends."""
     head = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//careerpath//obligations//EN\r\nCALSCALE:GREGORIAN\r\n"
             + ics_fold("X-WR-CALNAME:" + ics_text(f"{name} obligations")))
-    return (head + "".join(items) + "END:VCALENDAR\r\n").encode("utf-8")
+    # encoded event by event: one joined str (UCS-4 with one emoji), its copies and its encoding were 4-8 times
+    # the feed (a 42 MB feed at 20,519 cases)
+    return b"".join([head.encode("utf-8"), *(item.encode("utf-8") for item in items), b"END:VCALENDAR\r\n"])
 
 
 def _ics_when(when: date | datetime) -> str:
