@@ -64,9 +64,10 @@ a branch or commit that is not checked out, with this checkout's harness.
 
 The targets of issue 22 (set for 20,519 cases) are checked at every size and
 printed PASS or FAIL with the figure and baseline they compare. With --verify,
-`due --format json` is compared byte for byte with its `--no-cache` output after
-the edit, add and new-day scenarios, and `report dashboard` with its
-`--no-cache` output at the end. Output is Markdown; --json FILE keeps every run.
+`due --format json` and every report (dashboard, quarterly, outcomes, registry,
+portrait, feedback: their files and exit code) are compared byte for byte with
+their `--no-cache` output after the edit, add and new-day scenarios and at the
+end. Output is Markdown; --json FILE keeps every run.
 """
 
 from __future__ import annotations
@@ -554,7 +555,7 @@ class Bench:
             run(side.cli("due", *self.day_args(side)), side.env())
 
     def verify(self, scenario: str) -> None:
-        """`due --format json` equals its --no-cache output, for every side."""
+        """`due --format json` and every report equal their --no-cache output, for every side."""
         if not self.args.verify:
             return
         for side in self.sides:
@@ -563,21 +564,22 @@ class Bench:
                         capture=True)
             same = cached.code == 0 and plain.code == 0 and cached.out == plain.out
             self.result.checks.append((f"{side.label}: `due --format json` equals `--no-cache` after {scenario}", same))
+            self.verify_reports(side, scenario)
 
-    def verify_dashboard(self) -> None:
-        if not self.args.verify:
-            return
-        for side in self.sides:
+    def verify_reports(self, side: "Side", scenario: str) -> None:
+        """Every report, through the cache and with --no-cache: the same files and exit code."""
+        for report in REPORTS:
             outs = []
             for flag in ([], ["--no-cache"]):
                 out = self.tmp / f"verify-{len(outs)}"
                 shutil.rmtree(out, ignore_errors=True)
-                r = run(side.cli(*flag, "report", "dashboard", "--out", str(out), "--quiet", *self.day_args(side)),
+                r = run(side.cli(*flag, "report", *report, "--out", str(out), "--quiet", *self.day_args(side)),
                         side.env())
-                outs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-                            if r.code == 0 else None)
-            same = outs[0] is not None and outs[0] == outs[1]
-            self.result.checks.append((f"{side.label}: `report dashboard` equals `--no-cache` ({self.day})", same))
+                files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+                outs.append((r.code, files) if r.code in (0, 1) else None)
+            same = outs[0] is not None and bool(outs[0][1]) and outs[0] == outs[1]
+            self.result.checks.append((f"{side.label}: `report {' '.join(report)}` equals `--no-cache` after "
+                                       f"{scenario}", same))
 
     # ---- the figures
 
@@ -649,7 +651,7 @@ class Bench:
             self._add(show)
         if self.wanted("new-day"):
             self._new_day()
-        self.verify_dashboard()
+        self.verify(f"every scenario ({self.day})")
 
     def _warm_due(self) -> None:
         res, first = self.result, self.sides[0]
@@ -751,6 +753,11 @@ class Bench:
             lambda s, i: s.cli("due", *self.day_args(s, start + timedelta(days=i + 1)))), warmup=0)
         self.day = start + timedelta(days=self.repeat)
         self.verify(f"a new day ({self.day})")
+
+
+#: the reports --verify compares with their --no-cache output after each scenario
+REPORTS = (("dashboard",), ("quarterly", "--period", "2026-Q3"), ("outcomes",), ("registry",), ("portrait",),
+           ("feedback",))
 
 
 # ---------------------------------------------------------------- targets

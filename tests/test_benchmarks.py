@@ -68,7 +68,8 @@ def test_every_figure_on_30_cases(tmp_path):
     assert "bytecode compiled before timing" in out and "with compileall" in out
     assert f"of {ROOT / 'careerpath'} and" in out  # this checkout's package, compiled and timed
     assert "**NO**" not in out and "- yes: this checkout: `due` lists the edited date" in out
-    assert "`report dashboard` equals `--no-cache`" in out
+    for report in ("dashboard", "quarterly --period 2026-Q3", "outcomes", "registry", "portrait", "feedback"):
+        assert f"- yes: this checkout: `report {report}` equals `--no-cache` after the edits" in out, report
     for target in ("`show CASE` ≤ 0.5 s", "warm `due` ≤ 2× the `sqlite3` command line",
                    "cold `validate` ≤ 3× the parse-only baseline", "every command ≤ 512 MiB"):
         row = next(line for line in out.splitlines() if line.startswith(f"| {target} |"))
