@@ -155,16 +155,24 @@ class Run:
     out: bytes = field(default=b"", repr=False)  # stdout, kept only when asked for
 
 
+#: GNU time, where installed: it reports the peak memory of a child it forked itself. A child forked by this
+#: harness counts the harness's own size in its ru_maxrss (Linux keeps the larger of the two across exec).
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run(cmd: list[str], env: dict, capture: bool = False) -> Run:
     """One child process, its stdout read from a pipe (as a pager or a redirect would).
 
-    Wall time from outside; CPU time and peak RSS from the kernel's accounting of the
-    finished child (wait4), which includes the pool workers it waited for.
+    Wall time from outside; CPU time from the kernel's accounting of the finished child
+    (wait4), which includes the pool workers it waited for; peak RSS from GNU time's %M
+    where it is installed (the largest of the command and the workers it waited for), else
+    from wait4 (which then starts from this harness's own size).
     """
     load = os.getloadavg()[0]
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
+        timed = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME else cmd
+        proc = subprocess.Popen(timed, env=env, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
                                 cwd=CHILD_CWD)
         fd = proc.stdout.fileno()
         size = lines = 0
@@ -185,7 +193,11 @@ def run(cmd: list[str], env: dict, capture: bool = False) -> Run:
         if code:
             err.seek(0)
             tail = err.read()[-1500:].decode("utf-8", "replace")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code, size, lines, load, tail,
+        peak = usage.ru_maxrss
+        if GNU_TIME:
+            reported = rss.read().split()  # "Command exited with non-zero status N" comes first when it did
+            peak = int(reported[-1]) if reported and reported[-1].isdigit() else peak
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024, code, size, lines, load, tail,
                b"".join(chunks))
 
 
@@ -963,7 +975,7 @@ def main(argv: Optional[list[str]] = None) -> int:
              "here; bytecode compiled before timing: " + "; ".join(compiled),
              f"- {args.repeat} counted runs per figure after {args.warmup} warm-up run(s) (none for the cold, "
              "edit, add and new-day figures, where every run is its own scenario); wall times in seconds, "
-             "peak memory is ru_maxrss of the largest single process",
+             "peak memory is that of the largest single process (GNU time's %M where installed, else ru_maxrss)",
              ""]
     if args.repeat < 3:
         lines += ["**Fewer than 3 runs per figure: a smoke run, not figures to quote.**", ""]
