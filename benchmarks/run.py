@@ -9,8 +9,8 @@
 For each caseload size N (written once by make_caseload.py and kept in
 --workdir) it times whole `python -m careerpath` processes as a user runs them
 (start-up, imports, work, output read from a pipe), from outside: wall time,
-CPU time (user+system) and peak memory (ru_maxrss: the largest single process,
-pool workers included) of every run, and reports each figure's minimum, median
+CPU time (user+system) and peak memory (the largest single process, pool workers
+included: GNU time's %M where installed, else ru_maxrss) of every run, and reports each figure's minimum, median
 and maximum over --repeat runs (at least 3 for figures to quote), after
 --warmup runs that are not counted. Figures, in the order they are taken:
 
