@@ -113,17 +113,15 @@ def report(
             elif kind in batch.SHARD_BY_SHARD and cache is not None and not (redact or redact_staff):
                 # read from the cache one shard of cases at a time (flat memory); --redact numbers its
                 # placeholders over the whole caseload, so it loads the whole caseload
-                from ..pipeline import case_shards, iter_cases, results as results_of
+                from ..pipeline import case_shards, results as results_of
 
                 shards = case_shards(root, cache, day, only=case or None)  # --case: only their shards are read
                 req = _from_loaded(ctx, shards.shell, kind, per, out_dir, day, case, staff, program, registry_kind,
-                                   document_format, stamp, False, False, ids=shards.ids,
-                                   every=lambda: (cf for part in iter_cases(shards) for cf, _d in part.values()))
+                                   document_format, stamp, False, False, shards=shards)
                 # the whole caseload's file errors, as load gives them (the documents use the cached obligations)
                 cached = results_of(root, day, cache=cache, obligations=kind == "quarterly")
                 load_diagnostics = cached.load_diagnostics
-                req.shards = shards
-                result = batch.run_quarterly_shards(req, shards, cached) if kind == "quarterly" else batch.run(req)
+                result = batch.run_quarterly_shards(req, cached) if kind == "quarterly" else batch.run(req)
             else:
                 loaded = load(root, cache=cache)
                 req = _from_loaded(ctx, loaded, kind, per, out_dir, day, case, staff, program, registry_kind,
@@ -163,18 +161,23 @@ def report(
 
 def _from_loaded(ctx: typer.Context, loaded, kind: str, per, out_dir: Path, day, case: list, staff: list, program: list,
                  registry_kind: list, document_format: str, stamp: bool, redact: bool, redact_staff: bool, *,
-                 ids=None, every=None):
+                 shards=None):
     """The report's request over a loaded caseload (every report, --redact included); or over a caseload read
-    shard by shard, whose ``loaded`` holds no case: ``ids`` are its case folders, ``every()`` its cases."""
+    shard by shard (``shards``: a pipeline.CaseShards), whose ``loaded`` is the shell that holds no case."""
     from ..reports import batch
     from ..reports.select import case_staff
     from .filters import require
     from .localize import content_language
     from .redaction import redactor
 
-    require("--case", case, ids if ids is not None else loaded.cases)
+    require("--case", case, shards.ids if shards is not None else loaded.cases)
     if staff and not set(staff) <= loaded.staff_ids():  # staff named on cases count too
-        cases = every() if every is not None else loaded.cases.values()
+        if shards is not None:
+            from ..pipeline import iter_cases
+
+            cases = (cf for part in iter_cases(shards) for cf, _d in part.values())
+        else:
+            cases = loaded.cases.values()
         require("--staff", staff, loaded.staff_ids() | {s for cf in cases for s in case_staff(cf)})
     require("--program", program, loaded.programs.ids())
     require("--kind", registry_kind, loaded.programs.registries())
@@ -186,7 +189,7 @@ def _from_loaded(ctx: typer.Context, loaded, kind: str, per, out_dir: Path, day,
                                stamp=day.isoformat() if stamp else "", fmt=document_format,
                                redact=red.text if red is not None else None,
                                lang=content_language(ctx, None, loaded.config.default_language),
-                               registries=tuple(registry_kind))
+                               registries=tuple(registry_kind), shards=shards)
 
 
 def _counted_from_results(ctx: typer.Context, root: Path, day, cache, kind: str, per, out_dir: Path, case: list,

@@ -89,21 +89,27 @@ class ReportRequest:
         if self.shards is None:
             yield self
             return
-        from dataclasses import replace
-
         from .. import pipeline
-        from ..diagnostics import sort_key
 
-        shell = self.caseload
         unread: list = []
         for loaded in pipeline.iter_cases(self.shards):
-            diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
-            caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
-                               diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
-            part = replace(self, caseload=caseload, shards=None)
+            part = self.part(loaded)
             yield part
             unread += part.unreadable()
         self._unreadable = sorted(unread)
+
+    def part(self, loaded: dict) -> "ReportRequest":
+        """This request over one shard's cases (``loaded``: {case id: (CaseFolder, load diagnostics)}, as
+        :func:`careerpath.pipeline.shard_cases` gives them): the shell with those cases and their diagnostics."""
+        from dataclasses import replace
+
+        from ..diagnostics import sort_key
+
+        shell = self.caseload
+        diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
+        caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
+                           diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
+        return replace(self, caseload=caseload, shards=None)
 
     def chosen(self, facts: Any) -> bool:
         """Whether a readable case (its report facts) passes the filters (as :meth:`cases` chooses)."""
@@ -449,12 +455,12 @@ def _quarterly_index(req: ReportRequest, result: BatchResult, index_rows: list[d
 
 # ---------------------------------------------------------------- quarterly, shard by shard
 
-#: what the workers of run_quarterly_shards read (inherited when the pool forks): (request, shards, results)
+#: what the workers of run_quarterly_shards read (inherited when the pool forks): (request, results)
 _SHARD_RUN: Optional[tuple] = None
 
 
-def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -> BatchResult:
-    """:func:`run_quarterly` over a caseload read one shard of cases at a time (``shards``: a
+def run_quarterly_shards(req: ReportRequest, results: Any = None) -> BatchResult:
+    """:func:`run_quarterly` over a caseload read one shard of cases at a time (``req.shards``: a
     :class:`careerpath.pipeline.CaseShards`; ``req.caseload`` its shell), so memory does not grow with the
     caseload; on both cores when there are enough cases. ``results``: the caseload's
     :class:`careerpath.pipeline.Results` for ``req.today``, whose cached obligations the documents use
@@ -468,8 +474,9 @@ def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -
     from .. import memo, parallel
 
     global _SHARD_RUN
+    shards = req.shards
     tasks = list(range(len(shards.tasks)))
-    _SHARD_RUN = (req, shards, results)
+    _SHARD_RUN = (req, results)
     # templates and catalogues looked up once for all the documents (once per worker: forked inside)
     with memo.batch():
         try:
@@ -495,21 +502,13 @@ def run_quarterly_shards(req: ReportRequest, shards: Any, results: Any = None) -
 def _quarterly_shards(numbers: list[int]) -> tuple[list, list]:
     """The quarterly reports of the cases of the shards ``numbers`` (one shard in memory at a time): per case
     (case id, BatchResult, index rows), and the unreadable cases."""
-    from dataclasses import replace
-
     from .. import pipeline
-    from ..diagnostics import sort_key
 
-    req, shards, results = _SHARD_RUN
-    shell = req.caseload
+    req, results = _SHARD_RUN
     out: list = []
     unreadable: list = []
     for n in numbers:
-        loaded = pipeline.shard_cases(shards.tasks[n])
-        diags = [d for _folder, case_diags in loaded.values() for d in case_diags]
-        caseload = replace(shell, cases={cid: loaded[cid][0] for cid in sorted(loaded)},
-                           diagnostics=sorted([*shell.diagnostics, *diags], key=sort_key))
-        sub = replace(req, caseload=caseload, shards=None)
+        sub = req.part(pipeline.shard_cases(req.shards.tasks[n]))
         chosen = quarterly_cases(sub)
         found = _kept_obligations(results, [c.id for c in chosen])
         out += [(c.id, *_quarterly_case(sub, c, found.get(c.id))) for c in chosen]
