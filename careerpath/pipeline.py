@@ -411,14 +411,13 @@ class CaseShards:
     size: int = 0
 
 
-def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None,
-                only: Optional[Iterable[str]] = None) -> CaseShards:
+def case_shards(root: Path | str, cache: Cache, today: date, only: Optional[Iterable[str]] = None) -> CaseShards:
     """The caseload at ``root`` ready to be loaded shard by shard through ``cache``
     (:func:`shard_cases`): what :func:`load` gives, case by case, holding one shard's cases at a time.
 
-    ``today``: the day a :func:`results` call for this root follows with (it takes the scan made here,
-    so every file is statted once); None when none follows. ``only``: the tasks load these cases
-    only (``ids`` still lists every case folder).
+    ``today``: the day of the :func:`results` call for this root that follows (it takes the scan made
+    here, so every file is statted once). ``only``: the tasks load these cases only (``ids`` still lists
+    every case folder).
     """
     from .loader import CaseFolder, CaseloadNotFound, load_root
 
@@ -431,13 +430,8 @@ def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None,
         listed.append(case_folder.name)  # the folders load_root would load: loaded later, a shard at a time
         return CaseFolder(case_folder.name, f"cases/{case_folder.name}")
 
-    if today is not None:
-        prepared = cache.prepare(root, today, keep=True)
-        folder, key, index = prepared.folder, prepared.key, prepared.index
-    else:
-        folder, key = cache.folder(root), cache.key_for(root)
-        index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, cache.stats), cache.stats)
-        cache.stats.cases = len(index.case_ids)
+    prepared = cache.prepare(root, today, keep=True)
+    folder, key, index = prepared.folder, prepared.key, prepared.index
     shell = load_root(root, stub)
     shell.cases = {}
     indexed = set(index.case_ids)
@@ -449,8 +443,6 @@ def case_shards(root: Path | str, cache: Cache, today: Optional[date] = None,
     strays = [c for c in chosen if c not in indexed]  # appeared after the scan: loaded plainly, as load does
     if strays:
         tasks.append((None, (root, tuple(strays))))
-    if today is None:
-        scan_store.save_index(folder, key, index, dirty)
     return CaseShards(shell, ids, tasks, len(chosen))
 
 
