@@ -108,11 +108,24 @@ class ObligationStore:
 
     def obligations(self, ids: list[str], history: bool, done: bool) -> list:
         """The obligations of ``ids`` on this store's day (unsorted); without ``history`` or ``done`` those are left out."""
+        return self._on_day(self.kept(ids, done or history), history, done)
+
+    def _on_day(self, kept: list, history: bool, done: bool) -> list:
+        """``kept`` obligations derived for this store's day; without ``history`` or ``done`` those left out."""
         from ..obligations.engine import on_day
 
-        today = self.today
-        return [o for o in map(on_day, self.kept(ids, done or history), repeat(today))
+        return [o for o in map(on_day, kept, repeat(self.today))
                 if (history or not o.history) and (done or o.status != "done")]
+
+    def _unpacked(self, blob: bytes) -> list:
+        """A stored blob's obligations, their titles put back (shared per rule; nobody mutates them)."""
+        if not blob:
+            return []
+        found = pickle.loads(blob)
+        titles, setattr_ = self.titles, object.__setattr__
+        for o in found:
+            setattr_(o, "titles", titles.get(o.rule, NO_TITLES))
+        return found
 
     def kept(self, ids: list[str], rest: bool) -> list:
         """The obligations of ``ids`` as they were computed, on the first day of their case's window (not
@@ -120,15 +133,10 @@ class ObligationStore:
         ``ids``' order; the open ones only unless ``rest`` (done or history on that day: they stay so on
         every later day of the window, so a later day's open ones are all among the open ones)."""
         found: list = []
-        loads = pickle.loads
         for open_blob, rest_blob, _facts in self.blobs(ids):
-            if open_blob:
-                found.extend(loads(open_blob))
-            if rest_blob and rest:
-                found.extend(loads(rest_blob))
-        titles, setattr_ = self.titles, object.__setattr__
-        for o in found:
-            setattr_(o, "titles", titles.get(o.rule, NO_TITLES))  # shared per rule; nobody mutates it
+            found += self._unpacked(open_blob)
+            if rest:
+                found += self._unpacked(rest_blob)
         return found
 
 
@@ -138,19 +146,16 @@ class ObligationStore:
         The facts are a :class:`careerpath.reports.facts.CaseFacts`, None for a case whose case.yaml did not
         load (its open obligations then hold its ``invalid`` entry). Without ``obligations`` the lists are
         empty but for such a case's."""
-        from ..obligations.engine import on_day, sort_key
+        from ..obligations.engine import sort_key
 
         by_shard: dict[int, list] = {}
         for cid in ids:
             by_shard.setdefault(store.shard_of(cid), []).append(cid)
-        loads, today, titles, setattr_ = pickle.loads, self.today, self.titles, object.__setattr__
         for _n, group in sorted(by_shard.items()):
             for cid, (open_blob, _rest, facts_blob) in zip(group, self.blobs(group)):
-                facts = loads(facts_blob) if facts_blob else None
-                kept = loads(open_blob) if open_blob and (obligations or facts is None) else []
-                for o in kept:
-                    setattr_(o, "titles", titles.get(o.rule, NO_TITLES))
-                found = [o for o in map(on_day, kept, repeat(today)) if not o.history and o.status != "done"]
+                facts = pickle.loads(facts_blob) if facts_blob else None
+                kept = self._unpacked(open_blob) if obligations or facts is None else []
+                found = self._on_day(kept, history=False, done=False)
                 found.sort(key=sort_key)
                 yield cid, facts, found
 
