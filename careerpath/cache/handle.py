@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..fsio import ReadRefused, read_regular
-from . import results, scan, store
+from . import journal, results, scan, store
 from .store import Stats
 
 
@@ -39,8 +39,9 @@ class Cache:
     the object: there is no process-wide cache state.
     """
 
-    def __init__(self, stats: Optional[Stats] = None):
+    def __init__(self, stats: Optional[Stats] = None, *, journal: bool = True):
         self.stats = stats if stats is not None else Stats()
+        self.journal = journal  # ask a running ``careerpath watch`` what changed (:mod:`.journal`)
         self._key: Optional[bytes] = None
         self._keys: dict[Path, bytes] = {}
         self._places: dict[Path, store.Place] = {}
@@ -88,7 +89,9 @@ class Cache:
         config_bytes += _surveys_key(Path(root))
         key = self.key_for(root)
         rkey = results.results_key(key, config_bytes)
-        index, dirty = scan.scan(Path(root), scan.load_index(folder, key, self.stats), self.stats)
+        old = scan.load_index(folder, key, self.stats)
+        news = journal.news(folder, old.mark if old is not None else None) if self.journal else None
+        index, dirty = scan.scan(Path(root), old, self.stats, news)
         self.stats.cases = len(index.case_ids)
         prepared = Prepared(folder, key, config_bytes, rkey, index, dirty, today, results.day_key(rkey, today))
         if keep:

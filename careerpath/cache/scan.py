@@ -22,7 +22,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from . import store
 from .store import Stats
@@ -50,6 +50,9 @@ class Index:
     fps: list[bytes]                  # one fingerprint per case
     base_id: bytes = b""              # which index.pickle this is (b"": not stored yet)
     patched: set = field(default_factory=set)  # cases changed since index.pickle: kept in index.delta
+    linked: set = field(default_factory=set)   # cases with a file of more than one hard link (journal: always statted)
+    mark: Optional[tuple] = None      # the change journal's (session, seq) this index was scanned after
+    marked: bool = False              # the mark changed in this run (stored even when no case changed)
 
     def entries(self, i: int) -> tuple[list[str], bytes]:
         lo, hi = self.offsets[i], self.offsets[i + 1]
@@ -59,8 +62,9 @@ class Index:
         i = bisect.bisect_left(self.case_ids, case_id)
         return i if i < len(self.case_ids) and self.case_ids[i] == case_id else None
 
-    def replace(self, i: int, paths: list[str], keys: bytes, fp: bytes) -> None:
+    def replace(self, i: int, paths: list[str], keys: bytes, fp: bytes, linked: bool = False) -> None:
         """Case ``i``'s entries are now ``paths`` with ``keys`` (a few list moves, not a rebuild)."""
+        (self.linked.add if linked else self.linked.discard)(self.case_ids[i])
         lo, hi = self.offsets[i], self.offsets[i + 1]
         self.paths[lo:hi] = paths
         self.keys[lo * KEY.size:hi * KEY.size] = keys
@@ -81,6 +85,7 @@ class Index:
         state["keys"] = bytes(self.keys)
         state["fps"] = b"".join(self.fps) if all(len(f) == 16 for f in self.fps) else self.fps
         state["patched"] = set()
+        state["marked"] = False
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -99,18 +104,20 @@ def load_index(folder: Path, key: bytes, stats: Stats) -> Optional[Index]:
     if not isinstance(index, Index):
         return None
     delta = store.read(folder / "index.delta", key, stats)
-    if isinstance(delta, tuple) and len(delta) == 2 and delta[0] == index.base_id and index.base_id:
-        for case_id, (paths, keys, fp) in delta[1].items():
+    if isinstance(delta, tuple) and len(delta) == 3 and delta[0] == index.base_id and index.base_id:
+        for case_id, (paths, keys, fp, linked) in delta[1].items():
             i = index.position(case_id)
             if i is not None:
-                index.replace(i, paths, keys, fp)
+                index.replace(i, paths, keys, fp, linked)
+        index.mark = delta[2]
+    index.marked = False
     return index
 
 
 def save_index(folder: Path, key: bytes, index: Index, dirty: set) -> None:
     """Store the index after a scan: only its changed cases (``index.delta``) when it came from disk with
     the same cases, the whole of it otherwise (first run, a case added or removed, a long delta)."""
-    if index.base_id and not dirty:
+    if index.base_id and not dirty and not index.marked:
         return
     if not index.base_id or len(index.patched) > DELTA_MAX:
         index.base_id, index.patched = os.urandom(8), set()
@@ -121,8 +128,8 @@ def save_index(folder: Path, key: bytes, index: Index, dirty: set) -> None:
     for case_id in sorted(index.patched):
         i = index.position(case_id)
         if i is not None:
-            changed[case_id] = (*index.entries(i), index.fps[i])
-    store.write(folder / "index.delta", key, (index.base_id, changed))
+            changed[case_id] = (*index.entries(i), index.fps[i], case_id in index.linked)
+    store.write(folder / "index.delta", key, (index.base_id, changed, index.mark))
 
 
 def racy_after() -> int:
@@ -137,17 +144,19 @@ def stat_key(st: os.stat_result, racy_after: int) -> bytes:
     return KEY.pack(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
-def _scan_case(root: str, case_id: str, racy_after: int) -> tuple[list[str], list[bytes]]:
-    """The entries of one case folder that can change what it loads to, with their keys."""
+def _scan_case(root: str, case_id: str, racy_after: int) -> tuple[list[str], list[bytes], bool]:
+    """The entries of one case folder that can change what it loads to, with their keys, and whether a file
+    among them has another hard link."""
     rel = f"cases/{case_id}"
     paths, keys = [rel], []
+    linked = False
     try:
         st = os.stat(f"{root}/{rel}")
         keys.append(stat_key(st, racy_after) if not os.path.islink(f"{root}/{rel}") else POISON)
         with os.scandir(f"{root}/{rel}") as it:
             top = sorted(it, key=lambda e: e.name)
     except OSError:
-        return paths, [POISON]
+        return paths, [POISON], False
     for entry in top:
         if entry.name == "documents":
             continue  # attachments: never read
@@ -155,18 +164,22 @@ def _scan_case(root: str, case_id: str, racy_after: int) -> tuple[list[str], lis
             if entry.is_symlink():
                 keys[0] = POISON  # a link's target can change unseen: never cache this case
             paths.append(f"{rel}/{entry.name}")
-            keys.append(stat_key(entry.stat(follow_symlinks=False), racy_after))
+            st = entry.stat(follow_symlinks=False)
+            keys.append(stat_key(st, racy_after))
+            linked = linked or (st.st_nlink > 1 and not entry.is_dir(follow_symlinks=False))
             if entry.name in ("events", "referrals", "appointments") and entry.is_dir(follow_symlinks=False):
                 with os.scandir(entry.path) as it:
                     for sub in sorted(it, key=lambda e: e.name):
                         if sub.is_symlink():
                             keys[0] = POISON
                         paths.append(f"{rel}/{entry.name}/{sub.name}")
-                        keys.append(stat_key(sub.stat(follow_symlinks=False), racy_after))
+                        st = sub.stat(follow_symlinks=False)
+                        keys.append(stat_key(st, racy_after))
+                        linked = linked or (st.st_nlink > 1 and not sub.is_dir(follow_symlinks=False))
         except OSError:
             keys[0] = POISON
             keys.extend([POISON] * (len(paths) - len(keys)))
-    return paths, keys
+    return paths, keys, linked
 
 
 def _fingerprint(paths: list[str], keys: bytes) -> bytes:
@@ -258,10 +271,20 @@ def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats) -> 
         os.close(root_fd)
 
 
-def scan(root: Path, old: Optional[Index], stats: Stats) -> tuple[Index, set[str]]:
+def _suspects(old: Index, news: Any) -> list[str]:
+    """The cases of ``old`` a warm run must stat, by the journal's answer: those it names, those whose entries
+    were too fresh or linked to key, those with a hard-linked file."""
+    named = set(news.names) | old.linked
+    named.update(cid for cid, fp in zip(old.case_ids, old.fps) if fp.startswith(RACY_PREFIX))
+    return sorted(cid for cid in named if old.position(cid) is not None)
+
+
+def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None) -> tuple[Index, set[str]]:
     """The index of the caseload now, and the case ids whose entries changed (or are new).
 
     ``old`` is updated in place and returned when the same cases are there.
+    ``news`` is the change journal's answer (:class:`~careerpath.cache.journal.News`, asked just before;
+    None without a watcher): when it vouches for ``old``'s mark, only the cases it names are statted.
     """
     racy = racy_after()
     rs = str(root)
@@ -273,19 +296,28 @@ def scan(root: Path, old: Optional[Index], stats: Stats) -> tuple[Index, set[str
     old_pos: dict[str, int] = {}
     dirty: set[str] = set()
     if old is not None:
-        changed = _changed_entries(rs, old.paths, old.keys, stats)
-        same_list = cases_key == old.cases_key and cases_key != POISON
-        if not changed and same_list:  # the usual warm run: the old index is the index
-            stats.rescanned = 0
-            return old, dirty
-        for j in changed:
-            dirty.add(old.case_ids[bisect.bisect_right(old.offsets, j) - 1])
-        if same_list:  # an edit: only the changed cases' entries are replaced
-            for cid in sorted(dirty):
-                p, kl = _scan_case(rs, cid, racy)
+        stats.journal = news is not None and news.known
+        if news is not None and news.known:  # the journal says which cases may have changed
+            for cid in _suspects(old, news):
+                i = old.position(cid)
+                p, kl, linked = _scan_case(rs, cid, racy)
                 k = b"".join(kl)
-                old.replace(old.position(cid), p, k, _fingerprint(p, k))  # type: ignore[arg-type]
+                if old.entries(i) != (p, k) or (cid in old.linked) != linked:  # type: ignore[arg-type]
+                    old.replace(i, p, k, _fingerprint(p, k), linked)  # type: ignore[arg-type]
+                    dirty.add(cid)
+            same_list = not news.listing and cases_key == old.cases_key and cases_key != POISON
+        else:
+            changed = _changed_entries(rs, old.paths, old.keys, stats)
+            same_list = cases_key == old.cases_key and cases_key != POISON
+            for j in changed:
+                dirty.add(old.case_ids[bisect.bisect_right(old.offsets, j) - 1])
+            for cid in sorted(dirty):  # an edit: only the changed cases' entries are replaced
+                p, kl, linked = _scan_case(rs, cid, racy)
+                k = b"".join(kl)
+                old.replace(old.position(cid), p, k, _fingerprint(p, k), linked)  # type: ignore[arg-type]
+        if same_list:  # the usual warm run (nothing changed: the old index is the index), or an edit
             stats.rescanned = len(dirty)
+            _mark(old, news)
             return old, dirty
         old_pos = {cid: i for i, cid in enumerate(old.case_ids)}
     case_ids = _list_cases(rs)
@@ -293,20 +325,34 @@ def scan(root: Path, old: Optional[Index], stats: Stats) -> tuple[Index, set[str
     keys: list[bytes] = []
     offsets = [0]
     fps = []
+    linked_ids = set()
     for cid in case_ids:
         i = old_pos.get(cid)
-        if i is not None and cid not in dirty:
+        if i is not None and cid not in dirty:  # (checked above: by its stat keys, or vouched for by the journal)
             p, k = old.entries(i)  # type: ignore[union-attr]
             paths.extend(p)
             keys.append(k)
             fps.append(old.fps[i])  # type: ignore[union-attr]
+            if cid in old.linked:  # type: ignore[union-attr]
+                linked_ids.add(cid)
         else:
             dirty.add(cid)
-            p, kl = _scan_case(rs, cid, racy)
+            p, kl, linked = _scan_case(rs, cid, racy)
             k = b"".join(kl)
             paths.extend(p)
             keys.append(k)
             fps.append(_fingerprint(p, k))
+            if linked:
+                linked_ids.add(cid)
         offsets.append(len(paths))
     stats.rescanned = len(dirty)
-    return Index(cases_key, case_ids, offsets, paths, bytearray(b"".join(keys)), fps), dirty
+    index = Index(cases_key, case_ids, offsets, paths, bytearray(b"".join(keys)), fps, linked=linked_ids)
+    _mark(index, news)
+    return index, dirty
+
+
+def _mark(index: Index, news: Any) -> None:
+    """The index was scanned after the journal's answer ``news``: it holds as of that answer's mark (without an
+    answer the old mark still holds: a scan cannot be older than it)."""
+    if news is not None and index.mark != news.mark:
+        index.mark, index.marked = news.mark, True

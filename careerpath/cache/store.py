@@ -59,6 +59,7 @@ class Stats:
     reused: int = 0            # files taken from the cache
     recomputed: int = 0        # cases whose checks/obligations were computed
     parallel: bool = False
+    journal: bool = False      # the change journal vouched for the unchanged cases (only those it named were statted)
     output_hit: bool = False   # a command's whole output came from the cache
     view_cases: int = -1       # cases whose rows a stored view rendered again (-1: no stored view used)
     discarded: list[str] = field(default_factory=list)  # cache files found unusable (names)

@@ -12,7 +12,8 @@ result to :mod:`.output`. Modules:
     cmd_*       one module per command (cmd_record: log, refer, set, close, attach; cmd_scaffold: init, new, schema;
                 cmd_plan: plan CASE add-goal, add-objective, done, add-service; cmd_edit: edit; cmd_cases: cases;
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
-                cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive)
+                cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive;
+                cmd_watch: watch)
     views       due's kept rows and whole replayed outputs in the cache folder
     tables      due's and cases' tables fitted to the terminal, ids never cut
     completion  shell completion of values from the caseload (case ids, staff, programs, field paths)
@@ -58,6 +59,7 @@ from . import cmd_sync  # noqa: E402,F401
 from . import cmd_server  # noqa: E402,F401
 from . import cmd_purge  # noqa: E402,F401
 from . import cmd_cases  # noqa: E402,F401
+from . import cmd_watch  # noqa: E402,F401
 from . import cmd_plan  # noqa: E402,F401
 from . import cmd_edit  # noqa: E402,F401
 
