@@ -224,7 +224,7 @@ def _load_cached(root: Path, cache: Cache) -> Any:
     from .loader import load_case, load_root
 
     stats, folder, key = cache.stats, cache.folder(root), cache.key_for(root)
-    index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, stats), stats)
+    index, dirty = cache.scanned(root)
     stats.cases = len(index.case_ids)
     parts = _run(_tasks(root, folder, key, index, index.case_ids, "load", None, None), stats,
                  parallel.worth_a_pool(len(dirty)))
@@ -252,7 +252,7 @@ def _evidence_cached(root: Path, cache: Cache) -> list:
     from .loader import CaseFolder, load_case, load_root
 
     stats, folder, key = cache.stats, cache.folder(root), cache.key_for(root)
-    index, dirty = scan_store.scan(root, scan_store.load_index(folder, key, stats), stats)
+    index, dirty = cache.scanned(root)
     stats.cases = len(index.case_ids)
     found: dict = {}
     for part in _run_each(_tasks(root, folder, key, index, index.case_ids, "evidence", None, None), stats,

@@ -75,12 +75,10 @@ def output_token(root: Path, today: date, request: str, cache: Any) -> Optional[
     import hashlib
 
     prepared = cache.prepare(Path(root), today, keep=True)
-    index = prepared.index
-    if not index.trusted():
+    digest = prepared.digest()
+    if digest is None:
         return None
-    h = hashlib.blake2b(prepared.dkey + index.cases_key, digest_size=16)  # dkey: the results key and the day
-    h.update("\0".join(index.case_ids).encode("utf-8", "surrogateescape"))
-    h.update(b"".join(index.fps))
+    h = hashlib.blake2b(prepared.dkey + digest, digest_size=16)  # dkey: the results key and the day
     h.update(request.encode("utf-8", "surrogateescape"))
     return h.digest()
 

@@ -2,31 +2,60 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from ..fsio import ReadRefused, read_regular
 from . import journal, results, scan, store
 from .store import Stats
 
 
-@dataclass
 class Prepared:
-    """A caseload scanned and keyed for one day: where a cached run starts."""
+    """A caseload scanned and keyed for one day: where a cached run starts.
 
-    folder: Path          # the cache folder
-    key: bytes            # the code key with the caseload's program folders
-    config_bytes: bytes   # careerpath.yaml as read for the results key
-    rkey: bytes           # the results key (no day in it: each case's results say which days they hold for)
-    index: scan.Index
-    dirty: set            # cases whose entries changed since the stored index
-    today: date
-    dkey: bytes           # the results key and the day: what an output of this day is keyed by
+    When the change journal vouches that nothing changed since the last scan
+    (:func:`careerpath.cache.scan.unchanged`), the index is not read until
+    something asks for it: a replayed output needs only its digest.
+    """
+
+    def __init__(self, folder: Path, key: bytes, config_bytes: bytes, rkey: bytes, today: date, dkey: bytes,
+                 scanned: Callable[[], tuple], summary: Optional[scan.Summary] = None):
+        self.folder = folder              # the cache folder
+        self.key = key                    # the code key with the caseload's program folders
+        self.config_bytes = config_bytes  # careerpath.yaml as read for the results key
+        self.rkey = rkey                  # the results key (no day: each case's results say which days they hold for)
+        self.today = today
+        self.dkey = dkey                  # the results key and the day: what an output of this day is keyed by
+        self.summary = summary            # the index as the journal vouches for it, when it was not read
+        self._scanned = scanned
+        self._index: Optional[scan.Index] = None
+        self._dirty: set = set()
+        if summary is None:
+            self._index, self._dirty = scanned()
+
+    @property
+    def index(self) -> scan.Index:
+        """The index (read and checked now when only its summary was)."""
+        if self._index is None:
+            self._index, self._dirty = self._scanned()
+        return self._index
+
+    @property
+    def dirty(self) -> set:
+        """Cases whose entries changed since the stored index."""
+        self.index
+        return self._dirty
+
+    def digest(self) -> Optional[bytes]:
+        """What the index says of every case folder, hashed (None when some entry is too fresh to trust)."""
+        if self._index is None and self.summary is not None:
+            return self.summary.digest
+        return self.index.digest() if self.index.trusted() else None
 
     def save_index(self) -> None:
-        scan.save_index(self.folder, self.key, self.index, self.dirty)
+        if self._index is not None:
+            scan.save_index(self.folder, self.key, self._index, self._dirty)
 
 
 class Cache:
@@ -89,15 +118,22 @@ class Cache:
         config_bytes += _surveys_key(Path(root))
         key = self.key_for(root)
         rkey = results.results_key(key, config_bytes)
-        old = scan.load_index(folder, key, self.stats)
-        news = journal.news(folder, old.mark if old is not None else None) if self.journal else None
-        index, dirty = scan.scan(Path(root), old, self.stats, news)
-        self.stats.cases = len(index.case_ids)
-        prepared = Prepared(folder, key, config_bytes, rkey, index, dirty, today, results.day_key(rkey, today))
+        summary = scan.unchanged(Path(root), folder, key, self.stats) if self.journal else None
+        prepared = Prepared(folder, key, config_bytes, rkey, today, results.day_key(rkey, today),
+                            lambda: self.scanned(root), summary)
+        self.stats.cases = summary.cases if summary is not None else len(prepared.index.case_ids)
         if keep:
             self._kept.clear()
             self._kept[what] = prepared
         return prepared
+
+    def scanned(self, root: Path) -> tuple[scan.Index, set]:
+        """The stored index brought up to date (what the change journal names, or every entry statted) and the
+        cases whose entries changed."""
+        folder, key = self.folder(root), self.key_for(root)
+        old = scan.load_index(folder, key, self.stats)
+        news = journal.news(folder, old.mark if old is not None else None) if self.journal else None
+        return scan.scan(Path(root), old, self.stats, news)
 
     def finish(self) -> None:
         """The command is over (files may change): drop kept scans, storing the index of any that found changes.

@@ -1,0 +1,408 @@
+"""The change journal (``careerpath watch``): a warm run that stats only what the watcher names must give
+exactly what a run without any cache gives, whatever happens to the files (careerpath/cache/journal.py)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TODAY
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from careerpath import pipeline  # noqa: E402
+from careerpath.cache import Cache, journal, scan, watcher  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the change journal is Linux inotify")
+N_CASES = 12
+
+
+@pytest.fixture(autouse=True)
+def private_cache(monkeypatch, tmp_path):
+    """Files written by a test are seconds old: trust them (the racy rule is tested in test_cache.py)."""
+    monkeypatch.setattr(scan, "RACY_NS", 0)
+    monkeypatch.setenv("CAREERPATH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def generated(tmp_path):
+    from make_caseload import generate
+
+    root = tmp_path / "gen"
+    generate(str(root), N_CASES, 5, TODAY)
+    return root
+
+
+class Running:
+    """A watcher serving in a thread of the test process (:func:`careerpath.cache.watcher.serve`)."""
+
+    def __init__(self, root: Path):
+        self.root, self.stop, self.ready = root, False, threading.Event()
+        self.folder = Cache().folder(root)
+        self.result: list = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        assert self.ready.wait(20), self.result
+
+    def _run(self) -> None:
+        try:
+            self.result.append(watcher.serve(self.root, self.folder, ready=lambda n: self.ready.set(),
+                                             should_stop=lambda: self.stop))
+        except Exception as e:  # reported by the test
+            self.result.append(e)
+            self.ready.set()
+
+    def close(self) -> None:
+        self.stop = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def watching(generated):
+    running = Running(generated)
+    yield running
+    running.close()
+
+
+def outputs(root: Path, use_cache: bool) -> tuple:
+    handle = Cache() if use_cache else None
+    r = pipeline.results(root, TODAY, cache=handle)
+    got = ([d.to_dict() for d in r.diagnostics], [d.to_dict() for d in r.load_diagnostics],
+           [o.to_dict() for o in r.obligations(history=True)], r.files, r.cases)
+    if handle is not None:
+        handle.finish()
+    return got, handle.stats if handle else None
+
+
+# ---------------------------------------------------------------- what users do to files
+
+def _files(root: Path, rng: random.Random) -> Path:
+    files = sorted(p for p in (root / "cases").rglob("*.yaml") if "documents" not in p.parts)
+    return rng.choice(files)
+
+
+def _cases(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "cases").iterdir() if p.is_dir())
+
+
+def _same_size_edit(text: str, rng: random.Random) -> str:
+    """A digit of some date changed for another: the size stays (``2026-09-07`` → ``2026-09-03``)."""
+    import re
+
+    spots = [m.start() + 9 for m in re.finditer(r"\b20\d\d-\d\d-\d\d\b", text)]
+    if not spots:
+        return text.replace("\n", " \n", 1)[:len(text)] if text else text
+    i = rng.choice(spots)
+    return text[:i] + str((int(text[i]) % 8) + 1) + text[i + 1:]
+
+
+def in_place(root: Path, rng: random.Random) -> None:
+    """An editor that writes in place: same file, same size, one date changed."""
+    path = _files(root, rng)
+    new = _same_size_edit(path.read_text(encoding="utf-8"), rng)
+    with open(path, "r+", encoding="utf-8") as f:
+        f.write(new)
+
+
+def in_place_old_time(root: Path, rng: random.Random) -> None:
+    """In place, then the old times put back (``cp -p``, ``rsync -t``, a clock set back): only ctime moves."""
+    path = _files(root, rng)
+    st = path.stat()
+    in_place_path = _same_size_edit(path.read_text(encoding="utf-8"), rng)
+    path.write_text(in_place_path, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def future_time(root: Path, rng: random.Random) -> None:
+    """A file saved by a machine whose clock is a day ahead."""
+    path = _files(root, rng)
+    path.write_text(path.read_text(encoding="utf-8") + "\n# from a laptop\n", encoding="utf-8")
+    ahead = time.time_ns() + 86_400 * 10**9
+    os.utime(path, ns=(ahead, ahead))
+
+
+def atomic_replace(root: Path, rng: random.Random) -> None:
+    """An editor (or git) that writes a temporary file and renames it over the old one."""
+    path = _files(root, rng)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(_same_size_edit(path.read_text(encoding="utf-8"), rng), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def append(root: Path, rng: random.Random) -> None:
+    path = _files(root, rng)
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
+
+
+def add_case(root: Path, rng: random.Random) -> None:
+    source = rng.choice(_cases(root))
+    new = f"c{rng.randrange(100000, 999999)}"
+    shutil.copytree(source, root / "cases" / new)
+    case = root / "cases" / new / "case.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace(f"id: {source.name}\n", f"id: {new}\n", 1),
+                    encoding="utf-8")
+
+
+def remove_case(root: Path, rng: random.Random) -> None:
+    cases = _cases(root)
+    if len(cases) > 3:
+        shutil.rmtree(rng.choice(cases))
+
+
+def rename_case(root: Path, rng: random.Random) -> None:
+    source = rng.choice(_cases(root))
+    os.rename(source, root / "cases" / f"{source.name}x{rng.randrange(10**6)}")
+
+
+def move_in_case(root: Path, rng: random.Random) -> None:
+    """A case folder prepared elsewhere and moved in (its subfolders arrive with it)."""
+    source = rng.choice(_cases(root))
+    staging = root.parent / f"staging-{rng.randrange(10**6)}"
+    shutil.copytree(source, staging)
+    os.rename(staging, root / "cases" / f"{source.name}m{rng.randrange(10**6)}")
+
+
+def new_event(root: Path, rng: random.Random) -> None:
+    case = rng.choice(_cases(root))
+    events = case / "events"
+    events.mkdir(exist_ok=True)
+    existing = sorted(events.glob("*.yaml"))
+    text = existing[0].read_text(encoding="utf-8") if existing else "type: contact\ndate: 2026-11-20\n"
+    (events / f"2026-11-{rng.randrange(10, 28)}-contact.yaml").write_text(text, encoding="utf-8")
+
+
+def remove_event(root: Path, rng: random.Random) -> None:
+    events = sorted((root / "cases").glob("*/events/*.yaml"))
+    if events:
+        rng.choice(events).unlink()
+
+
+def move_between_cases(root: Path, rng: random.Random) -> None:
+    events = sorted((root / "cases").glob("*/events/*.yaml"))
+    target = rng.choice(_cases(root)) / "events"
+    if events:
+        target.mkdir(exist_ok=True)
+        os.replace(rng.choice(events), target / f"moved-{rng.randrange(10**6)}.yaml")
+
+
+def new_folder(root: Path, rng: random.Random) -> None:
+    """A new referrals/ folder with a file in it, made in one go (``mkdir -p`` then a write)."""
+    case = rng.choice(_cases(root))
+    folder = case / "referrals" / "2026"
+    folder.mkdir(parents=True, exist_ok=True)
+    (case / "referrals" / f"r{rng.randrange(1000)}.yaml").write_text("to: dor\n", encoding="utf-8")
+
+
+def chmod(root: Path, rng: random.Random) -> None:
+    path = _files(root, rng)
+    path.chmod(0o600 if path.stat().st_mode & 0o044 else 0o644)
+
+
+def attachment(root: Path, rng: random.Random) -> None:
+    """A scanned letter under documents/: nothing reads it, nothing changes."""
+    docs = rng.choice(_cases(root)) / "documents"
+    docs.mkdir(exist_ok=True)
+    (docs / f"letter-{rng.randrange(1000)}.pdf").write_bytes(b"%PDF-1.4\n")
+
+
+OPS = [in_place, in_place_old_time, future_time, atomic_replace, append, add_case, remove_case, rename_case,
+       move_in_case, new_event, remove_event, move_between_cases, new_folder, chmod, attachment]
+
+
+def _changes_and_checks(root: Path, seed: int, steps: int) -> None:
+    rng = random.Random(seed)
+    cached, stats = outputs(root, True)  # the first scan: every entry statted, the mark taken
+    assert cached == outputs(root, False)[0]
+    for step in range(steps):
+        ops = [rng.choice(OPS) for _ in range(rng.randrange(1, 3))]
+        for op in ops:
+            op(root, rng)
+        cached, stats = outputs(root, True)
+        assert stats.journal, f"step {step}: the journal was not used"
+        assert cached == outputs(root, False)[0], f"seed {seed} step {step}: {[op.__name__ for op in ops]}"
+        again, stats = outputs(root, True)
+        assert again == cached and stats.journal and stats.rescanned == 0 and stats.recomputed == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_journal_vouches_only_for_what_did_not_change(watching, seed):
+    _changes_and_checks(watching.root, seed, 12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(10, 20))
+def test_the_journal_vouches_only_for_what_did_not_change_long(watching, seed):
+    _changes_and_checks(watching.root, seed, 40)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.__name__ for op in OPS])
+def test_each_kind_of_change_is_seen(watching, op):
+    """Every kind of change alone, so a missed one is named."""
+    root = watching.root
+    outputs(root, True)
+    op(root, random.Random(7))
+    cached, stats = outputs(root, True)
+    assert stats.journal
+    assert cached == outputs(root, False)[0]
+    if op is not attachment:
+        assert stats.rescanned >= 1  # the journal named the case and its entries were found changed
+
+
+def test_a_warm_run_with_nothing_changed_reads_no_index(watching):
+    root = watching.root
+    outputs(root, True)
+    outputs(root, True)
+    handle = Cache()
+    prepared = handle.prepare(root, TODAY)
+    assert prepared.summary is not None and prepared._index is None  # only index.mark was read
+    assert prepared.digest() == Cache(journal=False).prepare(root, TODAY).digest()
+    (root / "cases" / _cases(root)[0].name / "case.yaml").open("a").write("# x\n")
+    prepared = Cache().prepare(root, TODAY)
+    assert prepared.summary is None  # the journal named a case: the index is read and that case statted
+
+
+def test_without_a_watcher_every_entry_is_statted(generated):
+    outputs(generated, True)
+    _, stats = outputs(generated, True)
+    assert not stats.journal
+    running = Running(generated)
+    try:
+        _, stats = outputs(generated, True)  # another session's mark (none): statted once more, marked
+        assert not stats.journal
+        _, stats = outputs(generated, True)
+        assert stats.journal
+    finally:
+        running.close()
+    _, stats = outputs(generated, True)  # the watcher stopped: its socket went with it
+    assert not stats.journal
+
+
+# ---------------------------------------------------------------- the watcher's own cases
+
+def test_a_queue_overflow_starts_a_new_session_that_vouches_for_nothing_before(generated):
+    w = watcher.Watcher(generated, Cache().folder(generated))
+    w.start()
+    try:
+        assert w.sync()
+        first = w.answer(None)
+        assert not first["known"]
+        new_case = generated / "cases" / "c999999"
+        shutil.copytree(_cases(generated)[0], new_case)
+        os.read(w.fd, 1 << 20)  # its events dropped, as the kernel drops them when the queue is full...
+        w._event(-1, watcher.IN_Q_OVERFLOW, "")  # ...and queues this instead
+        assert w.sync()
+        after = w.answer([first["session"], first["seq"]])
+        assert after["session"] != first["session"] and not after["known"]
+        (new_case / "plan.yaml").open("a").write("# later\n")  # the folder made during the overflow is watched
+        assert w.sync()
+        later = w.answer([after["session"], after["seq"]])
+        assert later["known"] and later["names"] == ["c999999"]
+    finally:
+        w.close()
+
+
+def test_shared_file_systems_are_refused():
+    assert watcher.shared("nfs4") and watcher.shared("cifs") and watcher.shared("fuse.sshfs")
+    assert not watcher.shared("ext4") and not watcher.shared("tmpfs") and not watcher.shared("")
+    assert watcher.filesystem(Path("/")) != ""
+
+
+def test_one_watcher_per_caseload(watching):
+    with pytest.raises(watcher.WatchError, match="already running"):
+        watcher.serve(watching.root, watching.folder)
+
+
+def test_the_watcher_stops_when_cases_is_moved(watching):
+    os.rename(watching.root / "cases", watching.root / "cases-old")
+    watching.thread.join(10)
+    assert not watching.thread.is_alive()
+    assert "moved or removed" in str(watching.result[0])
+    assert not (journal.watch_folder(watching.folder) / journal.SOCKET).exists()
+
+
+def test_a_dead_or_strange_socket_is_no_answer(generated, tmp_path):
+    folder = Cache().folder(generated)
+    watch = journal.watch_folder(folder)
+    watch.mkdir(parents=True)
+    dead = socket.socket(socket.AF_UNIX)
+    dead.bind(str(watch / journal.SOCKET))  # bound, never listening: what a killed watcher leaves
+    dead.close()
+    assert journal.news(folder, None) is None
+    os.unlink(watch / journal.SOCKET)
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(watch / journal.SOCKET))
+    server.listen()
+
+    def answer(reply: bytes) -> None:
+        conn, _ = server.accept()
+        conn.recv(100)
+        conn.sendall(reply)
+        conn.close()
+
+    for reply in (b"not json", b'{"session": "00", "seq": "1", "known": true, "names": [], "listing": false}',
+                  b'["a list"]'):
+        t = threading.Thread(target=answer, args=(reply,))
+        t.start()
+        assert journal.news(folder, (b"\0", 1)) is None
+        t.join()
+    t = threading.Thread(target=lambda: server.accept())  # accepts and never answers
+    t.start()
+    started = time.monotonic()
+    assert journal.news(folder, None, timeout=0.3) is None
+    assert time.monotonic() - started < 2
+    t.join()
+    server.close()
+
+
+def test_a_long_cache_path_still_gets_a_socket(generated, tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 90) / ("e" * 40)
+    monkeypatch.setenv("CAREERPATH_CACHE_DIR", str(deep))
+    running = Running(generated)
+    try:
+        assert len(str(journal.watch_folder(running.folder) / journal.SOCKET)) > 108
+        outputs(generated, True)
+        _, stats = outputs(generated, True)
+        assert stats.journal
+    finally:
+        running.close()
+
+
+# ---------------------------------------------------------------- the command
+
+def test_the_watch_command_serves_due_and_stops_cleanly(generated, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-m", "careerpath", "watch", "--caseload", str(generated)], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert "watching" in line and "folders of the caseload" in line
+        second = subprocess.run([sys.executable, "-m", "careerpath", "watch", "--caseload", str(generated)],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "already running" in second.stderr and "Traceback" not in second.stderr
+
+        def due(*extra: str) -> str:
+            return subprocess.run([sys.executable, "-m", "careerpath", *extra, "due", "--format", "json",
+                                   "--caseload", str(generated), "--today", TODAY.isoformat()],
+                                  env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+
+        time.sleep(2.1)  # (the command keys no file written in the last two seconds)
+        due()
+        in_place(generated, random.Random(3))
+        time.sleep(2.1)
+        assert due() == due("--no-cache")
+        assert Cache().prepare(generated, TODAY).summary is not None  # the run above left a vouched summary
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(20)
+    assert code == 0
+    assert not (journal.watch_folder(Cache().folder(generated)) / journal.SOCKET).exists()
