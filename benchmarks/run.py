@@ -43,6 +43,13 @@ and maximum over --repeat runs (at least 3 for figures to quote), after
   first due of a new day
                        `--today` one day later than the last run, each run: no
                        warm-up job, as on a laptop that slept through cron
+  with `careerpath watch` running
+                       warm due, the edit, the added case and the new day again
+                       while a watcher keeps the change journal (Linux inotify):
+                       a warm run stats only the case folders it names; the
+                       first run after it starts (every entry statted) is not
+                       counted; compared with the same run's sqlite3 baseline
+                       and watched warm due
 
 Each generated caseload is put back as it was after the edits (the edited file
 written again from the generator, added cases removed), also at the start of a
@@ -499,7 +506,7 @@ def _build_sqlite(python: str, env: dict, root: Path, db: Path) -> tuple[int, in
 
 
 FIGURE_KEYS = ["cold-validate", "warm-validate", "warm-due", "ics", "show", "render", "dashboard", "quarterly",
-               "help", "completion", "edit", "add", "new-day"]
+               "help", "completion", "edit", "add", "new-day", "watched"]
 
 
 @dataclass
@@ -664,6 +671,8 @@ class Bench:
         if self.wanted("new-day"):
             self._new_day()
         self.verify(f"every scenario ({self.day})")
+        if self.wanted("watched"):
+            self._watched(show)
 
     def _warm_due(self) -> None:
         res, first = self.result, self.sides[0]
@@ -691,6 +700,45 @@ class Bench:
                                  "open obligations")
         res.notes.append(f"`due` printed {due_lines:,} lines (a header, {res.open_obligations:,} open obligations, "
                          "a summary line); the SQLite baselines print the same rows, without header and summary")
+
+    def _watched(self, show: str) -> None:
+        """Warm due, an edit, an added case and a new day again, with `careerpath watch` running for each side
+        (its change journal: a warm run stats only the case folders it names)."""
+        res, watched = self.result, ", `careerpath watch` running"
+        if any(run(s.cli("watch", "--help"), s.env()).code != 0 for s in self.sides):
+            res.notes.append("the figures with `careerpath watch` running are not taken: a side has no `watch` command")
+            return
+        procs = []
+        try:
+            for side in self.sides:
+                proc = subprocess.Popen(side.cli("watch", "--caseload", str(side.root)), env=side.env(),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                procs.append(proc)
+                line = proc.stderr.readline()  # "watching N folders ...", once every folder is watched
+                if "watching" not in line:
+                    res.notes.append(f"`careerpath watch` did not start for {side.label}: {line.strip()}")
+                    return
+                run(side.cli("due", *self.day_args(side)), side.env())  # the first run: every entry statted, marked
+            self.measure("warm-due-watched", f"warm due{watched}",
+                         self.per_side(lambda s, i: s.cli("due", *self.day_args(s))))
+            if self.wanted("edit") or not self.args.only:
+                self._edit("edit-watched", watched, first=self.repeat)
+            if self.wanted("add") or not self.args.only:
+                self._add(show, "add-watched", watched)
+            if self.wanted("new-day") or not self.args.only:
+                self._new_day("new-day-watched", watched)
+            self.verify(f"every scenario with `careerpath watch` running ({self.day})")
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    code = proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    code = proc.wait()
+                if code != 0:
+                    res.notes.append(f"`careerpath watch` exited {code} when stopped")
 
     def _completion(self, show: str) -> None:
         """Complete a case id the way bash does (click's and typer's spellings of the protocol)."""
@@ -723,17 +771,17 @@ class Bench:
             participants.append((side.label, lambda i, cmd=cmd, env=env: run(cmd, env)))
         self.measure("completion", f"completion of case ids (`show {prefix}<TAB>`)", participants)
 
-    def _edit(self) -> None:
+    def _edit(self, key: str = "edit", watched: str = "", first: int = 0) -> None:
         n, res = self.n, self.result
         edited = case_id(edit_case(n, self.args.seed))
 
         def before(side: Side, i: int) -> None:
-            edit_value(side.root, n, self.args.seed, i)
+            edit_value(side.root, n, self.args.seed, first + i)
 
-        figs = self.measure("edit", "due after editing one case (a due date)", self.per_side(
+        figs = self.measure(key, f"due after editing one case (a due date){watched}", self.per_side(
             lambda s, i: s.cli("due", *self.day_args(s)), capture=True, before=before), warmup=0)
         for f in figs:
-            shown = all(lists(r.out, edited, "g1.o2", (DEFAULT_TODAY + timedelta(days=10 + i)).isoformat())
+            shown = all(lists(r.out, edited, "g1.o2", (DEFAULT_TODAY + timedelta(days=10 + first + i)).isoformat())
                         for i, r in enumerate(f.runs))
             res.checks.append((f"{f.who}: `due` lists the edited date of {edited} after each edit", shown))
             for r in f.runs:
@@ -741,13 +789,13 @@ class Bench:
         self.verify("the edits")
         self.settle()
 
-    def _add(self, source: str) -> None:
+    def _add(self, source: str, key: str = "add", watched: str = "") -> None:
         n, res = self.n, self.result
 
         def before(side: Side, i: int) -> None:
             add_case(side.root, n, i, source)
 
-        figs = self.measure("add", "due after adding one case", self.per_side(
+        figs = self.measure(key, f"due after adding one case{watched}", self.per_side(
             lambda s, i: s.cli("due", *self.day_args(s)), capture=True, before=before), warmup=0)
         for f in figs:
             shown = all(lists(r.out, case_id(n + 1 + i)) for i, r in enumerate(f.runs))
@@ -759,9 +807,9 @@ class Bench:
             restore(side.root, n, self.args.seed)
         self.settle()
 
-    def _new_day(self) -> None:
+    def _new_day(self, key: str = "new-day", watched: str = "") -> None:
         start = self.day
-        self.measure("new-day", "first due of a new day (no warm-up)", self.per_side(
+        self.measure(key, f"first due of a new day (no warm-up){watched}", self.per_side(
             lambda s, i: s.cli("due", *self.day_args(s, start + timedelta(days=i + 1)))), warmup=0)
         self.day = start + timedelta(days=self.repeat)
         self.verify(f"a new day ({self.day})")
@@ -834,6 +882,14 @@ TARGETS = [
     Target("warm `due` ≤ 2× the `sqlite3` command line", _ratio("warm-due", "sqlite-cli", "baseline", pair=True), 2),
     Target("`due` after editing one case ≤ 1.5× warm `due`", _ratio("edit", "warm-due"), 1.5),
     Target("`due` after adding one case ≤ 2× warm `due`", _ratio("add", "warm-due"), 2),
+    Target("with `careerpath watch`: warm `due` ≤ 2× the `sqlite3` command line",
+           _ratio("warm-due-watched", "sqlite-cli", "baseline"), 2),
+    Target("with `careerpath watch`: first `due` of a new day ≤ 2× warm `due`",
+           _ratio("new-day-watched", "warm-due-watched"), 2),
+    Target("with `careerpath watch`: `due` after editing one case ≤ 1.5× warm `due`",
+           _ratio("edit-watched", "warm-due-watched"), 1.5),
+    Target("with `careerpath watch`: `due` after adding one case ≤ 2× warm `due`",
+           _ratio("add-watched", "warm-due-watched"), 2),
     Target("cold `validate` ≤ 3× the parse-only baseline", _ratio("cold-validate", "parse-only", "baseline", pair=True), 3),
     Target("`careerpath --help` ≤ 0.15 s", _median_of("help"), 0.15),
     Target("completion of case ids ≤ 0.3 s", _median_of("completion"), 0.3),
