@@ -11,9 +11,11 @@ bottom up:
 
     trust     the user's cache key (outside every caseload), who owns a file, what git tracks
     store     file format, keys, authenticated atomic read and write, Stats; where the cache lives; the code key
-    scan      the stat index (index.pickle, index.delta): which case folders changed, racy entries
+    scan      the stat index (index.pickle, index.delta, index.mark): which case folders changed, racy entries
     records   per-case shards (shards/NNNN.pickle): loaded case folders, per file its key and document
     results   the results store (results/): per case its diagnostics and stored obligations for one day
+    journal   the change journal, client side: ask a running ``careerpath watch`` what changed since the index's mark
+    watcher   the change journal's keeper (``careerpath watch``, Linux inotify): cookies, sessions, the socket
     handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command
     health    what ``doctor`` says: the key, where the cache lives, files that would not be read
 
