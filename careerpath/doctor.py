@@ -383,6 +383,24 @@ def check_signing(root: Path) -> Iterable[Finding]:
                   + ("" if listed is None or mine is None else " (the signing_key in careerpath.yaml)"))
 
 
+def check_journal(root: Path, place: Any = None) -> Iterable[Finding]:
+    """Whether a ``careerpath watch`` answers for this caseload (docs/performance.md, "the change journal")."""
+    from .cache import journal
+    from .cache.store import place as cache_place
+
+    folder = (place or cache_place(root)).folder
+    sock = journal.watch_folder(folder) / journal.SOCKET
+    if journal.news(folder, None) is not None:
+        yield Finding("change journal", "ok", "`careerpath watch` answers for this caseload: commands check only the "
+                      "case folders it saw change")
+    elif sock.exists():
+        yield Finding("change journal", "warn", "a watcher's socket is there but nothing answers (a watcher that was "
+                      "killed?): commands check every file", f"start `careerpath watch` again, or delete {sock}")
+    else:
+        yield Finding("change journal", "ok", "no watcher (optional: `careerpath watch` keeps warm commands on a large "
+                      "caseload fast; Linux)")
+
+
 def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
     """Every check, in a fixed order; ``root`` None means no caseload was found.
 
@@ -395,7 +413,8 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
         return findings
     # before the caseload is read through the cache below, which rebuilds what it will not read
     trusted = list(check_cache_trust(root, cache.place(root) if cache is not None else None))
-    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted, *check_permissions(root),
+    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted,
+                 *check_journal(root, cache.place(root) if cache is not None else None), *check_permissions(root),
                  *check_repository(root), *check_signing(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 

@@ -330,17 +330,26 @@ def test_the_watcher_stops_when_cases_is_moved(watching):
     assert not (journal.watch_folder(watching.folder) / journal.SOCKET).exists()
 
 
+def bound(watch: Path) -> socket.socket:
+    """A socket bound at ``watch/socket`` (through the folder's descriptor when the path is too long)."""
+    sock = socket.socket(socket.AF_UNIX)
+    address, fd = journal._address(watch)
+    try:
+        sock.bind(address)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return sock
+
+
 def test_a_dead_or_strange_socket_is_no_answer(generated, tmp_path):
     folder = Cache().folder(generated)
     watch = journal.watch_folder(folder)
     watch.mkdir(parents=True)
-    dead = socket.socket(socket.AF_UNIX)
-    dead.bind(str(watch / journal.SOCKET))  # bound, never listening: what a killed watcher leaves
-    dead.close()
+    bound(watch).close()  # bound, never listening: what a killed watcher leaves
     assert journal.news(folder, None) is None
     os.unlink(watch / journal.SOCKET)
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(watch / journal.SOCKET))
+    server = bound(watch)
     server.listen()
 
     def answer(reply: bytes) -> None:
@@ -375,6 +384,23 @@ def test_a_long_cache_path_still_gets_a_socket(generated, tmp_path, monkeypatch)
         assert stats.journal
     finally:
         running.close()
+
+
+def test_doctor_says_whether_a_watcher_answers(generated):
+    from careerpath.doctor import check_journal
+
+    def finding() -> str:
+        (f,) = list(check_journal(generated))
+        return f"{f.status}: {f.detail}"
+
+    assert finding().startswith("ok: no watcher")
+    running = Running(generated)
+    try:
+        assert finding().startswith("ok: `careerpath watch` answers")
+    finally:
+        running.close()
+    bound(journal.watch_folder(running.folder)).close()  # what a killed watcher leaves
+    assert finding().startswith("warn: a watcher's socket is there but nothing answers")
 
 
 # ---------------------------------------------------------------- the command
