@@ -348,8 +348,9 @@ def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None) -> tu
                 i = old.position(cid)
                 p, kl, linked = _scan_case(rs, cid, racy)
                 k = b"".join(kl)
-                if old.entries(i) != (p, k) or (cid in old.linked) != linked:  # type: ignore[arg-type]
-                    old.replace(i, p, k, _fingerprint(p, k), linked)  # type: ignore[arg-type]
+                fp = _fingerprint(p, k)  # (a new one every time for entries too fresh to key: looked at again)
+                if fp != old.fps[i] or (cid in old.linked) != linked:  # type: ignore[index]
+                    old.replace(i, p, k, fp, linked)  # type: ignore[arg-type]
                     dirty.add(cid)
             same_list = not news.listing and cases_key == old.cases_key and cases_key != POISON
         else:
