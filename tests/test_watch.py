@@ -408,6 +408,40 @@ def test_a_long_cache_path_still_gets_a_socket(generated, tmp_path, monkeypatch)
         running.close()
 
 
+def test_a_real_queue_overflow_while_the_watcher_is_stopped(generated):
+    """The kernel drops events past fs.inotify.max_queued_events (16,384 by default) while the watcher cannot
+    read them (SIGSTOP): the next answer is of a new session, and the run stats every entry."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-m", "careerpath", "watch", "--caseload", str(generated)], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "watching" in proc.stderr.readline()
+        outputs(generated, True)
+        _, stats = outputs(generated, True)
+        assert stats.journal
+        try:
+            limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+        except OSError:
+            limit = 16384
+        a, b = sorted((generated / "cases").glob("*/case.yaml"))[:2]
+        proc.send_signal(signal.SIGSTOP)
+        try:
+            for _ in range(limit // 2 + 10):  # two names in turn: the kernel merges only repeats of the last event
+                os.utime(a)
+                os.utime(b)
+            in_place(generated, random.Random(11))  # a real change among the dropped events
+        finally:
+            proc.send_signal(signal.SIGCONT)
+        cached, stats = outputs(generated, True)
+        assert not stats.journal  # another session: nothing before it vouched for
+        assert cached == outputs(generated, False)[0]
+        _, stats = outputs(generated, True)
+        assert stats.journal and stats.rescanned == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+
+
 def test_doctor_says_whether_a_watcher_answers(generated):
     from careerpath.doctor import check_journal
 
