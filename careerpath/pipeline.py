@@ -553,6 +553,14 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
     root, folder, key, shard, cases, live, mode, today, config = task
     programs = load_programs(root)
     stats = Stats()
+    computes = mode in ("results", "obligations")
+    if computes:  # working-day calendars known from an earlier run: no import of the holidays package
+        from .cache import calendars
+        from .obligations import dates
+
+        calendar_key = calendars.package_key()
+        known = calendars.read(folder, calendar_key, stats) if calendar_key is not None else {}
+        dates.seed_calendars(known)
     records = records_store.read_shard(folder, key, shard, stats)
     racy_after = scan_store.racy_after()
     out: dict = {}
@@ -575,6 +583,10 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
         del records[k]
     if changed or stale:
         records_store.write_shard(folder, key, shard, records)
+    if computes and calendar_key is not None:
+        seen = dates.calendars_seen()
+        if not seen.keys() <= known.keys():
+            calendars.write(folder, calendar_key, {**known, **seen})
     return out, stats
 
 

@@ -14,6 +14,7 @@ bottom up:
     scan      the stat index (index.pickle, index.delta): which case folders changed, racy entries
     records   per-case shards (shards/NNNN.pickle): loaded case folders, per file its key and document
     results   the results store (results/): per case its diagnostics and stored obligations for one day
+    calendars the working-day calendars the holidays package gave (calendars.pickle), to compute without importing it
     handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command
     health    what ``doctor`` says: the key, where the cache lives, files that would not be read
 
