@@ -495,9 +495,9 @@ def _checked(caseload: Any, today: date) -> tuple[list, date]:
 def _root_state(root: Path, today: date) -> tuple[tuple, list, list, date]:
     """careerpath.yaml (model, document), the load and check diagnostics that belong to no case folder,
     and the first day after ``today`` those checks may differ."""
-    from .loader import CaseFolder, load_root
+    from .loader import load_root
 
-    caseload = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
+    caseload = load_root(root, None)
     empty = type(caseload)(root, caseload.config, caseload.config_file, {}, [], caseload.programs)
     found, until = _checked(empty, today)
     return ((caseload.config, caseload.config_file), list(caseload.diagnostics),
