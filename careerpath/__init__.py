@@ -34,6 +34,7 @@ Modules:
     reports/     batch reports for cron: dashboard, quarterly, registry, outcomes (docs/reports.md)
     cache/       the load cache, storage only: file format, stat index, per-case records, results (docs/performance.md)
     parallel     when and how to use both cores
+    collector    the cyclic garbage collector paused while large acyclic data is read, built or printed
     memo         what every document of a batch shares (templates, catalogues), looked up once per batch
     start, replay  the console script: a stored output replayed before typer and pydantic are imported
     where        the nearest caseload upward (careerpath.yaml), importing nothing

@@ -654,8 +654,34 @@ def _listdir(folder: Path, diags: list[Diagnostic], root: Path) -> list[Path]:
         return []
 
 
-def _safe(root: Path, path: Path, diags: list[Diagnostic]) -> bool:
-    if path.is_symlink() and not inside(root, path):
+def _case_folders(cases_dir: Path, diags: list[Diagnostic], root: Path) -> list[tuple[str, bool, Optional[bool]]]:
+    """The names of ``cases/``'s entries not hidden, in :func:`_listdir`'s order, each with whether it is a
+    link and whether it is a folder (None for a link: followed only once known to stay inside the
+    caseload): what the directory listing says, with no system call per entry (a ``Path``, an ``lstat``
+    and a ``stat`` for each of 20,519 folders took ~0.25 s)."""
+    try:
+        with os.scandir(cases_dir) as listing:
+            entries = [e for e in listing if not e.name.startswith(".")]
+    except OSError as e:
+        diags.append(Diagnostic(_rel(root, cases_dir), 1, 1, "error", "file-unreadable",
+                                Message("cannot list the folder ({reason})", reason=e.strerror or type(e).__name__)))
+        return []
+    out = []
+    for entry in entries:
+        try:
+            link = entry.is_symlink()
+        except OSError:
+            link = (cases_dir / entry.name).is_symlink()
+        out.append((entry.name, link, None if link else entry.is_dir(follow_symlinks=False)))
+    # the order of sorted(Path, ...) in one folder: the names', case-folded where paths are (Windows)
+    out.sort(key=lambda item: os.path.normcase(item[0]))
+    return out
+
+
+def _safe(root: Path, path: Path, diags: list[Diagnostic], link: Optional[bool] = None) -> bool:
+    """False, with a diagnostic, for a link leading outside the caseload (``link``: whether ``path`` is one,
+    when known)."""
+    if (path.is_symlink() if link is None else link) and not inside(root, path):
         diags.append(Diagnostic(_rel(root, path), 1, 1, "error", "symlink-outside",
                                 Message("a symbolic link points outside the caseload; it is not followed"),
                                 Message("copy the file into the caseload instead of linking to it")))
@@ -788,8 +814,9 @@ def empty_config(programs: ProgramSet) -> m.CaseloadConfig:
 OWN_FOLDERS = ("templates", ".careerpath")
 
 
-def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder], only: Optional[str] = None) -> Caseload:
-    """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's).
+def load_root(root: Path, case_loader: Optional[typing.Callable[..., CaseFolder]], only: Optional[str] = None) -> Caseload:
+    """The caseload at ``root``, each case folder loaded by ``case_loader`` (load_case, or the cache's; None:
+    no case folder, and only the diagnostics that belong to none of them).
 
     ``only``: load that one case folder and no other (see :func:`load_one`).
     """
@@ -802,20 +829,25 @@ def load_root(root: Path, case_loader: typing.Callable[..., CaseFolder], only: O
     cases_dir = root / "cases"
     if cases_dir.is_dir() and _safe(root, cases_dir, diags):
         if only is None:
-            entries = [f for f in _listdir(cases_dir, diags, root) if not f.name.startswith(".")]
+            entries = _case_folders(cases_dir, diags, root)
         else:
-            entries = [cases_dir / only] if _listed(cases_dir, only) else []
+            entries = [(only, None, None)] if _listed(cases_dir, only) else []
         ready: dict[str, tuple[CaseFolder, list[Diagnostic]]] = {}
         if case_loader is load_case and only is None:  # a large caseload loads on every core
-            ready = load_cases_parallel(root, [f for f in entries if not f.is_symlink() and f.is_dir()])
-        for folder in entries:
-            if not _safe(root, folder, diags):
+            ready = load_cases_parallel(root, [cases_dir / name for name, link, is_dir in entries
+                                               if not link and is_dir])
+        for name, link, is_dir in entries:
+            if case_loader is None and is_dir:
+                continue  # (a plain folder: nothing to say of it when only the caseload's own diagnostics are asked)
+            folder = cases_dir / name
+            if not _safe(root, folder, diags, link):
                 continue
-            if folder.name in ready:
-                cases[folder.name], more = ready[folder.name]
+            if name in ready:
+                cases[name], more = ready[name]
                 diags.extend(more)
-            elif folder.is_dir():
-                cases[folder.name] = case_loader(root, folder, diags, programs=programs)
+            elif folder.is_dir() if is_dir is None else is_dir:
+                if case_loader is not None:
+                    cases[name] = case_loader(root, folder, diags, programs=programs)
             elif folder.suffix in (".yaml", ".yml"):
                 diags.append(Diagnostic(_rel(root, folder), 1, 1, "warning", "unexpected-file",
                                         Message("a file directly under cases/ is not read"),

@@ -495,9 +495,9 @@ def _checked(caseload: Any, today: date) -> tuple[list, date]:
 def _root_state(root: Path, today: date) -> tuple[tuple, list, list, date]:
     """careerpath.yaml (model, document), the load and check diagnostics that belong to no case folder,
     and the first day after ``today`` those checks may differ."""
-    from .loader import CaseFolder, load_root
+    from .loader import load_root
 
-    caseload = load_root(root, lambda r, folder, d, programs=None: CaseFolder(folder.name, f"cases/{folder.name}"))
+    caseload = load_root(root, None)
     empty = type(caseload)(root, caseload.config, caseload.config_file, {}, [], caseload.programs)
     found, until = _checked(empty, today)
     return ((caseload.config, caseload.config_file), list(caseload.diagnostics),
@@ -553,6 +553,14 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
     root, folder, key, shard, cases, live, mode, today, config = task
     programs = load_programs(root)
     stats = Stats()
+    computes = mode in ("results", "obligations")
+    if computes:  # working-day calendars known from an earlier run: no import of the holidays package
+        from .cache import calendars
+        from .obligations import dates
+
+        calendar_key = calendars.package_key()
+        known = calendars.read(folder, calendar_key, stats) if calendar_key is not None else {}
+        dates.seed_calendars(known)
     records = records_store.read_shard(folder, key, shard, stats)
     racy_after = scan_store.racy_after()
     out: dict = {}
@@ -575,6 +583,10 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
         del records[k]
     if changed or stale:
         records_store.write_shard(folder, key, shard, records)
+    if computes and calendar_key is not None:
+        seen = dates.calendars_seen()
+        if not seen.keys() <= known.keys():
+            calendars.write(folder, calendar_key, {**known, **seen})
     return out, stats
 
 

@@ -16,6 +16,7 @@ bottom up:
     results   the results store (results/): per case its diagnostics and stored obligations for one day
     journal   the change journal, client side: ask a running ``careerpath watch`` what changed since the index's mark
     watcher   the change journal's keeper (``careerpath watch``, Linux inotify): cookies, sessions, the socket
+    calendars the working-day calendars the holidays package gave (calendars.pickle), to compute without importing it
     handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command
     health    what ``doctor`` says: the key, where the cache lives, files that would not be read
 

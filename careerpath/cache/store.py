@@ -223,8 +223,11 @@ def read(path: Path, key: bytes, stats: Optional[Stats] = None) -> Any:
     payload = read_payload(path, key, stats)
     if payload is None:
         return None
+    from ..collector import paused
+
     try:
-        return pickle.loads(payload)
+        with paused():  # an index or a view is millions of objects, none in a cycle: no collection while they load
+            return pickle.loads(payload)
     except Exception:  # a file we wrote that this code cannot load (it would be a bug): a cache miss
         if stats is not None:
             stats.discarded.append(path.name)

@@ -306,21 +306,24 @@ def due(
     else:
         chosen = redact_obligations(red, due_list(found, day, query).rows)
         body = pieces_of(chosen)
-    marks = [mark(o) for o in chosen]
-    if format == "text":
-        body = fill(body, chosen, day)
-    if format == "json":
-        write(export.json_blocks(body) if red is None else redact_content(red, export.join_json(body)), target)
-    elif format == "csv":
-        write(redact_content(red, export.join_csv(body)), target)
-    elif format == "ics":
-        write(redact_content(red, export.join_ics(body, found.config.agency or "careerpath")), target)
-    elif not body:
-        print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
-    else:
-        with redacted_stdout(red):
-            print_table(body, marks, explain, red, wide=wide)
-            print(summary(marks))
+    from ..collector import paused
+
+    with paused():  # rows and strings only (json's pieces, which make cycles, were made above)
+        marks = [mark(o) for o in chosen]
+        if format == "text":
+            body = fill(body, chosen, day)
+        if format == "json":
+            write(export.json_blocks(body) if red is None else redact_content(red, export.join_json(body)), target)
+        elif format == "csv":
+            write(redact_content(red, export.join_csv(body)), target)
+        elif format == "ics":
+            write(redact_content(red, export.join_ics(body, found.config.agency or "careerpath")), target)
+        elif not body:
+            print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
+        else:
+            with redacted_stdout(red):
+                print_table(body, marks, explain, red, wide=wide)
+                print(summary(marks))
     return 3 if fails(marks, fail_on) else 0
 
 

@@ -129,13 +129,10 @@ def view(found: Any, request: str, render: Any, state: Any, pick: Any, *, histor
     if not found.cached:
         rows = pick(found.obligations(history=history, done=done))
         return rows, render(rows)
-    collecting = gc.isenabled()
-    gc.disable()  # tens of thousands of rows, none of them garbage: the collector would scan them again and again
-    try:
+    from ..collector import paused
+
+    with paused():  # tens of thousands of rows, none of them garbage: the collector would scan them again and again
         return _kept_view(found, request, render, state, pick, history, done)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, history: bool,
@@ -414,6 +411,9 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
         code = command(*args, **kw)
     finally:
         sys.stdout, sys.stderr = saved
-    store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0, cache)
+    from ..collector import paused
+
+    with paused():
+        store_output(root, token, out_tee.text(), err_tee.text(), code if isinstance(code, int) else 0, cache)
     remember()
     return code

@@ -93,13 +93,36 @@ def quarter_end(d: date) -> date:
     return month_end(quarter_start(d) + relativedelta(months=2))
 
 
+# {(calendar, year): what _holidays gives}: years given by seed_calendars, and every year looked up in this process
+_SEEDED: dict = {}
+_SEEN: dict = {}
+
+
+def seed_calendars(years: dict) -> None:
+    """Years of working-day calendars computed before with the same ``holidays`` package
+    (:func:`calendars_seen` of an earlier process, kept by :mod:`careerpath.cache.calendars`): looked up
+    here instead. Importing ``holidays`` loads every country (~80 ms), more than computing the case
+    that needs it after an edit."""
+    _SEEDED.update(years)
+
+
+def calendars_seen() -> dict:
+    """{(calendar, year): (public holidays, weekend weekdays, weekend working days)} of every year looked up."""
+    return dict(_SEEN)
+
+
 @lru_cache(maxsize=64)
 def _holidays(calendar: str, year: int) -> tuple[frozenset, frozenset, frozenset]:
     """(public holidays, weekend weekdays, weekend days that are working days) of one year."""
-    import holidays  # a maintained calendar, with Russia's transferred days off
+    got = _SEEDED.get((calendar, year))
+    if got is None:
+        import holidays  # a maintained calendar, with Russia's transferred days off
 
-    cal = holidays.country_holidays(calendar, years=year)
-    return frozenset(cal), frozenset(getattr(cal, "weekend", {5, 6})), frozenset(getattr(cal, "weekend_workdays", ()))
+        cal = holidays.country_holidays(calendar, years=year)
+        got = (frozenset(cal), frozenset(getattr(cal, "weekend", {5, 6})),
+               frozenset(getattr(cal, "weekend_workdays", ())))
+    _SEEN[(calendar, year)] = got
+    return got
 
 
 def is_working_day(d: date, calendar: str) -> bool:

@@ -1,0 +1,51 @@
+"""careerpath.collector: the cyclic collector paused for a block and back as it was, nothing it made lost."""
+
+import gc
+import weakref
+
+from careerpath.collector import paused
+
+
+class _Node:
+    pass
+
+
+def test_paused_turns_the_collector_off_and_back_on():
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner block leaves it off for the outer one
+    assert gc.isenabled()
+
+
+def test_paused_leaves_a_collector_that_was_off_off():
+    gc.disable()
+    try:
+        with paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_paused_on_an_error_puts_the_collector_back():
+    try:
+        with paused():
+            raise ValueError("x")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+
+
+def test_a_cycle_made_while_paused_is_still_collected_afterwards():
+    with paused():
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        alive = weakref.ref(a)
+        del a, b
+    assert alive() is not None  # not collected while paused
+    assert gc.get_freeze_count() == 0  # filed with the old objects, not frozen for good
+    gc.collect()
+    assert alive() is None
