@@ -558,7 +558,7 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
         from .cache import calendars
         from .obligations import dates
 
-        calendar_key = calendars.package_key()
+        calendar_key = file_store.package_key()
         known = calendars.read(folder, calendar_key, stats) if calendar_key is not None else {}
         dates.seed_calendars(known)
     records = records_store.read_shard(folder, key, shard, stats)

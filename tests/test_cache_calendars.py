@@ -13,7 +13,7 @@ from conftest import ROOT, TODAY
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from careerpath import pipeline  # noqa: E402
-from careerpath.cache import Cache, calendars, scan  # noqa: E402
+from careerpath.cache import Cache, calendars, scan, store  # noqa: E402
 from careerpath.obligations import dates  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def test_a_seeded_year_is_looked_up_not_computed(monkeypatch):
 
 def test_the_package_key_is_found_without_importing_it():
     was = "holidays" in sys.modules
-    assert calendars.package_key() is not None
+    assert store.package_key() is not None
     assert ("holidays" in sys.modules) == was
 
 
@@ -53,7 +53,7 @@ def test_after_an_edit_the_case_is_computed_from_the_kept_calendars(tmp_path, mo
     root = tmp_path / "gen"
     generate(str(root), 12, 5, TODAY)
     pipeline.results(root, TODAY, cache=Cache()).obligations(history=True)
-    kept = calendars.read(Cache().folder(root), calendars.package_key())
+    kept = calendars.read(Cache().folder(root), store.package_key())
     assert ("RU", TODAY.year) in kept
     russian = [p.parent for p in sorted((root / "cases").glob("*/case.yaml")) if "ru-czn" in p.read_text("utf-8")]
     assert russian, "the generator made no case of the program with working days"
@@ -63,8 +63,8 @@ def test_after_an_edit_the_case_is_computed_from_the_kept_calendars(tmp_path, mo
 
     dates._holidays.cache_clear()
     monkeypatch.setattr(dates, "_SEEDED", {})
-    key = calendars.package_key()
-    monkeypatch.setattr(calendars, "package_key", lambda: key)  # (find_spec gives None for a blocked module)
+    key = store.package_key()
+    monkeypatch.setattr(store, "package_key", lambda: key)  # (find_spec gives None for a blocked module)
     monkeypatch.setitem(sys.modules, "holidays", None)  # computing the edited case may not import it
     handle = Cache()
     got = pipeline.results(root, TODAY, cache=handle)
@@ -76,3 +76,12 @@ def test_another_package_key_is_a_miss(tmp_path):
     calendars.write(tmp_path, b"k" * 16, {("RU", 2026): (frozenset(), frozenset({5, 6}), frozenset())})
     assert calendars.read(tmp_path, b"k" * 16)
     assert calendars.read(tmp_path, b"j" * 16) == {}
+
+
+def test_another_holidays_package_is_another_code_key(monkeypatch):
+    """Cached results hold deadlines counted in working days: a new holidays release (new holiday lists)
+    must not be answered from results computed with the old one."""
+    before = store.code_key()
+    assert store.code_key() == before
+    monkeypatch.setattr(store, "package_key", lambda: b"holidays 99.0")
+    assert store.code_key() != before

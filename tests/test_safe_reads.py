@@ -35,7 +35,7 @@ ALLOWED = {
     ("gitio.py", "shallow"): "git's own .git/shallow file, where `git rev-parse --git-path` says it is",
     ("cache/store.py", "code_key"): "careerpath's own source files (the cache's code key)",
     ("cache/store.py", "read_payload"): "cache files: opened O_NOFOLLOW|O_NONBLOCK, checked regular, yours and private",
-    ("cache/calendars.py", "package_key"): "the installed holidays package's version file (the key of kept calendars)",
+    ("cache/store.py", "package_key"): "the installed holidays package's version file (the key of kept calendars)",
     ("cache/trust.py", "_read_key"): "the user's cache key outside every caseload, O_NOFOLLOW, owner-checked",
     ("cache/trust.py", "_create"): "the user's cache key, from the private temporary file this process wrote",
     ("cache/health.py", "_problem"): "cache files after trust.owner_problem (regular, yours, private) on their lstat",

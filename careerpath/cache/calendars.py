@@ -11,7 +11,6 @@ is a miss, and the package is imported as before.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Optional
 
@@ -20,26 +19,8 @@ from . import store
 NAME = "calendars.pickle"
 
 
-def package_key() -> Optional[bytes]:
-    """A key of the installed ``holidays`` package, found without importing it; None when it is not found."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec("holidays")
-        origin = Path(spec.origin) if spec is not None and spec.origin else None
-        if origin is None:
-            return None
-        st = origin.stat()
-        version = (origin.parent / "version.py").read_bytes()
-    except (ImportError, OSError, ValueError):
-        return None
-    h = hashlib.blake2b(b"holidays|%d|%d|" % (st.st_size, st.st_mtime_ns), digest_size=16)
-    h.update(str(origin).encode("utf-8", "surrogateescape") + b"\0" + version)
-    return h.digest()
-
-
 def read(folder: Path, key: bytes, stats: Optional[store.Stats] = None) -> dict:
-    """{(calendar, year): days} kept in ``folder`` under ``key`` (:func:`package_key`); {} when none."""
+    """{(calendar, year): days} kept in ``folder`` under ``key`` (:func:`careerpath.cache.store.package_key`); {} when none."""
     kept = store.read(folder / NAME, key, stats)
     return kept if isinstance(kept, dict) else {}
 

@@ -74,6 +74,24 @@ class Stats:
         self.untrusted += other.untrusted
 
 
+def package_key() -> Optional[bytes]:
+    """A key of the installed ``holidays`` package, found without importing it; None when it is not found."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("holidays")
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        if origin is None:
+            return None
+        st = origin.stat()
+        version = (origin.parent / "version.py").read_bytes()
+    except (ImportError, OSError, ValueError):
+        return None
+    h = hashlib.blake2b(b"holidays|%d|%d|" % (st.st_size, st.st_mtime_ns), digest_size=16)
+    h.update(str(origin).encode("utf-8", "surrogateescape") + b"\0" + version)
+    return h.digest()
+
+
 def code_key() -> bytes:
     """What every cached result depends on besides the caseload itself."""
     from .. import __version__
@@ -94,6 +112,8 @@ def code_key() -> bytes:
         h.update(path.relative_to(_PACKAGE).as_posix().encode())
         h.update(path.read_bytes())
     h.update(fingerprint())  # the built-in program folders (fields, rules, checks)
+    # the installed holidays package: a new version's holiday lists move working-day deadlines
+    h.update(package_key() or b"no holidays package")
     return h.digest()
 
 
