@@ -23,24 +23,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from careerpath import pipeline  # noqa: E402
 from careerpath.cache import Cache, journal, scan, watcher  # noqa: E402
 
+# the generated caseload, and files trusted though seconds old (the racy rule has its own test below)
+from test_cache import N_CASES, generated, trust_fresh_files  # noqa: E402,F401 (fixtures)
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the change journal is Linux inotify")
-N_CASES = 12
-
-
-@pytest.fixture(autouse=True)
-def private_cache(monkeypatch, tmp_path):
-    """Files written by a test are seconds old: trust them (the racy rule is tested in test_cache.py)."""
-    monkeypatch.setattr(scan, "RACY_NS", 0)
-    monkeypatch.setenv("CAREERPATH_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture
-def generated(tmp_path):
-    from make_caseload import generate
-
-    root = tmp_path / "gen"
-    generate(str(root), N_CASES, 5, TODAY)
-    return root
 
 
 class Running:
