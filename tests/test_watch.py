@@ -409,6 +409,8 @@ def test_a_real_queue_overflow_while_the_watcher_is_stopped(generated):
             limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
         except OSError:
             limit = 16384
+        if limit > 1 << 18:
+            pytest.skip(f"fs.inotify.max_queued_events is {limit}: overflowing it would take minutes here")
         a, b = sorted((generated / "cases").glob("*/case.yaml"))[:2]
         proc.send_signal(signal.SIGSTOP)
         try:
