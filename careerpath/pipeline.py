@@ -558,8 +558,7 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
         from .cache import calendars
         from .obligations import dates
 
-        calendar_key = file_store.package_key()
-        known = calendars.read(folder, calendar_key, stats) if calendar_key is not None else {}
+        known = calendars.read(folder, key, stats)  # (the key holds the holidays package's: store.code_key)
         dates.seed_calendars(known)
     records = records_store.read_shard(folder, key, shard, stats)
     racy_after = scan_store.racy_after()
@@ -583,10 +582,10 @@ def _work_on_shard(task: tuple) -> tuple[dict, Stats]:
         del records[k]
     if changed or stale:
         records_store.write_shard(folder, key, shard, records)
-    if computes and calendar_key is not None:
+    if computes:
         seen = dates.calendars_seen()
         if not seen.keys() <= known.keys():
-            calendars.write(folder, calendar_key, {**known, **seen})
+            calendars.write(folder, key, {**known, **seen})
     return out, stats
 
 

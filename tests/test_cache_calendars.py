@@ -53,7 +53,7 @@ def test_after_an_edit_the_case_is_computed_from_the_kept_calendars(tmp_path, mo
     root = tmp_path / "gen"
     generate(str(root), 12, 5, TODAY)
     pipeline.results(root, TODAY, cache=Cache()).obligations(history=True)
-    kept = calendars.read(Cache().folder(root), store.package_key())
+    kept = calendars.read(Cache().folder(root), Cache().key_for(root))
     assert ("RU", TODAY.year) in kept
     russian = [p.parent for p in sorted((root / "cases").glob("*/case.yaml")) if "ru-czn" in p.read_text("utf-8")]
     assert russian, "the generator made no case of the program with working days"

@@ -3,10 +3,11 @@
 Computing one case again after an edit took ~0.13 s, of which ~0.08 s was
 importing ``holidays`` (it loads every country) for a program with working-day
 durations. The years looked up are kept here
-(:func:`careerpath.obligations.dates.calendars_seen`) under a key of the
-installed ``holidays`` package (its version file and the size and time of its
-``__init__.py``), so they are what that package gives; another version of it
-is a miss, and the package is imported as before.
+(:func:`careerpath.obligations.dates.calendars_seen`) under the cache's key,
+which holds a key of the installed ``holidays`` package
+(:func:`careerpath.cache.store.package_key`: its version file and the size and
+time of its ``__init__.py``), so they are what that package gives; another
+version of it is a miss, and the package is imported as before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ NAME = "calendars.pickle"
 
 
 def read(folder: Path, key: bytes, stats: Optional[store.Stats] = None) -> dict:
-    """{(calendar, year): days} kept in ``folder`` under ``key`` (:func:`careerpath.cache.store.package_key`); {} when none."""
+    """{(calendar, year): days} kept in ``folder`` under ``key`` (the cache's); {} when none."""
     kept = store.read(folder / NAME, key, stats)
     return kept if isinstance(kept, dict) else {}
 
