@@ -412,9 +412,10 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
                                 "pass --caseload PATH to check a caseload's folder too"))
         return findings
     # before the caseload is read through the cache below, which rebuilds what it will not read
-    trusted = list(check_cache_trust(root, cache.place(root) if cache is not None else None))
-    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted,
-                 *check_journal(root, cache.place(root) if cache is not None else None), *check_permissions(root),
+    place = cache.place(root) if cache is not None else None
+    trusted = list(check_cache_trust(root, place))
+    findings += [*check_locales(_languages(root, cache)), *check_cache(root), *trusted, *check_journal(root, place),
+                 *check_permissions(root),
                  *check_repository(root), *check_signing(root)]
     from .team.setup import check_team  # the merge driver and the sync remote (docs/team.md)
 
