@@ -279,6 +279,20 @@ def test_a_warm_run_with_nothing_changed_reads_no_index(watching):
     assert prepared.summary is None  # the journal named a case: the index is read and that case statted
 
 
+def test_a_run_asks_the_watcher_once(watching, monkeypatch):
+    """index.mark and the index hold the same mark: the answer about it serves both (one round trip)."""
+    root = watching.root
+    outputs(root, True)
+    outputs(root, True)
+    asked = []
+    real = journal.news
+    monkeypatch.setattr(journal, "news", lambda *a, **k: asked.append(a[1]) or real(*a, **k))
+    append(root, random.Random(2))
+    cached, stats = outputs(root, True)
+    assert stats.journal and stats.rescanned == 1 and len(asked) == 1
+    assert cached == outputs(root, False)[0]
+
+
 def test_without_a_watcher_every_entry_is_statted(generated):
     outputs(generated, True)
     _, stats = outputs(generated, True)
@@ -341,9 +355,9 @@ def test_the_watcher_stops_when_cases_is_moved(watching):
 def bound(watch: Path) -> socket.socket:
     """A socket bound at ``watch/socket`` (through the folder's descriptor when the path is too long)."""
     sock = socket.socket(socket.AF_UNIX)
-    address, fd = journal._address(watch)
+    where, fd = journal.address(watch)
     try:
-        sock.bind(address)
+        sock.bind(where)
     finally:
         if fd is not None:
             os.close(fd)

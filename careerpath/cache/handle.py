@@ -118,21 +118,32 @@ class Cache:
         config_bytes += _surveys_key(Path(root))
         key = self.key_for(root)
         rkey = results.results_key(key, config_bytes)
-        summary = scan.unchanged(Path(root), folder, key, self.stats) if self.journal else None
+        summary = news = None
+        if self.journal and journal.running(folder):  # one question to the watcher, about index.mark's mark
+            summary = scan.read_summary(folder, key, self.stats)
+            if summary is not None:
+                news = journal.news(folder, summary.mark)
+                if not scan.unchanged(Path(root), summary, news, self.stats):
+                    summary = None
         prepared = Prepared(folder, key, config_bytes, rkey, today, results.day_key(rkey, today),
-                            lambda: self.scanned(root), summary)
+                            lambda: self.scanned(root, news), summary)
         self.stats.cases = summary.cases if summary is not None else len(prepared.index.case_ids)
         if keep:
             self._kept.clear()
             self._kept[what] = prepared
         return prepared
 
-    def scanned(self, root: Path) -> tuple[scan.Index, set]:
+    def scanned(self, root: Path, news: Optional[journal.News] = None) -> tuple[scan.Index, set]:
         """The stored index brought up to date (what the change journal names, or every entry statted) and the
-        cases whose entries changed."""
+        cases whose entries changed. ``news``: the journal's answer already given in this command, taken when
+        it is about the index's own mark (asked before this scan, so it still holds for it)."""
         folder, key = self.folder(root), self.key_for(root)
         old = scan.load_index(folder, key, self.stats)
-        news = journal.news(folder, old.mark if old is not None else None) if self.journal else None
+        mark = old.mark if old is not None else None
+        if not self.journal:
+            news = None
+        elif news is None or news.since != mark:
+            news = journal.news(folder, mark)
         return scan.scan(Path(root), old, self.stats, news)
 
     def finish(self) -> None:

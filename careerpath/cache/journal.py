@@ -55,6 +55,7 @@ class News:
     known: bool               # the mark asked about is of this session: ``names`` and ``listing`` can be trusted
     names: frozenset          # case folders (names under cases/) changed after the mark, or never watched
     listing: bool             # cases/ itself changed (a case added, removed or renamed)
+    since: Optional[tuple] = None  # the mark asked about
 
     @property
     def mark(self) -> tuple[bytes, int]:
@@ -66,7 +67,7 @@ def watch_folder(cache_folder: Path) -> Path:
     return Path(cache_folder) / "watch"
 
 
-def _address(folder: Path) -> tuple[str, Optional[int]]:
+def address(folder: Path) -> tuple[str, Optional[int]]:
     """A socket address for ``folder/socket`` short enough for AF_UNIX (108 bytes): the path, or a path
     through an open descriptor of the folder (``/proc/self/fd/N/socket``, Linux) and that descriptor."""
     path = str(folder / SOCKET)
@@ -85,18 +86,23 @@ def peer_uid(sock: socket.socket) -> Optional[int]:
         return None
 
 
+def running(cache_folder: Path) -> bool:
+    """Whether a watcher's socket is there (one stat; whether it answers is :func:`news`'s business)."""
+    return os.path.exists(watch_folder(cache_folder) / SOCKET)
+
+
 def news(cache_folder: Path, mark: Optional[tuple[bytes, int]], timeout: float = TIMEOUT) -> Optional[News]:
     """Ask the caseload's watcher what changed after ``mark`` (None: no mark yet). None when no watcher answers
     (then every entry is statted, as without one)."""
     folder = watch_folder(cache_folder)
-    if not os.path.exists(folder / SOCKET):  # the usual case without a watcher: one stat
+    if not running(cache_folder):  # the usual case without a watcher: one stat
         return None
     fd = None
     try:
-        address, fd = _address(folder)
+        where, fd = address(folder)
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
-            sock.connect(address)
+            sock.connect(where)
             if peer_uid(sock) != os.getuid():
                 return None
             since = None if mark is None else [mark[0].hex(), int(mark[1])]
@@ -131,4 +137,4 @@ def _parse(data: bytes, mark: Optional[tuple[bytes, int]]) -> Optional[News]:
     session_bytes = bytes.fromhex(session)
     # an answer about another session's mark (or no mark) vouches for nothing
     known = known and mark is not None and mark[0] == session_bytes and seq >= mark[1]
-    return News(session_bytes, seq, known, frozenset(names), listing)
+    return News(session_bytes, seq, known, frozenset(names), listing, mark)

@@ -117,26 +117,26 @@ class Summary:
     cases: int
 
 
-def unchanged(root: Path, folder: Path, key: bytes, stats: Stats) -> Optional[Summary]:
-    """The stored summary when the change journal vouches that nothing changed since it was made: no case
-    named, cases/ not changed, no case too fresh or linked when it was made. None otherwise (the index is
-    then read and brought up to date)."""
-    from . import journal
-
+def read_summary(folder: Path, key: bytes, stats: Stats) -> Optional[Summary]:
+    """``index.mark``, or None."""
     summary = store.read(folder / "index.mark", key, stats)
-    if not isinstance(summary, Summary):
-        return None
-    news = journal.news(folder, summary.mark)
-    if news is None or not news.known or news.names or news.listing:
-        return None
+    return summary if isinstance(summary, Summary) else None
+
+
+def unchanged(root: Path, summary: Summary, news: Any, stats: Stats) -> bool:
+    """Whether the change journal's answer ``news`` (about ``summary``'s mark) vouches that nothing changed
+    since the summary was made: no case named, cases/ not changed (no case too fresh or linked when it was
+    made: such a summary is not written). Otherwise the index is read and brought up to date."""
+    if news is None or not news.known or news.since != summary.mark or news.names or news.listing:
+        return False
     try:
         cases_key = stat_key(os.stat(f"{root}/cases"), racy_after()) if not os.path.islink(f"{root}/cases") else POISON
     except OSError:
-        return None
+        return False
     if cases_key != summary.cases_key or cases_key == POISON:
-        return None
+        return False
     stats.journal, stats.rescanned = True, 0
-    return summary
+    return True
 
 
 def load_index(folder: Path, key: bytes, stats: Stats) -> Optional[Index]:
