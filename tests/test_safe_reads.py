@@ -26,7 +26,7 @@ READS = {"read_bytes", "read_text", "open"}
 
 #: (file under careerpath/, enclosing function) -> why its raw read is not of a caseload file
 ALLOWED = {
-    ("cache/journal.py", "_address"): "opens the cache's own watch/ folder (O_DIRECTORY) to address its socket by fd",
+    ("cache/journal.py", "address"): "opens the cache's own watch/ folder (O_DIRECTORY) to address its socket by fd",
     ("cache/watcher.py", "filesystem"): "/proc/self/mounts: which file system the caseload is on",
     ("signing.py", "key_of_file"): "the staff member's own SSH key file, named by their git config, never by a caseload",
     ("fsio.py", "open_regular"): "the safe reader itself",

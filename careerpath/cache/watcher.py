@@ -308,12 +308,12 @@ def _answer_questions(watcher: Watcher, folder: Path, ready: Callable[[int], Non
         os.unlink(sock_path)  # a watcher that was killed left it (we hold the lock: it is not another's)
     except FileNotFoundError:
         pass
-    address, fd = journal._address(folder)
+    where, fd = journal.address(folder)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         old = os.umask(0o177)
         try:
-            server.bind(address)
+            server.bind(where)
         finally:
             os.umask(old)
             if fd is not None:
