@@ -463,6 +463,19 @@ def test_doctor_says_whether_a_watcher_answers(generated):
 
 # ---------------------------------------------------------------- the command
 
+def test_without_a_watcher_a_replay_imports_no_socket(generated):
+    """Asking a watcher that is not there costs one stat: the start-up path imports neither socket nor json."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    cmd = [sys.executable, "-X", "importtime", "-m", "careerpath", "due", "--caseload", str(generated),
+           "--today", TODAY.isoformat()]
+    time.sleep(2.1)  # (no output is kept for files written in the last two seconds)
+    subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=True)
+    again = subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=True).stderr
+    imported = {line.rsplit(b"|", 1)[-1].strip() for line in again.splitlines() if line.startswith(b"import time:")}
+    assert b"typer" not in imported  # the replay answered
+    assert b"socket" not in imported and b"json" not in imported
+
+
 def test_the_watch_command_serves_due_and_stops_cleanly(generated, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
     proc = subprocess.Popen([sys.executable, "-m", "careerpath", "watch", "--caseload", str(generated)], env=env,

@@ -33,13 +33,13 @@ taken only from a process of the same user (``SO_PEERCRED``).
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    import socket
 
 TIMEOUT = 2.0           # seconds to wait for an answer before statting everything
 SOCKET = "socket"       # in the cache folder's ``watch/``
@@ -77,8 +77,11 @@ def address(folder: Path) -> tuple[str, Optional[int]]:
     return f"/proc/self/fd/{fd}/{SOCKET}", fd
 
 
-def peer_uid(sock: socket.socket) -> Optional[int]:
+def peer_uid(sock: "socket.socket") -> Optional[int]:
     """The user id of the process at the other end of a Unix socket (Linux), or None."""
+    import socket
+    import struct
+
     try:
         data = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
         return struct.unpack("3i", data)[1]
@@ -95,8 +98,11 @@ def news(cache_folder: Path, mark: Optional[tuple[bytes, int]], timeout: float =
     """Ask the caseload's watcher what changed after ``mark`` (None: no mark yet). None when no watcher answers
     (then every entry is statted, as without one)."""
     folder = watch_folder(cache_folder)
-    if not running(cache_folder):  # the usual case without a watcher: one stat
+    if not running(cache_folder):  # the usual case without a watcher: one stat (and socket and json not imported)
         return None
+    import json
+    import socket
+
     fd = None
     try:
         where, fd = address(folder)
@@ -126,6 +132,8 @@ def news(cache_folder: Path, mark: Optional[tuple[bytes, int]], timeout: float =
 
 def _parse(data: bytes, mark: Optional[tuple[bytes, int]]) -> Optional[News]:
     """The answer, checked field by field; None for anything malformed."""
+    import json
+
     answer = json.loads(data.decode("utf-8"))
     if not isinstance(answer, dict):
         return None
