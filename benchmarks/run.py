@@ -574,15 +574,17 @@ class Bench:
             run(side.cli("due", *self.day_args(side)), side.env())
 
     def verify(self, scenario: str) -> None:
-        """`due --format json` and every report equal their --no-cache output, for every side."""
+        """`due` (the table the timed runs printed, replayed or patched) and `due --format json` and every report
+        equal their --no-cache output, for every side."""
         if not self.args.verify:
             return
         for side in self.sides:
-            cached = run(side.cli("due", "--format", "json", *self.day_args(side)), side.env(), capture=True)
-            plain = run(side.cli("--no-cache", "due", "--format", "json", *self.day_args(side)), side.env(),
-                        capture=True)
-            same = cached.code == 0 and plain.code == 0 and cached.out == plain.out
-            self.result.checks.append((f"{side.label}: `due --format json` equals `--no-cache` after {scenario}", same))
+            for form in ([], ["--format", "json"]):
+                cached = run(side.cli("due", *form, *self.day_args(side)), side.env(), capture=True)
+                plain = run(side.cli("--no-cache", "due", *form, *self.day_args(side)), side.env(), capture=True)
+                same = cached.code == 0 and plain.code == 0 and cached.out == plain.out
+                what = " ".join(["due", *form])
+                self.result.checks.append((f"{side.label}: `{what}` equals `--no-cache` after {scenario}", same))
             self.verify_reports(side, scenario)
 
     def verify_reports(self, side: "Side", scenario: str) -> None:

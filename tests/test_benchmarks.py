@@ -71,6 +71,7 @@ def test_every_figure_on_30_cases(tmp_path):
     assert f"of {ROOT / 'careerpath'} and" in out  # this checkout's package, compiled and timed
     assert "**NO**" not in out and "- yes: this checkout: `due` lists the edited date" in out
     assert "- yes: this checkout: `due --format json` equals `--no-cache` after every scenario with `careerpath watch` running" in out
+    assert "- yes: this checkout: `due` equals `--no-cache` after the edits" in out  # the table an edit patched
     for report in ("dashboard", "quarterly --period 2026-Q3", "outcomes", "registry", "portrait", "feedback"):
         assert f"- yes: this checkout: `report {report}` equals `--no-cache` after the edits" in out, report
     for target in ("`show CASE` ≤ 0.5 s", "warm `due` ≤ 2× the `sqlite3` command line",

@@ -62,6 +62,7 @@ class Stats:
     journal: bool = False      # the change journal vouched for the unchanged cases (only those it named were statted)
     output_hit: bool = False   # a command's whole output came from the cache
     view_cases: int = -1       # cases whose rows a stored view rendered again (-1: no stored view used)
+    page_cases: int = -1       # cases whose lines a kept page of due's table made again (-1: no page patched)
     discarded: list[str] = field(default_factory=list)  # cache files found unusable (names)
     untrusted: list[str] = field(default_factory=list)  # cache files not read: someone else's or a link (paths)
 

@@ -15,6 +15,7 @@ result to :mod:`.output`. Modules:
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive;
                 cmd_watch: watch)
     views       due's kept rows and whole replayed outputs in the cache folder
+    page        due's plain table kept as written: after an edit the changed cases' lines are swapped in
     tables      due's and cases' tables fitted to the terminal, ids never cut
     completion  shell completion of values from the caseload (case ids, staff, programs, field paths)
     redaction   --redact over everything a command prints or writes

@@ -15,7 +15,7 @@ from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCac
                      RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
                      output_of, today_of)
 from .output import check_format, write
-from .views import language_state, output_cached
+from .views import language_state, making as making_output, output_cached
 
 FORMATS = ("text", "json", "csv", "ics")
 
@@ -284,6 +284,13 @@ def due(
     # the redactor reads names from the real caseload (the cached results hold none)
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
     labels = staff_labels(found.config, red) if format == "text" else {}
+    # piped plain text through the cache: the table is kept as written (careerpath/cli/page.py)
+    # (only when the output is being stored: a page holds no text of its own, it names the stored output's)
+    making = making_output()
+    paging = (format == "text" and red is None and not explain and found.cached and making is not None
+              and _pageable(sys.stdout))
+    if paging:
+        from . import page as pages
 
     def pieces_of(chosen: list) -> list:
         """One piece per obligation: its JSON object, its CSV line, its VEVENT or its table cells (without
@@ -301,6 +308,15 @@ def due(
 
         state = _state if format in ("json", "csv") else _ics_state if format == "ics" else _day_free
         request = repr((format, language, language_state(), explain, query))
+        if paging:  # the table written last time for this request and day, its changed cases' lines swapped
+            page_key = pages.key(found.stored, request, sys.stdout.encoding, _errors(sys.stdout))
+            from .views import kept_stdout
+
+            root, cache = caseload_of(ctx, caseload), cache_of(ctx, no_cache)
+            code = _repaged(found, page_key, making, lambda token: kept_stdout(root, token, cache), day, query,
+                            language, labels, fail_on)
+            if code is not None:
+                return code
         chosen, body = view(found, request, pieces_of, state, lambda obligations: select(obligations, day, query),
                             history=query.history, done=query.with_done)
     else:
@@ -320,11 +336,73 @@ def due(
             write(redact_content(red, export.join_ics(body, found.config.agency or "careerpath")), target)
         elif not body:
             print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
+        elif paging:
+            text, kept = pages.make(found.fingerprints, _headers(False), body, chosen, marks, summary(marks),
+                                    sys.stdout.encoding, _errors(sys.stdout))
+            _write_page(text)
+            kept.token = making
+            pages.write(found.stored, page_key, kept)
         else:
             with redacted_stdout(red):
                 print_table(body, marks, explain, red, wide=wide)
                 print(summary(marks))
     return 3 if fails(marks, fail_on) else 0
+
+
+def _pageable(stream: Any) -> bool:
+    """Whether ``due``'s table goes to ``stream`` as bytes of plain aligned columns (piped, with a buffer)."""
+    try:
+        return not stream.isatty() and hasattr(stream, "buffer") and bool(getattr(stream, "encoding", None))
+    except (AttributeError, ValueError):
+        return False
+
+
+def _errors(stream: Any) -> str:
+    return getattr(stream, "errors", None) or "strict"
+
+
+def _write_page(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def _repaged(found: Any, page_key: bytes, making: bytes, earlier: Any, day: date, query: Any, language: str,
+             labels: dict, fail_on: Optional[str]) -> Optional[int]:
+    """Write the kept page of this request and day with the changed cases' lines made again, and keep it;
+    its exit code, or None when there is no such page or it cannot be patched (the whole table is made)."""
+    from . import page as pages
+
+    stored = found.stored
+    kept = pages.read(stored, page_key)
+    if kept is None:
+        return None
+    changed = pages.changed_cases(kept, found.cases, found.fingerprints)
+    if len(changed) > pages.MOST_CHANGED:
+        return None
+    was = earlier(kept.token)
+    if was is None:
+        return None  # the output it names was pruned or damaged
+    from ..obligations import on_day, sort_key
+    from ..obligations.query import fails, mark, select
+
+    ids = [cid for cid in found.cases if cid in changed]
+    rows = [on_day(o, day) for o in stored.kept(ids, query.history or query.with_done)]
+    rows = [o for o in rows if (query.history or not o.history) and (query.with_done or o.status != "done")]
+    rows.sort(key=sort_key)
+    picked = select(rows, day, query)
+    marks = [mark(o) for o in picked]
+    body = fill(templates(picked, language, False, labels), picked, day)
+    got = pages.patch(kept, was, changed, picked, body, marks, _headers(False), summary, sys.stdout.encoding,
+                      _errors(sys.stdout), found.fingerprints)
+    if got is None:
+        return None
+    text, new = got
+    _write_page(text)
+    new.token = making
+    stored.stats.page_cases = len(ids)
+    pages.write(stored, page_key, new)
+    return 3 if fails(new.counts(), fail_on) else 0
 
 
 def make_query(*, within: Optional[str] = None, overdue: bool = False, statuses: Optional[list] = None,
@@ -379,9 +457,9 @@ def check_filters(root: Path, found: Any, query: Any) -> None:
         raise_unknown(unknown, [*pool, "common"] if unknown.option == "--program" else pool)
 
 
-def summary(marks: list[str]) -> str:
+def summary(marks: list[str] | dict[str, int]) -> str:
     """One closing line: how many could not be read, are past due, due soon, upcoming (and done);
-    ``marks`` as :func:`careerpath.obligations.query.mark` gives."""
+    ``marks`` as :func:`careerpath.obligations.query.mark` gives (or how many rows have each mark)."""
     from ..obligations.query import tally
 
     count = tally(marks)

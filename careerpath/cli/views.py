@@ -20,6 +20,7 @@ import functools
 import gc
 import os
 import sys
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional
@@ -270,6 +271,15 @@ def output_token(root: Path, today: date, request: str, cache: Cache) -> Optiona
     return token(root, today, request, cache)
 
 
+#: the key of the output the running command's stdout is being stored under (None: it is not being stored)
+_MAKING: ContextVar[Optional[bytes]] = ContextVar("careerpath_output_making", default=None)
+
+
+def making() -> Optional[bytes]:
+    """The key the output now written to stdout will be stored under (:func:`output_cached`), or None."""
+    return _MAKING.get()
+
+
 def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
     """(stdout, stderr, exit code) stored under ``token``, or None."""
     from ..cache import store
@@ -279,6 +289,14 @@ def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[byte
         cache.stats.output_hit = True
         return kept
     return None
+
+
+def kept_stdout(root: Path, token: bytes, cache: Cache) -> Optional[bytes]:
+    """The stdout stored under ``token``, or None (read to be patched, not replayed)."""
+    from ..cache import store
+
+    kept = store.read(cache.folder(root) / "outputs" / f"{token.hex()}.pickle", cache.key, cache.stats)
+    return kept[0] if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], bytes) else None
 
 
 def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int, cache: Cache) -> None:
@@ -306,7 +324,7 @@ class _Tee:
         self.buffer = _TeeBuffer(self)
 
     def write(self, text: str) -> int:
-        self.parts.append(text.encode(self.encoding, getattr(self.stream, "errors", None) or "strict"))
+        self.parts.append(text.encode(self.encoding, self.errors or "strict"))
         return self.stream.write(text)
 
     def flush(self) -> None:
@@ -318,6 +336,10 @@ class _Tee:
     @property
     def encoding(self) -> str:
         return getattr(self.stream, "encoding", "utf-8")
+
+    @property
+    def errors(self) -> Optional[str]:
+        return getattr(self.stream, "errors", None)
 
     def text(self) -> bytes:
         """What went to the stream, as the bytes it wrote (its own encoding)."""
@@ -407,9 +429,11 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
     out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out_tee, err_tee
+    making = _MAKING.set(token)
     try:
         code = command(*args, **kw)
     finally:
+        _MAKING.reset(making)
         sys.stdout, sys.stderr = saved
     from ..collector import paused
 

@@ -12,7 +12,7 @@
     unknown(option, values, known, patterns=) -> list[Unknown]
         the same check for one option of any command (report, render, history, audit
         check theirs with it too: one place says what a known filter value is)
-    mark(row) -> str;  tally(marks) -> Tally;  fails(marks, on) -> bool
+    mark(row) -> str;  tally(marks or {mark: count}) -> Tally;  fails(marks, on) -> bool
         what the summary line and ``--fail-on`` need of a row: its status and
         whether it is past due, as a short string a kept view can store
 
@@ -31,6 +31,8 @@ Nothing here prints or reads files: the CLI renders a :class:`DueList`.
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Optional, Sequence
@@ -174,20 +176,21 @@ class Tally:
                 "upcoming": self.upcoming, "done": self.done}
 
 
-def tally(marks: Iterable[str]) -> Tally:
-    """The :class:`Tally` of rows given by their :func:`mark`."""
+def tally(marks: Iterable[str] | Mapping[str, int]) -> Tally:
+    """The :class:`Tally` of rows given by their :func:`mark` (or by how many rows have each mark)."""
+    counts = marks if isinstance(marks, Mapping) else Counter(marks)
     past = soon = done = later = unread = 0
-    for m in marks:
+    for m, n in counts.items():
         if m == INVALID + "!":
-            unread += 1
+            unread += n
         elif m.endswith("!"):
-            past += 1
+            past += n
         elif m in ("due-soon", "partial"):
-            soon += 1
+            soon += n
         elif m == "done":
-            done += 1
+            done += n
         else:
-            later += 1
+            later += n
     return Tally(past, soon, later, done, unread)
 
 

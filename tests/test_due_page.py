@@ -1,0 +1,163 @@
+"""due's plain table kept as written (careerpath/cli/page.py): after a change, the changed cases' lines are
+swapped into the page and the rest is not made again; what it prints is what the whole table prints."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import ROOT, TODAY
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from careerpath.cli import page as pages  # noqa: E402
+from careerpath.obligations import sort_key  # noqa: E402
+from careerpath.obligations.query import tally  # noqa: E402
+
+from test_cache import generated, trust_fresh_files  # noqa: E402,F401 (the same fixtures)
+
+HEADERS = ["STATUS", "DUE", "CASE", "WHAT"]
+MARKS = ["overdue!", "due-soon", "upcoming", "partial!", "invalid!", "done"]
+
+
+def _closing(marks) -> str:
+    t = tally(marks)
+    return f"{t.total} rows: {t.past_due} past due, {t.due_soon} soon, {t.invalid} unreadable"
+
+
+def _rows(rng: random.Random, case: str) -> list:
+    """A case's rows: obligations as far as a page reads them, with cells and a mark."""
+    out = []
+    for _ in range(rng.randint(0, 4)):
+        unreadable = rng.random() < 0.05
+        due = None if unreadable else date(2026, 11, 1) + timedelta(days=rng.randint(0, 60))
+        o = SimpleNamespace(case=case, due=due, past_due=bool(due and due < date(2026, 11, 22)), program="p",
+                            rule=f"r{rng.randint(0, 3)}", item=str(rng.randint(0, 2)))
+        o.mark = "invalid!" if unreadable else "overdue!" if o.past_due else rng.choice(MARKS[1:])
+        o.cells = (o.mark.rstrip("!"), str(due or "-"), case, "x" * rng.randint(1, 12) + rng.choice(["", " é", " 東"]))
+        out.append(o)
+    return out
+
+
+def _table(by_case: dict) -> tuple[list, list, list]:
+    rows = sorted((o for rows in by_case.values() for o in rows), key=sort_key)
+    return rows, [o.cells for o in rows], [o.mark for o in rows]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_patched_page_is_the_page_made_whole(seed):
+    """Random tables and random changes (cases edited, added, removed, emptied): the patched page is
+    byte for byte and field for field the page made from the whole new table, or None exactly when a
+    column's width changed or nothing is left."""
+    rng = random.Random(seed)
+    by_case = {f"c{n:06d}": _rows(rng, f"c{n:06d}") for n in range(rng.randint(1, 30))}
+    rows, body, marks = _table(by_case)
+    fps = {cid: bytes([n % 256]) for n, cid in enumerate(by_case)}
+    text, page = pages.make(fps, HEADERS, body, rows, marks, _closing(marks), "utf-8", "strict")
+    for _step in range(4):
+        changed = set(rng.sample(sorted(by_case), rng.randint(0, min(3, len(by_case)))))
+        if rng.random() < 0.3:
+            changed.add(f"c{rng.randint(0, 40):06d}x")  # a new case (or one long gone)
+        for cid in changed:
+            if rng.random() < 0.2:
+                by_case.pop(cid, None)
+            else:
+                by_case[cid] = _rows(rng, cid)
+                fps[cid] = bytes([rng.randint(0, 255), len(fps) % 256])
+        for cid in list(fps):
+            if cid not in by_case:
+                del fps[cid]
+        rows, body, marks = _table(by_case)
+        theirs = sorted((o for cid in changed for o in by_case.get(cid, ())), key=sort_key)
+        patched = pages.patch(page, text, changed, theirs, [o.cells for o in theirs], [o.mark for o in theirs], HEADERS,
+                              _closing, "utf-8", "strict", fps)
+        if not body:
+            assert patched is None
+            return
+        whole_text, whole = pages.make(fps, HEADERS, body, rows, marks, _closing(marks), "utf-8", "strict")
+        if whole.widths != page.widths:
+            assert patched is None
+            text, page = whole_text, whole
+            continue
+        assert patched is not None
+        text, page = patched
+        assert text == whole_text
+        assert text.decode().count("\n") == len(rows) + 2
+        assert (page.sizes, page.places, page.lengths, page.widths, page.fps, page.check, page.head) == \
+            (whole.sizes, whole.places, whole.lengths, whole.widths, whole.fps, whole.check, whole.head)
+        assert [page.names[i] for i in page.who] == [o.case for o in rows]
+        assert [page.kinds[i] for i in page.marks] == marks
+        # text that is not the page's is never patched
+        assert pages.patch(page, text[:-1] + b"?", set(), [], [], [], HEADERS, _closing, "utf-8", "strict", fps) is None
+
+
+def _due(cli, root: Path, *extra):
+    """due through the cache, checked against --no-cache: (its output, exit code, Stats)."""
+    args = ("due", "--caseload", root, "--today", TODAY, *extra)
+    cached = cli(*args)
+    plain = cli("--no-cache", *args)
+    assert (cached.out, cached.err, cached.code) == (plain.out, plain.err, plain.code), extra
+    return cached.out, cached.code, cached.stats
+
+
+def _set_due(root: Path, case: str, day: date) -> bool:
+    """Give ``case``'s first dated plan objective the due date ``day`` and no done date (False: none)."""
+    path = root / "cases" / case / "plan.yaml"
+    if not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(r"(\{id: g\d+\.o\d+, text: [^,]*, )due: [0-9-]+, done: (?:[0-9-]+|null)",
+                     lambda m: f"{m.group(1)}due: {day.isoformat()}, done: null", text, count=1)
+    if n == 0 or new == text:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True
+
+
+@pytest.mark.parametrize("options", [(), ("--fail-on", "overdue"), ("--within", "3w"), ("--lang", "ru", "--all")])
+def test_value_edits_are_swapped_into_the_page(cli, generated, options):
+    """A due date moved back and forth (overdue, due soon, later, past the window): each run after one case
+    changed swaps that case's lines (page_cases 1, the kept view not read) and prints, with the exit code,
+    what --no-cache prints."""
+    _due(cli, generated, *options)
+    cases = sorted(p.name for p in (generated / "cases").iterdir())
+    rng = random.Random(repr(options))
+    paged = 0
+    for step in range(8):
+        case = rng.choice(cases)
+        if not _set_due(generated, case, TODAY + timedelta(days=rng.choice([-40, -3, 0, 5, 12, 90, 400]) + step)):
+            continue
+        out, code, stats = _due(cli, generated, *options)
+        if stats.page_cases >= 0:
+            assert (stats.page_cases, stats.view_cases) == (1, -1)
+            paged += 1
+    assert paged >= 3  # (a change of a column's width makes the whole table: rare, not every time)
+
+
+def test_a_page_is_for_one_output_encoding(generated, tmp_path):
+    """The page holds bytes: written for UTF-8, it is not used for an output in another encoding (the same
+    command prints, patched or not, what --no-cache prints in each)."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_CACHE_DIR": str(tmp_path / "cache")}
+    args = ("due", "--caseload", str(generated), "--today", TODAY.isoformat(), "--lang", "ru", "--all")
+
+    def both(encoding: str) -> bytes:
+        e = {**env, "PYTHONIOENCODING": encoding}
+        cached, plain = (subprocess.run([sys.executable, "-m", "careerpath", *more, *args], env=e, capture_output=True,
+                                        timeout=120) for more in ((), ("--no-cache",)))
+        assert (cached.stdout, cached.returncode) == (plain.stdout, plain.returncode), encoding
+        return cached.stdout
+
+    utf8 = both("utf-8")
+    assert _set_due(generated, "c000003", TODAY + timedelta(days=4))
+    koi = both("koi8-r:replace")
+    assert koi != utf8 and koi.decode("koi8-r").split()[0] == utf8.decode().split()[0]  # the same Russian header
+    assert both("utf-8") != utf8
