@@ -161,3 +161,26 @@ def test_a_page_is_for_one_output_encoding(generated, tmp_path):
     koi = both("koi8-r:replace")
     assert koi != utf8 and koi.decode("koi8-r").split()[0] == utf8.decode().split()[0]  # the same Russian header
     assert both("utf-8") != utf8
+
+
+def test_an_edit_seconds_old_is_patched_without_a_stored_output(cli, generated, monkeypatch):
+    """A run right after a save cannot key the saved file (the racy rule), so its output is not stored; the
+    page then keeps the text itself, and the next run patches that (the racy case's lines made again too)."""
+    import time
+
+    from careerpath.cache import scan, store
+
+    _due(cli, generated)
+    outputs = store.cache_dir(generated) / "outputs"
+    stored = set(outputs.iterdir())
+    trusted_until = time.time_ns()
+    monkeypatch.setattr(scan, "racy_after", lambda: trusted_until)  # anything written from now on is too fresh
+    time.sleep(0.01)
+    assert _set_due(generated, "c000003", TODAY + timedelta(days=6))
+    out, _, stats = _due(cli, generated)
+    assert (stats.page_cases, stats.view_cases, stats.output_hit) == (1, -1, False)
+    assert set(outputs.iterdir()) == stored  # nothing stored under a key of a file that fresh
+    assert _set_due(generated, "c000005", TODAY + timedelta(days=9))
+    out, _, stats = _due(cli, generated)
+    assert (stats.page_cases, stats.view_cases) == (2, -1)  # c000005, and c000003 (still too fresh to trust)
+    assert set(outputs.iterdir()) == stored

@@ -285,10 +285,8 @@ def due(
     red = redactor_for(caseload_of(ctx, caseload), redact, redact_staff, cache=cache_of(ctx, no_cache))
     labels = staff_labels(found.config, red) if format == "text" else {}
     # piped plain text through the cache: the table is kept as written (careerpath/cli/page.py)
-    # (only when the output is being stored: a page holds no text of its own, it names the stored output's)
-    making = making_output()
-    paging = (format == "text" and red is None and not explain and found.cached and making is not None
-              and _pageable(sys.stdout))
+    making = making_output()  # the key the output is stored under (None: a file too fresh to key, say)
+    paging = format == "text" and red is None and not explain and found.cached and _pageable(sys.stdout)
     if paging:
         from . import page as pages
 
@@ -340,8 +338,7 @@ def due(
             text, kept = pages.make(found.fingerprints, _headers(False), body, chosen, marks, summary(marks),
                                     sys.stdout.encoding, _errors(sys.stdout))
             _write_page(text)
-            kept.token = making
-            pages.write(found.stored, page_key, kept)
+            pages.write(found.stored, page_key, pages.naming(kept, making, text))
         else:
             with redacted_stdout(red):
                 print_table(body, marks, explain, red, wide=wide)
@@ -367,8 +364,8 @@ def _write_page(data: bytes) -> None:
     sys.stdout.flush()
 
 
-def _repaged(found: Any, page_key: bytes, making: bytes, earlier: Any, day: date, query: Any, language: str,
-             labels: dict, fail_on: Optional[str]) -> Optional[int]:
+def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any, day: date, query: Any,
+             language: str, labels: dict, fail_on: Optional[str]) -> Optional[int]:
     """Write the kept page of this request and day with the changed cases' lines made again, and keep it;
     its exit code, or None when there is no such page or it cannot be patched (the whole table is made)."""
     from . import page as pages
@@ -380,7 +377,7 @@ def _repaged(found: Any, page_key: bytes, making: bytes, earlier: Any, day: date
     changed = pages.changed_cases(kept, found.cases, found.fingerprints)
     if len(changed) > pages.MOST_CHANGED:
         return None
-    was = earlier(kept.token)
+    was = kept.text or earlier(kept.token)
     if was is None:
         return None  # the output it names was pruned or damaged
     from ..obligations import on_day, sort_key
@@ -399,9 +396,8 @@ def _repaged(found: Any, page_key: bytes, making: bytes, earlier: Any, day: date
         return None
     text, new = got
     _write_page(text)
-    new.token = making
     stored.stats.page_cases = len(ids)
-    pages.write(stored, page_key, new)
+    pages.write(stored, page_key, pages.naming(new, making, text))
     return 3 if fails(new.counts(), fail_on) else 0
 
 

@@ -18,6 +18,13 @@ place; the closing line is worded again from the marks. When a column's
 width changes (a longer title, the longest cell gone) or many cases changed,
 the whole table is made as before. A page is for one day: a new day's
 statuses and WHEN column change on most lines.
+
+A page holds no copy of the bytes when the output cache keeps them: it names
+the stored output (``outputs/<token>``). When the output is not stored (a file
+changed less than two seconds ago cannot be keyed: the racy rule of
+:mod:`careerpath.cache.scan`), the page holds the bytes itself; a case with
+such a file has a fingerprint that matches nothing, so its lines are made
+again on every run until the file is old enough to key.
 """
 
 from __future__ import annotations
@@ -39,11 +46,11 @@ class Page:
     """What is known of a table as written (header line, body lines, closing line, in the output's encoding):
     line by line of the body, its size in bytes, its place (:func:`place`), case (an index into ``names``), mark
     (an index into ``kinds``) and cell lengths (one array per column); the columns' ``widths``; the fingerprint
-    of every case it shows (``fps``). The bytes are the stored output ``token`` names (``outputs/``): a page
-    is not kept with its own copy of them."""
+    of every case it shows (``fps``). The bytes are the stored output ``token`` names (``outputs/``), or, when
+    the output was not stored (a file too fresh to key), ``text``."""
 
     fps: dict
-    token: bytes    # the key of the stored output holding the text
+    token: bytes    # the key of the stored output holding the text (b"": ``text`` holds it)
     check: tuple    # the text's size, its first and last bytes (a stored output of other text is not patched)
     head: int       # the header line's size
     sizes: array
@@ -54,6 +61,7 @@ class Page:
     marks: array
     lengths: list
     widths: list
+    text: bytes = b""
 
     def counts(self) -> dict[str, int]:
         """How many lines have each mark."""
@@ -214,6 +222,13 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     text = b"".join(parts)
     new.check = check(text)
     return text, new
+
+
+def naming(page: Page, token: Optional[bytes], text: bytes) -> Page:
+    """``page`` naming the stored output ``token`` that holds ``text``, or holding ``text`` itself when the
+    output is not stored (a file too fresh to key: the output cache does not keep it)."""
+    page.token, page.text = (token, b"") if token is not None else (b"", text)
+    return page
 
 
 def key(stored: Any, request: str, encoding: str, errors: str) -> bytes:
