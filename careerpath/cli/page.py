@@ -2,19 +2,19 @@
 
 A piped ``due`` that must run again because one case changed used to derive
 every row of its kept view for the day, fill 89,000 rows and format 89,000
-lines (~0.45 s at 20,519 cases) to change a few of them. The plain table it
-writes is kept instead, as a *page* (``pages/<key>.pickle`` in the caseload's
-cache folder, signed like every cache file): the bytes written, and for each
-body line its case, its place in the order (unreadable, past due, the rest;
-then the due date and the case), its mark (status, past due) and the length
-of each cell, plus the stamp of every case it was made from.
+lines (~0.45 s at 20,519 cases) to change a few of them. What is known of the
+plain table it wrote is kept instead, as a *page* (``pages/<key>.pickle`` in
+the caseload's cache folder, signed like every cache file): for each body
+line its size, its case, its place in the order (unreadable, past due, the
+rest; then the due date and the case), its mark (status, past due) and the
+length of each cell, and the fingerprint of every case it was made from.
 
 The next run of the same request (command options, language, catalogues,
 output encoding) on the same day, through the same results key (settings,
-rules, code), compares stamps: the lines of the cases whose stamp changed,
-that are gone or that are new are made again (:func:`patch`) from those
-cases' obligations, exactly as the whole table makes them, and put in their
-place; the closing line is worded again from the marks. When a column's
+rules, code), compares fingerprints: the lines of the cases whose fingerprint
+changed, that are gone or that are new are made again (:func:`patch`) from
+those cases' obligations, exactly as the whole table makes them, and put in
+their place; the closing line is worded again from the marks. When a column's
 width changes (a longer title, the longest cell gone) or many cases changed,
 the whole table is made as before. A page is for one day: a new day's
 statuses and WHEN column change on most lines.
@@ -32,8 +32,8 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, Callable, Optional
 
 PAGES_KEPT = 4
