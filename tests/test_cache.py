@@ -608,7 +608,6 @@ def test_the_kept_due_table_is_made_again_only_for_changed_cases(cli, generated,
                 assert stats.view_cases == (every if expected is None else expected + behind[extra]), (name, extra)
                 behind[extra] = 0
             assert out  # a table or "nothing due"
-            assert out  # a table or "nothing due"
     assert {("close a case", ()), ("add an event", ()), ("remove a case", ())} <= paged
     kept = sorted(p.name for p in (store.cache_dir(generated) / "views").iterdir())
     assert len([v for v in kept if v.endswith(".pickle")]) == len(filters)

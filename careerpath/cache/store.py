@@ -337,9 +337,15 @@ def forget(path: Path) -> None:
         pass
 
 
-def prune(folder: Path, keep: int) -> None:
-    """Delete all but the ``keep`` newest ``*.pickle`` files of ``folder`` (and the ``.delta`` of each)."""
+def prune(folder: Path, keep: int, prefix: Optional[str] = None) -> None:
+    """Delete all but the ``keep`` newest ``*.pickle`` files of ``folder`` (and the ``.delta`` of each); with
+    ``prefix``, first every file whose name does not start with it (those of another results key), but for
+    another run's file being written (``.``)."""
     try:
+        if prefix is not None:
+            for other in folder.glob("*"):
+                if not other.name.startswith((prefix, ".")):
+                    forget(other)
         files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
         for old in files[:-keep]:
             old.unlink()

@@ -15,7 +15,7 @@ from .common import (CaseFilterOpt, CaseloadOpt, CliError, ContentLangOpt, NoCac
                      RedactStaffOpt, StaffFilterOpt, StatusFilterOpt, TodayOpt, app, cache_of, caseload_of, err,
                      output_of, today_of)
 from .output import check_format, write
-from .views import language_state, making as making_output, output_cached
+from .views import language_state, making as making_output, output_cached, write_stdout
 
 FORMATS = ("text", "json", "csv", "ics")
 
@@ -337,7 +337,7 @@ def due(
         elif paging:
             text, kept = pages.make(found.fingerprints, _headers(False), body, chosen, marks, summary(marks),
                                     sys.stdout.encoding, _errors(sys.stdout))
-            _write_page(text)
+            write_stdout(text)
             pages.write(found.stored, page_key, pages.naming(kept, making, text))
         else:
             with redacted_stdout(red):
@@ -358,12 +358,6 @@ def _errors(stream: Any) -> str:
     return getattr(stream, "errors", None) or "strict"
 
 
-def _write_page(data: bytes) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
-
-
 def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any, day: date, query: Any,
              language: str, labels: dict, fail_on: Optional[str]) -> Optional[int]:
     """Write the kept page of this request and day with the changed cases' lines made again, and keep it;
@@ -380,22 +374,18 @@ def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any,
     was = kept.text or earlier(kept.token)
     if was is None:
         return None  # the output it names was pruned or damaged
-    from ..obligations import on_day, sort_key
     from ..obligations.query import fails, mark, select
 
     ids = [cid for cid in found.cases if cid in changed]
-    rows = [on_day(o, day) for o in stored.kept(ids, query.history or query.with_done)]
-    rows = [o for o in rows if (query.history or not o.history) and (query.with_done or o.status != "done")]
-    rows.sort(key=sort_key)
-    picked = select(rows, day, query)
+    picked = select(found.obligations(history=query.history, done=query.with_done, cases=ids), day, query)
     marks = [mark(o) for o in picked]
-    body = fill(templates(picked, language, False, labels), picked, day)
+    body = rows(picked, day, language, False, labels)
     got = pages.patch(kept, was, changed, picked, body, marks, _headers(False), summary, sys.stdout.encoding,
                       _errors(sys.stdout), found.fingerprints)
     if got is None:
         return None
     text, new = got
-    _write_page(text)
+    write_stdout(text)
     stored.stats.page_cases = len(ids)
     pages.write(stored, page_key, pages.naming(new, making, text))
     return 3 if fails(new.counts(), fail_on) else 0

@@ -111,35 +111,17 @@ def make(fps: dict, headers: list, body: list, rows: list, marks: list, closing:
     head = ((form % tuple(headers)).rstrip() + "\n").encode(encoding, errors)
     lines = [line + "\n" for line in map(str.rstrip, map(form.__mod__, body))]
     whole = "".join(lines)
-    if whole.isascii():  # (a byte a character in every encoding careerpath writes to)
+    data = whole.encode(encoding, errors)
+    if whole.isascii() and len(data) == len(whole):  # a byte a character: each line's size is its length
         sizes = array("Q", map(len, lines))
-        data = whole.encode(encoding, errors)
-        if len(data) != len(whole):
-            sizes = array("Q", (len(line.encode(encoding, errors)) for line in lines))
     else:
         sizes = array("Q", (len(line.encode(encoding, errors)) for line in lines))
-        data = whole.encode(encoding, errors)
     text = b"".join([head, data, (closing + "\n").encode(encoding, errors)])
     names: list = []
-    numbers: dict = {}
     kinds: list = []
-    known: dict = {}
-    places, who, codes = array("Q"), array("I"), array("B")
-    for o, m in zip(rows, marks):  # one pass: place, case and mark of each line
-        due = o.due
-        places.append(0 if due is None else ((1 if o.past_due else 2) << 33) | (1 << 32) | due.toordinal())
-        i = numbers.get(o.case)
-        if i is None:
-            i = numbers[o.case] = len(names)
-            names.append(o.case)
-        who.append(i)
-        k = known.get(m)
-        if k is None:
-            k = known[m] = len(kinds)
-            kinds.append(m)
-        codes.append(k)
-    return text, Page(dict(fps), b"", check(text), len(head), sizes, places, names, who, kinds, codes, lengths,
-                      widths)
+    return text, Page(dict(fps), b"", check(text), len(head), sizes, array("Q", map(place, rows)), names,
+                      _index([o.case for o in rows], names, {}), kinds, array("B", _index(marks, kinds, {})),
+                      lengths, widths)
 
 
 def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: list, headers: list,
@@ -173,9 +155,9 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
             column.extend(map(len, added))
     if widths_of(headers, lengths) != page.widths:
         return None
-    order = sorted(range(len(rows)), key=lambda k: (place(rows[k]), rows[k].case))  # stable: a case's own order
-    adding = [(bisect.bisect_right(range(n), (place(rows[k]), rows[k].case),
-                                   key=lambda i: (places[i], names[who[i]])), k) for k in order]
+    where = [(place(o), o.case) for o in rows]
+    order = sorted(range(len(rows)), key=where.__getitem__)  # stable: a case's own order
+    adding = [(bisect.bisect_right(range(n), where[k], key=lambda i: (places[i], names[who[i]])), k) for k in order]
     form = line_format(page.widths)
     sizes = page.sizes
     starts = list(accumulate(sizes, initial=page.head))
@@ -210,7 +192,7 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
         data = ((form % body[k]).rstrip() + "\n").encode(encoding, errors)
         parts.append(data)
         new.sizes.append(len(data))
-        new.places.append(place(rows[k]))
+        new.places.append(where[k][0])
         new.who.append(new_who[k])
         new.marks.append(new_marks[k])
         for column, cell in zip(new.lengths, body[k]):
@@ -256,11 +238,7 @@ def write(stored: Any, pkey: bytes, page: Page) -> None:
 
     path = path_of(stored, pkey)
     store.write(path, pkey, page)
-    prefix = stored.rkey.hex()[:12]
-    for other in path.parent.glob("*"):
-        if not other.name.startswith((prefix, ".")):  # (".": another run's file being written)
-            store.forget(other)
-    store.prune(path.parent, PAGES_KEPT)
+    store.prune(path.parent, PAGES_KEPT, stored.rkey.hex()[:12])
 
 
 def changed_cases(page: Page, cases: list, fps: dict) -> set:

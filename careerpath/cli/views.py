@@ -253,10 +253,7 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
     if not base_id or len(rendered) > _fold_at(len(live)):
         store.write(base_path, vkey, (os.urandom(8), dict(stamps), rows))
         store.forget(delta_path)
-        for other in folder.glob("*"):
-            if not other.name.startswith((prefix, ".")):  # (".": another run's file being written)
-                store.forget(other)
-        store.prune(folder, VIEWS_KEPT)
+        store.prune(folder, VIEWS_KEPT, prefix)
     elif stale or gone or missing:
         store.write(delta_path, vkey, (base_id, rendered))
     return picked, pieces
@@ -280,23 +277,35 @@ def making() -> Optional[bytes]:
     return _MAKING.get()
 
 
-def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
-    """(stdout, stderr, exit code) stored under ``token``, or None."""
+def _stored(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
     from ..cache import store
 
     kept = store.read(cache.folder(root) / "outputs" / f"{token.hex()}.pickle", cache.key, cache.stats)
-    if isinstance(kept, tuple) and len(kept) == 3:
+    return kept if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], bytes) else None
+
+
+def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
+    """(stdout, stderr, exit code) stored under ``token``, or None."""
+    kept = _stored(root, token, cache)
+    if kept is not None:
         cache.stats.output_hit = True
-        return kept
-    return None
+    return kept
 
 
 def kept_stdout(root: Path, token: bytes, cache: Cache) -> Optional[bytes]:
     """The stdout stored under ``token``, or None (read to be patched, not replayed)."""
-    from ..cache import store
+    kept = _stored(root, token, cache)
+    return kept[0] if kept is not None else None
 
-    kept = store.read(cache.folder(root) / "outputs" / f"{token.hex()}.pickle", cache.key, cache.stats)
-    return kept[0] if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], bytes) else None
+
+def write_stdout(data: bytes) -> None:
+    """Bytes to stdout, after what went there as text (decoded where stdout has no buffer)."""
+    sys.stdout.flush()
+    if hasattr(sys.stdout, "buffer"):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
+    sys.stdout.flush()
 
 
 def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int, cache: Cache) -> None:
@@ -418,12 +427,7 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
     if hit is not None:
         remember()
         out, error, code = hit
-        sys.stdout.flush()
-        if hasattr(sys.stdout, "buffer"):
-            sys.stdout.buffer.write(out)
-        else:
-            sys.stdout.write(out.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
-        sys.stdout.flush()
+        write_stdout(out)
         sys.stderr.write(error.decode(getattr(sys.stderr, "encoding", None) or "utf-8", "replace"))
         return code
     out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
