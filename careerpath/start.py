@@ -6,11 +6,17 @@ Kept apart from :mod:`careerpath.cli` (whose import is typer's) and from
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> int:
     """Replay the stored output of this command line (:func:`careerpath.replay.replay`), else run the CLI."""
+    # pydantic looks for plugins among the entry points of every installed package when the first model class
+    # is made (~40 ms of a run that loads a case); careerpath takes none. Set before the replay looks, so that
+    # both see the same environment (it is part of an invocation's key); PYDANTIC_DISABLE_PLUGINS= (empty)
+    # loads them anyway.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from .replay import replay
 
     try:

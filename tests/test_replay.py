@@ -142,3 +142,28 @@ def test_a_terminal_or_no_cache_is_never_replayed(tmp_path, env):
     proc = subprocess.run([script, "-qec", cmd, "/dev/null"], env=env, capture_output=True, timeout=120,
                           cwd=ROOT / "benchmarks")
     assert b"| typer" in proc.stdout + proc.stderr  # on a terminal: the full CLI, drawn for the terminal
+
+
+def test_the_command_line_loads_no_pydantic_plugin(tmp_path, env):
+    """pydantic looks for plugins among the entry points of every installed package when the first model class
+    is made (~40 ms of a run that loads a case); careerpath takes none, so its command line turns the search off
+    (careerpath/start.py) unless PYDANTIC_DISABLE_PLUGINS is set: empty, the plugins are loaded again."""
+    site = tmp_path / "site"
+    info = site / "spyplugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: spyplugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nspy = spyplugin:plugin\n")
+    marker = tmp_path / "loaded"
+    (site / "spyplugin.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('loaded')\n\n\n"
+        "class Spy:\n    def new_schema_validator(self, *args, **kwargs):\n        return None, None, None\n\n\n"
+        "plugin = Spy()\n")
+    env = {**env, "PYTHONPATH": f"{ROOT}{os.pathsep}{site}"}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    root = copy(tmp_path / "c")
+    code, _out, err = run(env, "validate", "--no-cache", "--caseload", root, *DAY)
+    assert code in (0, 1), err
+    assert not marker.exists()
+    code, _out, err = run(env, "validate", "--no-cache", "--caseload", root, *DAY, extra={"PYDANTIC_DISABLE_PLUGINS": ""})
+    assert code in (0, 1), err
+    assert marker.read_text() == "loaded"  # (the plugin is found where it is: the check above could fail)
