@@ -79,9 +79,15 @@ def test_hand_chosen_days_print_what_an_uncached_run_prints(cli, generated):
             _due(cli, generated, day, *extra)
     # a table's rows hold no day: on a new day only the cases whose window moved are rendered again
     # (the first run may find its view pruned: more than views.VIEWS_KEPT option sets ran above)
+    _due(cli, generated, month + timedelta(days=2), "--explain")  # (a table not kept as written)
+    out, stats = _due(cli, generated, month + timedelta(days=3), "--explain")
+    assert stats.view_cases == stats.recomputed and stats.view_cases < N_CASES
+    assert soon.case in out
+    # the plain table is made from the day before's as written (careerpath/cli/page.py: advance), with the
+    # lines of those cases made again; the kept view is not read
     _due(cli, generated, month + timedelta(days=2))
     out, stats = _due(cli, generated, month + timedelta(days=3))
-    assert stats.view_cases == stats.recomputed and stats.view_cases < N_CASES
+    assert (stats.page_cases, stats.view_cases) == (stats.recomputed, -1) and stats.page_cases < N_CASES
     assert soon.case in out
 
 
@@ -105,6 +111,9 @@ def test_a_row_turning_overdue_moves_up_among_the_past_due(cli, generated):
     table, _ = _due(cli, generated, day)
     assert table.splitlines()[1].startswith("overdue")
     _, stats = _due(cli, generated, day + timedelta(days=1))
+    assert (stats.page_cases, stats.view_cases) == (stats.recomputed, -1)  # made from the day before's, as written
+    _due(cli, generated, day + timedelta(days=1), "--explain")  # (a table not kept as written)
+    _, stats = _due(cli, generated, day + timedelta(days=2), "--explain")
     assert stats.view_cases == stats.recomputed  # a table renders no row again for its status
 
 

@@ -38,8 +38,10 @@ def _rows(rng: random.Random, case: str) -> list:
         unreadable = rng.random() < 0.05
         due = None if unreadable else date(2026, 11, 1) + timedelta(days=rng.randint(0, 60))
         o = SimpleNamespace(case=case, due=due, past_due=bool(due and due < date(2026, 11, 22)), program="p",
-                            rule=f"r{rng.randint(0, 3)}", item=str(rng.randint(0, 2)))
+                            rule=f"r{rng.randint(0, 3)}", item=str(rng.randint(0, 2)), basis=(), history=False,
+                            done_on=None)
         o.mark = "invalid!" if unreadable else "overdue!" if o.past_due else rng.choice(MARKS[1:])
+        o.status = o.mark.rstrip("!")
         o.cells = (o.mark.rstrip("!"), str(due or "-"), case, "x" * rng.randint(1, 12) + rng.choice(["", " é", " 東"]))
         out.append(o)
     return out
@@ -93,6 +95,8 @@ def test_a_patched_page_is_the_page_made_whole(seed):
             (whole.sizes, whole.places, whole.lengths, whole.widths, whole.fps, whole.check, whole.head)
         assert [page.names[i] for i in page.who] == [o.case for o in rows]
         assert [page.kinds[i] for i in page.marks] == marks
+        assert [page.states[i] for i in page.state] == [pages.state_of(o) for o in rows]
+        assert page.exact == whole.exact is True
         # text that is not the page's is never patched
         assert pages.patch(page, text[:-1] + b"?", set(), [], [], [], HEADERS, _closing, "utf-8", "strict", fps) is None
 
@@ -184,3 +188,145 @@ def test_an_edit_seconds_old_is_patched_without_a_stored_output(cli, generated, 
     out, _, stats = _due(cli, generated)
     assert (stats.page_cases, stats.view_cases) == (2, -1)  # c000005, and c000003 (still too fresh to trust)
     assert set(outputs.iterdir()) == stored
+
+
+# ---------------------------------------------------------------- a later day's table from an earlier one's
+
+def _obligations(rng: random.Random, case: str) -> list:
+    """A case's obligations as computed: (due, basis, status, done_on, title), as the engine gives them (kinds
+    of careerpath/obligations/engine.py: 0 fixed, 1 dated, 2 informational, 3 scheduled)."""
+    out = []
+    for n in range(rng.randint(0, 5)):
+        if rng.random() < 0.04:
+            out.append((None, (), "invalid", None, "case.yaml, 1 error"))
+            continue
+        due = date(2026, 11, 1) + timedelta(days=rng.randint(0, 90))
+        kind = rng.choice([0, 1, 1, 1, 2, 3])
+        bound = rng.choice([None, None, due + timedelta(days=rng.randint(1, 40))])
+        status, done_on = ("partial", None) if kind == 0 else ("upcoming", None)
+        title = f"{rng.choice(['Plan', 'Review', 'Report'])} {n}" + rng.choice(["", " é", " 東", "x" * rng.randint(1, 9)])
+        out.append((due, (kind, rng.choice([7, 14]), bound), status, done_on, title))
+    return out
+
+
+def _on(case: str, computed: list, day: date) -> list:
+    """The listed rows of a case on ``day`` (as ``due`` lists them by default), with their cells and marks."""
+    from careerpath.cli.cmd_due import _when
+    from careerpath.i18n import display
+    from careerpath.obligations import state_on
+    from careerpath.obligations.query import mark
+
+    out = []
+    for n, (due, basis, status, done_on, title) in enumerate(computed):
+        past_due, history = False, False
+        if basis:
+            status, past_due, history, done_on = state_on(basis, due, status, done_on, day)
+        if status != "invalid" and (status == "done" or history):
+            continue
+        o = SimpleNamespace(case=case, due=due, basis=basis, status=status, past_due=past_due, history=history,
+                            done_on=done_on, program="p", rule=f"r{n}", item="")
+        o.cells = (display("status", status), str(due or "-"), _when(status, due, done_on, day), case, title, "cur01")
+        o.mark = mark(o)
+        out.append(o)
+    return out
+
+
+def _whole(by_case: dict, stamps: dict, day: date):
+    from careerpath.cli.cmd_due import _headers, summary
+
+    rows = sorted((o for cid, computed in by_case.items() for o in _on(cid, computed, day)), key=sort_key)
+    if not rows:
+        return None, None, rows
+    marks = [o.mark for o in rows]
+    text, page = pages.make(stamps, _headers(False), [o.cells for o in rows], rows, marks, summary(marks), "utf-8",
+                            "strict", day.toordinal())
+    return text, page, rows
+
+
+def _same(page, whole) -> None:
+    fields = ("sizes", "places", "lengths", "widths", "check", "head", "day", "exact", "plain")
+    assert [getattr(page, f) for f in fields] == [getattr(whole, f) for f in fields]
+    assert [page.names[i] for i in page.who] == [whole.names[i] for i in whole.who]
+    assert [page.kinds[i] for i in page.marks] == [whole.kinds[i] for i in whole.marks]
+    assert [page.states[i] for i in page.state] == [whole.states[i] for i in whole.state]
+
+
+@pytest.fixture(params=["en", "ru"])
+def language(request):
+    """The table worded in English (STATUS and WHEN a byte a character: lines are cut as bytes) and in Russian
+    (they are not: lines are cut as text)."""
+    from careerpath import i18n
+
+    previous = i18n.current()
+    i18n.use(request.param)
+    yield request.param
+    i18n.use(previous)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_later_days_table_from_an_earlier_ones_is_the_table_made_whole(seed, language):
+    """Random caseloads walked forward by random steps, a few cases computed again on some days: the table
+    advanced to the new day (STATUS, WHEN, marks, order and closing line made again, done and history lines
+    left out) is byte for byte and field for field the table made whole from the same results on that day,
+    or None exactly when a column other than STATUS and WHEN changed its width or nothing is left; the lines
+    of the cases computed again are then patched in as after an edit."""
+    from careerpath.cli.cmd_due import _headers, _mover, summary
+
+    rng = random.Random(seed)
+    by_case = {f"c{n:06d}": _obligations(rng, f"c{n:06d}") for n in range(rng.randint(1, 25))}
+    stamps = {cid: (bytes([n]), 0) for n, cid in enumerate(by_case)}
+    day = date(2026, 11, 1) + timedelta(days=rng.randint(0, 20))
+    text, page, _ = _whole(by_case, stamps, day)
+    assert page is None or page.plain is (language == "en")
+    advanced = 0
+    for _step in range(6):
+        if page is None:
+            return
+        later = day + timedelta(days=rng.choice([1, 1, 2, 5, 17, 40]))
+        assert pages.advance(page, text, day.toordinal(), _mover(day), _headers(False), summary,
+                             "utf-8", "strict") is None  # the same day: nothing to advance
+        got = pages.advance(page, text, later.toordinal(), _mover(later), _headers(False), summary,
+                            "utf-8", "strict")
+        same_text, same, _ = _whole(by_case, page.fps, later)  # the same results on the later day
+        if same is None or [same.widths[k] for k in (1, 3, 4)] != [page.widths[k] for k in (1, 3, 4)]:
+            assert got is None
+        else:
+            assert got is not None
+            advanced += 1
+            assert got[0] == same_text
+            _same(got[1], same)
+            text, page = got
+            changed = set(rng.sample(sorted(by_case), rng.randint(0, min(3, len(by_case)))))
+            for cid in changed:
+                by_case[cid] = _obligations(rng, cid)
+                stamps[cid] = (bytes([rng.randint(0, 255)]), later.toordinal())
+            theirs = sorted((o for cid in changed for o in _on(cid, by_case[cid], later)), key=sort_key)
+            patched = pages.patch(page, text, changed, theirs, [o.cells for o in theirs], [o.mark for o in theirs],
+                                  _headers(False), summary, "utf-8", "strict", stamps)
+            whole_text, whole, _ = _whole(by_case, stamps, later)
+            if patched is not None:
+                assert patched[0] == whole_text
+                _same(patched[1], whole)
+        day = later
+        text, page, _ = _whole(by_case, stamps, day)
+    assert advanced  # (a walk whose table empties returns above)
+
+
+def test_a_table_that_does_not_decode_to_its_cells_is_not_advanced():
+    """A page whose text lost characters on the way out (an encoding that replaces them) cannot be cut into its
+    cells again: it is made whole on a later day."""
+    from careerpath.cli.cmd_due import _headers, _mover, summary
+
+    later = date(2026, 11, 23)
+    o = SimpleNamespace(case="c000001", due=date(2026, 11, 30), basis=(1, 7, None), status="due-soon", past_due=False,
+                        history=False, done_on=None, program="p", rule="r", item="")
+    cells = [("due-soon", "2026-11-30", "in 8d", "c000001", "Plan é", "cur01")]
+    for encoding, errors, exact in (("utf-8", "strict", True), ("ascii", "replace", False)):
+        text, page = pages.make({"c000001": b"1"}, _headers(False), cells, [o], ["due-soon"], summary(["due-soon"]),
+                                encoding, errors, later.toordinal() - 1)
+        assert page.exact is exact
+        got = pages.advance(page, text, later.toordinal(), _mover(later), _headers(False), summary,
+                            encoding, errors)
+        assert (got is not None) is exact
+        if got is not None:
+            assert b"in 7d" in got[0] and b"Plan \xc3\xa9" in got[0]

@@ -6,7 +6,8 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from types import SimpleNamespace
+from typing import Any, Callable, Optional
 
 import typer
 
@@ -335,8 +336,8 @@ def due(
         elif not body:
             print(_("nothing due (with these filters)") if query.filtered else _("nothing due"))
         elif paging:
-            text, kept = pages.make(found.fingerprints, _headers(False), body, chosen, marks, summary(marks),
-                                    sys.stdout.encoding, _errors(sys.stdout))
+            text, kept = pages.make(found.stored.stamps, _headers(False), body, chosen, marks, summary(marks),
+                                    sys.stdout.encoding, _errors(sys.stdout), day.toordinal())
             write_stdout(text)
             pages.write(found.stored, page_key, pages.naming(kept, making, text))
         else:
@@ -360,35 +361,83 @@ def _errors(stream: Any) -> str:
 
 def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any, day: date, query: Any,
              language: str, labels: dict, fail_on: Optional[str]) -> Optional[int]:
-    """Write the kept page of this request and day with the changed cases' lines made again, and keep it;
-    its exit code, or None when there is no such page or it cannot be patched (the whole table is made)."""
+    """Write the kept page of this request with the changed cases' lines made again, and keep it; on a later
+    day first every line's STATUS and WHEN for the day (:func:`careerpath.cli.page.advance`, for a request
+    whose lines only leave as days pass). Its exit code, or None when there is no such page or it cannot be
+    patched (the whole table is made)."""
     from . import page as pages
 
     stored = found.stored
     kept = pages.read(stored, page_key)
-    if kept is None:
-        return None
-    changed = pages.changed_cases(kept, found.cases, found.fingerprints)
-    if len(changed) > pages.MOST_CHANGED:
+    if kept is None or (kept.day != day.toordinal() and not _advances(query)):
         return None
     was = kept.text or earlier(kept.token)
     if was is None:
         return None  # the output it names was pruned or damaged
+    encoding, errors = sys.stdout.encoding, _errors(sys.stdout)
+    if kept.day != day.toordinal():
+        got = pages.advance(kept, was, day.toordinal(), _mover(day), _headers(False), summary, encoding, errors)
+        if got is None:
+            return None
+        was, kept = got
+    changed = pages.changed_cases(kept, found.cases, stored.stamps)
+    if len(changed) > pages.MOST_CHANGED:
+        return None
     from ..obligations.query import fails, mark, select
 
     ids = [cid for cid in found.cases if cid in changed]
-    picked = select(found.obligations(history=query.history, done=query.with_done, cases=ids), day, query)
-    marks = [mark(o) for o in picked]
-    body = rows(picked, day, language, False, labels)
-    got = pages.patch(kept, was, changed, picked, body, marks, _headers(False), summary, sys.stdout.encoding,
-                      _errors(sys.stdout), found.fingerprints)
-    if got is None:
-        return None
-    text, new = got
+    text, new = was, kept
+    if changed:
+        picked = select(found.obligations(history=query.history, done=query.with_done, cases=ids), day, query)
+        marks = [mark(o) for o in picked]
+        body = rows(picked, day, language, False, labels)
+        got = pages.patch(kept, was, changed, picked, body, marks, _headers(False), summary, encoding, errors,
+                          stored.stamps)
+        if got is None:
+            return None
+        text, new = got
     write_stdout(text)
     stored.stats.page_cases = len(ids)
     pages.write(stored, page_key, pages.naming(new, making, text))
     return 3 if fails(new.counts(), fail_on) else 0
+
+
+def _advances(query: Any) -> bool:
+    """Whether a table of ``query`` on a later day lists only lines it listed before: nothing asked of the
+    status, the horizon or past-due-ness (which the day moves both ways), no done or history rows (a row
+    becomes done, or history, as days pass, and never the other way inside its case's window)."""
+    return not (query.within or query.overdue or query.statuses or query.with_done or query.history)
+
+
+def _mover(day: date) -> Callable[[tuple, int], Optional[tuple]]:
+    """What :func:`careerpath.cli.page.advance` asks of each line for ``day``: from the line's state on an
+    earlier day (:func:`careerpath.cli.page.state_of`) and its due date (an ordinal, 0 for none), its state
+    on ``day``, its STATUS and WHEN cells (as :func:`fill` words them) and its mark; None when a query that
+    :func:`_advances` no longer lists it (done, or history, now), as :func:`careerpath.obligations.query.select`
+    decides."""
+    from ..obligations import state_on
+    from ..obligations.query import mark
+
+    words: dict = {}
+    whens: dict = {}
+
+    def moved(state: tuple, ordinal: int) -> Optional[tuple]:
+        basis, status, past_due, history, done_on = state
+        due = date.fromordinal(ordinal) if ordinal else None
+        if basis and due is not None:
+            status, past_due, history, done_on = state_on(basis, due, status, done_on, day)
+        if status != INVALID and (status == "done" or history):
+            return None
+        word = words.get(status)
+        if word is None:
+            word = words[status] = display("status", status)
+        when = whens.get((status, due, done_on))
+        if when is None:
+            when = whens[status, due, done_on] = _when(status, due, done_on, day)
+        return (basis, status, past_due, history, done_on), word, when, mark(SimpleNamespace(status=status,
+                                                                                               past_due=past_due))
+
+    return moved
 
 
 def make_query(*, within: Optional[str] = None, overdue: bool = False, statuses: Optional[list] = None,

@@ -1,4 +1,5 @@
-"""``due``'s plain table as it was written, kept line by line: after an edit, the edited cases' lines are swapped.
+"""``due``'s plain table as it was written, kept line by line: after an edit, the edited cases' lines are swapped;
+on a new day, every line's STATUS and WHEN.
 
 A piped ``due`` that must run again because one case changed used to derive
 every row of its kept view for the day, fill 89,000 rows and format 89,000
@@ -6,18 +7,27 @@ lines (~0.45 s at 20,519 cases) to change a few of them. What is known of the
 plain table it wrote is kept instead, as a *page* (``pages/<key>.pickle`` in
 the caseload's cache folder, signed like every cache file): for each body
 line its size, its case, its place in the order (unreadable, past due, the
-rest; then the due date and the case), its mark (status, past due) and the
-length of each cell, and the fingerprint of every case it was made from.
+rest; then the due date and the case), its mark (status, past due), the
+length of each cell and its state (status, past due, history, done date and
+how they follow the day); the day it lists, and the stamp of every case's
+results it was made from (fingerprint and window).
 
 The next run of the same request (command options, language, catalogues,
-output encoding) on the same day, through the same results key (settings,
-rules, code), compares fingerprints: the lines of the cases whose fingerprint
-changed, that are gone or that are new are made again (:func:`patch`) from
-those cases' obligations, exactly as the whole table makes them, and put in
-their place; the closing line is worded again from the marks. When a column's
-width changes (a longer title, the longest cell gone) or many cases changed,
-the whole table is made as before. A page is for one day: a new day's
-statuses and WHEN column change on most lines.
+output encoding) through the same results key (settings, rules, code)
+compares stamps: the lines of the cases whose results changed, that are gone
+or that are new are made again (:func:`patch`) from those cases' obligations,
+exactly as the whole table makes them, and put in their place; the closing
+line is worded again from the marks. On a later day (:func:`advance`) each
+line's state is first derived for the day, as the engine derives it
+(:func:`careerpath.obligations.state_on`), and its STATUS and WHEN cells,
+mark and place made again; a line that is now done or history leaves. That
+is the table made whole only for a request whose lines can only leave as days
+pass (no ``--within``, ``--overdue``, ``--status``, ``--all``: the caller
+decides) and whose order stays (past due is "due before today" for every line
+listed then): unreadable cases, past due, then by date. When a column's width
+changes (a longer title, the longest cell gone), many cases changed, the text
+cannot be cut into its cells again or the order would change, the whole table
+is made as before.
 
 A page holds no copy of the bytes when the output cache keeps them: it names
 the stored output (``outputs/<token>``). When the output is not stored (a file
@@ -32,22 +42,28 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import Counter
-from dataclasses import dataclass
-from itertools import accumulate
-from typing import Any, Callable, Optional
+from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress
+from operator import le
+from typing import Any, Callable, Iterator, Optional
 
 PAGES_KEPT = 4
 #: more changed cases than this and the whole table is made again (each changed case costs a search and a splice)
-MOST_CHANGED = 64
+MOST_CHANGED = 1024
+#: a place's due date (an ordinal) without its category
+_ORDINAL = (1 << 32) - 1
 
 
 @dataclass
 class Page:
     """What is known of a table as written (header line, body lines, closing line, in the output's encoding):
     line by line of the body, its size in bytes, its place (:func:`place`), case (an index into ``names``), mark
-    (an index into ``kinds``) and cell lengths (one array per column); the columns' ``widths``; the fingerprint
-    of every case it shows (``fps``). The bytes are the stored output ``token`` names (``outputs/``), or, when
-    the output was not stored (a file too fresh to key), ``text``."""
+    (an index into ``kinds``), cell lengths (one array per column) and state (an index into ``states``: what
+    the day decides of the line and what it follows, :func:`state_of`); the columns' ``widths``; the stamp of
+    every case's results it was made from (``fps``: fingerprint and window); its ``day`` (an ordinal); whether
+    its text decodes back to the very cells it was made of (``exact``), and whether what comes before CASE is
+    a byte a character, as in ASCII (``plain``: STATUS, DUE and WHEN are). The bytes are the stored output
+    ``token`` names (``outputs/``), or, when the output was not stored (a file too fresh to key), ``text``."""
 
     fps: dict
     token: bytes    # the key of the stored output holding the text (b"": ``text`` holds it)
@@ -62,6 +78,11 @@ class Page:
     lengths: list
     widths: list
     text: bytes = b""
+    day: int = 0
+    states: list = field(default_factory=list)
+    state: array = field(default_factory=lambda: array("I"))
+    exact: bool = False
+    plain: bool = False
 
     def counts(self) -> dict[str, int]:
         """How many lines have each mark."""
@@ -74,6 +95,14 @@ def place(o: Any) -> int:
     if o.due is None:
         return 0
     return ((1 if o.past_due else 2) << 33) | (1 << 32) | o.due.toordinal()
+
+
+def state_of(o: Any) -> tuple:
+    """What the day decides of a row's line (status, past_due, history, done_on) and how it follows the day
+    (its ``basis``): enough to derive the line's state on a later day inside its case's window
+    (:func:`careerpath.obligations.state_on` keeps a done or partial status and done date, and derives the
+    others from the due date alone)."""
+    return (o.basis, o.status, o.past_due, o.history, o.done_on)
 
 
 def widths_of(headers: list, lengths: list) -> list[int]:
@@ -101,27 +130,46 @@ def check(text: bytes) -> tuple:
     return (len(text), text[:256], text[-256:])
 
 
-def make(fps: dict, headers: list, body: list, rows: list, marks: list, closing: str, encoding: str,
-         errors: str) -> tuple[bytes, Page]:
-    """The text of a whole table and its page (its ``token`` left to fill): ``body`` each row's cells, ``rows``
-    its obligations, ``marks`` their marks; ``fps`` the fingerprint of every case of the caseload."""
-    lengths = [array("I", map(len, column)) for column in zip(*body)]
-    widths = widths_of(headers, lengths)
-    form = line_format(widths)
-    head = ((form % tuple(headers)).rstrip() + "\n").encode(encoding, errors)
-    lines = [line + "\n" for line in map(str.rstrip, map(form.__mod__, body))]
+def _encoded(lines: list[str], encoding: str, errors: str) -> tuple[bytes, array, bool]:
+    """``lines`` in the output's encoding: the bytes, each line's size, and whether they decode back to
+    ``lines`` exactly (no character replaced or escaped)."""
     whole = "".join(lines)
     data = whole.encode(encoding, errors)
     if whole.isascii() and len(data) == len(whole):  # a byte a character: each line's size is its length
-        sizes = array("Q", map(len, lines))
-    else:
-        sizes = array("Q", (len(line.encode(encoding, errors)) for line in lines))
+        return data, array("Q", map(len, lines)), True
+    sizes = array("Q", (len(line.encode(encoding, errors)) for line in lines))
+    return data, sizes, _decodes(data, encoding, whole)
+
+
+def _decodes(data: bytes, encoding: str, text: str) -> bool:
+    """Whether ``data`` decodes back to ``text`` (no character was replaced or escaped on the way out)."""
+    try:
+        return data.decode(encoding) == text
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def make(fps: dict, headers: list, body: list, rows: list, marks: list, closing: str, encoding: str,
+         errors: str, day: int = 0) -> tuple[bytes, Page]:
+    """The text of a whole table and its page (its ``token`` left to fill): ``body`` each row's cells, ``rows``
+    its obligations, ``marks`` their marks; ``fps`` the stamp of every case's results; ``day`` an ordinal."""
+    columns = list(zip(*body))
+    lengths = [array("I", map(len, column)) for column in columns]
+    widths = widths_of(headers, lengths)
+    form = line_format(widths)
+    heading = (form % tuple(headers)).rstrip() + "\n"
+    head = heading.encode(encoding, errors)
+    plain = len(head) == len(heading) and heading.isascii() and all("".join(c).isascii() for c in columns[:3])
+    data, sizes, exact = _encoded([line + "\n" for line in map(str.rstrip, map(form.__mod__, body))], encoding,
+                                  errors)
     text = b"".join([head, data, (closing + "\n").encode(encoding, errors)])
     names: list = []
     kinds: list = []
+    states: list = []
     return text, Page(dict(fps), b"", check(text), len(head), sizes, array("Q", map(place, rows)), names,
                       _index([o.case for o in rows], names, {}), kinds, array("B", _index(marks, kinds, {})),
-                      lengths, widths)
+                      lengths, widths, day=day, states=states, state=_index(list(map(state_of, rows)), states, {}),
+                      exact=exact, plain=plain)
 
 
 def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: list, headers: list,
@@ -135,21 +183,10 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     n = len(page.who)
     who, places, names = page.who, page.places, page.names
     numbers = {name: i for i, name in enumerate(names)}
-    removed = []
-    for cid in changed:
-        i = numbers.get(cid)
-        at = -1
-        while i is not None:
-            try:
-                at = who.index(i, at + 1)
-            except ValueError:
-                break
-            removed.append(at)
-    removed.sort()
-    lengths = [array("I", column) for column in page.lengths]
-    for i in reversed(removed):
-        for column in lengths:
-            del column[i]
+    drop = {numbers[cid] for cid in changed if cid in numbers}
+    removed = [i for i, w in enumerate(who) if w in drop] if drop else []
+    keep = [w not in drop for w in who] if drop else [True] * n
+    lengths = [array("I", compress(column, keep)) for column in page.lengths]
     if body:
         for column, added in zip(lengths, zip(*body)):
             column.extend(map(len, added))
@@ -163,10 +200,13 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     starts = list(accumulate(sizes, initial=page.head))
     parts = [text[:page.head]]
     kinds = list(page.kinds)
+    states = list(page.states)
     new = Page(dict(fps), b"", (), page.head, array("Q"), array("Q"), names, array("I"), kinds, array("B"),
-               [array("I") for _ in lengths], page.widths)
+               [array("I") for _ in lengths], page.widths, day=page.day, states=states, exact=page.exact,
+               plain=page.plain)
     new_who = _index([o.case for o in rows], names, numbers)
     new_marks = _index(marks, kinds, {kind: i for i, kind in enumerate(kinds)})
+    new_states = _index(list(map(state_of, rows)), states, {s: i for i, s in enumerate(states)})
 
     def copy(a: int, b: int) -> None:  # old lines a..b-1
         if a < b:
@@ -175,6 +215,7 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
             new.places.extend(places[a:b])
             new.who.extend(who[a:b])
             new.marks.extend(page.marks[a:b])
+            new.state.extend(page.state[a:b])
             for column, old in zip(new.lengths, page.lengths):
                 column.extend(old[a:b])
 
@@ -189,12 +230,18 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
             at = pos + 1
             continue
         k = adding[j][1]
-        data = ((form % body[k]).rstrip() + "\n").encode(encoding, errors)
+        line = (form % body[k]).rstrip() + "\n"
+        data = line.encode(encoding, errors)
+        if new.exact and not line.isascii():
+            new.exact = _decodes(data, encoding, line)
+        if new.plain and not "".join(body[k][:3]).isascii():
+            new.plain = False
         parts.append(data)
         new.sizes.append(len(data))
         new.places.append(where[k][0])
         new.who.append(new_who[k])
         new.marks.append(new_marks[k])
+        new.state.append(new_states[k])
         for column, cell in zip(new.lengths, body[k]):
             column.append(len(cell))
     copy(at, n)
@@ -202,6 +249,97 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
         return None  # nothing left to list: the command says so in its own words
     parts.append((closing(new.counts()) + "\n").encode(encoding, errors))
     text = b"".join(parts)
+    new.check = check(text)
+    return text, new
+
+
+def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Optional[tuple]], headers: list,
+            closing: Callable[[dict], str], encoding: str, errors: str) -> Optional[tuple[bytes, Page]]:
+    """``text`` (the table ``page`` describes, of an earlier day) as it reads on ``day`` (an ordinal), for the
+    same results of every case, and its page (its ``token`` left to fill; its stamps still the earlier ones,
+    so that :func:`patch` then makes again the lines of the cases computed again since).
+
+    Each line's STATUS and WHEN cells, mark and place are made again from ``moved(state, due ordinal)``, which
+    gives (the line's state on ``day``, STATUS, WHEN, mark) or None when the line is no longer listed (done,
+    or history, now); the other cells are the line's own bytes. This is the table made whole only when the
+    lines listed on ``day`` are among those listed before (a request whose rows leave as days pass and never
+    come back: the caller's to know) and keep their order; None when it cannot be done here: a text that is
+    not the page's or does not decode back to its cells, a page of the same or a later day, an order that
+    would change, a column other than STATUS and WHEN that would change its width, nothing left to list."""
+    if not page.exact or day <= page.day or check(text) != page.check or len(page.widths) != 6:
+        return None
+    n = len(page.who)
+    keys = [s << 40 | p for s, p in zip(page.state, page.places)]  # a line's state and place, one int
+    first = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # the first line of each
+    states: list = []
+    known_states: dict = {}
+    kinds = list(page.kinds)
+    known_kinds = {kind: i for i, kind in enumerate(kinds)}
+    # the few thousand distinct (state, place) pairs of 89,000 lines: each is derived once, to
+    # (STATUS, WHEN, state index, mark index, place), or None for lines no longer listed
+    outcome: dict = {}
+    for k in first:
+        p = k & ((1 << 40) - 1)
+        got = moved(page.states[k >> 40], p & _ORDINAL)
+        if got is not None:
+            state, status, when, mark = got
+            got = (status, when, _index([state], states, known_states)[0], _index([mark], kinds, known_kinds)[0],
+                   0 if not p else ((1 if state[2] else 2) << 33) | (1 << 32) | (p & _ORDINAL))  # as place() has it
+        outcome[k] = got
+    keep = list(map(bool, map(outcome.__getitem__, keys)))
+    picked = list(compress(keys, keep))
+    if not picked:
+        return None  # nothing left to list: the command says so in its own words
+    listed = {k: o for k, o in outcome.items() if o is not None}
+
+    def each(field: int) -> Iterator:
+        values = {k: o[field] for k, o in listed.items()}
+        return map(values.__getitem__, picked)
+
+    lengths = [array("I", compress(column, keep)) for column in page.lengths]
+    lengths[0] = array("I", map(len, each(0)))
+    lengths[2] = array("I", map(len, each(1)))
+    widths = widths_of(headers, lengths)
+    old = page.widths
+    if widths[1] != old[1] or widths[3:5] != old[3:5]:
+        return None  # only STATUS and WHEN are made again here (a column's width that changes moves every cell)
+    places = array("Q", each(4))
+    if not all(map(le, places, places[1:])):
+        return None
+    at_due = old[0] + 2
+    at_when = at_due + old[1] + 2
+    at_case = at_when + old[2] + 2
+    sizes = array("Q", compress(page.sizes, keep))
+    if min(sizes) <= at_case:
+        return None  # (every line has a case after WHEN)
+    starts = list(accumulate(page.sizes, initial=page.head))
+    plain = page.plain and all(o[0].isascii() and o[1].isascii() for o in listed.values())
+    if plain:  # the bytes before CASE are one a character: each line's own bytes from CASE on are kept as they are
+        # a line's cells before CASE follow from its state and place (DUE from the due date): made once each
+        before = {k: b"".join([o[0].ljust(widths[0]).encode("ascii"), b"  ",
+                               text[starts[first[k]] + at_due:starts[first[k]] + at_when],
+                               o[1].ljust(widths[2]).encode("ascii"), b"  "]) for k, o in listed.items()}
+        tails = map(text.__getitem__, map(slice, map(at_case.__add__, compress(starts, keep)),
+                                          compress(starts[1:], keep)))
+        data = b"".join(chain.from_iterable(zip(map(before.__getitem__, picked), tails)))
+        sizes = array("Q", map((widths[0] - old[0] + widths[2] - old[2]).__add__, sizes))
+        exact = True
+    else:
+        try:
+            lines = text[page.head:starts[-1]].decode(encoding).split("\n")
+        except (UnicodeDecodeError, LookupError):
+            return None
+        if len(lines) != n + 1 or lines[-1] or min(map(len, compress(lines, keep))) <= at_case:
+            return None
+        before_text = {k: f"{o[0].ljust(widths[0])}  {lines[first[k]][at_due:at_when]}{o[1].ljust(widths[2])}  "
+                       for k, o in listed.items()}
+        data, sizes, exact = _encoded([f"{before_text[k]}{line[at_case:]}\n" for k, line in
+                                       zip(picked, compress(lines, keep))], encoding, errors)
+    head = ((line_format(widths) % tuple(headers)).rstrip() + "\n").encode(encoding, errors)
+    new = Page(page.fps, b"", (), len(head), sizes, places, page.names, array("I", compress(page.who, keep)), kinds,
+               array("B", each(3)), lengths, widths, day=day, states=states, state=array("I", each(2)), exact=exact,
+               plain=plain)
+    text = b"".join([head, data, (closing(new.counts()) + "\n").encode(encoding, errors)])
     new.check = check(text)
     return text, new
 
@@ -214,11 +352,12 @@ def naming(page: Page, token: Optional[bytes], text: bytes) -> Page:
 
 
 def key(stored: Any, request: str, encoding: str, errors: str) -> bytes:
-    """A page's key: the results key, the day, the request (options, language, catalogues) and the encoding."""
+    """A page's key: the results key, the request (options, language, catalogues) and the encoding; not the day
+    (a page says which day it lists: a later day's table may be made from it, :func:`advance`)."""
     import hashlib
 
     what = repr(("page", request, encoding, errors)).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(stored.dkey + what, digest_size=16).digest()
+    return hashlib.blake2b(stored.rkey + what, digest_size=16).digest()
 
 
 def path_of(stored: Any, pkey: bytes):

@@ -42,10 +42,10 @@ def _fold_at(cases: int) -> int:
 class Row:
     """One obligation of a kept view on the day asked: what ``select``, ``mark`` and a format's fill read of
     an :class:`~careerpath.obligations.Obligation` (status, past_due, history and done_on derived for the
-    day), and the kept row it comes from."""
+    day, and the basis they follow), and the kept row it comes from."""
 
     __slots__ = ("case", "program", "rule", "item", "staff", "due", "status", "past_due", "history", "done_on",
-                 "kept")
+                 "basis", "kept")
 
 
 # a kept row: (0 for a case that could not be read else 1, due ordinal, case, program, rule, item, staff, basis,
@@ -232,6 +232,7 @@ def _kept_view(found: Any, request: str, render: Any, state: Any, pick: Any, his
             row.case, row.program, row.rule, row.item, row.staff = kept[2:7]
             row.due = due_of(kept[1]) if kept[0] else None
             row.status, row.past_due, row.history, row.done_on, row.kept = status, past_due, history_, done_on, kept
+            row.basis = basis
             (invalid if not kept[0] else late if past_due else other).append(row)
         picked = pick(invalid + late + other)
         return picked, [row.kept for row in picked]
