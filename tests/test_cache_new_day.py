@@ -31,7 +31,7 @@ from test_cache import N_CASES, STEPS, generated, trust_fresh_files  # noqa: E40
 
 OPTIONS = [(), ("--format", "json"), ("--format", "csv", "--all"), ("--format", "ics"), ("--overdue",),
            ("--within", "2w", "--explain"), ("--status", "due-soon"), ("--lang", "ru", "--all"),
-           ("--format", "json", "--all", "--staff", "cur01")]
+           ("--format", "json", "--all", "--staff", "cur01"), ("--fail-on", "due-soon", "--staff", "cur01")]
 
 
 def _due(cli, root: Path, day: date, *extra):
