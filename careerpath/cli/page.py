@@ -48,7 +48,8 @@ from operator import le
 from typing import Any, Callable, Iterator, Optional
 
 PAGES_KEPT = 4
-#: more changed cases than this and the whole table is made again (each changed case costs a search and a splice)
+#: more changed cases than this and the whole table is made again (each changed case's obligations are read, and
+#: each of its lines placed by a search)
 MOST_CHANGED = 1024
 #: a place's due date (an ordinal) without its category
 _ORDINAL = (1 << 32) - 1
@@ -316,9 +317,10 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
     plain = page.plain and all(o[0].isascii() and o[1].isascii() for o in listed.values())
     if plain:  # the bytes before CASE are one a character: each line's own bytes from CASE on are kept as they are
         # a line's cells before CASE follow from its state and place (DUE from the due date): made once each
-        before = {k: b"".join([o[0].ljust(widths[0]).encode("ascii"), b"  ",
+        sep = "  ".encode(encoding, errors)
+        before = {k: b"".join([o[0].ljust(widths[0]).encode(encoding, errors), sep,
                                text[starts[first[k]] + at_due:starts[first[k]] + at_when],
-                               o[1].ljust(widths[2]).encode("ascii"), b"  "]) for k, o in listed.items()}
+                               o[1].ljust(widths[2]).encode(encoding, errors), sep]) for k, o in listed.items()}
         tails = map(text.__getitem__, map(slice, map(at_case.__add__, compress(starts, keep)),
                                           compress(starts[1:], keep)))
         data = b"".join(chain.from_iterable(zip(map(before.__getitem__, picked), tails)))
