@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from careerpath.cli import page as pages  # noqa: E402
 from careerpath.obligations import sort_key  # noqa: E402
-from careerpath.obligations.query import tally  # noqa: E402
+from careerpath.obligations.query import Query, tally  # noqa: E402
 
 from test_cache import generated, trust_fresh_files  # noqa: E402,F401 (the same fixtures)
 
@@ -283,9 +283,9 @@ def test_a_later_days_table_from_an_earlier_ones_is_the_table_made_whole(seed, l
         if page is None:
             return
         later = day + timedelta(days=rng.choice([1, 1, 2, 5, 17, 40]))
-        assert pages.advance(page, text, day.toordinal(), _mover(day), _headers(False), summary,
+        assert pages.advance(page, text, day.toordinal(), _mover(day, Query()), _headers(False), summary,
                              "utf-8", "strict") is None  # the same day: nothing to advance
-        got = pages.advance(page, text, later.toordinal(), _mover(later), _headers(False), summary,
+        got = pages.advance(page, text, later.toordinal(), _mover(later, Query()), _headers(False), summary,
                             "utf-8", "strict")
         same_text, same, _ = _whole(by_case, page.fps, later)  # the same results on the later day
         if same is None or [same.widths[k] for k in (1, 3, 4)] != [page.widths[k] for k in (1, 3, 4)]:
@@ -326,7 +326,7 @@ def test_a_table_that_does_not_decode_to_its_cells_is_not_advanced():
         text, page = pages.make({"c000001": b"1"}, _headers(False), cells, [o], ["due-soon"], summary(["due-soon"]),
                                 encoding, errors, later.toordinal() - 1)
         assert page.exact is exact
-        got = pages.advance(page, text, later.toordinal(), _mover(later), _headers(False), summary,
+        got = pages.advance(page, text, later.toordinal(), _mover(later, Query()), _headers(False), summary,
                             encoding, errors)
         assert (got is not None) is exact
         if got is not None:

@@ -110,20 +110,27 @@ def staff_labels(config: Any, red: Any = None) -> dict[str, str]:
     return dict(names) if red is not None and getattr(red, "staff", False) else short_names(names)
 
 
+class _DayCells(dict):
+    """STATUS and WHEN on ``today`` by (status, due date, done date): each worded once (95,000 rows share a
+    few thousand)."""
+
+    def __init__(self, today: date) -> None:
+        super().__init__()
+        self.today = today
+
+    def __missing__(self, key: tuple) -> tuple[str, str]:
+        status, due, done_on = key
+        got = self[key] = (display("status", status), _when(status, due, done_on, self.today))
+        return got
+
+
 def fill(cells: list, obligations: list, today: date) -> list[tuple[str, ...]]:
     """:func:`templates`' cells with STATUS and WHEN for ``today``, from each obligation's status, due and
     done dates (an obligation, or a kept view's row derived for the day)."""
-    words: dict = {}
-    whens: dict = {}
+    worded = _DayCells(today)
     out = []
     for o, row in zip(obligations, cells):
-        status = words.get(o.status)
-        if status is None:
-            status = words[o.status] = display("status", o.status)
-        when_key = (o.status, o.due, o.done_on)
-        when = whens.get(when_key)
-        if when is None:
-            when = whens[when_key] = _when(o.status, o.due, o.done_on, today)
+        status, when = worded[o.status, o.due, o.done_on]
         out.append((status, row[1], when, *row[3:]))
     return out
 
@@ -369,14 +376,16 @@ def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any,
 
     stored = found.stored
     kept = pages.read(stored, page_key)
-    if kept is None or (kept.day != day.toordinal() and not _advances(query)):
+    later = kept is not None and kept.day != day.toordinal()
+    if kept is None or (later and not query.only_leaves):
         return None
     was = kept.text or earlier(kept.token)
     if was is None:
         return None  # the output it names was pruned or damaged
     encoding, errors = sys.stdout.encoding, _errors(sys.stdout)
-    if kept.day != day.toordinal():
-        got = pages.advance(kept, was, day.toordinal(), _mover(day), _headers(False), summary, encoding, errors)
+    if later:
+        got = pages.advance(kept, was, day.toordinal(), _mover(day, query), _headers(False), summary, encoding,
+                            errors)
         if got is None:
             return None
         was, kept = got
@@ -402,40 +411,25 @@ def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any,
     return 3 if fails(new.counts(), fail_on) else 0
 
 
-def _advances(query: Any) -> bool:
-    """Whether a table of ``query`` on a later day lists only lines it listed before: nothing asked of the
-    status, the horizon or past-due-ness (which the day moves both ways), no done or history rows (a row
-    becomes done, or history, as days pass, and never the other way inside its case's window)."""
-    return not (query.within or query.overdue or query.statuses or query.with_done or query.history)
-
-
-def _mover(day: date) -> Callable[[tuple, int], Optional[tuple]]:
+def _mover(day: date, query: Any) -> Callable[[tuple, int], Optional[tuple]]:
     """What :func:`careerpath.cli.page.advance` asks of each line for ``day``: from the line's state on an
     earlier day (:func:`careerpath.cli.page.state_of`) and its due date (an ordinal, 0 for none), its state
-    on ``day``, its STATUS and WHEN cells (as :func:`fill` words them) and its mark; None when a query that
-    :func:`_advances` no longer lists it (done, or history, now), as :func:`careerpath.obligations.query.select`
-    decides."""
+    on ``day``, its STATUS and WHEN cells (as :func:`fill` words them) and its mark; None when ``query`` (one
+    whose rows :attr:`~careerpath.obligations.query.Query.only_leaves`) no longer lists it."""
     from ..obligations import state_on
     from ..obligations.query import mark
 
-    words: dict = {}
-    whens: dict = {}
+    worded = _DayCells(day)
 
     def moved(state: tuple, ordinal: int) -> Optional[tuple]:
         basis, status, past_due, history, done_on = state
         due = date.fromordinal(ordinal) if ordinal else None
         if basis and due is not None:
             status, past_due, history, done_on = state_on(basis, due, status, done_on, day)
-        if status != INVALID and (status == "done" or history):
+        if not query.keeps_state(status, history):
             return None
-        word = words.get(status)
-        if word is None:
-            word = words[status] = display("status", status)
-        when = whens.get((status, due, done_on))
-        if when is None:
-            when = whens[status, due, done_on] = _when(status, due, done_on, day)
-        return (basis, status, past_due, history, done_on), word, when, mark(SimpleNamespace(status=status,
-                                                                                               past_due=past_due))
+        return ((basis, status, past_due, history, done_on), *worded[status, due, done_on],
+                mark(SimpleNamespace(status=status, past_due=past_due)))
 
     return moved
 

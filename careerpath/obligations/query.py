@@ -110,9 +110,25 @@ class Query:
     def horizon(self, today: date) -> Optional[date]:
         return Duration.parse(self.within).apply(today) if self.within else None
 
+    @property
+    def only_leaves(self) -> bool:
+        """Whether the rows :func:`select` keeps on a later day are among those it kept before, in the same
+        order, for the same results: inside a case's window a row can become done (a date to know has come)
+        or history (its bound passed), never the other way, and its past-due-ness is its due date's; nothing
+        is asked here of the status, the horizon or past-due-ness (which the day moves both ways), and done
+        and history rows are left out. For such a query, what :func:`select` decides by the day is
+        :meth:`keeps_state`."""
+        return not (self.within or self.overdue or self.statuses or self.with_done or self.history)
+
+    def keeps_state(self, status: str, history: bool) -> bool:
+        """Whether :func:`select` keeps a row in this state, as far as the state goes (an unreadable case's row
+        always; a done one with done rows asked for; history with history asked for)."""
+        return status == INVALID or ((status != "done" or self.with_done) and (not history or self.history))
+
 
 def select(obligations: Iterable[Any], today: date, query: Query = Query()) -> list:
-    """The rows of ``obligations`` that ``query`` keeps, order kept (done and history rows only when asked)."""
+    """The rows of ``obligations`` that ``query`` keeps, order kept (done and history rows only when asked:
+    :meth:`Query.keeps_state`, written out here for speed)."""
     horizon = query.horizon(today)
     with_done = query.with_done
     statuses, cases, programs = set(query.statuses), set(query.cases), set(query.programs)
