@@ -93,9 +93,12 @@ class Page:
 def place(o: Any) -> int:
     """Where an obligation's line goes: unreadable cases first, then past due, then the rest, each by due date
     (then by case: the lines of one case keep their own order)."""
-    if o.due is None:
-        return 0
-    return ((1 if o.past_due else 2) << 33) | (1 << 32) | o.due.toordinal()
+    return 0 if o.due is None else _place(o.past_due, o.due.toordinal())
+
+
+def _place(past_due: bool, ordinal: int) -> int:
+    """:func:`place` of a line with a due date (an ordinal; :data:`_ORDINAL` of a place gives it back)."""
+    return ((1 if past_due else 2) << 33) | (1 << 32) | ordinal
 
 
 def state_of(o: Any) -> tuple:
@@ -108,6 +111,11 @@ def state_of(o: Any) -> tuple:
 
 def widths_of(headers: list, lengths: list) -> list[int]:
     return [max(len(h), max(column, default=0)) for h, column in zip(headers, lengths)]
+
+
+def _line(form: str, cells: tuple) -> str:
+    """One line of the table, as :func:`line_format`'s ``form`` lays out ``cells``."""
+    return (form % cells).rstrip() + "\n"
 
 
 def line_format(widths: list[int]) -> str:
@@ -139,11 +147,14 @@ def _encoded(lines: list[str], encoding: str, errors: str) -> tuple[bytes, array
     if whole.isascii() and len(data) == len(whole):  # a byte a character: each line's size is its length
         return data, array("Q", map(len, lines)), True
     sizes = array("Q", (len(line.encode(encoding, errors)) for line in lines))
-    return data, sizes, _decodes(data, encoding, whole)
+    return data, sizes, _decodes(data, encoding, errors, whole)
 
 
-def _decodes(data: bytes, encoding: str, text: str) -> bool:
-    """Whether ``data`` decodes back to ``text`` (no character was replaced or escaped on the way out)."""
+def _decodes(data: bytes, encoding: str, errors: str, text: str) -> bool:
+    """Whether ``data`` (``text`` encoded with ``errors``) decodes back to ``text``: no character was replaced
+    or escaped on the way out. A strict encoder replaces nothing (it fails instead): no need to decode 14 MB."""
+    if errors == "strict":
+        return True
     try:
         return data.decode(encoding) == text
     except (UnicodeDecodeError, LookupError):
@@ -158,11 +169,11 @@ def make(fps: dict, headers: list, body: list, rows: list, marks: list, closing:
     lengths = [array("I", map(len, column)) for column in columns]
     widths = widths_of(headers, lengths)
     form = line_format(widths)
-    heading = (form % tuple(headers)).rstrip() + "\n"
+    heading = _line(form, tuple(headers))
     head = heading.encode(encoding, errors)
     plain = len(head) == len(heading) and heading.isascii() and all("".join(c).isascii() for c in columns[:3])
     data, sizes, exact = _encoded([line + "\n" for line in map(str.rstrip, map(form.__mod__, body))], encoding,
-                                  errors)
+                                  errors)  # (:func:`_line`, each step over all the rows at once)
     text = b"".join([head, data, (closing + "\n").encode(encoding, errors)])
     names: list = []
     kinds: list = []
@@ -185,8 +196,8 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     who, places, names = page.who, page.places, page.names
     numbers = {name: i for i, name in enumerate(names)}
     drop = {numbers[cid] for cid in changed if cid in numbers}
-    removed = [i for i, w in enumerate(who) if w in drop] if drop else []
-    keep = [w not in drop for w in who] if drop else [True] * n
+    keep = [w not in drop for w in who]
+    removed = [i for i, kept in enumerate(keep) if not kept]
     lengths = [array("I", compress(column, keep)) for column in page.lengths]
     if body:
         for column, added in zip(lengths, zip(*body)):
@@ -231,10 +242,10 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
             at = pos + 1
             continue
         k = adding[j][1]
-        line = (form % body[k]).rstrip() + "\n"
+        line = _line(form, body[k])
         data = line.encode(encoding, errors)
         if new.exact and not line.isascii():
-            new.exact = _decodes(data, encoding, line)
+            new.exact = _decodes(data, encoding, errors, line)
         if new.plain and not "".join(body[k][:3]).isascii():
             new.plain = False
         parts.append(data)
@@ -285,7 +296,7 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
         if got is not None:
             state, status, when, mark = got
             got = (status, when, _index([state], states, known_states)[0], _index([mark], kinds, known_kinds)[0],
-                   0 if not p else ((1 if state[2] else 2) << 33) | (1 << 32) | (p & _ORDINAL))  # as place() has it
+                   _place(state[2], p & _ORDINAL) if p else 0)
         outcome[k] = got
     keep = list(map(bool, map(outcome.__getitem__, keys)))
     picked = list(compress(keys, keep))
@@ -337,7 +348,7 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
                        for k, o in listed.items()}
         data, sizes, exact = _encoded([f"{before_text[k]}{line[at_case:]}\n" for k, line in
                                        zip(picked, compress(lines, keep))], encoding, errors)
-    head = ((line_format(widths) % tuple(headers)).rstrip() + "\n").encode(encoding, errors)
+    head = _line(line_format(widths), tuple(headers)).encode(encoding, errors)
     new = Page(page.fps, b"", (), len(head), sizes, places, page.names, array("I", compress(page.who, keep)), kinds,
                array("B", each(3)), lengths, widths, day=day, states=states, state=array("I", each(2)), exact=exact,
                plain=plain)
