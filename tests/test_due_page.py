@@ -146,7 +146,7 @@ def test_value_edits_are_swapped_into_the_page(cli, generated, options):
 
 def test_a_page_is_for_one_output_encoding(generated, tmp_path):
     """The page holds bytes: written for UTF-8, it is not used for an output in another encoding (the same
-    command prints, patched or not, what --no-cache prints in each)."""
+    command prints, patched or not, what --no-cache prints in each), and none is kept for UTF-16."""
     import os
     import subprocess
 
@@ -165,6 +165,10 @@ def test_a_page_is_for_one_output_encoding(generated, tmp_path):
     koi = both("koi8-r:replace")
     assert koi != utf8 and koi.decode("koi8-r").split()[0] == utf8.decode().split()[0]  # the same Russian header
     assert both("utf-8") != utf8
+    # UTF-16 puts a byte-order mark before every piece encoded apart: its table is never kept as a page
+    both("utf-16")
+    assert _set_due(generated, "c000003", TODAY + timedelta(days=8))
+    assert both("utf-16").decode("utf-16").split()[0] == utf8.decode().split()[0]
 
 
 def test_an_edit_seconds_old_is_patched_without_a_stored_output(cli, generated, monkeypatch):

@@ -355,10 +355,15 @@ def due(
 
 
 def _pageable(stream: Any) -> bool:
-    """Whether ``due``'s table goes to ``stream`` as bytes of plain aligned columns (piped, with a buffer)."""
+    """Whether ``due``'s table goes to ``stream`` as bytes of plain aligned columns (piped, with a buffer), in
+    an encoding whose text is its lines' bytes one after another (UTF-8, Latin-1, KOI8-R; not UTF-16, whose
+    every piece encoded apart starts with a byte-order mark): a page is cut and joined at line ends."""
     try:
-        return not stream.isatty() and hasattr(stream, "buffer") and bool(getattr(stream, "encoding", None))
-    except (AttributeError, ValueError):
+        if stream.isatty() or not hasattr(stream, "buffer"):
+            return False
+        encoding = getattr(stream, "encoding", None)
+        return bool(encoding) and "due\n".encode(encoding) == b"due\n"
+    except (AttributeError, ValueError, LookupError):
         return False
 
 
