@@ -1,5 +1,3 @@
-import sys
+from .start import run
 
-from .start import main
-
-sys.exit(main())
+run()

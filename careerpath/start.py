@@ -8,6 +8,34 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
+
+
+def run() -> NoReturn:
+    """The console script and ``python -m careerpath``: :func:`main`, then out without tearing the heap down.
+
+    A run that recomputed anything ends holding the caseload's index, its results' stamps and a page of 89,000
+    lines at 20,519 cases: freeing them object by object took ~0.12 s after the last byte was written (a tenth
+    of a warm ``due``, for nothing). So the streams are flushed, the atexit handlers run (multiprocessing's,
+    a profiler's), and the process leaves with ``os._exit``; when a thread other than the main one is still
+    alive, Python's own shutdown (which joins it) runs instead.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader left: nothing more to say to it
+        pass
+    except (OSError, ValueError):
+        sys.exit(code)  # a stream that cannot be flushed: Python's own shutdown says what it can
+    import threading
+
+    if threading.active_count() != 1:
+        sys.exit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def main() -> int:
