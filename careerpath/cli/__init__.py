@@ -14,6 +14,7 @@ result to :mod:`.output`. Modules:
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive;
                 cmd_watch: watch)
+    direct      due's plain command lines read as typer reads them, without building the typer tree
     views       due's kept rows and whole replayed outputs in the cache folder
     page        due's plain table kept as written: after an edit the changed cases' lines are swapped in
     tables      due's and cases' tables fitted to the terminal, ids never cut
@@ -128,16 +129,23 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None, cache
         sys.stderr = EscapingStream(sys.stderr)
     try:
         from . import localize
+        from .direct import run as direct
 
-        if os.environ.get("_CAREERPATH_COMPLETE"):  # the shell asks for completions (cli/completion.py)
-            from .completion import attach
-
-            command = localize.build_command(app)  # a tree of its own: attach() changes it
-            attach(command)
-        else:
-            command = localize.command(app)  # made once per language in this process
         given = Globals(stats=stats if cache is None else cache.stats, handle=cache, invocation=invocation)
-        result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=given)
+        completing = bool(os.environ.get("_CAREERPATH_COMPLETE"))  # the shell asks for completions (cli/completion.py)
+        # `due` with plain options: its arguments read as typer reads them, without the typer tree (cli/direct.py)
+        call = None if completing else direct(args, given)
+        if call is not None:
+            result = call()
+        else:
+            if completing:
+                from .completion import attach
+
+                command = localize.build_command(app)  # a tree of its own: attach() changes it
+                attach(command)
+            else:
+                command = localize.command(app)  # made once per language in this process
+            result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=given)
     except CliError as e:
         # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
         print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)

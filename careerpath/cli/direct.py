@@ -1,0 +1,195 @@
+"""A ``due`` command line read without typer: the same keyword arguments, the typer tree never built.
+
+A ``due`` that must compute (after an edit, on a new day) went through typer:
+building the click tree of every command (~0.08 s at 20,519 cases' machine)
+and coercing each of its 19 options through a pydantic ``TypeAdapter`` made
+for it (~0.08 s), about a tenth of the run. The start-up replay
+(:mod:`careerpath.replay`) skips typer only when the stored output is still
+good; this module skips it for the run that makes a new one.
+
+:func:`read` takes the command line only when every word of it is one this
+module reads exactly as typer does (:func:`plain_options`, from the command's
+own signature through typer's reading of it): ``due`` first, then options
+spelled in full (``--within 2w``, ``--within=2w``, ``-f json``, flags) whose
+values do not start with ``-`` (but ``-`` itself), each single-valued option at
+most once. Any
+other word (a root option before ``due``, ``--help``, ``-fjson``, a value
+starting with ``-``, ``--``, an unknown option, a positional argument) returns
+None and typer reads the line, with its own errors and help.
+``tests/test_cli_direct.py`` checks, over many command lines and environments,
+that what the command receives is what typer gives it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Union, get_args, get_origin
+
+#: the commands read here (the one whose recomputing runs a user waits for every morning)
+COMMANDS = ("due",)
+
+
+@dataclass(frozen=True)
+class _Option:
+    name: str                 # the keyword argument
+    kind: str                 # "flag", "text", "path" or "list"
+    envvar: Optional[str]
+    default: Any
+
+
+class _Source:
+    """What ``click.Context.get_parameter_source`` gives: where a value came from, by ``name``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class Context:
+    """The little of a click context the commands use (:func:`careerpath.cli.common._globals`, ``_typed``): the
+    root's :class:`~careerpath.cli.common.Globals` and where each option's value came from."""
+
+    def __init__(self, obj: Any, sources: dict[str, str]) -> None:
+        self.obj = obj
+        self.sources = sources
+
+    def find_root(self) -> "Context":
+        return self
+
+    def get_parameter_source(self, name: str) -> Optional[_Source]:
+        source = self.sources.get(name)
+        return _Source(source) if source is not None else None
+
+
+_SPECS: dict[str, Optional[dict[str, _Option]]] = {}
+#: what an option may not have to be read here: each changes what click does with the word or its value
+_NOT_PLAIN = ("callback", "count", "prompt", "is_eager", "parser", "click_type", "exists", "resolve_path",
+              "path_type", "allow_dash", "writable", "min", "max", "formats", "shell_complete")
+
+
+def plain_options(command: Callable) -> Optional[dict[str, _Option]]:
+    """{option word: what it sets} for ``command`` as typer reads its signature; None when some parameter is not
+    one this module reads (an argument, a count, a prompt, a callback, a type other than bool, str, Path and a
+    list of str)."""
+    from typer.models import OptionInfo
+    from typer.utils import get_params_from_function
+
+    words: dict[str, _Option] = {}
+    for name, meta in get_params_from_function(command).items():
+        if name == "ctx":
+            continue
+        info = meta.default
+        if not isinstance(info, OptionInfo) or not info.param_decls or not info.expose_value \
+                or any(getattr(info, field, None) for field in _NOT_PLAIN):
+            return None
+        kind = _kind(meta.annotation)
+        if kind is None or (kind == "flag" and info.default is not False) or any("/" in d for d in info.param_decls):
+            return None
+        envvar = info.envvar
+        if envvar is not None and not (isinstance(envvar, str) and kind in ("text", "path")):
+            return None  # (click splits a list's variable at spaces and reads a flag's as a boolean)
+        default = info.default
+        if not (default is None or type(default) is {"flag": bool, "text": str}.get(kind)):
+            return None
+        for word in info.param_decls:
+            if not (word.startswith("--") and len(word) > 2 or len(word) == 2 and word[0] == "-" and word[1] != "-"):
+                return None
+            words[word] = _Option(name, kind, envvar, default)
+    return words
+
+
+def _kind(annotation: Any) -> Optional[str]:
+    if get_origin(annotation) is Union:
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        if len(inner) != 1:
+            return None
+        annotation = inner[0]
+    if annotation is bool:
+        return "flag"
+    if annotation is str:
+        return "text"
+    if annotation is Path:
+        return "path"
+    if get_origin(annotation) is list and get_args(annotation) == (str,):
+        return "list"
+    return None
+
+
+def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict, dict[str, str]]]:
+    """(command name, its keyword arguments but ``ctx``, {option name: "COMMANDLINE" or "ENVIRONMENT"}) as typer
+    would give them for ``args``; None when typer must read the line (module docstring)."""
+    if not args or args[0] not in COMMANDS:
+        return None
+    name = args[0]
+    if name not in _SPECS:
+        from . import cmd_due
+
+        _SPECS[name] = plain_options(cmd_due.due)
+    spec = _SPECS[name]
+    if spec is None:
+        return None
+    kw: dict[str, Any] = {}
+    seen: set[str] = set()
+    i = 1
+    while i < len(args):
+        word = args[i]
+        value: Optional[str] = None
+        if word.startswith("--") and "=" in word:
+            word, value = word.split("=", 1)
+        option = spec.get(word)
+        if option is None:
+            return None
+        if option.kind == "flag":
+            if value is not None:
+                return None
+            kw[option.name] = True
+            i += 1
+            continue
+        if value is None:
+            if i + 1 >= len(args):
+                return None
+            value = args[i + 1]
+            i += 2
+        else:
+            i += 1
+        if value.startswith("-") and value != "-":  # (click takes it as the value too; typer is left to say so)
+            return None
+        if option.kind == "list":
+            kw.setdefault(option.name, []).append(value)
+        elif option.name in seen:
+            return None
+        else:
+            kw[option.name] = Path(value) if option.kind == "path" else value
+        seen.add(option.name)
+    sources = {opt.name: "COMMANDLINE" for opt in spec.values() if opt.name in kw}
+    for opt in spec.values():
+        if opt.name in kw:
+            continue
+        if opt.envvar and environ.get(opt.envvar):  # (click reads an empty variable as unset)
+            text = environ[opt.envvar]
+            kw[opt.name] = Path(text) if opt.kind == "path" else text
+            sources[opt.name] = "ENVIRONMENT"
+        else:
+            kw[opt.name] = opt.default
+    return name, kw, sources
+
+
+def run(args: list[str], given: Any) -> Optional[Callable[[], Any]]:
+    """A call running the command ``args`` names with what :func:`read` made of it; None when typer must read
+    the line. ``given``: the root's :class:`~careerpath.cli.common.Globals`, given here what typer's root
+    would take from the environment (its ``--caseload`` and ``--today`` are the commands' own shared options,
+    :data:`~careerpath.cli.common.CaseloadOpt` and :data:`~careerpath.cli.common.TodayOpt`)."""
+    got = read(args)
+    if got is None:
+        return None
+    name, kw, sources = got
+    for opt in _SPECS[name].values():
+        if opt.name in ("caseload", "today") and opt.envvar and os.environ.get(opt.envvar):
+            text = os.environ[opt.envvar]
+            setattr(given, opt.name, Path(text) if opt.kind == "path" else text)
+    from . import cmd_due
+
+    command = {"due": cmd_due.due}[name]
+    ctx = Context(given, sources)
+    return lambda: command(ctx=ctx, **kw)
