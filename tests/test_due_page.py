@@ -95,7 +95,7 @@ def test_a_patched_page_is_the_page_made_whole(seed):
             (whole.sizes, whole.places, whole.lengths, whole.widths, whole.fps, whole.check, whole.head)
         assert [page.names[i] for i in page.who] == [o.case for o in rows]
         assert [page.kinds[i] for i in page.marks] == marks
-        assert [page.states[i] for i in page.state] == [pages.state_of(o) for o in rows]
+        assert [page.states[i] for i in page.state] == [(pages.state_of(o), pages.place(o)) for o in rows]
         assert page.exact == whole.exact is True
         # text that is not the page's is never patched
         assert pages.patch(page, text[:-1] + b"?", set(), [], [], [], HEADERS, _closing, "utf-8", "strict", fps) is None
@@ -173,7 +173,8 @@ def test_a_page_is_for_one_output_encoding(generated, tmp_path):
 
 def test_an_edit_seconds_old_is_patched_without_a_stored_output(cli, generated, monkeypatch):
     """A run right after a save cannot key the saved file (the racy rule), so its output is not stored; the
-    page then keeps the text itself, and the next run patches that (the racy case's lines made again too)."""
+    page it was patched from stays as it was (true of its own stored output), and the next run patches that
+    again (the racy case's lines made again too). A page made whole in that state keeps the text itself."""
     import time
 
     from careerpath.cache import scan, store
@@ -181,6 +182,7 @@ def test_an_edit_seconds_old_is_patched_without_a_stored_output(cli, generated, 
     _due(cli, generated)
     outputs = store.cache_dir(generated) / "outputs"
     stored = set(outputs.iterdir())
+    kept = {p: p.read_bytes() for p in (store.cache_dir(generated) / "pages").iterdir()}
     trusted_until = time.time_ns()
     monkeypatch.setattr(scan, "racy_after", lambda: trusted_until)  # anything written from now on is too fresh
     time.sleep(0.01)
@@ -192,6 +194,12 @@ def test_an_edit_seconds_old_is_patched_without_a_stored_output(cli, generated, 
     out, _, stats = _due(cli, generated)
     assert (stats.page_cases, stats.view_cases) == (2, -1)  # c000005, and c000003 (still too fresh to trust)
     assert set(outputs.iterdir()) == stored
+    assert {p: p.read_bytes() for p in (store.cache_dir(generated) / "pages").iterdir()} == kept
+    # no page to patch (another request): the whole table is made, and its page holds the text
+    out, _, stats = _due(cli, generated, "--case", "c000003", "--case", "c000005")
+    assert (stats.page_cases, stats.output_hit) == (-1, False) and set(outputs.iterdir()) == stored
+    out, _, stats = _due(cli, generated, "--case", "c000003", "--case", "c000005")
+    assert (stats.page_cases, stats.view_cases) == (2, -1)
 
 
 # ---------------------------------------------------------------- a later day's table from an earlier one's

@@ -412,7 +412,11 @@ def _repaged(found: Any, page_key: bytes, making: Optional[bytes], earlier: Any,
         text, new = got
     write_stdout(text)
     stored.stats.page_cases = len(ids)
-    pages.write(stored, page_key, pages.naming(new, making, text))
+    if making is not None or later:
+        pages.write(stored, page_key, pages.naming(new, making, text))
+    # else an output that cannot be stored (a file changed in the last two seconds): the kept page stays, still
+    # true of its own text and stamps; the next run patches the same cases from it (a case with such a file
+    # matches no stamp until it can be keyed) instead of this run writing a page holding 14 MB of text (~0.2 s)
     return 3 if fails(new.counts(), fail_on) else 0
 
 
@@ -425,6 +429,7 @@ def _mover(day: date, query: Any) -> Callable[[tuple, int], Optional[tuple]]:
     from ..obligations.query import mark
 
     worded = _DayCells(day)
+    marks: dict = {}
 
     def moved(state: tuple, ordinal: int) -> Optional[tuple]:
         basis, status, past_due, history, done_on = state
@@ -433,8 +438,10 @@ def _mover(day: date, query: Any) -> Callable[[tuple, int], Optional[tuple]]:
             status, past_due, history, done_on = state_on(basis, due, status, done_on, day)
         if not query.keeps_state(status, history):
             return None
-        return ((basis, status, past_due, history, done_on), *worded[status, due, done_on],
-                mark(SimpleNamespace(status=status, past_due=past_due)))
+        marked = marks.get((status, past_due))
+        if marked is None:
+            marked = marks[status, past_due] = mark(SimpleNamespace(status=status, past_due=past_due))
+        return ((basis, status, past_due, history, done_on), *worded[status, due, done_on], marked)
 
     return moved
 

@@ -43,9 +43,9 @@ import bisect
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress
-from operator import le
-from typing import Any, Callable, Iterator, Optional
+from itertools import accumulate, chain, compress, repeat
+from operator import itemgetter, le, not_
+from typing import Any, Callable, Optional
 
 PAGES_KEPT = 4
 #: more changed cases than this and the whole table is made again (each changed case's obligations are read, and
@@ -59,8 +59,9 @@ _ORDINAL = (1 << 32) - 1
 class Page:
     """What is known of a table as written (header line, body lines, closing line, in the output's encoding):
     line by line of the body, its size in bytes, its place (:func:`place`), case (an index into ``names``), mark
-    (an index into ``kinds``), cell lengths (one array per column) and state (an index into ``states``: what
-    the day decides of the line and what it follows, :func:`state_of`); the columns' ``widths``; the stamp of
+    (an index into ``kinds``), cell lengths (one array per column) and state (an index into ``states``, each
+    (what the day decides of the line and what it follows, :func:`state_of`; its place): 89,000 lines share a
+    few thousand); the columns' ``widths``; the stamp of
     every case's results it was made from (``fps``: fingerprint and window); its ``day`` (an ordinal); whether
     its text decodes back to the very cells it was made of (``exact``), and whether what comes before CASE is
     a byte a character, as in ASCII (``plain``: STATUS, DUE and WHEN are). The bytes are the stored output
@@ -178,10 +179,11 @@ def make(fps: dict, headers: list, body: list, rows: list, marks: list, closing:
     names: list = []
     kinds: list = []
     states: list = []
-    return text, Page(dict(fps), b"", check(text), len(head), sizes, array("Q", map(place, rows)), names,
+    places = array("Q", map(place, rows))
+    return text, Page(dict(fps), b"", check(text), len(head), sizes, places, names,
                       _index([o.case for o in rows], names, {}), kinds, array("B", _index(marks, kinds, {})),
-                      lengths, widths, day=day, states=states, state=_index(list(map(state_of, rows)), states, {}),
-                      exact=exact, plain=plain)
+                      lengths, widths, day=day, states=states,
+                      state=_index(list(zip(map(state_of, rows), places)), states, {}), exact=exact, plain=plain)
 
 
 def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: list, headers: list,
@@ -194,15 +196,14 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
         return None
     n = len(page.who)
     who, places, names = page.who, page.places, page.names
-    numbers = {name: i for i, name in enumerate(names)}
-    drop = {numbers[cid] for cid in changed if cid in numbers}
-    keep = [w not in drop for w in who]
-    removed = [i for i, kept in enumerate(keep) if not kept]
-    lengths = [array("I", compress(column, keep)) for column in page.lengths]
-    if body:
-        for column, added in zip(lengths, zip(*body)):
-            column.extend(map(len, added))
-    if widths_of(headers, lengths) != page.widths:
+    numbers = dict(zip(names, range(len(names))))
+    listed = [True] * len(names)
+    for cid in changed:
+        if cid in numbers:
+            listed[numbers[cid]] = False
+    keep = list(map(listed.__getitem__, who))
+    removed = list(compress(range(n), map(not_, keep)))
+    if _widths_after(page, headers, keep, removed, body) != page.widths:
         return None
     where = [(place(o), o.case) for o in rows]
     order = sorted(range(len(rows)), key=where.__getitem__)  # stable: a case's own order
@@ -214,11 +215,12 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     kinds = list(page.kinds)
     states = list(page.states)
     new = Page(dict(fps), b"", (), page.head, array("Q"), array("Q"), names, array("I"), kinds, array("B"),
-               [array("I") for _ in lengths], page.widths, day=page.day, states=states, exact=page.exact,
+               [array("I") for _ in page.lengths], page.widths, day=page.day, states=states, exact=page.exact,
                plain=page.plain)
     new_who = _index([o.case for o in rows], names, numbers)
     new_marks = _index(marks, kinds, {kind: i for i, kind in enumerate(kinds)})
-    new_states = _index(list(map(state_of, rows)), states, {s: i for i, s in enumerate(states)})
+    new_states = _index([(state_of(o), at[0]) for o, at in zip(rows, where)], states,
+                        {s: i for i, s in enumerate(states)})
 
     def copy(a: int, b: int) -> None:  # old lines a..b-1
         if a < b:
@@ -265,6 +267,20 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     return text, new
 
 
+def _widths_after(page: Page, headers: list, keep: list, removed: list, body: list) -> list[int]:
+    """The columns' widths once the ``removed`` lines are gone (``keep``: each line's flag) and the rows
+    ``body`` added: a column is measured again over every kept line only when a removed line was as wide as
+    it (an edit removes a few lines of 89,000)."""
+    widths = []
+    for h, column, width, added in zip(headers, page.lengths, page.widths, zip(*body) if body else repeat(())):
+        if max(map(column.__getitem__, removed), default=0) < width:  # the column's widest line stays
+            kept = width
+        else:
+            kept = max(len(h), max(compress(column, keep), default=0))
+        widths.append(max(kept, max(map(len, added), default=0)))
+    return widths
+
+
 def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Optional[tuple]], headers: list,
             closing: Callable[[dict], str], encoding: str, errors: str) -> Optional[tuple[bytes, Page]]:
     """``text`` (the table ``page`` describes, of an earlier day) as it reads on ``day`` (an ordinal), for the
@@ -277,45 +293,63 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
     lines listed on ``day`` are among those listed before (a request whose rows leave as days pass and never
     come back: the caller's to know) and keep their order; None when it cannot be done here: a text that is
     not the page's or does not decode back to its cells, a page of the same or a later day, an order that
-    would change, a column other than STATUS and WHEN that would change its width, nothing left to list."""
+    would change, a column other than STATUS and WHEN that would change its width, nothing left to list.
+
+    Each of the few thousand (state, place) pairs the page's lines share is derived once; every step over the
+    89,000 lines is one pass in C (a list indexed by the line's pair, a compress, a split, a join)."""
     if not page.exact or day <= page.day or check(text) != page.check or len(page.widths) != 6:
         return None
     n = len(page.who)
-    keys = [s << 40 | p for s, p in zip(page.state, page.places)]  # a line's state and place, one int
-    first = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # the first line of each
     states: list = []
     known_states: dict = {}
     kinds = list(page.kinds)
     known_kinds = {kind: i for i, kind in enumerate(kinds)}
-    # the few thousand distinct (state, place) pairs of 89,000 lines: each is derived once, to
-    # (STATUS, WHEN, state index, mark index, place), or None for lines no longer listed
-    outcome: dict = {}
-    for k in first:
-        p = k & ((1 << 40) - 1)
-        got = moved(page.states[k >> 40], p & _ORDINAL)
-        if got is not None:
-            state, status, when, mark = got
-            got = (status, when, _index([state], states, known_states)[0], _index([mark], kinds, known_kinds)[0],
-                   _place(state[2], p & _ORDINAL) if p else 0)
-        outcome[k] = got
-    keep = list(map(bool, map(outcome.__getitem__, keys)))
-    picked = list(compress(keys, keep))
-    if not picked:
+    # by the line's (state, place) pair: STATUS, WHEN, the new pair, mark and place; listed or not
+    status_of: list = []
+    when_of: list = []
+    pair_of: list = []
+    mark_of: list = []
+    place_of: list = []
+    listed: list = []
+    for state, p in page.states:
+        got = moved(state, p & _ORDINAL)
+        listed.append(got is not None)
+        if got is None:  # no line of this pair is listed on ``day``: what stands for it is never read
+            status_of.append("")
+            when_of.append("")
+            place_of.append(0)
+            pair_of.append(0)
+            mark_of.append(0)
+            continue
+        state, status, when, mark = got
+        at = _place(state[2], p & _ORDINAL) if p else 0
+        status_of.append(status)
+        when_of.append(when)
+        place_of.append(at)
+        pair = (state, at)
+        i = known_states.get(pair)
+        if i is None:
+            i = known_states[pair] = len(states)
+            states.append(pair)
+        pair_of.append(i)
+        i = known_kinds.get(mark)
+        if i is None:
+            i = known_kinds[mark] = len(kinds)
+            kinds.append(mark)
+        mark_of.append(i)
+    keep = list(map(listed.__getitem__, page.state))
+    pairs = array("I", compress(page.state, keep))  # each listed line's pair on the page's day
+    if not pairs:
         return None  # nothing left to list: the command says so in its own words
-    listed = {k: o for k, o in outcome.items() if o is not None}
-
-    def each(field: int) -> Iterator:
-        values = {k: o[field] for k, o in listed.items()}
-        return map(values.__getitem__, picked)
-
-    lengths = [array("I", compress(column, keep)) for column in page.lengths]
-    lengths[0] = array("I", map(len, each(0)))
-    lengths[2] = array("I", map(len, each(1)))
-    widths = widths_of(headers, lengths)
+    lengths = [array("I", map([len(c) for c in status_of].__getitem__, pairs)) if c == 0 else
+               array("I", map([len(c) for c in when_of].__getitem__, pairs)) if c == 2 else
+               array("I", compress(column, keep)) for c, column in enumerate(page.lengths)]
+    widths = _widths_after(page, headers, keep, list(compress(range(n), map(not_, keep))), [])
+    widths[0], widths[2] = (max(len(headers[c]), max(lengths[c])) for c in (0, 2))  # (made again: measured again)
     old = page.widths
     if widths[1] != old[1] or widths[3:5] != old[3:5]:
         return None  # only STATUS and WHEN are made again here (a column's width that changes moves every cell)
-    places = array("Q", each(4))
+    places = array("Q", map(place_of.__getitem__, pairs))
     if not all(map(le, places, places[1:])):
         return None
     at_due = old[0] + 2
@@ -324,34 +358,45 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
     sizes = array("Q", compress(page.sizes, keep))
     if min(sizes) <= at_case:
         return None  # (every line has a case after WHEN)
-    starts = list(accumulate(page.sizes, initial=page.head))
-    plain = page.plain and all(o[0].isascii() and o[1].isascii() for o in listed.values())
+    first = dict(zip(reversed(pairs), range(len(pairs) - 1, -1, -1)))  # a listed line of each pair
+    body = text[page.head:page.head + sum(page.sizes)]
+    after_case = itemgetter(slice(at_case, None))
+    plain = page.plain and all(status_of[k].isascii() and when_of[k].isascii() for k in first)
     if plain:  # the bytes before CASE are one a character: each line's own bytes from CASE on are kept as they are
-        # a line's cells before CASE follow from its state and place (DUE from the due date): made once each
+        end = "\n".encode(encoding, errors)  # (in this encoding: EBCDIC's is not b"\n")
+        lines = body.split(end)
+        if len(lines) != n + 1 or lines[-1]:
+            return None  # (a cell holding a line break: never written so, but not assumed)
+        lines = list(compress(lines, keep))
+        # a line's cells before CASE follow from its pair (DUE from the due date): made once each, after the end
+        # of the line before (all but the first line's)
         sep = "  ".encode(encoding, errors)
-        before = {k: b"".join([o[0].ljust(widths[0]).encode(encoding, errors), sep,
-                               text[starts[first[k]] + at_due:starts[first[k]] + at_when],
-                               o[1].ljust(widths[2]).encode(encoding, errors), sep]) for k, o in listed.items()}
-        tails = map(text.__getitem__, map(slice, map(at_case.__add__, compress(starts, keep)),
-                                          compress(starts[1:], keep)))
-        data = b"".join(chain.from_iterable(zip(map(before.__getitem__, picked), tails)))
+        before = {k: b"".join([end, status_of[k].ljust(widths[0]).encode(encoding, errors), sep,
+                               lines[i][at_due:at_when], when_of[k].ljust(widths[2]).encode(encoding, errors), sep])
+                  for k, i in first.items()}
+        heads = map(before.__getitem__, pairs)
+        data = b"".join(chain.from_iterable(zip(chain([next(heads)[len(end):]], heads), map(after_case, lines))))
+        data += end
         sizes = array("Q", map((widths[0] - old[0] + widths[2] - old[2]).__add__, sizes))
         exact = True
     else:
         try:
-            lines = text[page.head:starts[-1]].decode(encoding).split("\n")
+            lines = body.decode(encoding).split("\n")
         except (UnicodeDecodeError, LookupError):
             return None
-        if len(lines) != n + 1 or lines[-1] or min(map(len, compress(lines, keep))) <= at_case:
+        if len(lines) != n + 1 or lines[-1]:
             return None
-        before_text = {k: f"{o[0].ljust(widths[0])}  {lines[first[k]][at_due:at_when]}{o[1].ljust(widths[2])}  "
-                       for k, o in listed.items()}
-        data, sizes, exact = _encoded([f"{before_text[k]}{line[at_case:]}\n" for k, line in
-                                       zip(picked, compress(lines, keep))], encoding, errors)
+        lines = list(compress(lines, keep))
+        if min(map(len, lines)) <= at_case:
+            return None
+        before_text = {k: f"{status_of[k].ljust(widths[0])}  {lines[i][at_due:at_when]}{when_of[k].ljust(widths[2])}  "
+                       for k, i in first.items()}
+        data, sizes, exact = _encoded(list(map("".join, zip(map(before_text.__getitem__, pairs), map(after_case, lines),
+                                                           repeat("\n")))), encoding, errors)
     head = _line(line_format(widths), tuple(headers)).encode(encoding, errors)
     new = Page(page.fps, b"", (), len(head), sizes, places, page.names, array("I", compress(page.who, keep)), kinds,
-               array("B", each(3)), lengths, widths, day=day, states=states, state=array("I", each(2)), exact=exact,
-               plain=plain)
+               array("B", map(mark_of.__getitem__, pairs)), lengths, widths, day=day, states=states,
+               state=array("I", map(pair_of.__getitem__, pairs)), exact=exact, plain=plain)
     text = b"".join([head, data, (closing(new.counts()) + "\n").encode(encoding, errors)])
     new.check = check(text)
     return text, new
