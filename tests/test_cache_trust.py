@@ -391,6 +391,8 @@ CORRUPTIONS = ("flip", "truncate", "insert", "zero-tag", "evil-payload", "evil-s
 
 def _corrupt(rng: random.Random, path: Path, how: str, payload: bytes, others: list[Path]) -> None:
     blob = bytearray(path.read_bytes())
+    if not blob and how in ("flip", "truncate"):
+        how = "insert"  # (a file an earlier round emptied, not written since: there is nothing to flip or cut)
     if how == "flip":
         for _ in range(rng.randint(1, 8)):
             i = rng.randrange(len(blob))
