@@ -1,23 +1,23 @@
 """A ``due`` command line read without typer: the same keyword arguments, the typer tree never built.
 
 A ``due`` that must compute (after an edit, on a new day) went through typer:
-building the click tree of every command (~0.08 s at 20,519 cases' machine)
-and coercing each of its 19 options through a pydantic ``TypeAdapter`` made
-for it (~0.08 s), about a tenth of the run. The start-up replay
-(:mod:`careerpath.replay`) skips typer only when the stored output is still
-good; this module skips it for the run that makes a new one.
+building the click tree of every command (~0.08 s on the benchmark's
+machine) and coercing each of its 19 options through a pydantic
+``TypeAdapter`` typer 0.29 makes for it on every run (~0.08 s), about a tenth
+of the run. The start-up replay (:mod:`careerpath.replay`) skips typer only
+when the stored output is still good; this module skips its tree for the run
+that makes a new one.
 
 :func:`read` takes the command line only when every word of it is one this
 module reads exactly as typer does (:func:`plain_options`, from the command's
 own signature through typer's reading of it): ``due`` first, then options
 spelled in full (``--within 2w``, ``--within=2w``, ``-f json``, flags) whose
-values do not start with ``-`` (but ``-`` itself), each single-valued option at
-most once. Any
-other word (a root option before ``due``, ``--help``, ``-fjson``, a value
-starting with ``-``, ``--``, an unknown option, a positional argument) returns
-None and typer reads the line, with its own errors and help.
-``tests/test_cli_direct.py`` checks, over many command lines and environments,
-that what the command receives is what typer gives it.
+values do not start with ``-`` (``-`` itself does), each single-valued option
+at most once. Any other word (a root option before ``due``, ``--help``,
+``-fjson``, a value starting with ``-``, ``--``, an unknown option, a
+positional argument) returns None, and typer reads the line, with its own
+errors and help. ``tests/test_cli_direct.py`` checks, over many command lines
+and environments, that what the command receives is what typer gives it.
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ def _kind(annotation: Any) -> Optional[str]:
 
 
 def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict, dict[str, str]]]:
-    """(command name, its keyword arguments but ``ctx``, {option name: "COMMANDLINE" or "ENVIRONMENT"}) as typer
-    would give them for ``args``; None when typer must read the line (module docstring)."""
+    """(command name, its keyword arguments but ``ctx``, {option name: "COMMANDLINE", "ENVIRONMENT" or "DEFAULT"})
+    as typer would give them for ``args``; None when typer must read the line (module docstring)."""
     if not args or args[0] not in COMMANDS:
         return None
     name = args[0]
@@ -172,6 +172,7 @@ def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict
             sources[opt.name] = "ENVIRONMENT"
         else:
             kw[opt.name] = opt.default
+            sources[opt.name] = "DEFAULT"
     return name, kw, sources
 
 
