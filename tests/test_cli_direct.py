@@ -27,17 +27,19 @@ class _Stop(Exception):
 
 @pytest.fixture
 def spy(monkeypatch):
-    """Runs of the CLI in-process, each giving (exit code, what the command received, stderr)."""
+    """Runs of the CLI in-process, each giving (exit code, what the command received: None when it stopped
+    before asking for results)."""
     from careerpath.cli import common, localize
     from careerpath.cli import main
 
     seen: list = []
+    names = sorted({option.name for option in direct.plain_options(cmd_due.due).values()})  # every option of due
+    assert len(names) == 19
 
     def cached_results(ctx, caseload, today, *, no_cache=False):
         got = dict(sys._getframe(1).f_locals)  # due's own arguments
-        record = {k: got[k] for k in ("caseload", "today", "within", "overdue", "status", "case", "program", "rule",
-                                      "staff", "all_", "explain", "format", "output", "fail_on", "wide", "lang",
-                                      "redact", "redact_staff", "no_cache")}
+        record = {k: got[k] for k in names}
+        record["sources"] = {k: getattr(ctx.get_parameter_source(k), "name", None) for k in names}
         record["typed"] = {name: common._typed(ctx, name, record[name]) for name in ("caseload", "today")}
         g = common._globals(ctx)
         record["globals"] = (g.caseload, g.today, g.lang, g.cache, g.invocation)
