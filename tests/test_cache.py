@@ -742,3 +742,37 @@ def test_any_sequence_of_changes_leaves_due_as_an_uncached_run_prints_it(cli, tm
         for _ in range(rng.randint(1, 2)):
             rng.choice(STEPS)(root, rng.choice(cases))
         _due(cli, root, *options)
+
+
+def test_a_shard_unpickles_only_the_records_asked_for(generated):
+    """A shard file holds each case's record pickled on its own: reading it unpickles none, asking for a case
+    unpickles that one, writing pickles the records set and writes the others back as they were read; a record
+    that is not one is a miss (its case is loaded afresh from its files), never an error."""
+    from careerpath.cache import records
+
+    same_as_uncached(generated)
+    prepared = Cache().prepare(generated, TODAY)
+    folder, key = prepared.folder, prepared.key
+    shard_no = int(sorted((folder / "shards").glob("*.pickle"))[0].stem)
+    shard = records.read_shard(folder, key, shard_no, store.Stats())
+    ids = list(shard)
+    assert ids and not shard.loaded
+    record = shard.get(ids[0])
+    assert isinstance(record, records.CaseRecord) and list(shard.loaded) == [ids[0]]
+    # (a shard of 20,519 cases holds ~20: three here, from the one record)
+    blob = pickle.dumps(record)
+    three = records.Shard({"a": blob, "b": blob, "c": blob})
+    assert three.get("b").fp == record.fp and list(three.loaded) == ["b"]
+    three["a"] = three.get("b")
+    del three["c"]
+    packed = three.pack()
+    assert list(packed) == ["a", "b"] and packed["b"] is blob and pickle.loads(packed["a"]).fp == record.fp
+    # no record where the case's should be: changed, the case is loaded from all its files, the results right
+    shard.packed[ids[0]] = pickle.dumps("not a record")
+    shard.loaded.clear()
+    assert shard.get(ids[0]) is None
+    records.write_shard(folder, key, shard_no, shard)
+    case_files = sorted(p for p in (generated / "cases" / ids[0]).rglob("*.yaml"))
+    grow(case_files[0])
+    _, stats = same_as_uncached(generated)
+    assert stats.parsed == len(case_files) and stats.reused == 0

@@ -2,7 +2,7 @@
 
 ``shards/NNNN.pickle`` (:data:`~careerpath.cache.store.SHARDS` files, cases
 spread by :func:`~careerpath.cache.store.shard_of`) hold per case a
-:class:`CaseRecord`: its loaded :class:`~careerpath.loader.CaseFolder` (models;
+:class:`CaseRecord`, pickled on its own (:class:`Shard`: a run unpickles only the records it asks for): its loaded :class:`~careerpath.loader.CaseFolder` (models;
 positions only for files with diagnostics, the rest re-read on demand), its
 load diagnostics, and per file its stat key, parsed file (a loader.SourceFile) and diagnostics. A
 record is valid for its case's fingerprint (:mod:`~careerpath.cache.scan`).
@@ -11,9 +11,10 @@ record is valid for its case's fingerprint (:mod:`~careerpath.cache.scan`).
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from . import scan, store
 from .store import Stats
@@ -77,11 +78,54 @@ def _path(folder: Path, shard: int) -> Path:
     return folder / "shards" / f"{shard:04d}.pickle"
 
 
-def read_shard(folder: Path, key: bytes, shard: int, stats: Stats) -> dict[str, CaseRecord]:
-    """{case id: record} of one shard ({} when missing or unusable)."""
+class Shard:
+    """The records of one shard, {case id: record}, each unpickled only when asked for.
+
+    A new day computes again the ~10 cases whose window moved, an edit one: each is one of its shard's ~20
+    records, and unpickling a whole shard took ~10 ms where one record takes ~0.3 ms. So a shard file holds
+    {case id: the record pickled on its own}; the file as a whole is vouched for by its tag
+    (:func:`careerpath.cache.store.read`) before any of it is unpickled.
+    """
+
+    def __init__(self, packed: dict[str, Optional[bytes]]) -> None:
+        self.packed = packed                      # case id -> its pickled record (None: set here, not yet pickled)
+        self.loaded: dict[str, CaseRecord] = {}
+
+    def get(self, case_id: str) -> Optional[CaseRecord]:
+        found = self.loaded.get(case_id)
+        if found is None and self.packed.get(case_id) is not None:
+            try:
+                found = pickle.loads(self.packed[case_id])
+            except Exception:  # a record this code cannot load (it would be a bug): the case is loaded afresh
+                return None
+            if not isinstance(found, CaseRecord):
+                return None
+            self.loaded[case_id] = found
+        return found
+
+    def __setitem__(self, case_id: str, record: CaseRecord) -> None:
+        self.loaded[case_id] = record
+        self.packed[case_id] = None
+
+    def __delitem__(self, case_id: str) -> None:
+        del self.packed[case_id]
+        self.loaded.pop(case_id, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.packed))
+
+    def pack(self) -> dict[str, bytes]:
+        """{case id: pickled record}: the records set here pickled, the others as they were read."""
+        return {cid: blob if blob is not None else pickle.dumps(self.loaded[cid], protocol=pickle.HIGHEST_PROTOCOL)
+                for cid, blob in self.packed.items()}
+
+
+def read_shard(folder: Path, key: bytes, shard: int, stats: Stats) -> Shard:
+    """The records of one shard (none when the file is missing or unusable)."""
     data = store.read(_path(folder, shard), key, stats)
-    return data if isinstance(data, dict) else {}
+    usable = isinstance(data, dict) and all(isinstance(blob, bytes) for blob in data.values())
+    return Shard(data if usable else {})
 
 
-def write_shard(folder: Path, key: bytes, shard: int, records: dict[str, CaseRecord]) -> None:
-    store.write(_path(folder, shard), key, records)
+def write_shard(folder: Path, key: bytes, shard: int, records: Shard) -> None:
+    store.write(_path(folder, shard), key, records.pack())
