@@ -2,10 +2,12 @@
 
 ``shards/NNNN.pickle`` (:data:`~careerpath.cache.store.SHARDS` files, cases
 spread by :func:`~careerpath.cache.store.shard_of`) hold per case a
-:class:`CaseRecord`, pickled on its own (:class:`Shard`: a run unpickles only the records it asks for): its loaded :class:`~careerpath.loader.CaseFolder` (models;
-positions only for files with diagnostics, the rest re-read on demand), its
-load diagnostics, and per file its stat key, parsed file (a loader.SourceFile) and diagnostics. A
-record is valid for its case's fingerprint (:mod:`~careerpath.cache.scan`).
+:class:`CaseRecord`, pickled on its own (:class:`Shard`: a run unpickles only
+the records it asks for): its loaded :class:`~careerpath.loader.CaseFolder`
+(models; positions only for files with diagnostics, the rest re-read on
+demand), its load diagnostics, and per file its stat key, parsed file (a
+loader.SourceFile) and diagnostics. A record is valid for its case's
+fingerprint (:mod:`~careerpath.cache.scan`).
 """
 
 from __future__ import annotations
