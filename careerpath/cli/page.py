@@ -126,14 +126,16 @@ def line_format(widths: list[int]) -> str:
 
 def _index(values: list, table: list, known: dict) -> array:
     """``values`` as indexes into ``table`` (extended with the new ones; ``known``: value -> index)."""
-    out = array("I")
-    for v in values:
-        i = known.get(v)
-        if i is None:
-            i = known[v] = len(table)
-            table.append(v)
-        out.append(i)
-    return out
+    return array("I", (_index_of(v, table, known) for v in values))
+
+
+def _index_of(value: Any, table: list, known: dict) -> int:
+    """``value``'s index into ``table``, which it joins when new (``known``: value -> index)."""
+    i = known.get(value)
+    if i is None:
+        i = known[value] = len(table)
+        table.append(value)
+    return i
 
 
 def check(text: bytes) -> tuple:
@@ -326,17 +328,8 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
         status_of.append(status)
         when_of.append(when)
         place_of.append(at)
-        pair = (state, at)
-        i = known_states.get(pair)
-        if i is None:
-            i = known_states[pair] = len(states)
-            states.append(pair)
-        pair_of.append(i)
-        i = known_kinds.get(mark)
-        if i is None:
-            i = known_kinds[mark] = len(kinds)
-            kinds.append(mark)
-        mark_of.append(i)
+        pair_of.append(_index_of((state, at), states, known_states))
+        mark_of.append(_index_of(mark, kinds, known_kinds))
     keep = list(map(listed.__getitem__, page.state))
     pairs = array("I", compress(page.state, keep))  # each listed line's pair on the page's day
     if not pairs:
