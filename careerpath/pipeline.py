@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
@@ -372,7 +373,7 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
                                                 "root_window": root_window, "titles": titles, "meta": live})
     prepared.save_index()
 
-    stamps = {cid: (m[0], m[5], m[6]) for cid, m in live.items()}  # (:func:`_stamp`, inline: 20,519 cases)
+    stamps = dict(zip(live, map(_stamp, live.values())))
 
     def recompute(ids: list[str]) -> dict:
         # stored obligations lost or damaged: computed again today, inside each case's window (only cases
@@ -476,9 +477,9 @@ def _within(window: Any, today: date) -> bool:
     return isinstance(window, tuple) and len(window) == 2 and window[0] <= today < window[1]
 
 
-def _stamp(meta_row: tuple) -> tuple:
-    """What a case's stored obligations are checked against: its fingerprint and window (two ordinals)."""
-    return (meta_row[0], meta_row[5], meta_row[6])
+#: what a case's stored obligations are checked against, from its meta row: its fingerprint and window (two
+#: ordinals); an itemgetter, so that the stamps of 20,519 cases are made without a Python call each
+_stamp = itemgetter(0, 5, 6)
 
 
 def _checked(caseload: Any, today: date) -> tuple[list, date]:
