@@ -123,9 +123,7 @@ def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict
         return None
     name = args[0]
     if name not in _SPECS:
-        from . import cmd_due
-
-        _SPECS[name] = plain_options(cmd_due.due)
+        _SPECS[name] = plain_options(_command(name))
     spec = _SPECS[name]
     if spec is None:
         return None
@@ -189,8 +187,13 @@ def run(args: list[str], given: Any) -> Optional[Callable[[], Any]]:
         if opt.name in ("caseload", "today") and opt.envvar and os.environ.get(opt.envvar):
             text = os.environ[opt.envvar]
             setattr(given, opt.name, Path(text) if opt.kind == "path" else text)
-    from . import cmd_due
-
-    command = {"due": cmd_due.due}[name]
+    command = _command(name)
     ctx = Context(given, sources)
     return lambda: command(ctx=ctx, **kw)
+
+
+def _command(name: str) -> Callable:
+    """The function of the command ``name`` (one of :data:`COMMANDS`)."""
+    from . import cmd_due
+
+    return {"due": cmd_due.due}[name]
