@@ -6,7 +6,6 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
 import typer
@@ -426,10 +425,9 @@ def _mover(day: date, query: Any) -> Callable[[tuple, int], Optional[tuple]]:
     on ``day``, its STATUS and WHEN cells (as :func:`fill` words them) and its mark; None when ``query`` (one
     whose rows :attr:`~careerpath.obligations.query.Query.only_leaves`) no longer lists it."""
     from ..obligations import state_on
-    from ..obligations.query import mark
+    from ..obligations.query import mark_of
 
     worded = _DayCells(day)
-    marks: dict = {}
 
     def moved(state: tuple, ordinal: int) -> Optional[tuple]:
         basis, status, past_due, history, done_on = state
@@ -438,10 +436,7 @@ def _mover(day: date, query: Any) -> Callable[[tuple, int], Optional[tuple]]:
             status, past_due, history, done_on = state_on(basis, due, status, done_on, day)
         if not query.keeps_state(status, history):
             return None
-        marked = marks.get((status, past_due))
-        if marked is None:
-            marked = marks[status, past_due] = mark(SimpleNamespace(status=status, past_due=past_due))
-        return ((basis, status, past_due, history, done_on), *worded[status, due, done_on], marked)
+        return ((basis, status, past_due, history, done_on), *worded[status, due, done_on], mark_of(status, past_due))
 
     return moved
 

@@ -165,10 +165,14 @@ _MARKS: dict = {}
 
 def mark(row: Any) -> str:
     """A row's status, with ``!`` when it is past due: all :func:`tally` and :func:`fails` need of it."""
-    key = (row.status, row.past_due)
-    found = _MARKS.get(key)
+    return _MARKS.get((row.status, row.past_due)) or mark_of(row.status, row.past_due)
+
+
+def mark_of(status: str, past_due: bool) -> str:
+    """:func:`mark` of a row with this status and past-due-ness."""
+    found = _MARKS.get((status, past_due))
     if found is None:
-        found = _MARKS[key] = row.status + ("!" if row.past_due or row.status == INVALID else "")
+        found = _MARKS[status, past_due] = status + ("!" if past_due or status == INVALID else "")
     return found
 
 
