@@ -144,3 +144,16 @@ def test_a_line_left_to_typer_is_still_answered_by_typer(cli):
     assert cli("due", "--caseload", SAMPLE, "--today", "2026-11-22", "--within", "-2w").code == 2
     ok = cli("due", "--caseload", SAMPLE, "--today", "2026-11-22", "-fjson")
     assert ok.code == 0 and ok.out.lstrip().startswith("[")
+
+
+def test_a_typer_that_reads_signatures_otherwise_leaves_the_line_to_typer(monkeypatch):
+    """direct.py leans on typer's own reading of a signature (typer.utils.get_params_from_function): should a
+    typer release change it, the direct reading declines (typer reads every line) instead of failing."""
+    import typer.utils
+
+    def changed(func):
+        raise AttributeError("get_params_from_function changed")
+
+    monkeypatch.setattr(typer.utils, "get_params_from_function", changed)
+    monkeypatch.setattr(direct, "_SPECS", {})
+    assert direct.read(["due", "--format", "json"]) is None

@@ -123,7 +123,10 @@ def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict
         return None
     name = args[0]
     if name not in _SPECS:
-        _SPECS[name] = plain_options(_command(name))
+        try:
+            _SPECS[name] = plain_options(_command(name))
+        except (ImportError, AttributeError, TypeError):  # a typer that reads signatures otherwise: typer reads
+            _SPECS[name] = None
     spec = _SPECS[name]
     if spec is None:
         return None
