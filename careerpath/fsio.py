@@ -216,8 +216,10 @@ def make_dirs(path: Path) -> list[Path]:
 
 
 def _fsync_dir(folder: Path) -> None:
+    """fsync ``folder``'s entries; nothing when it is not a folder (a FIFO planted where a report's folder goes
+    fails with ENOTDIR here instead of blocking the open: O_DIRECTORY, O_NONBLOCK)."""
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return
     try:

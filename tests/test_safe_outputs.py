@@ -210,6 +210,34 @@ def test_a_report_file_that_is_not_a_regular_file_is_refused(cli, samples, tmp_p
     assert snapshot(out) == before and snapshot(outside) == outside_before
 
 
+def test_a_fifo_where_the_quarterly_folder_goes_is_refused_without_hanging(cli, samples, tmp_path):
+    """A cloned caseload's reports/quarterly-2026-Q3 is a FIFO: the documents are refused, and the fsync of their
+    folder afterwards must not open the FIFO (an open of a FIFO blocks until a writer comes: the fuzzer found the
+    quarterly report hanging there)."""
+    import signal
+
+    reports = samples / "reports"
+    reports.mkdir(exist_ok=True)
+    os.mkfifo(reports / "quarterly-2026-Q3")
+
+    class Hung(BaseException):  # (not an OSError: the interrupted open must not take it for its own failure)
+        pass
+
+    def hung(*_):
+        raise Hung("report quarterly did not finish in 60 s: a FIFO was opened")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        r = cli("report", "quarterly", "-C", samples, "--today", DAY, "--period", "2026-Q3")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert r.code == 1, r.err
+    assert "internal error" not in r.err and "Traceback" not in r.err
+    assert stat.S_ISFIFO(os.lstat(reports / "quarterly-2026-Q3").st_mode)
+
+
 def test_reports_never_write_outside_out_through_a_linked_subfolder(cli, samples, tmp_path):
     """A cloned caseload's reports/quarterly-2026-Q3 linking elsewhere: the quarterly files are refused."""
     out = tmp_path / "out"
