@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -262,7 +261,7 @@ def atomic_write(path: Path, data: bytes | str | tuple[bytes, ...], *, mode: int
             mode = FILE_MODE
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary(path)
         with os.fdopen(fd, "wb") as fh:
             for part in data if isinstance(data, tuple) else (data,):
                 fh.write(part)
@@ -292,6 +291,20 @@ def atomic_write(path: Path, data: bytes | str | tuple[bytes, ...], *, mode: int
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file beside ``path`` (``.<name>.<random>.tmp``, 0600, never an existing name), open for writing: what
+    ``tempfile.mkstemp`` makes, without importing tempfile (with shutil and random, ~8 ms of a command that writes
+    one cache file)."""
+    extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | extra, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path.name}")
 
 
 PRIVATE_DIR = ".careerpath"

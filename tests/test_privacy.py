@@ -235,7 +235,7 @@ FAULTS = {
     "enospc-on-fsync": lambda mp: _fail(mp, "fsync", errno.ENOSPC),
     "erofs-on-replace": lambda mp: _fail(mp, "replace", errno.EROFS),
     "eacces-on-link": lambda mp: _fail(mp, "link", errno.EACCES),
-    "erofs-on-mkstemp": lambda mp: mp.setattr("tempfile.mkstemp", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EROFS, os.strerror(errno.EROFS)))),
+    "erofs-on-temp-file": lambda mp: mp.setattr("careerpath.fsio._temporary", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EROFS, os.strerror(errno.EROFS)))),
 }
 
 
@@ -258,7 +258,7 @@ def test_new_on_a_failing_disk_leaves_everything_as_it_was(fault, caseload, cli,
     assert cli("new", "mq", "--name", "T", "--language", "es", "--caseload", root).code == 0
 
 
-@pytest.mark.parametrize("fault", ["enospc-on-write", "enospc-on-fsync", "erofs-on-replace", "erofs-on-mkstemp"])
+@pytest.mark.parametrize("fault", ["enospc-on-write", "enospc-on-fsync", "erofs-on-replace", "erofs-on-temp-file"])
 def test_schema_out_on_a_failing_disk_keeps_the_old_files(fault, cli, monkeypatch, tmp_path):
     out = tmp_path / "schemas"
     out.mkdir()

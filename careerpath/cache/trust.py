@@ -23,10 +23,7 @@ files and git; :mod:`~careerpath.cache.store` applies the answers.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -146,6 +143,9 @@ def _read_key(path: Path) -> tuple[bytes, os.stat_result]:
 def _create(path: Path) -> Optional[bytes]:
     """Make the key: random bytes in a private temporary file, linked into place (never over another key)."""
     folder = path.parent
+    import secrets
+    import tempfile
+
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".cache.key.", dir=folder)  # 0600
     try:
@@ -218,6 +218,8 @@ def tracked(root: Path) -> Optional[list[str]]:
     Runs ``git ls-files`` with the repository's command hooks off
     (``core.fsmonitor``): the repository may be someone else's.
     """
+    import subprocess  # (here: most commands never ask git, and importing it costs ~8 ms)
+
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
     for name in ("GIT_INDEX_FILE", "GIT_DIR"):  # relative to where we run, not to the caseload
         if env.get(name):
