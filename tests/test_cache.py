@@ -522,7 +522,7 @@ def test_no_cache_after_the_command_reads_and_writes_nothing(cli, generated):
 
 
 def test_a_very_long_list_is_not_laid_out_by_rich_at_a_terminal(generated, monkeypatch, capsys):
-    from careerpath.cli import cmd_due
+    from careerpath.cli import duelist as cmd_due
     from careerpath.obligations.query import mark
 
     monkeypatch.setattr(cmd_due, "use_rich", lambda: True)
@@ -627,7 +627,7 @@ def test_an_unchanged_caseload_renders_nothing_again(cli, generated, monkeypatch
 
 def no_page(monkeypatch) -> None:
     """``due`` without its kept page (careerpath/cli/page.py): the plain table made from the kept view."""
-    from careerpath.cli import cmd_due
+    from careerpath.cli import duelist as cmd_due
 
     monkeypatch.setattr(cmd_due, "_pageable", lambda stream: False)
 

@@ -165,7 +165,7 @@ def test_pieces_kept_for_other_days_stay_with_their_own_rows(cli, generated, mon
     other states are kept, each with its own row. Here a JSON object's state is made to hold the day, so
     every new day renders every case again and keeps the other days' objects: walking forward and then back
     inside the windows prints the kept objects, as --no-cache prints them."""
-    from careerpath.cli import cmd_due
+    from careerpath.cli import duelist as cmd_due
 
     monkeypatch.setattr(cmd_due, "_state", lambda o, today: (o.status, o.past_due, o.history, o.done_on, today))
     monkeypatch.setattr(views, "cached_output", lambda root, token, cache: None)  # no replay: the view answers

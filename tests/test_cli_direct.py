@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SAMPLE
 
-from careerpath.cli import cmd_due, direct
+from careerpath.cli import cmd_due, direct, duelist
 
 STATUSES = ["invalid", "overdue", "partial", "due-soon", "upcoming", "done"]
 
@@ -50,7 +50,7 @@ def spy(monkeypatch):
         seen.append(record)
         raise _Stop
 
-    monkeypatch.setattr(cmd_due, "cached_results", cached_results)
+    monkeypatch.setattr(duelist, "cached_results", cached_results)
 
     real = direct.run
 
@@ -146,14 +146,38 @@ def test_a_line_left_to_typer_is_still_answered_by_typer(cli):
     assert ok.code == 0 and ok.out.lstrip().startswith("[")
 
 
-def test_a_typer_that_reads_signatures_otherwise_leaves_the_line_to_typer(monkeypatch):
-    """direct.py leans on typer's own reading of a signature (typer.utils.get_params_from_function): should a
-    typer release change it, the direct reading declines (typer reads every line) instead of failing."""
-    import typer.utils
+def test_the_direct_reading_knows_due_as_typer_reads_its_declaration():
+    """Every option word of ``due`` (cmd_due.due, as typer reads it), its keyword, kind, variable and default, is
+    what the direct reading takes from duelist.OPTIONS and duelist.due's defaults: an option added to the
+    declaration only, a word, a variable or a default changed on one side only, fails here."""
+    assert direct.spec_of("due") == direct.plain_options(cmd_due.due)
 
-    def changed(func):
-        raise AttributeError("get_params_from_function changed")
 
-    monkeypatch.setattr(typer.utils, "get_params_from_function", changed)
-    monkeypatch.setattr(direct, "_SPECS", {})
-    assert direct.read(["due", "--format", "json"]) is None
+def test_the_spec_check_sees_a_difference(monkeypatch):
+    """(The comparison above is of something: a default changed on duelist's side alone makes them differ.)"""
+    monkeypatch.setitem(duelist.due.__wrapped__.__kwdefaults__, "format", "json")
+    assert direct.spec_of("due") != direct.plain_options(cmd_due.due)
+    monkeypatch.undo()
+    monkeypatch.delitem(duelist.OPTIONS, "--wide")
+    assert direct.spec_of("due") != direct.plain_options(cmd_due.due)
+
+
+def test_a_plain_due_imports_neither_typer_nor_click(tmp_path):
+    """The run a navigator waits for after an edit or on a new day starts without typer, click or the other
+    commands: only a line the direct reading declines imports them."""
+    import subprocess
+
+    code = ("import sys; from careerpath.start import main; code = main(); "
+            "names = sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'rich') "
+            "or m in ('careerpath.cli.tree', 'careerpath.cli.common', 'careerpath.cli.cmd_show')); "
+            "print(code, names, file=sys.stderr)")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("CAREERPATH")}
+    env["CAREERPATH_CACHE_DIR"] = str(tmp_path / "cache")
+    for args, imports in ((["due", "-C", str(SAMPLE), "--today", "2026-11-22"], False),
+                          (["due", "-C", str(SAMPLE), "--today", "2026-11-22", "--format", "json"], False),
+                          (["due", "-C", str(SAMPLE), "--today=2026-11-22", "-fjson"], True)):  # (declined: typer reads)
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("0 "), done.stderr
+        assert (last != "0 []") == imports, (args, last)

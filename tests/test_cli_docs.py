@@ -29,6 +29,19 @@ def test_reference_has_not_drifted():
         "regenerate: python -m careerpath.cli.reference > docs/cli.md"
 
 
+@pytest.mark.parametrize("first", ["careerpath.cli.cmd_plan", "careerpath.cli.cmd_due", "careerpath.cli.duelist"])
+def test_the_commands_keep_their_order_whichever_module_is_imported_first(first):
+    """The commands register themselves when their module is imported; cli/tree.py puts them in its order, so a
+    module imported before the tree (a test's, a tool's) does not move its commands up the help and the docs."""
+    import subprocess
+    import sys
+
+    code = f"import {first}; from careerpath.cli.reference import markdown; import sys; sys.stdout.write(markdown())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
 def test_ci_runs_the_readme_set_up_commands_verbatim():
     """.ci/run is the README's two set-up lines; if one changes, the other must."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -257,7 +257,7 @@ def test_sample_time_travel_and_show(cli):
 
 
 def test_rich_table_on_a_terminal_and_none_with_no_color(cli, small, monkeypatch):
-    from careerpath.cli import cmd_due
+    from careerpath.cli import duelist as cmd_due
 
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)

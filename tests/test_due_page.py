@@ -223,7 +223,7 @@ def _obligations(rng: random.Random, case: str) -> list:
 
 def _on(case: str, computed: list, day: date) -> list:
     """The listed rows of a case on ``day`` (as ``due`` lists them by default), with their cells and marks."""
-    from careerpath.cli.cmd_due import _when
+    from careerpath.cli.duelist import _when
     from careerpath.i18n import display
     from careerpath.obligations import state_on
     from careerpath.obligations.query import mark
@@ -244,7 +244,7 @@ def _on(case: str, computed: list, day: date) -> list:
 
 
 def _whole(by_case: dict, stamps: dict, day: date):
-    from careerpath.cli.cmd_due import _headers, summary
+    from careerpath.cli.duelist import _headers, summary
 
     rows = sorted((o for cid, computed in by_case.items() for o in _on(cid, computed, day)), key=sort_key)
     if not rows:
@@ -282,7 +282,7 @@ def test_a_later_days_table_from_an_earlier_ones_is_the_table_made_whole(seed, l
     left out) is byte for byte and field for field the table made whole from the same results on that day,
     or None exactly when a column other than STATUS and WHEN changed its width or nothing is left; the lines
     of the cases computed again are then patched in as after an edit."""
-    from careerpath.cli.cmd_due import _headers, _mover, summary
+    from careerpath.cli.duelist import _headers, _mover, summary
 
     rng = random.Random(seed)
     by_case = {f"c{n:06d}": _obligations(rng, f"c{n:06d}") for n in range(rng.randint(1, 25))}
@@ -327,7 +327,7 @@ def test_a_later_days_table_from_an_earlier_ones_is_the_table_made_whole(seed, l
 def test_a_table_that_does_not_decode_to_its_cells_is_not_advanced():
     """A page whose text lost characters on the way out (an encoding that replaces them) cannot be cut into its
     cells again: it is made whole on a later day."""
-    from careerpath.cli.cmd_due import _headers, _mover, summary
+    from careerpath.cli.duelist import _headers, _mover, summary
 
     later = date(2026, 11, 23)
     o = SimpleNamespace(case="c000001", due=date(2026, 11, 30), basis=(1, 7, None), status="due-soon", past_due=False,

@@ -136,7 +136,7 @@ def test_the_walker_sees_deferred_imports_and_skips_type_checking(tmp_path):
     assert graph == {"pkg": {"pkg.c"}, "pkg.a": {"pkg.b"}, "pkg.b": {"pkg.a"}, "pkg.c": {"pkg.b"}}
     assert cycles(graph) == [["pkg.a", "pkg.b"]]
     real = import_graph()
-    assert "careerpath.pipeline" in real["careerpath.cli.cmd_due"]  # imported inside the command functions
+    assert "careerpath.pipeline" in real["careerpath.cli.duelist"]  # imported inside the command functions
     assert "careerpath.cache.store" in real["careerpath.cache.scan"]  # `from . import store`
 
 

@@ -4,7 +4,9 @@ Each command lives in its own module below and registers itself on the one
 :data:`~careerpath.cli.common.app`; each calls the library and hands the
 result to :mod:`.output`. Modules:
 
-    common      the app, the option sets every command shares (Annotated), CliError, caseload/today/cache
+    tree        the typer app with every command registered (imported when a command line needs typer)
+    common      the app, the option sets every command shares (Annotated); with base's helpers
+    base        typer-free: CliError, the root's Globals, caseload/today/cache of a command
     output      one output layer: --format text|json|csv, stdout for data, stderr for messages
     shapes      the JSON Schema of each command's --format json (docs/cli.md shows them)
     filters     an unknown filter value (--case, --staff, --program, --rule, --status, a kind) worded as a
@@ -14,7 +16,8 @@ result to :mod:`.output`. Modules:
                 cmd_history: history, audit; cmd_i18n: i18n status, i18n check; cmd_sync: sync, remote set;
                 cmd_merge: merge-driver, setup-merge; cmd_server: server install-hook, server pre-receive;
                 cmd_watch: watch)
-    direct      due's plain command lines read as typer reads them, without building the typer tree
+    direct      due's plain command lines read as typer reads them, without importing typer
+    duelist     due itself, typer-free (cmd_due declares its options for typer and calls it)
     views       due's kept rows and whole replayed outputs in the cache folder
     page        due's plain table kept as written: after an edit the changed cases' lines are swapped in
     tables      due's and cases' tables fitted to the terminal, ids never cut
@@ -23,7 +26,8 @@ result to :mod:`.output`. Modules:
     localize    the click tree in the user's language; diagnostics worded at display time
     reference   docs/cli.md from each command's --help and JSON shape
 
-:func:`main` is the only place that turns errors into messages and exit codes:
+:func:`main` (which imports neither typer nor click: :mod:`.tree` does) is the only place that turns errors
+into messages and exit codes:
 
     0   success
     1   findings (validation errors) or a problem the user can fix
@@ -37,56 +41,18 @@ import os
 import sys
 from typing import Any, Optional
 
-import typer
-
 from .. import i18n
 from ..i18n import _
-from .common import CliError, Globals, LangOpt, TodayOpt, CaseloadOpt, app
-
-# commands register themselves on import; one per line keeps merges additive
-from . import cmd_validate  # noqa: E402,F401
-from . import cmd_scaffold  # noqa: E402,F401
-from . import cmd_due  # noqa: E402,F401
-from . import cmd_show  # noqa: E402,F401
-from . import cmd_rules  # noqa: E402,F401
-from . import cmd_render  # noqa: E402,F401
-from . import cmd_record  # noqa: E402,F401
-from . import cmd_history  # noqa: E402,F401
-from . import cmd_report  # noqa: E402,F401
-from . import cmd_doctor  # noqa: E402,F401
-from . import cmd_i18n  # noqa: E402,F401
-from . import cmd_programs  # noqa: E402,F401
-from . import cmd_merge  # noqa: E402,F401
-from . import cmd_sync  # noqa: E402,F401
-from . import cmd_server  # noqa: E402,F401
-from . import cmd_purge  # noqa: E402,F401
-from . import cmd_cases  # noqa: E402,F401
-from . import cmd_watch  # noqa: E402,F401
-from . import cmd_plan  # noqa: E402,F401
-from . import cmd_edit  # noqa: E402,F401
+from .base import CliError, Globals
 
 
-def _version(value: bool) -> None:
-    if value:
-        from .. import __version__
+def __getattr__(name: str) -> Any:
+    """``app`` (the typer app, every command registered): imported when asked for, not with the package."""
+    if name == "app":
+        from .tree import app
 
-        print(f"careerpath {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    caseload: CaseloadOpt = None,
-    today: TodayOpt = None,
-    lang: LangOpt = None,
-    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Read every file again; neither read nor write the load cache."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-) -> None:
-    given = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
-    ctx.obj = Globals(caseload, today, lang, cache=not no_cache, stats=given.stats, handle=given.handle,
-                      invocation=given.invocation)
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _is_terminal(stream) -> bool:
@@ -128,38 +94,36 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None, cache
     if _is_terminal(sys.stderr):
         sys.stderr = EscapingStream(sys.stderr)
     try:
-        from . import localize
         from .direct import run as direct
 
         given = Globals(stats=stats if cache is None else cache.stats, handle=cache, invocation=invocation)
         completing = bool(os.environ.get("_CAREERPATH_COMPLETE"))  # the shell asks for completions (cli/completion.py)
-        # `due` with plain options: its arguments read as typer reads them, without the typer tree (cli/direct.py)
+        # `due` with plain options: its arguments read as typer reads them, without typer (cli/direct.py)
         call = None if completing else direct(args, given)
         if call is not None:
             result = call()
         else:
-            if completing:
-                from .completion import attach
+            from . import tree
 
-                command = localize.build_command(app)  # a tree of its own: attach() changes it
-                attach(command)
-            else:
-                command = localize.command(app)  # made once per language in this process
-            result = command(args=args, prog_name="careerpath", standalone_mode=False, obj=given)
+            result = tree.run(args, given, completing)
     except CliError as e:
         # a library's Message (scaffold, fsio, record...) is rendered in the user's language here
         print(f"careerpath: {i18n.text(e.message)}", file=sys.stderr)
         if e.hint:
             print("  " + _("hint: {hint}").format(hint=i18n.text(e.hint)), file=sys.stderr)
         return e.code
-    except typer.Exit as e:
-        return e.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         print("careerpath: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as e:
+        typer = sys.modules.get("typer")  # (its exceptions come only from the tree, which imported it)
+        if typer is not None and isinstance(e, typer.Exit):
+            return e.exit_code
+        if typer is not None and isinstance(e, typer.Abort):
+            print("careerpath: " + _("interrupted"), file=sys.stderr)
+            return 130
         # typer (which vendors click from 0.26 on) raises its own ClickException
         # subclasses for usage errors: recognise them by shape, not by import path.
         if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):

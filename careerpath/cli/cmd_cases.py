@@ -121,7 +121,7 @@ def cases(
     cache = cache_of(ctx, no_cache)
     loaded = load(root, cache=cache)
     found = results(root, day, cache=cache)
-    from .cmd_due import warn_on_errors
+    from .duelist import warn_on_errors
 
     warn_on_errors(found.load_diagnostics)
     # a typo lists nothing: exit 2 with did-you-mean, worded and decided as for `due` (cli/filters.py)

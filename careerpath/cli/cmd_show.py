@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ..i18n import _, display, display_date as dd, ngettext, text
-from .cmd_due import warn_on_errors
+from .duelist import warn_on_errors
 from .common import (CaseloadOpt, CliError, ContentLangOpt, FormatOpt, RedactOpt, RedactStaffOpt, TodayOpt, app,
                      cache_of, caseload_of, rule_book, today_of)
 from .output import TEXT_JSON, check_format, emit

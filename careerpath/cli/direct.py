@@ -1,23 +1,27 @@
-"""A ``due`` command line read without typer: the same keyword arguments, the typer tree never built.
+"""A ``due`` command line read without typer: the same keyword arguments, typer never imported.
 
 A ``due`` that must compute (after an edit, on a new day) went through typer:
-building the click tree of every command (~0.08 s on the benchmark's
-machine) and coercing each of its 19 options through a pydantic
-``TypeAdapter`` typer 0.29 makes for it on every run (~0.08 s), about a tenth
-of the run. The start-up replay (:mod:`careerpath.replay`) skips typer only
-when the stored output is still good; this module skips its tree for the run
-that makes a new one.
+importing it with click and every command's module (~0.04 s), building the
+click tree of every command (~0.08 s on the benchmark's machine) and
+coercing each of its 19 options through a pydantic ``TypeAdapter`` typer 0.29
+makes for it on every run (~0.08 s). The start-up replay
+(:mod:`careerpath.replay`) skips typer only when the stored output is still
+good; this module skips it for the run that makes a new one.
 
 :func:`read` takes the command line only when every word of it is one this
-module reads exactly as typer does (:func:`plain_options`, from the command's
-own signature through typer's reading of it): ``due`` first, then options
-spelled in full (``--within 2w``, ``--within=2w``, ``-f json``, flags) whose
-values do not start with ``-`` (``-`` itself does), each single-valued option
-at most once. Any other word (a root option before ``due``, ``--help``,
-``-fjson``, a value starting with ``-``, ``--``, an unknown option, a
-positional argument) returns None, and typer reads the line, with its own
-errors and help. ``tests/test_cli_direct.py`` checks, over many command lines
-and environments, that what the command receives is what typer gives it.
+module reads exactly as typer does: ``due`` first, then options spelled in
+full (``--within 2w``, ``--within=2w``, ``-f json``, flags) whose values do
+not start with ``-`` (``-`` itself does), each single-valued option at most
+once. The option words, their kinds and environment variables are
+:data:`careerpath.cli.duelist.OPTIONS`, the defaults those of
+:func:`careerpath.cli.duelist.due`; :func:`plain_options` reads the same from
+typer's own reading of the declaration (:func:`careerpath.cli.cmd_due.due`),
+and ``tests/test_cli_direct.py`` checks that the two agree word for word. Any
+other word (a root option before ``due``, ``--help``, ``-fjson``, a value
+starting with ``-``, ``--``, an unknown option, a positional argument)
+returns None, and typer reads the line, with its own errors and help.
+``tests/test_cli_direct.py`` also checks, over many command lines and
+environments, that what the command receives is what typer gives it.
 """
 
 from __future__ import annotations
@@ -62,16 +66,24 @@ class Context:
         return _Source(source) if source is not None else None
 
 
-_SPECS: dict[str, Optional[dict[str, _Option]]] = {}
+def spec_of(name: str) -> dict[str, _Option]:
+    """{option word: what it sets} for the command ``name`` (one of :data:`COMMANDS`), without typer: its words,
+    kinds and variables from :data:`careerpath.cli.duelist.OPTIONS`, its defaults from the command's own."""
+    from . import duelist
+
+    defaults = duelist.due.__wrapped__.__kwdefaults__  # (output_cached keeps the function it wraps there)
+    return {word: _Option(arg, kind, env, defaults[arg]) for word, (arg, kind, env) in duelist.OPTIONS.items()}
+
+
 #: what an option may not have to be read here: each changes what click does with the word or its value
 _NOT_PLAIN = ("callback", "count", "prompt", "is_eager", "parser", "click_type", "exists", "resolve_path",
               "path_type", "allow_dash", "writable", "min", "max", "formats", "shell_complete")
 
 
 def plain_options(command: Callable) -> Optional[dict[str, _Option]]:
-    """{option word: what it sets} for ``command`` as typer reads its signature; None when some parameter is not
-    one this module reads (an argument, a count, a prompt, a callback, a type other than bool, str, Path and a
-    list of str)."""
+    """{option word: what it sets} for ``command`` as typer reads its signature (what :func:`spec_of` must give for
+    its declaration: the test compares them); None when some parameter is not one this module reads (an argument,
+    a count, a prompt, a callback, a type other than bool, str, Path and a list of str)."""
     from typer.models import OptionInfo
     from typer.utils import get_params_from_function
 
@@ -122,14 +134,7 @@ def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict
     if not args or args[0] not in COMMANDS:
         return None
     name = args[0]
-    if name not in _SPECS:
-        try:
-            _SPECS[name] = plain_options(_command(name))
-        except (ImportError, AttributeError, TypeError):  # a typer that reads signatures otherwise: typer reads
-            _SPECS[name] = None
-    spec = _SPECS[name]
-    if spec is None:
-        return None
+    spec = spec_of(name)
     kw: dict[str, Any] = {}
     seen: set[str] = set()
     i = 1
@@ -186,7 +191,7 @@ def run(args: list[str], given: Any) -> Optional[Callable[[], Any]]:
     if got is None:
         return None
     name, kw, sources = got
-    for opt in _SPECS[name].values():
+    for opt in spec_of(name).values():
         if opt.name in ("caseload", "today") and opt.envvar and os.environ.get(opt.envvar):
             text = os.environ[opt.envvar]
             setattr(given, opt.name, Path(text) if opt.kind == "path" else text)
@@ -196,7 +201,7 @@ def run(args: list[str], given: Any) -> Optional[Callable[[], Any]]:
 
 
 def _command(name: str) -> Callable:
-    """The function of the command ``name`` (one of :data:`COMMANDS`)."""
-    from . import cmd_due
+    """The function of the command ``name`` (one of :data:`COMMANDS`), typer-free."""
+    from . import duelist
 
-    return {"due": cmd_due.due}[name]
+    return {"due": duelist.due}[name]

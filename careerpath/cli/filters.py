@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from ..i18n import _
-from .common import CliError
+from .base import CliError
 
 if TYPE_CHECKING:
     from ..obligations.query import Unknown

@@ -62,7 +62,7 @@ def _to_root(field: str):
         source = ctx.get_parameter_source(param.name)
         if value is None or getattr(source, "name", "") != "COMMANDLINE":
             return value  # not on this command's line (an environment variable is read by the root already)
-        from .common import Globals
+        from .base import Globals
 
         found = ctx.find_root().obj
         if isinstance(found, Globals):
@@ -198,7 +198,7 @@ def content_language(ctx, explicit, fallback) -> str:
     """The language of content from data (rule titles): the command's --lang, the root --lang,
     the CLI language when one was chosen (CAREERPATH_LANG, locale), else ``fallback``
     (the caseload's default_language)."""
-    from .common import _globals
+    from .base import _globals
 
     if explicit:
         return explicit

@@ -42,7 +42,7 @@ def check_format(value: str, allowed: Sequence[str]) -> str:
     if value in allowed:
         return value
     from ..i18n import _
-    from .common import CliError
+    from .base import CliError
 
     raise CliError(_("--format must be one of: {choices}").format(choices=", ".join(allowed)), code=2)
 
@@ -125,7 +125,7 @@ def write(content: str | bytes | Iterable[str], output: Any = None, *, mode: Opt
         content = tuple(block.encode("utf-8") for block in content)  # as atomic_write encodes a str
     from ..fsio import WriteError, atomic_write
     from ..i18n import _, message_of, text
-    from .common import CliError
+    from .base import CliError
 
     try:
         atomic_write(Path(path), content, mode=mode)

@@ -15,7 +15,7 @@ import sys
 from typing import Any, Iterator, Optional
 
 from ..i18n import _
-from .common import CliError
+from .base import CliError
 
 
 def redactor(caseload: Any, redact: bool, staff: bool = False) -> Optional[Any]:

@@ -386,7 +386,7 @@ def output_cached(command):
     them without loading anything. Any change, --no-cache, or a file written in
     the last seconds runs the command as usual.
     """
-    from .common import cache_of, caseload_of, today_of
+    from .base import cache_of, caseload_of, today_of
 
     @functools.wraps(command)
     def wrapper(*args, **kw):
@@ -407,7 +407,7 @@ def output_cached(command):
 
 def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache: Cache):
     from .. import replay
-    from .common import _globals
+    from .base import _globals
 
     encoding = getattr(sys.stdout, "encoding", "")
     options = replay.options(kw)
@@ -418,7 +418,7 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
     given = _globals(ctx)
 
     def remember() -> None:  # how this command line was read, for the start-up path (careerpath/replay.py)
-        from .common import _typed
+        from .base import _typed
 
         mine = kw.get("today")  # the day as today_of reads it: typed after the command, before it, the environment
         text = mine if _typed(ctx, "today", mine) else (given.today or mine)
