@@ -345,3 +345,25 @@ def test_a_table_that_does_not_decode_to_its_cells_is_not_advanced():
             whole, _ = pages.make({"c000001": b"1"}, _headers(False), [cells[0][:2] + ("in 7d",) + cells[0][3:]], [o],
                                   ["due-soon"], summary(["due-soon"]), encoding, errors, later.toordinal())
             assert got[0] == whole and "in 7d".encode(encoding) in got[0] and "Plan é".encode(encoding) in got[0]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_lines_of_changed_cases_and_the_widths_left_are_those_counted_plainly(seed):
+    """page._lines_of (array.index for a few cases, one pass for many) and _widths_after (a column measured
+    again only when every line as wide as it leaves) against the plain loops they replace."""
+    from array import array
+
+    rng = random.Random(seed)
+    cases = rng.randint(1, 60)
+    who = array("I", (rng.randrange(cases) for _ in range(rng.randint(1, 400))))
+    for count in (0, 1, 3, 8, 9, 30):
+        numbers = rng.sample(range(cases), min(count, cases))
+        assert pages._lines_of(who, numbers, cases) == [i for i, w in enumerate(who) if w in set(numbers)]
+        removed = pages._lines_of(who, numbers, cases)
+        lengths = [array("I", (rng.choice([1, 2, 5, 9]) for _ in who)) for _ in HEADERS]
+        page = SimpleNamespace(lengths=lengths, widths=pages.widths_of(HEADERS, lengths))
+        added = [tuple("y" * rng.randint(0, 10) for _ in HEADERS) for _ in range(rng.randint(0, 2))]
+        left = [[v for i, v in enumerate(column) if i not in set(removed)] for column in lengths]
+        plain = [max(len(h), max(column, default=0), max((len(row[c]) for row in added), default=0))
+                 for c, (h, column) in enumerate(zip(HEADERS, left))]
+        assert pages._widths_after(page, HEADERS, removed, added) == plain
