@@ -365,6 +365,10 @@ def caseload(workdir: Path, n: int, seed: int, copy: int = 0) -> tuple[Path, boo
     return root, True
 
 
+#: in each caseload copy: the last --today a run of this harness used with its cache (:meth:`Bench.go`)
+DAY_STAMP = ".bench-day"
+
+
 def case_id(i: int) -> str:
     return f"c{i:06d}"
 
@@ -610,6 +614,7 @@ class Bench:
         for k, side in enumerate(self.sides):
             side.root, made = caseload(self.args.workdir, n, seed, k)
             wrote |= restore(side.root, n, seed) or made
+            self._back_to_the_first_day(side)
         if wrote:
             time.sleep(2.2)  # files younger than the cache's racy window (2 s) are never trusted: let them age
         try:
@@ -617,8 +622,25 @@ class Bench:
         finally:
             for side in self.sides:
                 restore(side.root, n, seed)
+                (side.root / DAY_STAMP).write_text(self.day.isoformat() + "\n")
             shutil.rmtree(self.tmp, ignore_errors=True)
         return res
+
+    def _back_to_the_first_day(self, side: "Side") -> None:
+        """Every run starts on DEFAULT_TODAY; a cache an earlier run left on a later day (its new-day scenario)
+        would make this run's days go backwards, which no user's do: each case's results hold from the day
+        they were computed, so every figure at the first day would recompute many cases. Such a cache (or one
+        no run of this harness said the day of) is removed: the first run of this one builds it again."""
+        cache, stamp = side.root / ".careerpath", side.root / DAY_STAMP
+        try:
+            last = date.fromisoformat(stamp.read_text().strip())
+        except (OSError, ValueError):
+            last = None
+        if cache.exists() and (last is None or last > self.day):
+            shutil.rmtree(cache, ignore_errors=True)
+            self.result.notes.append(f"{side.label}: the cache an earlier run left "
+                                     f"{'on ' + last.isoformat() if last else 'without a day'} was removed "
+                                     f"(this run starts on {self.day.isoformat()})")
 
     def _figures(self) -> None:
         n, res, sides = self.n, self.result, self.sides
