@@ -78,7 +78,7 @@ def main(argv: Optional[list[str]] = None, *, stats: Optional[Any] = None, cache
     # The language must be known before typer builds the help texts.
     choice = i18n.choose(args, os.environ)
     i18n.use(choice.lang)
-    i18n.use_caseload(None)  # until a command names its caseload (cli.common.caseload_of)
+    i18n.use_caseload(None)  # until a command names its caseload (cli.base.caseload_of)
     if choice.note:
         print(choice.note, file=sys.stderr)
     if choice.lang != i18n.SOURCE_LANGUAGE and i18n.catalogue(choice.lang).error:

@@ -51,8 +51,8 @@ class _Source:
 
 
 class Context:
-    """The little of a click context the commands use (:func:`careerpath.cli.common._globals`, ``_typed``): the
-    root's :class:`~careerpath.cli.common.Globals` and where each option's value came from."""
+    """The little of a click context the commands use (:func:`careerpath.cli.base._globals`, ``_typed``): the
+    root's :class:`~careerpath.cli.base.Globals` and where each option's value came from."""
 
     def __init__(self, obj: Any, sources: dict[str, str]) -> None:
         self.obj = obj
@@ -184,7 +184,7 @@ def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict
 
 def run(args: list[str], given: Any) -> Optional[Callable[[], Any]]:
     """A call running the command ``args`` names with what :func:`read` made of it; None when typer must read
-    the line. ``given``: the root's :class:`~careerpath.cli.common.Globals`, given here what typer's root
+    the line. ``given``: the root's :class:`~careerpath.cli.base.Globals`, given here what typer's root
     would take from the environment (its ``--caseload`` and ``--today`` are the commands' own shared options,
     :data:`~careerpath.cli.common.CaseloadOpt` and :data:`~careerpath.cli.common.TodayOpt`)."""
     got = read(args)

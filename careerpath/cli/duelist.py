@@ -224,8 +224,8 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *,
 
 
 #: due's options as :mod:`careerpath.cli.direct` reads them: {option word: (keyword argument, kind, environment
-#: variable)}; kind "flag" (no value), "text", "path" or "list" (repeatable). The declaration's own defaults are
-#: :func:`due`'s. tests/test_cli_direct.py checks this against typer's reading of
+#: variable)}; kind "flag" (no value), "text", "path" or "list" (repeatable); the defaults are those of
+#: :func:`due`. tests/test_cli_direct.py checks both against typer's reading of
 #: :func:`careerpath.cli.cmd_due.due`, word for word.
 OPTIONS = {
     "--caseload": ("caseload", "path", "CAREERPATH_CASELOAD"), "-C": ("caseload", "path", "CAREERPATH_CASELOAD"),

@@ -51,7 +51,7 @@ def _patch_usage_prefix() -> None:
 
 
 #: The root options every command accepts after its name, and the field of
-#: :class:`~careerpath.cli.common.Globals` each sets (None: main() reads it from argv).
+#: :class:`~careerpath.cli.base.Globals` each sets (None: main() reads it from argv).
 SHARED = {"caseload": "caseload", "today": "today", "lang": None, "debug": None, "no_cache": "cache"}
 
 
