@@ -14,9 +14,10 @@ full (``--within 2w``, ``--within=2w``, ``-f json``, flags) whose values do
 not start with ``-`` (``-`` itself does), each single-valued option at most
 once. The option words, their kinds and environment variables are
 :data:`careerpath.cli.duelist.OPTIONS`, the defaults those of
-:func:`careerpath.cli.duelist.due`; :func:`plain_options` reads the same from
-typer's own reading of the declaration (:func:`careerpath.cli.cmd_due.due`),
-and ``tests/test_cli_direct.py`` checks that the two agree word for word. Any
+:func:`careerpath.cli.duelist.due`; ``tests/test_cli_direct.py`` reads the
+same from typer's own reading of the declaration
+(:func:`careerpath.cli.cmd_due.due`) and checks that the two agree word for
+word. Any
 other word (a root option before ``due``, ``--help``, ``-fjson``, a value
 starting with ``-``, ``--``, an unknown option, a positional argument)
 returns None, and typer reads the line, with its own errors and help.
@@ -29,7 +30,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, Union, get_args, get_origin
+from typing import Any, Callable, Optional
 
 #: the commands read here (the one whose recomputing runs a user waits for every morning)
 COMMANDS = ("due",)
@@ -73,59 +74,6 @@ def spec_of(name: str) -> dict[str, _Option]:
 
     defaults = duelist.due.__wrapped__.__kwdefaults__  # (output_cached keeps the function it wraps there)
     return {word: _Option(arg, kind, env, defaults[arg]) for word, (arg, kind, env) in duelist.OPTIONS.items()}
-
-
-#: what an option may not have to be read here: each changes what click does with the word or its value
-_NOT_PLAIN = ("callback", "count", "prompt", "is_eager", "parser", "click_type", "exists", "resolve_path",
-              "path_type", "allow_dash", "writable", "min", "max", "formats", "shell_complete")
-
-
-def plain_options(command: Callable) -> Optional[dict[str, _Option]]:
-    """{option word: what it sets} for ``command`` as typer reads its signature (what :func:`spec_of` must give for
-    its declaration: the test compares them); None when some parameter is not one this module reads (an argument,
-    a count, a prompt, a callback, a type other than bool, str, Path and a list of str)."""
-    from typer.models import OptionInfo
-    from typer.utils import get_params_from_function
-
-    words: dict[str, _Option] = {}
-    for name, meta in get_params_from_function(command).items():
-        if name == "ctx":
-            continue
-        info = meta.default
-        if not isinstance(info, OptionInfo) or not info.param_decls or not info.expose_value \
-                or any(getattr(info, field, None) for field in _NOT_PLAIN):
-            return None
-        kind = _kind(meta.annotation)
-        if kind is None or (kind == "flag" and info.default is not False) or any("/" in d for d in info.param_decls):
-            return None
-        envvar = info.envvar
-        if envvar is not None and not (isinstance(envvar, str) and kind in ("text", "path")):
-            return None  # (click splits a list's variable at spaces and reads a flag's as a boolean)
-        default = info.default
-        if not (default is None or type(default) is {"flag": bool, "text": str}.get(kind)):
-            return None
-        for word in info.param_decls:
-            if not (word.startswith("--") and len(word) > 2 or len(word) == 2 and word[0] == "-" and word[1] != "-"):
-                return None
-            words[word] = _Option(name, kind, envvar, default)
-    return words
-
-
-def _kind(annotation: Any) -> Optional[str]:
-    if get_origin(annotation) is Union:
-        inner = [a for a in get_args(annotation) if a is not type(None)]
-        if len(inner) != 1:
-            return None
-        annotation = inner[0]
-    if annotation is bool:
-        return "flag"
-    if annotation is str:
-        return "text"
-    if annotation is Path:
-        return "path"
-    if get_origin(annotation) is list and get_args(annotation) == (str,):
-        return "list"
-    return None
 
 
 def read(args: list[str], environ: Any = os.environ) -> Optional[tuple[str, dict, dict[str, str]]]:
