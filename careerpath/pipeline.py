@@ -38,9 +38,19 @@ from .cache import scan as scan_store
 from .cache import store as file_store
 
 # the loader, checks and obligations (pydantic, the models) are imported where they are used: a warm
-# `due` answers from the results store without them
+# `due` answers from the results store without them (and a run that will compute imports them early: ready)
 
 KEPT_BYTES = 16 << 20  # obligations computed in a run that are kept in memory as well as stored (issue 22)
+
+
+def ready() -> None:
+    """Import what computing a case takes: pydantic and the models, the loader, the checks, the rules and the
+    engine (~0.2 s). A :class:`~careerpath.cache.Cache` calls it during its scan as soon as a case is known to
+    have changed, while the scan's forked child goes on statting (both cores busy instead of the imports after
+    the scan)."""
+    from . import checks, loader  # noqa: F401
+    from .obligations import engine, query  # noqa: F401
+    from .programs import load_programs  # noqa: F401
 
 
 # ---------------------------------------------------------------- what comes out

@@ -364,6 +364,96 @@ def test_both_cores_give_the_same_result(generated, monkeypatch):
     assert stats.rescanned == 1
 
 
+def _entries(root: Path) -> tuple[list[str], bytes]:
+    """Every file under ``root`` (relative paths) and its stat key now."""
+    paths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    return paths, b"".join(scan.KEY.pack(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+                           for st in (os.stat(root / p) for p in paths))
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+def test_claimed_pieces_find_every_change(generated, monkeypatch, chunk):
+    """Two processes claim pieces of the entries from either end: every changed entry is found once, whatever
+    the piece size, with changes in the first, the last and a middle piece, and none when none changed."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(scan, "CHUNK", chunk)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    paths, keys = _entries(generated)
+    stats = store.Stats()
+    assert scan._changed_entries(str(generated), paths, keys, stats) == [] and stats.parallel
+    chosen = sorted({0, 1, len(paths) // 2, len(paths) - 2, len(paths) - 1})
+    for i in chosen:
+        grow(generated / paths[i])
+    assert scan._changed_entries(str(generated), paths, keys, stats) == chosen
+
+
+def test_a_failed_stat_child_is_done_again_here(generated, monkeypatch):
+    """A child that dies before it reports: this process stats every piece it did not claim itself."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(scan, "CHUNK", 5)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    paths, keys = _entries(generated)
+    chosen = [2, len(paths) // 3, len(paths) - 1]
+    for i in chosen:
+        grow(generated / paths[i])
+
+    class Broken:  # the child's report cannot be made: it exits 1 (the parent only loads)
+        loads = staticmethod(__import__("marshal").loads)
+
+        @staticmethod
+        def dumps(_value):
+            raise OSError("no report")
+
+    monkeypatch.setattr(scan, "marshal", Broken)
+    assert scan._changed_entries(str(generated), paths, keys, store.Stats()) == chosen
+
+
+def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated, monkeypatch):
+    """A cache's ``ahead`` (the imports a recompute needs) runs once in the scanning process when an entry
+    changed or a case was added, never on a run where nothing changed; one that fails changes nothing."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(scan, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    calls = []
+
+    def ahead():
+        calls.append(os.getpid())
+
+    def run(**kw):
+        handle = Cache(ahead=kw.get("ahead", ahead))
+        got = pipeline.results(generated, TODAY, cache=handle)
+        assert [o.to_dict() for o in got.obligations(history=True)] == \
+            [o.to_dict() for o in pipeline.results(generated, TODAY).obligations(history=True)]
+        return handle.stats
+
+    run()
+    assert calls == []  # the first run: no index to compare with, nothing to do ahead
+    run()
+    assert calls == []  # nothing changed
+    grow(sorted((generated / "cases" / "c000007").rglob("*.yaml"))[-1])
+    assert run().rescanned == 1 and calls == [os.getpid()]
+    shutil.copytree(generated / "cases" / "c000003", generated / "cases" / "c000099")
+    run()
+    assert calls == [os.getpid()] * 2
+
+    def broken():
+        raise RuntimeError("ahead failed")
+
+    grow(sorted((generated / "cases" / "c000002").rglob("*.yaml"))[0])
+    assert run(ahead=broken).rescanned == 1
+
+
+def test_a_cache_prepares_to_compute_by_default():
+    """What a scan does ahead unless told otherwise: the imports of a recompute (pipeline.ready)."""
+    import subprocess
+
+    code = ("import sys\nfrom careerpath.cache import Cache\nCache().ahead()\n"
+            "print(all(m in sys.modules for m in ('pydantic', 'careerpath.loader', 'careerpath.checks', "
+            "'careerpath.obligations.engine')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
+
+
 def test_load_through_the_cache_is_load(generated):
     plain = pipeline.load(generated)
     for _ in range(2):

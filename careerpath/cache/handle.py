@@ -58,6 +58,13 @@ class Prepared:
             scan.save_index(self.folder, self.key, self._index, self._dirty)
 
 
+def _ready() -> None:
+    """:func:`careerpath.pipeline.ready`: a cache's ``ahead`` unless told otherwise."""
+    from ..pipeline import ready
+
+    ready()
+
+
 class Cache:
     """Use the load cache: made by the caller (the CLI, once per command) and passed to the pipeline.
 
@@ -68,9 +75,11 @@ class Cache:
     the object: there is no process-wide cache state.
     """
 
-    def __init__(self, stats: Optional[Stats] = None, *, journal: bool = True):
+    def __init__(self, stats: Optional[Stats] = None, *, journal: bool = True,
+                 ahead: Optional[Callable[[], None]] = _ready):
         self.stats = stats if stats is not None else Stats()
         self.journal = journal  # ask a running ``careerpath watch`` what changed (:mod:`.journal`)
+        self.ahead = ahead  # done during a scan once a case is known to have changed (:func:`.scan.scan`)
         self._key: Optional[bytes] = None
         self._keys: dict[Path, bytes] = {}
         self._places: dict[Path, store.Place] = {}
@@ -144,7 +153,7 @@ class Cache:
             news = None
         elif news is None or news.since != mark:
             news = journal.news(folder, mark)
-        return scan.scan(Path(root), old, self.stats, news)
+        return scan.scan(Path(root), old, self.stats, news, self.ahead)
 
     def finish(self) -> None:
         """The command is over (files may change): drop kept scans, storing the index of any that found changes.
