@@ -443,6 +443,40 @@ def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated
     assert run(ahead=broken).rescanned == 1
 
 
+def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
+    """``results/span.pickle``: the days every stored result holds for. A run on a day inside it computes
+    nothing and does nothing ahead; on a day outside it ``ahead`` runs (during the scan) and the results are
+    still the uncached ones."""
+    from datetime import timedelta
+
+    from careerpath.cache import results as results_store
+
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(scan, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    calls = []
+    pipeline.results(generated, TODAY, cache=Cache())
+    inside = outside = 0
+    for step in range(0, 120, 9):
+        day = TODAY + timedelta(days=step)
+        handle = Cache(ahead=lambda: calls.append(day))
+        prepared = handle.prepare(generated, day, keep=True)  # (the scan the results call takes, as the CLI does)
+        span = prepared.span
+        assert span is not None
+        got = pipeline.results(generated, day, cache=handle)
+        assert [o.to_dict() for o in got.obligations(history=True)] == \
+            [o.to_dict() for o in pipeline.results(generated, day).obligations(history=True)]
+        if span[0] <= day.toordinal() < span[1]:
+            inside += 1
+            assert handle.stats.recomputed == 0 and day not in calls
+        else:
+            outside += 1
+            assert calls.count(day) == 1
+        after = results_store.read_span(handle.folder(generated), prepared.rkey, handle.stats)
+        assert after[0] <= day.toordinal() < after[1]
+    assert inside and outside
+
+
 def test_a_cache_prepares_to_compute_by_default():
     """What a scan does ahead unless told otherwise: the imports of a recompute (pipeline.ready)."""
     import subprocess

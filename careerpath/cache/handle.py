@@ -20,7 +20,8 @@ class Prepared:
     """
 
     def __init__(self, folder: Path, key: bytes, config_bytes: bytes, rkey: bytes, today: date, dkey: bytes,
-                 scanned: Callable[[], tuple], summary: Optional[scan.Summary] = None):
+                 scanned: Callable[[], tuple], summary: Optional[scan.Summary] = None,
+                 span: Optional[tuple[int, int]] = None):
         self.folder = folder              # the cache folder
         self.key = key                    # the code key with the caseload's program folders
         self.config_bytes = config_bytes  # careerpath.yaml as read for the results key
@@ -28,6 +29,7 @@ class Prepared:
         self.today = today
         self.dkey = dkey                  # the results key and the day: what an output of this day is keyed by
         self.summary = summary            # the index as the journal vouches for it, when it was not read
+        self.span = span                  # the stored results' span (:func:`.results.read_span`), as read
         self._scanned = scanned
         self._index: Optional[scan.Index] = None
         self._dirty: set = set()
@@ -127,6 +129,9 @@ class Cache:
         config_bytes += _surveys_key(Path(root))
         key = self.key_for(root)
         rkey = results.results_key(key, config_bytes)
+        span = results.read_span(folder, rkey, self.stats)
+        # a day some stored result does not hold for (or none stored under this key): something is computed
+        computing = span is None or not span[0] <= today.toordinal() < span[1]
         summary = news = None
         if self.journal and journal.running(folder):  # one question to the watcher, about index.mark's mark
             summary = scan.read_summary(folder, key, self.stats)
@@ -135,17 +140,19 @@ class Cache:
                 if not scan.unchanged(Path(root), summary, news, self.stats):
                     summary = None
         prepared = Prepared(folder, key, config_bytes, rkey, today, results.day_key(rkey, today),
-                            lambda: self.scanned(root, news), summary)
+                            lambda: self.scanned(root, news, computing), summary, span)
         self.stats.cases = summary.cases if summary is not None else len(prepared.index.case_ids)
         if keep:
             self._kept.clear()
             self._kept[what] = prepared
         return prepared
 
-    def scanned(self, root: Path, news: Optional[journal.News] = None) -> tuple[scan.Index, set]:
+    def scanned(self, root: Path, news: Optional[journal.News] = None,
+                computing: bool = False) -> tuple[scan.Index, set]:
         """The stored index brought up to date (what the change journal names, or every entry statted) and the
         cases whose entries changed. ``news``: the journal's answer already given in this command, taken when
-        it is about the index's own mark (asked before this scan, so it still holds for it)."""
+        it is about the index's own mark (asked before this scan, so it still holds for it). ``computing``:
+        results will be computed whatever the scan finds (:attr:`ahead` is done at once, during the scan)."""
         folder, key = self.folder(root), self.key_for(root)
         old = scan.load_index(folder, key, self.stats)
         mark = old.mark if old is not None else None
@@ -153,7 +160,7 @@ class Cache:
             news = None
         elif news is None or news.since != mark:
             news = journal.news(folder, mark)
-        return scan.scan(Path(root), old, self.stats, news, self.ahead)
+        return scan.scan(Path(root), old, self.stats, news, self.ahead, computing)
 
     def finish(self) -> None:
         """The command is over (files may change): drop kept scans, storing the index of any that found changes.

@@ -50,6 +50,18 @@ def write_root(folder: Path, rkey: bytes, data: dict) -> None:
     store.write(folder / "results" / "root.pickle", rkey, data)
 
 
+def read_span(folder: Path, rkey: bytes, stats: Stats) -> Optional[tuple[int, int]]:
+    """``results/span.pickle``: the days (two ordinals, the second excluded) on which every stored result holds
+    (the latest day a window starts, the first on which one ends), or None. A run on a day outside it computes
+    something: the scan then prepares for that while it stats (:func:`careerpath.cache.scan.scan`)."""
+    span = store.read(folder / "results" / "span.pickle", rkey, stats)
+    return span if isinstance(span, tuple) and len(span) == 2 and all(type(d) is int for d in span) else None
+
+
+def write_span(folder: Path, rkey: bytes, span: tuple[int, int]) -> None:
+    store.write(folder / "results" / "span.pickle", rkey, span)
+
+
 def pack(found: list) -> tuple[bytes, bytes, dict]:
     """One case's obligations as stored: (open blob, rest blob, {rule: titles}).
 

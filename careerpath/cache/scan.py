@@ -370,14 +370,14 @@ def _suspects(old: Index, news: Any) -> list[str]:
 
 
 def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None,
-         ahead: Optional[Callable[[], None]] = None) -> tuple[Index, set[str]]:
+         ahead: Optional[Callable[[], None]] = None, computing: bool = False) -> tuple[Index, set[str]]:
     """The index of the caseload now, and the case ids whose entries changed (or are new).
 
     ``old`` is updated in place and returned when the same cases are there.
     ``news`` is the change journal's answer (:class:`~careerpath.cache.journal.News`, asked just before;
     None without a watcher): when it vouches for ``old``'s mark, only the cases it names are statted.
-    ``ahead``: what to do while a forked child stats, once some case is known to have changed or to be new
-    (:func:`_changed_entries`).
+    ``ahead``: what to do while a forked child stats, once some case is known to have changed or to be new,
+    or at once when ``computing`` (the caller knows results will be computed) (:func:`_changed_entries`).
     """
     racy = racy_after()
     rs = str(root)
@@ -402,7 +402,8 @@ def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None,
             same_list = not news.listing and cases_key == old.cases_key and cases_key != POISON
         else:
             # (cases/ itself changed: a case added or removed, likely to be computed)
-            changed = _changed_entries(rs, old.paths, old.keys, stats, ahead, cases_key != old.cases_key)
+            changed = _changed_entries(rs, old.paths, old.keys, stats, ahead,
+                                       computing or cases_key != old.cases_key)
             same_list = cases_key == old.cases_key and cases_key != POISON
             for j in changed:
                 dirty.add(old.case_ids[bisect.bisect_right(old.offsets, j) - 1])
