@@ -443,6 +443,43 @@ def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated
     assert run(ahead=broken).rescanned == 1
 
 
+def test_ahead_at_once_after_a_run_that_could_not_key_a_case(generated, monkeypatch):
+    """A case whose file was too fresh to key last run is computed again whatever the scan finds: ``ahead``
+    runs before this process stats its first piece, not when the scan comes to that case."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(scan, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    pipeline.results(generated, TODAY, cache=Cache())
+    statted: list = []
+    real = scan._stat_range
+
+    def counting(*args):
+        statted.append(os.getpid())  # (the child's go to its own copy of the list)
+        return real(*args)
+
+    monkeypatch.setattr(scan, "_stat_range", counting)
+    when: list = []
+
+    def run():
+        handle = Cache(ahead=lambda: when.append(statted.count(os.getpid())))
+        statted.clear()
+        pipeline.results(generated, TODAY, cache=handle)
+        return handle.stats
+
+    edited = sorted((generated / "cases" / "c000006").rglob("*.yaml"))[-1]
+    grow(edited)
+    real_key = scan.stat_key
+    # the edited file (only it: not cases/, not its folder) as a write in the same clock tick as the scan
+    monkeypatch.setattr(scan, "stat_key", lambda st, racy: scan.POISON if st.st_ino == edited.stat().st_ino
+                        else real_key(st, racy))
+    run()
+    assert len(when) == 1
+    monkeypatch.setattr(scan, "stat_key", real_key)
+    assert run().recomputed >= 1 and when[1:] == [0]
+    run()  # keyed now: nothing to do ahead
+    assert len(when) == 2
+
+
 def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
     """``results/span.pickle``: the days every stored result holds for. A run on a day inside it computes
     nothing and does nothing ahead; on a day outside it ``ahead`` runs (during the scan) and the results are

@@ -84,6 +84,11 @@ class Index:
         h.update(b"".join(self.fps))
         return h.digest()
 
+    def fresh(self) -> bool:
+        """Whether some case had an entry too fresh (or unreadable) to key when this index was scanned: its
+        fingerprint matches nothing, so it is computed again on the next run whatever the scan finds."""
+        return sum(map(len, self.fps)) != 16 * len(self.fps)  # (such a fingerprint is longer than a hash)
+
     def trusted(self) -> bool:
         """False when some entry was too fresh (or a link) to key anything on."""
         return self.cases_key != POISON and not any(fp.startswith(RACY_PREFIX) for fp in self.fps)
@@ -401,9 +406,9 @@ def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None,
                     dirty.add(cid)
             same_list = not news.listing and cases_key == old.cases_key and cases_key != POISON
         else:
-            # (cases/ itself changed: a case added or removed, likely to be computed)
+            # (at once: cases/ itself changed, a case added or removed; or a case is computed again anyway)
             changed = _changed_entries(rs, old.paths, old.keys, stats, ahead,
-                                       computing or cases_key != old.cases_key)
+                                       computing or cases_key != old.cases_key or old.fresh())
             same_list = cases_key == old.cases_key and cases_key != POISON
             for j in changed:
                 dirty.add(old.case_ids[bisect.bisect_right(old.offsets, j) - 1])
