@@ -515,12 +515,14 @@ def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
 
 
 def test_a_cache_prepares_to_compute_by_default():
-    """What a scan does ahead unless told otherwise: the imports of a recompute (pipeline.ready)."""
+    """What a scan does ahead unless told otherwise: the imports of a recompute and the built-in programs
+    (pipeline.ready)."""
     import subprocess
 
     code = ("import sys\nfrom careerpath.cache import Cache\nCache().ahead()\n"
+            "from careerpath.programs import registry\n"
             "print(all(m in sys.modules for m in ('pydantic', 'careerpath.loader', 'careerpath.checks', "
-            "'careerpath.obligations.engine')))")
+            "'careerpath.obligations.engine')) and bool(registry._BUILTIN_CACHE))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
 
