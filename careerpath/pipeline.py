@@ -45,9 +45,9 @@ KEPT_BYTES = 16 << 20  # obligations computed in a run that are kept in memory a
 
 def ready() -> None:
     """Import what computing a case takes: pydantic and the models, the loader, the checks, the rules and the
-    engine, and read the built-in programs (~0.2 s). A :class:`~careerpath.cache.Cache` calls it during its
-    scan as soon as a case is known to have changed, while the scan's forked child goes on statting (both cores
-    busy instead of this after the scan)."""
+    engine, and read the built-in programs (~0.2 s). A command's :class:`~careerpath.cache.Cache` calls it
+    during its scan (its ``ahead``: :func:`careerpath.replay.compute_ahead`) as soon as a case is known to have
+    changed, while the scan's forked child goes on statting (both cores busy instead of this after the scan)."""
     from . import checks, loader  # noqa: F401
     from .obligations import engine, query  # noqa: F401
     from .programs import load_programs

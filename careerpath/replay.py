@@ -135,7 +135,7 @@ def replay(args: list[str]) -> Optional[tuple[int, Any]]:
     from . import i18n
     from .cache import Cache, store
 
-    cache = Cache()
+    cache = Cache(ahead=compute_ahead)
     record = store.read(path, cache.key, cache.stats)
     if not (isinstance(record, tuple) and len(record) == 7):
         return None
@@ -184,6 +184,15 @@ def replay(args: list[str]) -> Optional[tuple[int, Any]]:
     finally:
         cache.finish()
     return code, None
+
+
+def compute_ahead() -> None:
+    """The ``ahead`` of a command's :class:`~careerpath.cache.Cache`: :func:`careerpath.pipeline.ready` (the
+    imports of a recompute, done during the scan once one is known to be needed), imported only then, so that
+    a run that replays never imports the pipeline."""
+    from .pipeline import ready
+
+    ready()
 
 
 def _tty(stream: Any) -> bool:

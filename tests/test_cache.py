@@ -408,6 +408,25 @@ def test_a_failed_stat_child_is_done_again_here(generated, monkeypatch):
     assert scan._changed_entries(str(generated), paths, keys, store.Stats()) == chosen
 
 
+def test_no_fork_means_one_process_stats_everything(generated, monkeypatch):
+    """A process limit (fork fails) or no memory for the claims: the entries are statted here, all of them."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    paths, keys = _entries(generated)
+    chosen = [0, len(paths) // 2, len(paths) - 1]
+    for i in chosen:
+        grow(generated / paths[i])
+
+    def refused(*_args):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    for name in ("fork", "pipe"):
+        with monkeypatch.context() as m:
+            m.setattr(scan.os, name, refused)
+            stats = store.Stats()
+            assert scan._changed_entries(str(generated), paths, keys, stats) == chosen and not stats.parallel
+
+
 def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated, monkeypatch):
     """A cache's ``ahead`` (the imports a recompute needs) runs once in the scanning process when an entry
     changed or a case was added, never on a run where nothing changed; one that fails changes nothing."""
@@ -514,12 +533,22 @@ def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
     assert inside and outside
 
 
-def test_a_cache_prepares_to_compute_by_default():
-    """What a scan does ahead unless told otherwise: the imports of a recompute and the built-in programs
-    (pipeline.ready)."""
+def test_a_commands_cache_prepares_to_compute():
+    """What a command's scan does ahead (the CLI's cache and the start-up path's): the imports of a recompute
+    and the built-in programs (pipeline.ready); a library caller's Cache() does nothing ahead."""
     import subprocess
 
-    code = ("import sys\nfrom careerpath.cache import Cache\nCache().ahead()\n"
+    from careerpath.cli.base import Globals, cache_of
+    from careerpath.replay import compute_ahead
+
+    class Ctx:
+        obj = Globals()
+
+        def find_root(self):
+            return self
+
+    assert cache_of(Ctx()).ahead is compute_ahead and Cache().ahead is None  # (the start-up path's: test_replay.py)
+    code = ("import sys\nfrom careerpath.replay import compute_ahead\ncompute_ahead()\n"
             "from careerpath.programs import registry\n"
             "print(all(m in sys.modules for m in ('pydantic', 'careerpath.loader', 'careerpath.checks', "
             "'careerpath.obligations.engine')) and bool(registry._BUILTIN_CACHE))")

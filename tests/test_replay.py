@@ -106,6 +106,36 @@ def test_nothing_stale_is_replayed(tmp_path, env):
     assert other[1] == run(env, "--no-cache", "due", "-C", root, "--today", "2026-11-23", "--format", "json")[1]
 
 
+def test_the_start_up_scan_prepares_to_compute_only_when_something_changed(tmp_path, env):
+    """The start-up path's scan (forked, as on a large caseload) runs pipeline.ready once when a file changed,
+    before the full CLI computes; never when the output is replayed."""
+    root = copy(tmp_path / "c")
+    settle()
+    line = ("due", "-C", str(root), *DAY)
+    script = ("import sys\nfrom careerpath import parallel, pipeline\nfrom careerpath.cache import scan\n"
+              "scan.PARALLEL_MIN_ENTRIES, scan.CHUNK, parallel.WORKERS = 1, 3, 2\ncalls = []\n"
+              "real = pipeline.ready\npipeline.ready = lambda: (calls.append(1), real())[1]\n"
+              f"sys.argv = ['careerpath', *{list(line)!r}]\n"
+              "from careerpath.start import main\ncode = main()\nsys.stdout.flush()\n"
+              "sys.stderr.write(f'ahead={len(calls)}\\n')\nsys.exit(code)\n")
+
+    def spied():
+        proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT / "benchmarks", env=env, capture_output=True,
+                              timeout=120)
+        return proc.returncode, proc.stdout, proc.stderr.decode()
+
+    first = spied()
+    again = spied()
+    assert again[0] == first[0] == 0 and again[1] == first[1] and "ahead=0" in again[2]  # replayed
+    plan = root / "cases" / "linh-tran" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("due: 2026-12-11", "due: 2026-12-01", 1),
+                    encoding="utf-8")
+    settle()
+    code, out, err = spied()
+    assert code == 0 and "ahead=1" in err and b"2026-12-01" in out
+    assert out == run(env, "--no-cache", *line)[1]
+
+
 @pytest.mark.slow
 def test_the_same_words_in_another_folder_or_caseload_are_not_replayed(tmp_path, env):
     """A relative --caseload means another caseload in another working folder; a careerpath.yaml made

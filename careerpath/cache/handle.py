@@ -60,13 +60,6 @@ class Prepared:
             scan.save_index(self.folder, self.key, self._index, self._dirty)
 
 
-def _ready() -> None:
-    """:func:`careerpath.pipeline.ready`: a cache's ``ahead`` unless told otherwise."""
-    from ..pipeline import ready
-
-    ready()
-
-
 class Cache:
     """Use the load cache: made by the caller (the CLI, once per command) and passed to the pipeline.
 
@@ -78,10 +71,12 @@ class Cache:
     """
 
     def __init__(self, stats: Optional[Stats] = None, *, journal: bool = True,
-                 ahead: Optional[Callable[[], None]] = _ready):
+                 ahead: Optional[Callable[[], None]] = None):
         self.stats = stats if stats is not None else Stats()
         self.journal = journal  # ask a running ``careerpath watch`` what changed (:mod:`.journal`)
-        self.ahead = ahead  # done during a scan once a case is known to have changed (:func:`.scan.scan`)
+        # done during a scan once a case is known to have changed, while the stat child goes on (:func:`.scan.scan`);
+        # the CLI passes the imports of a recompute (:func:`careerpath.replay.compute_ahead`)
+        self.ahead = ahead
         self._key: Optional[bytes] = None
         self._keys: dict[Path, bytes] = {}
         self._places: dict[Path, store.Place] = {}

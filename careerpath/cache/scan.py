@@ -311,10 +311,18 @@ def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats,
         if n < PARALLEL_MIN_ENTRIES or parallel.WORKERS < 2 or not hasattr(os, "fork"):
             return _stat_range(root_fd, paths, keys, 0, n)
         pieces = -(-n // CHUNK)
-        shared = mmap.mmap(-1, pieces + 1)  # one claim byte per piece, then "a change was found"
-        shared[pieces] = known
-        rfd, wfd = os.pipe()
-        pid = os.fork()
+        try:
+            shared = mmap.mmap(-1, pieces + 1)  # one claim byte per piece, then "a change was found"
+            shared[pieces] = known
+            rfd, wfd = os.pipe()
+        except OSError:  # (no memory or no descriptor left: one process does it all)
+            return _stat_range(root_fd, paths, keys, 0, n)
+        try:
+            pid = os.fork()
+        except OSError:  # (a process limit)
+            os.close(rfd)
+            os.close(wfd)
+            return _stat_range(root_fd, paths, keys, 0, n)
         if pid == 0:  # the child: claim pieces from the last, send back the changed indices
             code = 0
             try:

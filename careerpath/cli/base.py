@@ -96,8 +96,9 @@ def cache_of(ctx: Any, no_cache: bool = False) -> Optional["Cache"]:
         return None
     if given.handle is None:
         from ..cache import Cache
+        from ..replay import compute_ahead
 
-        given.handle = Cache(given.stats)
+        given.handle = Cache(given.stats, ahead=compute_ahead)
     return given.handle
 
 
