@@ -371,31 +371,38 @@ def _entries(root: Path) -> tuple[list[str], bytes]:
                            for st in (os.stat(root / p) for p in paths))
 
 
+def _forked(monkeypatch, chunk: int = 2) -> None:
+    """The scan of a few entries as of a large caseload: a forked child, pieces of ``chunk`` entries."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(scan, "CHUNK", chunk)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+
+
+def _grown(root: Path, paths: list[str], at: list[int]) -> list[int]:
+    """Grow the entries at ``at`` (indices into ``paths``); their sorted indices."""
+    chosen = sorted(set(at))
+    for i in chosen:
+        grow(root / paths[i])
+    return chosen
+
+
 @pytest.mark.parametrize("chunk", [1, 3, 7, 64])
 def test_claimed_pieces_find_every_change(generated, monkeypatch, chunk):
     """Two processes claim pieces of the entries from either end: every changed entry is found once, whatever
     the piece size, with changes in the first, the last and a middle piece, and none when none changed."""
-    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(scan, "CHUNK", chunk)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    _forked(monkeypatch, chunk)
     paths, keys = _entries(generated)
     stats = store.Stats()
     assert scan._changed_entries(str(generated), paths, keys, stats) == [] and stats.parallel
-    chosen = sorted({0, 1, len(paths) // 2, len(paths) - 2, len(paths) - 1})
-    for i in chosen:
-        grow(generated / paths[i])
+    chosen = _grown(generated, paths, [0, 1, len(paths) // 2, len(paths) - 2, len(paths) - 1])
     assert scan._changed_entries(str(generated), paths, keys, stats) == chosen
 
 
 def test_a_failed_stat_child_is_done_again_here(generated, monkeypatch):
     """A child that dies before it reports: this process stats every piece it did not claim itself."""
-    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(scan, "CHUNK", 5)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    _forked(monkeypatch, 5)
     paths, keys = _entries(generated)
-    chosen = [2, len(paths) // 3, len(paths) - 1]
-    for i in chosen:
-        grow(generated / paths[i])
+    chosen = _grown(generated, paths, [2, len(paths) // 3, len(paths) - 1])
 
     class Broken:  # the child's report cannot be made: it exits 1 (the parent only loads)
         loads = staticmethod(__import__("marshal").loads)
@@ -410,12 +417,9 @@ def test_a_failed_stat_child_is_done_again_here(generated, monkeypatch):
 
 def test_no_fork_means_one_process_stats_everything(generated, monkeypatch):
     """A process limit (fork fails) or no memory for the claims: the entries are statted here, all of them."""
-    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    _forked(monkeypatch)
     paths, keys = _entries(generated)
-    chosen = [0, len(paths) // 2, len(paths) - 1]
-    for i in chosen:
-        grow(generated / paths[i])
+    chosen = _grown(generated, paths, [0, len(paths) // 2, len(paths) - 1])
 
     def refused(*_args):
         raise OSError(11, "Resource temporarily unavailable")
@@ -430,9 +434,7 @@ def test_no_fork_means_one_process_stats_everything(generated, monkeypatch):
 def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated, monkeypatch):
     """A cache's ``ahead`` (the imports a recompute needs) runs once in the scanning process when an entry
     changed or a case was added, never on a run where nothing changed; one that fails changes nothing."""
-    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(scan, "CHUNK", 2)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    _forked(monkeypatch)
     calls = []
 
     def ahead():
@@ -465,9 +467,7 @@ def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated
 def test_ahead_at_once_after_a_run_that_could_not_key_a_case(generated, monkeypatch):
     """A case whose file was too fresh to key last run is computed again whatever the scan finds: ``ahead``
     runs before this process stats its first piece, not when the scan comes to that case."""
-    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(scan, "CHUNK", 2)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    _forked(monkeypatch)
     pipeline.results(generated, TODAY, cache=Cache())
     statted: list = []
     real = scan._stat_range
@@ -499,6 +499,39 @@ def test_ahead_at_once_after_a_run_that_could_not_key_a_case(generated, monkeypa
     assert len(when) == 2
 
 
+def test_a_case_changed_lately_is_looked_at_first(generated, monkeypatch):
+    """The cases changed since the index was written (its delta) are statted before the pieces: editing one of
+    them again runs ``ahead`` before this process claimed a piece; what is found still comes from the pieces."""
+    _forked(monkeypatch, 4)
+    pipeline.results(generated, TODAY, cache=Cache())
+    claimed: list = []
+    real = scan._stat_range
+
+    def counting(*args):
+        if sys._getframe(1).f_code.co_name == "_claim":
+            claimed.append(os.getpid())  # (the child's go to its own copy of the list)
+        return real(*args)
+
+    monkeypatch.setattr(scan, "_stat_range", counting)
+    when: list = []
+
+    def run():
+        handle = Cache(ahead=lambda: when.append(claimed.count(os.getpid())))
+        claimed.clear()
+        got = pipeline.results(generated, TODAY, cache=handle)
+        assert [o.to_dict() for o in got.obligations(history=True)] == \
+            [o.to_dict() for o in pipeline.results(generated, TODAY).obligations(history=True)]
+        return handle.stats
+
+    edited = sorted((generated / "cases" / "c000006").rglob("*.yaml"))[-1]
+    grow(edited)
+    assert run().rescanned == 1 and len(when) == 1  # found by the pieces: c000006 is now in the delta
+    grow(edited)
+    assert run().rescanned == 1 and when[1] == 0  # again: known before any piece
+    grow(sorted((generated / "cases" / "c000001").glob("*.yaml"))[0])  # not lately: in this process's first piece
+    assert run().rescanned == 1 and when[2] >= 1
+
+
 def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
     """``results/span.pickle``: the days every stored result holds for. A run on a day inside it computes
     nothing and does nothing ahead; on a day outside it ``ahead`` runs (during the scan) and the results are
@@ -507,9 +540,7 @@ def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
 
     from careerpath.cache import results as results_store
 
-    monkeypatch.setattr(scan, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(scan, "CHUNK", 2)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    _forked(monkeypatch)
     calls = []
     pipeline.results(generated, TODAY, cache=Cache())
     inside = outside = 0

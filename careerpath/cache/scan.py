@@ -289,7 +289,8 @@ def _stat_range(root_fd: int, paths: list[str], keys: bytes, lo: int, hi: int) -
 
 
 def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats,
-                     ahead: Optional[Callable[[], None]] = None, known: bool = False) -> list[int]:
+                     ahead: Optional[Callable[[], None]] = None, known: bool = False,
+                     first: tuple = ()) -> list[int]:
     """Entries whose stat key changed, sorted; on a large caseload a forked child stats too.
 
     The entries are cut in :data:`CHUNK` pieces. This process takes them from
@@ -301,7 +302,9 @@ def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats,
     ``ahead`` is called once in this process as soon as either side knows that
     some entry changed (the imports a recompute needs, ~0.2 s), or at once when
     ``known`` (something else changed): meanwhile the child goes on claiming
-    this process's pieces.
+    this process's pieces. ``first``: ranges of entries likely to have changed
+    (the cases changed lately), statted first to know it sooner; their entries
+    are statted again with their pieces (what is found comes from the pieces).
     """
     from .. import parallel
 
@@ -336,6 +339,8 @@ def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats,
                 os._exit(code)
         os.close(wfd)
         stats.parallel = True
+        if ahead is not None and not known and any(_stat_range(root_fd, paths, keys, lo, hi) for lo, hi in first):
+            shared[pieces] = 1
         mine = _claim(root_fd, paths, keys, shared, range(pieces), 1, ahead)
         with os.fdopen(rfd, "rb") as inp:
             data = inp.read()
@@ -414,9 +419,12 @@ def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None,
                     dirty.add(cid)
             same_list = not news.listing and cases_key == old.cases_key and cases_key != POISON
         else:
-            # (at once: cases/ itself changed, a case added or removed; or a case is computed again anyway)
+            # (at once: cases/ itself changed, a case added or removed; or a case is computed again anyway; and
+            # the cases changed since the index was written are looked at first: an edit is often of the same case)
+            recent = tuple((old.offsets[i], old.offsets[i + 1]) for i in map(old.position, sorted(old.patched))
+                           if i is not None)
             changed = _changed_entries(rs, old.paths, old.keys, stats, ahead,
-                                       computing or cases_key != old.cases_key or old.fresh())
+                                       computing or cases_key != old.cases_key or old.fresh(), recent)
             same_list = cases_key == old.cases_key and cases_key != POISON
             for j in changed:
                 dirty.add(old.case_ids[bisect.bisect_right(old.offsets, j) - 1])
