@@ -464,19 +464,27 @@ def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated
     assert run(ahead=broken).rescanned == 1
 
 
+def _stats_here(monkeypatch, pieces_only: bool = False) -> list:
+    """A list that gets this process's id at each of its ``_stat_range`` calls (with ``pieces_only``, those of
+    the pieces it claims); the child's calls go to its own copy of the list."""
+    seen: list = []
+    real = scan._stat_range
+
+    def counting(*args):
+        if not pieces_only or sys._getframe(1).f_code.co_name == "_claim":
+            seen.append(os.getpid())
+        return real(*args)
+
+    monkeypatch.setattr(scan, "_stat_range", counting)
+    return seen
+
+
 def test_ahead_at_once_after_a_run_that_could_not_key_a_case(generated, monkeypatch):
     """A case whose file was too fresh to key last run is computed again whatever the scan finds: ``ahead``
     runs before this process stats its first piece, not when the scan comes to that case."""
     _forked(monkeypatch)
     pipeline.results(generated, TODAY, cache=Cache())
-    statted: list = []
-    real = scan._stat_range
-
-    def counting(*args):
-        statted.append(os.getpid())  # (the child's go to its own copy of the list)
-        return real(*args)
-
-    monkeypatch.setattr(scan, "_stat_range", counting)
+    statted = _stats_here(monkeypatch)
     when: list = []
 
     def run():
@@ -504,15 +512,7 @@ def test_a_case_changed_lately_is_looked_at_first(generated, monkeypatch):
     them again runs ``ahead`` before this process claimed a piece; what is found still comes from the pieces."""
     _forked(monkeypatch, 4)
     pipeline.results(generated, TODAY, cache=Cache())
-    claimed: list = []
-    real = scan._stat_range
-
-    def counting(*args):
-        if sys._getframe(1).f_code.co_name == "_claim":
-            claimed.append(os.getpid())  # (the child's go to its own copy of the list)
-        return real(*args)
-
-    monkeypatch.setattr(scan, "_stat_range", counting)
+    claimed = _stats_here(monkeypatch, pieces_only=True)
     when: list = []
 
     def run():
