@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import marshal
-import mmap
 import os
 import struct
 import time
@@ -91,7 +90,7 @@ class Index:
 
     def trusted(self) -> bool:
         """False when some entry was too fresh (or a link) to key anything on."""
-        return self.cases_key != POISON and not any(fp.startswith(RACY_PREFIX) for fp in self.fps)
+        return self.cases_key != POISON and not self.fresh()
 
     def __getstate__(self) -> dict:  # one string for 270,000 paths pickles and loads ten times faster
         state = dict(self.__dict__)
@@ -313,6 +312,8 @@ def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats,
         n = len(paths)
         if n < PARALLEL_MIN_ENTRIES or parallel.WORKERS < 2 or not hasattr(os, "fork"):
             return _stat_range(root_fd, paths, keys, 0, n)
+        import mmap  # (only here: a warm run of a small caseload, or one the journal vouches for, never forks)
+
         pieces = -(-n // CHUNK)
         try:
             shared = mmap.mmap(-1, pieces + 1)  # one claim byte per piece, then "a change was found"
@@ -358,9 +359,10 @@ def _changed_entries(root: str, paths: list[str], keys: bytes, stats: Stats,
         os.close(root_fd)
 
 
-def _claim(root_fd: int, paths: list[str], keys: bytes, shared: mmap.mmap, order: Any, me: int,
+def _claim(root_fd: int, paths: list[str], keys: bytes, shared: Any, order: Any, me: int,
            ahead: Optional[Callable[[], None]] = None) -> list[int]:
-    """Stat the pieces in ``order`` that the other side has not claimed (``me``: this side's claim byte)."""
+    """Stat the pieces in ``order`` that the other side has not claimed (``me``: this side's claim byte in
+    ``shared``, the claims' shared ``mmap``)."""
     n, changed, found = len(paths), [], len(shared) - 1
     for p in order:
         if ahead is not None and shared[found]:
