@@ -383,10 +383,11 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
         if cd:
             check_diags.update(cd)
         files += n
-    if need or fresh_root or len(live) != len(meta):
+    changed = need or fresh_root or len(live) != len(meta)
+    if changed:
         results_store.write_root(folder, rkey, {"cases_key": index.cases_key, "root": root_state,
                                                 "root_window": root_window, "titles": titles, "meta": live})
-    if need or fresh_root or prepared.span is None:
+    if changed or prepared.span is None:
         # the days every stored result holds for: a later run outside them prepares to compute during its scan
         span = (max([root_window[0].toordinal(), *map(itemgetter(5), live.values())]),
                 min([root_window[1].toordinal(), *map(itemgetter(6), live.values())]))

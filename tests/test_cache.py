@@ -561,7 +561,28 @@ def test_a_day_outside_the_stored_span_prepares_at_once(generated, monkeypatch):
             assert calls.count(day) == 1
         after = results_store.read_span(handle.folder(generated), prepared.rkey, handle.stats)
         assert after[0] <= day.toordinal() < after[1]
+        assert after == _span_of(handle, generated, prepared.rkey)
     assert inside and outside
+    # the case whose window ends first removed: the span is that of the cases left (written with the results)
+    res = results_store.read_root(handle.folder(generated), prepared.rkey, handle.stats)
+    first = min(res["meta"], key=lambda cid: (res["meta"][cid][6], cid))
+    before = results_store.read_span(handle.folder(generated), prepared.rkey, handle.stats)
+    shutil.rmtree(generated / "cases" / first)
+    handle = Cache()
+    prepared = handle.prepare(generated, day, keep=True)
+    pipeline.results(generated, day, cache=handle)
+    after = results_store.read_span(handle.folder(generated), prepared.rkey, handle.stats)
+    assert after == _span_of(handle, generated, prepared.rkey) and after != before
+
+
+def _span_of(handle, root: Path, rkey: bytes) -> tuple[int, int]:
+    """The span derived from ``results/root.pickle``: the latest window start, the first window end."""
+    from careerpath.cache import results as results_store
+
+    res = results_store.read_root(handle.folder(root), rkey, handle.stats)
+    starts = [m[5] for m in res["meta"].values()] + [res["root_window"][0].toordinal()]
+    ends = [m[6] for m in res["meta"].values()] + [res["root_window"][1].toordinal()]
+    return max(starts), min(ends)
 
 
 def test_a_commands_cache_prepares_to_compute():
