@@ -14,6 +14,7 @@ import pickle
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -464,15 +465,20 @@ def test_ahead_runs_once_while_the_child_stats_and_only_after_a_change(generated
     assert run(ahead=broken).rescanned == 1
 
 
-def _stats_here(monkeypatch, pieces_only: bool = False) -> list:
+def _stats_here(monkeypatch, pieces_only: bool = False, slow_child: float = 0.0) -> list:
     """A list that gets this process's id at each of its ``_stat_range`` calls (with ``pieces_only``, those of
-    the pieces it claims); the child's calls go to its own copy of the list."""
+    the pieces it claims); the child's calls go to its own copy of the list. ``slow_child``: seconds the stat
+    child waits before each piece, so that this process surely claims its first piece before the child, which
+    takes them from the other end, comes to it (on a busy machine it may otherwise claim them all)."""
     seen: list = []
     real = scan._stat_range
+    here = os.getpid()
 
     def counting(*args):
         if not pieces_only or sys._getframe(1).f_code.co_name == "_claim":
             seen.append(os.getpid())
+            if slow_child and os.getpid() != here:
+                time.sleep(slow_child)
         return real(*args)
 
     monkeypatch.setattr(scan, "_stat_range", counting)
@@ -512,7 +518,7 @@ def test_a_case_changed_lately_is_looked_at_first(generated, monkeypatch):
     them again runs ``ahead`` before this process claimed a piece; what is found still comes from the pieces."""
     _forked(monkeypatch, 4)
     pipeline.results(generated, TODAY, cache=Cache())
-    claimed = _stats_here(monkeypatch, pieces_only=True)
+    claimed = _stats_here(monkeypatch, pieces_only=True, slow_child=0.05)
     when: list = []
 
     def run():
