@@ -133,7 +133,7 @@ def replay(args: list[str]) -> Optional[tuple[int, Any]]:
     if not os.path.isfile(path):  # (most command lines: one stat, nothing imported)
         return None
     from . import i18n
-    from .cache import Cache, store
+    from .cache import Cache, outputs, store
 
     cache = Cache(ahead=compute_ahead)
     record = store.read(path, cache.key, cache.stats)
@@ -162,14 +162,14 @@ def replay(args: list[str]) -> Optional[tuple[int, Any]]:
     token = output_token(root, day, request(name, encoding, kw), cache)
     if token is None:
         return None, cache
-    kept = store.read(cache.folder(root) / "outputs" / f"{token.hex()}.pickle", cache.key, cache.stats)
-    if not (isinstance(kept, tuple) and len(kept) == 3):
+    kept = outputs.read(cache.folder(root), token, cache.key, cache.stats)
+    if kept is None:
         return None, cache
     out, error, code = kept
     cache.stats.output_hit = True
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(out)
+        outputs.write_to(sys.stdout.buffer, out)
         sys.stdout.flush()
         if error:
             stream = sys.stderr

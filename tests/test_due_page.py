@@ -89,8 +89,8 @@ def test_a_patched_page_is_the_page_made_whole(seed):
             continue
         assert patched is not None
         text, page = patched
-        assert text == whole_text
-        assert text.decode().count("\n") == len(rows) + 2
+        assert bytes(text) == whole_text
+        assert bytes(text).decode().count("\n") == len(rows) + 2
         assert (page.sizes, page.places, page.lengths, page.widths, page.fps, page.check, page.head) == \
             (whole.sizes, whole.places, whole.lengths, whole.widths, whole.fps, whole.check, whole.head)
         assert [page.names[i] for i in page.who] == [o.case for o in rows]
@@ -98,7 +98,7 @@ def test_a_patched_page_is_the_page_made_whole(seed):
         assert [page.states[i] for i in page.state] == [(pages.state_of(o), pages.place(o)) for o in rows]
         assert page.exact == whole.exact is True
         # text that is not the page's is never patched
-        assert pages.patch(page, text[:-1] + b"?", set(), [], [], [], HEADERS, _closing, "utf-8", "strict", fps) is None
+        assert pages.patch(page, bytes(text)[:-1] + b"?", set(), [], [], [], HEADERS, _closing, "utf-8", "strict", fps) is None
 
 
 def _due(cli, root: Path, *extra):
@@ -317,7 +317,7 @@ def test_a_later_days_table_from_an_earlier_ones_is_the_table_made_whole(seed, l
                                   _headers(False), summary, "utf-8", "strict", stamps)
             whole_text, whole, _ = _whole(by_case, stamps, later)
             if patched is not None:
-                assert patched[0] == whole_text
+                assert bytes(patched[0]) == whole_text
                 _same(patched[1], whole)
         day = later
         text, page, _ = _whole(by_case, stamps, day)

@@ -138,8 +138,12 @@ def _index_of(value: Any, table: list, known: dict) -> int:
     return i
 
 
-def check(text: bytes) -> tuple:
-    return (len(text), text[:256], text[-256:])
+def check(text: Any) -> tuple:
+    """What a page knows of its text (bytes, or a stored output's :class:`~careerpath.cache.outputs.Text`):
+    its size, its first and last bytes."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return (len(text), bytes(text[:256]), bytes(text[-256:]))
+    return (len(text), text.head(256), text.tail(256))
 
 
 def _encoded(lines: list[str], encoding: str, errors: str) -> tuple[bytes, array, bool]:
@@ -188,12 +192,20 @@ def make(fps: dict, headers: list, body: list, rows: list, marks: list, closing:
                       state=_index(list(zip(map(state_of, rows), places)), states, {}), exact=exact, plain=plain)
 
 
-def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: list, headers: list,
-          closing: Callable[[dict], str], encoding: str, errors: str, fps: dict) -> Optional[tuple[bytes, Page]]:
-    """``text`` (the table ``page`` describes) with the lines of the ``changed`` cases replaced by ``body`` (the
+def patch(page: Page, text: Any, changed: set, rows: list, body: list, marks: list, headers: list,
+          closing: Callable[[dict], str], encoding: str, errors: str, fps: dict) -> Optional[tuple[Any, Page]]:
+    """``text`` (the table ``page`` describes: bytes, or a stored output's
+    :class:`~careerpath.cache.outputs.Text`) with the lines of the ``changed`` cases replaced by ``body`` (the
     cells of their rows on the page's day, ``rows`` the obligations, ``marks`` their marks), and its page (its
     ``token`` left to fill); None when a column's width would change or nothing is left to list. ``closing``
-    words the last line from the count of each mark."""
+    words the last line from the count of each mark.
+
+    The new text is a :class:`~careerpath.cache.outputs.Text` of runs of the whole output ``text`` is made
+    from and the new lines (nothing of 14 MB is copied here: it is written out run by run, and stored as
+    splices of that output)."""
+    from ..cache.outputs import Text
+
+    text = Text.of(text)
     if check(text) != page.check:
         return None
     n = len(page.who)
@@ -207,8 +219,7 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     adding = [(bisect.bisect_right(range(n), where[k], key=lambda i: (places[i], names[who[i]])), k) for k in order]
     form = line_format(page.widths)
     sizes = page.sizes
-    view = memoryview(text)  # (the old lines are copied once, by the join)
-    parts: list = [view[:page.head]]
+    parts: list = text.cut(0, page.head)
     offset = [0, page.head]  # a line and where its bytes start: each copy goes on from the last one's end
     kinds = list(page.kinds)
     states = list(page.states)
@@ -229,7 +240,7 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
 
     def copy(a: int, b: int) -> None:  # old lines a..b-1
         if a < b:
-            parts.append(view[start(a):start(b)])
+            parts.extend(text.cut(start(a), start(b)))
             new.sizes.extend(sizes[a:b])
             new.places.extend(places[a:b])
             new.who.extend(who[a:b])
@@ -267,9 +278,9 @@ def patch(page: Page, text: bytes, changed: set, rows: list, body: list, marks: 
     if not new.who:
         return None  # nothing left to list: the command says so in its own words
     parts.append((closing(new.counts()) + "\n").encode(encoding, errors))
-    text = b"".join(parts)
-    new.check = check(text)
-    return text, new
+    out = Text(text.token, text.base, parts)
+    new.check = check(out)
+    return out, new
 
 
 def _lines_of(who: array, numbers: list[int], cases: int) -> list[int]:
@@ -311,7 +322,7 @@ def _widths_after(page: Page, headers: list, removed: list, body: list) -> list[
     return widths
 
 
-def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Optional[tuple]], headers: list,
+def advance(page: Page, text: Any, day: int, moved: Callable[[tuple, int], Optional[tuple]], headers: list,
             closing: Callable[[dict], str], encoding: str, errors: str) -> Optional[tuple[bytes, Page]]:
     """``text`` (the table ``page`` describes, of an earlier day) as it reads on ``day`` (an ordinal), for the
     same results of every case, and its page (its ``token`` left to fill; its stamps still the earlier ones,
@@ -327,7 +338,10 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
 
     Each of the few thousand (state, place) pairs the page's lines share is derived once; every step over the
     89,000 lines is one pass in C (a list indexed by the line's pair, a compress, a split, a join)."""
-    if not page.exact or day <= page.day or check(text) != page.check or len(page.widths) != 6:
+    if not page.exact or day <= page.day or len(page.widths) != 6:
+        return None
+    text = bytes(text)  # (a stored output's Text: every line is made again here)
+    if check(text) != page.check:
         return None
     n = len(page.who)
     states: list = []
@@ -423,10 +437,10 @@ def advance(page: Page, text: bytes, day: int, moved: Callable[[tuple, int], Opt
     return text, new
 
 
-def naming(page: Page, token: Optional[bytes], text: bytes) -> Page:
-    """``page`` naming the stored output ``token`` that holds ``text``, or holding ``text`` itself when the
-    output is not stored (a file too fresh to key: the output cache does not keep it)."""
-    page.token, page.text = (token, b"") if token is not None else (b"", text)
+def naming(page: Page, token: Optional[bytes], text: Any) -> Page:
+    """``page`` naming the stored output ``token`` that holds ``text``, or holding ``text`` itself (as bytes)
+    when the output is not stored (a file too fresh to key: the output cache does not keep it)."""
+    page.token, page.text = (token, b"") if token is not None else (b"", bytes(text))
     return page
 
 

@@ -4,9 +4,10 @@
     ``due``'s rows for one format and set of options: a base and a delta of
     the cases rendered again since, so after an edit only the edited case's
     rows are rendered.
-``outputs/<key>.pickle`` (:func:`output_cached`)
+``outputs/<key>.pickle`` (:func:`output_cached`, :mod:`careerpath.cache.outputs`)
     The whole stdout, stderr and exit code of a piped read-only command,
-    replayed while nothing it reads has changed.
+    replayed while nothing it reads has changed (``due``'s table patched after
+    an edit: splices of the whole output it was patched from).
 
 Both are stored with :mod:`careerpath.cache.store` in the caseload's cache
 folder and keyed by what the results depend on (:mod:`careerpath.cache.results`)
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # the cache (and hashlib) are imported when a command runs, n
     from ..cache import Cache
 
 VIEWS_KEPT = 8
-OUTPUTS_KEPT = 8
 
 
 # ---------------------------------------------------------------- a table over the obligations, kept
@@ -278,44 +278,49 @@ def making() -> Optional[bytes]:
     return _MAKING.get()
 
 
-def _stored(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
-    from ..cache import store
+def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[Any, bytes, int]]:
+    """(stdout as a :class:`~careerpath.cache.outputs.Text`, stderr, exit code) stored under ``token``, or None."""
+    from ..cache import outputs
 
-    kept = store.read(cache.folder(root) / "outputs" / f"{token.hex()}.pickle", cache.key, cache.stats)
-    return kept if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], bytes) else None
-
-
-def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[bytes, bytes, int]]:
-    """(stdout, stderr, exit code) stored under ``token``, or None."""
-    kept = _stored(root, token, cache)
+    kept = outputs.read(cache.folder(root), token, cache.key, cache.stats)
     if kept is not None:
         cache.stats.output_hit = True
     return kept
 
 
-def kept_stdout(root: Path, token: bytes, cache: Cache) -> Optional[bytes]:
-    """The stdout stored under ``token``, or None (read to be patched, not replayed)."""
-    kept = _stored(root, token, cache)
+def kept_stdout(root: Path, token: bytes, cache: Cache) -> Optional[Any]:
+    """The stdout stored under ``token`` (a :class:`~careerpath.cache.outputs.Text`), or None (read to be
+    patched, not replayed)."""
+    from ..cache import outputs
+
+    kept = outputs.read(cache.folder(root), token, cache.key, cache.stats)
     return kept[0] if kept is not None else None
 
 
-def write_stdout(data: bytes) -> None:
-    """Bytes to stdout, after what went there as text (decoded where stdout has no buffer)."""
+def write_stdout(data: Any) -> None:
+    """Bytes (or a stored output's :class:`~careerpath.cache.outputs.Text`, run by run) to stdout, after what
+    went there as text (decoded where stdout has no buffer). Through the output cache's :class:`_Tee`, a Text
+    is kept as it is, not copied."""
+    from ..cache.outputs import Text, write_to
+
     sys.stdout.flush()
-    if hasattr(sys.stdout, "buffer"):
-        sys.stdout.buffer.write(data)
+    stream = sys.stdout
+    if isinstance(stream, _Tee):
+        stream.parts.append(data if isinstance(data, Text) else bytes(data))
+        stream = stream.stream
+        stream.flush()
+    if hasattr(stream, "buffer"):
+        write_to(stream.buffer, data)
     else:
-        sys.stdout.write(data.decode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
-    sys.stdout.flush()
+        stream.write(bytes(Text.of(data)).decode(getattr(stream, "encoding", None) or "utf-8", "replace"))
+    stream.flush()
 
 
-def store_output(root: Path, token: bytes, out: bytes, err: bytes, code: int, cache: Cache) -> None:
-    """Keep this output (one file per token), and only the :data:`OUTPUTS_KEPT` newest."""
-    from ..cache import store
+def store_output(root: Path, token: bytes, out: Any, err: bytes, code: int, cache: Cache) -> None:
+    """Keep this output (one file per token; :func:`careerpath.cache.outputs.write`)."""
+    from ..cache import outputs
 
-    folder = cache.folder(root) / "outputs"
-    store.write(folder / f"{token.hex()}.pickle", cache.key, (out, err, code))
-    store.prune(folder, OUTPUTS_KEPT)
+    outputs.write(cache.folder(root), token, out, err, code, cache.key)
 
 
 def language_state() -> tuple:
@@ -351,9 +356,22 @@ class _Tee:
     def errors(self) -> Optional[str]:
         return getattr(self.stream, "errors", None)
 
-    def text(self) -> bytes:
-        """What went to the stream, as the bytes it wrote (its own encoding)."""
-        whole = b"".join(self.parts)
+    def text(self) -> Any:
+        """What went to the stream, as the bytes it wrote (its own encoding); a
+        :class:`~careerpath.cache.outputs.Text` when a stored output's text went there (as splices of the
+        whole output it is made from, with what else was written around it)."""
+        from ..cache.outputs import Text
+
+        texts = [part for part in self.parts if isinstance(part, Text)]
+        if len(texts) == 1:
+            pieces: list = []
+            for part in self.parts:
+                if part is texts[0]:
+                    pieces.extend(part.pieces if part.pieces is not None else [(0, len(part.base))])
+                elif part:
+                    pieces.append(part)
+            return Text(texts[0].token, texts[0].base, pieces)
+        whole = b"".join(bytes(part) for part in self.parts)
         self.parts = [whole]  # not kept twice (a large output is written block by block)
         return whole
 
