@@ -48,9 +48,13 @@ def ready() -> None:
     engine, and read the built-in programs (~0.2 s). A command's :class:`~careerpath.cache.Cache` calls it
     during its scan (its ``ahead``: :func:`careerpath.replay.compute_ahead`) as soon as a case is known to have
     changed, while the scan's forked child goes on statting (both cores busy instead of this after the scan)."""
-    from . import checks, loader  # noqa: F401
+    from . import checks, daywindow, evidence, freetext, loader, memo, suggest  # noqa: F401
+    from .cache import calendars  # noqa: F401
+    from .documents import kinds  # noqa: F401  (the checks of a plan's translations ask for the kinds' audiences)
+    from .i18n import tags  # noqa: F401
     from .obligations import engine, query  # noqa: F401
-    from .programs import load_programs
+    from .programs import constraints, load_programs  # noqa: F401
+    from .reports import facts, select  # noqa: F401  (a case's facts, kept with its results)
 
     load_programs()  # (the built-in folders, parsed once per process)
 
