@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
+
+#: set by :func:`careerpath.start.run`: the process leaves with ``os._exit``, freeing nothing (:func:`leave`)
+LEAVING = False
+_LEFT: list = []
 
 
 @contextmanager
@@ -33,3 +37,12 @@ def paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
+
+
+def leave(*objects: Any) -> None:
+    """Keep ``objects`` (a command's results, its scan) until the process ends, when it ends with ``os._exit``
+    (:data:`LEAVING`): freeing them object by object when the function holding them returns buys nothing
+    there (~20 ms after an edit at 20,519 cases: the index's 270,000 paths, every case's stamp). Anywhere else
+    (a library caller, the tests' in-process CLI) they are freed as usual."""
+    if LEAVING:
+        _LEFT.extend(objects)

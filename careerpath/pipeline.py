@@ -306,6 +306,9 @@ def _cached(root: Path, today: date, obligations: bool, cache: Cache) -> Results
     """
     stats = cache.stats
     prepared = cache.prepare(root, today)
+    from .collector import leave
+
+    leave(prepared)  # (its index: 270,000 paths at 20,519 cases, ~8 ms to free)
     folder, key, rkey, index = prepared.folder, prepared.key, prepared.rkey, prepared.index
     res = results_store.read_root(folder, rkey, stats)
     # case id -> (fp, load diags, check diags, files, obligations stored, window from, window until); the window

@@ -20,6 +20,9 @@ def run() -> NoReturn:
     a profiler's), and the process leaves with ``os._exit``; when a thread other than the main one is still
     alive, Python's own shutdown (which joins it) runs instead.
     """
+    from . import collector
+
+    collector.LEAVING = True  # what a command leaves to the end is not freed (:func:`collector.leave`)
     code = main()
     try:
         sys.stdout.flush()

@@ -49,3 +49,32 @@ def test_a_cycle_made_while_paused_is_still_collected_afterwards():
     assert gc.get_freeze_count() == 0  # filed with the old objects, not frozen for good
     gc.collect()
     assert alive() is None
+
+
+def test_what_a_command_leaves_is_kept_only_when_the_process_ends_with_os_exit(monkeypatch, tmp_path):
+    """In process (a library caller, these tests) results are freed when done with; the console script
+    (careerpath.start.run, which ends with os._exit) keeps them to the end instead of freeing them one by one."""
+    import subprocess
+    import sys
+
+    from careerpath import collector
+    from conftest import ROOT
+
+    left = _Node()
+    alive = weakref.ref(left)
+    collector.leave(left)
+    del left
+    assert alive() is None and collector._LEFT == []
+    monkeypatch.setattr(collector, "LEAVING", True)
+    monkeypatch.setattr(collector, "_LEFT", [])
+    kept = _Node()
+    alive = weakref.ref(kept)
+    collector.leave(kept)
+    del kept
+    assert alive() is not None
+    # the console script sets LEAVING before the command runs
+    probe = ("import sys, careerpath.start as s, careerpath.collector as c; "
+             "s.main = lambda: print(c.LEAVING) or 0; s.run()")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert (out.stdout, out.returncode) == ("True\n", 0), out.stderr
