@@ -17,13 +17,14 @@ bottom up:
     journal   the change journal, client side: ask a running ``careerpath watch`` what changed since the index's mark
     watcher   the change journal's keeper (``careerpath watch``, Linux inotify): cookies, sessions, the socket
     calendars the working-day calendars the holidays package gave (calendars.pickle), to compute without importing it
+    outputs   a command's stored stdout, stderr and exit code (outputs/): whole, or splices of a whole one
     handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command
     health    what ``doctor`` says: the key, where the cache lives, files that would not be read
 
 The CLI keeps two more kinds of file here, next to the commands that use
 them (:mod:`careerpath.cli.views`): ``views/`` (``due``'s rows, rendered again
 only for changed cases) and ``outputs/`` (a command's whole output, replayed
-while nothing changed).
+while nothing changed; stored by :mod:`.outputs`).
 
 Invalidation: the *code key* (package version, the source of the modules that
 turn files into results, the program rule files, Python's version) guards
