@@ -99,9 +99,10 @@ def test_splices_without_their_whole_output_are_a_miss(tmp_path):
     outputs.write(folder, A, base, b"", 0, key)
     store.write(outputs.path_of(folder, C), key, (("splices", B, len(base), [(0, 5)]), b"", 0))
     assert outputs.read(folder, C, key) is None
-    # a run outside the whole output
-    store.write(outputs.path_of(folder, C), key, (("splices", A, len(base), [(0, len(base) + 1)]), b"", 0))
-    assert outputs.read(folder, C, key) is None
+    # a run outside the whole output, or not a run
+    for bad in ((0, len(base) + 1), (3,), ("0", 2), (0, 2, 4), "text"):
+        store.write(outputs.path_of(folder, C), key, (("splices", A, len(base), [bad]), b"", 0))
+        assert outputs.read(folder, C, key) is None, bad
     # splices naming themselves
     store.write(outputs.path_of(folder, C), key, (("splices", C, len(base), [(0, 5)]), b"", 0))
     assert outputs.read(folder, C, key) is None

@@ -124,8 +124,9 @@ def read(folder: Path, token: bytes, key: bytes, stats: Optional[store.Stats] = 
     base = store.read(path_of(folder, base_token), key, stats)
     if not (isinstance(base, tuple) and len(base) == 3 and isinstance(base[0], bytes) and len(base[0]) == size):
         return None  # the whole output it splices was pruned, damaged or never kept
-    if not all(isinstance(p, bytes) or (isinstance(p, tuple) and 0 <= p[0] <= p[1] <= size) for p in pieces):
-        return None
+    if not all(isinstance(p, bytes) or (isinstance(p, tuple) and len(p) == 2 and type(p[0]) is type(p[1]) is int
+                                        and 0 <= p[0] <= p[1] <= size) for p in pieces):
+        return None  # (never written so: a reader that cannot use a file treats it as missing)
     return Text(base_token, base[0], pieces), err, code
 
 
