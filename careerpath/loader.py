@@ -374,7 +374,7 @@ def settings_model(programs: ProgramSet) -> type[BaseModel]:
     from .programs.fields import build_model, parse_fields
 
     specs = parse_fields(m.CORE_SETTINGS) + programs.setting_specs()
-    return build_model(specs, "Settings")
+    return build_model(specs, "Settings", nullable=False)  # (an empty setting: an error, and its default)
 
 
 _FILE_MODELS: dict[bytes, dict[str, type[BaseModel]]] = {}

@@ -201,3 +201,36 @@ def test_a_misspelled_top_level_key_is_an_error_and_its_block_is_still_checked(c
         ("cases/p/case.yaml", 7, "error", "unknown-key", "did you mean `jobs`?"),
         ("cases/p/case.yaml", 8, "error", "wrong-type", ""),
     ]
+
+
+def test_a_setting_written_empty_is_an_error_at_its_line_and_its_default_stands(tmp_path):
+    """``warn_days:`` or ``retention_checks:`` with no value (a core setting and a program's) used to load as
+    None and reach the engine, which failed on it (the fuzz test found it): each is a wrong-type error at its
+    line, its default is used, and due and validate run to the end."""
+    import re
+    import shutil
+
+    from careerpath.loader import load as load_caseload
+    from careerpath.obligations import compute
+    from conftest import SAMPLE
+
+    root = tmp_path / "c"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".careerpath"))
+    config = root / "careerpath.yaml"
+    text = config.read_text(encoding="utf-8")
+    for name in ("warn_days", "retention_checks", "czn_ipra_report_before"):
+        text, n = re.subn(rf"^(  {name}:)[^\n#]*", r"\1 ", text, count=1, flags=re.M)
+        assert n == 1, name
+    config.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    found = load_caseload(root)
+    got = {(d.code, d.line) for d in found.diagnostics if d.file == "careerpath.yaml"}
+    for name in ("warn_days", "retention_checks", "czn_ipra_report_before"):
+        line = next(i for i, t in enumerate(lines, 1) if t.startswith(f"  {name}:"))
+        assert ("wrong-type", line) in got, name
+    settings = found.config.settings
+    assert (settings.warn_days, settings.retention_checks) == (30, ["30d", "6m", "12m"])
+    assert compute(found, TODAY)
+    for command, code in (("validate", 1), ("due", 0)):  # (due says the file has errors, and lists what is due)
+        r = run_process(command, "--caseload", root, "--today", TODAY, "--no-cache")
+        assert "Traceback" not in r.err and "internal error" not in r.err and r.code == code, (command, r.err)

@@ -270,7 +270,7 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True)
 
 
-def _model(specs: tuple[FieldSpec, ...], name: str) -> type[BaseModel]:
+def _model(specs: tuple[FieldSpec, ...], name: str, nullable: bool = True) -> type[BaseModel]:
     defs: dict[str, Any] = {}
     for spec in specs:
         ann = _annotation(spec, name)
@@ -281,19 +281,23 @@ def _model(specs: tuple[FieldSpec, ...], name: str) -> type[BaseModel]:
             default = _default(spec)
             if spec.type == "mapping" and isinstance(default, dict):
                 default = ann.model_validate(default)  # `default: {}` builds the empty mapping
-            defs[_ident(spec.name)] = (Optional[ann], Field(default, alias=spec.name, description=description))
+            # (not ``nullable``: a field with a default written empty is an error, and the default stands)
+            kind = ann if not nullable and default is not None else Optional[ann]
+            defs[_ident(spec.name)] = (kind, Field(default, alias=spec.name, description=description))
     return create_model(re.sub(r"\W", "_", name), __base__=_Base, **defs)
 
 
 _MODELS: dict[str, type[BaseModel]] = {}
 
 
-def build_model(specs: tuple[FieldSpec, ...], name: str) -> type[BaseModel]:
-    """The pydantic model of ``specs`` (made once per declaration; never pickled)."""
-    key = name + ":" + fingerprint(specs)
+def build_model(specs: tuple[FieldSpec, ...], name: str, *, nullable: bool = True) -> type[BaseModel]:
+    """The pydantic model of ``specs`` (made once per declaration; never pickled). Not ``nullable``: a field
+    that has a default refuses an empty value (``warn_days:`` in careerpath.yaml's settings), so the loader
+    reports it and the default stands, instead of an empty setting reaching the engine."""
+    key = f"{name}:{nullable}:{fingerprint(specs)}"
     model = _MODELS.get(key)
     if model is None:
-        model = _MODELS[key] = _model(specs, name)
+        model = _MODELS[key] = _model(specs, name, nullable)
     return model
 
 
