@@ -908,9 +908,43 @@ def test_an_edit_writes_the_index_delta_not_the_index(generated):
     assert (cdir / "index.pickle").read_bytes() == before and (cdir / "index.delta").is_file()
     _, stats = same_as_uncached(generated)
     assert stats.rescanned == 0  # the delta was applied: nothing looks changed
-    shutil.copytree(generated / "cases/c000007", generated / "cases/c000007b")  # a new case: the whole index
+    # a new case, then a case removed: the delta again (the new case in its place, the removed one named)
+    key = Cache().key_for(generated)
+
+    def same_as_a_fresh_scan():
+        loaded = scan.load_index(cdir, key, store.Stats())
+        fresh, _ = scan.scan(generated, None, store.Stats())
+        assert (loaded.case_ids, loaded.offsets, loaded.paths, loaded.keys, loaded.fps, loaded.cases_key) == \
+            (fresh.case_ids, fresh.offsets, fresh.paths, fresh.keys, fresh.fps, fresh.cases_key)
+
+    shutil.copytree(generated / "cases/c000007", generated / "cases/c000007b")
+    assert same_as_uncached(generated)[1].rescanned == 1
+    assert (cdir / "index.pickle").read_bytes() == before
+    same_as_a_fresh_scan()
+    assert same_as_uncached(generated)[1].rescanned == 0  # the delta holds cases/ as it is now
+    shutil.rmtree(generated / "cases/c000002")
+    same_as_uncached(generated)
+    assert (cdir / "index.pickle").read_bytes() == before
+    same_as_a_fresh_scan()
+    shutil.copytree(generated / "cases/c000003", generated / "cases/c000002")  # back, as another case was
+    same_as_uncached(generated)
+    same_as_a_fresh_scan()
+    assert same_as_uncached(generated)[1].rescanned == 0 and (cdir / "index.pickle").read_bytes() == before
+
+
+def test_more_cases_added_than_a_delta_holds_write_the_whole_index(generated, monkeypatch):
+    monkeypatch.setattr(scan, "DELTA_MAX", 2)
+    same_as_uncached(generated)
+    cdir = store.cache_dir(generated)
+    before = (cdir / "index.pickle").read_bytes()
+    shutil.copytree(generated / "cases/c000007", generated / "cases/c000007b")
+    shutil.rmtree(generated / "cases/c000001")
+    same_as_uncached(generated)
+    assert (cdir / "index.pickle").read_bytes() == before  # two cases: the delta
+    shutil.copytree(generated / "cases/c000007", generated / "cases/c000007c")
     same_as_uncached(generated)
     assert (cdir / "index.pickle").read_bytes() != before and not (cdir / "index.delta").exists()
+    assert same_as_uncached(generated)[1].rescanned == 0
 
 
 def test_a_changed_program_folder_renders_the_kept_table_again(cli, generated):

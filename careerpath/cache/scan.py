@@ -5,7 +5,9 @@
 inode, ctime_ns), and one fingerprint per case (a hash of its entries). A
 warm run stats the known entries (both cores on a large caseload) and lists
 again only the folders whose key changed. ``index.delta`` holds the cases
-changed since the index was written, so an edit does not rewrite 24 MB.
+changed or added since the index was written, those removed since and the
+key of ``cases/``, so an edit, an added case or a removed one does not
+rewrite 24 MB (~0.1 s at 20,519 cases).
 
 An entry whose mtime or ctime falls within :data:`RACY_NS` of the scan is
 never trusted next time ("racy git"): a write in the same clock tick as the
@@ -50,10 +52,12 @@ class Index:
     keys: bytearray                   # KEY.size bytes per entry
     fps: list[bytes]                  # one fingerprint per case
     base_id: bytes = b""              # which index.pickle this is (b"": not stored yet)
-    patched: set = field(default_factory=set)  # cases changed since index.pickle: kept in index.delta
+    patched: set = field(default_factory=set)  # cases changed or added since index.pickle: kept in index.delta
+    removed: set = field(default_factory=set)  # cases of index.pickle gone since: kept in index.delta
     linked: set = field(default_factory=set)   # cases with a file of more than one hard link (journal: always statted)
     mark: Optional[tuple] = None      # the change journal's (session, seq) this index was scanned after
     marked: bool = False              # the mark changed in this run (stored even when no case changed)
+    relisted: bool = False            # cases/ was listed again in this run (stored even when no case changed)
 
     def entries(self, i: int) -> tuple[list[str], bytes]:
         lo, hi = self.offsets[i], self.offsets[i + 1]
@@ -74,6 +78,32 @@ class Index:
             self.offsets[i + 1:] = [o + shift for o in self.offsets[i + 1:]]
         self.fps[i] = fp
         self.patched.add(self.case_ids[i])
+
+    def insert(self, case_id: str, paths: list[str], keys: bytes, fp: bytes, linked: bool = False) -> None:
+        """A case that is not in the index, put in its place in case order."""
+        i = bisect.bisect_left(self.case_ids, case_id)
+        at, n = self.offsets[i], len(paths)
+        self.case_ids.insert(i, case_id)
+        self.paths[at:at] = paths
+        self.keys[at * KEY.size:at * KEY.size] = keys
+        self.offsets[i + 1:] = [at + n, *(o + n for o in self.offsets[i + 1:])]
+        self.fps.insert(i, fp)
+        if linked:
+            self.linked.add(case_id)
+        self.patched.add(case_id)
+        self.removed.discard(case_id)
+
+    def remove(self, i: int) -> None:
+        """Case ``i`` is gone."""
+        lo, hi = self.offsets[i], self.offsets[i + 1]
+        case_id = self.case_ids.pop(i)
+        del self.paths[lo:hi]
+        del self.keys[lo * KEY.size:hi * KEY.size]
+        self.offsets[i + 1:] = [o - (hi - lo) for o in self.offsets[i + 2:]]
+        self.fps.pop(i)
+        self.linked.discard(case_id)
+        self.patched.discard(case_id)
+        self.removed.add(case_id)
 
     def digest(self) -> bytes:
         """Every case folder as this index keys it (cases/, the case ids and their fingerprints), hashed:
@@ -99,7 +129,8 @@ class Index:
         state["keys"] = bytes(self.keys)
         state["fps"] = b"".join(self.fps) if all(len(f) == 16 for f in self.fps) else self.fps
         state["patched"] = set()
-        state["marked"] = False
+        state["removed"] = set()
+        state["marked"] = state["relisted"] = False
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -109,6 +140,7 @@ class Index:
         state["keys"] = bytearray(state["keys"])
         if isinstance(fps, bytes):
             state["fps"] = [fps[i:i + 16] for i in range(0, len(fps), 16)]
+        state.setdefault("removed", set())  # (an index written before cases added or removed went to the delta)
         self.__dict__.update(state)
 
 
@@ -146,28 +178,37 @@ def unchanged(root: Path, summary: Summary, news: Any, stats: Stats) -> bool:
 
 
 def load_index(folder: Path, key: bytes, stats: Stats) -> Optional[Index]:
-    """``index.pickle`` with ``index.delta`` (the cases changed since it was written) applied."""
+    """``index.pickle`` with ``index.delta`` (the cases changed, added or removed since it was written) applied."""
     index = store.read(folder / "index.pickle", key, stats)
     if not isinstance(index, Index):
         return None
     delta = store.read(folder / "index.delta", key, stats)
-    if isinstance(delta, tuple) and len(delta) == 3 and delta[0] == index.base_id and index.base_id:
-        for case_id, (paths, keys, fp, linked) in delta[1].items():
+    if isinstance(delta, tuple) and len(delta) in (3, 5) and delta[0] == index.base_id and index.base_id:
+        # (a delta of three is one written before added and removed cases went to the delta: cases changed only)
+        _, changed, mark, cases_key, removed = delta if len(delta) == 5 else (*delta, index.cases_key, ())
+        for case_id in removed:
+            i = index.position(case_id)
+            if i is not None:
+                index.remove(i)
+        for case_id, (paths, keys, fp, linked) in changed.items():
             i = index.position(case_id)
             if i is not None:
                 index.replace(i, paths, keys, fp, linked)
-        index.mark = delta[2]
+            else:
+                index.insert(case_id, paths, keys, fp, linked)
+        index.mark, index.cases_key = mark, cases_key
     index.marked = False
     return index
 
 
 def save_index(folder: Path, key: bytes, index: Index, dirty: set) -> None:
-    """Store the index after a scan: only its changed cases (``index.delta``) when it came from disk with
-    the same cases, the whole of it otherwise (first run, a case added or removed, a long delta)."""
-    if index.base_id and not dirty and not index.marked:
+    """Store the index after a scan: only the cases changed, added or removed since ``index.pickle`` was
+    written (``index.delta``, with the key of ``cases/``) when it came from disk, the whole of it otherwise
+    (first run, more than :data:`DELTA_MAX` cases in the delta)."""
+    if index.base_id and not dirty and not index.marked and not index.relisted:
         return
-    if not index.base_id or len(index.patched) > DELTA_MAX:
-        index.base_id, index.patched = os.urandom(8), set()
+    if not index.base_id or len(index.patched) + len(index.removed) > DELTA_MAX:
+        index.base_id, index.patched, index.removed = os.urandom(8), set(), set()
         store.write(folder / "index.pickle", key, index)
         store.forget(folder / "index.delta")
     else:
@@ -176,7 +217,8 @@ def save_index(folder: Path, key: bytes, index: Index, dirty: set) -> None:
             i = index.position(case_id)
             if i is not None:
                 changed[case_id] = (*index.entries(i), index.fps[i], case_id in index.linked)
-        store.write(folder / "index.delta", key, (index.base_id, changed, index.mark))
+        store.write(folder / "index.delta", key, (index.base_id, changed, index.mark, index.cases_key,
+                                                  sorted(index.removed)))
     # (written after the index: a summary is a true statement about the files at its mark whatever the index)
     if index.mark is not None and index.trusted() and not index.linked:
         store.write(folder / "index.mark", key, Summary(index.mark, index.cases_key, index.digest(), len(index.case_ids)))
@@ -465,7 +507,13 @@ def scan(root: Path, old: Optional[Index], stats: Stats, news: Any = None,
                 linked_ids.add(cid)
         offsets.append(len(paths))
     stats.rescanned = len(dirty)
-    index = Index(cases_key, case_ids, offsets, paths, bytearray(b"".join(keys)), fps, linked=linked_ids)
+    index = Index(cases_key, case_ids, offsets, paths, bytearray(b"".join(keys)), fps, linked=linked_ids,
+                  relisted=True)
+    if old is not None and old.base_id:  # the stored index and a delta of what differs from it now
+        listed = set(case_ids)
+        index.base_id = old.base_id
+        index.patched = (old.patched | dirty) & listed
+        index.removed = (old.removed | (set(old.case_ids) - listed)) - listed
     _mark(index, news)
     return index, dirty
 
