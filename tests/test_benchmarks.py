@@ -22,7 +22,8 @@ from make_caseload import DEFAULT_TODAY, make_case  # noqa: E402
 FIGURES = ("cold validate (no cache)", "parse-only baseline (PyYAML C loader, every file)", "warm validate",
            "| warm due |", "SQLite baseline: Python script", "due --format ics", "| show c", "| render pccp c",
            "| report dashboard |", "| report quarterly --period 2026-Q3 |", "careerpath --help",
-           "due after editing one case", "due after adding one case", "first due of a new day",
+           "due after editing one case", "due after editing one case (a due date), 2 s after the save",
+           "due after adding one case", "first due of a new day",
            "| warm due, `careerpath watch` running |", "due after editing one case (a due date), `careerpath watch` running",
            "due after adding one case, `careerpath watch` running", "first due of a new day (no warm-up), `careerpath watch` running")
 
@@ -72,6 +73,9 @@ def test_every_figure_on_30_cases(tmp_path):
     assert "**NO**" not in out and "- yes: this checkout: `due` lists the edited date" in out
     assert "- yes: this checkout: `due --format json` equals `--no-cache` after every scenario with `careerpath watch` running" in out
     assert "- yes: this checkout: `due` equals `--no-cache` after the edits" in out  # the table an edit patched
+    # an edit 2 s after the save: its table is stored (as splices), and replayed equal to --no-cache
+    assert "- yes: this checkout: `due` equals `--no-cache` after the edits, 2 s after the save" in out
+    assert "after each edit, 2 s after the save" in out
     for report in ("dashboard", "quarterly --period 2026-Q3", "outcomes", "registry", "portrait", "feedback"):
         assert f"- yes: this checkout: `report {report}` equals `--no-cache` after the edits" in out, report
     for target in ("`show CASE` ≤ 0.5 s", "warm `due` ≤ 2× the `sqlite3` command line",
