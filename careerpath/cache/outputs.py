@@ -48,11 +48,14 @@ class Text:
         """``text`` as a Text (bytes stored nowhere: a base without a token)."""
         return text if isinstance(text, Text) else cls(b"", bytes(text))
 
+    def runs(self) -> list:
+        """Its pieces (the whole of ``base`` as one run when it is ``base``)."""
+        return self.pieces if self.pieces is not None else [(0, len(self.base))]
+
     def ends(self) -> list[int]:
         """Where each piece ends in the text."""
         if self._ends is None:
-            pieces = self.pieces if self.pieces is not None else [(0, len(self.base))]
-            self._ends = list(accumulate(p[1] - p[0] if isinstance(p, tuple) else len(p) for p in pieces))
+            self._ends = list(accumulate(p[1] - p[0] if isinstance(p, tuple) else len(p) for p in self.runs()))
         return self._ends
 
     def __len__(self) -> int:
@@ -136,8 +139,7 @@ def write(folder: Path, token: bytes, out: Union[Text, bytes], err: bytes, code:
     text = Text.of(out)
     path = path_of(folder, token)
     if text.token and text.token != token and text.own() <= MOST_OWN and _touch(path_of(folder, text.token)):
-        pieces = text.pieces if text.pieces is not None else [(0, len(text.base))]
-        store.write(path, key, ((_SPLICES, text.token, len(text.base), list(pieces)), err, code))
+        store.write(path, key, ((_SPLICES, text.token, len(text.base), list(text.runs())), err, code))
     elif text.token != token or text.pieces is not None:
         store.write(path, key, (bytes(text), err, code))
     else:  # the output it replays: kept already

@@ -141,8 +141,9 @@ def _index_of(value: Any, table: list, known: dict) -> int:
 def check(text: Any) -> tuple:
     """What a page knows of its text (bytes, or a stored output's :class:`~careerpath.cache.outputs.Text`):
     its size, its first and last bytes."""
-    if isinstance(text, (bytes, bytearray, memoryview)):
-        return (len(text), bytes(text[:256]), bytes(text[-256:]))
+    from ..cache.outputs import Text
+
+    text = Text.of(text)
     return (len(text), text.head(256), text.tail(256))
 
 

@@ -278,11 +278,15 @@ def making() -> Optional[bytes]:
     return _MAKING.get()
 
 
-def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[Any, bytes, int]]:
-    """(stdout as a :class:`~careerpath.cache.outputs.Text`, stderr, exit code) stored under ``token``, or None."""
+def _stored(root: Path, token: bytes, cache: Cache) -> Optional[tuple[Any, bytes, int]]:
     from ..cache import outputs
 
-    kept = outputs.read(cache.folder(root), token, cache.key, cache.stats)
+    return outputs.read(cache.folder(root), token, cache.key, cache.stats)
+
+
+def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[Any, bytes, int]]:
+    """(stdout as a :class:`~careerpath.cache.outputs.Text`, stderr, exit code) stored under ``token``, or None."""
+    kept = _stored(root, token, cache)
     if kept is not None:
         cache.stats.output_hit = True
     return kept
@@ -291,9 +295,7 @@ def cached_output(root: Path, token: bytes, cache: Cache) -> Optional[tuple[Any,
 def kept_stdout(root: Path, token: bytes, cache: Cache) -> Optional[Any]:
     """The stdout stored under ``token`` (a :class:`~careerpath.cache.outputs.Text`), or None (read to be
     patched, not replayed)."""
-    from ..cache import outputs
-
-    kept = outputs.read(cache.folder(root), token, cache.key, cache.stats)
+    kept = _stored(root, token, cache)
     return kept[0] if kept is not None else None
 
 
@@ -367,7 +369,7 @@ class _Tee:
             pieces: list = []
             for part in self.parts:
                 if part is texts[0]:
-                    pieces.extend(part.pieces if part.pieces is not None else [(0, len(part.base))])
+                    pieces.extend(part.runs())
                 elif part:
                     pieces.append(part)
             return Text(texts[0].token, texts[0].base, pieces)
