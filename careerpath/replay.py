@@ -115,6 +115,7 @@ def remember(args: Optional[list], root: Path, searched: bool, today: Optional[s
 
     path = _folder() / f"{_invocation_key(args).hex()}.pickle"
     record = (str(root), searched, today, name, encoding, kw, i18n.current())
+    _for_watcher(args, root, today, cache)
     try:
         if store.read(path, cache.key, cache.stats) == record:
             return
@@ -122,6 +123,21 @@ def remember(args: Optional[list], root: Path, searched: bool, today: Optional[s
         store.prune(path.parent, INVOCATIONS_KEPT)
     except OSError:
         pass  # an unwritable cache folder: the full CLI runs every time, as before
+
+
+def _for_watcher(args: list, root: Path, today: Optional[str], cache: Any) -> None:
+    """Keep the command line for the caseload's watcher, when one runs, to make its output again once an edit
+    settles (:mod:`careerpath.cache.refresh`)."""
+    from .cache import journal
+
+    try:  # (after an output is written: nothing here may fail the command, or make the full CLI run again)
+        folder = cache.folder(root)
+        if journal.running(folder):
+            from .cache import refresh
+
+            refresh.register(folder, cache.key, root, args, dated=today is not None)
+    except Exception:
+        pass
 
 
 def replay(args: list[str]) -> Optional[tuple[int, Any]]:
@@ -183,6 +199,7 @@ def replay(args: list[str]) -> Optional[tuple[int, Any]]:
         code = 0
     finally:
         cache.finish()
+    _for_watcher(args, root, today, cache)
     return code, None
 
 

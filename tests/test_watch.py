@@ -21,7 +21,7 @@ from conftest import ROOT, TODAY
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from careerpath import pipeline  # noqa: E402
-from careerpath.cache import Cache, journal, scan, watcher  # noqa: E402
+from careerpath.cache import Cache, journal, refresh, scan, watcher  # noqa: E402
 
 # the generated caseload, and files trusted though seconds old (the racy rule has its own test below)
 from test_cache import N_CASES, generated, trust_fresh_files  # noqa: E402,F401 (fixtures)
@@ -472,7 +472,7 @@ def test_without_a_watcher_a_replay_imports_no_socket(generated):
     subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=True)
     again = subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=True).stderr
     imported = {line.rsplit(b"|", 1)[-1].strip() for line in again.splitlines() if line.startswith(b"import time:")}
-    assert b"typer" not in imported  # the replay answered
+    assert b"careerpath.pipeline" not in imported  # the replay answered (the typer-free due path imports it)
     assert b"socket" not in imported and b"json" not in imported
 
 
@@ -503,3 +503,141 @@ def test_the_watch_command_serves_due_and_stops_cleanly(generated, tmp_path):
         code = proc.wait(20)
     assert code == 0
     assert not (journal.watch_folder(Cache().folder(generated)) / journal.SOCKET).exists()
+
+
+# ---------------------------------------------------------------- outputs made again by the watcher (cache/refresh.py)
+
+def _due_cmd(root: Path, *extra: str) -> list[str]:
+    return [sys.executable, *extra, "-m", "careerpath", "due", "--caseload", str(root), "--today", TODAY.isoformat()]
+
+
+def _wait_for_rounds(root: Path, rounds: int, timeout: float = 60) -> journal.News:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        news = journal.news(Cache().folder(root), None)
+        if news is not None and news.rounds >= rounds and not news.refreshing:
+            return news
+        time.sleep(0.1)
+    raise AssertionError(f"the watcher did not finish {rounds} refresh round(s)")
+
+
+def test_the_watcher_makes_a_piped_due_again_once_an_edit_settles(generated):
+    """After an edit, the next piped ``due`` is a replay of what the watcher made, equal to ``--no-cache``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    time.sleep(2.1)  # (no output is kept for files written in the last two seconds)
+    subprocess.run(_due_cmd(generated), env=env, capture_output=True, timeout=120, check=True)
+    assert refresh.commands(Cache().folder(generated), Cache().key, generated) == []  # no watcher: nothing kept
+    proc = subprocess.Popen([sys.executable, "-m", "careerpath", "watch", "--caseload", str(generated)], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "watching" in proc.stderr.readline()
+        run = subprocess.run(_due_cmd(generated, "-X", "importtime"), env=env, capture_output=True, timeout=120,
+                             check=True)
+        assert b"careerpath.pipeline" not in run.stderr  # a replay: it keeps the command too
+        kept = refresh.commands(Cache().folder(generated), Cache().key, generated)
+        assert [c[0] for c in kept] == [["due", "--caseload", str(generated), "--today", TODAY.isoformat()]]
+        assert kept[0][3] is True  # dated: given --today
+        rounds = _wait_for_rounds(generated, 0).rounds
+        for step in range(2):
+            in_place(generated, random.Random(10 + step))
+            _wait_for_rounds(generated, rounds + 1)
+            rounds += 1
+            run = subprocess.run(_due_cmd(generated, "-X", "importtime"), env=env, capture_output=True,
+                                 timeout=120, check=True)
+            imported = {line.rsplit(b"|", 1)[-1].strip() for line in run.stderr.splitlines()
+                        if line.startswith(b"import time:")}
+            assert b"careerpath.pipeline" not in imported  # the replay answered: the watcher had stored this output
+            fresh = subprocess.run([*_due_cmd(generated), "--no-cache"], env=env, capture_output=True,
+                                   timeout=120, check=True)
+            assert run.stdout == fresh.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(20)
+    assert code == 0
+
+
+def test_without_refresh_the_next_due_after_an_edit_recomputes(generated):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-m", "careerpath", "watch", "--no-refresh", "--caseload",
+                             str(generated)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "watching" in proc.stderr.readline()
+        time.sleep(2.1)
+        subprocess.run(_due_cmd(generated), env=env, capture_output=True, timeout=120, check=True)
+        in_place(generated, random.Random(5))
+        time.sleep(refresh.SETTLE + 1.5)
+        news = journal.news(Cache().folder(generated), None)
+        assert news is not None and news.rounds == 0 and not news.refreshing
+        run = subprocess.run(_due_cmd(generated, "-X", "importtime"), env=env, capture_output=True, timeout=120,
+                             check=True)
+        assert b"careerpath.pipeline" in run.stderr  # nothing was stored for it: the case was computed
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now, self.day = 100.0, TODAY
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_round_starts_once_changes_settle_and_undated_commands_run_on_a_new_day(generated, tmp_path):
+    """Seen from the watcher's loop: nothing runs while changes keep coming; one round once they have been quiet
+    for SETTLE seconds; on a new day only the commands given no --today; a stop kills the command under way."""
+    from datetime import timedelta
+
+    folder, key = Cache().folder(generated), Cache().key
+    monkey_cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        refresh.register(folder, key, generated, ["due", "--caseload", str(generated)], dated=False)
+        time.sleep(0.01)
+        refresh.register(folder, key, generated, ["due", "--caseload", str(generated), "--today", "2026-01-05"],
+                         dated=True)
+        refresh.register(folder, key, tmp_path, ["due", "--caseload", str(tmp_path)], dated=False)  # another caseload
+    finally:
+        os.chdir(monkey_cwd)
+    assert len(refresh.commands(folder, key, generated)) == 2
+    clock = _Clock()
+    ref = refresh.Refresher(generated, folder, key, settle=2.5, today=lambda: clock.day, clock=clock)
+    try:
+        ref.tick(1)                     # a change
+        clock.now += 2.0
+        ref.tick(2)                     # another, 2 s later
+        clock.now += 2.0
+        ref.tick(2)
+        assert not ref.busy             # 2 s quiet: not yet
+        clock.now += 0.6
+        ref.tick(2)
+        assert ref.busy and ref.child is not None
+        assert ref.child.args[-2:] == ["--today", "2026-01-05"]  # the newest first
+        assert len(ref.queue) == 1
+        ref.close()
+        assert not ref.busy and ref.child is None
+        clock.day = TODAY + timedelta(days=1)
+        ref.tick(2)                     # a new day, nothing changed: only the undated command
+        assert ref.child is not None and "--today" not in ref.child.args and ref.queue == []
+        assert ref.child.wait(120) == 0
+        ref.tick(2)
+        assert not ref.busy and ref.rounds == 1
+    finally:
+        ref.close()
+
+
+def test_a_kept_command_not_of_the_users_own_is_not_run(generated, tmp_path):
+    folder, key = Cache().folder(generated), Cache().key
+    refresh.register(folder, key, generated, ["due"], dated=False)
+    (path,) = refresh.folder_of(folder).glob("*.pickle")
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 1  # one bit of the record changed: its tag no longer matches
+    path.write_bytes(bytes(data))
+    assert refresh.commands(folder, key, generated) == []
+    forged = refresh.folder_of(folder) / "forged.pickle"
+    import pickle
+
+    forged.write_bytes(pickle.dumps((str(generated), ["due"], str(tmp_path), (), False)))
+    forged.chmod(0o600)
+    assert refresh.commands(folder, key, generated) == []

@@ -56,6 +56,8 @@ class News:
     names: frozenset          # case folders (names under cases/) changed after the mark, or never watched
     listing: bool             # cases/ itself changed (a case added, removed or renamed)
     since: Optional[tuple] = None  # the mark asked about
+    refreshing: bool = False  # the watcher is making the kept commands' outputs again (:mod:`.refresh`)
+    rounds: int = 0           # how many times it has done so
 
     @property
     def mark(self) -> tuple[bytes, int]:
@@ -145,4 +147,6 @@ def _parse(data: bytes, mark: Optional[tuple[bytes, int]]) -> Optional[News]:
     session_bytes = bytes.fromhex(session)
     # an answer about another session's mark (or no mark) vouches for nothing
     known = known and mark is not None and mark[0] == session_bytes and seq >= mark[1]
-    return News(session_bytes, seq, known, frozenset(names), listing, mark)
+    refreshing, rounds = answer.get("refreshing"), answer.get("rounds")
+    return News(session_bytes, seq, known, frozenset(names), listing, mark, refreshing is True,
+                rounds if isinstance(rounds, int) else 0)

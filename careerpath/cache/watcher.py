@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..i18n import Message
-from . import journal
+from . import journal, refresh
 
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
 IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
@@ -274,10 +274,11 @@ class Watcher:
 
 
 def serve(root: Path, cache_folder: Path, *, ready: Callable[[int], None] = lambda n: None,
-          should_stop: Callable[[], bool] = lambda: False) -> str:
+          should_stop: Callable[[], bool] = lambda: False, refresher: Optional[refresh.Refresher] = None) -> str:
     """Watch the caseload at ``root`` and answer questions until ``should_stop()`` or the journal can no longer
     vouch for anything; returns why it stopped ("" when asked to). Raises :class:`WatchError` when it cannot
-    start (another watcher runs, a shared file system, no inotify, the watch limit)."""
+    start (another watcher runs, a shared file system, no inotify, the watch limit). With ``refresher``, the
+    kept commands' outputs are made again after a change settles and on a new day (:mod:`.refresh`)."""
     kind = filesystem(root)
     if shared(kind):
         raise WatchError(Message("the caseload is on a {kind} file system, where changes made on another machine "
@@ -294,15 +295,17 @@ def serve(root: Path, cache_folder: Path, *, ready: Callable[[int], None] = lamb
         watcher = Watcher(root, cache_folder)
         try:
             watcher.start()
-            return _answer_questions(watcher, folder, ready, should_stop)
+            return _answer_questions(watcher, folder, ready, should_stop, refresher)
         finally:
+            if refresher is not None:
+                refresher.close()
             watcher.close()
     finally:
         os.close(lock)
 
 
 def _answer_questions(watcher: Watcher, folder: Path, ready: Callable[[int], None],
-                      should_stop: Callable[[], bool]) -> str:
+                      should_stop: Callable[[], bool], refresher: Optional[refresh.Refresher]) -> str:
     sock_path = folder / journal.SOCKET
     try:
         os.unlink(sock_path)  # a watcher that was killed left it (we hold the lock: it is not another's)
@@ -321,13 +324,16 @@ def _answer_questions(watcher: Watcher, folder: Path, ready: Callable[[int], Non
         server.listen(16)
         ready(len(watcher.paths))
         while not should_stop() and not watcher.stopped:
-            readable, _w, _x = select.select([watcher.fd, server], [], [], 0.5)
+            wait = refresher.wait() if refresher is not None else 0.5
+            readable, _w, _x = select.select([watcher.fd, server], [], [], wait)
             if watcher.fd in readable:
                 watcher.read(0)
                 if watcher.overflowed:
                     watcher._recover()
             if server in readable:
-                _one_question(watcher, server)
+                _one_question(watcher, server, refresher)
+            if refresher is not None:
+                refresher.tick(watcher.seq)
         return watcher.stopped
     finally:
         server.close()
@@ -337,7 +343,7 @@ def _answer_questions(watcher: Watcher, folder: Path, ready: Callable[[int], Non
             pass
 
 
-def _one_question(watcher: Watcher, server: socket.socket) -> None:
+def _one_question(watcher: Watcher, server: socket.socket, refresher: Optional[refresh.Refresher] = None) -> None:
     conn, _addr = server.accept()
     with conn:
         conn.settimeout(journal.TIMEOUT)
@@ -353,6 +359,7 @@ def _one_question(watcher: Watcher, server: socket.socket) -> None:
             question = json.loads(data.decode("utf-8"))
             if not isinstance(question, dict) or not watcher.sync():
                 return  # no answer: the client checks every file
-            conn.sendall(json.dumps(watcher.answer(question.get("since"))).encode("utf-8"))
+            answer = {**watcher.answer(question.get("since")), **refresh.status(refresher)}
+            conn.sendall(json.dumps(answer).encode("utf-8"))
         except (OSError, ValueError):
             return

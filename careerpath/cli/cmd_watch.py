@@ -15,6 +15,9 @@ from .common import CaseloadOpt, CliError, app, cache_of, caseload_of
 def watch(
     ctx: typer.Context,
     caseload: CaseloadOpt = None,
+    refresh: bool = typer.Option(True, "--refresh/--no-refresh",
+                                 help="Make the stored outputs of your recent piped `due` commands again once an "
+                                      "edit settles and when the day changes, so that the next one is instant."),
 ) -> int:
     """Watch the caseload's case folders and tell other commands what changed (Linux).
 
@@ -25,6 +28,12 @@ def watch(
     after a restart or a lost event, commands check every file once again.
     Not for a caseload on a network file system. Stop it with Ctrl-C.
 
+    Once an edit has settled (a few quiet seconds), and when the day
+    changes, it also runs your recent piped commands again in the
+    background (a piped ``due``: ``due | less``, ``due --format json``),
+    so that the next one answers from its stored output at once. --no-refresh
+    leaves that to the commands themselves.
+
     Exit 0 when stopped; 1 when it cannot watch (another watcher runs, the
     inotify limit, a network file system) or stops watching (cases/ moved).
 
@@ -34,6 +43,7 @@ def watch(
     cache = cache_of(ctx)
     if cache is None:
         raise CliError(_("watch keeps the load cache's change journal: it does not run with --no-cache"), code=2)
+    from ..cache.refresh import Refresher
     from ..cache.watcher import WatchError, serve
 
     stop = []
@@ -50,7 +60,8 @@ def watch(
               file=sys.stderr, flush=True)
 
     try:
-        why = serve(root, cache.folder(root), ready=ready, should_stop=lambda: bool(stop))
+        refresher = Refresher(root, cache.folder(root), cache.key) if refresh else None
+        why = serve(root, cache.folder(root), ready=ready, should_stop=lambda: bool(stop), refresher=refresher)
     except WatchError as e:
         raise CliError(text(e.args[0]), code=1) from None
     if why:

@@ -1,0 +1,205 @@
+"""Outputs brought up to date by the watcher: after an edit settles, and when the day changes.
+
+With ``careerpath watch`` running, a warm ``due`` is a replay of its stored
+output (~0.1 s at 20,519 cases). An edit made that output stale, so the next
+``due`` loaded the changed case, patched the table and stored it again in the
+user's time (~0.5 s). Most edits are made in an editor seconds before the next
+command is typed: the watcher now does that work in those seconds.
+
+* **What is run.** When a command stores or replays an output (the full CLI, or the start-up
+  path of :mod:`careerpath.replay`) while a watcher runs for the caseload, it also keeps the
+  command: its arguments, working folder and the environment variables that
+  decide an output (:data:`ENV`). The record is a signed cache file (:mod:`.store`) in the
+  caseload's cache folder (``refresh/``, the :data:`KEPT` newest), so only the user's own
+  runs of ``careerpath`` put a command there: nothing from a caseload does.
+* **When.** Once the journal has been quiet for :data:`SETTLE` seconds after a change to a
+  case folder (longer than :data:`~careerpath.cache.scan.RACY_NS`: a file written later than
+  that before a run keys nothing, and its output would not be stored), and when the local day
+  changes (for the commands given no ``--today``). One command at a time, as a child process
+  (``python -m careerpath``, stdout and stderr to ``/dev/null``), which asks the watcher what
+  changed like any other run.
+* **Why it is correct.** The child is an ordinary run: it stores an output under the key of
+  every input it read, as any run does. A command typed later finds that output only if its
+  own key, computed from the files as they are then, is the same; otherwise it recomputes as
+  before. A refresh can make a later run faster, never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from . import store
+
+if TYPE_CHECKING:
+    import subprocess
+
+SETTLE = 2.5        # seconds of a quiet journal after a change before the outputs are made again
+KEPT = 8            # commands kept per caseload (the newest, by when they last ran)
+TOUCH = 3600.0      # seconds: a kept command's time is moved when it runs again, at most this often
+LONGEST = 600.0     # seconds a refresh may run before it is stopped
+FOLDER = "refresh"  # in the caseload's cache folder
+
+#: the environment a command's output depends on: its language and encoding, its day (TZ), where the cache and
+#: its key are (XDG_DATA_HOME), the code it runs (PYTHONPATH), what it finds on PATH, the width and colours it
+#: writes with
+ENV = ("COLUMNS", "HOME", "LANG", "LANGUAGE", "NO_COLOR", "PATH", "PYTHONIOENCODING", "PYTHONPATH", "PYTHONUTF8",
+       "TERM", "TZ", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+ENV_PREFIXES = ("LC_", "CAREERPATH_", "PYDANTIC_")
+
+
+def environment(env: Optional[dict] = None) -> tuple:
+    """The variables of ``env`` (default: this process's) that a refresh runs with, sorted."""
+    env = os.environ if env is None else env
+    return tuple(sorted((k, v) for k, v in env.items() if k in ENV or k.startswith(ENV_PREFIXES)))
+
+
+def folder_of(cache_folder: Path) -> Path:
+    return Path(cache_folder) / FOLDER
+
+
+def register(cache_folder: Path, key: bytes, root: Path, args: list, dated: bool) -> None:
+    """Keep ``args`` (a command line that stores its output) for the caseload's watcher to run again; written
+    only when it is not already there as it is."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return
+    record = (str(root), list(args), cwd, environment(), bool(dated))
+    name = hashlib.blake2b(repr(record).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    path = folder_of(cache_folder) / f"{name}.pickle"
+    try:
+        if store.read(path, key) == record:
+            if time.time() - path.stat().st_mtime > TOUCH:
+                os.utime(path)  # the newest are kept
+            return
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        store.write(path, key, record)
+        store.prune(path.parent, KEPT)
+    except OSError:
+        pass  # no refresh: the command recomputes when it runs, as without one
+
+
+def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str, dict, bool]]:
+    """The kept commands of the caseload at ``root``: (arguments, working folder, environment, dated), newest
+    first; a record that is not the user's own, or not of this code, is left out."""
+    got, root_real = [], os.path.realpath(root)
+    try:
+        files = sorted(folder_of(cache_folder).glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return []
+    for path in files:
+        record = store.read(path, key)
+        if not (isinstance(record, tuple) and len(record) == 5):
+            continue
+        where, args, cwd, env, dated = record
+        if (isinstance(where, str) and os.path.realpath(where) == root_real and isinstance(args, list) and all(isinstance(a, str) for a in args)
+                and isinstance(cwd, str) and isinstance(env, tuple) and isinstance(dated, bool)):
+            got.append((args, cwd, dict(env), dated))
+    return got
+
+
+class Refresher:
+    """The watcher's side: after a quiet :data:`SETTLE` seconds or a new day, run the kept commands one by one.
+
+    :meth:`tick` is called from the watcher's loop (at least every :meth:`wait` seconds) with the journal's
+    sequence number; nothing here blocks.
+    """
+
+    def __init__(self, root: Path, cache_folder: Path, key: bytes, *, settle: float = SETTLE,
+                 today: Callable[[], date] = date.today, clock: Callable[[], float] = time.monotonic):
+        self.root, self.cache_folder, self.key = Path(root), Path(cache_folder), key
+        self.settle, self.today, self.clock = settle, today, clock
+        self.day = today()
+        self.seen_seq = 0              # the journal's sequence number when last looked at
+        self.changed_at: Optional[float] = None  # when it last moved (None: nothing to bring up to date)
+        self.queue: list = []          # commands of the round under way
+        self.child: Optional["subprocess.Popen"] = None
+        self.started = 0.0
+        self.rounds = 0                # rounds finished (the watcher's answers say it)
+
+    @property
+    def busy(self) -> bool:
+        return self.child is not None or bool(self.queue)
+
+    def wait(self) -> float:
+        """How soon :meth:`tick` wants to be called again."""
+        if self.busy:
+            return 0.05
+        if self.changed_at is not None:
+            return max(0.05, min(0.5, self.changed_at + self.settle - self.clock()))
+        return 0.5
+
+    def tick(self, seq: int) -> None:
+        now = self.clock()
+        if seq != self.seen_seq:
+            self.seen_seq, self.changed_at = seq, now
+        if self.child is not None:
+            if self.child.poll() is None:
+                if now - self.started < LONGEST:
+                    return
+                self.child.kill()
+                self.child.wait()
+            self.child = None
+            self._next()
+            if self.child is None:
+                self.rounds += 1
+            return
+        day = self.today()
+        if day != self.day:
+            self.day = day
+            self._round(undated_only=self.changed_at is None)
+        elif self.changed_at is not None and now - self.changed_at >= self.settle:
+            self._round(undated_only=False)
+
+    def _round(self, undated_only: bool) -> None:
+        self.changed_at = None  # a change from now on starts another round once it settles
+        self.queue = [c for c in commands(self.cache_folder, self.key, self.root) if not (undated_only and c[3])]
+        self._next()
+        if self.child is None:
+            self.rounds += 1
+
+    def _next(self) -> None:
+        import subprocess
+
+        while self.queue:
+            args, cwd, env, _dated = self.queue.pop(0)
+            if not os.path.isdir(cwd):
+                continue
+            # the watcher's own environment (what Python itself needs), but what decides an output as the command had it
+            env = {**{k: v for k, v in os.environ.items() if not (k in ENV or k.startswith(ENV_PREFIXES))}, **env}
+            try:
+                self.child = subprocess.Popen([sys.executable, "-m", "careerpath", *args], cwd=cwd, env=env,
+                                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL, close_fds=True)
+            except OSError:
+                continue
+            self.started = self.clock()
+            return
+
+    def close(self) -> None:
+        """Stop a refresh under way (its output is not stored: nothing is half written)."""
+        import subprocess
+
+        self.queue = []
+        if self.child is not None:
+            if self.child.poll() is None:
+                self.child.terminate()
+                try:
+                    self.child.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.child.kill()
+                    self.child.wait()
+            self.child = None
+
+
+def status(refresher: Optional[Any]) -> dict:
+    """What a watcher's answer says of its refreshes."""
+    if refresher is None:
+        return {"refreshing": False, "rounds": 0}
+    return {"refreshing": refresher.busy, "rounds": refresher.rounds}
