@@ -55,7 +55,14 @@ and maximum over --repeat runs (at least 3 for figures to quote), after
                        a warm run stats only the case folders it names; the
                        first run after it starts (every entry statted) is not
                        counted; compared with the same run's sqlite3 baseline
-                       and watched warm due
+                       and watched warm due. The watcher runs with
+                       --no-refresh here, as before it made outputs again
+  5 s after the change, with `careerpath watch` running
+                       the edit and the added case once more, the run 5 s after
+                       each change, with a watcher (restarted without
+                       --no-refresh) that makes the stored output again once
+                       the journal has been quiet for 2.5 s; compared with the
+                       watched warm due
 
 Each generated caseload is put back as it was after the edits (the edited file
 written again from the generator, added cases removed), also at the start of a
@@ -86,6 +93,7 @@ end. Output is Markdown; --json FILE keeps every run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -735,22 +743,18 @@ class Bench:
 
     def _watched(self, show: str) -> None:
         """Warm due, an edit, an added case and a new day again, with `careerpath watch` running for each side
-        (its change journal: a warm run stats only the case folders it names)."""
+        (its change journal: a warm run stats only the case folders it names); then an edit and an added case
+        with a pause before the run, the watcher making the output again meanwhile (its refresh)."""
         res, watched = self.result, ", `careerpath watch` running"
-        if any(run(s.cli("watch", "--help"), s.env()).code != 0 for s in self.sides):
+        helps = [run(s.cli("watch", "--help"), s.env(), capture=True) for s in self.sides]
+        if any(h.code != 0 for h in helps):
             res.notes.append("the figures with `careerpath watch` running are not taken: a side has no `watch` command")
             return
-        procs = []
-        try:
-            for side in self.sides:
-                proc = subprocess.Popen(side.cli("watch", "--caseload", str(side.root)), env=side.env(),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                procs.append(proc)
-                line = proc.stderr.readline()  # "watching N folders ...", once every folder is watched
-                if "watching" not in line:
-                    res.notes.append(f"`careerpath watch` did not start for {side.label}: {line.strip()}")
-                    return
-                run(side.cli("due", *self.day_args(side)), side.env())  # the first run: every entry statted, marked
+        refreshing = [b"--no-refresh" in h.out for h in helps]
+        # first as before the watcher made outputs again: each run right after the change, nothing in the background
+        with self._watchers([["--no-refresh"] if r else [] for r in refreshing]) as started:
+            if not started:
+                return
             self.measure("warm-due-watched", f"warm due{watched}",
                          self.per_side(lambda s, i: s.cli("due", *self.day_args(s))))
             if self.wanted("edit") or not self.args.only:
@@ -760,6 +764,41 @@ class Bench:
             if self.wanted("new-day") or not self.args.only:
                 self._new_day("new-day-watched", watched)
             self.verify(f"every scenario with `careerpath watch` running ({self.day})")
+        if not any(refreshing):
+            res.notes.append("the figures after a pause with `careerpath watch` running are not taken: no side's "
+                             "watcher makes outputs again (`watch --refresh`)")
+            return
+        for side, r in zip(self.sides, refreshing):
+            if not r:
+                res.notes.append(f"{side.label}'s watcher makes no output again: its runs after a pause recompute")
+        with self._watchers([[] for _ in self.sides]) as started:
+            if not started:
+                return
+            later = f", {WATCHED_PAUSE:g} s after the change, `careerpath watch` running (it makes the output again)"
+            if self.wanted("edit") or self.wanted("edit-settled") or not self.args.only:
+                self._edit("edit-settled-watched", later, first=3 * self.repeat, pause=WATCHED_PAUSE)
+            if self.wanted("add") or not self.args.only:
+                self._add(show, "add-settled-watched", later, pause=WATCHED_PAUSE)
+            self.verify(f"the edits and added cases with `careerpath watch` making outputs again ({self.day})")
+
+    @contextlib.contextmanager
+    def _watchers(self, extra: list[list[str]]):
+        """`careerpath watch` (with ``extra`` options) for each side, each side's due run once under it; yields
+        whether every one started."""
+        procs, res = [], self.result
+        try:
+            started = True
+            for side, more in zip(self.sides, extra):
+                proc = subprocess.Popen(side.cli("watch", "--caseload", str(side.root), *more), env=side.env(),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                procs.append(proc)
+                line = proc.stderr.readline()  # "watching N folders ...", once every folder is watched
+                if "watching" not in line:
+                    res.notes.append(f"`careerpath watch` did not start for {side.label}: {line.strip()}")
+                    started = False
+                    break
+                run(side.cli("due", *self.day_args(side)), side.env())  # the first run: every entry statted, marked
+            yield started
         finally:
             for proc in procs:
                 proc.terminate()
@@ -803,14 +842,15 @@ class Bench:
             participants.append((side.label, lambda i, cmd=cmd, env=env: run(cmd, env)))
         self.measure("completion", f"completion of case ids (`show {prefix}<TAB>`)", participants)
 
-    def _edit(self, key: str = "edit", watched: str = "", first: int = 0, settled: bool = False) -> None:
+    def _edit(self, key: str = "edit", watched: str = "", first: int = 0, settled: bool = False,
+              pause: float = 0.0) -> None:
         n, res = self.n, self.result
         edited = case_id(edit_case(n, self.args.seed))
+        pause = pause or (2.2 if settled else 0.0)  # 2.2 s: past the cache's racy window (2 s), the file is keyed
 
         def before(side: Side, i: int) -> None:
             edit_value(side.root, n, self.args.seed, first + i)
-            if settled:
-                time.sleep(2.2)  # past the cache's racy window (2 s): the saved file can be keyed
+            time.sleep(pause)
 
         later = ", 2 s after the save" if settled else ""
         figs = self.measure(key, f"due after editing one case (a due date){later}{watched}", self.per_side(
@@ -824,11 +864,12 @@ class Bench:
         self.verify(f"the edits{later}")
         self.settle()
 
-    def _add(self, source: str, key: str = "add", watched: str = "") -> None:
+    def _add(self, source: str, key: str = "add", watched: str = "", pause: float = 0.0) -> None:
         n, res = self.n, self.result
 
         def before(side: Side, i: int) -> None:
             add_case(side.root, n, i, source)
+            time.sleep(pause)
 
         figs = self.measure(key, f"due after adding one case{watched}", self.per_side(
             lambda s, i: s.cli("due", *self.day_args(s)), capture=True, before=before), warmup=0)
@@ -849,6 +890,11 @@ class Bench:
         self.day = start + timedelta(days=self.repeat)
         self.verify(f"a new day ({self.day})")
 
+
+#: seconds between a change and the run in the scenarios where the watcher makes the output again: its quiet
+#: time (careerpath/cache/refresh.py SETTLE, 2.5 s) and the refresh itself, as a user saving in an editor and
+#: then typing the command would leave it
+WATCHED_PAUSE = 5.0
 
 #: the reports --verify compares with their --no-cache output after each scenario
 REPORTS = (("dashboard",), ("quarterly", "--period", "2026-Q3"), ("outcomes",), ("registry",), ("portrait",),
@@ -927,6 +973,10 @@ TARGETS = [
            _ratio("edit-watched", "warm-due-watched"), 1.5),
     Target("with `careerpath watch`: `due` after adding one case ≤ 2× warm `due`",
            _ratio("add-watched", "warm-due-watched"), 2),
+    Target(f"with `careerpath watch`: `due` {WATCHED_PAUSE:g} s after editing one case ≤ 1.5× warm `due`",
+           _ratio("edit-settled-watched", "warm-due-watched"), 1.5),
+    Target(f"with `careerpath watch`: `due` {WATCHED_PAUSE:g} s after adding one case ≤ 2× warm `due`",
+           _ratio("add-settled-watched", "warm-due-watched"), 2),
     Target("cold `validate` ≤ 3× the parse-only baseline", _ratio("cold-validate", "parse-only", "baseline", pair=True), 3),
     Target("`careerpath --help` ≤ 0.15 s", _median_of("help"), 0.15),
     Target("completion of case ids ≤ 0.3 s", _median_of("completion"), 0.3),

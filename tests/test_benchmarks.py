@@ -25,7 +25,9 @@ FIGURES = ("cold validate (no cache)", "parse-only baseline (PyYAML C loader, ev
            "due after editing one case", "due after editing one case (a due date), 2 s after the save",
            "due after adding one case", "first due of a new day",
            "| warm due, `careerpath watch` running |", "due after editing one case (a due date), `careerpath watch` running",
-           "due after adding one case, `careerpath watch` running", "first due of a new day (no warm-up), `careerpath watch` running")
+           "due after adding one case, `careerpath watch` running", "first due of a new day (no warm-up), `careerpath watch` running",
+           "due after editing one case (a due date), 5 s after the change, `careerpath watch` running (it makes the output again)",
+           "due after adding one case, 5 s after the change, `careerpath watch` running (it makes the output again)")
 
 
 def _env() -> dict:
@@ -73,6 +75,9 @@ def test_every_figure_on_30_cases(tmp_path):
     assert "**NO**" not in out and "- yes: this checkout: `due` lists the edited date" in out
     assert "- yes: this checkout: `due --format json` equals `--no-cache` after every scenario with `careerpath watch` running" in out
     assert "- yes: this checkout: `due` equals `--no-cache` after the edits" in out  # the table an edit patched
+    # the outputs the watcher made again after each edit and added case are what --no-cache prints
+    assert ("- yes: this checkout: `due --format json` equals `--no-cache` after the edits and added cases with "
+            "`careerpath watch` making outputs again") in out
     # an edit 2 s after the save: its table is stored (as splices), and replayed equal to --no-cache
     assert "- yes: this checkout: `due` equals `--no-cache` after the edits, 2 s after the save" in out
     assert "after each edit, 2 s after the save" in out
