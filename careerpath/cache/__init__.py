@@ -16,6 +16,7 @@ bottom up:
     results   the results store (results/): per case its diagnostics and stored obligations for one day
     journal   the change journal, client side: ask a running ``careerpath watch`` what changed since the index's mark
     watcher   the change journal's keeper (``careerpath watch``, Linux inotify): cookies, sessions, the socket
+    refresh   the watcher's refreshes: kept command lines (refresh/) run again once an edit settles, on a new day
     calendars the working-day calendars the holidays package gave (calendars.pickle), to compute without importing it
     outputs   a command's stored stdout, stderr and exit code (outputs/): whole, or splices of a whole one
     handle    Cache, the choice a caller passes to the pipeline: stats, code key, a scan kept for one command

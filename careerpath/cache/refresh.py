@@ -98,8 +98,9 @@ def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str
         if not (isinstance(record, tuple) and len(record) == 5):
             continue
         where, args, cwd, env, dated = record
-        if (isinstance(where, str) and os.path.realpath(where) == root_real and isinstance(args, list) and all(isinstance(a, str) for a in args)
-                and isinstance(cwd, str) and isinstance(env, tuple) and isinstance(dated, bool)):
+        if (isinstance(where, str) and os.path.realpath(where) == root_real and isinstance(args, list)
+                and all(isinstance(a, str) for a in args) and isinstance(cwd, str) and isinstance(env, tuple)
+                and isinstance(dated, bool)):
             got.append((args, cwd, dict(env), dated))
     return got
 
