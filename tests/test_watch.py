@@ -627,6 +627,17 @@ def test_a_round_starts_once_changes_settle_and_undated_commands_run_on_a_new_da
         ref.close()
 
 
+def test_a_command_not_run_for_a_week_is_not_run_again_until_it_is(generated):
+    folder, key = Cache().folder(generated), Cache().key
+    refresh.register(folder, key, generated, ["due"], dated=False)
+    (path,) = refresh.folder_of(folder).glob("*.pickle")
+    old = time.time() - refresh.UNUSED - 60
+    os.utime(path, (old, old))
+    assert refresh.commands(folder, key, generated) == []
+    refresh.register(folder, key, generated, ["due"], dated=False)  # run again: kept, and its time moved
+    assert [c[0] for c in refresh.commands(folder, key, generated)] == [["due"]]
+
+
 def test_a_kept_command_not_of_the_users_own_is_not_run(generated, tmp_path):
     folder, key = Cache().folder(generated), Cache().key
     refresh.register(folder, key, generated, ["due"], dated=False)

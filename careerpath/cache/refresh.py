@@ -10,8 +10,9 @@ command is typed: the watcher now does that work in those seconds.
   path of :mod:`careerpath.replay`) while a watcher runs for the caseload, it also keeps the
   command: its arguments, working folder and the environment variables that
   decide an output (:data:`ENV`). The record is a signed cache file (:mod:`.store`) in the
-  caseload's cache folder (``refresh/``, the :data:`KEPT` newest), so only the user's own
-  runs of ``careerpath`` put a command there: nothing from a caseload does.
+  caseload's cache folder (``refresh/``, the :data:`KEPT` newest; one not run for a week is
+  not run again), so only the user's own runs of ``careerpath`` put a command there: nothing
+  from a caseload does.
 * **When.** Once the journal has been quiet for :data:`SETTLE` seconds after a change to a
   case folder (longer than :data:`~careerpath.cache.scan.RACY_NS`: a file written later than
   that before a run keys nothing, and its output would not be stored), and when the local day
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 SETTLE = 2.5        # seconds of a quiet journal after a change before the outputs are made again
 KEPT = 8            # commands kept per caseload (the newest, by when they last ran)
 TOUCH = 3600.0      # seconds: a kept command's time is moved when it runs again, at most this often
+UNUSED = 7 * 86400  # seconds: a kept command not run for this long is not run again (until it is)
 LONGEST = 600.0     # seconds a refresh may run before it is stopped
 FOLDER = "refresh"  # in the caseload's cache folder
 
@@ -87,13 +89,16 @@ def register(cache_folder: Path, key: bytes, root: Path, args: list, dated: bool
 
 def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str, dict, bool]]:
     """The kept commands of the caseload at ``root``: (arguments, working folder, environment, dated), newest
-    first; a record that is not the user's own, or not of this code, is left out."""
+    first; a record that is not the user's own, or not of this code, or of a command not run for :data:`UNUSED`
+    seconds, is left out."""
     got, root_real = [], os.path.realpath(root)
     try:
-        files = sorted(folder_of(cache_folder).glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        times = {p: p.stat().st_mtime for p in folder_of(cache_folder).glob("*.pickle")}
     except OSError:
         return []
-    for path in files:
+    for path in sorted(times, key=times.__getitem__, reverse=True):
+        if time.time() - times[path] > UNUSED:
+            break
         record = store.read(path, key)
         if not (isinstance(record, tuple) and len(record) == 5):
             continue
