@@ -390,9 +390,19 @@ def check_journal(root: Path, place: Any = None) -> Iterable[Finding]:
 
     folder = (place or cache_place(root)).folder
     sock = journal.watch_folder(folder) / journal.SOCKET
-    if journal.news(folder, None) is not None:
+    news = journal.news(folder, None)
+    if news is not None:
+        if news.refresh:
+            from .cache import refresh
+            from .cache.store import code_key
+
+            kept = len(refresh.commands(folder, code_key(), root))
+            made = (f"; once an edit settles, and on a new day, it makes the output of {kept} piped command line"
+                    f"{'' if kept == 1 else 's'} again (those run while it runs, the 8 newest)")
+        else:
+            made = "; it makes no output again (`--no-refresh`)"
         yield Finding("change journal", "ok", "`careerpath watch` answers for this caseload: commands check only the "
-                      "case folders it saw change")
+                      "case folders it saw change" + made)
     elif sock.exists():
         yield Finding("change journal", "warn", "a watcher's socket is there but nothing answers (a watcher that was "
                       "killed?): commands check every file", f"start `careerpath watch` again, or delete {sock}")

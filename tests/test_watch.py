@@ -32,9 +32,10 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 class Running:
     """A watcher serving in a thread of the test process (:func:`careerpath.cache.watcher.serve`)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, refresher: bool = False):
         self.root, self.stop, self.ready = root, False, threading.Event()
         self.folder = Cache().folder(root)
+        self.refresher = refresh.Refresher(root, self.folder, Cache().key) if refresher else None
         self.result: list = []
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -43,7 +44,7 @@ class Running:
     def _run(self) -> None:
         try:
             self.result.append(watcher.serve(self.root, self.folder, ready=lambda n: self.ready.set(),
-                                             should_stop=lambda: self.stop))
+                                             should_stop=lambda: self.stop, refresher=self.refresher))
         except Exception as e:  # reported by the test
             self.result.append(e)
             self.ready.set()
@@ -454,7 +455,13 @@ def test_doctor_says_whether_a_watcher_answers(generated):
     assert finding().startswith("ok: no watcher")
     running = Running(generated)
     try:
-        assert finding().startswith("ok: `careerpath watch` answers")
+        assert finding().startswith("ok: `careerpath watch` answers") and "(`--no-refresh`)" in finding()
+    finally:
+        running.close()
+    refresh.register(Cache().folder(generated), Cache().key, generated, ["due"], dated=False)
+    running = Running(generated, refresher=True)
+    try:
+        assert "it makes the output of 1 piped command line again" in finding()
     finally:
         running.close()
     bound(journal.watch_folder(running.folder)).close()  # what a killed watcher leaves

@@ -58,6 +58,7 @@ class News:
     since: Optional[tuple] = None  # the mark asked about
     refreshing: bool = False  # the watcher is making the kept commands' outputs again (:mod:`.refresh`)
     rounds: int = 0           # how many times it has done so
+    refresh: bool = False     # it does so at all (not ``watch --no-refresh``)
 
     @property
     def mark(self) -> tuple[bytes, int]:
@@ -149,4 +150,4 @@ def _parse(data: bytes, mark: Optional[tuple[bytes, int]]) -> Optional[News]:
     known = known and mark is not None and mark[0] == session_bytes and seq >= mark[1]
     refreshing, rounds = answer.get("refreshing"), answer.get("rounds")
     return News(session_bytes, seq, known, frozenset(names), listing, mark, refreshing is True,
-                rounds if isinstance(rounds, int) else 0)
+                rounds if isinstance(rounds, int) else 0, answer.get("refresh") is True)

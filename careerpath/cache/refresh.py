@@ -207,5 +207,5 @@ class Refresher:
 def status(refresher: Optional[Any]) -> dict:
     """What a watcher's answer says of its refreshes."""
     if refresher is None:
-        return {"refreshing": False, "rounds": 0}
-    return {"refreshing": refresher.busy, "rounds": refresher.rounds}
+        return {"refresh": False, "refreshing": False, "rounds": 0}
+    return {"refresh": True, "refreshing": refresher.busy, "rounds": refresher.rounds}
