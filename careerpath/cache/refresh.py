@@ -62,6 +62,7 @@ def environment(env: Optional[dict] = None) -> tuple:
 
 
 def folder_of(cache_folder: Path) -> Path:
+    """Where the kept commands of the caseload cached in ``cache_folder`` are."""
     return Path(cache_folder) / FOLDER
 
 
@@ -91,11 +92,16 @@ def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str
     """The kept commands of the caseload at ``root``: (arguments, working folder, environment, dated), newest
     first; a record that is not the user's own, or not of this code, or of a command not run for :data:`UNUSED`
     seconds, is left out."""
-    got, root_real = [], os.path.realpath(root)
+    got, root_real, times = [], os.path.realpath(root), {}
     try:
-        times = {p: p.stat().st_mtime for p in folder_of(cache_folder).glob("*.pickle")}
+        found = list(folder_of(cache_folder).glob("*.pickle"))
     except OSError:
         return []
+    for path in found:
+        try:
+            times[path] = path.stat().st_mtime
+        except OSError:  # (pruned by a run meanwhile)
+            continue
     for path in sorted(times, key=times.__getitem__, reverse=True):
         if time.time() - times[path] > UNUSED:
             break
@@ -105,6 +111,7 @@ def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str
         where, args, cwd, env, dated = record
         if (isinstance(where, str) and os.path.realpath(where) == root_real and isinstance(args, list)
                 and all(isinstance(a, str) for a in args) and isinstance(cwd, str) and isinstance(env, tuple)
+                and all(isinstance(kv, tuple) and len(kv) == 2 and all(isinstance(x, str) for x in kv) for kv in env)
                 and isinstance(dated, bool)):
             got.append((args, cwd, dict(env), dated))
     return got
