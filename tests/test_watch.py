@@ -597,16 +597,16 @@ def test_a_round_starts_once_changes_settle_and_undated_commands_run_on_a_new_da
     from datetime import timedelta
 
     folder, key = Cache().folder(generated), Cache().key
-    monkey_cwd = os.getcwd()
+    old_cwd = os.getcwd()
     try:
         os.chdir(tmp_path)
         refresh.register(folder, key, generated, ["due", "--caseload", str(generated)], dated=False)
-        time.sleep(0.01)
+        time.sleep(0.05)  # (file times move by the kernel's tick: the second is surely the newer)
         refresh.register(folder, key, generated, ["due", "--caseload", str(generated), "--today", "2026-01-05"],
                          dated=True)
         refresh.register(folder, key, tmp_path, ["due", "--caseload", str(tmp_path)], dated=False)  # another caseload
     finally:
-        os.chdir(monkey_cwd)
+        os.chdir(old_cwd)
     assert len(refresh.commands(folder, key, generated)) == 2
     clock = _Clock()
     ref = refresh.Refresher(generated, folder, key, settle=2.5, today=lambda: clock.day, clock=clock)
