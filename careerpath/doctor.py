@@ -398,7 +398,7 @@ def check_journal(root: Path, place: Any = None) -> Iterable[Finding]:
 
             kept = len(refresh.commands(folder, code_key(), root))
             made = (f"; once an edit settles, and on a new day, it makes the output of {kept} piped command line"
-                    f"{'' if kept == 1 else 's'} again (those run while it runs, the 8 newest)")
+                    f"{'' if kept == 1 else 's'} again (those run while it runs, the {refresh.KEPT} newest)")
         else:
             made = "; it makes no output again (`--no-refresh`)"
         yield Finding("change journal", "ok", "`careerpath watch` answers for this caseload: commands check only the "

@@ -55,10 +55,14 @@ ENV = ("COLUMNS", "HOME", "LANG", "LANGUAGE", "NO_COLOR", "PATH", "PYTHONIOENCOD
 ENV_PREFIXES = ("LC_", "CAREERPATH_", "PYDANTIC_")
 
 
-def environment(env: Optional[dict] = None) -> tuple:
-    """The variables of ``env`` (default: this process's) that a refresh runs with, sorted."""
-    env = os.environ if env is None else env
-    return tuple(sorted((k, v) for k, v in env.items() if k in ENV or k.startswith(ENV_PREFIXES)))
+def _decides(name: str) -> bool:
+    """Whether the environment variable ``name`` is one that decides an output (:data:`ENV`)."""
+    return name in ENV or name.startswith(ENV_PREFIXES)
+
+
+def environment() -> tuple:
+    """This process's variables that decide an output, sorted: what a refresh runs the command with."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if _decides(k)))
 
 
 def folder_of(cache_folder: Path) -> Path:
@@ -138,7 +142,7 @@ class Refresher:
 
     @property
     def busy(self) -> bool:
-        return self.child is not None or bool(self.queue)
+        return self.child is not None  # (a round's queue is never left without a command running)
 
     def wait(self) -> float:
         """How soon :meth:`tick` wants to be called again."""
@@ -160,8 +164,6 @@ class Refresher:
                 self.child.wait()
             self.child = None
             self._next()
-            if self.child is None:
-                self.rounds += 1
             return
         day = self.today()
         if day != self.day:
@@ -174,10 +176,9 @@ class Refresher:
         self.changed_at = None  # a change from now on starts another round once it settles
         self.queue = [c for c in commands(self.cache_folder, self.key, self.root) if not (undated_only and c[3])]
         self._next()
-        if self.child is None:
-            self.rounds += 1
 
     def _next(self) -> None:
+        """Start the round's next command that can start; the round is finished when none is left."""
         import subprocess
 
         while self.queue:
@@ -185,7 +186,7 @@ class Refresher:
             if not os.path.isdir(cwd):
                 continue
             # the watcher's own environment (what Python itself needs), but what decides an output as the command had it
-            env = {**{k: v for k, v in os.environ.items() if not (k in ENV or k.startswith(ENV_PREFIXES))}, **env}
+            env = {**{k: v for k, v in os.environ.items() if not _decides(k)}, **env}
             try:
                 self.child = subprocess.Popen([sys.executable, "-m", "careerpath", *args], cwd=cwd, env=env,
                                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -194,6 +195,7 @@ class Refresher:
                 continue
             self.started = self.clock()
             return
+        self.rounds += 1
 
     def close(self) -> None:
         """Stop a refresh under way (its output is not stored: nothing is half written)."""
