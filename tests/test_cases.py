@@ -129,6 +129,36 @@ def test_layout_wraps_text_and_lists_and_drops_columns_in_order():
     assert len(render(cols, rows, 40, wide=True).splitlines()) == 2
 
 
+def _cells_by_character(text: str) -> int:
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+               for ch in text)
+
+
+@pytest.mark.parametrize("text", ["", "c000451", "Worksite monitoring (twice a month) [2025-06]", "Nguyễn Thị Hòa",
+                                  "Nguye\u0302\u0303n", "Լուրիկ Մ., Alra M.", "Вераский М. Т.", "Yeej M.",
+                                  "職場 支援", "tab\tand\x1b escape", "ｆｕｌｌ ｗｉｄｔｈ"])
+def test_cells_counts_as_the_terminal_does_whether_ascii_or_not(text):
+    from careerpath.cli.tables import cells
+
+    # the ASCII shortcut and the remembered counts give what counting character by character gives, every time
+    assert cells(text) == _cells_by_character(text) == cells(text)
+
+
+def test_wrapped_cells_are_remembered_but_not_shared_between_widths():
+    from careerpath.cli.tables import _wrap
+
+    text = "Report on IPRA execution to the MSE bureau, every quarter of the plan"
+    import textwrap
+
+    for width in (20, 30, 20):
+        assert list(_wrap(text, width, "text")) == textwrap.wrap(text, width, break_long_words=True,
+                                                                 break_on_hyphens=True)
+    assert _wrap("Caela A., Ngọc H. D., Mabel L.", 12, "list") == ("Caela A.,", "Ngọc H. D.,", "Mabel L.")
+    assert _wrap("short", 20, "text") == ("short",)
+
+
 def _ids_whole(text: str, ids: list[str]) -> None:
     body = text.splitlines()
     for cid in ids:

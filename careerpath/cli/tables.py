@@ -13,10 +13,11 @@ Nothing heavy is imported: the layout is plain string work.
 
 from __future__ import annotations
 
-from collections import Counter
 import textwrap
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, Sequence
 
 GAP = 2
@@ -32,6 +33,15 @@ class Column:
 
 def cells(text: str) -> int:
     """How many terminal cells ``text`` takes (combining marks none, wide East Asian characters two)."""
+    if text.isascii():  # (no ASCII character is a combining mark or wide: most cells of most tables)
+        return len(text)
+    return _cells(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _cells(text: str) -> int:
+    """:func:`cells` of a text that is not all ASCII, character by character (a table repeats its names and
+    obligations: at 20,519 cases this was 25 million character lookups, most of a terminal ``due``)."""
     n = 0
     for ch in text:
         if unicodedata.combining(ch):
@@ -57,10 +67,6 @@ def short_names(names: Sequence[tuple[str, str]]) -> dict[str, str]:
     return {sid: label if taken[label] == 1 else " ".join(str(full[sid]).split()) or sid for sid, label in short.items()}
 
 
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - cells(text))
-
-
 def _min_width(col: Column, natural: int, values: Sequence[str]) -> int:
     if col.wrap == "text":
         return min(natural, MIN_TEXT)
@@ -70,9 +76,12 @@ def _min_width(col: Column, natural: int, values: Sequence[str]) -> int:
     return natural
 
 
-def _wrap(text: str, width: int, how: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)
+def _wrap(text: str, width: int, how: str) -> tuple[str, ...]:
+    """``text`` in lines of at most ``width`` cells (kept whole when ``how`` is ""): a table's rows repeat
+    the same obligations and names, each wrapped once."""
     if not how or cells(text) <= width:
-        return [text]
+        return (text,)
     if how == "list":
         sep = ", " if ", " in text else ","       # staff names are listed with a space, ids without
         lines: list[str] = []
@@ -83,8 +92,8 @@ def _wrap(text: str, width: int, how: str) -> list[str]:
                 if lines:
                     lines[-1] += ","
                 lines.append(item)
-        return lines
-    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True) or [""]
+        return tuple(lines)
+    return tuple(textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True)) or ("",)
 
 
 def layout(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: Optional[int],
@@ -128,20 +137,22 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: Opti
     # a caseload's text is shown, never obeyed: cells are escaped here, so the colours are the only codes (show())
     rows = [[escaped(str(v), one_line=True) for v in row] for row in rows]
     shown, widths = layout(columns, rows, width, wide=wide)
+    hows = ["" if wide else columns[i].wrap for i in shown]
+    gap, final = " " * GAP, len(widths) - 1
     out = []
 
     def emit(values: Sequence[str], style: str = "") -> None:
-        wrapped = [_wrap(values[i], w, "" if wide else columns[i].wrap) for i, w in zip(shown, widths)]
-        for n in range(max(len(w) for w in wrapped)):
+        wrapped = [_wrap(values[i], w, how) if how else (values[i],) for i, w, how in zip(shown, widths, hows)]
+        for n in range(max(map(len, wrapped))):
             parts = []
-            for k, (lines, w) in enumerate(zip(wrapped, widths)):
+            for k, lines in enumerate(wrapped):
                 cell = lines[n] if n < len(lines) else ""
-                last = k == len(widths) - 1
-                text = cell if last else pad(cell, w)
-                if k == 0 and style and cell:
-                    text = f"\x1b[{style}m{cell}\x1b[0m" + ("" if last else " " * (w - cells(cell)))
-                parts.append(text)
-            out.append((" " * GAP).join(parts).rstrip() + "\n")
+                if k == final:
+                    parts.append(cell)
+                    break
+                fill = " " * (widths[k] - cells(cell))
+                parts.append(f"\x1b[{style}m{cell}\x1b[0m{fill}" if k == 0 and style and cell else cell + fill)
+            out.append(gap.join(parts).rstrip() + "\n")
 
     emit([c.header for c in columns])
     for n, row in enumerate(rows):
