@@ -77,6 +77,21 @@ class EscapingStream:
         return getattr(self._stream, name)
 
 
+class OwnStream:
+    """``stream`` for a writer whose every control sequence is careerpath's own: rich's colours and rules around
+    cells already passed through :func:`escaped`. Its writes go past an :class:`EscapingStream`'s escaping
+    (which would show rich's own codes as ``\\x1b[1m``); everything else is the stream's."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return getattr(self._stream, "write_own", self._stream.write)(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 # ---------------------------------------------------------------- spreadsheets
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -172,10 +172,19 @@ def test_a_multi_line_note_and_tabs_are_still_text(samples):
     assert not [c for c, _ in codes_at(samples, f"cases/linh-tran/events/{first.name}") if c == "control-character"]
 
 
-def _on_a_terminal(args: list[str], cwd: Path) -> bytes:
-    """Run careerpath with stdout and stderr on a real pseudo-terminal; return every byte the terminal got."""
+def _on_a_terminal(args: list[str], cwd: Path, columns: int = 0) -> bytes:
+    """Run careerpath with stdout and stderr on a real pseudo-terminal (``columns`` wide, when given); return every
+    byte the terminal got."""
     main, child = pty.openpty()
+    if columns:
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    if columns:  # (the terminal's size, not one the environment names)
+        env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
     proc = subprocess.Popen([sys.executable, "-m", "careerpath", *args], stdout=child, stderr=child, cwd=cwd, env=env)
     os.close(child)
     out = b""
@@ -200,6 +209,18 @@ def test_show_on_a_terminal_prints_escape_sequences_escaped(samples):
     got = _on_a_terminal(["show", "jamal-carter", "-C", str(samples), *DAY], samples)
     assert b"\\x1b[2J\\x1b]0;pwned\\x07\\u202eevil" in got
     assert b"\x1b" not in got and b"\x07" not in got and "\u202e".encode() not in got
+
+
+def test_due_explain_on_a_terminal_colours_its_table_and_escapes_a_name(samples):
+    """The explained table (rich) reaches the terminal past the CLI's escaping as careerpath's own colours, in the
+    user's language, with a caseload's text in its cells escaped."""
+    edit(samples / "careerpath.yaml", "    name: Marisol Reyes", r'    name: "\e[2JMarisol Reyes"')
+    got = _on_a_terminal(["due", "--explain", "-C", str(samples), *DAY], samples, columns=200)
+    assert b"\\x1b[2JMarisol R." in got and b"\x1b[2J" not in got
+    assert b"\x1b[1m" in got and b"\\x1b[1m" not in got  # the headers in bold, not "\x1b[1m" shown as text
+    assert b"STATUS" in got and b"OBLIGATION" in got
+    spanish = _on_a_terminal(["--lang", "es", "due", "--explain", "-C", str(samples), *DAY], samples, columns=200)
+    assert b"STATUS" not in spanish and b"\\x1b[" not in spanish.replace(b"\\x1b[2J", b"")
 
 
 def test_a_pipe_gets_the_bytes_and_validate_still_names_the_field(samples, cli):

@@ -153,11 +153,9 @@ def _ics_state(o: Any, today: date) -> tuple:
     return (o.status, o.past_due, o.history, o.done_on, today if o.due is None else None)
 
 
-HEADERS = ["STATUS", "DUE", "WHEN", "CASE", "OBLIGATION", "STAFF"]
 # rich lays a table out in memory before drawing it: 95,000 rows (20,519 cases) took
 # ~50 s and ~0.9 GB at a terminal. Longer lists get the plain aligned table.
 RICH_MAX_ROWS = 2000
-EXPLAIN_HEADERS = ["RULE", "CITATION", "FROM"]
 
 
 def _headers(explain: bool) -> list[str]:
@@ -194,21 +192,27 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *,
     if use_rich() and len(body) <= RICH_MAX_ROWS:
         from rich.console import Console
         from rich.table import Table
-        from rich.text import Text
+        from rich.text import Text as Plain
+
+        from ..textsafe import OwnStream, escaped
+
+        def Text(value: str, style: str = "") -> Any:  # a caseload's text is shown, never obeyed (as cli/tables.py)
+            return Plain(escaped(value, one_line=True), style=style)
 
         styles = {"invalid": "bold red", "overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "scheduled": "cyan",
                   "done": "green"}
         table = Table(show_edge=False, highlight=False, pad_edge=False)
-        for h in HEADERS:
-            table.add_column(h, overflow="fold", no_wrap=h in ("STATUS", "DUE", "WHEN"))
+        for n, h in enumerate(headers[:6]):  # (in the user's language; the rule and its source go under OBLIGATION)
+            table.add_column(h, overflow="fold", no_wrap=n < 3)  # STATUS, DUE, WHEN
         for m, row in zip(marks, body):
             what = Text(row[4])  # Text, not markup: items such as [jobs[0]+6m] stay as written
             if explain:
-                what.append(f"\n{row[6]} · {row[7]} · {row[8]}", style="dim")
+                what.append("\n" + escaped(f"{row[6]} · {row[7]} · {row[8]}", one_line=True), style="dim")
             status = m.rstrip("!")
             style = styles.get(status, "") if status != "partial" or m.endswith("!") else ""
-            table.add_row(Text(row[0], style=style), row[1], row[2], Text(row[3]), what, Text(row[5]))
-        Console(highlight=False).print(table)
+            table.add_row(Text(row[0], style=style), Text(row[1]), Text(row[2]), Text(row[3]), what, Text(row[5]))
+        # through the CLI's escaping stream as careerpath's own writes: the colours reach the terminal as colours
+        Console(file=OwnStream(sys.stdout), highlight=False).print(table)
         return
     if explain:  # long columns: one block per obligation reads better than a very wide table
         for row in body:
