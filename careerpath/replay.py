@@ -1,7 +1,7 @@
 """Start-up: replay a stored output before typer and pydantic are imported.
 
-A piped read-only command (``due`` with text, json or csv output) keeps its
-whole output in the cache (:func:`careerpath.cli.views.output_cached`), keyed
+A read-only command (``due`` with text, json or csv output piped, or its table
+on a terminal) keeps its whole output in the cache (:func:`careerpath.cli.views.output_cached`), keyed
 by every input it read. Answering from it still cost the import of typer (and,
 through typer's option parsing, pydantic): about a quarter of a warm ``due``.
 Here the console script and ``python -m careerpath`` (:mod:`careerpath.start`)
@@ -18,8 +18,9 @@ first try to answer without them:
   recomputes the output key exactly as the full CLI does (a fresh scan of the
   caseload, today's date, the catalogues' state), and writes the stored output
   when there is one under that key. Anything else (no invocation, a terminal
-  on stdout, a language note, a changed file, a caseload found elsewhere
-  upward) returns None and the full CLI runs, with the scan already made.
+  of another width or without colours, a language note, a changed file, a
+  caseload found elsewhere upward) returns None and the full CLI runs, with
+  the scan already made.
 
 The invocation only says how the full CLI parsed a command line it saw; the
 output it leads to is found under the same key the full CLI would compute, so
@@ -39,10 +40,23 @@ _VOLATILE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "TERM_SESSION_ID", "COLUMN
 INVOCATIONS_KEPT = 64
 
 
-def request(name: str, encoding: str, kw: list) -> str:
+def request(name: str, encoding: str, kw: list, terminal: Optional[tuple] = None) -> str:
     """What identifies a command's output besides its input files: the command, the output encoding, the
-    language and its catalogues, and its options (``kw``: sorted (name, repr(value)) pairs)."""
-    return repr((name, encoding, language_state(), kw))
+    language and its catalogues, and its options (``kw``: sorted (name, repr(value)) pairs); for a terminal,
+    also what its table is laid out for (:func:`terminal`)."""
+    what = (name, encoding, language_state(), kw)
+    return repr(what if terminal is None else (*what, terminal))
+
+
+def terminal() -> Optional[tuple]:
+    """What ``due``'s table on the terminal standard output is drawn for: its width and whether it has colours
+    (:func:`careerpath.cli.tables.terminal_width`, :func:`~careerpath.cli.tables.colours`); None off a terminal.
+    The width is the terminal's at each run, so an output drawn for another width is never replayed."""
+    if not _tty(sys.stdout):
+        return None
+    from .cli.tables import colours, terminal_width
+
+    return ("terminal", terminal_width(), colours())
 
 
 def options(kw: dict) -> list:
@@ -130,6 +144,8 @@ def _for_watcher(args: list, root: Path, today: Optional[str], cache: Any) -> No
     settles (:mod:`careerpath.cache.refresh`)."""
     from .cache import journal
 
+    if _tty(sys.stdout):
+        return  # (a refresh writes to no terminal: what it would store is not what this command shows)
     try:  # (after an output is written: nothing here may fail the command, or make the full CLI run again)
         folder = cache.folder(root)
         if journal.running(folder):
@@ -143,7 +159,7 @@ def _for_watcher(args: list, root: Path, today: Optional[str], cache: Any) -> No
 def replay(args: list[str]) -> Optional[tuple[int, Any]]:
     """(exit code, None) when the stored output of ``args`` was written; else (None, a Cache holding the scan
     made, for the full CLI to reuse) or None when nothing was looked at."""
-    if _tty(sys.stdout) or os.environ.get("CAREERPATH_DEBUG") == "1":
+    if os.environ.get("CAREERPATH_DEBUG") == "1":
         return None
     path = _folder() / f"{_invocation_key(args).hex()}.pickle"
     if not os.path.isfile(path):  # (most command lines: one stat, nothing imported)
@@ -175,7 +191,7 @@ def replay(args: list[str]) -> Optional[tuple[int, Any]]:
         return None
     i18n.use(lang)
     i18n.use_caseload(root)
-    token = output_token(root, day, request(name, encoding, kw), cache)
+    token = output_token(root, day, request(name, encoding, kw, terminal()), cache)
     if token is None:
         return None, cache
     kept = outputs.read(cache.folder(root), token, cache.key, cache.stats)

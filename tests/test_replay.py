@@ -161,20 +161,48 @@ def test_the_same_words_in_another_folder_or_caseload_are_not_replayed(tmp_path,
     assert nested == run(env, "--no-cache", "due", *DAY, cwd=here)
 
 
-@pytest.mark.slow
-def test_a_terminal_or_no_cache_is_never_replayed(tmp_path, env):
+def test_no_cache_is_never_replayed(tmp_path, env):
     root = copy(tmp_path / "c")
     settle()
     replayed(env, "due", "-C", root, *DAY)
     assert full_cli_loaded(run(env, "--no-cache", "due", "-C", root, *DAY, importtime=True)[2])
     assert full_cli_loaded(run(env, "due", "-C", root, *DAY, "--no-cache", importtime=True)[2])
-    script = shutil.which("script")
-    if script is None:
-        pytest.skip("no `script` here to run careerpath on a terminal")
-    cmd = " ".join([sys.executable, "-X", "importtime", "-m", "careerpath", "due", "-C", str(root), *DAY])
-    proc = subprocess.run([script, "-qec", cmd, "/dev/null"], env=env, capture_output=True, timeout=120,
-                          cwd=ROOT / "benchmarks")
-    assert full_cli_loaded(proc.stdout + proc.stderr)  # on a terminal: the full CLI, drawn for the terminal
+
+
+def test_a_terminal_replays_only_what_was_drawn_for_its_width_and_colours(tmp_path, env):
+    """due's table at a terminal is kept as the terminal was sent it (colours, a caseload's text escaped) and
+    replayed only to a terminal of the same width, with or without colours as it was; never ``--explain``."""
+    from ptyrun import ANSI, on_terminal
+
+    root = copy(tmp_path / "c")
+    config = root / "careerpath.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    name: Marisol Reyes", '    name: "\\e[2JMarisol Reyes"', 1), encoding="utf-8")
+    settle()
+    line = ["due", "-C", str(root), *DAY]
+
+    def at(columns, *more, extra=None):
+        code, shown, err = on_terminal([*line, *more], columns, env={**env, **(extra or {})},
+                                       python=("-X", "importtime"))
+        return code, shown, full_cli_loaded(err)
+
+    first = at(100)
+    assert first[2] and b"\x1b[1;31m" in first[1] and b"\\x1b[2JMarisol R." in first[1]
+    again = at(100)
+    assert not again[2] and again[:2] == first[:2]  # replayed, byte for byte what the terminal was sent
+    assert b"\x1b[2J" not in again[1]
+    narrow = at(70)
+    assert narrow[2] and narrow[1] != first[1]  # another width: drawn again, for it
+    assert max(len(ANSI.sub("", l)) for l in narrow[1].decode().splitlines()) <= 70
+    plain = at(100, extra={"NO_COLOR": "1"})
+    assert plain[2] and b"\x1b[" not in plain[1]
+    assert not at(100, extra={"NO_COLOR": "1"})[2]
+    assert at(100)[:2] == first[:2] and not at(100)[2]
+    explained = at(100, "--explain")
+    assert explained[2] and at(100, "--explain")[2]  # rich's layout: never kept
+    # what a pipe gets is not what the terminal got, and each is kept apart
+    code, out, _err = run(env, *line)
+    assert code == 0 and b"\x1b[2JMarisol R." in out and b"\x1b[1;31m" not in out  # (a pipe gets what the files hold)
 
 
 def test_the_command_line_loads_no_pydantic_plugin(tmp_path, env):

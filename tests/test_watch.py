@@ -538,6 +538,11 @@ def test_the_watcher_makes_a_piped_due_again_once_an_edit_settles(generated):
                             stderr=subprocess.PIPE, text=True)
     try:
         assert "watching" in proc.stderr.readline()
+        from ptyrun import on_terminal
+
+        for _ in range(2):  # drawn, then replayed: neither keeps a command (a refresh writes to no terminal)
+            assert on_terminal(_due_cmd(generated)[3:], 100, env=env)[0] == 0
+        assert refresh.commands(Cache().folder(generated), Cache().key, generated) == []
         run = subprocess.run(_due_cmd(generated, "-X", "importtime"), env=env, capture_output=True, timeout=120,
                              check=True)
         assert b"careerpath.pipeline" not in run.stderr  # a replay: it keeps the command too

@@ -334,15 +334,31 @@ def language_state() -> tuple:
 
 class _Tee:
     """A text stream that writes through and keeps a copy (for the output cache), as bytes in order:
-    what is written as text (in the stream's encoding) and what goes to its ``buffer`` (a calendar)."""
+    what is written as text (in the stream's encoding) and what goes to its ``buffer`` (a calendar).
 
-    def __init__(self, stream):
+    With ``shown`` (a terminal, behind the CLI's :class:`~careerpath.textsafe.EscapingStream`) the copy is what
+    the terminal was sent: text escaped as that stream escapes it, and careerpath's own writes
+    (:meth:`write_own`: a table's colours) as they are. A replay sends those bytes again unchanged.
+    """
+
+    def __init__(self, stream, shown: bool = False):
         self.stream, self.parts = stream, []
         self.buffer = _TeeBuffer(self)
+        if shown:
+            from ..textsafe import escaped
+
+            self._shown = escaped
+        else:
+            self._shown = str
 
     def write(self, text: str) -> int:
-        self.parts.append(text.encode(self.encoding, self.errors or "strict"))
+        self.parts.append(self._shown(text).encode(self.encoding, self.errors or "strict"))
         return self.stream.write(text)
+
+    def write_own(self, text: str) -> int:
+        """:meth:`careerpath.textsafe.EscapingStream.write_own`, kept."""
+        self.parts.append(text.encode(self.encoding, self.errors or "strict"))
+        return getattr(self.stream, "write_own", self.stream.write)(text)
 
     def flush(self) -> None:
         self.stream.flush()
@@ -399,12 +415,14 @@ class _TeeBuffer:
 def output_cached(command):
     """Let a read-only report command answer from the load cache when nothing it reads has changed.
 
-    For piped text/json/csv/ics output only (not a terminal, not --output): the
-    command's stdout, stderr and exit code are stored under a key of every
-    input (each file's stat key, careerpath.yaml, rule files, today, the code)
-    and of its options; the next identical run with unchanged input replays
-    them without loading anything. Any change, --no-cache, or a file written in
-    the last seconds runs the command as usual.
+    For piped text/json/csv/ics output, and a text table on a terminal (not
+    ``--explain``, whose rich layout reads more of the terminal than its width;
+    not --output): the command's stdout, stderr and exit code are stored under
+    a key of every input (each file's stat key, careerpath.yaml, rule files,
+    today, the code), of its options, and on a terminal of its width and
+    colours (:func:`careerpath.replay.terminal`); the next identical run with
+    unchanged input replays them without loading anything. Any change,
+    --no-cache, or a file written in the last seconds runs the command as usual.
     """
     from .base import cache_of, caseload_of, today_of
 
@@ -412,8 +430,9 @@ def output_cached(command):
     def wrapper(*args, **kw):
         ctx = kw.get("ctx")
         cache = cache_of(ctx, kw.get("no_cache", False)) if ctx is not None else None
-        if (cache is None or kw.get("output") is not None or kw.get("format", "text") not in ("text", "json", "csv", "ics")
-                or sys.stdout.isatty()):
+        form = kw.get("format", "text")
+        if (cache is None or kw.get("output") is not None or form not in ("text", "json", "csv", "ics")
+                or (sys.stdout.isatty() and (form != "text" or kw.get("explain")))):
             return command(*args, **kw)
         root = caseload_of(ctx, kw.get("caseload"))
         day = today_of(ctx, kw.get("today"))
@@ -431,7 +450,8 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
 
     encoding = getattr(sys.stdout, "encoding", "")
     options = replay.options(kw)
-    token = output_token(root, day, replay.request(command.__name__, encoding, options), cache)
+    terminal = replay.terminal()
+    token = output_token(root, day, replay.request(command.__name__, encoding, options, terminal), cache)
     if token is None:
         return command(*args, **kw)
     ctx = kw["ctx"]
@@ -451,7 +471,7 @@ def _replay_or_run(command, root: Path, day: date, args: tuple, kw: dict, cache:
         write_stdout(out)
         sys.stderr.write(error.decode(getattr(sys.stderr, "encoding", None) or "utf-8", "replace"))
         return code
-    out_tee, err_tee = _Tee(sys.stdout), _Tee(sys.stderr)
+    out_tee, err_tee = _Tee(sys.stdout, shown=terminal is not None), _Tee(sys.stderr)
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out_tee, err_tee
     making = _MAKING.set(token)
