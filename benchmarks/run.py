@@ -26,6 +26,10 @@ and maximum over --repeat runs (at least 3 for figures to quote), after
                        printed as aligned rows by (a) a fresh Python process
                        and (b) the `sqlite3` command-line program; taken in
                        turn with warm due
+  warm due at a terminal
+                       stdout on a pseudo-terminal 80 columns wide (the table
+                       fitted to it, in colour), read as fast as it comes: a
+                       replay of what the terminal was sent
   due --format ics, show CASE, render pccp CASE --format html,
   report dashboard, report quarterly --period YYYY-QN
                        cache warm; reports write into a fresh folder each run
@@ -94,6 +98,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import functools
 import json
 import os
@@ -102,9 +107,11 @@ import re
 import shutil
 import sqlite3
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -124,6 +131,7 @@ from make_caseload import DEFAULT_TODAY, generate, make_case  # noqa: E402
 CHILD_CWD = HERE
 
 QUARTER = "2026-Q3"  # the last complete quarter before DEFAULT_TODAY (2026-11-22)
+TERMINAL = 80  # columns of the pseudo-terminal `due` is drawn on (a terminal's default size)
 
 # ---------------------------------------------------------------- the baselines' programs
 
@@ -181,8 +189,9 @@ class Run:
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
-def run(cmd: list[str], env: dict, capture: bool = False) -> Run:
-    """One child process, its stdout read from a pipe (as a pager or a redirect would).
+def run(cmd: list[str], env: dict, capture: bool = False, terminal: int = 0) -> Run:
+    """One child process, its stdout read from a pipe (as a pager or a redirect would), or with ``terminal``
+    from a pseudo-terminal that many columns wide (as at a shell prompt; read as fast as it comes).
 
     Wall time from outside; CPU time from the kernel's accounting of the finished child
     (wait4), which includes the pool workers it waited for; peak RSS from GNU time's %M
@@ -193,20 +202,34 @@ def run(cmd: list[str], env: dict, capture: bool = False) -> Run:
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         start = time.perf_counter()
         timed = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME else cmd
-        proc = subprocess.Popen(timed, env=env, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
-                                cwd=CHILD_CWD)
-        fd = proc.stdout.fileno()
+        if terminal:
+            fd, slave = os.openpty()
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, terminal, 0, 0))
+            env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+            env.setdefault("TERM", "xterm")
+        proc = subprocess.Popen(timed, env=env, stdout=slave if terminal else subprocess.PIPE, stderr=err,
+                                stdin=subprocess.DEVNULL, cwd=CHILD_CWD)
+        if terminal:
+            os.close(slave)
+        else:
+            fd = proc.stdout.fileno()
         size = lines = 0
         chunks = []
         while True:
-            chunk = os.read(fd, 1 << 20)
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except OSError:  # EIO: the terminal's last writer closed it
+                chunk = b""
             if not chunk:
                 break
             size += len(chunk)
             lines += chunk.count(b"\n")
             if capture:
                 chunks.append(chunk)
-        proc.stdout.close()
+        if terminal:
+            os.close(fd)
+        else:
+            proc.stdout.close()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -523,7 +546,7 @@ def _build_sqlite(python: str, env: dict, root: Path, db: Path) -> tuple[int, in
 # ---------------------------------------------------------------- one size
 
 
-FIGURE_KEYS = ["cold-validate", "warm-validate", "warm-due", "ics", "show", "render", "dashboard", "quarterly",
+FIGURE_KEYS = ["cold-validate", "warm-validate", "warm-due", "terminal", "ics", "show", "render", "dashboard", "quarterly",
                "help", "completion", "edit", "edit-settled", "add", "new-day", "watched"]
 
 
@@ -575,12 +598,13 @@ class Bench:
         return figures
 
     def per_side(self, make: Callable[[Side, int], list[str]], capture: bool = False,
-                 before: Optional[Callable[[Side, int], None]] = None) -> list[tuple[str, Callable[[int], Run]]]:
+                 before: Optional[Callable[[Side, int], None]] = None,
+                 terminal: int = 0) -> list[tuple[str, Callable[[int], Run]]]:
         def take(side: Side) -> Callable[[int], Run]:
             def go(i: int) -> Run:
                 if before:
                     before(side, i)
-                return run(make(side, i), side.env(), capture)
+                return run(make(side, i), side.env(), capture, terminal)
             return go
         return [(s.label, take(s)) for s in self.sides]
 
@@ -597,12 +621,12 @@ class Bench:
         if not self.args.verify:
             return
         for side in self.sides:
-            for form in ([], ["--format", "json"]):
-                cached = run(side.cli("due", *form, *self.day_args(side)), side.env(), capture=True)
-                plain = run(side.cli("--no-cache", "due", *form, *self.day_args(side)), side.env(), capture=True)
+            for form, terminal in (([], 0), (["--format", "json"], 0), ([], TERMINAL)):
+                cached = run(side.cli("due", *form, *self.day_args(side)), side.env(), True, terminal)
+                plain = run(side.cli("--no-cache", "due", *form, *self.day_args(side)), side.env(), True, terminal)
                 same = cached.code == 0 and plain.code == 0 and cached.out == plain.out
-                what = " ".join(["due", *form])
-                self.result.checks.append((f"{side.label}: `{what}` equals `--no-cache` after {scenario}", same))
+                what = " ".join(["due", *form]) + (f"` at a terminal ({TERMINAL} columns)" if terminal else "`")
+                self.result.checks.append((f"{side.label}: `{what} equals `--no-cache` after {scenario}", same))
             self.verify_reports(side, scenario)
 
     def verify_reports(self, side: "Side", scenario: str) -> None:
@@ -680,6 +704,9 @@ class Bench:
         if self.wanted("warm-due") or self.wanted("edit") or self.wanted("add") or self.wanted("new-day"):
             self._warm_due()
 
+        if self.wanted("terminal"):
+            self.measure("terminal", f"warm due at a terminal ({TERMINAL} columns)", self.per_side(
+                lambda s, i: s.cli("due", *self.day_args(s)), terminal=TERMINAL))
         if self.wanted("ics"):
             self.measure("ics", "due --format ics", self.per_side(
                 lambda s, i: s.cli("due", "--format", "ics", *self.day_args(s))))

@@ -20,7 +20,7 @@ import run as bench  # noqa: E402
 from make_caseload import DEFAULT_TODAY, make_case  # noqa: E402
 
 FIGURES = ("cold validate (no cache)", "parse-only baseline (PyYAML C loader, every file)", "warm validate",
-           "| warm due |", "SQLite baseline: Python script", "due --format ics", "| show c", "| render pccp c",
+           "| warm due |", "SQLite baseline: Python script", "warm due at a terminal (80 columns)", "due --format ics", "| show c", "| render pccp c",
            "| report dashboard |", "| report quarterly --period 2026-Q3 |", "careerpath --help",
            "due after editing one case", "due after editing one case (a due date), 2 s after the save",
            "due after adding one case", "first due of a new day",
@@ -75,6 +75,8 @@ def test_every_figure_on_30_cases(tmp_path):
     assert "**NO**" not in out and "- yes: this checkout: `due` lists the edited date" in out
     assert "- yes: this checkout: `due --format json` equals `--no-cache` after every scenario with `careerpath watch` running" in out
     assert "- yes: this checkout: `due` equals `--no-cache` after the edits" in out  # the table an edit patched
+    # the table a terminal was sent, replayed, is what --no-cache draws on the same terminal
+    assert "- yes: this checkout: `due` at a terminal (80 columns) equals `--no-cache` after the edits" in out
     # the outputs the watcher made again after each edit and added case are what --no-cache prints
     assert ("- yes: this checkout: `due --format json` equals `--no-cache` after the edits and added cases with "
             "`careerpath watch` making outputs again") in out
