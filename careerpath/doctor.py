@@ -3,6 +3,9 @@
 :func:`diagnose` returns a list of :class:`Finding` values (ok, warn or fail,
 each with what to do about it); it never prints, and it reads only metadata:
 no case file is parsed and no personal value is shown (paths and counts only).
+A finding's words are :class:`~careerpath.i18n.Message` values: English in
+JSON, the user's language on screen (the ``check`` id is shown through the
+``doctor-check`` display words); commands, paths and versions stay as written.
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal, Optional
 
+from .i18n import Message
+
 Status = Literal["ok", "warn", "fail"]
 MIN_PYTHON = (3, 11)
 CACHE_DIR = ".careerpath"
-# the extras careerpath can use, and what is lost without them
+# the extras careerpath can use: what is lost without them, and how to have it
 EXTRAS = {
-    "weasyprint": "PDF documents (pip install weasyprint; without it documents are HTML)",
-    "babel": "dates and numbers in each person's language (pip install babel)",
-    "filelock": "safe concurrent runs, e.g. cron while someone edits (pip install filelock)",
+    "weasyprint": (Message("PDF documents"), Message("pip install weasyprint; without it documents are HTML")),
+    "babel": (Message("dates and numbers in each person's language"), "pip install babel"),
+    "filelock": (Message("safe concurrent runs, e.g. cron while someone edits"), "pip install filelock"),
 }
 
 
@@ -52,25 +57,29 @@ def check_python() -> Iterable[Finding]:
     v = sys.version_info
     text = f"Python {v.major}.{v.minor}.{v.micro}"
     if (v.major, v.minor) < MIN_PYTHON:
-        yield Finding("python", "fail", f"{text}; careerpath needs {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer",
-                      "install a newer Python and reinstall careerpath")
+        yield Finding("python", "fail", Message("{version}; careerpath needs {needed} or newer", version=text,
+                                                needed=f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]}"),
+                      Message("install a newer Python and reinstall careerpath"))
     else:
         yield Finding("python", "ok", text)
 
 
 def check_git(root: Optional[Path]) -> Iterable[Finding]:
     if shutil.which("git") is None:
-        yield Finding("git", "warn", "git is not installed: the caseload has no history and no audit trail",
-                      "install git (apt install git, brew install git, or git-scm.com)")
+        yield Finding("git", "warn", Message("git is not installed: the caseload has no history and no audit trail"),
+                      Message("install git (apt install git, brew install git, or git-scm.com)"))
         return
     code, out, _ = _git(["--version"])
-    yield Finding("git", "ok" if code == 0 else "warn", out or "git did not report its version")
+    yield Finding("git", "ok" if code == 0 else "warn", out or Message("git did not report its version"))
     missing = [key for key in ("user.name", "user.email") if _git(["config", "--get", key], root)[0] != 0]
     if missing:
-        yield Finding("git identity", "warn", f"git has no {' and no '.join(missing)}: commits will fail (cron too)",
+        yield Finding("git identity", "warn",
+                      Message("git has no {setting}: commits will fail (cron too)", setting=missing[0])
+                      if len(missing) == 1 else Message("git has no user.name and no user.email: commits will fail "
+                                                        "(cron too)"),
                       'git config --global user.name "Your Name"; git config --global user.email you@agency.org')
     else:
-        yield Finding("git identity", "ok", "user.name and user.email are set")
+        yield Finding("git identity", "ok", Message("user.name and user.email are set"))
 
 
 def check_yaml() -> Iterable[Finding]:
@@ -78,19 +87,21 @@ def check_yaml() -> Iterable[Finding]:
     import yaml
 
     if getattr(yaml, "__with_libyaml__", False):
-        yield Finding("yaml", "ok", f"PyYAML {yaml.__version__} with libyaml")
+        yield Finding("yaml", "ok", Message("PyYAML {version} with libyaml", version=yaml.__version__))
     else:
-        yield Finding("yaml", "warn", f"PyYAML {yaml.__version__} without libyaml: reading a large caseload is slow",
-                      "pip install --force-reinstall pyyaml (the wheels for Linux, macOS and Windows include libyaml)")
+        yield Finding("yaml", "warn", Message("PyYAML {version} without libyaml: reading a large caseload is slow",
+                                              version=yaml.__version__),
+                      Message("pip install --force-reinstall pyyaml (the wheels for Linux, macOS and Windows include "
+                              "libyaml)"))
 
 
 def check_extras() -> Iterable[Finding]:
-    for module, purpose in EXTRAS.items():
+    for module, (purpose, how) in EXTRAS.items():
         if importlib.util.find_spec(module) is None:
-            yield Finding(f"extra {module}", "warn", f"not installed: {purpose.split(' (')[0]} unavailable",
-                          purpose[purpose.find("(") + 1 : -1] if "(" in purpose else "")
+            yield Finding(f"extra {module}", "warn", Message("not installed: {purpose} unavailable", purpose=purpose),
+                          how)
         else:
-            yield Finding(f"extra {module}", "ok", f"installed: {purpose.split(' (')[0]}")
+            yield Finding(f"extra {module}", "ok", Message("installed: {purpose}", purpose=purpose))
 
 
 def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
@@ -98,7 +109,7 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
     if not languages:
         return
     if importlib.util.find_spec("babel") is None:
-        yield Finding("locale data", "warn", "babel is not installed: no locale data for dates and numbers",
+        yield Finding("locale data", "warn", Message("babel is not installed: no locale data for dates and numbers"),
                       "pip install babel")
         return
     from babel import Locale, UnknownLocaleError
@@ -112,14 +123,21 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
     if missing:
         from .i18n.formatting import OWN_DATE_FORMS
 
-        tabled = [lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS]
-        iso = [lang for lang in missing if lang not in tabled]
-        how = "; ".join([*([f"{', '.join(tabled)}: careerpath's own month table"] if tabled else []),
-                         *([f"{', '.join(iso)}: ISO 8601 dates"] if iso else [])])
-        yield Finding("locale data", "warn", f"no CLDR locale data for: {', '.join(missing)} ({how})",
-                      "have a native speaker review documents in these languages")
+        tabled = ", ".join(lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS)
+        iso = ", ".join(lang for lang in missing if lang.split("-")[0].lower() not in OWN_DATE_FORMS)
+        named = ", ".join(missing)
+        if tabled and iso:
+            detail = Message("no CLDR locale data for: {languages} ({tabled}: careerpath's own month table; {iso}: "
+                             "ISO 8601 dates)", languages=named, tabled=tabled, iso=iso)
+        elif tabled:
+            detail = Message("no CLDR locale data for: {languages} ({tabled}: careerpath's own month table)",
+                             languages=named, tabled=tabled)
+        else:
+            detail = Message("no CLDR locale data for: {languages} ({iso}: ISO 8601 dates)", languages=named, iso=iso)
+        yield Finding("locale data", "warn", detail,
+                      Message("have a native speaker review documents in these languages"))
     else:
-        yield Finding("locale data", "ok", f"CLDR data for {', '.join(languages)}")
+        yield Finding("locale data", "ok", Message("CLDR data for {languages}", languages=", ".join(languages)))
 
 
 def _languages(root: Path, cache: Any = None) -> list[str]:
@@ -145,7 +163,7 @@ def _private_mode(mode: int) -> bool:
 
 def check_permissions(root: Path) -> Iterable[Finding]:
     if os.name != "posix":
-        yield Finding("permissions", "ok", "not a POSIX system: check the folder's sharing settings by hand")
+        yield Finding("permissions", "ok", Message("not a POSIX system: check the folder's sharing settings by hand"))
         return
     exposed: list[str] = []
     folders = [root / "cases", root / "careerpath.yaml"]
@@ -176,32 +194,38 @@ def check_permissions(root: Path) -> Iterable[Finding]:
         root_open = False
     if exposed:
         sample = ", ".join(sorted(exposed)[:3]) + (" …" if len(exposed) > 3 else "")
-        yield Finding("permissions", "warn", f"{len(exposed):,} case files or folders are readable by group or others ({sample})",
+        yield Finding("permissions", "warn", Message("{count} case files or folders are readable by group or others "
+                                                     "({sample})", count=f"{len(exposed):,}", sample=sample),
                       f"chmod -R go-rwx {root}")
     elif root_open:
-        yield Finding("permissions", "warn", "the caseload folder can be listed by other users (file names are case ids)",
+        yield Finding("permissions", "warn", Message("the caseload folder can be listed by other users (file names are "
+                                                     "case ids)"),
                       f"chmod go-rwx {root}")
     else:
-        yield Finding("permissions", "ok", "case files are private to their owner")
+        yield Finding("permissions", "ok", Message("case files are private to their owner"))
 
 
 def check_cache(root: Path) -> Iterable[Finding]:
     cache = root / CACHE_DIR
     stale = sorted(p.relative_to(root).as_posix() for p in root.rglob(".*.tmp") if p.is_file())
     if stale:
-        yield Finding("leftovers", "warn", f"{len(stale)} temporary file(s) from an interrupted write: {', '.join(stale[:3])}",
-                      "delete them (the real files are intact: writes are atomic)")
+        yield Finding("leftovers", "warn", Message("{count} temporary file(s) from an interrupted write: {files}",
+                                                   count=len(stale), files=", ".join(stale[:3])),
+                      Message("delete them (the real files are intact: writes are atomic)"))
     if not cache.exists() and not cache.is_symlink():
-        yield Finding("cache", "ok", f"no {CACHE_DIR}/ folder (made on first use)")
+        yield Finding("cache", "ok", Message("no {folder}/ folder (made on first use)", folder=CACHE_DIR))
         return
     if cache.is_symlink() or not cache.is_dir():
-        yield Finding("cache", "fail", f"{CACHE_DIR} is not a plain folder", f"delete {cache}; it is rebuilt on the next run")
+        yield Finding("cache", "fail", Message("{folder} is not a plain folder", folder=CACHE_DIR),
+                      Message("delete {path}; it is rebuilt on the next run", path=cache))
         return
     if not os.access(cache, os.R_OK | os.W_OK | os.X_OK):
-        yield Finding("cache", "fail", f"{CACHE_DIR}/ is not readable and writable by you", f"fix its owner or delete {cache}")
+        yield Finding("cache", "fail", Message("{folder}/ is not readable and writable by you", folder=CACHE_DIR),
+                      Message("fix its owner or delete {path}", path=cache))
         return
     size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file() and not p.is_symlink())
-    yield Finding("cache", "ok", f"{CACHE_DIR}/ holds {size / 1024:,.0f} KiB (safe to delete; it is rebuilt)")
+    yield Finding("cache", "ok", Message("{folder}/ holds {size} KiB (safe to delete; it is rebuilt)", folder=CACHE_DIR,
+                                         size=f"{size / 1024:,.0f}"))
 
 
 def check_cache_trust(root: Path, place: Any = None) -> Iterable[Finding]:
@@ -214,36 +238,40 @@ def check_cache_trust(root: Path, place: Any = None) -> Iterable[Finding]:
 
     health = inspect(root, place)
     if health.key_status == "refused":
-        yield Finding("cache key", "fail", f"{health.key_path} is refused: {health.key_reason}; "
-                      "the load cache is off (every run reads every file)",
-                      f"delete {health.key_path} (a new key is made; cache files are rebuilt)")
+        yield Finding("cache key", "fail", Message("{path} is refused: {reason}; the load cache is off (every run "
+                                                   "reads every file)", path=health.key_path, reason=health.key_reason),
+                      Message("delete {path} (a new key is made; cache files are rebuilt)", path=health.key_path))
     else:
-        yield Finding("cache key", "ok", f"{health.key_path}" + (" (made on first use)" if health.key_status == "missing"
-                                                                  else ": yours, private"))
+        yield Finding("cache key", "ok", Message("{path} (made on first use)", path=health.key_path)
+                      if health.key_status == "missing" else Message("{path}: yours, private", path=health.key_path))
     where = health.place
     tracked = tracked_files(root, where)
     if tracked:
         sample = ", ".join(tracked[:3]) + (" …" if len(tracked) > 3 else "")
         yield Finding("cache in git", "warn",
-                      f"{len(tracked)} file(s) under {CACHE_DIR}/ are tracked by git ({sample}): careerpath does "
-                      f"not read them" + ("" if where.local else f" and keeps its cache in {where.folder}"),
+                      Message("{count} file(s) under {folder}/ are tracked by git ({sample}): careerpath does not read "
+                              "them", count=len(tracked), folder=CACHE_DIR, sample=sample) if where.local else
+                      Message("{count} file(s) under {folder}/ are tracked by git ({sample}): careerpath does not read "
+                              "them and keeps its cache in {cache}", count=len(tracked), folder=CACHE_DIR,
+                              sample=sample, cache=where.folder),
                       f"git rm -r --cached {CACHE_DIR} && git commit -m 'stop tracking {CACHE_DIR}/'")
     elif where.refused:
         yield Finding("cache in git" if "git" in where.refused else "cache folder", "warn",
-                      f"{where.refused}: careerpath keeps its cache in {where.folder}",
-                      f"delete {root / CACHE_DIR} (careerpath makes it again)")
+                      Message("{why}: careerpath keeps its cache in {cache}", why=where.refused, cache=where.folder),
+                      Message("delete {path} (careerpath makes it again)", path=root / CACHE_DIR))
     if health.untrusted:
         reasons: dict[str, int] = {}
         for _path, why in health.untrusted:
             reasons[why] = reasons.get(why, 0) + 1
         sample = ", ".join(p for p, _ in health.untrusted[:3]) + (" …" if len(health.untrusted) > 3 else "")
         yield Finding("cache files", "warn",
-                      f"{len(health.untrusted)} cache file(s) were not written by careerpath for you ("
-                      + "; ".join(f"{why}: {n}" for why, n in sorted(reasons.items()))
-                      + f"): {sample}; they are never read, and rebuilt",
-                      "delete " + " ".join(sorted({str(Path(p).parent) for p, _ in health.untrusted})))
+                      Message("{count} cache file(s) were not written by careerpath for you ({reasons}): {sample}; they "
+                              "are never read, and rebuilt", count=len(health.untrusted),
+                              reasons="; ".join(f"{why}: {n}" for why, n in sorted(reasons.items())), sample=sample),
+                      Message("delete {paths}", paths=" ".join(sorted({str(Path(p).parent) for p, _ in health.untrusted}))))
     elif health.files:
-        yield Finding("cache files", "ok", f"{health.files:,} file(s) in {where.folder}, each signed with your key")
+        yield Finding("cache files", "ok", Message("{count} file(s) in {cache}, each signed with your key",
+                                                   count=f"{health.files:,}", cache=where.folder))
 
 
 def check_repository(root: Path) -> Iterable[Finding]:
@@ -252,25 +280,28 @@ def check_repository(root: Path) -> Iterable[Finding]:
     code, out, err = _git(["rev-parse", "--is-inside-work-tree"], root)
     if code != 0:
         if "dubious ownership" in err or "safe.directory" in err:
-            yield Finding("repository", "fail", "git refuses the repository: it belongs to another user",
+            yield Finding("repository", "fail", Message("git refuses the repository: it belongs to another user"),
                           f"git config --global --add safe.directory {root.resolve()}")
         else:
-            yield Finding("repository", "warn", "the caseload is not a git repository: no history, no undo, no audit trail",
+            yield Finding("repository", "warn", Message("the caseload is not a git repository: no history, no undo, no "
+                                                        "audit trail"),
                           f"cd {root} && git init && git add -A && git commit -m 'caseload'")
         return
-    yield Finding("repository", "ok", "the caseload is under git")
+    yield Finding("repository", "ok", Message("the caseload is under git"))
     code, _, _ = _git(["check-ignore", "-q", "--no-index", f"{CACHE_DIR}/x"], root)
     if code != 0:
-        yield Finding("gitignore", "warn", f"{CACHE_DIR}/ is not ignored: caches of case data could be committed",
+        yield Finding("gitignore", "warn", Message("{folder}/ is not ignored: caches of case data could be committed",
+                                                   folder=CACHE_DIR),
                       f"echo '{CACHE_DIR}/' >> {root / '.gitignore'}")
     else:
-        yield Finding("gitignore", "ok", f"{CACHE_DIR}/ is ignored")
+        yield Finding("gitignore", "ok", Message("{folder}/ is ignored", folder=CACHE_DIR))
     yield from check_git_state(root)
     code, out, _ = _git(["remote"], root)
     remotes = out.split() if code == 0 else []
     if remotes:  # names only: a remote URL can hold a token
-        yield Finding("remotes", "warn", f"pushes go to: {', '.join(remotes)}; case data leaves this machine",
-                      "make sure every remote is private and access-controlled (never a public host)")
+        yield Finding("remotes", "warn", Message("pushes go to: {remotes}; case data leaves this machine",
+                                                 remotes=", ".join(remotes)),
+                      Message("make sure every remote is private and access-controlled (never a public host)"))
 
 
 def _alive(pid: object) -> bool:
@@ -295,18 +326,18 @@ def check_git_state(root: Path) -> Iterable[Finding]:
     except gitio.GitError:
         lock = None
     if lock is None:
-        yield Finding("git lock", "ok", "git's index.lock is free")
+        yield Finding("git lock", "ok", Message("git's index.lock is free"))
     elif lock.live:
-        yield Finding("git lock", "ok", f"git is working in this repository now ({lock.path}, process "
-                                        f"{', '.join(map(str, lock.holders))})", "")
+        yield Finding("git lock", "ok", Message("git is working in this repository now ({path}, process {pids})",
+                                                path=lock.path, pids=", ".join(map(str, lock.holders))), "")
     else:
-        yield Finding("git lock", "fail", f"{lock.path} was left by a git process that is no longer running: "
-                                          "commits fail until it is removed",
-                      f"no git process is using it: rm {lock.path}")
+        yield Finding("git lock", "fail", Message("{path} was left by a git process that is no longer running: "
+                                                  "commits fail until it is removed", path=lock.path),
+                      Message("no git process is using it: rm {path}", path=lock.path))
     journals = interrupted(root)
     for j in journals:
         if _alive(j.get("pid")):
-            yield Finding("recording", "ok", f"a recording is running now (process {j['pid']})")
+            yield Finding("recording", "ok", Message("a recording is running now (process {pid})", pid=j["pid"]))
     dead = [j for j in journals if not _alive(j.get("pid"))]
     if not dead:
         return
@@ -315,12 +346,17 @@ def check_git_state(root: Path) -> Iterable[Finding]:
     except gitio.GitError:
         pending = sorted({f for j in dead for f in j["files"]})
     if pending:
-        started = ", ".join(sorted(str(j.get("started") or "at an unknown time") for j in dead))
-        yield Finding("recording", "warn", f"a recording was interrupted before its commit (started {started}); "
-                                           f"written but not committed: {', '.join(pending)}",
-                      "check them with `git status` and `git diff`, then commit or discard them")
+        times = sorted(str(j["started"]) for j in dead if j.get("started"))
+        written = ", ".join(pending)
+        yield Finding("recording", "warn",
+                      Message("a recording was interrupted before its commit (started {started}); written but not "
+                              "committed: {files}", started=", ".join(times), files=written) if times else
+                      Message("a recording was interrupted before its commit (started at an unknown time); written but "
+                              "not committed: {files}", files=written),
+                      Message("check them with `git status` and `git diff`, then commit or discard them"))
     else:
-        yield Finding("recording", "ok", "an interrupted recording's files have been committed or discarded since")
+        yield Finding("recording", "ok", Message("an interrupted recording's files have been committed or discarded "
+                                                 "since"))
 
 
 def check_signing(root: Path) -> Iterable[Finding]:
@@ -338,23 +374,25 @@ def check_signing(root: Path) -> Iterable[Finding]:
     settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
     staff = [s for s in data.get("staff") or [] if isinstance(s, dict) and isinstance(s.get("id"), str)]
     if sign_mode(settings) != "ssh":
-        yield Finding("signing", "ok", "commits are not signed by careerpath (settings.sign_commits is not ssh)")
+        yield Finding("signing", "ok", Message("commits are not signed by careerpath (settings.sign_commits is not ssh)"))
         return
     if shutil.which("ssh-keygen") is None:
-        yield Finding("signing", "fail", "settings.sign_commits is ssh but ssh-keygen is not installed: git cannot sign",
-                      "install OpenSSH's client (apt-get install openssh-client)")
+        yield Finding("signing", "fail", Message("settings.sign_commits is ssh but ssh-keygen is not installed: git "
+                                                 "cannot sign"),
+                      Message("install OpenSSH's client (apt-get install openssh-client)"))
         return
     without = sorted(s["id"] for s in staff if not public_key(str(s.get("signing_key") or "")))
     if without:
-        yield Finding("signing keys", "warn", f"staff without a signing_key in careerpath.yaml: {', '.join(without)}; "
-                                              "their commits cannot be verified (audit --verify)",
-                      "add each person's public key (ssh-ed25519 …) as signing_key")
+        yield Finding("signing keys", "warn", Message("staff without a signing_key in careerpath.yaml: {ids}; their "
+                                                      "commits cannot be verified (audit --verify)",
+                                                      ids=", ".join(without)),
+                      Message("add each person's public key (ssh-ed25519 …) as signing_key"))
     who = os.environ.get("CAREERPATH_STAFF", "").strip() or gitio.config(root, "careerpath.staff")
     me = next((s for s in staff if s["id"] == who), None)
     if me is None:
-        yield Finding("signing", "warn", "settings.sign_commits is ssh; no staff member is set on this machine, so "
-                                         "which key signs is not checked",
-                      "git config careerpath.staff ID (or CAREERPATH_STAFF) names who works here")
+        yield Finding("signing", "warn", Message("settings.sign_commits is ssh; no staff member is set on this machine, "
+                                                 "so which key signs is not checked"),
+                      Message("git config careerpath.staff ID (or CAREERPATH_STAFF) names who works here"))
         return
 
     class _Staff:  # signing_key() reads attributes, as of a loaded Staff
@@ -362,25 +400,29 @@ def check_signing(root: Path) -> Iterable[Finding]:
 
     key = signing_key(root, _Staff)
     if key is None:
-        yield Finding("signing", "fail", f"settings.sign_commits is ssh and no SSH key is known for {me['id']}: "
-                                         "recordings are refused",
+        yield Finding("signing", "fail", Message("settings.sign_commits is ssh and no SSH key is known for {id}: "
+                                                 "recordings are refused", id=me["id"]),
                       f"git config careerpath.{me['id']}.signingKey ~/.ssh/KEY")
         return
     if key.startswith("key::"):
-        yield Finding("signing", "ok", f"{me['id']} signs with the key in careerpath.yaml, through ssh-agent")
+        yield Finding("signing", "ok", Message("{id} signs with the key in careerpath.yaml, through ssh-agent",
+                                               id=me["id"]))
         return
     if key_file_missing(key):
-        yield Finding("signing", "fail", f"the signing key file for {me['id']} is not there: {key}",
-                      f"git config careerpath.{me['id']}.signingKey names the file")
+        yield Finding("signing", "fail", Message("the signing key file for {id} is not there: {path}", id=me["id"],
+                                                 path=key),
+                      Message("git config careerpath.{id}.signingKey names the file", id=me["id"]))
         return
     mine, listed = key_of_file(key), public_key(str(me.get("signing_key") or ""))
     if listed is not None and mine is not None and mine != listed:
-        yield Finding("signing", "fail", f"{me['id']}'s key file {key} is not the signing_key careerpath.yaml lists: "
-                                         "their commits will be findings of audit --verify",
-                      "use the matching key, or update signing_key in careerpath.yaml")
+        yield Finding("signing", "fail", Message("{id}'s key file {path} is not the signing_key careerpath.yaml lists: "
+                                                 "their commits will be findings of audit --verify", id=me["id"],
+                                                 path=key),
+                      Message("use the matching key, or update signing_key in careerpath.yaml"))
         return
-    yield Finding("signing", "ok", f"{me['id']} signs with {key}"
-                  + ("" if listed is None or mine is None else " (the signing_key in careerpath.yaml)"))
+    yield Finding("signing", "ok", Message("{id} signs with {path}", id=me["id"], path=key)
+                  if listed is None or mine is None else
+                  Message("{id} signs with {path} (the signing_key in careerpath.yaml)", id=me["id"], path=key))
 
 
 def check_journal(root: Path, place: Any = None) -> Iterable[Finding]:
@@ -397,18 +439,21 @@ def check_journal(root: Path, place: Any = None) -> Iterable[Finding]:
             from .cache.store import code_key
 
             kept = len(refresh.commands(folder, code_key(), root))
-            made = (f"; once an edit settles, and on a new day, it makes the output of {kept} piped command line"
-                    f"{'' if kept == 1 else 's'} again (those run while it runs, the {refresh.KEPT} newest)")
+            detail = Message("`careerpath watch` answers for this caseload: commands check only the case folders it "
+                             "saw change; once an edit settles, and on a new day, it makes the output of {count} piped "
+                             "command line(s) again (those run while it runs, the {kept} newest)", count=kept,
+                             kept=refresh.KEPT)
         else:
-            made = "; it makes no output again (`--no-refresh`)"
-        yield Finding("change journal", "ok", "`careerpath watch` answers for this caseload: commands check only the "
-                      "case folders it saw change" + made)
+            detail = Message("`careerpath watch` answers for this caseload: commands check only the case folders it "
+                             "saw change; it makes no output again (`--no-refresh`)")
+        yield Finding("change journal", "ok", detail)
     elif sock.exists():
-        yield Finding("change journal", "warn", "a watcher's socket is there but nothing answers (a watcher that was "
-                      "killed?): commands check every file", f"start `careerpath watch` again, or delete {sock}")
+        yield Finding("change journal", "warn", Message("a watcher's socket is there but nothing answers (a watcher "
+                                                        "that was killed?): commands check every file"),
+                      Message("start `careerpath watch` again, or delete {path}", path=sock))
     else:
-        yield Finding("change journal", "ok", "no watcher (optional: `careerpath watch` keeps warm commands on a large "
-                      "caseload fast; Linux)")
+        yield Finding("change journal", "ok", Message("no watcher (optional: `careerpath watch` keeps warm commands on a "
+                                                      "large caseload fast; Linux)"))
 
 
 def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
@@ -418,8 +463,8 @@ def diagnose(root: Optional[Path], *, cache: Any = None) -> list[Finding]:
     """
     findings: list[Finding] = [*check_python(), *check_yaml(), *check_git(root), *check_extras()]
     if root is None:
-        findings.append(Finding("caseload", "warn", "no caseload found here",
-                                "pass --caseload PATH to check a caseload's folder too"))
+        findings.append(Finding("caseload", "warn", Message("no caseload found here"),
+                                Message("pass --caseload PATH to check a caseload's folder too")))
         return findings
     # before the caseload is read through the cache below, which rebuilds what it will not read
     place = cache.place(root) if cache is not None else None

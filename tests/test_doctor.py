@@ -131,3 +131,52 @@ def test_yaml_reader_is_checked(monkeypatch):
     monkeypatch.setattr(yaml, "__with_libyaml__", False)
     (f,) = check_yaml()
     assert f.status == "warn" and "without libyaml" in f.detail
+
+
+COMMANDS = ("chmod ", "git ", "cd ", "echo ", "pip ", "careerpath ")  # a fix that is a command line stays as written
+
+
+@pytest.mark.parametrize("lang", ["es", "vi", "hy", "hmn", "ru"])
+def test_every_finding_is_said_in_the_users_language(caseload, lang):
+    """A finding's words are Messages that every catalogue translates; only versions and command lines stay as
+    written; each check's name has display words (JSON keeps the id)."""
+    import yaml
+
+    from careerpath import doctor
+    from careerpath.i18n import Message
+    from careerpath.i18n.translate import DISPLAY_VALUES, translated
+
+    root = caseload({"cases/a1/case.yaml": "id: a1\nperson: {name: T, language: hmn}\n",
+                     "cases/a1/.case.yaml.abc123.tmp": "half"})
+    os.chmod(root / "cases/a1/case.yaml", 0o644)
+    findings = [*diagnose(root), *diagnose(None), *doctor.check_locales(["hmn", "xx", "en"])]
+    (root / ".careerpath").mkdir(exist_ok=True)
+    findings += doctor.check_cache(root)
+    shutil.rmtree(root / ".careerpath")
+    (root / ".careerpath").write_text("not a folder")
+    findings += doctor.check_cache(root)
+    saved = yaml.__with_libyaml__
+    try:
+        yaml.__with_libyaml__ = not saved
+        findings += doctor.check_yaml()
+    finally:
+        yaml.__with_libyaml__ = saved
+    assert {f.status for f in findings} >= {"ok", "warn", "fail"}
+    for f in findings:
+        assert f.check in DISPLAY_VALUES["doctor-check"], f.check
+        if f.check in ("python", "git") and f.status == "ok":
+            assert not isinstance(f.detail, Message)  # "Python 3.11.7", what `git --version` says
+            continue
+        assert isinstance(f.detail, Message) and translated(f.detail, lang), (lang, f)
+        assert (isinstance(f.fix, Message) and translated(f.fix, lang)) or not f.fix or f.fix.startswith(COMMANDS), f
+
+
+def test_doctor_speaks_russian_and_its_json_stays_english(caseload, cli):
+    root = caseload({"cases/a1/case.yaml": "id: a1\nperson: {name: T, language: ru}\n", ".careerpath": "x"})
+    shown = cli("--lang", "ru", "doctor", "--caseload", root)
+    assert shown.code == 1
+    cache = next(line for line in shown.out.splitlines() if " кэш " in f" {line} ")
+    assert "не обычная папка" in cache and "not a plain folder" not in shown.out
+    assert "исправьте" not in cache and "удалите" in shown.out  # the fix, in Russian
+    data = json.loads(cli("--lang", "ru", "doctor", "--caseload", root, "--format", "json").out)
+    assert any(f["check"] == "cache" and f["detail"] == ".careerpath is not a plain folder" for f in data)

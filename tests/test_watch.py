@@ -461,7 +461,7 @@ def test_doctor_says_whether_a_watcher_answers(generated):
     refresh.register(Cache().folder(generated), Cache().key, generated, ["due"], dated=False)
     running = Running(generated, refresher=True)
     try:
-        assert "it makes the output of 1 piped command line again" in finding()
+        assert "it makes the output of 1 piped command line(s) again" in finding()
     finally:
         running.close()
     bound(journal.watch_folder(running.folder)).close()  # what a killed watcher leaves

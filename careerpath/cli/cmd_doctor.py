@@ -38,11 +38,12 @@ def doctor(
     if format == "json":
         emit([f.to_dict() for f in findings], format)
         return 1 if failed else 0
-    width = max(len(f.check) for f in findings)
+    labels = {f.check: display("doctor-check", f.check) for f in findings}
+    width = max(len(label) for label in labels.values())
     statuses = {f.status: display("check-status", f.status) for f in findings}
     sw = max(5, *(len(s) for s in statuses.values()))
     for f in findings:
-        print(f"{statuses[f.status]:<{sw}} {f.check:<{width}}  {text(f.detail)}")
+        print(f"{statuses[f.status]:<{sw}} {labels[f.check]:<{width}}  {text(f.detail)}")
         if f.fix and f.status != "ok":
             print(f"{'':<{sw}} {'':<{width}}  " + _("fix: {fix}").format(fix=text(f.fix)))
     warns = sum(f.status == "warn" for f in findings)

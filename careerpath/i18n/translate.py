@@ -27,6 +27,11 @@ DISPLAY_VALUES: dict[str, tuple[str, ...]] = {
     "case-status": ("active", "closed"),
     # careerpath.models.CaseStaff: the roles a case names its staff by
     "check-status": ("ok", "warn", "fail"),  # careerpath.doctor.Finding.status
+    # careerpath.doctor.Finding.check (and careerpath.team.setup.check_team's): JSON keeps the id
+    "doctor-check": ("python", "yaml", "git", "git identity", "extra weasyprint", "extra babel", "extra filelock",
+                     "caseload", "locale data", "leftovers", "cache", "cache key", "cache in git", "cache folder",
+                     "cache files", "change journal", "permissions", "repository", "gitignore", "remotes", "git lock",
+                     "recording", "signing", "signing keys", "merge driver", "remote"),
     "staff-role": ("navigator", "ces", "counselor", "curator", "psychologist", "job-coach"),
     # careerpath.closing.CORE_REASONS (a program's own reasons show as written)
     "closure-reason": ("employed", "ineligible", "declined-services", "unable-to-locate", "moved", "deceased",

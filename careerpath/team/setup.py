@@ -148,12 +148,14 @@ def check_team(root: Path) -> list[tuple[str, str, str, str]]:
     findings = []
     left = line_merged(root)
     if not left:
-        findings.append(Finding("merge driver", "ok", "case files merge field by field"))
+        findings.append(Finding("merge driver", "ok", Message("case files merge field by field")))
     elif len(left) < len(PATTERNS):     # a .gitattributes from before appointments/ and surveys/
-        findings.append(Finding("merge driver", "warn", f"{', '.join(left)} merge line by line (.gitattributes lacks them)",
+        findings.append(Finding("merge driver", "warn", Message("{patterns} merge line by line (.gitattributes lacks "
+                                                                "them)", patterns=", ".join(left)),
                                 "careerpath setup-merge"))
     else:
-        findings.append(Finding("merge driver", "warn", "case files merge line by line (two edits of one case.yaml can conflict)",
+        findings.append(Finding("merge driver", "warn", Message("case files merge line by line (two edits of one "
+                                                                "case.yaml can conflict)"),
                                 "careerpath setup-merge"))
     top = gitio.toplevel(root)
     branch = gitio.run(["symbolic-ref", "--quiet", "--short", "HEAD"], top, check=False).stdout.decode().strip()
@@ -164,17 +166,24 @@ def check_team(root: Path) -> list[tuple[str, str, str, str]]:
     try:
         proc = gitio.run(["ls-remote", "--heads", remote], top, check=False, timeout=30, env=env)
     except gitio.GitError as e:
-        findings.append(Finding("remote", "warn", f"`{remote}` did not answer: {e.message}", "check the network, then `careerpath sync`"))
+        findings.append(Finding("remote", "warn", Message("`{remote}` did not answer: {reason}", remote=remote,
+                                                          reason=e.message),
+                                Message("check the network, then `careerpath sync`")))
         return findings
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-        findings.append(Finding("remote", "warn", f"cannot reach `{remote}`: {lines[-1].strip() if lines else 'no answer'}",
-                                "check the network and your access; `careerpath remote set URL` changes the server"))
+        findings.append(Finding("remote", "warn", Message("cannot reach `{remote}`: {reason}", remote=remote,
+                                                          reason=lines[-1].strip()) if lines else
+                                Message("cannot reach `{remote}`: no answer", remote=remote),
+                                Message("check the network and your access; `careerpath remote set URL` changes the "
+                                        "server")))
         return findings
     heads = proc.stdout.decode("utf-8", "replace").split()
     target = f"refs/heads/{branch or 'main'}"
     if target in heads:
-        findings.append(Finding("remote", "ok", f"`{remote}` answers; {target[11:]} is at {heads[heads.index(target) - 1][:10]}"))
+        findings.append(Finding("remote", "ok", Message("`{remote}` answers; {branch} is at {commit}", remote=remote,
+                                                        branch=target[11:], commit=heads[heads.index(target) - 1][:10])))
     else:
-        findings.append(Finding("remote", "ok", f"`{remote}` answers; it has no {target[11:]} yet (the first sync sends it)"))
+        findings.append(Finding("remote", "ok", Message("`{remote}` answers; it has no {branch} yet (the first sync sends "
+                                                        "it)", remote=remote, branch=target[11:])))
     return findings
