@@ -144,14 +144,14 @@ def _for_watcher(args: list, root: Path, today: Optional[str], cache: Any) -> No
     settles (:mod:`careerpath.cache.refresh`)."""
     from .cache import journal
 
-    if _tty(sys.stdout):
-        return  # (a refresh writes to no terminal: what it would store is not what this command shows)
     try:  # (after an output is written: nothing here may fail the command, or make the full CLI run again)
         folder = cache.folder(root)
         if journal.running(folder):
             from .cache import refresh
 
-            refresh.register(folder, cache.key, root, args, dated=today is not None)
+            drawn = terminal()  # (a table drawn for a terminal is made again on one as wide)
+            refresh.register(folder, cache.key, root, args, dated=today is not None,
+                             columns=drawn[1] if drawn is not None else 0)
     except Exception:
         pass
 

@@ -538,11 +538,6 @@ def test_the_watcher_makes_a_piped_due_again_once_an_edit_settles(generated):
                             stderr=subprocess.PIPE, text=True)
     try:
         assert "watching" in proc.stderr.readline()
-        from ptyrun import on_terminal
-
-        for _ in range(2):  # drawn, then replayed: neither keeps a command (a refresh writes to no terminal)
-            assert on_terminal(_due_cmd(generated)[3:], 100, env=env)[0] == 0
-        assert refresh.commands(Cache().folder(generated), Cache().key, generated) == []
         run = subprocess.run(_due_cmd(generated, "-X", "importtime"), env=env, capture_output=True, timeout=120,
                              check=True)
         assert b"careerpath.pipeline" not in run.stderr  # a replay: it keeps the command too
@@ -562,6 +557,40 @@ def test_the_watcher_makes_a_piped_due_again_once_an_edit_settles(generated):
             fresh = subprocess.run([*_due_cmd(generated), "--no-cache"], env=env, capture_output=True,
                                    timeout=120, check=True)
             assert run.stdout == fresh.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(20)
+    assert code == 0
+
+
+def _imported(err: bytes) -> set:
+    return {line.rsplit(b"|", 1)[-1].strip() for line in err.splitlines() if line.startswith(b"import time:")}
+
+
+def test_the_watcher_draws_a_terminal_due_again_once_an_edit_settles(generated):
+    """A ``due`` drawn for a terminal is kept with the terminal's width; once an edit settles the watcher draws it
+    again on a pseudo-terminal as wide, and the next ``due`` there replays what ``--no-cache`` draws there."""
+    from ptyrun import on_terminal
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREERPATH_LANG": "en"}
+    time.sleep(2.1)  # (no output is kept for files written in the last two seconds)
+    proc = subprocess.Popen([sys.executable, "-m", "careerpath", "watch", "--caseload", str(generated)], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "watching" in proc.stderr.readline()
+        line = _due_cmd(generated)[3:]
+        assert on_terminal(line, 100, env=env)[0] == 0  # drawn and stored, and kept with its width
+        kept = refresh.commands(Cache().folder(generated), Cache().key, generated)
+        assert [(c[0], c[4]) for c in kept] == [(line, 100)]
+        rounds = _wait_for_rounds(generated, 0).rounds
+        in_place(generated, random.Random(20))
+        _wait_for_rounds(generated, rounds + 1)
+        code, shown, err = on_terminal(line, 100, env=env, python=("-X", "importtime"))
+        assert code == 0 and b"careerpath.pipeline" not in _imported(err)  # what the watcher drew, replayed
+        fresh = on_terminal([*line, "--no-cache"], 100, env=env)
+        assert fresh[0] == 0 and shown == fresh[1] and b"\x1b[" in shown
+        other = on_terminal(line, 90, env=env, python=("-X", "importtime"))
+        assert other[0] == 0 and b"careerpath.pipeline" in _imported(other[2])  # another width: drawn now
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(20)

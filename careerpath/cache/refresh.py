@@ -17,8 +17,9 @@ command is typed: the watcher now does that work in those seconds.
   case folder (longer than :data:`~careerpath.cache.scan.RACY_NS`: a file written later than
   that before a run keys nothing, and its output would not be stored), and when the local day
   changes (for the commands given no ``--today``). One command at a time, as a child process
-  (``python -m careerpath``, stdout and stderr to ``/dev/null``), which asks the watcher what
-  changed like any other run.
+  (``python -m careerpath``, stdout and stderr to ``/dev/null``; a command kept from a terminal
+  writes to a pseudo-terminal of the same width, read and dropped, so that it stores the table
+  that terminal shows), which asks the watcher what changed like any other run.
 * **Why it is correct.** The child is an ordinary run: it stores an output under the key of
   every input it read, as any run does. A command typed later finds that output only if its
   own key, computed from the files as they are then, is the same; otherwise it recomputes as
@@ -46,6 +47,7 @@ TOUCH = 3600.0      # seconds: a kept command's time is moved when it runs again
 UNUSED = 7 * 86400  # seconds: a kept command not run for this long is not run again (until it is)
 LONGEST = 600.0     # seconds a refresh may run before it is stopped
 FOLDER = "refresh"  # in the caseload's cache folder
+MAX_COLUMNS = 4096  # the widest terminal a kept command is drawn for again
 
 #: the environment a command's output depends on: its language and encoding, its day (TZ), where the cache and
 #: its key are (XDG_DATA_HOME), the code it runs (PYTHONPATH), what it finds on PATH, the width and colours it
@@ -70,14 +72,14 @@ def folder_of(cache_folder: Path) -> Path:
     return Path(cache_folder) / FOLDER
 
 
-def register(cache_folder: Path, key: bytes, root: Path, args: list, dated: bool) -> None:
-    """Keep ``args`` (a command line that stores its output) for the caseload's watcher to run again; written
-    only when it is not already there as it is."""
+def register(cache_folder: Path, key: bytes, root: Path, args: list, dated: bool, columns: int = 0) -> None:
+    """Keep ``args`` (a command line that stores its output) for the caseload's watcher to run again, on a
+    terminal ``columns`` wide when it ran on one (0: piped); written only when it is not already there as it is."""
     try:
         cwd = os.getcwd()
     except OSError:
         return
-    record = (str(root), list(args), cwd, environment(), bool(dated))
+    record = (str(root), list(args), cwd, environment(), bool(dated), int(columns))
     name = hashlib.blake2b(repr(record).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
     path = folder_of(cache_folder) / f"{name}.pickle"
     try:
@@ -92,10 +94,10 @@ def register(cache_folder: Path, key: bytes, root: Path, args: list, dated: bool
         pass  # no refresh: the command recomputes when it runs, as without one
 
 
-def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str, dict, bool]]:
-    """The kept commands of the caseload at ``root``: (arguments, working folder, environment, dated), newest
-    first; a record that is not the user's own, or not of this code, or of a command not run for :data:`UNUSED`
-    seconds, is left out."""
+def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str, dict, bool, int]]:
+    """The kept commands of the caseload at ``root``: (arguments, working folder, environment, dated, terminal
+    columns or 0), newest first; a record that is not the user's own, or not of this code, or of a command not
+    run for :data:`UNUSED` seconds, is left out."""
     got, root_real, times = [], os.path.realpath(root), {}
     try:
         found = list(folder_of(cache_folder).glob("*.pickle"))
@@ -110,14 +112,14 @@ def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str
         if time.time() - times[path] > UNUSED:
             break
         record = store.read(path, key)
-        if not (isinstance(record, tuple) and len(record) == 5):
+        if not (isinstance(record, tuple) and len(record) == 6):
             continue
-        where, args, cwd, env, dated = record
+        where, args, cwd, env, dated, columns = record
         if (isinstance(where, str) and os.path.realpath(where) == root_real and isinstance(args, list)
                 and all(isinstance(a, str) for a in args) and isinstance(cwd, str) and isinstance(env, tuple)
                 and all(isinstance(kv, tuple) and len(kv) == 2 and all(isinstance(x, str) for x in kv) for kv in env)
-                and isinstance(dated, bool)):
-            got.append((args, cwd, dict(env), dated))
+                and isinstance(dated, bool) and type(columns) is int and 0 <= columns <= MAX_COLUMNS):
+            got.append((args, cwd, dict(env), dated, columns))
     return got
 
 
@@ -182,17 +184,24 @@ class Refresher:
         import subprocess
 
         while self.queue:
-            args, cwd, env, _dated = self.queue.pop(0)
+            args, cwd, env, _dated, columns = self.queue.pop(0)
             if not os.path.isdir(cwd):
                 continue
             # the watcher's own environment (what Python itself needs), but what decides an output as the command had it
             env = {**{k: v for k, v in os.environ.items() if not _decides(k)}, **env}
+            terminal = _terminal(columns) if columns else None
+            if columns and terminal is None:
+                continue  # (no pseudo-terminal: what a pipe would store is not what that terminal shows)
             try:
                 self.child = subprocess.Popen([sys.executable, "-m", "careerpath", *args], cwd=cwd, env=env,
-                                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                              stdin=subprocess.DEVNULL,
+                                              stdout=terminal if terminal is not None else subprocess.DEVNULL,
                                               stderr=subprocess.DEVNULL, close_fds=True)
             except OSError:
                 continue
+            finally:
+                if terminal is not None:
+                    os.close(terminal)  # (the child has it; the reader sees the end when the child closes it)
             self.started = self.clock()
             return
         self.rounds += 1
@@ -211,6 +220,38 @@ class Refresher:
                     self.child.kill()
                     self.child.wait()
             self.child = None
+
+
+def _terminal(columns: int) -> Optional[int]:
+    """The child end of a pseudo-terminal ``columns`` wide whose other end a thread reads and drops (a table
+    drawn for a terminal waits for it to be read), or None when none can be had (the command is not run)."""
+    import fcntl
+    import struct
+    import termios
+    import threading
+
+    try:
+        reader, child = os.openpty()
+    except OSError:
+        return None
+    try:
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    except OSError:
+        os.close(reader)
+        os.close(child)
+        return None
+
+    def drop() -> None:
+        try:
+            while os.read(reader, 1 << 16):
+                pass
+        except OSError:  # EIO: the child closed the terminal
+            pass
+        finally:
+            os.close(reader)
+
+    threading.Thread(target=drop, name="careerpath-refresh-terminal", daemon=True).start()
+    return child
 
 
 def status(refresher: Optional[Any]) -> dict:

@@ -16,8 +16,9 @@ def watch(
     ctx: typer.Context,
     caseload: CaseloadOpt = None,
     refresh: bool = typer.Option(True, "--refresh/--no-refresh",
-                                 help="Make the stored outputs of your recent piped `due` commands again once an "
-                                      "edit settles and when the day changes, so that the next one is instant."),
+                                 help="Make the stored outputs of your recent `due` commands (piped, or drawn for "
+                                      "your terminal) again once an edit settles and when the day changes, so that "
+                                      "the next one is instant."),
 ) -> int:
     """Watch the caseload's case folders and tell other commands what changed (Linux).
 
@@ -29,10 +30,11 @@ def watch(
     Not for a caseload on a network file system. Stop it with Ctrl-C.
 
     Once an edit has settled (a few quiet seconds), and when the day
-    changes, it also runs your recent piped commands again in the
-    background (a piped ``due``: ``due | less``, ``due --format json``),
-    so that the next one answers from its stored output at once. --no-refresh
-    leaves that to the commands themselves.
+    changes, it also runs your recent ``due`` commands again in the
+    background (piped: ``due | less``, ``due --format json``; or the table
+    drawn for your terminal, on one as wide), so that the next one answers
+    from its stored output at once. --no-refresh leaves that to the commands
+    themselves.
 
     Exit 0 when stopped; 1 when it cannot watch (another watcher runs, the
     inotify limit, a network file system) or stops watching (cases/ moved).
