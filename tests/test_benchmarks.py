@@ -27,7 +27,10 @@ FIGURES = ("cold validate (no cache)", "parse-only baseline (PyYAML C loader, ev
            "| warm due, `careerpath watch` running |", "due after editing one case (a due date), `careerpath watch` running",
            "due after adding one case, `careerpath watch` running", "first due of a new day (no warm-up), `careerpath watch` running",
            "due after editing one case (a due date), 5 s after the change, `careerpath watch` running (it makes the output again)",
-           "due after adding one case, 5 s after the change, `careerpath watch` running (it makes the output again)")
+           "due after adding one case, 5 s after the change, `careerpath watch` running (it makes the output again)",
+           "| warm due at a terminal (80 columns), `careerpath watch` running |",
+           "due at a terminal (80 columns) after editing one case (a due date), 5 s after the change, "
+           "`careerpath watch` running (it makes the output again)")
 
 
 def _env() -> dict:
