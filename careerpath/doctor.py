@@ -6,6 +6,7 @@ no case file is parsed and no personal value is shown (paths and counts only).
 A finding's words are :class:`~careerpath.i18n.Message` values: English in
 JSON, the user's language on screen (the ``check`` id is shown through the
 ``doctor-check`` display words); commands, paths and versions stay as written.
+Counts are plain digits (``20519``): "20,519" reads as a decimal in Russian.
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def check_permissions(root: Path) -> Iterable[Finding]:
     if exposed:
         sample = ", ".join(sorted(exposed)[:3]) + (" …" if len(exposed) > 3 else "")
         yield Finding("permissions", "warn", Message("{count} case files or folders are readable by group or others "
-                                                     "({sample})", count=f"{len(exposed):,}", sample=sample),
+                                                     "({sample})", count=len(exposed), sample=sample),
                       f"chmod -R go-rwx {root}")
     elif root_open:
         yield Finding("permissions", "warn", Message("the caseload folder can be listed by other users (file names are "
@@ -225,7 +226,7 @@ def check_cache(root: Path) -> Iterable[Finding]:
         return
     size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file() and not p.is_symlink())
     yield Finding("cache", "ok", Message("{folder}/ holds {size} KiB (safe to delete; it is rebuilt)", folder=CACHE_DIR,
-                                         size=f"{size / 1024:,.0f}"))
+                                         size=round(size / 1024)))
 
 
 def check_cache_trust(root: Path, place: Any = None) -> Iterable[Finding]:
@@ -271,7 +272,7 @@ def check_cache_trust(root: Path, place: Any = None) -> Iterable[Finding]:
                       Message("delete {paths}", paths=" ".join(sorted({str(Path(p).parent) for p, _ in health.untrusted}))))
     elif health.files:
         yield Finding("cache files", "ok", Message("{count} file(s) in {cache}, each signed with your key",
-                                                   count=f"{health.files:,}", cache=where.folder))
+                                                   count=health.files, cache=where.folder))
 
 
 def check_repository(root: Path) -> Iterable[Finding]:
