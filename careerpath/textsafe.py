@@ -65,8 +65,13 @@ class EscapingStream:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(escaped(text))
+        self._stream.write(self.shown(text))
         return len(text)
+
+    @staticmethod
+    def shown(text: str) -> str:
+        """What :meth:`write` sends the terminal for ``text`` (the output cache keeps that, cli/views.py)."""
+        return escaped(text)
 
     def write_own(self, text: str) -> int:
         """Write ``text`` as it is: careerpath's own control sequences (a table's colours) around parts the
@@ -75,6 +80,12 @@ class EscapingStream:
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+def write_own(stream, text: str) -> int:
+    """``text`` written to ``stream`` as careerpath's own (:meth:`EscapingStream.write_own` where ``stream`` escapes;
+    else its ``write``)."""
+    return getattr(stream, "write_own", stream.write)(text)
 
 
 class OwnStream:
@@ -86,7 +97,7 @@ class OwnStream:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        return getattr(self._stream, "write_own", self._stream.write)(text)
+        return write_own(self._stream, text)
 
     def __getattr__(self, name):
         return getattr(self._stream, name)

@@ -165,7 +165,9 @@ def show(table: str) -> None:
     its colours are careerpath's own), else as any output."""
     import sys
 
-    getattr(sys.stdout, "write_own", sys.stdout.write)(table)
+    from ..textsafe import write_own
+
+    write_own(sys.stdout, table)
 
 
 def terminal_width() -> Optional[int]:

@@ -344,12 +344,7 @@ class _Tee:
     def __init__(self, stream, shown: bool = False):
         self.stream, self.parts = stream, []
         self.buffer = _TeeBuffer(self)
-        if shown:
-            from ..textsafe import escaped
-
-            self._shown = escaped
-        else:
-            self._shown = str
+        self._shown = getattr(stream, "shown", str) if shown else str  # (EscapingStream.shown: what it sends)
 
     def write(self, text: str) -> int:
         self.parts.append(self._shown(text).encode(self.encoding, self.errors or "strict"))
@@ -357,8 +352,10 @@ class _Tee:
 
     def write_own(self, text: str) -> int:
         """:meth:`careerpath.textsafe.EscapingStream.write_own`, kept."""
+        from ..textsafe import write_own
+
         self.parts.append(text.encode(self.encoding, self.errors or "strict"))
-        return getattr(self.stream, "write_own", self.stream.write)(text)
+        return write_own(self.stream, text)
 
     def flush(self) -> None:
         self.stream.flush()
