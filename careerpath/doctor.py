@@ -124,8 +124,8 @@ def check_locales(languages: Iterable[str]) -> Iterable[Finding]:
     if missing:
         from .i18n.formatting import OWN_DATE_FORMS
 
-        tabled = ", ".join(lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS)
-        iso = ", ".join(lang for lang in missing if lang.split("-")[0].lower() not in OWN_DATE_FORMS)
+        own = [lang for lang in missing if lang.split("-")[0].lower() in OWN_DATE_FORMS]
+        tabled, iso = ", ".join(own), ", ".join(lang for lang in missing if lang not in own)
         named = ", ".join(missing)
         if tabled and iso:
             detail = Message("no CLDR locale data for: {languages} ({tabled}: careerpath's own month table; {iso}: "
