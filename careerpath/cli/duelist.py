@@ -9,7 +9,6 @@ against typer's reading of the declaration.
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -45,7 +44,9 @@ def warn_on_errors(diagnostics: list) -> None:
 
 
 def use_rich() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    from .tables import colours
+
+    return sys.stdout.isatty() and colours()
 
 
 def _when(status: str, due: Optional[date], done_on: Optional[date], today: date) -> str:
@@ -192,12 +193,12 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *,
     if use_rich() and len(body) <= RICH_MAX_ROWS:
         from rich.console import Console
         from rich.table import Table
-        from rich.text import Text as Plain
+        from rich.text import Text
 
         from ..textsafe import OwnStream, escaped
 
-        def Text(value: str, style: str = "") -> Any:  # a caseload's text is shown, never obeyed (as cli/tables.py)
-            return Plain(escaped(value, one_line=True), style=style)
+        def cell(value: str, style: str = "") -> Any:  # a caseload's text is shown, never obeyed (as cli/tables.py)
+            return Text(escaped(value, one_line=True), style=style)
 
         styles = {"invalid": "bold red", "overdue": "bold red", "partial": "yellow", "due-soon": "yellow", "upcoming": "", "scheduled": "cyan",
                   "done": "green"}
@@ -205,12 +206,12 @@ def print_table(body: list, marks: list[str], explain: bool, red: Any = None, *,
         for n, h in enumerate(headers[:6]):  # (in the user's language; the rule and its source go under OBLIGATION)
             table.add_column(h, overflow="fold", no_wrap=n < 3)  # STATUS, DUE, WHEN
         for m, row in zip(marks, body):
-            what = Text(row[4])  # Text, not markup: items such as [jobs[0]+6m] stay as written
+            what = cell(row[4])  # Text, not markup: items such as [jobs[0]+6m] stay as written
             if explain:
                 what.append("\n" + escaped(f"{row[6]} · {row[7]} · {row[8]}", one_line=True), style="dim")
             status = m.rstrip("!")
             style = styles.get(status, "") if status != "partial" or m.endswith("!") else ""
-            table.add_row(Text(row[0], style=style), Text(row[1]), Text(row[2]), Text(row[3]), what, Text(row[5]))
+            table.add_row(cell(row[0], style), cell(row[1]), cell(row[2]), cell(row[3]), what, cell(row[5]))
         # through the CLI's escaping stream as careerpath's own writes: the colours reach the terminal as colours
         Console(file=OwnStream(sys.stdout), highlight=False).print(table)
         return
