@@ -34,7 +34,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
 from . import store
 
@@ -94,9 +94,18 @@ def register(cache_folder: Path, key: bytes, root: Path, args: list, dated: bool
         pass  # no refresh: the command recomputes when it runs, as without one
 
 
-def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str, dict, bool, int]]:
-    """The kept commands of the caseload at ``root``: (arguments, working folder, environment, dated, terminal
-    columns or 0), newest first; a record that is not the user's own, or not of this code, or of a command not
+class Kept(NamedTuple):
+    """A kept command, as :func:`commands` reads it."""
+
+    args: list          # the command line after ``careerpath``
+    cwd: str            # the folder it ran in
+    env: dict           # the variables that decide its output (:data:`ENV`)
+    dated: bool         # given ``--today``: a new day leaves its output as it is
+    columns: int        # the terminal it was drawn for, or 0 (piped)
+
+
+def commands(cache_folder: Path, key: bytes, root: Path) -> list[Kept]:
+    """The kept commands of the caseload at ``root``, newest first; a record that is not the user's own, or not of this code, or of a command not
     run for :data:`UNUSED` seconds, is left out."""
     got, root_real, times = [], os.path.realpath(root), {}
     try:
@@ -119,7 +128,7 @@ def commands(cache_folder: Path, key: bytes, root: Path) -> list[tuple[list, str
                 and all(isinstance(a, str) for a in args) and isinstance(cwd, str) and isinstance(env, tuple)
                 and all(isinstance(kv, tuple) and len(kv) == 2 and all(isinstance(x, str) for x in kv) for kv in env)
                 and isinstance(dated, bool) and type(columns) is int and 0 <= columns <= MAX_COLUMNS):
-            got.append((args, cwd, dict(env), dated, columns))
+            got.append(Kept(args, cwd, dict(env), dated, columns))
     return got
 
 
@@ -137,7 +146,7 @@ class Refresher:
         self.day = today()
         self.seen_seq = 0              # the journal's sequence number when last looked at
         self.changed_at: Optional[float] = None  # when it last moved (None: nothing to bring up to date)
-        self.queue: list = []          # commands of the round under way
+        self.queue: list[Kept] = []    # commands of the round under way
         self.child: Optional["subprocess.Popen"] = None
         self.started = 0.0
         self.rounds = 0                # rounds finished (the watcher's answers say it)
@@ -176,7 +185,7 @@ class Refresher:
 
     def _round(self, undated_only: bool) -> None:
         self.changed_at = None  # a change from now on starts another round once it settles
-        self.queue = [c for c in commands(self.cache_folder, self.key, self.root) if not (undated_only and c[3])]
+        self.queue = [c for c in commands(self.cache_folder, self.key, self.root) if not (undated_only and c.dated)]
         self._next()
 
     def _next(self) -> None:
