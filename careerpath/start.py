@@ -42,12 +42,27 @@ def run() -> NoReturn:
 
 
 def main() -> int:
-    """Replay the stored output of this command line (:func:`careerpath.replay.replay`), else run the CLI."""
+    """Replay the stored output of this command line (:func:`careerpath.replay.replay`), else run the CLI.
+
+    A shell's completion of a case id is answered first, without typer (:func:`careerpath.cli.completion.quick`).
+    """
     # pydantic looks for plugins among the entry points of every installed package when the first model class
     # is made (~40 ms of a run that loads a case); careerpath takes none. Set before the replay looks, so that
     # both see the same environment (it is part of an invocation's key); PYDANTIC_DISABLE_PLUGINS= (empty)
     # loads them anyway.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ.get("_CAREERPATH_COMPLETE"):  # the shell asks for a completion: a case id without typer
+        from .cli.completion import quick
+
+        answer = quick(sys.argv[1:])
+        try:
+            if answer is not None:
+                sys.stdout.write(answer[0])  # encoded whole before a byte is written
+                return answer[1]
+        except UnicodeEncodeError:  # a folder name the stream cannot encode: typer's completion says what it says
+            pass
+        except BrokenPipeError:
+            return 0
     from .replay import replay
 
     try:

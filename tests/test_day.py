@@ -388,3 +388,85 @@ def test_completion_of_case_ids_lists_a_folder_and_loads_nothing(tmp_path):
     found = completion.case_ids(Ctx(), "case-2051")
     assert found == [f"case-{n:05d}" for n in range(20510, 20519)]
     assert completion.staff_ids(Ctx(), "") == ["jsmith", "reva"]
+
+
+def test_quick_completion_takes_the_commands_whose_first_argument_is_a_case_id():
+    """completion.CASE_FIRST is what the click tree says, with attach()'s completers."""
+    from careerpath.cli import completion, localize, tree
+
+    command = localize.build_command(tree.app)
+    completion.attach(command)
+    found = set()
+    for name, sub in command.commands.items():
+        arguments = [p for p in sub.params if p.param_type_name == "argument"]
+        complete = getattr(arguments[0], "_custom_shell_complete", None) if arguments else None
+        if complete is not None and complete.__defaults__[0] is completion.case_ids:
+            found.add(name)
+    assert found == completion.CASE_FIRST
+
+
+def _odd_caseload(tmp_path: Path) -> Path:
+    """A caseload whose case folders hold what zsh's format escapes (a clone may name a folder anything)."""
+    root = tmp_path / "odd"
+    (root / "cases").mkdir(parents=True)
+    (root / "careerpath.yaml").write_text(CONFIG, encoding="utf-8")
+    for name in ("ma-one", "ma:two", "ma$three", "ma'four", 'ma"five', "ma`six", "zz-seven"):
+        (root / "cases" / name).mkdir()
+    (root / "cases" / "ma-file").write_text("not a folder", encoding="utf-8")
+    return root
+
+
+QUICK = [  # (shell, the words, bash's COMP_CWORD or zsh's and fish's trailing space, fish's action, taken quickly)
+    ("bash", "careerpath show ma", 2, "", True),
+    ("bash", "careerpath show", 2, "", True),
+    ("bash", "careerpath --caseload {odd} show ma", 4, "", True),
+    ("bash", "careerpath -C {odd} log ma", 4, "", True),
+    ("bash", "careerpath --caseload={odd} amend zz", 3, "", True),
+    ("bash", "careerpath show nobody", 2, "", True),
+    ("bash", "careerpath show ma c000008 --x", 2, "", True),
+    ("bash", "careerpath show 'ma", 2, "", True),
+    ("bash", "careerpath show --", 2, "", False),
+    ("bash", "careerpath render pc", 2, "", False),
+    ("bash", "careerpath --lang ru show ma", 4, "", False),
+    ("bash", "careerpath show ma ", 3, "", False),
+    ("zsh", "careerpath show ma", False, "", True),
+    ("zsh", "careerpath --caseload {odd} show ma", False, "", True),
+    ("zsh", "careerpath --caseload {odd} plan ", True, "", True),
+    ("zsh", "careerpath plan nobody", False, "", True),
+    ("zsh", "careerpath show ma ", True, "", False),
+    ("fish", "careerpath --caseload {odd} show ma", False, "get-args", True),
+    ("fish", "careerpath show nobody", False, "get-args", True),
+    ("fish", "careerpath show ma", False, "is-args", True),
+    ("fish", "careerpath show nobody", False, "is-args", True),
+    ("fish", "careerpath show ma", False, "", True),
+]
+
+
+@pytest.mark.parametrize("shell, words, where, action, taken", QUICK)
+def test_quick_completion_answers_as_typer_does(tmp_path, shell, words, where, action, taken):
+    """The start-up path's completion (no typer) prints and exits as typer's own completion does."""
+    from careerpath.cli import completion
+
+    line = words.format(odd=_odd_caseload(tmp_path))
+    env = {**_shell_env(tmp_path), "_CAREERPATH_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_FISH_ACTION": action}
+    if shell == "bash":
+        env.update(COMP_WORDS=line, COMP_CWORD=str(where))
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = line + (" " if where else "")
+    assert (completion.quick([], env) is not None) == taken
+    run = [[sys.executable, "-m", "careerpath"],
+           [sys.executable, "-c", "import sys; from careerpath.cli import main; sys.exit(main())"]]  # typer's
+    quick, typer = (subprocess.run(cmd, cwd=SAMPLE, env=env, capture_output=True, text=True, timeout=120)
+                    for cmd in run)
+    assert (quick.stdout, quick.returncode) == (typer.stdout, typer.returncode), (quick.stderr, typer.stderr)
+    assert not quick.stderr
+
+
+def test_quick_completion_imports_no_typer(tmp_path):
+    env = {**_shell_env(tmp_path), "_CAREERPATH_COMPLETE": "complete_bash", "COMP_WORDS": "careerpath show ma",
+           "COMP_CWORD": "2"}
+    code = ("import sys\nfrom careerpath import start\nsys.stdout.write(str(start.main()))\n"
+            "print(sorted(m for m in ('typer', 'pydantic', 'click') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=SAMPLE, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.split("\n")[:2] == ["marco-delgado", "0[]"], proc.stderr
