@@ -26,6 +26,10 @@ and maximum over --repeat runs (at least 3 for figures to quote), after
                        printed as aligned rows by (a) a fresh Python process
                        and (b) the `sqlite3` command-line program; taken in
                        turn with warm due
+  stat floor           every file under cases/ statted once (os.stat, the list
+                       made beforehand, two processes), nothing else: what a
+                       warm run without a change journal cannot avoid; taken
+                       in turn with warm due
   warm due at a terminal
                        stdout on a pseudo-terminal 80 columns wide (the table
                        fitted to it, in colour), read as fast as it comes: a
@@ -167,6 +171,21 @@ for status, due, when, case, what, staff in con.execute(
         "SELECT status, due, when_text, case_id, what, staff FROM obligations "
         "WHERE open = 1 ORDER BY past_due DESC, due, case_id, program, rule, item"):
     out(f"{status:<9} {due}  {when:<9}  {case:<8} {what:<%(width)d} {staff}\\n")
+"""
+
+STAT_FLOOR = """\
+import os, sys
+os.chdir(sys.argv[1])
+paths = open(sys.argv[2], encoding="utf-8").read().split("\\n")[:-1]
+half = len(paths) // 2
+pid = os.fork()
+stat = os.stat
+for path in paths[:half] if pid == 0 else paths[half:]:
+    stat(path)
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+print(len(paths), "files statted")
 """
 
 SQLITE_CLI = ("SELECT printf('%%-9s %%s  %%-9s  %%-8s %%!-%(width)ds %%s', status, due, when_text, case_id, what, staff) "
@@ -761,12 +780,26 @@ class Bench:
         else:
             res.notes.append("the `sqlite3` command-line program is not installed (Debian: apt-get install sqlite3): "
                              "its baseline and the target that uses it are not measured")
+        # what a run that cannot ask a change journal must do at least: stat every file (docs/performance.md)
+        listed = self.tmp / "files.txt"
+        with listed.open("w", encoding="utf-8") as out:
+            for folder, _, names in os.walk(first.root / "cases"):
+                rel = os.path.relpath(folder, first.root)
+                out.writelines(f"{rel}/{name}\n" for name in sorted(names))
+        floor = self.tmp / "stat_floor.py"
+        floor.write_text(STAT_FLOOR)
+        participants.append(("baseline", lambda i: run([first.python, str(floor), str(first.root), str(listed)],
+                                                        first.env())))
         figs = self.measure("warm-due", "warm due", participants)
         figs[len(self.sides)].key, figs[len(self.sides)].name = "sqlite-py", "SQLite baseline: Python script"
         if cli:
-            figs[-1].key, figs[-1].name = "sqlite-cli", "SQLite baseline: `sqlite3` command line"
+            figs[-2].key, figs[-2].name = "sqlite-cli", "SQLite baseline: `sqlite3` command line"
+        figs[-1].key, figs[-1].name = "stat-floor", "stat floor: every file statted once by two processes, nothing else"
+        if cli and figs[-1].runs and figs[-2].runs:
+            res.notes.append(f"a warm `due` with no change journal stats every file: that alone (the stat floor) took "
+                             f"{figs[-1].wall:.2f} s, {figs[-1].wall / figs[-2].wall:.2f}× the `sqlite3` command line")
         due_lines = figs[0].runs[-1].out_lines
-        for f in figs[len(self.sides):]:
+        for f in figs[len(self.sides):-1]:
             if f.runs[-1].out_lines != res.open_obligations:
                 res.notes.append(f"{f.name} printed {f.runs[-1].out_lines} lines for {res.open_obligations} "
                                  "open obligations")

@@ -7,6 +7,7 @@ every run of the suite."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -20,7 +21,7 @@ import run as bench  # noqa: E402
 from make_caseload import DEFAULT_TODAY, make_case  # noqa: E402
 
 FIGURES = ("cold validate (no cache)", "parse-only baseline (PyYAML C loader, every file)", "warm validate",
-           "| warm due |", "SQLite baseline: Python script", "warm due at a terminal (80 columns)", "due --format ics", "| show c", "| render pccp c",
+           "| warm due |", "SQLite baseline: Python script", "stat floor: every file statted once", "warm due at a terminal (80 columns)", "due --format ics", "| show c", "| render pccp c",
            "| report dashboard |", "| report quarterly --period 2026-Q3 |", "careerpath --help",
            "due after editing one case", "due after editing one case (a due date), 2 s after the save",
            "due after adding one case", "first due of a new day",
@@ -69,10 +70,12 @@ def test_every_figure_on_30_cases(tmp_path):
     start = lines.index("| figure | who | runs | wall min | wall median | wall max | CPU median | peak MiB | output |")
     table = lines[start + 2:lines.index("", start)]
     completion = [row for row in table if row.startswith("| completion of case ids")]  # where bash can run it
-    assert len([row for row in table if "| this checkout | 1 |" in row]) == len(FIGURES) - 2 + len(completion)  # 2 are baselines
+    assert len([row for row in table if "| this checkout | 1 |" in row]) == len(FIGURES) - 3 + len(completion)  # 3 are baselines
     # the sqlite3 program is measured where it is installed, and said to be missing where not
     assert "SQLite baseline: `sqlite3` command line" in out or "`sqlite3` command-line program is not installed" in out
     assert "completion of case ids" in out  # measured, or skipped with a note
+    # the stat floor statted every file of the caseload, in the same run as warm due
+    assert re.search(r"\| stat floor: every file statted once by two processes, nothing else \| baseline \| 1 \|", out)
     assert "bytecode compiled before timing" in out and "with compileall" in out
     assert f"of {ROOT / 'careerpath'} and" in out  # this checkout's package, compiled and timed
     assert "**NO**" not in out and "- yes: this checkout: `due` lists the edited date" in out
