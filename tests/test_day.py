@@ -423,6 +423,7 @@ QUICK = [  # (shell, the words, bash's COMP_CWORD or zsh's and fish's trailing s
     ("bash", "careerpath -C {odd} log ma", 4, "", True),
     ("bash", "careerpath --caseload={odd} amend zz", 3, "", True),
     ("bash", "careerpath show nobody", 2, "", True),
+    ("bash", "careerpath --caseload /nonexistent show ma", 4, "", True),
     ("bash", "careerpath show ma c000008 --x", 2, "", True),
     ("bash", "careerpath show 'ma", 2, "", True),
     ("bash", "careerpath show --", 2, "", False),
