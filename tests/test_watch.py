@@ -668,6 +668,24 @@ def test_a_round_starts_once_changes_settle_and_undated_commands_run_on_a_new_da
         ref.close()
 
 
+def test_a_round_after_careerpath_changed_runs_the_commands_the_new_code_kept(generated, tmp_path):
+    """Upgraded while the watcher runs: the commands run since keep themselves under the new code's key, which a
+    round reads (a watcher that read under the key it started with ran nothing until it was restarted)."""
+    folder, started, upgraded = Cache().folder(generated), bytes(16), bytes(15) + b"\x01"
+    refresh.register(folder, upgraded, generated, ["due", "--caseload", str(generated)], dated=False)
+    assert refresh.commands(folder, started, generated) == []
+    clock = _Clock()
+    ref = refresh.Refresher(generated, folder, started, settle=2.5, today=lambda: clock.day, clock=clock,
+                            code_key=lambda: upgraded)
+    try:
+        ref.tick(1)
+        clock.now += 3.0
+        ref.tick(1)
+        assert ref.busy and ref.child.args[-2:] == ["--caseload", str(generated)]
+    finally:
+        ref.close()
+
+
 def test_a_command_not_run_for_a_week_is_not_run_again_until_it_is(generated):
     folder, key = Cache().folder(generated), Cache().key
     refresh.register(folder, key, generated, ["due"], dated=False)

@@ -20,6 +20,9 @@ command is typed: the watcher now does that work in those seconds.
   (``python -m careerpath``, stdout and stderr to ``/dev/null``; a command kept from a terminal
   writes to a pseudo-terminal of the same width, read and dropped, so that it stores the table
   that terminal shows), which asks the watcher what changed like any other run.
+* **An upgrade.** Records are signed under the code key (:func:`~careerpath.cache.store.code_key`). Each round
+  asks it again, so that a careerpath upgraded while the watcher runs finds the commands its own runs kept; the
+  watcher's own code is the old one until it is restarted, its children the new one.
 * **Why it is correct.** The child is an ordinary run: it stores an output under the key of
   every input it read, as any run does. A command typed later finds that output only if its
   own key, computed from the files as they are then, is the same; otherwise it recomputes as
@@ -140,8 +143,10 @@ class Refresher:
     """
 
     def __init__(self, root: Path, cache_folder: Path, key: bytes, *, settle: float = SETTLE,
-                 today: Callable[[], date] = date.today, clock: Callable[[], float] = time.monotonic):
+                 today: Callable[[], date] = date.today, clock: Callable[[], float] = time.monotonic,
+                 code_key: Callable[[], bytes] = store.code_key):
         self.root, self.cache_folder, self.key = Path(root), Path(cache_folder), key
+        self.code_key = code_key
         self.settle, self.today, self.clock = settle, today, clock
         self.day = today()
         self.seen_seq = 0              # the journal's sequence number when last looked at
@@ -185,6 +190,12 @@ class Refresher:
 
     def _round(self, undated_only: bool) -> None:
         self.changed_at = None  # a change from now on starts another round once it settles
+        # careerpath upgraded (or its rules, programs or holidays package) while this watcher runs: its commands
+        # keep themselves under the new code's key, and the children run the new code (~3 ms to ask)
+        try:
+            self.key = self.code_key()
+        except OSError:
+            pass
         self.queue = [c for c in commands(self.cache_folder, self.key, self.root) if not (undated_only and c.dated)]
         self._next()
 
