@@ -74,7 +74,7 @@ def test_every_figure_on_30_cases(tmp_path):
     # the sqlite3 program is measured where it is installed, and said to be missing where not
     assert "SQLite baseline: `sqlite3` command line" in out or "`sqlite3` command-line program is not installed" in out
     assert "completion of case ids" in out  # measured, or skipped with a note
-    # the stat floor statted every file of the caseload, in the same run as warm due
+    # the stat floor is measured in the same run as warm due, as a baseline
     assert re.search(r"\| stat floor: every file statted once by two processes, nothing else \| baseline \| 1 \|", out)
     assert "bytecode compiled before timing" in out and "with compileall" in out
     assert f"of {ROOT / 'careerpath'} and" in out  # this checkout's package, compiled and timed

@@ -194,7 +194,7 @@ class Refresher:
         # keep themselves under the new code's key, and the children run the new code (~3 ms to ask)
         try:
             self.key = self.code_key()
-        except OSError:
+        except Exception:  # (a package file unreadable mid-upgrade: this round reads under the key it had)
             pass
         self.queue = [c for c in commands(self.cache_folder, self.key, self.root) if not (undated_only and c.dated)]
         self._next()
