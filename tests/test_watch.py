@@ -35,7 +35,7 @@ class Running:
     def __init__(self, root: Path, refresher: bool = False):
         self.root, self.stop, self.ready = root, False, threading.Event()
         self.folder = Cache().folder(root)
-        self.refresher = refresh.Refresher(root, self.folder, Cache().key) if refresher else None
+        self.refresher = refresh.Refresher(root, self.folder) if refresher else None
         self.result: list = []
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -643,7 +643,7 @@ def test_a_round_starts_once_changes_settle_and_undated_commands_run_on_a_new_da
         os.chdir(old_cwd)
     assert len(refresh.commands(folder, key, generated)) == 2
     clock = _Clock()
-    ref = refresh.Refresher(generated, folder, key, settle=2.5, today=lambda: clock.day, clock=clock)
+    ref = refresh.Refresher(generated, folder, settle=2.5, today=lambda: clock.day, clock=clock)
     try:
         ref.tick(1)                     # a change
         clock.now += 2.0
@@ -675,8 +675,9 @@ def test_a_round_after_careerpath_changed_runs_the_commands_the_new_code_kept(ge
     refresh.register(folder, upgraded, generated, ["due", "--caseload", str(generated)], dated=False)
     assert refresh.commands(folder, started, generated) == []
     clock = _Clock()
-    ref = refresh.Refresher(generated, folder, started, settle=2.5, today=lambda: clock.day, clock=clock,
-                            code_key=lambda: upgraded)
+    keys = iter([started, upgraded])  # the key when the watcher started, then after the upgrade
+    ref = refresh.Refresher(generated, folder, settle=2.5, today=lambda: clock.day, clock=clock,
+                            code_key=lambda: next(keys))
     try:
         ref.tick(1)
         clock.now += 3.0

@@ -142,11 +142,12 @@ class Refresher:
     sequence number; nothing here blocks.
     """
 
-    def __init__(self, root: Path, cache_folder: Path, key: bytes, *, settle: float = SETTLE,
+    def __init__(self, root: Path, cache_folder: Path, *, settle: float = SETTLE,
                  today: Callable[[], date] = date.today, clock: Callable[[], float] = time.monotonic,
                  code_key: Callable[[], bytes] = store.code_key):
-        self.root, self.cache_folder, self.key = Path(root), Path(cache_folder), key
-        self.code_key = code_key
+        self.root, self.cache_folder = Path(root), Path(cache_folder)
+        self.code_key = code_key     # asked at each round: what the kept commands are signed under
+        self.key = code_key()        # the last key asked (kept when asking fails)
         self.settle, self.today, self.clock = settle, today, clock
         self.day = today()
         self.seen_seq = 0              # the journal's sequence number when last looked at

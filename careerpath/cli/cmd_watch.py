@@ -62,7 +62,7 @@ def watch(
               file=sys.stderr, flush=True)
 
     try:
-        refresher = Refresher(root, cache.folder(root), cache.key) if refresh else None
+        refresher = Refresher(root, cache.folder(root)) if refresh else None
         why = serve(root, cache.folder(root), ready=ready, should_stop=lambda: bool(stop), refresher=refresher)
     except WatchError as e:
         raise CliError(text(e.args[0]), code=1) from None
