@@ -55,14 +55,14 @@ def main() -> int:
         from .cli.completion import quick
 
         answer = quick(sys.argv[1:])
-        try:
-            if answer is not None:
+        if answer is not None:
+            try:
                 sys.stdout.write(answer[0])  # encoded whole before a byte is written
                 return answer[1]
-        except UnicodeEncodeError:  # a folder name the stream cannot encode: typer's completion says what it says
-            pass
-        except BrokenPipeError:
-            return 0
+            except UnicodeEncodeError:  # a folder name the stream cannot encode: typer's completion answers
+                pass
+            except BrokenPipeError:
+                return 0
     from .replay import replay
 
     try:
