@@ -463,6 +463,25 @@ def test_quick_completion_answers_as_typer_does(tmp_path, shell, words, where, a
     assert not quick.stderr
 
 
+def test_completion_never_offers_a_name_the_terminal_would_obey_or_cannot_show(tmp_path):
+    """A clone's case folder named with an escape sequence, a direction override or an undecodable byte is not
+    offered: the shell would print it to the terminal as it is (and a strict stream could not encode it)."""
+    root = _odd_caseload(tmp_path)
+    for name in ("ma\x1b[2J", "ma\u202eevil"):
+        (root / "cases" / name).mkdir()
+    os.mkdir(os.fsencode(root / "cases") + b"/ma\xff")
+    words = f"careerpath --caseload {root} show ma"
+    for encoding in ("utf-8", "utf-8:strict"):
+        env = {**_shell_env(tmp_path), "_CAREERPATH_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "4",
+               "PYTHONIOENCODING": encoding}
+        for cmd in ([sys.executable, "-m", "careerpath"],
+                    [sys.executable, "-c", "import sys; from careerpath.cli import main; sys.exit(main())"]):
+            proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+            assert proc.returncode == 0 and not proc.stderr, proc.stderr
+            assert proc.stdout.split(b"\n")[:-1] == [b'ma"five', b"ma$three", b"ma'four", b"ma-one", b"ma:two",
+                                                      b"ma`six"]
+
+
 def test_quick_completion_imports_no_typer(tmp_path):
     env = {**_shell_env(tmp_path), "_CAREERPATH_COMPLETE": "complete_bash", "COMP_WORDS": "careerpath show ma",
            "COMP_CWORD": "2"}

@@ -44,7 +44,9 @@ def _root(ctx: Any) -> Optional[Path]:
 
 
 def _matching(values: Iterable[str], incomplete: str) -> list[str]:
-    return sorted({v for v in values if v.startswith(incomplete)})
+    """The values that complete ``incomplete``, sorted; a value the shell could not show as it is (a control or
+    direction character, an undecodable byte: a clone's folder may be named anything) is never offered."""
+    return sorted({v for v in values if v.startswith(incomplete) and v.isprintable()})
 
 
 def case_ids(ctx: Any, incomplete: str) -> list[str]:
